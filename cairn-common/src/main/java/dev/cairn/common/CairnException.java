@@ -1,0 +1,60 @@
+package dev.cairn.common;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A failure the registry reports to its caller: an {@link ErrorCode}, and for invalid input the
+ * field, the offending value and what was expected.
+ */
+public final class CairnException extends RuntimeException {
+
+  private static final long serialVersionUID = 1L;
+
+  private final ErrorCode code;
+  private final String field;
+
+  private CairnException(ErrorCode code, String field, String message) {
+    super(message, null, false, false);
+    this.code = requireNonNull(code, "code");
+    this.field = field;
+  }
+
+  /** An error with a code and a message. */
+  public static CairnException of(ErrorCode code, String message) {
+    return new CairnException(code, null, message);
+  }
+
+  /**
+   * An {@link ErrorCode#INVALID_ARGUMENT} naming the field, the value and the expectation, e.g.
+   * {@code weight: 0 (expected: 1..10000)}.
+   */
+  public static CairnException invalid(String field, Object value, String expected) {
+    return new CairnException(
+        ErrorCode.INVALID_ARGUMENT,
+        field,
+        field + ": " + describe(value) + " (expected: " + expected + ")");
+  }
+
+  /** A {@link ErrorCode#NOT_FOUND} for the named field and value. */
+  public static CairnException notFound(String field, Object value) {
+    return new CairnException(
+        ErrorCode.NOT_FOUND, field, field + ": " + describe(value) + " (not found)");
+  }
+
+  public ErrorCode code() {
+    return code;
+  }
+
+  /** The request field at fault, or {@code null} when the error is not about one field. */
+  public String field() {
+    return field;
+  }
+
+  private static String describe(Object value) {
+    if (value == null) {
+      return "null";
+    }
+    String s = value instanceof CharSequence ? "\"" + value + "\"" : String.valueOf(value);
+    return s.length() > 80 ? s.substring(0, 77) + "...\" (" + s.length() + " chars)" : s;
+  }
+}

@@ -1,0 +1,378 @@
+package dev.cairn.common;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * One registered instance of a service: where it listens and how to choose it. Immutable; built
+ * with {@link #builder(String, String)}, whose {@link Builder#build()} checks every field against
+ * {@link Limits} and {@link Names}.
+ *
+ * <p>Revisions are set by the registry: {@link #createRevision()} when the instance first appeared,
+ * {@link #modRevision()} when it last changed; both are 0 on instances not yet stored.
+ */
+public final class Instance {
+
+  private final String id;
+  private final String service;
+  private final String address;
+  private final Map<String, Integer> ports;
+  private final List<String> tags;
+  private final Map<String, String> metadata;
+  private final int weight;
+  private final String zone;
+  private final Health health;
+  private final InstanceKind kind;
+  private final String sessionId;
+  private final long createRevision;
+  private final long modRevision;
+
+  private Instance(Builder b) {
+    this.id = b.id;
+    this.service = b.service;
+    this.address = b.address;
+    this.ports = b.ports;
+    this.tags = b.tags;
+    this.metadata = b.metadata;
+    this.weight = b.weight;
+    this.zone = b.zone;
+    this.health = b.health;
+    this.kind = b.kind;
+    this.sessionId = b.sessionId;
+    this.createRevision = b.createRevision;
+    this.modRevision = b.modRevision;
+  }
+
+  /** A builder for an instance of {@code service} listening on {@code address}. */
+  public static Builder builder(String service, String address) {
+    return new Builder().service(service).address(address);
+  }
+
+  /** The instance id, unique within its service. */
+  public String id() {
+    return id;
+  }
+
+  public String service() {
+    return service;
+  }
+
+  public String address() {
+    return address;
+  }
+
+  /** Named ports, sorted by name; unmodifiable. */
+  public Map<String, Integer> ports() {
+    return ports;
+  }
+
+  /** The port with the given name, or -1. */
+  public int port(String name) {
+    Integer p = ports.get(name);
+    return p == null ? -1 : p;
+  }
+
+  /** Tags in registration order, without duplicates; unmodifiable. */
+  public List<String> tags() {
+    return tags;
+  }
+
+  /** Metadata sorted by key; unmodifiable. */
+  public Map<String, String> metadata() {
+    return metadata;
+  }
+
+  /** Relative weight, {@value Limits#MIN_WEIGHT}..{@value Limits#MAX_WEIGHT}. */
+  public int weight() {
+    return weight;
+  }
+
+  /** The zone, or the empty string when none was given. */
+  public String zone() {
+    return zone;
+  }
+
+  public Health health() {
+    return health;
+  }
+
+  public InstanceKind kind() {
+    return kind;
+  }
+
+  /** The owning session of an ephemeral instance, else the empty string. */
+  public String sessionId() {
+    return sessionId;
+  }
+
+  public long createRevision() {
+    return createRevision;
+  }
+
+  public long modRevision() {
+    return modRevision;
+  }
+
+  /** A builder holding this instance's fields. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.id = id;
+    b.service = service;
+    b.address = address;
+    b.ports = ports;
+    b.tags = tags;
+    b.metadata = metadata;
+    b.weight = weight;
+    b.zone = zone;
+    b.health = health;
+    b.kind = kind;
+    b.sessionId = sessionId;
+    b.createRevision = createRevision;
+    b.modRevision = modRevision;
+    return b;
+  }
+
+  /** Whether {@code other} describes the same registration: every field but the revisions equal. */
+  public boolean sameRegistration(Instance other) {
+    return id.equals(other.id)
+        && service.equals(other.service)
+        && address.equals(other.address)
+        && ports.equals(other.ports)
+        && tags.equals(other.tags)
+        && metadata.equals(other.metadata)
+        && weight == other.weight
+        && zone.equals(other.zone)
+        && health == other.health
+        && kind == other.kind
+        && sessionId.equals(other.sessionId);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof Instance)) {
+      return false;
+    }
+    Instance that = (Instance) o;
+    return sameRegistration(that)
+        && createRevision == that.createRevision
+        && modRevision == that.modRevision;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(service, id, address, modRevision);
+  }
+
+  @Override
+  public String toString() {
+    return "Instance{"
+        + service
+        + "/"
+        + id
+        + " "
+        + address
+        + ports
+        + (tags.isEmpty() ? "" : " tags=" + tags)
+        + (metadata.isEmpty() ? "" : " meta=" + metadata)
+        + " w="
+        + weight
+        + (zone.isEmpty() ? "" : " zone=" + zone)
+        + " "
+        + health
+        + " "
+        + kind
+        + (sessionId.isEmpty() ? "" : " session=" + sessionId)
+        + " rev="
+        + modRevision
+        + "}";
+  }
+
+  /** Builds an {@link Instance}; not thread-safe. */
+  public static final class Builder {
+    private String id = "";
+    private String service;
+    private String address;
+    private Map<String, Integer> ports = Map.of();
+    private List<String> tags = List.of();
+    private Map<String, String> metadata = Map.of();
+    private int weight = Limits.DEFAULT_WEIGHT;
+    private String zone = "";
+    private Health health = Health.PASSING;
+    private InstanceKind kind = InstanceKind.PERSISTENT;
+    private String sessionId = "";
+    private long createRevision;
+    private long modRevision;
+
+    private Builder() {}
+
+    /** The id; empty means the registry generates one. */
+    public Builder id(String id) {
+      this.id = requireNonNull(id, "id");
+      return this;
+    }
+
+    public Builder service(String service) {
+      this.service = requireNonNull(service, "service");
+      return this;
+    }
+
+    public Builder address(String address) {
+      this.address = requireNonNull(address, "address");
+      return this;
+    }
+
+    /** Adds (or replaces) the named port. */
+    public Builder port(String name, int port) {
+      TreeMap<String, Integer> m = new TreeMap<>(ports);
+      m.put(requireNonNull(name, "name"), port);
+      this.ports = m;
+      return this;
+    }
+
+    /** Replaces all ports. */
+    public Builder ports(Map<String, Integer> ports) {
+      this.ports = new TreeMap<>(requireNonNull(ports, "ports"));
+      return this;
+    }
+
+    /** Replaces all tags. */
+    public Builder tags(List<String> tags) {
+      this.tags = new ArrayList<>(requireNonNull(tags, "tags"));
+      return this;
+    }
+
+    /** Replaces all metadata. */
+    public Builder metadata(Map<String, String> metadata) {
+      this.metadata = new TreeMap<>(requireNonNull(metadata, "metadata"));
+      return this;
+    }
+
+    /** The weight; {@value Limits#DEFAULT_WEIGHT} when not set. */
+    public Builder weight(int weight) {
+      this.weight = weight;
+      return this;
+    }
+
+    /** The zone; empty for none. */
+    public Builder zone(String zone) {
+      this.zone = requireNonNull(zone, "zone");
+      return this;
+    }
+
+    public Builder health(Health health) {
+      this.health = requireNonNull(health, "health");
+      return this;
+    }
+
+    public Builder kind(InstanceKind kind) {
+      this.kind = requireNonNull(kind, "kind");
+      return this;
+    }
+
+    /** The owning session; empty for none. */
+    public Builder sessionId(String sessionId) {
+      this.sessionId = requireNonNull(sessionId, "sessionId");
+      return this;
+    }
+
+    /** Sets both revisions; used by the registry when it stores the instance. */
+    public Builder revisions(long createRevision, long modRevision) {
+      this.createRevision = createRevision;
+      this.modRevision = modRevision;
+      return this;
+    }
+
+    /**
+     * Checks every field and returns the instance.
+     *
+     * @throws CairnException with {@link ErrorCode#INVALID_ARGUMENT} naming the first bad field
+     */
+    public Instance build() {
+      Names.checkLabel("service", service);
+      if (!id.isEmpty()) {
+        Names.checkInstanceId("id", id);
+      }
+      Names.checkAddress("address", address);
+      checkPorts();
+      checkTags();
+      checkMetadata();
+      if (weight < Limits.MIN_WEIGHT || weight > Limits.MAX_WEIGHT) {
+        throw CairnException.invalid(
+            "weight", weight, Limits.MIN_WEIGHT + ".." + Limits.MAX_WEIGHT);
+      }
+      if (!zone.isEmpty()) {
+        Names.checkLabel("zone", zone);
+      }
+      if (kind == InstanceKind.EPHEMERAL && sessionId.isEmpty()) {
+        throw CairnException.invalid("session", "", "a session id for an ephemeral instance");
+      }
+      if (kind == InstanceKind.PERSISTENT && !sessionId.isEmpty()) {
+        throw CairnException.invalid("session", sessionId, "no session for a persistent instance");
+      }
+      return new Instance(this);
+    }
+
+    private void checkPorts() {
+      if (ports.size() > Limits.MAX_PORTS) {
+        throw CairnException.invalid("ports", ports.size() + " ports", "<= " + Limits.MAX_PORTS);
+      }
+      for (Map.Entry<String, Integer> e : ports.entrySet()) {
+        Names.checkLabel("ports.name", e.getKey());
+        Integer p = e.getValue();
+        if (p == null || p < 1 || p > 65535) {
+          throw CairnException.invalid("ports." + e.getKey(), p, "1..65535");
+        }
+      }
+      ports = ports.isEmpty() ? Map.of() : Collections.unmodifiableMap(ports);
+    }
+
+    private void checkTags() {
+      if (tags.size() > Limits.MAX_TAGS) {
+        throw CairnException.invalid("tags", tags.size() + " tags", "<= " + Limits.MAX_TAGS);
+      }
+      List<String> distinct = new ArrayList<>(tags.size());
+      for (String t : tags) {
+        Names.checkLabel("tags", t);
+        if (!distinct.contains(t)) {
+          distinct.add(t);
+        }
+      }
+      tags = List.copyOf(distinct);
+    }
+
+    private void checkMetadata() {
+      if (metadata.size() > Limits.MAX_METADATA_ENTRIES) {
+        throw CairnException.invalid(
+            "metadata", metadata.size() + " entries", "<= " + Limits.MAX_METADATA_ENTRIES);
+      }
+      int total = 0;
+      for (Map.Entry<String, String> e : metadata.entrySet()) {
+        String k = e.getKey();
+        String v = e.getValue();
+        if (k == null || k.isEmpty() || k.length() > Limits.MAX_METADATA_KEY_LENGTH) {
+          throw CairnException.invalid(
+              "metadata.key", k, "1.." + Limits.MAX_METADATA_KEY_LENGTH + " chars");
+        }
+        if (v == null || v.length() > Limits.MAX_METADATA_VALUE_LENGTH) {
+          throw CairnException.invalid(
+              "metadata." + k, v, "0.." + Limits.MAX_METADATA_VALUE_LENGTH + " chars");
+        }
+        total += k.length() + v.length();
+      }
+      if (total > Limits.MAX_METADATA_TOTAL_LENGTH) {
+        throw CairnException.invalid(
+            "metadata", total + " chars", "<= " + Limits.MAX_METADATA_TOTAL_LENGTH + " in total");
+      }
+      metadata = metadata.isEmpty() ? Map.of() : Collections.unmodifiableMap(metadata);
+    }
+  }
+}

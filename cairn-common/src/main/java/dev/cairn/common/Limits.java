@@ -1,0 +1,65 @@
+package dev.cairn.common;
+
+/**
+ * The registry's explicit limits. Every request that passes one of them is rejected with {@link
+ * ErrorCode#INVALID_ARGUMENT} naming the field; nothing is truncated silently. Documented in {@code
+ * docs/api.md}.
+ */
+public final class Limits {
+
+  /** Longest namespace, service name, tag, zone or port name: one DNS label. */
+  public static final int MAX_NAME_LENGTH = 63;
+
+  /** Longest instance id (ids may contain dots, e.g. a host name, but no other punctuation). */
+  public static final int MAX_INSTANCE_ID_LENGTH = 128;
+
+  /** Longest address (a host name or an IPv4/IPv6 literal). */
+  public static final int MAX_ADDRESS_LENGTH = 253;
+
+  /** Most named ports on one instance. */
+  public static final int MAX_PORTS = 16;
+
+  /** Most tags on one instance. */
+  public static final int MAX_TAGS = 32;
+
+  /** Most metadata entries on one instance. */
+  public static final int MAX_METADATA_ENTRIES = 64;
+
+  /** Longest metadata key. */
+  public static final int MAX_METADATA_KEY_LENGTH = 128;
+
+  /** Longest metadata value. */
+  public static final int MAX_METADATA_VALUE_LENGTH = 512;
+
+  /** Total size of an instance's metadata (keys plus values, UTF-16 chars). */
+  public static final int MAX_METADATA_TOTAL_LENGTH = 4096;
+
+  /** Smallest and largest weight; {@link #DEFAULT_WEIGHT} when absent. */
+  public static final int MIN_WEIGHT = 1;
+
+  public static final int MAX_WEIGHT = 10_000;
+  public static final int DEFAULT_WEIGHT = 100;
+
+  /** Session TTL bounds and default, in milliseconds. */
+  public static final long MIN_SESSION_TTL_MILLIS = 1_000;
+
+  public static final long MAX_SESSION_TTL_MILLIS = 300_000;
+  public static final long DEFAULT_SESSION_TTL_MILLIS = 10_000;
+
+  /** Largest HTTP request body in bytes. */
+  public static final int MAX_REQUEST_BYTES = 64 * 1024;
+
+  /** Longest long-poll wait in milliseconds; longer {@code wait} values are clamped to it. */
+  public static final long MAX_WAIT_MILLIS = 600_000;
+
+  /** Long-poll wait when {@code index} is given without {@code wait}, in milliseconds. */
+  public static final long DEFAULT_WAIT_MILLIS = 300_000;
+
+  /** Most concurrent watches on one gRPC connection or HTTP client address. */
+  public static final int MAX_WATCHES_PER_CONNECTION = 1_000;
+
+  /** The namespace used when a request names none. */
+  public static final String DEFAULT_NAMESPACE = "default";
+
+  private Limits() {}
+}

@@ -1,0 +1,147 @@
+package dev.cairn.server.core;
+
+import dev.cairn.common.CairnException;
+import dev.cairn.common.Instance;
+import dev.cairn.server.core.log.CommandLog;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The registry: the catalog of namespaces, services and instances, its sessions and its watches.
+ * This is what every transport talks to.
+ *
+ * <p>Writes are commands appended to a {@link CommandLog} and applied in order by one state
+ * machine; their futures complete once the command is durable and applied, with the revision it
+ * made. Reads ({@link #service}, {@link #services}, {@link #revision}) come from immutable
+ * snapshots and never wait for writes. Every method is thread-safe.
+ *
+ * <p>Failures are {@link CairnException}s: thrown directly for bad arguments, or completing the
+ * returned future exceptionally.
+ */
+public final class Registry implements AutoCloseable {
+
+  private final dev.cairn.server.core.internal.RegistryImpl impl;
+
+  private Registry(dev.cairn.server.core.internal.RegistryImpl impl) {
+    this.impl = impl;
+  }
+
+  /**
+   * Starts a registry on {@code log}: restores the catalog from the log, then begins expiring
+   * sessions. The caller keeps ownership of nothing: {@link #close()} closes the log too.
+   */
+  public static Registry start(CommandLog log, RegistryOptions options) throws IOException {
+    return new Registry(dev.cairn.server.core.internal.RegistryImpl.start(log, options));
+  }
+
+  /**
+   * Registers or replaces an instance. An instance with a non-empty {@link Instance#sessionId()} is
+   * ephemeral and owned by that session, which must be open. An empty id is replaced by a generated
+   * one. Completes with the stored instance (its id and revisions set).
+   */
+  public CompletableFuture<Instance> register(String namespace, Instance instance) {
+    return impl.register(namespace, instance);
+  }
+
+  /**
+   * Removes an instance. Completes with the revision of the removal, or with {@code NOT_FOUND} when
+   * there was no such instance.
+   */
+  public CompletableFuture<Long> deregister(String namespace, String service, String instanceId) {
+    return impl.deregister(namespace, service, instanceId);
+  }
+
+  /**
+   * Opens a session with the given TTL, or resumes {@code resumeId} when that session is still
+   * alive (then its instances stay). {@code resumeId} may be empty.
+   */
+  public CompletableFuture<SessionInfo> openSession(
+      Duration ttl, String resumeId, String clientName) {
+    return impl.openSession(ttl, resumeId, clientName);
+  }
+
+  /**
+   * Renews a session's lease; not logged. Returns the TTL in milliseconds.
+   *
+   * @throws CairnException {@code NOT_FOUND} when the session is unknown or already expired
+   */
+  public long keepAlive(String sessionId) {
+    return impl.keepAlive(sessionId);
+  }
+
+  /** Closes a session and removes its instances. */
+  public CompletableFuture<Long> closeSession(String sessionId) {
+    return impl.closeSession(sessionId);
+  }
+
+  /**
+   * Tells the registry that the connection carrying a session is gone: the session is closed after
+   * the detach grace ({@link RegistryOptions#detachGrace()}), unless it is resumed first.
+   */
+  public void detachSession(String sessionId) {
+    impl.detachSession(sessionId);
+  }
+
+  /** The current snapshot of a service; empty (and revision 0) when it never existed. */
+  public ServiceSnapshot service(String namespace, String service) {
+    return impl.service(namespace, service);
+  }
+
+  /** The services of a namespace, sorted by name. */
+  public ServiceList services(String namespace) {
+    return impl.services(namespace);
+  }
+
+  /** The global revision: the revision of the last applied change. */
+  public long revision() {
+    return impl.revision();
+  }
+
+  /** The number of instances across all namespaces. */
+  public int instanceCount() {
+    return impl.instanceCount();
+  }
+
+  /** The number of open sessions. */
+  public int sessionCount() {
+    return impl.sessionCount();
+  }
+
+  /**
+   * Watches one service. With {@code fromRevision} 0, or when the service changed after {@code
+   * fromRevision}, the first delivery is a snapshot; then events as they commit.
+   *
+   * @throws CairnException {@code INVALID_ARGUMENT} when {@code fromRevision} is negative or
+   *     greater than the current revision
+   */
+  public Watch watchService(
+      String namespace, String service, long fromRevision, WatchListener listener) {
+    return impl.watchService(namespace, service, fromRevision, listener);
+  }
+
+  /** Watches a namespace's service list: the list first, then again whenever it changes. */
+  public Watch watchServices(String namespace, long fromRevision, WatchListener listener) {
+    return impl.watchServices(namespace, fromRevision, listener);
+  }
+
+  /**
+   * Completes when the service's revision exceeds {@code afterRevision} (at once if it already
+   * does). Cancel the future to stop waiting; for long-poll reads.
+   */
+  public CompletableFuture<Void> awaitService(
+      String namespace, String service, long afterRevision) {
+    return impl.awaitService(namespace, service, afterRevision);
+  }
+
+  /** Like {@link #awaitService} for the namespace's service list. */
+  public CompletableFuture<Void> awaitServices(String namespace, long afterRevision) {
+    return impl.awaitServices(namespace, afterRevision);
+  }
+
+  /** Stops expiring sessions, ends every watch and closes the log. */
+  @Override
+  public void close() {
+    impl.close();
+  }
+}

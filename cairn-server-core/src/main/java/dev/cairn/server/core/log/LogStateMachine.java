@@ -1,0 +1,26 @@
+package dev.cairn.server.core.log;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * The deterministic state machine a {@link CommandLog} applies its entries to. Given the same
+ * snapshot and the same entries in the same order, every replica reaches the same state.
+ *
+ * <p>All methods are called sequentially from the log's single apply thread.
+ */
+public interface LogStateMachine {
+
+  /**
+   * Applies one committed entry and returns the reply for the caller that appended it. Must not
+   * throw for bad commands: a command that cannot apply is a reply, not an exception.
+   */
+  byte[] apply(byte[] entry);
+
+  /** Writes the whole state; the state does not change while this runs. */
+  void writeSnapshot(OutputStream out) throws IOException;
+
+  /** Replaces the whole state with a snapshot written by {@link #writeSnapshot}. */
+  void readSnapshot(InputStream in) throws IOException;
+}
