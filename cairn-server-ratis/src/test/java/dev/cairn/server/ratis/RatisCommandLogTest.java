@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -159,6 +160,23 @@ class RatisCommandLogTest {
     assertThat(machine.entries()).isEqualTo(written.subList(0, 19));
     assertThat(string(join(second.append(bytes("after"))))).isEqualTo("20");
     assertThat(machine.entries()).endsWith("e18", "after");
+  }
+
+  @Test
+  void corruptSnapshotFailsStart() throws Exception {
+    RatisCommandLog first = started(builder(), new RecordingMachine());
+    appendAll(first, "e", 5);
+    first.close();
+    Path snapshot = LogFiles.snapshots(dataDir).get(0);
+    byte[] bytes = Files.readAllBytes(snapshot);
+    bytes[bytes.length - 1] ^= 1;
+    Files.write(snapshot, bytes);
+
+    RatisCommandLog second = builder().startTimeout(Duration.ofSeconds(20)).build();
+    logs.add(second);
+
+    assertThatThrownBy(() -> second.start(new RecordingMachine())).isInstanceOf(IOException.class);
+    assertUnavailable(second.append(bytes("a")));
   }
 
   @Test
