@@ -111,7 +111,10 @@ public final class Protos {
 
   /** The watch message carrying a namespace's service list. */
   public static WatchResponse watchServices(ServiceList list) {
-    return WatchResponse.newBuilder().setRevision(list.revision()).setServices(toProto(list)).build();
+    return WatchResponse.newBuilder()
+        .setRevision(list.revision())
+        .setServices(toProto(list))
+        .build();
   }
 
   /** The wire form of a batch of events. */

@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one mapping from registry failures to gRPC statuses: a {@link CairnException}'s {@link
- * ErrorCode#grpcCode()} becomes the status code and its message the description; anything else is
- * a bug, logged and answered with {@code INTERNAL}.
+ * ErrorCode#grpcCode()} becomes the status code and its message the description; anything else is a
+ * bug, logged and answered with {@code INTERNAL}.
  */
 final class GrpcStatuses {
 

@@ -177,7 +177,8 @@ final class SessionCall implements StreamObserver<SessionRequest> {
 
   private void open(OpenSession open) {
     state = State.OPENING;
-    long ttlMillis = open.getTtlMillis() == 0 ? Limits.DEFAULT_SESSION_TTL_MILLIS : open.getTtlMillis();
+    long ttlMillis =
+        open.getTtlMillis() == 0 ? Limits.DEFAULT_SESSION_TTL_MILLIS : open.getTtlMillis();
     String resumeId = open.getResumeSessionId();
     if (!resumeId.isEmpty()) {
       // Claimed before asking the registry, so that the old stream breaking meanwhile does not

@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * One {@code Watch} call: a registry watch whose deliveries become {@link WatchResponse}s. gRPC's
  * flow control is the watch's: {@link #isReady()} is the call's readiness, and the call's on-ready
- * handler calls {@link Watch#ready()}; a client that does not read is resynced by the registry
- * with one snapshot once it reads again.
+ * handler calls {@link Watch#ready()}; a client that does not read is resynced by the registry with
+ * one snapshot once it reads again.
  *
  * <p>Responses are sent only from the registry's watch executor (sequential per watch), except a
  * failure to start, which is sent before the watch exists.
