@@ -25,36 +25,44 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Append throughput with 32 appenders, each keeping a fixed number of appends in flight. Prints
- * numbers and asserts no threshold. Excluded from the default build; run with {@code mvn -pl
- * cairn-server-ratis test -DexcludedGroups= -Dgroups=bench}.
+ * Append throughput and latency: appender threads, each keeping a fixed number of appends in
+ * flight. Prints numbers and asserts no threshold. Excluded from the default build; run with {@code
+ * mvn -pl cairn-server-ratis test -DexcludedGroups= -Dgroups=bench}.
  */
 @Tag("bench")
 class AppendThroughputBench {
 
-  private static final int APPENDERS = 32;
   private static final long WARMUP_MILLIS = 3_000;
   private static final long MEASURE_MILLIS = 10_000;
   private static final int MAX_APPENDS_PER_THREAD = 1_000_000;
 
   @TempDir Path dataDir;
 
-  @ParameterizedTest(name = "{0} bytes per command, {1} commands per entry, {2} in flight")
-  @CsvSource({"200, 1, 1", "200, 1, 8", "200, 100, 1"})
-  void appendThroughput(int commandBytes, int commandsPerEntry, int inFlight) throws Exception {
+  @ParameterizedTest(
+      name = "{0} appenders, {1} in flight each, {2} commands of {3} bytes per entry")
+  @CsvSource({
+    "32, 1, 1, 200",
+    "32, 8, 1, 200",
+    "32, 1, 100, 200",
+    "1, 1, 1, 200",
+    "1, 1, 100, 200",
+    "1, 1, 512, 200"
+  })
+  void appendThroughput(int appenders, int inFlight, int commandsPerEntry, int commandBytes)
+      throws Exception {
     CountingMachine machine = new CountingMachine();
     try (RatisCommandLog log = RatisCommandLog.builder(dataDir).build()) {
       log.start(machine);
       byte[] entry = new byte[commandBytes * commandsPerEntry];
-      run(log, entry, inFlight, WARMUP_MILLIS);
+      run(log, entry, appenders, inFlight, WARMUP_MILLIS);
       long start = System.nanoTime();
-      Result result = run(log, entry, inFlight, MEASURE_MILLIS);
+      Result result = run(log, entry, appenders, inFlight, MEASURE_MILLIS);
       double seconds = (System.nanoTime() - start) / 1e9;
       double entriesPerSecond = result.appends / seconds;
       System.out.printf(
           "bench appenders=%d inFlight=%d entryBytes=%d commandsPerEntry=%d: %.0f entries/s,"
               + " %.0f commands/s, %.1f MB/s, mean latency %.2f ms (%d appends in %.1f s)%n",
-          APPENDERS,
+          appenders,
           inFlight,
           entry.length,
           commandsPerEntry,
@@ -68,15 +76,16 @@ class AppendThroughputBench {
     }
   }
 
-  private static Result run(RatisCommandLog log, byte[] entry, int inFlight, long millis)
+  private static Result run(
+      RatisCommandLog log, byte[] entry, int appenders, int inFlight, long millis)
       throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(APPENDERS);
+    ExecutorService pool = Executors.newFixedThreadPool(appenders);
     AtomicLong appends = new AtomicLong();
     AtomicLong latency = new AtomicLong();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     try {
       List<Future<?>> workers = new ArrayList<>();
-      for (int t = 0; t < APPENDERS; t++) {
+      for (int t = 0; t < appenders; t++) {
         workers.add(
             pool.submit(
                 () -> {

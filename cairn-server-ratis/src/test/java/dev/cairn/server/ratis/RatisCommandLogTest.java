@@ -223,6 +223,36 @@ class RatisCommandLogTest {
   }
 
   @Test
+  void appendFromACompletionCallbackDoesNotDeadlock() throws Exception {
+    RecordingMachine machine = new RecordingMachine();
+    RatisCommandLog log = started(builder(), machine);
+    CompletableFuture<Integer> done = new CompletableFuture<>();
+
+    chain(log, 0, 200, done);
+
+    assertThat(done.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+    assertThat(machine.entries()).hasSize(200).startsWith("c0", "c1").endsWith("c199");
+  }
+
+  /** Appends entry {@code i}, and from its completion the next, as a batcher would. */
+  private static void chain(
+      RatisCommandLog log, int i, int count, CompletableFuture<Integer> done) {
+    if (i == count) {
+      done.complete(count);
+      return;
+    }
+    log.append(bytes("c" + i))
+        .whenComplete(
+            (reply, error) -> {
+              if (error != null) {
+                done.completeExceptionally(error);
+              } else {
+                chain(log, i + 1, count, done);
+              }
+            });
+  }
+
+  @Test
   void closeFailsPendingAndLaterAppendsWithUnavailable() throws Exception {
     RatisCommandLog log = started(builder(), new RecordingMachine());
     List<CompletableFuture<byte[]>> inFlight =
