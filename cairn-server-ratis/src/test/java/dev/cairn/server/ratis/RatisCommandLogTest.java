@@ -253,6 +253,22 @@ class RatisCommandLogTest {
   }
 
   @Test
+  void twoLogsRunSideBySideInOneJvm(@TempDir Path otherDir) throws Exception {
+    RecordingMachine one = new RecordingMachine();
+    RecordingMachine two = new RecordingMachine();
+    RatisCommandLog first = started(builder(), one);
+    RatisCommandLog second = started(RatisCommandLog.builder(otherDir), two);
+
+    join(first.append(bytes("a")));
+    join(second.append(bytes("b")));
+    first.close();
+    join(second.append(bytes("c")));
+
+    assertThat(one.entries()).containsExactly("a");
+    assertThat(two.entries()).containsExactly("b", "c");
+  }
+
+  @Test
   void closeFailsPendingAndLaterAppendsWithUnavailable() throws Exception {
     RatisCommandLog log = started(builder(), new RecordingMachine());
     List<CompletableFuture<byte[]>> inFlight =
