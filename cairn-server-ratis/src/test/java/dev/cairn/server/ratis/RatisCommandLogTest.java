@@ -8,7 +8,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -151,12 +154,23 @@ class RatisCommandLogTest {
     List<String> written = appendAll(first, "e", 20);
     first.close();
     List<Path> segments = LogFiles.segments(dataDir);
-    String lost = LogFiles.damageLastEntry(segments.get(segments.size() - 1), damage);
+    Path newest = segments.get(segments.size() - 1);
+    String lost = LogFiles.damageLastEntry(newest, damage);
     assertThat(lost).isEqualTo("e19");
 
     RecordingMachine machine = new RecordingMachine();
-    RatisCommandLog second = started(builder().snapshotOnClose(false), machine);
+    ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+    PrintStream original = System.err;
+    System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+    RatisCommandLog second;
+    try {
+      second = started(builder().snapshotOnClose(false), machine);
+    } finally {
+      System.setErr(original);
+    }
 
+    assertThat(stderr.toString(StandardCharsets.UTF_8).lines())
+        .anySatisfy(line -> assertThat(line).contains("WARN").contains(newest.toString()));
     assertThat(machine.entries()).isEqualTo(written.subList(0, 19));
     assertThat(string(join(second.append(bytes("after"))))).isEqualTo("20");
     assertThat(machine.entries()).endsWith("e18", "after");
