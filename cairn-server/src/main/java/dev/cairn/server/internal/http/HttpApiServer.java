@@ -89,7 +89,7 @@ public final class HttpApiServer implements AutoCloseable {
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpServerKeepAliveHandler())
                         .addLast(new BodyLimitAggregator(Limits.MAX_REQUEST_BYTES))
-                        .addLast(new HttpApiHandler(api));
+                        .addLast(new HttpApiHandler(api::handle));
                   }
                 });
     Channel serverChannel;
