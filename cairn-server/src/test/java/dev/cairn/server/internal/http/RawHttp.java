@@ -1,5 +1,6 @@
 package dev.cairn.server.internal.http;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +17,7 @@ final class RawHttp implements AutoCloseable {
   RawHttp(int port) throws IOException {
     socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout(20_000);
-    in = socket.getInputStream();
+    in = new BufferedInputStream(socket.getInputStream());
   }
 
   void write(String text) throws IOException {
