@@ -110,6 +110,11 @@ public final class HttpApiServer implements AutoCloseable {
     return (InetSocketAddress) serverChannel.localAddress();
   }
 
+  /** Stops accepting connections; those open are served until {@link #close()}. Idempotent. */
+  public void beginShutdown() {
+    serverChannel.close().awaitUninterruptibly();
+  }
+
   /** The long-polls waiting for a change; for tests and metrics. */
   int pendingPolls() {
     return api.pendingPolls();
