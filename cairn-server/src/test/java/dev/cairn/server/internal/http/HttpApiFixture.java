@@ -28,6 +28,7 @@ final class HttpApiFixture implements BeforeEachCallback, AfterEachCallback {
   static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpApiSettings settings;
+  private final Instant startedAt;
   private Registry registry;
   private HttpApiServer server;
   private HttpClient client;
@@ -37,7 +38,13 @@ final class HttpApiFixture implements BeforeEachCallback, AfterEachCallback {
   }
 
   HttpApiFixture(HttpApiSettings settings) {
+    this(settings, null);
+  }
+
+  /** A fixture whose server says it started at {@code startedAt} (now when null). */
+  HttpApiFixture(HttpApiSettings settings, Instant startedAt) {
     this.settings = settings;
+    this.startedAt = startedAt;
   }
 
   @Override
@@ -45,7 +52,10 @@ final class HttpApiFixture implements BeforeEachCallback, AfterEachCallback {
     registry = Registry.start(new MemoryCommandLog(), RegistryOptions.defaults());
     server =
         HttpApiServer.start(
-            registry, new InetSocketAddress("127.0.0.1", 0), Instant.now(), settings);
+            registry,
+            new InetSocketAddress("127.0.0.1", 0),
+            startedAt == null ? Instant.now() : startedAt,
+            settings);
     client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   }
 
