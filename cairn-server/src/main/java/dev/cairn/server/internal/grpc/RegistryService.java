@@ -26,7 +26,9 @@ import dev.cairn.server.internal.BuildInfo;
 import dev.cairn.server.internal.Protos;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -43,6 +45,7 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
   private final Ticker ticker;
   private final long startedNanos;
   private final SessionOwners sessionOwners = new SessionOwners();
+  private final Set<SessionCall> sessionCalls = ConcurrentHashMap.newKeySet();
   private volatile boolean shuttingDown;
 
   RegistryService(Registry registry, Executor executor, Ticker ticker) {
@@ -58,6 +61,13 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
    */
   void beginShutdown() {
     shuttingDown = true;
+  }
+
+  /** Ends every session stream with {@code UNAVAILABLE}; their sessions stay open. */
+  void endSessionStreams() {
+    for (SessionCall call : sessionCalls) {
+      call.serverClosing();
+    }
   }
 
   @Override
@@ -163,6 +173,7 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
     return new SessionCall(
         registry,
         sessionOwners,
+        sessionCalls,
         () -> shuttingDown,
         (ServerCallStreamObserver<SessionResponse>) out,
         executor);

@@ -21,6 +21,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
@@ -57,6 +58,7 @@ final class SessionCall implements StreamObserver<SessionRequest> {
 
   private final Registry registry;
   private final SessionOwners owners;
+  private final Set<SessionCall> live;
   private final BooleanSupplier shuttingDown;
   private final ServerCallStreamObserver<SessionResponse> out;
   private final SerialExecutor serial;
@@ -74,15 +76,18 @@ final class SessionCall implements StreamObserver<SessionRequest> {
   SessionCall(
       Registry registry,
       SessionOwners owners,
+      Set<SessionCall> live,
       BooleanSupplier shuttingDown,
       ServerCallStreamObserver<SessionResponse> out,
       Executor executor) {
     this.registry = registry;
     this.owners = owners;
+    this.live = live;
     this.shuttingDown = shuttingDown;
     this.out = out;
     this.serial = new SerialExecutor(executor);
     out.setOnCancelHandler(() -> serial.execute(this::broken));
+    live.add(this);
   }
 
   @Override
@@ -98,6 +103,14 @@ final class SessionCall implements StreamObserver<SessionRequest> {
   @Override
   public void onCompleted() {
     serial.execute(this::halfClosed);
+  }
+
+  /**
+   * The server is going down: ends the stream with {@code UNAVAILABLE}, without detaching the
+   * session, which the client resumes when the server is back.
+   */
+  void serverClosing() {
+    serial.execute(() -> failWith(ErrorCode.UNAVAILABLE, "server: closing"));
   }
 
   /** Another stream resumed this call's session: this stream ends without detaching it. */
@@ -325,7 +338,7 @@ final class SessionCall implements StreamObserver<SessionRequest> {
   private void halfClosed() {
     switch (state) {
       case AWAIT_OPEN:
-        state = State.ENDED;
+        ended();
         complete();
         return;
       case OPENING:
@@ -351,7 +364,7 @@ final class SessionCall implements StreamObserver<SessionRequest> {
       detach();
     }
     // OPENING: opened() detaches when the registry answers. CLOSING: already closed or detached.
-    state = State.ENDED;
+    ended();
   }
 
   private <T> void track(CompletableFuture<T> future, BiConsumer<T, Throwable> onDone) {
@@ -373,8 +386,13 @@ final class SessionCall implements StreamObserver<SessionRequest> {
       fail(GrpcStatuses.toException(closeFailure));
       return;
     }
-    state = State.ENDED;
+    ended();
     complete();
+  }
+
+  private void ended() {
+    state = State.ENDED;
+    live.remove(this);
   }
 
   private void detach() {
@@ -420,7 +438,7 @@ final class SessionCall implements StreamObserver<SessionRequest> {
     if (state == State.OPEN) {
       detach();
     }
-    state = State.ENDED;
+    ended();
     try {
       out.onError(error);
     } catch (RuntimeException e) {
