@@ -13,10 +13,12 @@ import java.io.IOException;
 import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CairnServerTest {
 
@@ -66,6 +68,39 @@ class CairnServerTest {
   }
 
   @Test
+  void aDurableServerKeepsItsCatalogAcrossRestarts(@TempDir Path dataDir) throws IOException {
+    long revision;
+    try (CairnServer server =
+        CairnServer.builder().dataDir(dataDir).grpcPort(0).httpPort(0).start()) {
+      revision =
+          server
+              .registry()
+              .register("default", Instance.builder("web", "10.0.0.1").id("web-1").build())
+              .join()
+              .modRevision();
+    }
+
+    try (CairnServer server =
+        CairnServer.builder().dataDir(dataDir).grpcPort(0).httpPort(0).start()) {
+      assertThat(server.registry().revision()).isEqualTo(revision);
+      assertThat(server.registry().service("default", "web").instances())
+          .extracting(Instance::id)
+          .containsExactly("web-1");
+    }
+  }
+
+  @Test
+  void anInMemoryServerForgetsItsCatalog() throws IOException {
+    try (CairnServer server = CairnServer.builder().inMemory().grpcPort(0).httpPort(0).start()) {
+      server.registry().register("default", Instance.builder("web", "10.0.0.1").build()).join();
+    }
+
+    try (CairnServer server = CairnServer.builder().inMemory().grpcPort(0).httpPort(0).start()) {
+      assertThat(server.registry().revision()).isZero();
+    }
+  }
+
+  @Test
   void closeIsIdempotentAndClosesTheRegistry() throws IOException {
     CairnServer server = CairnServer.builder().inMemory().grpcPort(0).httpPort(0).start();
     var registry = server.registry();
@@ -78,20 +113,6 @@ class CairnServerTest {
         .isInstanceOf(CompletionException.class)
         .hasCauseInstanceOf(CairnException.class);
     assertThatThrownBy(server::start).isInstanceOf(IllegalStateException.class);
-  }
-
-  @Test
-  void aClosedServerReleasesItsPorts() throws IOException {
-    CairnServer first = CairnServer.builder().inMemory().grpcPort(0).httpPort(0).start();
-    int grpc = first.grpcAddress().getPort();
-    int http = first.httpAddress().getPort();
-    first.close();
-
-    try (CairnServer second =
-        CairnServer.builder().inMemory().grpcPort(grpc).httpPort(http).start()) {
-      assertThat(second.grpcAddress().getPort()).isEqualTo(grpc);
-      assertThat(second.httpAddress().getPort()).isEqualTo(http);
-    }
   }
 
   @Test

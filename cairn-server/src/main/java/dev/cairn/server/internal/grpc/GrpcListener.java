@@ -99,9 +99,9 @@ public final class GrpcListener implements Listener {
   @Override
   public void close() {
     beginShutdown();
-    // The registry is closed by now, which ends watches with UNAVAILABLE; session streams end the
-    // same way, and their clients resume their sessions elsewhere or when this server is back.
-    service.endSessionStreams();
+    // Watches and session streams end with UNAVAILABLE: clients resume their watches and sessions
+    // elsewhere, or here when this server is back.
+    service.endStreams();
     try {
       if (!server.awaitTermination(GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
         server.shutdownNow();

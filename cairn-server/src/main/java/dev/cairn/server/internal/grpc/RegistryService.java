@@ -46,6 +46,7 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
   private final long startedNanos;
   private final SessionOwners sessionOwners = new SessionOwners();
   private final Set<SessionCall> sessionCalls = ConcurrentHashMap.newKeySet();
+  private final Set<WatchCall> watchCalls = ConcurrentHashMap.newKeySet();
   private volatile boolean shuttingDown;
 
   RegistryService(Registry registry, Executor executor, Ticker ticker) {
@@ -63,8 +64,14 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
     shuttingDown = true;
   }
 
-  /** Ends every session stream with {@code UNAVAILABLE}; their sessions stay open. */
-  void endSessionStreams() {
+  /**
+   * Ends every watch and session stream with {@code UNAVAILABLE}; the sessions stay open. Called
+   * after {@link #beginShutdown()}.
+   */
+  void endStreams() {
+    for (WatchCall call : watchCalls) {
+      call.serverClosing();
+    }
     for (SessionCall call : sessionCalls) {
       call.serverClosing();
     }
@@ -165,7 +172,11 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
   @Override
   public void watch(WatchRequest request, StreamObserver<WatchResponse> out) {
     WatchCall.start(
-        registry, request, (ServerCallStreamObserver<WatchResponse>) out, Connections.current());
+        registry,
+        request,
+        (ServerCallStreamObserver<WatchResponse>) out,
+        Connections.current(),
+        watchCalls);
   }
 
   @Override

@@ -21,10 +21,12 @@ import dev.cairn.proto.v1.WatchResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code Session} stream over real loopback connections. */
 class SessionStreamTest {
@@ -146,6 +148,28 @@ class SessionStreamTest {
     assertThat(removed)
         .extracting(e -> e.getType() + " " + e.getInstance().getId())
         .containsExactlyInAnyOrder("REMOVED web-1", "REMOVED web-2");
+  }
+
+  @Test
+  void aSessionIsResumedAfterTheServerRestarts(@TempDir Path dataDir) {
+    t.close();
+    t = TestServer.start(b -> b.dataDir(dataDir));
+    Stream before = new Stream();
+    String id = before.open(OpenSession.newBuilder()).getSessionId();
+    before.register(1, "web-1");
+
+    t.close();
+    Status cut = before.responses.awaitEnd();
+    assertThat(cut.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    t = TestServer.start(b -> b.dataDir(dataDir));
+
+    Stream after = new Stream();
+    SessionOpened resumed = after.open(OpenSession.newBuilder().setResumeSessionId(id));
+    assertThat(resumed.getResumed()).isTrue();
+    assertThat(resumed.getSessionId()).isEqualTo(id);
+    assertThat(t.registry().service("default", "web").instances())
+        .extracting(dev.cairn.common.Instance::id)
+        .containsExactly("web-1");
   }
 
   @Test
