@@ -20,7 +20,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -41,13 +40,16 @@ final class SessionCall implements StreamObserver<SessionRequest> {
 
   private static final Logger log = LoggerFactory.getLogger(SessionCall.class);
 
-  /** Most messages taken while the session is still opening. */
-  static final int MAX_QUEUED_WHILE_OPENING = 1024;
+  /**
+   * Most registrations in flight on one stream; the stream reads no further message (HTTP/2 flow
+   * control then holds the client back) until one completes.
+   */
+  static final int MAX_IN_FLIGHT = 256;
 
   private enum State {
     /** Waiting for the first message, which must be {@code open}. */
     AWAIT_OPEN,
-    /** {@code open} sent to the registry; later messages queue. */
+    /** {@code open} sent to the registry; no further message is read until it answers. */
     OPENING,
     OPEN,
     /** Closed by the client ({@code close} or half-close): finishing the requests in flight. */
@@ -67,9 +69,10 @@ final class SessionCall implements StreamObserver<SessionRequest> {
   private State state = State.AWAIT_OPEN;
   private String sessionId = "";
   private String claimedResumeId = "";
-  private final ArrayDeque<SessionRequest> queued = new ArrayDeque<>();
   private boolean halfClosedWhileOpening;
   private int inFlight;
+  // A message was handled while MAX_IN_FLIGHT requests were in flight: read the next one later.
+  private boolean readDeferred;
   private boolean closeDone;
   private Throwable closeFailure;
 
@@ -87,6 +90,9 @@ final class SessionCall implements StreamObserver<SessionRequest> {
     this.out = out;
     this.serial = new SerialExecutor(executor);
     out.setOnCancelHandler(() -> serial.execute(this::broken));
+    // Read one message at a time, and only when the previous one has been taken care of.
+    out.disableAutoRequest();
+    out.request(1);
     live.add(this);
   }
 
@@ -128,6 +134,11 @@ final class SessionCall implements StreamObserver<SessionRequest> {
   }
 
   private void received(SessionRequest request) {
+    handle(request);
+    readNextIfRoom();
+  }
+
+  private void handle(SessionRequest request) {
     switch (state) {
       case AWAIT_OPEN:
         if (request.getBodyCase() != SessionRequest.BodyCase.OPEN) {
@@ -137,19 +148,6 @@ final class SessionCall implements StreamObserver<SessionRequest> {
           return;
         }
         open(request.getOpen());
-        return;
-      case OPENING:
-        if (queued.size() >= MAX_QUEUED_WHILE_OPENING) {
-          failWith(
-              ErrorCode.RESOURCE_EXHAUSTED,
-              "messages before opened: "
-                  + queued.size()
-                  + " (expected: <= "
-                  + MAX_QUEUED_WHILE_OPENING
-                  + ")");
-          return;
-        }
-        queued.add(request);
         return;
       case OPEN:
         dispatch(request);
@@ -237,13 +235,10 @@ final class SessionCall implements StreamObserver<SessionRequest> {
                     .setResumed(info.resumed())
                     .setRevision(info.revision()))
             .build());
-    while (state == State.OPEN && !queued.isEmpty()) {
-      dispatch(queued.poll());
-    }
-    queued.clear();
-    if (halfClosedWhileOpening && state == State.OPEN) {
+    if (halfClosedWhileOpening) {
       halfClosed();
     }
+    readNextIfRoom();
   }
 
   private void keepAlive() {
@@ -374,8 +369,24 @@ final class SessionCall implements StreamObserver<SessionRequest> {
           inFlight--;
           onDone.accept(value, failure);
           finishIfIdle();
+          if (readDeferred) {
+            readNextIfRoom();
+          }
         },
         serial);
+  }
+
+  /** Asks gRPC for the next message, unless opening or too many requests are in flight. */
+  private void readNextIfRoom() {
+    if (state == State.OPENING || state == State.ENDED) {
+      return;
+    }
+    if (inFlight >= MAX_IN_FLIGHT) {
+      readDeferred = true;
+      return;
+    }
+    readDeferred = false;
+    out.request(1);
   }
 
   private void finishIfIdle() {

@@ -80,6 +80,36 @@ class SessionStreamTest {
   }
 
   @Test
+  void pipelinedRequestsBeyondTheInFlightLimitAreAllAnswered() {
+    Stream s = new Stream();
+    int count = SessionCall.MAX_IN_FLIGHT * 2 + 1;
+
+    // Everything sent at once, before the session is even opened.
+    s.send(SessionRequest.newBuilder().setOpen(OpenSession.getDefaultInstance()));
+    for (int i = 0; i < count; i++) {
+      s.send(
+          SessionRequest.newBuilder()
+              .setRegister(
+                  RegisterInstance.newBuilder()
+                      .setRequestId(i)
+                      .setInstance(instance("web", "web-" + i))));
+    }
+    s.send(SessionRequest.newBuilder().setClose(CloseSession.getDefaultInstance()));
+
+    assertThat(s.responses.next().hasOpened()).isTrue();
+    java.util.Set<Long> answered = new java.util.TreeSet<>();
+    for (int i = 0; i < count; i++) {
+      RequestResult r = s.responses.next().getResult();
+      assertThat(r.getErrorMessage()).isEmpty();
+      answered.add(r.getRequestId());
+    }
+    assertThat(answered).hasSize(count);
+    assertThat(s.responses.awaitEnd().getCode()).isEqualTo(Status.Code.OK);
+    assertThat(t.registry().service("default", "web").instances()).isEmpty();
+    assertThat(t.registry().sessionCount()).isZero();
+  }
+
+  @Test
   void aCancelledStreamTakesItsInstancesAwayAtOnce() {
     Stream s = new Stream();
     s.open(OpenSession.newBuilder());
