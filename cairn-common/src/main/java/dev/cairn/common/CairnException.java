@@ -24,6 +24,11 @@ public final class CairnException extends RuntimeException {
     return new CairnException(code, null, message);
   }
 
+  /** An error with a code, the field at fault (may be null) and a message. */
+  public static CairnException of(ErrorCode code, String field, String message) {
+    return new CairnException(code, field, message);
+  }
+
   /**
    * An {@link ErrorCode#INVALID_ARGUMENT} naming the field, the value and the expectation, e.g.
    * {@code weight: 0 (expected: 1..10000)}.

@@ -119,6 +119,17 @@ public final class Instance {
     return modRevision;
   }
 
+  /**
+   * This instance with other revisions; every other field is shared, nothing is checked again. Used
+   * by the registry when it stores an instance.
+   */
+  public Instance withRevisions(long createRevision, long modRevision) {
+    Builder b = toBuilder();
+    b.createRevision = createRevision;
+    b.modRevision = modRevision;
+    return new Instance(b);
+  }
+
   /** A builder holding this instance's fields. */
   public Builder toBuilder() {
     Builder b = new Builder();
@@ -332,7 +343,19 @@ public final class Instance {
           throw CairnException.invalid("ports." + e.getKey(), p, "1..65535");
         }
       }
-      ports = ports.isEmpty() ? Map.of() : Collections.unmodifiableMap(ports);
+      ports = compact(ports);
+    }
+
+    // Small, unmodifiable, and iterating in key order: instances are held by the hundred thousand.
+    private static <V> Map<String, V> compact(Map<String, V> sorted) {
+      if (sorted.isEmpty()) {
+        return Map.of();
+      }
+      if (sorted.size() == 1) {
+        Map.Entry<String, V> e = sorted.entrySet().iterator().next();
+        return Map.of(e.getKey(), e.getValue());
+      }
+      return Collections.unmodifiableMap(sorted);
     }
 
     private void checkTags() {
@@ -372,7 +395,7 @@ public final class Instance {
         throw CairnException.invalid(
             "metadata", total + " chars", "<= " + Limits.MAX_METADATA_TOTAL_LENGTH + " in total");
       }
-      metadata = metadata.isEmpty() ? Map.of() : Collections.unmodifiableMap(metadata);
+      metadata = compact(metadata);
     }
   }
 }

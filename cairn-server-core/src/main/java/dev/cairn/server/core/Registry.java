@@ -83,6 +83,20 @@ public final class Registry implements AutoCloseable {
     impl.detachSession(sessionId);
   }
 
+  /**
+   * Closes every session whose lease ran out, now. The registry does this by itself every {@link
+   * RegistryOptions#sessionSweepInterval()} unless {@link RegistryOptions#autoExpireSessions()} is
+   * off, as in tests that drive a fake ticker.
+   */
+  public void expireSessions() {
+    impl.expireSessions();
+  }
+
+  /** The number of open watches (service and service-list). */
+  public int watcherCount() {
+    return impl.watcherCount();
+  }
+
   /** The current snapshot of a service; empty (and revision 0) when it never existed. */
   public ServiceSnapshot service(String namespace, String service) {
     return impl.service(namespace, service);

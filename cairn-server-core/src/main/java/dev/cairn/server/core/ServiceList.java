@@ -3,8 +3,9 @@ package dev.cairn.server.core;
 import java.util.List;
 
 /**
- * The services of one namespace. {@code revision} is the revision at which a service last appeared
- * in or vanished from the namespace; instance changes inside a service do not change it.
+ * The services of one namespace that have at least one instance, sorted by name. {@code revision}
+ * is the revision of the last change anywhere in the namespace (like Consul's catalog index), so
+ * one revision always names one list.
  */
 public record ServiceList(String namespace, long revision, List<ServiceSummary> services) {
   public ServiceList {

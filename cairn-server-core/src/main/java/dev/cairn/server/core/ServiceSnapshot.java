@@ -20,16 +20,24 @@ public final class ServiceSnapshot {
   // Encodings of this snapshot, keyed by the transport's own key; filled on first read.
   private volatile ConcurrentHashMap<Object, Object> encodings;
 
-  ServiceSnapshot(String namespace, String name, long revision, List<Instance> instances) {
+  private ServiceSnapshot(String namespace, String name, long revision, List<Instance> instances) {
     this.namespace = namespace;
     this.name = name;
     this.revision = revision;
     this.instances = instances;
   }
 
-  /** An empty snapshot of a service that does not exist (revision 0 if it never did). */
-  static ServiceSnapshot empty(String namespace, String name, long revision) {
-    return new ServiceSnapshot(namespace, name, revision, List.of());
+  /**
+   * A snapshot of {@code instances}, which must be sorted by id and are not copied: the caller
+   * hands over an unmodifiable list.
+   */
+  public static ServiceSnapshot of(
+      String namespace, String name, long revision, List<Instance> instances) {
+    return new ServiceSnapshot(
+        requireNonNull(namespace, "namespace"),
+        requireNonNull(name, "name"),
+        revision,
+        requireNonNull(instances, "instances"));
   }
 
   public String namespace() {

@@ -1,6 +1,10 @@
 package dev.cairn.server.core.internal;
 
+import dev.cairn.common.CairnException;
 import dev.cairn.common.Instance;
+import dev.cairn.common.InstanceKind;
+import dev.cairn.common.Limits;
+import dev.cairn.common.Names;
 import dev.cairn.server.core.RegistryOptions;
 import dev.cairn.server.core.ServiceList;
 import dev.cairn.server.core.ServiceSnapshot;
@@ -10,74 +14,300 @@ import dev.cairn.server.core.WatchListener;
 import dev.cairn.server.core.log.CommandLog;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The registry's implementation; see {@link dev.cairn.server.core.Registry}. */
+/** The registry's implementation; see {@link dev.cairn.server.core.Registry} for the contract. */
 public final class RegistryImpl {
 
-  public static RegistryImpl start(CommandLog log, RegistryOptions options) throws IOException {
-    throw new UnsupportedOperationException("being written");
+  private static final Logger log = LoggerFactory.getLogger(RegistryImpl.class);
+
+  private final RegistryOptions options;
+  private final CommandLog commandLog;
+  private final Catalog catalog = new Catalog();
+  private final SessionLeases leases;
+  private final WatchHub hub;
+  private final CommandBatcher batcher;
+  private final ExecutorService watchExecutor;
+  private final ScheduledExecutorService sweeper;
+  private volatile boolean closed;
+
+  private RegistryImpl(CommandLog commandLog, RegistryOptions options) {
+    this.options = options;
+    this.commandLog = commandLog;
+    this.leases = new SessionLeases(options.ticker());
+    this.watchExecutor =
+        Executors.newFixedThreadPool(
+            Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("cairn-watch"));
+    this.hub =
+        new WatchHub(
+            k -> catalog.service(k.namespace(), k.service()),
+            catalog::services,
+            watchExecutor,
+            options.watchBufferEvents());
+    this.batcher = new CommandBatcher(commandLog, options.maxCommandsPerEntry());
+    this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("cairn-sessions"));
   }
 
+  /** Starts a registry on {@code log}; see {@link dev.cairn.server.core.Registry#start}. */
+  public static RegistryImpl start(CommandLog log, RegistryOptions options) throws IOException {
+    RegistryImpl r = new RegistryImpl(log, options);
+    try {
+      log.start(new CatalogMachine(r.catalog, r::onChanges, r::onRestore));
+    } catch (IOException | RuntimeException e) {
+      r.close();
+      throw e;
+    }
+    if (options.autoExpireSessions()) {
+      long every = options.sessionSweepInterval().toNanos();
+      r.sweeper.scheduleWithFixedDelay(r::expireSessions, every, every, TimeUnit.NANOSECONDS);
+    }
+    return r;
+  }
+
+  // ---- writes ----
+
   public CompletableFuture<Instance> register(String namespace, Instance instance) {
-    throw new UnsupportedOperationException();
+    String ns = Names.namespace(namespace);
+    Instance.Builder b = instance.toBuilder().revisions(0, 0);
+    if (instance.id().isEmpty()) {
+      b.id(UUID.randomUUID().toString());
+    }
+    String session = instance.sessionId();
+    b.kind(session.isEmpty() ? InstanceKind.PERSISTENT : InstanceKind.EPHEMERAL);
+    Instance toStore = b.build();
+    if (!session.isEmpty()) {
+      leases.renew(session); // fails fast on unknown sessions, and counts as a keepalive
+    }
+    return batcher
+        .submit(new Command.Register(ns, toStore))
+        .thenCompose(
+            r ->
+                r.isOk()
+                    ? CompletableFuture.completedFuture(
+                        toStore.withRevisions(r.createRevision(), r.revision()))
+                    : CompletableFuture.failedFuture(r.toException()));
   }
 
   public CompletableFuture<Long> deregister(String namespace, String service, String id) {
-    throw new UnsupportedOperationException();
+    String ns = Names.namespace(namespace);
+    Names.checkLabel("service", service);
+    Names.checkInstanceId("id", id);
+    return revisionOf(batcher.submit(new Command.Deregister(ns, service, id)));
   }
 
   public CompletableFuture<SessionInfo> openSession(Duration ttl, String resumeId, String name) {
-    throw new UnsupportedOperationException();
+    long ttlMillis = ttlMillis(ttl);
+    String clientName = name == null ? "" : name;
+    if (resumeId != null && !resumeId.isEmpty() && leases.isLive(resumeId)) {
+      try {
+        long kept = leases.renew(resumeId);
+        return CompletableFuture.completedFuture(
+            new SessionInfo(resumeId, kept, true, catalog.revision()));
+      } catch (CairnException e) {
+        // It ended between the check and the renewal: open a new one below.
+      }
+    }
+    String id = UUID.randomUUID().toString();
+    return batcher
+        .submit(new Command.OpenSession(id, ttlMillis, clientName))
+        .thenCompose(
+            r ->
+                r.isOk()
+                    ? CompletableFuture.completedFuture(
+                        new SessionInfo(id, ttlMillis, false, r.revision()))
+                    : CompletableFuture.failedFuture(r.toException()));
   }
 
   public long keepAlive(String sessionId) {
-    throw new UnsupportedOperationException();
+    return leases.renew(sessionId);
   }
 
   public CompletableFuture<Long> closeSession(String sessionId) {
-    throw new UnsupportedOperationException();
+    if (!leases.isKnown(sessionId)) {
+      return CompletableFuture.failedFuture(CairnException.notFound("session", sessionId));
+    }
+    leases.end(sessionId);
+    return revisionOf(batcher.submit(new Command.CloseSession(sessionId, false)));
   }
 
   public void detachSession(String sessionId) {
-    throw new UnsupportedOperationException();
+    long grace = options.detachGrace().toNanos();
+    if (grace > 0) {
+      leases.shorten(sessionId, grace);
+      return;
+    }
+    if (leases.end(sessionId)) {
+      logClose(sessionId, false);
+    }
   }
 
+  /** Closes every session whose lease ran out; runs on the sweeper, or from tests. */
+  public void expireSessions() {
+    if (closed) {
+      return;
+    }
+    for (String id : leases.expire()) {
+      logClose(id, true);
+    }
+  }
+
+  private void logClose(String sessionId, boolean expired) {
+    batcher
+        .submit(new Command.CloseSession(sessionId, expired))
+        .whenComplete(
+            (r, e) -> {
+              if (e != null && !closed) {
+                log.warn("closing session {} failed: {}", sessionId, e.toString());
+              } else if (r != null && r.isOk() && expired) {
+                log.debug("session {} expired", sessionId);
+              }
+            });
+  }
+
+  // ---- reads ----
+
   public ServiceSnapshot service(String namespace, String service) {
-    throw new UnsupportedOperationException();
+    return catalog.service(Names.namespace(namespace), Names.checkLabel("service", service));
   }
 
   public ServiceList services(String namespace) {
-    throw new UnsupportedOperationException();
+    return catalog.services(Names.namespace(namespace));
   }
 
   public long revision() {
-    throw new UnsupportedOperationException();
+    return catalog.revision();
   }
 
   public int instanceCount() {
-    throw new UnsupportedOperationException();
+    return catalog.instanceCount();
   }
 
   public int sessionCount() {
-    throw new UnsupportedOperationException();
+    return leases.size();
   }
 
   public Watch watchService(String ns, String service, long from, WatchListener listener) {
-    throw new UnsupportedOperationException();
+    WatchHub.Key key = new WatchHub.Key(Names.namespace(ns), Names.checkLabel("service", service));
+    checkFrom(from);
+    return hub.watchService(key, from, listener);
   }
 
   public Watch watchServices(String ns, long from, WatchListener listener) {
-    throw new UnsupportedOperationException();
+    String namespace = Names.namespace(ns);
+    checkFrom(from);
+    return hub.watchServices(namespace, from, listener);
   }
 
   public CompletableFuture<Void> awaitService(String ns, String service, long after) {
-    throw new UnsupportedOperationException();
+    WatchHub.Key key = new WatchHub.Key(Names.namespace(ns), Names.checkLabel("service", service));
+    checkFrom(after);
+    return hub.awaitService(key, after);
   }
 
   public CompletableFuture<Void> awaitServices(String ns, long after) {
-    throw new UnsupportedOperationException();
+    String namespace = Names.namespace(ns);
+    checkFrom(after);
+    return hub.awaitServices(namespace, after);
   }
 
-  public void close() {}
+  public int watcherCount() {
+    return hub.watcherCount();
+  }
+
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    sweeper.shutdownNow();
+    hub.closeAll();
+    batcher.close();
+    commandLog.close();
+    watchExecutor.shutdown();
+  }
+
+  // ---- apply thread ----
+
+  private void onChanges(Catalog.Changes changes) {
+    for (Catalog.OpenedSession s : changes.openedSessions()) {
+      leases.grant(s.id(), s.ttlMillis());
+    }
+    for (String id : changes.closedSessions()) {
+      leases.remove(id);
+    }
+    for (Catalog.ServiceChange c : changes.services()) {
+      hub.serviceChanged(c.namespace(), c.snapshot().name(), c.events());
+    }
+    for (String ns : changes.namespaces()) {
+      hub.namespaceChanged(ns);
+    }
+  }
+
+  /**
+   * After a snapshot is loaded: every open session gets a fresh lease of its TTL, so clients that
+   * reconnect within it resume, and the others expire.
+   */
+  private void onRestore() {
+    leases.clear();
+    List<Catalog.OpenedSession> open = catalog.sessions();
+    for (Catalog.OpenedSession s : open) {
+      leases.grant(s.id(), s.ttlMillis());
+    }
+    if (!open.isEmpty()) {
+      log.info("restored {} sessions; each expires unless resumed within its TTL", open.size());
+    }
+  }
+
+  // ---- helpers ----
+
+  private void checkFrom(long from) {
+    long current = catalog.revision();
+    if (from < 0 || from > current) {
+      throw CairnException.invalid("revision", from, "0.." + current + " (the current revision)");
+    }
+  }
+
+  private static long ttlMillis(Duration ttl) {
+    if (ttl == null || ttl.isZero()) {
+      return Limits.DEFAULT_SESSION_TTL_MILLIS;
+    }
+    long ms = ttl.toMillis();
+    if (ttl.isNegative()
+        || ms < Limits.MIN_SESSION_TTL_MILLIS
+        || ms > Limits.MAX_SESSION_TTL_MILLIS) {
+      throw CairnException.invalid(
+          "ttl",
+          ttl,
+          Duration.ofMillis(Limits.MIN_SESSION_TTL_MILLIS)
+              + ".."
+              + Duration.ofMillis(Limits.MAX_SESSION_TTL_MILLIS));
+    }
+    return ms;
+  }
+
+  private static CompletableFuture<Long> revisionOf(CompletableFuture<Result> f) {
+    return f.thenCompose(
+        r ->
+            r.isOk()
+                ? CompletableFuture.completedFuture(r.revision())
+                : CompletableFuture.failedFuture(r.toException()));
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
 }

@@ -1,0 +1,99 @@
+package dev.cairn.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class InstanceTest {
+
+  private static Instance.Builder valid() {
+    return Instance.builder("web", "10.0.0.1").id("web-1").port("http", 8080);
+  }
+
+  private static void rejects(Instance.Builder b, String field, String expected) {
+    assertThatThrownBy(b::build)
+        .isInstanceOfSatisfying(
+            CairnException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+              assertThat(e.field()).isEqualTo(field);
+              assertThat(e.getMessage()).startsWith(field + ": ").contains(expected);
+            });
+  }
+
+  @Test
+  void defaults() {
+    Instance i = valid().build();
+    assertThat(i.weight()).isEqualTo(100);
+    assertThat(i.health()).isEqualTo(Health.PASSING);
+    assertThat(i.kind()).isEqualTo(InstanceKind.PERSISTENT);
+    assertThat(i.zone()).isEmpty();
+    assertThat(i.port("http")).isEqualTo(8080);
+    assertThat(i.port("grpc")).isEqualTo(-1);
+  }
+
+  @Test
+  void namesMustBeDnsLabels() {
+    rejects(valid().service(""), "service", "DNS label");
+    rejects(valid().service("Web"), "service", "DNS label");
+    rejects(valid().service("-web"), "service", "DNS label");
+    rejects(valid().service("a".repeat(64)), "service", "DNS label");
+    rejects(valid().zone("eu_1"), "zone", "DNS label");
+    rejects(valid().tags(List.of("ok", "not ok")), "tags", "DNS label");
+    rejects(valid().id("has space"), "id", "[A-Za-z0-9._:-]");
+    rejects(valid().address(""), "address", "host name");
+  }
+
+  @Test
+  void portsWeightsAndMetadataHaveLimits() {
+    rejects(valid().port("http", 0), "ports.http", "1..65535");
+    rejects(valid().port("http", 65536), "ports.http", "1..65535");
+    rejects(valid().weight(0), "weight", "1..10000");
+    rejects(valid().weight(10_001), "weight", "1..10000");
+    Map<String, String> big = new HashMap<>();
+    for (int i = 0; i < Limits.MAX_METADATA_ENTRIES + 1; i++) {
+      big.put("k" + i, "v");
+    }
+    rejects(valid().metadata(big), "metadata", "<= 64");
+    rejects(valid().metadata(Map.of("k", "x".repeat(513))), "metadata.k", "0..512");
+    Map<String, String> heavy = new HashMap<>();
+    for (int i = 0; i < 10; i++) {
+      heavy.put("key" + i, "x".repeat(500));
+    }
+    rejects(valid().metadata(heavy), "metadata", "in total");
+  }
+
+  @Test
+  void kindAndSessionMustAgree() {
+    rejects(valid().kind(InstanceKind.EPHEMERAL), "session", "session id");
+    rejects(valid().sessionId("s1"), "session", "no session");
+    assertThat(valid().kind(InstanceKind.EPHEMERAL).sessionId("s1").build().sessionId())
+        .isEqualTo("s1");
+  }
+
+  @Test
+  void tagsAreDeduplicatedAndMapsSortedAndUnmodifiable() {
+    Instance i =
+        valid()
+            .tags(List.of("b", "a", "b"))
+            .ports(Map.of("z", 1, "a", 2))
+            .metadata(Map.of("y", "1", "x", "2"))
+            .build();
+    assertThat(i.tags()).containsExactly("b", "a");
+    assertThat(i.ports().keySet()).containsExactly("a", "z");
+    assertThat(i.metadata().keySet()).containsExactly("x", "y");
+    assertThatThrownBy(() -> i.ports().put("q", 3))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void longValuesAreShortenedInMessages() {
+    assertThatThrownBy(() -> valid().service("x".repeat(5000)).build())
+        .hasMessageContaining("5002 chars")
+        .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(200));
+  }
+}

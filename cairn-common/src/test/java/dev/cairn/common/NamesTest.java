@@ -1,0 +1,40 @@
+package dev.cairn.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class NamesTest {
+
+  @Test
+  void labels() {
+    assertThat(Names.isLabel("a")).isTrue();
+    assertThat(Names.isLabel("hello-world-2")).isTrue();
+    assertThat(Names.isLabel("a".repeat(63))).isTrue();
+    assertThat(Names.isLabel(null)).isFalse();
+    assertThat(Names.isLabel("")).isFalse();
+    assertThat(Names.isLabel("a-")).isFalse();
+    assertThat(Names.isLabel("a.b")).isFalse();
+    assertThat(Names.isLabel("ü")).isFalse();
+  }
+
+  @Test
+  void namespaceDefaults() {
+    assertThat(Names.namespace(null)).isEqualTo("default");
+    assertThat(Names.namespace("")).isEqualTo("default");
+    assertThat(Names.namespace("prod")).isEqualTo("prod");
+    assertThatThrownBy(() -> Names.namespace("Prod"))
+        .isInstanceOfSatisfying(
+            CairnException.class, e -> assertThat(e.field()).isEqualTo("namespace"));
+  }
+
+  @Test
+  void errorCodesMirrorGrpc() {
+    assertThat(ErrorCode.INVALID_ARGUMENT.grpcCode()).isEqualTo(3);
+    assertThat(ErrorCode.fromGrpcCode(5)).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(ErrorCode.fromGrpcCode(999)).isEqualTo(ErrorCode.INTERNAL);
+    assertThat(ErrorCode.UNAVAILABLE.retryable()).isTrue();
+    assertThat(ErrorCode.INVALID_ARGUMENT.httpStatus()).isEqualTo(400);
+  }
+}

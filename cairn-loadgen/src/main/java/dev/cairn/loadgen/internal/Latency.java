@@ -1,0 +1,51 @@
+package dev.cairn.loadgen.internal;
+
+import java.util.Locale;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * A latency distribution with microsecond precision (HdrHistogram, 3 significant digits). Thread
+ * safe: values may be recorded from any thread; read it once recording has ended.
+ */
+final class Latency {
+
+  private final Histogram micros = new ConcurrentHistogram(3);
+
+  /** Records an interval given in nanoseconds; negative intervals count as 0. */
+  void recordNanos(long nanos) {
+    micros.recordValue(Math.max(0, nanos) / 1_000);
+  }
+
+  long count() {
+    return micros.getTotalCount();
+  }
+
+  long p50Micros() {
+    return micros.getValueAtPercentile(50);
+  }
+
+  long p99Micros() {
+    return micros.getValueAtPercentile(99);
+  }
+
+  long maxMicros() {
+    return micros.getMaxValue();
+  }
+
+  /** Adds p50, p99 and max rows for this distribution to {@code table}. */
+  void addRows(ResultTable table, String workload, String what) {
+    if (count() == 0) {
+      table.add(workload, what + " latency", "no samples", "—");
+      return;
+    }
+    table.add(workload, what + " p50", millis(p50Micros()), "—");
+    table.add(workload, what + " p99", millis(p99Micros()), "—");
+    table.add(workload, what + " max", millis(maxMicros()), "—");
+  }
+
+  /** Formats microseconds as milliseconds with microsecond precision: {@code "1.234 ms"}. */
+  static String millis(long micros) {
+    return String.format(Locale.ROOT, "%.3f ms", micros / 1_000.0);
+  }
+}

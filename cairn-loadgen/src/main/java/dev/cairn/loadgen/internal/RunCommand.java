@@ -1,0 +1,192 @@
+package dev.cairn.loadgen.internal;
+
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code loadgen run}: runs the workloads in order against a running server and prints one markdown
+ * table on stdout (progress goes to stderr). Exits 1 when a workload failed.
+ */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = "Runs the workloads W1..W5 against a running server and prints a table.")
+public final class RunCommand implements Callable<Integer> {
+
+  private static final List<String> ALL = List.of("W1", "W2", "W3", "W4", "W5");
+
+  @Option(
+      names = "--grpc",
+      defaultValue = "127.0.0.1:8501",
+      description = "Server gRPC host:port (loopback only). Default: ${DEFAULT-VALUE}.")
+  String grpc;
+
+  @Option(
+      names = "--http",
+      defaultValue = "http://127.0.0.1:8500",
+      description = "Server HTTP base URI (loopback only). Default: ${DEFAULT-VALUE}.")
+  String http;
+
+  @Option(
+      names = "--namespace",
+      defaultValue = "default",
+      description = "Namespace to register in. Default: ${DEFAULT-VALUE}.")
+  String namespace;
+
+  @Option(
+      names = "--only",
+      split = ",",
+      description = "Workloads to run, e.g. W1,W3. Default: all.")
+  List<String> only = new ArrayList<>();
+
+  @Option(names = "--skip-w5", description = "Skip W5 (memory; the slowest).")
+  boolean skipW5;
+
+  @Option(
+      names = "--w1-instances",
+      defaultValue = "10000",
+      description = "W1: instances per phase. Default: ${DEFAULT-VALUE}.")
+  int w1Instances;
+
+  @Option(
+      names = "--w2-watchers",
+      defaultValue = "100",
+      description = "W2: watchers. Default: ${DEFAULT-VALUE}.")
+  int w2Watchers;
+
+  @Option(
+      names = "--w2-events",
+      defaultValue = "200",
+      description = "W2: register/deregister events. Default: ${DEFAULT-VALUE}.")
+  int w2Events;
+
+  @Option(
+      names = "--w3-seconds",
+      defaultValue = "20",
+      description = "W3: seconds of reading. Default: ${DEFAULT-VALUE}.")
+  int w3Seconds;
+
+  @Option(
+      names = "--w4-instances",
+      defaultValue = "10",
+      description = "W4: instances per client process. Default: ${DEFAULT-VALUE}.")
+  int w4Instances;
+
+  @Option(
+      names = "--w5-instances",
+      defaultValue = "100000",
+      description =
+          "W5: instances at the last step (a first step at a tenth). Default: ${DEFAULT-VALUE}.")
+  int w5Instances;
+
+  public RunCommand() {}
+
+  @Override
+  public Integer call() throws Exception {
+    Target target;
+    try {
+      target = Target.of(grpc, http);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
+    Set<String> selected = new LinkedHashSet<>();
+    for (String name : only.isEmpty() ? ALL : only) {
+      String upper = name.trim().toUpperCase(Locale.ROOT);
+      if (!ALL.contains(upper)) {
+        System.err.println("only: " + name + " (expected: one of " + ALL + ")");
+        return 2;
+      }
+      selected.add(upper);
+    }
+    if (skipW5) {
+      selected.remove("W5");
+    }
+    List<Workload> workloads = new ArrayList<>();
+    for (Workload workload : workloads()) {
+      if (selected.contains(workload.name())) {
+        workloads.add(workload);
+      }
+    }
+    ResultTable table = new ResultTable();
+    boolean ok;
+    try (RunContext context =
+        new RunContext(target, namespace, RunContext.newRunTag(), System.err)) {
+      ok = run(context, workloads, table);
+    }
+    PrintStream out = System.out;
+    out.println(header(target));
+    out.println();
+    out.print(table.toMarkdown());
+    out.flush();
+    return ok ? 0 : 1;
+  }
+
+  /** Runs {@code workloads} in order; a failed one adds an error row and the next still runs. */
+  static boolean run(RunContext context, List<Workload> workloads, ResultTable table) {
+    boolean ok = true;
+    for (Workload workload : workloads) {
+      long started = System.nanoTime();
+      context.progress("%s: starting", workload.name());
+      try {
+        workload.run(context, table);
+      } catch (Exception e) {
+        ok = false;
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        table.add(
+            workload.name(), "error", e.getClass().getSimpleName() + ": " + e.getMessage(), "—");
+        context.progress("%s: failed: %s", workload.name(), e);
+      }
+      context.progress("%s: done in %.1f s", workload.name(), (System.nanoTime() - started) / 1e9);
+      if (Thread.currentThread().isInterrupted()) {
+        break;
+      }
+    }
+    return ok;
+  }
+
+  private List<Workload> workloads() {
+    return List.of(
+        new RegisterWorkload(RegisterWorkload.Settings.defaults().withInstances(w1Instances)),
+        new WatchLatencyWorkload(
+            WatchLatencyWorkload.Settings.defaults().withWatchers(w2Watchers).withEvents(w2Events)),
+        new HttpListWorkload(
+            HttpListWorkload.Settings.defaults().withDuration(Duration.ofSeconds(w3Seconds))),
+        new FailoverWorkload(
+            FailoverWorkload.Settings.defaults().withInstancesPerChild(w4Instances)),
+        new MemoryWorkload(
+            new MemoryWorkload.Settings(
+                List.of(Math.max(1, w5Instances / 10), w5Instances),
+                1_000,
+                4,
+                32,
+                8,
+                Duration.ofSeconds(300))));
+  }
+
+  private static String header(Target target) {
+    Runtime runtime = Runtime.getRuntime();
+    return String.format(
+        Locale.ROOT,
+        "Cairn loadgen, %s: %s; this JVM: Java %s, %d cores, max heap %d MiB, flags %s",
+        Instant.now().truncatedTo(ChronoUnit.SECONDS),
+        target,
+        System.getProperty("java.version"),
+        runtime.availableProcessors(),
+        runtime.maxMemory() >> 20,
+        ManagementFactory.getRuntimeMXBean().getInputArguments());
+  }
+}

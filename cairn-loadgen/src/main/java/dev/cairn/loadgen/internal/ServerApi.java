@@ -1,0 +1,84 @@
+package dev.cairn.loadgen.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.OptionalLong;
+
+/** The few HTTP reads the workloads make besides their load: status and one instance list. */
+final class ServerApi {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  private final Target target;
+  private final HttpClient http;
+
+  ServerApi(Target target) {
+    this.target = requireNonNull(target, "target");
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+  }
+
+  /** {@code GET /v1/status}. */
+  JsonNode status() throws IOException, InterruptedException {
+    return getJson("/v1/status");
+  }
+
+  /** The server's process id, from {@code GET /v1/status}; empty when it does not say. */
+  OptionalLong pid() throws IOException, InterruptedException {
+    JsonNode pid = status().get("pid");
+    return pid != null && pid.canConvertToLong()
+        ? OptionalLong.of(pid.asLong())
+        : OptionalLong.empty();
+  }
+
+  /** The number of instances the server holds (all namespaces). */
+  long instanceCount() throws IOException, InterruptedException {
+    return status().path("instances").asLong(-1);
+  }
+
+  /**
+   * Polls the instance count every 50 ms until it is {@code expected} or {@code timeout} passes;
+   * returns whether it got there. For checking clean-up, not for measuring.
+   */
+  boolean awaitInstanceCount(long expected, Duration timeout)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      if (instanceCount() == expected) {
+        return true;
+      }
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** {@code GET /v1/services/{service}/instances} in {@code namespace}. */
+  JsonNode instances(String namespace, String service) throws IOException, InterruptedException {
+    return getJson("/v1/services/" + service + "/instances?namespace=" + namespace);
+  }
+
+  private JsonNode getJson(String pathAndQuery) throws IOException, InterruptedException {
+    HttpResponse<byte[]> response =
+        http.send(
+            HttpRequest.newBuilder(target.http(pathAndQuery)).timeout(TIMEOUT).GET().build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    if (response.statusCode() != 200) {
+      throw new IOException(
+          "GET " + pathAndQuery + ": HTTP " + response.statusCode() + " (expected: 200)");
+    }
+    return JSON.readTree(response.body());
+  }
+}

@@ -1,0 +1,269 @@
+package dev.cairn.loadgen.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.cairn.proto.v1.CloseSession;
+import dev.cairn.proto.v1.DeregisterInstance;
+import dev.cairn.proto.v1.Instance;
+import dev.cairn.proto.v1.KeepAlive;
+import dev.cairn.proto.v1.OpenSession;
+import dev.cairn.proto.v1.RegisterInstance;
+import dev.cairn.proto.v1.RegistryGrpc;
+import dev.cairn.proto.v1.RequestResult;
+import dev.cairn.proto.v1.SessionOpened;
+import dev.cairn.proto.v1.SessionRequest;
+import dev.cairn.proto.v1.SessionResponse;
+import io.grpc.Channel;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The client side of one gRPC {@code Session} stream: one session, its keepalives, and pipelined
+ * {@code RegisterInstance}/{@code DeregisterInstance} requests matched to their results by request
+ * id. Thread safe: requests may be sent from any thread (sends are serialized on this object's
+ * lock); futures complete on the channel's transport thread, so their callbacks must not block.
+ */
+final class SessionStream {
+
+  /** A request the server answered with an error code. */
+  static final class RequestFailedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RequestFailedException(RequestResult result) {
+      super(
+          Status.fromCodeValue(result.getErrorCode()).getCode() + ": " + result.getErrorMessage());
+    }
+  }
+
+  private final CompletableFuture<SessionOpened> opened = new CompletableFuture<>();
+  private final CompletableFuture<Void> ended = new CompletableFuture<>();
+  private final Map<Long, CompletableFuture<RequestResult>> pending = new ConcurrentHashMap<>();
+  private final AtomicLong nextRequestId = new AtomicLong(1);
+  private final AtomicLong keepAliveAcks = new AtomicLong();
+  // guarded by this: the request side of the stream is not thread safe
+  private ClientCallStreamObserver<SessionRequest> requests;
+  private boolean closedLocally;
+  private volatile ScheduledFuture<?> keepAliveTask;
+
+  private SessionStream() {}
+
+  /**
+   * Opens a stream on {@code channel} and a session with {@code ttl}; keeps it alive every ttl/3 on
+   * {@code scheduler} until {@link #close}. The future completes once the server confirmed the
+   * session.
+   */
+  static CompletableFuture<SessionStream> open(
+      Channel channel, Duration ttl, String clientName, ScheduledExecutorService scheduler) {
+    requireNonNull(channel, "channel");
+    requireNonNull(scheduler, "scheduler");
+    SessionStream stream = new SessionStream();
+    RegistryGrpc.newStub(channel).session(stream.new Responses());
+    stream.send(
+        SessionRequest.newBuilder()
+            .setOpen(
+                OpenSession.newBuilder().setTtlMillis(ttl.toMillis()).setClientName(clientName))
+            .build());
+    return stream.opened.thenApply(
+        o -> {
+          long every = Math.max(100, o.getTtlMillis() / 3);
+          stream.keepAliveTask =
+              scheduler.scheduleAtFixedRate(stream::keepAlive, every, every, TimeUnit.MILLISECONDS);
+          return stream;
+        });
+  }
+
+  /** The session id the server assigned. */
+  String sessionId() {
+    return opened.join().getSessionId();
+  }
+
+  /** The TTL the server granted, in milliseconds. */
+  long ttlMillis() {
+    return opened.join().getTtlMillis();
+  }
+
+  /** Keepalive acknowledgements received so far. */
+  long keepAliveAcks() {
+    return keepAliveAcks.get();
+  }
+
+  /** Completes when the stream has ended, normally or not. */
+  CompletableFuture<Void> ended() {
+    return ended;
+  }
+
+  /**
+   * Registers {@code instance} in this session; completes with the result, or exceptionally with
+   * {@link RequestFailedException} or the stream's failure.
+   */
+  CompletableFuture<RequestResult> register(String namespace, Instance instance) {
+    long id = nextRequestId.getAndIncrement();
+    CompletableFuture<RequestResult> result = new CompletableFuture<>();
+    pending.put(id, result);
+    send(
+        SessionRequest.newBuilder()
+            .setRegister(
+                RegisterInstance.newBuilder()
+                    .setRequestId(id)
+                    .setNamespace(namespace)
+                    .setInstance(instance))
+            .build());
+    return result;
+  }
+
+  /** Deregisters an instance over this session's stream. */
+  CompletableFuture<RequestResult> deregister(String namespace, String service, String instanceId) {
+    long id = nextRequestId.getAndIncrement();
+    CompletableFuture<RequestResult> result = new CompletableFuture<>();
+    pending.put(id, result);
+    send(
+        SessionRequest.newBuilder()
+            .setDeregister(
+                DeregisterInstance.newBuilder()
+                    .setRequestId(id)
+                    .setNamespace(namespace)
+                    .setService(service)
+                    .setInstanceId(instanceId))
+            .build());
+    return result;
+  }
+
+  /** Sends one keepalive. */
+  void keepAlive() {
+    send(SessionRequest.newBuilder().setKeepAlive(KeepAlive.getDefaultInstance()).build());
+  }
+
+  /**
+   * Closes the session: sends {@code CloseSession}, half-closes the stream and waits up to {@code
+   * timeout} for the server to end it; cancels the stream if it does not. Returns whether the
+   * server ended the stream in time.
+   */
+  boolean close(Duration timeout) throws InterruptedException {
+    stopKeepAlive();
+    synchronized (this) {
+      if (!closedLocally && !ended.isDone()) {
+        requests.onNext(
+            SessionRequest.newBuilder().setClose(CloseSession.getDefaultInstance()).build());
+        requests.onCompleted();
+        closedLocally = true;
+      }
+    }
+    try {
+      ended.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      cancel("close timed out");
+      return false;
+    } catch (ExecutionException e) {
+      return true;
+    }
+  }
+
+  /** Breaks the stream without closing the session (the server sees the stream end). */
+  void cancel(String why) {
+    stopKeepAlive();
+    synchronized (this) {
+      if (!closedLocally) {
+        closedLocally = true;
+        requests.cancel(why, null);
+      }
+    }
+  }
+
+  private void stopKeepAlive() {
+    ScheduledFuture<?> task = keepAliveTask;
+    if (task != null) {
+      task.cancel(false);
+    }
+  }
+
+  private synchronized void send(SessionRequest request) {
+    if (closedLocally || ended.isDone()) {
+      failRequest(request, new IllegalStateException("session stream already closed"));
+      return;
+    }
+    requests.onNext(request);
+  }
+
+  private void failRequest(SessionRequest request, Throwable error) {
+    long id =
+        switch (request.getBodyCase()) {
+          case REGISTER -> request.getRegister().getRequestId();
+          case DEREGISTER -> request.getDeregister().getRequestId();
+          default -> 0;
+        };
+    CompletableFuture<RequestResult> result = pending.remove(id);
+    if (result != null) {
+      result.completeExceptionally(error);
+    }
+  }
+
+  private void failAll(Throwable error) {
+    opened.completeExceptionally(error);
+    for (Long id : pending.keySet()) {
+      CompletableFuture<RequestResult> result = pending.remove(id);
+      if (result != null) {
+        result.completeExceptionally(error);
+      }
+    }
+  }
+
+  /** The response side; gRPC calls it sequentially. */
+  private final class Responses implements ClientResponseObserver<SessionRequest, SessionResponse> {
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<SessionRequest> requestStream) {
+      synchronized (SessionStream.this) {
+        requests = requestStream;
+      }
+    }
+
+    @Override
+    public void onNext(SessionResponse response) {
+      switch (response.getBodyCase()) {
+        case OPENED -> opened.complete(response.getOpened());
+        case KEEP_ALIVE_ACK -> keepAliveAcks.incrementAndGet();
+        case RESULT -> {
+          RequestResult result = response.getResult();
+          CompletableFuture<RequestResult> future = pending.remove(result.getRequestId());
+          if (future == null) {
+            return;
+          }
+          if (result.getErrorCode() != 0) {
+            future.completeExceptionally(new RequestFailedException(result));
+          } else {
+            future.complete(result);
+          }
+        }
+        default -> {
+          // a newer server's message; nothing to do
+        }
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      stopKeepAlive();
+      failAll(t);
+      ended.complete(null);
+    }
+
+    @Override
+    public void onCompleted() {
+      stopKeepAlive();
+      failAll(new IllegalStateException("session stream ended by the server"));
+      ended.complete(null);
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package dev.cairn.loadgen.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server under load: its gRPC address and its HTTP base URI. Both must be loopback addresses;
+ * the load generator never leaves the machine.
+ */
+public final class Target {
+
+  private final String grpcHost;
+  private final int grpcPort;
+  private final URI http;
+
+  private Target(String grpcHost, int grpcPort, URI http) {
+    this.grpcHost = grpcHost;
+    this.grpcPort = grpcPort;
+    this.http = http;
+  }
+
+  /**
+   * Parses {@code host:port} (IPv6 literals in brackets) and an {@code http://host:port} URI.
+   *
+   * @throws IllegalArgumentException when either is malformed or not a loopback address
+   */
+  public static Target of(String grpc, String http) {
+    requireNonNull(grpc, "grpc");
+    requireNonNull(http, "http");
+    int colon = grpc.lastIndexOf(':');
+    if (colon <= 0 || colon == grpc.length() - 1) {
+      throw new IllegalArgumentException("grpc: " + grpc + " (expected: host:port)");
+    }
+    String host = grpc.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port = parsePort("grpc", grpc, grpc.substring(colon + 1));
+    requireLoopback("grpc", grpc, host);
+    URI uri;
+    try {
+      uri = URI.create(http.endsWith("/") ? http.substring(0, http.length() - 1) : http);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("http: " + http + " (expected: http://host:port)", e);
+    }
+    if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() <= 0) {
+      throw new IllegalArgumentException("http: " + http + " (expected: http://host:port)");
+    }
+    requireLoopback("http", http, uri.getHost().replace("[", "").replace("]", ""));
+    return new Target(host, port, uri);
+  }
+
+  /** The gRPC host as given (a loopback address or name). */
+  public String grpcHost() {
+    return grpcHost;
+  }
+
+  /** The gRPC port. */
+  public int grpcPort() {
+    return grpcPort;
+  }
+
+  /** {@code host:port} of the gRPC endpoint, as accepted by {@link #of}. */
+  public String grpcAuthority() {
+    return grpcHost.contains(":") ? "[" + grpcHost + "]:" + grpcPort : grpcHost + ":" + grpcPort;
+  }
+
+  /**
+   * Parses a gRPC {@code host:port} alone, for processes that use no HTTP.
+   *
+   * @throws IllegalArgumentException when it is malformed or not a loopback address
+   */
+  public static Target ofGrpc(String grpc) {
+    Target both = of(grpc, "http://127.0.0.1:1");
+    return new Target(both.grpcHost, both.grpcPort, null);
+  }
+
+  /** The HTTP base URI, without a trailing slash. */
+  public URI http() {
+    if (http == null) {
+      throw new IllegalStateException("this target has no HTTP endpoint");
+    }
+    return http;
+  }
+
+  /** The URI of {@code pathAndQuery} (starting with '/') on the HTTP endpoint. */
+  public URI http(String pathAndQuery) {
+    return URI.create(http() + pathAndQuery);
+  }
+
+  /**
+   * Opens a new plaintext channel: its own TCP connection. Calls complete on the transport thread
+   * (direct executor), so callbacks given to its calls must not block. Caller shuts it down.
+   */
+  public ManagedChannel newChannel() {
+    return NettyChannelBuilder.forAddress(grpcHost, grpcPort)
+        .usePlaintext()
+        .directExecutor()
+        .maxInboundMessageSize(64 * 1024 * 1024)
+        .build();
+  }
+
+  /** Shuts a channel down, waiting a little for calls to end, then forcing it. */
+  public static void shutdown(ManagedChannel channel) {
+    channel.shutdown();
+    try {
+      if (!channel.awaitTermination(2, TimeUnit.SECONDS)) {
+        channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      channel.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return http == null ? "grpc " + grpcAuthority() : "grpc " + grpcAuthority() + ", http " + http;
+  }
+
+  private static int parsePort(String field, String value, String port) {
+    try {
+      int p = Integer.parseInt(port);
+      if (p >= 1 && p <= 65_535) {
+        return p;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(field + ": " + value + " (expected: a port 1..65535)");
+  }
+
+  private static void requireLoopback(String field, String value, String host) {
+    boolean loopback;
+    try {
+      loopback = InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      loopback = false;
+    }
+    if (!loopback) {
+      throw new IllegalArgumentException(field + ": " + value + " (expected: a loopback address)");
+    }
+  }
+}

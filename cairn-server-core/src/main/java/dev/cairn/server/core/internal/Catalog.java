@@ -1,0 +1,514 @@
+package dev.cairn.server.core.internal;
+
+import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
+import dev.cairn.common.Instance;
+import dev.cairn.common.InstanceKind;
+import dev.cairn.server.core.ServiceEvent;
+import dev.cairn.server.core.ServiceList;
+import dev.cairn.server.core.ServiceSnapshot;
+import dev.cairn.server.core.ServiceSummary;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The catalog state machine: namespaces, services, instances and sessions, and the global revision.
+ * Applying the same commands in the same order always gives the same state.
+ *
+ * <p>Threading: {@link #apply} and {@link #publish} and the snapshot methods run on the single
+ * apply thread, which owns all mutable state. Readers on other threads only use {@link #service},
+ * {@link #services}, {@link #revision}, {@link #instanceCount}, which read published immutable
+ * snapshots through volatile fields and concurrent maps, and never wait for the apply thread.
+ */
+final class Catalog {
+
+  private static final int SNAPSHOT_MAGIC = 0xCA1A5AFE;
+
+  /** Namespaces by name; entries are never removed. Mutated by the apply thread only. */
+  private final ConcurrentHashMap<String, NamespaceState> namespaces = new ConcurrentHashMap<>();
+
+  /** Sessions by id; apply thread only. */
+  private final HashMap<String, SessionState> sessions = new HashMap<>();
+
+  /** Changes of the batch being applied; apply thread only. */
+  private final LinkedHashMap<ServiceState, List<ServiceEvent>> touched = new LinkedHashMap<>();
+
+  private final List<SessionState> opened = new ArrayList<>();
+  private final List<String> closed = new ArrayList<>();
+
+  /** Last applied revision; written by the apply thread. */
+  private long revision;
+
+  private volatile long publishedRevision;
+  private volatile int publishedInstanceCount;
+  private int instanceCount;
+
+  // ---- reads, any thread ----
+
+  long revision() {
+    return publishedRevision;
+  }
+
+  int instanceCount() {
+    return publishedInstanceCount;
+  }
+
+  ServiceSnapshot service(String namespace, String service) {
+    NamespaceState ns = namespaces.get(namespace);
+    ServiceState svc = ns == null ? null : ns.services.get(service);
+    return svc == null ? ServiceSnapshot.of(namespace, service, 0, List.of()) : svc.published;
+  }
+
+  ServiceList services(String namespace) {
+    NamespaceState ns = namespaces.get(namespace);
+    if (ns == null) {
+      return new ServiceList(namespace, 0, List.of());
+    }
+    return ns.list();
+  }
+
+  // ---- apply thread ----
+
+  /** Applies one command, returning its result; never throws for a bad command. */
+  Result apply(Command command) {
+    try {
+      if (command instanceof Command.Register r) {
+        return register(r.namespace(), r.instance());
+      } else if (command instanceof Command.Deregister d) {
+        return deregister(d);
+      } else if (command instanceof Command.OpenSession o) {
+        return openSession(o);
+      } else if (command instanceof Command.CloseSession c) {
+        return closeSession(c.sessionId());
+      } else if (command instanceof Command.SetHealth h) {
+        return setHealth(h);
+      }
+      throw CairnException.of(ErrorCode.INTERNAL, "unknown command " + command);
+    } catch (CairnException e) {
+      return Result.failed(e);
+    }
+  }
+
+  /**
+   * Publishes the snapshots of everything the applied commands changed and returns the changes for
+   * the watchers. Call after each batch.
+   */
+  Changes publish() {
+    List<ServiceChange> services = new ArrayList<>(touched.size());
+    Set<NamespaceState> namespacesChanged = new LinkedHashSet<>();
+    for (Map.Entry<ServiceState, List<ServiceEvent>> e : touched.entrySet()) {
+      ServiceState svc = e.getKey();
+      svc.publish();
+      services.add(new ServiceChange(svc.namespace.name, svc.published, e.getValue()));
+      namespacesChanged.add(svc.namespace);
+    }
+    List<String> changedNamespaces = new ArrayList<>(namespacesChanged.size());
+    for (NamespaceState ns : namespacesChanged) {
+      ns.generation = ns.generation + 1;
+      changedNamespaces.add(ns.name);
+    }
+    List<OpenedSession> openedSessions = new ArrayList<>(opened.size());
+    for (SessionState s : opened) {
+      openedSessions.add(new OpenedSession(s.id, s.ttlMillis));
+    }
+    Changes changes =
+        new Changes(revision, services, changedNamespaces, openedSessions, List.copyOf(closed));
+    touched.clear();
+    opened.clear();
+    closed.clear();
+    publishedInstanceCount = instanceCount;
+    publishedRevision = revision;
+    return changes;
+  }
+
+  /** The open sessions and their TTLs (apply thread, e.g. right after a restore). */
+  List<OpenedSession> sessions() {
+    List<OpenedSession> out = new ArrayList<>(sessions.size());
+    for (SessionState s : sessions.values()) {
+      out.add(new OpenedSession(s.id, s.ttlMillis));
+    }
+    return out;
+  }
+
+  /** Whether the session exists (apply thread). */
+  boolean hasSession(String sessionId) {
+    return sessions.containsKey(sessionId);
+  }
+
+  private Result register(String namespace, Instance instance) {
+    ServiceState svc = serviceForWrite(namespace, instance.service());
+    Instance old = svc.get(instance.id());
+    if (instance.kind() == InstanceKind.EPHEMERAL && !sessions.containsKey(instance.sessionId())) {
+      throw CairnException.notFound("session", instance.sessionId());
+    }
+    if (old != null && old.sameRegistration(instance)) {
+      return Result.registered(old.modRevision(), old.createRevision());
+    }
+    long rev = ++revision;
+    long createRevision = old == null ? rev : old.createRevision();
+    Instance stored = instance.withRevisions(createRevision, rev);
+    if (old != null && !old.sessionId().isEmpty()) {
+      SessionState owner = sessions.get(old.sessionId());
+      if (owner != null) {
+        owner.instances.remove(new Owned(svc, old.id()));
+      }
+    }
+    if (!stored.sessionId().isEmpty()) {
+      sessions.get(stored.sessionId()).instances.add(new Owned(svc, stored.id()));
+    }
+    if (old == null) {
+      instanceCount++;
+    }
+    svc.put(stored);
+    event(
+        svc,
+        new ServiceEvent(
+            old == null ? ServiceEvent.Type.ADDED : ServiceEvent.Type.UPDATED, rev, stored));
+    return Result.registered(rev, createRevision);
+  }
+
+  private Result deregister(Command.Deregister d) {
+    ServiceState svc = existingService(d.namespace(), d.service());
+    Instance old = svc == null ? null : svc.get(d.instanceId());
+    if (old == null) {
+      throw CairnException.notFound("id", d.namespace() + "/" + d.service() + "/" + d.instanceId());
+    }
+    long rev = ++revision;
+    if (!old.sessionId().isEmpty()) {
+      SessionState owner = sessions.get(old.sessionId());
+      if (owner != null) {
+        owner.instances.remove(new Owned(svc, old.id()));
+      }
+    }
+    remove(svc, old, rev);
+    return Result.ok(rev);
+  }
+
+  private Result setHealth(Command.SetHealth h) {
+    ServiceState svc = existingService(h.namespace(), h.service());
+    Instance old = svc == null ? null : svc.get(h.instanceId());
+    if (old == null) {
+      throw CairnException.notFound("id", h.namespace() + "/" + h.service() + "/" + h.instanceId());
+    }
+    if (old.health() == h.health()) {
+      return Result.ok(revision);
+    }
+    long rev = ++revision;
+    Instance stored =
+        old.toBuilder().health(h.health()).revisions(old.createRevision(), rev).build();
+    svc.put(stored);
+    event(svc, new ServiceEvent(ServiceEvent.Type.UPDATED, rev, stored));
+    return Result.ok(rev);
+  }
+
+  private Result openSession(Command.OpenSession o) {
+    if (sessions.containsKey(o.sessionId())) {
+      throw CairnException.of(
+          ErrorCode.ALREADY_EXISTS, "session", "session: " + o.sessionId() + " (already open)");
+    }
+    long rev = ++revision;
+    SessionState s = new SessionState(o.sessionId(), o.ttlMillis(), o.clientName());
+    sessions.put(s.id, s);
+    opened.add(s);
+    return Result.ok(rev);
+  }
+
+  private Result closeSession(String sessionId) {
+    SessionState s = sessions.remove(sessionId);
+    if (s == null) {
+      throw CairnException.notFound("session", sessionId);
+    }
+    long rev = ++revision;
+    for (Owned o : s.instances) {
+      Instance old = o.service.get(o.instanceId);
+      if (old != null) {
+        remove(o.service, old, rev);
+      }
+    }
+    closed.add(sessionId);
+    return Result.ok(rev);
+  }
+
+  private void remove(ServiceState svc, Instance old, long rev) {
+    svc.remove(old.id());
+    instanceCount--;
+    event(svc, new ServiceEvent(ServiceEvent.Type.REMOVED, rev, old));
+  }
+
+  private void event(ServiceState svc, ServiceEvent e) {
+    svc.revision = e.revision();
+    touched.computeIfAbsent(svc, k -> new ArrayList<>(4)).add(e);
+  }
+
+  private ServiceState serviceForWrite(String namespace, String service) {
+    NamespaceState ns = namespaces.computeIfAbsent(namespace, NamespaceState::new);
+    ServiceState svc = ns.services.get(service);
+    if (svc == null) {
+      svc = new ServiceState(ns, service);
+      ns.services.put(service, svc);
+    }
+    return svc;
+  }
+
+  private ServiceState existingService(String namespace, String service) {
+    NamespaceState ns = namespaces.get(namespace);
+    return ns == null ? null : ns.services.get(service);
+  }
+
+  // ---- snapshots, apply thread ----
+
+  void writeSnapshot(DataOutput out) throws IOException {
+    out.writeInt(SNAPSHOT_MAGIC);
+    out.writeByte(CommandCodec.VERSION);
+    out.writeLong(revision);
+    out.writeInt(sessions.size());
+    for (SessionState s : sessions.values()) {
+      out.writeUTF(s.id);
+      out.writeLong(s.ttlMillis);
+      out.writeUTF(s.clientName);
+    }
+    out.writeInt(namespaces.size());
+    for (NamespaceState ns : namespaces.values()) {
+      out.writeUTF(ns.name);
+      out.writeInt(ns.services.size());
+      for (ServiceState svc : ns.services.values()) {
+        out.writeUTF(svc.name);
+        out.writeLong(svc.revision);
+        List<Instance> instances = svc.published.instances();
+        out.writeInt(instances.size());
+        for (Instance i : instances) {
+          CommandCodec.writeInstance(out, i);
+        }
+      }
+    }
+  }
+
+  /** Replaces the whole state; call with nothing applied since the last {@link #publish}. */
+  void readSnapshot(DataInput in, StringPool pool) throws IOException {
+    if (in.readInt() != SNAPSHOT_MAGIC) {
+      throw new IOException("not a Cairn catalog snapshot");
+    }
+    int version = in.readUnsignedByte();
+    if (version != CommandCodec.VERSION) {
+      throw new IOException(
+          "snapshot version " + version + " (expected: " + CommandCodec.VERSION + ")");
+    }
+    namespaces.clear();
+    sessions.clear();
+    instanceCount = 0;
+    revision = in.readLong();
+    int sessionCount = in.readInt();
+    for (int i = 0; i < sessionCount; i++) {
+      SessionState s = new SessionState(in.readUTF(), in.readLong(), in.readUTF());
+      sessions.put(s.id, s);
+    }
+    int nsCount = in.readInt();
+    for (int i = 0; i < nsCount; i++) {
+      NamespaceState ns = new NamespaceState(in.readUTF());
+      namespaces.put(ns.name, ns);
+      int svcCount = in.readInt();
+      for (int j = 0; j < svcCount; j++) {
+        ServiceState svc = new ServiceState(ns, in.readUTF());
+        svc.revision = in.readLong();
+        int n = in.readInt();
+        List<Instance> instances = new ArrayList<>(n);
+        for (int k = 0; k < n; k++) {
+          Instance inst = CommandCodec.readInstance(in, pool);
+          instances.add(inst);
+          SessionState owner = inst.sessionId().isEmpty() ? null : sessions.get(inst.sessionId());
+          if (owner != null) {
+            owner.instances.add(new Owned(svc, inst.id()));
+          }
+        }
+        svc.published =
+            ServiceSnapshot.of(
+                ns.name, svc.name, svc.revision, Collections.unmodifiableList(instances));
+        instanceCount += n;
+        ns.services.put(svc.name, svc);
+      }
+    }
+    touched.clear();
+    opened.clear();
+    closed.clear();
+    publishedInstanceCount = instanceCount;
+    publishedRevision = revision;
+  }
+
+  // ---- state ----
+
+  /** One namespace. */
+  private static final class NamespaceState {
+    final String name;
+    final ConcurrentHashMap<String, ServiceState> services = new ConcurrentHashMap<>();
+    // Bumped by the apply thread at each publish that changed the namespace.
+    volatile long generation;
+    // The list built at some generation; rebuilt when the generation moved on.
+    private volatile CachedList cached;
+
+    NamespaceState(String name) {
+      this.name = name;
+    }
+
+    ServiceList list() {
+      long gen = generation;
+      CachedList c = cached;
+      if (c != null && c.generation == gen) {
+        return c.list;
+      }
+      long nsRevision = 0;
+      List<ServiceSummary> summaries = new ArrayList<>();
+      for (ServiceState svc : services.values()) {
+        ServiceSnapshot snap = svc.published;
+        nsRevision = Math.max(nsRevision, snap.revision());
+        if (snap.instances().isEmpty()) {
+          continue;
+        }
+        int passing = 0;
+        for (Instance i : snap.instances()) {
+          if (i.health() == dev.cairn.common.Health.PASSING) {
+            passing++;
+          }
+        }
+        summaries.add(
+            new ServiceSummary(snap.name(), snap.instances().size(), passing, snap.revision()));
+      }
+      summaries.sort((a, b) -> a.name().compareTo(b.name()));
+      ServiceList list = new ServiceList(name, nsRevision, summaries);
+      // Tagged with the generation read before building: if a publish raced with us, the next
+      // reader sees a newer generation and rebuilds.
+      cached = new CachedList(gen, list);
+      return list;
+    }
+  }
+
+  private record CachedList(long generation, ServiceList list) {}
+
+  /** One service: the published snapshot plus the apply thread's pending changes. */
+  private static final class ServiceState {
+    final NamespaceState namespace;
+    final String name;
+    volatile ServiceSnapshot published;
+    // Apply thread only: changes since the last publish; a null value marks a removal.
+    private HashMap<String, Instance> pending;
+    long revision;
+
+    ServiceState(NamespaceState namespace, String name) {
+      this.namespace = namespace;
+      this.name = name;
+      this.published = ServiceSnapshot.of(namespace.name, name, 0, List.of());
+    }
+
+    Instance get(String id) {
+      if (pending != null && pending.containsKey(id)) {
+        return pending.get(id);
+      }
+      List<Instance> list = published.instances();
+      int i = indexOf(list, id);
+      return i >= 0 ? list.get(i) : null;
+    }
+
+    void put(Instance instance) {
+      pending().put(instance.id(), instance);
+    }
+
+    void remove(String id) {
+      pending().put(id, null);
+    }
+
+    private HashMap<String, Instance> pending() {
+      if (pending == null) {
+        pending = new HashMap<>();
+      }
+      return pending;
+    }
+
+    /** Merges the pending changes into a new sorted snapshot. */
+    void publish() {
+      if (pending == null) {
+        return;
+      }
+      List<Instance> old = published.instances();
+      List<String> ids = new ArrayList<>(pending.keySet());
+      Collections.sort(ids);
+      List<Instance> merged = new ArrayList<>(old.size() + ids.size());
+      int i = 0;
+      for (String id : ids) {
+        while (i < old.size() && old.get(i).id().compareTo(id) < 0) {
+          merged.add(old.get(i++));
+        }
+        if (i < old.size() && old.get(i).id().equals(id)) {
+          i++;
+        }
+        Instance replacement = pending.get(id);
+        if (replacement != null) {
+          merged.add(replacement);
+        }
+      }
+      while (i < old.size()) {
+        merged.add(old.get(i++));
+      }
+      pending = null;
+      published =
+          ServiceSnapshot.of(namespace.name, name, revision, Collections.unmodifiableList(merged));
+    }
+
+    private static int indexOf(List<Instance> sorted, String id) {
+      int lo = 0;
+      int hi = sorted.size() - 1;
+      while (lo <= hi) {
+        int mid = (lo + hi) >>> 1;
+        int c = sorted.get(mid).id().compareTo(id);
+        if (c < 0) {
+          lo = mid + 1;
+        } else if (c > 0) {
+          hi = mid - 1;
+        } else {
+          return mid;
+        }
+      }
+      return -1;
+    }
+  }
+
+  /** An instance owned by a session. */
+  private record Owned(ServiceState service, String instanceId) {}
+
+  /** One session as the state machine knows it (its lease lives outside, on the leader). */
+  private static final class SessionState {
+    final String id;
+    final long ttlMillis;
+    final String clientName;
+    final Set<Owned> instances = new HashSet<>();
+
+    SessionState(String id, long ttlMillis, String clientName) {
+      this.id = id;
+      this.ttlMillis = ttlMillis;
+      this.clientName = clientName;
+    }
+  }
+
+  /** A session opened by the batch. */
+  record OpenedSession(String id, long ttlMillis) {}
+
+  /** A service changed by the batch: its new snapshot and the events that led there. */
+  record ServiceChange(String namespace, ServiceSnapshot snapshot, List<ServiceEvent> events) {}
+
+  /** Everything one batch changed. */
+  record Changes(
+      long revision,
+      List<ServiceChange> services,
+      List<String> namespaces,
+      List<OpenedSession> openedSessions,
+      List<String> closedSessions) {}
+}

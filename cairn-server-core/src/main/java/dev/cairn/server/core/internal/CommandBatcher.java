@@ -1,0 +1,116 @@
+package dev.cairn.server.core.internal;
+
+import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
+import dev.cairn.server.core.log.CommandLog;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Groups commands that arrive together into one log entry: while one entry is being made durable,
+ * new commands queue up and go out together in the next. One entry is in flight at a time, so
+ * commands are logged in the order they were submitted. Thread-safe and lock-free.
+ */
+final class CommandBatcher {
+
+  private final CommandLog log;
+  private final int maxPerEntry;
+  private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean inFlight = new AtomicBoolean();
+  private volatile boolean closed;
+
+  CommandBatcher(CommandLog log, int maxPerEntry) {
+    this.log = log;
+    this.maxPerEntry = maxPerEntry;
+  }
+
+  /** Submits a command; completes with its result once applied. */
+  CompletableFuture<Result> submit(Command command) {
+    CompletableFuture<Result> f = new CompletableFuture<>();
+    if (closed) {
+      f.completeExceptionally(unavailable());
+      return f;
+    }
+    queue.add(new Pending(command, f));
+    flush();
+    return f;
+  }
+
+  private void flush() {
+    while (!queue.isEmpty() && inFlight.compareAndSet(false, true)) {
+      List<Pending> batch = new ArrayList<>(Math.min(maxPerEntry, 64));
+      Pending p;
+      while (batch.size() < maxPerEntry && (p = queue.poll()) != null) {
+        batch.add(p);
+      }
+      if (batch.isEmpty()) {
+        inFlight.set(false);
+        continue; // re-check: a command may have arrived after poll() but before the reset
+      }
+      send(batch);
+      return;
+    }
+  }
+
+  private void send(List<Pending> batch) {
+    List<Command> commands = new ArrayList<>(batch.size());
+    for (Pending p : batch) {
+      commands.add(p.command);
+    }
+    CompletableFuture<byte[]> appended;
+    try {
+      appended = log.append(CommandCodec.encodeBatch(commands));
+    } catch (RuntimeException e) {
+      appended = CompletableFuture.failedFuture(e);
+    }
+    appended.whenComplete(
+        (reply, error) -> {
+          inFlight.set(false);
+          flush(); // the next entry goes out before this one's callers are told
+          if (error != null) {
+            CairnException e = toCairn(error);
+            for (Pending p : batch) {
+              p.future.completeExceptionally(e);
+            }
+            return;
+          }
+          List<Result> results = CommandCodec.decodeResults(reply);
+          for (int i = 0; i < batch.size(); i++) {
+            CompletableFuture<Result> f = batch.get(i).future;
+            if (i < results.size()) {
+              f.complete(results.get(i));
+            } else {
+              f.completeExceptionally(
+                  CairnException.of(ErrorCode.INTERNAL, "the log entry could not be applied"));
+            }
+          }
+        });
+  }
+
+  private static CairnException toCairn(Throwable error) {
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return cause instanceof CairnException ce
+        ? ce
+        : CairnException.of(ErrorCode.UNAVAILABLE, "log append failed: " + cause);
+  }
+
+  /** Fails queued commands; later submissions fail at once. */
+  void close() {
+    closed = true;
+    Pending p;
+    while ((p = queue.poll()) != null) {
+      p.future.completeExceptionally(unavailable());
+    }
+  }
+
+  private static CairnException unavailable() {
+    return CairnException.of(ErrorCode.UNAVAILABLE, "the registry is shutting down");
+  }
+
+  private record Pending(Command command, CompletableFuture<Result> future) {}
+}

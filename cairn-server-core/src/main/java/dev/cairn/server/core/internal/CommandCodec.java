@@ -1,0 +1,239 @@
+package dev.cairn.server.core.internal;
+
+import dev.cairn.common.ErrorCode;
+import dev.cairn.common.Health;
+import dev.cairn.common.Instance;
+import dev.cairn.common.InstanceKind;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInput;
+import java.io.DataInputStream;
+import java.io.DataOutput;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The binary form of command batches (one log entry), of their results (the entry's reply) and of
+ * instances (shared with catalog snapshots). Format version 1; a new field means a new version.
+ */
+final class CommandCodec {
+
+  static final int VERSION = 1;
+
+  private static final byte REGISTER = 1;
+  private static final byte DEREGISTER = 2;
+  private static final byte OPEN_SESSION = 3;
+  private static final byte CLOSE_SESSION = 4;
+  private static final byte SET_HEALTH = 5;
+
+  private static final Health[] HEALTH = Health.values();
+  private static final InstanceKind[] KINDS = InstanceKind.values();
+  private static final ErrorCode[] CODES = ErrorCode.values();
+
+  private CommandCodec() {}
+
+  static byte[] encodeBatch(List<Command> commands) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + commands.size() * 160);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(VERSION);
+      out.writeInt(commands.size());
+      for (Command c : commands) {
+        writeCommand(out, c);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * Decodes a batch.
+   *
+   * @throws IOException when the entry is not a batch this version understands
+   */
+  static List<Command> decodeBatch(byte[] entry) throws IOException {
+    return decodeBatch(entry, StringPool.NONE);
+  }
+
+  /** Decodes a batch, sharing the repeated strings of instances through {@code pool}. */
+  static List<Command> decodeBatch(byte[] entry, StringPool pool) throws IOException {
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(entry));
+    int version = in.readUnsignedByte();
+    if (version != VERSION) {
+      throw new IOException("command batch version " + version + " (expected: " + VERSION + ")");
+    }
+    int n = in.readInt();
+    if (n < 0 || n > entry.length) {
+      throw new IOException("command count " + n + " in an entry of " + entry.length + " bytes");
+    }
+    List<Command> commands = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      commands.add(readCommand(in, pool));
+    }
+    return commands;
+  }
+
+  static byte[] encodeResults(List<Result> results) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(8 + results.size() * 24);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(results.size());
+      for (Result r : results) {
+        if (r.isOk()) {
+          out.writeByte(0);
+          out.writeLong(r.revision());
+          out.writeLong(r.createRevision());
+        } else {
+          out.writeByte(r.error().ordinal() + 1);
+          out.writeUTF(r.field() == null ? "" : r.field());
+          out.writeUTF(r.message());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  static List<Result> decodeResults(byte[] reply) {
+    try {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(reply));
+      int n = in.readInt();
+      List<Result> results = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        int code = in.readUnsignedByte();
+        if (code == 0) {
+          results.add(Result.registered(in.readLong(), in.readLong()));
+        } else {
+          String field = in.readUTF();
+          String message = in.readUTF();
+          results.add(new Result(0, 0, CODES[code - 1], field.isEmpty() ? null : field, message));
+        }
+      }
+      return results;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void writeCommand(DataOutput out, Command c) throws IOException {
+    if (c instanceof Command.Register r) {
+      out.writeByte(REGISTER);
+      out.writeUTF(r.namespace());
+      writeInstance(out, r.instance());
+    } else if (c instanceof Command.Deregister d) {
+      out.writeByte(DEREGISTER);
+      out.writeUTF(d.namespace());
+      out.writeUTF(d.service());
+      out.writeUTF(d.instanceId());
+    } else if (c instanceof Command.OpenSession o) {
+      out.writeByte(OPEN_SESSION);
+      out.writeUTF(o.sessionId());
+      out.writeLong(o.ttlMillis());
+      out.writeUTF(o.clientName());
+    } else if (c instanceof Command.CloseSession cs) {
+      out.writeByte(CLOSE_SESSION);
+      out.writeUTF(cs.sessionId());
+      out.writeBoolean(cs.expired());
+    } else if (c instanceof Command.SetHealth h) {
+      out.writeByte(SET_HEALTH);
+      out.writeUTF(h.namespace());
+      out.writeUTF(h.service());
+      out.writeUTF(h.instanceId());
+      out.writeByte(h.health().ordinal());
+    } else {
+      throw new IllegalArgumentException("command: " + c + " (expected: a known command)");
+    }
+  }
+
+  private static Command readCommand(DataInput in, StringPool pool) throws IOException {
+    int type = in.readUnsignedByte();
+    switch (type) {
+      case REGISTER:
+        return new Command.Register(pool.share(in.readUTF()), readInstance(in, pool));
+      case DEREGISTER:
+        return new Command.Deregister(in.readUTF(), in.readUTF(), in.readUTF());
+      case OPEN_SESSION:
+        return new Command.OpenSession(in.readUTF(), in.readLong(), in.readUTF());
+      case CLOSE_SESSION:
+        return new Command.CloseSession(in.readUTF(), in.readBoolean());
+      case SET_HEALTH:
+        return new Command.SetHealth(
+            in.readUTF(), in.readUTF(), in.readUTF(), HEALTH[in.readUnsignedByte()]);
+      default:
+        throw new IOException("command type " + type + " (expected: 1..5)");
+    }
+  }
+
+  /** Writes every field of an instance, revisions included. */
+  static void writeInstance(DataOutput out, Instance i) throws IOException {
+    out.writeUTF(i.id());
+    out.writeUTF(i.service());
+    out.writeUTF(i.address());
+    out.writeByte(i.ports().size());
+    for (Map.Entry<String, Integer> p : i.ports().entrySet()) {
+      out.writeUTF(p.getKey());
+      out.writeShort(p.getValue());
+    }
+    out.writeByte(i.tags().size());
+    for (String t : i.tags()) {
+      out.writeUTF(t);
+    }
+    out.writeShort(i.metadata().size());
+    for (Map.Entry<String, String> m : i.metadata().entrySet()) {
+      out.writeUTF(m.getKey());
+      out.writeUTF(m.getValue());
+    }
+    out.writeShort(i.weight());
+    out.writeUTF(i.zone());
+    out.writeByte(i.health().ordinal());
+    out.writeByte(i.kind().ordinal());
+    out.writeUTF(i.sessionId());
+    out.writeLong(i.createRevision());
+    out.writeLong(i.modRevision());
+  }
+
+  /**
+   * Reads an instance written by {@link #writeInstance}, checking it again; names, tags, zones and
+   * metadata are shared through {@code pool} (ids and addresses are unique, so they are not).
+   */
+  static Instance readInstance(DataInput in, StringPool pool) throws IOException {
+    Instance.Builder b = Instance.builder("x", "x");
+    b.id(in.readUTF()).service(pool.share(in.readUTF())).address(in.readUTF());
+    int ports = in.readUnsignedByte();
+    if (ports > 0) {
+      Map<String, Integer> m = new TreeMap<>();
+      for (int j = 0; j < ports; j++) {
+        m.put(pool.share(in.readUTF()), in.readUnsignedShort());
+      }
+      b.ports(m);
+    }
+    int tags = in.readUnsignedByte();
+    if (tags > 0) {
+      List<String> t = new ArrayList<>(tags);
+      for (int j = 0; j < tags; j++) {
+        t.add(pool.share(in.readUTF()));
+      }
+      b.tags(t);
+    }
+    int meta = in.readUnsignedShort();
+    if (meta > 0) {
+      Map<String, String> m = new TreeMap<>();
+      for (int j = 0; j < meta; j++) {
+        m.put(pool.share(in.readUTF()), pool.share(in.readUTF()));
+      }
+      b.metadata(m);
+    }
+    b.weight(in.readUnsignedShort());
+    b.zone(pool.share(in.readUTF()));
+    b.health(HEALTH[in.readUnsignedByte()]);
+    b.kind(KINDS[in.readUnsignedByte()]);
+    b.sessionId(pool.share(in.readUTF()));
+    b.revisions(in.readLong(), in.readLong());
+    return b.build();
+  }
+}

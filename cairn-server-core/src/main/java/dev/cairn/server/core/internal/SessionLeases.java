@@ -1,0 +1,140 @@
+package dev.cairn.server.core.internal;
+
+import dev.cairn.common.CairnException;
+import dev.cairn.common.Ticker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The leases of open sessions: when each expires unless renewed. Kept in memory on the node that
+ * serves the sessions, never logged; only a lease running out becomes a logged command.
+ * Thread-safe.
+ */
+final class SessionLeases {
+
+  private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
+  private final Ticker ticker;
+
+  SessionLeases(Ticker ticker) {
+    this.ticker = ticker;
+  }
+
+  /** Starts (or restarts) the lease of a session that the catalog holds. */
+  void grant(String sessionId, long ttlMillis) {
+    leases.put(sessionId, new Lease(ttlMillis * 1_000_000L, ticker.nanos()));
+  }
+
+  /**
+   * Renews a lease and returns its TTL in milliseconds.
+   *
+   * @throws CairnException NOT_FOUND when there is no live lease
+   */
+  long renew(String sessionId) {
+    Lease lease = leases.get(sessionId);
+    if (lease == null || !lease.renew(ticker.nanos())) {
+      throw CairnException.notFound("session", sessionId);
+    }
+    return lease.ttlNanos / 1_000_000L;
+  }
+
+  /** Whether the session has a live (not expiring) lease. */
+  boolean isLive(String sessionId) {
+    Lease lease = leases.get(sessionId);
+    return lease != null && !lease.isEnding();
+  }
+
+  /** Whether the session has a lease, live or ending. */
+  boolean isKnown(String sessionId) {
+    return leases.containsKey(sessionId);
+  }
+
+  /** Forgets every lease (before a restore grants them anew). */
+  void clear() {
+    leases.clear();
+  }
+
+  /** Makes the lease run out after {@code graceNanos} unless renewed before. */
+  void shorten(String sessionId, long graceNanos) {
+    Lease lease = leases.get(sessionId);
+    if (lease != null) {
+      lease.shorten(ticker.nanos() + graceNanos);
+    }
+  }
+
+  /**
+   * Marks the session as ending (no more renewals) and returns whether this call did so; the caller
+   * then logs its close.
+   */
+  boolean end(String sessionId) {
+    Lease lease = leases.get(sessionId);
+    return lease != null && lease.end();
+  }
+
+  /** Forgets a session the catalog closed. */
+  void remove(String sessionId) {
+    leases.remove(sessionId);
+  }
+
+  /** Marks every lease past its deadline as ending and returns their session ids. */
+  List<String> expire() {
+    long now = ticker.nanos();
+    List<String> expired = new ArrayList<>();
+    for (var e : leases.entrySet()) {
+      if (e.getValue().expireIfDue(now)) {
+        expired.add(e.getKey());
+      }
+    }
+    return expired;
+  }
+
+  int size() {
+    return leases.size();
+  }
+
+  /** One lease; guarded by itself. */
+  private static final class Lease {
+    final long ttlNanos;
+    private long deadlineNanos;
+    private boolean ending;
+
+    Lease(long ttlNanos, long now) {
+      this.ttlNanos = ttlNanos;
+      this.deadlineNanos = now + ttlNanos;
+    }
+
+    synchronized boolean renew(long now) {
+      if (ending) {
+        return false;
+      }
+      deadlineNanos = now + ttlNanos;
+      return true;
+    }
+
+    synchronized void shorten(long deadline) {
+      if (deadline - deadlineNanos < 0) {
+        deadlineNanos = deadline;
+      }
+    }
+
+    synchronized boolean isEnding() {
+      return ending;
+    }
+
+    synchronized boolean end() {
+      if (ending) {
+        return false;
+      }
+      ending = true;
+      return true;
+    }
+
+    synchronized boolean expireIfDue(long now) {
+      if (ending || now - deadlineNanos < 0) {
+        return false;
+      }
+      ending = true;
+      return true;
+    }
+  }
+}

@@ -1,0 +1,256 @@
+package dev.cairn.server.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.common.ErrorCode;
+import dev.cairn.common.Health;
+import dev.cairn.common.Instance;
+import dev.cairn.common.InstanceKind;
+import dev.cairn.server.core.ServiceEvent;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CatalogTest {
+
+  private final Catalog catalog = new Catalog();
+
+  private static Instance web(String id) {
+    return Instance.builder("web", "10.0.0.1").id(id).port("http", 8080).build();
+  }
+
+  private static Instance ephemeral(String service, String id, String session) {
+    return Instance.builder(service, "10.0.0.2")
+        .id(id)
+        .kind(InstanceKind.EPHEMERAL)
+        .sessionId(session)
+        .build();
+  }
+
+  @Test
+  void everyChangeBumpsTheGlobalRevisionAndTheServiceRevision() {
+    Result a = catalog.apply(new Command.Register("default", web("a")));
+    Result b = catalog.apply(new Command.Register("default", web("b")));
+    Result other =
+        catalog.apply(
+            new Command.Register("default", Instance.builder("db", "10.0.0.9").id("x").build()));
+    catalog.publish();
+
+    assertThat(a.revision()).isEqualTo(1);
+    assertThat(b.revision()).isEqualTo(2);
+    assertThat(other.revision()).isEqualTo(3);
+    assertThat(catalog.revision()).isEqualTo(3);
+    assertThat(catalog.service("default", "web").revision()).isEqualTo(2);
+    assertThat(catalog.service("default", "db").revision()).isEqualTo(3);
+    assertThat(catalog.service("default", "web").instances())
+        .extracting(Instance::id)
+        .containsExactly("a", "b");
+    assertThat(catalog.instanceCount()).isEqualTo(3);
+  }
+
+  @Test
+  void readsSeeNothingUntilPublished() {
+    catalog.apply(new Command.Register("default", web("a")));
+    assertThat(catalog.service("default", "web").instances()).isEmpty();
+    assertThat(catalog.revision()).isZero();
+    catalog.publish();
+    assertThat(catalog.service("default", "web").instances()).hasSize(1);
+  }
+
+  @Test
+  void identicalReRegistrationChangesNothing() {
+    catalog.apply(new Command.Register("default", web("a")));
+    catalog.publish();
+    Result again = catalog.apply(new Command.Register("default", web("a")));
+    Catalog.Changes changes = catalog.publish();
+
+    assertThat(again.isOk()).isTrue();
+    assertThat(again.revision()).isEqualTo(1);
+    assertThat(catalog.revision()).isEqualTo(1);
+    assertThat(changes.services()).isEmpty();
+  }
+
+  @Test
+  void updateKeepsCreateRevisionAndEmitsUpdated() {
+    catalog.apply(new Command.Register("default", web("a")));
+    catalog.publish();
+    catalog.apply(new Command.Register("default", web("a").toBuilder().weight(7).build()));
+    Catalog.Changes changes = catalog.publish();
+
+    Instance stored = catalog.service("default", "web").instances().get(0);
+    assertThat(stored.weight()).isEqualTo(7);
+    assertThat(stored.createRevision()).isEqualTo(1);
+    assertThat(stored.modRevision()).isEqualTo(2);
+    assertThat(changes.services().get(0).events())
+        .extracting(ServiceEvent::type)
+        .containsExactly(ServiceEvent.Type.UPDATED);
+  }
+
+  @Test
+  void deregisterOfUnknownInstanceFailsAndChangesNothing() {
+    catalog.apply(new Command.Register("default", web("a")));
+    catalog.publish();
+    Result r = catalog.apply(new Command.Deregister("default", "web", "nope"));
+    catalog.publish();
+
+    assertThat(r.error()).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(r.message()).contains("nope");
+    assertThat(catalog.revision()).isEqualTo(1);
+    assertThat(catalog.service("default", "web").instances()).hasSize(1);
+  }
+
+  @Test
+  void ephemeralInstanceNeedsAnOpenSessionAndGoesWithIt() {
+    Result noSession = catalog.apply(new Command.Register("default", ephemeral("api", "e1", "s1")));
+    assertThat(noSession.error()).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(noSession.field()).isEqualTo("session");
+
+    catalog.apply(new Command.OpenSession("s1", 10_000, "test"));
+    catalog.apply(new Command.Register("default", ephemeral("api", "e1", "s1")));
+    catalog.apply(new Command.Register("default", ephemeral("cache", "e2", "s1")));
+    catalog.apply(new Command.Register("default", web("p1")));
+    catalog.publish();
+    assertThat(catalog.instanceCount()).isEqualTo(3);
+
+    Result close = catalog.apply(new Command.CloseSession("s1", true));
+    Catalog.Changes changes = catalog.publish();
+
+    assertThat(close.isOk()).isTrue();
+    assertThat(catalog.service("default", "api").instances()).isEmpty();
+    assertThat(catalog.service("default", "cache").instances()).isEmpty();
+    assertThat(catalog.service("default", "web").instances()).hasSize(1);
+    assertThat(changes.closedSessions()).containsExactly("s1");
+    assertThat(changes.services())
+        .allSatisfy(
+            c ->
+                assertThat(c.events())
+                    .allSatisfy(e -> assertThat(e.revision()).isEqualTo(close.revision())));
+    assertThat(catalog.hasSession("s1")).isFalse();
+  }
+
+  @Test
+  void reRegisteringUnderAnotherSessionMovesOwnership() {
+    catalog.apply(new Command.OpenSession("s1", 10_000, ""));
+    catalog.apply(new Command.OpenSession("s2", 10_000, ""));
+    catalog.apply(new Command.Register("default", ephemeral("api", "e1", "s1")));
+    catalog.apply(new Command.Register("default", ephemeral("api", "e1", "s2")));
+    catalog.apply(new Command.CloseSession("s1", false));
+    catalog.publish();
+
+    assertThat(catalog.service("default", "api").instances())
+        .singleElement()
+        .satisfies(i -> assertThat(i.sessionId()).isEqualTo("s2"));
+  }
+
+  @Test
+  void setHealthUpdatesOnlyWhenItChanges() {
+    catalog.apply(new Command.Register("default", web("a")));
+    Result same = catalog.apply(new Command.SetHealth("default", "web", "a", Health.PASSING));
+    Result critical = catalog.apply(new Command.SetHealth("default", "web", "a", Health.CRITICAL));
+    catalog.publish();
+
+    assertThat(same.revision()).isEqualTo(1);
+    assertThat(critical.revision()).isEqualTo(2);
+    assertThat(catalog.service("default", "web").instances().get(0).health())
+        .isEqualTo(Health.CRITICAL);
+    assertThat(catalog.services("default").services().get(0).passingCount()).isZero();
+  }
+
+  @Test
+  void namespacesAreSeparate() {
+    catalog.apply(new Command.Register("default", web("a")));
+    catalog.apply(new Command.Register("staging", web("b")));
+    catalog.publish();
+
+    assertThat(catalog.service("default", "web").instances())
+        .extracting(Instance::id)
+        .containsExactly("a");
+    assertThat(catalog.service("staging", "web").instances())
+        .extracting(Instance::id)
+        .containsExactly("b");
+    assertThat(catalog.services("other").services()).isEmpty();
+  }
+
+  @Test
+  void serviceListShowsOnlyServicesWithInstancesAndTracksTheNamespaceRevision() {
+    catalog.apply(new Command.Register("default", web("a")));
+    catalog.apply(new Command.Register("default", Instance.builder("db", "h").id("d").build()));
+    catalog.publish();
+    assertThat(catalog.services("default").services())
+        .extracting(s -> s.name())
+        .containsExactly("db", "web");
+    assertThat(catalog.services("default").revision()).isEqualTo(2);
+
+    catalog.apply(new Command.Deregister("default", "db", "d"));
+    catalog.publish();
+    assertThat(catalog.services("default").services())
+        .extracting(s -> s.name())
+        .containsExactly("web");
+    assertThat(catalog.services("default").revision()).isEqualTo(3);
+    // A removed service keeps its revision, so long-polls on it see the removal.
+    assertThat(catalog.service("default", "db").revision()).isEqualTo(3);
+  }
+
+  @Test
+  void snapshotRestoresTheSameState() throws Exception {
+    catalog.apply(new Command.OpenSession("s1", 5_000, "client"));
+    catalog.apply(new Command.Register("default", ephemeral("api", "e1", "s1")));
+    catalog.apply(
+        new Command.Register(
+            "default",
+            web("a").toBuilder()
+                .tags(List.of("v1", "canary"))
+                .metadata(Map.of("version", "2", "team", "core"))
+                .zone("z1")
+                .weight(250)
+                .build()));
+    catalog.publish();
+
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    catalog.writeSnapshot(new DataOutputStream(bytes));
+    Catalog restored = new Catalog();
+    restored.readSnapshot(
+        new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())), new StringPool());
+
+    assertThat(restored.revision()).isEqualTo(catalog.revision());
+    assertThat(restored.service("default", "web").instances())
+        .isEqualTo(catalog.service("default", "web").instances());
+    assertThat(restored.service("default", "api").instances())
+        .isEqualTo(catalog.service("default", "api").instances());
+    assertThat(restored.sessions()).containsExactly(new Catalog.OpenedSession("s1", 5_000));
+    // The restored session still owns its instance.
+    restored.apply(new Command.CloseSession("s1", true));
+    restored.publish();
+    assertThat(restored.service("default", "api").instances()).isEmpty();
+  }
+
+  @Test
+  void sameCommandsGiveSameState() throws Exception {
+    List<Command> commands =
+        List.of(
+            new Command.OpenSession("s", 1000, ""),
+            new Command.Register("default", web("a")),
+            new Command.Register("default", ephemeral("api", "e", "s")),
+            new Command.Deregister("default", "web", "a"),
+            new Command.Register("default", web("b")));
+    Catalog one = new Catalog();
+    Catalog two = new Catalog();
+    for (Command c : commands) {
+      one.apply(c);
+    }
+    one.publish();
+    for (Command c : CommandCodec.decodeBatch(CommandCodec.encodeBatch(commands))) {
+      two.apply(c);
+    }
+    two.publish();
+    ByteArrayOutputStream a = new ByteArrayOutputStream();
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    one.writeSnapshot(new DataOutputStream(a));
+    two.writeSnapshot(new DataOutputStream(b));
+    assertThat(a.toByteArray()).isEqualTo(b.toByteArray());
+  }
+}

@@ -1,0 +1,67 @@
+package dev.cairn.server.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
+import dev.cairn.common.Health;
+import dev.cairn.common.Instance;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CommandCodecTest {
+
+  @Test
+  void batchRoundTrips() throws IOException {
+    Instance full =
+        Instance.builder("web", "2001:db8::1")
+            .id("web-1")
+            .ports(Map.of("http", 8080, "grpc", 9090))
+            .tags(List.of("a", "b"))
+            .metadata(Map.of("k", "v", "empty", ""))
+            .weight(10_000)
+            .zone("eu-1")
+            .health(Health.WARNING)
+            .build();
+    List<Command> commands =
+        List.of(
+            new Command.Register("ns", full),
+            new Command.Deregister("ns", "web", "web-1"),
+            new Command.OpenSession("s", 1234, "name"),
+            new Command.CloseSession("s", true),
+            new Command.SetHealth("ns", "web", "web-1", Health.CRITICAL));
+
+    assertThat(CommandCodec.decodeBatch(CommandCodec.encodeBatch(commands))).isEqualTo(commands);
+  }
+
+  @Test
+  void resultsRoundTrip() {
+    List<Result> results =
+        List.of(
+            Result.registered(5, 3),
+            Result.failed(CairnException.invalid("weight", 0, "1..10000")),
+            Result.failed(CairnException.of(ErrorCode.NOT_FOUND, "x")));
+    List<Result> decoded = CommandCodec.decodeResults(CommandCodec.encodeResults(results));
+
+    assertThat(decoded.get(0)).isEqualTo(results.get(0));
+    assertThat(decoded.get(1).error()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    assertThat(decoded.get(1).field()).isEqualTo("weight");
+    assertThat(decoded.get(1).message()).isEqualTo("weight: 0 (expected: 1..10000)");
+    assertThat(decoded.get(2).field()).isNull();
+  }
+
+  @Test
+  void garbageIsAnIoErrorNotACrash() {
+    assertThatThrownBy(() -> CommandCodec.decodeBatch(new byte[] {9, 0, 0, 0, 1}))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("version 9");
+    assertThatThrownBy(() -> CommandCodec.decodeBatch(new byte[] {1, 0x7f, 0, 0, 0}))
+        .isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> CommandCodec.decodeBatch(new byte[] {1, 0, 0, 0, 1, 42}))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("command type 42");
+  }
+}
