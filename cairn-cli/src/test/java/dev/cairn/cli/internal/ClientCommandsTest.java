@@ -14,13 +14,13 @@ import org.junit.jupiter.api.Test;
 
 class ClientCommandsTest {
 
-  private FakeHttpApiServer server;
+  private TestServer server;
   private String url;
 
   @BeforeEach
   void startServer() throws IOException {
-    server = new FakeHttpApiServer();
-    url = server.uri().toString();
+    server = TestServer.start();
+    url = server.url();
   }
 
   @AfterEach
