@@ -190,6 +190,16 @@ class ClientCommandsTest {
   }
 
   @Test
+  void namespacesAreSeparate() {
+    cairn(
+        "register", "web", "--server", url, "-n", "team-a", "--id", "w1", "--address", "10.0.0.1");
+
+    assertThat(cairn("instances", "web", "--server", url, "--namespace", "team-a").out())
+        .contains("10.0.0.1");
+    assertThat(cairn("instances", "web", "--server", url).out()).doesNotContain("10.0.0.1");
+  }
+
+  @Test
   void usageErrorsExitWithTwo() {
     assertThat(cairn("register", "web", "--server", url, "--address", "h").exitCode())
         .isEqualTo(ExitCode.USAGE);
