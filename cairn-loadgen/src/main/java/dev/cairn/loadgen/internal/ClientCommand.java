@@ -80,10 +80,7 @@ public final class ClientCommand implements Callable<Integer> {
               1,
               8,
               k -> {
-                Instance instance =
-                    Instances.of(service, Instances.id(idPrefix, k), k).toBuilder()
-                        .setSessionId(session.sessionId())
-                        .build();
+                Instance instance = Instances.of(service, Instances.id(idPrefix, k), k);
                 return session.register(namespace, instance);
               },
               new Latency(),

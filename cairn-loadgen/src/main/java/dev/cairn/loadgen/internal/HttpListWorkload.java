@@ -101,7 +101,10 @@ final class HttpListWorkload implements Workload {
               .GET()
               .build();
       Duration calibration = calibration(settings.duration());
-      context.progress("%s: calibrating HTTP clients, %d ms each...", NAME, calibration.toMillis());
+      context.progress(
+          "%s: warming up, then calibrating HTTP clients, %d ms each...",
+          NAME, calibration.toMillis());
+      measure(ClientMode.PER_THREAD, request, calibration);
       Reads shared = measure(ClientMode.SHARED, request, calibration);
       Reads perThread = measure(ClientMode.PER_THREAD, request, calibration);
       for (Reads calibrated : List.of(shared, perThread)) {
