@@ -119,6 +119,17 @@ public final class Instance {
     return modRevision;
   }
 
+  /**
+   * This instance with other revisions; every other field is shared, nothing is checked again. Used
+   * by the registry when it stores an instance.
+   */
+  public Instance withRevisions(long createRevision, long modRevision) {
+    Builder b = toBuilder();
+    b.createRevision = createRevision;
+    b.modRevision = modRevision;
+    return new Instance(b);
+  }
+
   /** A builder holding this instance's fields. */
   public Builder toBuilder() {
     Builder b = new Builder();

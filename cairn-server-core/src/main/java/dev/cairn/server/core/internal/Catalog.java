@@ -157,7 +157,7 @@ final class Catalog {
     }
     long rev = ++revision;
     long createRevision = old == null ? rev : old.createRevision();
-    Instance stored = instance.toBuilder().revisions(createRevision, rev).build();
+    Instance stored = instance.withRevisions(createRevision, rev);
     if (old != null && !old.sessionId().isEmpty()) {
       SessionState owner = sessions.get(old.sessionId());
       if (owner != null) {
@@ -295,7 +295,7 @@ final class Catalog {
   }
 
   /** Replaces the whole state; call with nothing applied since the last {@link #publish}. */
-  void readSnapshot(DataInput in) throws IOException {
+  void readSnapshot(DataInput in, StringPool pool) throws IOException {
     if (in.readInt() != SNAPSHOT_MAGIC) {
       throw new IOException("not a Cairn catalog snapshot");
     }
@@ -324,7 +324,7 @@ final class Catalog {
         int n = in.readInt();
         List<Instance> instances = new ArrayList<>(n);
         for (int k = 0; k < n; k++) {
-          Instance inst = CommandCodec.readInstance(in);
+          Instance inst = CommandCodec.readInstance(in, pool);
           instances.add(inst);
           SessionState owner = inst.sessionId().isEmpty() ? null : sessions.get(inst.sessionId());
           if (owner != null) {

@@ -25,6 +25,7 @@ final class CatalogMachine implements LogStateMachine {
   private final Catalog catalog;
   private final Consumer<Catalog.Changes> onChanges;
   private final Runnable onRestore;
+  private final StringPool pool = new StringPool();
 
   CatalogMachine(Catalog catalog, Consumer<Catalog.Changes> onChanges, Runnable onRestore) {
     this.catalog = catalog;
@@ -36,7 +37,7 @@ final class CatalogMachine implements LogStateMachine {
   public byte[] apply(byte[] entry) {
     List<Command> commands;
     try {
-      commands = CommandCodec.decodeBatch(entry);
+      commands = CommandCodec.decodeBatch(entry, pool);
     } catch (IOException e) {
       // Not an entry this version wrote: skip it, it changes nothing.
       log.error(
@@ -60,7 +61,7 @@ final class CatalogMachine implements LogStateMachine {
 
   @Override
   public void readSnapshot(InputStream in) throws IOException {
-    catalog.readSnapshot(new DataInputStream(new BufferedInputStream(in, 64 * 1024)));
+    catalog.readSnapshot(new DataInputStream(new BufferedInputStream(in, 64 * 1024)), pool);
     onRestore.run();
   }
 }

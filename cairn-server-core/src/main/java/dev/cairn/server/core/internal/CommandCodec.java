@@ -57,6 +57,11 @@ final class CommandCodec {
    * @throws IOException when the entry is not a batch this version understands
    */
   static List<Command> decodeBatch(byte[] entry) throws IOException {
+    return decodeBatch(entry, StringPool.NONE);
+  }
+
+  /** Decodes a batch, sharing the repeated strings of instances through {@code pool}. */
+  static List<Command> decodeBatch(byte[] entry, StringPool pool) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(entry));
     int version = in.readUnsignedByte();
     if (version != VERSION) {
@@ -68,7 +73,7 @@ final class CommandCodec {
     }
     List<Command> commands = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      commands.add(readCommand(in));
+      commands.add(readCommand(in, pool));
     }
     return commands;
   }
@@ -145,11 +150,11 @@ final class CommandCodec {
     }
   }
 
-  private static Command readCommand(DataInput in) throws IOException {
+  private static Command readCommand(DataInput in, StringPool pool) throws IOException {
     int type = in.readUnsignedByte();
     switch (type) {
       case REGISTER:
-        return new Command.Register(in.readUTF(), readInstance(in));
+        return new Command.Register(pool.share(in.readUTF()), readInstance(in, pool));
       case DEREGISTER:
         return new Command.Deregister(in.readUTF(), in.readUTF(), in.readUTF());
       case OPEN_SESSION:
@@ -192,15 +197,18 @@ final class CommandCodec {
     out.writeLong(i.modRevision());
   }
 
-  /** Reads an instance written by {@link #writeInstance}, checking it again. */
-  static Instance readInstance(DataInput in) throws IOException {
+  /**
+   * Reads an instance written by {@link #writeInstance}, checking it again; names, tags, zones and
+   * metadata are shared through {@code pool} (ids and addresses are unique, so they are not).
+   */
+  static Instance readInstance(DataInput in, StringPool pool) throws IOException {
     Instance.Builder b = Instance.builder("x", "x");
-    b.id(in.readUTF()).service(in.readUTF()).address(in.readUTF());
+    b.id(in.readUTF()).service(pool.share(in.readUTF())).address(in.readUTF());
     int ports = in.readUnsignedByte();
     if (ports > 0) {
       Map<String, Integer> m = new TreeMap<>();
       for (int j = 0; j < ports; j++) {
-        m.put(in.readUTF(), in.readUnsignedShort());
+        m.put(pool.share(in.readUTF()), in.readUnsignedShort());
       }
       b.ports(m);
     }
@@ -208,7 +216,7 @@ final class CommandCodec {
     if (tags > 0) {
       List<String> t = new ArrayList<>(tags);
       for (int j = 0; j < tags; j++) {
-        t.add(in.readUTF());
+        t.add(pool.share(in.readUTF()));
       }
       b.tags(t);
     }
@@ -216,15 +224,15 @@ final class CommandCodec {
     if (meta > 0) {
       Map<String, String> m = new TreeMap<>();
       for (int j = 0; j < meta; j++) {
-        m.put(in.readUTF(), in.readUTF());
+        m.put(pool.share(in.readUTF()), pool.share(in.readUTF()));
       }
       b.metadata(m);
     }
     b.weight(in.readUnsignedShort());
-    b.zone(in.readUTF());
+    b.zone(pool.share(in.readUTF()));
     b.health(HEALTH[in.readUnsignedByte()]);
     b.kind(KINDS[in.readUnsignedByte()]);
-    b.sessionId(in.readUTF());
+    b.sessionId(pool.share(in.readUTF()));
     b.revisions(in.readLong(), in.readLong());
     return b.build();
   }

@@ -93,7 +93,7 @@ public final class RegistryImpl {
             r ->
                 r.isOk()
                     ? CompletableFuture.completedFuture(
-                        toStore.toBuilder().revisions(r.createRevision(), r.revision()).build())
+                        toStore.withRevisions(r.createRevision(), r.revision()))
                     : CompletableFuture.failedFuture(r.toException()));
   }
 

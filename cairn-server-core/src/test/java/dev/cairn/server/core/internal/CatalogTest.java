@@ -213,7 +213,8 @@ class CatalogTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     catalog.writeSnapshot(new DataOutputStream(bytes));
     Catalog restored = new Catalog();
-    restored.readSnapshot(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+    restored.readSnapshot(
+        new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())), new StringPool());
 
     assertThat(restored.revision()).isEqualTo(catalog.revision());
     assertThat(restored.service("default", "web").instances())

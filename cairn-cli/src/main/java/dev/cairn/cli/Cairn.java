@@ -1,0 +1,27 @@
+package dev.cairn.cli;
+
+import dev.cairn.cli.internal.CairnCommand;
+import picocli.CommandLine;
+
+/**
+ * Entry point of the {@code cairn} command. Exit codes are listed in {@code docs/cli.md}: 0 ok, 1
+ * the server answered an error, 2 usage error, 3 cannot start the server, 4 server unreachable, 5
+ * not found.
+ */
+public final class Cairn {
+
+  private Cairn() {}
+
+  /** Runs the command and exits the JVM with its exit code. */
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * A new command line for {@code cairn}, with its error handling installed. Callers may set its
+   * output and error writers before {@link CommandLine#execute(String...)}.
+   */
+  public static CommandLine commandLine() {
+    return CairnCommand.commandLine();
+  }
+}

@@ -1,0 +1,25 @@
+package dev.cairn.cli.internal;
+
+/** The exit codes of {@code cairn}; documented in {@code docs/cli.md}. */
+public final class ExitCode {
+
+  /** The command did what it was asked. */
+  public static final int OK = 0;
+
+  /** The server answered with an error; its message is printed. */
+  public static final int SERVER_ERROR = 1;
+
+  /** The command line is wrong (picocli's default for usage errors). */
+  public static final int USAGE = 2;
+
+  /** {@code cairn server} could not start, e.g. a port is in use. */
+  public static final int CANNOT_START = 3;
+
+  /** The server could not be reached. */
+  public static final int UNREACHABLE = 4;
+
+  /** The server answered 404: the named service, instance or session does not exist. */
+  public static final int NOT_FOUND = 5;
+
+  private ExitCode() {}
+}

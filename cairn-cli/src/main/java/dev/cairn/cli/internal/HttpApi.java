@@ -1,0 +1,218 @@
+package dev.cairn.cli.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The CLI's client of Cairn's public HTTP API: one server, one namespace. Every answer other than
+ * 2xx becomes a {@link CliException} carrying the server's message ({@link ExitCode#NOT_FOUND} for
+ * 404, else {@link ExitCode#SERVER_ERROR}); a server that cannot be reached becomes {@link
+ * ExitCode#UNREACHABLE}.
+ */
+final class HttpApi {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+  private final URI server;
+  private final String namespace;
+  private final HttpClient client;
+
+  /**
+   * A client of {@code server} (e.g. {@code http://127.0.0.1:8500}); {@code namespace} may be null
+   * for the server's default.
+   */
+  HttpApi(URI server, String namespace) {
+    this.server = requireNonNull(server, "server");
+    this.namespace = namespace;
+    this.client =
+        HttpClient.newBuilder()
+            .connectTimeout(CONNECT_TIMEOUT)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+  }
+
+  URI server() {
+    return server;
+  }
+
+  /** A path segment, percent-encoded. */
+  static String segment(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /** {@code server + path + ?query}, with the namespace added to the query when one was given. */
+  URI uri(String path, Query query) {
+    Query q = namespace == null ? query : query.add("namespace", namespace);
+    return URI.create(server + path + q.toQueryString());
+  }
+
+  /** GETs {@code path} and returns the answer. */
+  Answer get(String path, Query query) {
+    return send(HttpRequest.newBuilder(uri(path, query)).GET());
+  }
+
+  /** PUTs the JSON {@code body} to {@code path} and returns the answer. */
+  Answer put(String path, JsonNode body) {
+    String json;
+    try {
+      json = JSON.writeValueAsString(body);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write JSON", e);
+    }
+    return send(
+        HttpRequest.newBuilder(uri(path, Query.empty()))
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  /** DELETEs {@code path} and returns the answer. */
+  Answer delete(String path) {
+    return send(HttpRequest.newBuilder(uri(path, Query.empty())).DELETE());
+  }
+
+  /** Sends requests on this client's connection pool; for streams, see {@link EventStream}. */
+  HttpClient client() {
+    return client;
+  }
+
+  private Answer send(HttpRequest.Builder request) {
+    HttpResponse<String> response;
+    try {
+      response =
+          client.send(
+              request.timeout(REQUEST_TIMEOUT).header("Accept", "application/json").build(),
+              HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw unreachable(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException(ExitCode.UNREACHABLE, "interrupted while waiting for " + server);
+    }
+    return answer(response.statusCode(), response.body());
+  }
+
+  /** Turns an HTTP answer into an {@link Answer}, or throws the server's error. */
+  static Answer answer(int status, String body) {
+    if (status / 100 == 2) {
+      return new Answer(body, parse(body));
+    }
+    throw serverError(status, body);
+  }
+
+  /** The {@link CliException} for a non-2xx answer, with the server's message when it gave one. */
+  static CliException serverError(int status, String body) {
+    int exit = status == 404 ? ExitCode.NOT_FOUND : ExitCode.SERVER_ERROR;
+    String message = null;
+    try {
+      JsonNode error = JSON.readTree(body).path("error");
+      message = error.path("message").asText(null);
+    } catch (IOException | RuntimeException e) {
+      // Not JSON (a proxy, or not a Cairn server); fall back to the status and raw body.
+    }
+    if (message == null || message.isBlank()) {
+      String text = body == null ? "" : body.strip();
+      if (text.length() > 200) {
+        text = text.substring(0, 200) + "...";
+      }
+      message = "HTTP " + status + (text.isEmpty() ? "" : ": " + text);
+    }
+    return new CliException(exit, message);
+  }
+
+  /** The {@link CliException} for a server that could not be reached. */
+  CliException unreachable(IOException e) {
+    return new CliException(ExitCode.UNREACHABLE, "cannot reach " + server + ": " + describe(e), e);
+  }
+
+  private static String describe(IOException e) {
+    if (e instanceof HttpConnectTimeoutException) {
+      return "connect timed out after " + CONNECT_TIMEOUT.toSeconds() + "s";
+    }
+    if (e instanceof HttpTimeoutException) {
+      return "no answer within " + REQUEST_TIMEOUT.toSeconds() + "s";
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof UnresolvedAddressException) {
+        return "unknown host";
+      }
+      if (t instanceof ConnectException) {
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? "connection refused" : lowerFirst(m);
+      }
+    }
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : lowerFirst(m);
+  }
+
+  private static String lowerFirst(String s) {
+    return Character.toLowerCase(s.charAt(0)) + s.substring(1);
+  }
+
+  static JsonNode parse(String body) {
+    if (body == null || body.isBlank()) {
+      return JSON.createObjectNode();
+    }
+    try {
+      return JSON.readTree(body);
+    } catch (IOException e) {
+      throw new CliException(
+          ExitCode.SERVER_ERROR, "the server answered something that is not JSON: " + body);
+    }
+  }
+
+  /** A successful answer: its raw body (printed by {@code --json}) and the parsed tree. */
+  record Answer(String body, JsonNode json) {}
+
+  /** Query parameters, in order; immutable. */
+  static final class Query {
+    private final List<String[]> params;
+
+    private Query(List<String[]> params) {
+      this.params = params;
+    }
+
+    static Query empty() {
+      return new Query(List.of());
+    }
+
+    /** This query plus {@code name=value}. */
+    Query add(String name, String value) {
+      List<String[]> next = new ArrayList<>(params);
+      next.add(new String[] {name, value});
+      return new Query(List.copyOf(next));
+    }
+
+    String toQueryString() {
+      if (params.isEmpty()) {
+        return "";
+      }
+      StringBuilder sb = new StringBuilder();
+      for (String[] p : params) {
+        sb.append(sb.length() == 0 ? '?' : '&')
+            .append(URLEncoder.encode(p[0], StandardCharsets.UTF_8))
+            .append('=')
+            .append(URLEncoder.encode(p[1], StandardCharsets.UTF_8));
+      }
+      return sb.toString();
+    }
+  }
+}

@@ -1,0 +1,201 @@
+package dev.cairn.cli.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cairn server}: runs an embedded server until SIGINT or SIGTERM, then closes it from a
+ * shutdown hook. Prints one line per listener on standard output; a port in use exits with {@link
+ * ExitCode#CANNOT_START}.
+ */
+@Command(
+    name = "server",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "Runs a Cairn server until Ctrl-C or SIGTERM.",
+      "Prints one line per listener, e.g. 'http  listening on http://127.0.0.1:8500', and",
+      "shuts down gracefully when stopped. Exit code 3 when it cannot start (e.g. a port is in use)."
+    })
+final class ServerCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      defaultValue = "./data",
+      description =
+          "Directory for the durable log; created if missing (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(
+      names = "--bind",
+      paramLabel = "ADDRESS",
+      defaultValue = "127.0.0.1",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String bind;
+
+  @Option(
+      names = "--http-port",
+      paramLabel = "PORT",
+      defaultValue = "8500",
+      description = "HTTP API port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(
+      names = "--grpc-port",
+      paramLabel = "PORT",
+      defaultValue = "8501",
+      description = "gRPC port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int grpcPort;
+
+  @Option(
+      names = "--session-detach-grace",
+      paramLabel = "DURATION",
+      converter = Durations.class,
+      description =
+          "How long a session whose stream broke waits to be resumed, e.g. 10s"
+              + " (default: the server's, 0s).")
+  Duration sessionDetachGrace;
+
+  @Option(
+      names = "--in-memory",
+      description = "Keep nothing on disk; --data-dir is ignored and all state is lost on exit.")
+  boolean inMemory;
+
+  private final EmbeddedServer.Starter starter;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  // Set once by call() before the shutdown hook can see it; read by stop() from any thread.
+  private volatile EmbeddedServer server;
+
+  ServerCommand() {
+    this(new CairnServerStarter());
+  }
+
+  ServerCommand(EmbeddedServer.Starter starter) {
+    this.starter = requireNonNull(starter, "starter");
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (httpPort == grpcPort && httpPort != 0) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--grpc-port: " + grpcPort + " (expected: a port other than --http-port)");
+    }
+    checkPort("http", httpPort);
+    checkPort("grpc", grpcPort);
+    ServerSettings settings =
+        new ServerSettings(
+            dataDir.toAbsolutePath().normalize(),
+            bind,
+            httpPort,
+            grpcPort,
+            sessionDetachGrace,
+            inMemory);
+    try {
+      server = starter.start(settings);
+    } catch (CliException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new CliException(ExitCode.CANNOT_START, "cannot start server: " + describe(e), e);
+    }
+    Thread hook = new Thread(this::stop, "cairn-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("http  listening on " + server.httpAddress());
+    out.println("grpc  listening on " + server.grpcAddress());
+    out.flush();
+    stopped.await();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // The JVM is already shutting down; the hook has run.
+    }
+    return ExitCode.OK;
+  }
+
+  /** Closes the server and lets {@link #call()} return; safe from any thread, more than once. */
+  void stop() {
+    EmbeddedServer s = server;
+    if (s != null && stopped.getCount() > 0) {
+      synchronized (this) {
+        if (stopped.getCount() > 0) {
+          PrintWriter err = spec.commandLine().getErr();
+          err.println("cairn: shutting down");
+          err.flush();
+          s.close();
+          stopped.countDown();
+        }
+      }
+    }
+  }
+
+  /**
+   * Fails early with a clear message when {@code port} is taken on the bind address. The server's
+   * own bind may still fail (a race); that also ends in {@link ExitCode#CANNOT_START}.
+   */
+  private void checkPort(String protocol, int port) {
+    if (port < 0 || port > 65_535) {
+      throw new ParameterException(
+          spec.commandLine(), "--" + protocol + "-port: " + port + " (expected: 0..65535)");
+    }
+    if (port == 0) {
+      return;
+    }
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(bind);
+    } catch (UnknownHostException e) {
+      throw new CliException(ExitCode.CANNOT_START, "bind: \"" + bind + "\" (unknown host)");
+    }
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(address, port));
+    } catch (IOException e) {
+      String reason = describe(e);
+      String hint =
+          reason.contains("in use") ? " (choose another with --" + protocol + "-port)" : "";
+      throw new CliException(
+          ExitCode.CANNOT_START,
+          "cannot listen for "
+              + protocol
+              + " on "
+              + CairnServerStarter.hostPort(new InetSocketAddress(address, port))
+              + ": "
+              + reason
+              + hint);
+    }
+  }
+
+  private static String describe(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException) {
+        String m = t.getMessage();
+        return m == null ? "address already in use" : lowerFirst(m);
+      }
+    }
+    String m = e.getMessage();
+    return m == null ? e.getClass().getSimpleName() : lowerFirst(m);
+  }
+
+  private static String lowerFirst(String s) {
+    return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
+  }
+}

@@ -1,0 +1,208 @@
+package dev.cairn.cli.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cairn watch <service>}: follows a service's server-sent events and prints one line per
+ * change until interrupted. A broken stream is resumed with {@code Last-Event-ID}; when the server
+ * answers a resume with a fresh snapshot, the differences to what was shown are printed as changes.
+ */
+@Command(
+    name = "watch",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "Prints a service's instances, then each change until Ctrl-C.",
+      "Follows GET /v1/watch/services/{service} (server-sent events) and prints one line per",
+      "change as it happens; reconnects with Last-Event-ID if the stream breaks."
+    })
+final class WatchCommand implements Callable<Integer> {
+
+  private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+  private static final Duration FOREVER = Duration.ofDays(365);
+
+  @Spec CommandSpec spec;
+  @Mixin ClientOptions client;
+
+  @Parameters(index = "0", paramLabel = "SERVICE", description = "Service name.")
+  String service;
+
+  @Option(
+      names = "--max-events",
+      hidden = true,
+      paramLabel = "N",
+      description = "Stop after N changes (for tests and scripts).")
+  Integer maxEvents;
+
+  @Option(
+      names = "--timeout",
+      hidden = true,
+      paramLabel = "DURATION",
+      converter = Durations.class,
+      description = "Stop after this long (for tests and scripts).")
+  Duration timeout;
+
+  // Owned by the thread running call().
+  private final Map<String, JsonNode> shown = new LinkedHashMap<>();
+  private PrintWriter out;
+  private int changes;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    HttpApi api = client.api();
+    long deadline = System.nanoTime() + (timeout == null ? FOREVER : timeout).toNanos();
+    String lastId = null;
+    boolean everConnected = false;
+    boolean snapshotSeen = false;
+    Duration backoff = FIRST_BACKOFF;
+    while (true) {
+      try (EventStream stream =
+          EventStream.open(
+              api,
+              api.uri("/v1/watch/services/" + HttpApi.segment(service), HttpApi.Query.empty()),
+              lastId)) {
+        String reason = null;
+        while (reason == null) {
+          EventStream.Item item = stream.poll(remaining(deadline));
+          if (item == null) {
+            return ExitCode.OK; // --timeout
+          }
+          if (item instanceof EventStream.Connected) {
+            if (everConnected) {
+              err.println("watch: reconnected");
+              err.flush();
+            }
+            everConnected = true;
+            backoff = FIRST_BACKOFF;
+          } else if (item instanceof EventStream.Event) {
+            EventStream.Event event = (EventStream.Event) item;
+            if (event.id() != null) {
+              lastId = event.id();
+            }
+            snapshotSeen |= print(event, snapshotSeen);
+            if (maxEvents != null && changes >= maxEvents) {
+              return ExitCode.OK;
+            }
+          } else if (item instanceof EventStream.Failed) {
+            EventStream.Failed failed = (EventStream.Failed) item;
+            if (failed.answered() || !everConnected) {
+              throw failed.error();
+            }
+            reason = failed.error().getMessage();
+          } else {
+            reason = "the server closed the stream";
+          }
+        }
+        err.println(
+            "watch: "
+                + reason
+                + "; reconnecting"
+                + (lastId == null ? "" : " from revision " + lastId)
+                + " in "
+                + backoff.toMillis()
+                + "ms");
+        err.flush();
+      }
+      if (remaining(deadline).compareTo(backoff) <= 0) {
+        return ExitCode.OK;
+      }
+      Thread.sleep(backoff.toMillis());
+      backoff =
+          backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+              ? MAX_BACKOFF
+              : backoff.multipliedBy(2);
+    }
+  }
+
+  /** Prints {@code event}; returns whether it was a snapshot. */
+  private boolean print(EventStream.Event event, boolean snapshotSeen) {
+    JsonNode data = HttpApi.parse(event.data());
+    String revision = Render.text(data, "revision");
+    boolean snapshot = "snapshot".equals(event.type());
+    if (client.json) {
+      ObjectNode line = HttpApi.JSON.createObjectNode().put("event", event.type());
+      if (data.isObject()) {
+        line.setAll((ObjectNode) data);
+      }
+      out.println(line);
+      if (!snapshot) {
+        changes++;
+      }
+    } else if (snapshot && !snapshotSeen) {
+      printInitial(data, revision);
+    } else if (snapshot) {
+      printDifferences(data, revision);
+    } else {
+      JsonNode instance = data.path("instance");
+      String id = Render.text(instance, "id");
+      if ("removed".equals(event.type())) {
+        shown.remove(id);
+      } else {
+        shown.put(id, instance);
+      }
+      change(event.type(), instance, revision);
+    }
+    out.flush();
+    return snapshot;
+  }
+
+  private void printInitial(JsonNode data, String revision) {
+    JsonNode instances = data.path("instances");
+    out.println(
+        "watching "
+            + service
+            + " at revision "
+            + revision
+            + ": "
+            + instances.size()
+            + " instances");
+    for (JsonNode instance : instances) {
+      shown.put(Render.text(instance, "id"), instance);
+      out.println("  " + Render.line(instance));
+    }
+  }
+
+  private void printDifferences(JsonNode data, String revision) {
+    Map<String, JsonNode> now = new LinkedHashMap<>();
+    data.path("instances").forEach(i -> now.put(Render.text(i, "id"), i));
+    for (Map.Entry<String, JsonNode> e : shown.entrySet()) {
+      if (!now.containsKey(e.getKey())) {
+        change("removed", e.getValue(), revision);
+      }
+    }
+    for (Map.Entry<String, JsonNode> e : now.entrySet()) {
+      JsonNode before = shown.get(e.getKey());
+      if (before == null) {
+        change("added", e.getValue(), revision);
+      } else if (!before.equals(e.getValue())) {
+        change("updated", e.getValue(), revision);
+      }
+    }
+    shown.clear();
+    shown.putAll(now);
+  }
+
+  private void change(String type, JsonNode instance, String revision) {
+    out.println(String.format("%-8s %s  (revision %s)", type, Render.line(instance), revision));
+    changes++;
+  }
+
+  private static Duration remaining(long deadlineNanos) {
+    return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
+  }
+}

@@ -1,0 +1,205 @@
+package dev.cairn.server.ratis;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.cairn.server.core.log.CommandLog;
+import dev.cairn.server.core.log.LogStateMachine;
+import dev.cairn.server.ratis.internal.LogSettings;
+import dev.cairn.server.ratis.internal.RaftNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+
+/**
+ * A durable {@link CommandLog} on Apache Ratis: a Raft group of one peer that keeps its log and
+ * snapshots under one data directory. The group and peer ids are persisted there, so a restart on
+ * the same directory finds the same group; adding peers later changes only the group membership.
+ *
+ * <p>An {@link #append} future completes once the entry is fsync'd to the log and applied. After a
+ * crash, a garbled or torn tail of the newest log segment is dropped with a warning and the intact
+ * prefix is replayed. Snapshots are taken every {@link Builder#snapshotEvery} entries, and the log
+ * segments they cover are deleted.
+ *
+ * <p>Thread-safe. {@link #start} is called once; {@link #close} is idempotent. Append futures
+ * complete on the log's apply thread: dependent stages must not block.
+ *
+ * <pre>{@code
+ * try (RatisCommandLog log = RatisCommandLog.builder(dataDir).snapshotEvery(10_000).build()) {
+ *   log.start(machine);
+ *   byte[] reply = log.append(command).join();
+ * }
+ * }</pre>
+ */
+public final class RatisCommandLog implements CommandLog {
+
+  private final RaftNode node;
+
+  private RatisCommandLog(LogSettings settings) {
+    this.node = new RaftNode(settings);
+  }
+
+  /** A builder for a log that keeps its files under {@code dataDir} (created when missing). */
+  public static Builder builder(Path dataDir) {
+    return new Builder(dataDir);
+  }
+
+  /**
+   * Starts the Raft peer, restores {@code machine} from the latest snapshot and replays the log
+   * after it. Returns once this peer leads its group and every entry in the log is applied.
+   *
+   * @throws IOException when the data directory cannot be used or the peer does not become leader
+   *     within {@link Builder#startTimeout}
+   * @throws IllegalStateException when called more than once
+   */
+  @Override
+  public void start(LogStateMachine machine) throws IOException {
+    node.start(requireNonNull(machine, "machine"));
+  }
+
+  /**
+   * Appends {@code entry} (copied; the caller keeps ownership). The future completes with the
+   * machine's reply once the entry is durable and applied, or with a {@link
+   * dev.cairn.common.CairnException} of code {@code UNAVAILABLE} when the log is not running or
+   * cannot take the entry.
+   */
+  @Override
+  public CompletableFuture<byte[]> append(byte[] entry) {
+    return node.append(requireNonNull(entry, "entry"));
+  }
+
+  /** Stops the Raft peer and its threads; appends still pending fail with {@code UNAVAILABLE}. */
+  @Override
+  public void close() {
+    node.close();
+  }
+
+  @Override
+  public String toString() {
+    return "RatisCommandLog{" + node + "}";
+  }
+
+  /** Settings for a {@link RatisCommandLog}; every setting has a default. */
+  public static final class Builder {
+
+    private static final Pattern PEER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+
+    private final Path dataDir;
+    private String host = "127.0.0.1";
+    private int port;
+    private String peerId = "n1";
+    private long snapshotEvery = 10_000;
+    private int snapshotsRetained = 2;
+    private boolean snapshotOnClose = true;
+    private boolean purgeAfterSnapshot = true;
+    private long segmentSizeBytes = 16L * 1024 * 1024;
+    private Duration startTimeout = Duration.ofSeconds(60);
+
+    private Builder(Path dataDir) {
+      this.dataDir = requireNonNull(dataDir, "dataDir");
+    }
+
+    /** The address the Raft peer binds to; default {@code 127.0.0.1}. */
+    public Builder host(String host) {
+      requireNonNull(host, "host");
+      if (host.isBlank()) {
+        throw new IllegalArgumentException("host: \"\" (expected: a host name or IP address)");
+      }
+      this.host = host;
+      return this;
+    }
+
+    /** The port the Raft peer binds to; default 0, an ephemeral port. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");
+      }
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * This peer's id in the Raft group; default {@code n1}. Persisted on first start: a later start
+     * on the same directory with another id fails.
+     */
+    public Builder peerId(String peerId) {
+      requireNonNull(peerId, "peerId");
+      if (!PEER_ID.matcher(peerId).matches()) {
+        throw new IllegalArgumentException(
+            "peerId: \""
+                + peerId
+                + "\" (expected: 1..63 of [A-Za-z0-9._-], starting alphanumeric)");
+      }
+      this.peerId = peerId;
+      return this;
+    }
+
+    /** Takes a snapshot after this many entries since the last one; default 10,000. */
+    public Builder snapshotEvery(long entries) {
+      if (entries < 1) {
+        throw new IllegalArgumentException("snapshotEvery: " + entries + " (expected: > 0)");
+      }
+      this.snapshotEvery = entries;
+      return this;
+    }
+
+    /** How many snapshot files to keep; default 2. */
+    public Builder snapshotsRetained(int snapshots) {
+      if (snapshots < 1) {
+        throw new IllegalArgumentException("snapshotsRetained: " + snapshots + " (expected: > 0)");
+      }
+      this.snapshotsRetained = snapshots;
+      return this;
+    }
+
+    /**
+     * Whether {@link #close} takes a snapshot of entries applied since the last one; default on.
+     */
+    public Builder snapshotOnClose(boolean snapshotOnClose) {
+      this.snapshotOnClose = snapshotOnClose;
+      return this;
+    }
+
+    /** Whether log segments covered by a snapshot are deleted; default on. */
+    public Builder purgeAfterSnapshot(boolean purgeAfterSnapshot) {
+      this.purgeAfterSnapshot = purgeAfterSnapshot;
+      return this;
+    }
+
+    /** The size at which a log segment file is closed and a new one started; default 16 MiB. */
+    public Builder segmentSizeBytes(long bytes) {
+      if (bytes < 64 * 1024) {
+        throw new IllegalArgumentException("segmentSizeBytes: " + bytes + " (expected: >= 65536)");
+      }
+      this.segmentSizeBytes = bytes;
+      return this;
+    }
+
+    /** How long {@link #start} waits for leadership and replay; default 60 seconds. */
+    public Builder startTimeout(Duration timeout) {
+      requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("startTimeout: " + timeout + " (expected: > 0)");
+      }
+      this.startTimeout = timeout;
+      return this;
+    }
+
+    /** Returns a new, unstarted log. */
+    public RatisCommandLog build() {
+      return new RatisCommandLog(
+          new LogSettings(
+              dataDir,
+              host,
+              port,
+              peerId,
+              snapshotEvery,
+              snapshotsRetained,
+              snapshotOnClose,
+              purgeAfterSnapshot,
+              segmentSizeBytes,
+              startTimeout));
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package dev.cairn.server.ratis.internal;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.RaftServerConfigKeys.Log.CorruptionPolicy;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * Turns {@link LogSettings} into Ratis properties. Every durability-relevant key is set explicitly,
+ * even where it equals the Ratis default, so that a change of default cannot weaken an ack.
+ */
+final class RaftConfig {
+
+  /** The Ratis storage root under the data directory; one sub-directory per group. */
+  static final String RAFT_DIR = "raft";
+
+  /**
+   * Entries written before the log worker forces a sync even though more writes are queued. The
+   * worker already syncs whenever its queue runs dry, so under load one fsync covers up to this
+   * many entries (group commit).
+   */
+  private static final int FORCE_SYNC_ENTRIES = 512;
+
+  /** Appends accepted but not yet applied before new ones are refused. */
+  private static final int PENDING_WRITES = 8192;
+
+  /**
+   * Retry-cache lifetime. The cache dedups client retries; in-process appends never retry, so a
+   * short lifetime only bounds its memory.
+   */
+  private static final TimeDuration RETRY_CACHE_EXPIRY = TimeDuration.valueOf(5, TimeUnit.SECONDS);
+
+  private static final SizeInBytes PREALLOCATED_MAX = SizeInBytes.valueOf("4MB");
+
+  private RaftConfig() {}
+
+  static RaftProperties properties(LogSettings settings) {
+    RaftProperties p = new RaftProperties();
+    Path dataDir = settings.dataDir();
+
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+    NettyConfigKeys.Server.setHost(p, settings.host());
+    NettyConfigKeys.Server.setPort(p, settings.port());
+
+    RaftServerConfigKeys.setStorageDir(p, List.of(dataDir.resolve(RAFT_DIR).toFile()));
+    RaftServerConfigKeys.setRemovedGroupsDir(p, dataDir.resolve("removed-groups").toFile());
+
+    // Durability: an entry is committed (and its append acked) only after FileChannel.force.
+    RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
+    RaftServerConfigKeys.Log.setAsyncFlushEnabled(p, false);
+    RaftServerConfigKeys.Log.StateMachineData.setSync(p, true);
+    RaftServerConfigKeys.Log.setForceSyncNum(p, FORCE_SYNC_ENTRIES);
+    RaftServerConfigKeys.Log.setLogMetadataEnabled(p, true);
+    RaftServerConfigKeys.Write.setElementLimit(p, PENDING_WRITES);
+    RaftServerConfigKeys.Log.setQueueElementLimit(p, PENDING_WRITES);
+
+    // A torn or garbled tail keeps the intact prefix instead of refusing to start.
+    RaftServerConfigKeys.Log.setCorruptionPolicy(p, CorruptionPolicy.WARN_AND_RETURN);
+
+    SizeInBytes segmentSize = SizeInBytes.valueOf(settings.segmentSizeBytes());
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, segmentSize);
+    RaftServerConfigKeys.Log.setPreallocatedSize(
+        p, segmentSize.getSize() < PREALLOCATED_MAX.getSize() ? segmentSize : PREALLOCATED_MAX);
+
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, settings.snapshotEvery());
+    RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, settings.snapshotOnClose());
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, settings.snapshotsRetained());
+
+    // One peer: the snapshot index is always committed, so the log below it can go at once.
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, settings.purgeAfterSnapshot());
+    RaftServerConfigKeys.Log.setPurgeGap(
+        p, settings.purgeAfterSnapshot() ? (int) Math.min(settings.snapshotEvery(), 1024) : 1024);
+    if (!settings.purgeAfterSnapshot()) {
+      RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, Long.MAX_VALUE / 2);
+    }
+
+    RaftServerConfigKeys.RetryCache.setExpiryTime(p, RETRY_CACHE_EXPIRY);
+    return p;
+  }
+}

@@ -1,0 +1,213 @@
+package dev.cairn.server.ratis.internal;
+
+import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
+import dev.cairn.server.core.log.LogStateMachine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Ratis peer running a single-peer group for a {@link LogStateMachine}: starts and stops the
+ * {@link RaftServer} and submits appends to it in-process, without a client or a network hop.
+ *
+ * <p>Thread-safe. Lifecycle: {@code NEW -> STARTING -> RUNNING -> CLOSED}; {@link #state} is the
+ * only owner of it, and {@link #server} is written once, before {@code RUNNING}.
+ */
+public final class RaftNode {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+
+  private enum State {
+    NEW,
+    STARTING,
+    RUNNING,
+    CLOSED
+  }
+
+  private final LogSettings settings;
+  private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+  // Appends submitted and not yet completed, failed by close(); concurrent set, no lock.
+  private final Set<CompletableFuture<byte[]>> pending = ConcurrentHashMap.newKeySet();
+  private final ClientId clientId = ClientId.randomId();
+  private final AtomicLong callIds = new AtomicLong();
+
+  private volatile RaftServer server;
+  private volatile RaftIdentity identity;
+  private volatile StateMachineAdapter adapter;
+
+  public RaftNode(LogSettings settings) {
+    this.settings = settings;
+  }
+
+  /** Starts the peer and returns once it leads with every logged entry applied. */
+  public void start(LogStateMachine machine) throws IOException {
+    if (!state.compareAndSet(State.NEW, State.STARTING)) {
+      throw new IllegalStateException("start: called in state " + state.get() + " (expected: NEW)");
+    }
+    Files.createDirectories(settings.dataDir());
+    RaftIdentity id = RaftIdentity.loadOrCreate(settings.dataDir(), settings.peerId());
+    RaftPeer peer =
+        RaftPeer.newBuilder()
+            .setId(id.peerId())
+            .setAddress(settings.host() + ":" + settings.port())
+            .build();
+    StateMachineAdapter sm = new StateMachineAdapter(machine);
+    RaftServer raft =
+        RaftServer.newBuilder()
+            .setServerId(id.peerId())
+            .setGroup(RaftGroup.valueOf(id.groupId(), peer))
+            .setProperties(RaftConfig.properties(settings))
+            .setStateMachine(sm)
+            .setOption(RaftStorage.StartupOption.RECOVER)
+            .build();
+    this.identity = id;
+    this.adapter = sm;
+    this.server = raft;
+    try {
+      raft.start();
+      awaitLeaderReady(sm);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(raft);
+      state.set(State.CLOSED);
+      throw e;
+    }
+    if (!state.compareAndSet(State.STARTING, State.RUNNING)) {
+      closeQuietly(raft);
+      throw new IOException("start: closed while starting");
+    }
+    LOG.info("Raft peer {} leads group {} in {}", id.peerId(), id.groupId(), settings.dataDir());
+  }
+
+  /** Submits {@code entry}; see {@link dev.cairn.server.ratis.RatisCommandLog#append}. */
+  public CompletableFuture<byte[]> append(byte[] entry) {
+    if (state.get() != State.RUNNING) {
+      return CompletableFuture.failedFuture(
+          unavailable("command log is " + state.get().name().toLowerCase(Locale.ROOT)));
+    }
+    RaftIdentity id = identity;
+    RaftClientRequest request =
+        RaftClientRequest.newBuilder()
+            .setClientId(clientId)
+            .setServerId(id.peerId())
+            .setGroupId(id.groupId())
+            .setCallId(callIds.incrementAndGet())
+            .setMessage(Message.valueOf(ByteString.copyFrom(entry)))
+            .setType(RaftClientRequest.writeRequestType())
+            .build();
+    CompletableFuture<byte[]> result = new CompletableFuture<>();
+    pending.add(result);
+    try {
+      server
+          .submitClientRequestAsync(request)
+          .whenComplete((reply, error) -> complete(result, reply, error));
+    } catch (IOException | RuntimeException e) {
+      complete(result, null, e);
+    }
+    if (state.get() == State.CLOSED) {
+      // close() may have drained the pending set before this append joined it.
+      complete(result, null, null);
+    }
+    return result;
+  }
+
+  /** Stops the peer; idempotent. Pending appends fail with {@code UNAVAILABLE}. */
+  public void close() {
+    State previous = state.getAndSet(State.CLOSED);
+    if (previous == State.CLOSED) {
+      return;
+    }
+    RaftServer raft = server;
+    if (raft != null) {
+      closeQuietly(raft);
+    }
+    StateMachineAdapter sm = adapter;
+    if (sm != null) {
+      sm.close();
+    }
+    for (CompletableFuture<byte[]> f : pending) {
+      complete(f, null, null);
+    }
+  }
+
+  @Override
+  public String toString() {
+    RaftIdentity id = identity;
+    return "state="
+        + state.get()
+        + ", dataDir="
+        + settings.dataDir()
+        + (id == null ? "" : ", peer=" + id.peerId() + ", group=" + id.groupId());
+  }
+
+  private void awaitLeaderReady(StateMachineAdapter sm) throws IOException {
+    long timeoutMillis = settings.startTimeout().toMillis();
+    try {
+      sm.leaderReady().get(timeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new IOException(
+          "start: no leader with the log replayed after " + timeoutMillis + " ms", e);
+    } catch (ExecutionException e) {
+      throw new IOException("start: failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("start: interrupted", e);
+    }
+  }
+
+  /**
+   * Completes {@code result} from a Ratis reply or error; with neither, fails it as closed. The
+   * first completion wins, so racing calls are harmless.
+   */
+  private void complete(CompletableFuture<byte[]> result, RaftClientReply reply, Throwable error) {
+    try {
+      if (reply != null && reply.isSuccess()) {
+        result.complete(reply.getMessage().getContent().toByteArray());
+      } else if (reply != null) {
+        Throwable cause = reply.getException();
+        result.completeExceptionally(
+            cause instanceof StateMachineException
+                ? CairnException.of(ErrorCode.INTERNAL, "apply failed: " + cause.getMessage())
+                : unavailable("append failed: " + cause));
+      } else if (error != null) {
+        result.completeExceptionally(unavailable("append failed: " + error));
+      } else {
+        result.completeExceptionally(unavailable("command log is closed"));
+      }
+    } finally {
+      pending.remove(result);
+    }
+  }
+
+  private static CairnException unavailable(String message) {
+    return CairnException.of(ErrorCode.UNAVAILABLE, message);
+  }
+
+  private static void closeQuietly(RaftServer raft) {
+    try {
+      raft.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Closing the Raft server failed", e);
+    }
+  }
+}

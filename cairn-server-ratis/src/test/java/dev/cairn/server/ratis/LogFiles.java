@@ -1,0 +1,110 @@
+package dev.cairn.server.ratis;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+
+/** Finds and damages Ratis log segment files under a data directory. */
+final class LogFiles {
+
+  private static final Pattern SEGMENT = Pattern.compile("log_(?:inprogress_)?(\\d+)(?:-\\d+)?");
+  private static final int HEADER_BYTES = "RaftLog1".length();
+
+  private LogFiles() {}
+
+  /** All segment files, oldest first. */
+  static List<Path> segments(Path dataDir) throws IOException {
+    try (Stream<Path> files = Files.walk(dataDir)) {
+      return files
+          .filter(p -> SEGMENT.matcher(p.getFileName().toString()).matches())
+          .sorted(Comparator.comparingLong(LogFiles::startIndex))
+          .collect(Collectors.toList());
+    }
+  }
+
+  /** The first log index a segment file holds. */
+  static long startIndex(Path segment) {
+    Matcher m = SEGMENT.matcher(segment.getFileName().toString());
+    if (!m.matches()) {
+      throw new IllegalArgumentException("segment: " + segment + " (expected: a log_ file)");
+    }
+    return Long.parseLong(m.group(1));
+  }
+
+  /** Snapshot files (without their .md5 side files). */
+  static List<Path> snapshots(Path dataDir) throws IOException {
+    try (Stream<Path> files = Files.walk(dataDir)) {
+      return files
+          .filter(p -> p.getFileName().toString().matches("snapshot\\.\\d+_\\d+"))
+          .collect(Collectors.toList());
+    }
+  }
+
+  /** How the tail of a segment is damaged. */
+  enum Damage {
+    /** Flips bytes inside the last state-machine entry: its checksum no longer matches. */
+    GARBLE,
+    /** Cuts the file in the middle of the last state-machine entry, as a torn write would. */
+    TRUNCATE
+  }
+
+  /**
+   * Damages the last state-machine entry of {@code segment} and returns its payload, the entry the
+   * log is expected to lose.
+   */
+  static String damageLastEntry(Path segment, Damage damage) throws IOException {
+    byte[] bytes = Files.readAllBytes(segment);
+    int pos = HEADER_BYTES;
+    int lastStart = -1;
+    int lastLength = -1;
+    String lastPayload = null;
+    while (pos < bytes.length && bytes[pos] != 0) {
+      int length = 0;
+      int shift = 0;
+      int p = pos;
+      byte b;
+      do {
+        b = bytes[p++];
+        length |= (b & 0x7F) << shift;
+        shift += 7;
+      } while ((b & 0x80) != 0);
+      LogEntryProto entry = LogEntryProto.parseFrom(ByteBuffer.wrap(bytes, p, length).slice());
+      if (entry.hasStateMachineLogEntry()) {
+        lastStart = pos;
+        lastLength = p - pos + length + 4;
+        lastPayload = entry.getStateMachineLogEntry().getLogData().toString(StandardCharsets.UTF_8);
+      }
+      pos = p + length + 4;
+    }
+    if (lastStart < 0) {
+      throw new IllegalStateException("segment: " + segment + " (expected: a state-machine entry)");
+    }
+    switch (damage) {
+      case GARBLE:
+        for (int i = lastStart + lastLength / 2; i < lastStart + lastLength - 4; i++) {
+          bytes[i] ^= (byte) 0x5A;
+        }
+        Files.write(segment, bytes);
+        break;
+      case TRUNCATE:
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+          ch.truncate(lastStart + lastLength / 2);
+        }
+        break;
+      default:
+        throw new AssertionError(damage);
+    }
+    return lastPayload;
+  }
+}

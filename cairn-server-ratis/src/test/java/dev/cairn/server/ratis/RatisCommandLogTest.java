@@ -1,0 +1,328 @@
+package dev.cairn.server.ratis;
+
+import static dev.cairn.server.ratis.RecordingMachine.bytes;
+import static dev.cairn.server.ratis.RecordingMachine.string;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class RatisCommandLogTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @TempDir Path dataDir;
+
+  private final List<RatisCommandLog> logs = new ArrayList<>();
+
+  @AfterEach
+  void closeLogs() {
+    logs.forEach(RatisCommandLog::close);
+  }
+
+  @Test
+  void appendAppliesEntryAndCompletesWithReply() throws Exception {
+    RecordingMachine machine = new RecordingMachine();
+    RatisCommandLog log = started(RatisCommandLog.builder(dataDir), machine);
+
+    assertThat(string(join(log.append(bytes("a"))))).isEqualTo("1");
+    assertThat(string(join(log.append(bytes("b"))))).isEqualTo("2");
+
+    assertThat(machine.entries()).containsExactly("a", "b");
+  }
+
+  @Test
+  void appendCopiesTheEntry() throws Exception {
+    RecordingMachine machine = new RecordingMachine();
+    RatisCommandLog log = started(RatisCommandLog.builder(dataDir), machine);
+    byte[] entry = bytes("x");
+
+    CompletableFuture<byte[]> reply = log.append(entry);
+    entry[0] = 'y';
+    join(reply);
+
+    assertThat(machine.entries()).containsExactly("x");
+  }
+
+  @Test
+  void restartReplaysTheLog() throws Exception {
+    RatisCommandLog first = started(builder().snapshotOnClose(false), new RecordingMachine());
+    List<String> written = appendAll(first, "e", 25);
+    first.close();
+
+    RecordingMachine machine = new RecordingMachine();
+    RatisCommandLog second = started(builder().snapshotOnClose(false), machine);
+
+    assertThat(machine.snapshotsRead()).isZero();
+    assertThat(machine.entries()).isEqualTo(written);
+    assertThat(string(join(second.append(bytes("next"))))).isEqualTo("26");
+  }
+
+  @Test
+  void closeTakesASnapshotThatRestartRestores() throws Exception {
+    RecordingMachine firstMachine = new RecordingMachine();
+    RatisCommandLog first = started(builder(), firstMachine);
+    List<String> written = appendAll(first, "e", 10);
+    first.close();
+    assertThat(firstMachine.snapshotsWritten()).isEqualTo(1);
+
+    RecordingMachine machine = new RecordingMachine();
+    RatisCommandLog second = started(builder(), machine);
+
+    assertThat(machine.snapshotsRead()).isEqualTo(1);
+    assertThat(machine.entries()).isEqualTo(written);
+    assertThat(string(join(second.append(bytes("next"))))).isEqualTo("11");
+  }
+
+  @Test
+  void snapshotsPurgeOldSegmentsAndRestartRestoresSnapshotPlusTail() throws Exception {
+    RatisCommandLog.Builder settings =
+        builder().snapshotEvery(100).segmentSizeBytes(64 * 1024).snapshotOnClose(false);
+    RecordingMachine firstMachine = new RecordingMachine();
+    RatisCommandLog first = started(settings, firstMachine);
+    String padding = "p".repeat(900);
+    List<String> written = new ArrayList<>();
+    for (int i = 0; i < 650; i++) {
+      String entry = i + padding;
+      join(first.append(bytes(entry)));
+      written.add(entry);
+    }
+    await().atMost(WAIT).until(() -> firstMachine.snapshotsWritten() >= 5);
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(LogFiles.startIndex(LogFiles.segments(dataDir).get(0)))
+                    .isGreaterThan(100));
+    assertThat(LogFiles.snapshots(dataDir)).hasSize(2);
+    first.close();
+
+    RecordingMachine machine = new RecordingMachine();
+    RatisCommandLog second = started(settings, machine);
+
+    assertThat(machine.snapshotsRead()).isEqualTo(1);
+    assertThat(machine.entries()).isEqualTo(written);
+    assertThat(string(join(second.append(bytes("next"))))).isEqualTo("651");
+  }
+
+  @Test
+  void segmentsStayWhenPurgeIsOff() throws Exception {
+    RecordingMachine machine = new RecordingMachine();
+    RatisCommandLog log =
+        started(
+            builder().snapshotEvery(50).segmentSizeBytes(64 * 1024).purgeAfterSnapshot(false),
+            machine);
+    String padding = "p".repeat(900);
+    for (int i = 0; i < 300; i++) {
+      join(log.append(bytes(i + padding)));
+    }
+    await().atMost(WAIT).until(() -> machine.snapshotsWritten() >= 3);
+
+    assertThat(LogFiles.startIndex(LogFiles.segments(dataDir).get(0))).isZero();
+  }
+
+  @ParameterizedTest
+  @EnumSource(LogFiles.Damage.class)
+  void damagedTailKeepsTheIntactPrefix(LogFiles.Damage damage) throws Exception {
+    RatisCommandLog first = started(builder().snapshotOnClose(false), new RecordingMachine());
+    List<String> written = appendAll(first, "e", 20);
+    first.close();
+    List<Path> segments = LogFiles.segments(dataDir);
+    String lost = LogFiles.damageLastEntry(segments.get(segments.size() - 1), damage);
+    assertThat(lost).isEqualTo("e19");
+
+    RecordingMachine machine = new RecordingMachine();
+    RatisCommandLog second = started(builder().snapshotOnClose(false), machine);
+
+    assertThat(machine.entries()).isEqualTo(written.subList(0, 19));
+    assertThat(string(join(second.append(bytes("after"))))).isEqualTo("20");
+    assertThat(machine.entries()).endsWith("e18", "after");
+  }
+
+  @Test
+  void concurrentAppendsAllCompleteInSubmissionOrderPerThread() throws Exception {
+    RecordingMachine machine = new RecordingMachine();
+    RatisCommandLog log = started(builder(), machine);
+    int threads = 16;
+    int perThread = 200;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<List<CompletableFuture<byte[]>>>> submitted = new ArrayList<>();
+    try {
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        submitted.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  List<CompletableFuture<byte[]>> replies = new ArrayList<>();
+                  for (int i = 0; i < perThread; i++) {
+                    replies.add(log.append(bytes(thread + ":" + i)));
+                  }
+                  return replies;
+                }));
+      }
+      go.countDown();
+      List<String> applied = null;
+      for (int t = 0; t < threads; t++) {
+        List<CompletableFuture<byte[]>> replies = submitted.get(t).get(30, TimeUnit.SECONDS);
+        List<Integer> positions = new ArrayList<>();
+        for (CompletableFuture<byte[]> reply : replies) {
+          positions.add(Integer.parseInt(string(join(reply))));
+        }
+        assertThat(positions).isSorted().doesNotHaveDuplicates();
+        applied = machine.entries();
+        for (int i = 0; i < perThread; i++) {
+          assertThat(applied.get(positions.get(i) - 1)).isEqualTo(t + ":" + i);
+        }
+      }
+      assertThat(machine.entries()).hasSize(threads * perThread);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void closeFailsPendingAndLaterAppendsWithUnavailable() throws Exception {
+    RatisCommandLog log = started(builder(), new RecordingMachine());
+    List<CompletableFuture<byte[]>> inFlight =
+        IntStream.range(0, 2000)
+            .mapToObj(i -> log.append(bytes("e" + i)))
+            .collect(Collectors.toList());
+
+    log.close();
+
+    CompletableFuture<Void> all =
+        CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new));
+    await().atMost(WAIT).until(all::isDone);
+    for (CompletableFuture<byte[]> f : inFlight) {
+      if (f.isCompletedExceptionally()) {
+        assertUnavailable(f);
+      }
+    }
+    assertUnavailable(log.append(bytes("late")));
+  }
+
+  @Test
+  void closeIsIdempotentAndStopsRatisThreads() throws Exception {
+    Set<Thread> before = nonDaemonThreads();
+    RatisCommandLog log = started(builder(), new RecordingMachine());
+    join(log.append(bytes("a")));
+
+    log.close();
+    log.close();
+
+    await()
+        .atMost(WAIT)
+        .pollInSameThread()
+        .untilAsserted(
+            () ->
+                assertThat(nonDaemonThreads())
+                    .filteredOn(t -> !before.contains(t))
+                    .extracting(Thread::getName)
+                    .isEmpty());
+  }
+
+  @Test
+  void appendBeforeStartFailsWithUnavailable() {
+    RatisCommandLog log = builder().build();
+    logs.add(log);
+
+    assertUnavailable(log.append(bytes("a")));
+  }
+
+  @Test
+  void startTwiceFails() throws Exception {
+    RatisCommandLog log = started(builder(), new RecordingMachine());
+
+    assertThatThrownBy(() -> log.start(new RecordingMachine()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("expected: NEW");
+  }
+
+  @Test
+  void restartWithAnotherPeerIdFails() throws Exception {
+    started(builder().peerId("a1"), new RecordingMachine()).close();
+
+    RatisCommandLog other = builder().peerId("b2").build();
+    logs.add(other);
+
+    assertThatThrownBy(() -> other.start(new RecordingMachine()))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("peerId: \"b2\" (expected: \"a1\"");
+  }
+
+  @Test
+  void builderRejectsBadSettings() {
+    RatisCommandLog.Builder b = RatisCommandLog.builder(dataDir);
+    assertThatThrownBy(() -> b.port(70_000)).hasMessage("port: 70000 (expected: 0..65535)");
+    assertThatThrownBy(() -> b.snapshotEvery(0)).hasMessage("snapshotEvery: 0 (expected: > 0)");
+    assertThatThrownBy(() -> b.peerId("a b")).hasMessageStartingWith("peerId: \"a b\" (expected:");
+    assertThatThrownBy(() -> b.segmentSizeBytes(10))
+        .hasMessage("segmentSizeBytes: 10 (expected: >= 65536)");
+    assertThatThrownBy(() -> b.startTimeout(Duration.ZERO))
+        .hasMessage("startTimeout: PT0S (expected: > 0)");
+  }
+
+  private RatisCommandLog.Builder builder() {
+    return RatisCommandLog.builder(dataDir);
+  }
+
+  private RatisCommandLog started(RatisCommandLog.Builder builder, RecordingMachine machine)
+      throws IOException {
+    RatisCommandLog log = builder.build();
+    logs.add(log);
+    log.start(machine);
+    return log;
+  }
+
+  private static List<String> appendAll(RatisCommandLog log, String prefix, int count) {
+    List<String> written = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String entry = prefix + i;
+      join(log.append(bytes(entry)));
+      written.add(entry);
+    }
+    return written;
+  }
+
+  private static byte[] join(CompletableFuture<byte[]> f) {
+    return f.orTimeout(30, TimeUnit.SECONDS).join();
+  }
+
+  private static void assertUnavailable(CompletableFuture<byte[]> f) {
+    assertThatThrownBy(f::join)
+        .isInstanceOf(CompletionException.class)
+        .cause()
+        .isInstanceOfSatisfying(
+            CairnException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+  }
+
+  private static Set<Thread> nonDaemonThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && !t.isDaemon())
+        .collect(Collectors.toSet());
+  }
+}

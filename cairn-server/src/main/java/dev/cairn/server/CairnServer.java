@@ -1,0 +1,302 @@
+package dev.cairn.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.cairn.server.core.Registry;
+import dev.cairn.server.core.RegistryOptions;
+import dev.cairn.server.core.log.CommandLog;
+import dev.cairn.server.core.log.MemoryCommandLog;
+import dev.cairn.server.internal.HttpListeners;
+import dev.cairn.server.internal.Listener;
+import dev.cairn.server.internal.grpc.GrpcListener;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An embeddable Cairn server: a {@link Registry} on a command log, served over gRPC ({@code
+ * cairn.v1.Registry}) and HTTP.
+ *
+ * <pre>{@code
+ * try (CairnServer server = CairnServer.builder().inMemory().grpcPort(0).httpPort(0).start()) {
+ *   server.listenerLines().forEach(System.out::println); // "grpc listening on 127.0.0.1:41234"
+ * }
+ * }</pre>
+ *
+ * <p>Lifecycle: {@link #start()} once, then {@link #close()} (idempotent). Both are serialized by
+ * the server's lock; the accessors are thread-safe and never block.
+ */
+public final class CairnServer implements AutoCloseable {
+
+  /** The address listened on by default: loopback only. */
+  public static final String DEFAULT_BIND = "127.0.0.1";
+
+  /** The HTTP port by default. */
+  public static final int DEFAULT_HTTP_PORT = 8500;
+
+  /** The gRPC port by default. */
+  public static final int DEFAULT_GRPC_PORT = 8501;
+
+  /** The data directory by default, relative to the working directory. */
+  public static final Path DEFAULT_DATA_DIR = Path.of("data");
+
+  private static final Logger log = LoggerFactory.getLogger(CairnServer.class);
+
+  private enum State {
+    NEW,
+    STARTED,
+    CLOSED
+  }
+
+  private final Path dataDir;
+  private final String bind;
+  private final int httpPort;
+  private final int grpcPort;
+  private final RegistryOptions registryOptions;
+
+  // Written under `this` by start() and close(); read by any thread.
+  private volatile State state = State.NEW;
+  private volatile Registry registry;
+  private volatile Listener grpc;
+  private volatile Listener http;
+
+  private CairnServer(Builder b) {
+    this.dataDir = b.dataDir;
+    this.bind = b.bind;
+    this.httpPort = b.httpPort;
+    this.grpcPort = b.grpcPort;
+    this.registryOptions = b.registryOptions();
+  }
+
+  /** A builder with the defaults: durable in {@code ./data}, 127.0.0.1, ports 8500 and 8501. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Opens the storage, restores the registry from it, then binds the gRPC and HTTP listeners. On
+   * failure everything started so far is closed again.
+   *
+   * @throws IOException when the storage cannot be opened or a port cannot be bound
+   * @throws IllegalStateException when called twice, or after {@link #close()}
+   */
+  public synchronized CairnServer start() throws IOException {
+    if (state != State.NEW) {
+      throw new IllegalStateException("state: " + state + " (expected: NEW)");
+    }
+    InetAddress address = InetAddress.getByName(bind);
+    Instant startedAt = Instant.now();
+    try {
+      registry = Registry.start(openLog(), registryOptions);
+      grpc =
+          GrpcListener.start(
+              registry, new InetSocketAddress(address, grpcPort), registryOptions.ticker());
+      http = HttpListeners.start(registry, new InetSocketAddress(address, httpPort), startedAt);
+    } catch (IOException | RuntimeException e) {
+      state = State.CLOSED;
+      stop();
+      throw e;
+    }
+    state = State.STARTED;
+    for (String line : listenerLines()) {
+      log.info(line);
+    }
+    return this;
+  }
+
+  /** The bound HTTP address (with the real port when port 0 was asked for). */
+  public InetSocketAddress httpAddress() {
+    checkStarted();
+    return http.address();
+  }
+
+  /** The bound gRPC address (with the real port when port 0 was asked for). */
+  public InetSocketAddress grpcAddress() {
+    checkStarted();
+    return grpc.address();
+  }
+
+  /** The registry this server serves; closed by {@link #close()}. */
+  public Registry registry() {
+    checkStarted();
+    return registry;
+  }
+
+  /**
+   * One line per listener naming its protocol and address, e.g. {@code grpc listening on
+   * 127.0.0.1:8501}, for the command line to print; also logged at start.
+   */
+  public List<String> listenerLines() {
+    checkStarted();
+    List<String> lines = new ArrayList<>(2);
+    for (Listener l : List.of(grpc, http)) {
+      lines.add(l.protocol() + " listening on " + hostPort(l.address()));
+    }
+    return List.copyOf(lines);
+  }
+
+  /**
+   * Stops the listeners (no new calls; watches end with {@code UNAVAILABLE}; session streams are
+   * cut without closing their sessions, so clients resume them within their TTL after a restart),
+   * then closes the registry and its log. Idempotent.
+   */
+  @Override
+  public synchronized void close() {
+    if (state == State.CLOSED) {
+      return;
+    }
+    state = State.CLOSED;
+    stop();
+  }
+
+  private void stop() {
+    Listener g = grpc;
+    Listener h = http;
+    Registry r = registry;
+    if (g != null) {
+      g.beginShutdown();
+    }
+    if (h != null) {
+      h.close();
+    }
+    if (r != null) {
+      r.close();
+    }
+    if (g != null) {
+      g.close();
+    }
+  }
+
+  private CommandLog openLog() {
+    if (dataDir == null) {
+      return new MemoryCommandLog();
+    }
+    // TODO(#3): return RatisCommandLog.builder(dataDir).build() once cairn-server-ratis lands.
+    throw new IllegalStateException(
+        "storage: durable in " + dataDir + " (expected: inMemory() until the Ratis log lands)");
+  }
+
+  private void checkStarted() {
+    if (state == State.NEW) {
+      throw new IllegalStateException("state: NEW (expected: started)");
+    }
+  }
+
+  private static String hostPort(InetSocketAddress a) {
+    InetAddress ip = a.getAddress();
+    String host = ip == null ? a.getHostString() : ip.getHostAddress();
+    if (ip instanceof Inet6Address) {
+      host = "[" + host + "]";
+    }
+    return host + ":" + a.getPort();
+  }
+
+  /** Builds a {@link CairnServer}; not thread-safe. */
+  public static final class Builder {
+    private Path dataDir = DEFAULT_DATA_DIR;
+    private String bind = DEFAULT_BIND;
+    private int httpPort = DEFAULT_HTTP_PORT;
+    private int grpcPort = DEFAULT_GRPC_PORT;
+    private RegistryOptions registryOptions = RegistryOptions.defaults();
+    private Duration sessionDetachGrace;
+
+    private Builder() {}
+
+    /** Keeps the registry durably in {@code dataDir} ({@code ./data} by default). */
+    public Builder dataDir(Path dataDir) {
+      this.dataDir = requireNonNull(dataDir, "dataDir");
+      return this;
+    }
+
+    /** Keeps the registry in memory only: everything is lost at close. For tests and demos. */
+    public Builder inMemory() {
+      this.dataDir = null;
+      return this;
+    }
+
+    /** The host name or IP literal to listen on; {@code 127.0.0.1} by default. */
+    public Builder bind(String host) {
+      this.bind = requireNonNull(host, "host");
+      return this;
+    }
+
+    /** The HTTP port, 0 for an ephemeral one; {@value CairnServer#DEFAULT_HTTP_PORT} by default. */
+    public Builder httpPort(int port) {
+      this.httpPort = port;
+      return this;
+    }
+
+    /** The gRPC port, 0 for an ephemeral one; {@value CairnServer#DEFAULT_GRPC_PORT} by default. */
+    public Builder grpcPort(int port) {
+      this.grpcPort = port;
+      return this;
+    }
+
+    /** The registry's tunables; {@link RegistryOptions#defaults()} by default. */
+    public Builder registryOptions(RegistryOptions options) {
+      this.registryOptions = requireNonNull(options, "options");
+      return this;
+    }
+
+    /**
+     * How long a session whose stream broke waits to be resumed before it closes; overrides {@link
+     * RegistryOptions#detachGrace()} (0 by default).
+     */
+    public Builder sessionDetachGrace(Duration grace) {
+      this.sessionDetachGrace = requireNonNull(grace, "grace");
+      return this;
+    }
+
+    /** Checks the settings and returns a server, not started. */
+    public CairnServer build() {
+      checkPort("httpPort", httpPort);
+      checkPort("grpcPort", grpcPort);
+      if (bind.isEmpty()) {
+        throw new IllegalArgumentException("bind: \"\" (expected: a host name or IP literal)");
+      }
+      if (sessionDetachGrace != null && sessionDetachGrace.isNegative()) {
+        throw new IllegalArgumentException(
+            "sessionDetachGrace: " + sessionDetachGrace + " (expected: >= 0)");
+      }
+      if (httpPort != 0 && httpPort == grpcPort) {
+        throw new IllegalArgumentException(
+            "httpPort: " + httpPort + " (expected: different from grpcPort)");
+      }
+      return new CairnServer(this);
+    }
+
+    /** Builds the server and starts it; see {@link CairnServer#start()}. */
+    public CairnServer start() throws IOException {
+      return build().start();
+    }
+
+    private RegistryOptions registryOptions() {
+      RegistryOptions o = registryOptions;
+      if (sessionDetachGrace == null || sessionDetachGrace.equals(o.detachGrace())) {
+        return o;
+      }
+      return RegistryOptions.builder()
+          .ticker(o.ticker())
+          .detachGrace(sessionDetachGrace)
+          .sessionSweepInterval(o.sessionSweepInterval())
+          .watchBufferEvents(o.watchBufferEvents())
+          .maxCommandsPerEntry(o.maxCommandsPerEntry())
+          .autoExpireSessions(o.autoExpireSessions())
+          .build();
+    }
+
+    private static void checkPort(String field, int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException(field + ": " + port + " (expected: 0..65535)");
+      }
+    }
+  }
+}

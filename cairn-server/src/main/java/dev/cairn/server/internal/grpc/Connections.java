@@ -1,0 +1,80 @@
+package dev.cairn.server.internal.grpc;
+
+import dev.cairn.common.Limits;
+import io.grpc.Attributes;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerTransportFilter;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Gives each client connection (HTTP/2 transport) a {@link Connection} holding its quotas: the
+ * transport filter creates it when the connection is ready, and the interceptor makes it the
+ * current {@link Context} value of every call on that connection.
+ */
+final class Connections extends ServerTransportFilter implements ServerInterceptor {
+
+  private static final Attributes.Key<Connection> ATTRIBUTE =
+      Attributes.Key.create("cairn.connection");
+  private static final Context.Key<Connection> CONTEXT = Context.key("cairn.connection");
+
+  /** The connection of the current call. */
+  static Connection current() {
+    Connection c = CONTEXT.get();
+    return c != null ? c : new Connection(Limits.MAX_WATCHES_PER_CONNECTION);
+  }
+
+  @Override
+  public Attributes transportReady(Attributes attributes) {
+    return attributes.toBuilder()
+        .set(ATTRIBUTE, new Connection(Limits.MAX_WATCHES_PER_CONNECTION))
+        .build();
+  }
+
+  @Override
+  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+      ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+    Connection connection = call.getAttributes().get(ATTRIBUTE);
+    if (connection == null) {
+      return next.startCall(call, headers);
+    }
+    return Contexts.interceptCall(
+        Context.current().withValue(CONTEXT, connection), call, headers, next);
+  }
+
+  /** The quotas of one connection. Thread-safe. */
+  static final class Connection {
+    private final int maxWatches;
+    private final AtomicInteger watches = new AtomicInteger();
+
+    Connection(int maxWatches) {
+      this.maxWatches = maxWatches;
+    }
+
+    int maxWatches() {
+      return maxWatches;
+    }
+
+    /** Takes one watch slot; false when all {@code maxWatches} are in use. */
+    boolean tryAcquireWatch() {
+      while (true) {
+        int n = watches.get();
+        if (n >= maxWatches) {
+          return false;
+        }
+        if (watches.compareAndSet(n, n + 1)) {
+          return true;
+        }
+      }
+    }
+
+    /** Gives back a slot taken by {@link #tryAcquireWatch()}. */
+    void releaseWatch() {
+      watches.decrementAndGet();
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package dev.cairn.server.internal.grpc;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.cairn.common.Ticker;
+import dev.cairn.server.core.Registry;
+import dev.cairn.server.internal.Listener;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The gRPC listener: a grpc-netty server carrying the {@code cairn.v1.Registry} service.
+ *
+ * <p>Calls run on a small shared pool (handlers never block, but a registry write may briefly wait
+ * for the log to take it); HTTP/2 keepalive pings from clients are allowed every {@value
+ * #PERMIT_KEEPALIVE_SECONDS} s, and the server pings idle connections to find dead peers.
+ */
+public final class GrpcListener implements Listener {
+
+  /** Largest request message. */
+  static final int MAX_INBOUND_MESSAGE_BYTES = 1024 * 1024;
+
+  /** Shortest interval between client keepalive pings that the server tolerates. */
+  static final long PERMIT_KEEPALIVE_SECONDS = 5;
+
+  private static final long KEEPALIVE_SECONDS = 30;
+  private static final long KEEPALIVE_TIMEOUT_SECONDS = 10;
+  private static final long TERMINATION_MILLIS = 5_000;
+
+  private final Server server;
+  private final RegistryService service;
+  private final ExecutorService executor;
+  private final InetSocketAddress address;
+
+  private GrpcListener(
+      Server server, RegistryService service, ExecutorService executor, InetSocketAddress address) {
+    this.server = server;
+    this.service = service;
+    this.executor = executor;
+    this.address = address;
+  }
+
+  /** Binds {@code bind} and serves {@code registry}; {@code ticker} measures uptime. */
+  public static GrpcListener start(Registry registry, InetSocketAddress bind, Ticker ticker)
+      throws IOException {
+    requireNonNull(registry, "registry");
+    requireNonNull(bind, "bind");
+    ExecutorService executor =
+        Executors.newFixedThreadPool(
+            Math.max(2, Runtime.getRuntime().availableProcessors()), threadFactory());
+    RegistryService service = new RegistryService(registry, executor, ticker);
+    Connections connections = new Connections();
+    Server server =
+        NettyServerBuilder.forAddress(bind)
+            .executor(executor)
+            .addTransportFilter(connections)
+            .addService(ServerInterceptors.intercept(service, connections))
+            .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+            .permitKeepAliveTime(PERMIT_KEEPALIVE_SECONDS, TimeUnit.SECONDS)
+            .permitKeepAliveWithoutCalls(true)
+            .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
+            .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+            .build();
+    try {
+      server.start();
+    } catch (IOException | RuntimeException e) {
+      executor.shutdownNow();
+      throw e;
+    }
+    InetSocketAddress bound = (InetSocketAddress) server.getListenSockets().get(0);
+    return new GrpcListener(server, service, executor, bound);
+  }
+
+  @Override
+  public String protocol() {
+    return "grpc";
+  }
+
+  @Override
+  public InetSocketAddress address() {
+    return address;
+  }
+
+  @Override
+  public void beginShutdown() {
+    service.beginShutdown();
+    server.shutdown();
+  }
+
+  @Override
+  public void close() {
+    beginShutdown();
+    // The registry is closed by now: watches have ended, and session streams are cut so that
+    // their clients resume elsewhere or when this server is back.
+    server.shutdownNow();
+    try {
+      server.awaitTermination(TERMINATION_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      executor.shutdown();
+    }
+  }
+
+  private static ThreadFactory threadFactory() {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, "cairn-grpc-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,184 @@
+package dev.cairn.server.internal.grpc;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.cairn.common.CairnException;
+import dev.cairn.common.Names;
+import dev.cairn.common.Ticker;
+import dev.cairn.proto.v1.DeregisterRequest;
+import dev.cairn.proto.v1.DeregisterResponse;
+import dev.cairn.proto.v1.GetServiceRequest;
+import dev.cairn.proto.v1.GetServiceResponse;
+import dev.cairn.proto.v1.ListServicesRequest;
+import dev.cairn.proto.v1.ListServicesResponse;
+import dev.cairn.proto.v1.RegisterRequest;
+import dev.cairn.proto.v1.RegisterResponse;
+import dev.cairn.proto.v1.RegistryGrpc;
+import dev.cairn.proto.v1.SessionRequest;
+import dev.cairn.proto.v1.SessionResponse;
+import dev.cairn.proto.v1.StatusRequest;
+import dev.cairn.proto.v1.StatusResponse;
+import dev.cairn.proto.v1.WatchRequest;
+import dev.cairn.proto.v1.WatchResponse;
+import dev.cairn.server.core.Registry;
+import dev.cairn.server.core.ServiceSnapshot;
+import dev.cairn.server.internal.BuildInfo;
+import dev.cairn.server.internal.Protos;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The {@code cairn.v1.Registry} gRPC service over a {@link Registry}. Handlers never block: reads
+ * come from immutable snapshots, writes answer when the registry's future completes (on {@code
+ * executor}), watches and session streams are driven by {@link WatchCall} and {@link SessionCall}.
+ */
+final class RegistryService extends RegistryGrpc.RegistryImplBase {
+
+  private final Registry registry;
+  private final Executor executor;
+  private final Ticker ticker;
+  private final long startedNanos;
+  private final SessionOwners sessionOwners = new SessionOwners();
+  private volatile boolean shuttingDown;
+
+  RegistryService(Registry registry, Executor executor, Ticker ticker) {
+    this.registry = requireNonNull(registry, "registry");
+    this.executor = requireNonNull(executor, "executor");
+    this.ticker = requireNonNull(ticker, "ticker");
+    this.startedNanos = ticker.nanos();
+  }
+
+  /**
+   * From now on, session streams that end do not detach their sessions: the server is going down,
+   * and its clients resume their sessions (within the TTL) when it is back.
+   */
+  void beginShutdown() {
+    shuttingDown = true;
+  }
+
+  @Override
+  public void register(RegisterRequest request, StreamObserver<RegisterResponse> out) {
+    CompletableFuture<dev.cairn.common.Instance> registering;
+    try {
+      if (!request.hasInstance()) {
+        throw CairnException.invalid("instance", null, "an instance");
+      }
+      registering =
+          registry.register(
+              Names.namespace(request.getNamespace()),
+              Protos.toModel(request.getInstance(), request.getSessionId()));
+    } catch (RuntimeException e) {
+      out.onError(GrpcStatuses.toException(e));
+      return;
+    }
+    answer(
+        registering,
+        out,
+        stored ->
+            RegisterResponse.newBuilder()
+                .setRevision(stored.modRevision())
+                .setInstance(Protos.toProto(stored))
+                .build());
+  }
+
+  @Override
+  public void deregister(DeregisterRequest request, StreamObserver<DeregisterResponse> out) {
+    CompletableFuture<Long> deregistering;
+    try {
+      deregistering =
+          registry.deregister(
+              Names.namespace(request.getNamespace()),
+              Names.checkLabel("service", request.getService()),
+              Names.checkInstanceId("instance_id", request.getInstanceId()));
+    } catch (RuntimeException e) {
+      out.onError(GrpcStatuses.toException(e));
+      return;
+    }
+    answer(
+        deregistering,
+        out,
+        revision -> DeregisterResponse.newBuilder().setRevision(revision).build());
+  }
+
+  @Override
+  public void getService(GetServiceRequest request, StreamObserver<GetServiceResponse> out) {
+    GetServiceResponse response;
+    try {
+      String namespace = Names.namespace(request.getNamespace());
+      String service = Names.checkLabel("service", request.getService());
+      // Read the global revision first: the snapshot is at least as new, so a watch resumed from
+      // the answered revision misses nothing.
+      long revision = registry.revision();
+      ServiceSnapshot snapshot = registry.service(namespace, service);
+      response =
+          GetServiceResponse.newBuilder()
+              .setRevision(Math.max(revision, snapshot.revision()))
+              .setServiceRevision(snapshot.revision())
+              .addAllInstances(Protos.instances(snapshot))
+              .build();
+    } catch (RuntimeException e) {
+      out.onError(GrpcStatuses.toException(e));
+      return;
+    }
+    out.onNext(response);
+    out.onCompleted();
+  }
+
+  @Override
+  public void listServices(ListServicesRequest request, StreamObserver<ListServicesResponse> out) {
+    ListServicesResponse response;
+    try {
+      response = Protos.toProto(registry.services(Names.namespace(request.getNamespace())));
+    } catch (RuntimeException e) {
+      out.onError(GrpcStatuses.toException(e));
+      return;
+    }
+    out.onNext(response);
+    out.onCompleted();
+  }
+
+  @Override
+  public void status(StatusRequest request, StreamObserver<StatusResponse> out) {
+    out.onNext(
+        StatusResponse.newBuilder()
+            .setVersion(BuildInfo.VERSION)
+            .setRevision(registry.revision())
+            .setUptimeMillis(TimeUnit.NANOSECONDS.toMillis(ticker.nanos() - startedNanos))
+            .build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void watch(WatchRequest request, StreamObserver<WatchResponse> out) {
+    WatchCall.start(
+        registry, request, (ServerCallStreamObserver<WatchResponse>) out, Connections.current());
+  }
+
+  @Override
+  public StreamObserver<SessionRequest> session(StreamObserver<SessionResponse> out) {
+    return new SessionCall(
+        registry,
+        sessionOwners,
+        () -> shuttingDown,
+        (ServerCallStreamObserver<SessionResponse>) out,
+        executor);
+  }
+
+  private <T, R> void answer(
+      CompletableFuture<T> future, StreamObserver<R> out, Function<T, R> toResponse) {
+    future.whenCompleteAsync(
+        (value, failure) -> {
+          if (failure != null) {
+            out.onError(GrpcStatuses.toException(failure));
+            return;
+          }
+          out.onNext(toResponse.apply(value));
+          out.onCompleted();
+        },
+        executor);
+  }
+}

@@ -1,0 +1,449 @@
+package dev.cairn.server.internal.grpc;
+
+import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
+import dev.cairn.common.Instance;
+import dev.cairn.common.Limits;
+import dev.cairn.common.Names;
+import dev.cairn.proto.v1.DeregisterInstance;
+import dev.cairn.proto.v1.KeepAliveAck;
+import dev.cairn.proto.v1.OpenSession;
+import dev.cairn.proto.v1.RegisterInstance;
+import dev.cairn.proto.v1.RequestResult;
+import dev.cairn.proto.v1.SessionOpened;
+import dev.cairn.proto.v1.SessionRequest;
+import dev.cairn.proto.v1.SessionResponse;
+import dev.cairn.server.core.Registry;
+import dev.cairn.server.core.SessionInfo;
+import dev.cairn.server.internal.Protos;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code Session} stream: opens or resumes a session, then carries its keepalives and its
+ * ephemeral registrations until the client closes it, or the stream ends or breaks (then the
+ * session is detached at once, so a killed client's instances go within the detach grace).
+ *
+ * <p>Every event (a message, the stream's end, a registry reply) runs on one {@link
+ * SerialExecutor}, the single owner of the fields below; nothing here blocks.
+ */
+final class SessionCall implements StreamObserver<SessionRequest> {
+
+  private static final Logger log = LoggerFactory.getLogger(SessionCall.class);
+
+  /** Most messages taken while the session is still opening. */
+  static final int MAX_QUEUED_WHILE_OPENING = 1024;
+
+  private enum State {
+    /** Waiting for the first message, which must be {@code open}. */
+    AWAIT_OPEN,
+    /** {@code open} sent to the registry; later messages queue. */
+    OPENING,
+    OPEN,
+    /** Closed by the client ({@code close} or half-close): finishing the requests in flight. */
+    CLOSING,
+    /** The stream is over; nothing more is sent. */
+    ENDED
+  }
+
+  private final Registry registry;
+  private final SessionOwners owners;
+  private final BooleanSupplier shuttingDown;
+  private final ServerCallStreamObserver<SessionResponse> out;
+  private final SerialExecutor serial;
+
+  // All fields below are owned by `serial`.
+  private State state = State.AWAIT_OPEN;
+  private String sessionId = "";
+  private String claimedResumeId = "";
+  private final ArrayDeque<SessionRequest> queued = new ArrayDeque<>();
+  private boolean halfClosedWhileOpening;
+  private int inFlight;
+  private boolean closeDone;
+  private Throwable closeFailure;
+
+  SessionCall(
+      Registry registry,
+      SessionOwners owners,
+      BooleanSupplier shuttingDown,
+      ServerCallStreamObserver<SessionResponse> out,
+      Executor executor) {
+    this.registry = registry;
+    this.owners = owners;
+    this.shuttingDown = shuttingDown;
+    this.out = out;
+    this.serial = new SerialExecutor(executor);
+    out.setOnCancelHandler(() -> serial.execute(this::broken));
+  }
+
+  @Override
+  public void onNext(SessionRequest request) {
+    serial.execute(() -> received(request));
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    serial.execute(this::broken);
+  }
+
+  @Override
+  public void onCompleted() {
+    serial.execute(this::halfClosed);
+  }
+
+  /** Another stream resumed this call's session: this stream ends without detaching it. */
+  void superseded(String id) {
+    serial.execute(
+        () -> {
+          if (id.equals(sessionId) && (state == State.OPEN || state == State.CLOSING)) {
+            sessionId = "";
+            fail(
+                GrpcStatuses.error(
+                    ErrorCode.FAILED_PRECONDITION,
+                    "session: \"" + id + "\" (resumed by another stream)"));
+          }
+        });
+  }
+
+  private void received(SessionRequest request) {
+    switch (state) {
+      case AWAIT_OPEN:
+        if (request.getBodyCase() != SessionRequest.BodyCase.OPEN) {
+          failWith(
+              ErrorCode.FAILED_PRECONDITION,
+              "first message: " + request.getBodyCase() + " (expected: OPEN)");
+          return;
+        }
+        open(request.getOpen());
+        return;
+      case OPENING:
+        if (queued.size() >= MAX_QUEUED_WHILE_OPENING) {
+          failWith(
+              ErrorCode.RESOURCE_EXHAUSTED,
+              "messages before opened: "
+                  + queued.size()
+                  + " (expected: <= "
+                  + MAX_QUEUED_WHILE_OPENING
+                  + ")");
+          return;
+        }
+        queued.add(request);
+        return;
+      case OPEN:
+        dispatch(request);
+        return;
+      case CLOSING:
+        failWith(
+            ErrorCode.FAILED_PRECONDITION,
+            "message: " + request.getBodyCase() + " after close (expected: none)");
+        return;
+      default:
+        return;
+    }
+  }
+
+  private void dispatch(SessionRequest request) {
+    switch (request.getBodyCase()) {
+      case KEEP_ALIVE:
+        keepAlive();
+        return;
+      case REGISTER:
+        register(request.getRegister());
+        return;
+      case DEREGISTER:
+        deregister(request.getDeregister());
+        return;
+      case CLOSE:
+        close();
+        return;
+      case OPEN:
+        failWith(ErrorCode.FAILED_PRECONDITION, "open: a second open (expected: one, first)");
+        return;
+      default:
+        failWith(
+            ErrorCode.INVALID_ARGUMENT,
+            "body: not set (expected: keep_alive, register, deregister or close)");
+    }
+  }
+
+  private void open(OpenSession open) {
+    state = State.OPENING;
+    long ttlMillis =
+        open.getTtlMillis() == 0 ? Limits.DEFAULT_SESSION_TTL_MILLIS : open.getTtlMillis();
+    String resumeId = open.getResumeSessionId();
+    if (!resumeId.isEmpty()) {
+      // Claimed before asking the registry, so that the old stream breaking meanwhile does not
+      // detach the session being resumed.
+      claimedResumeId = resumeId;
+      owners.claim(resumeId, this);
+    }
+    CompletableFuture<SessionInfo> opening;
+    try {
+      opening = registry.openSession(Duration.ofMillis(ttlMillis), resumeId, open.getClientName());
+    } catch (RuntimeException e) {
+      releaseResumeClaim();
+      fail(GrpcStatuses.toException(e));
+      return;
+    }
+    opening.whenCompleteAsync(this::opened, serial);
+  }
+
+  private void opened(SessionInfo info, Throwable failure) {
+    if (failure != null) {
+      releaseResumeClaim();
+      fail(GrpcStatuses.toException(failure));
+      return;
+    }
+    if (!info.id().equals(claimedResumeId)) {
+      releaseResumeClaim();
+      owners.claim(info.id(), this);
+    }
+    claimedResumeId = "";
+    sessionId = info.id();
+    if (state == State.ENDED) {
+      // The stream broke while the session was opening.
+      detach();
+      return;
+    }
+    state = State.OPEN;
+    send(
+        SessionResponse.newBuilder()
+            .setOpened(
+                SessionOpened.newBuilder()
+                    .setSessionId(info.id())
+                    .setTtlMillis(info.ttlMillis())
+                    .setResumed(info.resumed())
+                    .setRevision(info.revision()))
+            .build());
+    while (state == State.OPEN && !queued.isEmpty()) {
+      dispatch(queued.poll());
+    }
+    queued.clear();
+    if (halfClosedWhileOpening && state == State.OPEN) {
+      halfClosed();
+    }
+  }
+
+  private void keepAlive() {
+    long ttlMillis;
+    try {
+      ttlMillis = registry.keepAlive(sessionId);
+    } catch (RuntimeException e) {
+      fail(GrpcStatuses.toException(e));
+      return;
+    }
+    send(
+        SessionResponse.newBuilder()
+            .setKeepAliveAck(KeepAliveAck.newBuilder().setTtlMillis(ttlMillis))
+            .build());
+  }
+
+  private void register(RegisterInstance request) {
+    long requestId = request.getRequestId();
+    CompletableFuture<Instance> registering;
+    try {
+      String namespace = Names.namespace(request.getNamespace());
+      if (!request.hasInstance()) {
+        throw CairnException.invalid("instance", null, "an instance");
+      }
+      if (request.getInstance().getKind() == dev.cairn.proto.v1.InstanceKind.PERSISTENT) {
+        throw CairnException.invalid(
+            "instance.kind", "PERSISTENT", "EPHEMERAL or unspecified on a session stream");
+      }
+      registering = registry.register(namespace, Protos.toModel(request.getInstance(), sessionId));
+    } catch (RuntimeException e) {
+      sendFailure(requestId, e);
+      return;
+    }
+    track(
+        registering,
+        (stored, failure) -> {
+          if (failure != null) {
+            sendFailure(requestId, failure);
+          } else {
+            sendResult(
+                RequestResult.newBuilder()
+                    .setRequestId(requestId)
+                    .setRevision(stored.modRevision())
+                    .setInstance(Protos.toProto(stored)));
+          }
+        });
+  }
+
+  private void deregister(DeregisterInstance request) {
+    long requestId = request.getRequestId();
+    CompletableFuture<Long> deregistering;
+    try {
+      deregistering =
+          registry.deregister(
+              Names.namespace(request.getNamespace()),
+              Names.checkLabel("service", request.getService()),
+              Names.checkInstanceId("instance_id", request.getInstanceId()));
+    } catch (RuntimeException e) {
+      sendFailure(requestId, e);
+      return;
+    }
+    track(
+        deregistering,
+        (revision, failure) -> {
+          if (failure != null) {
+            sendFailure(requestId, failure);
+          } else {
+            sendResult(RequestResult.newBuilder().setRequestId(requestId).setRevision(revision));
+          }
+        });
+  }
+
+  private void close() {
+    state = State.CLOSING;
+    owners.release(sessionId, this);
+    CompletableFuture<Long> closing;
+    try {
+      closing = registry.closeSession(sessionId);
+    } catch (RuntimeException e) {
+      closing = CompletableFuture.failedFuture(e);
+    }
+    closing.whenCompleteAsync(
+        (revision, failure) -> {
+          closeDone = true;
+          closeFailure = failure;
+          finishIfIdle();
+        },
+        serial);
+  }
+
+  /** The client half-closed the stream without {@code close}: detach, then finish. */
+  private void halfClosed() {
+    switch (state) {
+      case AWAIT_OPEN:
+        state = State.ENDED;
+        complete();
+        return;
+      case OPENING:
+        halfClosedWhileOpening = true;
+        return;
+      case OPEN:
+        detach();
+        state = State.CLOSING;
+        closeDone = true;
+        finishIfIdle();
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The stream was cancelled or broke: the client is gone. */
+  private void broken() {
+    if (state == State.ENDED) {
+      return;
+    }
+    if (state == State.OPEN) {
+      detach();
+    }
+    // OPENING: opened() detaches when the registry answers. CLOSING: already closed or detached.
+    state = State.ENDED;
+  }
+
+  private <T> void track(CompletableFuture<T> future, BiConsumer<T, Throwable> onDone) {
+    inFlight++;
+    future.whenCompleteAsync(
+        (value, failure) -> {
+          inFlight--;
+          onDone.accept(value, failure);
+          finishIfIdle();
+        },
+        serial);
+  }
+
+  private void finishIfIdle() {
+    if (state != State.CLOSING || !closeDone || inFlight > 0) {
+      return;
+    }
+    if (closeFailure != null) {
+      fail(GrpcStatuses.toException(closeFailure));
+      return;
+    }
+    state = State.ENDED;
+    complete();
+  }
+
+  private void detach() {
+    if (sessionId.isEmpty() || !owners.release(sessionId, this) || shuttingDown.getAsBoolean()) {
+      return;
+    }
+    try {
+      registry.detachSession(sessionId);
+    } catch (RuntimeException e) {
+      log.debug("Detaching session {} failed", sessionId, e);
+    }
+  }
+
+  private void releaseResumeClaim() {
+    if (!claimedResumeId.isEmpty()) {
+      owners.release(claimedResumeId, this);
+      claimedResumeId = "";
+    }
+  }
+
+  private void sendFailure(long requestId, Throwable failure) {
+    CairnException e = GrpcStatuses.toCairn(failure);
+    sendResult(
+        RequestResult.newBuilder()
+            .setRequestId(requestId)
+            .setErrorCode(e.code().grpcCode())
+            .setErrorMessage(e.getMessage()));
+  }
+
+  private void sendResult(RequestResult.Builder result) {
+    send(SessionResponse.newBuilder().setResult(result).build());
+  }
+
+  private void failWith(ErrorCode code, String message) {
+    fail(GrpcStatuses.error(code, message));
+  }
+
+  /** Ends the stream with an error; an open session is detached, as for a broken stream. */
+  private void fail(StatusRuntimeException error) {
+    if (state == State.ENDED) {
+      return;
+    }
+    if (state == State.OPEN) {
+      detach();
+    }
+    state = State.ENDED;
+    try {
+      out.onError(error);
+    } catch (RuntimeException e) {
+      log.debug("Stream already gone", e);
+    }
+  }
+
+  private void send(SessionResponse response) {
+    if (state == State.ENDED) {
+      return;
+    }
+    try {
+      out.onNext(response);
+    } catch (RuntimeException e) {
+      log.debug("Stream already gone", e);
+    }
+  }
+
+  private void complete() {
+    try {
+      out.onCompleted();
+    } catch (RuntimeException e) {
+      log.debug("Stream already gone", e);
+    }
+  }
+}

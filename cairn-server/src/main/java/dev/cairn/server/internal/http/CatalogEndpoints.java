@@ -1,0 +1,154 @@
+package dev.cairn.server.internal.http;
+
+import dev.cairn.common.CairnException;
+import dev.cairn.common.Instance;
+import dev.cairn.common.Names;
+import dev.cairn.server.core.Registry;
+import dev.cairn.server.core.ServiceList;
+import dev.cairn.server.core.ServiceSnapshot;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The catalog endpoints: list services, list/get instances (both with long-poll), register and
+ * deregister. The unfiltered reads answer with a body encoded once per revision.
+ */
+final class CatalogEndpoints {
+
+  private static final Set<String> LIST_PARAMS =
+      Set.of("namespace", "index", "wait", "tag", "zone", "healthy");
+  private static final Set<String> SERVICES_PARAMS = Set.of("namespace", "index", "wait");
+  private static final Set<String> NAMESPACE_PARAM = Set.of("namespace");
+  private static final Set<String> REGISTER_PARAMS = Set.of("namespace", "session");
+
+  /** The key of the unfiltered instances body in {@link ServiceSnapshot#encoded}. */
+  private static final Object INSTANCES_BODY = new Object();
+
+  private final Registry registry;
+  // The last service-list body per namespace that has services; replaced when the list changes.
+  private final ConcurrentHashMap<String, EncodedList> serviceLists = new ConcurrentHashMap<>();
+
+  CatalogEndpoints(Registry registry) {
+    this.registry = registry;
+  }
+
+  /** {@code GET /v1/services}. */
+  void listServices(Exchange ex) {
+    ex.checkParams(SERVICES_PARAMS, false);
+    String ns = ex.namespace();
+    LongPoll poll = LongPoll.of(ex, registry.revision());
+    ServiceList list = registry.services(ns);
+    if (poll == null || list.revision() > poll.index()) {
+      answerServices(ex, list);
+      return;
+    }
+    poll.await(
+        ex,
+        registry.awaitServices(ns, poll.index()),
+        () -> answerServices(ex, registry.services(ns)));
+  }
+
+  /** {@code GET /v1/services/{service}/instances}. */
+  void listInstances(Exchange ex) {
+    ex.checkParams(LIST_PARAMS, true);
+    String ns = ex.namespace();
+    String service = Names.checkLabel("service", ex.segment(2));
+    InstanceFilter filter = InstanceFilter.of(ex);
+    LongPoll poll = LongPoll.of(ex, registry.revision());
+    ServiceSnapshot snapshot = registry.service(ns, service);
+    if (poll == null || snapshot.revision() > poll.index()) {
+      answerInstances(ex, snapshot, filter);
+      return;
+    }
+    poll.await(
+        ex,
+        registry.awaitService(ns, service, poll.index()),
+        () -> answerInstances(ex, registry.service(ns, service), filter));
+  }
+
+  /** {@code GET /v1/services/{service}/instances/{id}}. */
+  void getInstance(Exchange ex) {
+    ex.checkParams(NAMESPACE_PARAM, false);
+    String ns = ex.namespace();
+    String service = Names.checkLabel("service", ex.segment(2));
+    String id = Names.checkInstanceId("id", ex.segment(4));
+    ServiceSnapshot snapshot = registry.service(ns, service);
+    Instance found = find(snapshot.instances(), id);
+    if (found == null) {
+      throw CairnException.notFound("id", id);
+    }
+    ex.ok(JsonBodies.instanceAt(snapshot.revision(), found), snapshot.revision());
+  }
+
+  /** {@code PUT /v1/services/{service}/instances/{id}}. */
+  void register(Exchange ex) {
+    ex.checkParams(REGISTER_PARAMS, false);
+    String ns = ex.namespace();
+    String service = Names.checkLabel("service", ex.segment(2));
+    String id = Names.checkInstanceId("id", ex.segment(4));
+    Instance instance = JsonRequests.instance(ex.jsonBody(), service, id, ex.param("session"));
+    ex.reply(
+        registry.register(ns, instance),
+        stored -> JsonBodies.instanceAt(stored.modRevision(), stored));
+  }
+
+  /** {@code DELETE /v1/services/{service}/instances/{id}}. */
+  void deregister(Exchange ex) {
+    ex.checkParams(NAMESPACE_PARAM, false);
+    String ns = ex.namespace();
+    String service = Names.checkLabel("service", ex.segment(2));
+    String id = Names.checkInstanceId("id", ex.segment(4));
+    ex.reply(registry.deregister(ns, service, id), JsonBodies::revision);
+  }
+
+  private void answerServices(Exchange ex, ServiceList list) {
+    ex.ok(encode(list), list.revision());
+  }
+
+  private static void answerInstances(
+      Exchange ex, ServiceSnapshot snapshot, InstanceFilter filter) {
+    byte[] body =
+        filter == null
+            ? snapshot.encoded(INSTANCES_BODY, JsonBodies::instances)
+            : JsonBodies.instances(
+                snapshot.namespace(),
+                snapshot.name(),
+                snapshot.revision(),
+                filter.apply(snapshot.instances()));
+    ex.ok(body, snapshot.revision());
+  }
+
+  private byte[] encode(ServiceList list) {
+    EncodedList cached = serviceLists.get(list.namespace());
+    if (cached != null && (cached.list == list || cached.list.equals(list))) {
+      return cached.body;
+    }
+    byte[] body = JsonBodies.services(list);
+    if (list.services().isEmpty()) {
+      serviceLists.remove(list.namespace());
+    } else {
+      serviceLists.put(list.namespace(), new EncodedList(list, body));
+    }
+    return body;
+  }
+
+  private static Instance find(List<Instance> instances, String id) {
+    for (Instance i : instances) {
+      if (i.id().equals(id)) {
+        return i;
+      }
+    }
+    return null;
+  }
+
+  private static final class EncodedList {
+    final ServiceList list;
+    final byte[] body;
+
+    EncodedList(ServiceList list, byte[] body) {
+      this.list = list;
+      this.body = body;
+    }
+  }
+}

@@ -1,0 +1,313 @@
+package dev.cairn.server.internal.http;
+
+import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
+import dev.cairn.common.Names;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AsciiString;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request and its (single) answer. The request's parts are read on the channel's event loop
+ * while the endpoint runs; {@link #ok} and {@link #fail} may be called from any thread, and only
+ * the first answer is sent.
+ */
+final class Exchange {
+
+  static final AsciiString INDEX_HEADER = AsciiString.cached("X-Cairn-Index");
+  static final AsciiString NAMESPACE_HEADER = AsciiString.cached("X-Cairn-Namespace");
+
+  private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+
+  private final HttpApiHandler handler;
+  private final ChannelHandlerContext ctx;
+  private final FullHttpRequest request;
+  private final String[] segments;
+  private final QueryStringDecoder query;
+  // Touched only on the event loop.
+  private boolean done;
+  private Runnable onAbandon;
+
+  Exchange(
+      HttpApiHandler handler,
+      ChannelHandlerContext ctx,
+      FullHttpRequest request,
+      QueryStringDecoder query,
+      String[] segments) {
+    this.handler = handler;
+    this.ctx = ctx;
+    this.request = request;
+    this.query = query;
+    this.segments = segments;
+  }
+
+  ChannelHandlerContext ctx() {
+    return ctx;
+  }
+
+  HttpMethod method() {
+    return request.method();
+  }
+
+  HttpHeaders headers() {
+    return request.headers();
+  }
+
+  Channel channel() {
+    return ctx.channel();
+  }
+
+  EventLoop eventLoop() {
+    return ctx.channel().eventLoop();
+  }
+
+  /** Path segment {@code i}, percent-decoded. */
+  String segment(int i) {
+    return QueryStringDecoder.decodeComponent(segments[i]);
+  }
+
+  /** The first value of query parameter {@code name}, or null. */
+  String param(String name) {
+    List<String> values = query.parameters().get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
+  }
+
+  /** All values of query parameter {@code name}; empty when absent. */
+  List<String> params(String name) {
+    return query.parameters().getOrDefault(name, List.of());
+  }
+
+  Map<String, List<String>> params() {
+    return query.parameters();
+  }
+
+  /**
+   * Rejects query parameters other than {@code allowed} and, when {@code metaFilters}, {@code
+   * meta.<key>}.
+   */
+  void checkParams(Set<String> allowed, boolean metaFilters) {
+    if (query.rawQuery().isEmpty()) {
+      return;
+    }
+    for (String name : query.parameters().keySet()) {
+      if (!allowed.contains(name) && !(metaFilters && name.startsWith("meta."))) {
+        throw CairnException.invalid(name, param(name), "one of the parameters " + allowed);
+      }
+    }
+  }
+
+  /** The request's namespace: {@code ?namespace=}, else the header, else {@code default}. */
+  String namespace() {
+    String ns = param("namespace");
+    if (ns == null) {
+      ns = request.headers().get(NAMESPACE_HEADER);
+    }
+    return Names.namespace(ns);
+  }
+
+  /**
+   * The request body, checked to be {@code application/json} when not empty. Valid only while the
+   * endpoint runs on the event loop.
+   */
+  ByteBuf jsonBody() {
+    ByteBuf body = request.content();
+    if (body.isReadable() && !isJson(request.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
+      throw new ApiError(
+          HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
+          ErrorCode.INVALID_ARGUMENT,
+          "content-type",
+          "content-type: "
+              + request.headers().get(HttpHeaderNames.CONTENT_TYPE)
+              + " (expected: application/json)");
+    }
+    return body;
+  }
+
+  /** Runs {@code hook} if the channel closes before this exchange is answered. */
+  void onAbandon(Runnable hook) {
+    this.onAbandon = hook;
+  }
+
+  /** Whether this exchange was answered; event loop only. */
+  boolean isDone() {
+    return done;
+  }
+
+  /** Answers 200 with {@code json}. */
+  void ok(byte[] json) {
+    ok(json, -1);
+  }
+
+  /** Answers 200 with {@code json} and, when {@code index >= 0}, the {@code X-Cairn-Index}. */
+  void ok(byte[] json, long index) {
+    send(HttpResponseStatus.OK, json, index);
+  }
+
+  /** Answers with {@code future}'s value encoded by {@code encoder}, or with its failure. */
+  <T> void reply(CompletableFuture<T> future, Function<T, byte[]> encoder) {
+    future.whenComplete(
+        (value, error) -> {
+          if (error != null) {
+            fail(error);
+            return;
+          }
+          byte[] json;
+          try {
+            json = encoder.apply(value);
+          } catch (RuntimeException e) {
+            fail(e);
+            return;
+          }
+          ok(json);
+        });
+  }
+
+  /** Answers with the error body for {@code error}. */
+  void fail(Throwable error) {
+    Throwable e = unwrap(error);
+    if (e instanceof CairnException) {
+      CairnException ce = (CairnException) e;
+      send(
+          HttpResponseStatus.valueOf(ce.code().httpStatus()),
+          JsonBodies.error(ce.code(), ce.field(), ce.getMessage()),
+          -1);
+    } else if (e instanceof ApiError) {
+      ApiError ae = (ApiError) e;
+      send(ae.status(), JsonBodies.error(ae.code(), ae.field(), ae.getMessage()), -1);
+    } else {
+      log.warn("{} {} failed", request.method(), request.uri(), e);
+      send(
+          HttpResponseStatus.INTERNAL_SERVER_ERROR,
+          JsonBodies.error(ErrorCode.INTERNAL, null, "internal error: " + e),
+          -1);
+    }
+  }
+
+  /** Answers with the error body and {@code Allow} for a method the path does not take. */
+  void methodNotAllowed(List<HttpMethod> allowed) {
+    StringBuilder allow = new StringBuilder();
+    for (HttpMethod m : allowed) {
+      allow.append(allow.length() == 0 ? "" : ", ").append(m.name());
+    }
+    FullHttpResponse r =
+        response(
+            HttpResponseStatus.METHOD_NOT_ALLOWED,
+            JsonBodies.error(
+                ErrorCode.INVALID_ARGUMENT,
+                "method",
+                "method: " + request.method() + " (expected: " + allow + ")"),
+            -1);
+    r.headers().set(HttpHeaderNames.ALLOW, allow.toString());
+    send(r);
+  }
+
+  /**
+   * Turns this exchange into a stream: sends {@code head} (a response without a length) and hands
+   * the connection to {@code stream}. Event loop only.
+   */
+  void startStream(HttpResponse head, HttpApiHandler.Stream stream) {
+    done = true;
+    onAbandon = null;
+    ctx.writeAndFlush(head);
+    handler.streaming(this, stream);
+  }
+
+  /** Called by the handler when the channel closed before the answer. */
+  void abandon() {
+    done = true;
+    Runnable hook = onAbandon;
+    onAbandon = null;
+    if (hook != null) {
+      hook.run();
+    }
+  }
+
+  /** Runs {@code task} on the event loop; dropped when the server is shutting down. */
+  void execute(Runnable task) {
+    try {
+      eventLoop().execute(task);
+    } catch (RejectedExecutionException e) {
+      // The server is closing; the channel is closed with it.
+    }
+  }
+
+  private void send(HttpResponseStatus status, byte[] json, long index) {
+    send(response(status, json, index));
+  }
+
+  private void send(FullHttpResponse response) {
+    if (!eventLoop().inEventLoop()) {
+      try {
+        eventLoop().execute(() -> send(response));
+      } catch (RejectedExecutionException e) {
+        response.release();
+      }
+      return;
+    }
+    if (done) {
+      response.release();
+      return;
+    }
+    done = true;
+    onAbandon = null;
+    ctx.writeAndFlush(response);
+    handler.answered(this);
+  }
+
+  static FullHttpResponse response(HttpResponseStatus status, byte[] json, long index) {
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(json));
+    HttpHeaders h = r.headers();
+    h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+    h.setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
+    if (index >= 0) {
+      h.set(INDEX_HEADER, Long.toString(index));
+    }
+    return r;
+  }
+
+  private static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semi = contentType.indexOf(';');
+    String mime = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
+    return mime.equalsIgnoreCase("application/json");
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    if (e instanceof CancellationException) {
+      return CairnException.of(ErrorCode.UNAVAILABLE, "request cancelled: the server is closing");
+    }
+    return e;
+  }
+}

@@ -1,0 +1,87 @@
+package dev.cairn.server.internal.http;
+
+import dev.cairn.server.core.Registry;
+import dev.cairn.server.internal.BuildInfo;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+
+/** The API's endpoints, shared by all connections of one server. Thread-safe. */
+final class HttpApi {
+
+  private final Registry registry;
+  private final Instant startedAt;
+  private final Clock clock;
+  private final CatalogEndpoints catalog;
+  private final SessionEndpoints sessions;
+  private final WatchEndpoint watches;
+
+  HttpApi(Registry registry, Instant startedAt, HttpApiSettings settings) {
+    this.registry = registry;
+    this.startedAt = startedAt;
+    this.clock = settings.clock();
+    this.catalog = new CatalogEndpoints(registry);
+    this.sessions = new SessionEndpoints(registry);
+    this.watches =
+        new WatchEndpoint(registry, settings.maxWatchesPerClient(), settings.sseKeepAlive());
+  }
+
+  /** Serves {@code ex} on {@code route}; called on the connection's event loop. */
+  void handle(Route route, Exchange ex) {
+    switch (route) {
+      case LIST_SERVICES:
+        catalog.listServices(ex);
+        break;
+      case LIST_INSTANCES:
+        catalog.listInstances(ex);
+        break;
+      case GET_INSTANCE:
+        catalog.getInstance(ex);
+        break;
+      case REGISTER:
+        catalog.register(ex);
+        break;
+      case DEREGISTER:
+        catalog.deregister(ex);
+        break;
+      case WATCH_SERVICE:
+        watches.watch(ex);
+        break;
+      case CREATE_SESSION:
+        sessions.create(ex);
+        break;
+      case RENEW_SESSION:
+        sessions.renew(ex);
+        break;
+      case DELETE_SESSION:
+        sessions.delete(ex);
+        break;
+      case STATUS:
+        status(ex);
+        break;
+    }
+  }
+
+  /** {@code GET /v1/status}. */
+  private void status(Exchange ex) {
+    ex.checkParams(Set.of(), false);
+    long revision = registry.revision();
+    long uptimeMillis = Math.max(0, Duration.between(startedAt, clock.instant()).toMillis());
+    int instances = registry.instanceCount();
+    int sessionCount = registry.sessionCount();
+    ex.ok(
+        JsonBodies.encode(
+            g -> {
+              g.writeStartObject();
+              g.writeStringField("version", BuildInfo.VERSION);
+              g.writeNumberField("revision", revision);
+              g.writeNumberField("uptimeMillis", uptimeMillis);
+              g.writeNumberField("instances", instances);
+              g.writeNumberField("sessions", sessionCount);
+              g.writeNumberField("pid", ProcessHandle.current().pid());
+              g.writeEndObject();
+            }),
+        revision);
+  }
+}

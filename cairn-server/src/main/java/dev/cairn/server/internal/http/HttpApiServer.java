@@ -1,0 +1,123 @@
+package dev.cairn.server.internal.http;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.cairn.common.Limits;
+import dev.cairn.server.core.Registry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The registry's HTTP/JSON API (see {@code docs/api.md}) on Netty: HTTP/1.1 with keep-alive,
+ * request bodies up to {@link Limits#MAX_REQUEST_BYTES}, long-poll reads and server-sent-event
+ * watches, all served by a few event-loop threads.
+ *
+ * <p>Thread-safe. The caller owns the {@link Registry} and closes it after this server.
+ */
+public final class HttpApiServer implements AutoCloseable {
+
+  private final EventLoopGroup group;
+  private final Channel serverChannel;
+  private final ChannelGroup channels;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private HttpApiServer(EventLoopGroup group, Channel serverChannel, ChannelGroup channels) {
+    this.group = group;
+    this.serverChannel = serverChannel;
+    this.channels = channels;
+  }
+
+  /**
+   * Binds the API to {@code bind} (port 0 picks a free port) and starts serving {@code registry}.
+   * {@code startedAt} is when the server started, for the uptime in {@code /v1/status}.
+   *
+   * @throws IOException when the address cannot be bound
+   */
+  public static HttpApiServer start(Registry registry, InetSocketAddress bind, Instant startedAt)
+      throws IOException {
+    return start(registry, bind, startedAt, HttpApiSettings.defaults());
+  }
+
+  static HttpApiServer start(
+      Registry registry, InetSocketAddress bind, Instant startedAt, HttpApiSettings settings)
+      throws IOException {
+    requireNonNull(registry, "registry");
+    requireNonNull(bind, "bind");
+    requireNonNull(startedAt, "startedAt");
+    requireNonNull(settings, "settings");
+    HttpApi api = new HttpApi(registry, startedAt, settings);
+    EventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(
+            settings.ioThreads(),
+            new DefaultThreadFactory("cairn-http", true),
+            NioIoHandler.newFactory());
+    ChannelGroup channels = new DefaultChannelGroup("cairn-http", GlobalEventExecutor.INSTANCE);
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    channels.add(ch);
+                    ch.pipeline()
+                        .addLast(new HttpServerCodec())
+                        .addLast(new HttpServerKeepAliveHandler())
+                        .addLast(new BodyLimitAggregator(Limits.MAX_REQUEST_BYTES))
+                        .addLast(new HttpApiHandler(api));
+                  }
+                });
+    Channel serverChannel;
+    try {
+      serverChannel = bootstrap.bind(bind).sync().channel();
+    } catch (Exception e) { // NOPMD: bind reports its IOExceptions undeclared
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IOException("cannot bind the HTTP API to " + bind + ": " + e.getMessage(), e);
+    }
+    return new HttpApiServer(group, serverChannel, channels);
+  }
+
+  /** The bound address, with the actual port when 0 was asked for. */
+  public InetSocketAddress localAddress() {
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  /**
+   * Stops accepting, closes every connection (ending long-polls and event streams) and stops the
+   * I/O threads. Idempotent; waits a few seconds at most.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    serverChannel.close().awaitUninterruptibly();
+    channels.close().awaitUninterruptibly();
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+  }
+}

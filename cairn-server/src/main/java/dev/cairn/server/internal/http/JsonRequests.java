@@ -1,0 +1,256 @@
+package dev.cairn.server.internal.http;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.common.CairnException;
+import dev.cairn.common.Health;
+import dev.cairn.common.Instance;
+import dev.cairn.common.InstanceKind;
+import dev.cairn.common.Limits;
+import dev.cairn.common.Names;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads the API's JSON request bodies. Strict: unknown fields, wrong types, duplicate keys and
+ * trailing garbage are {@code INVALID_ARGUMENT} errors naming the field, never ignored.
+ * Thread-safe.
+ */
+final class JsonRequests {
+
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
+
+  private static final Set<String> INSTANCE_FIELDS =
+      Set.of(
+          "id",
+          "service",
+          "address",
+          "ports",
+          "tags",
+          "metadata",
+          "weight",
+          "zone",
+          "health",
+          "kind",
+          "session",
+          "createRevision",
+          "modRevision");
+
+  private static final Set<String> SESSION_FIELDS = Set.of("ttl", "name");
+
+  private JsonRequests() {}
+
+  /**
+   * Reads a registration body for the instance at {@code service}/{@code id}. {@code session} is
+   * the {@code ?session=} parameter, or null.
+   */
+  static Instance instance(ByteBuf body, String service, String id, String session) {
+    ObjectNode o = object(body);
+    checkFields(o, INSTANCE_FIELDS);
+    checkMatches(o, "service", service);
+    checkMatches(o, "id", id);
+    String address = text(o, "address", null);
+    if (address == null) {
+      Names.checkAddress("address", null);
+    }
+    Instance.Builder b = Instance.builder(service, address).id(id);
+    if (o.has("ports")) {
+      b.ports(ports(o.get("ports")));
+    }
+    if (o.has("tags")) {
+      b.tags(strings(o.get("tags"), "tags"));
+    }
+    if (o.has("metadata")) {
+      b.metadata(metadata(o.get("metadata")));
+    }
+    if (o.has("weight")) {
+      b.weight(integer(o.get("weight"), "weight", Limits.MIN_WEIGHT + ".." + Limits.MAX_WEIGHT));
+    }
+    b.zone(text(o, "zone", ""));
+    String health = text(o, "health", null);
+    if (health != null) {
+      b.health(health(health));
+    }
+    String bodySession = text(o, "session", "");
+    if (session != null && !bodySession.isEmpty() && !session.equals(bodySession)) {
+      throw CairnException.invalid(
+          "session", bodySession, "the session given as ?session= (" + session + ")");
+    }
+    String owner = session != null && !session.isEmpty() ? session : bodySession;
+    b.sessionId(owner);
+    String kind = text(o, "kind", null);
+    b.kind(
+        kind != null
+            ? kind(kind)
+            : owner.isEmpty() ? InstanceKind.PERSISTENT : InstanceKind.EPHEMERAL);
+    return b.build();
+  }
+
+  /** A session request: its {@code ttl} in milliseconds and the client {@code name}. */
+  record SessionRequest(long ttlMillis, String name) {}
+
+  /** Reads a session body; an empty body means all defaults. */
+  static SessionRequest session(ByteBuf body) {
+    if (!body.isReadable()) {
+      return new SessionRequest(Limits.DEFAULT_SESSION_TTL_MILLIS, "");
+    }
+    ObjectNode o = object(body);
+    checkFields(o, SESSION_FIELDS);
+    long ttl = Limits.DEFAULT_SESSION_TTL_MILLIS;
+    String ttlText = text(o, "ttl", null);
+    if (ttlText != null) {
+      ttl = Durations.parseMillis("ttl", ttlText);
+    }
+    if (ttl < Limits.MIN_SESSION_TTL_MILLIS || ttl > Limits.MAX_SESSION_TTL_MILLIS) {
+      throw CairnException.invalid(
+          "ttl",
+          ttlText,
+          Durations.format(Limits.MIN_SESSION_TTL_MILLIS)
+              + ".."
+              + Durations.format(Limits.MAX_SESSION_TTL_MILLIS));
+    }
+    return new SessionRequest(ttl, text(o, "name", ""));
+  }
+
+  private static ObjectNode object(ByteBuf body) {
+    if (!body.isReadable()) {
+      throw CairnException.invalid("body", "", "a JSON object");
+    }
+    JsonNode node;
+    try (ByteBufInputStream in = new ByteBufInputStream(body.duplicate())) {
+      node = MAPPER.readTree((InputStream) in);
+    } catch (JsonParseException e) {
+      throw CairnException.invalid("body", malformed(e), "a JSON object");
+    } catch (IOException e) {
+      throw CairnException.invalid("body", e.getClass().getSimpleName(), "a JSON object");
+    }
+    if (node == null || !node.isObject()) {
+      throw CairnException.invalid(
+          "body",
+          node == null ? "" : node.getNodeType().name().toLowerCase(Locale.ROOT),
+          "a JSON object");
+    }
+    return (ObjectNode) node;
+  }
+
+  private static String malformed(JsonParseException e) {
+    var loc = e.getLocation();
+    return loc == null
+        ? "malformed JSON"
+        : "malformed JSON at line " + loc.getLineNr() + " column " + loc.getColumnNr();
+  }
+
+  private static void checkFields(ObjectNode o, Set<String> known) {
+    for (Map.Entry<String, JsonNode> e : o.properties()) {
+      if (!known.contains(e.getKey())) {
+        throw CairnException.invalid(e.getKey(), e.getValue().toString(), "no such field");
+      }
+    }
+  }
+
+  private static void checkMatches(ObjectNode o, String field, String expected) {
+    String given = text(o, field, null);
+    if (given != null && !given.equals(expected)) {
+      throw CairnException.invalid(field, given, "absent or equal to the path's " + expected);
+    }
+  }
+
+  private static String text(ObjectNode o, String field, String absent) {
+    JsonNode v = o.get(field);
+    if (v == null || v.isNull()) {
+      return absent;
+    }
+    if (!v.isTextual()) {
+      throw CairnException.invalid(field, v.toString(), "a string");
+    }
+    return v.textValue();
+  }
+
+  private static int integer(JsonNode v, String field, String expected) {
+    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+      throw CairnException.invalid(field, v.toString(), expected);
+    }
+    return v.intValue();
+  }
+
+  private static Map<String, Integer> ports(JsonNode v) {
+    if (!v.isObject()) {
+      throw CairnException.invalid("ports", v.toString(), "an object of name: port");
+    }
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : v.properties()) {
+      ports.put(e.getKey(), integer(e.getValue(), "ports." + e.getKey(), "1..65535"));
+    }
+    return ports;
+  }
+
+  private static List<String> strings(JsonNode v, String field) {
+    if (!v.isArray()) {
+      throw CairnException.invalid(field, v.toString(), "an array of strings");
+    }
+    List<String> list = new ArrayList<>(v.size());
+    for (JsonNode item : v) {
+      if (!item.isTextual()) {
+        throw CairnException.invalid(field, item.toString(), "a string");
+      }
+      list.add(item.textValue());
+    }
+    return list;
+  }
+
+  private static Map<String, String> metadata(JsonNode v) {
+    if (!v.isObject()) {
+      throw CairnException.invalid("metadata", v.toString(), "an object of key: string");
+    }
+    Map<String, String> meta = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : v.properties()) {
+      JsonNode value = e.getValue();
+      if (!value.isTextual()) {
+        throw CairnException.invalid("metadata." + e.getKey(), value.toString(), "a string");
+      }
+      meta.put(e.getKey(), value.textValue());
+    }
+    return meta;
+  }
+
+  private static Health health(String text) {
+    switch (text.toLowerCase(Locale.ROOT)) {
+      case "passing":
+        return Health.PASSING;
+      case "warning":
+        return Health.WARNING;
+      case "critical":
+        return Health.CRITICAL;
+      default:
+        throw CairnException.invalid("health", text, "passing, warning or critical");
+    }
+  }
+
+  private static InstanceKind kind(String text) {
+    switch (text.toLowerCase(Locale.ROOT)) {
+      case "persistent":
+        return InstanceKind.PERSISTENT;
+      case "ephemeral":
+        return InstanceKind.EPHEMERAL;
+      default:
+        throw CairnException.invalid("kind", text, "persistent or ephemeral");
+    }
+  }
+}

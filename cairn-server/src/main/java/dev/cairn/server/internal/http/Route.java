@@ -1,0 +1,74 @@
+package dev.cairn.server.internal.http;
+
+import io.netty.handler.codec.http.HttpMethod;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The HTTP API's endpoints: a method and a path pattern each. A pattern segment {@code {}} matches
+ * any one path segment, which becomes a path parameter in order.
+ */
+enum Route {
+  LIST_SERVICES(HttpMethod.GET, "v1", "services"),
+  LIST_INSTANCES(HttpMethod.GET, "v1", "services", "{}", "instances"),
+  GET_INSTANCE(HttpMethod.GET, "v1", "services", "{}", "instances", "{}"),
+  REGISTER(HttpMethod.PUT, "v1", "services", "{}", "instances", "{}"),
+  DEREGISTER(HttpMethod.DELETE, "v1", "services", "{}", "instances", "{}"),
+  WATCH_SERVICE(HttpMethod.GET, "v1", "watch", "services", "{}"),
+  CREATE_SESSION(HttpMethod.POST, "v1", "sessions"),
+  RENEW_SESSION(HttpMethod.PUT, "v1", "sessions", "{}", "renew"),
+  DELETE_SESSION(HttpMethod.DELETE, "v1", "sessions", "{}"),
+  STATUS(HttpMethod.GET, "v1", "status");
+
+  private static final Route[] ALL = values();
+
+  private final HttpMethod method;
+  private final String[] pattern;
+
+  Route(HttpMethod method, String... pattern) {
+    this.method = method;
+    this.pattern = pattern;
+  }
+
+  HttpMethod method() {
+    return method;
+  }
+
+  /**
+   * Finds the route for {@code method} and the path's (still percent-encoded) segments. Returns
+   * {@code null} when no route has this path; {@link Match#route()} is {@code null} when routes
+   * have this path but none this method, and {@link Match#allowed()} lists their methods.
+   */
+  static Match match(HttpMethod method, String[] segments) {
+    List<HttpMethod> allowed = null;
+    for (Route r : ALL) {
+      if (!r.matchesPath(segments)) {
+        continue;
+      }
+      if (r.method.equals(method)) {
+        return new Match(r, List.of());
+      }
+      if (allowed == null) {
+        allowed = new ArrayList<>(2);
+      }
+      allowed.add(r.method);
+    }
+    return allowed == null ? null : new Match(null, allowed);
+  }
+
+  private boolean matchesPath(String[] segments) {
+    if (segments.length != pattern.length) {
+      return false;
+    }
+    for (int i = 0; i < pattern.length; i++) {
+      String p = pattern[i];
+      if (!p.equals("{}") && !p.equals(segments[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The route found for a request, or the methods the path allows. */
+  record Match(Route route, List<HttpMethod> allowed) {}
+}

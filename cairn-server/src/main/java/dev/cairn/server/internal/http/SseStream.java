@@ -1,0 +1,155 @@
+package dev.cairn.server.internal.http;
+
+import dev.cairn.server.core.ServiceEvent;
+import dev.cairn.server.core.ServiceSnapshot;
+import dev.cairn.server.core.Watch;
+import dev.cairn.server.core.WatchListener;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One service watch streamed as server-sent events: {@code snapshot} first, then {@code added},
+ * {@code updated} and {@code removed}, each with {@code id: <revision>}, and a {@code : keepalive}
+ * comment at a fixed interval.
+ *
+ * <p>The registry calls the listener methods sequentially from its watch executor; they encode
+ * there and hand the bytes to the channel's event loop, so frames leave in delivery order and after
+ * the response head.
+ */
+final class SseStream implements WatchListener, HttpApiHandler.Stream {
+
+  /** The key of the snapshot frame in {@link ServiceSnapshot#encoded}. */
+  private static final Object SNAPSHOT_FRAME = new Object();
+
+  private static final byte[] KEEPALIVE = ": keepalive\n\n".getBytes(StandardCharsets.US_ASCII);
+
+  private final Channel channel;
+  // Set once on the event loop before any writability change can be reported.
+  private volatile Watch watch;
+
+  SseStream(Channel channel) {
+    this.channel = channel;
+  }
+
+  /**
+   * Binds the stream to its watch: keep-alives start, and when the channel closes the watch and the
+   * keep-alives stop and {@code onClose} runs.
+   */
+  void attach(Watch watch, Duration keepAlive, Runnable onClose) {
+    this.watch = watch;
+    ScheduledFuture<?> keepAlives =
+        channel
+            .eventLoop()
+            .scheduleAtFixedRate(
+                () -> write(KEEPALIVE),
+                keepAlive.toMillis(),
+                keepAlive.toMillis(),
+                TimeUnit.MILLISECONDS);
+    channel
+        .closeFuture()
+        .addListener(
+            f -> {
+              keepAlives.cancel(false);
+              watch.close();
+              onClose.run();
+            });
+  }
+
+  @Override
+  public boolean isReady() {
+    return channel.isWritable();
+  }
+
+  @Override
+  public void writabilityChanged() {
+    Watch w = watch;
+    if (w != null && channel.isWritable()) {
+      w.ready();
+    }
+  }
+
+  @Override
+  public void onSnapshot(ServiceSnapshot snapshot, boolean resync) {
+    write(snapshot.encoded(SNAPSHOT_FRAME, SseStream::snapshotFrame));
+  }
+
+  @Override
+  public void onEvents(List<ServiceEvent> events) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256 * events.size());
+    for (ServiceEvent e : events) {
+      String head =
+          "id: "
+              + e.revision()
+              + "\nevent: "
+              + e.type().name().toLowerCase(Locale.ROOT)
+              + "\ndata: ";
+      out.writeBytes(head.getBytes(StandardCharsets.US_ASCII));
+      JsonBodies.writeTo(
+          out,
+          g -> {
+            g.writeStartObject();
+            g.writeNumberField("revision", e.revision());
+            g.writeFieldName("instance");
+            JsonBodies.writeInstance(g, e.instance());
+            g.writeEndObject();
+          });
+      out.write('\n');
+      out.write('\n');
+    }
+    write(out.toByteArray());
+  }
+
+  @Override
+  public void onClosed() {
+    try {
+      channel
+          .eventLoop()
+          .execute(
+              () ->
+                  channel
+                      .writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+                      .addListener(ChannelFutureListener.CLOSE));
+    } catch (RejectedExecutionException e) {
+      channel.close();
+    }
+  }
+
+  private void write(byte[] frame) {
+    try {
+      channel
+          .eventLoop()
+          .execute(
+              () -> channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(frame))));
+    } catch (RejectedExecutionException e) {
+      // The server is closing; the channel is closed with it.
+    }
+  }
+
+  private static byte[] snapshotFrame(ServiceSnapshot s) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+    out.writeBytes(
+        ("id: " + s.revision() + "\nevent: snapshot\ndata: ").getBytes(StandardCharsets.US_ASCII));
+    JsonBodies.writeTo(
+        out,
+        g -> {
+          g.writeStartObject();
+          g.writeNumberField("revision", s.revision());
+          JsonBodies.writeInstances(g, s.instances());
+          g.writeEndObject();
+        });
+    out.write('\n');
+    out.write('\n');
+    return out.toByteArray();
+  }
+}

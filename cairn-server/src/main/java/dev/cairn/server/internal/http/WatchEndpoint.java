@@ -1,0 +1,76 @@
+package dev.cairn.server.internal.http;
+
+import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
+import dev.cairn.common.Names;
+import dev.cairn.server.core.Registry;
+import dev.cairn.server.core.Watch;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Set;
+
+/** {@code GET /v1/watch/services/{service}}: a service watch as server-sent events. */
+final class WatchEndpoint {
+
+  private static final Set<String> PARAMS = Set.of("namespace", "index");
+
+  private final Registry registry;
+  private final WatchQuota quota;
+  private final Duration keepAlive;
+
+  WatchEndpoint(Registry registry, int maxWatchesPerClient, Duration keepAlive) {
+    this.registry = registry;
+    this.quota = new WatchQuota(maxWatchesPerClient);
+    this.keepAlive = keepAlive;
+  }
+
+  void watch(Exchange ex) {
+    ex.checkParams(PARAMS, false);
+    String ns = ex.namespace();
+    String service = Names.checkLabel("service", ex.segment(3));
+    long from = fromRevision(ex);
+    InetAddress client = ((InetSocketAddress) ex.channel().remoteAddress()).getAddress();
+    if (!quota.tryAcquire(client)) {
+      throw CairnException.of(
+          ErrorCode.RESOURCE_EXHAUSTED,
+          "watches: "
+              + quota.max()
+              + " open from "
+              + client.getHostAddress()
+              + " (expected: at most "
+              + quota.max()
+              + " per client address)");
+    }
+    SseStream stream = new SseStream(ex.channel());
+    Watch watch;
+    try {
+      watch = registry.watchService(ns, service, from, stream);
+    } catch (RuntimeException e) {
+      quota.release(client);
+      throw e;
+    }
+    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    head.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream")
+        .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
+        .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    ex.startStream(head, stream);
+    stream.attach(watch, keepAlive, () -> quota.release(client));
+  }
+
+  /** The revision to resume after: {@code Last-Event-ID}, else {@code ?index=}, else 0. */
+  private long fromRevision(Exchange ex) {
+    String text = ex.headers().get("Last-Event-ID");
+    if (text == null || text.isEmpty()) {
+      text = ex.param("index");
+    }
+    return text == null ? 0 : LongPoll.revision("index", text.trim(), registry.revision());
+  }
+}
