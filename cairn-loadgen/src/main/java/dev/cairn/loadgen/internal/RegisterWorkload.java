@@ -30,10 +30,15 @@ final class RegisterWorkload implements Workload {
       Duration timeout) {
 
     static Settings defaults() {
-      return new Settings(10_000, 2_000, 100, 4, 32, 8, 4, Duration.ofSeconds(120));
+      return new Settings(10_000, 10_000, 100, 4, 32, 8, 4, Duration.ofSeconds(120));
     }
 
-    /** {@code n} instances per phase, after a warm-up of a fifth of that (at most 2,000). */
+    /** {@code n} instances per phase, each after a warm-up of as many (at most 10,000). */
+    /** {@code depth} pipelined session requests and {@code unary} unary calls per caller. */
+    Settings withInFlight(int depth, int unary) {
+      return new Settings(instances, warmup, services, connections, callers, depth, unary, timeout);
+    }
+
     Settings withInstances(int n) {
       return new Settings(
           n,

@@ -65,6 +65,19 @@ public final class RunCommand implements Callable<Integer> {
   int w1Instances;
 
   @Option(
+      names = "--w1-pipeline",
+      defaultValue = "8",
+      description =
+          "W1: requests in flight per caller on the session streams. Default: ${DEFAULT-VALUE}.")
+  int w1Pipeline;
+
+  @Option(
+      names = "--w1-in-flight",
+      defaultValue = "4",
+      description = "W1: unary calls in flight per caller (persistent). Default: ${DEFAULT-VALUE}.")
+  int w1InFlight;
+
+  @Option(
       names = "--w2-watchers",
       defaultValue = "100",
       description = "W2: watchers. Default: ${DEFAULT-VALUE}.")
@@ -184,7 +197,10 @@ public final class RunCommand implements Callable<Integer> {
 
   private List<Workload> workloads() {
     return List.of(
-        new RegisterWorkload(RegisterWorkload.Settings.defaults().withInstances(w1Instances)),
+        new RegisterWorkload(
+            RegisterWorkload.Settings.defaults()
+                .withInstances(w1Instances)
+                .withInFlight(w1Pipeline, w1InFlight)),
         new WatchLatencyWorkload(
             WatchLatencyWorkload.Settings.defaults().withWatchers(w2Watchers).withEvents(w2Events)),
         new HttpListWorkload(
