@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * stream per connection ({@code callers} callers share the streams, each keeping up to {@code
  * depth} requests in flight); the sessions are then closed. Then as many persistent instances by
  * unary {@code Register} on the async stub ({@code callers} callers, {@code persistentInFlight} in
- * flight each), then deregistered the same way.
+ * flight each), then deregistered the same way. Both phases first run once unmeasured ({@code
+ * warmup} instances) so that client and server have compiled their hot paths.
  */
 final class RegisterWorkload implements Workload {
 
@@ -34,21 +35,21 @@ final class RegisterWorkload implements Workload {
     }
 
     /** {@code n} instances per phase, each after a warm-up of as many (at most 10,000). */
-    /** {@code depth} pipelined session requests and {@code unary} unary calls per caller. */
-    Settings withInFlight(int depth, int unary) {
-      return new Settings(instances, warmup, services, connections, callers, depth, unary, timeout);
-    }
-
     Settings withInstances(int n) {
       return new Settings(
           n,
-          Math.min(2_000, n / 5),
+          Math.min(10_000, n),
           services,
           connections,
           callers,
           depth,
           persistentInFlight,
           timeout);
+    }
+
+    /** {@code depth} pipelined session requests and {@code unary} unary calls per caller. */
+    Settings withInFlight(int depth, int unary) {
+      return new Settings(instances, warmup, services, connections, callers, depth, unary, timeout);
     }
   }
 
