@@ -113,7 +113,7 @@ final class FailoverWorkload implements Workload {
           frozenAt,
           frozenGone,
           settings.ttl().plus(settings.phaseTimeout()),
-          "≤ " + settings.ttl().toMillis() + " ms (TTL)");
+          "≤ " + ResultTable.count(settings.ttl().toMillis()) + " ms (TTL)");
     } finally {
       watches.forEach(ServiceWatch::cancel);
       if (frozen != null) {
