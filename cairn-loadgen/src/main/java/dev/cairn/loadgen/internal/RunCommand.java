@@ -10,9 +10,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -119,6 +121,11 @@ public final class RunCommand implements Callable<Integer> {
       System.err.println(e.getMessage());
       return 2;
     }
+    String invalid = firstInvalidCount();
+    if (invalid != null) {
+      System.err.println(invalid);
+      return 2;
+    }
     Set<String> selected = new LinkedHashSet<>();
     for (String name : only.isEmpty() ? ALL : only) {
       String upper = name.trim().toUpperCase(Locale.ROOT);
@@ -186,6 +193,25 @@ public final class RunCommand implements Callable<Integer> {
       }
     }
     return ok;
+  }
+
+  /** The first count option that is not positive, as a message; null when all are. */
+  private String firstInvalidCount() {
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    counts.put("w1-instances", w1Instances);
+    counts.put("w1-pipeline", w1Pipeline);
+    counts.put("w1-in-flight", w1InFlight);
+    counts.put("w2-watchers", w2Watchers);
+    counts.put("w2-events", w2Events);
+    counts.put("w3-seconds", w3Seconds);
+    counts.put("w4-instances", w4Instances);
+    counts.put("w5-instances", w5Instances);
+    for (Map.Entry<String, Integer> count : counts.entrySet()) {
+      if (count.getValue() < 1) {
+        return count.getKey() + ": " + count.getValue() + " (expected: >= 1)";
+      }
+    }
+    return null;
   }
 
   /** The exception's type and message, e.g. {@code "ConnectException: Connection refused"}. */

@@ -1,0 +1,53 @@
+package dev.cairn.loadgen;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.testing.CairnServerExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class LoadgenMainTest {
+
+  @RegisterExtension static CairnServerExtension server = CairnServerExtension.inMemory();
+
+  @Test
+  void runsSelectedWorkloadsAgainstAServer() {
+    int exit =
+        LoadgenMain.execute(
+            "run",
+            "--grpc",
+            server.grpcTarget(),
+            "--http",
+            server.httpUri().toString(),
+            "--only",
+            "W1,W2",
+            "--w1-instances",
+            "50",
+            "--w2-watchers",
+            "3",
+            "--w2-events",
+            "4");
+
+    assertThat(exit).isZero();
+    assertThat(server.registry().instanceCount()).isZero();
+  }
+
+  @Test
+  void refusesNonLoopbackTargets() {
+    assertThat(LoadgenMain.execute("run", "--grpc", "10.1.2.3:8501")).isEqualTo(2);
+    assertThat(LoadgenMain.execute("run", "--http", "http://192.168.1.1:8500")).isEqualTo(2);
+  }
+
+  @Test
+  void refusesBadOptions() {
+    assertThat(LoadgenMain.execute("run", "--only", "W9")).isEqualTo(2);
+    assertThat(LoadgenMain.execute("run", "--w2-events", "0")).isEqualTo(2);
+    assertThat(LoadgenMain.execute("run", "--no-such-option")).isEqualTo(2);
+  }
+
+  @Test
+  void failsWhenNoServerAnswers() {
+    assertThat(LoadgenMain.execute("run", "--grpc", "127.0.0.1:1", "--http", "http://127.0.0.1:1"))
+        .isEqualTo(1);
+  }
+}
