@@ -20,28 +20,41 @@ final class Calls {
 
   static CompletableFuture<RegisterResponse> register(
       Channel channel, String namespace, Instance instance) {
+    return register(channel, registerRequest(namespace, instance));
+  }
+
+  static CompletableFuture<RegisterResponse> register(Channel channel, RegisterRequest request) {
     FutureObserver<RegisterResponse> response = new FutureObserver<>();
     RegistryGrpc.newStub(channel)
         .withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS)
-        .register(
-            RegisterRequest.newBuilder().setNamespace(namespace).setInstance(instance).build(),
-            response);
+        .register(request, response);
     return response.future;
   }
 
   static CompletableFuture<DeregisterResponse> deregister(
       Channel channel, String namespace, String service, String instanceId) {
+    return deregister(channel, deregisterRequest(namespace, service, instanceId));
+  }
+
+  static CompletableFuture<DeregisterResponse> deregister(
+      Channel channel, DeregisterRequest request) {
     FutureObserver<DeregisterResponse> response = new FutureObserver<>();
     RegistryGrpc.newStub(channel)
         .withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS)
-        .deregister(
-            DeregisterRequest.newBuilder()
-                .setNamespace(namespace)
-                .setService(service)
-                .setInstanceId(instanceId)
-                .build(),
-            response);
+        .deregister(request, response);
     return response.future;
+  }
+
+  static RegisterRequest registerRequest(String namespace, Instance instance) {
+    return RegisterRequest.newBuilder().setNamespace(namespace).setInstance(instance).build();
+  }
+
+  static DeregisterRequest deregisterRequest(String namespace, String service, String instanceId) {
+    return DeregisterRequest.newBuilder()
+        .setNamespace(namespace)
+        .setService(service)
+        .setInstanceId(instanceId)
+        .build();
   }
 
   private static final class FutureObserver<T> implements StreamObserver<T> {

@@ -1,6 +1,8 @@
 package dev.cairn.loadgen.internal;
 
+import dev.cairn.proto.v1.DeregisterRequest;
 import dev.cairn.proto.v1.Instance;
+import dev.cairn.proto.v1.RegisterRequest;
 import io.grpc.ManagedChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,17 +120,14 @@ final class RegisterWorkload implements Workload {
               settings.callers(),
               settings.depth());
       context.progress("%s: %s of %,d instances...", NAME, label, count);
+      Instance[] instances = instances(context, count, prefix);
       Latency latency = new Latency();
       Pipeline.Result result =
           Pipeline.run(
               count,
               settings.callers(),
               settings.depth(),
-              k -> {
-                SessionStream session = sessions.get(streamOf(k));
-                Instance instance = Instances.of(serviceOf(context, k), Instances.id(prefix, k), k);
-                return session.register(context.namespace(), instance);
-              },
+              k -> sessions.get(streamOf(k)).register(context.namespace(), instances[k]),
               latency,
               settings.timeout());
       report(table, label, count, result, latency, "≥ 30,000 ops/s");
@@ -161,17 +160,22 @@ final class RegisterWorkload implements Workload {
             settings.callers(),
             settings.persistentInFlight());
     context.progress("%s: %s of %,d instances...", NAME, label, count);
+    Instance[] instances = instances(context, count, prefix);
+    RegisterRequest[] registers = new RegisterRequest[count];
+    DeregisterRequest[] deregisters = new DeregisterRequest[count];
+    for (int k = 0; k < count; k++) {
+      registers[k] = Calls.registerRequest(context.namespace(), instances[k]);
+      deregisters[k] =
+          Calls.deregisterRequest(
+              context.namespace(), instances[k].getService(), instances[k].getId());
+    }
     Latency latency = new Latency();
     Pipeline.Result result =
         Pipeline.run(
             count,
             settings.callers(),
             settings.persistentInFlight(),
-            k ->
-                Calls.register(
-                    channels.get(streamOf(k)),
-                    context.namespace(),
-                    Instances.of(serviceOf(context, k), Instances.id(prefix, k), k)),
+            k -> Calls.register(channels.get(streamOf(k)), registers[k]),
             latency,
             settings.timeout());
     report(table, label, count, result, latency, "≥ 6,000 ops/s");
@@ -188,12 +192,7 @@ final class RegisterWorkload implements Workload {
             count,
             settings.callers(),
             settings.persistentInFlight(),
-            k ->
-                Calls.deregister(
-                    channels.get(streamOf(k)),
-                    context.namespace(),
-                    serviceOf(context, k),
-                    Instances.id(prefix, k)),
+            k -> Calls.deregister(channels.get(streamOf(k)), deregisters[k]),
             deregisterLatency,
             settings.timeout());
     table.add(
@@ -227,6 +226,18 @@ final class RegisterWorkload implements Workload {
     }
     table.add(NAME, label + " throughput", ResultTable.rate(result.perSecond(), "ops/s"), target);
     latency.addRows(table, NAME, label + " latency");
+  }
+
+  /**
+   * The instances of one phase, built before its clock starts so that the measurement holds only
+   * sending and receiving.
+   */
+  private Instance[] instances(RunContext context, int count, String prefix) {
+    Instance[] instances = new Instance[count];
+    for (int k = 0; k < count; k++) {
+      instances[k] = Instances.of(serviceOf(context, k), Instances.id(prefix, k), k);
+    }
+    return instances;
   }
 
   /** The stream (connection) of operation {@code k}: its caller's. */
