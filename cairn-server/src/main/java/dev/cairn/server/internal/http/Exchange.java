@@ -70,10 +70,6 @@ final class Exchange {
     return ctx;
   }
 
-  HttpMethod method() {
-    return request.method();
-  }
-
   HttpHeaders headers() {
     return request.headers();
   }
