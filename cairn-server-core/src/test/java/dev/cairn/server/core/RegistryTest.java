@@ -350,6 +350,17 @@ class RegistryTest {
   }
 
   @Test
+  void finishedWaitsAndClosedWatchesLeaveNothingBehind() {
+    register("web", "a");
+    for (int i = 0; i < 100; i++) {
+      registry.awaitService("", "svc-" + i, registry.revision()).cancel(false);
+      registry.watchService("", "svc-" + i, 0, new Recorder()).close();
+    }
+    assertThat(registry.watcherCount()).isZero();
+    assertThat(registry.pendingWaits()).isZero();
+  }
+
+  @Test
   void closingTheRegistryEndsWatches() throws Exception {
     CountDownLatch closed = new CountDownLatch(1);
     registry.watchService(

@@ -60,7 +60,7 @@ final class WatchHub {
 
   Watch watchService(Key key, long fromRevision, WatchListener listener) {
     ServiceWatcher w = new ServiceWatcher(key, listener);
-    serviceWatchers.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(w);
+    add(serviceWatchers, key, w);
     // Registered first, so no change is missed; events at or below what the first delivery
     // covers are dropped at drain time.
     w.start(fromRevision);
@@ -69,7 +69,7 @@ final class WatchHub {
 
   Watch watchServices(String namespace, long fromRevision, WatchListener listener) {
     ListWatcher w = new ListWatcher(namespace, listener, fromRevision);
-    listWatchers.computeIfAbsent(namespace, k -> ConcurrentHashMap.newKeySet()).add(w);
+    add(listWatchers, namespace, w);
     w.schedule();
     return w;
   }
@@ -90,15 +90,33 @@ final class WatchHub {
       return CompletableFuture.completedFuture(null);
     }
     CompletableFuture<Void> f = new CompletableFuture<>();
-    Set<CompletableFuture<Void>> set =
-        waiters.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet());
-    set.add(f);
-    f.whenComplete((v, t) -> set.remove(f));
+    add(waiters, key, f);
+    f.whenComplete((v, t) -> remove(waiters, key, f));
     // A change published between the first check and the add would otherwise be missed.
     if (changed.getAsBoolean()) {
       f.complete(null);
     }
     return f;
+  }
+
+  // Adds and removes are atomic per key, so an emptied set leaves the map without losing an add.
+  private static <K, V> void add(ConcurrentHashMap<K, Set<V>> map, K key, V value) {
+    map.compute(
+        key,
+        (k, set) -> {
+          Set<V> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+          s.add(value);
+          return s;
+        });
+  }
+
+  private static <K, V> void remove(ConcurrentHashMap<K, Set<V>> map, K key, V value) {
+    map.computeIfPresent(
+        key,
+        (k, set) -> {
+          set.remove(value);
+          return set.isEmpty() ? null : set;
+        });
   }
 
   // ---- fan-out, apply thread ----
@@ -146,6 +164,11 @@ final class WatchHub {
     }
     serviceWaiters.values().forEach(WatchHub::completeAll);
     listWaiters.values().forEach(WatchHub::completeAll);
+  }
+
+  /** Keys with pending long-poll waits (a cancelled or completed wait leaves none). */
+  int waitKeys() {
+    return serviceWaiters.size() + listWaiters.size();
   }
 
   int watcherCount() {
@@ -300,10 +323,7 @@ final class WatchHub {
         closed = true;
         buffer.clear();
       }
-      Set<ServiceWatcher> ws = serviceWatchers.get(key);
-      if (ws != null) {
-        ws.remove(this);
-      }
+      remove(serviceWatchers, key, this);
     }
 
     void closeFromHub() {
@@ -391,10 +411,7 @@ final class WatchHub {
         }
         closed = true;
       }
-      Set<ListWatcher> ws = listWatchers.get(namespace);
-      if (ws != null) {
-        ws.remove(this);
-      }
+      remove(listWatchers, namespace, this);
     }
 
     void closeFromHub() {
