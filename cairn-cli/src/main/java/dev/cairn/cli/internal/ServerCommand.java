@@ -29,9 +29,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Runs a Cairn server until Ctrl-C or SIGTERM.",
-      "Prints one line per listener, e.g. 'http  listening on http://127.0.0.1:8500', and",
-      "shuts down gracefully when stopped. Exit code 3 when it cannot start (e.g. a port is in use)."
+      "Runs a Cairn server until Ctrl-C or SIGTERM, then shuts it down gracefully.",
+      "Prints one line per listener: 'http  listening on http://127.0.0.1:8500'.",
+      "Exits with code 3 when it cannot start, e.g. when a port is in use."
     })
 final class ServerCommand implements Callable<Integer> {
 
@@ -149,16 +149,14 @@ final class ServerCommand implements Callable<Integer> {
   }
 
   /**
-   * Fails early with a clear message when {@code port} is taken on the bind address. The server's
-   * own bind may still fail (a race); that also ends in {@link ExitCode#CANNOT_START}.
+   * Fails early with a clear message when {@code port} is taken on the bind address, or the address
+   * is not local (also checked for port 0). The server's own bind may still fail (a race); that
+   * also ends in {@link ExitCode#CANNOT_START}.
    */
   private void checkPort(String protocol, int port) {
     if (port < 0 || port > 65_535) {
       throw new ParameterException(
           spec.commandLine(), "--" + protocol + "-port: " + port + " (expected: 0..65535)");
-    }
-    if (port == 0) {
-      return;
     }
     InetAddress address;
     try {

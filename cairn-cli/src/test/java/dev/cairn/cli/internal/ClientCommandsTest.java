@@ -14,13 +14,13 @@ import org.junit.jupiter.api.Test;
 
 class ClientCommandsTest {
 
-  private FakeHttpApiServer server;
+  private TestServer server;
   private String url;
 
   @BeforeEach
   void startServer() throws IOException {
-    server = new FakeHttpApiServer();
-    url = server.uri().toString();
+    server = TestServer.start();
+    url = server.url();
   }
 
   @AfterEach
@@ -187,6 +187,16 @@ class ClientCommandsTest {
     assertThat(table.exitCode()).as("%s", table).isZero();
     assertThat(table.out()).contains("version", "revision", "instances").contains(url);
     assertThat(HttpApi.JSON.readTree(json.out()).path("instances").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void namespacesAreSeparate() {
+    cairn(
+        "register", "web", "--server", url, "-n", "team-a", "--id", "w1", "--address", "10.0.0.1");
+
+    assertThat(cairn("instances", "web", "--server", url, "--namespace", "team-a").out())
+        .contains("10.0.0.1");
+    assertThat(cairn("instances", "web", "--server", url).out()).doesNotContain("10.0.0.1");
   }
 
   @Test

@@ -119,4 +119,22 @@ class ServerCommandTest {
     assertThat(asked.get().bind()).isEqualTo("127.0.0.1");
     assertThat(asked.get().inMemory()).isFalse();
   }
+
+  @Test
+  void runsARealServerUntilStopped() throws Exception {
+    CliRun run = CliRun.prepare();
+    CompletableFuture<CliRun> done =
+        CompletableFuture.supplyAsync(
+            () -> run.execute("server", "--in-memory", "--http-port", "0", "--grpc-port", "0"));
+    await().atMost(30, TimeUnit.SECONDS).until(() -> run.out().contains("grpc  listening"));
+
+    ((ServerCommand) run.commandLine().getSubcommands().get("server").getCommand()).stop();
+
+    assertThat(done.get(30, TimeUnit.SECONDS).exitCode()).as("%s", run).isZero();
+    assertThat(run.out().lines())
+        .hasSize(2)
+        .satisfiesExactly(
+            l -> assertThat(l).matches("http  listening on http://127\\.0\\.0\\.1:\\d+"),
+            l -> assertThat(l).matches("grpc  listening on 127\\.0\\.0\\.1:\\d+"));
+  }
 }
