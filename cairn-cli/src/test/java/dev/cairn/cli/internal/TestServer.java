@@ -22,10 +22,10 @@ final class TestServer implements AutoCloseable {
   private HttpApiServer http;
   private int port;
 
-  private TestServer() throws IOException {
+  private TestServer(int httpPort) throws IOException {
     server = CairnServer.builder().inMemory().httpPort(0).grpcPort(0).start();
     try {
-      startHttp(0);
+      startHttp(httpPort);
     } catch (IOException | RuntimeException e) {
       server.close();
       throw e;
@@ -33,7 +33,16 @@ final class TestServer implements AutoCloseable {
   }
 
   static TestServer start() throws IOException {
-    return new TestServer();
+    return new TestServer(0);
+  }
+
+  /** A new, empty server whose HTTP API listens on {@code httpPort}. */
+  static TestServer start(int httpPort) throws IOException {
+    return new TestServer(httpPort);
+  }
+
+  int httpPort() {
+    return port;
   }
 
   /** The HTTP API's address, e.g. {@code http://127.0.0.1:41234}. */

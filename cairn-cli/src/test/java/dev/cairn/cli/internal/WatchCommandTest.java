@@ -131,6 +131,33 @@ class WatchCommandTest {
   }
 
   @Test
+  void startsOverWhenTheServerForgotTheRevision() throws Exception {
+    CliRun watch = CliRun.prepare();
+    CompletableFuture<CliRun> done =
+        CompletableFuture.supplyAsync(
+            () ->
+                watch.execute(
+                    "watch", "web", "--server", url, "--max-events", "5", "--timeout", "30s"));
+    await().atMost(10, TimeUnit.SECONDS).until(() -> watch.out().contains("watching web"));
+    cairn("register", "web", "--server", url, "--id", "a", "--address", "10.0.0.1");
+    cairn("register", "web", "--server", url, "--id", "b", "--address", "10.0.0.2");
+    await().atMost(10, TimeUnit.SECONDS).until(() -> watch.out().contains("added    b"));
+
+    // A new in-memory server on the same port: it has never seen revision 2.
+    server.close();
+    server = TestServer.start(server.httpPort());
+    cairn("register", "web", "--server", url, "--id", "c", "--address", "10.0.0.3");
+
+    CliRun run = done.get(30, TimeUnit.SECONDS);
+    assertThat(run.exitCode()).as("%s", run).isZero();
+    assertThat(run.out().lines().filter(l -> !l.startsWith("watching")))
+        .hasSize(5)
+        .anyMatch(l -> l.startsWith("removed  a  10.0.0.1"))
+        .anyMatch(l -> l.startsWith("removed  b  10.0.0.2"))
+        .anyMatch(l -> l.startsWith("added    c  10.0.0.3"));
+  }
+
+  @Test
   void stopsByItselfAtTheTimeout() {
     CliRun run = cairn("watch", "web", "--server", url, "--timeout", "200ms");
 
