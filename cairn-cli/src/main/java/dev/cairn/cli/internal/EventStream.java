@@ -43,7 +43,8 @@ final class EventStream implements AutoCloseable {
   /** The server ended the stream. */
   record Ended() implements Item {}
 
-  // Written by the HTTP client's threads, read by the caller; the queue is the only shared state.
+  // Items are queued by the HTTP client's threads and taken by the caller's; subscription and
+  // closed are shared between close() and those threads.
   private final BlockingQueue<Item> items = new LinkedBlockingQueue<>();
   private final CompletableFuture<HttpResponse<Void>> response;
   private volatile Flow.Subscription subscription;
