@@ -9,6 +9,7 @@ import dev.cairn.server.core.log.MemoryCommandLog;
 import dev.cairn.server.internal.HttpListeners;
 import dev.cairn.server.internal.Listener;
 import dev.cairn.server.internal.grpc.GrpcListener;
+import dev.cairn.server.ratis.RatisCommandLog;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -176,12 +177,7 @@ public final class CairnServer implements AutoCloseable {
   }
 
   private CommandLog openLog() {
-    if (dataDir == null) {
-      return new MemoryCommandLog();
-    }
-    // TODO(#3): return RatisCommandLog.builder(dataDir).build() once cairn-server-ratis lands.
-    throw new IllegalStateException(
-        "storage: durable in " + dataDir + " (expected: inMemory() until the Ratis log lands)");
+    return dataDir == null ? new MemoryCommandLog() : RatisCommandLog.builder(dataDir).build();
   }
 
   private void checkStarted() {

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -66,8 +67,7 @@ public final class ClientCommand implements Callable<Integer> {
   int run(InputStream stdin, PrintStream out, PrintStream err) throws Exception {
     Target target = Target.ofGrpc(grpc);
     ScheduledExecutorService scheduler =
-        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-            RunContext.daemonThreads("loadgen-client"));
+        Executors.newSingleThreadScheduledExecutor(RunContext.daemonThreads("loadgen-client"));
     ManagedChannel channel = target.newChannel();
     try {
       SessionStream session =
@@ -80,10 +80,7 @@ public final class ClientCommand implements Callable<Integer> {
               1,
               8,
               k -> {
-                Instance instance =
-                    Instances.of(service, Instances.id(idPrefix, k), k).toBuilder()
-                        .setSessionId(session.sessionId())
-                        .build();
+                Instance instance = Instances.of(service, Instances.id(idPrefix, k), k);
                 return session.register(namespace, instance);
               },
               new Latency(),

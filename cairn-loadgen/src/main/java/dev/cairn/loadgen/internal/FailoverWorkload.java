@@ -17,7 +17,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
@@ -151,7 +153,7 @@ final class FailoverWorkload implements Workload {
         long at = watcher.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         slowest = Math.max(slowest, at - signalledAt);
         fastest = Math.min(fastest, at - signalledAt);
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      } catch (ExecutionException | TimeoutException e) {
         missing++;
       }
     }

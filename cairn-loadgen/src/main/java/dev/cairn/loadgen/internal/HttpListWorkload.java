@@ -10,10 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * W3: HTTP read throughput. A service of {@code instances} persistent instances is listed with
@@ -101,7 +103,10 @@ final class HttpListWorkload implements Workload {
               .GET()
               .build();
       Duration calibration = calibration(settings.duration());
-      context.progress("%s: calibrating HTTP clients, %d ms each...", NAME, calibration.toMillis());
+      context.progress(
+          "%s: warming up, then calibrating HTTP clients, %d ms each...",
+          NAME, calibration.toMillis());
+      measure(ClientMode.PER_THREAD, request, calibration);
       Reads shared = measure(ClientMode.SHARED, request, calibration);
       Reads perThread = measure(ClientMode.PER_THREAD, request, calibration);
       for (Reads calibrated : List.of(shared, perThread)) {
@@ -180,8 +185,7 @@ final class HttpListWorkload implements Workload {
           okAndErrors =
               count.get(
                   duration.toMillis() + REQUEST_TIMEOUT.toMillis() + 5_000, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException
-            | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
           okAndErrors = new long[] {0, 1};
         }
         ok += okAndErrors[0];

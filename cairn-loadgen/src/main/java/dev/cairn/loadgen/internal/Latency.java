@@ -46,6 +46,6 @@ final class Latency {
 
   /** Formats microseconds as milliseconds with microsecond precision: {@code "1.234 ms"}. */
   static String millis(long micros) {
-    return String.format(Locale.ROOT, "%.3f ms", micros / 1_000.0);
+    return String.format(Locale.ROOT, "%,.3f ms", micros / 1_000.0);
   }
 }

@@ -100,14 +100,10 @@ final class MemoryWorkload implements Workload {
                   SessionStream session = sessions.get((k % settings.callers()) % sessions.size());
                   Instance instance =
                       Instances.of(
-                              context.service(
-                                  String.format(
-                                      Locale.ROOT, "w5-%04d", index % settings.services())),
-                              Instances.id("m", index),
-                              index)
-                          .toBuilder()
-                          .setSessionId(session.sessionId())
-                          .build();
+                          context.service(
+                              String.format(Locale.ROOT, "w5-%04d", index % settings.services())),
+                          Instances.id("m", index),
+                          index);
                   return session.register(context.namespace(), instance);
                 },
                 new Latency(),

@@ -21,6 +21,7 @@ final class RegisterWorkload implements Workload {
   /** The workload's bounds. */
   record Settings(
       int instances,
+      int warmup,
       int services,
       int connections,
       int callers,
@@ -29,11 +30,20 @@ final class RegisterWorkload implements Workload {
       Duration timeout) {
 
     static Settings defaults() {
-      return new Settings(10_000, 100, 4, 32, 8, 4, Duration.ofSeconds(120));
+      return new Settings(10_000, 2_000, 100, 4, 32, 8, 4, Duration.ofSeconds(120));
     }
 
+    /** {@code n} instances per phase, after a warm-up of a fifth of that (at most 2,000). */
     Settings withInstances(int n) {
-      return new Settings(n, services, connections, callers, depth, persistentInFlight, timeout);
+      return new Settings(
+          n,
+          Math.min(2_000, n / 5),
+          services,
+          connections,
+          callers,
+          depth,
+          persistentInFlight,
+          timeout);
     }
   }
 
@@ -59,14 +69,32 @@ final class RegisterWorkload implements Workload {
       channels.add(context.target().newChannel());
     }
     try {
-      ephemeral(context, table, channels);
-      persistent(context, table, channels);
+      if (settings.warmup() > 0) {
+        context.progress(
+            "%s: warming up with %,d + %,d instances...",
+            NAME, settings.warmup(), settings.warmup());
+        ResultTable discarded = new ResultTable();
+        ephemeral(context, discarded, channels, settings.warmup(), "we");
+        persistent(context, discarded, channels, settings.warmup(), "wp");
+        table.add(
+            NAME,
+            "warm-up, not measured (ephemeral + persistent)",
+            ResultTable.count(settings.warmup()) + " + " + ResultTable.count(settings.warmup()),
+            "—");
+      }
+      ephemeral(context, table, channels, settings.instances(), "e");
+      persistent(context, table, channels, settings.instances(), "p");
     } finally {
       channels.forEach(Target::shutdown);
     }
   }
 
-  private void ephemeral(RunContext context, ResultTable table, List<ManagedChannel> channels)
+  private void ephemeral(
+      RunContext context,
+      ResultTable table,
+      List<ManagedChannel> channels,
+      int count,
+      String prefix)
       throws Exception {
     long baseline = context.server().instanceCount();
     List<SessionStream> sessions = new ArrayList<>();
@@ -83,29 +111,26 @@ final class RegisterWorkload implements Workload {
               sessions.size(),
               settings.callers(),
               settings.depth());
-      context.progress("%s: %s of %,d instances...", NAME, label, settings.instances());
+      context.progress("%s: %s of %,d instances...", NAME, label, count);
       Latency latency = new Latency();
       Pipeline.Result result =
           Pipeline.run(
-              settings.instances(),
+              count,
               settings.callers(),
               settings.depth(),
               k -> {
                 SessionStream session = sessions.get(streamOf(k));
-                Instance instance =
-                    Instances.of(serviceOf(context, k), Instances.id("e", k), k).toBuilder()
-                        .setSessionId(session.sessionId())
-                        .build();
+                Instance instance = Instances.of(serviceOf(context, k), Instances.id(prefix, k), k);
                 return session.register(context.namespace(), instance);
               },
               latency,
               settings.timeout());
-      report(table, label, result, latency, "≥ 30,000 ops/s");
+      report(table, label, count, result, latency, "≥ 30,000 ops/s");
       table.add(
           NAME,
           "ephemeral instances on server",
           ResultTable.count(context.server().instanceCount() - baseline),
-          ResultTable.count(settings.instances()));
+          ResultTable.count(count));
     } finally {
       for (SessionStream session : sessions) {
         session.close(Duration.ofSeconds(10));
@@ -115,7 +140,12 @@ final class RegisterWorkload implements Workload {
     table.add(NAME, "ephemeral clean-up (sessions closed)", clean ? "ok" : "instances left", "ok");
   }
 
-  private void persistent(RunContext context, ResultTable table, List<ManagedChannel> channels)
+  private void persistent(
+      RunContext context,
+      ResultTable table,
+      List<ManagedChannel> channels,
+      int count,
+      String prefix)
       throws Exception {
     long baseline = context.server().instanceCount();
     String label =
@@ -124,32 +154,32 @@ final class RegisterWorkload implements Workload {
             "persistent register (unary, %d callers x %d in flight)",
             settings.callers(),
             settings.persistentInFlight());
-    context.progress("%s: %s of %,d instances...", NAME, label, settings.instances());
+    context.progress("%s: %s of %,d instances...", NAME, label, count);
     Latency latency = new Latency();
     Pipeline.Result result =
         Pipeline.run(
-            settings.instances(),
+            count,
             settings.callers(),
             settings.persistentInFlight(),
             k ->
                 Calls.register(
                     channels.get(streamOf(k)),
                     context.namespace(),
-                    Instances.of(serviceOf(context, k), Instances.id("p", k), k)),
+                    Instances.of(serviceOf(context, k), Instances.id(prefix, k), k)),
             latency,
             settings.timeout());
-    report(table, label, result, latency, "≥ 6,000 ops/s");
+    report(table, label, count, result, latency, "≥ 6,000 ops/s");
     table.add(
         NAME,
         "persistent instances on server",
         ResultTable.count(context.server().instanceCount() - baseline),
-        ResultTable.count(settings.instances()));
+        ResultTable.count(count));
 
-    context.progress("%s: deregistering %,d persistent instances...", NAME, settings.instances());
+    context.progress("%s: deregistering %,d persistent instances...", NAME, count);
     Latency deregisterLatency = new Latency();
     Pipeline.Result deregistered =
         Pipeline.run(
-            settings.instances(),
+            count,
             settings.callers(),
             settings.persistentInFlight(),
             k ->
@@ -157,7 +187,7 @@ final class RegisterWorkload implements Workload {
                     channels.get(streamOf(k)),
                     context.namespace(),
                     serviceOf(context, k),
-                    Instances.id("p", k)),
+                    Instances.id(prefix, k)),
             deregisterLatency,
             settings.timeout());
     table.add(
@@ -170,13 +200,18 @@ final class RegisterWorkload implements Workload {
   }
 
   private void report(
-      ResultTable table, String label, Pipeline.Result result, Latency latency, String target) {
+      ResultTable table,
+      String label,
+      int count,
+      Pipeline.Result result,
+      Latency latency,
+      String target) {
     table.add(
         NAME,
         label + " registered",
         ResultTable.count(result.succeeded())
             + (result.finished() ? "" : " (timed out after " + settings.timeout() + ")"),
-        ResultTable.count(settings.instances()));
+        ResultTable.count(count));
     if (result.failed() > 0) {
       table.add(
           NAME,

@@ -1,7 +1,11 @@
 package dev.cairn.loadgen.internal;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -9,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -121,12 +126,14 @@ public final class RunCommand implements Callable<Integer> {
     }
     ResultTable table = new ResultTable();
     boolean ok;
+    String header;
     try (RunContext context =
         new RunContext(target, namespace, RunContext.newRunTag(), System.err)) {
+      header = header(context);
       ok = run(context, workloads, table);
     }
     PrintStream out = System.out;
-    out.println(header(target));
+    out.println(header);
     out.println();
     out.print(table.toMarkdown());
     out.flush();
@@ -177,16 +184,46 @@ public final class RunCommand implements Callable<Integer> {
                 Duration.ofSeconds(300))));
   }
 
-  private static String header(Target target) {
+  /** The run's conditions: time, target, machine load, both JVMs' flags as far as known. */
+  private static String header(RunContext context) {
     Runtime runtime = Runtime.getRuntime();
     return String.format(
         Locale.ROOT,
-        "Cairn loadgen, %s: %s; this JVM: Java %s, %d cores, max heap %d MiB, flags %s",
+        "Cairn loadgen, %s: %s; %d cores, load average %.2f before the run; "
+            + "loadgen JVM: Java %s, max heap %d MiB, flags %s; %s",
         Instant.now().truncatedTo(ChronoUnit.SECONDS),
-        target,
-        System.getProperty("java.version"),
+        context.target(),
         runtime.availableProcessors(),
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+        System.getProperty("java.version"),
         runtime.maxMemory() >> 20,
-        ManagementFactory.getRuntimeMXBean().getInputArguments());
+        ManagementFactory.getRuntimeMXBean().getInputArguments(),
+        serverDescription(context));
+  }
+
+  /** The server's pid and JVM flags, when it runs on this machine and says its pid. */
+  private static String serverDescription(RunContext context) {
+    try {
+      OptionalLong pid = context.server().pid();
+      if (pid.isEmpty()) {
+        return "server pid unknown";
+      }
+      Path cmdline = Path.of("/proc", Long.toString(pid.getAsLong()), "cmdline");
+      if (!Files.isReadable(cmdline)) {
+        return "server pid " + pid.getAsLong();
+      }
+      List<String> flags = new ArrayList<>();
+      for (String arg : Files.readString(cmdline, StandardCharsets.UTF_8).split("\0")) {
+        if (arg.startsWith("-X")) {
+          flags.add(arg);
+        }
+      }
+      return "server pid " + pid.getAsLong() + ", JVM flags " + flags;
+    } catch (IOException e) {
+      return "server status unavailable (" + e.getMessage() + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "server status unavailable";
+    }
   }
 }

@@ -135,8 +135,8 @@ final class WatchLatencyWorkload implements Workload {
           "%s: %d watchers ready; %d events every %d ms...",
           NAME, watchers, events, settings.interval().toMillis());
 
-      @SuppressWarnings("unchecked")
-      CompletableFuture<Void>[] registered = new CompletableFuture[(events + 1) / 2];
+      // written and read by the writer thread only
+      List<CompletableFuture<Void>> registered = new ArrayList<>();
       AtomicInteger tick = new AtomicInteger();
       ticker.scheduleAtFixedRate(
           () -> {
@@ -155,10 +155,11 @@ final class WatchLatencyWorkload implements Workload {
                             acks.put(id + "@" + r.getRevision(), System.nanoTime() - origin + 1);
                             live.add(id);
                           });
-              registered[i] = write;
+              registered.add(write);
             } else {
               write =
-                  registered[i]
+                  registered
+                      .get(i)
                       .thenCompose(x -> Calls.deregister(writer, context.namespace(), service, id))
                       .thenAccept(
                           r -> {

@@ -135,7 +135,11 @@ public final class RatisCommandLog implements CommandLog {
       return this;
     }
 
-    /** Takes a snapshot after this many entries since the last one; default 10,000. */
+    /**
+     * Takes a snapshot after this many log entries since the last one; default 10,000. Ratis's own
+     * entries count too: a leader-change entry per start and a commit-metadata entry per fsync
+     * batch.
+     */
     public Builder snapshotEvery(long entries) {
       if (entries < 1) {
         throw new IllegalArgumentException("snapshotEvery: " + entries + " (expected: > 0)");

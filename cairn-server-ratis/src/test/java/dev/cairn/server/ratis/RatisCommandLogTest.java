@@ -8,7 +8,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -150,15 +154,43 @@ class RatisCommandLogTest {
     List<String> written = appendAll(first, "e", 20);
     first.close();
     List<Path> segments = LogFiles.segments(dataDir);
-    String lost = LogFiles.damageLastEntry(segments.get(segments.size() - 1), damage);
+    Path newest = segments.get(segments.size() - 1);
+    String lost = LogFiles.damageLastEntry(newest, damage);
     assertThat(lost).isEqualTo("e19");
 
     RecordingMachine machine = new RecordingMachine();
-    RatisCommandLog second = started(builder().snapshotOnClose(false), machine);
+    ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+    PrintStream original = System.err;
+    System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+    RatisCommandLog second;
+    try {
+      second = started(builder().snapshotOnClose(false), machine);
+    } finally {
+      System.setErr(original);
+    }
 
+    assertThat(stderr.toString(StandardCharsets.UTF_8).lines())
+        .anySatisfy(line -> assertThat(line).contains("WARN").contains(newest.toString()));
     assertThat(machine.entries()).isEqualTo(written.subList(0, 19));
     assertThat(string(join(second.append(bytes("after"))))).isEqualTo("20");
     assertThat(machine.entries()).endsWith("e18", "after");
+  }
+
+  @Test
+  void corruptSnapshotFailsStart() throws Exception {
+    RatisCommandLog first = started(builder(), new RecordingMachine());
+    appendAll(first, "e", 5);
+    first.close();
+    Path snapshot = LogFiles.snapshots(dataDir).get(0);
+    byte[] bytes = Files.readAllBytes(snapshot);
+    bytes[bytes.length - 1] ^= 1;
+    Files.write(snapshot, bytes);
+
+    RatisCommandLog second = builder().startTimeout(Duration.ofSeconds(20)).build();
+    logs.add(second);
+
+    assertThatThrownBy(() -> second.start(new RecordingMachine())).isInstanceOf(IOException.class);
+    assertUnavailable(second.append(bytes("a")));
   }
 
   @Test
@@ -202,6 +234,52 @@ class RatisCommandLogTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void appendFromACompletionCallbackDoesNotDeadlock() throws Exception {
+    RecordingMachine machine = new RecordingMachine();
+    RatisCommandLog log = started(builder(), machine);
+    CompletableFuture<Integer> done = new CompletableFuture<>();
+
+    chain(log, 0, 200, done);
+
+    assertThat(done.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+    assertThat(machine.entries()).hasSize(200).startsWith("c0", "c1").endsWith("c199");
+  }
+
+  /** Appends entry {@code i}, and from its completion the next, as a batcher would. */
+  private static void chain(
+      RatisCommandLog log, int i, int count, CompletableFuture<Integer> done) {
+    if (i == count) {
+      done.complete(count);
+      return;
+    }
+    log.append(bytes("c" + i))
+        .whenComplete(
+            (reply, error) -> {
+              if (error != null) {
+                done.completeExceptionally(error);
+              } else {
+                chain(log, i + 1, count, done);
+              }
+            });
+  }
+
+  @Test
+  void twoLogsRunSideBySideInOneJvm(@TempDir Path otherDir) throws Exception {
+    RecordingMachine one = new RecordingMachine();
+    RecordingMachine two = new RecordingMachine();
+    RatisCommandLog first = started(builder(), one);
+    RatisCommandLog second = started(RatisCommandLog.builder(otherDir), two);
+
+    join(first.append(bytes("a")));
+    join(second.append(bytes("b")));
+    first.close();
+    join(second.append(bytes("c")));
+
+    assertThat(one.entries()).containsExactly("a");
+    assertThat(two.entries()).containsExactly("b", "c");
   }
 
   @Test

@@ -15,15 +15,13 @@ import org.apache.ratis.protocol.RaftPeerId;
 
 /**
  * The Raft group id and peer id of a data directory, written to {@value #FILE} on first start and
- * read back on every later one, so a restart joins the same group as the same peer.
+ * read back on every later one, so a restart joins the same group as the same peer. The group id is
+ * random: two registries are two groups, even in one JVM (Ratis names its JMX beans and metrics by
+ * group and peer).
  */
 record RaftIdentity(RaftGroupId groupId, RaftPeerId peerId) {
 
   static final String FILE = "cairn-raft.properties";
-
-  /** The group every Cairn registry starts in; a cluster bootstrap may choose another. */
-  static final UUID DEFAULT_GROUP =
-      UUID.nameUUIDFromBytes("dev.cairn.registry".getBytes(StandardCharsets.UTF_8));
 
   /**
    * Reads the identity persisted in {@code dataDir}, or persists a new one with {@code peerId}.
@@ -34,7 +32,7 @@ record RaftIdentity(RaftGroupId groupId, RaftPeerId peerId) {
     Path file = dataDir.resolve(FILE);
     if (!Files.exists(file)) {
       RaftIdentity created =
-          new RaftIdentity(RaftGroupId.valueOf(DEFAULT_GROUP), RaftPeerId.valueOf(peerId));
+          new RaftIdentity(RaftGroupId.valueOf(UUID.randomUUID()), RaftPeerId.valueOf(peerId));
       created.write(file);
       return created;
     }

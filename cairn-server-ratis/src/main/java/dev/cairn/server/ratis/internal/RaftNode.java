@@ -90,7 +90,7 @@ public final class RaftNode {
     } catch (IOException | RuntimeException e) {
       closeQuietly(raft);
       state.set(State.CLOSED);
-      throw e;
+      throw startFailure(e);
     }
     if (!state.compareAndSet(State.STARTING, State.RUNNING)) {
       closeQuietly(raft);
@@ -168,11 +168,21 @@ public final class RaftNode {
       throw new IOException(
           "start: no leader with the log replayed after " + timeoutMillis + " ms", e);
     } catch (ExecutionException e) {
-      throw new IOException("start: failed", e.getCause());
+      throw startFailure(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("start: interrupted", e);
     }
+  }
+
+  /** The first {@link IOException} in the cause chain of {@code e}, or {@code e} wrapped in one. */
+  private static IOException startFailure(Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof IOException) {
+        return (IOException) t;
+      }
+    }
+    return new IOException("start: failed: " + e, e);
   }
 
   /**

@@ -33,6 +33,7 @@ public final class GrpcListener implements Listener {
 
   private static final long KEEPALIVE_SECONDS = 30;
   private static final long KEEPALIVE_TIMEOUT_SECONDS = 10;
+  private static final long GRACE_MILLIS = 2_000;
   private static final long TERMINATION_MILLIS = 5_000;
 
   private final Server server;
@@ -98,12 +99,16 @@ public final class GrpcListener implements Listener {
   @Override
   public void close() {
     beginShutdown();
-    // The registry is closed by now: watches have ended, and session streams are cut so that
-    // their clients resume elsewhere or when this server is back.
-    server.shutdownNow();
+    // Watches and session streams end with UNAVAILABLE: clients resume their watches and sessions
+    // elsewhere, or here when this server is back.
+    service.endStreams();
     try {
-      server.awaitTermination(TERMINATION_MILLIS, TimeUnit.MILLISECONDS);
+      if (!server.awaitTermination(GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
+        server.shutdownNow();
+        server.awaitTermination(TERMINATION_MILLIS, TimeUnit.MILLISECONDS);
+      }
     } catch (InterruptedException e) {
+      server.shutdownNow();
       Thread.currentThread().interrupt();
     } finally {
       executor.shutdown();

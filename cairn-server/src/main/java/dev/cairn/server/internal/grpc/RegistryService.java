@@ -26,7 +26,9 @@ import dev.cairn.server.internal.BuildInfo;
 import dev.cairn.server.internal.Protos;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -43,6 +45,8 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
   private final Ticker ticker;
   private final long startedNanos;
   private final SessionOwners sessionOwners = new SessionOwners();
+  private final Set<SessionCall> sessionCalls = ConcurrentHashMap.newKeySet();
+  private final Set<WatchCall> watchCalls = ConcurrentHashMap.newKeySet();
   private volatile boolean shuttingDown;
 
   RegistryService(Registry registry, Executor executor, Ticker ticker) {
@@ -58,6 +62,19 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
    */
   void beginShutdown() {
     shuttingDown = true;
+  }
+
+  /**
+   * Ends every watch and session stream with {@code UNAVAILABLE}; the sessions stay open. Called
+   * after {@link #beginShutdown()}.
+   */
+  void endStreams() {
+    for (WatchCall call : watchCalls) {
+      call.serverClosing();
+    }
+    for (SessionCall call : sessionCalls) {
+      call.serverClosing();
+    }
   }
 
   @Override
@@ -155,7 +172,11 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
   @Override
   public void watch(WatchRequest request, StreamObserver<WatchResponse> out) {
     WatchCall.start(
-        registry, request, (ServerCallStreamObserver<WatchResponse>) out, Connections.current());
+        registry,
+        request,
+        (ServerCallStreamObserver<WatchResponse>) out,
+        Connections.current(),
+        watchCalls);
   }
 
   @Override
@@ -163,6 +184,7 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
     return new SessionCall(
         registry,
         sessionOwners,
+        sessionCalls,
         () -> shuttingDown,
         (ServerCallStreamObserver<SessionResponse>) out,
         executor);

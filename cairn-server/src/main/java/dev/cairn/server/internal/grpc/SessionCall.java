@@ -20,7 +20,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
-import java.util.ArrayDeque;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
@@ -40,13 +40,16 @@ final class SessionCall implements StreamObserver<SessionRequest> {
 
   private static final Logger log = LoggerFactory.getLogger(SessionCall.class);
 
-  /** Most messages taken while the session is still opening. */
-  static final int MAX_QUEUED_WHILE_OPENING = 1024;
+  /**
+   * Most registrations in flight on one stream; the stream reads no further message (HTTP/2 flow
+   * control then holds the client back) until one completes.
+   */
+  static final int MAX_IN_FLIGHT = 256;
 
   private enum State {
     /** Waiting for the first message, which must be {@code open}. */
     AWAIT_OPEN,
-    /** {@code open} sent to the registry; later messages queue. */
+    /** {@code open} sent to the registry; no further message is read until it answers. */
     OPENING,
     OPEN,
     /** Closed by the client ({@code close} or half-close): finishing the requests in flight. */
@@ -57,6 +60,7 @@ final class SessionCall implements StreamObserver<SessionRequest> {
 
   private final Registry registry;
   private final SessionOwners owners;
+  private final Set<SessionCall> live;
   private final BooleanSupplier shuttingDown;
   private final ServerCallStreamObserver<SessionResponse> out;
   private final SerialExecutor serial;
@@ -65,24 +69,31 @@ final class SessionCall implements StreamObserver<SessionRequest> {
   private State state = State.AWAIT_OPEN;
   private String sessionId = "";
   private String claimedResumeId = "";
-  private final ArrayDeque<SessionRequest> queued = new ArrayDeque<>();
   private boolean halfClosedWhileOpening;
   private int inFlight;
+  // A message was handled while MAX_IN_FLIGHT requests were in flight: read the next one later.
+  private boolean readDeferred;
   private boolean closeDone;
   private Throwable closeFailure;
 
   SessionCall(
       Registry registry,
       SessionOwners owners,
+      Set<SessionCall> live,
       BooleanSupplier shuttingDown,
       ServerCallStreamObserver<SessionResponse> out,
       Executor executor) {
     this.registry = registry;
     this.owners = owners;
+    this.live = live;
     this.shuttingDown = shuttingDown;
     this.out = out;
     this.serial = new SerialExecutor(executor);
     out.setOnCancelHandler(() -> serial.execute(this::broken));
+    // Read one message at a time, and only when the previous one has been taken care of.
+    out.disableAutoRequest();
+    out.request(1);
+    live.add(this);
   }
 
   @Override
@@ -100,6 +111,14 @@ final class SessionCall implements StreamObserver<SessionRequest> {
     serial.execute(this::halfClosed);
   }
 
+  /**
+   * The server is going down: ends the stream with {@code UNAVAILABLE}, without detaching the
+   * session, which the client resumes when the server is back.
+   */
+  void serverClosing() {
+    serial.execute(() -> failWith(ErrorCode.UNAVAILABLE, "server: closing"));
+  }
+
   /** Another stream resumed this call's session: this stream ends without detaching it. */
   void superseded(String id) {
     serial.execute(
@@ -115,6 +134,11 @@ final class SessionCall implements StreamObserver<SessionRequest> {
   }
 
   private void received(SessionRequest request) {
+    handle(request);
+    readNextIfRoom();
+  }
+
+  private void handle(SessionRequest request) {
     switch (state) {
       case AWAIT_OPEN:
         if (request.getBodyCase() != SessionRequest.BodyCase.OPEN) {
@@ -124,19 +148,6 @@ final class SessionCall implements StreamObserver<SessionRequest> {
           return;
         }
         open(request.getOpen());
-        return;
-      case OPENING:
-        if (queued.size() >= MAX_QUEUED_WHILE_OPENING) {
-          failWith(
-              ErrorCode.RESOURCE_EXHAUSTED,
-              "messages before opened: "
-                  + queued.size()
-                  + " (expected: <= "
-                  + MAX_QUEUED_WHILE_OPENING
-                  + ")");
-          return;
-        }
-        queued.add(request);
         return;
       case OPEN:
         dispatch(request);
@@ -224,13 +235,10 @@ final class SessionCall implements StreamObserver<SessionRequest> {
                     .setResumed(info.resumed())
                     .setRevision(info.revision()))
             .build());
-    while (state == State.OPEN && !queued.isEmpty()) {
-      dispatch(queued.poll());
-    }
-    queued.clear();
-    if (halfClosedWhileOpening && state == State.OPEN) {
+    if (halfClosedWhileOpening) {
       halfClosed();
     }
+    readNextIfRoom();
   }
 
   private void keepAlive() {
@@ -325,7 +333,7 @@ final class SessionCall implements StreamObserver<SessionRequest> {
   private void halfClosed() {
     switch (state) {
       case AWAIT_OPEN:
-        state = State.ENDED;
+        ended();
         complete();
         return;
       case OPENING:
@@ -351,7 +359,7 @@ final class SessionCall implements StreamObserver<SessionRequest> {
       detach();
     }
     // OPENING: opened() detaches when the registry answers. CLOSING: already closed or detached.
-    state = State.ENDED;
+    ended();
   }
 
   private <T> void track(CompletableFuture<T> future, BiConsumer<T, Throwable> onDone) {
@@ -361,8 +369,24 @@ final class SessionCall implements StreamObserver<SessionRequest> {
           inFlight--;
           onDone.accept(value, failure);
           finishIfIdle();
+          if (readDeferred) {
+            readNextIfRoom();
+          }
         },
         serial);
+  }
+
+  /** Asks gRPC for the next message, unless opening or too many requests are in flight. */
+  private void readNextIfRoom() {
+    if (state == State.OPENING || state == State.ENDED) {
+      return;
+    }
+    if (inFlight >= MAX_IN_FLIGHT) {
+      readDeferred = true;
+      return;
+    }
+    readDeferred = false;
+    out.request(1);
   }
 
   private void finishIfIdle() {
@@ -373,8 +397,13 @@ final class SessionCall implements StreamObserver<SessionRequest> {
       fail(GrpcStatuses.toException(closeFailure));
       return;
     }
-    state = State.ENDED;
+    ended();
     complete();
+  }
+
+  private void ended() {
+    state = State.ENDED;
+    live.remove(this);
   }
 
   private void detach() {
@@ -420,7 +449,7 @@ final class SessionCall implements StreamObserver<SessionRequest> {
     if (state == State.OPEN) {
       detach();
     }
-    state = State.ENDED;
+    ended();
     try {
       out.onError(error);
     } catch (RuntimeException e) {

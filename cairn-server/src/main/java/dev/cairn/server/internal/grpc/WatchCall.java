@@ -14,7 +14,7 @@ import dev.cairn.server.internal.Protos;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Set;
 
 /**
  * One {@code Watch} call: a registry watch whose deliveries become {@link WatchResponse}s. gRPC's
@@ -22,29 +22,36 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * handler calls {@link Watch#ready()}; a client that does not read is resynced by the registry with
  * one snapshot once it reads again.
  *
- * <p>Responses are sent only from the registry's watch executor (sequential per watch), except a
- * failure to start, which is sent before the watch exists.
+ * <p>Deliveries come from the registry's watch executor, one at a time; the call can also be ended
+ * by the client (cancel) or by the server closing. {@code this} guards {@link #ended} and every
+ * write to the call, which only buffers and never blocks.
  */
 final class WatchCall implements WatchListener {
 
   private final ServerCallStreamObserver<WatchResponse> out;
   private final Connections.Connection connection;
-  private final AtomicBoolean ended = new AtomicBoolean();
-  // Set once by start(); read by the on-ready and cancel handlers.
+  private final Set<WatchCall> live;
+  // Guarded by this.
+  private boolean ended;
+  // Set once by start(); read by the handlers.
   private volatile Watch watch;
 
   private WatchCall(
-      ServerCallStreamObserver<WatchResponse> out, Connections.Connection connection) {
+      ServerCallStreamObserver<WatchResponse> out,
+      Connections.Connection connection,
+      Set<WatchCall> live) {
     this.out = out;
     this.connection = connection;
+    this.live = live;
   }
 
-  /** Starts the watch {@code request} asks for, or fails the call. */
+  /** Starts the watch {@code request} asks for, or fails the call; {@code live} tracks it. */
   static void start(
       Registry registry,
       WatchRequest request,
       ServerCallStreamObserver<WatchResponse> out,
-      Connections.Connection connection) {
+      Connections.Connection connection,
+      Set<WatchCall> live) {
     if (!connection.tryAcquireWatch()) {
       out.onError(
           GrpcStatuses.error(
@@ -56,12 +63,14 @@ final class WatchCall implements WatchListener {
                   + ")"));
       return;
     }
-    WatchCall call = new WatchCall(out, connection);
+    WatchCall call = new WatchCall(out, connection, live);
+    live.add(call);
     out.setOnCancelHandler(call::cancelled);
     out.setOnReadyHandler(call::becameReady);
+    Watch w;
     try {
       String namespace = Names.namespace(request.getNamespace());
-      call.watch =
+      w =
           request.getService().isEmpty()
               ? registry.watchServices(namespace, request.getFromRevision(), call)
               : registry.watchService(
@@ -73,9 +82,13 @@ final class WatchCall implements WatchListener {
       call.end(GrpcStatuses.toStatus(e));
       return;
     }
-    if (call.ended.get()) {
-      call.watch.close();
+    call.watch = w;
+    synchronized (call) {
+      if (!call.ended) {
+        return;
+      }
     }
+    w.close();
   }
 
   @Override
@@ -85,19 +98,19 @@ final class WatchCall implements WatchListener {
 
   @Override
   public void onSnapshot(ServiceSnapshot snapshot, boolean resync) {
-    out.onNext(Protos.watchSnapshot(snapshot, resync));
+    send(Protos.watchSnapshot(snapshot, resync));
   }
 
   @Override
   public void onEvents(List<ServiceEvent> events) {
     if (!events.isEmpty()) {
-      out.onNext(Protos.watchEvents(events));
+      send(Protos.watchEvents(events));
     }
   }
 
   @Override
   public void onServiceList(ServiceList list) {
-    out.onNext(Protos.watchServices(list));
+    send(Protos.watchServices(list));
   }
 
   @Override
@@ -105,33 +118,55 @@ final class WatchCall implements WatchListener {
     end(Status.UNAVAILABLE.withDescription("server: closing"));
   }
 
+  /** The server is going down: ends the call with {@code UNAVAILABLE}. */
+  void serverClosing() {
+    onClosed();
+  }
+
   private void becameReady() {
     Watch w = watch;
-    if (w != null && !ended.get()) {
+    if (w != null) {
       w.ready();
     }
   }
 
-  private void cancelled() {
-    if (!ended.compareAndSet(false, true)) {
-      return;
+  private synchronized void send(WatchResponse response) {
+    if (!ended) {
+      out.onNext(response);
     }
+  }
+
+  private void cancelled() {
+    synchronized (this) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+    }
+    release();
+  }
+
+  private void end(Status status) {
+    synchronized (this) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      try {
+        out.onError(status.asRuntimeException());
+      } catch (RuntimeException e) {
+        // The call was cancelled meanwhile: nobody is listening.
+      }
+    }
+    release();
+  }
+
+  private void release() {
+    live.remove(this);
     connection.releaseWatch();
     Watch w = watch;
     if (w != null) {
       w.close();
-    }
-  }
-
-  private void end(Status status) {
-    if (!ended.compareAndSet(false, true)) {
-      return;
-    }
-    connection.releaseWatch();
-    try {
-      out.onError(status.asRuntimeException());
-    } catch (RuntimeException e) {
-      // The call was cancelled meanwhile: nobody is listening.
     }
   }
 }

@@ -9,6 +9,7 @@ import dev.cairn.server.core.ServiceSnapshot;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The catalog endpoints: list services, list/get instances (both with long-poll), register and
@@ -28,9 +29,15 @@ final class CatalogEndpoints {
   private final Registry registry;
   // The last service-list body per namespace that has services; replaced when the list changes.
   private final ConcurrentHashMap<String, EncodedList> serviceLists = new ConcurrentHashMap<>();
+  private final AtomicInteger pendingPolls = new AtomicInteger();
 
   CatalogEndpoints(Registry registry) {
     this.registry = registry;
+  }
+
+  /** The long-polls waiting for a change. */
+  int pendingPolls() {
+    return pendingPolls.get();
   }
 
   /** {@code GET /v1/services}. */
@@ -46,6 +53,7 @@ final class CatalogEndpoints {
     poll.await(
         ex,
         registry.awaitServices(ns, poll.index()),
+        pendingPolls,
         () -> answerServices(ex, registry.services(ns)));
   }
 
@@ -64,6 +72,7 @@ final class CatalogEndpoints {
     poll.await(
         ex,
         registry.awaitService(ns, service, poll.index()),
+        pendingPolls,
         () -> answerInstances(ex, registry.service(ns, service), filter));
   }
 

@@ -27,6 +27,16 @@ final class HttpApi {
         new WatchEndpoint(registry, settings.maxWatchesPerClient(), settings.sseKeepAlive());
   }
 
+  /** The long-polls waiting for a change. */
+  int pendingPolls() {
+    return catalog.pendingPolls();
+  }
+
+  /** The event streams open now. */
+  int openStreams() {
+    return watches.openStreams();
+  }
+
   /** Serves {@code ex} on {@code route}; called on the connection's event loop. */
   void handle(Route route, Exchange ex) {
     switch (route) {

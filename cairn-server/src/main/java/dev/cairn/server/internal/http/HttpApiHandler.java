@@ -30,16 +30,22 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
     void writabilityChanged();
   }
 
+  /** Serves a routed request; called on the connection's event loop. */
+  @FunctionalInterface
+  interface Dispatcher {
+    void handle(Route route, Exchange ex);
+  }
+
   private static final int MAX_QUEUED_REQUESTS = 16;
 
-  private final HttpApi api;
+  private final Dispatcher dispatcher;
   // All fields below are touched only on the event loop.
   private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
   private Exchange current;
   private Stream stream;
 
-  HttpApiHandler(HttpApi api) {
-    this.api = api;
+  HttpApiHandler(Dispatcher dispatcher) {
+    this.dispatcher = dispatcher;
   }
 
   @Override
@@ -140,7 +146,7 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
           ex.methodNotAllowed(match.allowed());
           return;
         }
-        api.handle(match.route(), ex);
+        dispatcher.handle(match.route(), ex);
       } catch (RuntimeException e) {
         ex.fail(e);
       }

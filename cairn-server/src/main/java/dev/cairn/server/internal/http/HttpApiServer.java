@@ -34,12 +34,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class HttpApiServer implements AutoCloseable {
 
+  private final HttpApi api;
   private final EventLoopGroup group;
   private final Channel serverChannel;
   private final ChannelGroup channels;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private HttpApiServer(EventLoopGroup group, Channel serverChannel, ChannelGroup channels) {
+  private HttpApiServer(
+      HttpApi api, EventLoopGroup group, Channel serverChannel, ChannelGroup channels) {
+    this.api = api;
     this.group = group;
     this.serverChannel = serverChannel;
     this.channels = channels;
@@ -86,7 +89,7 @@ public final class HttpApiServer implements AutoCloseable {
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpServerKeepAliveHandler())
                         .addLast(new BodyLimitAggregator(Limits.MAX_REQUEST_BYTES))
-                        .addLast(new HttpApiHandler(api));
+                        .addLast(new HttpApiHandler(api::handle));
                   }
                 });
     Channel serverChannel;
@@ -99,12 +102,27 @@ public final class HttpApiServer implements AutoCloseable {
       }
       throw new IOException("cannot bind the HTTP API to " + bind + ": " + e.getMessage(), e);
     }
-    return new HttpApiServer(group, serverChannel, channels);
+    return new HttpApiServer(api, group, serverChannel, channels);
   }
 
   /** The bound address, with the actual port when 0 was asked for. */
   public InetSocketAddress localAddress() {
     return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  /** Stops accepting connections; those open are served until {@link #close()}. Idempotent. */
+  public void beginShutdown() {
+    serverChannel.close().awaitUninterruptibly();
+  }
+
+  /** The long-polls waiting for a change; for tests and metrics. */
+  int pendingPolls() {
+    return api.pendingPolls();
+  }
+
+  /** The event streams open now; for tests and metrics. */
+  int openStreams() {
+    return api.openStreams();
   }
 
   /**

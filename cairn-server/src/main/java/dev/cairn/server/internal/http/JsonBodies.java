@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import dev.cairn.common.ErrorCode;
+import dev.cairn.common.Health;
 import dev.cairn.common.Instance;
+import dev.cairn.common.InstanceKind;
 import dev.cairn.server.core.ServiceList;
 import dev.cairn.server.core.ServiceSnapshot;
 import dev.cairn.server.core.ServiceSummary;
@@ -25,6 +27,9 @@ final class JsonBodies {
 
   private static final JsonFactory FACTORY =
       JsonFactory.builder().disable(StreamWriteFeature.AUTO_CLOSE_TARGET).build();
+
+  private static final String[] HEALTH = lowerCaseNames(Health.values());
+  private static final String[] KIND = lowerCaseNames(InstanceKind.values());
 
   private JsonBodies() {}
 
@@ -159,13 +164,21 @@ final class JsonBodies {
     g.writeEndObject();
     g.writeNumberField("weight", in.weight());
     g.writeStringField("zone", in.zone());
-    g.writeStringField("health", in.health().name().toLowerCase(Locale.ROOT));
-    g.writeStringField("kind", in.kind().name().toLowerCase(Locale.ROOT));
+    g.writeStringField("health", HEALTH[in.health().ordinal()]);
+    g.writeStringField("kind", KIND[in.kind().ordinal()]);
     if (!in.sessionId().isEmpty()) {
       g.writeStringField("session", in.sessionId());
     }
     g.writeNumberField("createRevision", in.createRevision());
     g.writeNumberField("modRevision", in.modRevision());
     g.writeEndObject();
+  }
+
+  private static String[] lowerCaseNames(Enum<?>[] values) {
+    String[] names = new String[values.length];
+    for (Enum<?> v : values) {
+      names[v.ordinal()] = v.name().toLowerCase(Locale.ROOT);
+    }
+    return names;
   }
 }

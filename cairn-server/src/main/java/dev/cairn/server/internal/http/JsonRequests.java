@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Reads the API's JSON request bodies. Strict: unknown fields, wrong types, duplicate keys and
@@ -37,8 +36,8 @@ final class JsonRequests {
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();
 
-  private static final Set<String> INSTANCE_FIELDS =
-      Set.of(
+  private static final List<String> INSTANCE_FIELDS =
+      List.of(
           "id",
           "service",
           "address",
@@ -53,7 +52,7 @@ final class JsonRequests {
           "createRevision",
           "modRevision");
 
-  private static final Set<String> SESSION_FIELDS = Set.of("ttl", "name");
+  private static final List<String> SESSION_FIELDS = List.of("ttl", "name");
 
   private JsonRequests() {}
 
@@ -157,10 +156,11 @@ final class JsonRequests {
         : "malformed JSON at line " + loc.getLineNr() + " column " + loc.getColumnNr();
   }
 
-  private static void checkFields(ObjectNode o, Set<String> known) {
+  private static void checkFields(ObjectNode o, List<String> known) {
     for (Map.Entry<String, JsonNode> e : o.properties()) {
       if (!known.contains(e.getKey())) {
-        throw CairnException.invalid(e.getKey(), e.getValue().toString(), "no such field");
+        throw CairnException.invalid(
+            e.getKey(), shown(e.getValue()), "no such field; known: " + String.join(", ", known));
       }
     }
   }
@@ -178,21 +178,21 @@ final class JsonRequests {
       return absent;
     }
     if (!v.isTextual()) {
-      throw CairnException.invalid(field, v.toString(), "a string");
+      throw CairnException.invalid(field, shown(v), "a string");
     }
     return v.textValue();
   }
 
   private static int integer(JsonNode v, String field, String expected) {
     if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-      throw CairnException.invalid(field, v.toString(), expected);
+      throw CairnException.invalid(field, shown(v), expected);
     }
     return v.intValue();
   }
 
   private static Map<String, Integer> ports(JsonNode v) {
     if (!v.isObject()) {
-      throw CairnException.invalid("ports", v.toString(), "an object of name: port");
+      throw CairnException.invalid("ports", shown(v), "an object of name: port");
     }
     Map<String, Integer> ports = new LinkedHashMap<>();
     for (Map.Entry<String, JsonNode> e : v.properties()) {
@@ -203,12 +203,12 @@ final class JsonRequests {
 
   private static List<String> strings(JsonNode v, String field) {
     if (!v.isArray()) {
-      throw CairnException.invalid(field, v.toString(), "an array of strings");
+      throw CairnException.invalid(field, shown(v), "an array of strings");
     }
     List<String> list = new ArrayList<>(v.size());
     for (JsonNode item : v) {
       if (!item.isTextual()) {
-        throw CairnException.invalid(field, item.toString(), "a string");
+        throw CairnException.invalid(field, shown(item), "a string");
       }
       list.add(item.textValue());
     }
@@ -217,17 +217,33 @@ final class JsonRequests {
 
   private static Map<String, String> metadata(JsonNode v) {
     if (!v.isObject()) {
-      throw CairnException.invalid("metadata", v.toString(), "an object of key: string");
+      throw CairnException.invalid("metadata", shown(v), "an object of key: string");
     }
     Map<String, String> meta = new LinkedHashMap<>();
     for (Map.Entry<String, JsonNode> e : v.properties()) {
       JsonNode value = e.getValue();
       if (!value.isTextual()) {
-        throw CairnException.invalid("metadata." + e.getKey(), value.toString(), "a string");
+        throw CairnException.invalid("metadata." + e.getKey(), shown(value), "a string");
       }
       meta.put(e.getKey(), value.textValue());
     }
     return meta;
+  }
+
+  /** A JSON value for an error message: strings as their text, anything else as JSON. */
+  private static Object shown(JsonNode v) {
+    if (v.isTextual()) {
+      return v.textValue();
+    }
+    return new JsonText(v.toString());
+  }
+
+  /** JSON shown as is in a message (not quoted like a string value). */
+  private record JsonText(String json) {
+    @Override
+    public String toString() {
+      return json;
+    }
   }
 
   private static Health health(String text) {

@@ -7,6 +7,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A blocking read ({@code ?index=N&wait=30s}): answer as soon as the revision passes {@code index},
@@ -54,20 +55,23 @@ record LongPoll(long index, long waitMillis) {
   /**
    * Waits for {@code change} on {@code ex}'s event loop, then runs {@code answer} there: when the
    * change comes, or when the wait ends (the future is then cancelled), whichever is first. The
-   * future and the timer are cancelled if the connection closes first.
+   * future and the timer are cancelled if the connection closes first. {@code pending} counts the
+   * polls waiting.
    */
-  void await(Exchange ex, CompletableFuture<Void> change, Runnable answer) {
+  void await(Exchange ex, CompletableFuture<Void> change, AtomicInteger pending, Runnable answer) {
     if (waitMillis == 0) {
       change.cancel(false);
       answer.run();
       return;
     }
+    pending.incrementAndGet();
     ScheduledFuture<?> timer =
         ex.eventLoop()
             .schedule(
                 () -> {
                   change.cancel(false);
                   if (!ex.isDone()) {
+                    pending.decrementAndGet();
                     run(ex, answer);
                   }
                 },
@@ -75,6 +79,7 @@ record LongPoll(long index, long waitMillis) {
                 TimeUnit.MILLISECONDS);
     ex.onAbandon(
         () -> {
+          pending.decrementAndGet();
           timer.cancel(false);
           change.cancel(false);
         });
@@ -86,6 +91,7 @@ record LongPoll(long index, long waitMillis) {
                   if (ex.isDone()) {
                     return;
                   }
+                  pending.decrementAndGet();
                   if (error != null && !isCancellation(error)) {
                     ex.fail(error);
                   } else {

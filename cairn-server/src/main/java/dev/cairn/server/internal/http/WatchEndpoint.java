@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** {@code GET /v1/watch/services/{service}}: a service watch as server-sent events. */
 final class WatchEndpoint {
@@ -24,11 +25,17 @@ final class WatchEndpoint {
   private final Registry registry;
   private final WatchQuota quota;
   private final Duration keepAlive;
+  private final AtomicInteger open = new AtomicInteger();
 
   WatchEndpoint(Registry registry, int maxWatchesPerClient, Duration keepAlive) {
     this.registry = registry;
     this.quota = new WatchQuota(maxWatchesPerClient);
     this.keepAlive = keepAlive;
+  }
+
+  /** The event streams open now. */
+  int openStreams() {
+    return open.get();
   }
 
   void watch(Exchange ex) {
@@ -61,8 +68,15 @@ final class WatchEndpoint {
         .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream")
         .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
         .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    open.incrementAndGet();
     ex.startStream(head, stream);
-    stream.attach(watch, keepAlive, () -> quota.release(client));
+    stream.attach(
+        watch,
+        keepAlive,
+        () -> {
+          quota.release(client);
+          open.decrementAndGet();
+        });
   }
 
   /** The revision to resume after: {@code Last-Event-ID}, else {@code ?index=}, else 0. */

@@ -1,0 +1,120 @@
+package dev.cairn.loadgen.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.server.CairnServer;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs every workload with tiny counts against an embedded server and checks what it did: counts
+ * registered, events seen, clean-up. Never timings.
+ */
+class WorkloadsTest {
+
+  private static CairnServer server;
+
+  private RunContext context;
+  private ResultTable table;
+
+  @BeforeAll
+  static void startServer() throws IOException {
+    server = CairnServer.builder().inMemory().grpcPort(0).httpPort(0).start();
+  }
+
+  @AfterAll
+  static void stopServer() {
+    server.close();
+  }
+
+  @BeforeEach
+  void newRun() {
+    Target target =
+        Target.of(
+            "127.0.0.1:" + server.grpcAddress().getPort(),
+            "http://127.0.0.1:" + server.httpAddress().getPort());
+    context = new RunContext(target, "default", RunContext.newRunTag(), System.err);
+    table = new ResultTable();
+  }
+
+  @AfterEach
+  void everythingCleanedUp() {
+    context.close();
+    System.err.print(table.toMarkdown());
+    assertThat(table.rows()).noneMatch(row -> row.metric().equals("error"));
+    assertThat(server.registry().instanceCount()).isZero();
+  }
+
+  @Test
+  void w1RegistersEphemeralThenPersistentInstances() throws Exception {
+    new RegisterWorkload(RegisterWorkload.Settings.defaults().withInstances(200))
+        .run(context, table);
+
+    assertThat(values("registered")).containsExactly("200", "200");
+    assertThat(values("instances on server")).containsExactly("200", "200");
+    assertThat(values("clean-up")).containsExactly("ok", "ok");
+    assertThat(values("errors")).isEmpty();
+  }
+
+  @Test
+  void w2DeliversEveryEventToEveryWatcher() throws Exception {
+    new WatchLatencyWorkload(
+            WatchLatencyWorkload.Settings.defaults().withWatchers(10).withEvents(10))
+        .run(context, table);
+
+    assertThat(values("writes acknowledged")).containsExactly("10");
+    assertThat(values("events delivered")).containsExactly("100");
+    assertThat(values("resync snapshots")).containsExactly("0 / 0");
+  }
+
+  @Test
+  void w3ListsTheWholeService() throws Exception {
+    new HttpListWorkload(HttpListWorkload.Settings.defaults().withDuration(Duration.ofSeconds(1)))
+        .run(context, table);
+
+    assertThat(values("instances in each list response")).containsExactly("100");
+    assertThat(values("reads / errors")).singleElement().asString().endsWith(" / 0");
+  }
+
+  @Test
+  void w4SeesKilledAndFrozenClientsDisappear() throws Exception {
+    new FailoverWorkload(
+            new FailoverWorkload.Settings(2, Duration.ofSeconds(1), 2, Duration.ofSeconds(20)))
+        .run(context, table);
+
+    assertThat(values("kill -9 → instances removed (slowest"))
+        .singleElement()
+        .asString()
+        .endsWith(" ms");
+    assertThat(values("kill -STOP → instances removed (slowest"))
+        .singleElement()
+        .asString()
+        .endsWith(" ms");
+  }
+
+  @Test
+  void w5MeasuresTheServerProcess() throws Exception {
+    new MemoryWorkload(
+            new MemoryWorkload.Settings(List.of(100, 500), 10, 2, 4, 4, Duration.ofSeconds(60)))
+        .run(context, table);
+
+    assertThat(values("heap used after full GC")).hasSize(3);
+    assertThat(values("RSS @")).hasSize(3);
+    assertThat(values("heap per instance")).singleElement().asString().endsWith(" B");
+    assertThat(values("clean-up")).containsExactly("ok");
+  }
+
+  /** The values of the rows whose metric contains {@code metric}. */
+  private List<String> values(String metric) {
+    return table.rows().stream()
+        .filter(row -> row.metric().contains(metric))
+        .map(ResultTable.Row::value)
+        .toList();
+  }
+}

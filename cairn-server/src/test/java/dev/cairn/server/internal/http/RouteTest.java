@@ -1,0 +1,37 @@
+package dev.cairn.server.internal.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.handler.codec.http.HttpMethod;
+import org.junit.jupiter.api.Test;
+
+class RouteTest {
+
+  @Test
+  void matchesMethodAndPath() {
+    assertThat(route(HttpMethod.GET, "v1/services")).isEqualTo(Route.LIST_SERVICES);
+    assertThat(route(HttpMethod.GET, "v1/services/web/instances")).isEqualTo(Route.LIST_INSTANCES);
+    assertThat(route(HttpMethod.PUT, "v1/services/web/instances/a")).isEqualTo(Route.REGISTER);
+    assertThat(route(HttpMethod.DELETE, "v1/services/web/instances/a")).isEqualTo(Route.DEREGISTER);
+    assertThat(route(HttpMethod.GET, "v1/watch/services/web")).isEqualTo(Route.WATCH_SERVICE);
+    assertThat(route(HttpMethod.PUT, "v1/sessions/s/renew")).isEqualTo(Route.RENEW_SESSION);
+  }
+
+  @Test
+  void listsTheAllowedMethodsOfAKnownPath() {
+    Route.Match m = Route.match(HttpMethod.PATCH, "v1/services/web/instances/a".split("/"));
+
+    assertThat(m.route()).isNull();
+    assertThat(m.allowed()).containsExactly(HttpMethod.GET, HttpMethod.PUT, HttpMethod.DELETE);
+  }
+
+  @Test
+  void unknownPathsMatchNothing() {
+    assertThat(Route.match(HttpMethod.GET, "v1/services/web".split("/"))).isNull();
+    assertThat(Route.match(HttpMethod.GET, "v1/services/web/instances/a/b".split("/"))).isNull();
+  }
+
+  private static Route route(HttpMethod method, String path) {
+    return Route.match(method, path.split("/", -1)).route();
+  }
+}
