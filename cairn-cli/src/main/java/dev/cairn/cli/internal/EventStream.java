@@ -35,15 +35,16 @@ final class EventStream implements AutoCloseable {
   record Event(String type, String id, String data) implements Item {}
 
   /**
-   * The stream could not be opened or broke: {@code error} says why. {@code answered} is true when
-   * the server answered with an HTTP error rather than the connection failing.
+   * The stream could not be opened or broke: {@code error} says why. {@code status} is the HTTP
+   * status when the server answered with an error, 0 when the connection failed.
    */
-  record Failed(CliException error, boolean answered) implements Item {}
+  record Failed(CliException error, int status) implements Item {}
 
   /** The server ended the stream. */
   record Ended() implements Item {}
 
-  // Written by the HTTP client's threads, read by the caller; the queue is the only shared state.
+  // Items are queued by the HTTP client's threads and taken by the caller's; subscription and
+  // closed are shared between close() and those threads.
   private final BlockingQueue<Item> items = new LinkedBlockingQueue<>();
   private final CompletableFuture<HttpResponse<Void>> response;
   private volatile Flow.Subscription subscription;
@@ -60,7 +61,7 @@ final class EventStream implements AutoCloseable {
         (r, e) -> {
           if (e != null) {
             Throwable cause = e instanceof CompletionException ? e.getCause() : e;
-            items.add(new Failed(unreachable(api, cause), false));
+            items.add(new Failed(unreachable(api, cause), 0));
           }
         });
   }
@@ -91,7 +92,7 @@ final class EventStream implements AutoCloseable {
       return BodySubscribers.mapping(
           BodySubscribers.ofString(StandardCharsets.UTF_8),
           body -> {
-            items.add(new Failed(HttpApi.serverError(status, body), true));
+            items.add(new Failed(HttpApi.serverError(status, body), status));
             return null;
           });
     }

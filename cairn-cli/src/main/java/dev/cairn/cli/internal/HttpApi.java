@@ -45,6 +45,7 @@ final class HttpApi {
     this.namespace = namespace;
     this.client =
         HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1) // the API is HTTP/1.1; no h2c upgrade attempts
             .connectTimeout(CONNECT_TIMEOUT)
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();

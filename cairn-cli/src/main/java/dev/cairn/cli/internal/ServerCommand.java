@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -81,6 +82,7 @@ final class ServerCommand implements Callable<Integer> {
   boolean inMemory;
 
   private final EmbeddedServer.Starter starter;
+  private final AtomicBoolean stopping = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
   // Set once by call() before the shutdown hook can see it; read by stop() from any thread.
   private volatile EmbeddedServer server;
@@ -132,20 +134,20 @@ final class ServerCommand implements Callable<Integer> {
     return ExitCode.OK;
   }
 
-  /** Closes the server and lets {@link #call()} return; safe from any thread, more than once. */
+  /**
+   * Closes the server and lets {@link #call()} return. Called by the shutdown hook, or by tests;
+   * safe from any thread, more than once; does nothing before the server started.
+   */
   void stop() {
     EmbeddedServer s = server;
-    if (s != null && stopped.getCount() > 0) {
-      synchronized (this) {
-        if (stopped.getCount() > 0) {
-          PrintWriter err = spec.commandLine().getErr();
-          err.println("cairn: shutting down");
-          err.flush();
-          s.close();
-          stopped.countDown();
-        }
-      }
+    if (s == null || !stopping.compareAndSet(false, true)) {
+      return;
     }
+    PrintWriter err = spec.commandLine().getErr();
+    err.println("cairn: shutting down");
+    err.flush();
+    s.close();
+    stopped.countDown();
   }
 
   /**

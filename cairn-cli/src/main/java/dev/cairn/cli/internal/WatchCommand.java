@@ -58,79 +58,108 @@ final class WatchCommand implements Callable<Integer> {
   // Owned by the thread running call().
   private final Map<String, JsonNode> shown = new LinkedHashMap<>();
   private PrintWriter out;
+  private PrintWriter err;
+  private long deadlineNanos;
+  private String lastId;
+  private boolean connected;
+  private boolean snapshotSeen;
   private int changes;
 
   @Override
   public Integer call() throws InterruptedException {
     out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    err = spec.commandLine().getErr();
+    deadlineNanos = System.nanoTime() + (timeout == null ? FOREVER : timeout).toNanos();
     HttpApi api = client.api();
-    long deadline = System.nanoTime() + (timeout == null ? FOREVER : timeout).toNanos();
-    String lastId = null;
-    boolean everConnected = false;
-    boolean snapshotSeen = false;
     Duration backoff = FIRST_BACKOFF;
     while (true) {
+      String reason;
       try (EventStream stream =
           EventStream.open(
               api,
               api.uri("/v1/watch/services/" + HttpApi.segment(service), HttpApi.Query.empty()),
               lastId)) {
-        String reason = null;
-        while (reason == null) {
-          EventStream.Item item = stream.poll(remaining(deadline));
-          if (item == null) {
-            return ExitCode.OK; // --timeout
-          }
-          if (item instanceof EventStream.Connected) {
-            if (everConnected) {
-              err.println("watch: reconnected");
-              err.flush();
-            }
-            everConnected = true;
-            backoff = FIRST_BACKOFF;
-          } else if (item instanceof EventStream.Event) {
-            EventStream.Event event = (EventStream.Event) item;
-            if (event.id() != null) {
-              lastId = event.id();
-            }
-            snapshotSeen |= print(event, snapshotSeen);
-            if (maxEvents != null && changes >= maxEvents) {
-              return ExitCode.OK;
-            }
-          } else if (item instanceof EventStream.Failed) {
-            EventStream.Failed failed = (EventStream.Failed) item;
-            if (failed.answered() || !everConnected) {
-              throw failed.error();
-            }
-            reason = failed.error().getMessage();
-          } else {
-            reason = "the server closed the stream";
-          }
-        }
-        err.println(
-            "watch: "
-                + reason
-                + "; reconnecting"
-                + (lastId == null ? "" : " from revision " + lastId)
-                + " in "
-                + backoff.toMillis()
-                + "ms");
-        err.flush();
+        reason = follow(stream);
       }
-      if (remaining(deadline).compareTo(backoff) <= 0) {
+      if (reason == null) {
+        return ExitCode.OK;
+      }
+      if (connected) {
+        backoff = FIRST_BACKOFF;
+        connected = false;
+      }
+      err.println(
+          "watch: "
+              + reason
+              + "; reconnecting"
+              + (lastId == null ? "" : " from revision " + lastId)
+              + " in "
+              + backoff.toMillis()
+              + "ms");
+      err.flush();
+      if (remaining().compareTo(backoff) <= 0) {
         return ExitCode.OK;
       }
       Thread.sleep(backoff.toMillis());
-      backoff =
-          backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
-              ? MAX_BACKOFF
-              : backoff.multipliedBy(2);
+      Duration doubled = backoff.multipliedBy(2);
+      backoff = doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
     }
   }
 
+  /**
+   * Prints what {@code stream} brings until it ends. Returns null when the watch is over ({@code
+   * --timeout}, {@code --max-events}), else why the stream ended, to reconnect. Throws when there
+   * is no point in reconnecting: the first connection failed, or the server refused the watch.
+   */
+  private String follow(EventStream stream) throws InterruptedException {
+    while (true) {
+      EventStream.Item item = stream.poll(remaining());
+      if (item == null) {
+        return null;
+      }
+      if (item instanceof EventStream.Connected) {
+        if (snapshotSeen) {
+          err.println("watch: reconnected");
+          err.flush();
+        }
+        connected = true;
+      } else if (item instanceof EventStream.Event) {
+        EventStream.Event event = (EventStream.Event) item;
+        if (event.id() != null) {
+          lastId = event.id();
+        }
+        snapshotSeen |= print(event);
+        if (maxEvents != null && changes >= maxEvents) {
+          return null;
+        }
+      } else if (item instanceof EventStream.Failed) {
+        return failed((EventStream.Failed) item);
+      } else {
+        return "the server closed the stream";
+      }
+    }
+  }
+
+  private String failed(EventStream.Failed failed) {
+    String message = failed.error().getMessage();
+    if (!snapshotSeen) {
+      throw failed.error();
+    }
+    if (failed.status() == 0 || failed.status() == 429 || failed.status() >= 500) {
+      return message; // unreachable, busy or restarting: try again
+    }
+    if (lastId != null) {
+      // E.g. a server restarted without its data does not know the revision: start over, and
+      // show the differences when the fresh snapshot comes.
+      lastId = null;
+      connected = true; // the server is up: no need to back off
+      return "cannot resume (" + message + ")";
+    }
+    throw failed.error();
+  }
+
   /** Prints {@code event}; returns whether it was a snapshot. */
-  private boolean print(EventStream.Event event, boolean snapshotSeen) {
+  private boolean print(EventStream.Event event) {
     JsonNode data = HttpApi.parse(event.data());
     String revision = Render.text(data, "revision");
     boolean snapshot = "snapshot".equals(event.type());
@@ -202,7 +231,7 @@ final class WatchCommand implements Callable<Integer> {
     changes++;
   }
 
-  private static Duration remaining(long deadlineNanos) {
+  private Duration remaining() {
     return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
   }
 }

@@ -4,28 +4,24 @@ import static dev.cairn.cli.internal.CliRun.cairn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cairn.testing.CairnServerExtension;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ClientCommandsTest {
 
-  private TestServer server;
+  @RegisterExtension final CairnServerExtension server = CairnServerExtension.inMemory();
+
   private String url;
 
   @BeforeEach
-  void startServer() throws IOException {
-    server = TestServer.start();
-    url = server.url();
-  }
-
-  @AfterEach
-  void stopServer() {
-    server.close();
+  void serverUrl() {
+    url = server.httpUri().toString();
   }
 
   @Test

@@ -85,7 +85,7 @@ class EventStreamTest {
 
       assertThat(item).isInstanceOf(EventStream.Failed.class);
       EventStream.Failed failed = (EventStream.Failed) item;
-      assertThat(failed.answered()).isTrue();
+      assertThat(failed.status()).isEqualTo(404);
       assertThat(failed.error().exitCode()).isEqualTo(ExitCode.NOT_FOUND);
       assertThat(failed.error().getMessage()).isEqualTo("service: \"x\" (not found)");
     }

@@ -8,11 +8,15 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class ServerCommandTest {
@@ -113,28 +117,70 @@ class ServerCommandTest {
         .isEqualTo(
             "http  listening on http://127.0.0.1:18500\ngrpc  listening on 127.0.0.1:18501\n");
     assertThat(asked.get().detachGrace()).hasSeconds(15);
-    assertThat(asked.get().dataDir())
-        .isAbsolute()
-        .endsWithRaw(java.nio.file.Path.of("some", "dir"));
+    assertThat(asked.get().dataDir()).isAbsolute().endsWithRaw(Path.of("some", "dir"));
     assertThat(asked.get().bind()).isEqualTo("127.0.0.1");
     assertThat(asked.get().inMemory()).isFalse();
   }
 
   @Test
   void runsARealServerUntilStopped() throws Exception {
-    CliRun run = CliRun.prepare();
-    CompletableFuture<CliRun> done =
-        CompletableFuture.supplyAsync(
-            () -> run.execute("server", "--in-memory", "--http-port", "0", "--grpc-port", "0"));
-    await().atMost(30, TimeUnit.SECONDS).until(() -> run.out().contains("grpc  listening"));
+    RunningServer server = RunningServer.start("--in-memory");
 
-    ((ServerCommand) run.commandLine().getSubcommands().get("server").getCommand()).stop();
+    CliRun status = cairn("status", "--server", server.url());
+    int exitCode = server.stop();
 
-    assertThat(done.get(30, TimeUnit.SECONDS).exitCode()).as("%s", run).isZero();
-    assertThat(run.out().lines())
-        .hasSize(2)
+    assertThat(status.exitCode()).as("%s", status).isZero();
+    assertThat(exitCode).isZero();
+    assertThat(server.run.out().lines())
         .satisfiesExactly(
             l -> assertThat(l).matches("http  listening on http://127\\.0\\.0\\.1:\\d+"),
             l -> assertThat(l).matches("grpc  listening on 127\\.0\\.0\\.1:\\d+"));
+    assertThat(server.run.err()).contains("cairn: shutting down");
+  }
+
+  @Test
+  void keepsItsRegistryInTheDataDir(@TempDir Path dataDir) throws Exception {
+    RunningServer first = RunningServer.start("--data-dir", dataDir.toString());
+    CliRun register =
+        cairn("register", "web", "--server", first.url(), "--id", "w1", "--address", "10.0.0.1");
+    assertThat(register.exitCode()).as("%s", register).isZero();
+    assertThat(first.stop()).isZero();
+
+    RunningServer second = RunningServer.start("--data-dir", dataDir.toString());
+    CliRun instances = cairn("instances", "web", "--server", second.url());
+    assertThat(second.stop()).isZero();
+
+    assertThat(instances.out()).contains("w1", "10.0.0.1");
+  }
+
+  /** {@code cairn server} on free ports, run on another thread until {@link #stop()}. */
+  private static final class RunningServer {
+    final CliRun run = CliRun.prepare();
+    final CompletableFuture<CliRun> done;
+
+    private RunningServer(String... flags) {
+      List<String> args =
+          new ArrayList<>(List.of("server", "--http-port", "0", "--grpc-port", "0"));
+      args.addAll(List.of(flags));
+      done = CompletableFuture.supplyAsync(() -> run.execute(args.toArray(String[]::new)));
+    }
+
+    static RunningServer start(String... flags) {
+      RunningServer s = new RunningServer(flags);
+      await()
+          .atMost(60, TimeUnit.SECONDS)
+          .until(() -> s.run.out().contains("grpc  listening") || s.done.isDone());
+      assertThat(s.run.out()).as("%s", s.run).contains("grpc  listening");
+      return s;
+    }
+
+    String url() {
+      return run.out().replaceAll("(?s).*http  listening on (\\S+).*", "$1");
+    }
+
+    int stop() throws Exception {
+      ((ServerCommand) run.commandLine().getSubcommands().get("server").getCommand()).stop();
+      return done.get(60, TimeUnit.SECONDS).exitCode();
+    }
   }
 }
