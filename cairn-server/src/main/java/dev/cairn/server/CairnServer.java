@@ -166,6 +166,7 @@ public final class CairnServer implements AutoCloseable {
       g.beginShutdown();
     }
     if (h != null) {
+      h.beginShutdown();
       h.close();
     }
     if (r != null) {
@@ -279,14 +280,7 @@ public final class CairnServer implements AutoCloseable {
       if (sessionDetachGrace == null || sessionDetachGrace.equals(o.detachGrace())) {
         return o;
       }
-      return RegistryOptions.builder()
-          .ticker(o.ticker())
-          .detachGrace(sessionDetachGrace)
-          .sessionSweepInterval(o.sessionSweepInterval())
-          .watchBufferEvents(o.watchBufferEvents())
-          .maxCommandsPerEntry(o.maxCommandsPerEntry())
-          .autoExpireSessions(o.autoExpireSessions())
-          .build();
+      return o.toBuilder().detachGrace(sessionDetachGrace).build();
     }
 
     private static void checkPort(String field, int port) {

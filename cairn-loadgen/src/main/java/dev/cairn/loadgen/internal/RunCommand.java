@@ -129,6 +129,17 @@ public final class RunCommand implements Callable<Integer> {
     String header;
     try (RunContext context =
         new RunContext(target, namespace, RunContext.newRunTag(), System.err)) {
+      try {
+        context.server().status();
+      } catch (IOException e) {
+        System.err.println(
+            "server: not reachable at "
+                + target.http()
+                + ": "
+                + describe(e)
+                + " (expected: a running Cairn server)");
+        return 1;
+      }
       header = header(context);
       ok = run(context, workloads, table);
     }
@@ -153,8 +164,7 @@ public final class RunCommand implements Callable<Integer> {
         if (e instanceof InterruptedException) {
           Thread.currentThread().interrupt();
         }
-        table.add(
-            workload.name(), "error", e.getClass().getSimpleName() + ": " + e.getMessage(), "—");
+        table.add(workload.name(), "error", describe(e), "—");
         context.progress("%s: failed: %s", workload.name(), e);
       }
       context.progress("%s: done in %.1f s", workload.name(), (System.nanoTime() - started) / 1e9);
@@ -163,6 +173,13 @@ public final class RunCommand implements Callable<Integer> {
       }
     }
     return ok;
+  }
+
+  /** The exception's type and message, e.g. {@code "ConnectException: Connection refused"}. */
+  static String describe(Throwable e) {
+    return e.getMessage() == null
+        ? e.getClass().getSimpleName()
+        : e.getClass().getSimpleName() + ": " + e.getMessage();
   }
 
   private List<Workload> workloads() {
@@ -220,7 +237,7 @@ public final class RunCommand implements Callable<Integer> {
       }
       return "server pid " + pid.getAsLong() + ", JVM flags " + flags;
     } catch (IOException e) {
-      return "server status unavailable (" + e.getMessage() + ")";
+      return "server status unavailable (" + describe(e) + ")";
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return "server status unavailable";

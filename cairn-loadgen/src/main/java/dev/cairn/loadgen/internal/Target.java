@@ -96,12 +96,14 @@ public final class Target {
 
   /**
    * Opens a new plaintext channel: its own TCP connection. Calls complete on the transport thread
-   * (direct executor), so callbacks given to its calls must not block. Caller shuts it down.
+   * (direct executor), so callbacks given to its calls must not block. Retries are off: a
+   * measurement sees every failure, and calls skip the retry buffering. Caller shuts it down.
    */
   public ManagedChannel newChannel() {
     return NettyChannelBuilder.forAddress(grpcHost, grpcPort)
         .usePlaintext()
         .directExecutor()
+        .disableRetry()
         .maxInboundMessageSize(64 * 1024 * 1024)
         .build();
   }

@@ -47,6 +47,9 @@ final class WatchLatencyWorkload implements Workload {
   private static final String NAME = "W2";
   private static final Duration SETTLE = Duration.ofSeconds(10);
 
+  /** One write: when it was sent and when its response arrived, relative to the run's origin. */
+  private record Write(long sentAt, long ackedAt) {}
+
   private final Settings settings;
 
   WatchLatencyWorkload(Settings settings) {
@@ -66,7 +69,8 @@ final class WatchLatencyWorkload implements Workload {
     long origin = System.nanoTime();
     // key "id@revision" -> per watcher: arrival time - origin + 1, or 0 while not seen
     Map<String, AtomicLongArray> seen = new ConcurrentHashMap<>();
-    Map<String, Long> acks = new ConcurrentHashMap<>();
+    // key "id@revision" -> when the write was sent and when its response arrived (- origin + 1)
+    Map<String, Write> acks = new ConcurrentHashMap<>();
     Set<String> live = ConcurrentHashMap.newKeySet();
     CountDownLatch snapshots = new CountDownLatch(watchers);
     CountDownLatch sightings = new CountDownLatch(watchers * events);
@@ -148,11 +152,13 @@ final class WatchLatencyWorkload implements Workload {
             String id = Instances.id("w", i);
             CompletableFuture<Void> write;
             if (k % 2 == 0) {
+              long sent = System.nanoTime() - origin + 1;
               write =
                   Calls.register(writer, context.namespace(), Instances.of(service, id, i))
                       .thenAccept(
                           r -> {
-                            acks.put(id + "@" + r.getRevision(), System.nanoTime() - origin + 1);
+                            long acked = System.nanoTime() - origin + 1;
+                            acks.put(id + "@" + r.getRevision(), new Write(sent, acked));
                             live.add(id);
                           });
               registered.add(write);
@@ -160,11 +166,16 @@ final class WatchLatencyWorkload implements Workload {
               write =
                   registered
                       .get(i)
-                      .thenCompose(x -> Calls.deregister(writer, context.namespace(), service, id))
-                      .thenAccept(
-                          r -> {
-                            acks.put(id + "@" + r.getRevision(), System.nanoTime() - origin + 1);
-                            live.remove(id);
+                      .thenCompose(
+                          x -> {
+                            long sent = System.nanoTime() - origin + 1;
+                            return Calls.deregister(writer, context.namespace(), service, id)
+                                .thenAccept(
+                                    r -> {
+                                      long acked = System.nanoTime() - origin + 1;
+                                      acks.put(id + "@" + r.getRevision(), new Write(sent, acked));
+                                      live.remove(id);
+                                    });
                           });
             }
             write.whenComplete(
@@ -189,9 +200,10 @@ final class WatchLatencyWorkload implements Workload {
               && sightings.await(SETTLE.toMillis(), TimeUnit.MILLISECONDS);
 
       Latency latency = new Latency();
+      Latency sinceSent = new Latency();
       long delivered = 0;
       long beforeAck = 0;
-      for (Map.Entry<String, Long> ack : acks.entrySet()) {
+      for (Map.Entry<String, Write> ack : acks.entrySet()) {
         AtomicLongArray times = seen.get(ack.getKey());
         if (times == null) {
           continue;
@@ -202,10 +214,11 @@ final class WatchLatencyWorkload implements Workload {
             continue;
           }
           delivered++;
-          if (at < ack.getValue()) {
+          if (at < ack.getValue().ackedAt()) {
             beforeAck++;
           }
-          latency.recordNanos(at - ack.getValue());
+          latency.recordNanos(at - ack.getValue().ackedAt());
+          sinceSent.recordNanos(at - ack.getValue().sentAt());
         }
       }
       String label =
@@ -221,6 +234,7 @@ final class WatchLatencyWorkload implements Workload {
       latency.addRows(table, NAME, label);
       table.add(
           NAME, "seen before the write's ack (counted as 0)", ResultTable.count(beforeAck), "—");
+      sinceSent.addRows(table, NAME, "write sent to watcher");
       table.add(
           NAME,
           "resync snapshots / broken streams",

@@ -2,43 +2,28 @@ package dev.cairn.loadgen.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cairn.server.CairnServer;
-import java.io.IOException;
+import dev.cairn.testing.CairnServerExtension;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Runs every workload with tiny counts against an embedded server and checks what it did: counts
- * registered, events seen, clean-up. Never timings.
+ * Runs every workload with tiny counts against an embedded durable server and checks what it did:
+ * counts registered, events seen, clean-up. Never timings.
  */
 class WorkloadsTest {
 
-  private static CairnServer server;
+  @RegisterExtension static CairnServerExtension server = CairnServerExtension.durable();
 
   private RunContext context;
   private ResultTable table;
 
-  @BeforeAll
-  static void startServer() throws IOException {
-    server = CairnServer.builder().inMemory().grpcPort(0).httpPort(0).start();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    server.close();
-  }
-
   @BeforeEach
   void newRun() {
-    Target target =
-        Target.of(
-            "127.0.0.1:" + server.grpcAddress().getPort(),
-            "http://127.0.0.1:" + server.httpAddress().getPort());
+    Target target = Target.of(server.grpcTarget(), server.httpUri().toString());
     context = new RunContext(target, "default", RunContext.newRunTag(), System.err);
     table = new ResultTable();
   }
@@ -56,7 +41,7 @@ class WorkloadsTest {
     new RegisterWorkload(RegisterWorkload.Settings.defaults().withInstances(200))
         .run(context, table);
 
-    assertThat(values("registered")).containsExactly("200", "200");
+    assertThat(values(") registered")).containsExactly("200", "200");
     assertThat(values("instances on server")).containsExactly("200", "200");
     assertThat(values("clean-up")).containsExactly("ok", "ok");
     assertThat(values("errors")).isEmpty();

@@ -97,6 +97,11 @@ public final class Registry implements AutoCloseable {
     return impl.watcherCount();
   }
 
+  /** The number of services and namespaces with long-poll waits pending. */
+  public int pendingWaits() {
+    return impl.pendingWaits();
+  }
+
   /** The current snapshot of a service; empty (and revision 0) when it never existed. */
   public ServiceSnapshot service(String namespace, String service) {
     return impl.service(namespace, service);

@@ -33,6 +33,17 @@ public final class RegistryOptions {
     return new Builder();
   }
 
+  /** A builder holding these options, to change some of them. */
+  public Builder toBuilder() {
+    return new Builder()
+        .ticker(ticker)
+        .detachGrace(detachGrace)
+        .sessionSweepInterval(sessionSweepInterval)
+        .watchBufferEvents(watchBufferEvents)
+        .maxCommandsPerEntry(maxCommandsPerEntry)
+        .autoExpireSessions(autoExpireSessions);
+  }
+
   /** Time source for session leases; {@link Ticker#system()} by default. */
   public Ticker ticker() {
     return ticker;

@@ -350,6 +350,64 @@ class RegistryTest {
   }
 
   @Test
+  void finishedWaitsAndClosedWatchesLeaveNothingBehind() {
+    register("web", "a");
+    for (int i = 0; i < 100; i++) {
+      registry.awaitService("", "svc-" + i, registry.revision()).cancel(false);
+      registry.watchService("", "svc-" + i, 0, new Recorder()).close();
+    }
+    assertThat(registry.watcherCount()).isZero();
+    assertThat(registry.pendingWaits()).isZero();
+  }
+
+  @Test
+  void closeDuringADeliveryStillEndsTheWatch() throws Exception {
+    CountDownLatch delivering = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
+    registry.watchService(
+        "",
+        "web",
+        0,
+        new WatchListener() {
+          @Override
+          public void onSnapshot(ServiceSnapshot snapshot, boolean resync) {
+            delivering.countDown();
+            try {
+              release.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+
+          @Override
+          public void onClosed() {
+            closed.countDown();
+          }
+        });
+    assertThat(delivering.await(5, TimeUnit.SECONDS)).isTrue();
+    Thread closer = new Thread(registry::close);
+    closer.start();
+    closer.join(5_000);
+    release.countDown();
+    assertThat(closed.await(5, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void optionsCopyEveryField() {
+    RegistryOptions o =
+        RegistryOptions.builder()
+            .detachGrace(Duration.ofSeconds(3))
+            .watchBufferEvents(7)
+            .maxCommandsPerEntry(9)
+            .autoExpireSessions(false)
+            .sessionSweepInterval(Duration.ofMillis(50))
+            .build();
+    RegistryOptions copy = o.toBuilder().build();
+    assertThat(copy).usingRecursiveComparison().isEqualTo(o);
+  }
+
+  @Test
   void closingTheRegistryEndsWatches() throws Exception {
     CountDownLatch closed = new CountDownLatch(1);
     registry.watchService(

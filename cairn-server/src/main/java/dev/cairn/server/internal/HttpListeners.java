@@ -27,6 +27,11 @@ public final class HttpListeners {
       }
 
       @Override
+      public void beginShutdown() {
+        server.beginShutdown();
+      }
+
+      @Override
       public void close() {
         server.close();
       }

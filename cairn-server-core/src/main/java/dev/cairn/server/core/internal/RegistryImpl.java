@@ -219,6 +219,10 @@ public final class RegistryImpl {
     return hub.awaitServices(namespace, after);
   }
 
+  public int pendingWaits() {
+    return hub.waitKeys();
+  }
+
   public int watcherCount() {
     return hub.watcherCount();
   }

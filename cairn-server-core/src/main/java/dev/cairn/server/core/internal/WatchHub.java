@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +61,7 @@ final class WatchHub {
 
   Watch watchService(Key key, long fromRevision, WatchListener listener) {
     ServiceWatcher w = new ServiceWatcher(key, listener);
-    serviceWatchers.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(w);
+    add(serviceWatchers, key, w);
     // Registered first, so no change is missed; events at or below what the first delivery
     // covers are dropped at drain time.
     w.start(fromRevision);
@@ -69,7 +70,7 @@ final class WatchHub {
 
   Watch watchServices(String namespace, long fromRevision, WatchListener listener) {
     ListWatcher w = new ListWatcher(namespace, listener, fromRevision);
-    listWatchers.computeIfAbsent(namespace, k -> ConcurrentHashMap.newKeySet()).add(w);
+    add(listWatchers, namespace, w);
     w.schedule();
     return w;
   }
@@ -90,15 +91,33 @@ final class WatchHub {
       return CompletableFuture.completedFuture(null);
     }
     CompletableFuture<Void> f = new CompletableFuture<>();
-    Set<CompletableFuture<Void>> set =
-        waiters.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet());
-    set.add(f);
-    f.whenComplete((v, t) -> set.remove(f));
+    add(waiters, key, f);
+    f.whenComplete((v, t) -> remove(waiters, key, f));
     // A change published between the first check and the add would otherwise be missed.
     if (changed.getAsBoolean()) {
       f.complete(null);
     }
     return f;
+  }
+
+  // Adds and removes are atomic per key, so an emptied set leaves the map without losing an add.
+  private static <K, V> void add(ConcurrentHashMap<K, Set<V>> map, K key, V value) {
+    map.compute(
+        key,
+        (k, set) -> {
+          Set<V> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+          s.add(value);
+          return s;
+        });
+  }
+
+  private static <K, V> void remove(ConcurrentHashMap<K, Set<V>> map, K key, V value) {
+    map.computeIfPresent(
+        key,
+        (k, set) -> {
+          set.remove(value);
+          return set.isEmpty() ? null : set;
+        });
   }
 
   // ---- fan-out, apply thread ----
@@ -118,7 +137,7 @@ final class WatchHub {
     Set<ListWatcher> ws = listWatchers.get(namespace);
     if (ws != null) {
       for (ListWatcher w : ws) {
-        w.schedule();
+        w.changed();
       }
     }
     completeAll(listWaiters.get(namespace));
@@ -148,6 +167,11 @@ final class WatchHub {
     listWaiters.values().forEach(WatchHub::completeAll);
   }
 
+  /** Keys with pending long-poll waits (a cancelled or completed wait leaves none). */
+  int waitKeys() {
+    return serviceWaiters.size() + listWaiters.size();
+  }
+
   int watcherCount() {
     int n = 0;
     for (Set<ServiceWatcher> ws : serviceWatchers.values()) {
@@ -159,22 +183,119 @@ final class WatchHub {
     return n;
   }
 
-  /** A watch on one service. State guarded by {@code this}. */
-  private final class ServiceWatcher implements Watch, Runnable {
+  /**
+   * What both kinds of watch share: at most one drain scheduled or running at a time, so the
+   * listener is called sequentially; a close from the hub is delivered as {@code onClosed} even
+   * when it races with a drain. State guarded by {@code this}.
+   */
+  private abstract class Watcher implements Watch, Runnable {
+    final WatchListener listener;
+    private boolean scheduled;
+    boolean closed;
+    private boolean notifyClosed;
+
+    Watcher(WatchListener listener) {
+      this.listener = listener;
+    }
+
+    /** Whether there is something to deliver; called holding the lock. */
+    abstract boolean hasWorkLocked();
+
+    /** Delivers while the listener is ready; drain thread. */
+    abstract void deliver();
+
+    /** Drops buffered work; called holding the lock. */
+    abstract void clearLocked();
+
+    /** Removes this watch from the hub's maps. */
+    abstract void unregister();
+
+    @Override
+    public final void ready() {
+      schedule();
+    }
+
+    final void schedule() {
+      synchronized (this) {
+        if (scheduled || closed && !notifyClosed) {
+          return;
+        }
+        scheduled = true;
+      }
+      try {
+        executor.execute(this);
+      } catch (RejectedExecutionException e) {
+        // The registry is shutting down: nothing more to deliver but the close itself, which
+        // runs here (no drain is in progress, or schedule() would have returned above).
+        run();
+      }
+    }
+
+    @Override
+    public final void run() {
+      boolean tellClosed;
+      synchronized (this) {
+        tellClosed = notifyClosed;
+        notifyClosed = false;
+      }
+      try {
+        if (tellClosed) {
+          listener.onClosed();
+        } else {
+          deliver();
+        }
+      } catch (RuntimeException e) {
+        log.warn("watch listener failed; closing the watch", e);
+        close();
+      } finally {
+        boolean again;
+        synchronized (this) {
+          scheduled = false;
+          again = notifyClosed || !closed && hasWorkLocked() && listener.isReady();
+        }
+        if (again) {
+          schedule();
+        }
+      }
+    }
+
+    @Override
+    public final void close() {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        clearLocked();
+      }
+      unregister();
+    }
+
+    final void closeFromHub() {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        notifyClosed = true;
+        clearLocked();
+      }
+      schedule();
+    }
+  }
+
+  /** A watch on one service. */
+  private final class ServiceWatcher extends Watcher {
     private final Key key;
-    private final WatchListener listener;
     private final ArrayDeque<ServiceEvent> buffer = new ArrayDeque<>();
     private boolean needSnapshot;
     private boolean resync;
-    private boolean scheduled;
-    private boolean closed;
-    private boolean notifyClosed;
     // Highest revision delivered; events at or below it are stale. Drain thread only.
     private long delivered;
 
     ServiceWatcher(Key key, WatchListener listener) {
+      super(listener);
       this.key = key;
-      this.listener = listener;
     }
 
     void start(long fromRevision) {
@@ -187,12 +308,10 @@ final class WatchHub {
 
     void offer(List<ServiceEvent> events) {
       synchronized (this) {
-        if (closed) {
-          return;
+        if (closed || needSnapshot) {
+          return; // a pending snapshot covers these
         }
-        if (needSnapshot) {
-          // A snapshot is coming anyway; it will cover these.
-        } else if (buffer.size() + events.size() > bufferEvents) {
+        if (buffer.size() + events.size() > bufferEvents) {
           buffer.clear();
           needSnapshot = true;
           resync = true;
@@ -204,63 +323,28 @@ final class WatchHub {
     }
 
     @Override
-    public void ready() {
-      schedule();
+    boolean hasWorkLocked() {
+      return needSnapshot || !buffer.isEmpty();
     }
 
-    private void schedule() {
-      synchronized (this) {
-        if (scheduled || closed && !notifyClosed) {
-          return;
-        }
-        scheduled = true;
-      }
-      try {
-        executor.execute(this);
-      } catch (RuntimeException e) {
-        synchronized (this) {
-          scheduled = false;
-        }
-        log.warn("watch executor rejected a drain for {}", key, e);
-      }
-    }
-
-    /** Drains on the executor; one drain at a time per watcher. */
     @Override
-    public void run() {
-      try {
-        drain();
-      } catch (RuntimeException e) {
-        log.warn("watch listener for {} failed; closing the watch", key, e);
-        close();
-      } finally {
-        boolean again;
-        synchronized (this) {
-          scheduled = false;
-          again = !closed && (needSnapshot || !buffer.isEmpty()) && listener.isReady();
-        }
-        if (again) {
-          schedule();
-        }
-      }
+    void clearLocked() {
+      buffer.clear();
     }
 
-    private void drain() {
-      boolean tellClosed;
-      synchronized (this) {
-        tellClosed = notifyClosed;
-        notifyClosed = false;
-      }
-      if (tellClosed) {
-        listener.onClosed();
-        return;
-      }
+    @Override
+    void unregister() {
+      remove(serviceWatchers, key, this);
+    }
+
+    @Override
+    void deliver() {
       while (listener.isReady()) {
         boolean snapshot;
         boolean wasResync;
         List<ServiceEvent> events = null;
         synchronized (this) {
-          if (closed) {
+          if (closed || !hasWorkLocked()) {
             return;
           }
           snapshot = needSnapshot;
@@ -268,16 +352,13 @@ final class WatchHub {
           needSnapshot = false;
           resync = false;
           if (!snapshot) {
-            if (buffer.isEmpty()) {
-              return;
-            }
             events = new ArrayList<>(buffer.size());
-            while (!buffer.isEmpty()) {
-              ServiceEvent e = buffer.poll();
+            for (ServiceEvent e : buffer) {
               if (e.revision() > delivered) {
                 events.add(e);
               }
             }
+            buffer.clear();
           }
         }
         if (snapshot) {
@@ -290,86 +371,53 @@ final class WatchHub {
         }
       }
     }
-
-    @Override
-    public void close() {
-      synchronized (this) {
-        if (closed) {
-          return;
-        }
-        closed = true;
-        buffer.clear();
-      }
-      Set<ServiceWatcher> ws = serviceWatchers.get(key);
-      if (ws != null) {
-        ws.remove(this);
-      }
-    }
-
-    void closeFromHub() {
-      synchronized (this) {
-        if (closed) {
-          return;
-        }
-        closed = true;
-        notifyClosed = true;
-        buffer.clear();
-      }
-      schedule();
-    }
   }
 
-  /** A watch on a namespace's service list. State guarded by {@code this}. */
-  private final class ListWatcher implements Watch, Runnable {
+  /** A watch on a namespace's service list. */
+  private final class ListWatcher extends Watcher {
     private final String namespace;
-    private final WatchListener listener;
-    private boolean scheduled;
-    private boolean closed;
-    private boolean notifyClosed;
+    private boolean dirty = true;
     // Drain thread only.
     private long delivered;
     private boolean first;
 
     ListWatcher(String namespace, WatchListener listener, long fromRevision) {
+      super(listener);
       this.namespace = namespace;
-      this.listener = listener;
       this.delivered = fromRevision;
       this.first = fromRevision == 0;
     }
 
-    @Override
-    public void ready() {
+    void changed() {
+      synchronized (this) {
+        dirty = true;
+      }
       schedule();
     }
 
-    void schedule() {
-      synchronized (this) {
-        if (scheduled || closed && !notifyClosed) {
-          return;
-        }
-        scheduled = true;
-      }
-      executor.execute(this);
+    @Override
+    boolean hasWorkLocked() {
+      return dirty;
     }
 
     @Override
-    public void run() {
-      boolean tellClosed;
-      synchronized (this) {
-        scheduled = false;
-        tellClosed = notifyClosed;
-        notifyClosed = false;
-        if (closed && !tellClosed) {
-          return;
-        }
-      }
-      try {
-        if (tellClosed) {
-          listener.onClosed();
-          return;
-        }
-        if (!listener.isReady()) {
-          return;
+    void clearLocked() {
+      dirty = false;
+    }
+
+    @Override
+    void unregister() {
+      remove(listWatchers, namespace, this);
+    }
+
+    @Override
+    void deliver() {
+      while (listener.isReady()) {
+        synchronized (this) {
+          if (closed || !dirty) {
+            return;
+          }
+          dirty = false;
         }
         ServiceList list = lists.apply(namespace);
         if (first || list.revision() > delivered) {
@@ -377,35 +425,7 @@ final class WatchHub {
           delivered = list.revision();
           listener.onServiceList(list);
         }
-      } catch (RuntimeException e) {
-        log.warn("service-list watch listener for {} failed; closing the watch", namespace, e);
-        close();
       }
-    }
-
-    @Override
-    public void close() {
-      synchronized (this) {
-        if (closed) {
-          return;
-        }
-        closed = true;
-      }
-      Set<ListWatcher> ws = listWatchers.get(namespace);
-      if (ws != null) {
-        ws.remove(this);
-      }
-    }
-
-    void closeFromHub() {
-      synchronized (this) {
-        if (closed) {
-          return;
-        }
-        closed = true;
-        notifyClosed = true;
-      }
-      schedule();
     }
   }
 }

@@ -65,38 +65,28 @@ public final class RaftNode {
     if (!state.compareAndSet(State.NEW, State.STARTING)) {
       throw new IllegalStateException("start: called in state " + state.get() + " (expected: NEW)");
     }
-    Files.createDirectories(settings.dataDir());
-    RaftIdentity id = RaftIdentity.loadOrCreate(settings.dataDir(), settings.peerId());
-    RaftPeer peer =
-        RaftPeer.newBuilder()
-            .setId(id.peerId())
-            .setAddress(settings.host() + ":" + settings.port())
-            .build();
-    StateMachineAdapter sm = new StateMachineAdapter(machine);
-    RaftServer raft =
-        RaftServer.newBuilder()
-            .setServerId(id.peerId())
-            .setGroup(RaftGroup.valueOf(id.groupId(), peer))
-            .setProperties(RaftConfig.properties(settings))
-            .setStateMachine(sm)
-            .setOption(RaftStorage.StartupOption.RECOVER)
-            .build();
-    this.identity = id;
-    this.adapter = sm;
-    this.server = raft;
+    RaftServer raft = null;
     try {
+      Files.createDirectories(settings.dataDir());
+      RaftIdentity id = RaftIdentity.loadOrCreate(settings.dataDir(), settings.peerId());
+      StateMachineAdapter sm = new StateMachineAdapter(machine);
+      raft = newServer(id, sm);
+      this.identity = id;
+      this.adapter = sm;
+      this.server = raft;
       raft.start();
       awaitLeaderReady(sm);
+      if (!state.compareAndSet(State.STARTING, State.RUNNING)) {
+        throw new IOException("start: closed while starting");
+      }
+      LOG.info("Raft peer {} leads group {} in {}", id.peerId(), id.groupId(), settings.dataDir());
     } catch (IOException | RuntimeException e) {
-      closeQuietly(raft);
       state.set(State.CLOSED);
+      if (raft != null) {
+        closeQuietly(raft);
+      }
       throw startFailure(e);
     }
-    if (!state.compareAndSet(State.STARTING, State.RUNNING)) {
-      closeQuietly(raft);
-      throw new IOException("start: closed while starting");
-    }
-    LOG.info("Raft peer {} leads group {} in {}", id.peerId(), id.groupId(), settings.dataDir());
   }
 
   /** Submits {@code entry}; see {@link dev.cairn.server.ratis.RatisCommandLog#append}. */
@@ -158,6 +148,21 @@ public final class RaftNode {
         + ", dataDir="
         + settings.dataDir()
         + (id == null ? "" : ", peer=" + id.peerId() + ", group=" + id.groupId());
+  }
+
+  private RaftServer newServer(RaftIdentity id, StateMachineAdapter sm) throws IOException {
+    RaftPeer peer =
+        RaftPeer.newBuilder()
+            .setId(id.peerId())
+            .setAddress(settings.host() + ":" + settings.port())
+            .build();
+    return RaftServer.newBuilder()
+        .setServerId(id.peerId())
+        .setGroup(RaftGroup.valueOf(id.groupId(), peer))
+        .setProperties(RaftConfig.properties(settings))
+        .setStateMachine(sm)
+        .setOption(RaftStorage.StartupOption.RECOVER)
+        .build();
   }
 
   private void awaitLeaderReady(StateMachineAdapter sm) throws IOException {

@@ -12,6 +12,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs tasks one at a time, in submission order, on a shared executor: the single owner of one
  * call's mutable state. A task that throws is logged and does not stop the ones after it.
+ *
+ * <p>{@link #execute} always hands the work to the shared executor; {@link #runOrQueue} runs it on
+ * the calling thread when nothing else is running, saving a thread hop for callers that are on a
+ * suitable thread already (gRPC's call executor, which is the same pool).
  */
 final class SerialExecutor implements Executor {
 
@@ -29,6 +33,14 @@ final class SerialExecutor implements Executor {
   public void execute(Runnable task) {
     tasks.add(requireNonNull(task, "task"));
     schedule();
+  }
+
+  /** Runs {@code task} now on this thread if no task is running, else queues it. */
+  void runOrQueue(Runnable task) {
+    tasks.add(requireNonNull(task, "task"));
+    if (scheduled.compareAndSet(false, true)) {
+      drain();
+    }
   }
 
   private void schedule() {

@@ -34,17 +34,22 @@ import org.slf4j.LoggerFactory;
  * session is detached at once, so a killed client's instances go within the detach grace).
  *
  * <p>Every event (a message, the stream's end, a registry reply) runs on one {@link
- * SerialExecutor}, the single owner of the fields below; nothing here blocks.
+ * SerialExecutor}, the single owner of the fields below; gRPC's callbacks run inline when it is
+ * idle, registry replies on the shared pool. Nothing here blocks.
  */
 final class SessionCall implements StreamObserver<SessionRequest> {
 
   private static final Logger log = LoggerFactory.getLogger(SessionCall.class);
 
   /**
-   * Most registrations in flight on one stream; the stream reads no further message (HTTP/2 flow
-   * control then holds the client back) until one completes.
+   * Most requests in flight on one stream, counting those read but not answered and those asked
+   * from gRPC but not yet read; beyond it the stream reads nothing (HTTP/2 flow control then holds
+   * the client back) until one is answered.
    */
   static final int MAX_IN_FLIGHT = 256;
+
+  /** Most messages asked from gRPC ahead of handling them. */
+  private static final int READ_AHEAD = 32;
 
   private enum State {
     /** Waiting for the first message, which must be {@code open}. */
@@ -71,8 +76,8 @@ final class SessionCall implements StreamObserver<SessionRequest> {
   private String claimedResumeId = "";
   private boolean halfClosedWhileOpening;
   private int inFlight;
-  // A message was handled while MAX_IN_FLIGHT requests were in flight: read the next one later.
-  private boolean readDeferred;
+  // Messages asked from gRPC and not yet received.
+  private int requested;
   private boolean closeDone;
   private Throwable closeFailure;
 
@@ -89,26 +94,27 @@ final class SessionCall implements StreamObserver<SessionRequest> {
     this.shuttingDown = shuttingDown;
     this.out = out;
     this.serial = new SerialExecutor(executor);
-    out.setOnCancelHandler(() -> serial.execute(this::broken));
-    // Read one message at a time, and only when the previous one has been taken care of.
+    out.setOnCancelHandler(() -> serial.runOrQueue(this::broken));
+    // Read the open message only; the rest once the session is open (see readNextIfRoom).
     out.disableAutoRequest();
+    requested = 1;
     out.request(1);
     live.add(this);
   }
 
   @Override
   public void onNext(SessionRequest request) {
-    serial.execute(() -> received(request));
+    serial.runOrQueue(() -> received(request));
   }
 
   @Override
   public void onError(Throwable t) {
-    serial.execute(this::broken);
+    serial.runOrQueue(this::broken);
   }
 
   @Override
   public void onCompleted() {
-    serial.execute(this::halfClosed);
+    serial.runOrQueue(this::halfClosed);
   }
 
   /**
@@ -134,6 +140,7 @@ final class SessionCall implements StreamObserver<SessionRequest> {
   }
 
   private void received(SessionRequest request) {
+    requested--;
     handle(request);
     readNextIfRoom();
   }
@@ -369,24 +376,21 @@ final class SessionCall implements StreamObserver<SessionRequest> {
           inFlight--;
           onDone.accept(value, failure);
           finishIfIdle();
-          if (readDeferred) {
-            readNextIfRoom();
-          }
+          readNextIfRoom();
         },
         serial);
   }
 
-  /** Asks gRPC for the next message, unless opening or too many requests are in flight. */
+  /** Asks gRPC for more messages, unless opening or too many requests are in flight. */
   private void readNextIfRoom() {
     if (state == State.OPENING || state == State.ENDED) {
       return;
     }
-    if (inFlight >= MAX_IN_FLIGHT) {
-      readDeferred = true;
-      return;
+    int room = Math.min(READ_AHEAD - requested, MAX_IN_FLIGHT - inFlight - requested);
+    if (room > 0) {
+      requested += room;
+      out.request(room);
     }
-    readDeferred = false;
-    out.request(1);
   }
 
   private void finishIfIdle() {

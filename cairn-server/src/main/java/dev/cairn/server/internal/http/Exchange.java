@@ -70,10 +70,6 @@ final class Exchange {
     return ctx;
   }
 
-  HttpMethod method() {
-    return request.method();
-  }
-
   HttpHeaders headers() {
     return request.headers();
   }
@@ -88,22 +84,26 @@ final class Exchange {
 
   /** Path segment {@code i}, percent-decoded. */
   String segment(int i) {
-    return QueryStringDecoder.decodeComponent(segments[i]);
+    try {
+      return QueryStringDecoder.decodeComponent(segments[i]);
+    } catch (IllegalArgumentException e) {
+      throw CairnException.invalid("path", segments[i], "a percent-encoded UTF-8 path segment");
+    }
   }
 
   /** The first value of query parameter {@code name}, or null. */
   String param(String name) {
-    List<String> values = query.parameters().get(name);
+    List<String> values = parameters().get(name);
     return values == null || values.isEmpty() ? null : values.get(0);
   }
 
   /** All values of query parameter {@code name}; empty when absent. */
   List<String> params(String name) {
-    return query.parameters().getOrDefault(name, List.of());
+    return parameters().getOrDefault(name, List.of());
   }
 
   Map<String, List<String>> params() {
-    return query.parameters();
+    return parameters();
   }
 
   /**
@@ -114,10 +114,18 @@ final class Exchange {
     if (query.rawQuery().isEmpty()) {
       return;
     }
-    for (String name : query.parameters().keySet()) {
+    for (String name : parameters().keySet()) {
       if (!allowed.contains(name) && !(metaFilters && name.startsWith("meta."))) {
         throw CairnException.invalid(name, param(name), "one of the parameters " + allowed);
       }
+    }
+  }
+
+  private Map<String, List<String>> parameters() {
+    try {
+      return query.parameters();
+    } catch (IllegalArgumentException e) {
+      throw CairnException.invalid("query", query.rawQuery(), "percent-encoded UTF-8 parameters");
     }
   }
 

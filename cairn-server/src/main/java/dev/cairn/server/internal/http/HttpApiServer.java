@@ -38,6 +38,7 @@ public final class HttpApiServer implements AutoCloseable {
   private final EventLoopGroup group;
   private final Channel serverChannel;
   private final ChannelGroup channels;
+  private final InetSocketAddress localAddress;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private HttpApiServer(
@@ -46,6 +47,7 @@ public final class HttpApiServer implements AutoCloseable {
     this.group = group;
     this.serverChannel = serverChannel;
     this.channels = channels;
+    this.localAddress = (InetSocketAddress) serverChannel.localAddress();
   }
 
   /**
@@ -107,7 +109,7 @@ public final class HttpApiServer implements AutoCloseable {
 
   /** The bound address, with the actual port when 0 was asked for. */
   public InetSocketAddress localAddress() {
-    return (InetSocketAddress) serverChannel.localAddress();
+    return localAddress;
   }
 
   /** Stops accepting connections; those open are served until {@link #close()}. Idempotent. */

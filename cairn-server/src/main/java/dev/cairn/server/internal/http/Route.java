@@ -30,10 +30,6 @@ enum Route {
     this.pattern = pattern;
   }
 
-  HttpMethod method() {
-    return method;
-  }
-
   /**
    * Finds the route for {@code method} and the path's (still percent-encoded) segments. Returns
    * {@code null} when no route has this path; {@link Match#route()} is {@code null} when routes

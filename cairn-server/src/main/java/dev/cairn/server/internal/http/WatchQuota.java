@@ -37,9 +37,4 @@ final class WatchQuota {
   void release(InetAddress client) {
     open.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
   }
-
-  /** The watches {@code client} holds. */
-  int held(InetAddress client) {
-    return open.getOrDefault(client, 0);
-  }
 }

@@ -83,6 +83,8 @@ class WatchTest {
     long seen = t.blocking.register(register("web", "web-2")).getRevision();
 
     StreamRecorder<WatchRequest, WatchResponse> watch = watch("web", seen);
+    // Nothing is sent while nothing changes: wait for the server to hold the watch.
+    await().atMost(Duration.ofSeconds(10)).until(() -> t.registry().watcherCount() == 1);
     long r3 = t.blocking.register(register("web", "web-3")).getRevision();
 
     WatchResponse first = watch.next();

@@ -400,6 +400,23 @@ class BadRequestTest {
   }
 
   @Test
+  void badPercentEncodingIs400() throws Exception {
+    try (RawHttp http = new RawHttp(api.server().localAddress().getPort())) {
+      http.write(
+          "GET /v1/services/we%zz/instances HTTP/1.1\r\nHost: x\r\n\r\n"
+              + "GET /v1/services?namespace=%zz HTTP/1.1\r\nHost: x\r\n\r\n");
+
+      RawHttp.Response path = http.read();
+      RawHttp.Response query = http.read();
+      assertThat(path.status()).isEqualTo(400);
+      assertThat(path.body()).contains("\"field\":\"path\"");
+      assertThat(query.status()).isEqualTo(400);
+      assertThat(query.body()).contains("\"field\":\"query\"");
+    }
+    assertUnchanged();
+  }
+
+  @Test
   void malformedHttpIs400AndCloses() throws Exception {
     try (RawHttp http = new RawHttp(api.server().localAddress().getPort())) {
       http.write("GET /v1/status HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n");

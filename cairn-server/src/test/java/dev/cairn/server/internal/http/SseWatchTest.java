@@ -140,6 +140,18 @@ class SseWatchTest {
   }
 
   @Test
+  void closingTheRegistryEndsStreams() throws Exception {
+    try (SseClient sse = watch("/v1/watch/services/web")) {
+      assertThat(sse.next().event()).isEqualTo("snapshot");
+
+      api.registry().close();
+
+      assertThat(sse.ended()).isTrue();
+      await().atMost(Duration.ofSeconds(10)).until(() -> api.server().openStreams() == 0);
+    }
+  }
+
+  @Test
   void closingTheServerEndsStreams() throws Exception {
     try (SseClient sse = watch("/v1/watch/services/web")) {
       assertThat(sse.next().event()).isEqualTo("snapshot");
