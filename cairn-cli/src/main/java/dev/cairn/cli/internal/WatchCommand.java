@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code cairn watch <service>}: follows a service's server-sent events and prints one line per
  * change until interrupted. A broken stream is resumed with {@code Last-Event-ID}; when the server
- * answers a resume with a fresh snapshot, the differences to what was shown are printed as changes.
+ * cannot resume (or answers with a fresh snapshot), the watch starts over and the differences to
+ * what was shown are printed as changes.
  */
 @Command(
     name = "watch",

@@ -4,11 +4,14 @@ import static dev.cairn.cli.internal.CliRun.cairn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cairn.common.Health;
+import dev.cairn.common.Instance;
 import dev.cairn.testing.CairnServerExtension;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -114,6 +117,22 @@ class ClientCommandsTest {
     CliRun run = cairn("instances", "web", "--server", url, "--tag", "v2");
 
     assertThat(run.out()).contains("10.0.0.2").doesNotContain("10.0.0.1");
+  }
+
+  @Test
+  void instancesFiltersByZoneAndHealth() throws Exception {
+    cairn("register", "web", "--server", url, "--id", "a", "--address", "10.0.0.1", "--zone", "z1");
+    cairn("register", "web", "--server", url, "--id", "b", "--address", "10.0.0.2", "--zone", "z2");
+    // The CLI registers passing instances only; a failing one is arranged directly.
+    Instance failing =
+        Instance.builder("web", "10.0.0.3").id("c").zone("z1").health(Health.CRITICAL).build();
+    server.registry().register("default", failing).get(10, TimeUnit.SECONDS);
+
+    CliRun zone = cairn("instances", "web", "--server", url, "--zone", "z1");
+    CliRun healthy = cairn("instances", "web", "--server", url, "--zone", "z1", "--healthy");
+
+    assertThat(zone.out()).contains("10.0.0.1", "10.0.0.3").doesNotContain("10.0.0.2");
+    assertThat(healthy.out()).contains("10.0.0.1").doesNotContain("10.0.0.2", "10.0.0.3");
   }
 
   @Test
