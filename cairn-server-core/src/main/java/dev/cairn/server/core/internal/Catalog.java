@@ -12,6 +12,7 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -433,38 +434,45 @@ final class Catalog {
       return pending;
     }
 
-    /** Merges the pending changes into a new sorted snapshot. */
+    /**
+     * Merges the pending changes into a new sorted snapshot: a binary search per change and bulk
+     * copies between them, so a batch touching few instances of a large service does not walk it.
+     */
     void publish() {
       if (pending == null) {
         return;
       }
       List<Instance> old = published.instances();
-      List<String> ids = new ArrayList<>(pending.keySet());
-      Collections.sort(ids);
-      List<Instance> merged = new ArrayList<>(old.size() + ids.size());
+      String[] ids = pending.keySet().toArray(new String[0]);
+      Arrays.sort(ids);
+      Instance[] merged = new Instance[old.size() + ids.length];
+      int n = 0;
       int i = 0;
       for (String id : ids) {
-        while (i < old.size() && old.get(i).id().compareTo(id) < 0) {
-          merged.add(old.get(i++));
+        int at = indexFrom(old, i, id);
+        int insertion = at >= 0 ? at : -at - 1;
+        for (int j = i; j < insertion; j++) {
+          merged[n++] = old.get(j);
         }
-        if (i < old.size() && old.get(i).id().equals(id)) {
-          i++;
-        }
+        i = at >= 0 ? at + 1 : insertion;
         Instance replacement = pending.get(id);
         if (replacement != null) {
-          merged.add(replacement);
+          merged[n++] = replacement;
         }
       }
-      while (i < old.size()) {
-        merged.add(old.get(i++));
+      for (int j = i; j < old.size(); j++) {
+        merged[n++] = old.get(j);
       }
       pending = null;
-      published =
-          ServiceSnapshot.of(namespace.name, name, revision, Collections.unmodifiableList(merged));
+      List<Instance> list =
+          Collections.unmodifiableList(
+              Arrays.asList(n == merged.length ? merged : Arrays.copyOf(merged, n)));
+      published = ServiceSnapshot.of(namespace.name, name, revision, list);
     }
 
-    private static int indexOf(List<Instance> sorted, String id) {
-      int lo = 0;
+    /** Like {@link Collections#binarySearch} on ids, from index {@code from}. */
+    private static int indexFrom(List<Instance> sorted, int from, String id) {
+      int lo = from;
       int hi = sorted.size() - 1;
       while (lo <= hi) {
         int mid = (lo + hi) >>> 1;
@@ -477,7 +485,12 @@ final class Catalog {
           return mid;
         }
       }
-      return -1;
+      return -(lo + 1);
+    }
+
+    private static int indexOf(List<Instance> sorted, String id) {
+      int at = indexFrom(sorted, 0, id);
+      return at >= 0 ? at : -1;
     }
   }
 
