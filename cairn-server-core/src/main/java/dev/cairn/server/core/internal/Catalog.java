@@ -332,9 +332,7 @@ final class Catalog {
             owner.instances.add(new Owned(svc, inst.id()));
           }
         }
-        svc.published =
-            ServiceSnapshot.of(
-                ns.name, svc.name, svc.revision, Collections.unmodifiableList(instances));
+        svc.setInstances(instances.toArray(new Instance[0]));
         instanceCount += n;
         ns.services.put(svc.name, svc);
       }
@@ -400,6 +398,8 @@ final class Catalog {
     final NamespaceState namespace;
     final String name;
     volatile ServiceSnapshot published;
+    // Apply thread only: the published instances, sorted by id (never changed once published).
+    private Instance[] array = new Instance[0];
     // Apply thread only: changes since the last publish; a null value marks a removal.
     private HashMap<String, Instance> pending;
     long revision;
@@ -414,9 +414,8 @@ final class Catalog {
       if (pending != null && pending.containsKey(id)) {
         return pending.get(id);
       }
-      List<Instance> list = published.instances();
-      int i = indexOf(list, id);
-      return i >= 0 ? list.get(i) : null;
+      int i = indexFrom(array, 0, id);
+      return i >= 0 ? array[i] : null;
     }
 
     void put(Instance instance) {
@@ -442,41 +441,44 @@ final class Catalog {
       if (pending == null) {
         return;
       }
-      List<Instance> old = published.instances();
+      Instance[] old = array;
       String[] ids = pending.keySet().toArray(new String[0]);
       Arrays.sort(ids);
-      Instance[] merged = new Instance[old.size() + ids.length];
+      Instance[] merged = new Instance[old.length + ids.length];
       int n = 0;
       int i = 0;
       for (String id : ids) {
         int at = indexFrom(old, i, id);
         int insertion = at >= 0 ? at : -at - 1;
-        for (int j = i; j < insertion; j++) {
-          merged[n++] = old.get(j);
-        }
+        System.arraycopy(old, i, merged, n, insertion - i);
+        n += insertion - i;
         i = at >= 0 ? at + 1 : insertion;
         Instance replacement = pending.get(id);
         if (replacement != null) {
           merged[n++] = replacement;
         }
       }
-      for (int j = i; j < old.size(); j++) {
-        merged[n++] = old.get(j);
-      }
+      System.arraycopy(old, i, merged, n, old.length - i);
+      n += old.length - i;
       pending = null;
-      List<Instance> list =
-          Collections.unmodifiableList(
-              Arrays.asList(n == merged.length ? merged : Arrays.copyOf(merged, n)));
-      published = ServiceSnapshot.of(namespace.name, name, revision, list);
+      setInstances(n == merged.length ? merged : Arrays.copyOf(merged, n));
     }
 
-    /** Like {@link Collections#binarySearch} on ids, from index {@code from}. */
-    private static int indexFrom(List<Instance> sorted, int from, String id) {
+    /** Publishes {@code sorted}, which nobody changes afterwards. */
+    void setInstances(Instance[] sorted) {
+      array = sorted;
+      published =
+          ServiceSnapshot.of(
+              namespace.name, name, revision, Collections.unmodifiableList(Arrays.asList(sorted)));
+    }
+
+    /** Like {@link Arrays#binarySearch} on ids, from index {@code from}. */
+    private static int indexFrom(Instance[] sorted, int from, String id) {
       int lo = from;
-      int hi = sorted.size() - 1;
+      int hi = sorted.length - 1;
       while (lo <= hi) {
         int mid = (lo + hi) >>> 1;
-        int c = sorted.get(mid).id().compareTo(id);
+        int c = sorted[mid].id().compareTo(id);
         if (c < 0) {
           lo = mid + 1;
         } else if (c > 0) {
@@ -486,11 +488,6 @@ final class Catalog {
         }
       }
       return -(lo + 1);
-    }
-
-    private static int indexOf(List<Instance> sorted, String id) {
-      int at = indexFrom(sorted, 0, id);
-      return at >= 0 ? at : -1;
     }
   }
 
