@@ -53,7 +53,8 @@ public final class RegistryImpl {
             catalog::services,
             watchExecutor,
             options.watchBufferEvents());
-    this.batcher = new CommandBatcher(commandLog, options.maxCommandsPerEntry());
+    this.batcher =
+        new CommandBatcher(commandLog, options.maxCommandsPerEntry(), options.maxEntriesInFlight());
     this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("cairn-sessions"));
   }
 
