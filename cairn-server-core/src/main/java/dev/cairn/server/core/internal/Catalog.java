@@ -174,7 +174,7 @@ final class Catalog {
     svc.put(stored);
     event(
         svc,
-        new ServiceEvent(
+        ServiceEvent.of(
             old == null ? ServiceEvent.Type.ADDED : ServiceEvent.Type.UPDATED, rev, stored));
     return Result.registered(rev, createRevision);
   }
@@ -209,7 +209,7 @@ final class Catalog {
     Instance stored =
         old.toBuilder().health(h.health()).revisions(old.createRevision(), rev).build();
     svc.put(stored);
-    event(svc, new ServiceEvent(ServiceEvent.Type.UPDATED, rev, stored));
+    event(svc, ServiceEvent.of(ServiceEvent.Type.UPDATED, rev, stored));
     return Result.ok(rev);
   }
 
@@ -244,7 +244,7 @@ final class Catalog {
   private void remove(ServiceState svc, Instance old, long rev) {
     svc.remove(old.id());
     instanceCount--;
-    event(svc, new ServiceEvent(ServiceEvent.Type.REMOVED, rev, old));
+    event(svc, ServiceEvent.of(ServiceEvent.Type.REMOVED, rev, old));
   }
 
   private void event(ServiceState svc, ServiceEvent e) {

@@ -75,10 +75,20 @@ class HttpApiServerTest {
 
       api.server().beginShutdown();
 
-      assertThatThrownBy(() -> new RawHttp(api.server().localAddress().getPort()).close())
-          .isInstanceOf(IOException.class);
+      assertThat(servesANewConnection(api.server().localAddress().getPort())).isFalse();
       open.write("GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n");
       assertThat(open.read().status()).isEqualTo(200);
+    }
+  }
+
+  // A refused connect is the usual answer; on Linux a connect to a closed ephemeral port can also
+  // connect the socket to itself, which serves nothing either.
+  private static boolean servesANewConnection(int port) {
+    try (RawHttp fresh = new RawHttp(port)) {
+      fresh.write("GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n");
+      return fresh.read().status() == 200;
+    } catch (IOException | RuntimeException e) {
+      return false;
     }
   }
 }
