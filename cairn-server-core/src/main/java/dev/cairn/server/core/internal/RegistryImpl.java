@@ -78,13 +78,17 @@ public final class RegistryImpl {
 
   public CompletableFuture<Instance> register(String namespace, Instance instance) {
     String ns = Names.namespace(namespace);
-    Instance.Builder b = instance.toBuilder().revisions(0, 0);
-    if (instance.id().isEmpty()) {
-      b.id(UUID.randomUUID().toString());
-    }
     String session = instance.sessionId();
-    b.kind(session.isEmpty() ? InstanceKind.PERSISTENT : InstanceKind.EPHEMERAL);
-    Instance toStore = b.build();
+    InstanceKind kind = session.isEmpty() ? InstanceKind.PERSISTENT : InstanceKind.EPHEMERAL;
+    Instance toStore = instance;
+    if (instance.id().isEmpty() || instance.kind() != kind || instance.modRevision() != 0) {
+      // Rebuilt only when something must change: an instance is checked when it is built.
+      Instance.Builder b = instance.toBuilder().revisions(0, 0).kind(kind);
+      if (instance.id().isEmpty()) {
+        b.id(UUID.randomUUID().toString());
+      }
+      toStore = b.build();
+    }
     if (!session.isEmpty()) {
       leases.renew(session); // fails fast on unknown sessions, and counts as a keepalive
     }
