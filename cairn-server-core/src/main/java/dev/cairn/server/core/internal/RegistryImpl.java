@@ -80,15 +80,7 @@ public final class RegistryImpl {
     String ns = Names.namespace(namespace);
     String session = instance.sessionId();
     InstanceKind kind = session.isEmpty() ? InstanceKind.PERSISTENT : InstanceKind.EPHEMERAL;
-    Instance toStore = instance;
-    if (instance.id().isEmpty() || instance.kind() != kind || instance.modRevision() != 0) {
-      // Rebuilt only when something must change: an instance is checked when it is built.
-      Instance.Builder b = instance.toBuilder().revisions(0, 0).kind(kind);
-      if (instance.id().isEmpty()) {
-        b.id(UUID.randomUUID().toString());
-      }
-      toStore = b.build();
-    }
+    Instance toStore = normalized(instance, kind);
     if (!session.isEmpty()) {
       leases.renew(session); // fails fast on unknown sessions, and counts as a keepalive
     }
@@ -100,6 +92,18 @@ public final class RegistryImpl {
                     ? CompletableFuture.completedFuture(
                         toStore.withRevisions(r.createRevision(), r.revision()))
                     : CompletableFuture.failedFuture(r.toException()));
+  }
+
+  // Rebuilt only when something must change: an instance is checked when it is built.
+  private static Instance normalized(Instance instance, InstanceKind kind) {
+    if (!instance.id().isEmpty() && instance.kind() == kind && instance.modRevision() == 0) {
+      return instance;
+    }
+    Instance.Builder b = instance.toBuilder().revisions(0, 0).kind(kind);
+    if (instance.id().isEmpty()) {
+      b.id(UUID.randomUUID().toString());
+    }
+    return b.build();
   }
 
   public CompletableFuture<Long> deregister(String namespace, String service, String id) {
