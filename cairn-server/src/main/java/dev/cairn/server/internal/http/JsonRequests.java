@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.common.CairnException;
+import dev.cairn.common.Durations;
 import dev.cairn.common.Health;
 import dev.cairn.common.Instance;
 import dev.cairn.common.InstanceKind;
@@ -17,6 +18,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,15 +117,15 @@ final class JsonRequests {
     long ttl = Limits.DEFAULT_SESSION_TTL_MILLIS;
     String ttlText = text(o, "ttl", null);
     if (ttlText != null) {
-      ttl = Durations.parseMillis("ttl", ttlText);
+      ttl = Durations.parse("ttl", ttlText).toMillis();
     }
     if (ttl < Limits.MIN_SESSION_TTL_MILLIS || ttl > Limits.MAX_SESSION_TTL_MILLIS) {
       throw CairnException.invalid(
           "ttl",
           ttlText,
-          Durations.format(Limits.MIN_SESSION_TTL_MILLIS)
+          Durations.format(Duration.ofMillis(Limits.MIN_SESSION_TTL_MILLIS))
               + ".."
-              + Durations.format(Limits.MAX_SESSION_TTL_MILLIS));
+              + Durations.format(Duration.ofMillis(Limits.MAX_SESSION_TTL_MILLIS)));
     }
     return new SessionRequest(ttl, text(o, "name", ""));
   }

@@ -1,6 +1,7 @@
 package dev.cairn.server.internal.http;
 
 import dev.cairn.common.CairnException;
+import dev.cairn.common.Durations;
 import dev.cairn.common.Limits;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.CancellationException;
@@ -30,7 +31,7 @@ record LongPoll(long index, long waitMillis) {
     long wait =
         waitText == null
             ? Limits.DEFAULT_WAIT_MILLIS
-            : Math.min(Durations.parseMillis("wait", waitText), Limits.MAX_WAIT_MILLIS);
+            : Math.min(Durations.parse("wait", waitText).toMillis(), Limits.MAX_WAIT_MILLIS);
     return new LongPoll(index, wait);
   }
 

@@ -1,5 +1,6 @@
 package dev.cairn.server.internal.http;
 
+import dev.cairn.common.Durations;
 import dev.cairn.server.core.Registry;
 import java.time.Duration;
 import java.util.Set;
@@ -27,7 +28,7 @@ final class SessionEndpoints {
                 g -> {
                   g.writeStartObject();
                   g.writeStringField("id", info.id());
-                  g.writeStringField("ttl", Durations.format(info.ttlMillis()));
+                  g.writeStringField("ttl", Durations.format(Duration.ofMillis(info.ttlMillis())));
                   g.writeNumberField("ttlMillis", info.ttlMillis());
                   g.writeEndObject();
                 }));

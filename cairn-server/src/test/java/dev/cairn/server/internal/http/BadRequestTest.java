@@ -268,7 +268,7 @@ class BadRequestTest {
     c.add(get("index not a number", "/v1/services?index=abc", 400, "index"));
     c.add(get("services future index", "/v1/services?index=999999", 400, "index"));
     c.add(get("wait without unit", "/v1/services?index=1&wait=30", 400, "wait"));
-    c.add(get("wait unknown unit", "/v1/services?index=1&wait=5h", 400, "wait"));
+    c.add(get("wait unknown unit", "/v1/services?index=1&wait=5d", 400, "wait"));
     c.add(get("watch future index", "/v1/watch/services/web?index=999999", 400, "index"));
     c.add(get("healthy=yes", "/v1/services/web/instances?healthy=yes", 400, "healthy"));
     c.add(get("illegal tag filter", "/v1/services/web/instances?tag=A+B", 400, "tag"));
