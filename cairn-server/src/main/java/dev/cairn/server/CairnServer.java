@@ -86,7 +86,9 @@ public final class CairnServer implements AutoCloseable {
    * Opens the storage, restores the registry from it, then binds the gRPC and HTTP listeners. On
    * failure everything started so far is closed again.
    *
-   * @throws IOException when the storage cannot be opened or a port cannot be bound
+   * @throws IOException when the storage cannot be opened (at once, with the message {@code data
+   *     directory <dir> is in use by another Cairn server}, when another server holds the data
+   *     directory) or a port cannot be bound
    * @throws IllegalStateException when called twice, or after {@link #close()}
    */
   public synchronized CairnServer start() throws IOException {

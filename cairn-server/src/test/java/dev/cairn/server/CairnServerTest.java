@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,17 +45,7 @@ class CairnServerTest {
   void servesGrpcOnTheGrpcAddress() throws IOException {
     try (CairnServer server = CairnServer.builder().inMemory().grpcPort(0).httpPort(0).start()) {
       server.registry().register("default", Instance.builder("web", "10.0.0.1").build()).join();
-      ManagedChannel channel =
-          NettyChannelBuilder.forAddress(server.grpcAddress()).usePlaintext().build();
-      try {
-        assertThat(
-                RegistryGrpc.newBlockingStub(channel)
-                    .status(StatusRequest.getDefaultInstance())
-                    .getRevision())
-            .isEqualTo(server.registry().revision());
-      } finally {
-        channel.shutdownNow();
-      }
+      assertThat(grpcRevision(server)).isEqualTo(server.registry().revision());
     }
   }
 
@@ -86,6 +77,20 @@ class CairnServerTest {
       assertThat(server.registry().service("default", "web").instances())
           .extracting(Instance::id)
           .containsExactly("web-1");
+    }
+  }
+
+  @Test
+  void aSecondServerOnADataDirectoryInUseFailsAtOnce(@TempDir Path dataDir) throws IOException {
+    try (CairnServer first =
+        CairnServer.builder().dataDir(dataDir).grpcPort(0).httpPort(0).start()) {
+      CairnServer second = CairnServer.builder().dataDir(dataDir).grpcPort(0).httpPort(0).build();
+
+      assertThatThrownBy(second::start)
+          .isInstanceOf(IOException.class)
+          .hasMessage("data directory " + dataDir + " is in use by another Cairn server");
+      first.registry().register("default", Instance.builder("web", "10.0.0.1").build()).join();
+      assertThat(grpcRevision(first)).isEqualTo(first.registry().revision()).isPositive();
     }
   }
 
@@ -181,5 +186,19 @@ class CairnServerTest {
       }
     }
     assertThat(leaks).isEmpty();
+  }
+
+  /** The revision the server reports over gRPC. */
+  private static long grpcRevision(CairnServer server) {
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress(server.grpcAddress()).usePlaintext().build();
+    try {
+      return RegistryGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(30, TimeUnit.SECONDS)
+          .status(StatusRequest.getDefaultInstance())
+          .getRevision();
+    } finally {
+      channel.shutdownNow();
+    }
   }
 }
