@@ -33,8 +33,8 @@ class CairnServerTest {
       assertThat(http.getPort()).isPositive().isNotEqualTo(grpc.getPort());
       assertThat(server.listenerLines())
           .containsExactly(
-              "grpc listening on 127.0.0.1:" + grpc.getPort(),
-              "http listening on 127.0.0.1:" + http.getPort());
+              "http  listening on http://127.0.0.1:" + http.getPort(),
+              "grpc  listening on 127.0.0.1:" + grpc.getPort());
       try (Socket s = new Socket(http.getAddress(), http.getPort())) {
         assertThat(s.isConnected()).isTrue();
       }
@@ -53,8 +53,10 @@ class CairnServerTest {
   void bindsIpv6Loopback() throws IOException {
     try (CairnServer server =
         CairnServer.builder().inMemory().bind("::1").grpcPort(0).httpPort(0).start()) {
-      assertThat(server.listenerLines().get(0))
-          .isEqualTo("grpc listening on [0:0:0:0:0:0:0:1]:" + server.grpcAddress().getPort());
+      assertThat(server.listenerLines())
+          .containsExactly(
+              "http  listening on http://[::1]:" + server.httpAddress().getPort(),
+              "grpc  listening on [::1]:" + server.grpcAddress().getPort());
     }
   }
 
