@@ -75,10 +75,21 @@ class HttpApiServerTest {
 
       api.server().beginShutdown();
 
-      assertThatThrownBy(() -> new RawHttp(api.server().localAddress().getPort()).close())
-          .isInstanceOf(IOException.class);
+      // NIO releases the listening socket when the I/O thread next polls, just after close.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> refusesConnections(api.server().localAddress().getPort()));
       open.write("GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n");
       assertThat(open.read().status()).isEqualTo(200);
+    }
+  }
+
+  private static boolean refusesConnections(int port) {
+    try {
+      new RawHttp(port).close();
+      return false;
+    } catch (IOException e) {
+      return true;
     }
   }
 }
