@@ -26,7 +26,9 @@ public final class LoadgenMain implements Runnable {
 
   /** Runs the command line and returns its exit code; for tests and embedding. */
   public static int execute(String... args) {
-    return new CommandLine(new LoadgenMain()).execute(args);
+    return new CommandLine(new LoadgenMain())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .execute(args);
   }
 
   @Override

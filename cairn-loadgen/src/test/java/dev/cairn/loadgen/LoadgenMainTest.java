@@ -42,6 +42,8 @@ class LoadgenMainTest {
   void refusesBadOptions() {
     assertThat(LoadgenMain.execute("run", "--only", "W9")).isEqualTo(2);
     assertThat(LoadgenMain.execute("run", "--w2-events", "0")).isEqualTo(2);
+    assertThat(LoadgenMain.execute("run", "--w3-client", "curl")).isEqualTo(2);
+    assertThat(LoadgenMain.execute("run", "--w3-io-threads", "0")).isEqualTo(2);
     assertThat(LoadgenMain.execute("run", "--no-such-option")).isEqualTo(2);
   }
 

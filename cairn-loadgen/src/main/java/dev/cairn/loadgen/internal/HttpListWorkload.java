@@ -1,62 +1,68 @@
 package dev.cairn.loadgen.internal;
 
+import static java.util.Objects.requireNonNull;
+
 import io.grpc.ManagedChannel;
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.OptionalLong;
 
 /**
  * W3: HTTP read throughput. A service of {@code instances} persistent instances is listed with
- * {@code GET /v1/services/{s}/instances} from {@code threads} threads, each sending one request at
- * a time, for {@code duration}. Two short calibration runs first compare one shared {@link
- * HttpClient} against one client per thread (both HTTP/1.1); the measured run uses the faster.
+ * {@code GET /v1/services/{s}/instances} over {@code connections} keep-alive connections, each with
+ * one request outstanding at a time (closed loop), for {@code duration}. The load comes from the
+ * selected {@link Client} (default: {@link Client#NETTY}, a wrk-style client that costs far less
+ * CPU per read than the server). Both clients warm up first (together a fifth of the run, 0.5-3 s);
+ * then the other client runs a trial of that length, reported beside the measured run.
  */
 final class HttpListWorkload implements Workload {
 
-  /** The workload's bounds; every thread also stops after {@link #MAX_READS_PER_THREAD}. */
-  record Settings(int threads, int instances, Duration duration) {
+  /** The HTTP client that generates the reads. */
+  enum Client {
+    /** {@link NettyReader}: a small event-loop group drives all connections. */
+    NETTY,
+    /**
+     * {@link JdkReader}: {@code java.net.http.HttpClient}, one thread and client per connection.
+     */
+    JDK;
 
-    static Settings defaults() {
-      return new Settings(16, 100, Duration.ofSeconds(20));
-    }
-
-    Settings withDuration(Duration d) {
-      return new Settings(threads, instances, d);
+    Client other() {
+      return this == NETTY ? JDK : NETTY;
     }
   }
 
-  /** How the threads get their HTTP clients. */
-  enum ClientMode {
-    SHARED("one shared client"),
-    PER_THREAD("one client per thread");
+  /** The workload's bounds and client; every connection also stops after 10,000,000 reads. */
+  record Settings(int connections, int instances, Duration duration, Client client, int ioThreads) {
 
-    final String label;
+    Settings {
+      requireNonNull(duration, "duration");
+      requireNonNull(client, "client");
+    }
 
-    ClientMode(String label) {
-      this.label = label;
+    /** 16 connections, 100 instances, 20 s, Netty with one event-loop thread. */
+    static Settings defaults() {
+      return new Settings(16, 100, Duration.ofSeconds(20), Client.NETTY, 1);
+    }
+
+    Settings withDuration(Duration d) {
+      return new Settings(connections, instances, d, client, ioThreads);
+    }
+
+    Settings withClient(Client c, int threads) {
+      return new Settings(connections, instances, duration, c, threads);
     }
   }
 
   private static final String NAME = "W3";
-  private static final long MAX_READS_PER_THREAD = 10_000_000;
+  private static final long MAX_READS_PER_CONNECTION = 10_000_000;
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
   private final Settings settings;
 
   HttpListWorkload(Settings settings) {
-    this.settings = settings;
+    this.settings = requireNonNull(settings, "settings");
   }
 
   @Override
@@ -82,6 +88,8 @@ final class HttpListWorkload implements Workload {
       if (populated.failed() > 0) {
         throw new IllegalStateException("populating " + service + ": " + populated.firstError());
       }
+      String pathAndQuery =
+          "/v1/services/" + service + "/instances?namespace=" + context.namespace();
       int listed =
           context.server().instances(context.namespace(), service).path("instances").size();
       table.add(
@@ -89,54 +97,42 @@ final class HttpListWorkload implements Workload {
           "instances in each list response",
           ResultTable.count(listed),
           ResultTable.count(settings.instances()));
+      byte[] reference = context.server().get(pathAndQuery);
+      table.add(NAME, "list response body", ResultTable.count(reference.length) + " B", "—");
+      ReadPlan plan =
+          new ReadPlan(
+              context.target().http(pathAndQuery),
+              settings.connections(),
+              reference.length,
+              settings.duration(),
+              MAX_READS_PER_CONNECTION,
+              REQUEST_TIMEOUT);
+      OptionalLong serverPid = context.server().pid();
 
-      HttpRequest request =
-          HttpRequest.newBuilder(
-                  context
-                      .target()
-                      .http(
-                          "/v1/services/"
-                              + service
-                              + "/instances?namespace="
-                              + context.namespace()))
-              .timeout(REQUEST_TIMEOUT)
-              .GET()
-              .build();
-      Duration calibration = calibration(settings.duration());
+      Duration trial = trial(settings.duration());
+      Client client = settings.client();
       context.progress(
-          "%s: warming up, then calibrating HTTP clients, %d ms each...",
-          NAME, calibration.toMillis());
-      measure(ClientMode.PER_THREAD, request, calibration);
-      Reads shared = measure(ClientMode.SHARED, request, calibration);
-      Reads perThread = measure(ClientMode.PER_THREAD, request, calibration);
-      for (Reads calibrated : List.of(shared, perThread)) {
-        table.add(
-            NAME,
-            "calibration: " + calibrated.mode.label + " (" + calibration.toMillis() + " ms)",
-            ResultTable.rate(calibrated.perSecond(), "reads/s"),
-            "—");
-      }
-      ClientMode mode =
-          shared.perSecond() >= perThread.perSecond() ? ClientMode.SHARED : ClientMode.PER_THREAD;
+          "%s: warming up both clients (%d ms), then a %d ms trial of %s...",
+          NAME, trial.toMillis(), trial.toMillis(), describe(client.other()));
+      read(client, plan.withDuration(trial.dividedBy(2)), serverPid);
+      read(client.other(), plan.withDuration(trial.dividedBy(2)), serverPid);
+      Measured other = read(client.other(), plan.withDuration(trial), serverPid);
+      addRows(table, "trial: " + describe(client.other()), other, "—");
+
       context.progress(
-          "%s: %d threads, %s, %d s...",
-          NAME, settings.threads(), mode.label, settings.duration().toSeconds());
-      Reads reads = measure(mode, request, settings.duration());
-      String label =
-          String.format(
-              Locale.ROOT,
-              "list %d instances (%d threads, %s, %.1f s)",
-              settings.instances(),
-              settings.threads(),
-              mode.label,
-              reads.elapsedNanos / 1e9);
-      table.add(NAME, label + " throughput", ResultTable.rate(reads.perSecond(), "reads/s"), "—");
+          "%s: %s, %d connections, %d s...",
+          NAME, describe(client), settings.connections(), settings.duration().toSeconds());
+      Measured measured = read(client, plan, serverPid);
+      addRows(table, describe(client), measured, "≥ 20,000 reads/s");
+      measured.reads.latency().addRows(table, NAME, "read latency");
       table.add(
           NAME,
-          "reads / errors",
-          ResultTable.count(reads.ok) + " / " + ResultTable.count(reads.errors),
-          "errors: 0");
-      reads.latency.addRows(table, NAME, "read latency");
+          "load average (1 min) after the run",
+          String.format(
+              Locale.ROOT,
+              "%.2f",
+              ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()),
+          "—");
     } finally {
       Pipeline.run(
           settings.instances(),
@@ -149,86 +145,69 @@ final class HttpListWorkload implements Workload {
     }
   }
 
-  /** What one measured run read. */
-  private record Reads(ClientMode mode, long ok, long errors, long elapsedNanos, Latency latency) {
-    double perSecond() {
-      return elapsedNanos == 0 ? 0 : ok * 1e9 / elapsedNanos;
-    }
+  /** One run's reads and the CPU time both processes spent on it (-1: unknown). */
+  private record Measured(ReadResult reads, long loadgenCpuNanos, long serverCpuNanos) {}
+
+  private Measured read(Client client, ReadPlan plan, OptionalLong serverPid)
+      throws IOException, InterruptedException {
+    long loadgenCpu = CpuTime.selfNanos();
+    // An embedded server (tests) shares this process: its CPU time cannot be told apart.
+    boolean separate =
+        serverPid.isPresent() && serverPid.getAsLong() != ProcessHandle.current().pid();
+    long serverCpu = separate ? CpuTime.processNanos(serverPid.getAsLong()) : -1;
+    ReadResult reads =
+        client == Client.NETTY ? NettyReader.run(plan, settings.ioThreads()) : JdkReader.run(plan);
+    long loadgenCpuAfter = CpuTime.selfNanos();
+    long serverCpuAfter = serverPid.isPresent() ? CpuTime.processNanos(serverPid.getAsLong()) : -1;
+    return new Measured(
+        reads,
+        loadgenCpu < 0 || loadgenCpuAfter < 0 ? -1 : loadgenCpuAfter - loadgenCpu,
+        serverCpu < 0 || serverCpuAfter < 0 ? -1 : serverCpuAfter - serverCpu);
   }
 
-  private Reads measure(ClientMode mode, HttpRequest request, Duration duration)
-      throws InterruptedException {
-    int threads = settings.threads();
-    List<HttpClient> clients = new ArrayList<>();
-    for (int i = 0; i < (mode == ClientMode.SHARED ? 1 : threads); i++) {
-      clients.add(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
-    }
-    Latency latency = new Latency();
-    CountDownLatch start = new CountDownLatch(1);
-    ExecutorService pool =
-        Executors.newFixedThreadPool(threads, RunContext.daemonThreads("loadgen-w3"));
-    List<Future<long[]>> counts = new ArrayList<>();
-    long begin;
-    long end;
-    try {
-      for (int t = 0; t < threads; t++) {
-        HttpClient client = clients.get(t % clients.size());
-        counts.add(pool.submit(() -> readLoop(client, request, start, duration, latency)));
-      }
-      begin = System.nanoTime();
-      start.countDown();
-      long ok = 0;
-      long errors = 0;
-      for (Future<long[]> count : counts) {
-        long[] okAndErrors;
-        try {
-          okAndErrors =
-              count.get(
-                  duration.toMillis() + REQUEST_TIMEOUT.toMillis() + 5_000, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-          okAndErrors = new long[] {0, 1};
-        }
-        ok += okAndErrors[0];
-        errors += okAndErrors[1];
-      }
-      end = System.nanoTime();
-      return new Reads(mode, ok, errors, end - begin, latency);
-    } finally {
-      pool.shutdownNow();
-    }
+  private void addRows(ResultTable table, String what, Measured measured, String target) {
+    ReadResult reads = measured.reads;
+    String label =
+        String.format(
+            Locale.ROOT,
+            "list %d instances (%s, %d connections, %.1f s)",
+            settings.instances(),
+            what,
+            settings.connections(),
+            reads.elapsedNanos() / 1e9);
+    table.add(NAME, label + " throughput", ResultTable.rate(reads.perSecond(), "reads/s"), target);
+    table.add(
+        NAME,
+        label + " reads / errors",
+        ResultTable.count(reads.ok()) + " / " + ResultTable.count(reads.errors()),
+        "errors: 0");
+    table.add(
+        NAME,
+        label + " CPU per read: loadgen / server",
+        perRead(measured.loadgenCpuNanos, reads.ok())
+            + " / "
+            + perRead(measured.serverCpuNanos, reads.ok()),
+        "—");
   }
 
-  private static long[] readLoop(
-      HttpClient client,
-      HttpRequest request,
-      CountDownLatch start,
-      Duration duration,
-      Latency latency)
-      throws InterruptedException {
-    start.await();
-    long deadline = System.nanoTime() + duration.toNanos();
-    long ok = 0;
-    long errors = 0;
-    for (long n = 0; n < MAX_READS_PER_THREAD && System.nanoTime() < deadline; n++) {
-      long sent = System.nanoTime();
-      try {
-        HttpResponse<byte[]> response =
-            client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        if (response.statusCode() == 200) {
-          latency.recordNanos(System.nanoTime() - sent);
-          ok++;
-        } else {
-          errors++;
-        }
-      } catch (IOException e) {
-        errors++;
-      }
+  private String describe(Client client) {
+    if (client == Client.JDK) {
+      return "java.net.http, " + settings.connections() + " threads";
     }
-    return new long[] {ok, errors};
+    return settings.ioThreads() == 1
+        ? "Netty, 1 I/O thread"
+        : "Netty, " + settings.ioThreads() + " I/O threads";
+  }
+
+  private static String perRead(long cpuNanos, long reads) {
+    if (cpuNanos < 0 || reads == 0) {
+      return "n/a";
+    }
+    return String.format(Locale.ROOT, "%,.1f µs", cpuNanos / 1e3 / reads);
   }
 
   /** A fifth of the run, between 0.5 and 3 s. */
-  private static Duration calibration(Duration duration) {
+  private static Duration trial(Duration duration) {
     long millis = Math.max(500, Math.min(3_000, duration.toMillis() / 5));
     return Duration.ofMillis(millis);
   }

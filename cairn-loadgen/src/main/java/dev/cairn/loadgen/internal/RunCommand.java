@@ -98,6 +98,20 @@ public final class RunCommand implements Callable<Integer> {
   int w3Seconds;
 
   @Option(
+      names = "--w3-client",
+      defaultValue = "netty",
+      description =
+          "W3: HTTP client that generates the reads, netty or jdk (java.net.http); a short"
+              + " trial of the other one is reported too. Default: ${DEFAULT-VALUE}.")
+  HttpListWorkload.Client w3Client;
+
+  @Option(
+      names = "--w3-io-threads",
+      defaultValue = "1",
+      description = "W3: event-loop threads of the Netty client. Default: ${DEFAULT-VALUE}.")
+  int w3IoThreads;
+
+  @Option(
       names = "--w4-instances",
       defaultValue = "10",
       description = "W4: instances per client process. Default: ${DEFAULT-VALUE}.")
@@ -204,6 +218,7 @@ public final class RunCommand implements Callable<Integer> {
     counts.put("w2-watchers", w2Watchers);
     counts.put("w2-events", w2Events);
     counts.put("w3-seconds", w3Seconds);
+    counts.put("w3-io-threads", w3IoThreads);
     counts.put("w4-instances", w4Instances);
     counts.put("w5-instances", w5Instances);
     for (Map.Entry<String, Integer> count : counts.entrySet()) {
@@ -230,7 +245,9 @@ public final class RunCommand implements Callable<Integer> {
         new WatchLatencyWorkload(
             WatchLatencyWorkload.Settings.defaults().withWatchers(w2Watchers).withEvents(w2Events)),
         new HttpListWorkload(
-            HttpListWorkload.Settings.defaults().withDuration(Duration.ofSeconds(w3Seconds))),
+            HttpListWorkload.Settings.defaults()
+                .withDuration(Duration.ofSeconds(w3Seconds))
+                .withClient(w3Client, w3IoThreads)),
         new FailoverWorkload(
             FailoverWorkload.Settings.defaults().withInstancesPerChild(w4Instances)),
         new MemoryWorkload(

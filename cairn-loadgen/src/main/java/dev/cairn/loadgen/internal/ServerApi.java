@@ -70,7 +70,8 @@ final class ServerApi {
     return getJson("/v1/services/" + service + "/instances?namespace=" + namespace);
   }
 
-  private JsonNode getJson(String pathAndQuery) throws IOException, InterruptedException {
+  /** The body of {@code GET pathAndQuery}, which must answer 200. */
+  byte[] get(String pathAndQuery) throws IOException, InterruptedException {
     HttpResponse<byte[]> response =
         http.send(
             HttpRequest.newBuilder(target.http(pathAndQuery)).timeout(TIMEOUT).GET().build(),
@@ -79,6 +80,10 @@ final class ServerApi {
       throw new IOException(
           "GET " + pathAndQuery + ": HTTP " + response.statusCode() + " (expected: 200)");
     }
-    return JSON.readTree(response.body());
+    return response.body();
+  }
+
+  private JsonNode getJson(String pathAndQuery) throws IOException, InterruptedException {
+    return JSON.readTree(get(pathAndQuery));
   }
 }

@@ -9,6 +9,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Runs every workload with tiny counts against an embedded durable server and checks what it did:
@@ -58,13 +60,24 @@ class WorkloadsTest {
     assertThat(values("resync snapshots")).containsExactly("0 / 0");
   }
 
-  @Test
-  void w3ListsTheWholeService() throws Exception {
-    new HttpListWorkload(HttpListWorkload.Settings.defaults().withDuration(Duration.ofSeconds(1)))
+  @ParameterizedTest
+  @EnumSource(HttpListWorkload.Client.class)
+  void w3ListsTheWholeServiceWithBothClients(HttpListWorkload.Client client) throws Exception {
+    new HttpListWorkload(
+            HttpListWorkload.Settings.defaults()
+                .withDuration(Duration.ofSeconds(1))
+                .withClient(client, 1))
         .run(context, table);
 
     assertThat(values("instances in each list response")).containsExactly("100");
-    assertThat(values("reads / errors")).singleElement().asString().endsWith(" / 0");
+    // The trial of the other client first, then the measured run.
+    assertThat(values("reads / errors"))
+        .hasSize(2)
+        .allSatisfy(value -> assertThat(value).endsWith(" / 0").doesNotStartWith("0 "));
+    assertThat(table.find("W3", "list 100 instances (trial")).isNotNull();
+    String measured = client == HttpListWorkload.Client.NETTY ? "Netty" : "java.net.http";
+    assertThat(table.find("W3", "list 100 instances (" + measured)).isNotNull();
+    assertThat(table.rows().get(table.rows().size() - 1).metric()).startsWith("load average");
   }
 
   @Test

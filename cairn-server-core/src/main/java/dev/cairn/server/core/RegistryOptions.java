@@ -13,6 +13,7 @@ public final class RegistryOptions {
   private final Duration sessionSweepInterval;
   private final int watchBufferEvents;
   private final int maxCommandsPerEntry;
+  private final int maxEntriesInFlight;
   private final boolean autoExpireSessions;
 
   private RegistryOptions(Builder b) {
@@ -21,6 +22,7 @@ public final class RegistryOptions {
     this.sessionSweepInterval = b.sessionSweepInterval;
     this.watchBufferEvents = b.watchBufferEvents;
     this.maxCommandsPerEntry = b.maxCommandsPerEntry;
+    this.maxEntriesInFlight = b.maxEntriesInFlight;
     this.autoExpireSessions = b.autoExpireSessions;
   }
 
@@ -41,6 +43,7 @@ public final class RegistryOptions {
         .sessionSweepInterval(sessionSweepInterval)
         .watchBufferEvents(watchBufferEvents)
         .maxCommandsPerEntry(maxCommandsPerEntry)
+        .maxEntriesInFlight(maxEntriesInFlight)
         .autoExpireSessions(autoExpireSessions);
   }
 
@@ -70,6 +73,14 @@ public final class RegistryOptions {
   }
 
   /**
+   * Most log entries appended and not yet applied; 2 by default, so one entry is made durable while
+   * the previous one is applied. Entries are appended in submission order either way.
+   */
+  public int maxEntriesInFlight() {
+    return maxEntriesInFlight;
+  }
+
+  /**
    * Whether a background task expires sessions every {@link #sessionSweepInterval()}; true by
    * default. Tests that drive a fake ticker turn it off and call the sweep themselves.
    */
@@ -84,6 +95,7 @@ public final class RegistryOptions {
     private Duration sessionSweepInterval = Duration.ofMillis(100);
     private int watchBufferEvents = 1024;
     private int maxCommandsPerEntry = 512;
+    private int maxEntriesInFlight = 2;
     private boolean autoExpireSessions = true;
 
     private Builder() {}
@@ -113,6 +125,11 @@ public final class RegistryOptions {
       return this;
     }
 
+    public Builder maxEntriesInFlight(int maxEntriesInFlight) {
+      this.maxEntriesInFlight = maxEntriesInFlight;
+      return this;
+    }
+
     public Builder autoExpireSessions(boolean autoExpireSessions) {
       this.autoExpireSessions = autoExpireSessions;
       return this;
@@ -134,6 +151,10 @@ public final class RegistryOptions {
       if (maxCommandsPerEntry < 1) {
         throw new IllegalArgumentException(
             "maxCommandsPerEntry: " + maxCommandsPerEntry + " (expected: >= 1)");
+      }
+      if (maxEntriesInFlight < 1) {
+        throw new IllegalArgumentException(
+            "maxEntriesInFlight: " + maxEntriesInFlight + " (expected: >= 1)");
       }
       return new RegistryOptions(this);
     }

@@ -108,6 +108,17 @@ class RegistryTest {
   }
 
   @Test
+  void pipelinedCommandsApplyInSubmissionOrder() {
+    List<CompletableFuture<?>> fs = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      fs.add(registry.register("", inst("web", "i-" + i)));
+      fs.add(registry.deregister("", "web", "i-" + i)); // not waiting for the register
+    }
+    CompletableFuture.allOf(fs.toArray(new CompletableFuture<?>[0])).join();
+    assertThat(registry.service("", "web").instances()).isEmpty();
+  }
+
+  @Test
   void badInputFailsWithoutChangingAnything() {
     register("web", "a");
     assertThatThrownBy(() -> registry.register("Bad_NS", inst("web", "b")))

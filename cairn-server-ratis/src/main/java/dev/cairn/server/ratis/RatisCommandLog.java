@@ -97,7 +97,7 @@ public final class RatisCommandLog implements CommandLog {
     private int snapshotsRetained = 2;
     private boolean snapshotOnClose = true;
     private boolean purgeAfterSnapshot = true;
-    private long segmentSizeBytes = 16L * 1024 * 1024;
+    private long segmentSizeBytes = 4L * 1024 * 1024;
     private Duration startTimeout = Duration.ofSeconds(60);
 
     private Builder(Path dataDir) {
@@ -175,7 +175,7 @@ public final class RatisCommandLog implements CommandLog {
       return this;
     }
 
-    /** The size at which a log segment file is closed and a new one started; default 16 MiB. */
+    /** The size at which a log segment file is closed and a new one started; default 4 MiB. */
     public Builder segmentSizeBytes(long bytes) {
       if (bytes < 64 * 1024) {
         throw new IllegalArgumentException("segmentSizeBytes: " + bytes + " (expected: >= 65536)");

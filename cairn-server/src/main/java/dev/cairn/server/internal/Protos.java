@@ -117,15 +117,22 @@ public final class Protos {
         .build();
   }
 
+  // One proto per event, shared by every watcher that gets it.
+  private static final Object WATCH_EVENT_KEY = new Object();
+
+  private static WatchEvent toWatchEvent(ServiceEvent e) {
+    return WatchEvent.newBuilder()
+        .setType(toProto(e.type()))
+        .setRevision(e.revision())
+        .setInstance(toProto(e.instance()))
+        .build();
+  }
+
   /** The wire form of a batch of events. */
   public static EventBatch toProto(List<ServiceEvent> events) {
     EventBatch.Builder batch = EventBatch.newBuilder();
     for (ServiceEvent e : events) {
-      batch.addEvents(
-          WatchEvent.newBuilder()
-              .setType(toProto(e.type()))
-              .setRevision(e.revision())
-              .setInstance(toProto(e.instance())));
+      batch.addEvents(e.encoded(WATCH_EVENT_KEY, Protos::toWatchEvent));
     }
     return batch.build();
   }

@@ -96,8 +96,8 @@ class ProtosTest {
     var message =
         Protos.watchEvents(
             List.of(
-                new ServiceEvent(ServiceEvent.Type.ADDED, 4, a),
-                new ServiceEvent(ServiceEvent.Type.REMOVED, 5, b)));
+                ServiceEvent.of(ServiceEvent.Type.ADDED, 4, a),
+                ServiceEvent.of(ServiceEvent.Type.REMOVED, 5, b)));
 
     assertThat(message.getRevision()).isEqualTo(5);
     assertThat(message.getEvents().getEventsList())

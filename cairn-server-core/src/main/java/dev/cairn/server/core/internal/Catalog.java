@@ -12,6 +12,7 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -173,7 +174,7 @@ final class Catalog {
     svc.put(stored);
     event(
         svc,
-        new ServiceEvent(
+        ServiceEvent.of(
             old == null ? ServiceEvent.Type.ADDED : ServiceEvent.Type.UPDATED, rev, stored));
     return Result.registered(rev, createRevision);
   }
@@ -208,7 +209,7 @@ final class Catalog {
     Instance stored =
         old.toBuilder().health(h.health()).revisions(old.createRevision(), rev).build();
     svc.put(stored);
-    event(svc, new ServiceEvent(ServiceEvent.Type.UPDATED, rev, stored));
+    event(svc, ServiceEvent.of(ServiceEvent.Type.UPDATED, rev, stored));
     return Result.ok(rev);
   }
 
@@ -243,7 +244,7 @@ final class Catalog {
   private void remove(ServiceState svc, Instance old, long rev) {
     svc.remove(old.id());
     instanceCount--;
-    event(svc, new ServiceEvent(ServiceEvent.Type.REMOVED, rev, old));
+    event(svc, ServiceEvent.of(ServiceEvent.Type.REMOVED, rev, old));
   }
 
   private void event(ServiceState svc, ServiceEvent e) {
@@ -331,9 +332,7 @@ final class Catalog {
             owner.instances.add(new Owned(svc, inst.id()));
           }
         }
-        svc.published =
-            ServiceSnapshot.of(
-                ns.name, svc.name, svc.revision, Collections.unmodifiableList(instances));
+        svc.setInstances(instances.toArray(new Instance[0]));
         instanceCount += n;
         ns.services.put(svc.name, svc);
       }
@@ -399,6 +398,8 @@ final class Catalog {
     final NamespaceState namespace;
     final String name;
     volatile ServiceSnapshot published;
+    // Apply thread only: the published instances, sorted by id (never changed once published).
+    private Instance[] array = new Instance[0];
     // Apply thread only: changes since the last publish; a null value marks a removal.
     private HashMap<String, Instance> pending;
     long revision;
@@ -413,9 +414,8 @@ final class Catalog {
       if (pending != null && pending.containsKey(id)) {
         return pending.get(id);
       }
-      List<Instance> list = published.instances();
-      int i = indexOf(list, id);
-      return i >= 0 ? list.get(i) : null;
+      int i = indexFrom(array, 0, id);
+      return i >= 0 ? array[i] : null;
     }
 
     void put(Instance instance) {
@@ -433,42 +433,52 @@ final class Catalog {
       return pending;
     }
 
-    /** Merges the pending changes into a new sorted snapshot. */
+    /**
+     * Merges the pending changes into a new sorted snapshot: a binary search per change and bulk
+     * copies between them, so a batch touching few instances of a large service does not walk it.
+     */
     void publish() {
       if (pending == null) {
         return;
       }
-      List<Instance> old = published.instances();
-      List<String> ids = new ArrayList<>(pending.keySet());
-      Collections.sort(ids);
-      List<Instance> merged = new ArrayList<>(old.size() + ids.size());
+      Instance[] old = array;
+      String[] ids = pending.keySet().toArray(new String[0]);
+      Arrays.sort(ids);
+      Instance[] merged = new Instance[old.length + ids.length];
+      int n = 0;
       int i = 0;
       for (String id : ids) {
-        while (i < old.size() && old.get(i).id().compareTo(id) < 0) {
-          merged.add(old.get(i++));
-        }
-        if (i < old.size() && old.get(i).id().equals(id)) {
-          i++;
-        }
+        int at = indexFrom(old, i, id);
+        int insertion = at >= 0 ? at : -at - 1;
+        System.arraycopy(old, i, merged, n, insertion - i);
+        n += insertion - i;
+        i = at >= 0 ? at + 1 : insertion;
         Instance replacement = pending.get(id);
         if (replacement != null) {
-          merged.add(replacement);
+          merged[n++] = replacement;
         }
       }
-      while (i < old.size()) {
-        merged.add(old.get(i++));
-      }
+      System.arraycopy(old, i, merged, n, old.length - i);
+      n += old.length - i;
       pending = null;
-      published =
-          ServiceSnapshot.of(namespace.name, name, revision, Collections.unmodifiableList(merged));
+      setInstances(n == merged.length ? merged : Arrays.copyOf(merged, n));
     }
 
-    private static int indexOf(List<Instance> sorted, String id) {
-      int lo = 0;
-      int hi = sorted.size() - 1;
+    /** Publishes {@code sorted}, which nobody changes afterwards. */
+    void setInstances(Instance[] sorted) {
+      array = sorted;
+      published =
+          ServiceSnapshot.of(
+              namespace.name, name, revision, Collections.unmodifiableList(Arrays.asList(sorted)));
+    }
+
+    /** Like {@link Arrays#binarySearch} on ids, from index {@code from}. */
+    private static int indexFrom(Instance[] sorted, int from, String id) {
+      int lo = from;
+      int hi = sorted.length - 1;
       while (lo <= hi) {
         int mid = (lo + hi) >>> 1;
-        int c = sorted.get(mid).id().compareTo(id);
+        int c = sorted[mid].id().compareTo(id);
         if (c < 0) {
           lo = mid + 1;
         } else if (c > 0) {
@@ -477,7 +487,7 @@ final class Catalog {
           return mid;
         }
       }
-      return -1;
+      return -(lo + 1);
     }
   }
 

@@ -8,24 +8,27 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Groups commands that arrive together into one log entry: while one entry is being made durable,
- * new commands queue up and go out together in the next. One entry is in flight at a time, so
- * commands are logged in the order they were submitted. Thread-safe and lock-free.
+ * Groups commands that arrive together into one log entry: while entries are being made durable,
+ * new commands queue up and go out together in the next. At most {@code maxInFlight} entries are in
+ * flight; entries are taken from the queue and appended under one lock, so the log receives
+ * commands in the order they were submitted. Thread-safe.
  */
 final class CommandBatcher {
 
   private final CommandLog log;
   private final int maxPerEntry;
+  private final int maxInFlight;
   private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean inFlight = new AtomicBoolean();
+  // Guarded by `this`: entries appended and not yet completed.
+  private int inFlight;
   private volatile boolean closed;
 
-  CommandBatcher(CommandLog log, int maxPerEntry) {
+  CommandBatcher(CommandLog log, int maxPerEntry, int maxInFlight) {
     this.log = log;
     this.maxPerEntry = maxPerEntry;
+    this.maxInFlight = maxInFlight;
   }
 
   /** Submits a command; completes with its result once applied. */
@@ -41,21 +44,23 @@ final class CommandBatcher {
   }
 
   private void flush() {
-    while (!queue.isEmpty() && inFlight.compareAndSet(false, true)) {
-      List<Pending> batch = new ArrayList<>(Math.min(maxPerEntry, 64));
-      Pending p;
-      while (batch.size() < maxPerEntry && (p = queue.poll()) != null) {
-        batch.add(p);
+    synchronized (this) {
+      while (inFlight < maxInFlight && !queue.isEmpty()) {
+        List<Pending> batch = new ArrayList<>(Math.min(maxPerEntry, 64));
+        Pending p;
+        while (batch.size() < maxPerEntry && (p = queue.poll()) != null) {
+          batch.add(p);
+        }
+        if (batch.isEmpty()) {
+          return;
+        }
+        inFlight++;
+        send(batch);
       }
-      if (batch.isEmpty()) {
-        inFlight.set(false);
-        continue; // re-check: a command may have arrived after poll() but before the reset
-      }
-      send(batch);
-      return;
     }
   }
 
+  // Called holding the lock: appends in queue order. Completion runs outside it.
   private void send(List<Pending> batch) {
     List<Command> commands = new ArrayList<>(batch.size());
     for (Pending p : batch) {
@@ -67,28 +72,31 @@ final class CommandBatcher {
     } catch (RuntimeException e) {
       appended = CompletableFuture.failedFuture(e);
     }
-    appended.whenComplete(
-        (reply, error) -> {
-          inFlight.set(false);
-          flush(); // the next entry goes out before this one's callers are told
-          if (error != null) {
-            CairnException e = toCairn(error);
-            for (Pending p : batch) {
-              p.future.completeExceptionally(e);
-            }
-            return;
-          }
-          List<Result> results = CommandCodec.decodeResults(reply);
-          for (int i = 0; i < batch.size(); i++) {
-            CompletableFuture<Result> f = batch.get(i).future;
-            if (i < results.size()) {
-              f.complete(results.get(i));
-            } else {
-              f.completeExceptionally(
-                  CairnException.of(ErrorCode.INTERNAL, "the log entry could not be applied"));
-            }
-          }
-        });
+    appended.whenComplete((reply, error) -> completed(batch, reply, error));
+  }
+
+  private void completed(List<Pending> batch, byte[] reply, Throwable error) {
+    synchronized (this) {
+      inFlight--;
+    }
+    flush(); // the next entry goes out before this one's callers are told
+    if (error != null) {
+      CairnException e = toCairn(error);
+      for (Pending p : batch) {
+        p.future.completeExceptionally(e);
+      }
+      return;
+    }
+    List<Result> results = CommandCodec.decodeResults(reply);
+    for (int i = 0; i < batch.size(); i++) {
+      CompletableFuture<Result> f = batch.get(i).future;
+      if (i < results.size()) {
+        f.complete(results.get(i));
+      } else {
+        f.completeExceptionally(
+            CairnException.of(ErrorCode.INTERNAL, "the log entry could not be applied"));
+      }
+    }
   }
 
   private static CairnException toCairn(Throwable error) {

@@ -53,7 +53,8 @@ public final class RegistryImpl {
             catalog::services,
             watchExecutor,
             options.watchBufferEvents());
-    this.batcher = new CommandBatcher(commandLog, options.maxCommandsPerEntry());
+    this.batcher =
+        new CommandBatcher(commandLog, options.maxCommandsPerEntry(), options.maxEntriesInFlight());
     this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("cairn-sessions"));
   }
 
@@ -77,13 +78,9 @@ public final class RegistryImpl {
 
   public CompletableFuture<Instance> register(String namespace, Instance instance) {
     String ns = Names.namespace(namespace);
-    Instance.Builder b = instance.toBuilder().revisions(0, 0);
-    if (instance.id().isEmpty()) {
-      b.id(UUID.randomUUID().toString());
-    }
     String session = instance.sessionId();
-    b.kind(session.isEmpty() ? InstanceKind.PERSISTENT : InstanceKind.EPHEMERAL);
-    Instance toStore = b.build();
+    InstanceKind kind = session.isEmpty() ? InstanceKind.PERSISTENT : InstanceKind.EPHEMERAL;
+    Instance toStore = normalized(instance, kind);
     if (!session.isEmpty()) {
       leases.renew(session); // fails fast on unknown sessions, and counts as a keepalive
     }
@@ -95,6 +92,18 @@ public final class RegistryImpl {
                     ? CompletableFuture.completedFuture(
                         toStore.withRevisions(r.createRevision(), r.revision()))
                     : CompletableFuture.failedFuture(r.toException()));
+  }
+
+  // Rebuilt only when something must change: an instance is checked when it is built.
+  private static Instance normalized(Instance instance, InstanceKind kind) {
+    if (!instance.id().isEmpty() && instance.kind() == kind && instance.modRevision() == 0) {
+      return instance;
+    }
+    Instance.Builder b = instance.toBuilder().revisions(0, 0).kind(kind);
+    if (instance.id().isEmpty()) {
+      b.id(UUID.randomUUID().toString());
+    }
+    return b.build();
   }
 
   public CompletableFuture<Long> deregister(String namespace, String service, String id) {

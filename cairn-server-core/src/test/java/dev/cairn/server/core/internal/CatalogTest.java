@@ -196,6 +196,31 @@ class CatalogTest {
   }
 
   @Test
+  void publishedSnapshotsMatchAModelUnderRandomBatches() {
+    java.util.Random random = new java.util.Random(42);
+    java.util.TreeMap<String, Integer> model = new java.util.TreeMap<>();
+    for (int batch = 0; batch < 300; batch++) {
+      int size = 1 + random.nextInt(40);
+      for (int k = 0; k < size; k++) {
+        String id = "i" + random.nextInt(500);
+        if (random.nextInt(3) == 0) {
+          Result r = catalog.apply(new Command.Deregister("default", "web", id));
+          assertThat(r.isOk()).isEqualTo(model.remove(id) != null);
+        } else {
+          int weight = 1 + random.nextInt(100);
+          catalog.apply(
+              new Command.Register("default", web(id).toBuilder().weight(weight).build()));
+          model.put(id, weight);
+        }
+      }
+      catalog.publish();
+      List<Instance> instances = catalog.service("default", "web").instances();
+      assertThat(instances).extracting(Instance::id).containsExactlyElementsOf(model.keySet());
+      assertThat(instances).extracting(Instance::weight).containsExactlyElementsOf(model.values());
+    }
+  }
+
+  @Test
   void snapshotRestoresTheSameState() throws Exception {
     catalog.apply(new Command.OpenSession("s1", 5_000, "client"));
     catalog.apply(new Command.Register("default", ephemeral("api", "e1", "s1")));

@@ -39,6 +39,8 @@ final class RaftConfig {
 
   private static final SizeInBytes PREALLOCATED_MAX = SizeInBytes.valueOf("4MB");
 
+  private static final SizeInBytes SEGMENT_CACHE_MAX = SizeInBytes.valueOf("4MB");
+
   private RaftConfig() {}
 
   static RaftProperties properties(LogSettings settings) {
@@ -70,6 +72,10 @@ final class RaftConfig {
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, segmentSize);
     RaftServerConfigKeys.Log.setPreallocatedSize(
         p, segmentSize.getSize() < PREALLOCATED_MAX.getSize() ? segmentSize : PREALLOCATED_MAX);
+
+    // Entries stay cached in memory only until applied: one peer never sends them to a follower.
+    RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
+    RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SEGMENT_CACHE_MAX);
 
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, settings.snapshotEvery());

@@ -86,28 +86,37 @@ final class SseStream implements WatchListener, HttpApiHandler.Stream {
 
   @Override
   public void onEvents(List<ServiceEvent> events) {
+    if (events.size() == 1) {
+      write(events.get(0).encoded(SSE_EVENT_KEY, SseStream::encode));
+      return;
+    }
     ByteArrayOutputStream out = new ByteArrayOutputStream(256 * events.size());
     for (ServiceEvent e : events) {
-      String head =
-          "id: "
-              + e.revision()
-              + "\nevent: "
-              + e.type().name().toLowerCase(Locale.ROOT)
-              + "\ndata: ";
-      out.writeBytes(head.getBytes(StandardCharsets.US_ASCII));
-      JsonBodies.writeTo(
-          out,
-          g -> {
-            g.writeStartObject();
-            g.writeNumberField("revision", e.revision());
-            g.writeFieldName("instance");
-            JsonBodies.writeInstance(g, e.instance());
-            g.writeEndObject();
-          });
-      out.write('\n');
-      out.write('\n');
+      out.writeBytes(e.encoded(SSE_EVENT_KEY, SseStream::encode));
     }
     write(out.toByteArray());
+  }
+
+  // One encoding per event, shared by every stream that gets it.
+  private static final Object SSE_EVENT_KEY = new Object();
+
+  private static byte[] encode(ServiceEvent e) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    String head =
+        "id: " + e.revision() + "\nevent: " + e.type().name().toLowerCase(Locale.ROOT) + "\ndata: ";
+    out.writeBytes(head.getBytes(StandardCharsets.US_ASCII));
+    JsonBodies.writeTo(
+        out,
+        g -> {
+          g.writeStartObject();
+          g.writeNumberField("revision", e.revision());
+          g.writeFieldName("instance");
+          JsonBodies.writeInstance(g, e.instance());
+          g.writeEndObject();
+        });
+    out.write('\n');
+    out.write('\n');
+    return out.toByteArray();
   }
 
   @Override

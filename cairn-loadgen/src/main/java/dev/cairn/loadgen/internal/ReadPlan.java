@@ -1,0 +1,48 @@
+package dev.cairn.loadgen.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * A closed-loop HTTP read load: {@code connections} workers, each on its own keep-alive connection
+ * with one {@code GET uri} outstanding at a time, for {@code duration}. A read counts as ok when
+ * the status is 200 and the body has exactly {@code bodyBytes} bytes (the listed service does not
+ * change while it is read); anything else is an error. Each worker also stops after {@code
+ * maxReadsPerConnection} reads, and a request without a response for {@code requestTimeout} is an
+ * error that ends its worker.
+ */
+record ReadPlan(
+    URI uri,
+    int connections,
+    long bodyBytes,
+    Duration duration,
+    long maxReadsPerConnection,
+    Duration requestTimeout) {
+
+  ReadPlan {
+    requireNonNull(uri, "uri");
+    requireNonNull(duration, "duration");
+    requireNonNull(requestTimeout, "requestTimeout");
+    if (connections < 1) {
+      throw new IllegalArgumentException("connections: " + connections + " (expected: >= 1)");
+    }
+    if (bodyBytes < 1) {
+      throw new IllegalArgumentException("bodyBytes: " + bodyBytes + " (expected: >= 1)");
+    }
+  }
+
+  ReadPlan withDuration(Duration d) {
+    return new ReadPlan(uri, connections, bodyBytes, d, maxReadsPerConnection, requestTimeout);
+  }
+
+  ReadPlan withBodyBytes(long n) {
+    return new ReadPlan(uri, connections, n, duration, maxReadsPerConnection, requestTimeout);
+  }
+
+  /** How long a caller waits for all workers: the duration plus one request timeout and 5 s. */
+  Duration bound() {
+    return duration.plus(requestTimeout).plusSeconds(5);
+  }
+}
