@@ -8,16 +8,15 @@ import dev.cairn.server.core.log.CommandLog;
 import dev.cairn.server.core.log.MemoryCommandLog;
 import dev.cairn.server.internal.HttpListeners;
 import dev.cairn.server.internal.Listener;
+import dev.cairn.server.internal.ListenerLines;
 import dev.cairn.server.internal.grpc.GrpcListener;
 import dev.cairn.server.ratis.RatisCommandLog;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +27,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (CairnServer server = CairnServer.builder().inMemory().grpcPort(0).httpPort(0).start()) {
- *   server.listenerLines().forEach(System.out::println); // "grpc listening on 127.0.0.1:41234"
+ *   server.listenerLines().forEach(System.out::println); // "grpc  listening on 127.0.0.1:41234"
  * }
  * }</pre>
  *
@@ -86,7 +85,9 @@ public final class CairnServer implements AutoCloseable {
    * Opens the storage, restores the registry from it, then binds the gRPC and HTTP listeners. On
    * failure everything started so far is closed again.
    *
-   * @throws IOException when the storage cannot be opened or a port cannot be bound
+   * @throws IOException when the storage cannot be opened (at once, with the message {@code data
+   *     directory <dir> is in use by another Cairn server}, when another server holds the data
+   *     directory) or a port cannot be bound
    * @throws IllegalStateException when called twice, or after {@link #close()}
    */
   public synchronized CairnServer start() throws IOException {
@@ -132,16 +133,18 @@ public final class CairnServer implements AutoCloseable {
   }
 
   /**
-   * One line per listener naming its protocol and address, e.g. {@code grpc listening on
-   * 127.0.0.1:8501}, for the command line to print; also logged at start.
+   * One line per listener, HTTP first, for the command line to print; also logged at start. The
+   * protocol is padded to four characters and followed by two spaces; the HTTP address carries its
+   * scheme, and an IPv6 literal is bracketed in its short form:
+   *
+   * <pre>
+   * http  listening on http://127.0.0.1:8500
+   * grpc  listening on 127.0.0.1:8501
+   * </pre>
    */
   public List<String> listenerLines() {
     checkStarted();
-    List<String> lines = new ArrayList<>(2);
-    for (Listener l : List.of(grpc, http)) {
-      lines.add(l.protocol() + " listening on " + hostPort(l.address()));
-    }
-    return List.copyOf(lines);
+    return List.of(ListenerLines.of(http), ListenerLines.of(grpc));
   }
 
   /**
@@ -185,15 +188,6 @@ public final class CairnServer implements AutoCloseable {
     if (state == State.NEW) {
       throw new IllegalStateException("state: NEW (expected: started)");
     }
-  }
-
-  private static String hostPort(InetSocketAddress a) {
-    InetAddress ip = a.getAddress();
-    String host = ip == null ? a.getHostString() : ip.getHostAddress();
-    if (ip instanceof Inet6Address) {
-      host = "[" + host + "]";
-    }
-    return host + ":" + a.getPort();
   }
 
   /** Builds a {@link CairnServer}; not thread-safe. */

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,8 +33,8 @@ class CairnServerTest {
       assertThat(http.getPort()).isPositive().isNotEqualTo(grpc.getPort());
       assertThat(server.listenerLines())
           .containsExactly(
-              "grpc listening on 127.0.0.1:" + grpc.getPort(),
-              "http listening on 127.0.0.1:" + http.getPort());
+              "http  listening on http://127.0.0.1:" + http.getPort(),
+              "grpc  listening on 127.0.0.1:" + grpc.getPort());
       try (Socket s = new Socket(http.getAddress(), http.getPort())) {
         assertThat(s.isConnected()).isTrue();
       }
@@ -44,17 +45,7 @@ class CairnServerTest {
   void servesGrpcOnTheGrpcAddress() throws IOException {
     try (CairnServer server = CairnServer.builder().inMemory().grpcPort(0).httpPort(0).start()) {
       server.registry().register("default", Instance.builder("web", "10.0.0.1").build()).join();
-      ManagedChannel channel =
-          NettyChannelBuilder.forAddress(server.grpcAddress()).usePlaintext().build();
-      try {
-        assertThat(
-                RegistryGrpc.newBlockingStub(channel)
-                    .status(StatusRequest.getDefaultInstance())
-                    .getRevision())
-            .isEqualTo(server.registry().revision());
-      } finally {
-        channel.shutdownNow();
-      }
+      assertThat(grpcRevision(server)).isEqualTo(server.registry().revision());
     }
   }
 
@@ -62,8 +53,10 @@ class CairnServerTest {
   void bindsIpv6Loopback() throws IOException {
     try (CairnServer server =
         CairnServer.builder().inMemory().bind("::1").grpcPort(0).httpPort(0).start()) {
-      assertThat(server.listenerLines().get(0))
-          .isEqualTo("grpc listening on [0:0:0:0:0:0:0:1]:" + server.grpcAddress().getPort());
+      assertThat(server.listenerLines())
+          .containsExactly(
+              "http  listening on http://[::1]:" + server.httpAddress().getPort(),
+              "grpc  listening on [::1]:" + server.grpcAddress().getPort());
     }
   }
 
@@ -86,6 +79,20 @@ class CairnServerTest {
       assertThat(server.registry().service("default", "web").instances())
           .extracting(Instance::id)
           .containsExactly("web-1");
+    }
+  }
+
+  @Test
+  void aSecondServerOnADataDirectoryInUseFailsAtOnce(@TempDir Path dataDir) throws IOException {
+    try (CairnServer first =
+        CairnServer.builder().dataDir(dataDir).grpcPort(0).httpPort(0).start()) {
+      CairnServer second = CairnServer.builder().dataDir(dataDir).grpcPort(0).httpPort(0).build();
+
+      assertThatThrownBy(second::start)
+          .isInstanceOf(IOException.class)
+          .hasMessage("data directory " + dataDir + " is in use by another Cairn server");
+      first.registry().register("default", Instance.builder("web", "10.0.0.1").build()).join();
+      assertThat(grpcRevision(first)).isEqualTo(first.registry().revision()).isPositive();
     }
   }
 
@@ -181,5 +188,19 @@ class CairnServerTest {
       }
     }
     assertThat(leaks).isEmpty();
+  }
+
+  /** The revision the server reports over gRPC. */
+  private static long grpcRevision(CairnServer server) {
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress(server.grpcAddress()).usePlaintext().build();
+    try {
+      return RegistryGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(30, TimeUnit.SECONDS)
+          .status(StatusRequest.getDefaultInstance())
+          .getRevision();
+    } finally {
+      channel.shutdownNow();
+    }
   }
 }

@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
  * prefix is replayed. Snapshots are taken every {@link Builder#snapshotEvery} entries, and the log
  * segments they cover are deleted.
  *
+ * <p>The data directory is locked (file {@code cairn.lock}) from {@link #start} to {@link #close}.
+ *
  * <p>Thread-safe. {@link #start} is called once; {@link #close} is idempotent. Append futures
  * complete on the log's apply thread: dependent stages must not block.
  *
@@ -49,8 +51,10 @@ public final class RatisCommandLog implements CommandLog {
    * Starts the Raft peer, restores {@code machine} from the latest snapshot and replays the log
    * after it. Returns once this peer leads its group and every entry in the log is applied.
    *
-   * @throws IOException when the data directory cannot be used or the peer does not become leader
-   *     within {@link Builder#startTimeout}
+   * @throws IOException at once, with the message {@code data directory <dir> is in use by another
+   *     Cairn server}, when another log (in this JVM or another process) holds the directory; when
+   *     the data directory cannot be used; or when the peer does not become leader within {@link
+   *     Builder#startTimeout}
    * @throws IllegalStateException when called more than once
    */
   @Override

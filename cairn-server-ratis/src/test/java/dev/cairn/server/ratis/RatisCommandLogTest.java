@@ -353,6 +353,24 @@ class RatisCommandLogTest {
   }
 
   @Test
+  void aSecondLogOnTheSameDirectoryFailsAtOnceAndTheFirstGoesOn() throws Exception {
+    RatisCommandLog first = started(builder(), new RecordingMachine());
+    RatisCommandLog second = builder().build();
+    logs.add(second);
+
+    assertThatThrownBy(() -> second.start(new RecordingMachine()))
+        .isInstanceOf(IOException.class)
+        .hasMessage("data directory " + dataDir + " is in use by another Cairn server");
+    assertThat(string(join(first.append(bytes("a"))))).isEqualTo("1");
+
+    first.close();
+    RecordingMachine machine = new RecordingMachine();
+    RatisCommandLog third = started(builder(), machine);
+    join(third.append(bytes("b")));
+    assertThat(machine.entries()).containsExactly("a", "b");
+  }
+
+  @Test
   void builderRejectsBadSettings() {
     RatisCommandLog.Builder b = RatisCommandLog.builder(dataDir);
     assertThatThrownBy(() -> b.port(70_000)).hasMessage("port: 70000 (expected: 0..65535)");

@@ -52,6 +52,7 @@ public final class RaftNode {
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
 
+  private volatile DataDirLock dirLock;
   private volatile RaftServer server;
   private volatile RaftIdentity identity;
   private volatile StateMachineAdapter adapter;
@@ -60,7 +61,10 @@ public final class RaftNode {
     this.settings = settings;
   }
 
-  /** Starts the peer and returns once it leads with every logged entry applied. */
+  /**
+   * Locks the data directory, starts the peer and returns once it leads with every logged entry
+   * applied. Fails at once when another server holds the directory.
+   */
   public void start(LogStateMachine machine) throws IOException {
     if (!state.compareAndSet(State.NEW, State.STARTING)) {
       throw new IllegalStateException("start: called in state " + state.get() + " (expected: NEW)");
@@ -68,6 +72,7 @@ public final class RaftNode {
     RaftServer raft = null;
     try {
       Files.createDirectories(settings.dataDir());
+      this.dirLock = DataDirLock.acquire(settings.dataDir());
       RaftIdentity id = RaftIdentity.loadOrCreate(settings.dataDir(), settings.peerId());
       StateMachineAdapter sm = new StateMachineAdapter(machine);
       raft = newServer(id, sm);
@@ -85,6 +90,7 @@ public final class RaftNode {
       if (raft != null) {
         closeQuietly(raft);
       }
+      releaseQuietly(dirLock);
       throw startFailure(e);
     }
   }
@@ -138,6 +144,7 @@ public final class RaftNode {
     for (CompletableFuture<byte[]> f : pending) {
       complete(f, null, null);
     }
+    releaseQuietly(dirLock);
   }
 
   @Override
@@ -216,6 +223,17 @@ public final class RaftNode {
 
   private static CairnException unavailable(String message) {
     return CairnException.of(ErrorCode.UNAVAILABLE, message);
+  }
+
+  private static void releaseQuietly(DataDirLock lock) {
+    if (lock == null) {
+      return;
+    }
+    try {
+      lock.close();
+    } catch (IOException e) {
+      LOG.warn("Releasing the data directory lock failed", e);
+    }
   }
 
   private static void closeQuietly(RaftServer raft) {

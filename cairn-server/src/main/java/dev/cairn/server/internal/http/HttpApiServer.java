@@ -112,7 +112,11 @@ public final class HttpApiServer implements AutoCloseable {
     return localAddress;
   }
 
-  /** Stops accepting connections; those open are served until {@link #close()}. Idempotent. */
+  /**
+   * Stops accepting connections; those open are served until {@link #close()}. Idempotent. The
+   * listening socket is released when the I/O thread next polls, moments after this returns (NIO
+   * defers closing a channel registered with a selector); {@link #close()} releases it for good.
+   */
   public void beginShutdown() {
     serverChannel.close().awaitUninterruptibly();
   }

@@ -191,6 +191,7 @@ class SessionStreamTest {
     t.close();
     Status cut = before.responses.awaitEnd();
     assertThat(cut.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(cut.getDescription()).as("cut by the server").contains("server: closing");
     t = TestServer.start(b -> b.dataDir(dataDir));
 
     Stream after = new Stream();

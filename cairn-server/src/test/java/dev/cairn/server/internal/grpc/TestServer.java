@@ -64,11 +64,15 @@ final class TestServer implements AutoCloseable {
     return c;
   }
 
+  /**
+   * Closes the server first, then the channels: the server cuts the streams as in a restart. Closed
+   * the other way round, the server may see the clients go away first and detach their sessions.
+   */
   @Override
   public void close() {
+    server.close();
     for (ManagedChannel c : channels) {
       c.shutdownNow();
     }
-    server.close();
   }
 }

@@ -82,7 +82,8 @@ class HttpApiServerTest {
   }
 
   // A refused connect is the usual answer; on Linux a connect to a closed ephemeral port can also
-  // connect the socket to itself, which serves nothing either.
+  // connect the socket to itself, and NIO closes the listening socket only when the I/O thread next
+  // polls, so the kernel may still take the connection for a moment: neither serves anything.
   private static boolean servesANewConnection(int port) {
     try (RawHttp fresh = new RawHttp(port)) {
       fresh.write("GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n");
