@@ -28,13 +28,8 @@ final class CairnServerStarter implements EmbeddedServer.Starter {
     CairnServer server = builder.build().start();
     return new EmbeddedServer() {
       @Override
-      public String httpAddress() {
-        return "http://" + hostPort(server.httpAddress());
-      }
-
-      @Override
-      public String grpcAddress() {
-        return hostPort(server.grpcAddress());
+      public java.util.List<String> listenerLines() {
+        return server.listenerLines();
       }
 
       @Override

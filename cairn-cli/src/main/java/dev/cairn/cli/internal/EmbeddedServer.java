@@ -3,11 +3,11 @@ package dev.cairn.cli.internal;
 /** A server {@code cairn server} started and owns; {@link #close()} stops it gracefully. */
 interface EmbeddedServer extends AutoCloseable {
 
-  /** Where the HTTP API listens, e.g. {@code http://127.0.0.1:8500}. */
-  String httpAddress();
-
-  /** Where gRPC listens, e.g. {@code 127.0.0.1:8501}. */
-  String grpcAddress();
+  /**
+   * One line per listener, e.g. {@code http listening on http://127.0.0.1:8500} and {@code grpc
+   * listening on 127.0.0.1:8501}.
+   */
+  java.util.List<String> listenerLines();
 
   /** Stops the server; waits for it to finish. */
   @Override

@@ -122,8 +122,7 @@ final class ServerCommand implements Callable<Integer> {
     Thread hook = new Thread(this::stop, "cairn-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     PrintWriter out = spec.commandLine().getOut();
-    out.println("http  listening on " + server.httpAddress());
-    out.println("grpc  listening on " + server.grpcAddress());
+    server.listenerLines().forEach(out::println);
     out.flush();
     stopped.await();
     try {

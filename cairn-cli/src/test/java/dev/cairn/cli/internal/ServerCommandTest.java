@@ -79,13 +79,10 @@ class ServerCommandTest {
               asked.set(settings);
               return new EmbeddedServer() {
                 @Override
-                public String httpAddress() {
-                  return "http://127.0.0.1:18500";
-                }
-
-                @Override
-                public String grpcAddress() {
-                  return "127.0.0.1:18501";
+                public java.util.List<String> listenerLines() {
+                  return java.util.List.of(
+                      "http  listening on http://127.0.0.1:18500",
+                      "grpc  listening on 127.0.0.1:18501");
                 }
 
                 @Override
