@@ -21,13 +21,22 @@ import org.slf4j.LoggerFactory;
  * Fans committed changes out to watchers and long-poll waiters, without a thread per watcher.
  *
  * <p>The apply thread calls {@link #serviceChanged} and {@link #namespaceChanged}; they only append
- * to each watcher's bounded buffer and schedule a drain on the shared executor, so a slow watcher
- * never delays the apply thread or other watchers. A watcher whose buffer overflows loses its
- * buffer and gets one fresh snapshot instead (etcd's "victims", simplified).
+ * to each watcher's bounded buffer and schedule drains on the shared executor, so a slow watcher
+ * never delays the apply thread. A watcher whose buffer overflows loses its buffer and gets one
+ * fresh snapshot instead (etcd's "victims", simplified).
+ *
+ * <p>One change to a service with many watchers becomes one executor task per {@value
+ * #DRAINS_PER_TASK} watchers, not one per watcher: each task drains its watchers one after another.
+ * That spares a queue hand-off and a thread wake-up per watcher, and the transport gets a watcher's
+ * messages in a burst it can write together. Listeners never block, so a watcher waits at most for
+ * the others of its task to buffer their messages.
  */
 final class WatchHub {
 
   private static final Logger log = LoggerFactory.getLogger(WatchHub.class);
+
+  /** Watchers drained by one executor task when a change reaches many watchers at once. */
+  static final int DRAINS_PER_TASK = 32;
 
   private final ConcurrentHashMap<Key, Set<ServiceWatcher>> serviceWatchers =
       new ConcurrentHashMap<>();
@@ -126,9 +135,13 @@ final class WatchHub {
     Key key = new Key(namespace, service);
     Set<ServiceWatcher> ws = serviceWatchers.get(key);
     if (ws != null) {
+      List<Watcher> due = new ArrayList<>();
       for (ServiceWatcher w : ws) {
-        w.offer(events);
+        if (w.offer(events)) {
+          due.add(w);
+        }
       }
+      drain(due);
     }
     completeAll(serviceWaiters.get(key));
   }
@@ -136,11 +149,36 @@ final class WatchHub {
   void namespaceChanged(String namespace) {
     Set<ListWatcher> ws = listWatchers.get(namespace);
     if (ws != null) {
+      List<Watcher> due = new ArrayList<>();
       for (ListWatcher w : ws) {
-        w.changed();
+        if (w.changed()) {
+          due.add(w);
+        }
       }
+      drain(due);
     }
     completeAll(listWaiters.get(namespace));
+  }
+
+  /**
+   * Runs the drains of {@code due} (each already claimed), {@value #DRAINS_PER_TASK} watchers per
+   * executor task; inline once the executor is shut down (then only closes are left to deliver).
+   */
+  private void drain(List<Watcher> due) {
+    for (int from = 0; from < due.size(); from += DRAINS_PER_TASK) {
+      List<Watcher> batch = due.subList(from, Math.min(due.size(), from + DRAINS_PER_TASK));
+      Runnable task =
+          () -> {
+            for (Watcher w : batch) {
+              w.run();
+            }
+          };
+      try {
+        executor.execute(task);
+      } catch (RejectedExecutionException e) {
+        task.run();
+      }
+    }
   }
 
   private static void completeAll(Set<CompletableFuture<Void>> waiters) {
@@ -215,12 +253,23 @@ final class WatchHub {
       schedule();
     }
 
-    final void schedule() {
+    /**
+     * Claims the drain: true when the caller must now run it (or hand it to the executor), false
+     * when one is already scheduled or running, or there is nothing left to deliver.
+     */
+    final boolean claimDrain() {
       synchronized (this) {
         if (scheduled || closed && !notifyClosed) {
-          return;
+          return false;
         }
         scheduled = true;
+        return true;
+      }
+    }
+
+    final void schedule() {
+      if (!claimDrain()) {
+        return;
       }
       try {
         executor.execute(this);
@@ -306,10 +355,11 @@ final class WatchHub {
       schedule();
     }
 
-    void offer(List<ServiceEvent> events) {
+    /** Buffers {@code events}; true when the caller must run the drain this claimed. */
+    boolean offer(List<ServiceEvent> events) {
       synchronized (this) {
         if (closed || needSnapshot) {
-          return; // a pending snapshot covers these
+          return false; // a pending snapshot covers these, and its drain is on its way
         }
         if (buffer.size() + events.size() > bufferEvents) {
           buffer.clear();
@@ -319,7 +369,7 @@ final class WatchHub {
           buffer.addAll(events);
         }
       }
-      schedule();
+      return claimDrain();
     }
 
     @Override
@@ -388,11 +438,12 @@ final class WatchHub {
       this.first = fromRevision == 0;
     }
 
-    void changed() {
+    /** Marks the list changed; true when the caller must run the drain this claimed. */
+    boolean changed() {
       synchronized (this) {
         dirty = true;
       }
-      schedule();
+      return claimDrain();
     }
 
     @Override

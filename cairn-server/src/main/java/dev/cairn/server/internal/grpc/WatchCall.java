@@ -28,6 +28,9 @@ import java.util.Set;
  */
 final class WatchCall implements WatchListener {
 
+  // The message of a one-event delivery (the usual case) is built once and shared by the watchers.
+  private static final Object SINGLE_EVENT_KEY = new Object();
+
   private final ServerCallStreamObserver<WatchResponse> out;
   private final Connections.Connection connection;
   private final Set<WatchCall> live;
@@ -104,7 +107,10 @@ final class WatchCall implements WatchListener {
   @Override
   public void onEvents(List<ServiceEvent> events) {
     if (!events.isEmpty()) {
-      send(Protos.watchEvents(events));
+      send(
+          events.size() == 1
+              ? events.get(0).encoded(SINGLE_EVENT_KEY, e -> Protos.watchEvents(List.of(e)))
+              : Protos.watchEvents(events));
     }
   }
 
