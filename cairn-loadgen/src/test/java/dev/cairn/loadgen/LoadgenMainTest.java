@@ -26,7 +26,9 @@ class LoadgenMainTest {
             "--w2-watchers",
             "3",
             "--w2-events",
-            "4");
+            "4",
+            "--w2-warmup-events",
+            "6");
 
     assertThat(exit).isZero();
     assertThat(server.registry().instanceCount()).isZero();
@@ -42,6 +44,7 @@ class LoadgenMainTest {
   void refusesBadOptions() {
     assertThat(LoadgenMain.execute("run", "--only", "W9")).isEqualTo(2);
     assertThat(LoadgenMain.execute("run", "--w2-events", "0")).isEqualTo(2);
+    assertThat(LoadgenMain.execute("run", "--w2-warmup-events", "-1")).isEqualTo(2);
     assertThat(LoadgenMain.execute("run", "--w3-client", "curl")).isEqualTo(2);
     assertThat(LoadgenMain.execute("run", "--w3-io-threads", "0")).isEqualTo(2);
     assertThat(LoadgenMain.execute("run", "--no-such-option")).isEqualTo(2);

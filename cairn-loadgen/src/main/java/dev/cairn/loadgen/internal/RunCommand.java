@@ -92,6 +92,14 @@ public final class RunCommand implements Callable<Integer> {
   int w2Events;
 
   @Option(
+      names = "--w2-warmup-events",
+      defaultValue = "400",
+      description =
+          "W2: unmeasured warm-up events (one every 5 ms) before the measured ones; 0 for none."
+              + " Default: ${DEFAULT-VALUE}.")
+  int w2WarmupEvents;
+
+  @Option(
       names = "--w3-seconds",
       defaultValue = "20",
       description = "W3: seconds of reading. Default: ${DEFAULT-VALUE}.")
@@ -221,6 +229,9 @@ public final class RunCommand implements Callable<Integer> {
     counts.put("w3-io-threads", w3IoThreads);
     counts.put("w4-instances", w4Instances);
     counts.put("w5-instances", w5Instances);
+    if (w2WarmupEvents < 0) {
+      return "w2-warmup-events: " + w2WarmupEvents + " (expected: >= 0)";
+    }
     for (Map.Entry<String, Integer> count : counts.entrySet()) {
       if (count.getValue() < 1) {
         return count.getKey() + ": " + count.getValue() + " (expected: >= 1)";
@@ -243,7 +254,10 @@ public final class RunCommand implements Callable<Integer> {
                 .withInstances(w1Instances)
                 .withInFlight(w1Pipeline, w1InFlight)),
         new WatchLatencyWorkload(
-            WatchLatencyWorkload.Settings.defaults().withWatchers(w2Watchers).withEvents(w2Events)),
+            WatchLatencyWorkload.Settings.defaults()
+                .withWatchers(w2Watchers)
+                .withEvents(w2Events)
+                .withWarmupEvents(w2WarmupEvents)),
         new HttpListWorkload(
             HttpListWorkload.Settings.defaults()
                 .withDuration(Duration.ofSeconds(w3Seconds))

@@ -4,6 +4,10 @@ import dev.cairn.proto.v1.ServiceSnapshot;
 import dev.cairn.proto.v1.WatchEvent;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * W2: watch delivery latency. {@code watchers} gRPC {@code Watch} streams (over {@code connections}
@@ -25,27 +30,44 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * and Deregister calls, one every {@code interval} (fixed rate). For every event and watcher: the
  * time from the write's response arriving to that watcher receiving the event, matched by instance
  * id and revision. All times are {@link System#nanoTime} in this JVM.
+ *
+ * <p>A warm-up of {@code warmupEvents} writes, one every {@code warmupInterval}, goes over the same
+ * watchers first and is not measured: on fresh JVMs the first events took 10–300 ms (interpreted
+ * code on both sides), which made the p99 and max of a 200-event run.
  */
 final class WatchLatencyWorkload implements Workload {
 
   /** The workload's bounds. */
-  record Settings(int watchers, int connections, int events, Duration interval) {
+  record Settings(
+      int watchers,
+      int connections,
+      int events,
+      Duration interval,
+      int warmupEvents,
+      Duration warmupInterval) {
 
     static Settings defaults() {
-      return new Settings(100, 4, 200, Duration.ofMillis(50));
+      return new Settings(100, 4, 200, Duration.ofMillis(50), 400, Duration.ofMillis(5));
     }
 
     Settings withEvents(int n) {
-      return new Settings(watchers, connections, n, interval);
+      return new Settings(watchers, connections, n, interval, warmupEvents, warmupInterval);
     }
 
     Settings withWatchers(int n) {
-      return new Settings(n, connections, events, interval);
+      return new Settings(n, connections, events, interval, warmupEvents, warmupInterval);
+    }
+
+    Settings withWarmupEvents(int n) {
+      return new Settings(watchers, connections, events, interval, n, warmupInterval);
     }
   }
 
   private static final String NAME = "W2";
   private static final Duration SETTLE = Duration.ofSeconds(10);
+
+  /** System property naming a file for the measured phase's raw times (see {@code writeTrace}). */
+  static final String TRACE_PROPERTY = "loadgen.w2.trace";
 
   /** One write: when it was sent and when its response arrived, relative to the run's origin. */
   private record Write(long sentAt, long ackedAt) {}
@@ -65,19 +87,12 @@ final class WatchLatencyWorkload implements Workload {
   public void run(RunContext context, ResultTable table) throws Exception {
     String service = context.service("w2");
     int watchers = settings.watchers();
-    int events = settings.events();
-    long origin = System.nanoTime();
-    // key "id@revision" -> per watcher: arrival time - origin + 1, or 0 while not seen
-    Map<String, AtomicLongArray> seen = new ConcurrentHashMap<>();
-    // key "id@revision" -> when the write was sent and when its response arrived (- origin + 1)
-    Map<String, Write> acks = new ConcurrentHashMap<>();
-    Set<String> live = ConcurrentHashMap.newKeySet();
     CountDownLatch snapshots = new CountDownLatch(watchers);
-    CountDownLatch sightings = new CountDownLatch(watchers * events);
-    CountDownLatch writes = new CountDownLatch(events);
     AtomicInteger resyncs = new AtomicInteger();
     AtomicInteger brokenStreams = new AtomicInteger();
-    AtomicInteger writeErrors = new AtomicInteger();
+    // instances registered and not yet deregistered, removed at the end whatever happens
+    Set<String> live = ConcurrentHashMap.newKeySet();
+    AtomicReference<Phase> phase = new AtomicReference<>();
 
     List<ManagedChannel> channels = new ArrayList<>();
     for (int i = 0; i < settings.connections(); i++) {
@@ -85,8 +100,6 @@ final class WatchLatencyWorkload implements Workload {
     }
     ManagedChannel writer = context.target().newChannel();
     List<ServiceWatch> watches = new ArrayList<>();
-    ScheduledExecutorService ticker =
-        Executors.newSingleThreadScheduledExecutor(RunContext.daemonThreads("loadgen-w2-writer"));
     try {
       for (int w = 0; w < watchers; w++) {
         int watcher = w;
@@ -110,11 +123,9 @@ final class WatchLatencyWorkload implements Workload {
 
                   @Override
                   public void onEvent(long nanos, WatchEvent event) {
-                    String key = event.getInstance().getId() + "@" + event.getRevision();
-                    AtomicLongArray times =
-                        seen.computeIfAbsent(key, k -> new AtomicLongArray(watchers));
-                    if (times.compareAndSet(watcher, 0, nanos - origin + 1)) {
-                      sightings.countDown();
+                    Phase p = phase.get();
+                    if (p != null) {
+                      p.seen(watcher, nanos, event);
                     }
                   }
 
@@ -135,70 +146,205 @@ final class WatchLatencyWorkload implements Workload {
                 + watchers
                 + ")");
       }
+      if (settings.warmupEvents() > 0) {
+        context.progress(
+            "%s: %d watchers ready; warm-up: %d events every %d ms...",
+            NAME, watchers, settings.warmupEvents(), settings.warmupInterval().toMillis());
+        Phase warmup = new Phase("v", watchers, settings.warmupEvents(), settings.warmupInterval());
+        phase.set(warmup);
+        warmup.run(context, writer, service, live);
+        table.add(
+            NAME,
+            "warm-up (not measured): writes / deliveries",
+            ResultTable.count(warmup.acks.size()) + " / " + ResultTable.count(warmup.delivered()),
+            ResultTable.count(settings.warmupEvents())
+                + " / "
+                + ResultTable.count((long) watchers * settings.warmupEvents()));
+      }
       context.progress(
           "%s: %d watchers ready; %d events every %d ms...",
-          NAME, watchers, events, settings.interval().toMillis());
+          NAME, watchers, settings.events(), settings.interval().toMillis());
+      Phase measured = new Phase("w", watchers, settings.events(), settings.interval());
+      phase.set(measured);
+      boolean allSeen = measured.run(context, writer, service, live);
+      measured.report(context, table, allSeen);
+      table.add(
+          NAME,
+          "resync snapshots / broken streams",
+          resyncs.get() + " / " + brokenStreams.get(),
+          "0 / 0");
+    } finally {
+      watches.forEach(ServiceWatch::cancel);
+      for (String id : live) {
+        Calls.deregister(writer, context.namespace(), service, id)
+            .handle((r, e) -> null)
+            .get(10, TimeUnit.SECONDS);
+      }
+      channels.forEach(Target::shutdown);
+      Target.shutdown(writer);
+    }
+  }
 
-      // written and read by the writer thread only
-      List<CompletableFuture<Void>> registered = new ArrayList<>();
-      AtomicInteger tick = new AtomicInteger();
-      ticker.scheduleAtFixedRate(
-          () -> {
-            int k = tick.getAndIncrement();
-            if (k >= events) {
-              return;
+  /**
+   * One series of writes and what the watchers saw of it. Its instance ids start with {@code
+   * prefix}, so events of an earlier series that arrive late are told apart.
+   */
+  private static final class Phase {
+    private final String prefix;
+    private final int watchers;
+    private final int events;
+    private final Duration interval;
+    private final long origin = System.nanoTime();
+    // key "id@revision" -> per watcher: arrival time - origin + 1, or 0 while not seen
+    private final Map<String, AtomicLongArray> seen = new ConcurrentHashMap<>();
+    // key "id@revision" -> when the write was sent and when its response arrived (- origin + 1)
+    private final Map<String, Write> acks = new ConcurrentHashMap<>();
+    private final CountDownLatch sightings;
+    private final CountDownLatch writes;
+    private final AtomicInteger writeErrors = new AtomicInteger();
+
+    Phase(String prefix, int watchers, int events, Duration interval) {
+      this.prefix = prefix + "-";
+      this.watchers = watchers;
+      this.events = events;
+      this.interval = interval;
+      this.sightings = new CountDownLatch(watchers * events);
+      this.writes = new CountDownLatch(events);
+    }
+
+    /** Records that {@code watcher} received {@code event} at {@code nanos}; transport thread. */
+    void seen(int watcher, long nanos, WatchEvent event) {
+      String id = event.getInstance().getId();
+      if (!id.startsWith(prefix)) {
+        return;
+      }
+      AtomicLongArray times =
+          seen.computeIfAbsent(id + "@" + event.getRevision(), k -> new AtomicLongArray(watchers));
+      if (times.compareAndSet(watcher, 0, nanos - origin + 1)) {
+        sightings.countDown();
+      }
+    }
+
+    /**
+     * Issues the writes at a fixed rate and waits for them and for every watcher to see them (each
+     * bounded); true when everything was seen.
+     */
+    boolean run(RunContext context, ManagedChannel writer, String service, Set<String> live)
+        throws InterruptedException {
+      ScheduledExecutorService ticker =
+          Executors.newSingleThreadScheduledExecutor(RunContext.daemonThreads("loadgen-w2-writer"));
+      try {
+        // written and read by the writer thread only
+        List<CompletableFuture<Void>> registered = new ArrayList<>();
+        AtomicInteger tick = new AtomicInteger();
+        ticker.scheduleAtFixedRate(
+            () -> {
+              int k = tick.getAndIncrement();
+              if (k < events) {
+                write(k, context, writer, service, live, registered);
+              }
+            },
+            0,
+            interval.toNanos(),
+            TimeUnit.NANOSECONDS);
+        Duration writing = interval.multipliedBy(events).plus(SETTLE);
+        boolean allWritten = writes.await(writing.toMillis(), TimeUnit.MILLISECONDS);
+        return allWritten
+            && writeErrors.get() == 0
+            && sightings.await(SETTLE.toMillis(), TimeUnit.MILLISECONDS);
+      } finally {
+        ticker.shutdownNow();
+      }
+    }
+
+    private void write(
+        int k,
+        RunContext context,
+        ManagedChannel writer,
+        String service,
+        Set<String> live,
+        List<CompletableFuture<Void>> registered) {
+      int i = k / 2;
+      String id = Instances.id(prefix.substring(0, prefix.length() - 1), i);
+      CompletableFuture<Void> write;
+      if (k % 2 == 0) {
+        long sent = System.nanoTime() - origin + 1;
+        write =
+            Calls.register(writer, context.namespace(), Instances.of(service, id, i))
+                .thenAccept(
+                    r -> {
+                      long acked = System.nanoTime() - origin + 1;
+                      acks.put(id + "@" + r.getRevision(), new Write(sent, acked));
+                      live.add(id);
+                    });
+        registered.add(write);
+      } else {
+        write =
+            registered
+                .get(i)
+                .thenCompose(
+                    x -> {
+                      long sent = System.nanoTime() - origin + 1;
+                      return Calls.deregister(writer, context.namespace(), service, id)
+                          .thenAccept(
+                              r -> {
+                                long acked = System.nanoTime() - origin + 1;
+                                acks.put(id + "@" + r.getRevision(), new Write(sent, acked));
+                                live.remove(id);
+                              });
+                    });
+      }
+      write.whenComplete(
+          (r, e) -> {
+            if (e != null) {
+              writeErrors.incrementAndGet();
             }
-            int i = k / 2;
-            String id = Instances.id("w", i);
-            CompletableFuture<Void> write;
-            if (k % 2 == 0) {
-              long sent = System.nanoTime() - origin + 1;
-              write =
-                  Calls.register(writer, context.namespace(), Instances.of(service, id, i))
-                      .thenAccept(
-                          r -> {
-                            long acked = System.nanoTime() - origin + 1;
-                            acks.put(id + "@" + r.getRevision(), new Write(sent, acked));
-                            live.add(id);
-                          });
-              registered.add(write);
-            } else {
-              write =
-                  registered
-                      .get(i)
-                      .thenCompose(
-                          x -> {
-                            long sent = System.nanoTime() - origin + 1;
-                            return Calls.deregister(writer, context.namespace(), service, id)
-                                .thenAccept(
-                                    r -> {
-                                      long acked = System.nanoTime() - origin + 1;
-                                      acks.put(id + "@" + r.getRevision(), new Write(sent, acked));
-                                      live.remove(id);
-                                    });
-                          });
-            }
-            write.whenComplete(
-                (r, e) -> {
-                  if (e != null) {
-                    writeErrors.incrementAndGet();
-                  }
-                  writes.countDown();
-                });
-          },
-          0,
-          settings.interval().toNanos(),
-          TimeUnit.NANOSECONDS);
+            writes.countDown();
+          });
+    }
 
-      Duration writing = settings.interval().multipliedBy(events).plus(SETTLE);
-      boolean allWritten = writes.await(writing.toMillis(), TimeUnit.MILLISECONDS);
-      ticker.shutdownNow();
-      long expected = (long) watchers * acks.size();
-      boolean allSeen =
-          allWritten
-              && writeErrors.get() == 0
-              && sightings.await(SETTLE.toMillis(), TimeUnit.MILLISECONDS);
+    /**
+     * Writes one line per acknowledged write: {@code id@revision sent acked t0 t1 ...}, the times
+     * in {@link System#nanoTime} nanoseconds (0: watcher {@code i} did not see it). The first line
+     * is {@code # nanoTime-origin <origin>}: add it to get the JVM's own {@code System.nanoTime},
+     * which on Linux is the clock of {@code -Xlog:...:timenanos} in any JVM on the machine.
+     */
+    private void writeTrace(Path file) throws IOException {
+      try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(file))) {
+        out.println("# nanoTime-origin " + origin);
+        for (Map.Entry<String, Write> ack : acks.entrySet()) {
+          AtomicLongArray times = seen.get(ack.getKey());
+          StringBuilder line = new StringBuilder(ack.getKey());
+          line.append(' ').append(ack.getValue().sentAt() - 1);
+          line.append(' ').append(ack.getValue().ackedAt() - 1);
+          for (int w = 0; w < watchers; w++) {
+            long at = times == null ? 0 : times.get(w);
+            line.append(' ').append(at == 0 ? 0 : at - 1);
+          }
+          out.println(line);
+        }
+      }
+    }
 
+    /** Deliveries seen of acknowledged writes. */
+    long delivered() {
+      long n = 0;
+      for (String key : acks.keySet()) {
+        AtomicLongArray times = seen.get(key);
+        for (int w = 0; times != null && w < watchers; w++) {
+          if (times.get(w) != 0) {
+            n++;
+          }
+        }
+      }
+      return n;
+    }
+
+    void report(RunContext context, ResultTable table, boolean allSeen) throws IOException {
+      String trace = System.getProperty(TRACE_PROPERTY);
+      if (trace != null) {
+        writeTrace(Path.of(trace));
+      }
       Latency latency = new Latency();
       Latency sinceSent = new Latency();
       long delivered = 0;
@@ -235,24 +381,10 @@ final class WatchLatencyWorkload implements Workload {
       table.add(
           NAME, "seen before the write's ack (counted as 0)", ResultTable.count(beforeAck), "—");
       sinceSent.addRows(table, NAME, "write sent to watcher");
-      table.add(
-          NAME,
-          "resync snapshots / broken streams",
-          resyncs.get() + " / " + brokenStreams.get(),
-          "0 / 0");
+      long expected = (long) watchers * acks.size();
       if (delivered != expected) {
         context.progress("%s: %d of %d deliveries seen", NAME, delivered, expected);
       }
-    } finally {
-      ticker.shutdownNow();
-      watches.forEach(ServiceWatch::cancel);
-      for (String id : live) {
-        Calls.deregister(writer, context.namespace(), service, id)
-            .handle((r, e) -> null)
-            .get(10, TimeUnit.SECONDS);
-      }
-      channels.forEach(Target::shutdown);
-      Target.shutdown(writer);
     }
   }
 }

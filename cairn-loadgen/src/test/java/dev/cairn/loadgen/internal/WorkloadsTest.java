@@ -52,12 +52,30 @@ class WorkloadsTest {
   @Test
   void w2DeliversEveryEventToEveryWatcher() throws Exception {
     new WatchLatencyWorkload(
-            WatchLatencyWorkload.Settings.defaults().withWatchers(10).withEvents(10))
+            WatchLatencyWorkload.Settings.defaults()
+                .withWatchers(10)
+                .withEvents(10)
+                .withWarmupEvents(20))
         .run(context, table);
 
+    // The warm-up's events are counted apart, and none of them leaks into the measured rows.
+    assertThat(values("warm-up (not measured)")).containsExactly("20 / 200");
     assertThat(values("writes acknowledged")).containsExactly("10");
     assertThat(values("events delivered")).containsExactly("100");
     assertThat(values("resync snapshots")).containsExactly("0 / 0");
+  }
+
+  @Test
+  void w2WithoutWarmUpMeasuresFromTheFirstEvent() throws Exception {
+    new WatchLatencyWorkload(
+            WatchLatencyWorkload.Settings.defaults()
+                .withWatchers(2)
+                .withEvents(4)
+                .withWarmupEvents(0))
+        .run(context, table);
+
+    assertThat(values("warm-up")).isEmpty();
+    assertThat(values("events delivered")).containsExactly("8");
   }
 
   @ParameterizedTest
