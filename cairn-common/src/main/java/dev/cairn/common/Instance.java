@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * One registered instance of a service: where it listens and how to choose it. Immutable; built
@@ -128,6 +129,42 @@ public final class Instance {
     b.createRevision = createRevision;
     b.modRevision = modRevision;
     return new Instance(b);
+  }
+
+  /**
+   * This instance with its service, port names, tags, metadata, zone and session id replaced by the
+   * equal strings {@code share} returns (e.g. from an intern pool), so that thousands of instances
+   * hold one copy of each; nothing is checked again. Ids and addresses are unique, so they stay.
+   */
+  public Instance withSharedStrings(UnaryOperator<String> share) {
+    Builder b = toBuilder();
+    b.service = share.apply(service);
+    b.ports = shareKeys(ports, share);
+    if (!tags.isEmpty()) {
+      String[] t = new String[tags.size()];
+      for (int i = 0; i < t.length; i++) {
+        t[i] = share.apply(tags.get(i));
+      }
+      b.tags = List.of(t);
+    }
+    if (!metadata.isEmpty()) {
+      TreeMap<String, String> m = new TreeMap<>();
+      metadata.forEach((k, v) -> m.put(share.apply(k), share.apply(v)));
+      b.metadata = Builder.compact(m);
+    }
+    b.zone = share.apply(zone);
+    b.sessionId = share.apply(sessionId);
+    return new Instance(b);
+  }
+
+  private static Map<String, Integer> shareKeys(
+      Map<String, Integer> ports, UnaryOperator<String> share) {
+    if (ports.isEmpty()) {
+      return ports;
+    }
+    TreeMap<String, Integer> m = new TreeMap<>();
+    ports.forEach((k, v) -> m.put(share.apply(k), v));
+    return Builder.compact(m);
   }
 
   /** A builder holding this instance's fields. */

@@ -96,4 +96,22 @@ class InstanceTest {
         .hasMessageContaining("5002 chars")
         .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(200));
   }
+
+  @Test
+  void sharedStringsKeepEveryValue() {
+    Instance i =
+        valid()
+            .tags(List.of("a", "b"))
+            .metadata(Map.of("k", "v", "x", "y"))
+            .zone("z1")
+            .kind(InstanceKind.EPHEMERAL)
+            .sessionId("s")
+            .build();
+    java.util.Map<String, String> pool = new java.util.HashMap<>();
+    Instance shared = i.withSharedStrings(s -> pool.computeIfAbsent(s, k -> k));
+
+    assertThat(shared).isEqualTo(i);
+    assertThat(pool).containsKeys("web", "http", "a", "b", "k", "v", "x", "y", "z1", "s");
+    assertThat(shared.service()).isSameAs(pool.get("web"));
+  }
 }

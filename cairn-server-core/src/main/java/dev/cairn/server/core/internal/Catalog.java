@@ -7,13 +7,10 @@ import dev.cairn.common.InstanceKind;
 import dev.cairn.server.core.ServiceEvent;
 import dev.cairn.server.core.ServiceList;
 import dev.cairn.server.core.ServiceSnapshot;
-import dev.cairn.server.core.ServiceSummary;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -345,151 +342,6 @@ final class Catalog {
   }
 
   // ---- state ----
-
-  /** One namespace. */
-  private static final class NamespaceState {
-    final String name;
-    final ConcurrentHashMap<String, ServiceState> services = new ConcurrentHashMap<>();
-    // Bumped by the apply thread at each publish that changed the namespace.
-    volatile long generation;
-    // The list built at some generation; rebuilt when the generation moved on.
-    private volatile CachedList cached;
-
-    NamespaceState(String name) {
-      this.name = name;
-    }
-
-    ServiceList list() {
-      long gen = generation;
-      CachedList c = cached;
-      if (c != null && c.generation == gen) {
-        return c.list;
-      }
-      long nsRevision = 0;
-      List<ServiceSummary> summaries = new ArrayList<>();
-      for (ServiceState svc : services.values()) {
-        ServiceSnapshot snap = svc.published;
-        nsRevision = Math.max(nsRevision, snap.revision());
-        if (snap.instances().isEmpty()) {
-          continue;
-        }
-        int passing = 0;
-        for (Instance i : snap.instances()) {
-          if (i.health() == dev.cairn.common.Health.PASSING) {
-            passing++;
-          }
-        }
-        summaries.add(
-            new ServiceSummary(snap.name(), snap.instances().size(), passing, snap.revision()));
-      }
-      summaries.sort((a, b) -> a.name().compareTo(b.name()));
-      ServiceList list = new ServiceList(name, nsRevision, summaries);
-      // Tagged with the generation read before building: if a publish raced with us, the next
-      // reader sees a newer generation and rebuilds.
-      cached = new CachedList(gen, list);
-      return list;
-    }
-  }
-
-  private record CachedList(long generation, ServiceList list) {}
-
-  /** One service: the published snapshot plus the apply thread's pending changes. */
-  private static final class ServiceState {
-    final NamespaceState namespace;
-    final String name;
-    volatile ServiceSnapshot published;
-    // Apply thread only: the published instances, sorted by id (never changed once published).
-    private Instance[] array = new Instance[0];
-    // Apply thread only: changes since the last publish; a null value marks a removal.
-    private HashMap<String, Instance> pending;
-    long revision;
-
-    ServiceState(NamespaceState namespace, String name) {
-      this.namespace = namespace;
-      this.name = name;
-      this.published = ServiceSnapshot.of(namespace.name, name, 0, List.of());
-    }
-
-    Instance get(String id) {
-      if (pending != null && pending.containsKey(id)) {
-        return pending.get(id);
-      }
-      int i = indexFrom(array, 0, id);
-      return i >= 0 ? array[i] : null;
-    }
-
-    void put(Instance instance) {
-      pending().put(instance.id(), instance);
-    }
-
-    void remove(String id) {
-      pending().put(id, null);
-    }
-
-    private HashMap<String, Instance> pending() {
-      if (pending == null) {
-        pending = new HashMap<>();
-      }
-      return pending;
-    }
-
-    /**
-     * Merges the pending changes into a new sorted snapshot: a binary search per change and bulk
-     * copies between them, so a batch touching few instances of a large service does not walk it.
-     */
-    void publish() {
-      if (pending == null) {
-        return;
-      }
-      Instance[] old = array;
-      String[] ids = pending.keySet().toArray(new String[0]);
-      Arrays.sort(ids);
-      Instance[] merged = new Instance[old.length + ids.length];
-      int n = 0;
-      int i = 0;
-      for (String id : ids) {
-        int at = indexFrom(old, i, id);
-        int insertion = at >= 0 ? at : -at - 1;
-        System.arraycopy(old, i, merged, n, insertion - i);
-        n += insertion - i;
-        i = at >= 0 ? at + 1 : insertion;
-        Instance replacement = pending.get(id);
-        if (replacement != null) {
-          merged[n++] = replacement;
-        }
-      }
-      System.arraycopy(old, i, merged, n, old.length - i);
-      n += old.length - i;
-      pending = null;
-      setInstances(n == merged.length ? merged : Arrays.copyOf(merged, n));
-    }
-
-    /** Publishes {@code sorted}, which nobody changes afterwards. */
-    void setInstances(Instance[] sorted) {
-      array = sorted;
-      published =
-          ServiceSnapshot.of(
-              namespace.name, name, revision, Collections.unmodifiableList(Arrays.asList(sorted)));
-    }
-
-    /** Like {@link Arrays#binarySearch} on ids, from index {@code from}. */
-    private static int indexFrom(Instance[] sorted, int from, String id) {
-      int lo = from;
-      int hi = sorted.length - 1;
-      while (lo <= hi) {
-        int mid = (lo + hi) >>> 1;
-        int c = sorted[mid].id().compareTo(id);
-        if (c < 0) {
-          lo = mid + 1;
-        } else if (c > 0) {
-          hi = mid - 1;
-        } else {
-          return mid;
-        }
-      }
-      return -(lo + 1);
-    }
-  }
 
   /** An instance owned by a session. */
   private record Owned(ServiceState service, String instanceId) {}

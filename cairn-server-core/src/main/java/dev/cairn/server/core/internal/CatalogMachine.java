@@ -25,10 +25,18 @@ final class CatalogMachine implements LogStateMachine {
   private final Catalog catalog;
   private final Consumer<Catalog.Changes> onChanges;
   private final Runnable onRestore;
-  private final StringPool pool = new StringPool();
+  private final StringPool pool;
+  private final LocalEntries local;
 
-  CatalogMachine(Catalog catalog, Consumer<Catalog.Changes> onChanges, Runnable onRestore) {
+  CatalogMachine(
+      Catalog catalog,
+      StringPool pool,
+      LocalEntries local,
+      Consumer<Catalog.Changes> onChanges,
+      Runnable onRestore) {
     this.catalog = catalog;
+    this.pool = pool;
+    this.local = local;
     this.onChanges = onChanges;
     this.onRestore = onRestore;
   }
@@ -37,7 +45,12 @@ final class CatalogMachine implements LogStateMachine {
   public byte[] apply(byte[] entry) {
     List<Command> commands;
     try {
-      commands = CommandCodec.decodeBatch(entry, pool);
+      // Entries this process appended are applied from the commands it still holds; the bytes
+      // are decoded only on replay (and, later, on followers).
+      commands = local.take(CommandCodec.batchId(entry));
+      if (commands == null) {
+        commands = CommandCodec.decodeBatch(entry, pool);
+      }
     } catch (IOException e) {
       // Not an entry this version wrote: skip it, it changes nothing.
       log.error(

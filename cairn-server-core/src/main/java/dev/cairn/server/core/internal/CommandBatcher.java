@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 final class CommandBatcher {
 
   private final CommandLog log;
+  private final LocalEntries local;
   private final int maxPerEntry;
   private final int maxInFlight;
   private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
@@ -25,8 +26,9 @@ final class CommandBatcher {
   private int inFlight;
   private volatile boolean closed;
 
-  CommandBatcher(CommandLog log, int maxPerEntry, int maxInFlight) {
+  CommandBatcher(CommandLog log, LocalEntries local, int maxPerEntry, int maxInFlight) {
     this.log = log;
+    this.local = local;
     this.maxPerEntry = maxPerEntry;
     this.maxInFlight = maxInFlight;
   }
@@ -66,13 +68,20 @@ final class CommandBatcher {
     for (Pending p : batch) {
       commands.add(p.command);
     }
+    long id = local.hold(commands);
     CompletableFuture<byte[]> appended;
     try {
-      appended = log.append(CommandCodec.encodeBatch(commands));
+      appended = log.append(CommandCodec.encodeBatch(id, commands));
     } catch (RuntimeException e) {
       appended = CompletableFuture.failedFuture(e);
     }
-    appended.whenComplete((reply, error) -> completed(batch, reply, error));
+    appended.whenComplete(
+        (reply, error) -> {
+          if (error != null) {
+            local.take(id);
+          }
+          completed(batch, reply, error);
+        });
   }
 
   private void completed(List<Pending> batch, byte[] reply, Throwable error) {
@@ -110,6 +119,7 @@ final class CommandBatcher {
   /** Fails queued commands; later submissions fail at once. */
   void close() {
     closed = true;
+    local.clear();
     Pending p;
     while ((p = queue.poll()) != null) {
       p.future.completeExceptionally(unavailable());

@@ -37,10 +37,12 @@ final class CommandCodec {
 
   private CommandCodec() {}
 
-  static byte[] encodeBatch(List<Command> commands) {
+  /** Encodes a batch under {@code batchId}, which {@link #batchId} reads back cheaply. */
+  static byte[] encodeBatch(long batchId, List<Command> commands) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + commands.size() * 160);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeByte(VERSION);
+      out.writeLong(batchId);
       out.writeInt(commands.size());
       for (Command c : commands) {
         writeCommand(out, c);
@@ -60,6 +62,20 @@ final class CommandCodec {
     return decodeBatch(entry, StringPool.NONE);
   }
 
+  /**
+   * The id a batch was encoded under.
+   *
+   * @throws IOException when the entry is not a batch this version understands
+   */
+  static long batchId(byte[] entry) throws IOException {
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(entry));
+    int version = in.readUnsignedByte();
+    if (version != VERSION) {
+      throw new IOException("command batch version " + version + " (expected: " + VERSION + ")");
+    }
+    return in.readLong();
+  }
+
   /** Decodes a batch, sharing the repeated strings of instances through {@code pool}. */
   static List<Command> decodeBatch(byte[] entry, StringPool pool) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(entry));
@@ -67,6 +83,7 @@ final class CommandCodec {
     if (version != VERSION) {
       throw new IOException("command batch version " + version + " (expected: " + VERSION + ")");
     }
+    in.readLong(); // batch id
     int n = in.readInt();
     if (n < 0 || n > entry.length) {
       throw new IOException("command count " + n + " in an entry of " + entry.length + " bytes");

@@ -33,6 +33,9 @@ public final class RegistryImpl {
   private final RegistryOptions options;
   private final CommandLog commandLog;
   private final Catalog catalog = new Catalog();
+  // Shared by the callers that submit registrations and by the apply thread that decodes replays.
+  private final StringPool pool = new StringPool();
+  private final LocalEntries local = new LocalEntries();
   private final SessionLeases leases;
   private final WatchHub hub;
   private final CommandBatcher batcher;
@@ -54,7 +57,8 @@ public final class RegistryImpl {
             watchExecutor,
             options.watchBufferEvents());
     this.batcher =
-        new CommandBatcher(commandLog, options.maxCommandsPerEntry(), options.maxEntriesInFlight());
+        new CommandBatcher(
+            commandLog, local, options.maxCommandsPerEntry(), options.maxEntriesInFlight());
     this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("cairn-sessions"));
   }
 
@@ -62,7 +66,7 @@ public final class RegistryImpl {
   public static RegistryImpl start(CommandLog log, RegistryOptions options) throws IOException {
     RegistryImpl r = new RegistryImpl(log, options);
     try {
-      log.start(new CatalogMachine(r.catalog, r::onChanges, r::onRestore));
+      log.start(new CatalogMachine(r.catalog, r.pool, r.local, r::onChanges, r::onRestore));
     } catch (IOException | RuntimeException e) {
       r.close();
       throw e;
@@ -80,7 +84,8 @@ public final class RegistryImpl {
     String ns = Names.namespace(namespace);
     String session = instance.sessionId();
     InstanceKind kind = session.isEmpty() ? InstanceKind.PERSISTENT : InstanceKind.EPHEMERAL;
-    Instance toStore = normalized(instance, kind);
+    // Strings are shared here, on the caller's thread, not on the single apply thread.
+    Instance toStore = normalized(instance, kind).withSharedStrings(pool::share);
     if (!session.isEmpty()) {
       leases.renew(session); // fails fast on unknown sessions, and counts as a keepalive
     }

@@ -1,11 +1,11 @@
 package dev.cairn.server.core.internal;
 
-import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Shares equal strings among the instances of the catalog (service names, zones, tags, port names,
  * metadata, session ids), which repeat across thousands of instances. Bounded: past {@link
- * #MAX_ENTRIES} distinct strings it stops sharing rather than grow. Apply thread only.
+ * #MAX_ENTRIES} distinct strings it stops sharing rather than grow. Thread-safe.
  */
 final class StringPool {
 
@@ -14,7 +14,7 @@ final class StringPool {
   /** Shares nothing. */
   static final StringPool NONE = new StringPool(0);
 
-  private final HashMap<String, String> strings = new HashMap<>();
+  private final ConcurrentHashMap<String, String> strings = new ConcurrentHashMap<>();
   private final int maxEntries;
 
   StringPool() {
@@ -35,7 +35,8 @@ final class StringPool {
       return shared;
     }
     if (strings.size() < maxEntries) {
-      strings.put(s, s);
+      shared = strings.putIfAbsent(s, s);
+      return shared == null ? s : shared;
     }
     return s;
   }

@@ -268,7 +268,7 @@ class CatalogTest {
       one.apply(c);
     }
     one.publish();
-    for (Command c : CommandCodec.decodeBatch(CommandCodec.encodeBatch(commands))) {
+    for (Command c : CommandCodec.decodeBatch(CommandCodec.encodeBatch(1L, commands))) {
       two.apply(c);
     }
     two.publish();

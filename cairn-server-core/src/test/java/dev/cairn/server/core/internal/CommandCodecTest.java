@@ -34,7 +34,9 @@ class CommandCodecTest {
             new Command.CloseSession("s", true),
             new Command.SetHealth("ns", "web", "web-1", Health.CRITICAL));
 
-    assertThat(CommandCodec.decodeBatch(CommandCodec.encodeBatch(commands))).isEqualTo(commands);
+    byte[] entry = CommandCodec.encodeBatch(-42L, commands);
+    assertThat(CommandCodec.decodeBatch(entry)).isEqualTo(commands);
+    assertThat(CommandCodec.batchId(entry)).isEqualTo(-42L);
   }
 
   @Test
@@ -58,10 +60,14 @@ class CommandCodecTest {
     assertThatThrownBy(() -> CommandCodec.decodeBatch(new byte[] {9, 0, 0, 0, 1}))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("version 9");
-    assertThatThrownBy(() -> CommandCodec.decodeBatch(new byte[] {1, 0x7f, 0, 0, 0}))
+    assertThatThrownBy(() -> CommandCodec.decodeBatch(new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 0x7f}))
         .isInstanceOf(IOException.class);
-    assertThatThrownBy(() -> CommandCodec.decodeBatch(new byte[] {1, 0, 0, 0, 1, 42}))
+    assertThatThrownBy(
+            () -> CommandCodec.decodeBatch(new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 42}))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("command type 42");
+    assertThatThrownBy(() -> CommandCodec.batchId(new byte[] {9}))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("version 9");
   }
 }

@@ -1,0 +1,57 @@
+package dev.cairn.server.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.common.Instance;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CatalogMachineTest {
+
+  private final Catalog catalog = new Catalog();
+  private final LocalEntries local = new LocalEntries();
+  private final List<Catalog.Changes> changes = new ArrayList<>();
+  private final CatalogMachine machine =
+      new CatalogMachine(catalog, new StringPool(), local, changes::add, () -> {});
+
+  private static Command register(String id) {
+    return new Command.Register("default", Instance.builder("web", "h").id(id).build());
+  }
+
+  @Test
+  void entryHeldByThisProcessIsAppliedFromTheHeldCommands() {
+    List<Command> held = List.of(register("held"));
+    long id = local.hold(held);
+    // The bytes say something else: the held commands win, and are taken only once.
+    byte[] entry = CommandCodec.encodeBatch(id, List.of(register("in-bytes")));
+
+    List<Result> results = CommandCodec.decodeResults(machine.apply(entry));
+
+    assertThat(results).hasSize(1);
+    assertThat(catalog.service("default", "web").instances())
+        .extracting(Instance::id)
+        .containsExactly("held");
+    assertThat(local.take(id)).isNull();
+  }
+
+  @Test
+  void entryFromAnotherProcessIsDecoded() {
+    byte[] entry = CommandCodec.encodeBatch(12345L, List.of(register("a"), register("b")));
+
+    List<Result> results = CommandCodec.decodeResults(machine.apply(entry));
+
+    assertThat(results).extracting(Result::isOk).containsExactly(true, true);
+    assertThat(catalog.service("default", "web").instances())
+        .extracting(Instance::id)
+        .containsExactly("a", "b");
+    assertThat(changes).hasSize(1);
+  }
+
+  @Test
+  void undecodableEntryChangesNothing() {
+    List<Result> results = CommandCodec.decodeResults(machine.apply(new byte[] {7, 7, 7}));
+    assertThat(results).isEmpty();
+    assertThat(catalog.revision()).isZero();
+  }
+}
