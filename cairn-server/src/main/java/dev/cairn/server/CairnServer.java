@@ -109,7 +109,7 @@ public final class CairnServer implements AutoCloseable {
     }
     state = State.STARTED;
     for (String line : listenerLines()) {
-      log.info(line);
+      log.debug(line);
     }
     return this;
   }
@@ -133,9 +133,9 @@ public final class CairnServer implements AutoCloseable {
   }
 
   /**
-   * One line per listener, HTTP first, for the command line to print; also logged at start. The
-   * protocol is padded to four characters and followed by two spaces; the HTTP address carries its
-   * scheme, and an IPv6 literal is bracketed in its short form:
+   * One line per listener, HTTP first, for the command line to print (logged at debug level at
+   * start). The protocol is padded to four characters and followed by two spaces; the HTTP address
+   * carries its scheme, and an IPv6 literal is bracketed in its short form:
    *
    * <pre>
    * http  listening on http://127.0.0.1:8500
