@@ -49,4 +49,17 @@ final class ClientOptions {
       return uri;
     }
   }
+
+  /**
+   * Prints a write's answer: the server's JSON with {@code --json}, else {@code "<verb> <what> at
+   * revision N"}.
+   */
+  void printWrite(java.io.PrintWriter out, HttpApi.Answer answer, String verb, String what) {
+    if (json) {
+      out.println(answer.body());
+    } else {
+      out.println(verb + " " + what + " at revision " + Render.text(answer.json(), "revision"));
+    }
+    out.flush();
+  }
 }

@@ -1,6 +1,5 @@
 package dev.cairn.cli.internal;
 
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,19 +30,7 @@ final class DeregisterCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     HttpApi.Answer answer = client.api().delete(RegisterCommand.instancePath(service, id));
-    PrintWriter out = spec.commandLine().getOut();
-    if (client.json) {
-      out.println(answer.body());
-    } else {
-      out.println(
-          "deregistered "
-              + service
-              + "/"
-              + id
-              + " at revision "
-              + Render.text(answer.json(), "revision"));
-    }
-    out.flush();
+    client.printWrite(spec.commandLine().getOut(), answer, "deregistered", service + "/" + id);
     return ExitCode.OK;
   }
 }

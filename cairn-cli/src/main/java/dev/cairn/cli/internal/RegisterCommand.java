@@ -1,7 +1,6 @@
 package dev.cairn.cli.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,19 +90,7 @@ final class RegisterCommand implements Callable<Integer> {
       body.put("zone", zone);
     }
     HttpApi.Answer answer = client.api().put(instancePath(service, id), body);
-    PrintWriter out = spec.commandLine().getOut();
-    if (client.json) {
-      out.println(answer.body());
-    } else {
-      out.println(
-          "registered "
-              + service
-              + "/"
-              + id
-              + " at revision "
-              + Render.text(answer.json(), "revision"));
-    }
-    out.flush();
+    client.printWrite(spec.commandLine().getOut(), answer, "registered", service + "/" + id);
     return ExitCode.OK;
   }
 
