@@ -139,11 +139,6 @@ final class Catalog {
     return out;
   }
 
-  /** Whether the session exists (apply thread). */
-  boolean hasSession(String sessionId) {
-    return sessions.containsKey(sessionId);
-  }
-
   private Result register(String namespace, Instance instance) {
     ServiceState svc = serviceForWrite(namespace, instance.service());
     Instance old = svc.get(instance.id());

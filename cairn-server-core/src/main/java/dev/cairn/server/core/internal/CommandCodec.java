@@ -58,10 +58,6 @@ final class CommandCodec {
    *
    * @throws IOException when the entry is not a batch this version understands
    */
-  static List<Command> decodeBatch(byte[] entry) throws IOException {
-    return decodeBatch(entry, StringPool.NONE);
-  }
-
   /**
    * The id a batch was encoded under.
    *

@@ -11,30 +11,18 @@ final class StringPool {
 
   static final int MAX_ENTRIES = 200_000;
 
-  /** Shares nothing. */
-  static final StringPool NONE = new StringPool(0);
-
   private final ConcurrentHashMap<String, String> strings = new ConcurrentHashMap<>();
-  private final int maxEntries;
-
-  StringPool() {
-    this(MAX_ENTRIES);
-  }
-
-  private StringPool(int maxEntries) {
-    this.maxEntries = maxEntries;
-  }
 
   /** The shared copy of {@code s}. */
   String share(String s) {
-    if (maxEntries == 0 || s.isEmpty()) {
+    if (s.isEmpty()) {
       return s;
     }
     String shared = strings.get(s);
     if (shared != null) {
       return shared;
     }
-    if (strings.size() < maxEntries) {
+    if (strings.size() < MAX_ENTRIES) {
       shared = strings.putIfAbsent(s, s);
       return shared == null ? s : shared;
     }

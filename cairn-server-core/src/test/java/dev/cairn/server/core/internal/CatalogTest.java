@@ -129,7 +129,7 @@ class CatalogTest {
             c ->
                 assertThat(c.events())
                     .allSatisfy(e -> assertThat(e.revision()).isEqualTo(close.revision())));
-    assertThat(catalog.hasSession("s1")).isFalse();
+    assertThat(catalog.sessions()).isEmpty();
   }
 
   @Test
@@ -268,7 +268,8 @@ class CatalogTest {
       one.apply(c);
     }
     one.publish();
-    for (Command c : CommandCodec.decodeBatch(CommandCodec.encodeBatch(1L, commands))) {
+    for (Command c :
+        CommandCodec.decodeBatch(CommandCodec.encodeBatch(1L, commands), new StringPool())) {
       two.apply(c);
     }
     two.publish();

@@ -35,7 +35,7 @@ class CommandCodecTest {
             new Command.SetHealth("ns", "web", "web-1", Health.CRITICAL));
 
     byte[] entry = CommandCodec.encodeBatch(-42L, commands);
-    assertThat(CommandCodec.decodeBatch(entry)).isEqualTo(commands);
+    assertThat(CommandCodec.decodeBatch(entry, new StringPool())).isEqualTo(commands);
     assertThat(CommandCodec.batchId(entry)).isEqualTo(-42L);
   }
 
@@ -57,13 +57,18 @@ class CommandCodecTest {
 
   @Test
   void garbageIsAnIoErrorNotACrash() {
-    assertThatThrownBy(() -> CommandCodec.decodeBatch(new byte[] {9, 0, 0, 0, 1}))
+    assertThatThrownBy(() -> CommandCodec.decodeBatch(new byte[] {9, 0, 0, 0, 1}, new StringPool()))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("version 9");
-    assertThatThrownBy(() -> CommandCodec.decodeBatch(new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 0x7f}))
+    assertThatThrownBy(
+            () ->
+                CommandCodec.decodeBatch(
+                    new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 0x7f}, new StringPool()))
         .isInstanceOf(IOException.class);
     assertThatThrownBy(
-            () -> CommandCodec.decodeBatch(new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 42}))
+            () ->
+                CommandCodec.decodeBatch(
+                    new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 42}, new StringPool()))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("command type 42");
     assertThatThrownBy(() -> CommandCodec.batchId(new byte[] {9}))
