@@ -15,7 +15,10 @@ final class CairnServerStarter implements EmbeddedServer.Starter {
         CairnServer.builder()
             .bind(settings.bind())
             .httpPort(settings.httpPort())
-            .grpcPort(settings.grpcPort());
+            .grpcPort(settings.grpcPort())
+            .dnsPort(settings.dns().port())
+            .dnsDomain(settings.dns().domain())
+            .dnsTtl(settings.dns().ttl());
     if (settings.inMemory()) {
       builder.inMemory();
     } else {

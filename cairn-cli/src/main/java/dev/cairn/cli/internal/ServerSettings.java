@@ -13,4 +13,9 @@ record ServerSettings(
     int httpPort,
     int grpcPort,
     Duration detachGrace,
-    boolean inMemory) {}
+    boolean inMemory,
+    Dns dns) {
+
+  /** The DNS listener: {@code port} -1 for none, 0 for an ephemeral one. */
+  record Dns(int port, String domain, Duration ttl) {}
+}
