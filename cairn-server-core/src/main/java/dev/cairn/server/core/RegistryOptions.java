@@ -15,6 +15,7 @@ public final class RegistryOptions {
   private final int maxCommandsPerEntry;
   private final int maxEntriesInFlight;
   private final boolean autoExpireSessions;
+  private final RegistryMonitor monitor;
 
   private RegistryOptions(Builder b) {
     this.ticker = b.ticker;
@@ -24,6 +25,7 @@ public final class RegistryOptions {
     this.maxCommandsPerEntry = b.maxCommandsPerEntry;
     this.maxEntriesInFlight = b.maxEntriesInFlight;
     this.autoExpireSessions = b.autoExpireSessions;
+    this.monitor = b.monitor;
   }
 
   /** The defaults. */
@@ -44,7 +46,8 @@ public final class RegistryOptions {
         .watchBufferEvents(watchBufferEvents)
         .maxCommandsPerEntry(maxCommandsPerEntry)
         .maxEntriesInFlight(maxEntriesInFlight)
-        .autoExpireSessions(autoExpireSessions);
+        .autoExpireSessions(autoExpireSessions)
+        .monitor(monitor);
   }
 
   /** Time source for session leases; {@link Ticker#system()} by default. */
@@ -88,6 +91,13 @@ public final class RegistryOptions {
     return autoExpireSessions;
   }
 
+  /**
+   * What the registry reports its work to, for metrics; {@link RegistryMonitor#NONE} by default.
+   */
+  public RegistryMonitor monitor() {
+    return monitor;
+  }
+
   /** Builds {@link RegistryOptions}. */
   public static final class Builder {
     private Ticker ticker = Ticker.system();
@@ -97,8 +107,14 @@ public final class RegistryOptions {
     private int maxCommandsPerEntry = 512;
     private int maxEntriesInFlight = 2;
     private boolean autoExpireSessions = true;
+    private RegistryMonitor monitor = RegistryMonitor.NONE;
 
     private Builder() {}
+
+    public Builder monitor(RegistryMonitor monitor) {
+      this.monitor = requireNonNull(monitor, "monitor");
+      return this;
+    }
 
     public Builder ticker(Ticker ticker) {
       this.ticker = requireNonNull(ticker, "ticker");
