@@ -3,6 +3,7 @@ package dev.cairn.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.cairn.server.core.Registry;
+import dev.cairn.server.core.RegistryMonitor;
 import dev.cairn.server.core.RegistryOptions;
 import dev.cairn.server.core.log.CommandLog;
 import dev.cairn.server.core.log.MemoryCommandLog;
@@ -11,6 +12,7 @@ import dev.cairn.server.internal.Listener;
 import dev.cairn.server.internal.ListenerLines;
 import dev.cairn.server.internal.dns.DnsListener;
 import dev.cairn.server.internal.grpc.GrpcListener;
+import dev.cairn.server.internal.metrics.ServerMetrics;
 import dev.cairn.server.ratis.RatisCommandLog;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -82,6 +84,7 @@ public final class CairnServer implements AutoCloseable {
   private final int dnsPort;
   private final String dnsDomain;
   private final Duration dnsTtl;
+  private final boolean metricsOn;
 
   // Written under `this` by start() and close(); read by any thread.
   private volatile State state = State.NEW;
@@ -89,6 +92,7 @@ public final class CairnServer implements AutoCloseable {
   private volatile Listener grpc;
   private volatile Listener http;
   private volatile Listener dns;
+  private volatile ServerMetrics metrics;
 
   private CairnServer(Builder b) {
     this.dataDir = b.dataDir;
@@ -99,6 +103,7 @@ public final class CairnServer implements AutoCloseable {
     this.dnsPort = b.dnsPort;
     this.dnsDomain = b.dnsDomain;
     this.dnsTtl = b.dnsTtl;
+    this.metricsOn = b.metrics;
   }
 
   /** A builder with the defaults: durable in {@code ./data}, 127.0.0.1, ports 8500 and 8501. */
@@ -122,11 +127,33 @@ public final class CairnServer implements AutoCloseable {
     InetAddress address = InetAddress.getByName(bind);
     Instant startedAt = Instant.now();
     try {
-      registry = Registry.start(openLog(), registryOptions);
-      grpc =
+      RegistryOptions options = registryOptions;
+      if (metricsOn) {
+        metrics = new ServerMetrics();
+        if (options.monitor() == RegistryMonitor.NONE) {
+          options = options.toBuilder().monitor(metrics.monitor()).build();
+        }
+      }
+      registry = Registry.start(openLog(), options);
+      GrpcListener g =
           GrpcListener.start(
-              registry, new InetSocketAddress(address, grpcPort), registryOptions.ticker());
-      http = HttpListeners.start(registry, new InetSocketAddress(address, httpPort), startedAt);
+              registry,
+              new InetSocketAddress(address, grpcPort),
+              registryOptions.ticker(),
+              metrics == null ? List.of() : List.of(metrics.grpcInterceptor()));
+      grpc = g;
+      http =
+          HttpListeners.start(
+              registry, new InetSocketAddress(address, httpPort), startedAt, metrics);
+      if (metrics != null) {
+        metrics.bindRegistry(registry);
+        metrics.bindWatchers("grpc", g, GrpcListener::watchCount);
+        metrics.gauge(
+            "cairn.grpc.session.streams",
+            "Open gRPC session streams",
+            g,
+            GrpcListener::sessionStreamCount);
+      }
       if (dnsPort != DNS_OFF) {
         dns =
             DnsListener.start(
@@ -216,6 +243,7 @@ public final class CairnServer implements AutoCloseable {
     Listener h = http;
     Listener d = dns;
     Registry r = registry;
+    ServerMetrics m = metrics;
     if (g != null) {
       g.beginShutdown();
     }
@@ -231,6 +259,9 @@ public final class CairnServer implements AutoCloseable {
     }
     if (g != null) {
       g.close();
+    }
+    if (m != null) {
+      m.close();
     }
   }
 
@@ -255,6 +286,7 @@ public final class CairnServer implements AutoCloseable {
     private int dnsPort = DNS_OFF;
     private String dnsDomain = DEFAULT_DNS_DOMAIN;
     private Duration dnsTtl = Duration.ZERO;
+    private boolean metrics = true;
 
     private Builder() {}
 
@@ -309,6 +341,16 @@ public final class CairnServer implements AutoCloseable {
     /** The TTL of DNS answers, whole seconds; 0 (no caching) by default. */
     public Builder dnsTtl(Duration ttl) {
       this.dnsTtl = requireNonNull(ttl, "ttl");
+      return this;
+    }
+
+    /**
+     * Whether the server keeps metrics and serves them on {@code GET /metrics} (Prometheus text
+     * format, see {@code docs/metrics.md}); on by default. Off, {@code /metrics} answers 404.
+     * Metrics replace {@link RegistryOptions#monitor()} unless one was set.
+     */
+    public Builder metrics(boolean on) {
+      this.metrics = on;
       return this;
     }
 

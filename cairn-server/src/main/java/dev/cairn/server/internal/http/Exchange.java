@@ -49,7 +49,9 @@ final class Exchange {
   private final FullHttpRequest request;
   private final String[] segments;
   private final QueryStringDecoder query;
+  private final long startNanos = System.nanoTime();
   // Touched only on the event loop.
+  private Route route;
   private boolean done;
   private Runnable onAbandon;
 
@@ -76,6 +78,24 @@ final class Exchange {
 
   Channel channel() {
     return ctx.channel();
+  }
+
+  /** When the request arrived ({@link System#nanoTime()}). */
+  long startNanos() {
+    return startNanos;
+  }
+
+  /** The route matched, or null before (and when none matched); event loop only. */
+  Route route() {
+    return route;
+  }
+
+  void route(Route route) {
+    this.route = route;
+  }
+
+  HttpMethod method() {
+    return request.method();
   }
 
   EventLoop eventLoop() {
@@ -172,6 +192,16 @@ final class Exchange {
   }
 
   /** Answers 200 with {@code json} and, when {@code index >= 0}, the {@code X-Cairn-Index}. */
+  /** Answers 200 with {@code body} of {@code contentType}. */
+  void okText(byte[] body, String contentType) {
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+    r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    send(r);
+  }
+
   void ok(byte[] json, long index) {
     send(HttpResponseStatus.OK, json, index);
   }
@@ -242,6 +272,7 @@ final class Exchange {
     done = true;
     onAbandon = null;
     ctx.writeAndFlush(head);
+    handler.record(this, head.status().code());
     handler.streaming(this, stream);
   }
 
@@ -283,6 +314,7 @@ final class Exchange {
     }
     done = true;
     onAbandon = null;
+    handler.record(this, response.status().code());
     ctx.writeAndFlush(response);
     handler.answered(this);
   }

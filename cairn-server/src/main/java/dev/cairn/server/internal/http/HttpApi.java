@@ -16,9 +16,11 @@ final class HttpApi {
   private final CatalogEndpoints catalog;
   private final SessionEndpoints sessions;
   private final WatchEndpoint watches;
+  private final HttpMetrics metrics;
 
-  HttpApi(Registry registry, Instant startedAt, HttpApiSettings settings) {
+  HttpApi(Registry registry, Instant startedAt, HttpApiSettings settings, HttpMetrics metrics) {
     this.registry = registry;
+    this.metrics = metrics;
     this.startedAt = startedAt;
     this.clock = settings.clock();
     this.catalog = new CatalogEndpoints(registry);
@@ -70,7 +72,24 @@ final class HttpApi {
       case STATUS:
         status(ex);
         break;
+      case METRICS:
+        metrics(ex);
+        break;
     }
+  }
+
+  /** {@code GET /metrics}: the Prometheus text format; 404 when metrics are off. */
+  private void metrics(Exchange ex) {
+    ex.checkParams(Set.of(), false);
+    String page = metrics.scrape();
+    if (page == null) {
+      throw new ApiError(
+          io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND,
+          dev.cairn.common.ErrorCode.NOT_FOUND,
+          "path",
+          "path: \"/metrics\" (metrics are off on this server)");
+    }
+    ex.okText(page.getBytes(java.nio.charset.StandardCharsets.UTF_8), HttpMetrics.CONTENT_TYPE);
   }
 
   /** {@code GET /v1/status}. */

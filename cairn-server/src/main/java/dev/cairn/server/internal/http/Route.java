@@ -18,9 +18,12 @@ enum Route {
   CREATE_SESSION(HttpMethod.POST, "v1", "sessions"),
   RENEW_SESSION(HttpMethod.PUT, "v1", "sessions", "{}", "renew"),
   DELETE_SESSION(HttpMethod.DELETE, "v1", "sessions", "{}"),
-  STATUS(HttpMethod.GET, "v1", "status");
+  STATUS(HttpMethod.GET, "v1", "status"),
+  METRICS(HttpMethod.GET, "metrics");
 
   private static final Route[] ALL = values();
+
+  private final String tag = name().toLowerCase(java.util.Locale.ROOT);
 
   private final HttpMethod method;
   private final String[] pattern;
@@ -28,6 +31,11 @@ enum Route {
   Route(HttpMethod method, String... pattern) {
     this.method = method;
     this.pattern = pattern;
+  }
+
+  /** The route's name in lower case, for metrics: {@code list_instances}. */
+  String tag() {
+    return tag;
   }
 
   /**
