@@ -18,7 +18,8 @@ final class CairnServerStarter implements EmbeddedServer.Starter {
             .grpcPort(settings.grpcPort())
             .dnsPort(settings.dns().port())
             .dnsDomain(settings.dns().domain())
-            .dnsTtl(settings.dns().ttl());
+            .dnsTtl(settings.dns().ttl())
+            .metrics(settings.metrics());
     if (settings.inMemory()) {
       builder.inMemory();
     } else {

@@ -100,6 +100,14 @@ final class ServerCommand implements Callable<Integer> {
   Duration dnsTtl;
 
   @Option(
+      names = "--metrics",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = "Serve metrics on GET /metrics, Prometheus format (default: on).")
+  boolean metrics;
+
+  @Option(
       names = "--in-memory",
       description = "Keep nothing on disk; --data-dir is ignored and all state is lost on exit.")
   boolean inMemory;
@@ -138,7 +146,8 @@ final class ServerCommand implements Callable<Integer> {
             grpcPort,
             sessionDetachGrace,
             inMemory,
-            new ServerSettings.Dns(dnsPort, dnsDomain, dnsTtl));
+            new ServerSettings.Dns(dnsPort, dnsDomain, dnsTtl),
+            metrics);
     try {
       server = starter.start(settings);
     } catch (CliException e) {

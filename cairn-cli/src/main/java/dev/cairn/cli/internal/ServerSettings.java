@@ -14,7 +14,8 @@ record ServerSettings(
     int grpcPort,
     Duration detachGrace,
     boolean inMemory,
-    Dns dns) {
+    Dns dns,
+    boolean metrics) {
 
   /** The DNS listener: {@code port} -1 for none, 0 for an ephemeral one. */
   record Dns(int port, String domain, Duration ttl) {}

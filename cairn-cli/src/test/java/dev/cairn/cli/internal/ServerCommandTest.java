@@ -30,7 +30,7 @@ class ServerCommandTest {
     assertThat(run.out())
         .contains("--data-dir", "--bind", "--http-port", "--grpc-port")
         .contains(
-            "--session-detach-grace", "--in-memory", "--dns-port", "--dns-domain", "--dns-ttl")
+            "--session-detach-grace", "--in-memory", "--dns-port", "--dns-domain", "--dns-ttl", "--[no-]metrics")
         .contains("default: ./data", "default: 127.0.0.1", "default: 8500", "default: 8501");
   }
 
@@ -109,7 +109,8 @@ class ServerCommandTest {
                     "--dns-port",
                     "0",
                     "--dns-ttl",
-                    "5s"));
+                    "5s",
+                    "--no-metrics"));
     await().atMost(10, TimeUnit.SECONDS).until(() -> run.out().contains("grpc  listening"));
 
     command.stop();
@@ -123,6 +124,7 @@ class ServerCommandTest {
     assertThat(asked.get().dataDir()).isAbsolute().endsWithRaw(Path.of("some", "dir"));
     assertThat(asked.get().bind()).isEqualTo("127.0.0.1");
     assertThat(asked.get().inMemory()).isFalse();
+    assertThat(asked.get().metrics()).isFalse();
     assertThat(asked.get().dns())
         .isEqualTo(new ServerSettings.Dns(0, "cairn", Duration.ofSeconds(5)));
   }
