@@ -16,6 +16,7 @@ final class HttpApi {
   private final CatalogEndpoints catalog;
   private final SessionEndpoints sessions;
   private final WatchEndpoint watches;
+  private final ConsoleEndpoint console;
 
   HttpApi(Registry registry, Instant startedAt, HttpApiSettings settings) {
     this.registry = registry;
@@ -25,6 +26,7 @@ final class HttpApi {
     this.sessions = new SessionEndpoints(registry);
     this.watches =
         new WatchEndpoint(registry, settings.maxWatchesPerClient(), settings.sseKeepAlive());
+    this.console = ConsoleEndpoint.load();
   }
 
   /** The long-polls waiting for a change. */
@@ -69,6 +71,15 @@ final class HttpApi {
         break;
       case STATUS:
         status(ex);
+        break;
+      case WATCH_SERVICES:
+        watches.watchServices(ex);
+        break;
+      case CONSOLE_ROOT:
+        console.root(ex);
+        break;
+      case CONSOLE:
+        console.asset(ex);
         break;
     }
   }
