@@ -107,6 +107,14 @@ async function run(page) {
   await expectText(webRow.locator('td').nth(1), '3');
   step('acted');
   if (problems.length) fail(problems.join('\n'));
+
+  // A stream the API refuses (not a valid service name) shows the API's message.
+  await page.evaluate(() => {
+    location.hash = '#/default/Not_A_Name';
+  });
+  await page.locator('#message').filter({ hasText: 'service: "Not_A_Name"' }).waitFor();
+  await page.locator('#conn.down').waitFor();
+  step('refused');
 }
 
 async function expectText(locator, text) {

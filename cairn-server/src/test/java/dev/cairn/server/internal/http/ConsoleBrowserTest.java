@@ -78,7 +78,8 @@ class ConsoleBrowserTest {
                   SCREENSHOT.toAbsolutePath().toString(),
                   profile.toString()));
 
-      assertThat(steps).containsExactly("loaded", "watching", "live", "filtered", "acted");
+      assertThat(steps)
+          .containsExactly("loaded", "watching", "live", "filtered", "acted", "refused");
       assertThat(get("/v1/services/web/instances/web-2").statusCode()).isEqualTo(404);
       JsonNode web4 = JSON.readTree(get("/v1/services/web/instances/web-4").body()).get("instance");
       assertThat(web4.get("health").asText()).isEqualTo("critical");

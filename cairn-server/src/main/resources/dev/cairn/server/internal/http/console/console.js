@@ -147,12 +147,13 @@ function watchErrors(es, which, readPath, restart) {
   });
 }
 
-/** The API's error message for a GET of the path, or a generic line. */
+/** Why a stream was refused: the API's error message for a plain GET of the same resource. */
 async function errorOf(path) {
   try {
     const r = await fetch(path);
-    const body = await r.json();
-    return body.error ? body.error.message : 'the stream was refused (HTTP ' + r.status + ')';
+    if (r.ok) return 'the event stream was interrupted; reconnecting';
+    const body = await r.json().catch(() => ({}));
+    return body.error ? body.error.message : 'the event stream was refused (HTTP ' + r.status + ')';
   } catch (e) {
     return 'cannot reach the server';
   }
