@@ -102,6 +102,16 @@ final class Exchange {
     return ctx.channel().eventLoop();
   }
 
+  /** The request's path, still percent-encoded. */
+  String path() {
+    return query.rawPath();
+  }
+
+  /** The number of path segments. */
+  int segmentCount() {
+    return segments.length;
+  }
+
   /** Path segment {@code i}, percent-decoded. */
   String segment(int i) {
     try {
@@ -299,7 +309,8 @@ final class Exchange {
     send(response(status, json, index));
   }
 
-  private void send(FullHttpResponse response) {
+  /** Answers with {@code response}, whatever its content type; the first answer wins. */
+  void send(FullHttpResponse response) {
     if (!eventLoop().inEventLoop()) {
       try {
         eventLoop().execute(() -> send(response));

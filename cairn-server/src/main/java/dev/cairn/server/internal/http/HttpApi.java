@@ -17,6 +17,7 @@ final class HttpApi {
   private final SessionEndpoints sessions;
   private final WatchEndpoint watches;
   private final HttpMetrics metrics;
+  private final ConsoleEndpoint console;
 
   HttpApi(Registry registry, Instant startedAt, HttpApiSettings settings, HttpMetrics metrics) {
     this.registry = registry;
@@ -27,6 +28,7 @@ final class HttpApi {
     this.sessions = new SessionEndpoints(registry);
     this.watches =
         new WatchEndpoint(registry, settings.maxWatchesPerClient(), settings.sseKeepAlive());
+    this.console = ConsoleEndpoint.load();
   }
 
   /** The long-polls waiting for a change. */
@@ -74,6 +76,15 @@ final class HttpApi {
         break;
       case METRICS:
         metrics(ex);
+        break;
+      case WATCH_SERVICES:
+        watches.watchServices(ex);
+        break;
+      case CONSOLE_ROOT:
+        console.root(ex);
+        break;
+      case CONSOLE:
+        console.asset(ex);
         break;
     }
   }
