@@ -10,6 +10,7 @@ import dev.cairn.server.internal.HttpListeners;
 import dev.cairn.server.internal.Listener;
 import dev.cairn.server.internal.ListenerLines;
 import dev.cairn.server.internal.grpc.GrpcListener;
+import dev.cairn.server.internal.health.NetworkProbe;
 import dev.cairn.server.ratis.RatisCommandLog;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -67,6 +68,7 @@ public final class CairnServer implements AutoCloseable {
   private volatile Registry registry;
   private volatile Listener grpc;
   private volatile Listener http;
+  private volatile NetworkProbe probe;
 
   private CairnServer(Builder b) {
     this.dataDir = b.dataDir;
@@ -97,7 +99,7 @@ public final class CairnServer implements AutoCloseable {
     InetAddress address = InetAddress.getByName(bind);
     Instant startedAt = Instant.now();
     try {
-      registry = Registry.start(openLog(), registryOptions);
+      registry = Registry.start(openLog(), withProbe(registryOptions));
       grpc =
           GrpcListener.start(
               registry, new InetSocketAddress(address, grpcPort), registryOptions.ticker());
@@ -175,9 +177,22 @@ public final class CairnServer implements AutoCloseable {
     if (r != null) {
       r.close();
     }
+    NetworkProbe p = probe;
+    if (p != null) {
+      p.close();
+    }
     if (g != null) {
       g.close();
     }
+  }
+
+  // The server probes HTTP, TCP and gRPC health checks itself unless the options bring a probe.
+  private RegistryOptions withProbe(RegistryOptions options) {
+    if (options.healthProbe() != null) {
+      return options;
+    }
+    probe = new NetworkProbe();
+    return options.toBuilder().healthProbe(probe).build();
   }
 
   private CommandLog openLog() {

@@ -16,6 +16,7 @@ final class HttpApi {
   private final CatalogEndpoints catalog;
   private final SessionEndpoints sessions;
   private final WatchEndpoint watches;
+  private final HealthEndpoints health;
 
   HttpApi(Registry registry, Instant startedAt, HttpApiSettings settings) {
     this.registry = registry;
@@ -23,6 +24,7 @@ final class HttpApi {
     this.clock = settings.clock();
     this.catalog = new CatalogEndpoints(registry);
     this.sessions = new SessionEndpoints(registry);
+    this.health = new HealthEndpoints(registry);
     this.watches =
         new WatchEndpoint(registry, settings.maxWatchesPerClient(), settings.sseKeepAlive());
   }
@@ -70,6 +72,15 @@ final class HttpApi {
       case STATUS:
         status(ex);
         break;
+      case REPORT_HEALTH:
+        health.report(ex);
+        break;
+      case GET_SERVICE_CONFIG:
+        health.getConfig(ex);
+        break;
+      case SET_SERVICE_CONFIG:
+        health.setConfig(ex);
+        break;
     }
   }
 
@@ -90,6 +101,7 @@ final class HttpApi {
               g.writeNumberField("instances", instances);
               g.writeNumberField("sessions", sessionCount);
               g.writeNumberField("pid", ProcessHandle.current().pid());
+              HealthEndpoints.writeStatus(g, registry);
               g.writeEndObject();
             }),
         revision);

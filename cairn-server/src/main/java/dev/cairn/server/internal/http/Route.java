@@ -18,7 +18,10 @@ enum Route {
   CREATE_SESSION(HttpMethod.POST, "v1", "sessions"),
   RENEW_SESSION(HttpMethod.PUT, "v1", "sessions", "{}", "renew"),
   DELETE_SESSION(HttpMethod.DELETE, "v1", "sessions", "{}"),
-  STATUS(HttpMethod.GET, "v1", "status");
+  STATUS(HttpMethod.GET, "v1", "status"),
+  REPORT_HEALTH(HttpMethod.PUT, "v1", "services", "{}", "instances", "{}", "health"),
+  GET_SERVICE_CONFIG(HttpMethod.GET, "v1", "services", "{}", "config"),
+  SET_SERVICE_CONFIG(HttpMethod.PUT, "v1", "services", "{}", "config");
 
   private static final Route[] ALL = values();
 
