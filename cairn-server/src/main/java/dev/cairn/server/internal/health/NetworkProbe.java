@@ -11,8 +11,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -24,10 +25,9 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Probes HTTP and TCP checks with Netty on one event loop, and hands gRPC checks to {@link
@@ -48,7 +48,9 @@ public final class NetworkProbe implements HealthProbe, AutoCloseable {
   private final GrpcHealthProbe grpc;
 
   public NetworkProbe() {
-    this.group = new NioEventLoopGroup(1, daemon("cairn-probe"));
+    this.group =
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("cairn-probe", true), NioIoHandler.newFactory());
     this.tcp =
         new Bootstrap()
             .group(group)
@@ -187,14 +189,5 @@ public final class NetworkProbe implements HealthProbe, AutoCloseable {
       result.complete(Health.CRITICAL);
       ctx.close();
     }
-  }
-
-  static ThreadFactory daemon(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }
