@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
 final class Exchange {
 
   static final AsciiString INDEX_HEADER = AsciiString.cached("X-Cairn-Index");
+  static final AsciiString PROTECTION_HEADER = AsciiString.cached("X-Cairn-Protection");
   static final AsciiString NAMESPACE_HEADER = AsciiString.cached("X-Cairn-Namespace");
 
   private static final Logger log = LoggerFactory.getLogger(Exchange.class);
@@ -214,6 +215,18 @@ final class Exchange {
 
   void ok(byte[] json, long index) {
     send(HttpResponseStatus.OK, json, index);
+  }
+
+  /**
+   * Answers 200 with {@code json} and the index, plus {@code X-Cairn-Protection: true} when a
+   * healthy-only read was answered with every instance (the protection threshold).
+   */
+  void ok(byte[] json, long index, boolean protection) {
+    FullHttpResponse r = response(HttpResponseStatus.OK, json, index);
+    if (protection) {
+      r.headers().set(PROTECTION_HEADER, "true");
+    }
+    send(r);
   }
 
   /** Answers with {@code future}'s value encoded by {@code encoder}, or with its failure. */

@@ -18,6 +18,7 @@ final class HttpApi {
   private final WatchEndpoint watches;
   private final HttpMetrics metrics;
   private final ConsoleEndpoint console;
+  private final HealthEndpoints health;
 
   HttpApi(Registry registry, Instant startedAt, HttpApiSettings settings, HttpMetrics metrics) {
     this.registry = registry;
@@ -26,6 +27,7 @@ final class HttpApi {
     this.clock = settings.clock();
     this.catalog = new CatalogEndpoints(registry);
     this.sessions = new SessionEndpoints(registry);
+    this.health = new HealthEndpoints(registry);
     this.watches =
         new WatchEndpoint(registry, settings.maxWatchesPerClient(), settings.sseKeepAlive());
     this.console = ConsoleEndpoint.load();
@@ -86,6 +88,15 @@ final class HttpApi {
       case CONSOLE:
         console.asset(ex);
         break;
+      case REPORT_HEALTH:
+        health.report(ex);
+        break;
+      case GET_SERVICE_CONFIG:
+        health.getConfig(ex);
+        break;
+      case SET_SERVICE_CONFIG:
+        health.setConfig(ex);
+        break;
     }
   }
 
@@ -120,6 +131,7 @@ final class HttpApi {
               g.writeNumberField("instances", instances);
               g.writeNumberField("sessions", sessionCount);
               g.writeNumberField("pid", ProcessHandle.current().pid());
+              HealthEndpoints.writeStatus(g, registry);
               g.writeEndObject();
             }),
         revision);

@@ -23,7 +23,10 @@ enum Route {
   METRICS(HttpMethod.GET, "metrics"),
   WATCH_SERVICES(HttpMethod.GET, "v1", "watch", "services"),
   CONSOLE_ROOT(HttpMethod.GET, ""),
-  CONSOLE(HttpMethod.GET, "ui", "**");
+  CONSOLE(HttpMethod.GET, "ui", "**"),
+  REPORT_HEALTH(HttpMethod.PUT, "v1", "services", "{}", "instances", "{}", "health"),
+  GET_SERVICE_CONFIG(HttpMethod.GET, "v1", "services", "{}", "config"),
+  SET_SERVICE_CONFIG(HttpMethod.PUT, "v1", "services", "{}", "config");
 
   private static final Route[] ALL = values();
 
