@@ -1,0 +1,28 @@
+package dev.cairn.client.internal;
+
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Creates the client's daemon threads, named {@code cairn-client-<client>-<role>-<n>}, so that a
+ * test (or an operator's thread dump) can tell every thread a client started.
+ */
+final class NamedThreads implements ThreadFactory {
+
+  /** The prefix of every thread any client starts. */
+  static final String PREFIX = "cairn-client-";
+
+  private final String prefix;
+  private final AtomicInteger next = new AtomicInteger();
+
+  NamedThreads(int clientId, String role) {
+    this.prefix = PREFIX + clientId + "-" + role + "-";
+  }
+
+  @Override
+  public Thread newThread(Runnable r) {
+    Thread t = new Thread(r, prefix + next.incrementAndGet());
+    t.setDaemon(true);
+    return t;
+  }
+}
