@@ -9,8 +9,10 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,6 +46,8 @@ public final class ClientCore {
   private final Map<String, ViewImpl> views = new ConcurrentHashMap<>();
   private final Thread shutdownHook;
   private final Object lock = new Object();
+  // Every thread this client started, joined by close().
+  private final Queue<Thread> threads = new ConcurrentLinkedQueue<>();
   // Guarded by lock.
   private boolean closed;
 
@@ -51,13 +55,13 @@ public final class ClientCore {
   public ClientCore(ClientSettings settings) {
     this.settings = settings;
     this.id = IDS.incrementAndGet();
-    this.events = new ScheduledThreadPoolExecutor(1, new NamedThreads(id, "events"));
+    this.events = new ScheduledThreadPoolExecutor(1, new NamedThreads(id, "events", threads));
     events.setRemoveOnCancelPolicy(true);
-    this.netty = new NioEventLoopGroup(1, new NamedThreads(id, "netty"));
+    this.netty = new NioEventLoopGroup(1, new NamedThreads(id, "netty", threads));
     this.channels = new RegistryChannels(settings.registries, netty, events, settings.interceptors);
     this.session = new SessionManager(settings, channels, events);
     if (settings.snapshotDir != null) {
-      this.disk = Executors.newSingleThreadExecutor(new NamedThreads(id, "disk"));
+      this.disk = Executors.newSingleThreadExecutor(new NamedThreads(id, "disk", threads));
       this.store = new SnapshotStore(settings.snapshotDir, settings.namespace, disk);
     } else {
       this.disk = null;
@@ -176,6 +180,11 @@ public final class ClientCore {
       netty.terminationFuture().await(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
       if (disk != null) {
         disk.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      }
+      for (Thread t : threads) {
+        if (t != Thread.currentThread()) {
+          t.join(CLOSE_WAIT_MILLIS);
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -1,5 +1,6 @@
 package dev.cairn.client.internal;
 
+import java.util.Queue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -14,15 +15,19 @@ final class NamedThreads implements ThreadFactory {
 
   private final String prefix;
   private final AtomicInteger next = new AtomicInteger();
+  private final Queue<Thread> started;
 
-  NamedThreads(int clientId, String role) {
+  /** Threads of one client's {@code role}; each one created is added to {@code started}. */
+  NamedThreads(int clientId, String role, Queue<Thread> started) {
     this.prefix = PREFIX + clientId + "-" + role + "-";
+    this.started = started;
   }
 
   @Override
   public Thread newThread(Runnable r) {
     Thread t = new Thread(r, prefix + next.incrementAndGet());
     t.setDaemon(true);
+    started.add(t);
     return t;
   }
 }
