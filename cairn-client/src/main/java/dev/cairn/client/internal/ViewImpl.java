@@ -1,5 +1,7 @@
 package dev.cairn.client.internal;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.cairn.client.ServiceView;
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
@@ -144,7 +146,7 @@ final class ViewImpl implements ServiceView {
 
   @Override
   public Subscription addListener(Listener listener) {
-    java.util.Objects.requireNonNull(listener, "listener");
+    requireNonNull(listener, "listener");
     listeners.add(listener);
     runOnEvents(
         () -> {
@@ -162,29 +164,28 @@ final class ViewImpl implements ServiceView {
 
   @Override
   public CompletableFuture<List<Instance>> awaitInstances(Duration timeout) {
-    java.util.Objects.requireNonNull(timeout, "timeout");
+    requireNonNull(timeout, "timeout");
     CompletableFuture<List<Instance>> result = new CompletableFuture<>();
     List<Instance> now = published.instances();
     if (!now.isEmpty()) {
       result.complete(now);
       return result;
     }
-    Subscription[] sub = new Subscription[1];
-    sub[0] =
+    Subscription sub =
         addListener(
-            s -> {
-              if (!s.instances().isEmpty() && result.complete(s.instances())) {
-                sub[0].close();
+            snapshot -> {
+              if (!snapshot.instances().isEmpty()) {
+                result.complete(snapshot.instances());
               }
             });
+    result.whenComplete((instances, failure) -> sub.close());
     try {
-      events.schedule(
-          () -> {
-            sub[0].close();
-            result.completeExceptionally(noInstances(timeout));
-          },
-          timeout.toNanos(),
-          TimeUnit.NANOSECONDS);
+      ScheduledFuture<?> timer =
+          events.schedule(
+              () -> result.completeExceptionally(noInstances(timeout)),
+              timeout.toNanos(),
+              TimeUnit.NANOSECONDS);
+      result.whenComplete((instances, failure) -> timer.cancel(false));
     } catch (RejectedExecutionException e) {
       result.completeExceptionally(noInstances(timeout));
     }
