@@ -232,6 +232,7 @@ public final class Balancer<T> {
             outliers.maxEjectionTime().toNanos());
     stats.ejectedUntilNanos = now + duration;
     stats.ejected = true;
+    stats.resetFailures(); // as Envoy: after the ejection the endpoint starts a fresh run
     return true;
   }
 

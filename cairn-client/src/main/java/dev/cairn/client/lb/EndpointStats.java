@@ -72,6 +72,10 @@ public final class EndpointStats {
     return ejected;
   }
 
+  void resetFailures() {
+    consecutiveFailures.set(0);
+  }
+
   void started() {
     inFlight.incrementAndGet();
   }

@@ -8,10 +8,13 @@ import java.util.Map;
 
 /**
  * Chooses a subset of instances by labels: every {@code key=value} pair must match the instance's
- * metadata entry {@code key} or one of its tags spelled {@code key=value}. The empty selector
- * matches everything. Immutable.
+ * metadata entry {@code key}, except the key {@code tag}, whose value must be one of the instance's
+ * tags ({@code tag=canary}). The empty selector matches everything. Immutable.
  */
 public final class Selector {
+
+  /** The key whose value names a tag. */
+  public static final String TAG = "tag";
 
   private static final Selector ALL = new Selector(Map.of());
 
@@ -68,9 +71,11 @@ public final class Selector {
   /** Whether {@code instance} carries every label. */
   public boolean matches(Instance instance) {
     for (Map.Entry<String, String> e : labels.entrySet()) {
-      String value = instance.metadata().get(e.getKey());
-      if (!e.getValue().equals(value)
-          && !instance.tags().contains(e.getKey() + "=" + e.getValue())) {
+      boolean match =
+          e.getKey().equals(TAG)
+              ? instance.tags().contains(e.getValue())
+              : e.getValue().equals(instance.metadata().get(e.getKey()));
+      if (!match) {
         return false;
       }
     }

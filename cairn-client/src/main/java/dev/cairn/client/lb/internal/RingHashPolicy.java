@@ -11,10 +11,10 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Consistent hashing on a ring ({@code "ring_hash"}, Envoy's and gRPC's ring hash): each endpoint
- * owns points on a 64-bit ring in proportion to its weight ({@code minRingSize} points in all, at
- * least one each), placed by hashing {@code "<instance id>_<k>"}; a request goes to the owner of
- * the first point at or after its key's hash. When one of N endpoints leaves only its keys move
- * (about 1/N). Requests without a key hash to a random point.
+ * owns points on a 64-bit ring in proportion to its weight (between {@code minRingSize} and about
+ * twice that in all, at least one each), placed by hashing {@code "<instance id>_<k>"}; a request
+ * goes to the owner of the first point at or after its key's hash. When one of N endpoints leaves
+ * only its keys move (about 1/N). Requests without a key hash to a random point.
  */
 public final class RingHashPolicy implements LoadBalancingPolicy {
 
@@ -51,12 +51,14 @@ public final class RingHashPolicy implements LoadBalancingPolicy {
       for (Endpoint<T> e : endpoints) {
         totalWeight += e.instance().weight();
       }
+      // Points per 100 units of weight: a power of two, so that it stays the same when one
+      // endpoint joins or leaves, and an endpoint keeps exactly its points (only its keys move).
+      long perHundred = Long.highestOneBit(Math.max(1, (100L * minRingSize - 1) / totalWeight) * 2);
+      perHundred = Math.min(perHundred, Math.max(1, 100L * MAX_RING_SIZE / totalWeight));
       int[] counts = new int[endpoints.size()];
       int size = 0;
       for (int i = 0; i < counts.length; i++) {
-        long share =
-            Math.round((double) minRingSize * endpoints.get(i).instance().weight() / totalWeight);
-        counts[i] = (int) Math.max(1, Math.min(share, MAX_RING_SIZE / counts.length));
+        counts[i] = (int) Math.max(1, perHundred * endpoints.get(i).instance().weight() / 100);
         size += counts[i];
       }
       // Sort (hash, owner) pairs by hash: pack the owner index next to the hash in a parallel sort.
