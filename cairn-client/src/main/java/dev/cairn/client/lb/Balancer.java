@@ -204,7 +204,11 @@ public final class Balancer<T> {
   private void eject(Endpoint<T> endpoint, long now) {
     lock.lock();
     try {
-      if (closed || endpoints.get(endpoint.id()) != endpoint || endpoint.stats().isEjected()) {
+      Endpoint<T> current = endpoints.get(endpoint.id());
+      if (closed
+          || current == null
+          || current.stats() != endpoint.stats()
+          || current.stats().ejected) {
         return;
       }
       if (ejectLocked(endpoint.stats(), now)) {

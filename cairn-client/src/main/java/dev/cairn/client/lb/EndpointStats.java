@@ -54,7 +54,12 @@ public final class EndpointStats {
     if (idle <= 0) {
       return estimate;
     }
-    return estimate * Math.exp(-idle * ewma.inverseDecayNanos());
+    return estimate * decay(idle * ewma.inverseDecayNanos());
+  }
+
+  /** {@code e^-x} for x &gt;= 0; under load x is tiny and three Taylor terms are exact enough. */
+  private static double decay(double x) {
+    return x < 0.01 ? 1 - x + x * x * 0.5 : Math.exp(-x);
   }
 
   /** The ticker reading when the balancer first saw this endpoint (slow start counts from it). */
@@ -115,7 +120,7 @@ public final class EndpointStats {
         estimateNanos = sample;
       } else {
         long elapsed = Math.max(0, nowNanos - stampNanos);
-        double w = Math.exp(-elapsed * ewma.inverseDecayNanos());
+        double w = decay(elapsed * ewma.inverseDecayNanos());
         estimateNanos = current * w + sample * (1 - w);
       }
     }

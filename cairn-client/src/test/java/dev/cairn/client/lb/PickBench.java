@@ -2,7 +2,6 @@ package dev.cairn.client.lb;
 
 import dev.cairn.common.Instance;
 import dev.cairn.common.Ticker;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -15,17 +14,17 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Cost of one pick per policy and endpoint count. {@code baseline} is the floor: a shared {@code
- * AtomicInteger} index into an array. {@code p2cPickAndComplete} adds what a P2C call also pays:
- * {@link Balancer#started} and {@link Balancer#completed} (in-flight and peak-EWMA update). Run by
- * {@link PickBenchTest}.
+ * Cost of one pick per policy and endpoint count. The {@code baseline} policy is the floor: a
+ * shared {@code AtomicInteger} index into an array. {@code pickAndComplete} adds what every call
+ * also pays: {@link Balancer#started} and {@link Balancer#completed} (in-flight count, peak-EWMA
+ * update, failure run). Run by {@link PickBenchTest}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class PickBench {
 
-  @Param({"round_robin", "weighted", "p2c_ewma", "ring_hash"})
+  @Param({"baseline", "round_robin", "weighted", "p2c_ewma", "ring_hash"})
   public String policy;
 
   @Param({"10", "100", "1000"})
@@ -33,28 +32,25 @@ public class PickBench {
 
   private Balancer<String> balancer;
   private Picker<String> picker;
-  private Endpoint<String>[] array;
-  private final AtomicInteger index = new AtomicInteger();
   private final PickContext key = PickContext.ofKey("user-42");
 
   @Setup
   @SuppressWarnings("unchecked")
   public void setUp() {
+    boolean baseline = policy.equals("baseline");
     balancer =
         Balancer.builder(Instance::id)
-            .policy(LoadBalancingPolicyRegistry.getDefault().get(policy))
+            .policy(LoadBalancingPolicyRegistry.getDefault().get(baseline ? "round_robin" : policy))
             .ticker(Ticker.system())
             .outlierDetection(OutlierDetection.disabled())
             .build();
     balancer.update(Endpoints.instances(instances));
     picker = balancer.picker();
-    List<Endpoint<String>> endpoints = balancer.endpoints();
-    array = endpoints.toArray(new Endpoint[0]);
-  }
-
-  @Benchmark
-  public Endpoint<String> baseline() {
-    return array[Math.floorMod(index.getAndIncrement(), array.length)];
+    if (baseline) {
+      Endpoint<String>[] array = balancer.endpoints().toArray(new Endpoint[0]);
+      AtomicInteger index = new AtomicInteger();
+      picker = context -> array[Math.floorMod(index.getAndIncrement(), array.length)];
+    }
   }
 
   @Benchmark

@@ -23,8 +23,14 @@ class PickBenchTest {
 
   @Test
   void run() throws Exception {
+    // -Dcairn.bench.policies=baseline,weighted runs a subset.
+    String policies = System.getProperty("cairn.bench.policies", "");
+    OptionsBuilder builder = new OptionsBuilder();
+    if (!policies.isBlank()) {
+      builder.param("policy", policies.split(","));
+    }
     Options options =
-        new OptionsBuilder()
+        builder
             .include(PickBench.class.getName())
             .forks(1)
             .warmupIterations(2)
@@ -35,6 +41,6 @@ class PickBenchTest {
             .jvmArgs("-Xmx512m")
             .build();
     Collection<RunResult> results = new Runner(options).run();
-    assertThat(results).hasSize(36);
+    assertThat(results).isNotEmpty();
   }
 }

@@ -33,9 +33,14 @@ public final class Hashing {
    * their weights closely and interleave smoothly.
    */
   static int weyl(long n, int bound) {
-    long h = n * GOLDEN;
+    long h = weylPoint(n);
     // Unsigned high 64 bits of h * bound (bound >= 0).
     return (int) (Math.multiplyHigh(h, bound) + ((h >> 63) & bound));
+  }
+
+  /** The {@code n}-th point of the golden-ratio sequence as an unsigned 64-bit fraction of 1. */
+  static long weylPoint(long n) {
+    return n * GOLDEN;
   }
 
   /** The first index whose cumulative weight is above {@code x}; {@code cumulative} ascends. */
