@@ -44,12 +44,21 @@ public final class P2cEwmaPolicy implements LoadBalancingPolicy {
 
   private static final class P2cPicker<T> implements Picker<T> {
     private final Endpoint<T>[] endpoints;
+    // Per endpoint, held here so that a pick touches only the two candidates' stats.
+    private final EndpointStats[] stats;
+    private final double[] inverseWeights;
     private final Ticker ticker;
     private final long slowStartNanos;
 
     @SuppressWarnings("unchecked")
     P2cPicker(List<Endpoint<T>> endpoints, Ticker ticker, long slowStartNanos) {
       this.endpoints = endpoints.toArray(new Endpoint[0]);
+      this.stats = new EndpointStats[this.endpoints.length];
+      this.inverseWeights = new double[this.endpoints.length];
+      for (int i = 0; i < this.endpoints.length; i++) {
+        stats[i] = this.endpoints[i].stats();
+        inverseWeights[i] = 1.0 / this.endpoints[i].instance().weight();
+      }
       this.ticker = ticker;
       this.slowStartNanos = slowStartNanos;
     }
@@ -67,13 +76,13 @@ public final class P2cEwmaPolicy implements LoadBalancingPolicy {
         b++;
       }
       long now = ticker.nanos();
-      return cost(endpoints[a], now) <= cost(endpoints[b], now) ? endpoints[a] : endpoints[b];
+      return cost(a, now) <= cost(b, now) ? endpoints[a] : endpoints[b];
     }
 
-    private double cost(Endpoint<T> endpoint, long now) {
-      EndpointStats stats = endpoint.stats();
-      double cost = stats.latencyNanos(now) * (stats.inFlight() + 1) / endpoint.instance().weight();
-      long age = now - stats.createdNanos();
+    private double cost(int i, long now) {
+      EndpointStats s = stats[i];
+      double cost = s.latencyNanos(now) * (s.inFlight() + 1) * inverseWeights[i];
+      long age = now - s.createdNanos();
       if (slowStartNanos > 0 && age < slowStartNanos) {
         cost /= Math.max(MIN_RAMP, (double) age / slowStartNanos);
       }
