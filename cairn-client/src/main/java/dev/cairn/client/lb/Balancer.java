@@ -341,7 +341,7 @@ public final class Balancer<T> {
   private List<Endpoint<T>> usable(List<Endpoint<T>> candidates) {
     List<Endpoint<T>> healthy = new ArrayList<>();
     for (Endpoint<T> e : candidates) {
-      if (e.instance().health().isHealthy() && !e.stats().ejected) {
+      if (isUsable(e)) {
         healthy.add(e);
       }
     }
@@ -356,7 +356,7 @@ public final class Balancer<T> {
     for (Endpoint<T> e : candidates) {
       if (localZone.equals(e.instance().zone())) {
         localAll++;
-        if (healthy.contains(e)) {
+        if (isUsable(e)) {
           local.add(e);
         }
       }
@@ -365,6 +365,10 @@ public final class Balancer<T> {
       return List.copyOf(local);
     }
     return List.copyOf(healthy);
+  }
+
+  private static boolean isUsable(Endpoint<?> e) {
+    return e.instance().health().isHealthy() && !e.stats().ejected;
   }
 
   /** One weighted traffic split. */
