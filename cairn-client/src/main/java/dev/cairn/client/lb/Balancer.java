@@ -53,6 +53,7 @@ public final class Balancer<T> {
   private boolean closed;
   // Written under lock, read by any thread.
   private volatile Picker<T> picker;
+  private volatile boolean empty = true;
   private volatile long nextSweepNanos;
 
   private Balancer(Builder<T> b) {
@@ -82,6 +83,11 @@ public final class Balancer<T> {
   /** The endpoint for one call, or {@code null} when no instance is available. */
   public Endpoint<T> pick(PickContext context) {
     return picker.pick(context);
+  }
+
+  /** Whether the current picker has no endpoint to offer (it would return null). */
+  public boolean isEmpty() {
+    return empty;
   }
 
   /** The current picker snapshot. */
@@ -175,6 +181,7 @@ public final class Balancer<T> {
       }
       endpoints.clear();
       picker = policy.newPicker(List.of(), ticker);
+      empty = true;
     } finally {
       lock.unlock();
     }
@@ -314,7 +321,9 @@ public final class Balancer<T> {
       }
     }
     if (splits.isEmpty()) {
-      picker = policy.newPicker(usable(candidates), ticker);
+      List<Endpoint<T>> usable = usable(candidates);
+      picker = policy.newPicker(usable, ticker);
+      empty = usable.isEmpty();
       return;
     }
     List<Picker<T>> pickers = new ArrayList<>();
@@ -332,6 +341,7 @@ public final class Balancer<T> {
       weights[i] = usable.isEmpty() ? 0 : split.weight;
     }
     picker = SplitPicker.of(pickers, weights);
+    empty = java.util.Arrays.stream(weights).allMatch(w -> w == 0);
   }
 
   /**

@@ -173,9 +173,11 @@ class BalancerTest {
     Balancer<String> balancer = balancer(OutlierDetection.defaults());
     balancer.update(Endpoints.instances(3));
 
+    assertThat(balancer.isEmpty()).isFalse();
     balancer.close();
     balancer.update(Endpoints.instances(2));
 
+    assertThat(balancer.isEmpty()).isTrue();
     assertThat(released).containsExactlyInAnyOrder("e0", "e1", "e2");
     assertThat(balancer.pick(PickContext.NONE)).isNull();
   }
