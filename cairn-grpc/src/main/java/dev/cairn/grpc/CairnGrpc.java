@@ -88,12 +88,13 @@ public final class CairnGrpc {
   }
 
   /**
-   * A channel builder for a checked {@code cairn:} target, in plaintext.
+   * A channel builder for a checked {@code cairn:} target, in plaintext, with {@link
+   * CairnRetries#create()} as interceptor.
    *
    * @throws IllegalArgumentException as {@link #checkTarget(String)}
    */
   public static ManagedChannelBuilder<?> channelBuilder(String target) {
     checkTarget(target);
-    return ManagedChannelBuilder.forTarget(target).usePlaintext();
+    return ManagedChannelBuilder.forTarget(target).usePlaintext().intercept(CairnRetries.create());
   }
 }
