@@ -17,7 +17,11 @@ class ArchitectureTest {
 
   @Test
   void doesNotImportTheServer() {
-    noClasses().should().dependOnClassesThat().resideInAnyPackage("dev.cairn.server..").check(classes);
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.cairn.server..")
+        .check(classes);
   }
 
   @Test

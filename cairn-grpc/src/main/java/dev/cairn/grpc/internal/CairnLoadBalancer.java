@@ -111,8 +111,7 @@ final class CairnLoadBalancer extends LoadBalancer {
   public void handleNameResolutionError(Status error) {
     lastError = error;
     if (entries.isEmpty()) {
-      helper.updateBalancingState(
-          ConnectivityState.TRANSIENT_FAILURE, new ErrorPicker(error));
+      helper.updateBalancingState(ConnectivityState.TRANSIENT_FAILURE, new ErrorPicker(error));
     }
     // Otherwise keep the working subchannels: a resolver error never tears them down.
   }
@@ -214,7 +213,8 @@ final class CairnLoadBalancer extends LoadBalancer {
     @Override
     public PickResult pickSubchannel(PickSubchannelArgs args) {
       String key = args.getHeaders().get(HASH_KEY);
-      Endpoint<Subchannel> e = balancer.pick(key == null ? PickContext.NONE : PickContext.ofKey(key));
+      Endpoint<Subchannel> e =
+          balancer.pick(key == null ? PickContext.NONE : PickContext.ofKey(key));
       if (e == null) {
         return PickResult.withError(
             Status.UNAVAILABLE.withDescription("cairn: no usable instance (all ejected)"));

@@ -156,8 +156,7 @@ final class RetryingCall<Q, R> extends ClientCall<Q, R> {
     @Override
     public void onClose(Status status, Metadata trailers) {
       if (!status.isOk() && mayRetry(status)) {
-        long delay =
-            backoff.delayNanos(attempts - 1, ThreadLocalRandom.current().nextDouble());
+        long delay = backoff.delayNanos(attempts - 1, ThreadLocalRandom.current().nextDouble());
         scheduler.schedule(RetryingCall.this::attempt, delay, TimeUnit.NANOSECONDS);
         return;
       }
