@@ -34,10 +34,8 @@ class ArchitectureTest {
   }
 
   @Test
-  void publicApiDoesNotReachIntoTheClientsInternals() {
+  void usesOnlyTheClientsPublicApi() {
     noClasses()
-        .that()
-        .resideInAPackage("dev.cairn.grpc")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("dev.cairn.client.internal..")

@@ -1,6 +1,6 @@
 package dev.cairn.grpc.internal;
 
-import dev.cairn.client.internal.ClientSettings;
+import dev.cairn.client.CairnClient;
 import dev.cairn.common.Limits;
 import dev.cairn.common.Names;
 import java.net.URI;
@@ -53,7 +53,7 @@ public final class CairnTarget {
     String authority = uri.getRawAuthority();
     String registries = null;
     if (authority != null && !authority.isEmpty()) {
-      registries = ClientSettings.canonicalRegistries(authority);
+      registries = CairnClient.canonicalRegistries(authority);
     }
     String path = uri.getPath();
     String service = path.startsWith("/") ? path.substring(1) : path;
