@@ -43,18 +43,33 @@ final class Echo {
           .setIdempotent(true)
           .build();
 
+  /** The same call, not declared idempotent: never retried. */
+  static final MethodDescriptor<String, String> WHO_ONCE =
+      WHO.toBuilder().setFullMethodName("test.Echo/WhoOnce").setIdempotent(false).build();
+
   private Echo() {}
+
+  /** A service failing every call with {@code UNAVAILABLE}, as an overloaded server might. */
+  static ServerServiceDefinition failing() {
+    ServerCalls.UnaryMethod<String, String> fail =
+        (request, out) ->
+            out.onError(io.grpc.Status.UNAVAILABLE.withDescription("failing").asRuntimeException());
+    return ServerServiceDefinition.builder("test.Echo")
+        .addMethod(WHO, ServerCalls.asyncUnaryCall(fail))
+        .addMethod(WHO_ONCE, ServerCalls.asyncUnaryCall(fail))
+        .build();
+  }
 
   /** The service; every call answers {@code name}. */
   static ServerServiceDefinition service(String name) {
+    ServerCalls.UnaryMethod<String, String> answer =
+        (request, out) -> {
+          out.onNext(name);
+          out.onCompleted();
+        };
     return ServerServiceDefinition.builder("test.Echo")
-        .addMethod(
-            WHO,
-            ServerCalls.asyncUnaryCall(
-                (request, out) -> {
-                  out.onNext(name);
-                  out.onCompleted();
-                }))
+        .addMethod(WHO, ServerCalls.asyncUnaryCall(answer))
+        .addMethod(WHO_ONCE, ServerCalls.asyncUnaryCall(answer))
         .build();
   }
 

@@ -47,6 +47,10 @@ class GrpcFailoverTest {
   }
 
   private CairnGrpcServer hello(String name) throws Exception {
+    return hello(name, 100);
+  }
+
+  private CairnGrpcServer hello(String name, int weight) throws Exception {
     CairnGrpcServer s =
         CairnGrpcServer.builder(
                 serverClient,
@@ -54,6 +58,7 @@ class GrpcFailoverTest {
                 NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                     .addService(Echo.service(name)))
             .id(name)
+            .weight(weight)
             .shutdownGrace(Duration.ZERO)
             .start();
     toClose.add(s);
@@ -76,20 +81,37 @@ class GrpcFailoverTest {
   }
 
   @Test
-  void aChannelOnCairnHelloBalancesAcrossThreeServers() throws Exception {
-    hello("a");
-    hello("b");
-    hello("c");
+  void aChannelOnCairnHelloReachesAllThreeServers() throws Exception {
+    hello("a", 100);
+    hello("b", 100);
+    hello("c", 100);
     try (AutoCloseable installed = CairnGrpc.useClient(serverClient)) {
       ManagedChannel c = channel("cairn:///hello");
-      // Wait until all three are connected, then count.
-      await().atMost(Duration.ofSeconds(10)).until(() -> spread(c, 30).keySet().size() == 3);
-
-      Map<String, Integer> counts = spread(c, 300);
-
-      assertThat(counts).containsOnlyKeys("a", "b", "c");
-      assertThat(counts.values()).allSatisfy(n -> assertThat(n).isGreaterThan(30));
+      // The default policy (p2c over peak-EWMA latency) favours fast servers; each gets calls.
+      Map<String, Integer> counts = new HashMap<>();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                spread(c, 30).forEach((k, v) -> counts.merge(k, v, Integer::sum));
+                return counts.keySet().equals(java.util.Set.of("a", "b", "c"));
+              });
     }
+  }
+
+  @Test
+  void theWeightedPolicySplitsCallsByRegisteredWeight() throws Exception {
+    hello("a", 100);
+    hello("b", 200);
+    hello("c", 100);
+    ManagedChannel c = channel("cairn://" + registryTarget() + "/hello?lb=cairn_weighted");
+    await().atMost(Duration.ofSeconds(10)).until(() -> spread(c, 40).size() == 3);
+
+    Map<String, Integer> counts = spread(c, 400);
+
+    assertThat(counts.get("a")).isBetween(90, 110);
+    assertThat(counts.get("b")).isBetween(190, 210);
+    assertThat(counts.get("c")).isBetween(90, 110);
   }
 
   @Test
