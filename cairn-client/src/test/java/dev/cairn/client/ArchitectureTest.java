@@ -31,7 +31,7 @@ class ArchitectureTest {
         .that()
         .resideInAPackage("dev.cairn.client")
         .and()
-        .haveNameNotMatching("dev\\.cairn\\.client\\.(CairnClient|SharedClient)(\\$.*)?")
+        .haveNameNotMatching("dev\\.cairn\\.client\\.CairnClient(\\$.*)?")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("dev.cairn.client.internal")
