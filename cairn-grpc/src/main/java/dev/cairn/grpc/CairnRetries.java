@@ -15,11 +15,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Retries idempotent unary calls that fail with {@code UNAVAILABLE} on another pick, within the
- * call's deadline, {@link CallPolicy#maxAttempts()} and the target service's {@link RetryBudget}
- * (one budget per channel authority, i.e. per {@code cairn:} service). A method is idempotent when
- * its descriptor says so ({@code option idempotency_level = IDEMPOTENT} or {@code NO_SIDE_EFFECTS}
- * in its {@code .proto}); other calls pass through untouched. Thread-safe; add one instance per
+ * Retries idempotent unary calls that fail with {@code UNAVAILABLE} (or a {@code CANCELLED} the
+ * caller did not ask for, as a server going down answers) on another pick, within the call's
+ * deadline, {@link CallPolicy#maxAttempts()} and the target service's {@link RetryBudget} (one
+ * budget per channel authority, i.e. per {@code cairn:} service). A method is idempotent when its
+ * descriptor says so ({@code option idempotency_level = IDEMPOTENT} or {@code NO_SIDE_EFFECTS} in
+ * its {@code .proto}); other calls pass through untouched. Thread-safe; add one instance per
  * channel (or share it between channels of different services).
  */
 public final class CairnRetries implements ClientInterceptor {

@@ -137,7 +137,11 @@ public final class CairnNameResolver extends NameResolver {
       subscription.close();
     }
     if (lease != null) {
-      lease.release.run();
+      // Releasing the last lease closes a client, which waits for its threads: not in the
+      // channel's synchronization context.
+      Thread release = new Thread(lease.release, "cairn-grpc-resolver-release");
+      release.setDaemon(true);
+      release.start();
     }
   }
 

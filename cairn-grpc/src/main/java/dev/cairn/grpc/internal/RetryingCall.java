@@ -15,9 +15,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A unary call sent again, on another pick, when an attempt fails with {@code UNAVAILABLE}, while
- * attempts, the target's {@link RetryBudget} and the deadline allow. The answer of the last attempt
- * is delivered (headers, message, close) when it closes; nothing of a failed attempt is.
+ * A unary call sent again, on another pick, when an attempt fails with {@code UNAVAILABLE} (or with
+ * {@code CANCELLED} the caller did not ask for), while attempts, the target's {@link RetryBudget}
+ * and the deadline allow. The answer of the last attempt is delivered (headers, message, close)
+ * when it closes; nothing of a failed attempt is.
  *
  * <p>gRPC calls a {@link ClientCall}'s methods from one thread at a time; attempts' callbacks come
  * on the call's executor, also one at a time. {@code this} guards the fields shared by the two.
@@ -124,13 +125,19 @@ final class RetryingCall<Q, R> extends ClientCall<Q, R> {
   }
 
   private boolean mayRetry(Status status) {
-    if (status.getCode() != Status.Code.UNAVAILABLE || attempts >= maxAttempts) {
+    if (attempts >= maxAttempts) {
       return false;
     }
     synchronized (this) {
-      if (cancelled) {
+      if (cancelled || context.isCancelled()) {
         return false;
       }
+    }
+    // CANCELLED that neither the caller nor its context asked for came from the server or the
+    // connection (a server shutting down resets its streams with CANCEL).
+    Status.Code code = status.getCode();
+    if (code != Status.Code.UNAVAILABLE && code != Status.Code.CANCELLED) {
+      return false;
     }
     Deadline d = options.getDeadline();
     if (d != null && d.isExpired()) {
