@@ -15,15 +15,15 @@ import org.junit.jupiter.api.Test;
 @Tag("bench")
 class UnaryCallAbTest {
 
-  private static final int CALLS = 500;
-  private static final int ROUNDS = 40;
+  private static final int CALLS = 300;
+  private static final int ROUNDS = 100;
 
   @Test
   void run() throws Exception {
     UnaryCallBench bench = new UnaryCallBench();
     bench.setUp();
     try {
-      for (int i = 0; i < 5 * CALLS; i++) {
+      for (int i = 0; i < 10 * CALLS; i++) {
         bench.staticChannel();
         bench.cairnChannel();
         bench.cairnChannelWithRetries();
