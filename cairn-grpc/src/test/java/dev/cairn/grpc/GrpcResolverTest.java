@@ -168,7 +168,7 @@ class GrpcResolverTest {
   }
 
   @Test
-  void theServerServesHealth() throws Exception {
+  void theServerServesHealthAndCloseDeregistersIt() throws Exception {
     CairnGrpcServer a = hello("a");
     ManagedChannel c =
         ManagedChannelBuilder.forAddress("127.0.0.1", a.port()).usePlaintext().build();
@@ -186,5 +186,10 @@ class GrpcResolverTest {
         .isEqualTo(io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
     assertThat(a.registration().registered().get(10, TimeUnit.SECONDS).port("grpc"))
         .isEqualTo(a.port());
+
+    a.close();
+
+    assertThat(registry.registry().service("default", "hello").instances()).isEmpty();
+    assertThat(a.server().isShutdown()).isTrue();
   }
 }
