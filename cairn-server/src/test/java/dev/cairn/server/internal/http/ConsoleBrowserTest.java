@@ -19,9 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -42,6 +44,11 @@ class ConsoleBrowserTest {
   private static final Path SCRIPT_DIR = Path.of("src/test/console");
   private static final Path SCREENSHOT = Path.of("target/console.png");
   private static final long RUN_TIMEOUT_SECONDS = 90;
+  private static final int LATENCY_ROUNDS = 30;
+  private static final String END = "\u0000end";
+  private static final String WEB_3 =
+      "{\"address\":\"10.0.0.3\",\"ports\":{\"http\":8080},\"tags\":[\"v2\",\"canary\"],"
+          + "\"zone\":\"z1\"}";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpClient http =
@@ -79,7 +86,15 @@ class ConsoleBrowserTest {
                   profile.toString()));
 
       assertThat(steps)
-          .containsExactly("loaded", "watching", "live", "filtered", "acted", "refused");
+          .containsExactly(
+              "loaded",
+              "watching",
+              "live",
+              "filtered",
+              "acted",
+              "measuring",
+              "measured",
+              "refused");
       assertThat(get("/v1/services/web/instances/web-2").statusCode()).isEqualTo(404);
       JsonNode web4 = JSON.readTree(get("/v1/services/web/instances/web-4").body()).get("instance");
       assertThat(web4.get("health").asText()).isEqualTo("critical");
@@ -128,9 +143,9 @@ class ConsoleBrowserTest {
   }
 
   /**
-   * Runs the script, registers {@code web-3} when it says it is watching, and answers the steps it
-   * reported. The process is killed, with its browser, when it outlives {@link
-   * #RUN_TIMEOUT_SECONDS} or the test fails.
+   * Runs the script and answers it: registers {@code web-3} when it says it is watching, and the
+   * latency instances one by one when it is measuring. Answers the steps it reported. The process
+   * is killed, with its browser, when it outlives {@link #RUN_TIMEOUT_SECONDS} or the test fails.
    */
   private List<String> drive(List<String> command) throws Exception {
     Process process =
@@ -138,54 +153,98 @@ class ConsoleBrowserTest {
             .directory(SCRIPT_DIR.toFile())
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
-    List<String> steps = Collections.synchronizedList(new ArrayList<>());
-    try (BufferedReader out =
-        new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      Thread reader =
-          new Thread(
-              () -> {
-                try {
-                  String line;
-                  while ((line = out.readLine()) != null) {
-                    System.out.println("[console-test] " + line);
-                    if (!line.startsWith("step:")) {
-                      continue;
-                    }
-                    String step = line.substring(5);
-                    if (step.equals("watching")) {
-                      register3();
-                    }
-                    steps.add(step);
-                  }
-                } catch (Exception | AssertionError e) {
-                  steps.add("reader failed: " + e);
-                }
-              },
-              "console-test-stdout");
-      reader.setDaemon(true);
-      reader.start();
-      if (!process.waitFor(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        fail("the console test did not finish in %d s; steps: %s", RUN_TIMEOUT_SECONDS, steps);
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> readLines(process, lines), "console-test-stdout");
+    reader.setDaemon(true);
+    reader.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RUN_TIMEOUT_SECONDS);
+    List<String> steps = new ArrayList<>();
+    try {
+      for (String line = next(lines, deadline, steps);
+          !line.equals(END);
+          line = next(lines, deadline, steps)) {
+        if (!line.startsWith("step:")) {
+          continue;
+        }
+        String step = line.substring("step:".length());
+        steps.add(step);
+        if (step.equals("watching")) {
+          register("web", "web-3", WEB_3);
+        } else if (step.equals("measuring")) {
+          measureLatency(lines, deadline, steps);
+        }
       }
-      reader.join(TimeUnit.SECONDS.toMillis(10));
+      assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("node exited").isTrue();
       assertThat(process.exitValue()).as("node exit code; steps %s", steps).isZero();
-      return List.copyOf(steps);
+      return steps;
     } finally {
       process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();
     }
   }
 
-  private void register3() throws Exception {
-    HttpResponse<String> r =
-        put(
-            "/v1/services/web/instances/web-3",
-            "{\"address\":\"10.0.0.3\",\"ports\":{\"http\":8080},\"tags\":[\"v2\",\"canary\"],"
-                + "\"zone\":\"z1\"}");
-    if (r.statusCode() != 200) {
-      throw new IllegalStateException("register web-3: " + r.statusCode() + " " + r.body());
+  /**
+   * Registers {@code latency-1..} one at a time, each after the page showed the previous one, and
+   * prints how long after the registration was sent its event reached the page's {@code
+   * EventSource} and its row was in the table (medians and 90th percentiles). Both sides read the
+   * same wall clock.
+   */
+  private void measureLatency(BlockingQueue<String> lines, long deadline, List<String> steps)
+      throws Exception {
+    long[] event = new long[LATENCY_ROUNDS];
+    long[] row = new long[LATENCY_ROUNDS];
+    for (int i = 1; i <= LATENCY_ROUNDS; i++) {
+      String id = "latency-" + i;
+      long sent = System.currentTimeMillis();
+      register("latency", id, "{\"address\":\"10.0.3." + i + "\"}");
+      String line = next(lines, deadline, steps);
+      assertThat(line).startsWith("seen:" + id + ":");
+      String[] parts = line.split(":");
+      event[i - 1] = Long.parseLong(parts[2]) - sent;
+      row[i - 1] = Long.parseLong(parts[3]) - sent;
     }
+    Arrays.sort(event);
+    Arrays.sort(row);
+    String summary =
+        String.format(
+            "console latency, %d registrations: to the page's EventSource median %d ms (p90 %d),"
+                + " to the row in the table median %d ms (p90 %d)%n",
+            LATENCY_ROUNDS,
+            event[LATENCY_ROUNDS / 2],
+            event[LATENCY_ROUNDS * 9 / 10],
+            row[LATENCY_ROUNDS / 2],
+            row[LATENCY_ROUNDS * 9 / 10]);
+    System.out.println(summary);
+  }
+
+  private static void readLines(Process process, BlockingQueue<String> lines) {
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = out.readLine()) != null) {
+        System.out.println("[console-test] " + line);
+        lines.add(line);
+      }
+    } catch (IOException e) {
+      lines.add("reader failed: " + e);
+    } finally {
+      lines.add(END);
+    }
+  }
+
+  /** The script's next line; fails once the run's deadline has passed. */
+  private static String next(BlockingQueue<String> lines, long deadline, List<String> steps)
+      throws InterruptedException {
+    String line = lines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+    if (line == null) {
+      fail("the console test did not finish in %d s; steps: %s", RUN_TIMEOUT_SECONDS, steps);
+    }
+    return line;
+  }
+
+  private void register(String service, String id, String json) throws Exception {
+    put("/v1/services/" + service + "/instances/" + id, json);
   }
 
   private HttpResponse<String> put(String path, String json) throws Exception {
