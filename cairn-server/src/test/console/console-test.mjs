@@ -11,6 +11,7 @@ import { chromium } from 'playwright-core';
 const [executablePath, base, screenshot, profile] = process.argv.slice(2);
 const STEP_TIMEOUT_MS = 10_000;
 const LATENCY_ROUNDS = 30;
+const HTML_NOTE = '<img src=x onerror="window.cairnPwned=1">';
 const watchdog = setTimeout(() => {
   console.error('console test: no result after 60 s');
   process.exit(2);
@@ -109,6 +110,15 @@ async function run(page) {
   await expectText(webRow.locator('td').nth(1), '3');
   step('acted');
   if (problems.length) fail(problems.join('\n'));
+
+  // Registry data is text, never markup: pay-2's metadata holds an HTML tag with a handler.
+  await page.locator('#services tr[data-service="payments"] a').click();
+  const note = page.locator('#instances tr[data-instance="pay-2"] .chip', { hasText: 'note=' });
+  await note.waitFor();
+  await expectText(note, 'note=' + HTML_NOTE);
+  if ((await note.locator('img').count()) !== 0) fail('metadata was rendered as HTML');
+  if (await page.evaluate(() => window.cairnPwned)) fail('a handler in metadata ran');
+  step('escaped');
 
   // Latency: the test registers latency-1.. one at a time, each after the previous row showed.
   // The page notes (wall clock, as the test's) when each registration's event reached the

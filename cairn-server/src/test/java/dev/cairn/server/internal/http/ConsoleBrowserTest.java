@@ -98,6 +98,7 @@ class ConsoleBrowserTest {
               "live",
               "filtered",
               "acted",
+              "escaped",
               "measuring",
               "measured",
               "refused");
@@ -134,7 +135,8 @@ class ConsoleBrowserTest {
     put(
         "/v1/services/payments/instances/pay-2",
         "{\"address\":\"10.0.1.2\",\"ports\":{\"grpc\":9090},\"zone\":\"z2\","
-            + "\"health\":\"critical\"}");
+            + "\"health\":\"critical\","
+            + "\"metadata\":{\"note\":\"<img src=x onerror=\\\"window.cairnPwned=1\\\">\"}}");
     put("/v1/services/search/instances/search-1", "{\"address\":\"10.0.2.1\",\"zone\":\"z1\"}");
   }
 
