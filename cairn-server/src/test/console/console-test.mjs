@@ -158,6 +158,14 @@ async function run(page) {
   await page.locator('#message').filter({ hasText: 'service: "Not_A_Name"' }).waitFor();
   await page.locator('#conn.down').waitFor();
   step('refused');
+
+  // Another namespace: its own services only.
+  await page.fill('#namespace', 'staging');
+  await page.press('#namespace', 'Enter');
+  await page.locator('#services tr[data-service="billing"]').waitFor();
+  await page.locator('#services tr[data-service="web"]').waitFor({ state: 'detached' });
+  if (!page.url().endsWith('#/staging')) fail('expected the namespace in the URL: ' + page.url());
+  step('namespace');
 }
 
 async function expectText(locator, text) {

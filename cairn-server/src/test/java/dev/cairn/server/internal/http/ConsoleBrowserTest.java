@@ -101,7 +101,8 @@ class ConsoleBrowserTest {
               "escaped",
               "measuring",
               "measured",
-              "refused");
+              "refused",
+              "namespace");
       assertThat(get("/v1/services/web/instances/web-2").statusCode()).isEqualTo(404);
       JsonNode web4 = JSON.readTree(get("/v1/services/web/instances/web-4").body()).get("instance");
       assertThat(web4.get("health").asText()).isEqualTo("critical");
@@ -137,6 +138,7 @@ class ConsoleBrowserTest {
         "{\"address\":\"10.0.1.2\",\"ports\":{\"grpc\":9090},\"zone\":\"z2\","
             + "\"health\":\"critical\","
             + "\"metadata\":{\"note\":\"<img src=x onerror=\\\"window.cairnPwned=1\\\">\"}}");
+    put("/v1/services/billing/instances/bill-1?namespace=staging", "{\"address\":\"10.1.0.1\"}");
     put("/v1/services/search/instances/search-1", "{\"address\":\"10.0.2.1\",\"zone\":\"z1\"}");
   }
 
