@@ -39,13 +39,29 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
   private static final int MAX_QUEUED_REQUESTS = 16;
 
   private final Dispatcher dispatcher;
+  private final HttpMetrics metrics;
   // All fields below are touched only on the event loop.
   private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
   private Exchange current;
   private Stream stream;
 
   HttpApiHandler(Dispatcher dispatcher) {
+    this(dispatcher, HttpMetrics.NONE);
+  }
+
+  HttpApiHandler(Dispatcher dispatcher, HttpMetrics metrics) {
     this.dispatcher = dispatcher;
+    this.metrics = metrics;
+  }
+
+  /** Reports the answer of {@code ex}, sent now with {@code status}. */
+  void record(Exchange ex, int status) {
+    Route route = ex.route();
+    metrics.answered(
+        route == null ? "unmatched" : route.tag(),
+        ex.method().name(),
+        status,
+        System.nanoTime() - ex.startNanos());
   }
 
   @Override
@@ -146,6 +162,7 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
           ex.methodNotAllowed(match.allowed());
           return;
         }
+        ex.route(match.route());
         dispatcher.handle(match.route(), ex);
       } catch (RuntimeException e) {
         ex.fail(e);

@@ -20,11 +20,17 @@ enum Route {
   RENEW_SESSION(HttpMethod.PUT, "v1", "sessions", "{}", "renew"),
   DELETE_SESSION(HttpMethod.DELETE, "v1", "sessions", "{}"),
   STATUS(HttpMethod.GET, "v1", "status"),
+  METRICS(HttpMethod.GET, "metrics"),
   WATCH_SERVICES(HttpMethod.GET, "v1", "watch", "services"),
   CONSOLE_ROOT(HttpMethod.GET, ""),
-  CONSOLE(HttpMethod.GET, "ui", "**");
+  CONSOLE(HttpMethod.GET, "ui", "**"),
+  REPORT_HEALTH(HttpMethod.PUT, "v1", "services", "{}", "instances", "{}", "health"),
+  GET_SERVICE_CONFIG(HttpMethod.GET, "v1", "services", "{}", "config"),
+  SET_SERVICE_CONFIG(HttpMethod.PUT, "v1", "services", "{}", "config");
 
   private static final Route[] ALL = values();
+
+  private final String tag = name().toLowerCase(java.util.Locale.ROOT);
 
   private final HttpMethod method;
   private final String[] pattern;
@@ -32,6 +38,11 @@ enum Route {
   Route(HttpMethod method, String... pattern) {
     this.method = method;
     this.pattern = pattern;
+  }
+
+  /** The route's name in lower case, for metrics: {@code list_instances}. */
+  String tag() {
+    return tag;
   }
 
   /**
