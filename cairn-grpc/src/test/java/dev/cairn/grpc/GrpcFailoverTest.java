@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -121,12 +122,30 @@ class GrpcFailoverTest {
     ManagedChannel c = channel("cairn://" + registryTarget() + "/hello");
     await().atMost(Duration.ofSeconds(10)).until(() -> spread(c, 20).size() == 2);
 
-    // Killed: its listener and connections go at once; it stays registered.
+    // 300 calls in a loop; b is killed (listener and connections dropped, still registered)
+    // after the 100th, while the loop runs. Every call must succeed.
+    java.util.concurrent.CountDownLatch hundred = new java.util.concurrent.CountDownLatch(100);
+    java.util.concurrent.ExecutorService caller =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    toClose.add(caller::shutdownNow);
+    Future<List<String>> answers =
+        caller.submit(
+            () -> {
+              List<String> who = new ArrayList<>();
+              for (int i = 0; i < 300; i++) {
+                who.add(Echo.who(c, Duration.ofSeconds(5)));
+                hundred.countDown();
+              }
+              return who;
+            });
+    assertThat(hundred.await(10, TimeUnit.SECONDS)).isTrue();
     Server killed = b.server();
-    killed.shutdownNow();
+    killed.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
 
-    Map<String, Integer> after = spread(c, 100);
-    assertThat(after).containsOnlyKeys("a");
+    List<String> who = answers.get(30, TimeUnit.SECONDS);
+    assertThat(who).hasSize(300);
+    // Once the kill is complete nothing reaches b.
+    assertThat(spread(c, 50)).containsOnlyKeys("a");
   }
 
   @Test
