@@ -1,0 +1,52 @@
+package dev.cairn.amqp;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.cairn.amqp.internal.ConfirmingPublisher;
+import dev.cairn.amqp.internal.Properties;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Sends to a {@link WorkQueue} (through the default exchange) with publisher confirms. Obtained
+ * from {@link Messaging#sender(WorkQueue)}; owns one channel; close it when done. Outcomes,
+ * threading and back-pressure are those of {@link Publisher}.
+ */
+public final class Sender<T> implements AutoCloseable {
+
+  private final WorkQueue<T> queue;
+  private final ConfirmingPublisher publisher;
+  private final Properties properties;
+
+  Sender(WorkQueue<T> queue, ConfirmingPublisher publisher, Properties properties) {
+    this.queue = queue;
+    this.publisher = publisher;
+    this.properties = properties;
+  }
+
+  /** Sends a body; the future completes when the broker confirms it. */
+  public CompletableFuture<Void> send(T body) {
+    return send(OutgoingMessage.of(body));
+  }
+
+  /** Sends a message with the properties it names. */
+  public CompletableFuture<Void> send(OutgoingMessage<T> message) {
+    requireNonNull(message, "message");
+    Properties.Outgoing out = properties.outgoing(queue.codec(), message, null, null);
+    return publisher.publish("", queue.name(), true, out.props(), out.headers(), out.body());
+  }
+
+  /** Messages sent and not yet confirmed (including those held during recovery). */
+  public int inFlight() {
+    return publisher.inFlight();
+  }
+
+  public WorkQueue<T> queue() {
+    return queue;
+  }
+
+  /** Closes the channel; sends still unconfirmed fail with {@code UNAVAILABLE}. */
+  @Override
+  public void close() {
+    publisher.close();
+  }
+}
