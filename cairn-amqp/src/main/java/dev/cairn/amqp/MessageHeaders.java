@@ -39,8 +39,5 @@ public final class MessageHeaders {
   /** On a reply: the responder's failure; the requester's future fails with it. */
   public static final String ERROR = "x-cairn-error";
 
-  /** Set by the publisher on mandatory publishes to match a returned message to its caller. */
-  public static final String PUBLISH_SEQ = "x-cairn-publish-seq";
-
   private MessageHeaders() {}
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.cairn.amqp.internal.Checks;
 import dev.cairn.amqp.internal.ConfirmingPublisher;
 import dev.cairn.amqp.internal.Properties;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -42,9 +43,8 @@ public final class Publisher<T> implements AutoCloseable {
   public CompletableFuture<Void> publish(String routingKey, OutgoingMessage<T> message) {
     Checks.bindingKey("routingKey", routingKey);
     requireNonNull(message, "message");
-    Properties.Outgoing out = properties.outgoing(topic.codec(), message, null, null);
-    return publisher.publish(
-        topic.name(), routingKey, true, out.props(), out.headers(), out.body());
+    Properties.Outgoing out = properties.outgoing(topic.codec(), message, null, null, Map.of());
+    return publisher.publish(topic.name(), routingKey, true, out.props(), out.body());
   }
 
   /** Messages published and not yet confirmed (including those held during recovery). */

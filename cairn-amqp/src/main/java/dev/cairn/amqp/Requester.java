@@ -7,6 +7,7 @@ import dev.cairn.amqp.internal.ConfirmingPublisher;
 import dev.cairn.amqp.internal.Properties;
 import dev.cairn.amqp.internal.ReplyInbox;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -70,10 +71,13 @@ public final class Requester<Q, R> implements AutoCloseable {
     message.headers().forEach(b::header);
     Properties.Outgoing out =
         properties.outgoing(
-            endpoint.requestCodec(), b.build(), inbox.replyQueue(), deadline.toMillis());
-    out.headers().put(MessageHeaders.DEADLINE, call.deadlineEpochMillis());
+            endpoint.requestCodec(),
+            b.build(),
+            inbox.replyQueue(),
+            deadline.toMillis(),
+            Map.of(MessageHeaders.DEADLINE, call.deadlineEpochMillis()));
     publisher
-        .publish("", endpoint.name(), true, out.props(), out.headers(), out.body())
+        .publish("", endpoint.name(), true, out.props(), out.body())
         .whenComplete(
             (v, e) -> {
               if (e != null) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.cairn.amqp.internal.ConfirmingPublisher;
 import dev.cairn.amqp.internal.Properties;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -31,8 +32,8 @@ public final class Sender<T> implements AutoCloseable {
   /** Sends a message with the properties it names. */
   public CompletableFuture<Void> send(OutgoingMessage<T> message) {
     requireNonNull(message, "message");
-    Properties.Outgoing out = properties.outgoing(queue.codec(), message, null, null);
-    return publisher.publish("", queue.name(), true, out.props(), out.headers(), out.body());
+    Properties.Outgoing out = properties.outgoing(queue.codec(), message, null, null, Map.of());
+    return publisher.publish("", queue.name(), true, out.props(), out.body());
   }
 
   /** Messages sent and not yet confirmed (including those held during recovery). */

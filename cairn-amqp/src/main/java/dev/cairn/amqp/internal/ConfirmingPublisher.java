@@ -8,7 +8,6 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.ShutdownSignalException;
-import dev.cairn.amqp.MessageHeaders;
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
 import java.io.IOException;
@@ -105,21 +104,19 @@ public final class ConfirmingPublisher implements AutoCloseable {
   /**
    * Publishes a message; the future completes when the broker confirms it, or fails with a {@link
    * CairnException}. Blocks while the in-flight window is full, at most the publish timeout.
-   *
-   * @param headers the mutable header map referenced by {@code props}; this publisher adds its
-   *     sequence header to it for mandatory publishes
    */
   public CompletableFuture<Void> publish(
       String exchange,
       String routingKey,
       boolean mandatory,
       AMQP.BasicProperties props,
-      Map<String, Object> headers,
       byte[] body) {
     if (body.length > maxBodyBytes) {
       return CompletableFuture.failedFuture(
-          CairnException.invalid(
-              "body", body.length + " bytes", "at most " + maxBodyBytes + " bytes"));
+          CairnException.of(
+              ErrorCode.INVALID_ARGUMENT,
+              "body",
+              "body: " + body.length + " bytes (expected: at most " + maxBodyBytes + " bytes)"));
     }
     try {
       if (!window.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS)) {
@@ -138,14 +135,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
           CairnException.of(ErrorCode.UNAVAILABLE, "publish interrupted"));
     }
     Pending p =
-        new Pending(
-            exchange,
-            routingKey,
-            mandatory,
-            props,
-            headers,
-            body,
-            System.nanoTime() + timeoutNanos);
+        new Pending(exchange, routingKey, mandatory, props, body, System.nanoTime() + timeoutNanos);
     p.future.whenComplete((v, e) -> window.release());
     lock.lock();
     try {
@@ -211,9 +201,6 @@ public final class ConfirmingPublisher implements AutoCloseable {
       return; // timed out while held
     }
     long seq = channel.getNextPublishSeqNo();
-    if (p.mandatory) {
-      p.headers.put(MessageHeaders.PUBLISH_SEQ, seq);
-    }
     p.returned = null;
     outstanding.put(seq, p);
     try {
@@ -250,21 +237,26 @@ public final class ConfirmingPublisher implements AutoCloseable {
                     ErrorCode.UNAVAILABLE, "the broker refused the message (nack); retry is safe"));
           }
         });
-    ch.addReturnListener(
-        r -> {
-          Object seq =
-              r.getProperties().getHeaders() == null
-                  ? null
-                  : r.getProperties().getHeaders().get(MessageHeaders.PUBLISH_SEQ);
-          if (seq instanceof Number n) {
-            Pending p = outstanding.get(n.longValue());
-            if (p != null) {
-              p.returned = r.getReplyText();
-            }
-          }
-        });
+    ch.addReturnListener(this::returned);
     ch.addShutdownListener(this::onChannelShutdown);
     return ch;
+  }
+
+  // On the connection's thread. A return comes before the confirm of the same message; returns are
+  // rare, so the returned message is found by scanning what is unconfirmed (oldest first) rather
+  // than by tagging every message.
+  private void returned(com.rabbitmq.client.Return r) {
+    String id = r.getProperties().getMessageId();
+    for (Pending p : outstanding.values()) {
+      if (p.returned == null
+          && p.mandatory
+          && java.util.Objects.equals(id, p.props.getMessageId())
+          && p.routingKey.equals(r.getRoutingKey())
+          && p.exchange.equals(r.getExchange())) {
+        p.returned = r.getReplyCode() + " " + r.getReplyText();
+        return;
+      }
+    }
   }
 
   // On the connection's thread.
@@ -415,7 +407,6 @@ public final class ConfirmingPublisher implements AutoCloseable {
     final String routingKey;
     final boolean mandatory;
     final AMQP.BasicProperties props;
-    final Map<String, Object> headers;
     final byte[] body;
     final long deadlineNanos;
     final CompletableFuture<Void> future = new CompletableFuture<>();
@@ -427,14 +418,12 @@ public final class ConfirmingPublisher implements AutoCloseable {
         String routingKey,
         boolean mandatory,
         AMQP.BasicProperties props,
-        Map<String, Object> headers,
         byte[] body,
         long deadlineNanos) {
       this.exchange = exchange;
       this.routingKey = routingKey;
       this.mandatory = mandatory;
       this.props = props;
-      this.headers = headers;
       this.body = body;
       this.deadlineNanos = deadlineNanos;
     }

@@ -28,12 +28,20 @@ public final class Properties {
     this.traceContext = traceContext;
   }
 
-  /** An outgoing message: its header map (mutable, referenced by the properties) and properties. */
-  public record Outgoing(AMQP.BasicProperties props, Map<String, Object> headers, byte[] body) {}
+  /** An outgoing message's properties and encoded body. */
+  public record Outgoing(AMQP.BasicProperties props, byte[] body) {}
 
-  /** Encodes a message and fills in its id, type, timestamp and trace context. */
+  /**
+   * Encodes a message and fills in its id, type, timestamp and trace context.
+   *
+   * @param extraHeaders Cairn's own headers to add (e.g. a request's deadline)
+   */
   public <T> Outgoing outgoing(
-      MessageCodec<T> codec, OutgoingMessage<T> message, String replyTo, Long expirationMillis) {
+      MessageCodec<T> codec,
+      OutgoingMessage<T> message,
+      String replyTo,
+      Long expirationMillis,
+      Map<String, Object> extraHeaders) {
     byte[] body = codec.encode(message.body());
     Map<String, Object> headers = new HashMap<>();
     if (!message.headers().containsKey(MessageHeaders.TRACEPARENT)) {
@@ -43,6 +51,7 @@ public final class Properties {
       }
     }
     headers.putAll(message.headers());
+    headers.putAll(extraHeaders);
     AMQP.BasicProperties.Builder b =
         new AMQP.BasicProperties.Builder()
             .contentType(codec.contentType())
@@ -61,7 +70,7 @@ public final class Properties {
     if (expirationMillis != null) {
       b.expiration(Long.toString(Math.max(1, expirationMillis)));
     }
-    return new Outgoing(b.build(), headers, body);
+    return new Outgoing(b.build(), body);
   }
 
   /** A copy of a received message with changed headers (for retry tiers and parking). */
@@ -71,10 +80,10 @@ public final class Properties {
     if (props.getHeaders() != null) {
       headers.putAll(props.getHeaders());
     }
-    headers.remove(MessageHeaders.PUBLISH_SEQ);
+
     headers.putAll(changedHeaders);
     AMQP.BasicProperties copy = props.builder().headers(headers).expiration(null).build();
-    return new Outgoing(copy, headers, body);
+    return new Outgoing(copy, body);
   }
 
   /** The received message's properties around its decoded body. */

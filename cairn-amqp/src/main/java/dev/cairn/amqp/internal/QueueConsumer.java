@@ -167,7 +167,7 @@ public final class QueueConsumer<T> implements AutoCloseable {
 
   private void republishThenAck(Channel ch, long tag, String target, Properties.Outgoing copy) {
     CompletableFuture<Void> confirmed =
-        republisher.publish("", target, true, copy.props(), copy.headers(), copy.body());
+        republisher.publish("", target, true, copy.props(), copy.body());
     try {
       confirmed.get(republishTimeoutMillis, TimeUnit.MILLISECONDS);
       ack(ch, tag);

@@ -7,6 +7,7 @@ import dev.cairn.amqp.ReceivedMessage;
 import dev.cairn.amqp.Responder;
 import dev.cairn.amqp.RpcEndpoint;
 import java.time.Clock;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,7 +84,8 @@ public final class Responding<Q, R> implements MessageHandler<byte[]> {
                   .traceContext(raw.traceContext())
                   .build(),
               null,
-              null);
+              null,
+              Map.of());
     } else {
       out =
           properties.outgoing(
@@ -93,11 +95,11 @@ public final class Responding<Q, R> implements MessageHandler<byte[]> {
                   .traceContext(raw.traceContext())
                   .build(),
               null,
-              null);
-      out.headers().put(MessageHeaders.ERROR, error);
+              null,
+              Map.of(MessageHeaders.ERROR, error));
     }
     replies
-        .publish("", replyTo, false, out.props(), out.headers(), out.body())
+        .publish("", replyTo, false, out.props(), out.body())
         .whenComplete(
             (v, e) -> {
               if (e != null) {
