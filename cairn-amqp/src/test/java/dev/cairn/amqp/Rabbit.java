@@ -1,7 +1,5 @@
 package dev.cairn.amqp;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -68,40 +66,28 @@ final class Rabbit {
    * operator would with {@code rabbitmqctl close_connection}); returns how many it closed.
    */
   static int closeConnections(String name) throws Exception {
-    String json =
+    String table =
         run(
             "rabbitmqctl",
             "-q",
             "list_connections",
+            "--no-table-headers",
             "pid",
-            "client_properties",
-            "--formatter",
-            "json");
+            "client_properties");
+    // Each line: "<rabbit@host.1.2.0>\t[{"connection_name","name"},{"product",...}...]".
+    String marker = "{\"connection_name\",\"" + name + "\"}";
     int closed = 0;
-    for (JsonNode c : new ObjectMapper().readTree(json)) {
-      if (name.equals(connectionName(c.get("client_properties")))) {
-        run("rabbitmqctl", "-q", "close_connection", c.get("pid").asText(), "cairn test");
+    for (String line : table.split("\n")) {
+      int tab = line.indexOf('\t');
+      if (tab > 0 && line.contains(marker)) {
+        run("rabbitmqctl", "-q", "close_connection", line.substring(0, tab).trim(), "cairn test");
         closed++;
       }
     }
+    if (closed == 0) {
+      throw new IllegalStateException("no connection named " + name + " in:\n" + table);
+    }
     return closed;
-  }
-
-  private static String connectionName(JsonNode props) {
-    if (props == null) {
-      return null;
-    }
-    if (props.isObject()) {
-      JsonNode n = props.get("connection_name");
-      return n == null ? null : n.asText();
-    }
-    // Erlang-style list of [key, type, value] triples.
-    for (JsonNode entry : props) {
-      if (entry.isArray() && entry.size() == 3 && "connection_name".equals(entry.get(0).asText())) {
-        return entry.get(2).asText();
-      }
-    }
-    return null;
   }
 
   private static String run(String... command) throws Exception {
