@@ -172,6 +172,11 @@ public final class Messaging implements AutoCloseable {
     Topology.delete(publishing, requireNonNull(queue, "queue"));
   }
 
+  /** Deletes the endpoint's request queue (with its dead-letter queue). */
+  public void delete(RpcEndpoint<?, ?> endpoint) {
+    Topology.delete(publishing, requestQueue(requireNonNull(endpoint, "endpoint")));
+  }
+
   /** Deletes the topic's exchange (bindings to it go with it). */
   public void delete(Topic<?> topic) {
     Topology.delete(publishing, requireNonNull(topic, "topic"));

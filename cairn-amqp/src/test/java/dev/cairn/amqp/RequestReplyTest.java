@@ -35,10 +35,7 @@ class RequestReplyTest {
 
   @AfterEach
   void cleanUp() {
-    client.delete(
-        WorkQueue.builder(prices.name(), MessageCodec.bytes())
-            .retry(RetryPolicy.of(java.util.List.of(Duration.ofSeconds(1)), 1))
-            .build());
+    client.delete(prices);
     server.close();
     client.close();
   }
