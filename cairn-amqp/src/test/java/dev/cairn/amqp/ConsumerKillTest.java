@@ -77,6 +77,46 @@ class ConsumerKillTest {
   }
 
   @Test
+  void aQuorumQueueParksAMessageThatKeepsKillingItsConsumer() throws Exception {
+    WorkQueue<Job> quorum =
+        WorkQueue.builder("test.crashloop." + id, MessageCodec.json(Job.class))
+            .type(QueueType.QUORUM)
+            .deliveryLimit(1)
+            .build();
+    String consumerName = "crashloop-" + id;
+    Messaging consumer = open(consumerName);
+    java.util.concurrent.Semaphore inHandler = new java.util.concurrent.Semaphore(0);
+    CountDownLatch never = new CountDownLatch(1);
+    consumer.consume(
+        quorum,
+        ConsumerOptions.defaults(),
+        m -> {
+          inHandler.release();
+          never.await(20, TimeUnit.SECONDS); // "crashes": never returns before its connection dies
+        });
+    try {
+      open("crashloop-sender-" + id).sender(quorum).send(new Job(1)).join();
+      // Delivery 1 and the redelivery both die with their connection; the broker then parks it.
+      for (int kill = 0; kill < 2; kill++) {
+        assertThat(inHandler.tryAcquire(15, TimeUnit.SECONDS)).isTrue();
+        assertThat(Rabbit.closeConnections(consumerName + "-consume")).isEqualTo(1);
+      }
+      try (com.rabbitmq.client.Connection bare = Rabbit.bare()) {
+        com.rabbitmq.client.Channel ch = bare.createChannel();
+        await()
+            .atMost(Duration.ofSeconds(15))
+            .until(() -> Rabbit.messageCount(ch, quorum.deadLetterQueueName()) == 1);
+        var parked = Rabbit.take(ch, quorum.deadLetterQueueName(), 1).get(0);
+        assertThat(parked.getProps().getHeaders().get("x-death").toString())
+            .contains("delivery_limit");
+      }
+    } finally {
+      never.countDown();
+      consumer.delete(quorum);
+    }
+  }
+
+  @Test
   void tenThousandMessagesSurviveConsumersKilledAndRestarted() throws Exception {
     int total = 10_000;
     // One idempotency memory shared by every consumer of the queue in this process.
