@@ -93,6 +93,13 @@ public final class QueueConsumer<T> implements AutoCloseable {
     }
 
     @Override
+    public void handleCancel(String consumerTag) {
+      // The broker cancelled the consumer (its queue was deleted, or a quorum queue lost its
+      // leader for good): nothing more arrives on this channel.
+      log.warn("the broker cancelled consumer {} of '{}'", consumerTag, queue.name());
+    }
+
+    @Override
     public void handleDelivery(
         String consumerTag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
       Channel ch = getChannel();
