@@ -32,6 +32,53 @@ class PublisherRecoveryTest {
   }
 
   @Test
+  void publishesHeldLongerThanThePublishTimeoutFailClearlyAndAreNeverSent() throws Exception {
+    // The address source follows "the registry": after the drop it points at a dead port.
+    java.util.concurrent.atomic.AtomicReference<String> broker =
+        new java.util.concurrent.atomic.AtomicReference<>(Rabbit.ADDRESS);
+    String name = "pubhold-" + id;
+    publisher =
+        Messaging.builder(() -> BrokerAddressSource.fixed(broker.get()).addresses())
+            .connectionName(name)
+            .recoveryInterval(Duration.ofMillis(100))
+            .publishTimeout(Duration.ofMillis(500))
+            .build();
+    consumer = Rabbit.messaging("pubhold-consumer-" + id).build();
+    Sender<Job> sender = publisher.sender(jobs);
+    sender.send(new Job(0)).join();
+
+    int deadPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      deadPort = s.getLocalPort();
+    }
+    broker.set("127.0.0.1:" + deadPort);
+    assertThat(Rabbit.closeConnections(name + "-publish")).isEqualTo(1);
+    CompletableFuture<Void> held = sender.send(new Job(1));
+
+    assertThat(held)
+        .failsWithin(Duration.ofSeconds(10))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .havingCause()
+        .isInstanceOfSatisfying(
+            dev.cairn.common.CairnException.class,
+            e -> assertThat(e.code()).isEqualTo(dev.cairn.common.ErrorCode.UNAVAILABLE))
+        .withMessageContaining("not confirmed within 500 ms");
+    broker.set(Rabbit.ADDRESS);
+    // Recovery finds the broker again; the failed message was not sent behind the caller's back.
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> sender.send(new Job(2)).handle((v, e) -> e == null).get());
+    try (com.rabbitmq.client.Connection bare = Rabbit.bare()) {
+      com.rabbitmq.client.Channel ch = bare.createChannel();
+      List<Integer> queued = new ArrayList<>();
+      for (var r : Rabbit.take(ch, jobs.name(), 100)) {
+        queued.add(r.getBody()[5] - '0'); // {"n":N}
+      }
+      assertThat(queued).contains(0, 2).doesNotContain(1);
+    }
+  }
+
+  @Test
   void publishesAcrossAForcedCloseAreHeldResentAndConfirmed() throws Exception {
     int minimum = 5_000;
     String name = "pubdrop-" + id;
