@@ -77,6 +77,37 @@ final class ServerCommand implements Callable<Integer> {
   Duration sessionDetachGrace;
 
   @Option(
+      names = "--dns-port",
+      paramLabel = "PORT",
+      defaultValue = "8600",
+      description =
+          "DNS port, UDP and TCP; 0 picks a free one, -1 turns DNS off (default: ${DEFAULT-VALUE}).")
+  int dnsPort;
+
+  @Option(
+      names = "--dns-domain",
+      paramLabel = "DOMAIN",
+      defaultValue = "cairn",
+      description = "DNS domain: names are <service>.service.DOMAIN (default: ${DEFAULT-VALUE}).")
+  String dnsDomain;
+
+  @Option(
+      names = "--dns-ttl",
+      paramLabel = "DURATION",
+      converter = Durations.class,
+      defaultValue = "0s",
+      description = "TTL of DNS answers, whole seconds, e.g. 5s (default: ${DEFAULT-VALUE}).")
+  Duration dnsTtl;
+
+  @Option(
+      names = "--metrics",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = "Serve metrics on GET /metrics, Prometheus format (default: on).")
+  boolean metrics;
+
+  @Option(
       names = "--in-memory",
       description = "Keep nothing on disk; --data-dir is ignored and all state is lost on exit.")
   boolean inMemory;
@@ -104,6 +135,9 @@ final class ServerCommand implements Callable<Integer> {
     }
     checkPort("http", httpPort);
     checkPort("grpc", grpcPort);
+    if (dnsPort != -1) {
+      checkPort("dns", dnsPort);
+    }
     ServerSettings settings =
         new ServerSettings(
             dataDir.toAbsolutePath().normalize(),
@@ -111,7 +145,9 @@ final class ServerCommand implements Callable<Integer> {
             httpPort,
             grpcPort,
             sessionDetachGrace,
-            inMemory);
+            inMemory,
+            new ServerSettings.Dns(dnsPort, dnsDomain, dnsTtl),
+            metrics);
     try {
       server = starter.start(settings);
     } catch (CliException e) {

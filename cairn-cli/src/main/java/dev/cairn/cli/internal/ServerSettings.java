@@ -13,4 +13,10 @@ record ServerSettings(
     int httpPort,
     int grpcPort,
     Duration detachGrace,
-    boolean inMemory) {}
+    boolean inMemory,
+    Dns dns,
+    boolean metrics) {
+
+  /** The DNS listener: {@code port} -1 for none, 0 for an ephemeral one. */
+  record Dns(int port, String domain, Duration ttl) {}
+}

@@ -1,11 +1,19 @@
 package dev.cairn.server.core.internal;
 
 import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
+import dev.cairn.common.Health;
+import dev.cairn.common.HealthCheck;
 import dev.cairn.common.Instance;
 import dev.cairn.common.InstanceKind;
 import dev.cairn.common.Limits;
 import dev.cairn.common.Names;
+import dev.cairn.server.core.HealthCheckStats;
+import dev.cairn.server.core.HealthySelection;
+import dev.cairn.server.core.RegistryMonitor;
 import dev.cairn.server.core.RegistryOptions;
+import dev.cairn.server.core.SelfPreservationStatus;
+import dev.cairn.server.core.ServiceConfig;
 import dev.cairn.server.core.ServiceList;
 import dev.cairn.server.core.ServiceSnapshot;
 import dev.cairn.server.core.SessionInfo;
@@ -31,6 +39,7 @@ public final class RegistryImpl {
   private static final Logger log = LoggerFactory.getLogger(RegistryImpl.class);
 
   private final RegistryOptions options;
+  private final RegistryMonitor monitor;
   private final CommandLog commandLog;
   private final Catalog catalog = new Catalog();
   // Shared by the callers that submit registrations and by the apply thread that decodes replays.
@@ -41,10 +50,13 @@ public final class RegistryImpl {
   private final CommandBatcher batcher;
   private final ExecutorService watchExecutor;
   private final ScheduledExecutorService sweeper;
+  private final HealthChecker checker;
+  private final SelfPreservation preservation;
   private volatile boolean closed;
 
   private RegistryImpl(CommandLog commandLog, RegistryOptions options) {
     this.options = options;
+    this.monitor = options.monitor();
     this.commandLog = commandLog;
     this.leases = new SessionLeases(options.ticker());
     this.watchExecutor =
@@ -55,11 +67,26 @@ public final class RegistryImpl {
             k -> catalog.service(k.namespace(), k.service()),
             catalog::services,
             watchExecutor,
-            options.watchBufferEvents());
+            options.watchBufferEvents(),
+            options.ticker(),
+            monitor);
     this.batcher =
         new CommandBatcher(
             commandLog, local, options.maxCommandsPerEntry(), options.maxEntriesInFlight());
     this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("cairn-sessions"));
+    this.checker =
+        new HealthChecker(
+            options.healthProbe(),
+            options.ticker(),
+            (ns, svc, id, h) -> batcher.submit(new Command.SetHealth(ns, svc, id, h)),
+            options.flapHalfLife().toNanos(),
+            options.maxConcurrentProbes());
+    this.preservation =
+        new SelfPreservation(
+            options.selfPreservationThreshold(),
+            options.selfPreservationWindow().toNanos(),
+            options.selfPreservationMinSessions(),
+            options.selfPreservationMaxPause().toNanos());
   }
 
   /** Starts a registry on {@code log}; see {@link dev.cairn.server.core.Registry#start}. */
@@ -92,11 +119,14 @@ public final class RegistryImpl {
     return batcher
         .submit(new Command.Register(ns, toStore))
         .thenCompose(
-            r ->
-                r.isOk()
-                    ? CompletableFuture.completedFuture(
-                        toStore.withRevisions(r.createRevision(), r.revision()))
-                    : CompletableFuture.failedFuture(r.toException()));
+            r -> {
+              if (!r.isOk()) {
+                return CompletableFuture.failedFuture(r.toException());
+              }
+              monitor.registered(kind);
+              return CompletableFuture.completedFuture(
+                  toStore.withRevisions(r.createRevision(), r.revision()));
+            });
   }
 
   // Rebuilt only when something must change: an instance is checked when it is built.
@@ -115,7 +145,10 @@ public final class RegistryImpl {
     String ns = Names.namespace(namespace);
     Names.checkLabel("service", service);
     Names.checkInstanceId("id", id);
-    return revisionOf(batcher.submit(new Command.Deregister(ns, service, id)));
+    CompletableFuture<Long> done =
+        revisionOf(batcher.submit(new Command.Deregister(ns, service, id)));
+    done.thenRun(monitor::deregistered);
+    return done;
   }
 
   public CompletableFuture<SessionInfo> openSession(Duration ttl, String resumeId, String name) {
@@ -124,6 +157,7 @@ public final class RegistryImpl {
     if (resumeId != null && !resumeId.isEmpty() && leases.isLive(resumeId)) {
       try {
         long kept = leases.renew(resumeId);
+        monitor.sessionOpened(true);
         return CompletableFuture.completedFuture(
             new SessionInfo(resumeId, kept, true, catalog.revision()));
       } catch (CairnException e) {
@@ -134,11 +168,14 @@ public final class RegistryImpl {
     return batcher
         .submit(new Command.OpenSession(id, ttlMillis, clientName))
         .thenCompose(
-            r ->
-                r.isOk()
-                    ? CompletableFuture.completedFuture(
-                        new SessionInfo(id, ttlMillis, false, r.revision()))
-                    : CompletableFuture.failedFuture(r.toException()));
+            r -> {
+              if (!r.isOk()) {
+                return CompletableFuture.failedFuture(r.toException());
+              }
+              monitor.sessionOpened(false);
+              return CompletableFuture.completedFuture(
+                  new SessionInfo(id, ttlMillis, false, r.revision()));
+            });
   }
 
   public long keepAlive(String sessionId) {
@@ -164,9 +201,15 @@ public final class RegistryImpl {
     }
   }
 
-  /** Closes every session whose lease ran out; runs on the sweeper, or from tests. */
+  /**
+   * Closes every session whose lease ran out, unless self-preservation holds them; runs on the
+   * sweeper, or from tests.
+   */
   public void expireSessions() {
     if (closed) {
+      return;
+    }
+    if (!preservation.mayExpire(leases.due(), leases.size(), options.ticker().nanos())) {
       return;
     }
     for (String id : leases.expire()) {
@@ -182,9 +225,83 @@ public final class RegistryImpl {
               if (e != null && !closed) {
                 log.warn("closing session {} failed: {}", sessionId, e.toString());
               } else if (r != null && r.isOk() && expired) {
+                monitor.sessionExpired();
                 log.debug("session {} expired", sessionId);
               }
             });
+  }
+
+  // ---- health ----
+
+  public CompletableFuture<Health> reportHealth(
+      String namespace, String service, String id, Health health) {
+    String ns = Names.namespace(namespace);
+    Names.checkLabel("service", service);
+    Names.checkInstanceId("id", id);
+    Instance found = null;
+    for (Instance i : catalog.service(ns, service).instances()) {
+      if (i.id().equals(id)) {
+        found = i;
+        break;
+      }
+    }
+    if (found == null) {
+      return CompletableFuture.failedFuture(
+          CairnException.notFound("id", ns + "/" + service + "/" + id));
+    }
+    HealthCheck check = found.check().orElse(null);
+    if (check == null) {
+      return batcher
+          .submit(new Command.SetHealth(ns, service, id, health))
+          .thenCompose(
+              r ->
+                  r.isOk()
+                      ? CompletableFuture.completedFuture(health)
+                      : CompletableFuture.failedFuture(r.toException()));
+    }
+    if (check.type() != HealthCheck.Type.TTL) {
+      return CompletableFuture.failedFuture(
+          CairnException.of(
+              ErrorCode.FAILED_PRECONDITION,
+              "check",
+              "check: "
+                  + check.type().label()
+                  + " (expected: a ttl check or none; the registry probes this instance itself)"));
+    }
+    return checker.report(ns, service, id, health);
+  }
+
+  public ServiceConfig serviceConfig(String namespace, String service) {
+    double t =
+        catalog.protectionThreshold(
+            Names.namespace(namespace), Names.checkLabel("service", service));
+    return t < 0
+        ? new ServiceConfig(options.protectionThreshold(), true)
+        : new ServiceConfig(t, false);
+  }
+
+  public CompletableFuture<Long> setProtectionThreshold(
+      String namespace, String service, Double threshold) {
+    String ns = Names.namespace(namespace);
+    Names.checkLabel("service", service);
+    if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
+      throw CairnException.invalid("protectionThreshold", threshold, "0..1");
+    }
+    return revisionOf(
+        batcher.submit(
+            new Command.SetServiceConfig(ns, service, threshold == null ? -1 : threshold)));
+  }
+
+  public HealthySelection healthy(String namespace, String service, List<Instance> candidates) {
+    return HealthySelection.of(candidates, serviceConfig(namespace, service).protectionThreshold());
+  }
+
+  public HealthCheckStats healthCheckStats() {
+    return checker.stats();
+  }
+
+  public SelfPreservationStatus selfPreservation() {
+    return preservation.status();
   }
 
   // ---- reads ----
@@ -203,6 +320,10 @@ public final class RegistryImpl {
 
   public int instanceCount() {
     return catalog.instanceCount();
+  }
+
+  public int serviceCount() {
+    return catalog.serviceCount();
   }
 
   public int sessionCount() {
@@ -247,6 +368,7 @@ public final class RegistryImpl {
     }
     closed = true;
     sweeper.shutdownNow();
+    checker.close();
     hub.closeAll();
     batcher.close();
     commandLog.close();
@@ -263,6 +385,7 @@ public final class RegistryImpl {
       leases.remove(id);
     }
     for (Catalog.ServiceChange c : changes.services()) {
+      checker.onServiceChanged(c.namespace(), c.events());
       hub.serviceChanged(c.namespace(), c.snapshot().name(), c.events());
     }
     for (String ns : changes.namespaces()) {
@@ -280,6 +403,7 @@ public final class RegistryImpl {
     for (Catalog.OpenedSession s : open) {
       leases.grant(s.id(), s.ttlMillis());
     }
+    checker.reset(catalog.allServices());
     if (!open.isEmpty()) {
       log.info("restored {} sessions; each expires unless resumed within its TTL", open.size());
     }

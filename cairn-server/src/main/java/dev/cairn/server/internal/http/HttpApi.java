@@ -16,15 +16,21 @@ final class HttpApi {
   private final CatalogEndpoints catalog;
   private final SessionEndpoints sessions;
   private final WatchEndpoint watches;
+  private final HttpMetrics metrics;
+  private final ConsoleEndpoint console;
+  private final HealthEndpoints health;
 
-  HttpApi(Registry registry, Instant startedAt, HttpApiSettings settings) {
+  HttpApi(Registry registry, Instant startedAt, HttpApiSettings settings, HttpMetrics metrics) {
     this.registry = registry;
+    this.metrics = metrics;
     this.startedAt = startedAt;
     this.clock = settings.clock();
     this.catalog = new CatalogEndpoints(registry);
     this.sessions = new SessionEndpoints(registry);
+    this.health = new HealthEndpoints(registry);
     this.watches =
         new WatchEndpoint(registry, settings.maxWatchesPerClient(), settings.sseKeepAlive());
+    this.console = ConsoleEndpoint.load();
   }
 
   /** The long-polls waiting for a change. */
@@ -70,7 +76,42 @@ final class HttpApi {
       case STATUS:
         status(ex);
         break;
+      case METRICS:
+        metrics(ex);
+        break;
+      case WATCH_SERVICES:
+        watches.watchServices(ex);
+        break;
+      case CONSOLE_ROOT:
+        console.root(ex);
+        break;
+      case CONSOLE:
+        console.asset(ex);
+        break;
+      case REPORT_HEALTH:
+        health.report(ex);
+        break;
+      case GET_SERVICE_CONFIG:
+        health.getConfig(ex);
+        break;
+      case SET_SERVICE_CONFIG:
+        health.setConfig(ex);
+        break;
     }
+  }
+
+  /** {@code GET /metrics}: the Prometheus text format; 404 when metrics are off. */
+  private void metrics(Exchange ex) {
+    ex.checkParams(Set.of(), false);
+    String page = metrics.scrape();
+    if (page == null) {
+      throw new ApiError(
+          io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND,
+          dev.cairn.common.ErrorCode.NOT_FOUND,
+          "path",
+          "path: \"/metrics\" (metrics are off on this server)");
+    }
+    ex.okText(page.getBytes(java.nio.charset.StandardCharsets.UTF_8), HttpMetrics.CONTENT_TYPE);
   }
 
   /** {@code GET /v1/status}. */
@@ -90,6 +131,7 @@ final class HttpApi {
               g.writeNumberField("instances", instances);
               g.writeNumberField("sessions", sessionCount);
               g.writeNumberField("pid", ProcessHandle.current().pid());
+              HealthEndpoints.writeStatus(g, registry);
               g.writeEndObject();
             }),
         revision);
