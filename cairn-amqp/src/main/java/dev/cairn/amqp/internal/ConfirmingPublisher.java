@@ -136,7 +136,6 @@ public final class ConfirmingPublisher implements AutoCloseable {
     }
     Pending p =
         new Pending(exchange, routingKey, mandatory, props, body, System.nanoTime() + timeoutNanos);
-    p.future.whenComplete((v, e) -> window.release());
     lock.lock();
     try {
       if (closed) {
@@ -198,7 +197,8 @@ public final class ConfirmingPublisher implements AutoCloseable {
   // Called with lock held.
   private void send(Pending p) {
     if (p.future.isDone()) {
-      return; // timed out while held
+      window.release(); // the caller cancelled it while it was held
+      return;
     }
     long seq = channel.getNextPublishSeqNo();
     p.returned = null;
@@ -402,7 +402,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
     return cause.getMessage();
   }
 
-  private static final class Pending {
+  private final class Pending {
     final String exchange;
     final String routingKey;
     final boolean mandatory;
@@ -428,7 +428,10 @@ public final class ConfirmingPublisher implements AutoCloseable {
       this.deadlineNanos = deadlineNanos;
     }
 
+    // Exactly one of settle and fail is called per message, after it left the structure (held or
+    // outstanding) it was in; each releases the message's window slot.
     void settle(CairnException nack) {
+      window.release();
       if (nack != null) {
         future.completeExceptionally(nack);
       } else if (returned != null) {
@@ -448,6 +451,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
     }
 
     void fail(CairnException e) {
+      window.release();
       future.completeExceptionally(e);
     }
   }

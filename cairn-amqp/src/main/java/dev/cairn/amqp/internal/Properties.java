@@ -60,7 +60,7 @@ public final class Properties {
             .messageId(
                 message.messageId() != null ? message.messageId() : UUID.randomUUID().toString())
             .timestamp(Date.from(clock.instant()))
-            .headers(headers);
+            .headers(headers.isEmpty() ? null : headers);
     if (message.correlationId() != null) {
       b.correlationId(message.correlationId());
     }
