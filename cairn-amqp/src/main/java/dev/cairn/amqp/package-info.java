@@ -5,6 +5,7 @@
  * described by {@link dev.cairn.amqp.Topic} (publish/subscribe), {@link dev.cairn.amqp.WorkQueue}
  * (competing consumers, retry tiers, dead-letter queue) and {@link dev.cairn.amqp.RpcEndpoint}
  * (request/reply); bodies are encoded by a {@link dev.cairn.amqp.MessageCodec} (JSON, protobuf or
- * bytes). Guarantees and defaults are described in {@code docs/messaging.md}.
+ * bytes). {@link dev.cairn.amqp.CairnBrokerAddresses} finds the broker through the Cairn registry.
+ * Guarantees and defaults are described in {@code docs/messaging.md}.
  */
 package dev.cairn.amqp;

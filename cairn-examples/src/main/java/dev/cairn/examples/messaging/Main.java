@@ -1,6 +1,7 @@
 package dev.cairn.examples.messaging;
 
 import dev.cairn.amqp.BrokerAddressSource;
+import dev.cairn.amqp.CairnBrokerAddresses;
 import dev.cairn.amqp.ConsumerOptions;
 import dev.cairn.amqp.Messaging;
 import dev.cairn.amqp.Publisher;
@@ -9,6 +10,7 @@ import dev.cairn.amqp.RpcEndpoint;
 import dev.cairn.amqp.Sender;
 import dev.cairn.amqp.Topic;
 import dev.cairn.amqp.WorkQueue;
+import dev.cairn.client.CairnClient;
 import dev.cairn.common.CairnException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -23,8 +25,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Four services in one process, each with its own connections, talking through RabbitMQ at {@code
- * 127.0.0.1:5672} (override with {@code -Dbroker=host:port}). Run from the repository root:
+ * Five services in one process, each with its own connections, talking through RabbitMQ at {@code
+ * 127.0.0.1:5672} (override with {@code -Dbroker=host:port}, or find it through a running Cairn
+ * registry with {@code -Dcairn=127.0.0.1:8501}). Run from the repository root:
  *
  * <pre>mvn -B -q -pl cairn-examples -am verify -DskipTests -Dexample=messaging</pre>
  *
@@ -46,13 +49,22 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
-    run(System.getProperty("broker", "127.0.0.1:5672"), System.out);
+    String broker = System.getProperty("broker", "127.0.0.1:5672");
+    String registry = System.getProperty("cairn");
+    if (registry == null) {
+      run(BrokerAddressSource.fixed(broker), System.out);
+      return;
+    }
+    // -Dcairn=127.0.0.1:8501: find the broker in the registry (service rabbitmq, port amqp),
+    // falling back to -Dbroker when none is registered.
+    try (CairnClient cairn = CairnClient.builder().registries(registry).build()) {
+      run(CairnBrokerAddresses.of(cairn).orElse(BrokerAddressSource.fixed(broker)), System.out);
+    }
   }
 
   /** Runs the example against the broker; returns a summary line per part. */
-  public static List<String> run(String broker, PrintStream out) throws Exception {
+  public static List<String> run(BrokerAddressSource addresses, PrintStream out) throws Exception {
     String suffix = Long.toHexString(System.nanoTime() & 0xffffff);
-    BrokerAddressSource addresses = BrokerAddressSource.fixed(broker);
     Topic<OrderCreated> orders = Topic.json("shop.orders." + suffix, OrderCreated.class);
     WorkQueue<OrderCreated> emailQueue =
         WorkQueue.builder("shop.email." + suffix, orders.codec())

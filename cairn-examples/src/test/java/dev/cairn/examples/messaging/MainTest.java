@@ -2,6 +2,7 @@ package dev.cairn.examples.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.amqp.BrokerAddressSource;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,7 @@ class MainTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
 
-    assertThat(Main.run("127.0.0.1:5672", out))
+    assertThat(Main.run(BrokerAddressSource.fixed("127.0.0.1:5672"), out))
         .containsExactly(
             "pubsub: 3 orders, email and inventory each got them: true",
             "work queue: 12 of 12 jobs done by 3 workers",
