@@ -56,7 +56,10 @@ public final class Publisher<T> implements AutoCloseable {
     return topic;
   }
 
-  /** Closes the channel; publishes still unconfirmed fail with {@code UNAVAILABLE}. */
+  /**
+   * Stops taking messages, waits up to 5 s for the broker to confirm those sent, then closes the
+   * channel; messages still unconfirmed (or held during recovery) fail with {@code UNAVAILABLE}.
+   */
   @Override
   public void close() {
     publisher.close();

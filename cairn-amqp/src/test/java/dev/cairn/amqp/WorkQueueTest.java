@@ -84,6 +84,26 @@ class WorkQueueTest {
   }
 
   @Test
+  void closingASenderWaitsForTheConfirmsOfWhatItSent() throws Exception {
+    WorkQueue<Job> jobs =
+        queue(WorkQueue.builder("test.close." + id, MessageCodec.json(Job.class)).retry(fastRetry));
+    Sender<Job> sender = messaging.sender(jobs);
+    List<CompletableFuture<Void>> sent = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      sent.add(sender.send(new Job(i)));
+    }
+
+    sender.close();
+
+    assertThat(sent).allSatisfy(f -> assertThat(f).isCompleted().isNotCompletedExceptionally());
+    assertThat(sender.send(new Job(-1)))
+        .failsWithin(Duration.ofSeconds(1))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withMessageContaining("publisher closed");
+    assertThat(Rabbit.messageCount(inspect, jobs.name())).isEqualTo(2_000);
+  }
+
+  @Test
   void aPoisonMessageIsParkedAfterMaxAttemptsWithItsReasonWhileOthersFlow() throws Exception {
     WorkQueue<Job> jobs =
         queue(

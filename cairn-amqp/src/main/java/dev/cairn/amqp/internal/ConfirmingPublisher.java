@@ -49,6 +49,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ConfirmingPublisher.class);
   private static final long SWEEP_MILLIS = 100;
+  private static final long CLOSE_WAIT_MILLIS = 5_000;
 
   private final Connection connection;
   private final Semaphore window;
@@ -161,7 +162,10 @@ public final class ConfirmingPublisher implements AutoCloseable {
     }
   }
 
-  /** Fails what is still unconfirmed or held and closes the channel. */
+  /**
+   * Stops taking publishes, waits (at most 5 s) for the broker to confirm what was sent, fails what
+   * is still unconfirmed or held, and closes the channel.
+   */
   @Override
   public void close() {
     List<Pending> left = new ArrayList<>();
@@ -181,6 +185,15 @@ public final class ConfirmingPublisher implements AutoCloseable {
     }
     sweeper.cancel(false);
     ((Recoverable) connection).removeRecoveryListener(recoveryListener);
+    if (ch.isOpen() && !outstanding.isEmpty()) {
+      try {
+        ch.waitForConfirms(CLOSE_WAIT_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (java.util.concurrent.TimeoutException | ShutdownSignalException e) {
+        log.debug("closing with unconfirmed messages: {}", e.toString());
+      }
+    }
     drainOutstanding(left);
     CairnException error =
         CairnException.of(ErrorCode.UNAVAILABLE, "publisher closed before the broker confirmed");
