@@ -284,7 +284,7 @@ public final class Messaging implements AutoCloseable {
     private int publishWindow = 1024;
     private Duration publishTimeout = Duration.ofSeconds(30);
     private int maxMessageBytes = 4 * 1024 * 1024;
-    private int consumerThreads = 16;
+    private int consumerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private Clock clock = Clock.systemUTC();
     private Supplier<Map<String, String>> traceContext = Map::of;
 
@@ -366,7 +366,11 @@ public final class Messaging implements AutoCloseable {
       return this;
     }
 
-    /** Threads running handlers across all consumers (1..256); default 16. */
+    /**
+     * Threads running handlers across all consumers (1..256); default twice the processors, at
+     * least 4 (as the RabbitMQ client). More threads only help handlers that block (I/O): on a
+     * small machine a large pool costs throughput and latency in thread hand-offs.
+     */
     public Builder consumerThreads(int threads) {
       this.consumerThreads = Checks.range("consumerThreads", threads, 1, 256);
       return this;
