@@ -18,6 +18,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class Responding<Q, R> implements MessageHandler<byte[]> {
 
+  private static long parseOr(String value, long fallback) {
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+
   private static final Logger log = LoggerFactory.getLogger(Responding.class);
 
   private final RpcEndpoint<Q, R> endpoint;
@@ -43,7 +51,7 @@ public final class Responding<Q, R> implements MessageHandler<byte[]> {
   public void handle(ReceivedMessage<byte[]> raw) {
     String replyTo = raw.replyTo();
     String deadline = raw.headers().get(MessageHeaders.DEADLINE);
-    if (deadline != null && Long.parseLong(deadline) <= clock.millis()) {
+    if (deadline != null && parseOr(deadline, Long.MAX_VALUE) <= clock.millis()) {
       log.debug("dropping request {} to '{}': past its deadline", raw.messageId(), endpoint.name());
       return;
     }
