@@ -18,14 +18,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Responding<Q, R> implements MessageHandler<byte[]> {
 
-  private static long parseOr(String value, long fallback) {
-    try {
-      return Long.parseLong(value);
-    } catch (NumberFormatException e) {
-      return fallback;
-    }
-  }
-
   private static final Logger log = LoggerFactory.getLogger(Responding.class);
 
   private final RpcEndpoint<Q, R> endpoint;
@@ -114,5 +106,13 @@ public final class Responding<Q, R> implements MessageHandler<byte[]> {
                 log.warn("reply to {} lost: {}", replyTo, e.toString());
               }
             });
+  }
+
+  private static long parseOr(String value, long fallback) {
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
   }
 }
