@@ -11,6 +11,7 @@ import dev.cairn.server.internal.HttpListeners;
 import dev.cairn.server.internal.Listener;
 import dev.cairn.server.internal.ListenerLines;
 import dev.cairn.server.internal.dns.DnsListener;
+import dev.cairn.server.internal.dns.DnsMetrics;
 import dev.cairn.server.internal.grpc.GrpcListener;
 import dev.cairn.server.internal.metrics.ServerMetrics;
 import dev.cairn.server.ratis.RatisCommandLog;
@@ -157,7 +158,11 @@ public final class CairnServer implements AutoCloseable {
       if (dnsPort != DNS_OFF) {
         dns =
             DnsListener.start(
-                registry, new InetSocketAddress(address, dnsPort), dnsDomain, dnsTtl.toSeconds());
+                registry,
+                new InetSocketAddress(address, dnsPort),
+                dnsDomain,
+                dnsTtl.toSeconds(),
+                metrics == null ? DnsMetrics.NONE : metrics.dns());
       }
     } catch (IOException | RuntimeException e) {
       state = State.CLOSED;

@@ -6,6 +6,7 @@ import dev.cairn.common.InstanceKind;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.RegistryMonitor;
 import dev.cairn.server.internal.BuildInfo;
+import dev.cairn.server.internal.dns.DnsMetrics;
 import dev.cairn.server.internal.http.HttpMetrics;
 import io.grpc.ServerInterceptor;
 import io.micrometer.core.instrument.Counter;
@@ -70,6 +71,7 @@ public final class ServerMetrics implements AutoCloseable {
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final Monitor monitor = new Monitor();
   private final Http http = new Http();
+  private final Dns dns = new Dns();
 
   /** Creates the meters that exist from the start, the JVM's among them. */
   public ServerMetrics() {
@@ -93,6 +95,11 @@ public final class ServerMetrics implements AutoCloseable {
   /** The HTTP API's hook: request timers by route, and the {@code /metrics} page. */
   public HttpMetrics http() {
     return http;
+  }
+
+  /** The DNS listener's hook: query timers by protocol and response code. */
+  public DnsMetrics dns() {
+    return dns;
   }
 
   /** A gRPC interceptor timing and counting every call by method and status (Micrometer's). */
@@ -251,6 +258,31 @@ public final class ServerMetrics implements AutoCloseable {
     @Override
     public String scrape() {
       return meters.scrape();
+    }
+  }
+
+  /** Times DNS queries by protocol and response code. */
+  private final class Dns implements DnsMetrics {
+    private final ConcurrentHashMap<String, Timer> udp = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Timer> tcp = new ConcurrentHashMap<>();
+
+    @Override
+    public void answered(String protocol, String rcode, long nanos) {
+      ConcurrentHashMap<String, Timer> byCode = protocol.equals("udp") ? udp : tcp;
+      Timer t = byCode.get(rcode);
+      if (t == null) {
+        t =
+            byCode.computeIfAbsent(
+                rcode,
+                c ->
+                    Timer.builder("cairn.dns.queries")
+                        .description("DNS queries by protocol and response code")
+                        .tag("protocol", protocol)
+                        .tag("rcode", c)
+                        .serviceLevelObjectives(REQUEST_BUCKETS)
+                        .register(meters));
+      }
+      t.record(nanos, TimeUnit.NANOSECONDS);
     }
   }
 

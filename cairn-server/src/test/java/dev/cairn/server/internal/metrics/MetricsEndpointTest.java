@@ -144,6 +144,30 @@ class MetricsEndpointTest {
   }
 
   @Test
+  void dnsQueriesAreCountedByProtocolAndCode() throws Exception {
+    server = CairnServer.builder().inMemory().httpPort(0).grpcPort(0).dnsPort(0).start();
+    java.net.InetSocketAddress dns = server.dnsAddress().orElseThrow();
+    byte[] query = {
+      0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 4, 'n', 'o', 'n', 'e', 7, 's', 'e', 'r', 'v', 'i', 'c',
+      'e', 5, 'c', 'a', 'i', 'r', 'n', 0, 0, 1, 0, 1
+    };
+    try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+      s.setSoTimeout(5_000);
+      s.send(new java.net.DatagramPacket(query, query.length, dns));
+      s.receive(new java.net.DatagramPacket(new byte[512], 512));
+    }
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                value(
+                        scrape(),
+                        "cairn_dns_queries_seconds_count",
+                        "protocol=\"udp\",rcode=\"NXDOMAIN\"")
+                    == 1);
+  }
+
+  @Test
   void unknownPathsAreTimedAsUnmatched() throws Exception {
     start(true);
     assertThat(send("GET", "/nope", null)).isEqualTo(404);
