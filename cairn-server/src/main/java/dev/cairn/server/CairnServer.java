@@ -389,8 +389,9 @@ public final class CairnServer implements AutoCloseable {
         throw new IllegalArgumentException(
             "httpPort: " + httpPort + " (expected: different from grpcPort)");
       }
-      if (dnsPort != DNS_OFF) {
-        checkPort("dnsPort", dnsPort);
+      if (dnsPort != DNS_OFF && (dnsPort < 0 || dnsPort > 65535)) {
+        throw new IllegalArgumentException(
+            "dnsPort: " + dnsPort + " (expected: " + DNS_OFF + " (off) or 0..65535)");
       }
       dnsDomain = normalizedDomain(dnsDomain);
       if (dnsTtl.isNegative() || dnsTtl.toSeconds() > MAX_DNS_TTL_SECONDS) {

@@ -30,7 +30,12 @@ class ServerCommandTest {
     assertThat(run.out())
         .contains("--data-dir", "--bind", "--http-port", "--grpc-port")
         .contains(
-            "--session-detach-grace", "--in-memory", "--dns-port", "--dns-domain", "--dns-ttl", "--[no-]metrics")
+            "--session-detach-grace",
+            "--in-memory",
+            "--dns-port",
+            "--dns-domain",
+            "--dns-ttl",
+            "--[no-]metrics")
         .contains("default: ./data", "default: 127.0.0.1", "default: 8500", "default: 8501");
   }
 
