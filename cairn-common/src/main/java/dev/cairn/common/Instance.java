@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
@@ -31,6 +32,7 @@ public final class Instance {
   private final Health health;
   private final InstanceKind kind;
   private final String sessionId;
+  private final HealthCheck check;
   private final long createRevision;
   private final long modRevision;
 
@@ -46,6 +48,7 @@ public final class Instance {
     this.health = b.health;
     this.kind = b.kind;
     this.sessionId = b.sessionId;
+    this.check = b.check;
     this.createRevision = b.createRevision;
     this.modRevision = b.modRevision;
   }
@@ -110,6 +113,16 @@ public final class Instance {
   /** The owning session of an ephemeral instance, else the empty string. */
   public String sessionId() {
     return sessionId;
+  }
+
+  /** The health check the registry runs for this instance, if any. */
+  public Optional<HealthCheck> check() {
+    return Optional.ofNullable(check);
+  }
+
+  /** Whether the registry runs a health check for this instance. */
+  public boolean hasCheck() {
+    return check != null;
   }
 
   public long createRevision() {
@@ -181,6 +194,7 @@ public final class Instance {
     b.health = health;
     b.kind = kind;
     b.sessionId = sessionId;
+    b.check = check;
     b.createRevision = createRevision;
     b.modRevision = modRevision;
     return b;
@@ -198,7 +212,8 @@ public final class Instance {
         && zone.equals(other.zone)
         && health == other.health
         && kind == other.kind
-        && sessionId.equals(other.sessionId);
+        && sessionId.equals(other.sessionId)
+        && Objects.equals(check, other.check);
   }
 
   @Override
@@ -239,6 +254,7 @@ public final class Instance {
         + " "
         + kind
         + (sessionId.isEmpty() ? "" : " session=" + sessionId)
+        + (check == null ? "" : " check=" + check)
         + " rev="
         + modRevision
         + "}";
@@ -257,6 +273,7 @@ public final class Instance {
     private Health health = Health.PASSING;
     private InstanceKind kind = InstanceKind.PERSISTENT;
     private String sessionId = "";
+    private HealthCheck check;
     private long createRevision;
     private long modRevision;
 
@@ -332,6 +349,12 @@ public final class Instance {
       return this;
     }
 
+    /** The health check the registry runs; null for none. */
+    public Builder check(HealthCheck check) {
+      this.check = check;
+      return this;
+    }
+
     /** Sets both revisions; used by the registry when it stores the instance. */
     public Builder revisions(long createRevision, long modRevision) {
       this.createRevision = createRevision;
@@ -366,7 +389,22 @@ public final class Instance {
       if (kind == InstanceKind.PERSISTENT && !sessionId.isEmpty()) {
         throw CairnException.invalid("session", sessionId, "no session for a persistent instance");
       }
+      checkCheck();
       return new Instance(this);
+    }
+
+    private void checkCheck() {
+      if (check == null || check.type() == HealthCheck.Type.TTL) {
+        return;
+      }
+      if (check.port().isEmpty()) {
+        if (ports.size() != 1) {
+          throw CairnException.invalid(
+              "check.port", "", "a port name when the instance has " + ports.size() + " ports");
+        }
+      } else if (!ports.containsKey(check.port())) {
+        throw CairnException.invalid("check.port", check.port(), "one of " + ports.keySet());
+      }
     }
 
     private void checkPorts() {

@@ -13,6 +13,7 @@ import dev.cairn.server.internal.ListenerLines;
 import dev.cairn.server.internal.dns.DnsListener;
 import dev.cairn.server.internal.dns.DnsMetrics;
 import dev.cairn.server.internal.grpc.GrpcListener;
+import dev.cairn.server.internal.health.NetworkProbe;
 import dev.cairn.server.internal.metrics.ServerMetrics;
 import dev.cairn.server.ratis.RatisCommandLog;
 import java.io.IOException;
@@ -94,6 +95,7 @@ public final class CairnServer implements AutoCloseable {
   private volatile Listener http;
   private volatile Listener dns;
   private volatile ServerMetrics metrics;
+  private volatile NetworkProbe probe;
 
   private CairnServer(Builder b) {
     this.dataDir = b.dataDir;
@@ -135,7 +137,7 @@ public final class CairnServer implements AutoCloseable {
           options = options.toBuilder().monitor(metrics.monitor()).build();
         }
       }
-      registry = Registry.start(openLog(), options);
+      registry = Registry.start(openLog(), withProbe(options));
       GrpcListener g =
           GrpcListener.start(
               registry,
@@ -262,12 +264,25 @@ public final class CairnServer implements AutoCloseable {
     if (r != null) {
       r.close();
     }
+    NetworkProbe p = probe;
+    if (p != null) {
+      p.close();
+    }
     if (g != null) {
       g.close();
     }
     if (m != null) {
       m.close();
     }
+  }
+
+  // The server probes HTTP, TCP and gRPC health checks itself unless the options bring a probe.
+  private RegistryOptions withProbe(RegistryOptions options) {
+    if (options.healthProbe() != null) {
+      return options;
+    }
+    probe = new NetworkProbe();
+    return options.toBuilder().healthProbe(probe).build();
   }
 
   private CommandLog openLog() {

@@ -1,10 +1,14 @@
 package dev.cairn.server.core;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.cairn.common.CairnException;
+import dev.cairn.common.Health;
 import dev.cairn.common.Instance;
 import dev.cairn.server.core.log.CommandLog;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -90,6 +94,55 @@ public final class Registry implements AutoCloseable {
    */
   public void expireSessions() {
     impl.expireSessions();
+  }
+
+  /**
+   * Reports an instance's health. For an instance with a TTL check this is the check's report: it
+   * renews the TTL and the health shows at once (flap damping aside). For an instance without a
+   * check it sets the health. Completes with the health the instance now shows (or will once the
+   * change applies).
+   *
+   * <p>Fails with {@code NOT_FOUND} when there is no such instance, and {@code FAILED_PRECONDITION}
+   * when the registry probes the instance itself (HTTP, TCP or gRPC check).
+   */
+  public CompletableFuture<Health> reportHealth(
+      String namespace, String service, String instanceId, Health health) {
+    return impl.reportHealth(namespace, service, instanceId, requireNonNull(health, "health"));
+  }
+
+  /** A service's settings, the registry's defaults where it sets none. */
+  public ServiceConfig serviceConfig(String namespace, String service) {
+    return impl.serviceConfig(namespace, service);
+  }
+
+  /**
+   * Sets a service's protection threshold (0..1), or with null returns it to the registry's
+   * default. Logged as a command; completes with its revision.
+   *
+   * @throws CairnException {@code INVALID_ARGUMENT} for a threshold outside 0..1
+   */
+  public CompletableFuture<Long> setProtectionThreshold(
+      String namespace, String service, Double threshold) {
+    return impl.setProtectionThreshold(namespace, service, threshold);
+  }
+
+  /**
+   * The answer to a healthy-only read of {@code candidates} (instances of the service, usually
+   * after other filters): the healthy ones, or all of them under the service's protection
+   * threshold.
+   */
+  public HealthySelection healthy(String namespace, String service, List<Instance> candidates) {
+    return impl.healthy(namespace, service, candidates);
+  }
+
+  /** Counters of the health checks (a snapshot; thread-safe, never blocks). */
+  public HealthCheckStats healthCheckStats() {
+    return impl.healthCheckStats();
+  }
+
+  /** Whether session expiry is paused by self-preservation, and since when. */
+  public SelfPreservationStatus selfPreservation() {
+    return impl.selfPreservation();
   }
 
   /** The number of open watches (service and service-list). */

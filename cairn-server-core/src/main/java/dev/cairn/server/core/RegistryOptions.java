@@ -16,6 +16,14 @@ public final class RegistryOptions {
   private final int maxEntriesInFlight;
   private final boolean autoExpireSessions;
   private final RegistryMonitor monitor;
+  private final HealthProbe healthProbe;
+  private final int maxConcurrentProbes;
+  private final Duration flapHalfLife;
+  private final double protectionThreshold;
+  private final double selfPreservationThreshold;
+  private final Duration selfPreservationWindow;
+  private final int selfPreservationMinSessions;
+  private final Duration selfPreservationMaxPause;
 
   private RegistryOptions(Builder b) {
     this.ticker = b.ticker;
@@ -26,6 +34,14 @@ public final class RegistryOptions {
     this.maxEntriesInFlight = b.maxEntriesInFlight;
     this.autoExpireSessions = b.autoExpireSessions;
     this.monitor = b.monitor;
+    this.healthProbe = b.healthProbe;
+    this.maxConcurrentProbes = b.maxConcurrentProbes;
+    this.flapHalfLife = b.flapHalfLife;
+    this.protectionThreshold = b.protectionThreshold;
+    this.selfPreservationThreshold = b.selfPreservationThreshold;
+    this.selfPreservationWindow = b.selfPreservationWindow;
+    this.selfPreservationMinSessions = b.selfPreservationMinSessions;
+    this.selfPreservationMaxPause = b.selfPreservationMaxPause;
   }
 
   /** The defaults. */
@@ -47,7 +63,15 @@ public final class RegistryOptions {
         .maxCommandsPerEntry(maxCommandsPerEntry)
         .maxEntriesInFlight(maxEntriesInFlight)
         .autoExpireSessions(autoExpireSessions)
-        .monitor(monitor);
+        .monitor(monitor)
+        .healthProbe(healthProbe)
+        .maxConcurrentProbes(maxConcurrentProbes)
+        .flapHalfLife(flapHalfLife)
+        .protectionThreshold(protectionThreshold)
+        .selfPreservationThreshold(selfPreservationThreshold)
+        .selfPreservationWindow(selfPreservationWindow)
+        .selfPreservationMinSessions(selfPreservationMinSessions)
+        .selfPreservationMaxPause(selfPreservationMaxPause);
   }
 
   /** Time source for session leases; {@link Ticker#system()} by default. */
@@ -98,6 +122,59 @@ public final class RegistryOptions {
     return monitor;
   }
 
+  /**
+   * Runs the probes of HTTP, TCP and gRPC health checks; null by default, and then only TTL checks
+   * run (the server sets its network probe).
+   */
+  public HealthProbe healthProbe() {
+    return healthProbe;
+  }
+
+  /** Most health probes running at once; more wait for a free slot. 1024 by default. */
+  public int maxConcurrentProbes() {
+    return maxConcurrentProbes;
+  }
+
+  /**
+   * Half-life of the flap penalty of a health check: each health change adds 1, and an instance
+   * whose penalty passes 3.5 is held critical until it decays below 1.5. 60 s by default; 0 turns
+   * flap damping off.
+   */
+  public Duration flapHalfLife() {
+    return flapHalfLife;
+  }
+
+  /**
+   * The protection threshold of services that set none: when fewer than this share (0..1) of a
+   * service's instances are healthy, healthy-only reads return all of them. 0 (off) by default.
+   */
+  public double protectionThreshold() {
+    return protectionThreshold;
+  }
+
+  /**
+   * The share of sessions (0..1] that, expiring within {@link #selfPreservationWindow()}, pauses
+   * session expiry; 0.5 by default; 0 turns self-preservation off.
+   */
+  public double selfPreservationThreshold() {
+    return selfPreservationThreshold;
+  }
+
+  /** The window over which expiring sessions are counted; 30 s by default. */
+  public Duration selfPreservationWindow() {
+    return selfPreservationWindow;
+  }
+
+  /** Fewest sessions for self-preservation to apply; 10 by default. */
+  public int selfPreservationMinSessions() {
+    return selfPreservationMinSessions;
+  }
+
+  /** Longest pause of session expiry; then overdue sessions expire. 5 minutes by default. */
+  public Duration selfPreservationMaxPause() {
+    return selfPreservationMaxPause;
+  }
+
   /** Builds {@link RegistryOptions}. */
   public static final class Builder {
     private Ticker ticker = Ticker.system();
@@ -108,6 +185,14 @@ public final class RegistryOptions {
     private int maxEntriesInFlight = 2;
     private boolean autoExpireSessions = true;
     private RegistryMonitor monitor = RegistryMonitor.NONE;
+    private HealthProbe healthProbe;
+    private int maxConcurrentProbes = 1024;
+    private Duration flapHalfLife = Duration.ofSeconds(60);
+    private double protectionThreshold;
+    private double selfPreservationThreshold = 0.5;
+    private Duration selfPreservationWindow = Duration.ofSeconds(30);
+    private int selfPreservationMinSessions = 10;
+    private Duration selfPreservationMaxPause = Duration.ofMinutes(5);
 
     private Builder() {}
 
@@ -151,6 +236,49 @@ public final class RegistryOptions {
       return this;
     }
 
+    /** The probe of network health checks; null runs TTL checks only. */
+    public Builder healthProbe(HealthProbe healthProbe) {
+      this.healthProbe = healthProbe;
+      return this;
+    }
+
+    public Builder maxConcurrentProbes(int maxConcurrentProbes) {
+      this.maxConcurrentProbes = maxConcurrentProbes;
+      return this;
+    }
+
+    public Builder flapHalfLife(Duration flapHalfLife) {
+      this.flapHalfLife = requireNonNull(flapHalfLife, "flapHalfLife");
+      return this;
+    }
+
+    public Builder protectionThreshold(double protectionThreshold) {
+      this.protectionThreshold = protectionThreshold;
+      return this;
+    }
+
+    public Builder selfPreservationThreshold(double selfPreservationThreshold) {
+      this.selfPreservationThreshold = selfPreservationThreshold;
+      return this;
+    }
+
+    public Builder selfPreservationWindow(Duration selfPreservationWindow) {
+      this.selfPreservationWindow =
+          requireNonNull(selfPreservationWindow, "selfPreservationWindow");
+      return this;
+    }
+
+    public Builder selfPreservationMinSessions(int selfPreservationMinSessions) {
+      this.selfPreservationMinSessions = selfPreservationMinSessions;
+      return this;
+    }
+
+    public Builder selfPreservationMaxPause(Duration selfPreservationMaxPause) {
+      this.selfPreservationMaxPause =
+          requireNonNull(selfPreservationMaxPause, "selfPreservationMaxPause");
+      return this;
+    }
+
     /** Checks the values and returns the options. */
     public RegistryOptions build() {
       if (detachGrace.isNegative()) {
@@ -171,6 +299,33 @@ public final class RegistryOptions {
       if (maxEntriesInFlight < 1) {
         throw new IllegalArgumentException(
             "maxEntriesInFlight: " + maxEntriesInFlight + " (expected: >= 1)");
+      }
+      if (maxConcurrentProbes < 1) {
+        throw new IllegalArgumentException(
+            "maxConcurrentProbes: " + maxConcurrentProbes + " (expected: >= 1)");
+      }
+      if (flapHalfLife.isNegative()) {
+        throw new IllegalArgumentException("flapHalfLife: " + flapHalfLife + " (expected: >= 0)");
+      }
+      if (!(protectionThreshold >= 0 && protectionThreshold <= 1)) {
+        throw new IllegalArgumentException(
+            "protectionThreshold: " + protectionThreshold + " (expected: 0..1)");
+      }
+      if (!(selfPreservationThreshold >= 0 && selfPreservationThreshold <= 1)) {
+        throw new IllegalArgumentException(
+            "selfPreservationThreshold: " + selfPreservationThreshold + " (expected: 0..1)");
+      }
+      if (selfPreservationWindow.isNegative() || selfPreservationWindow.isZero()) {
+        throw new IllegalArgumentException(
+            "selfPreservationWindow: " + selfPreservationWindow + " (expected: > 0)");
+      }
+      if (selfPreservationMinSessions < 1) {
+        throw new IllegalArgumentException(
+            "selfPreservationMinSessions: " + selfPreservationMinSessions + " (expected: >= 1)");
+      }
+      if (selfPreservationMaxPause.isNegative() || selfPreservationMaxPause.isZero()) {
+        throw new IllegalArgumentException(
+            "selfPreservationMaxPause: " + selfPreservationMaxPause + " (expected: > 0)");
       }
       return new RegistryOptions(this);
     }

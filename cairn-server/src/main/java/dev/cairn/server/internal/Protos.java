@@ -2,6 +2,7 @@ package dev.cairn.server.internal;
 
 import dev.cairn.common.CairnException;
 import dev.cairn.common.Health;
+import dev.cairn.common.HealthCheck;
 import dev.cairn.common.Instance;
 import dev.cairn.common.InstanceKind;
 import dev.cairn.common.Limits;
@@ -13,6 +14,7 @@ import dev.cairn.server.core.ServiceEvent;
 import dev.cairn.server.core.ServiceList;
 import dev.cairn.server.core.ServiceSnapshot;
 import dev.cairn.server.core.ServiceSummary;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,6 +47,7 @@ public final class Protos {
       session = proto.getSessionId();
     }
     return Instance.builder(proto.getService(), proto.getAddress())
+        .check(proto.hasCheck() ? toModel(proto.getCheck()) : null)
         .id(proto.getId())
         .ports(proto.getPortsMap())
         .tags(proto.getTagsList())
@@ -57,10 +60,90 @@ public final class Protos {
         .build();
   }
 
+  /** The model check described by {@code proto}; 0 and empty fields mean the defaults. */
+  public static HealthCheck toModel(dev.cairn.proto.v1.HealthCheck proto) {
+    HealthCheck.Type type;
+    switch (proto.getType()) {
+      case HTTP:
+        type = HealthCheck.Type.HTTP;
+        break;
+      case TCP:
+        type = HealthCheck.Type.TCP;
+        break;
+      case GRPC:
+        type = HealthCheck.Type.GRPC;
+        break;
+      case TTL:
+        type = HealthCheck.Type.TTL;
+        break;
+      default:
+        throw CairnException.invalid("check.type", proto.getTypeValue(), "HTTP, TCP, GRPC or TTL");
+    }
+    HealthCheck.Builder b = HealthCheck.builder(type).port(proto.getPort());
+    if (!proto.getPath().isEmpty()) {
+      b.path(proto.getPath());
+    }
+    if (proto.getIntervalMillis() != 0) {
+      b.interval(Duration.ofMillis(proto.getIntervalMillis()));
+    }
+    if (proto.getTimeoutMillis() != 0) {
+      b.timeout(Duration.ofMillis(proto.getTimeoutMillis()));
+    }
+    if (proto.getRise() != 0) {
+      b.rise(proto.getRise());
+    }
+    if (proto.getFall() != 0) {
+      b.fall(proto.getFall());
+    }
+    return b.build();
+  }
+
+  /** The wire form of a check. */
+  public static dev.cairn.proto.v1.HealthCheck toProto(HealthCheck check) {
+    dev.cairn.proto.v1.HealthCheck.Type type;
+    switch (check.type()) {
+      case HTTP:
+        type = dev.cairn.proto.v1.HealthCheck.Type.HTTP;
+        break;
+      case TCP:
+        type = dev.cairn.proto.v1.HealthCheck.Type.TCP;
+        break;
+      case GRPC:
+        type = dev.cairn.proto.v1.HealthCheck.Type.GRPC;
+        break;
+      default:
+        type = dev.cairn.proto.v1.HealthCheck.Type.TTL;
+        break;
+    }
+    return dev.cairn.proto.v1.HealthCheck.newBuilder()
+        .setType(type)
+        .setPort(check.port())
+        .setPath(check.path())
+        .setIntervalMillis(check.intervalMillis())
+        .setTimeoutMillis(check.timeoutMillis())
+        .setRise(check.rise())
+        .setFall(check.fall())
+        .build();
+  }
+
+  /** The model health of a report; UNSPECIFIED is rejected. */
+  public static Health reportedHealth(int value) {
+    if (value == dev.cairn.proto.v1.Health.HEALTH_UNSPECIFIED_VALUE) {
+      throw CairnException.invalid("health", value, "PASSING, WARNING or CRITICAL");
+    }
+    return health(value);
+  }
+
+  /** The wire form of a health. */
+  public static dev.cairn.proto.v1.Health healthToProto(Health health) {
+    return toProto(health);
+  }
+
   /** The wire form of a stored instance. */
   public static dev.cairn.proto.v1.Instance toProto(Instance instance) {
-    return dev.cairn.proto.v1.Instance.newBuilder()
-        .setId(instance.id())
+    dev.cairn.proto.v1.Instance.Builder b = dev.cairn.proto.v1.Instance.newBuilder();
+    instance.check().ifPresent(c -> b.setCheck(toProto(c)));
+    return b.setId(instance.id())
         .setService(instance.service())
         .setAddress(instance.address())
         .putAllPorts(instance.ports())

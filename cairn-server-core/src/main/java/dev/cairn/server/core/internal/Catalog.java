@@ -36,6 +36,12 @@ final class Catalog {
   /** Namespaces by name; entries are never removed. Mutated by the apply thread only. */
   private final ConcurrentHashMap<String, NamespaceState> namespaces = new ConcurrentHashMap<>();
 
+  /**
+   * Protection thresholds set per service, by namespace and service; written by the apply thread,
+   * read by any.
+   */
+  private final ConcurrentHashMap<ServiceKey, Double> protection = new ConcurrentHashMap<>();
+
   /** Sessions by id; apply thread only. */
   private final HashMap<String, SessionState> sessions = new HashMap<>();
 
@@ -77,6 +83,23 @@ final class Catalog {
     return svc == null ? ServiceSnapshot.of(namespace, service, 0, List.of()) : svc.published;
   }
 
+  /** The protection threshold set for a service, or a negative number when none is set. */
+  double protectionThreshold(String namespace, String service) {
+    Double t = protection.get(new ServiceKey(namespace, service));
+    return t == null ? -1 : t;
+  }
+
+  /** The published snapshot of every service (apply thread, e.g. right after a restore). */
+  List<ServiceSnapshot> allServices() {
+    List<ServiceSnapshot> out = new ArrayList<>();
+    for (NamespaceState ns : namespaces.values()) {
+      for (ServiceState svc : ns.services.values()) {
+        out.add(svc.published);
+      }
+    }
+    return out;
+  }
+
   ServiceList services(String namespace) {
     NamespaceState ns = namespaces.get(namespace);
     if (ns == null) {
@@ -100,6 +123,8 @@ final class Catalog {
         return closeSession(c.sessionId());
       } else if (command instanceof Command.SetHealth h) {
         return setHealth(h);
+      } else if (command instanceof Command.SetServiceConfig sc) {
+        return setServiceConfig(sc);
       }
       throw CairnException.of(ErrorCode.INTERNAL, "unknown command " + command);
     } catch (CairnException e) {
@@ -214,6 +239,16 @@ final class Catalog {
     return Result.ok(rev);
   }
 
+  private Result setServiceConfig(Command.SetServiceConfig sc) {
+    ServiceKey key = new ServiceKey(sc.namespace(), sc.service());
+    if (sc.protectionThreshold() < 0) {
+      protection.remove(key);
+    } else {
+      protection.put(key, sc.protectionThreshold());
+    }
+    return Result.ok(++revision);
+  }
+
   private Result openSession(Command.OpenSession o) {
     if (sessions.containsKey(o.sessionId())) {
       throw CairnException.of(
@@ -294,6 +329,12 @@ final class Catalog {
         }
       }
     }
+    out.writeInt(protection.size());
+    for (Map.Entry<ServiceKey, Double> e : protection.entrySet()) {
+      out.writeUTF(e.getKey().namespace());
+      out.writeUTF(e.getKey().service());
+      out.writeDouble(e.getValue());
+    }
   }
 
   /** Replaces the whole state; call with nothing applied since the last {@link #publish}. */
@@ -301,12 +342,9 @@ final class Catalog {
     if (in.readInt() != SNAPSHOT_MAGIC) {
       throw new IOException("not a Cairn catalog snapshot");
     }
-    int version = in.readUnsignedByte();
-    if (version != CommandCodec.VERSION) {
-      throw new IOException(
-          "snapshot version " + version + " (expected: " + CommandCodec.VERSION + ")");
-    }
+    int version = CommandCodec.checkVersion("snapshot", in.readUnsignedByte());
     namespaces.clear();
+    protection.clear();
     sessions.clear();
     instanceCount = 0;
     revision = in.readLong();
@@ -326,7 +364,7 @@ final class Catalog {
         int n = in.readInt();
         List<Instance> instances = new ArrayList<>(n);
         for (int k = 0; k < n; k++) {
-          Instance inst = CommandCodec.readInstance(in, pool);
+          Instance inst = CommandCodec.readInstance(in, pool, version);
           instances.add(inst);
           SessionState owner = inst.sessionId().isEmpty() ? null : sessions.get(inst.sessionId());
           if (owner != null) {
@@ -338,6 +376,10 @@ final class Catalog {
         ns.services.put(svc.name, svc);
       }
     }
+    int configs = version >= 2 ? in.readInt() : 0;
+    for (int i = 0; i < configs; i++) {
+      protection.put(new ServiceKey(in.readUTF(), in.readUTF()), in.readDouble());
+    }
     touched.clear();
     opened.clear();
     closed.clear();
@@ -346,6 +388,9 @@ final class Catalog {
   }
 
   // ---- state ----
+
+  /** A service by namespace and name. */
+  private record ServiceKey(String namespace, String service) {}
 
   /** An instance owned by a session. */
   private record Owned(ServiceState service, String instanceId) {}

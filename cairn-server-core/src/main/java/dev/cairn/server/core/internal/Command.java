@@ -25,4 +25,11 @@ sealed interface Command {
   /** Sets an instance's health (from the owner or from the server's checks). */
   record SetHealth(String namespace, String service, String instanceId, Health health)
       implements Command {}
+
+  /**
+   * Sets a service's settings: its protection threshold (0..1; a negative value means the
+   * registry's default).
+   */
+  record SetServiceConfig(String namespace, String service, double protectionThreshold)
+      implements Command {}
 }

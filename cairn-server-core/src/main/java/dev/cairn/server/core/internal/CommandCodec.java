@@ -2,6 +2,7 @@ package dev.cairn.server.core.internal;
 
 import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Health;
+import dev.cairn.common.HealthCheck;
 import dev.cairn.common.Instance;
 import dev.cairn.common.InstanceKind;
 import java.io.ByteArrayInputStream;
@@ -12,6 +13,7 @@ import java.io.DataOutput;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,21 +21,27 @@ import java.util.TreeMap;
 
 /**
  * The binary form of command batches (one log entry), of their results (the entry's reply) and of
- * instances (shared with catalog snapshots). Format version 1; a new field means a new version.
+ * instances (shared with catalog snapshots). Format version 2 (version 1 without health checks and
+ * service settings is still read); a new field means a new version.
  */
 final class CommandCodec {
 
-  static final int VERSION = 1;
+  static final int VERSION = 2;
+
+  /** The oldest version still read. */
+  static final int MIN_VERSION = 1;
 
   private static final byte REGISTER = 1;
   private static final byte DEREGISTER = 2;
   private static final byte OPEN_SESSION = 3;
   private static final byte CLOSE_SESSION = 4;
   private static final byte SET_HEALTH = 5;
+  private static final byte SET_SERVICE_CONFIG = 6;
 
   private static final Health[] HEALTH = Health.values();
   private static final InstanceKind[] KINDS = InstanceKind.values();
   private static final ErrorCode[] CODES = ErrorCode.values();
+  private static final HealthCheck.Type[] CHECK_TYPES = HealthCheck.Type.values();
 
   private CommandCodec() {}
 
@@ -54,31 +62,20 @@ final class CommandCodec {
   }
 
   /**
-   * Decodes a batch.
-   *
-   * @throws IOException when the entry is not a batch this version understands
-   */
-  /**
    * The id a batch was encoded under.
    *
    * @throws IOException when the entry is not a batch this version understands
    */
   static long batchId(byte[] entry) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(entry));
-    int version = in.readUnsignedByte();
-    if (version != VERSION) {
-      throw new IOException("command batch version " + version + " (expected: " + VERSION + ")");
-    }
+    int version = checkVersion("command batch", in.readUnsignedByte());
     return in.readLong();
   }
 
   /** Decodes a batch, sharing the repeated strings of instances through {@code pool}. */
   static List<Command> decodeBatch(byte[] entry, StringPool pool) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(entry));
-    int version = in.readUnsignedByte();
-    if (version != VERSION) {
-      throw new IOException("command batch version " + version + " (expected: " + VERSION + ")");
-    }
+    int version = checkVersion("command batch", in.readUnsignedByte());
     in.readLong(); // batch id
     int n = in.readInt();
     if (n < 0 || n > entry.length) {
@@ -86,9 +83,22 @@ final class CommandCodec {
     }
     List<Command> commands = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      commands.add(readCommand(in, pool));
+      commands.add(readCommand(in, pool, version));
     }
     return commands;
+  }
+
+  /**
+   * Returns {@code version} when this code reads it.
+   *
+   * @throws IOException naming {@code what} otherwise
+   */
+  static int checkVersion(String what, int version) throws IOException {
+    if (version < MIN_VERSION || version > VERSION) {
+      throw new IOException(
+          what + " version " + version + " (expected: " + MIN_VERSION + ".." + VERSION + ")");
+    }
+    return version;
   }
 
   static byte[] encodeResults(List<Result> results) {
@@ -158,16 +168,22 @@ final class CommandCodec {
       out.writeUTF(h.service());
       out.writeUTF(h.instanceId());
       out.writeByte(h.health().ordinal());
+    } else if (c instanceof Command.SetServiceConfig sc) {
+      out.writeByte(SET_SERVICE_CONFIG);
+      out.writeUTF(sc.namespace());
+      out.writeUTF(sc.service());
+      out.writeDouble(sc.protectionThreshold());
     } else {
       throw new IllegalArgumentException("command: " + c + " (expected: a known command)");
     }
   }
 
-  private static Command readCommand(DataInput in, StringPool pool) throws IOException {
+  private static Command readCommand(DataInput in, StringPool pool, int version)
+      throws IOException {
     int type = in.readUnsignedByte();
     switch (type) {
       case REGISTER:
-        return new Command.Register(pool.share(in.readUTF()), readInstance(in, pool));
+        return new Command.Register(pool.share(in.readUTF()), readInstance(in, pool, version));
       case DEREGISTER:
         return new Command.Deregister(in.readUTF(), in.readUTF(), in.readUTF());
       case OPEN_SESSION:
@@ -177,9 +193,15 @@ final class CommandCodec {
       case SET_HEALTH:
         return new Command.SetHealth(
             in.readUTF(), in.readUTF(), in.readUTF(), HEALTH[in.readUnsignedByte()]);
+      case SET_SERVICE_CONFIG:
+        if (version < 2) {
+          break;
+        }
+        return new Command.SetServiceConfig(in.readUTF(), in.readUTF(), in.readDouble());
       default:
-        throw new IOException("command type " + type + " (expected: 1..5)");
+        break;
     }
+    throw new IOException("command type " + type + " (expected: 1..6)");
   }
 
   /** Writes every field of an instance, revisions included. */
@@ -208,13 +230,24 @@ final class CommandCodec {
     out.writeUTF(i.sessionId());
     out.writeLong(i.createRevision());
     out.writeLong(i.modRevision());
+    HealthCheck check = i.check().orElse(null);
+    out.writeBoolean(check != null);
+    if (check != null) {
+      out.writeByte(check.type().ordinal());
+      out.writeUTF(check.port());
+      out.writeUTF(check.path());
+      out.writeInt((int) check.intervalMillis());
+      out.writeInt((int) check.timeoutMillis());
+      out.writeByte(check.rise());
+      out.writeByte(check.fall());
+    }
   }
 
   /**
    * Reads an instance written by {@link #writeInstance}, checking it again; names, tags, zones and
    * metadata are shared through {@code pool} (ids and addresses are unique, so they are not).
    */
-  static Instance readInstance(DataInput in, StringPool pool) throws IOException {
+  static Instance readInstance(DataInput in, StringPool pool, int version) throws IOException {
     Instance.Builder b = Instance.builder("x", "x");
     b.id(in.readUTF()).service(pool.share(in.readUTF())).address(in.readUTF());
     int ports = in.readUnsignedByte();
@@ -247,6 +280,21 @@ final class CommandCodec {
     b.kind(KINDS[in.readUnsignedByte()]);
     b.sessionId(pool.share(in.readUTF()));
     b.revisions(in.readLong(), in.readLong());
+    if (version >= 2 && in.readBoolean()) {
+      int type = in.readUnsignedByte();
+      if (type >= CHECK_TYPES.length) {
+        throw new IOException("check type " + type + " (expected: 0.." + CHECK_TYPES.length + ")");
+      }
+      b.check(
+          HealthCheck.builder(CHECK_TYPES[type])
+              .port(pool.share(in.readUTF()))
+              .path(pool.share(in.readUTF()))
+              .interval(Duration.ofMillis(in.readInt()))
+              .timeout(Duration.ofMillis(in.readInt()))
+              .rise(in.readUnsignedByte())
+              .fall(in.readUnsignedByte())
+              .build());
+    }
     return b.build();
   }
 }

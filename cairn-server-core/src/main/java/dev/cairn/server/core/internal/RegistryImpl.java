@@ -1,12 +1,19 @@
 package dev.cairn.server.core.internal;
 
 import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
+import dev.cairn.common.Health;
+import dev.cairn.common.HealthCheck;
 import dev.cairn.common.Instance;
 import dev.cairn.common.InstanceKind;
 import dev.cairn.common.Limits;
 import dev.cairn.common.Names;
+import dev.cairn.server.core.HealthCheckStats;
+import dev.cairn.server.core.HealthySelection;
 import dev.cairn.server.core.RegistryMonitor;
 import dev.cairn.server.core.RegistryOptions;
+import dev.cairn.server.core.SelfPreservationStatus;
+import dev.cairn.server.core.ServiceConfig;
 import dev.cairn.server.core.ServiceList;
 import dev.cairn.server.core.ServiceSnapshot;
 import dev.cairn.server.core.SessionInfo;
@@ -43,6 +50,8 @@ public final class RegistryImpl {
   private final CommandBatcher batcher;
   private final ExecutorService watchExecutor;
   private final ScheduledExecutorService sweeper;
+  private final HealthChecker checker;
+  private final SelfPreservation preservation;
   private volatile boolean closed;
 
   private RegistryImpl(CommandLog commandLog, RegistryOptions options) {
@@ -65,6 +74,19 @@ public final class RegistryImpl {
         new CommandBatcher(
             commandLog, local, options.maxCommandsPerEntry(), options.maxEntriesInFlight());
     this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("cairn-sessions"));
+    this.checker =
+        new HealthChecker(
+            options.healthProbe(),
+            options.ticker(),
+            (ns, svc, id, h) -> batcher.submit(new Command.SetHealth(ns, svc, id, h)),
+            options.flapHalfLife().toNanos(),
+            options.maxConcurrentProbes());
+    this.preservation =
+        new SelfPreservation(
+            options.selfPreservationThreshold(),
+            options.selfPreservationWindow().toNanos(),
+            options.selfPreservationMinSessions(),
+            options.selfPreservationMaxPause().toNanos());
   }
 
   /** Starts a registry on {@code log}; see {@link dev.cairn.server.core.Registry#start}. */
@@ -179,9 +201,15 @@ public final class RegistryImpl {
     }
   }
 
-  /** Closes every session whose lease ran out; runs on the sweeper, or from tests. */
+  /**
+   * Closes every session whose lease ran out, unless self-preservation holds them; runs on the
+   * sweeper, or from tests.
+   */
   public void expireSessions() {
     if (closed) {
+      return;
+    }
+    if (!preservation.mayExpire(leases.due(), leases.size(), options.ticker().nanos())) {
       return;
     }
     for (String id : leases.expire()) {
@@ -201,6 +229,79 @@ public final class RegistryImpl {
                 log.debug("session {} expired", sessionId);
               }
             });
+  }
+
+  // ---- health ----
+
+  public CompletableFuture<Health> reportHealth(
+      String namespace, String service, String id, Health health) {
+    String ns = Names.namespace(namespace);
+    Names.checkLabel("service", service);
+    Names.checkInstanceId("id", id);
+    Instance found = null;
+    for (Instance i : catalog.service(ns, service).instances()) {
+      if (i.id().equals(id)) {
+        found = i;
+        break;
+      }
+    }
+    if (found == null) {
+      return CompletableFuture.failedFuture(
+          CairnException.notFound("id", ns + "/" + service + "/" + id));
+    }
+    HealthCheck check = found.check().orElse(null);
+    if (check == null) {
+      return batcher
+          .submit(new Command.SetHealth(ns, service, id, health))
+          .thenCompose(
+              r ->
+                  r.isOk()
+                      ? CompletableFuture.completedFuture(health)
+                      : CompletableFuture.failedFuture(r.toException()));
+    }
+    if (check.type() != HealthCheck.Type.TTL) {
+      return CompletableFuture.failedFuture(
+          CairnException.of(
+              ErrorCode.FAILED_PRECONDITION,
+              "check",
+              "check: "
+                  + check.type().label()
+                  + " (expected: a ttl check or none; the registry probes this instance itself)"));
+    }
+    return checker.report(ns, service, id, health);
+  }
+
+  public ServiceConfig serviceConfig(String namespace, String service) {
+    double t =
+        catalog.protectionThreshold(
+            Names.namespace(namespace), Names.checkLabel("service", service));
+    return t < 0
+        ? new ServiceConfig(options.protectionThreshold(), true)
+        : new ServiceConfig(t, false);
+  }
+
+  public CompletableFuture<Long> setProtectionThreshold(
+      String namespace, String service, Double threshold) {
+    String ns = Names.namespace(namespace);
+    Names.checkLabel("service", service);
+    if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
+      throw CairnException.invalid("protectionThreshold", threshold, "0..1");
+    }
+    return revisionOf(
+        batcher.submit(
+            new Command.SetServiceConfig(ns, service, threshold == null ? -1 : threshold)));
+  }
+
+  public HealthySelection healthy(String namespace, String service, List<Instance> candidates) {
+    return HealthySelection.of(candidates, serviceConfig(namespace, service).protectionThreshold());
+  }
+
+  public HealthCheckStats healthCheckStats() {
+    return checker.stats();
+  }
+
+  public SelfPreservationStatus selfPreservation() {
+    return preservation.status();
   }
 
   // ---- reads ----
@@ -267,6 +368,7 @@ public final class RegistryImpl {
     }
     closed = true;
     sweeper.shutdownNow();
+    checker.close();
     hub.closeAll();
     batcher.close();
     commandLog.close();
@@ -283,6 +385,7 @@ public final class RegistryImpl {
       leases.remove(id);
     }
     for (Catalog.ServiceChange c : changes.services()) {
+      checker.onServiceChanged(c.namespace(), c.events());
       hub.serviceChanged(c.namespace(), c.snapshot().name(), c.events());
     }
     for (String ns : changes.namespaces()) {
@@ -300,6 +403,7 @@ public final class RegistryImpl {
     for (Catalog.OpenedSession s : open) {
       leases.grant(s.id(), s.ttlMillis());
     }
+    checker.reset(catalog.allServices());
     if (!open.isEmpty()) {
       log.info("restored {} sessions; each expires unless resumed within its TTL", open.size());
     }

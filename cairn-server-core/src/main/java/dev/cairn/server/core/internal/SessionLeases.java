@@ -76,6 +76,18 @@ final class SessionLeases {
     leases.remove(sessionId);
   }
 
+  /** The number of leases past their deadline and not yet ending. */
+  int due() {
+    long now = ticker.nanos();
+    int n = 0;
+    for (Lease l : leases.values()) {
+      if (l.isDue(now)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Marks every lease past its deadline as ending and returns their session ids. */
   List<String> expire() {
     long now = ticker.nanos();
@@ -127,6 +139,10 @@ final class SessionLeases {
       }
       ending = true;
       return true;
+    }
+
+    synchronized boolean isDue(long now) {
+      return !ending && now - deadlineNanos >= 0;
     }
 
     synchronized boolean expireIfDue(long now) {

@@ -232,7 +232,11 @@ class CatalogTest {
                 .metadata(Map.of("version", "2", "team", "core"))
                 .zone("z1")
                 .weight(250)
+                .check(
+                    dev.cairn.common.HealthCheck.builder(dev.cairn.common.HealthCheck.Type.TCP)
+                        .build())
                 .build()));
+    catalog.apply(new Command.SetServiceConfig("default", "web", 0.4));
     catalog.publish();
 
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -247,6 +251,9 @@ class CatalogTest {
     assertThat(restored.service("default", "api").instances())
         .isEqualTo(catalog.service("default", "api").instances());
     assertThat(restored.sessions()).containsExactly(new Catalog.OpenedSession("s1", 5_000));
+    assertThat(restored.service("default", "web").instances().get(0).check()).isPresent();
+    assertThat(restored.protectionThreshold("default", "web")).isEqualTo(0.4);
+    assertThat(restored.protectionThreshold("default", "api")).isNegative();
     // The restored session still owns its instance.
     restored.apply(new Command.CloseSession("s1", true));
     restored.publish();

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Health;
+import dev.cairn.common.HealthCheck;
 import dev.cairn.common.Instance;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -32,11 +34,42 @@ class CommandCodecTest {
             new Command.Deregister("ns", "web", "web-1"),
             new Command.OpenSession("s", 1234, "name"),
             new Command.CloseSession("s", true),
-            new Command.SetHealth("ns", "web", "web-1", Health.CRITICAL));
+            new Command.SetHealth("ns", "web", "web-1", Health.CRITICAL),
+            new Command.Register(
+                "ns",
+                full.toBuilder()
+                    .check(
+                        HealthCheck.builder(HealthCheck.Type.HTTP)
+                            .port("http")
+                            .path("/health?x=1")
+                            .interval(Duration.ofMillis(1500))
+                            .timeout(Duration.ofMillis(700))
+                            .rise(4)
+                            .fall(5)
+                            .build())
+                    .build()),
+            new Command.SetServiceConfig("ns", "web", 0.25));
 
     byte[] entry = CommandCodec.encodeBatch(-42L, commands);
     assertThat(CommandCodec.decodeBatch(entry, new StringPool())).isEqualTo(commands);
     assertThat(CommandCodec.batchId(entry)).isEqualTo(-42L);
+  }
+
+  @Test
+  void version1EntriesStillDecode() throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+    out.writeByte(1);
+    out.writeLong(7);
+    out.writeInt(1);
+    out.writeByte(5); // SET_HEALTH
+    out.writeUTF("ns");
+    out.writeUTF("web");
+    out.writeUTF("w1");
+    out.writeByte(Health.CRITICAL.ordinal());
+
+    assertThat(CommandCodec.decodeBatch(bytes.toByteArray(), new StringPool()))
+        .containsExactly(new Command.SetHealth("ns", "web", "w1", Health.CRITICAL));
   }
 
   @Test

@@ -14,12 +14,15 @@ import dev.cairn.proto.v1.ListServicesResponse;
 import dev.cairn.proto.v1.RegisterRequest;
 import dev.cairn.proto.v1.RegisterResponse;
 import dev.cairn.proto.v1.RegistryGrpc;
+import dev.cairn.proto.v1.ReportHealthRequest;
+import dev.cairn.proto.v1.ReportHealthResponse;
 import dev.cairn.proto.v1.SessionRequest;
 import dev.cairn.proto.v1.SessionResponse;
 import dev.cairn.proto.v1.StatusRequest;
 import dev.cairn.proto.v1.StatusResponse;
 import dev.cairn.proto.v1.WatchRequest;
 import dev.cairn.proto.v1.WatchResponse;
+import dev.cairn.server.core.HealthySelection;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.ServiceSnapshot;
 import dev.cairn.server.internal.BuildInfo;
@@ -141,12 +144,20 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
       // the answered revision misses nothing.
       long revision = registry.revision();
       ServiceSnapshot snapshot = registry.service(namespace, service);
-      response =
+      GetServiceResponse.Builder b =
           GetServiceResponse.newBuilder()
               .setRevision(Math.max(revision, snapshot.revision()))
-              .setServiceRevision(snapshot.revision())
-              .addAllInstances(Protos.instances(snapshot))
-              .build();
+              .setServiceRevision(snapshot.revision());
+      if (request.getHealthyOnly()) {
+        HealthySelection selection = registry.healthy(namespace, service, snapshot.instances());
+        for (dev.cairn.common.Instance i : selection.instances()) {
+          b.addInstances(Protos.toProto(i));
+        }
+        b.setProtection(selection.protection());
+      } else {
+        b.addAllInstances(Protos.instances(snapshot));
+      }
+      response = b.build();
     } catch (RuntimeException e) {
       out.onError(GrpcStatuses.toException(e));
       return;
@@ -175,8 +186,29 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
             .setVersion(BuildInfo.VERSION)
             .setRevision(registry.revision())
             .setUptimeMillis(TimeUnit.NANOSECONDS.toMillis(ticker.nanos() - startedNanos))
+            .setSelfPreservation(registry.selfPreservation().active())
             .build());
     out.onCompleted();
+  }
+
+  @Override
+  public void reportHealth(ReportHealthRequest request, StreamObserver<ReportHealthResponse> out) {
+    CompletableFuture<dev.cairn.common.Health> reporting;
+    try {
+      reporting =
+          registry.reportHealth(
+              Names.namespace(request.getNamespace()),
+              Names.checkLabel("service", request.getService()),
+              Names.checkInstanceId("instance_id", request.getInstanceId()),
+              Protos.reportedHealth(request.getHealthValue()));
+    } catch (RuntimeException e) {
+      out.onError(GrpcStatuses.toException(e));
+      return;
+    }
+    answer(
+        reporting,
+        out,
+        h -> ReportHealthResponse.newBuilder().setHealth(Protos.healthToProto(h)).build());
   }
 
   @Override

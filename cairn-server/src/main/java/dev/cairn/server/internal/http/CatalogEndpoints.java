@@ -3,6 +3,7 @@ package dev.cairn.server.internal.http;
 import dev.cairn.common.CairnException;
 import dev.cairn.common.Instance;
 import dev.cairn.common.Names;
+import dev.cairn.server.core.HealthySelection;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.ServiceList;
 import dev.cairn.server.core.ServiceSnapshot;
@@ -115,17 +116,24 @@ final class CatalogEndpoints {
     ex.ok(encode(list), list.revision());
   }
 
-  private static void answerInstances(
-      Exchange ex, ServiceSnapshot snapshot, InstanceFilter filter) {
-    byte[] body =
-        filter == null
-            ? snapshot.encoded(INSTANCES_BODY, JsonBodies::instances)
-            : JsonBodies.instances(
-                snapshot.namespace(),
-                snapshot.name(),
-                snapshot.revision(),
-                filter.apply(snapshot.instances()));
-    ex.ok(body, snapshot.revision());
+  private void answerInstances(Exchange ex, ServiceSnapshot snapshot, InstanceFilter filter) {
+    if (filter == null) {
+      ex.ok(snapshot.encoded(INSTANCES_BODY, JsonBodies::instances), snapshot.revision());
+      return;
+    }
+    List<Instance> matching = filter.applyExceptHealth(snapshot.instances());
+    boolean protection = false;
+    if (filter.healthyOnly()) {
+      HealthySelection selection =
+          registry.healthy(snapshot.namespace(), snapshot.name(), matching);
+      matching = selection.instances();
+      protection = selection.protection();
+    }
+    ex.ok(
+        JsonBodies.instances(
+            snapshot.namespace(), snapshot.name(), snapshot.revision(), matching, protection),
+        snapshot.revision(),
+        protection);
   }
 
   private byte[] encode(ServiceList list) {

@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
 final class Exchange {
 
   static final AsciiString INDEX_HEADER = AsciiString.cached("X-Cairn-Index");
+  static final AsciiString PROTECTION_HEADER = AsciiString.cached("X-Cairn-Protection");
   static final AsciiString NAMESPACE_HEADER = AsciiString.cached("X-Cairn-Namespace");
 
   private static final Logger log = LoggerFactory.getLogger(Exchange.class);
@@ -100,6 +101,16 @@ final class Exchange {
 
   EventLoop eventLoop() {
     return ctx.channel().eventLoop();
+  }
+
+  /** The request's path, still percent-encoded. */
+  String path() {
+    return query.rawPath();
+  }
+
+  /** The number of path segments. */
+  int segmentCount() {
+    return segments.length;
   }
 
   /** Path segment {@code i}, percent-decoded. */
@@ -206,6 +217,18 @@ final class Exchange {
     send(HttpResponseStatus.OK, json, index);
   }
 
+  /**
+   * Answers 200 with {@code json} and the index, plus {@code X-Cairn-Protection: true} when a
+   * healthy-only read was answered with every instance (the protection threshold).
+   */
+  void ok(byte[] json, long index, boolean protection) {
+    FullHttpResponse r = response(HttpResponseStatus.OK, json, index);
+    if (protection) {
+      r.headers().set(PROTECTION_HEADER, "true");
+    }
+    send(r);
+  }
+
   /** Answers with {@code future}'s value encoded by {@code encoder}, or with its failure. */
   <T> void reply(CompletableFuture<T> future, Function<T, byte[]> encoder) {
     future.whenComplete(
@@ -299,7 +322,8 @@ final class Exchange {
     send(response(status, json, index));
   }
 
-  private void send(FullHttpResponse response) {
+  /** Answers with {@code response}, whatever its content type; the first answer wins. */
+  void send(FullHttpResponse response) {
     if (!eventLoop().inEventLoop()) {
       try {
         eventLoop().execute(() -> send(response));

@@ -17,6 +17,8 @@ final class HttpApi {
   private final SessionEndpoints sessions;
   private final WatchEndpoint watches;
   private final HttpMetrics metrics;
+  private final ConsoleEndpoint console;
+  private final HealthEndpoints health;
 
   HttpApi(Registry registry, Instant startedAt, HttpApiSettings settings, HttpMetrics metrics) {
     this.registry = registry;
@@ -25,8 +27,10 @@ final class HttpApi {
     this.clock = settings.clock();
     this.catalog = new CatalogEndpoints(registry);
     this.sessions = new SessionEndpoints(registry);
+    this.health = new HealthEndpoints(registry);
     this.watches =
         new WatchEndpoint(registry, settings.maxWatchesPerClient(), settings.sseKeepAlive());
+    this.console = ConsoleEndpoint.load();
   }
 
   /** The long-polls waiting for a change. */
@@ -75,6 +79,24 @@ final class HttpApi {
       case METRICS:
         metrics(ex);
         break;
+      case WATCH_SERVICES:
+        watches.watchServices(ex);
+        break;
+      case CONSOLE_ROOT:
+        console.root(ex);
+        break;
+      case CONSOLE:
+        console.asset(ex);
+        break;
+      case REPORT_HEALTH:
+        health.report(ex);
+        break;
+      case GET_SERVICE_CONFIG:
+        health.getConfig(ex);
+        break;
+      case SET_SERVICE_CONFIG:
+        health.setConfig(ex);
+        break;
     }
   }
 
@@ -109,6 +131,7 @@ final class HttpApi {
               g.writeNumberField("instances", instances);
               g.writeNumberField("sessions", sessionCount);
               g.writeNumberField("pid", ProcessHandle.current().pid());
+              HealthEndpoints.writeStatus(g, registry);
               g.writeEndObject();
             }),
         revision);

@@ -144,7 +144,7 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
       QueryStringDecoder query = new QueryStringDecoder(request.uri());
       String path = query.rawPath();
       String[] segments =
-          path.length() > 1 && path.charAt(0) == '/'
+          !path.isEmpty() && path.charAt(0) == '/'
               ? path.substring(1).split("/", -1)
               : new String[] {path};
       Exchange ex = new Exchange(this, ctx, request, query, segments);

@@ -62,8 +62,16 @@ final class InstanceFilter {
     return new InstanceFilter(List.copyOf(tags), zone, healthyOnly, metadata);
   }
 
-  /** The instances that pass, in their order. */
-  List<Instance> apply(List<Instance> instances) {
+  /** Whether only healthy instances were asked for ({@code healthy=true}). */
+  boolean healthyOnly() {
+    return healthyOnly;
+  }
+
+  /**
+   * The instances that pass every filter but {@code healthy}, in their order; the caller applies
+   * that one with the service's protection threshold.
+   */
+  List<Instance> applyExceptHealth(List<Instance> instances) {
     List<Instance> kept = new ArrayList<>();
     for (Instance i : instances) {
       if (test(i)) {
@@ -74,9 +82,6 @@ final class InstanceFilter {
   }
 
   private boolean test(Instance i) {
-    if (healthyOnly && !i.health().isHealthy()) {
-      return false;
-    }
     if (zone != null && !zone.equals(i.zone())) {
       return false;
     }

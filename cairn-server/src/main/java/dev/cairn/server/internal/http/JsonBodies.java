@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import dev.cairn.common.Durations;
 import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Health;
+import dev.cairn.common.HealthCheck;
 import dev.cairn.common.Instance;
 import dev.cairn.common.InstanceKind;
 import dev.cairn.server.core.ServiceList;
@@ -57,12 +59,24 @@ final class JsonBodies {
 
   /** {@code {"namespace":..,"service":..,"revision":R,"instances":[..]}}. */
   static byte[] instances(String namespace, String service, long revision, List<Instance> list) {
+    return instances(namespace, service, revision, list, false);
+  }
+
+  /**
+   * Like {@link #instances(String, String, long, List)}, with {@code "protection":true} when a
+   * healthy-only read is answered with every instance.
+   */
+  static byte[] instances(
+      String namespace, String service, long revision, List<Instance> list, boolean protection) {
     return encode(
         g -> {
           g.writeStartObject();
           g.writeStringField("namespace", namespace);
           g.writeStringField("service", service);
           g.writeNumberField("revision", revision);
+          if (protection) {
+            g.writeBooleanField("protection", true);
+          }
           writeInstances(g, list);
           g.writeEndObject();
         });
@@ -169,8 +183,30 @@ final class JsonBodies {
     if (!in.sessionId().isEmpty()) {
       g.writeStringField("session", in.sessionId());
     }
+    HealthCheck check = in.check().orElse(null);
+    if (check != null) {
+      writeCheck(g, check);
+    }
     g.writeNumberField("createRevision", in.createRevision());
     g.writeNumberField("modRevision", in.modRevision());
+    g.writeEndObject();
+  }
+
+  private static void writeCheck(JsonGenerator g, HealthCheck c) throws IOException {
+    g.writeObjectFieldStart("check");
+    g.writeStringField("type", c.type().label());
+    if (!c.port().isEmpty()) {
+      g.writeStringField("port", c.port());
+    }
+    if (!c.path().isEmpty()) {
+      g.writeStringField("path", c.path());
+    }
+    g.writeStringField("interval", Durations.format(c.interval()));
+    if (c.type() != HealthCheck.Type.TTL) {
+      g.writeStringField("timeout", Durations.format(c.timeout()));
+    }
+    g.writeNumberField("rise", c.rise());
+    g.writeNumberField("fall", c.fall());
     g.writeEndObject();
   }
 

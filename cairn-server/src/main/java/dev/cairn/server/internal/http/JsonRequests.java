@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.common.CairnException;
 import dev.cairn.common.Durations;
 import dev.cairn.common.Health;
+import dev.cairn.common.HealthCheck;
 import dev.cairn.common.Instance;
 import dev.cairn.common.InstanceKind;
 import dev.cairn.common.Limits;
@@ -51,10 +52,14 @@ final class JsonRequests {
           "health",
           "kind",
           "session",
+          "check",
           "createRevision",
           "modRevision");
 
   private static final List<String> SESSION_FIELDS = List.of("ttl", "name");
+
+  private static final List<String> CHECK_FIELDS =
+      List.of("type", "port", "path", "interval", "timeout", "rise", "fall");
 
   private JsonRequests() {}
 
@@ -96,12 +101,101 @@ final class JsonRequests {
     }
     String owner = session != null && !session.isEmpty() ? session : bodySession;
     b.sessionId(owner);
+    JsonNode check = o.get("check");
+    if (check != null && !check.isNull()) {
+      b.check(check(check));
+    }
     String kind = text(o, "kind", null);
     b.kind(
         kind != null
             ? kind(kind)
             : owner.isEmpty() ? InstanceKind.PERSISTENT : InstanceKind.EPHEMERAL);
     return b.build();
+  }
+
+  /** Reads a {@code check} object; see docs/health-checks.md. */
+  static HealthCheck check(JsonNode v) {
+    if (!v.isObject()) {
+      throw CairnException.invalid("check", shown(v), "an object");
+    }
+    ObjectNode o = (ObjectNode) v;
+    for (Map.Entry<String, JsonNode> e : o.properties()) {
+      if (!CHECK_FIELDS.contains(e.getKey())) {
+        throw CairnException.invalid(
+            "check." + e.getKey(),
+            shown(e.getValue()),
+            "no such field; known: " + String.join(", ", CHECK_FIELDS));
+      }
+    }
+    String typeText = text(o, "type", "check.type", null);
+    if (typeText == null) {
+      throw CairnException.invalid("check.type", null, "http, tcp, grpc or ttl");
+    }
+    HealthCheck.Type type;
+    switch (typeText.toLowerCase(Locale.ROOT)) {
+      case "http":
+        type = HealthCheck.Type.HTTP;
+        break;
+      case "tcp":
+        type = HealthCheck.Type.TCP;
+        break;
+      case "grpc":
+        type = HealthCheck.Type.GRPC;
+        break;
+      case "ttl":
+        type = HealthCheck.Type.TTL;
+        break;
+      default:
+        throw CairnException.invalid("check.type", typeText, "http, tcp, grpc or ttl");
+    }
+    HealthCheck.Builder b = HealthCheck.builder(type).port(text(o, "port", "check.port", ""));
+    String path = text(o, "path", "check.path", null);
+    if (path != null) {
+      b.path(path);
+    }
+    String interval = text(o, "interval", "check.interval", null);
+    if (interval != null) {
+      b.interval(Durations.parse("check.interval", interval));
+    }
+    String timeout = text(o, "timeout", "check.timeout", null);
+    if (timeout != null) {
+      b.timeout(Durations.parse("check.timeout", timeout));
+    }
+    if (o.has("rise")) {
+      b.rise(integer(o.get("rise"), "check.rise", "1.." + HealthCheck.MAX_THRESHOLD));
+    }
+    if (o.has("fall")) {
+      b.fall(integer(o.get("fall"), "check.fall", "1.." + HealthCheck.MAX_THRESHOLD));
+    }
+    return b.build();
+  }
+
+  /** Reads a health report body: {@code {"health":"passing"}}. */
+  static Health healthReport(ByteBuf body) {
+    ObjectNode o = object(body);
+    checkFields(o, List.of("health"));
+    String text = text(o, "health", null);
+    if (text == null) {
+      throw CairnException.invalid("health", null, "passing, warning or critical");
+    }
+    return health(text);
+  }
+
+  /**
+   * Reads a service settings body: {@code {"protectionThreshold":0.5}}; null (or absent) returns
+   * the threshold to the server's default.
+   */
+  static Double serviceConfig(ByteBuf body) {
+    ObjectNode o = object(body);
+    checkFields(o, List.of("protectionThreshold"));
+    JsonNode t = o.get("protectionThreshold");
+    if (t == null || t.isNull()) {
+      return null;
+    }
+    if (!t.isNumber() || !(t.doubleValue() >= 0 && t.doubleValue() <= 1)) {
+      throw CairnException.invalid("protectionThreshold", shown(t), "a number in 0..1, or null");
+    }
+    return t.doubleValue();
   }
 
   /** A session request: its {@code ttl} in milliseconds and the client {@code name}. */
@@ -175,12 +269,16 @@ final class JsonRequests {
   }
 
   private static String text(ObjectNode o, String field, String absent) {
+    return text(o, field, field, absent);
+  }
+
+  private static String text(ObjectNode o, String field, String shownAs, String absent) {
     JsonNode v = o.get(field);
     if (v == null || v.isNull()) {
       return absent;
     }
     if (!v.isTextual()) {
-      throw CairnException.invalid(field, shown(v), "a string");
+      throw CairnException.invalid(shownAs, shown(v), "a string");
     }
     return v.textValue();
   }

@@ -1,0 +1,26 @@
+package dev.cairn.server.core;
+
+import dev.cairn.common.Health;
+import dev.cairn.common.HealthCheck;
+import dev.cairn.common.Instance;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Runs one probe of an HTTP, TCP or gRPC health check: the network half of the registry's health
+ * checks, which the registry schedules and judges (rise, fall, flap damping). The server plugs a
+ * non-blocking implementation in through {@link RegistryOptions.Builder#healthProbe}.
+ *
+ * <p>Threading: {@link #probe} is called from the registry's single health thread and must return
+ * at once, without blocking or doing I/O on the caller's thread. The registry stops waiting after
+ * {@link HealthCheck#timeout()}, counts the probe as {@link Health#CRITICAL} and cancels the
+ * returned future; implementations should then release what the probe holds.
+ */
+@FunctionalInterface
+public interface HealthProbe {
+
+  /**
+   * Starts probing {@code instance} as {@code check} says. Completes with the result; completing
+   * exceptionally counts as {@link Health#CRITICAL}.
+   */
+  CompletableFuture<Health> probe(Instance instance, HealthCheck check);
+}

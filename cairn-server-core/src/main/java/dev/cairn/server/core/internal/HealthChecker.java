@@ -1,0 +1,412 @@
+package dev.cairn.server.core.internal;
+
+import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
+import dev.cairn.common.Health;
+import dev.cairn.common.HealthCheck;
+import dev.cairn.common.Instance;
+import dev.cairn.common.Ticker;
+import dev.cairn.server.core.HealthCheckStats;
+import dev.cairn.server.core.HealthProbe;
+import dev.cairn.server.core.ServiceEvent;
+import dev.cairn.server.core.ServiceSnapshot;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the health checks of the catalog's instances and submits a health change when an instance's
+ * judged health ({@link CheckState}) differs from what the catalog holds.
+ *
+ * <p>Scheduling: one timer thread holds one delayed task per checked instance, at a fixed rate of
+ * the check's interval, the first run at a random point of the first interval (no thundering herd).
+ * Probes are asynchronous ({@link HealthProbe}); at most {@code maxConcurrentProbes} run at once,
+ * the others wait in FIFO order. Each probe has a hard timeout on the same timer. A run whose
+ * previous probe is still going is skipped.
+ *
+ * <p>Threading: all state below is owned by the single health thread; the apply thread and the
+ * transports hand work to it with {@link #onServiceChanged}, {@link #report}, and probes complete
+ * onto it. {@link #stats()} reads a snapshot published by that thread.
+ */
+final class HealthChecker implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(HealthChecker.class);
+
+  /** Submits a health change as a catalog command. */
+  @FunctionalInterface
+  interface Submitter {
+    CompletableFuture<?> setHealth(String namespace, String service, String id, Health health);
+  }
+
+  private final HealthProbe probe;
+  private final Ticker ticker;
+  private final Submitter submitter;
+  private final long halfLifeNanos;
+  private final int maxConcurrent;
+  private final ScheduledThreadPoolExecutor timer;
+
+  // ---- health thread only ----
+  private final HashMap<Key, Entry> entries = new HashMap<>();
+  private final ArrayDeque<Entry> waiting = new ArrayDeque<>();
+  private final LatenessHistogram lateness = new LatenessHistogram();
+  private int running;
+  private int suppressed;
+  private long started;
+  private long timedOut;
+  private long skipped;
+  private long transitions;
+  private boolean warnedNoProbe;
+
+  private volatile HealthCheckStats stats = new HealthCheckStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+  HealthChecker(
+      HealthProbe probe,
+      Ticker ticker,
+      Submitter submitter,
+      long halfLifeNanos,
+      int maxConcurrent) {
+    this.probe = probe;
+    this.ticker = ticker;
+    this.submitter = submitter;
+    this.halfLifeNanos = halfLifeNanos;
+    this.maxConcurrent = maxConcurrent;
+    AtomicInteger n = new AtomicInteger();
+    this.timer =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "cairn-health-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    timer.setRemoveOnCancelPolicy(true);
+    timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+  }
+
+  /** Takes a service's changes (apply thread); checks start, change or stop accordingly. */
+  void onServiceChanged(String namespace, List<ServiceEvent> events) {
+    execute(
+        () -> {
+          for (ServiceEvent e : events) {
+            Instance i = e.instance();
+            Key key = new Key(namespace, i.service(), i.id());
+            if (e.type() == ServiceEvent.Type.REMOVED || !i.hasCheck()) {
+              remove(key);
+            } else {
+              upsert(key, i);
+            }
+          }
+        });
+  }
+
+  /** Forgets every check and starts those of {@code services} (apply thread, after a restore). */
+  void reset(List<ServiceSnapshot> services) {
+    execute(
+        () -> {
+          for (Key k : List.copyOf(entries.keySet())) {
+            remove(k);
+          }
+          for (ServiceSnapshot s : services) {
+            for (Instance i : s.instances()) {
+              if (i.hasCheck()) {
+                upsert(new Key(s.namespace(), i.service(), i.id()), i);
+              }
+            }
+          }
+        });
+  }
+
+  /**
+   * Takes a TTL check's report. Completes with the health shown afterwards, or fails with {@code
+   * NOT_FOUND} when the instance has no check, {@code FAILED_PRECONDITION} when its check is not a
+   * TTL check.
+   */
+  CompletableFuture<Health> report(String namespace, String service, String id, Health health) {
+    CompletableFuture<Health> done = new CompletableFuture<>();
+    execute(
+        () -> {
+          Entry e = entries.get(new Key(namespace, service, id));
+          if (e == null) {
+            done.completeExceptionally(CairnException.notFound("id", id));
+            return;
+          }
+          if (e.check.type() != HealthCheck.Type.TTL) {
+            done.completeExceptionally(
+                CairnException.of(
+                    ErrorCode.FAILED_PRECONDITION,
+                    "check",
+                    "check: "
+                        + e.check.type().label()
+                        + " (expected: a ttl check; the registry probes this instance itself)"));
+            return;
+          }
+          long now = ticker.nanos();
+          e.lastReportNanos = now;
+          publish(e, judge(e, () -> e.state.force(health, now)));
+          done.complete(e.pending != null ? e.pending : e.instance.health());
+        });
+    return done;
+  }
+
+  /** The counters as of the last change (any thread). */
+  HealthCheckStats stats() {
+    return stats;
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+
+  // ---- health thread ----
+
+  private void execute(Runnable r) {
+    try {
+      timer.execute(r);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed
+    }
+  }
+
+  private void upsert(Key key, Instance i) {
+    HealthCheck check = i.check().orElseThrow();
+    Entry known = entries.get(key);
+    if (known != null && known.check.equals(check)) {
+      Entry e = known;
+      e.instance = i;
+      if (e.pending == i.health()) {
+        e.pending = null;
+      } else if (e.pending == null && i.health() != judge(e, () -> e.state.shown(ticker.nanos()))) {
+        // Someone else set the health (e.g. a re-registration): count from there.
+        e.state.reset(i.health());
+      }
+      return;
+    }
+    if (known != null) {
+      remove(key);
+    }
+    Entry e = new Entry(key, i, check, new CheckState(i.health(), halfLifeNanos));
+    long now = ticker.nanos();
+    e.lastReportNanos = now;
+    long interval = TimeUnit.MILLISECONDS.toNanos(check.intervalMillis());
+    long first =
+        check.type() == HealthCheck.Type.TTL
+            ? interval
+            : ThreadLocalRandom.current().nextLong(Math.max(1, interval));
+    e.plannedNanos = System.nanoTime() + first;
+    entries.put(key, e);
+    schedule(e);
+    publishStats();
+  }
+
+  private void remove(Key key) {
+    Entry e = entries.remove(key);
+    if (e == null) {
+      return;
+    }
+    e.removed = true;
+    if (e.state.suppressed()) {
+      suppressed--;
+    }
+    if (e.next != null) {
+      e.next.cancel(false);
+    }
+    if (e.probeFuture != null) {
+      e.probeFuture.cancel(true);
+    }
+    publishStats();
+  }
+
+  private void schedule(Entry e) {
+    long delay = e.plannedNanos - System.nanoTime();
+    e.next = timer.schedule(() -> run(e), Math.max(0, delay), TimeUnit.NANOSECONDS);
+  }
+
+  private void run(Entry e) {
+    if (e.removed) {
+      return;
+    }
+    long nowSystem = System.nanoTime();
+    lateness.record((nowSystem - e.plannedNanos) / 1000);
+    long interval = TimeUnit.MILLISECONDS.toNanos(e.check.intervalMillis());
+    e.plannedNanos += interval;
+    if (e.plannedNanos - nowSystem < 0) {
+      // Far behind (e.g. a paused process): plan from now rather than running a burst.
+      e.plannedNanos = nowSystem + interval;
+    }
+    schedule(e);
+    long now = ticker.nanos();
+    if (e.check.type() == HealthCheck.Type.TTL) {
+      if (now - e.lastReportNanos > interval) {
+        publish(e, judge(e, () -> e.state.force(Health.CRITICAL, now)));
+      } else {
+        publish(e, judge(e, () -> e.state.shown(now)));
+      }
+      return;
+    }
+    if (probe == null) {
+      if (!warnedNoProbe) {
+        warnedNoProbe = true;
+        log.warn("no health probe configured: {} checks are not run", e.check.type().label());
+      }
+      return;
+    }
+    if (e.probeFuture != null || e.waiting) {
+      skipped++;
+      publishStats();
+      return;
+    }
+    if (running >= maxConcurrent) {
+      e.waiting = true;
+      waiting.add(e);
+      publishStats();
+      return;
+    }
+    startProbe(e);
+  }
+
+  private void startProbe(Entry e) {
+    running++;
+    started++;
+    long seq = ++e.probeSeq;
+    CompletableFuture<Health> f;
+    try {
+      f = probe.probe(e.instance, e.check);
+    } catch (RuntimeException ex) {
+      log.debug("probe of {} threw: {}", e.key, ex.toString());
+      f = CompletableFuture.completedFuture(Health.CRITICAL);
+    }
+    e.probeFuture = f;
+    CompletableFuture<Health> probed = f;
+    ScheduledFuture<?> timeout =
+        timer.schedule(
+            () -> {
+              if (e.probeSeq == seq && e.probeFuture == probed) {
+                timedOut++;
+                probed.cancel(true);
+                finish(e, seq, Health.CRITICAL);
+              }
+            },
+            e.check.timeoutMillis(),
+            TimeUnit.MILLISECONDS);
+    probed.whenComplete(
+        (h, ex) -> {
+          timeout.cancel(false);
+          Health result = ex != null || h == null ? Health.CRITICAL : h;
+          execute(() -> finish(e, seq, result));
+        });
+  }
+
+  private void finish(Entry e, long seq, Health result) {
+    if (e.probeSeq != seq || e.probeFuture == null) {
+      return; // already finished (timeout and completion race), or a later probe
+    }
+    e.probeFuture = null;
+    running--;
+    while (running < maxConcurrent && !waiting.isEmpty()) {
+      Entry next = waiting.poll();
+      next.waiting = false;
+      if (!next.removed) {
+        startProbe(next);
+      }
+    }
+    if (!e.removed) {
+      long now = ticker.nanos();
+      publish(e, judge(e, () -> e.state.onResult(result, e.check.rise(), e.check.fall(), now)));
+    }
+    publishStats();
+  }
+
+  /** Runs one judgement of {@code e}, keeping the count of suppressed instances. */
+  private Health judge(Entry e, java.util.function.Supplier<Health> step) {
+    boolean was = e.state.suppressed();
+    Health shown = step.get();
+    if (was != e.state.suppressed()) {
+      suppressed += was ? -1 : 1;
+      log.info(
+          "{}: flap damping {} (penalty {})",
+          e.key,
+          was ? "released" : "holds it critical",
+          String.format(java.util.Locale.ROOT, "%.2f", e.state.penalty(ticker.nanos())));
+    }
+    return shown;
+  }
+
+  private void publish(Entry e, Health shown) {
+    Health known = e.pending != null ? e.pending : e.instance.health();
+    if (shown == known) {
+      return;
+    }
+    e.pending = shown;
+    transitions++;
+    log.debug("{}: {} -> {} ({})", e.key, known, shown, e.check);
+    submitter
+        .setHealth(e.key.namespace, e.key.service, e.key.id, shown)
+        .whenComplete(
+            (r, ex) -> {
+              if (ex != null) {
+                execute(
+                    () -> {
+                      if (e.pending == shown) {
+                        e.pending = null; // retried on the next result
+                      }
+                    });
+              }
+            });
+    publishStats();
+  }
+
+  private void publishStats() {
+    stats =
+        new HealthCheckStats(
+            entries.size(),
+            started,
+            timedOut,
+            skipped,
+            running,
+            waiting.size(),
+            suppressed,
+            transitions,
+            lateness.quantile(0.5),
+            lateness.quantile(0.99),
+            lateness.max());
+  }
+
+  private record Key(String namespace, String service, String id) {
+    @Override
+    public String toString() {
+      return namespace + "/" + service + "/" + id;
+    }
+  }
+
+  /** One checked instance; health thread only. */
+  private static final class Entry {
+    final Key key;
+    final HealthCheck check;
+    final CheckState state;
+    Instance instance;
+    long plannedNanos;
+    long lastReportNanos;
+    ScheduledFuture<?> next;
+    CompletableFuture<Health> probeFuture;
+    long probeSeq;
+    boolean waiting;
+    boolean removed;
+    Health pending;
+
+    Entry(Key key, Instance instance, HealthCheck check, CheckState state) {
+      this.key = key;
+      this.instance = instance;
+      this.check = check;
+      this.state = state;
+    }
+  }
+}

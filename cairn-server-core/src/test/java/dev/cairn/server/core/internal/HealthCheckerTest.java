@@ -1,0 +1,183 @@
+package dev.cairn.server.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
+import dev.cairn.common.Health;
+import dev.cairn.common.HealthCheck;
+import dev.cairn.common.Instance;
+import dev.cairn.common.Ticker;
+import dev.cairn.server.core.HealthProbe;
+import dev.cairn.server.core.ServiceEvent;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The scheduler with a scripted probe: real timer, submissions recorded instead of logged. */
+class HealthCheckerTest {
+
+  private final Map<String, Health> submitted = new ConcurrentHashMap<>();
+  private final List<String> submissions = new CopyOnWriteArrayList<>();
+  private HealthChecker checker;
+
+  @AfterEach
+  void close() {
+    if (checker != null) {
+      checker.close();
+    }
+  }
+
+  @Test
+  void aProbeThatNeverAnswersIsCriticalAfterItsTimeoutAndTheCheckerGoesOn() {
+    AtomicInteger started = new AtomicInteger();
+    List<CompletableFuture<Health>> hanging = new CopyOnWriteArrayList<>();
+    start(
+        (i, c) -> {
+          started.incrementAndGet();
+          CompletableFuture<Health> f = new CompletableFuture<>();
+          hanging.add(f);
+          return f;
+        },
+        16);
+
+    add("a", check(HealthCheck.Type.TCP, 100, 50, 1, 2));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> submitted.get("a") == Health.CRITICAL);
+    await().atMost(Duration.ofSeconds(5)).until(() -> started.get() >= 4);
+    assertThat(checker.stats().probesTimedOut()).isGreaterThanOrEqualTo(2);
+    assertThat(hanging.get(0)).isCancelled();
+  }
+
+  @Test
+  void probesBeyondTheLimitWaitInsteadOfRunning() {
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    start(
+        (i, c) -> {
+          most.accumulateAndGet(running.incrementAndGet(), Math::max);
+          CompletableFuture<Health> f = new CompletableFuture<>();
+          f.whenComplete((h, e) -> running.decrementAndGet());
+          return f; // hangs until the timeout cancels it
+        },
+        2);
+
+    for (int n = 0; n < 10; n++) {
+      add("i" + n, check(HealthCheck.Type.HTTP, 200, 150, 1, 1));
+    }
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> checker.stats().probesStarted() >= 10);
+    assertThat(most.get()).isLessThanOrEqualTo(2);
+  }
+
+  @Test
+  void aThrowingProbeCountsAsCritical() {
+    start(
+        (i, c) -> {
+          throw new IllegalStateException("boom");
+        },
+        4);
+
+    add("a", check(HealthCheck.Type.HTTP, 100, 50, 1, 1));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> submitted.get("a") == Health.CRITICAL);
+  }
+
+  @Test
+  void ttlSilenceTurnsCriticalAndAReportPassingAgain() throws Exception {
+    start((i, c) -> CompletableFuture.completedFuture(Health.PASSING), 4);
+
+    add("t", check(HealthCheck.Type.TTL, 150, 100, 1, 1));
+    await().atMost(Duration.ofSeconds(5)).until(() -> submitted.get("t") == Health.CRITICAL);
+
+    Health shown = checker.report("default", "web", "t", Health.PASSING).get();
+
+    assertThat(shown).isEqualTo(Health.PASSING);
+    assertThat(submitted.get("t")).isEqualTo(Health.PASSING);
+  }
+
+  @Test
+  void reportsForOtherCheckTypesAreRefused() {
+    start((i, c) -> CompletableFuture.completedFuture(Health.PASSING), 4);
+    add("h", check(HealthCheck.Type.HTTP, 1000, 100, 1, 1));
+
+    CompletableFuture<Health> r = checker.report("default", "web", "h", Health.PASSING);
+
+    assertThat(r)
+        .failsWithin(Duration.ofSeconds(5))
+        .withThrowableOfType(ExecutionException.class)
+        .havingCause()
+        .isInstanceOfSatisfying(
+            CairnException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.FAILED_PRECONDITION));
+  }
+
+  @Test
+  void aRemovedInstanceIsNoLongerProbed() {
+    AtomicInteger started = new AtomicInteger();
+    start(
+        (i, c) -> {
+          started.incrementAndGet();
+          return CompletableFuture.completedFuture(Health.PASSING);
+        },
+        4);
+    Instance a = add("a", check(HealthCheck.Type.TCP, 100, 50, 1, 1));
+    await().atMost(Duration.ofSeconds(5)).until(() -> started.get() >= 2);
+
+    checker.onServiceChanged("default", List.of(ServiceEvent.of(ServiceEvent.Type.REMOVED, 9, a)));
+    await().atMost(Duration.ofSeconds(5)).until(() -> checker.stats().checkedInstances() == 0);
+    int after = started.get();
+
+    // For several intervals no new probe starts.
+    await()
+        .during(Duration.ofMillis(400))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> started.get() <= after + 1);
+  }
+
+  private void start(HealthProbe probe, int maxConcurrent) {
+    checker =
+        new HealthChecker(
+            probe,
+            Ticker.system(),
+            (ns, svc, id, h) -> {
+              submitted.put(id, h);
+              submissions.add(id + "=" + h);
+              // Applied: the catalog tells the checker, as the registry does.
+              return CompletableFuture.completedFuture(null);
+            },
+            0,
+            maxConcurrent);
+  }
+
+  private Instance add(String id, HealthCheck check) {
+    Instance i =
+        Instance.builder("web", "127.0.0.1")
+            .id(id)
+            .port("http", 1)
+            .check(check)
+            .revisions(1, 1)
+            .build();
+    checker.onServiceChanged("default", List.of(ServiceEvent.of(ServiceEvent.Type.ADDED, 1, i)));
+    return i;
+  }
+
+  private static HealthCheck check(
+      HealthCheck.Type type, long intervalMillis, long timeoutMillis, int rise, int fall) {
+    HealthCheck.Builder b =
+        HealthCheck.builder(type)
+            .interval(Duration.ofMillis(intervalMillis))
+            .timeout(Duration.ofMillis(timeoutMillis))
+            .rise(rise)
+            .fall(fall);
+    return b.build();
+  }
+}
