@@ -19,6 +19,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -165,6 +166,63 @@ class MetricsEndpointTest {
                         "cairn_dns_queries_seconds_count",
                         "protocol=\"udp\",rcode=\"NXDOMAIN\"")
                     == 1);
+  }
+
+  @Test
+  void healthProbesProtectionAndSelfPreservationAreMeasured() throws Exception {
+    server = CairnServer.builder().inMemory().httpPort(0).grpcPort(0).start();
+    try (java.net.ServerSocket target =
+        new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      server
+          .registry()
+          .register(
+              "default",
+              dev.cairn.common.Instance.builder("db", "127.0.0.1")
+                  .id("db-1")
+                  .port("tcp", target.getLocalPort())
+                  .check(
+                      dev.cairn.common.HealthCheck.builder(dev.cairn.common.HealthCheck.Type.TCP)
+                          .interval(Duration.ofMillis(100))
+                          .build())
+                  .build())
+          .join();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> {
+                String s = scrape();
+                assertThat(value(s, "cairn_health_checked_instances", "")).isEqualTo(1);
+                assertThat(
+                        value(
+                            s,
+                            "cairn_health_probes_seconds_count",
+                            "result=\"passing\",type=\"tcp\""))
+                    .isPositive();
+              });
+    }
+    // Protection: one healthy instance of three, threshold 0.5.
+    for (String id : List.of("w1", "w2", "w3")) {
+      server
+          .registry()
+          .register(
+              "default",
+              dev.cairn.common.Instance.builder("web", "10.0.0.1")
+                  .id(id)
+                  .health(
+                      id.equals("w1")
+                          ? dev.cairn.common.Health.PASSING
+                          : dev.cairn.common.Health.CRITICAL)
+                  .build())
+          .join();
+    }
+    server.registry().setProtectionThreshold("default", "web", 0.5).join();
+    HttpResponse<String> read =
+        http.send(get("/v1/services/web/instances?healthy=true"), ofString());
+    assertThat(read.headers().firstValue("X-Cairn-Protection")).hasValue("true");
+    String s = scrape();
+    assertThat(value(s, "cairn_protection_reads_total", "")).isEqualTo(1);
+    assertThat(value(s, "cairn_self_preservation_active", "")).isZero();
+    assertThat(value(s, "cairn_self_preservation_activations_total", "")).isZero();
   }
 
   @Test
