@@ -114,7 +114,8 @@ class HealthCheckLoadBenchTest {
                   + " p50 %d us, p99 %d us, max %d us%n"
                   + "jitter in the measured phase, |gap between two starts of one check - 10 s|"
                   + " over %d gaps: p50 %d us, p90 %d us, p99 %d us, max %d us%n"
-                  + "instances not passing at the end: %d of %d; availableProcessors=%d%n"
+                  + "instances not passing at the end: %d of %d; availableProcessors=%d;"
+                  + " Netty pooled direct memory in use: %.1f MiB; MALLOC_ARENA_MAX=%s%n"
                   + "ratios checked/idle: cpu %.2fx, heap %.2fx, rss %.2fx, threads %+d%n",
               Sample.HEADER,
               baseline,
@@ -136,6 +137,9 @@ class HealthCheckLoadBenchTest {
               notPassing,
               INSTANCES,
               Runtime.getRuntime().availableProcessors(),
+              io.netty.buffer.PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory()
+                  / (1024.0 * 1024.0),
+              System.getenv().getOrDefault("MALLOC_ARENA_MAX", "unset"),
               checked.cpuShare / Math.max(1e-9, baseline.cpuShare),
               checked.heapMb / Math.max(1e-9, baseline.heapMb),
               checked.rssMb / Math.max(1e-9, baseline.rssMb),
