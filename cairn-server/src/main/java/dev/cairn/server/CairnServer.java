@@ -213,6 +213,7 @@ public final class CairnServer implements AutoCloseable {
     private int grpcPort = DEFAULT_GRPC_PORT;
     private RegistryOptions registryOptions = RegistryOptions.defaults();
     private Duration sessionDetachGrace;
+    private Double protectionThreshold;
 
     private Builder() {}
 
@@ -261,6 +262,15 @@ public final class CairnServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The protection threshold of services that set none (0..1, 0 = off); overrides {@link
+     * RegistryOptions#protectionThreshold()}. See {@code docs/health-checks.md}.
+     */
+    public Builder protectionThreshold(double threshold) {
+      this.protectionThreshold = threshold;
+      return this;
+    }
+
     /** Checks the settings and returns a server, not started. */
     public CairnServer build() {
       checkPort("httpPort", httpPort);
@@ -271,6 +281,10 @@ public final class CairnServer implements AutoCloseable {
       if (sessionDetachGrace != null && sessionDetachGrace.isNegative()) {
         throw new IllegalArgumentException(
             "sessionDetachGrace: " + sessionDetachGrace + " (expected: >= 0)");
+      }
+      if (protectionThreshold != null && !(protectionThreshold >= 0 && protectionThreshold <= 1)) {
+        throw new IllegalArgumentException(
+            "protectionThreshold: " + protectionThreshold + " (expected: 0..1)");
       }
       if (httpPort != 0 && httpPort == grpcPort) {
         throw new IllegalArgumentException(
@@ -286,10 +300,13 @@ public final class CairnServer implements AutoCloseable {
 
     private RegistryOptions registryOptions() {
       RegistryOptions o = registryOptions;
-      if (sessionDetachGrace == null || sessionDetachGrace.equals(o.detachGrace())) {
-        return o;
+      if (sessionDetachGrace != null && !sessionDetachGrace.equals(o.detachGrace())) {
+        o = o.toBuilder().detachGrace(sessionDetachGrace).build();
       }
-      return o.toBuilder().detachGrace(sessionDetachGrace).build();
+      if (protectionThreshold != null) {
+        o = o.toBuilder().protectionThreshold(protectionThreshold).build();
+      }
+      return o;
     }
 
     private static void checkPort(String field, int port) {

@@ -77,6 +77,14 @@ final class ServerCommand implements Callable<Integer> {
   Duration sessionDetachGrace;
 
   @Option(
+      names = "--protection-threshold",
+      paramLabel = "SHARE",
+      description =
+          "Default protection threshold of services, 0..1: healthy-only reads return every"
+              + " instance when fewer than this share are healthy (default: 0, off).")
+  Double protectionThreshold;
+
+  @Option(
       names = "--in-memory",
       description = "Keep nothing on disk; --data-dir is ignored and all state is lost on exit.")
   boolean inMemory;
@@ -104,6 +112,11 @@ final class ServerCommand implements Callable<Integer> {
     }
     checkPort("http", httpPort);
     checkPort("grpc", grpcPort);
+    if (protectionThreshold != null && !(protectionThreshold >= 0 && protectionThreshold <= 1)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--protection-threshold: " + protectionThreshold + " (expected: 0..1)");
+    }
     ServerSettings settings =
         new ServerSettings(
             dataDir.toAbsolutePath().normalize(),
@@ -111,7 +124,8 @@ final class ServerCommand implements Callable<Integer> {
             httpPort,
             grpcPort,
             sessionDetachGrace,
-            inMemory);
+            inMemory,
+            protectionThreshold);
     try {
       server = starter.start(settings);
     } catch (CliException e) {

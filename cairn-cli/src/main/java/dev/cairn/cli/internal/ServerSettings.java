@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * What {@code cairn server} was asked for. {@code detachGrace} is null when the server's default
- * applies; ports may be 0 for an ephemeral port.
+ * What {@code cairn server} was asked for. {@code detachGrace} and {@code protectionThreshold} are
+ * null when the server's default applies; ports may be 0 for an ephemeral port.
  */
 record ServerSettings(
     Path dataDir,
@@ -13,4 +13,5 @@ record ServerSettings(
     int httpPort,
     int grpcPort,
     Duration detachGrace,
-    boolean inMemory) {}
+    boolean inMemory,
+    Double protectionThreshold) {}

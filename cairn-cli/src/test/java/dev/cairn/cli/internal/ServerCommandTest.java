@@ -55,6 +55,14 @@ class ServerCommandTest {
   }
 
   @Test
+  void aProtectionThresholdOutsideZeroToOneIsAUsageError() {
+    CliRun run = cairn("server", "--in-memory", "--protection-threshold", "1.5");
+
+    assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.err()).contains("--protection-threshold: 1.5 (expected: 0..1)");
+  }
+
+  @Test
   void aFailedStartExitsWithThree() {
     ServerCommand command =
         new ServerCommand(
@@ -102,6 +110,8 @@ class ServerCommandTest {
                     "0",
                     "--session-detach-grace",
                     "15s",
+                    "--protection-threshold",
+                    "0.4",
                     "--data-dir",
                     "some/dir"));
     await().atMost(10, TimeUnit.SECONDS).until(() -> run.out().contains("grpc  listening"));
@@ -114,6 +124,7 @@ class ServerCommandTest {
         .isEqualTo(
             "http  listening on http://127.0.0.1:18500\ngrpc  listening on 127.0.0.1:18501\n");
     assertThat(asked.get().detachGrace()).hasSeconds(15);
+    assertThat(asked.get().protectionThreshold()).isEqualTo(0.4);
     assertThat(asked.get().dataDir()).isAbsolute().endsWithRaw(Path.of("some", "dir"));
     assertThat(asked.get().bind()).isEqualTo("127.0.0.1");
     assertThat(asked.get().inMemory()).isFalse();
