@@ -3,14 +3,17 @@ package dev.cairn.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.cairn.server.core.Registry;
+import dev.cairn.server.core.RegistryMonitor;
 import dev.cairn.server.core.RegistryOptions;
 import dev.cairn.server.core.log.CommandLog;
 import dev.cairn.server.core.log.MemoryCommandLog;
 import dev.cairn.server.internal.HttpListeners;
 import dev.cairn.server.internal.Listener;
 import dev.cairn.server.internal.ListenerLines;
+import dev.cairn.server.internal.dns.DnsListener;
 import dev.cairn.server.internal.grpc.GrpcListener;
 import dev.cairn.server.internal.health.NetworkProbe;
+import dev.cairn.server.internal.metrics.ServerMetrics;
 import dev.cairn.server.ratis.RatisCommandLog;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -18,7 +21,10 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,8 +52,22 @@ public final class CairnServer implements AutoCloseable {
   /** The gRPC port by default. */
   public static final int DEFAULT_GRPC_PORT = 8501;
 
+  /**
+   * The DNS port of the command line's server ({@code cairn server}); see {@link Builder#dnsPort}.
+   */
+  public static final int DEFAULT_DNS_PORT = 8600;
+
+  /** The {@link Builder#dnsPort} that turns DNS off; the builder's default. */
+  public static final int DNS_OFF = -1;
+
+  /** The DNS domain by default: names are {@code <service>.service.cairn}. */
+  public static final String DEFAULT_DNS_DOMAIN = "cairn";
+
   /** The data directory by default, relative to the working directory. */
   public static final Path DEFAULT_DATA_DIR = Path.of("data");
+
+  /** The longest DNS TTL: one day. */
+  static final long MAX_DNS_TTL_SECONDS = 86_400;
 
   private static final Logger log = LoggerFactory.getLogger(CairnServer.class);
 
@@ -62,12 +82,18 @@ public final class CairnServer implements AutoCloseable {
   private final int httpPort;
   private final int grpcPort;
   private final RegistryOptions registryOptions;
+  private final int dnsPort;
+  private final String dnsDomain;
+  private final Duration dnsTtl;
+  private final boolean metricsOn;
 
   // Written under `this` by start() and close(); read by any thread.
   private volatile State state = State.NEW;
   private volatile Registry registry;
   private volatile Listener grpc;
   private volatile Listener http;
+  private volatile Listener dns;
+  private volatile ServerMetrics metrics;
   private volatile NetworkProbe probe;
 
   private CairnServer(Builder b) {
@@ -76,6 +102,10 @@ public final class CairnServer implements AutoCloseable {
     this.httpPort = b.httpPort;
     this.grpcPort = b.grpcPort;
     this.registryOptions = b.registryOptions();
+    this.dnsPort = b.dnsPort;
+    this.dnsDomain = b.dnsDomain;
+    this.dnsTtl = b.dnsTtl;
+    this.metricsOn = b.metrics;
   }
 
   /** A builder with the defaults: durable in {@code ./data}, 127.0.0.1, ports 8500 and 8501. */
@@ -99,11 +129,38 @@ public final class CairnServer implements AutoCloseable {
     InetAddress address = InetAddress.getByName(bind);
     Instant startedAt = Instant.now();
     try {
-      registry = Registry.start(openLog(), withProbe(registryOptions));
-      grpc =
+      RegistryOptions options = registryOptions;
+      if (metricsOn) {
+        metrics = new ServerMetrics();
+        if (options.monitor() == RegistryMonitor.NONE) {
+          options = options.toBuilder().monitor(metrics.monitor()).build();
+        }
+      }
+      registry = Registry.start(openLog(), withProbe(options));
+      GrpcListener g =
           GrpcListener.start(
-              registry, new InetSocketAddress(address, grpcPort), registryOptions.ticker());
-      http = HttpListeners.start(registry, new InetSocketAddress(address, httpPort), startedAt);
+              registry,
+              new InetSocketAddress(address, grpcPort),
+              registryOptions.ticker(),
+              metrics == null ? List.of() : List.of(metrics.grpcInterceptor()));
+      grpc = g;
+      http =
+          HttpListeners.start(
+              registry, new InetSocketAddress(address, httpPort), startedAt, metrics);
+      if (metrics != null) {
+        metrics.bindRegistry(registry);
+        metrics.bindWatchers("grpc", g, GrpcListener::watchCount);
+        metrics.gauge(
+            "cairn.grpc.session.streams",
+            "Open gRPC session streams",
+            g,
+            GrpcListener::sessionStreamCount);
+      }
+      if (dnsPort != DNS_OFF) {
+        dns =
+            DnsListener.start(
+                registry, new InetSocketAddress(address, dnsPort), dnsDomain, dnsTtl.toSeconds());
+      }
     } catch (IOException | RuntimeException e) {
       state = State.CLOSED;
       stop();
@@ -128,6 +185,16 @@ public final class CairnServer implements AutoCloseable {
     return grpc.address();
   }
 
+  /**
+   * The bound DNS address, UDP and TCP (with the real port when port 0 was asked for); empty when
+   * DNS is off.
+   */
+  public Optional<InetSocketAddress> dnsAddress() {
+    checkStarted();
+    Listener d = dns;
+    return d == null ? Optional.empty() : Optional.of(d.address());
+  }
+
   /** The registry this server serves; closed by {@link #close()}. */
   public Registry registry() {
     checkStarted();
@@ -142,11 +209,21 @@ public final class CairnServer implements AutoCloseable {
    * <pre>
    * http  listening on http://127.0.0.1:8500
    * grpc  listening on 127.0.0.1:8501
+   * dns   listening on udp+tcp 127.0.0.1:8600
    * </pre>
+   *
+   * <p>The DNS line is there when DNS is on.
    */
   public List<String> listenerLines() {
     checkStarted();
-    return List.of(ListenerLines.of(http), ListenerLines.of(grpc));
+    List<String> lines = new ArrayList<>(3);
+    lines.add(ListenerLines.of(http));
+    lines.add(ListenerLines.of(grpc));
+    Listener d = dns;
+    if (d != null) {
+      lines.add(ListenerLines.of(d));
+    }
+    return List.copyOf(lines);
   }
 
   /**
@@ -166,13 +243,18 @@ public final class CairnServer implements AutoCloseable {
   private void stop() {
     Listener g = grpc;
     Listener h = http;
+    Listener d = dns;
     Registry r = registry;
+    ServerMetrics m = metrics;
     if (g != null) {
       g.beginShutdown();
     }
     if (h != null) {
       h.beginShutdown();
       h.close();
+    }
+    if (d != null) {
+      d.close();
     }
     if (r != null) {
       r.close();
@@ -183,6 +265,9 @@ public final class CairnServer implements AutoCloseable {
     }
     if (g != null) {
       g.close();
+    }
+    if (m != null) {
+      m.close();
     }
   }
 
@@ -214,6 +299,10 @@ public final class CairnServer implements AutoCloseable {
     private RegistryOptions registryOptions = RegistryOptions.defaults();
     private Duration sessionDetachGrace;
     private Double protectionThreshold;
+    private int dnsPort = DNS_OFF;
+    private String dnsDomain = DEFAULT_DNS_DOMAIN;
+    private Duration dnsTtl = Duration.ZERO;
+    private boolean metrics = true;
 
     private Builder() {}
 
@@ -244,6 +333,40 @@ public final class CairnServer implements AutoCloseable {
     /** The gRPC port, 0 for an ephemeral one; {@value CairnServer#DEFAULT_GRPC_PORT} by default. */
     public Builder grpcPort(int port) {
       this.grpcPort = port;
+      return this;
+    }
+
+    /**
+     * The DNS port, UDP and TCP (see {@code docs/dns.md}); 0 for an ephemeral one, {@link #DNS_OFF}
+     * (the default here; {@code cairn server} uses {@value CairnServer#DEFAULT_DNS_PORT}) for none.
+     */
+    public Builder dnsPort(int port) {
+      this.dnsPort = port;
+      return this;
+    }
+
+    /**
+     * The DNS domain the server answers for, e.g. {@code cairn} (the default) or {@code
+     * cairn.internal}; case does not matter, nor a final dot.
+     */
+    public Builder dnsDomain(String domain) {
+      this.dnsDomain = requireNonNull(domain, "domain");
+      return this;
+    }
+
+    /** The TTL of DNS answers, whole seconds; 0 (no caching) by default. */
+    public Builder dnsTtl(Duration ttl) {
+      this.dnsTtl = requireNonNull(ttl, "ttl");
+      return this;
+    }
+
+    /**
+     * Whether the server keeps metrics and serves them on {@code GET /metrics} (Prometheus text
+     * format, see {@code docs/metrics.md}); on by default. Off, {@code /metrics} answers 404.
+     * Metrics replace {@link RegistryOptions#monitor()} unless one was set.
+     */
+    public Builder metrics(boolean on) {
+      this.metrics = on;
       return this;
     }
 
@@ -290,6 +413,14 @@ public final class CairnServer implements AutoCloseable {
         throw new IllegalArgumentException(
             "httpPort: " + httpPort + " (expected: different from grpcPort)");
       }
+      if (dnsPort != DNS_OFF) {
+        checkPort("dnsPort", dnsPort);
+      }
+      dnsDomain = normalizedDomain(dnsDomain);
+      if (dnsTtl.isNegative() || dnsTtl.toSeconds() > MAX_DNS_TTL_SECONDS) {
+        throw new IllegalArgumentException(
+            "dnsTtl: " + dnsTtl + " (expected: 0.." + MAX_DNS_TTL_SECONDS + " s)");
+      }
       return new CairnServer(this);
     }
 
@@ -307,6 +438,22 @@ public final class CairnServer implements AutoCloseable {
         o = o.toBuilder().protectionThreshold(protectionThreshold).build();
       }
       return o;
+    }
+
+    private static String normalizedDomain(String domain) {
+      String d = domain.toLowerCase(Locale.ROOT);
+      if (d.endsWith(".")) {
+        d = d.substring(0, d.length() - 1);
+      }
+      boolean ok = !d.isEmpty() && d.length() <= 200;
+      for (String label : d.split("\\.", -1)) {
+        ok &= dev.cairn.common.Names.isLabel(label);
+      }
+      if (!ok) {
+        throw new IllegalArgumentException(
+            "dnsDomain: \"" + domain + "\" (expected: DNS labels joined by dots, e.g. cairn)");
+      }
+      return d;
     }
 
     private static void checkPort(String field, int port) {

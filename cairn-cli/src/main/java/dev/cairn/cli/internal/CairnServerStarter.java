@@ -15,7 +15,11 @@ final class CairnServerStarter implements EmbeddedServer.Starter {
         CairnServer.builder()
             .bind(settings.bind())
             .httpPort(settings.httpPort())
-            .grpcPort(settings.grpcPort());
+            .grpcPort(settings.grpcPort())
+            .dnsPort(settings.dns().port())
+            .dnsDomain(settings.dns().domain())
+            .dnsTtl(settings.dns().ttl())
+            .metrics(settings.metrics());
     if (settings.inMemory()) {
       builder.inMemory();
     } else {

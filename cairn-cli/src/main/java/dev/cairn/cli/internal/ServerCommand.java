@@ -85,6 +85,37 @@ final class ServerCommand implements Callable<Integer> {
   Double protectionThreshold;
 
   @Option(
+      names = "--dns-port",
+      paramLabel = "PORT",
+      defaultValue = "8600",
+      description =
+          "DNS port, UDP and TCP; 0 picks a free one, -1 turns DNS off (default: ${DEFAULT-VALUE}).")
+  int dnsPort;
+
+  @Option(
+      names = "--dns-domain",
+      paramLabel = "DOMAIN",
+      defaultValue = "cairn",
+      description = "DNS domain: names are <service>.service.DOMAIN (default: ${DEFAULT-VALUE}).")
+  String dnsDomain;
+
+  @Option(
+      names = "--dns-ttl",
+      paramLabel = "DURATION",
+      converter = Durations.class,
+      defaultValue = "0s",
+      description = "TTL of DNS answers, whole seconds, e.g. 5s (default: ${DEFAULT-VALUE}).")
+  Duration dnsTtl;
+
+  @Option(
+      names = "--metrics",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = "Serve metrics on GET /metrics, Prometheus format (default: on).")
+  boolean metrics;
+
+  @Option(
       names = "--in-memory",
       description = "Keep nothing on disk; --data-dir is ignored and all state is lost on exit.")
   boolean inMemory;
@@ -117,6 +148,9 @@ final class ServerCommand implements Callable<Integer> {
           spec.commandLine(),
           "--protection-threshold: " + protectionThreshold + " (expected: 0..1)");
     }
+    if (dnsPort != -1) {
+      checkPort("dns", dnsPort);
+    }
     ServerSettings settings =
         new ServerSettings(
             dataDir.toAbsolutePath().normalize(),
@@ -125,6 +159,8 @@ final class ServerCommand implements Callable<Integer> {
             grpcPort,
             sessionDetachGrace,
             inMemory,
+            new ServerSettings.Dns(dnsPort, dnsDomain, dnsTtl),
+            metrics,
             protectionThreshold);
     try {
       server = starter.start(settings);

@@ -14,4 +14,10 @@ record ServerSettings(
     int grpcPort,
     Duration detachGrace,
     boolean inMemory,
-    Double protectionThreshold) {}
+    Dns dns,
+    boolean metrics,
+    Double protectionThreshold) {
+
+  /** The DNS listener: {@code port} -1 for none, 0 for an ephemeral one. */
+  record Dns(int port, String domain, Duration ttl) {}
+}

@@ -9,6 +9,7 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +29,13 @@ class ServerCommandTest {
     assertThat(run.exitCode()).isZero();
     assertThat(run.out())
         .contains("--data-dir", "--bind", "--http-port", "--grpc-port")
-        .contains("--session-detach-grace", "--in-memory")
+        .contains(
+            "--session-detach-grace",
+            "--in-memory",
+            "--dns-port",
+            "--dns-domain",
+            "--dns-ttl",
+            "--[no-]metrics")
         .contains("default: ./data", "default: 127.0.0.1", "default: 8500", "default: 8501");
   }
 
@@ -113,7 +120,12 @@ class ServerCommandTest {
                     "--protection-threshold",
                     "0.4",
                     "--data-dir",
-                    "some/dir"));
+                    "some/dir",
+                    "--dns-port",
+                    "0",
+                    "--dns-ttl",
+                    "5s",
+                    "--no-metrics"));
     await().atMost(10, TimeUnit.SECONDS).until(() -> run.out().contains("grpc  listening"));
 
     command.stop();
@@ -128,6 +140,9 @@ class ServerCommandTest {
     assertThat(asked.get().dataDir()).isAbsolute().endsWithRaw(Path.of("some", "dir"));
     assertThat(asked.get().bind()).isEqualTo("127.0.0.1");
     assertThat(asked.get().inMemory()).isFalse();
+    assertThat(asked.get().metrics()).isFalse();
+    assertThat(asked.get().dns())
+        .isEqualTo(new ServerSettings.Dns(0, "cairn", Duration.ofSeconds(5)));
   }
 
   @Test
@@ -142,7 +157,8 @@ class ServerCommandTest {
     assertThat(server.run.out().lines())
         .satisfiesExactly(
             l -> assertThat(l).matches("http  listening on http://127\\.0\\.0\\.1:\\d+"),
-            l -> assertThat(l).matches("grpc  listening on 127\\.0\\.0\\.1:\\d+"));
+            l -> assertThat(l).matches("grpc  listening on 127\\.0\\.0\\.1:\\d+"),
+            l -> assertThat(l).matches("dns   listening on udp\\+tcp 127\\.0\\.0\\.1:\\d+"));
     assertThat(server.run.err()).contains("cairn: shutting down");
   }
 
@@ -168,7 +184,8 @@ class ServerCommandTest {
 
     private RunningServer(String... flags) {
       List<String> args =
-          new ArrayList<>(List.of("server", "--http-port", "0", "--grpc-port", "0"));
+          new ArrayList<>(
+              List.of("server", "--http-port", "0", "--grpc-port", "0", "--dns-port", "0"));
       args.addAll(List.of(flags));
       done = CompletableFuture.supplyAsync(() -> run.execute(args.toArray(String[]::new)));
     }

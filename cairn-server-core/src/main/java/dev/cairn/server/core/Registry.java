@@ -175,6 +175,11 @@ public final class Registry implements AutoCloseable {
     return impl.instanceCount();
   }
 
+  /** The number of services with at least one instance, across all namespaces. */
+  public int serviceCount() {
+    return impl.serviceCount();
+  }
+
   /** The number of open sessions. */
   public int sessionCount() {
     return impl.sessionCount();

@@ -15,6 +15,7 @@ public final class RegistryOptions {
   private final int maxCommandsPerEntry;
   private final int maxEntriesInFlight;
   private final boolean autoExpireSessions;
+  private final RegistryMonitor monitor;
   private final HealthProbe healthProbe;
   private final int maxConcurrentProbes;
   private final Duration flapHalfLife;
@@ -32,6 +33,7 @@ public final class RegistryOptions {
     this.maxCommandsPerEntry = b.maxCommandsPerEntry;
     this.maxEntriesInFlight = b.maxEntriesInFlight;
     this.autoExpireSessions = b.autoExpireSessions;
+    this.monitor = b.monitor;
     this.healthProbe = b.healthProbe;
     this.maxConcurrentProbes = b.maxConcurrentProbes;
     this.flapHalfLife = b.flapHalfLife;
@@ -61,6 +63,7 @@ public final class RegistryOptions {
         .maxCommandsPerEntry(maxCommandsPerEntry)
         .maxEntriesInFlight(maxEntriesInFlight)
         .autoExpireSessions(autoExpireSessions)
+        .monitor(monitor)
         .healthProbe(healthProbe)
         .maxConcurrentProbes(maxConcurrentProbes)
         .flapHalfLife(flapHalfLife)
@@ -110,6 +113,13 @@ public final class RegistryOptions {
    */
   public boolean autoExpireSessions() {
     return autoExpireSessions;
+  }
+
+  /**
+   * What the registry reports its work to, for metrics; {@link RegistryMonitor#NONE} by default.
+   */
+  public RegistryMonitor monitor() {
+    return monitor;
   }
 
   /**
@@ -174,6 +184,7 @@ public final class RegistryOptions {
     private int maxCommandsPerEntry = 512;
     private int maxEntriesInFlight = 2;
     private boolean autoExpireSessions = true;
+    private RegistryMonitor monitor = RegistryMonitor.NONE;
     private HealthProbe healthProbe;
     private int maxConcurrentProbes = 1024;
     private Duration flapHalfLife = Duration.ofSeconds(60);
@@ -184,6 +195,11 @@ public final class RegistryOptions {
     private Duration selfPreservationMaxPause = Duration.ofMinutes(5);
 
     private Builder() {}
+
+    public Builder monitor(RegistryMonitor monitor) {
+      this.monitor = requireNonNull(monitor, "monitor");
+      return this;
+    }
 
     public Builder ticker(Ticker ticker) {
       this.ticker = requireNonNull(ticker, "ticker");

@@ -2,6 +2,8 @@ package dev.cairn.server.internal;
 
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.internal.http.HttpApiServer;
+import dev.cairn.server.internal.http.HttpMetrics;
+import dev.cairn.server.internal.metrics.ServerMetrics;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Instant;
@@ -14,7 +16,23 @@ public final class HttpListeners {
   /** Binds {@code bind} and serves the HTTP API over {@code registry}. */
   public static Listener start(Registry registry, InetSocketAddress bind, Instant startedAt)
       throws IOException {
-    HttpApiServer server = HttpApiServer.start(registry, bind, startedAt);
+    return start(registry, bind, startedAt, null);
+  }
+
+  /**
+   * Like {@link #start(Registry, InetSocketAddress, Instant)}, reporting to {@code metrics} (and
+   * serving them on {@code /metrics}) unless it is null.
+   */
+  public static Listener start(
+      Registry registry, InetSocketAddress bind, Instant startedAt, ServerMetrics metrics)
+      throws IOException {
+    HttpApiServer server =
+        HttpApiServer.start(
+            registry, bind, startedAt, metrics == null ? HttpMetrics.NONE : metrics.http());
+    if (metrics != null) {
+      metrics.bindWatchers("sse", server, HttpApiServer::openStreams);
+      metrics.bindWatchers("long_poll", server, HttpApiServer::pendingPolls);
+    }
     return new Listener() {
       @Override
       public String protocol() {

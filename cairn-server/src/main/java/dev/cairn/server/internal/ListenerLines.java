@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
  * <pre>
  * http  listening on http://127.0.0.1:8500
  * grpc  listening on [::1]:8501
+ * dns   listening on udp+tcp 127.0.0.1:8600
  * </pre>
  */
 public final class ListenerLines {
@@ -20,7 +21,12 @@ public final class ListenerLines {
   /** The line for {@code listener}. */
   public static String of(Listener listener) {
     String protocol = listener.protocol();
-    String scheme = protocol.equals("http") ? "http://" : "";
+    String scheme =
+        switch (protocol) {
+          case "http" -> "http://";
+          case "dns" -> "udp+tcp ";
+          default -> "";
+        };
     return String.format("%-4s  listening on %s%s", protocol, scheme, hostPort(listener.address()));
   }
 

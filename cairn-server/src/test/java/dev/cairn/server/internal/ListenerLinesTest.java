@@ -19,7 +19,7 @@ class ListenerLinesTest {
     assertThat(ListenerLines.of(listener("grpc", "127.0.0.1", 8501)))
         .isEqualTo("grpc  listening on 127.0.0.1:8501");
     assertThat(ListenerLines.of(listener("dns", "127.0.0.1", 8600)))
-        .isEqualTo("dns   listening on 127.0.0.1:8600");
+        .isEqualTo("dns   listening on udp+tcp 127.0.0.1:8600");
   }
 
   @Test

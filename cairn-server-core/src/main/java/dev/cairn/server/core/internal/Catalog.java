@@ -68,6 +68,15 @@ final class Catalog {
     return publishedInstanceCount;
   }
 
+  /** Services with instances, across namespaces; builds each namespace's cached list. */
+  int serviceCount() {
+    int n = 0;
+    for (NamespaceState ns : namespaces.values()) {
+      n += ns.list().services().size();
+    }
+    return n;
+  }
+
   ServiceSnapshot service(String namespace, String service) {
     NamespaceState ns = namespaces.get(namespace);
     ServiceState svc = ns == null ? null : ns.services.get(service);

@@ -10,6 +10,7 @@ import dev.cairn.common.Limits;
 import dev.cairn.common.Names;
 import dev.cairn.server.core.HealthCheckStats;
 import dev.cairn.server.core.HealthySelection;
+import dev.cairn.server.core.RegistryMonitor;
 import dev.cairn.server.core.RegistryOptions;
 import dev.cairn.server.core.SelfPreservationStatus;
 import dev.cairn.server.core.ServiceConfig;
@@ -38,6 +39,7 @@ public final class RegistryImpl {
   private static final Logger log = LoggerFactory.getLogger(RegistryImpl.class);
 
   private final RegistryOptions options;
+  private final RegistryMonitor monitor;
   private final CommandLog commandLog;
   private final Catalog catalog = new Catalog();
   // Shared by the callers that submit registrations and by the apply thread that decodes replays.
@@ -54,6 +56,7 @@ public final class RegistryImpl {
 
   private RegistryImpl(CommandLog commandLog, RegistryOptions options) {
     this.options = options;
+    this.monitor = options.monitor();
     this.commandLog = commandLog;
     this.leases = new SessionLeases(options.ticker());
     this.watchExecutor =
@@ -64,7 +67,9 @@ public final class RegistryImpl {
             k -> catalog.service(k.namespace(), k.service()),
             catalog::services,
             watchExecutor,
-            options.watchBufferEvents());
+            options.watchBufferEvents(),
+            options.ticker(),
+            monitor);
     this.batcher =
         new CommandBatcher(
             commandLog, local, options.maxCommandsPerEntry(), options.maxEntriesInFlight());
@@ -114,11 +119,14 @@ public final class RegistryImpl {
     return batcher
         .submit(new Command.Register(ns, toStore))
         .thenCompose(
-            r ->
-                r.isOk()
-                    ? CompletableFuture.completedFuture(
-                        toStore.withRevisions(r.createRevision(), r.revision()))
-                    : CompletableFuture.failedFuture(r.toException()));
+            r -> {
+              if (!r.isOk()) {
+                return CompletableFuture.failedFuture(r.toException());
+              }
+              monitor.registered(kind);
+              return CompletableFuture.completedFuture(
+                  toStore.withRevisions(r.createRevision(), r.revision()));
+            });
   }
 
   // Rebuilt only when something must change: an instance is checked when it is built.
@@ -137,7 +145,10 @@ public final class RegistryImpl {
     String ns = Names.namespace(namespace);
     Names.checkLabel("service", service);
     Names.checkInstanceId("id", id);
-    return revisionOf(batcher.submit(new Command.Deregister(ns, service, id)));
+    CompletableFuture<Long> done =
+        revisionOf(batcher.submit(new Command.Deregister(ns, service, id)));
+    done.thenRun(monitor::deregistered);
+    return done;
   }
 
   public CompletableFuture<SessionInfo> openSession(Duration ttl, String resumeId, String name) {
@@ -146,6 +157,7 @@ public final class RegistryImpl {
     if (resumeId != null && !resumeId.isEmpty() && leases.isLive(resumeId)) {
       try {
         long kept = leases.renew(resumeId);
+        monitor.sessionOpened(true);
         return CompletableFuture.completedFuture(
             new SessionInfo(resumeId, kept, true, catalog.revision()));
       } catch (CairnException e) {
@@ -156,11 +168,14 @@ public final class RegistryImpl {
     return batcher
         .submit(new Command.OpenSession(id, ttlMillis, clientName))
         .thenCompose(
-            r ->
-                r.isOk()
-                    ? CompletableFuture.completedFuture(
-                        new SessionInfo(id, ttlMillis, false, r.revision()))
-                    : CompletableFuture.failedFuture(r.toException()));
+            r -> {
+              if (!r.isOk()) {
+                return CompletableFuture.failedFuture(r.toException());
+              }
+              monitor.sessionOpened(false);
+              return CompletableFuture.completedFuture(
+                  new SessionInfo(id, ttlMillis, false, r.revision()));
+            });
   }
 
   public long keepAlive(String sessionId) {
@@ -210,6 +225,7 @@ public final class RegistryImpl {
               if (e != null && !closed) {
                 log.warn("closing session {} failed: {}", sessionId, e.toString());
               } else if (r != null && r.isOk() && expired) {
+                monitor.sessionExpired();
                 log.debug("session {} expired", sessionId);
               }
             });
@@ -304,6 +320,10 @@ public final class RegistryImpl {
 
   public int instanceCount() {
     return catalog.instanceCount();
+  }
+
+  public int serviceCount() {
+    return catalog.serviceCount();
   }
 
   public int sessionCount() {

@@ -1,5 +1,7 @@
 package dev.cairn.server.core.internal;
 
+import dev.cairn.common.Ticker;
+import dev.cairn.server.core.RegistryMonitor;
 import dev.cairn.server.core.ServiceEvent;
 import dev.cairn.server.core.ServiceList;
 import dev.cairn.server.core.ServiceSnapshot;
@@ -51,16 +53,22 @@ final class WatchHub {
   private final Function<String, ServiceList> lists;
   private final Executor executor;
   private final int bufferEvents;
+  private final Ticker ticker;
+  private final RegistryMonitor monitor;
 
   WatchHub(
       Function<Key, ServiceSnapshot> services,
       Function<String, ServiceList> lists,
       Executor executor,
-      int bufferEvents) {
+      int bufferEvents,
+      Ticker ticker,
+      RegistryMonitor monitor) {
     this.services = services;
     this.lists = lists;
     this.executor = executor;
     this.bufferEvents = bufferEvents;
+    this.ticker = ticker;
+    this.monitor = monitor;
   }
 
   /** A (namespace, service) pair. */
@@ -135,9 +143,10 @@ final class WatchHub {
     Key key = new Key(namespace, service);
     Set<ServiceWatcher> ws = serviceWatchers.get(key);
     if (ws != null) {
+      long committedAt = ticker.nanos();
       List<Watcher> due = new ArrayList<>();
       for (ServiceWatcher w : ws) {
-        if (w.offer(events)) {
+        if (w.offer(events, committedAt)) {
           due.add(w);
         }
       }
@@ -339,6 +348,8 @@ final class WatchHub {
     private final ArrayDeque<ServiceEvent> buffer = new ArrayDeque<>();
     private boolean needSnapshot;
     private boolean resync;
+    // When the oldest buffered event was committed (ticker nanos); guarded by this.
+    private long bufferedSince;
     // Highest revision delivered; events at or below it are stale. Drain thread only.
     private long delivered;
 
@@ -356,7 +367,7 @@ final class WatchHub {
     }
 
     /** Buffers {@code events}; true when the caller must run the drain this claimed. */
-    boolean offer(List<ServiceEvent> events) {
+    boolean offer(List<ServiceEvent> events, long committedAt) {
       synchronized (this) {
         if (closed || needSnapshot) {
           return false; // a pending snapshot covers these, and its drain is on its way
@@ -366,6 +377,9 @@ final class WatchHub {
           needSnapshot = true;
           resync = true;
         } else {
+          if (buffer.isEmpty()) {
+            bufferedSince = committedAt;
+          }
           buffer.addAll(events);
         }
       }
@@ -392,6 +406,7 @@ final class WatchHub {
       while (listener.isReady()) {
         boolean snapshot;
         boolean wasResync;
+        long since;
         List<ServiceEvent> events = null;
         synchronized (this) {
           if (closed || !hasWorkLocked()) {
@@ -399,6 +414,7 @@ final class WatchHub {
           }
           snapshot = needSnapshot;
           wasResync = resync;
+          since = bufferedSince;
           needSnapshot = false;
           resync = false;
           if (!snapshot) {
@@ -415,9 +431,11 @@ final class WatchHub {
           ServiceSnapshot s = services.apply(key);
           delivered = Math.max(delivered, s.revision());
           listener.onSnapshot(s, wasResync);
+          monitor.snapshotDelivered(wasResync);
         } else if (!events.isEmpty()) {
           delivered = events.get(events.size() - 1).revision();
           listener.onEvents(events);
+          monitor.eventsDelivered(events.size(), ticker.nanos() - since);
         }
       }
     }

@@ -3,6 +3,7 @@ package dev.cairn.server.core.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.common.Instance;
+import dev.cairn.server.core.RegistryMonitor;
 import dev.cairn.server.core.ServiceEvent;
 import dev.cairn.server.core.ServiceList;
 import dev.cairn.server.core.ServiceSnapshot;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class WatchHubTest {
@@ -62,13 +64,35 @@ class WatchHubTest {
     }
   }
 
+  /** Records what the hub reports. */
+  private static final class Monitor implements RegistryMonitor {
+    final List<Long> lags = new ArrayList<>();
+    int events;
+    int snapshots;
+
+    @Override
+    public synchronized void eventsDelivered(int n, long lagNanos) {
+      events += n;
+      lags.add(lagNanos);
+    }
+
+    @Override
+    public synchronized void snapshotDelivered(boolean resync) {
+      snapshots++;
+    }
+  }
+
   private final ManualExecutor executor = new ManualExecutor();
+  private final AtomicLong now = new AtomicLong(1_000);
+  private final Monitor monitor = new Monitor();
   private final WatchHub hub =
       new WatchHub(
           k -> ServiceSnapshot.of(k.namespace(), k.service(), 0, List.of()),
           ns -> new ServiceList(ns, 0, List.of()),
           executor,
-          16);
+          16,
+          now::get,
+          monitor);
 
   private static List<ServiceEvent> added(long revision) {
     Instance i = Instance.builder("web", "10.0.0.1").id("web-" + revision).build();
@@ -101,6 +125,21 @@ class WatchHubTest {
               assertThat(r.snapshots).isEqualTo(1);
               assertThat(r.revisions).containsExactly(1L);
             });
+  }
+
+  @Test
+  void deliveriesAreReportedWithTheLagSinceTheOldestBufferedCommit() {
+    watchers(2);
+    assertThat(monitor.snapshots).isEqualTo(2);
+
+    hub.serviceChanged("default", "web", added(1));
+    now.addAndGet(300);
+    hub.serviceChanged("default", "web", added(2));
+    now.addAndGet(200);
+    executor.runAll();
+
+    assertThat(monitor.events).isEqualTo(4);
+    assertThat(monitor.lags).containsExactly(500L, 500L);
   }
 
   @Test

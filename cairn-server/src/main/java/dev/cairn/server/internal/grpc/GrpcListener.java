@@ -6,10 +6,12 @@ import dev.cairn.common.Ticker;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.internal.Listener;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -52,6 +54,20 @@ public final class GrpcListener implements Listener {
   /** Binds {@code bind} and serves {@code registry}; {@code ticker} measures uptime. */
   public static GrpcListener start(Registry registry, InetSocketAddress bind, Ticker ticker)
       throws IOException {
+    return start(registry, bind, ticker, List.of());
+  }
+
+  /**
+   * Like {@link #start(Registry, InetSocketAddress, Ticker)}, with {@code interceptors} around the
+   * service (the first given is the outermost), e.g. for metrics.
+   */
+  public static GrpcListener start(
+      Registry registry,
+      InetSocketAddress bind,
+      Ticker ticker,
+      List<? extends ServerInterceptor> interceptors)
+      throws IOException {
+    requireNonNull(interceptors, "interceptors");
     requireNonNull(registry, "registry");
     requireNonNull(bind, "bind");
     ExecutorService executor =
@@ -63,7 +79,9 @@ public final class GrpcListener implements Listener {
         NettyServerBuilder.forAddress(bind)
             .executor(executor)
             .addTransportFilter(connections)
-            .addService(ServerInterceptors.intercept(service, connections))
+            .addService(
+                ServerInterceptors.intercept(
+                    ServerInterceptors.intercept(service, connections), reversed(interceptors)))
             .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
             .permitKeepAliveTime(PERMIT_KEEPALIVE_SECONDS, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)
@@ -78,6 +96,23 @@ public final class GrpcListener implements Listener {
     }
     InetSocketAddress bound = (InetSocketAddress) server.getListenSockets().get(0);
     return new GrpcListener(server, service, executor, bound);
+  }
+
+  /** The open {@code Watch} calls. */
+  public int watchCount() {
+    return service.watchCount();
+  }
+
+  /** The open {@code Session} streams. */
+  public int sessionStreamCount() {
+    return service.sessionStreamCount();
+  }
+
+  // ServerInterceptors.intercept makes the last interceptor of a list the outermost.
+  private static List<ServerInterceptor> reversed(List<? extends ServerInterceptor> list) {
+    List<ServerInterceptor> r = new java.util.ArrayList<>(list);
+    java.util.Collections.reverse(r);
+    return r;
   }
 
   @Override

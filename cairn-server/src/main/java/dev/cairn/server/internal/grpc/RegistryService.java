@@ -67,6 +67,16 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
     shuttingDown = true;
   }
 
+  /** The open watch calls. */
+  int watchCount() {
+    return watchCalls.size();
+  }
+
+  /** The open session streams. */
+  int sessionStreamCount() {
+    return sessionCalls.size();
+  }
+
   /**
    * Ends every watch and session stream with {@code UNAVAILABLE}; the sessions stay open. Called
    * after {@link #beginShutdown()}.

@@ -50,7 +50,9 @@ final class Exchange {
   private final FullHttpRequest request;
   private final String[] segments;
   private final QueryStringDecoder query;
+  private final long startNanos = System.nanoTime();
   // Touched only on the event loop.
+  private Route route;
   private boolean done;
   private Runnable onAbandon;
 
@@ -79,8 +81,36 @@ final class Exchange {
     return ctx.channel();
   }
 
+  /** When the request arrived ({@link System#nanoTime()}). */
+  long startNanos() {
+    return startNanos;
+  }
+
+  /** The route matched, or null before (and when none matched); event loop only. */
+  Route route() {
+    return route;
+  }
+
+  void route(Route route) {
+    this.route = route;
+  }
+
+  HttpMethod method() {
+    return request.method();
+  }
+
   EventLoop eventLoop() {
     return ctx.channel().eventLoop();
+  }
+
+  /** The request's path, still percent-encoded. */
+  String path() {
+    return query.rawPath();
+  }
+
+  /** The number of path segments. */
+  int segmentCount() {
+    return segments.length;
   }
 
   /** Path segment {@code i}, percent-decoded. */
@@ -173,6 +203,16 @@ final class Exchange {
   }
 
   /** Answers 200 with {@code json} and, when {@code index >= 0}, the {@code X-Cairn-Index}. */
+  /** Answers 200 with {@code body} of {@code contentType}. */
+  void okText(byte[] body, String contentType) {
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+    r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    send(r);
+  }
+
   void ok(byte[] json, long index) {
     send(HttpResponseStatus.OK, json, index);
   }
@@ -255,6 +295,7 @@ final class Exchange {
     done = true;
     onAbandon = null;
     ctx.writeAndFlush(head);
+    handler.record(this, head.status().code());
     handler.streaming(this, stream);
   }
 
@@ -281,7 +322,8 @@ final class Exchange {
     send(response(status, json, index));
   }
 
-  private void send(FullHttpResponse response) {
+  /** Answers with {@code response}, whatever its content type; the first answer wins. */
+  void send(FullHttpResponse response) {
     if (!eventLoop().inEventLoop()) {
       try {
         eventLoop().execute(() -> send(response));
@@ -296,6 +338,7 @@ final class Exchange {
     }
     done = true;
     onAbandon = null;
+    handler.record(this, response.status().code());
     ctx.writeAndFlush(response);
     handler.answered(this);
   }

@@ -16,10 +16,13 @@ final class HttpApi {
   private final CatalogEndpoints catalog;
   private final SessionEndpoints sessions;
   private final WatchEndpoint watches;
+  private final HttpMetrics metrics;
+  private final ConsoleEndpoint console;
   private final HealthEndpoints health;
 
-  HttpApi(Registry registry, Instant startedAt, HttpApiSettings settings) {
+  HttpApi(Registry registry, Instant startedAt, HttpApiSettings settings, HttpMetrics metrics) {
     this.registry = registry;
+    this.metrics = metrics;
     this.startedAt = startedAt;
     this.clock = settings.clock();
     this.catalog = new CatalogEndpoints(registry);
@@ -27,6 +30,7 @@ final class HttpApi {
     this.health = new HealthEndpoints(registry);
     this.watches =
         new WatchEndpoint(registry, settings.maxWatchesPerClient(), settings.sseKeepAlive());
+    this.console = ConsoleEndpoint.load();
   }
 
   /** The long-polls waiting for a change. */
@@ -72,6 +76,18 @@ final class HttpApi {
       case STATUS:
         status(ex);
         break;
+      case METRICS:
+        metrics(ex);
+        break;
+      case WATCH_SERVICES:
+        watches.watchServices(ex);
+        break;
+      case CONSOLE_ROOT:
+        console.root(ex);
+        break;
+      case CONSOLE:
+        console.asset(ex);
+        break;
       case REPORT_HEALTH:
         health.report(ex);
         break;
@@ -82,6 +98,20 @@ final class HttpApi {
         health.setConfig(ex);
         break;
     }
+  }
+
+  /** {@code GET /metrics}: the Prometheus text format; 404 when metrics are off. */
+  private void metrics(Exchange ex) {
+    ex.checkParams(Set.of(), false);
+    String page = metrics.scrape();
+    if (page == null) {
+      throw new ApiError(
+          io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND,
+          dev.cairn.common.ErrorCode.NOT_FOUND,
+          "path",
+          "path: \"/metrics\" (metrics are off on this server)");
+    }
+    ex.okText(page.getBytes(java.nio.charset.StandardCharsets.UTF_8), HttpMetrics.CONTENT_TYPE);
   }
 
   /** {@code GET /v1/status}. */

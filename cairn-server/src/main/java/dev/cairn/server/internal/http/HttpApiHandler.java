@@ -39,13 +39,29 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
   private static final int MAX_QUEUED_REQUESTS = 16;
 
   private final Dispatcher dispatcher;
+  private final HttpMetrics metrics;
   // All fields below are touched only on the event loop.
   private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
   private Exchange current;
   private Stream stream;
 
   HttpApiHandler(Dispatcher dispatcher) {
+    this(dispatcher, HttpMetrics.NONE);
+  }
+
+  HttpApiHandler(Dispatcher dispatcher, HttpMetrics metrics) {
     this.dispatcher = dispatcher;
+    this.metrics = metrics;
+  }
+
+  /** Reports the answer of {@code ex}, sent now with {@code status}. */
+  void record(Exchange ex, int status) {
+    Route route = ex.route();
+    metrics.answered(
+        route == null ? "unmatched" : route.tag(),
+        ex.method().name(),
+        status,
+        System.nanoTime() - ex.startNanos());
   }
 
   @Override
@@ -128,7 +144,7 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
       QueryStringDecoder query = new QueryStringDecoder(request.uri());
       String path = query.rawPath();
       String[] segments =
-          path.length() > 1 && path.charAt(0) == '/'
+          !path.isEmpty() && path.charAt(0) == '/'
               ? path.substring(1).split("/", -1)
               : new String[] {path};
       Exchange ex = new Exchange(this, ctx, request, query, segments);
@@ -146,6 +162,7 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
           ex.methodNotAllowed(match.allowed());
           return;
         }
+        ex.route(match.route());
         dispatcher.handle(match.route(), ex);
       } catch (RuntimeException e) {
         ex.fail(e);

@@ -61,14 +61,32 @@ public final class HttpApiServer implements AutoCloseable {
     return start(registry, bind, startedAt, HttpApiSettings.defaults());
   }
 
+  /** Like {@link #start(Registry, InetSocketAddress, Instant)}, reporting to {@code metrics}. */
+  public static HttpApiServer start(
+      Registry registry, InetSocketAddress bind, Instant startedAt, HttpMetrics metrics)
+      throws IOException {
+    return start(registry, bind, startedAt, HttpApiSettings.defaults(), metrics);
+  }
+
   static HttpApiServer start(
       Registry registry, InetSocketAddress bind, Instant startedAt, HttpApiSettings settings)
       throws IOException {
+    return start(registry, bind, startedAt, settings, HttpMetrics.NONE);
+  }
+
+  static HttpApiServer start(
+      Registry registry,
+      InetSocketAddress bind,
+      Instant startedAt,
+      HttpApiSettings settings,
+      HttpMetrics metrics)
+      throws IOException {
+    requireNonNull(metrics, "metrics");
     requireNonNull(registry, "registry");
     requireNonNull(bind, "bind");
     requireNonNull(startedAt, "startedAt");
     requireNonNull(settings, "settings");
-    HttpApi api = new HttpApi(registry, startedAt, settings);
+    HttpApi api = new HttpApi(registry, startedAt, settings, metrics);
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(
             settings.ioThreads(),
@@ -91,7 +109,7 @@ public final class HttpApiServer implements AutoCloseable {
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpServerKeepAliveHandler())
                         .addLast(new BodyLimitAggregator(Limits.MAX_REQUEST_BYTES))
-                        .addLast(new HttpApiHandler(api::handle));
+                        .addLast(new HttpApiHandler(api::handle, metrics));
                   }
                 });
     Channel serverChannel;
@@ -122,12 +140,12 @@ public final class HttpApiServer implements AutoCloseable {
   }
 
   /** The long-polls waiting for a change; for tests and metrics. */
-  int pendingPolls() {
+  public int pendingPolls() {
     return api.pendingPolls();
   }
 
   /** The event streams open now; for tests and metrics. */
-  int openStreams() {
+  public int openStreams() {
     return api.openStreams();
   }
 

@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * The HTTP API's endpoints: a method and a path pattern each. A pattern segment {@code {}} matches
- * any one path segment, which becomes a path parameter in order.
+ * any one path segment, which becomes a path parameter in order; a last segment {@code **} matches
+ * any number of segments, none included.
  */
 enum Route {
   LIST_SERVICES(HttpMethod.GET, "v1", "services"),
@@ -19,11 +20,17 @@ enum Route {
   RENEW_SESSION(HttpMethod.PUT, "v1", "sessions", "{}", "renew"),
   DELETE_SESSION(HttpMethod.DELETE, "v1", "sessions", "{}"),
   STATUS(HttpMethod.GET, "v1", "status"),
+  METRICS(HttpMethod.GET, "metrics"),
+  WATCH_SERVICES(HttpMethod.GET, "v1", "watch", "services"),
+  CONSOLE_ROOT(HttpMethod.GET, ""),
+  CONSOLE(HttpMethod.GET, "ui", "**"),
   REPORT_HEALTH(HttpMethod.PUT, "v1", "services", "{}", "instances", "{}", "health"),
   GET_SERVICE_CONFIG(HttpMethod.GET, "v1", "services", "{}", "config"),
   SET_SERVICE_CONFIG(HttpMethod.PUT, "v1", "services", "{}", "config");
 
   private static final Route[] ALL = values();
+
+  private final String tag = name().toLowerCase(java.util.Locale.ROOT);
 
   private final HttpMethod method;
   private final String[] pattern;
@@ -31,6 +38,11 @@ enum Route {
   Route(HttpMethod method, String... pattern) {
     this.method = method;
     this.pattern = pattern;
+  }
+
+  /** The route's name in lower case, for metrics: {@code list_instances}. */
+  String tag() {
+    return tag;
   }
 
   /**
@@ -56,10 +68,16 @@ enum Route {
   }
 
   private boolean matchesPath(String[] segments) {
-    if (segments.length != pattern.length) {
+    int fixed = pattern.length;
+    if (fixed > 0 && pattern[fixed - 1].equals("**")) {
+      fixed--;
+      if (segments.length < fixed) {
+        return false;
+      }
+    } else if (segments.length != fixed) {
       return false;
     }
-    for (int i = 0; i < pattern.length; i++) {
+    for (int i = 0; i < fixed; i++) {
       String p = pattern[i];
       if (!p.equals("{}") && !p.equals(segments[i])) {
         return false;

@@ -1,6 +1,7 @@
 package dev.cairn.server.internal.http;
 
 import dev.cairn.server.core.ServiceEvent;
+import dev.cairn.server.core.ServiceList;
 import dev.cairn.server.core.ServiceSnapshot;
 import dev.cairn.server.core.Watch;
 import dev.cairn.server.core.WatchListener;
@@ -19,9 +20,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One service watch streamed as server-sent events: {@code snapshot} first, then {@code added},
- * {@code updated} and {@code removed}, each with {@code id: <revision>}, and a {@code : keepalive}
- * comment at a fixed interval.
+ * One watch streamed as server-sent events, each with {@code id: <revision>}, and a {@code :
+ * keepalive} comment at a fixed interval. A service watch sends {@code snapshot} first, then {@code
+ * added}, {@code updated} and {@code removed}; a service-list watch sends {@code services}, the
+ * whole list, first and on every change.
  *
  * <p>The registry calls the listener methods sequentially from its watch executor; they encode
  * there and hand the bytes to the channel's event loop, so frames leave in delivery order and after
@@ -117,6 +119,18 @@ final class SseStream implements WatchListener, HttpApiHandler.Stream {
     out.write('\n');
     out.write('\n');
     return out.toByteArray();
+  }
+
+  @Override
+  public void onServiceList(ServiceList list) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    out.writeBytes(
+        ("id: " + list.revision() + "\nevent: services\ndata: ")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.writeBytes(JsonBodies.services(list));
+    out.write('\n');
+    out.write('\n');
+    write(out.toByteArray());
   }
 
   @Override

@@ -16,8 +16,12 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
-/** {@code GET /v1/watch/services/{service}}: a service watch as server-sent events. */
+/**
+ * {@code GET /v1/watch/services/{service}} and {@code GET /v1/watch/services}: a service watch, and
+ * a namespace's service-list watch, as server-sent events.
+ */
 final class WatchEndpoint {
 
   private static final Set<String> PARAMS = Set.of("namespace", "index");
@@ -38,11 +42,24 @@ final class WatchEndpoint {
     return open.get();
   }
 
+  /** {@code GET /v1/watch/services/{service}}. */
   void watch(Exchange ex) {
     ex.checkParams(PARAMS, false);
     String ns = ex.namespace();
     String service = Names.checkLabel("service", ex.segment(3));
     long from = fromRevision(ex);
+    stream(ex, stream -> registry.watchService(ns, service, from, stream));
+  }
+
+  /** {@code GET /v1/watch/services}. */
+  void watchServices(Exchange ex) {
+    ex.checkParams(PARAMS, false);
+    String ns = ex.namespace();
+    long from = fromRevision(ex);
+    stream(ex, stream -> registry.watchServices(ns, from, stream));
+  }
+
+  private void stream(Exchange ex, Function<SseStream, Watch> start) {
     InetAddress client = ((InetSocketAddress) ex.channel().remoteAddress()).getAddress();
     if (!quota.tryAcquire(client)) {
       throw CairnException.of(
@@ -58,7 +75,7 @@ final class WatchEndpoint {
     SseStream stream = new SseStream(ex.channel());
     Watch watch;
     try {
-      watch = registry.watchService(ns, service, from, stream);
+      watch = start.apply(stream);
     } catch (RuntimeException e) {
       quota.release(client);
       throw e;

@@ -3,7 +3,7 @@
  * dev.cairn.server.internal.http.HttpApiServer} (binding and lifecycle), then {@link
  * dev.cairn.server.internal.http.HttpApiHandler} (one per connection: routing, answer order) and
  * the endpoint classes it dispatches to through {@code HttpApi}: {@code CatalogEndpoints} (reads
- * with long-poll, registration), {@code SessionEndpoints} and {@code WatchEndpoint} (server-sent
- * events).
+ * with long-poll, registration), {@code SessionEndpoints}, {@code WatchEndpoint} (server-sent
+ * events) and {@code ConsoleEndpoint} (the web console's static files, {@code docs/console.md}).
  */
 package dev.cairn.server.internal.http;

@@ -276,7 +276,8 @@ class BadRequestTest {
     // routing
     c.add(new Case("unknown path", "GET", "/v1/nope", null, null, 404, "NOT_FOUND", "path"));
     c.add(new Case("unknown version", "GET", "/v2/services", null, null, 404, "NOT_FOUND", "path"));
-    c.add(new Case("root", "GET", "/", null, null, 404, "NOT_FOUND", "path"));
+    c.add(
+        new Case("unknown console file", "GET", "/ui/nope", null, null, 404, "NOT_FOUND", "path"));
     c.add(
         new Case(
             "POST services",

@@ -31,6 +31,17 @@ class RouteTest {
     assertThat(Route.match(HttpMethod.GET, "v1/services/web/instances/a/b".split("/"))).isNull();
   }
 
+  @Test
+  void matchesTheServiceListWatchAndTheConsole() {
+    assertThat(route(HttpMethod.GET, "v1/watch/services")).isEqualTo(Route.WATCH_SERVICES);
+    assertThat(route(HttpMethod.GET, "")).isEqualTo(Route.CONSOLE_ROOT);
+    assertThat(route(HttpMethod.GET, "ui")).isEqualTo(Route.CONSOLE);
+    assertThat(route(HttpMethod.GET, "ui/")).isEqualTo(Route.CONSOLE);
+    assertThat(route(HttpMethod.GET, "ui/console.js")).isEqualTo(Route.CONSOLE);
+    assertThat(route(HttpMethod.GET, "ui/a/b/c")).isEqualTo(Route.CONSOLE);
+    assertThat(Route.match(HttpMethod.GET, "uix/a".split("/", -1))).isNull();
+  }
+
   private static Route route(HttpMethod method, String path) {
     return Route.match(method, path.split("/", -1)).route();
   }

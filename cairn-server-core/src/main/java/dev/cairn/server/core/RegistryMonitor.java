@@ -1,0 +1,39 @@
+package dev.cairn.server.core;
+
+import dev.cairn.common.InstanceKind;
+
+/**
+ * Told by a {@link Registry} what it does, for metrics; set with {@link
+ * RegistryOptions.Builder#monitor}. The core stays free of any metrics library: the server binds
+ * these calls to its meters.
+ *
+ * <p>Calls come from the registry's threads (the apply thread, the watch executor, the threads that
+ * complete writes), concurrently: implementations must be thread-safe, fast and never block. Every
+ * method does nothing by default.
+ */
+public interface RegistryMonitor {
+
+  /** A monitor that ignores everything; the default. */
+  RegistryMonitor NONE = new RegistryMonitor() {};
+
+  /** An instance of {@code kind} was registered (or replaced) and the change is committed. */
+  default void registered(InstanceKind kind) {}
+
+  /** An instance was deregistered by a client and the change is committed. */
+  default void deregistered() {}
+
+  /** A session was opened, or {@code resumed} within its TTL. */
+  default void sessionOpened(boolean resumed) {}
+
+  /** A session's lease ran out and the session is closed, its instances removed. */
+  default void sessionExpired() {}
+
+  /**
+   * A watch handed {@code events} events (one batch) to its transport, {@code lagNanos} after the
+   * oldest of them was committed.
+   */
+  default void eventsDelivered(int events, long lagNanos) {}
+
+  /** A watch handed a snapshot to its transport; {@code resync} when it replaced lost events. */
+  default void snapshotDelivered(boolean resync) {}
+}

@@ -1,0 +1,255 @@
+package dev.cairn.server.internal.dns;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.cairn.server.core.Registry;
+import dev.cairn.server.internal.Listener;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The DNS listener: UDP and TCP on the same port, both answered by one {@link DnsZone}. Built on
+ * Netty's DNS codec (names, questions and records); see {@code docs/dns.md} for the names served.
+ *
+ * <p>UDP answers fit 512 bytes, or the EDNS0 payload size the query advertises (at most {@value
+ * DnsResponseWriter#MAX_UDP_BYTES}); what does not fit sets the TC flag, and the client asks again
+ * over TCP. TCP connections may carry several queries, answered in order, and are closed after
+ * {@value #TCP_IDLE_SECONDS} s without one. Malformed queries get FORMERR, unknown opcodes NOTIMP;
+ * nothing a client sends stops the listener. Thread-safe.
+ */
+public final class DnsListener implements Listener {
+
+  /** Seconds a TCP connection may stay silent before it is closed (RFC 7766 §6.2.3). */
+  static final int TCP_IDLE_SECONDS = 10;
+
+  private static final int EPHEMERAL_ATTEMPTS = 8;
+
+  private final EventLoopGroup group;
+  private final Channel udp;
+  private final Channel tcp;
+  private final ChannelGroup connections;
+  private final InetSocketAddress address;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private DnsListener(EventLoopGroup group, Channel udp, Channel tcp, ChannelGroup connections) {
+    this.group = group;
+    this.udp = udp;
+    this.tcp = tcp;
+    this.connections = connections;
+    this.address = (InetSocketAddress) udp.localAddress();
+  }
+
+  /**
+   * Binds UDP and TCP on {@code bind} (port 0: a free port that both protocols can take) and serves
+   * {@code domain} (lower case, e.g. {@code cairn}) from {@code registry} with records that live
+   * {@code ttlSeconds}.
+   *
+   * @throws IOException when the port cannot be bound for both protocols
+   */
+  public static DnsListener start(
+      Registry registry, InetSocketAddress bind, String domain, long ttlSeconds)
+      throws IOException {
+    requireNonNull(bind, "bind");
+    DnsZone zone = new DnsZone(registry, domain, ttlSeconds);
+    EventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("cairn-dns", true), NioIoHandler.newFactory());
+    ChannelGroup connections = new DefaultChannelGroup("cairn-dns", GlobalEventExecutor.INSTANCE);
+    try {
+      int attempts = bind.getPort() == 0 ? EPHEMERAL_ATTEMPTS : 1;
+      for (int i = 1; ; i++) {
+        Channel udp = bindUdp(group, zone, bind);
+        InetSocketAddress bound = (InetSocketAddress) udp.localAddress();
+        try {
+          Channel tcp =
+              bindTcp(
+                  group,
+                  zone,
+                  connections,
+                  new InetSocketAddress(bind.getAddress(), bound.getPort()));
+          return new DnsListener(group, udp, tcp, connections);
+        } catch (IOException e) {
+          udp.close().awaitUninterruptibly();
+          if (i >= attempts) {
+            throw e;
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+      throw e;
+    }
+  }
+
+  @Override
+  public String protocol() {
+    return "dns";
+  }
+
+  @Override
+  public InetSocketAddress address() {
+    return address;
+  }
+
+  @Override
+  public void beginShutdown() {
+    tcp.close().awaitUninterruptibly();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    udp.close().awaitUninterruptibly();
+    tcp.close().awaitUninterruptibly();
+    connections.close().awaitUninterruptibly();
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+  }
+
+  private static Channel bindUdp(EventLoopGroup group, DnsZone zone, InetSocketAddress bind)
+      throws IOException {
+    Bootstrap b =
+        new Bootstrap()
+            .group(group)
+            .channel(NioDatagramChannel.class)
+            .handler(new UdpHandler(zone));
+    return bind(b.bind(bind), "UDP", bind);
+  }
+
+  private static Channel bindTcp(
+      EventLoopGroup group, DnsZone zone, ChannelGroup connections, InetSocketAddress bind)
+      throws IOException {
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    connections.add(ch);
+                    ch.pipeline()
+                        .addLast(new ReadTimeoutHandler(TCP_IDLE_SECONDS))
+                        .addLast(new LengthFieldBasedFrameDecoder(65537, 0, 2, 0, 2))
+                        .addLast(new LengthFieldPrepender(2))
+                        .addLast(new TcpHandler(zone));
+                  }
+                });
+    return bind(b.bind(bind), "TCP", bind);
+  }
+
+  private static Channel bind(
+      io.netty.channel.ChannelFuture future, String protocol, InetSocketAddress bind)
+      throws IOException {
+    future.awaitUninterruptibly();
+    if (!future.isSuccess()) {
+      Throwable cause = future.cause();
+      throw new IOException(
+          "cannot bind DNS over " + protocol + " to " + bind + ": " + cause.getMessage(), cause);
+    }
+    return future.channel();
+  }
+
+  /** Answers one datagram with one datagram; runs on the listener's event loop. */
+  @ChannelHandler.Sharable
+  private static final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+    private final DnsZone zone;
+
+    UdpHandler(DnsZone zone) {
+      this.zone = zone;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+      DnsRequest request = DnsRequest.read(packet.content());
+      if (request == null) {
+        return;
+      }
+      ByteBuf reply =
+          DnsResponseWriter.write(
+              ctx.alloc(), request, answer(zone, request), DnsResponseWriter.udpLimit(request));
+      ctx.writeAndFlush(new DatagramPacket(reply, packet.sender()));
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      // A failed send (an ICMP unreachable reported late) concerns one client only: keep serving.
+    }
+  }
+
+  /**
+   * Answers the length-prefixed queries of one TCP connection in order; stops reading while the
+   * client does not take its answers.
+   */
+  private static final class TcpHandler extends SimpleChannelInboundHandler<ByteBuf> {
+    private final DnsZone zone;
+
+    TcpHandler(DnsZone zone) {
+      this.zone = zone;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+      DnsRequest request = DnsRequest.read(frame);
+      if (request == null) {
+        ctx.close();
+        return;
+      }
+      ByteBuf reply =
+          DnsResponseWriter.write(
+              ctx.alloc(), request, answer(zone, request), DnsResponseWriter.MAX_TCP_BYTES);
+      ctx.writeAndFlush(reply);
+      if (!ctx.channel().isWritable()) {
+        ctx.channel().config().setAutoRead(false);
+      }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (ctx.channel().isWritable()) {
+        ctx.channel().config().setAutoRead(true);
+      }
+      ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      // A frame over 65535 bytes cannot be, a reset or the idle timeout: the connection ends.
+      ctx.close();
+    }
+  }
+
+  private static DnsAnswer answer(DnsZone zone, DnsRequest request) {
+    return request.error() != null
+        ? DnsAnswer.of(request.error(), false)
+        : zone.answer(request.question());
+  }
+}

@@ -1,0 +1,126 @@
+package dev.cairn.server.internal.dns;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.dns.DnsQuestion;
+import io.netty.handler.codec.dns.DnsRecord;
+import io.netty.handler.codec.dns.DnsRecordDecoder;
+import io.netty.handler.codec.dns.DnsRecordType;
+import io.netty.handler.codec.dns.DnsResponseCode;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * One query as read off the wire: its id and flags, its question, its EDNS0 payload size, or the
+ * error code to answer it with when it could not be understood. Immutable.
+ *
+ * @param id the query's id, echoed in the answer
+ * @param recursionDesired the RD flag, echoed in the answer
+ * @param question the one question, or {@code null} when {@code error} is set before it was read
+ * @param ednsPayload the UDP payload size the client advertised in an OPT record; 0 without EDNS0
+ * @param ednsVersion the EDNS version of the OPT record; 0 without EDNS0
+ * @param error the code to answer with instead of resolving, or {@code null}
+ */
+record DnsRequest(
+    int id,
+    boolean recursionDesired,
+    DnsQuestion question,
+    int ednsPayload,
+    int ednsVersion,
+    DnsResponseCode error) {
+
+  /** Longest name on the wire (RFC 1035 §2.3.4): 255 octets, so 253 characters plus the dot. */
+  static final int MAX_NAME_CHARS = 254;
+
+  /** Longest label (RFC 1035 §2.3.4). */
+  static final int MAX_LABEL_CHARS = 63;
+
+  /** The DNS header's length. */
+  static final int HEADER_BYTES = 12;
+
+  private static final int QR = 0x8000;
+  private static final int OPCODE_SHIFT = 11;
+  private static final int RD = 0x0100;
+
+  /** Whether an EDNS0 OPT record came with the query. */
+  boolean edns() {
+    return ednsPayload > 0;
+  }
+
+  /**
+   * Reads the query in {@code message} (one whole DNS message; not released). Returns {@code null}
+   * when there is nothing to answer: fewer bytes than a header, or a response rather than a query
+   * (answering those could start a loop between two servers).
+   */
+  static DnsRequest read(ByteBuf message) {
+    if (message.readableBytes() < HEADER_BYTES) {
+      return null;
+    }
+    int id = message.readUnsignedShort();
+    int flags = message.readUnsignedShort();
+    if ((flags & QR) != 0) {
+      return null;
+    }
+    boolean rd = (flags & RD) != 0;
+    int opcode = (flags >> OPCODE_SHIFT) & 0xf;
+    int qdCount = message.readUnsignedShort();
+    int anCount = message.readUnsignedShort();
+    int nsCount = message.readUnsignedShort();
+    int arCount = message.readUnsignedShort();
+    if (opcode != 0) {
+      return failed(id, rd, null, DnsResponseCode.NOTIMP);
+    }
+    if (qdCount != 1) {
+      return failed(id, rd, null, DnsResponseCode.FORMERR);
+    }
+    DnsQuestion question;
+    try {
+      question = DnsRecordDecoder.DEFAULT.decodeQuestion(message);
+    } catch (Exception e) { // NOPMD: the codec reports a malformed name in several ways
+      return failed(id, rd, null, DnsResponseCode.FORMERR);
+    }
+    if (!wellFormed(question.name())) {
+      return failed(id, rd, null, DnsResponseCode.FORMERR);
+    }
+    int payload = 0;
+    int version = 0;
+    try {
+      for (int i = 0; i < anCount + nsCount + arCount; i++) {
+        DnsRecord r = DnsRecordDecoder.DEFAULT.decodeRecord(message);
+        if (r == null) {
+          return failed(id, rd, question, DnsResponseCode.FORMERR);
+        }
+        try {
+          if (r.type() == DnsRecordType.OPT) {
+            payload = Math.max(512, r.dnsClass());
+            version = (int) (r.timeToLive() >> 16) & 0xff;
+          }
+        } finally {
+          ReferenceCountUtil.release(r);
+        }
+      }
+    } catch (Exception e) { // NOPMD: as above
+      return failed(id, rd, question, DnsResponseCode.FORMERR);
+    }
+    return new DnsRequest(id, rd, question, payload, version, null);
+  }
+
+  private static DnsRequest failed(int id, boolean rd, DnsQuestion question, DnsResponseCode code) {
+    return new DnsRequest(id, rd, question, 0, 0, code);
+  }
+
+  /** Whether {@code name} (with its final dot) fits the limits of RFC 1035 §2.3.4. */
+  private static boolean wellFormed(String name) {
+    if (name.length() > MAX_NAME_CHARS) {
+      return false;
+    }
+    int start = 0;
+    while (start < name.length()) {
+      int dot = name.indexOf('.', start);
+      int end = dot < 0 ? name.length() : dot;
+      if (end - start > MAX_LABEL_CHARS) {
+        return false;
+      }
+      start = end + 1;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,357 @@
+package dev.cairn.server.internal.dns;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.cairn.common.Health;
+import dev.cairn.common.Instance;
+import dev.cairn.common.Limits;
+import dev.cairn.common.Names;
+import dev.cairn.server.core.Registry;
+import dev.cairn.server.core.ServiceSnapshot;
+import io.netty.handler.codec.dns.DnsQuestion;
+import io.netty.handler.codec.dns.DnsRecordType;
+import io.netty.handler.codec.dns.DnsResponseCode;
+import io.netty.util.NetUtil;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The zone {@code <domain>.}: answers one question from the registry's current snapshots. Names:
+ *
+ * <ul>
+ *   <li>{@code [<tag>.]<service>.service[.<namespace>].<domain>}: A/AAAA of the healthy instances
+ *       (health PASSING or WARNING) whose address is an IP literal; SRV with every port of every
+ *       healthy instance;
+ *   <li>{@code _<port>._tcp.[<tag>.]<service>.service[.<namespace>].<domain>}: the same, for the
+ *       instances that have a port of that name (SRV: only that port);
+ *   <li>{@code <hex-ip>.addr.<domain>}: the address an SRV target stands for.
+ * </ul>
+ *
+ * <p>A service name that no instance matches (whatever its health) is NXDOMAIN; a matching name
+ * without healthy instances or without records of the type asked for is an empty NOERROR. Negative
+ * answers carry the zone's SOA. Names outside the zone are REFUSED (this is no recursive resolver).
+ *
+ * <p>Thread-safe and lock-free: each call reads immutable snapshots.
+ */
+final class DnsZone {
+
+  private static final String SERVICE = "service";
+  private static final String ADDR = "addr";
+  private static final String TCP = "_tcp";
+  private static final int SRV_PRIORITY = 1;
+  private static final int SOA_REFRESH = 3600;
+  private static final int SOA_RETRY = 600;
+  private static final int SOA_EXPIRE = 86400;
+
+  private final Registry registry;
+  private final String domain; // lower case, no dots at either end
+  private final String suffix; // "." + domain
+  private final String apex; // domain + "."
+  private final long ttl;
+  // The key under which each snapshot keeps its instances prepared for this zone.
+  private final Object snapshotKey = new Object();
+
+  /**
+   * A zone for {@code domain} (a DNS name, e.g. {@code cairn}) whose records live {@code
+   * ttlSeconds}.
+   */
+  DnsZone(Registry registry, String domain, long ttlSeconds) {
+    this.registry = requireNonNull(registry, "registry");
+    this.domain = requireNonNull(domain, "domain");
+    this.suffix = "." + domain;
+    this.apex = domain + ".";
+    this.ttl = ttlSeconds;
+  }
+
+  /** Answers {@code question}; never throws for any name or type. */
+  DnsAnswer answer(DnsQuestion question) {
+    int type = question.type().intValue();
+    if (type == DnsRecordType.AXFR.intValue() || type == DnsRecordType.IXFR.intValue()) {
+      return DnsAnswer.of(DnsResponseCode.NOTIMP, false);
+    }
+    int dnsClass = question.dnsClass();
+    if (dnsClass != 1 && dnsClass != 255) { // IN, ANY
+      return DnsAnswer.of(DnsResponseCode.REFUSED, false);
+    }
+    String name = question.name().toLowerCase(Locale.ROOT);
+    if (name.endsWith(".")) {
+      name = name.substring(0, name.length() - 1);
+    }
+    if (name.equals(domain)) {
+      return apex(question);
+    }
+    if (!name.endsWith(suffix)) {
+      return DnsAnswer.of(DnsResponseCode.REFUSED, false);
+    }
+    String[] labels = name.substring(0, name.length() - suffix.length()).split("\\.", -1);
+    if (labels.length == 2 && labels[1].equals(ADDR)) {
+      return address(question, labels[0]);
+    }
+    return service(question, labels);
+  }
+
+  /** The zone's SOA record. */
+  DnsRr soa() {
+    long serial = registry.revision() & 0xffffffffL;
+    return new DnsRr(
+        apex,
+        DnsRecordType.SOA,
+        ttl,
+        DnsRr.soa(
+            "ns." + apex, "hostmaster." + apex, serial, SOA_REFRESH, SOA_RETRY, SOA_EXPIRE, ttl));
+  }
+
+  private DnsAnswer apex(DnsQuestion q) {
+    DnsRecordType type = q.type();
+    if (type == DnsRecordType.SOA || type == DnsRecordType.ANY) {
+      DnsRr soa = soa();
+      return new DnsAnswer(
+          DnsResponseCode.NOERROR,
+          true,
+          List.of(new DnsRr(q.name(), soa.type(), soa.ttlSeconds(), soa.data())),
+          List.of(),
+          List.of());
+    }
+    return negative(DnsResponseCode.NOERROR);
+  }
+
+  private DnsAnswer address(DnsQuestion q, String hex) {
+    byte[] ip = fromHex(hex);
+    if (ip == null) {
+      return negative(DnsResponseCode.NXDOMAIN);
+    }
+    DnsRecordType type = q.type();
+    DnsRecordType own = ip.length == 4 ? DnsRecordType.A : DnsRecordType.AAAA;
+    if (type != own && type != DnsRecordType.ANY) {
+      return negative(DnsResponseCode.NOERROR);
+    }
+    return new DnsAnswer(
+        DnsResponseCode.NOERROR,
+        true,
+        List.of(new DnsRr(q.name(), own, ttl, ip)),
+        List.of(),
+        List.of());
+  }
+
+  private DnsAnswer service(DnsQuestion q, String[] labels) {
+    ServiceName sn = ServiceName.parse(labels);
+    if (sn == null) {
+      return negative(DnsResponseCode.NXDOMAIN);
+    }
+    ServiceSnapshot snapshot = registry.service(sn.namespace, sn.service);
+    List<Target> targets = snapshot.encoded(snapshotKey, this::targets);
+    List<Target> healthy = new ArrayList<>(targets.size());
+    boolean exists = false;
+    for (Target t : targets) {
+      if (sn.matches(t.instance)) {
+        exists = true;
+        if (t.healthy) {
+          healthy.add(t);
+        }
+      }
+    }
+    if (!exists) {
+      return negative(DnsResponseCode.NXDOMAIN);
+    }
+    rotate(healthy);
+    DnsRecordType type = q.type();
+    List<DnsRr> answers = new ArrayList<>();
+    List<DnsRr> additional = new ArrayList<>();
+    if (type == DnsRecordType.SRV) {
+      srv(q.name(), sn.port, healthy, answers, additional);
+    } else if (type == DnsRecordType.A || type == DnsRecordType.AAAA || type == DnsRecordType.ANY) {
+      for (Target t : healthy) {
+        DnsRecordType own = t.addressType();
+        if (own != null && (type == own || type == DnsRecordType.ANY)) {
+          answers.add(new DnsRr(q.name(), own, ttl, t.ip));
+        }
+      }
+    }
+    if (answers.isEmpty()) {
+      return negative(DnsResponseCode.NOERROR);
+    }
+    return new DnsAnswer(DnsResponseCode.NOERROR, true, answers, List.of(), additional);
+  }
+
+  private void srv(
+      String name, String port, List<Target> healthy, List<DnsRr> answers, List<DnsRr> additional) {
+    Set<String> glued = new HashSet<>();
+    for (Target t : healthy) {
+      if (t.target == null) {
+        continue;
+      }
+      int weight = t.instance.weight();
+      for (Map.Entry<String, Integer> p : t.instance.ports().entrySet()) {
+        if (port != null && !port.equals(p.getKey())) {
+          continue;
+        }
+        answers.add(
+            new DnsRr(
+                name,
+                DnsRecordType.SRV,
+                ttl,
+                DnsRr.srv(SRV_PRIORITY, weight, p.getValue(), t.target)));
+      }
+      DnsRecordType own = t.addressType();
+      if (own != null && glued.add(t.target)) {
+        additional.add(new DnsRr(t.target, own, ttl, t.ip));
+      }
+    }
+  }
+
+  private DnsAnswer negative(DnsResponseCode code) {
+    return new DnsAnswer(code, true, List.of(), List.of(soa()), List.of());
+  }
+
+  /** The instances of a snapshot prepared for answers; computed once per snapshot. */
+  private List<Target> targets(ServiceSnapshot snapshot) {
+    List<Target> out = new ArrayList<>(snapshot.instances().size());
+    for (Instance i : snapshot.instances()) {
+      out.add(new Target(i, apex));
+    }
+    return List.copyOf(out);
+  }
+
+  /** Starts the list at a random element so that clients taking the first spread the load. */
+  private static void rotate(List<Target> list) {
+    if (list.size() > 1) {
+      java.util.Collections.rotate(list, ThreadLocalRandom.current().nextInt(list.size()));
+    }
+  }
+
+  /** The address of an {@code addr} label: 8 hex digits for IPv4, 32 for IPv6; else null. */
+  static byte[] fromHex(String hex) {
+    if (hex.length() != 8 && hex.length() != 32) {
+      return null;
+    }
+    byte[] ip = new byte[hex.length() / 2];
+    for (int i = 0; i < ip.length; i++) {
+      int hi = Character.digit(hex.charAt(2 * i), 16);
+      int lo = Character.digit(hex.charAt(2 * i + 1), 16);
+      if (hi < 0 || lo < 0) {
+        return null;
+      }
+      ip[i] = (byte) (hi << 4 | lo);
+    }
+    return ip;
+  }
+
+  static String toHex(byte[] ip) {
+    StringBuilder s = new StringBuilder(ip.length * 2);
+    for (byte b : ip) {
+      s.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+    }
+    return s.toString();
+  }
+
+  /** An instance with its address parsed and its SRV target named. Immutable. */
+  private static final class Target {
+    final Instance instance;
+    final boolean healthy;
+    final byte[] ip; // 4 or 16 bytes, or null for a host name
+    final String target; // absolute; null when the address is no usable DNS name
+
+    Target(Instance instance, String apex) {
+      this.instance = instance;
+      this.healthy = instance.health() != Health.CRITICAL;
+      String address = instance.address();
+      if (address.startsWith("[") && address.endsWith("]")) {
+        address = address.substring(1, address.length() - 1);
+      }
+      this.ip = NetUtil.createByteArrayFromIpAddressString(address);
+      if (ip != null) {
+        this.target = toHex(ip) + "." + ADDR + "." + apex;
+      } else {
+        this.target = isHostName(address) ? address.toLowerCase(Locale.ROOT) + "." : null;
+      }
+    }
+
+    DnsRecordType addressType() {
+      if (ip == null) {
+        return null;
+      }
+      return ip.length == 4 ? DnsRecordType.A : DnsRecordType.AAAA;
+    }
+
+    private static boolean isHostName(String s) {
+      if (s.isEmpty() || s.length() > DnsRequest.MAX_NAME_CHARS - 1) {
+        return false;
+      }
+      for (String label : s.split("\\.", -1)) {
+        if (label.isEmpty() || label.length() > DnsRequest.MAX_LABEL_CHARS) {
+          return false;
+        }
+        for (int i = 0; i < label.length(); i++) {
+          char c = label.charAt(i);
+          if (!Character.isLetterOrDigit(c) && c != '-') {
+            return false;
+          }
+        }
+      }
+      return true;
+    }
+  }
+
+  /** The parts of a service name: {@code [_<port>._tcp.][<tag>.]<service>.service[.<ns>]}. */
+  private static final class ServiceName {
+    final String namespace;
+    final String service;
+    final String tag; // or null
+    final String port; // or null
+
+    private ServiceName(String namespace, String service, String tag, String port) {
+      this.namespace = namespace;
+      this.service = service;
+      this.tag = tag;
+      this.port = port;
+    }
+
+    /** The parts of {@code labels} (the name without the domain), or null when it is none. */
+    static ServiceName parse(String[] labels) {
+      int n = labels.length;
+      String namespace;
+      int end; // labels[0..end) come before "service"
+      if (labels[n - 1].equals(SERVICE)) {
+        namespace = Limits.DEFAULT_NAMESPACE;
+        end = n - 1;
+      } else if (n >= 2 && labels[n - 2].equals(SERVICE)) {
+        namespace = labels[n - 1];
+        end = n - 2;
+      } else {
+        return null;
+      }
+      int start = 0;
+      String port = null;
+      if (end >= 3 && labels[0].startsWith("_") && labels[1].equals(TCP)) {
+        port = labels[0].substring(1);
+        start = 2;
+      }
+      String tag = null;
+      if (end - start == 2) {
+        tag = labels[start];
+        start++;
+      }
+      if (end - start != 1) {
+        return null;
+      }
+      String service = labels[start];
+      if (!Names.isLabel(namespace)
+          || !Names.isLabel(service)
+          || (tag != null && !Names.isLabel(tag))
+          || (port != null && !Names.isLabel(port))) {
+        return null;
+      }
+      return new ServiceName(namespace, service, tag, port);
+    }
+
+    boolean matches(Instance i) {
+      return (tag == null || i.tags().contains(tag))
+          && (port == null || i.ports().containsKey(port));
+    }
+  }
+}

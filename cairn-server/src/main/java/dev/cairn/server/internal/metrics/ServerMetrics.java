@@ -1,0 +1,258 @@
+package dev.cairn.server.internal.metrics;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.cairn.common.InstanceKind;
+import dev.cairn.server.core.Registry;
+import dev.cairn.server.core.RegistryMonitor;
+import dev.cairn.server.internal.BuildInfo;
+import dev.cairn.server.internal.http.HttpMetrics;
+import io.grpc.ServerInterceptor;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The meters of one server, in one Prometheus registry: what the registry reports through its
+ * {@link RegistryMonitor}, HTTP and gRPC requests, gauges read from the registry and the listeners
+ * at scrape time, and the JVM's own meters. Names and meanings are listed in {@code
+ * docs/metrics.md}.
+ *
+ * <p>Thread-safe. Created before the registry starts (the registry takes {@link #monitor()}), bound
+ * to the registry and listeners once they run, closed with the server.
+ */
+public final class ServerMetrics implements AutoCloseable {
+
+  private static final Duration[] REQUEST_BUCKETS = {
+    Duration.ofNanos(500_000),
+    Duration.ofMillis(1),
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofSeconds(5),
+  };
+
+  private static final Duration[] LAG_BUCKETS = {
+    Duration.ofNanos(100_000),
+    Duration.ofNanos(250_000),
+    Duration.ofNanos(500_000),
+    Duration.ofMillis(1),
+    Duration.ofMillis(2),
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofSeconds(1),
+    Duration.ofSeconds(5),
+  };
+
+  private final PrometheusMeterRegistry meters =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+  private final Monitor monitor = new Monitor();
+  private final Http http = new Http();
+
+  /** Creates the meters that exist from the start, the JVM's among them. */
+  public ServerMetrics() {
+    new ClassLoaderMetrics().bindTo(meters);
+    new JvmMemoryMetrics().bindTo(meters);
+    gc.bindTo(meters);
+    new JvmThreadMetrics().bindTo(meters);
+    new ProcessorMetrics().bindTo(meters);
+    new UptimeMetrics().bindTo(meters);
+    Gauge.builder("cairn.build.info", () -> 1)
+        .description("Always 1; the version is a tag")
+        .tag("version", BuildInfo.VERSION)
+        .register(meters);
+  }
+
+  /** The registry's monitor: registrations, sessions, watch deliveries and push lag. */
+  public RegistryMonitor monitor() {
+    return monitor;
+  }
+
+  /** The HTTP API's hook: request timers by route, and the {@code /metrics} page. */
+  public HttpMetrics http() {
+    return http;
+  }
+
+  /** A gRPC interceptor timing and counting every call by method and status (Micrometer's). */
+  public ServerInterceptor grpcInterceptor() {
+    return new MetricCollectingServerInterceptor(meters);
+  }
+
+  /** The meter registry, for parts that add meters of their own (health checks). */
+  public MeterRegistry meters() {
+    return meters;
+  }
+
+  /** Gauges read from {@code registry} at each scrape: instances, services, sessions, watches. */
+  public void bindRegistry(Registry registry) {
+    requireNonNull(registry, "registry");
+    gauge("cairn.instances", "Registered instances", registry, Registry::instanceCount);
+    gauge("cairn.services", "Services with at least one instance", registry, r -> r.serviceCount());
+    gauge("cairn.sessions.open", "Open sessions", registry, Registry::sessionCount);
+    gauge("cairn.watches", "Open watches, all transports", registry, Registry::watcherCount);
+    gauge("cairn.revision", "The registry's revision", registry, r -> (double) r.revision());
+  }
+
+  /**
+   * A gauge {@code cairn.watchers} for the watchers of one {@code transport} ({@code grpc}, {@code
+   * sse}, {@code long_poll}), read from {@code source} at each scrape.
+   */
+  public <T> void bindWatchers(String transport, T source, ToDoubleFunction<T> count) {
+    Gauge.builder("cairn.watchers", source, count)
+        .description("Open watchers by transport (long_poll: long-polls waiting)")
+        .tag("transport", transport)
+        .strongReference(true)
+        .register(meters);
+  }
+
+  /** A gauge of {@code source}, read at each scrape. */
+  public <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value) {
+    Gauge.builder(name, source, value)
+        .description(description)
+        .strongReference(true)
+        .register(meters);
+  }
+
+  /** The Prometheus text exposition of every meter. */
+  public String scrape() {
+    return meters.scrape();
+  }
+
+  @Override
+  public void close() {
+    gc.close();
+    meters.close();
+  }
+
+  /** Counts what the registry reports. */
+  private final class Monitor implements RegistryMonitor {
+    private final Counter ephemeral = registrations("ephemeral");
+    private final Counter persistent = registrations("persistent");
+    private final Counter deregistrations =
+        Counter.builder("cairn.deregistrations")
+            .description("Instances deregistered by clients")
+            .register(meters);
+    private final Counter opened = sessions(false);
+    private final Counter resumed = sessions(true);
+    private final Counter expired =
+        Counter.builder("cairn.sessions.expired")
+            .description("Sessions closed because their lease ran out")
+            .register(meters);
+    private final Counter events =
+        Counter.builder("cairn.watch.events.delivered")
+            .description("Events handed to watch transports")
+            .register(meters);
+    private final Counter snapshots = snapshots(false);
+    private final Counter resyncs = snapshots(true);
+    private final Timer lag =
+        Timer.builder("cairn.watch.push.lag")
+            .description("From an event's commit to its delivery to the watch transport")
+            .serviceLevelObjectives(LAG_BUCKETS)
+            .register(meters);
+
+    @Override
+    public void registered(InstanceKind kind) {
+      (kind == InstanceKind.EPHEMERAL ? ephemeral : persistent).increment();
+    }
+
+    @Override
+    public void deregistered() {
+      deregistrations.increment();
+    }
+
+    @Override
+    public void sessionOpened(boolean wasResumed) {
+      (wasResumed ? resumed : opened).increment();
+    }
+
+    @Override
+    public void sessionExpired() {
+      expired.increment();
+    }
+
+    @Override
+    public void eventsDelivered(int n, long lagNanos) {
+      events.increment(n);
+      lag.record(lagNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void snapshotDelivered(boolean resync) {
+      (resync ? resyncs : snapshots).increment();
+    }
+
+    private Counter registrations(String kind) {
+      return Counter.builder("cairn.registrations")
+          .description("Instances registered or replaced, by kind")
+          .tag("kind", kind)
+          .register(meters);
+    }
+
+    private Counter sessions(boolean isResume) {
+      return Counter.builder("cairn.sessions.opened")
+          .description("Sessions opened, or resumed within their TTL")
+          .tag("resumed", Boolean.toString(isResume))
+          .register(meters);
+    }
+
+    private Counter snapshots(boolean resync) {
+      return Counter.builder("cairn.watch.snapshots.delivered")
+          .description("Snapshots handed to watch transports (resync: after lost events)")
+          .tag("resync", Boolean.toString(resync))
+          .register(meters);
+    }
+  }
+
+  /** Times HTTP requests by route, method and status; serves the scrape. */
+  private final class Http implements HttpMetrics {
+    private final ConcurrentHashMap<Key, Timer> timers = new ConcurrentHashMap<>();
+
+    @Override
+    public void answered(String route, String method, int status, long nanos) {
+      Timer t = timers.get(new Key(route, method, status));
+      if (t == null) {
+        t =
+            timers.computeIfAbsent(
+                new Key(route, method, status),
+                k ->
+                    Timer.builder("cairn.http.requests")
+                        .description("HTTP requests by route, method and status")
+                        .tag("route", k.route)
+                        .tag("method", k.method)
+                        .tag("status", Integer.toString(k.status))
+                        .serviceLevelObjectives(REQUEST_BUCKETS)
+                        .register(meters));
+      }
+      t.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public String scrape() {
+      return meters.scrape();
+    }
+  }
+
+  private record Key(String route, String method, int status) {}
+}

@@ -1,0 +1,140 @@
+// Drives the web console in headless Chromium for ConsoleBrowserTest (docs/console.md).
+//
+//   node console-test.mjs <chromium> <server base url> <screenshot.png> <fresh profile dir>
+//
+// Prints "step:<name>" lines on stdout; the Java test registers an instance through the HTTP API
+// when it reads "step:watching". Exits 0 when every step passed, 1 with the reason on stderr
+// otherwise, and 2 when the whole run takes more than 60 s.
+import { chromium } from 'playwright-core';
+
+const [executablePath, base, screenshot, profile] = process.argv.slice(2);
+const STEP_TIMEOUT_MS = 10_000;
+const watchdog = setTimeout(() => {
+  console.error('console test: no result after 60 s');
+  process.exit(2);
+}, 60_000);
+
+const step = (name) => console.log('step:' + name);
+const fail = (message) => {
+  throw new Error(message);
+};
+
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath,
+  headless: true,
+  viewport: { width: 1360, height: 420 },
+  args: [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ],
+});
+let exitCode = 0;
+try {
+  await run(context.pages()[0] || (await context.newPage()));
+} catch (e) {
+  console.error('console test failed: ' + (e && e.stack ? e.stack : e));
+  exitCode = 1;
+} finally {
+  await context.close().catch(() => {});
+  clearTimeout(watchdog);
+}
+process.exit(exitCode);
+
+async function run(page) {
+  page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  const problems = [];
+  page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push('console error: ' + m.text());
+  });
+
+  // "/" redirects to the console, which lists the namespace's services live.
+  await page.goto(base + '/');
+  if (!page.url().endsWith('/ui/')) fail('expected a redirect to /ui/, at ' + page.url());
+  const webRow = page.locator('#services tr[data-service="web"]');
+  await webRow.waitFor();
+  await expectText(webRow.locator('td').nth(1), '3');
+  step('loaded');
+
+  // Open the service: its instances come from the service's event stream.
+  await webRow.locator('a').click();
+  await page.locator('#instances tr[data-instance="web-1"]').waitFor();
+  await page.locator('#instances tr[data-instance="web-4"]').waitFor();
+  await page.locator('#conn.live').waitFor();
+  await page.evaluate(() => {
+    window.cairnTestMarker = 'same page';
+  });
+  step('watching');
+
+  // The test registers web-3 through the API now: it must appear without a reload.
+  const web3 = page.locator('#instances tr[data-instance="web-3"]');
+  await web3.waitFor();
+  await expectText(webRow.locator('td').nth(1), '4');
+  const marker = await page.evaluate(() => window.cairnTestMarker);
+  if (marker !== 'same page') fail('the page reloaded: marker is ' + marker);
+  await expectText(web3.locator('td').nth(6), '—');
+  step('live');
+
+  // Search and filters narrow the rows down.
+  await page.fill('#search', 'web-3');
+  await expectRows(page, ['web-3']);
+  await page.fill('#search', 'team=shop');
+  await expectRows(page, ['web-1', 'web-4']);
+  await page.fill('#search', '');
+  await page.selectOption('#health-filter', 'warning');
+  await expectRows(page, ['web-2']);
+  await page.selectOption('#health-filter', '');
+  await page.selectOption('#zone-filter', 'z1');
+  await expectRows(page, ['web-1', 'web-3']);
+  await page.selectOption('#zone-filter', '');
+  await page.selectOption('#tag-filter', 'canary');
+  await expectRows(page, ['web-3']);
+  await page.selectOption('#tag-filter', '');
+  await expectRows(page, ['web-1', 'web-2', 'web-3', 'web-4']);
+  step('filtered');
+
+  // Maintenance marks web-4 (owned by a session) critical, as the screenshot shows; deregister,
+  // once confirmed, removes web-2.
+  const web4 = page.locator('#instances tr[data-instance="web-4"]');
+  await web4.getByRole('button', { name: 'maintenance', exact: true }).click();
+  await web4.locator('.badge.maintenance').waitFor();
+  await expectText(web4.locator('.badge').first(), 'critical');
+  if (problems.length) fail(problems.join('\n'));
+  await page.screenshot({ path: screenshot, fullPage: true, animations: 'disabled' });
+  page.once('dialog', (d) => d.accept());
+  await page.locator('#instances tr[data-instance="web-2"]').getByRole('button', { name: 'deregister', exact: true }).click();
+  await page.locator('#instances tr[data-instance="web-2"]').waitFor({ state: 'detached' });
+  await expectText(webRow.locator('td').nth(1), '3');
+  step('acted');
+  if (problems.length) fail(problems.join('\n'));
+
+  // A stream the API refuses (not a valid service name) shows the API's message.
+  await page.evaluate(() => {
+    location.hash = '#/default/Not_A_Name';
+  });
+  await page.locator('#message').filter({ hasText: 'service: "Not_A_Name"' }).waitFor();
+  await page.locator('#conn.down').waitFor();
+  step('refused');
+}
+
+async function expectText(locator, text) {
+  const exact = new RegExp('^\\s*' + text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '\\s*$');
+  try {
+    await locator.filter({ hasText: exact }).waitFor();
+  } catch (e) {
+    fail('expected "' + text + '", found "' + (await locator.textContent()) + '"');
+  }
+}
+
+async function expectRows(page, ids) {
+  const want = ids.join(',');
+  try {
+    await page.waitForFunction(
+      (w) => [...document.querySelectorAll('#instances tbody tr')]
+        .map((r) => r.dataset.instance).join(',') === w,
+      want, { timeout: STEP_TIMEOUT_MS });
+  } catch (e) {
+    const got = await page.$$eval('#instances tbody tr', (rs) => rs.map((r) => r.dataset.instance));
+    fail('expected rows ' + want + ', found ' + got.join(','));
+  }
+}

@@ -1,0 +1,159 @@
+package dev.cairn.server.internal.dns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.common.Instance;
+import dev.cairn.server.CairnServer;
+import dev.cairn.server.internal.dns.DnsTestClient.Reply;
+import io.netty.handler.codec.dns.DnsRecordType;
+import io.netty.handler.codec.dns.DnsResponseCode;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Malformed and odd queries get a proper code, and the server keeps answering. */
+class DnsBadInputTest {
+
+  private static CairnServer server;
+  private static DnsTestClient dns;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = CairnServer.builder().inMemory().httpPort(0).grpcPort(0).dnsPort(0).start();
+    dns = new DnsTestClient(server.dnsAddress().orElseThrow());
+    server.registry().register("default", Instance.builder("hello", "10.0.0.1").build()).join();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @Test
+  void aShortHeaderIsDroppedAndTheServerGoesOn() throws Exception {
+    assertThatThrownBy(() -> dns.udpExchange(new byte[] {1, 2, 3, 4, 5}))
+        .isInstanceOf(SocketTimeoutException.class);
+    assertStillAnswering();
+  }
+
+  @Test
+  void randomBytesAfterAHeaderAreFormerr() throws Exception {
+    Random random = new Random(42);
+    for (int i = 0; i < 50; i++) {
+      byte[] junk = new byte[12 + random.nextInt(200)];
+      random.nextBytes(junk);
+      junk[2] &= 0x07; // a query (QR 0), opcode QUERY
+      junk[4] = 0;
+      junk[5] = 1; // one question
+      Reply r = dns.udp(junk);
+      assertThat(r.id()).isEqualTo(((junk[0] & 0xff) << 8) | (junk[1] & 0xff));
+      assertThat(r.rcode())
+          .isIn(
+              DnsResponseCode.FORMERR.intValue(),
+              DnsResponseCode.REFUSED.intValue(),
+              DnsResponseCode.NOTIMP.intValue());
+    }
+    assertStillAnswering();
+  }
+
+  @Test
+  void aNameOver255BytesIsFormerr() throws Exception {
+    String label = "a".repeat(63);
+    String name = label + "." + label + "." + label + "." + label + ".hello.service.cairn.";
+    Reply r = dns.udp(rawQuery(name, 1));
+    assertThat(r.rcode()).isEqualTo(DnsResponseCode.FORMERR.intValue());
+    assertThat(dns.tcp(rawQuery(name, 1)).rcode()).isEqualTo(DnsResponseCode.FORMERR.intValue());
+    assertStillAnswering();
+  }
+
+  @Test
+  void aCompressionLoopIsFormerr() throws Exception {
+    byte[] q = {0, 7, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, (byte) 0xc0, 12, 0, 1, 0, 1};
+    assertThat(dns.udp(q).rcode()).isEqualTo(DnsResponseCode.FORMERR.intValue());
+  }
+
+  @Test
+  void otherOpcodesAreNotImplementedAndTwoQuestionsAreFormerr() throws Exception {
+    byte[] status = DnsTestClient.query("hello.service.cairn.", DnsRecordType.A, 0);
+    status[2] = (byte) (2 << 3); // opcode STATUS
+    assertThat(dns.udp(status).rcode()).isEqualTo(DnsResponseCode.NOTIMP.intValue());
+    byte[] two = DnsTestClient.query("hello.service.cairn.", DnsRecordType.A, 0);
+    two[5] = 2;
+    assertThat(dns.udp(two).rcode()).isEqualTo(DnsResponseCode.FORMERR.intValue());
+  }
+
+  @Test
+  void anUnknownEdnsVersionIsBadvers() throws Exception {
+    byte[] q = DnsTestClient.query("hello.service.cairn.", DnsRecordType.A, 1232);
+    q[q.length - 5] = 1; // the OPT record's version byte (TTL: ext-rcode, version, flags)
+    Reply r = dns.udp(q);
+    assertThat(r.rcode()).isZero();
+    assertThat(r.answers()).isEmpty();
+    DnsTestClient.Rr opt = r.additional().get(0);
+    assertThat(opt.type()).isEqualTo(DnsRecordType.OPT);
+    assertThat(opt.ttl() >>> 24).isEqualTo(1); // extended rcode 16 = BADVERS
+  }
+
+  @Test
+  void aResponseIsNotAnswered() throws Exception {
+    byte[] q = DnsTestClient.query("hello.service.cairn.", DnsRecordType.A, 0);
+    q[2] |= (byte) 0x80;
+    assertThatThrownBy(() -> dns.udpExchange(q)).isInstanceOf(SocketTimeoutException.class);
+  }
+
+  @Test
+  void tcpAnswersPipelinedQueriesInOrderAndSurvivesGarbage() throws Exception {
+    InetSocketAddress a = server.dnsAddress().orElseThrow();
+    try (Socket s = new Socket()) {
+      s.connect(a, 5_000);
+      s.setSoTimeout(5_000);
+      ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(buf);
+      byte[] q1 = DnsTestClient.query("hello.service.cairn.", DnsRecordType.A, 0);
+      byte[] junk = {0, 7, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, (byte) 0xc0, 12, 0, 1, 0, 1}; // a loop
+      byte[] q2 = DnsTestClient.query("nobody.service.cairn.", DnsRecordType.A, 0);
+      for (byte[] q : new byte[][] {q1, junk, q2}) {
+        out.writeShort(q.length);
+        out.write(q);
+      }
+      s.getOutputStream().write(buf.toByteArray());
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      assertThat(read(in).answerData()).containsExactly("10.0.0.1");
+      assertThat(read(in).rcode()).isEqualTo(DnsResponseCode.FORMERR.intValue());
+      assertThat(read(in).rcode()).isEqualTo(DnsResponseCode.NXDOMAIN.intValue());
+    }
+    assertStillAnswering();
+  }
+
+  private static Reply read(DataInputStream in) throws IOException {
+    byte[] m = new byte[in.readUnsignedShort()];
+    in.readFully(m);
+    return DnsTestClient.parse(m);
+  }
+
+  /** A query written by hand, so that names beyond the limits can be sent. */
+  private static byte[] rawQuery(String name, int type) {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    b.writeBytes(new byte[] {0, 9, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0});
+    for (String label : name.split("\\.")) {
+      b.write(label.length());
+      b.writeBytes(label.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+    b.writeBytes(new byte[] {0, 0, (byte) type, 0, 1});
+    return b.toByteArray();
+  }
+
+  private static void assertStillAnswering() throws IOException {
+    assertThat(dns.udp("hello.service.cairn.", DnsRecordType.A).answerData())
+        .containsExactly("10.0.0.1");
+  }
+}

@@ -1,0 +1,249 @@
+package dev.cairn.server.internal.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cairn.server.CairnServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The web console in a real headless Chromium, driven by Playwright ({@code src/test/console}),
+ * against a real server on ephemeral ports: the console loads, an instance registered through the
+ * HTTP API appears live (no reload), search, filters, maintenance and deregistration work, and a
+ * screenshot is written to {@code target/console.png} (copied by hand to {@code docs/}).
+ *
+ * <p>Skipped, with the reason, only when Chromium or Node.js is not installed, unless the
+ * environment sets {@code CAIRN_REQUIRE_BROWSER} (as {@code .ci/run} does, after installing them):
+ * then it fails. Installs the script's one npm package ({@code npm ci}) when missing.
+ */
+class ConsoleBrowserTest {
+
+  private static final Path SCRIPT_DIR = Path.of("src/test/console");
+  private static final Path SCREENSHOT = Path.of("target/console.png");
+  private static final long RUN_TIMEOUT_SECONDS = 90;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private String base;
+  private String session;
+
+  @Test
+  void showsInstancesLiveAndActsOnThem(@TempDir Path profile) throws Exception {
+    Optional<Path> chromium = chromium();
+    Optional<Path> node = onPath("node");
+    if (System.getenv("CAIRN_REQUIRE_BROWSER") != null) {
+      assertThat(chromium).as("Chromium (CAIRN_REQUIRE_BROWSER is set)").isPresent();
+      assertThat(node).as("Node.js (CAIRN_REQUIRE_BROWSER is set)").isPresent();
+    }
+    assumeTrue(
+        chromium.isPresent(),
+        "skipped: Chromium is not installed (apt-get install chromium; .ci/run installs it)");
+    assumeTrue(node.isPresent(), "skipped: Node.js is not installed (node not on the PATH)");
+    installPlaywright();
+
+    try (CairnServer server = CairnServer.builder().inMemory().httpPort(0).grpcPort(0).start()) {
+      base = "http://127.0.0.1:" + server.httpAddress().getPort();
+      seed();
+      Files.deleteIfExists(SCREENSHOT);
+
+      List<String> steps =
+          drive(
+              List.of(
+                  node.get().toString(),
+                  "console-test.mjs",
+                  chromium.get().toString(),
+                  base,
+                  SCREENSHOT.toAbsolutePath().toString(),
+                  profile.toString()));
+
+      assertThat(steps)
+          .containsExactly("loaded", "watching", "live", "filtered", "acted", "refused");
+      assertThat(get("/v1/services/web/instances/web-2").statusCode()).isEqualTo(404);
+      JsonNode web4 = JSON.readTree(get("/v1/services/web/instances/web-4").body()).get("instance");
+      assertThat(web4.get("health").asText()).isEqualTo("critical");
+      assertThat(web4.at("/metadata/cairn.maintenance").asText()).isEqualTo("passing");
+      assertThat(web4.at("/metadata/team").asText()).isEqualTo("shop");
+      assertThat(web4.get("kind").asText()).isEqualTo("ephemeral");
+      assertThat(web4.get("session").asText()).isEqualTo(session);
+      assertThat(Files.readAllBytes(SCREENSHOT)).startsWith(0x89, 'P', 'N', 'G');
+    }
+  }
+
+  /** A few services for the page to show: mixed health, tags, zones, metadata, a session. */
+  private void seed() throws Exception {
+    put(
+        "/v1/services/web/instances/web-1",
+        "{\"address\":\"10.0.0.1\",\"ports\":{\"http\":8080},\"tags\":[\"v1\"],"
+            + "\"metadata\":{\"team\":\"shop\",\"version\":\"1.4.2\"},\"zone\":\"z1\"}");
+    put(
+        "/v1/services/web/instances/web-2",
+        "{\"address\":\"10.0.0.2\",\"ports\":{\"http\":8080},\"tags\":[\"v1\"],"
+            + "\"zone\":\"z2\",\"health\":\"warning\",\"weight\":50}");
+    session = openSession();
+    put(
+        "/v1/services/web/instances/web-4?session=" + session,
+        "{\"address\":\"10.0.0.4\",\"ports\":{\"http\":8080},\"tags\":[\"v1\"],"
+            + "\"metadata\":{\"team\":\"shop\",\"version\":\"1.5.0\"},\"zone\":\"z2\"}");
+    put(
+        "/v1/services/payments/instances/pay-1?session=" + session,
+        "{\"address\":\"10.0.1.1\",\"ports\":{\"grpc\":9090,\"admin\":9091},"
+            + "\"tags\":[\"primary\"],\"zone\":\"z1\"}");
+    put(
+        "/v1/services/payments/instances/pay-2",
+        "{\"address\":\"10.0.1.2\",\"ports\":{\"grpc\":9090},\"zone\":\"z2\","
+            + "\"health\":\"critical\"}");
+    put("/v1/services/search/instances/search-1", "{\"address\":\"10.0.2.1\",\"zone\":\"z1\"}");
+  }
+
+  private String openSession() throws Exception {
+    return JSON.readTree(
+            send(HttpRequest.newBuilder(URI.create(base + "/v1/sessions"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"ttl\":\"300s\"}")))
+                .body())
+        .get("id")
+        .asText();
+  }
+
+  /**
+   * Runs the script, registers {@code web-3} when it says it is watching, and answers the steps it
+   * reported. The process is killed, with its browser, when it outlives {@link
+   * #RUN_TIMEOUT_SECONDS} or the test fails.
+   */
+  private List<String> drive(List<String> command) throws Exception {
+    Process process =
+        new ProcessBuilder(command)
+            .directory(SCRIPT_DIR.toFile())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    List<String> steps = Collections.synchronizedList(new ArrayList<>());
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      Thread reader =
+          new Thread(
+              () -> {
+                try {
+                  String line;
+                  while ((line = out.readLine()) != null) {
+                    System.out.println("[console-test] " + line);
+                    if (!line.startsWith("step:")) {
+                      continue;
+                    }
+                    String step = line.substring(5);
+                    if (step.equals("watching")) {
+                      register3();
+                    }
+                    steps.add(step);
+                  }
+                } catch (Exception | AssertionError e) {
+                  steps.add("reader failed: " + e);
+                }
+              },
+              "console-test-stdout");
+      reader.setDaemon(true);
+      reader.start();
+      if (!process.waitFor(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        fail("the console test did not finish in %d s; steps: %s", RUN_TIMEOUT_SECONDS, steps);
+      }
+      reader.join(TimeUnit.SECONDS.toMillis(10));
+      assertThat(process.exitValue()).as("node exit code; steps %s", steps).isZero();
+      return List.copyOf(steps);
+    } finally {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+    }
+  }
+
+  private void register3() throws Exception {
+    HttpResponse<String> r =
+        put(
+            "/v1/services/web/instances/web-3",
+            "{\"address\":\"10.0.0.3\",\"ports\":{\"http\":8080},\"tags\":[\"v2\",\"canary\"],"
+                + "\"zone\":\"z1\"}");
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("register web-3: " + r.statusCode() + " " + r.body());
+    }
+  }
+
+  private HttpResponse<String> put(String path, String json) throws Exception {
+    HttpResponse<String> r =
+        send(
+            HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)));
+    assertThat(r.statusCode()).as("PUT %s: %s", path, r.body()).isEqualTo(200);
+    return r;
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return http.send(
+        request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** {@code npm ci} in the script's directory when playwright-core is not there yet. */
+  private static void installPlaywright() throws IOException, InterruptedException {
+    if (Files.exists(SCRIPT_DIR.resolve("node_modules/playwright-core/package.json"))) {
+      return;
+    }
+    Optional<Path> npm = onPath("npm");
+    assumeTrue(npm.isPresent(), "skipped: npm is not installed");
+    Process p =
+        new ProcessBuilder(npm.get().toString(), "ci", "--no-audit", "--no-fund")
+            .directory(SCRIPT_DIR.toFile())
+            .inheritIO()
+            .start();
+    try {
+      if (!p.waitFor(180, TimeUnit.SECONDS)) {
+        fail("npm ci did not finish in 180 s");
+      }
+      assertThat(p.exitValue()).as("npm ci exit code").isZero();
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  /** {@code $CAIRN_CHROMIUM}, else {@code chromium} or {@code chromium-browser} on the PATH. */
+  private static Optional<Path> chromium() {
+    String configured = System.getenv("CAIRN_CHROMIUM");
+    if (configured != null && !configured.isBlank()) {
+      return Optional.of(Path.of(configured)).filter(Files::isExecutable);
+    }
+    return onPath("chromium").or(() -> onPath("chromium-browser"));
+  }
+
+  private static Optional<Path> onPath(String name) {
+    String path = System.getenv().getOrDefault("PATH", "");
+    return Stream.of(path.split(java.io.File.pathSeparator))
+        .filter(dir -> !dir.isEmpty())
+        .map(dir -> Path.of(dir, name))
+        .filter(Files::isExecutable)
+        .findFirst();
+  }
+}
