@@ -24,4 +24,17 @@ class ArchitectureTest {
         .allowEmptyShould(true)
         .check(classes);
   }
+
+  @Test
+  void theRegistryClientReachesItsInternalsOnlyFromItsFacade() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.cairn.client")
+        .and()
+        .haveNameNotMatching("dev\\.cairn\\.client\\.(CairnClient|SharedClient)(\\$.*)?")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.cairn.client.internal")
+        .check(classes);
+  }
 }

@@ -1,0 +1,288 @@
+package dev.cairn.client;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.cairn.client.internal.ClientCore;
+import dev.cairn.client.internal.ClientSettings;
+import dev.cairn.common.Instance;
+import dev.cairn.common.Limits;
+import dev.cairn.common.Names;
+import dev.cairn.common.Ticker;
+import io.grpc.ClientInterceptor;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A client of the Cairn registry: registers this process's instances under one session and keeps
+ * {@link ServiceView}s of other services current, surviving registry outages.
+ *
+ * <pre>{@code
+ * try (CairnClient client = CairnClient.builder().registries("127.0.0.1:8501,127.0.0.1:9501").build()) {
+ *   Registration r = client.register(Instance.builder("orders", "10.0.0.7").port("http", 8080).build());
+ *   ServiceView payments = client.view("payments");
+ *   List<Instance> now = payments.instances(); // no I/O
+ * }
+ * }</pre>
+ *
+ * <p>{@link Builder#build()} never blocks: the client connects in the background, retries the first
+ * connection like any later one (exponential backoff with jitter) and fails over between the
+ * registries in order. Each client owns one event thread, one network thread and, with a snapshot
+ * directory, one disk thread, all named {@code cairn-client-<n>-...}; {@link #close()} releases
+ * them. Thread-safe.
+ */
+public final class CairnClient implements AutoCloseable {
+
+  private final ClientCore core;
+
+  private CairnClient(ClientSettings settings) {
+    this.core = new ClientCore(settings);
+  }
+
+  /** A builder; {@link Builder#registries(String)} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Registers {@code instance} (its kind and session id are ignored: it is bound to this client's
+   * session, so it goes when the process goes) and keeps it registered until the registration or
+   * the client is closed. An instance without an id gets a random one. Does not block.
+   *
+   * @throws IllegalStateException when this client already registered the same service and id, or
+   *     is closed
+   */
+  public Registration register(Instance instance) {
+    return core.register(requireNonNull(instance, "instance"));
+  }
+
+  /**
+   * The view of {@code service} in this client's namespace, created (and its watch started) on
+   * first use; later calls return the same view. Does not block.
+   *
+   * @throws IllegalArgumentException when {@code service} is not a valid service name
+   * @throws IllegalStateException when the client is closed
+   */
+  public ServiceView view(String service) {
+    if (!Names.isLabel(service)) {
+      throw new IllegalArgumentException(
+          "service: "
+              + (service == null ? "null" : "\"" + service + "\"")
+              + " (expected: a DNS label: [a-z0-9] or inner '-', 1.."
+              + Limits.MAX_NAME_LENGTH
+              + ")");
+    }
+    return core.view(service);
+  }
+
+  /** The namespace this client registers and discovers in. */
+  public String namespace() {
+    return core.namespace();
+  }
+
+  /** The registries, as {@code host:port,host:port}. */
+  public String registries() {
+    return core.registries();
+  }
+
+  /**
+   * Closes the session (which removes every instance registered on it), waiting up to two seconds
+   * for the registry to confirm, stops the watches and releases every thread and channel this
+   * client created. Views keep their last snapshot. Idempotent; must not be called from a view
+   * listener (it would not wait then).
+   */
+  @Override
+  public void close() {
+    core.close();
+  }
+
+  /** Builds a {@link CairnClient}; not thread-safe. */
+  public static final class Builder {
+    private String registries;
+    private String namespace = Limits.DEFAULT_NAMESPACE;
+    private Duration sessionTtl = Duration.ofMillis(Limits.DEFAULT_SESSION_TTL_MILLIS);
+    private String clientName = "cairn-java";
+    private Path snapshotDir;
+    private Duration reconcileInterval = Duration.ofSeconds(30);
+    private boolean removalProtection = true;
+    private double maxRemovalShare = 0.5;
+    private Duration removalConfirmDelay = Duration.ofSeconds(10);
+    private Duration initialBackoff = Duration.ofMillis(100);
+    private Duration maxBackoff = Duration.ofSeconds(5);
+    private Duration requestTimeout = Duration.ofSeconds(5);
+    private Ticker ticker = Ticker.system();
+    private boolean shutdownHook = true;
+    private final List<ClientInterceptor> interceptors = new ArrayList<>();
+
+    private Builder() {}
+
+    /**
+     * The registries to use, in order of preference: comma-separated {@code host:port} ({@code
+     * [v6]:port} for IPv6 literals). Required.
+     */
+    public Builder registries(String registries) {
+      this.registries = requireNonNull(registries, "registries");
+      return this;
+    }
+
+    /** The namespace; {@value Limits#DEFAULT_NAMESPACE} by default. */
+    public Builder namespace(String namespace) {
+      this.namespace = requireNonNull(namespace, "namespace");
+      return this;
+    }
+
+    /**
+     * The session's TTL: how long the registry keeps this process's instances once it stops hearing
+     * from it. 1 s..5 min, 10 s by default; keepalives go every third of it.
+     */
+    public Builder sessionTtl(Duration ttl) {
+      this.sessionTtl = requireNonNull(ttl, "ttl");
+      return this;
+    }
+
+    /** A name operators see for this client's session; {@code cairn-java} by default. */
+    public Builder clientName(String clientName) {
+      this.clientName = requireNonNull(clientName, "clientName");
+      return this;
+    }
+
+    /**
+     * A directory for disk snapshots of the views (one file per service, written atomically), so
+     * that a process starting while every registry is down still finds its peers. None by default.
+     */
+    public Builder snapshotDir(Path dir) {
+      this.snapshotDir = requireNonNull(dir, "dir");
+      return this;
+    }
+
+    /** How often each view re-reads its service to heal a missed event; 30 s by default. */
+    public Builder reconcileInterval(Duration interval) {
+      this.reconcileInterval = requireNonNull(interval, "interval");
+      return this;
+    }
+
+    /**
+     * Whether a view holds back an update that would empty its service or remove more than {@link
+     * #maxRemovalShare(double)} of it at once, until a later registry read confirms it; on by
+     * default.
+     */
+    public Builder removalProtection(boolean enabled) {
+      this.removalProtection = enabled;
+      return this;
+    }
+
+    /**
+     * The largest share of a service's instances one update may remove unchecked; 0.5 by default.
+     */
+    public Builder maxRemovalShare(double share) {
+      this.maxRemovalShare = share;
+      return this;
+    }
+
+    /**
+     * How long a held-back removal waits before a registry read may confirm it; 10 s by default
+     * (long enough for the instances of a restarted registry to register again).
+     */
+    public Builder removalConfirmDelay(Duration delay) {
+      this.removalConfirmDelay = requireNonNull(delay, "delay");
+      return this;
+    }
+
+    /** The first and the largest wait between reconnect attempts; 100 ms and 5 s by default. */
+    public Builder reconnectBackoff(Duration initial, Duration max) {
+      this.initialBackoff = requireNonNull(initial, "initial");
+      this.maxBackoff = requireNonNull(max, "max");
+      return this;
+    }
+
+    /** The deadline of each unary registry call (reconcile reads); 5 s by default. */
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /** The clock for staleness and held-back removals; the system's by default. For tests. */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** Whether a JVM shutdown hook closes the client (deregistering); on by default. */
+    public Builder shutdownHook(boolean enabled) {
+      this.shutdownHook = enabled;
+      return this;
+    }
+
+    /** Adds an interceptor to every call to the registries (e.g. to add credentials). */
+    public Builder interceptor(ClientInterceptor interceptor) {
+      this.interceptors.add(requireNonNull(interceptor, "interceptor"));
+      return this;
+    }
+
+    /**
+     * Checks the settings and starts the client, without blocking.
+     *
+     * @throws IllegalArgumentException naming the first bad setting
+     */
+    public CairnClient build() {
+      if (registries == null) {
+        throw new IllegalArgumentException(
+            "registries: null (expected: comma-separated host:port, e.g. 127.0.0.1:8501)");
+      }
+      if (!Names.isLabel(namespace)) {
+        throw new IllegalArgumentException(
+            "namespace: \"" + namespace + "\" (expected: a DNS label)");
+      }
+      long ttlMillis = sessionTtl.toMillis();
+      if (ttlMillis < Limits.MIN_SESSION_TTL_MILLIS || ttlMillis > Limits.MAX_SESSION_TTL_MILLIS) {
+        throw new IllegalArgumentException(
+            "sessionTtl: "
+                + sessionTtl
+                + " (expected: "
+                + Duration.ofMillis(Limits.MIN_SESSION_TTL_MILLIS)
+                + ".."
+                + Duration.ofMillis(Limits.MAX_SESSION_TTL_MILLIS)
+                + ")");
+      }
+      if (clientName.length() > 128) {
+        throw new IllegalArgumentException(
+            "clientName: " + clientName.length() + " chars (expected: <= 128)");
+      }
+      checkRange(
+          "reconcileInterval", reconcileInterval, Duration.ofMillis(10), Duration.ofHours(1));
+      if (!(maxRemovalShare >= 0 && maxRemovalShare <= 1)) {
+        throw new IllegalArgumentException(
+            "maxRemovalShare: " + maxRemovalShare + " (expected: 0.0..1.0)");
+      }
+      checkRange("removalConfirmDelay", removalConfirmDelay, Duration.ZERO, Duration.ofHours(1));
+      checkRange("reconnectBackoff.initial", initialBackoff, Duration.ofMillis(1), maxBackoff);
+      checkRange("reconnectBackoff.max", maxBackoff, initialBackoff, Duration.ofMinutes(10));
+      checkRange("requestTimeout", requestTimeout, Duration.ofMillis(1), Duration.ofMinutes(10));
+      return new CairnClient(
+          new ClientSettings(
+              registries,
+              namespace,
+              sessionTtl,
+              clientName,
+              snapshotDir,
+              reconcileInterval,
+              removalProtection,
+              maxRemovalShare,
+              removalConfirmDelay,
+              initialBackoff,
+              maxBackoff,
+              requestTimeout,
+              ticker,
+              shutdownHook,
+              interceptors));
+    }
+
+    private static void checkRange(String field, Duration value, Duration min, Duration max) {
+      if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+        throw new IllegalArgumentException(
+            field + ": " + value + " (expected: " + min + ".." + max + ")");
+      }
+    }
+  }
+}

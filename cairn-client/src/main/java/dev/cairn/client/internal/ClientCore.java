@@ -1,0 +1,207 @@
+package dev.cairn.client.internal;
+
+import dev.cairn.client.Registration;
+import dev.cairn.client.ServiceView;
+import dev.cairn.common.Instance;
+import dev.cairn.common.InstanceKind;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a {@link dev.cairn.client.CairnClient} is made of: its threads (one event thread that owns
+ * all state and runs every gRPC callback, one Netty thread, and a disk thread when snapshots are
+ * on), the registry channels, the session and the views. Public only for the client's facade.
+ */
+public final class ClientCore {
+
+  private static final Logger log = LoggerFactory.getLogger(ClientCore.class);
+  private static final AtomicInteger IDS = new AtomicInteger();
+  private static final long CLOSE_WAIT_MILLIS = 2_000;
+
+  private final ClientSettings settings;
+  private final int id;
+  private final ScheduledThreadPoolExecutor events;
+  private final EventLoopGroup netty;
+  private final ExecutorService disk;
+  private final RegistryChannels channels;
+  private final SessionManager session;
+  private final SnapshotStore store;
+  private final Map<String, ViewImpl> views = new ConcurrentHashMap<>();
+  private final Thread shutdownHook;
+  private final Object lock = new Object();
+  // Every thread this client started, joined by close().
+  private final Queue<Thread> threads = new ConcurrentLinkedQueue<>();
+  // Guarded by lock.
+  private boolean closed;
+
+  /** Starts a client's machinery; never blocks. */
+  public ClientCore(ClientSettings settings) {
+    this.settings = settings;
+    this.id = IDS.incrementAndGet();
+    this.events = new ScheduledThreadPoolExecutor(1, new NamedThreads(id, "events", threads));
+    events.setRemoveOnCancelPolicy(true);
+    this.netty = new NioEventLoopGroup(1, new NamedThreads(id, "netty", threads));
+    this.channels = new RegistryChannels(settings.registries, netty, events, settings.interceptors);
+    this.session = new SessionManager(settings, channels, events);
+    if (settings.snapshotDir != null) {
+      this.disk = Executors.newSingleThreadExecutor(new NamedThreads(id, "disk", threads));
+      this.store = new SnapshotStore(settings.snapshotDir, settings.namespace, disk);
+    } else {
+      this.disk = null;
+      this.store = null;
+    }
+    if (settings.shutdownHook) {
+      shutdownHook = new Thread(this::closeFromHook, "cairn-client-" + id + "-shutdown");
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+    } else {
+      shutdownHook = null;
+    }
+  }
+
+  public String namespace() {
+    return settings.namespace;
+  }
+
+  public String registries() {
+    return settings.canonicalRegistries();
+  }
+
+  /** See {@link dev.cairn.client.CairnClient#register(Instance)}. */
+  public Registration register(Instance instance) {
+    Instance i = instance;
+    if (i.id().isEmpty()) {
+      i =
+          i.toBuilder()
+              .id(i.service() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong()))
+              .build();
+    }
+    i = i.toBuilder().kind(InstanceKind.PERSISTENT).sessionId("").build();
+    RegistrationImpl r = new RegistrationImpl(i, session, events);
+    synchronized (lock) {
+      checkOpen();
+      events.execute(() -> session.add(r));
+    }
+    return r;
+  }
+
+  /** See {@link dev.cairn.client.CairnClient#view(String)}. */
+  public ServiceView view(String service) {
+    ViewImpl v = views.get(service);
+    if (v != null) {
+      return v;
+    }
+    synchronized (lock) {
+      checkOpen();
+      return views.computeIfAbsent(
+          service,
+          s -> {
+            ViewImpl created = new ViewImpl(s, settings, channels, events, store);
+            events.execute(created::start);
+            return created;
+          });
+    }
+  }
+
+  /** See {@link dev.cairn.client.CairnClient#close()}. */
+  public void close() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException e) {
+        // The JVM is shutting down already.
+      }
+    }
+    boolean onEventThread = Thread.currentThread().getName().startsWith(threadPrefix());
+    List<ViewImpl> all = new ArrayList<>(views.values());
+    CompletableFuture<CompletableFuture<Void>> closing = new CompletableFuture<>();
+    events.execute(
+        () -> {
+          for (ViewImpl v : all) {
+            v.close();
+          }
+          closing.complete(session.close());
+        });
+    if (!onEventThread) {
+      try {
+        closing.get().get(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        log.info(
+            "The registry did not confirm the session's close within {} ms", CLOSE_WAIT_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException e) {
+        log.debug("Closing the session failed", e);
+      }
+    }
+    Runnable teardown = this::releaseResources;
+    if (onEventThread) {
+      new Thread(teardown, threadPrefix() + "close").start();
+    } else {
+      teardown.run();
+    }
+  }
+
+  private void releaseResources() {
+    try {
+      channels.shutdown(CLOSE_WAIT_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    events.shutdownNow();
+    netty.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+    if (disk != null) {
+      disk.shutdown();
+    }
+    try {
+      events.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      netty.terminationFuture().await(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      if (disk != null) {
+        disk.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      }
+      for (Thread t : threads) {
+        if (t != Thread.currentThread()) {
+          t.join(CLOSE_WAIT_MILLIS);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private String threadPrefix() {
+    return NamedThreads.PREFIX + id + "-";
+  }
+
+  private void closeFromHook() {
+    close();
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("client: closed (expected: an open client)");
+    }
+  }
+}

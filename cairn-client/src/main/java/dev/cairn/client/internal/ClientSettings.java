@@ -1,0 +1,91 @@
+package dev.cairn.client.internal;
+
+import dev.cairn.common.Ticker;
+import io.grpc.ClientInterceptor;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A client's checked settings, as {@link dev.cairn.client.CairnClient.Builder} produced them.
+ * Immutable.
+ */
+public final class ClientSettings {
+  final List<RegistryAddress> registries;
+  final String registriesText;
+  final String namespace;
+  final Duration sessionTtl;
+  final String clientName;
+  final Path snapshotDir;
+  final Duration reconcileInterval;
+  final boolean removalProtection;
+  final double maxRemovalShare;
+  final Duration removalConfirmDelay;
+  final Duration initialBackoff;
+  final Duration maxBackoff;
+  final Duration requestTimeout;
+  final Ticker ticker;
+  final boolean shutdownHook;
+  final List<ClientInterceptor> interceptors;
+
+  /**
+   * Settings already checked by the builder, except {@code registries}, which is parsed here.
+   *
+   * @throws IllegalArgumentException naming {@code registries} when it is malformed
+   */
+  public ClientSettings(
+      String registries,
+      String namespace,
+      Duration sessionTtl,
+      String clientName,
+      Path snapshotDir,
+      Duration reconcileInterval,
+      boolean removalProtection,
+      double maxRemovalShare,
+      Duration removalConfirmDelay,
+      Duration initialBackoff,
+      Duration maxBackoff,
+      Duration requestTimeout,
+      Ticker ticker,
+      boolean shutdownHook,
+      List<ClientInterceptor> interceptors) {
+    this.registries = RegistryAddress.parseList(registries);
+    this.registriesText = registries;
+    this.namespace = namespace;
+    this.sessionTtl = sessionTtl;
+    this.clientName = clientName;
+    this.snapshotDir = snapshotDir;
+    this.reconcileInterval = reconcileInterval;
+    this.removalProtection = removalProtection;
+    this.maxRemovalShare = maxRemovalShare;
+    this.removalConfirmDelay = removalConfirmDelay;
+    this.initialBackoff = initialBackoff;
+    this.maxBackoff = maxBackoff;
+    this.requestTimeout = requestTimeout;
+    this.ticker = ticker;
+    this.shutdownHook = shutdownHook;
+    this.interceptors = List.copyOf(interceptors);
+  }
+
+  /** The registries in their canonical form, {@code host:port,host:port}. */
+  public String canonicalRegistries() {
+    return canonical(registries);
+  }
+
+  /**
+   * {@code registries} in canonical form: trimmed, without duplicates.
+   *
+   * @throws IllegalArgumentException naming {@code registries} when it is malformed
+   */
+  public static String canonicalRegistries(String registries) {
+    return canonical(RegistryAddress.parseList(registries));
+  }
+
+  private static String canonical(List<RegistryAddress> registries) {
+    StringBuilder b = new StringBuilder();
+    for (RegistryAddress a : registries) {
+      b.append(b.length() == 0 ? "" : ",").append(a);
+    }
+    return b.toString();
+  }
+}

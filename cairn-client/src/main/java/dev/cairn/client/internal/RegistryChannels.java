@@ -1,0 +1,119 @@
+package dev.cairn.client.internal;
+
+import io.grpc.ClientInterceptor;
+import io.grpc.ConnectivityState;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One gRPC channel per registry address, created on first use, and which one is current. A caller
+ * whose call to the current registry failed reports it with {@link #failed(int)}, which moves on to
+ * the next address (round the list); the session and every view share this choice.
+ *
+ * <p>Used on the client's event thread only, except {@link #shutdown()}.
+ */
+final class RegistryChannels {
+
+  private final List<RegistryAddress> addresses;
+  private final ManagedChannel[] channels;
+  private final boolean[] unresolved;
+  private final EventLoopGroup group;
+  private final Executor executor;
+  private final List<ClientInterceptor> interceptors;
+  // Event thread only.
+  private int current;
+  private volatile boolean shutdown;
+
+  RegistryChannels(
+      List<RegistryAddress> addresses,
+      EventLoopGroup group,
+      Executor executor,
+      List<ClientInterceptor> interceptors) {
+    this.addresses = addresses;
+    this.channels = new ManagedChannel[addresses.size()];
+    this.unresolved = new boolean[addresses.size()];
+    this.group = group;
+    this.executor = executor;
+    this.interceptors = interceptors;
+  }
+
+  /** The index of the current registry. */
+  int currentIndex() {
+    return current;
+  }
+
+  /** The current registry's address. */
+  RegistryAddress currentAddress() {
+    return addresses.get(current);
+  }
+
+  /**
+   * The current registry's channel. A channel that failed to connect is told to try again at once:
+   * the caller's own backoff decides when to retry, not the channel's (which grows to minutes).
+   */
+  synchronized ManagedChannel channel(int index) {
+    if (shutdown) {
+      throw new IllegalStateException("client: closed");
+    }
+    ManagedChannel c = channels[index];
+    if (c != null && unresolved[index]) {
+      // Built while the host name did not resolve: resolve again.
+      c.shutdownNow();
+      c = null;
+    }
+    if (c == null) {
+      RegistryAddress a = addresses.get(index);
+      // Resolved here (an IP literal costs nothing; a host name is looked up once per channel).
+      InetSocketAddress resolved = new InetSocketAddress(a.host(), a.port());
+      unresolved[index] = resolved.isUnresolved();
+      NettyChannelBuilder b =
+          NettyChannelBuilder.forAddress(resolved)
+              .usePlaintext()
+              .eventLoopGroup(group)
+              .channelType(NioSocketChannel.class)
+              .executor(executor)
+              .offloadExecutor(executor)
+              .proxyDetector(target -> null)
+              .disableRetry()
+              .intercept(interceptors);
+      c = b.build();
+      channels[index] = c;
+    } else if (c.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+      c.resetConnectBackoff();
+    }
+    return c;
+  }
+
+  /** The registry at {@code index} failed a call; when it is the current one, the next becomes. */
+  void failed(int index) {
+    if (index == current) {
+      current = (current + 1) % addresses.size();
+    }
+  }
+
+  /** Shuts every channel down now and waits up to {@code timeoutMillis} for them to terminate. */
+  void shutdown(long timeoutMillis) throws InterruptedException {
+    ManagedChannel[] all;
+    synchronized (this) {
+      shutdown = true;
+      all = channels.clone();
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    for (ManagedChannel c : all) {
+      if (c != null) {
+        c.shutdownNow();
+      }
+    }
+    for (ManagedChannel c : all) {
+      if (c != null) {
+        c.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
+    }
+  }
+}

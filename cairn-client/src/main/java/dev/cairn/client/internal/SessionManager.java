@@ -1,0 +1,350 @@
+package dev.cairn.client.internal;
+
+import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
+import dev.cairn.common.Instance;
+import dev.cairn.proto.v1.CloseSession;
+import dev.cairn.proto.v1.DeregisterInstance;
+import dev.cairn.proto.v1.KeepAlive;
+import dev.cairn.proto.v1.OpenSession;
+import dev.cairn.proto.v1.RegisterInstance;
+import dev.cairn.proto.v1.RegistryGrpc;
+import dev.cairn.proto.v1.RequestResult;
+import dev.cairn.proto.v1.SessionOpened;
+import dev.cairn.proto.v1.SessionRequest;
+import dev.cairn.proto.v1.SessionResponse;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client's one session stream: opens (or resumes) the session, sends keepalives every third of
+ * the TTL, registers every live registration on each (re)opened session (re-registering an
+ * identical instance is a no-op on the registry) and reconnects with backoff, failing over between
+ * registries, until closed. The stream is opened with the first registration.
+ *
+ * <p>Every method runs on the client's event thread, which is also the executor of the gRPC calls;
+ * that thread owns every field.
+ */
+final class SessionManager {
+
+  private static final Logger log = LoggerFactory.getLogger(SessionManager.class);
+
+  private final ClientSettings settings;
+  private final RegistryChannels channels;
+  private final ScheduledExecutorService events;
+  private final Backoff backoff;
+
+  // Live registrations by key; registered again on each opened session.
+  private final Map<String, RegistrationImpl> registrations = new LinkedHashMap<>();
+  // Deregistrations not yet confirmed by the registry; sent again on each opened session.
+  private final Map<String, Instance> toDeregister = new LinkedHashMap<>();
+  private final Map<Long, Consumer<RequestResult>> pending = new HashMap<>();
+  private final CompletableFuture<Void> closed = new CompletableFuture<>();
+  private long nextRequestId;
+  private ClientCall<SessionRequest, SessionResponse> call;
+  private int callIndex;
+  private boolean open;
+  private String sessionId = "";
+  private long lastAckNanos;
+  private ScheduledFuture<?> keepAliveTask;
+  private ScheduledFuture<?> reconnectTask;
+  private boolean started;
+  private boolean closing;
+
+  SessionManager(
+      ClientSettings settings, RegistryChannels channels, ScheduledExecutorService events) {
+    this.settings = settings;
+    this.channels = channels;
+    this.events = events;
+    this.backoff =
+        new Backoff(
+            settings.initialBackoff,
+            settings.maxBackoff,
+            () -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  /** The session id, empty while none is open. */
+  String sessionId() {
+    return open ? sessionId : "";
+  }
+
+  void add(RegistrationImpl r) {
+    if (closing) {
+      r.registeredFuture().completeExceptionally(closedError());
+      return;
+    }
+    if (registrations.containsKey(r.key())) {
+      r.registeredFuture()
+          .completeExceptionally(
+              CairnException.of(
+                  ErrorCode.ALREADY_EXISTS,
+                  "instance",
+                  "instance: \"" + r.key() + "\" (expected: not registered twice by one client)"));
+      return;
+    }
+    registrations.put(r.key(), r);
+    toDeregister.remove(r.key());
+    if (!started) {
+      started = true;
+      connect();
+    } else if (open) {
+      sendRegister(r);
+    }
+  }
+
+  void remove(RegistrationImpl r, CompletableFuture<Void> done) {
+    if (registrations.get(r.key()) != r) {
+      done.complete(null);
+      return;
+    }
+    registrations.remove(r.key());
+    r.registeredFuture().completeExceptionally(closedError());
+    if (!open) {
+      // Sent when the session is back, in case it was resumed with the instance.
+      toDeregister.put(r.key(), r.instance());
+      done.complete(null);
+      return;
+    }
+    toDeregister.put(r.key(), r.instance());
+    sendDeregister(r.key(), r.instance(), done);
+  }
+
+  /** Closes the session; the future completes when the registry confirmed or the stream ended. */
+  CompletableFuture<Void> close() {
+    if (closing) {
+      return closed;
+    }
+    closing = true;
+    cancel(reconnectTask);
+    cancel(keepAliveTask);
+    for (RegistrationImpl r : registrations.values()) {
+      r.registeredFuture().completeExceptionally(closedError());
+    }
+    ClientCall<SessionRequest, SessionResponse> c = call;
+    if (c == null) {
+      closed.complete(null);
+    } else if (open) {
+      c.sendMessage(
+          SessionRequest.newBuilder().setClose(CloseSession.getDefaultInstance()).build());
+      c.halfClose();
+    } else {
+      c.cancel("client closing", null);
+    }
+    return closed;
+  }
+
+  private void connect() {
+    reconnectTask = null;
+    if (closing) {
+      return;
+    }
+    callIndex = channels.currentIndex();
+    ClientCall<SessionRequest, SessionResponse> c;
+    try {
+      c = channels.channel(callIndex).newCall(RegistryGrpc.getSessionMethod(), CallOptions.DEFAULT);
+    } catch (IllegalStateException e) {
+      return; // shutting down
+    }
+    call = c;
+    c.start(new Listener(c), new Metadata());
+    c.request(1);
+    c.sendMessage(
+        SessionRequest.newBuilder()
+            .setOpen(
+                OpenSession.newBuilder()
+                    .setTtlMillis(settings.sessionTtl.toMillis())
+                    .setResumeSessionId(sessionId)
+                    .setClientName(settings.clientName))
+            .build());
+  }
+
+  private void opened(SessionOpened o) {
+    boolean resumed = o.getResumed() && o.getSessionId().equals(sessionId);
+    if (!resumed && !sessionId.isEmpty()) {
+      log.info(
+          "Session {} lost; opened {} on {}; registering {} instance(s) again",
+          sessionId,
+          o.getSessionId(),
+          channels.currentAddress(),
+          registrations.size());
+    }
+    sessionId = o.getSessionId();
+    open = true;
+    backoff.reset();
+    lastAckNanos = settings.ticker.nanos();
+    long period = Math.max(1, settings.sessionTtl.toMillis() / 3);
+    keepAliveTask =
+        events.scheduleWithFixedDelay(this::keepAlive, period, period, TimeUnit.MILLISECONDS);
+    for (RegistrationImpl r : registrations.values()) {
+      sendRegister(r);
+    }
+    for (Map.Entry<String, Instance> e : new ArrayList<>(toDeregister.entrySet())) {
+      sendDeregister(e.getKey(), e.getValue(), new CompletableFuture<>());
+    }
+  }
+
+  private void keepAlive() {
+    if (!open || call == null) {
+      return;
+    }
+    long silentNanos = settings.ticker.nanos() - lastAckNanos;
+    if (silentNanos > settings.sessionTtl.toNanos() * 2 / 3) {
+      log.info("No keepalive answer from {} for {} ms", channels.currentAddress(), silentNanos);
+      call.cancel("keepalive: no answer", null);
+      return;
+    }
+    call.sendMessage(
+        SessionRequest.newBuilder().setKeepAlive(KeepAlive.getDefaultInstance()).build());
+  }
+
+  private void sendRegister(RegistrationImpl r) {
+    long id = ++nextRequestId;
+    pending.put(id, result -> registerResult(r, result));
+    call.sendMessage(
+        SessionRequest.newBuilder()
+            .setRegister(
+                RegisterInstance.newBuilder()
+                    .setRequestId(id)
+                    .setNamespace(settings.namespace)
+                    .setInstance(Protos.forSession(r.instance())))
+            .build());
+  }
+
+  private void registerResult(RegistrationImpl r, RequestResult result) {
+    if (registrations.get(r.key()) != r) {
+      return;
+    }
+    if (result.getErrorCode() == 0) {
+      Instance stored;
+      try {
+        stored = Protos.fromProto(result.getInstance());
+      } catch (CairnException e) {
+        stored = r.instance();
+      }
+      r.registeredFuture().complete(stored);
+      return;
+    }
+    ErrorCode code = ErrorCode.fromGrpcCode(result.getErrorCode());
+    if (code.retryable()) {
+      events.schedule(
+          () -> {
+            if (open && registrations.get(r.key()) == r) {
+              sendRegister(r);
+            }
+          },
+          backoff.nextDelayNanos(),
+          TimeUnit.NANOSECONDS);
+      return;
+    }
+    registrations.remove(r.key());
+    r.registeredFuture().completeExceptionally(CairnException.of(code, result.getErrorMessage()));
+  }
+
+  private void sendDeregister(String key, Instance instance, CompletableFuture<Void> done) {
+    long id = ++nextRequestId;
+    pending.put(
+        id,
+        result -> {
+          if (toDeregister.get(key) == instance) {
+            toDeregister.remove(key);
+          }
+          done.complete(null);
+        });
+    call.sendMessage(
+        SessionRequest.newBuilder()
+            .setDeregister(
+                DeregisterInstance.newBuilder()
+                    .setRequestId(id)
+                    .setNamespace(settings.namespace)
+                    .setService(instance.service())
+                    .setInstanceId(instance.id()))
+            .build());
+  }
+
+  private void ended(Status status) {
+    call = null;
+    open = false;
+    pending.clear();
+    cancel(keepAliveTask);
+    keepAliveTask = null;
+    if (closing) {
+      closed.complete(null);
+      return;
+    }
+    channels.failed(callIndex);
+    long delay = backoff.nextDelayNanos();
+    log.debug(
+        "Session stream ended ({}); reconnecting to {} in {} ms",
+        status,
+        channels.currentAddress(),
+        TimeUnit.NANOSECONDS.toMillis(delay));
+    reconnectTask = events.schedule(this::connect, delay, TimeUnit.NANOSECONDS);
+  }
+
+  private static void cancel(ScheduledFuture<?> task) {
+    if (task != null) {
+      task.cancel(false);
+    }
+  }
+
+  private static CairnException closedError() {
+    return CairnException.of(
+        ErrorCode.FAILED_PRECONDITION, "client: closed (expected: an open client)");
+  }
+
+  /** The listener of one call; callbacks of a call that is no longer current are ignored. */
+  private final class Listener extends ClientCall.Listener<SessionResponse> {
+    private final ClientCall<SessionRequest, SessionResponse> c;
+
+    Listener(ClientCall<SessionRequest, SessionResponse> c) {
+      this.c = c;
+    }
+
+    @Override
+    public void onMessage(SessionResponse message) {
+      if (c != call) {
+        return;
+      }
+      c.request(1);
+      switch (message.getBodyCase()) {
+        case OPENED:
+          if (!open) {
+            opened(message.getOpened());
+          }
+          return;
+        case KEEP_ALIVE_ACK:
+          lastAckNanos = settings.ticker.nanos();
+          return;
+        case RESULT:
+          Consumer<RequestResult> onResult = pending.remove(message.getResult().getRequestId());
+          if (onResult != null) {
+            onResult.accept(message.getResult());
+          }
+          return;
+        default:
+          c.cancel("session: unexpected message " + message.getBodyCase(), null);
+      }
+    }
+
+    @Override
+    public void onClose(Status status, Metadata trailers) {
+      if (c == call) {
+        ended(status);
+      }
+    }
+  }
+}

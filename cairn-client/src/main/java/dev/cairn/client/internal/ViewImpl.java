@@ -1,0 +1,495 @@
+package dev.cairn.client.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.cairn.client.ServiceView;
+import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
+import dev.cairn.common.Instance;
+import dev.cairn.proto.v1.GetServiceRequest;
+import dev.cairn.proto.v1.GetServiceResponse;
+import dev.cairn.proto.v1.RegistryGrpc;
+import dev.cairn.proto.v1.WatchEvent;
+import dev.cairn.proto.v1.WatchRequest;
+import dev.cairn.proto.v1.WatchResponse;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One service's view: a {@code Watch} stream on the current registry (started again with a snapshot
+ * after a break, failing over with backoff), a {@code GetService} reconcile every interval, the
+ * {@link RemovalGuard}, and the disk snapshot.
+ *
+ * <p>The client's event thread (also the executor of the gRPC calls) owns every field but {@link
+ * #published}, a volatile immutable snapshot read by any thread, and the listener list.
+ */
+final class ViewImpl implements ServiceView {
+
+  private static final Logger log = LoggerFactory.getLogger(ViewImpl.class);
+
+  private final String service;
+  private final ClientSettings settings;
+  private final RegistryChannels channels;
+  private final ScheduledExecutorService events;
+  private final SnapshotStore store;
+  private final RemovalGuard guard;
+  private final Backoff backoff;
+  private final CompletableFuture<ServiceView> ready = new CompletableFuture<>();
+  private final CopyOnWriteArrayList<Listener> listeners = new CopyOnWriteArrayList<>();
+  private volatile Snapshot published = Snapshot.of(List.of(), 0, true, Source.NONE, List.of());
+  // Ticker time since which the view is stale (valid while published.isStale()).
+  private volatile long staleSinceNanos;
+
+  // Event thread only.
+  private Map<String, Instance> truth = new TreeMap<>();
+  private Map<String, Instance> shown = new TreeMap<>();
+  private long revision;
+  private Source source = Source.NONE;
+  private boolean live;
+  private ClientCall<WatchRequest, WatchResponse> watch;
+  private int watchIndex;
+  private ScheduledFuture<?> retryTask;
+  private ScheduledFuture<?> reconcileTask;
+  private ScheduledFuture<?> confirmTask;
+  private boolean closed;
+
+  ViewImpl(
+      String service,
+      ClientSettings settings,
+      RegistryChannels channels,
+      ScheduledExecutorService events,
+      SnapshotStore store) {
+    this.service = service;
+    this.settings = settings;
+    this.channels = channels;
+    this.events = events;
+    this.store = store;
+    this.guard =
+        new RemovalGuard(
+            settings.removalProtection,
+            settings.maxRemovalShare,
+            settings.removalConfirmDelay.toNanos());
+    this.backoff =
+        new Backoff(
+            settings.initialBackoff,
+            settings.maxBackoff,
+            () -> ThreadLocalRandom.current().nextDouble());
+    this.staleSinceNanos = settings.ticker.nanos();
+  }
+
+  /** Starts the watch, the reconcile timer and the disk read; on the event thread. */
+  void start() {
+    if (store != null) {
+      store
+          .executor()
+          .execute(
+              () -> {
+                GetServiceResponse r = store.read(service).orElse(null);
+                if (r != null) {
+                  runOnEvents(() -> loadedFromDisk(r));
+                }
+              });
+    }
+    startWatch();
+    long every = settings.reconcileInterval.toNanos();
+    reconcileTask =
+        events.scheduleWithFixedDelay(this::reconcile, every, every, TimeUnit.NANOSECONDS);
+  }
+
+  /** Stops the watch and the timers; the last snapshot stays. On the event thread. */
+  void close() {
+    closed = true;
+    cancel(retryTask);
+    cancel(reconcileTask);
+    cancel(confirmTask);
+    if (watch != null) {
+      watch.cancel("client closing", null);
+      watch = null;
+    }
+  }
+
+  @Override
+  public String service() {
+    return service;
+  }
+
+  @Override
+  public Snapshot snapshot() {
+    return published;
+  }
+
+  @Override
+  public Duration staleness() {
+    if (!published.isStale()) {
+      return Duration.ZERO;
+    }
+    return Duration.ofNanos(Math.max(0, settings.ticker.nanos() - staleSinceNanos));
+  }
+
+  @Override
+  public Subscription addListener(Listener listener) {
+    requireNonNull(listener, "listener");
+    listeners.add(listener);
+    runOnEvents(
+        () -> {
+          if (published.source() != Source.NONE && listeners.contains(listener)) {
+            notify(listener, published);
+          }
+        });
+    return () -> listeners.remove(listener);
+  }
+
+  @Override
+  public CompletableFuture<ServiceView> ready() {
+    return ready.copy();
+  }
+
+  @Override
+  public CompletableFuture<List<Instance>> awaitInstances(Duration timeout) {
+    requireNonNull(timeout, "timeout");
+    CompletableFuture<List<Instance>> result = new CompletableFuture<>();
+    List<Instance> now = published.instances();
+    if (!now.isEmpty()) {
+      result.complete(now);
+      return result;
+    }
+    Subscription sub =
+        addListener(
+            snapshot -> {
+              if (!snapshot.instances().isEmpty()) {
+                result.complete(snapshot.instances());
+              }
+            });
+    result.whenComplete((instances, failure) -> sub.close());
+    try {
+      ScheduledFuture<?> timer =
+          events.schedule(
+              () -> result.completeExceptionally(noInstances(timeout)),
+              timeout.toNanos(),
+              TimeUnit.NANOSECONDS);
+      result.whenComplete((instances, failure) -> timer.cancel(false));
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(noInstances(timeout));
+    }
+    return result;
+  }
+
+  private CairnException noInstances(Duration timeout) {
+    Snapshot s = published;
+    if (s.source() == Source.REGISTRY) {
+      return CairnException.of(
+          ErrorCode.NOT_FOUND,
+          "service",
+          "service: \""
+              + service
+              + "\" (no instances in namespace \""
+              + settings.namespace
+              + "\" after "
+              + timeout
+              + ")");
+    }
+    return CairnException.of(
+        ErrorCode.UNAVAILABLE,
+        "service",
+        "service: \""
+            + service
+            + "\" (no registry of "
+            + settings.canonicalRegistries()
+            + " answered within "
+            + timeout
+            + " and no snapshot knew it)");
+  }
+
+  // ---- the watch ----
+
+  private void startWatch() {
+    retryTask = null;
+    if (closed) {
+      return;
+    }
+    watchIndex = channels.currentIndex();
+    ClientCall<WatchRequest, WatchResponse> c;
+    try {
+      c = channels.channel(watchIndex).newCall(RegistryGrpc.getWatchMethod(), CallOptions.DEFAULT);
+    } catch (IllegalStateException e) {
+      return;
+    }
+    watch = c;
+    c.start(new WatchListener(c), new Metadata());
+    // Always from 0: the first message is then a snapshot, which tells that the watch is live
+    // (a watch resumed from a revision of a quiet service would say nothing until it changes).
+    c.sendMessage(
+        WatchRequest.newBuilder().setNamespace(settings.namespace).setService(service).build());
+    c.halfClose();
+    c.request(1);
+  }
+
+  private void watchMessage(ClientCall<WatchRequest, WatchResponse> c, WatchResponse m) {
+    Map<String, Instance> next;
+    try {
+      next = applyMessage(m);
+    } catch (CairnException | IllegalArgumentException e) {
+      log.warn("Dropping a malformed watch message for {}: {}", service, e.getMessage());
+      c.cancel("malformed watch message", e);
+      return;
+    }
+    c.request(1);
+    if (!live) {
+      live = true;
+      backoff.reset();
+    }
+    update(next, m.getRevision(), false);
+  }
+
+  private Map<String, Instance> applyMessage(WatchResponse m) {
+    switch (m.getBodyCase()) {
+      case SNAPSHOT:
+        return byId(Protos.fromProto(m.getSnapshot().getInstancesList()));
+      case EVENTS:
+        if (source != Source.REGISTRY) {
+          throw new IllegalArgumentException("events before a snapshot");
+        }
+        Map<String, Instance> next = new TreeMap<>(truth);
+        for (WatchEvent e : m.getEvents().getEventsList()) {
+          Instance i = Protos.fromProto(e.getInstance());
+          switch (e.getType()) {
+            case ADDED:
+            case UPDATED:
+              next.put(i.id(), i);
+              break;
+            case REMOVED:
+              next.remove(i.id());
+              break;
+            default:
+              throw new IllegalArgumentException("event type " + e.getType());
+          }
+        }
+        return next;
+      default:
+        throw new IllegalArgumentException("watch body " + m.getBodyCase());
+    }
+  }
+
+  private void watchEnded(Status status) {
+    watch = null;
+    boolean wasLive = live;
+    live = false;
+    if (closed) {
+      return;
+    }
+    if (wasLive) {
+      markStale();
+    }
+    channels.failed(watchIndex);
+    long delay = backoff.nextDelayNanos();
+    log.debug("Watch of {} ended ({}); again in {} ns", service, status, delay);
+    retryTask = events.schedule(this::startWatch, delay, TimeUnit.NANOSECONDS);
+  }
+
+  // ---- reconcile ----
+
+  private void reconcile() {
+    if (closed) {
+      return;
+    }
+    int index = channels.currentIndex();
+    ClientCall<GetServiceRequest, GetServiceResponse> c;
+    try {
+      c =
+          channels
+              .channel(index)
+              .newCall(
+                  RegistryGrpc.getGetServiceMethod(),
+                  CallOptions.DEFAULT.withDeadlineAfter(
+                      settings.requestTimeout.toNanos(), TimeUnit.NANOSECONDS));
+    } catch (IllegalStateException e) {
+      return;
+    }
+    ClientCalls.asyncUnaryCall(
+        c,
+        GetServiceRequest.newBuilder().setNamespace(settings.namespace).setService(service).build(),
+        new StreamObserver<>() {
+          @Override
+          public void onNext(GetServiceResponse r) {
+            reconciled(r);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            log.debug("Reconcile of {} failed: {}", service, t.toString());
+          }
+
+          @Override
+          public void onCompleted() {}
+        });
+  }
+
+  private void reconciled(GetServiceResponse r) {
+    if (closed) {
+      return;
+    }
+    Map<String, Instance> next;
+    try {
+      next = byId(Protos.fromProto(r.getInstancesList()));
+    } catch (CairnException e) {
+      log.warn("Dropping a malformed GetService answer for {}: {}", service, e.getMessage());
+      return;
+    }
+    if (live && r.getRevision() < revision) {
+      return; // older than what the live watch delivered
+    }
+    if (!live) {
+      staleSinceNanos = settings.ticker.nanos();
+    }
+    update(next, r.getRevision(), true);
+  }
+
+  // ---- state ----
+
+  private void loadedFromDisk(GetServiceResponse r) {
+    if (closed || source != Source.NONE) {
+      return;
+    }
+    Map<String, Instance> next;
+    try {
+      next = byId(Protos.fromProto(r.getInstancesList()));
+    } catch (CairnException e) {
+      log.warn("Ignoring a malformed snapshot of {}: {}", service, e.getMessage());
+      return;
+    }
+    source = Source.DISK;
+    truth = next;
+    shown = next;
+    revision = r.getRevision();
+    publish();
+  }
+
+  private void update(Map<String, Instance> next, long atRevision, boolean read) {
+    long now = settings.ticker.nanos();
+    if (source != Source.REGISTRY) {
+      // The first registry answer replaces whatever the disk said, unguarded.
+      guard.clear();
+      shown = new TreeMap<>(next);
+    } else {
+      shown = guard.apply(shown, next, read, now);
+    }
+    source = Source.REGISTRY;
+    truth = next;
+    revision = atRevision;
+    scheduleConfirm(now);
+    publish();
+    if (store != null) {
+      store.write(service, revision, List.copyOf(shown.values()));
+    }
+  }
+
+  private void scheduleConfirm(long now) {
+    long at = guard.nextConfirmNanos();
+    if (at < 0 || confirmTask != null) {
+      return;
+    }
+    confirmTask =
+        events.schedule(
+            () -> {
+              confirmTask = null;
+              reconcile();
+            },
+            Math.max(0, at - now),
+            TimeUnit.NANOSECONDS);
+  }
+
+  private void markStale() {
+    staleSinceNanos = settings.ticker.nanos();
+    publish();
+  }
+
+  private void publish() {
+    Snapshot next =
+        Snapshot.of(new ArrayList<>(shown.values()), revision, !live, source, guard.withheld());
+    Snapshot old = published;
+    if (old.instances().equals(next.instances())
+        && old.isStale() == next.isStale()
+        && old.source() == next.source()
+        && old.withheld().equals(next.withheld())) {
+      published = next;
+      return;
+    }
+    published = next;
+    if (source != Source.NONE) {
+      ready.complete(this);
+      for (Listener l : listeners) {
+        notify(l, next);
+      }
+    }
+  }
+
+  private void notify(Listener l, Snapshot s) {
+    try {
+      l.onChange(s);
+    } catch (RuntimeException e) {
+      log.warn("A listener of {} failed", service, e);
+    }
+  }
+
+  private void runOnEvents(Runnable r) {
+    try {
+      events.execute(r);
+    } catch (RejectedExecutionException e) {
+      // closed: nothing more happens
+    }
+  }
+
+  private static Map<String, Instance> byId(List<Instance> instances) {
+    Map<String, Instance> m = new TreeMap<>();
+    for (Instance i : instances) {
+      m.put(i.id(), i);
+    }
+    return m;
+  }
+
+  private static void cancel(ScheduledFuture<?> task) {
+    if (task != null) {
+      task.cancel(false);
+    }
+  }
+
+  private final class WatchListener extends ClientCall.Listener<WatchResponse> {
+    private final ClientCall<WatchRequest, WatchResponse> c;
+
+    WatchListener(ClientCall<WatchRequest, WatchResponse> c) {
+      this.c = c;
+    }
+
+    @Override
+    public void onMessage(WatchResponse message) {
+      if (c == watch) {
+        watchMessage(c, message);
+      }
+    }
+
+    @Override
+    public void onClose(Status status, Metadata trailers) {
+      if (c == watch) {
+        watchEnded(status);
+      }
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package dev.cairn.client.resilience;
+
+import dev.cairn.client.lb.Endpoint;
+import dev.cairn.client.lb.Outcome;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What a transport plugs into a {@link CallRunner}: how to send one attempt to an endpoint and how
+ * to classify what came back.
+ *
+ * <p>Threading: {@link #send} is called from the caller's thread or the runner's scheduler;
+ * classification from whichever thread completes the attempt. Neither may block.
+ *
+ * @param <T> the transport's target type
+ * @param <R> the result type (e.g. {@code HttpResponse<String>})
+ */
+public interface Attempt<T, R> {
+
+  /**
+   * Sends one attempt to {@code endpoint}; the transport applies {@code timeoutNanos} (what is left
+   * of the call's deadline) to it.
+   */
+  CompletableFuture<R> send(Endpoint<T> endpoint, long timeoutNanos);
+
+  /** How a result ended; default {@link Outcome#SUCCESS}. */
+  default Outcome classify(R result) {
+    return Outcome.SUCCESS;
+  }
+
+  /**
+   * How an error ended; default {@link Outcome#REFUSED} for a {@link java.net.ConnectException}
+   * (the request never left), else {@link Outcome#FAILURE}.
+   */
+  default Outcome classify(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException) {
+        return Outcome.REFUSED;
+      }
+    }
+    return Outcome.FAILURE;
+  }
+}
