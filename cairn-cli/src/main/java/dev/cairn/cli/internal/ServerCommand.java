@@ -148,6 +148,10 @@ final class ServerCommand implements Callable<Integer> {
           spec.commandLine(),
           "--protection-threshold: " + protectionThreshold + " (expected: 0..1)");
     }
+    if (dnsPort < -1 || dnsPort > 65_535) {
+      throw new ParameterException(
+          spec.commandLine(), "--dns-port: " + dnsPort + " (expected: -1 (off) or 0..65535)");
+    }
     if (dnsPort != -1) {
       checkPort("dns", dnsPort);
     }
