@@ -23,4 +23,23 @@ public interface HealthProbe {
    * exceptionally counts as {@link Health#CRITICAL}.
    */
   CompletableFuture<Health> probe(Instance instance, HealthCheck check);
+
+  /**
+   * Like {@link #probe}, with a short output saying what the probe saw (shown to operators, never
+   * logged as a command). The registry calls this method; the default wraps {@link #probe} with the
+   * output {@code "<type> probe: <health>"}. Cancelling the returned future cancels the probe's.
+   */
+  default CompletableFuture<ProbeResult> check(Instance instance, HealthCheck check) {
+    CompletableFuture<Health> probed = probe(instance, check);
+    CompletableFuture<ProbeResult> result =
+        probed.thenApply(
+            h ->
+                ProbeResult.of(
+                    h,
+                    check.type().label()
+                        + " probe: "
+                        + h.name().toLowerCase(java.util.Locale.ROOT)));
+    result.whenComplete((r, e) -> probed.cancel(true));
+    return result;
+  }
 }

@@ -135,6 +135,16 @@ public final class Registry implements AutoCloseable {
     return impl.healthy(namespace, service, candidates);
   }
 
+  /**
+   * The health-check states of a service's checked instances, sorted by id: each check's last
+   * output and how long ago it ran (see {@link CheckStatus}). Read from the checker's memory, not
+   * the catalog: it carries no revision. Thread-safe; the future completes on the health thread.
+   * Fails with {@code NOT_FOUND} when the service has no instances.
+   */
+  public CompletableFuture<java.util.List<CheckStatus>> checks(String namespace, String service) {
+    return impl.checks(namespace, service);
+  }
+
   /** Counters of the health checks (a snapshot; thread-safe, never blocks). */
   public HealthCheckStats healthCheckStats() {
     return impl.healthCheckStats();

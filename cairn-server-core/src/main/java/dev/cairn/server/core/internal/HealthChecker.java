@@ -6,12 +6,15 @@ import dev.cairn.common.Health;
 import dev.cairn.common.HealthCheck;
 import dev.cairn.common.Instance;
 import dev.cairn.common.Ticker;
+import dev.cairn.server.core.CheckStatus;
 import dev.cairn.server.core.HealthCheckStats;
 import dev.cairn.server.core.HealthProbe;
+import dev.cairn.server.core.ProbeResult;
 import dev.cairn.server.core.RegistryMonitor;
 import dev.cairn.server.core.ServiceEvent;
 import dev.cairn.server.core.ServiceSnapshot;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,7 +38,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: all state below is owned by the single health thread; the apply thread and the
  * transports hand work to it with {@link #onServiceChanged}, {@link #report}, and probes complete
- * onto it. {@link #stats()} reads a snapshot published by that thread.
+ * onto it. {@link #stats()} reads a snapshot published by that thread; {@link #checks} asks it.
+ *
+ * <p>Each probe's output ({@link ProbeResult#output()}) is kept with its time in the instance's
+ * entry, in memory only: it is never submitted as a command, so it costs no revision.
  */
 final class HealthChecker implements AutoCloseable {
 
@@ -178,9 +184,36 @@ final class HealthChecker implements AutoCloseable {
           }
           long now = ticker.nanos();
           e.lastReportNanos = now;
+          record(e, ProbeResult.of(health, "reported " + lower(health)), now);
           publish(e, judge(e, () -> e.state.force(health, now)));
           done.complete(e.pending != null ? e.pending : e.instance.health());
         });
+    return done;
+  }
+
+  /**
+   * The check states of {@code ids} (instances of one service, in the given order), those without a
+   * check left out. Any thread; answered by the health thread, with an empty list once closed.
+   */
+  CompletableFuture<List<CheckStatus>> checks(String namespace, String service, List<String> ids) {
+    CompletableFuture<List<CheckStatus>> done = new CompletableFuture<>();
+    Runnable read =
+        () -> {
+          long now = ticker.nanos();
+          List<CheckStatus> out = new ArrayList<>();
+          for (String id : ids) {
+            Entry e = entries.get(new Key(namespace, service, id));
+            if (e != null) {
+              out.add(status(e, now));
+            }
+          }
+          done.complete(List.copyOf(out));
+        };
+    try {
+      timer.execute(read);
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      done.complete(List.of());
+    }
     return done;
   }
 
@@ -302,6 +335,17 @@ final class HealthChecker implements AutoCloseable {
     long now = ticker.nanos();
     if (e.check.type() == HealthCheck.Type.TTL) {
       if (now - e.lastReportNanos > interval) {
+        long silentSeconds = TimeUnit.NANOSECONDS.toSeconds(now - e.lastReportNanos);
+        record(
+            e,
+            ProbeResult.of(
+                Health.CRITICAL,
+                "TTL expired: no report for "
+                    + silentSeconds
+                    + " s (ttl "
+                    + e.check.intervalMillis()
+                    + " ms)"),
+            now);
         publish(e, judge(e, () -> e.state.force(Health.CRITICAL, now)));
       } else {
         publish(e, judge(e, () -> e.state.shown(now)));
@@ -313,6 +357,7 @@ final class HealthChecker implements AutoCloseable {
         warnedNoProbe = true;
         log.warn("no health probe configured: {} checks are not run", e.check.type().label());
       }
+      e.output = "not run: no health probe configured";
       return;
     }
     if (e.probeFuture != null || e.waiting) {
@@ -334,35 +379,43 @@ final class HealthChecker implements AutoCloseable {
     started++;
     long seq = ++e.probeSeq;
     e.probeStartNanos = ticker.nanos();
-    CompletableFuture<Health> f;
+    CompletableFuture<ProbeResult> f;
     try {
-      f = probe.probe(e.instance, e.check);
+      f = probe.check(e.instance, e.check);
     } catch (RuntimeException ex) {
       log.debug("probe of {} threw: {}", e.key, ex.toString());
-      f = CompletableFuture.completedFuture(Health.CRITICAL);
+      f = CompletableFuture.completedFuture(failed(ex));
     }
     e.probeFuture = f;
-    CompletableFuture<Health> probed = f;
+    CompletableFuture<ProbeResult> probed = f;
     ScheduledFuture<?> timeout =
         timer.schedule(
             () -> {
               if (e.probeSeq == seq && e.probeFuture == probed) {
                 timedOut++;
                 probed.cancel(true);
-                finish(e, seq, Health.CRITICAL);
+                finish(
+                    e,
+                    seq,
+                    ProbeResult.of(
+                        Health.CRITICAL, "timed out after " + e.check.timeoutMillis() + " ms"));
               }
             },
             e.check.timeoutMillis(),
             TimeUnit.MILLISECONDS);
     probed.whenComplete(
-        (h, ex) -> {
+        (r, ex) -> {
           timeout.cancel(false);
-          Health result = ex != null || h == null ? Health.CRITICAL : h;
+          ProbeResult result =
+              ex != null
+                  ? failed(ex)
+                  : r != null ? r : ProbeResult.of(Health.CRITICAL, "probe gave no result");
           execute(() -> finish(e, seq, result));
         });
   }
 
-  private void finish(Entry e, long seq, Health result) {
+  private void finish(Entry e, long seq, ProbeResult probed) {
+    Health result = probed.health();
     if (e.probeSeq != seq || e.probeFuture == null) {
       return; // already finished (timeout and completion race), or a later probe
     }
@@ -378,9 +431,52 @@ final class HealthChecker implements AutoCloseable {
     }
     if (!e.removed) {
       long now = ticker.nanos();
+      record(e, probed, now);
       publish(e, judge(e, () -> e.state.onResult(result, e.check.rise(), e.check.fall(), now)));
     }
     publishStats();
+  }
+
+  /** Keeps a probe's or report's result and output in {@code e} (memory only). */
+  private static void record(Entry e, ProbeResult r, long now) {
+    if (r.health() == e.lastResult) {
+      e.consecutive++;
+    } else {
+      e.lastResult = r.health();
+      e.consecutive = 1;
+    }
+    e.output = r.output();
+    e.checkedNanos = now;
+  }
+
+  private CheckStatus status(Entry e, long now) {
+    Health shown = e.pending != null ? e.pending : e.instance.health();
+    return new CheckStatus(
+        e.key.id,
+        e.check.type().label(),
+        shown,
+        e.lastResult,
+        e.output,
+        e.lastResult == null
+            ? -1
+            : TimeUnit.NANOSECONDS.toMillis(Math.max(0, now - e.checkedNanos)),
+        e.consecutive,
+        e.state.suppressed());
+  }
+
+  private static ProbeResult failed(Throwable t) {
+    Throwable cause =
+        t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+            ? t.getCause()
+            : t;
+    String message = cause.getMessage();
+    return ProbeResult.of(
+        Health.CRITICAL,
+        "probe failed: " + (message == null ? cause.getClass().getSimpleName() : message));
+  }
+
+  private static String lower(Health h) {
+    return h.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   /** Runs one judgement of {@code e}, keeping the count of suppressed instances. */
@@ -456,12 +552,17 @@ final class HealthChecker implements AutoCloseable {
     long plannedNanos;
     long lastReportNanos;
     ScheduledFuture<?> next;
-    CompletableFuture<Health> probeFuture;
+    CompletableFuture<ProbeResult> probeFuture;
     long probeSeq;
     long probeStartNanos;
     boolean waiting;
     boolean removed;
     Health pending;
+    // The last probe's or report's result and output, and when (ticker nanos).
+    Health lastResult;
+    int consecutive;
+    String output = "";
+    long checkedNanos;
 
     Entry(Key key, Instance instance, HealthCheck check, CheckState state) {
       this.key = key;

@@ -8,6 +8,7 @@ import dev.cairn.common.Instance;
 import dev.cairn.common.InstanceKind;
 import dev.cairn.common.Limits;
 import dev.cairn.common.Names;
+import dev.cairn.server.core.CheckStatus;
 import dev.cairn.server.core.HealthCheckStats;
 import dev.cairn.server.core.HealthySelection;
 import dev.cairn.server.core.RegistryMonitor;
@@ -300,6 +301,24 @@ public final class RegistryImpl {
       monitor.protectionApplied();
     }
     return s;
+  }
+
+  public CompletableFuture<List<CheckStatus>> checks(String namespace, String service) {
+    String ns = Names.namespace(namespace);
+    Names.checkLabel("service", service);
+    List<Instance> instances = catalog.service(ns, service).instances();
+    if (instances.isEmpty()) {
+      return CompletableFuture.failedFuture(CairnException.notFound("service", ns + "/" + service));
+    }
+    List<String> ids = new java.util.ArrayList<>(instances.size());
+    for (Instance i : instances) {
+      if (i.hasCheck()) {
+        ids.add(i.id());
+      }
+    }
+    return ids.isEmpty()
+        ? CompletableFuture.completedFuture(List.of())
+        : checker.checks(ns, service, ids);
   }
 
   public HealthCheckStats healthCheckStats() {

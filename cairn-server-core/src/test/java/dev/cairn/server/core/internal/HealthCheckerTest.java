@@ -9,7 +9,9 @@ import dev.cairn.common.Health;
 import dev.cairn.common.HealthCheck;
 import dev.cairn.common.Instance;
 import dev.cairn.common.Ticker;
+import dev.cairn.server.core.CheckStatus;
 import dev.cairn.server.core.HealthProbe;
+import dev.cairn.server.core.ProbeResult;
 import dev.cairn.server.core.ServiceEvent;
 import java.time.Duration;
 import java.util.List;
@@ -105,6 +107,69 @@ class HealthCheckerTest {
   }
 
   @Test
+  void eachProbesOutputIsKeptInMemoryWithItsStreakAndNotSubmitted() {
+    AtomicInteger n = new AtomicInteger();
+    start(
+        new HealthProbe() {
+          @Override
+          public CompletableFuture<Health> probe(Instance i, HealthCheck c) {
+            throw new AssertionError("the checker asks for results with output");
+          }
+
+          @Override
+          public CompletableFuture<ProbeResult> check(Instance i, HealthCheck c) {
+            return CompletableFuture.completedFuture(
+                ProbeResult.of(
+                    Health.CRITICAL, "HTTP 503 Service Unavailable #" + n.incrementAndGet()));
+          }
+        },
+        4);
+    add("h", check(HealthCheck.Type.HTTP, 100, 1000, 1, 1));
+
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> checks("h").map(s -> s.consecutive() >= 2).orElse(false));
+
+    CheckStatus s = checks("h").orElseThrow();
+    assertThat(s.type()).isEqualTo("http");
+    assertThat(s.lastResult()).isEqualTo(Health.CRITICAL);
+    assertThat(s.output()).startsWith("HTTP 503 Service Unavailable #");
+    assertThat(s.checkedAgoMillis()).isGreaterThanOrEqualTo(0);
+    // The health changed once; the outputs that followed are no commands.
+    assertThat(submissions).containsExactly("h=CRITICAL");
+  }
+
+  @Test
+  void aTimedOutProbeAndATtlReportSayWhatHappened() throws Exception {
+    start((i, c) -> new CompletableFuture<>(), 4);
+    add("slow", check(HealthCheck.Type.TCP, 100, 50, 1, 1));
+    add("t", check(HealthCheck.Type.TTL, 60_000, 1000, 1, 1));
+    assertThat(checks("t").orElseThrow().checkedAgoMillis()).isEqualTo(-1);
+
+    checker.report("default", "web", "t", Health.WARNING).get();
+
+    assertThat(checks("t").orElseThrow().output()).isEqualTo("reported warning");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> checks("slow").map(CheckStatus::output).orElse(""), o -> !o.isEmpty());
+    assertThat(checks("slow").orElseThrow().output()).isEqualTo("timed out after 50 ms");
+  }
+
+  @Test
+  void theDefaultOutputNamesTheHealthAndCancellingReachesTheProbe() {
+    CompletableFuture<Health> inner = new CompletableFuture<>();
+    HealthProbe probe = (i, c) -> inner;
+    CompletableFuture<ProbeResult> outer =
+        probe.check(null, check(HealthCheck.Type.GRPC, 1000, 100, 1, 1));
+    outer.cancel(true);
+    assertThat(inner).isCancelled();
+
+    HealthProbe passing = (i, c) -> CompletableFuture.completedFuture(Health.PASSING);
+    assertThat(passing.check(null, check(HealthCheck.Type.TCP, 1000, 100, 1, 1)).join().output())
+        .isEqualTo("tcp probe: passing");
+  }
+
+  @Test
   void reportsForOtherCheckTypesAreRefused() {
     start((i, c) -> CompletableFuture.completedFuture(Health.PASSING), 4);
     add("h", check(HealthCheck.Type.HTTP, 1000, 100, 1, 1));
@@ -141,6 +206,10 @@ class HealthCheckerTest {
         .during(Duration.ofMillis(400))
         .atMost(Duration.ofSeconds(2))
         .until(() -> started.get() <= after + 1);
+  }
+
+  private java.util.Optional<CheckStatus> checks(String id) {
+    return checker.checks("default", "web", List.of(id)).join().stream().findFirst();
   }
 
   private void start(HealthProbe probe, int maxConcurrent) {
