@@ -124,7 +124,7 @@ class HealthCheckerTest {
           }
         },
         4);
-    add("h", check(HealthCheck.Type.HTTP, 100, 1000, 1, 1));
+    add("h", check(HealthCheck.Type.HTTP, 100, 100, 1, 1));
 
     await()
         .atMost(Duration.ofSeconds(5))
