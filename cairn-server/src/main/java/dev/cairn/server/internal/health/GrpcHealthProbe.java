@@ -6,7 +6,9 @@ import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import dev.cairn.common.Health;
 import dev.cairn.common.HealthCheck;
+import dev.cairn.server.core.ProbeResult;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
@@ -35,7 +37,8 @@ final class GrpcHealthProbe implements AutoCloseable {
     group.scheduleWithFixedDelay(this::closeIdle, IDLE_MILLIS, IDLE_MILLIS, TimeUnit.MILLISECONDS);
   }
 
-  CompletableFuture<Health> probe(String host, int port, HealthCheck check) {
+  CompletableFuture<ProbeResult> probe(String host, int port, HealthCheck check) {
+    long startNanos = System.nanoTime();
     Target target =
         channels.computeIfAbsent(host + ":" + port, k -> new Target(channel(host, port)));
     target.lastUsedMillis = System.currentTimeMillis();
@@ -43,26 +46,40 @@ final class GrpcHealthProbe implements AutoCloseable {
         HealthGrpc.newFutureStub(target.channel)
             .withDeadlineAfter(check.timeoutMillis(), TimeUnit.MILLISECONDS)
             .check(HealthCheckRequest.newBuilder().setService(check.path()).build());
-    CompletableFuture<Health> result = new CompletableFuture<>();
+    CompletableFuture<ProbeResult> result = new CompletableFuture<>();
     result.whenComplete((h, e) -> call.cancel(true));
     Futures.addCallback(
         call,
         new FutureCallback<>() {
           @Override
           public void onSuccess(HealthCheckResponse r) {
-            result.complete(
-                r.getStatus() == HealthCheckResponse.ServingStatus.SERVING
-                    ? Health.PASSING
-                    : Health.CRITICAL);
+            result.complete(ofResponse(r.getStatus(), startNanos));
           }
 
           @Override
           public void onFailure(Throwable t) {
-            result.complete(Health.CRITICAL);
+            Status s = Status.fromThrowable(t);
+            result.complete(
+                ProbeResult.of(
+                    Health.CRITICAL,
+                    "gRPC "
+                        + s.getCode()
+                        + (s.getDescription() == null ? "" : ": " + s.getDescription())));
           }
         },
         MoreExecutors.directExecutor());
     return result;
+  }
+
+  /** SERVING is passing, any other status critical; the output names the status. */
+  static ProbeResult ofResponse(HealthCheckResponse.ServingStatus status, long startNanos) {
+    return ProbeResult.of(
+        status == HealthCheckResponse.ServingStatus.SERVING ? Health.PASSING : Health.CRITICAL,
+        "gRPC "
+            + status
+            + " in "
+            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos)
+            + " ms");
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.cairn.common.Health;
 import dev.cairn.common.HealthCheck;
 import dev.cairn.common.Instance;
 import dev.cairn.server.core.HealthProbe;
+import dev.cairn.server.core.ProbeResult;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -24,6 +25,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.CompletableFuture;
@@ -34,8 +36,9 @@ import java.util.concurrent.TimeUnit;
  * GrpcHealthProbe}. Nothing blocks: a probe is a connect (and for HTTP one request whose status
  * line and headers are read, at most {@value #MAX_HEAD_BYTES} bytes; the body is never read). The
  * registry's timeout cancels the returned future, which closes the connection; a target that drips
- * bytes slowly or hangs is therefore critical after the timeout. Thread-safe; {@link #close()}
- * releases the event loop.
+ * bytes slowly or hangs is therefore critical after the timeout. Each result carries a short output
+ * ({@code "HTTP 503 Service Unavailable in 2 ms"}, {@code "connect to 127.0.0.1:9 failed:
+ * Connection refused"}). Thread-safe; {@link #close()} releases the event loop.
  */
 public final class NetworkProbe implements HealthProbe, AutoCloseable {
 
@@ -67,9 +70,22 @@ public final class NetworkProbe implements HealthProbe, AutoCloseable {
 
   @Override
   public CompletableFuture<Health> probe(Instance instance, HealthCheck check) {
+    CompletableFuture<ProbeResult> checked = check(instance, check);
+    CompletableFuture<Health> result = checked.thenApply(ProbeResult::health);
+    result.whenComplete((h, e) -> checked.cancel(true));
+    return result;
+  }
+
+  @Override
+  public CompletableFuture<ProbeResult> check(Instance instance, HealthCheck check) {
     int port = port(instance, check);
     if (port < 0) {
-      return CompletableFuture.completedFuture(Health.CRITICAL);
+      return critical(
+          check.port().isEmpty()
+              ? "no port to probe: the check names none and the instance has "
+                  + instance.ports().size()
+                  + " ports"
+              : "no port to probe: the instance has no port named " + check.port());
     }
     switch (check.type()) {
       case TCP:
@@ -79,7 +95,7 @@ public final class NetworkProbe implements HealthProbe, AutoCloseable {
       case GRPC:
         return grpc.probe(instance.address(), port, check);
       default:
-        return CompletableFuture.completedFuture(Health.CRITICAL);
+        return critical("not probed over the network: " + check.type().label());
     }
   }
 
@@ -89,9 +105,11 @@ public final class NetworkProbe implements HealthProbe, AutoCloseable {
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
   }
 
-  private CompletableFuture<Health> connect(
+  private CompletableFuture<ProbeResult> connect(
       String host, int port, HealthCheck check, HttpRequest request) {
-    CompletableFuture<Health> result = new CompletableFuture<>();
+    CompletableFuture<ProbeResult> result = new CompletableFuture<>();
+    long startNanos = System.nanoTime();
+    String target = hostPort(host, port);
     Bootstrap b =
         (request == null ? tcp : http)
             .clone()
@@ -105,7 +123,7 @@ public final class NetworkProbe implements HealthProbe, AutoCloseable {
             protected void initChannel(SocketChannel ch) {
               ch.pipeline()
                   .addLast(new HttpClientCodec(4096, MAX_HEAD_BYTES, 8192))
-                  .addLast(new StatusHandler(result));
+                  .addLast(new StatusHandler(result, startNanos));
             }
           });
     }
@@ -116,15 +134,23 @@ public final class NetworkProbe implements HealthProbe, AutoCloseable {
     connecting.addListener(
         f -> {
           if (!f.isSuccess()) {
-            result.complete(Health.CRITICAL);
+            result.complete(
+                ProbeResult.of(
+                    Health.CRITICAL, "connect to " + target + " failed: " + describe(f.cause())));
           } else if (request == null) {
-            result.complete(Health.PASSING);
+            result.complete(
+                ProbeResult.of(
+                    Health.PASSING,
+                    "TCP connect to " + target + " OK in " + millisSince(startNanos) + " ms"));
           } else {
             ch.writeAndFlush(request)
                 .addListener(
                     w -> {
                       if (!w.isSuccess()) {
-                        result.complete(Health.CRITICAL);
+                        result.complete(
+                            ProbeResult.of(
+                                Health.CRITICAL,
+                                "HTTP request to " + target + " failed: " + describe(w.cause())));
                       }
                     });
           }
@@ -135,10 +161,8 @@ public final class NetworkProbe implements HealthProbe, AutoCloseable {
   private static HttpRequest httpRequest(Instance instance, int port, HealthCheck check) {
     DefaultFullHttpRequest r =
         new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, check.path());
-    String host =
-        instance.address().contains(":") ? "[" + instance.address() + "]" : instance.address();
     r.headers()
-        .set(HttpHeaderNames.HOST, host + ":" + port)
+        .set(HttpHeaderNames.HOST, hostPort(instance.address(), port))
         .set(HttpHeaderNames.USER_AGENT, "cairn-health-check")
         .set(HttpHeaderNames.ACCEPT, "*/*")
         .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
@@ -162,31 +186,69 @@ public final class NetworkProbe implements HealthProbe, AutoCloseable {
     return status == 429 ? Health.WARNING : Health.CRITICAL;
   }
 
-  private static final class StatusHandler extends SimpleChannelInboundHandler<HttpObject> {
-    private final CompletableFuture<Health> result;
+  /** The output of an HTTP probe that got a status line: {@code "HTTP 503 Service Unavailable"}. */
+  static ProbeResult ofResponse(HttpResponseStatus status, long millis) {
+    return ProbeResult.of(
+        ofStatus(status.code()),
+        "HTTP " + status.code() + " " + status.reasonPhrase() + " in " + millis + " ms");
+  }
 
-    StatusHandler(CompletableFuture<Health> result) {
+  /** {@code host:port}, an IPv6 address in brackets. */
+  static String hostPort(String host, int port) {
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  /** A failure's message, or its type when it has none. */
+  static String describe(Throwable t) {
+    if (t == null) {
+      return "unknown error";
+    }
+    String m = t.getMessage();
+    return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+  }
+
+  private static CompletableFuture<ProbeResult> critical(String output) {
+    return CompletableFuture.completedFuture(ProbeResult.of(Health.CRITICAL, output));
+  }
+
+  private static long millisSince(long startNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+  }
+
+  private static final class StatusHandler extends SimpleChannelInboundHandler<HttpObject> {
+    private final CompletableFuture<ProbeResult> result;
+    private final long startNanos;
+
+    StatusHandler(CompletableFuture<ProbeResult> result, long startNanos) {
       this.result = result;
+      this.startNanos = startNanos;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
       if (msg.decoderResult().isFailure()) {
-        result.complete(Health.CRITICAL); // oversized or malformed head
+        result.complete(
+            ProbeResult.of(
+                Health.CRITICAL,
+                "HTTP response head malformed or over "
+                    + MAX_HEAD_BYTES
+                    + " bytes: "
+                    + describe(msg.decoderResult().cause())));
       } else if (msg instanceof HttpResponse) {
-        result.complete(ofStatus(((HttpResponse) msg).status().code()));
+        result.complete(ofResponse(((HttpResponse) msg).status(), millisSince(startNanos)));
       }
       // Body parts are ignored; the connection closes as soon as the result is in.
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      result.complete(Health.CRITICAL); // closed before a status line
+      result.complete(
+          ProbeResult.of(Health.CRITICAL, "connection closed before an HTTP status line"));
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      result.complete(Health.CRITICAL);
+      result.complete(ProbeResult.of(Health.CRITICAL, "HTTP probe failed: " + describe(cause)));
       ctx.close();
     }
   }

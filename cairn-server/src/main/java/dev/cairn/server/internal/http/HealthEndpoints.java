@@ -1,18 +1,23 @@
 package dev.cairn.server.internal.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.cairn.common.Health;
 import dev.cairn.common.Names;
+import dev.cairn.server.core.CheckStatus;
 import dev.cairn.server.core.HealthCheckStats;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.SelfPreservationStatus;
 import dev.cairn.server.core.ServiceConfig;
 import java.io.IOException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /**
  * The health endpoints: a TTL check's report ({@code PUT .../instances/{id}/health}) and a
- * service's settings ({@code GET|PUT /v1/services/{service}/config}).
+ * service's settings ({@code GET|PUT /v1/services/{service}/config}), and the output of its
+ * instances' checks ({@code GET /v1/services/{service}/checks}, from the checker's memory: encoded
+ * per request, as it changes without a revision).
  */
 final class HealthEndpoints {
 
@@ -59,6 +64,42 @@ final class HealthEndpoints {
     ex.reply(
         registry.setProtectionThreshold(ns, service, threshold),
         revision -> config(registry.serviceConfig(ns, service)));
+  }
+
+  /** {@code GET /v1/services/{service}/checks}. */
+  void checks(Exchange ex) {
+    ex.checkParams(NAMESPACE_PARAM, false);
+    String ns = ex.namespace();
+    String service = Names.checkLabel("service", ex.segment(2));
+    ex.reply(registry.checks(ns, service), HealthEndpoints::checks);
+  }
+
+  private static byte[] checks(List<CheckStatus> checks) {
+    return JsonBodies.encode(
+        g -> {
+          g.writeStartObject();
+          g.writeArrayFieldStart("checks");
+          for (CheckStatus c : checks) {
+            g.writeStartObject();
+            g.writeStringField("id", c.instanceId());
+            g.writeStringField("type", c.type());
+            g.writeStringField("health", lower(c.health()));
+            if (c.lastResult() != null) {
+              g.writeStringField("lastResult", lower(c.lastResult()));
+            }
+            g.writeStringField("output", c.output());
+            g.writeNumberField("checkedAgoMillis", c.checkedAgoMillis());
+            g.writeNumberField("consecutive", c.consecutive());
+            g.writeBooleanField("suppressed", c.suppressed());
+            g.writeEndObject();
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        });
+  }
+
+  private static String lower(Health h) {
+    return h.name().toLowerCase(Locale.ROOT);
   }
 
   /** Writes the health fields of {@code GET /v1/status} into the open object. */

@@ -97,6 +97,9 @@ final class HttpApi {
       case SET_SERVICE_CONFIG:
         health.setConfig(ex);
         break;
+      case LIST_CHECKS:
+        health.checks(ex);
+        break;
     }
   }
 

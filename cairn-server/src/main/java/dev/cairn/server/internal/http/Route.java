@@ -26,7 +26,8 @@ enum Route {
   CONSOLE(HttpMethod.GET, "ui", "**"),
   REPORT_HEALTH(HttpMethod.PUT, "v1", "services", "{}", "instances", "{}", "health"),
   GET_SERVICE_CONFIG(HttpMethod.GET, "v1", "services", "{}", "config"),
-  SET_SERVICE_CONFIG(HttpMethod.PUT, "v1", "services", "{}", "config");
+  SET_SERVICE_CONFIG(HttpMethod.PUT, "v1", "services", "{}", "config"),
+  LIST_CHECKS(HttpMethod.GET, "v1", "services", "{}", "checks");
 
   private static final Route[] ALL = values();
 
