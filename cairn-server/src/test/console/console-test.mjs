@@ -78,6 +78,12 @@ async function run(page) {
   await expectText(web3.locator('td').nth(6), '—');
   step('live');
 
+  // web-1's HTTP check probes a target answering 503: its output shows under the health badge.
+  const web1 = page.locator('#instances tr[data-instance="web-1"]');
+  await web1.locator('pre.check', { hasText: /^HTTP 503 Service Unavailable in \d+ ms$/ }).waitFor();
+  await expectText(web1.locator('.badge').first(), 'critical');
+  step('checked');
+
   // Search and filters narrow the rows down.
   await page.fill('#search', 'web-3');
   await expectRows(page, ['web-3']);

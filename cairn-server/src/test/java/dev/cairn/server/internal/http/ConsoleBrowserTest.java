@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import dev.cairn.server.CairnServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -76,9 +79,20 @@ class ConsoleBrowserTest {
     assumeTrue(node.isPresent(), "skipped: Node.js is not installed (node not on the PATH)");
     installPlaywright();
 
+    // web-1's health check probes this target, which answers 503: the console shows the output.
+    HttpServer failing =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+    failing.createContext(
+        "/",
+        ex -> {
+          ex.getRequestBody().readAllBytes();
+          ex.sendResponseHeaders(503, -1);
+          ex.close();
+        });
+    failing.start();
     try (CairnServer server = CairnServer.builder().inMemory().httpPort(0).grpcPort(0).start()) {
       base = "http://127.0.0.1:" + server.httpAddress().getPort();
-      seed();
+      seed(failing.getAddress().getPort());
       Files.deleteIfExists(SCREENSHOT);
 
       List<String> steps =
@@ -96,6 +110,7 @@ class ConsoleBrowserTest {
               "loaded",
               "watching",
               "live",
+              "checked",
               "filtered",
               "acted",
               "escaped",
@@ -111,15 +126,21 @@ class ConsoleBrowserTest {
       assertThat(web4.get("kind").asText()).isEqualTo("ephemeral");
       assertThat(web4.get("session").asText()).isEqualTo(session);
       assertThat(Files.readAllBytes(SCREENSHOT)).startsWith(0x89, 'P', 'N', 'G');
+    } finally {
+      failing.stop(0);
     }
   }
 
   /** A few services for the page to show: mixed health, tags, zones, metadata, a session. */
-  private void seed() throws Exception {
+  private void seed(int failingPort) throws Exception {
     put(
         "/v1/services/web/instances/web-1",
-        "{\"address\":\"10.0.0.1\",\"ports\":{\"http\":8080},\"tags\":[\"v1\"],"
-            + "\"metadata\":{\"team\":\"shop\",\"version\":\"1.4.2\"},\"zone\":\"z1\"}");
+        "{\"address\":\"127.0.0.1\",\"ports\":{\"http\":"
+            + failingPort
+            + "},\"tags\":[\"v1\"],"
+            + "\"metadata\":{\"team\":\"shop\",\"version\":\"1.4.2\"},\"zone\":\"z1\","
+            + "\"check\":{\"type\":\"http\",\"path\":\"/health\",\"interval\":\"1s\","
+            + "\"timeout\":\"500ms\",\"fall\":1}}");
     put(
         "/v1/services/web/instances/web-2",
         "{\"address\":\"10.0.0.2\",\"ports\":{\"http\":8080},\"tags\":[\"v1\"],"

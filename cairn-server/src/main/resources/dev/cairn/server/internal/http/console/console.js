@@ -1,7 +1,8 @@
 // Cairn web console (docs/console.md). Plain JavaScript, no build step, no dependencies.
 // It reads the HTTP API of docs/api.md: the namespace's service list and the selected
-// service's instances arrive as server-sent events; deregistration and maintenance use the
-// API's own DELETE and PUT. Registry data is only ever rendered as text (textContent).
+// service's instances arrive as server-sent events; their health checks' output is read from
+// GET .../checks (it changes without a revision, so it is polled); deregistration and
+// maintenance use the API's own DELETE and PUT. Registry data is only ever rendered as text (textContent).
 'use strict';
 
 /** Metadata key marking an instance in maintenance; its value is the health to restore. */
@@ -9,6 +10,8 @@ const MAINTENANCE_KEY = 'cairn.maintenance';
 /** At most this many instance rows are drawn; searching narrows the rest down. */
 const MAX_ROWS = 500;
 const HEALTHS = ['passing', 'warning', 'critical'];
+/** How often the shown service's check output is read again (it changes without a revision). */
+const CHECKS_POLL_MS = 5000;
 
 const state = {
   namespace: 'default',
@@ -17,12 +20,14 @@ const state = {
   servicesLoaded: false,
   instances: new Map(), // id -> instance of the selected service
   instancesLoaded: false,
+  checks: new Map(), // id -> {output, checkedAgoMillis, ...} of GET .../checks, selected service
   fresh: new Set(), // ids added or changed since the last render, highlighted once
   revision: 0,
 };
 const streams = { services: null, instances: null };
 let renderQueued = false;
 let messageTimer = 0;
+const checksLoad = { running: false, again: false, soon: 0 };
 
 const $ = (id) => document.getElementById(id);
 
@@ -36,6 +41,9 @@ document.addEventListener('DOMContentLoaded', () => {
     $(id).addEventListener('change', schedule);
   }
   window.addEventListener('hashchange', applyHash);
+  setInterval(() => {
+    if (state.service && document.visibilityState !== 'hidden') loadChecks();
+  }, CHECKS_POLL_MS);
   applyHash();
 });
 
@@ -99,6 +107,7 @@ function watchInstances() {
   streams.instances = null;
   state.instances = new Map();
   state.instancesLoaded = false;
+  state.checks = new Map();
   state.fresh.clear();
   if (!state.service) return;
   const path = '/v1/services/' + encodeURIComponent(state.service) + '/instances?' + nsParam();
@@ -111,6 +120,7 @@ function watchInstances() {
     state.instances = new Map(body.instances.map((i) => [i.id, i]));
     state.instancesLoaded = true;
     seen(body.revision);
+    checksSoon();
   });
   for (const type of ['added', 'updated']) {
     es.addEventListener(type, (e) => {
@@ -119,6 +129,7 @@ function watchInstances() {
       state.instances.set(body.instance.id, body.instance);
       state.fresh.add(body.instance.id);
       seen(body.revision);
+      if (body.instance.check) checksSoon();
     });
   }
   es.addEventListener('removed', (e) => {
@@ -128,6 +139,44 @@ function watchInstances() {
     seen(body.revision);
   });
   watchErrors(es, 'instances', () => path, watchInstances);
+}
+
+/** Reads the check output once the current burst of events is over (one request per burst). */
+function checksSoon() {
+  clearTimeout(checksLoad.soon);
+  checksLoad.soon = setTimeout(loadChecks, 100);
+}
+
+/**
+ * Reads the selected service's check states (GET .../checks) into state.checks. One request at a
+ * time; a call while one runs asks for another after it. Errors (an empty service is 404) keep
+ * what was shown.
+ */
+async function loadChecks() {
+  if (!state.service) return;
+  if (checksLoad.running) {
+    checksLoad.again = true;
+    return;
+  }
+  checksLoad.running = true;
+  const service = state.service;
+  const namespace = state.namespace;
+  try {
+    const r = await fetch('/v1/services/' + encodeURIComponent(service) + '/checks?' + nsParam());
+    if (r.ok && service === state.service && namespace === state.namespace) {
+      const body = await r.json();
+      state.checks = new Map(body.checks.map((c) => [c.id, c]));
+      schedule();
+    }
+  } catch (e) {
+    // offline: the connection indicator says so; the next poll retries
+  } finally {
+    checksLoad.running = false;
+    if (checksLoad.again) {
+      checksLoad.again = false;
+      loadChecks();
+    }
+  }
 }
 
 /**
@@ -353,8 +402,10 @@ function checkSummary(inst) {
     .filter(Boolean).join(' ');
 }
 
-/** A health check's output, in whichever of these shapes the server sends it, else null. */
+/** A health check's output: GET .../checks, or any of these shapes in the instance, else null. */
 function checkOutput(inst) {
+  const checked = state.checks.get(inst.id);
+  if (checked && typeof checked.output === 'string' && checked.output) return checked.output;
   if (typeof inst.checkOutput === 'string') return inst.checkOutput;
   const check = inst.check;
   if (check && typeof check === 'object' && typeof check.output === 'string') return check.output;
@@ -381,7 +432,16 @@ function instanceRow(inst) {
   const check = checkSummary(inst);
   if (check) health.push(el('div', 'small muted', 'check: ' + check));
   const output = checkOutput(inst);
-  if (output) health.push(el('pre', 'check', output));
+  if (output) {
+    const pre = el('pre', 'check', output);
+    const checked = state.checks.get(inst.id);
+    if (checked && checked.checkedAgoMillis >= 0) {
+      pre.title = 'last ' + (checked.type === 'ttl' ? 'report or expiry ' : 'probe ') +
+        Math.round(checked.checkedAgoMillis / 1000) + ' s before it was read' +
+        (checked.consecutive > 1 ? '; ' + checked.consecutive + ' such results in a row' : '');
+    }
+    health.push(pre);
+  }
   tr.append(cell(...health));
   tr.append(cell(inst.session ? sessionLabel(inst.session) : el('span', 'muted', '—')));
   tr.append(cell(...Object.entries(inst.metadata).map(([k, v]) => el('span', 'chip', k + '=' + v))));
