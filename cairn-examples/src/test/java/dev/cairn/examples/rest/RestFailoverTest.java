@@ -42,7 +42,16 @@ class RestFailoverTest {
 
   @Test
   void callsKeepSucceedingThroughAKilledInstanceAndARegistryOutage() throws Exception {
-    CairnServer registry = CairnServer.builder().inMemory().httpPort(0).grpcPort(0).build().start();
+    // A broken session stream lingers 3 s before the session closes, as when a host vanishes
+    // without resetting its connections: refusals must move traffic before the registry does.
+    CairnServer registry =
+        CairnServer.builder()
+            .inMemory()
+            .httpPort(0)
+            .grpcPort(0)
+            .sessionDetachGrace(Duration.ofSeconds(3))
+            .build()
+            .start();
     String target = hostPort(registry.grpcAddress());
     Path snapshots = dir.resolve("snapshots");
     Process process = null;
