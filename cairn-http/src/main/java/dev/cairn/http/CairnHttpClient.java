@@ -108,7 +108,7 @@ public final class CairnHttpClient implements AutoCloseable {
   public <B> HttpResponse<B> send(
       HttpRequest request, HttpResponse.BodyHandler<B> handler, CallOptions options)
       throws IOException, InterruptedException {
-    CompletableFuture<HttpResponse<B>> future = sendAsync(request, handler, options);
+    CompletableFuture<HttpResponse<B>> future = start(request, handler, options, true);
     try {
       return future.get();
     } catch (InterruptedException e) {
@@ -116,6 +116,9 @@ public final class CairnHttpClient implements AutoCloseable {
       throw e;
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
+      if (cause instanceof InterruptedException) {
+        throw (InterruptedException) cause;
+      }
       if (cause instanceof IOException) {
         throw (IOException) cause;
       }
@@ -138,6 +141,14 @@ public final class CairnHttpClient implements AutoCloseable {
   /** As {@link #sendAsync(HttpRequest, HttpResponse.BodyHandler)}, with per-call options. */
   public <B> CompletableFuture<HttpResponse<B>> sendAsync(
       HttpRequest request, HttpResponse.BodyHandler<B> handler, CallOptions options) {
+    return start(request, handler, options, false);
+  }
+
+  private <B> CompletableFuture<HttpResponse<B>> start(
+      HttpRequest request,
+      HttpResponse.BodyHandler<B> handler,
+      CallOptions options,
+      boolean blocking) {
     requireNonNull(request, "request");
     requireNonNull(handler, "handler");
     requireNonNull(options, "options");
@@ -147,7 +158,7 @@ public final class CairnHttpClient implements AutoCloseable {
           CairnException.of(ErrorCode.FAILED_PRECONDITION, "client: closed"));
     }
     String service = service(request.uri());
-    return route(service).send(client, request, handler, options);
+    return route(service).send(client, executor, request, handler, options, blocking);
   }
 
   /**

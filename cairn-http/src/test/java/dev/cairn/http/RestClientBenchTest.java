@@ -27,11 +27,11 @@ class RestClientBenchTest {
             .include(RestClientBench.class.getName())
             .forks(1)
             .threads(4)
-            .warmupIterations(3)
+            .warmupIterations(6)
             .warmupTime(TimeValue.seconds(2))
             .measurementIterations(5)
             .measurementTime(TimeValue.seconds(2))
-            .jvmArgs("-Xmx512m")
+            .jvmArgs("-Xmx512m", "-Dsun.net.httpserver.nodelay=true")
             .build();
     Collection<RunResult> results = new Runner(options).run();
     assertThat(results).hasSize(2);

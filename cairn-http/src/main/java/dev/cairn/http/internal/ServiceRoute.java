@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -51,13 +52,20 @@ public final class ServiceRoute implements AutoCloseable {
     this.maintenance = scheduler.scheduleWithFixedDelay(balancer::maintain, 1, 1, TimeUnit.SECONDS);
   }
 
-  /** Sends {@code request} to an instance of this service; see {@code CairnHttpClient}. */
+  /**
+   * Sends {@code request} to an instance of this service; see {@code CairnHttpClient}. With {@code
+   * blocking}, the caller waits for the future and attempts made on its thread send there.
+   */
   public <B> CompletableFuture<HttpResponse<B>> send(
       HttpClient http,
+      Executor executor,
       HttpRequest request,
       HttpResponse.BodyHandler<B> handler,
-      CallOptions options) {
-    HttpAttempt<B> attempt = new HttpAttempt<>(http, request, handler);
+      CallOptions options,
+      boolean blocking) {
+    HttpAttempt<B> attempt =
+        new HttpAttempt<>(
+            http, executor, request, handler, blocking ? Thread.currentThread() : null);
     if (!balancer.isEmpty()) {
       return runner.call(options, attempt);
     }
