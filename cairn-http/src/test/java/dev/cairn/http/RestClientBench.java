@@ -40,6 +40,7 @@ public class RestClientBench {
   private ExecutorService bareExecutor;
   private HttpRequest byName;
   private HttpRequest byAddress;
+  private HttpRequest byAddressWithTimeout;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
@@ -63,6 +64,8 @@ public class RestClientBench {
     byName = HttpRequest.newBuilder(URI.create("http://hello/hello")).build();
     byAddress =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/hello")).build();
+    byAddressWithTimeout =
+        HttpRequest.newBuilder(byAddress, (n, v) -> true).timeout(Duration.ofSeconds(10)).build();
   }
 
   @TearDown(Level.Trial)
@@ -77,6 +80,12 @@ public class RestClientBench {
   @Benchmark
   public int bare() throws Exception {
     return bare.send(byAddress, HttpResponse.BodyHandlers.ofString()).statusCode();
+  }
+
+  /** The bare client with the deadline the Cairn client gives every attempt (10 s by default). */
+  @Benchmark
+  public int bareWithTimeout() throws Exception {
+    return bare.send(byAddressWithTimeout, HttpResponse.BodyHandlers.ofString()).statusCode();
   }
 
   @Benchmark
