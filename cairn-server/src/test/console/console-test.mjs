@@ -3,12 +3,15 @@
 //   node console-test.mjs <chromium> <server base url> <screenshot.png> <fresh profile dir>
 //
 // Prints "step:<name>" lines on stdout; the Java test registers an instance through the HTTP API
-// when it reads "step:watching". Exits 0 when every step passed, 1 with the reason on stderr
+// when it reads "step:watching", and latency-1..30 one by one after "step:measuring", each when
+// the previous one's "seen:<id>:<event millis>:<row millis>" line came. Exits 0 when every step passed, 1 with the reason on stderr
 // otherwise, and 2 when the whole run takes more than 60 s.
 import { chromium } from 'playwright-core';
 
 const [executablePath, base, screenshot, profile] = process.argv.slice(2);
 const STEP_TIMEOUT_MS = 10_000;
+const LATENCY_ROUNDS = 30;
+const HTML_NOTE = '<img src=x onerror="window.cairnPwned=1">';
 const watchdog = setTimeout(() => {
   console.error('console test: no result after 60 s');
   process.exit(2);
@@ -108,6 +111,46 @@ async function run(page) {
   step('acted');
   if (problems.length) fail(problems.join('\n'));
 
+  // Registry data is text, never markup: pay-2's metadata holds an HTML tag with a handler.
+  await page.locator('#services tr[data-service="payments"] a').click();
+  const note = page.locator('#instances tr[data-instance="pay-2"] .chip', { hasText: 'note=' });
+  await note.waitFor();
+  await expectText(note, 'note=' + HTML_NOTE);
+  if ((await note.locator('img').count()) !== 0) fail('metadata was rendered as HTML');
+  if (await page.evaluate(() => window.cairnPwned)) fail('a handler in metadata ran');
+  step('escaped');
+
+  // Latency: the test registers latency-1.. one at a time, each after the previous row showed.
+  // The page notes (wall clock, as the test's) when each registration's event reached the
+  // page's EventSource and when its row was put in the table.
+  await page.evaluate(() => {
+    location.hash = '#/default/latency';
+  });
+  await page.locator('#service-title').filter({ hasText: /^latency$/ }).waitFor();
+  await page.locator('#conn.live').waitFor();
+  await page.evaluate(() => {
+    const seen = (window.cairnLatency = {});
+    const entry = (id) => (seen[id] = seen[id] || {});
+    streams.instances.addEventListener('added', (e) => {
+      entry(JSON.parse(e.data).instance.id).event = Date.now();
+    });
+    const rows = document.querySelector('#instances tbody');
+    new MutationObserver(() => {
+      for (const tr of rows.children) {
+        const e = entry(tr.dataset.instance);
+        if (!e.row) e.row = Date.now();
+      }
+    }).observe(rows, { childList: true });
+  });
+  step('measuring');
+  for (let i = 1; i <= LATENCY_ROUNDS; i++) {
+    const id = 'latency-' + i;
+    await page.locator('#instances tr[data-instance="' + id + '"]').waitFor();
+    const t = await page.evaluate((k) => window.cairnLatency[k], id);
+    console.log('seen:' + id + ':' + t.event + ':' + t.row);
+  }
+  step('measured');
+
   // A stream the API refuses (not a valid service name) shows the API's message.
   await page.evaluate(() => {
     location.hash = '#/default/Not_A_Name';
@@ -115,6 +158,14 @@ async function run(page) {
   await page.locator('#message').filter({ hasText: 'service: "Not_A_Name"' }).waitFor();
   await page.locator('#conn.down').waitFor();
   step('refused');
+
+  // Another namespace: its own services only.
+  await page.fill('#namespace', 'staging');
+  await page.press('#namespace', 'Enter');
+  await page.locator('#services tr[data-service="billing"]').waitFor();
+  await page.locator('#services tr[data-service="web"]').waitFor({ state: 'detached' });
+  if (!page.url().endsWith('#/staging')) fail('expected the namespace in the URL: ' + page.url());
+  step('namespace');
 }
 
 async function expectText(locator, text) {

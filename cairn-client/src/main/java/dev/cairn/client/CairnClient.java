@@ -76,6 +76,16 @@ public final class CairnClient implements AutoCloseable {
     return core.view(service);
   }
 
+  /**
+   * {@code registries} in canonical form ({@code host:port,host:port}, trimmed, without
+   * duplicates), e.g. to tell whether two settings name the same registries.
+   *
+   * @throws IllegalArgumentException naming {@code registries} when it is malformed
+   */
+  public static String canonicalRegistries(String registries) {
+    return ClientSettings.canonicalRegistries(registries);
+  }
+
   /** The namespace this client registers and discovers in. */
   public String namespace() {
     return core.namespace();

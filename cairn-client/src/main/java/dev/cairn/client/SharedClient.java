@@ -2,7 +2,6 @@ package dev.cairn.client;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.cairn.client.internal.ClientSettings;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -48,7 +47,7 @@ public final class SharedClient implements AutoCloseable {
   public static SharedClient acquire(String registries, String namespace) {
     requireNonNull(registries, "registries");
     requireNonNull(namespace, "namespace");
-    String key = ClientSettings.canonicalRegistries(registries) + "|" + namespace;
+    String key = CairnClient.canonicalRegistries(registries) + "|" + namespace;
     synchronized (CLIENTS) {
       Entry entry = CLIENTS.get(key);
       if (entry == null) {

@@ -11,6 +11,7 @@ import dev.cairn.server.internal.HttpListeners;
 import dev.cairn.server.internal.Listener;
 import dev.cairn.server.internal.ListenerLines;
 import dev.cairn.server.internal.dns.DnsListener;
+import dev.cairn.server.internal.dns.DnsMetrics;
 import dev.cairn.server.internal.grpc.GrpcListener;
 import dev.cairn.server.internal.health.NetworkProbe;
 import dev.cairn.server.internal.metrics.ServerMetrics;
@@ -159,7 +160,11 @@ public final class CairnServer implements AutoCloseable {
       if (dnsPort != DNS_OFF) {
         dns =
             DnsListener.start(
-                registry, new InetSocketAddress(address, dnsPort), dnsDomain, dnsTtl.toSeconds());
+                registry,
+                new InetSocketAddress(address, dnsPort),
+                dnsDomain,
+                dnsTtl.toSeconds(),
+                metrics == null ? DnsMetrics.NONE : metrics.dns());
       }
     } catch (IOException | RuntimeException e) {
       state = State.CLOSED;
@@ -399,8 +404,9 @@ public final class CairnServer implements AutoCloseable {
         throw new IllegalArgumentException(
             "httpPort: " + httpPort + " (expected: different from grpcPort)");
       }
-      if (dnsPort != DNS_OFF) {
-        checkPort("dnsPort", dnsPort);
+      if (dnsPort != DNS_OFF && (dnsPort < 0 || dnsPort > 65535)) {
+        throw new IllegalArgumentException(
+            "dnsPort: " + dnsPort + " (expected: " + DNS_OFF + " (off) or 0..65535)");
       }
       dnsDomain = normalizedDomain(dnsDomain);
       if (dnsTtl.isNegative() || dnsTtl.toSeconds() > MAX_DNS_TTL_SECONDS) {

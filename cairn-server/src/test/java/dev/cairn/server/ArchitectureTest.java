@@ -39,6 +39,29 @@ class ArchitectureTest {
   }
 
   @Test
+  void onlyTheMetricsPackageUsesMicrometer() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.cairn.server.internal.metrics..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.micrometer..", "io.prometheus..")
+        .check(server);
+  }
+
+  @Test
+  void dnsUsesNoOtherTransport() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.cairn.server.internal.dns..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.cairn.server.internal.http..", "dev.cairn.server.internal.grpc..", "io.grpc..")
+        .check(server);
+  }
+
+  @Test
   void transportsUseOnlyThePublicCore() {
     noClasses()
         .that()

@@ -135,6 +135,10 @@ final class ServerCommand implements Callable<Integer> {
     }
     checkPort("http", httpPort);
     checkPort("grpc", grpcPort);
+    if (dnsPort < -1 || dnsPort > 65_535) {
+      throw new ParameterException(
+          spec.commandLine(), "--dns-port: " + dnsPort + " (expected: -1 (off) or 0..65535)");
+    }
     if (dnsPort != -1) {
       checkPort("dns", dnsPort);
     }

@@ -62,6 +62,14 @@ class ServerCommandTest {
   }
 
   @Test
+  void aDnsPortBelowMinusOneIsAUsageError() {
+    CliRun run = cairn("server", "--in-memory", "--dns-port", "-2");
+
+    assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.err()).contains("--dns-port: -2 (expected: -1 (off) or 0..65535)");
+  }
+
+  @Test
   void aFailedStartExitsWithThree() {
     ServerCommand command =
         new ServerCommand(

@@ -51,32 +51,12 @@ final class Protos {
 
   /** The wire form of an instance registered on this client's session (kind EPHEMERAL). */
   static dev.cairn.proto.v1.Instance forSession(Instance i) {
-    return dev.cairn.proto.v1.Instance.newBuilder()
-        .setId(i.id())
-        .setService(i.service())
-        .setAddress(i.address())
-        .putAllPorts(i.ports())
-        .addAllTags(i.tags())
-        .putAllMetadata(i.metadata())
-        .setWeight(i.weight())
-        .setZone(i.zone())
-        .setHealth(toProto(i.health()))
-        .setKind(dev.cairn.proto.v1.InstanceKind.EPHEMERAL)
-        .build();
+    return fields(i).setKind(dev.cairn.proto.v1.InstanceKind.EPHEMERAL).build();
   }
 
   /** The wire form of a known instance (for the disk snapshot). */
   static dev.cairn.proto.v1.Instance toProto(Instance i) {
-    return dev.cairn.proto.v1.Instance.newBuilder()
-        .setId(i.id())
-        .setService(i.service())
-        .setAddress(i.address())
-        .putAllPorts(i.ports())
-        .addAllTags(i.tags())
-        .putAllMetadata(i.metadata())
-        .setWeight(i.weight())
-        .setZone(i.zone())
-        .setHealth(toProto(i.health()))
+    return fields(i)
         .setKind(
             i.kind() == InstanceKind.EPHEMERAL
                 ? dev.cairn.proto.v1.InstanceKind.EPHEMERAL
@@ -85,6 +65,20 @@ final class Protos {
         .setCreateRevision(i.createRevision())
         .setModRevision(i.modRevision())
         .build();
+  }
+
+  // The fields a client sets on every instance it sends or stores.
+  private static dev.cairn.proto.v1.Instance.Builder fields(Instance i) {
+    return dev.cairn.proto.v1.Instance.newBuilder()
+        .setId(i.id())
+        .setService(i.service())
+        .setAddress(i.address())
+        .putAllPorts(i.ports())
+        .addAllTags(i.tags())
+        .putAllMetadata(i.metadata())
+        .setWeight(i.weight())
+        .setZone(i.zone())
+        .setHealth(toProto(i.health()));
   }
 
   private static Health health(dev.cairn.proto.v1.Health h) {

@@ -12,8 +12,9 @@ import java.util.Map;
  * Calls {@code http://hello/hello} by name in a loop and prints who answered: start and stop {@link
  * HelloServer} instances meanwhile and watch calls move.
  *
- * <p>Run: {@code ./example rest.HelloClient [--registries 127.0.0.1:8501] [--calls 600]
- * [--interval-ms 500]}; at most {@code calls} calls, and at most ten minutes.
+ * <p>Run: {@code mvn -B -q -pl cairn-examples -am verify -DskipTests -Dexample=rest.client}
+ * (options through {@code -Dexec.args}: {@code --registries 127.0.0.1:8501 --calls 600
+ * --interval-ms 500}); at most {@code calls} calls, and at most ten minutes.
  */
 public final class HelloClient {
 

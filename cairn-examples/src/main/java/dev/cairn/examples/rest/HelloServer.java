@@ -21,8 +21,9 @@ import java.util.concurrent.Executors;
  * A REST service: {@code GET /hello} answers {@code {"message":"Hello, World!"}}. It listens on
  * loopback and registers itself in Cairn as an instance of {@code hello} (port {@code "http"}).
  *
- * <p>Run: {@code ./example rest.HelloServer [--registries 127.0.0.1:8501] [--port 0]
- * [--session-ttl-seconds 10]}. It stays up until killed; Ctrl-C deregisters it.
+ * <p>Run: {@code mvn -B -q -pl cairn-examples -am verify -DskipTests -Dexample=rest.server}
+ * (options through {@code -Dexec.args}: {@code --registries 127.0.0.1:8501 --port 0
+ * --session-ttl-seconds 10}). It stays up until killed; Ctrl-C deregisters it.
  */
 public final class HelloServer implements AutoCloseable {
 

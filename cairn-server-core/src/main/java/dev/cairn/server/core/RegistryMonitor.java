@@ -1,5 +1,6 @@
 package dev.cairn.server.core;
 
+import dev.cairn.common.Health;
 import dev.cairn.common.InstanceKind;
 
 /**
@@ -36,4 +37,17 @@ public interface RegistryMonitor {
 
   /** A watch handed a snapshot to its transport; {@code resync} when it replaced lost events. */
   default void snapshotDelivered(boolean resync) {}
+
+  /**
+   * A health probe of {@code type} ({@code http}, {@code tcp}, {@code grpc}) ended with {@code
+   * result} (CRITICAL when it failed or timed out) after {@code nanos}. Called on the health
+   * checker's thread.
+   */
+  default void healthProbed(String type, Health result, long nanos) {}
+
+  /**
+   * A healthy-only read was answered with every instance, healthy or not, because fewer than the
+   * service's protection threshold were healthy.
+   */
+  default void protectionApplied() {}
 }

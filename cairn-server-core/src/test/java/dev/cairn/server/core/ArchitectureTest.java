@@ -31,6 +31,16 @@ class ArchitectureTest {
   }
 
   @Test
+  void coreHasNoMetricsLibrary() {
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.micrometer..", "io.prometheus..")
+        .because("the core reports through RegistryMonitor; the server binds it (decision 0051)")
+        .check(core);
+  }
+
+  @Test
   void coreDoesNotKnowTheServerOrTheWireContract() {
     noClasses()
         .should()

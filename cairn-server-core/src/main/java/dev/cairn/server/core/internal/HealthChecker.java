@@ -8,6 +8,7 @@ import dev.cairn.common.Instance;
 import dev.cairn.common.Ticker;
 import dev.cairn.server.core.HealthCheckStats;
 import dev.cairn.server.core.HealthProbe;
+import dev.cairn.server.core.RegistryMonitor;
 import dev.cairn.server.core.ServiceEvent;
 import dev.cairn.server.core.ServiceSnapshot;
 import java.util.ArrayDeque;
@@ -64,6 +65,7 @@ final class HealthChecker implements AutoCloseable {
   private long skipped;
   private long transitions;
   private boolean warnedNoProbe;
+  private final RegistryMonitor monitor;
 
   private volatile HealthCheckStats stats = new HealthCheckStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
@@ -73,6 +75,17 @@ final class HealthChecker implements AutoCloseable {
       Submitter submitter,
       long halfLifeNanos,
       int maxConcurrent) {
+    this(probe, ticker, submitter, halfLifeNanos, maxConcurrent, RegistryMonitor.NONE);
+  }
+
+  HealthChecker(
+      HealthProbe probe,
+      Ticker ticker,
+      Submitter submitter,
+      long halfLifeNanos,
+      int maxConcurrent,
+      RegistryMonitor monitor) {
+    this.monitor = monitor;
     this.probe = probe;
     this.ticker = ticker;
     this.submitter = submitter;
@@ -277,6 +290,7 @@ final class HealthChecker implements AutoCloseable {
     running++;
     started++;
     long seq = ++e.probeSeq;
+    e.probeStartNanos = ticker.nanos();
     CompletableFuture<Health> f;
     try {
       f = probe.probe(e.instance, e.check);
@@ -311,6 +325,7 @@ final class HealthChecker implements AutoCloseable {
     }
     e.probeFuture = null;
     running--;
+    monitor.healthProbed(e.check.type().label(), result, ticker.nanos() - e.probeStartNanos);
     while (running < maxConcurrent && !waiting.isEmpty()) {
       Entry next = waiting.poll();
       next.waiting = false;
@@ -398,6 +413,7 @@ final class HealthChecker implements AutoCloseable {
     ScheduledFuture<?> next;
     CompletableFuture<Health> probeFuture;
     long probeSeq;
+    long probeStartNanos;
     boolean waiting;
     boolean removed;
     Health pending;

@@ -80,7 +80,8 @@ public final class RegistryImpl {
             options.ticker(),
             (ns, svc, id, h) -> batcher.submit(new Command.SetHealth(ns, svc, id, h)),
             options.flapHalfLife().toNanos(),
-            options.maxConcurrentProbes());
+            options.maxConcurrentProbes(),
+            monitor);
     this.preservation =
         new SelfPreservation(
             options.selfPreservationThreshold(),
@@ -293,7 +294,12 @@ public final class RegistryImpl {
   }
 
   public HealthySelection healthy(String namespace, String service, List<Instance> candidates) {
-    return HealthySelection.of(candidates, serviceConfig(namespace, service).protectionThreshold());
+    HealthySelection s =
+        HealthySelection.of(candidates, serviceConfig(namespace, service).protectionThreshold());
+    if (s.protection()) {
+      monitor.protectionApplied();
+    }
+    return s;
   }
 
   public HealthCheckStats healthCheckStats() {

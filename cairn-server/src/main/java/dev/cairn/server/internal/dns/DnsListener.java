@@ -74,8 +74,18 @@ public final class DnsListener implements Listener {
   public static DnsListener start(
       Registry registry, InetSocketAddress bind, String domain, long ttlSeconds)
       throws IOException {
+    return start(registry, bind, domain, ttlSeconds, DnsMetrics.NONE);
+  }
+
+  /**
+   * Like {@link #start(Registry, InetSocketAddress, String, long)}, reporting to {@code metrics}.
+   */
+  public static DnsListener start(
+      Registry registry, InetSocketAddress bind, String domain, long ttlSeconds, DnsMetrics metrics)
+      throws IOException {
     requireNonNull(bind, "bind");
-    DnsZone zone = new DnsZone(registry, domain, ttlSeconds);
+    requireNonNull(metrics, "metrics");
+    Answerer zone = new Answerer(new DnsZone(registry, domain, ttlSeconds), metrics);
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("cairn-dns", true), NioIoHandler.newFactory());
@@ -132,7 +142,7 @@ public final class DnsListener implements Listener {
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
   }
 
-  private static Channel bindUdp(EventLoopGroup group, DnsZone zone, InetSocketAddress bind)
+  private static Channel bindUdp(EventLoopGroup group, Answerer zone, InetSocketAddress bind)
       throws IOException {
     Bootstrap b =
         new Bootstrap()
@@ -143,7 +153,7 @@ public final class DnsListener implements Listener {
   }
 
   private static Channel bindTcp(
-      EventLoopGroup group, DnsZone zone, ChannelGroup connections, InetSocketAddress bind)
+      EventLoopGroup group, Answerer zone, ChannelGroup connections, InetSocketAddress bind)
       throws IOException {
     ServerBootstrap b =
         new ServerBootstrap()
@@ -181,22 +191,26 @@ public final class DnsListener implements Listener {
   /** Answers one datagram with one datagram; runs on the listener's event loop. */
   @ChannelHandler.Sharable
   private static final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
-    private final DnsZone zone;
+    private final Answerer zone;
 
-    UdpHandler(DnsZone zone) {
+    UdpHandler(Answerer zone) {
       this.zone = zone;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+      long start = System.nanoTime();
       DnsRequest request = DnsRequest.read(packet.content());
       if (request == null) {
+        zone.metrics.answered("udp", "DROPPED", System.nanoTime() - start);
         return;
       }
+      DnsAnswer answer = zone.answer(request);
       ByteBuf reply =
           DnsResponseWriter.write(
-              ctx.alloc(), request, answer(zone, request), DnsResponseWriter.udpLimit(request));
+              ctx.alloc(), request, answer, DnsResponseWriter.udpLimit(request));
       ctx.writeAndFlush(new DatagramPacket(reply, packet.sender()));
+      zone.metrics.answered("udp", rcodeName(answer.code()), System.nanoTime() - start);
     }
 
     @Override
@@ -210,23 +224,26 @@ public final class DnsListener implements Listener {
    * client does not take its answers.
    */
   private static final class TcpHandler extends SimpleChannelInboundHandler<ByteBuf> {
-    private final DnsZone zone;
+    private final Answerer zone;
 
-    TcpHandler(DnsZone zone) {
+    TcpHandler(Answerer zone) {
       this.zone = zone;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+      long start = System.nanoTime();
       DnsRequest request = DnsRequest.read(frame);
       if (request == null) {
+        zone.metrics.answered("tcp", "DROPPED", System.nanoTime() - start);
         ctx.close();
         return;
       }
+      DnsAnswer answer = zone.answer(request);
       ByteBuf reply =
-          DnsResponseWriter.write(
-              ctx.alloc(), request, answer(zone, request), DnsResponseWriter.MAX_TCP_BYTES);
+          DnsResponseWriter.write(ctx.alloc(), request, answer, DnsResponseWriter.MAX_TCP_BYTES);
       ctx.writeAndFlush(reply);
+      zone.metrics.answered("tcp", rcodeName(answer.code()), System.nanoTime() - start);
       if (!ctx.channel().isWritable()) {
         ctx.channel().config().setAutoRead(false);
       }
@@ -247,9 +264,30 @@ public final class DnsListener implements Listener {
     }
   }
 
-  private static DnsAnswer answer(DnsZone zone, DnsRequest request) {
-    return request.error() != null
-        ? DnsAnswer.of(request.error(), false)
-        : zone.answer(request.question());
+  private static final String[] RCODE_NAMES = {
+    "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"
+  };
+
+  /** The mnemonic of {@code code} (RFC 1035 §4.1.1), without allocating for the usual ones. */
+  static String rcodeName(io.netty.handler.codec.dns.DnsResponseCode code) {
+    int c = code.intValue();
+    return c < RCODE_NAMES.length ? RCODE_NAMES[c] : "RCODE" + c;
+  }
+
+  /** The zone and the metrics, shared by both protocols' handlers. */
+  private static final class Answerer {
+    final DnsZone zone;
+    final DnsMetrics metrics;
+
+    Answerer(DnsZone zone, DnsMetrics metrics) {
+      this.zone = zone;
+      this.metrics = metrics;
+    }
+
+    DnsAnswer answer(DnsRequest request) {
+      return request.error() != null
+          ? DnsAnswer.of(request.error(), false)
+          : zone.answer(request.question());
+    }
   }
 }

@@ -2,7 +2,6 @@ package dev.cairn.server.internal.dns;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.cairn.common.Health;
 import dev.cairn.common.Instance;
 import dev.cairn.common.Limits;
 import dev.cairn.common.Names;
@@ -31,6 +30,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *       instances that have a port of that name (SRV: only that port);
  *   <li>{@code <hex-ip>.addr.<domain>}: the address an SRV target stands for.
  * </ul>
+ *
+ * <p>Like every healthy-only read, answers include unhealthy instances too when fewer than the
+ * service's protection threshold are healthy (see {@code docs/health-checks.md}).
  *
  * <p>A service name that no instance matches (whatever its health) is NXDOMAIN; a matching name
  * without healthy instances or without records of the type asked for is an empty NOERROR. Negative
@@ -145,18 +147,21 @@ final class DnsZone {
     }
     ServiceSnapshot snapshot = registry.service(sn.namespace, sn.service);
     List<Target> targets = snapshot.encoded(snapshotKey, this::targets);
+    List<Target> matching = new ArrayList<>(targets.size());
     List<Target> healthy = new ArrayList<>(targets.size());
-    boolean exists = false;
     for (Target t : targets) {
       if (sn.matches(t.instance)) {
-        exists = true;
+        matching.add(t);
         if (t.healthy) {
           healthy.add(t);
         }
       }
     }
-    if (!exists) {
+    if (matching.isEmpty()) {
       return negative(DnsResponseCode.NXDOMAIN);
+    }
+    if (healthy.size() < matching.size() && underProtection(sn, matching)) {
+      healthy = matching; // too few healthy: the protection threshold answers with all of them
     }
     rotate(healthy);
     DnsRecordType type = q.type();
@@ -176,6 +181,18 @@ final class DnsZone {
       return negative(DnsResponseCode.NOERROR);
     }
     return new DnsAnswer(DnsResponseCode.NOERROR, true, answers, List.of(), additional);
+  }
+
+  /**
+   * Whether the service's protection threshold puts this read in protection (the rule of every
+   * healthy-only read: {@link Registry#healthy}).
+   */
+  private boolean underProtection(ServiceName sn, List<Target> matching) {
+    List<Instance> candidates = new ArrayList<>(matching.size());
+    for (Target t : matching) {
+      candidates.add(t.instance);
+    }
+    return registry.healthy(sn.namespace, sn.service, candidates).protection();
   }
 
   private void srv(
@@ -258,7 +275,7 @@ final class DnsZone {
 
     Target(Instance instance, String apex) {
       this.instance = instance;
-      this.healthy = instance.health() != Health.CRITICAL;
+      this.healthy = instance.health().isHealthy();
       String address = instance.address();
       if (address.startsWith("[") && address.endsWith("]")) {
         address = address.substring(1, address.length() - 1);

@@ -2,13 +2,17 @@ package dev.cairn.server.internal.metrics;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.cairn.common.Health;
 import dev.cairn.common.InstanceKind;
+import dev.cairn.server.core.HealthCheckStats;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.RegistryMonitor;
 import dev.cairn.server.internal.BuildInfo;
+import dev.cairn.server.internal.dns.DnsMetrics;
 import dev.cairn.server.internal.http.HttpMetrics;
 import io.grpc.ServerInterceptor;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -70,6 +74,7 @@ public final class ServerMetrics implements AutoCloseable {
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final Monitor monitor = new Monitor();
   private final Http http = new Http();
+  private final Dns dns = new Dns();
 
   /** Creates the meters that exist from the start, the JVM's among them. */
   public ServerMetrics() {
@@ -95,6 +100,11 @@ public final class ServerMetrics implements AutoCloseable {
     return http;
   }
 
+  /** The DNS listener's hook: query timers by protocol and response code. */
+  public DnsMetrics dns() {
+    return dns;
+  }
+
   /** A gRPC interceptor timing and counting every call by method and status (Micrometer's). */
   public ServerInterceptor grpcInterceptor() {
     return new MetricCollectingServerInterceptor(meters);
@@ -113,6 +123,85 @@ public final class ServerMetrics implements AutoCloseable {
     gauge("cairn.sessions.open", "Open sessions", registry, Registry::sessionCount);
     gauge("cairn.watches", "Open watches, all transports", registry, Registry::watcherCount);
     gauge("cairn.revision", "The registry's revision", registry, r -> (double) r.revision());
+    bindHealth(registry);
+  }
+
+  /** Health-check counters and self-preservation, read from the registry at each scrape. */
+  private void bindHealth(Registry registry) {
+    gauge(
+        "cairn.health.checked.instances",
+        "Instances with a health check",
+        registry,
+        r -> r.healthCheckStats().checkedInstances());
+    gauge(
+        "cairn.health.probes.in.flight",
+        "Health probes running now",
+        registry,
+        r -> r.healthCheckStats().probesInFlight());
+    gauge(
+        "cairn.health.probes.waiting",
+        "Health probes waiting for a free slot",
+        registry,
+        r -> r.healthCheckStats().probesWaiting());
+    gauge(
+        "cairn.health.suppressed",
+        "Instances held critical by flap damping",
+        registry,
+        r -> r.healthCheckStats().suppressed());
+    functionCounter(
+        "cairn.health.probes.timed.out",
+        "Health probes that ran into their timeout",
+        registry,
+        r -> r.healthCheckStats().probesTimedOut());
+    functionCounter(
+        "cairn.health.probes.skipped",
+        "Health-check runs skipped because the previous probe was still running",
+        registry,
+        r -> r.healthCheckStats().probesSkipped());
+    functionCounter(
+        "cairn.health.transitions",
+        "Health changes made by the checks",
+        registry,
+        r -> r.healthCheckStats().transitions());
+    for (String q : new String[] {"0.5", "0.99", "max"}) {
+      Gauge.builder("cairn.health.schedule.lateness", registry, r -> lateness(r, q))
+          .description("Delay of health-check runs behind their planned start")
+          .baseUnit("seconds")
+          .tag("quantile", q)
+          .strongReference(true)
+          .register(meters);
+    }
+    gauge(
+        "cairn.self.preservation.active",
+        "1 while session expiry is paused by self-preservation",
+        registry,
+        r -> r.selfPreservation().active() ? 1 : 0);
+    gauge(
+        "cairn.self.preservation.held.sessions",
+        "Sessions past their lease kept alive by self-preservation",
+        registry,
+        r -> r.selfPreservation().heldSessions());
+    functionCounter(
+        "cairn.self.preservation.activations",
+        "Times self-preservation began",
+        registry,
+        r -> r.selfPreservation().activations());
+  }
+
+  private static double lateness(Registry r, String quantile) {
+    HealthCheckStats s = r.healthCheckStats();
+    long micros =
+        switch (quantile) {
+          case "0.5" -> s.latenessP50Micros();
+          case "0.99" -> s.latenessP99Micros();
+          default -> s.latenessMaxMicros();
+        };
+    return micros / 1e6;
+  }
+
+  private <T> void functionCounter(
+      String name, String description, T source, ToDoubleFunction<T> value) {
+    FunctionCounter.builder(name, source, value).description(description).register(meters);
   }
 
   /**
@@ -166,6 +255,13 @@ public final class ServerMetrics implements AutoCloseable {
             .register(meters);
     private final Counter snapshots = snapshots(false);
     private final Counter resyncs = snapshots(true);
+    private final Counter protection =
+        Counter.builder("cairn.protection.reads")
+            .description(
+                "Healthy-only reads answered with every instance: too few were healthy for the"
+                    + " service's protection threshold")
+            .register(meters);
+    private final ConcurrentHashMap<String, Timer> probes = new ConcurrentHashMap<>();
     private final Timer lag =
         Timer.builder("cairn.watch.push.lag")
             .description("From an event's commit to its delivery to the watch transport")
@@ -201,6 +297,30 @@ public final class ServerMetrics implements AutoCloseable {
     @Override
     public void snapshotDelivered(boolean resync) {
       (resync ? resyncs : snapshots).increment();
+    }
+
+    @Override
+    public void healthProbed(String type, Health result, long nanos) {
+      String key = type + '/' + result;
+      Timer t = probes.get(key);
+      if (t == null) {
+        t =
+            probes.computeIfAbsent(
+                key,
+                k ->
+                    Timer.builder("cairn.health.probes")
+                        .description("Health probes by check type and result, with their duration")
+                        .tag("type", type)
+                        .tag("result", result.name().toLowerCase(java.util.Locale.ROOT))
+                        .serviceLevelObjectives(REQUEST_BUCKETS)
+                        .register(meters));
+      }
+      t.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void protectionApplied() {
+      protection.increment();
     }
 
     private Counter registrations(String kind) {
@@ -251,6 +371,31 @@ public final class ServerMetrics implements AutoCloseable {
     @Override
     public String scrape() {
       return meters.scrape();
+    }
+  }
+
+  /** Times DNS queries by protocol and response code. */
+  private final class Dns implements DnsMetrics {
+    private final ConcurrentHashMap<String, Timer> udp = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Timer> tcp = new ConcurrentHashMap<>();
+
+    @Override
+    public void answered(String protocol, String rcode, long nanos) {
+      ConcurrentHashMap<String, Timer> byCode = protocol.equals("udp") ? udp : tcp;
+      Timer t = byCode.get(rcode);
+      if (t == null) {
+        t =
+            byCode.computeIfAbsent(
+                rcode,
+                c ->
+                    Timer.builder("cairn.dns.queries")
+                        .description("DNS queries by protocol and response code")
+                        .tag("protocol", protocol)
+                        .tag("rcode", c)
+                        .serviceLevelObjectives(REQUEST_BUCKETS)
+                        .register(meters));
+      }
+      t.record(nanos, TimeUnit.NANOSECONDS);
     }
   }
 

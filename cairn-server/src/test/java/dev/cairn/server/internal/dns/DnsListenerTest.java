@@ -53,6 +53,25 @@ class DnsListenerTest {
         hello("c1", "10.0.9.1", Health.CRITICAL, 100, List.of()).toBuilder()
             .service("down")
             .build());
+    register(
+        r,
+        "default",
+        hello("g1", "10.3.0.1", Health.PASSING, 100, List.of()).toBuilder()
+            .service("guarded")
+            .build());
+    register(
+        r,
+        "default",
+        hello("g2", "10.3.0.2", Health.CRITICAL, 100, List.of()).toBuilder()
+            .service("guarded")
+            .build());
+    register(
+        r,
+        "default",
+        hello("g3", "10.3.0.3", Health.CRITICAL, 100, List.of()).toBuilder()
+            .service("guarded")
+            .build());
+    r.setProtectionThreshold("default", "guarded", 0.5).join();
     for (int i = 0; i < 60; i++) {
       register(
           r,
@@ -164,6 +183,12 @@ class DnsListenerTest {
     assertThat(r.rcode()).isZero();
     assertThat(r.answers()).isEmpty();
     assertThat(r.authority()).hasSize(1);
+  }
+
+  @Test
+  void belowTheProtectionThresholdEveryInstanceIsAnswered() throws Exception {
+    assertThat(dns.udp("guarded.service.cairn.", DnsRecordType.A).answerData())
+        .containsExactly("10.3.0.1", "10.3.0.2", "10.3.0.3");
   }
 
   @Test

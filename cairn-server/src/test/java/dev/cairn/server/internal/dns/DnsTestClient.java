@@ -80,8 +80,13 @@ final class DnsTestClient {
 
   /** Sends {@code message} and returns the raw answer; throws on timeout. */
   byte[] udpExchange(byte[] message) throws IOException {
+    return udpExchange(message, TIMEOUT_MILLIS);
+  }
+
+  /** Sends {@code message} and returns the raw answer; throws after {@code timeoutMillis}. */
+  byte[] udpExchange(byte[] message, int timeoutMillis) throws IOException {
     try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-      s.setSoTimeout(TIMEOUT_MILLIS);
+      s.setSoTimeout(timeoutMillis);
       s.send(new DatagramPacket(message, message.length, server));
       byte[] buf = new byte[65535];
       DatagramPacket p = new DatagramPacket(buf, buf.length);

@@ -2,6 +2,7 @@ package dev.cairn.server.internal.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,10 +20,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +49,12 @@ class ConsoleBrowserTest {
   private static final Path SCRIPT_DIR = Path.of("src/test/console");
   private static final Path SCREENSHOT = Path.of("target/console.png");
   private static final long RUN_TIMEOUT_SECONDS = 90;
+  private static final int LATENCY_ROUNDS = 30;
+  private static final Pattern LATENCY_ID = Pattern.compile("\"id\":\"(latency-[0-9]+)\"");
+  private static final String END = "\u0000end";
+  private static final String WEB_3 =
+      "{\"address\":\"10.0.0.3\",\"ports\":{\"http\":8080},\"tags\":[\"v2\",\"canary\"],"
+          + "\"zone\":\"z1\"}";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpClient http =
@@ -79,7 +92,17 @@ class ConsoleBrowserTest {
                   profile.toString()));
 
       assertThat(steps)
-          .containsExactly("loaded", "watching", "live", "filtered", "acted", "refused");
+          .containsExactly(
+              "loaded",
+              "watching",
+              "live",
+              "filtered",
+              "acted",
+              "escaped",
+              "measuring",
+              "measured",
+              "refused",
+              "namespace");
       assertThat(get("/v1/services/web/instances/web-2").statusCode()).isEqualTo(404);
       JsonNode web4 = JSON.readTree(get("/v1/services/web/instances/web-4").body()).get("instance");
       assertThat(web4.get("health").asText()).isEqualTo("critical");
@@ -113,7 +136,9 @@ class ConsoleBrowserTest {
     put(
         "/v1/services/payments/instances/pay-2",
         "{\"address\":\"10.0.1.2\",\"ports\":{\"grpc\":9090},\"zone\":\"z2\","
-            + "\"health\":\"critical\"}");
+            + "\"health\":\"critical\","
+            + "\"metadata\":{\"note\":\"<img src=x onerror=\\\"window.cairnPwned=1\\\">\"}}");
+    put("/v1/services/billing/instances/bill-1?namespace=staging", "{\"address\":\"10.1.0.1\"}");
     put("/v1/services/search/instances/search-1", "{\"address\":\"10.0.2.1\",\"zone\":\"z1\"}");
   }
 
@@ -128,9 +153,9 @@ class ConsoleBrowserTest {
   }
 
   /**
-   * Runs the script, registers {@code web-3} when it says it is watching, and answers the steps it
-   * reported. The process is killed, with its browser, when it outlives {@link
-   * #RUN_TIMEOUT_SECONDS} or the test fails.
+   * Runs the script and answers it: registers {@code web-3} when it says it is watching, and the
+   * latency instances one by one when it is measuring. Answers the steps it reported. The process
+   * is killed, with its browser, when it outlives {@link #RUN_TIMEOUT_SECONDS} or the test fails.
    */
   private List<String> drive(List<String> command) throws Exception {
     Process process =
@@ -138,54 +163,128 @@ class ConsoleBrowserTest {
             .directory(SCRIPT_DIR.toFile())
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
-    List<String> steps = Collections.synchronizedList(new ArrayList<>());
-    try (BufferedReader out =
-        new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      Thread reader =
-          new Thread(
-              () -> {
-                try {
-                  String line;
-                  while ((line = out.readLine()) != null) {
-                    System.out.println("[console-test] " + line);
-                    if (!line.startsWith("step:")) {
-                      continue;
-                    }
-                    String step = line.substring(5);
-                    if (step.equals("watching")) {
-                      register3();
-                    }
-                    steps.add(step);
-                  }
-                } catch (Exception | AssertionError e) {
-                  steps.add("reader failed: " + e);
-                }
-              },
-              "console-test-stdout");
-      reader.setDaemon(true);
-      reader.start();
-      if (!process.waitFor(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        fail("the console test did not finish in %d s; steps: %s", RUN_TIMEOUT_SECONDS, steps);
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> readLines(process, lines), "console-test-stdout");
+    reader.setDaemon(true);
+    reader.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RUN_TIMEOUT_SECONDS);
+    List<String> steps = new ArrayList<>();
+    try {
+      for (String line = next(lines, deadline, steps);
+          !line.equals(END);
+          line = next(lines, deadline, steps)) {
+        if (!line.startsWith("step:")) {
+          continue;
+        }
+        String step = line.substring("step:".length());
+        steps.add(step);
+        if (step.equals("watching")) {
+          register("web", "web-3", WEB_3);
+        } else if (step.equals("measuring")) {
+          measureLatency(lines, deadline, steps);
+        }
       }
-      reader.join(TimeUnit.SECONDS.toMillis(10));
+      assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("node exited").isTrue();
       assertThat(process.exitValue()).as("node exit code; steps %s", steps).isZero();
-      return List.copyOf(steps);
+      return steps;
     } finally {
       process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();
     }
   }
 
-  private void register3() throws Exception {
-    HttpResponse<String> r =
-        put(
-            "/v1/services/web/instances/web-3",
-            "{\"address\":\"10.0.0.3\",\"ports\":{\"http\":8080},\"tags\":[\"v2\",\"canary\"],"
-                + "\"zone\":\"z1\"}");
-    if (r.statusCode() != 200) {
-      throw new IllegalStateException("register web-3: " + r.statusCode() + " " + r.body());
+  /**
+   * Registers {@code latency-1..} one at a time, each after the page showed the previous one, and
+   * prints how long after the registration was sent its event reached a plain JDK client watching
+   * the same service (the baseline), the page's {@code EventSource}, and the page's table (medians
+   * and 90th percentiles). All read the same wall clock.
+   */
+  private void measureLatency(BlockingQueue<String> lines, long deadline, List<String> steps)
+      throws Exception {
+    Map<String, Long> jdkSeen = new ConcurrentHashMap<>();
+    HttpResponse<Stream<String>> watch =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/v1/watch/services/latency")).build(),
+            HttpResponse.BodyHandlers.ofLines());
+    Thread watcher =
+        new Thread(
+            () ->
+                watch
+                    .body()
+                    .forEach(
+                        line -> {
+                          Matcher m = LATENCY_ID.matcher(line);
+                          if (line.startsWith("data: ") && m.find()) {
+                            jdkSeen.putIfAbsent(m.group(1), System.currentTimeMillis());
+                          }
+                        }),
+            "latency-watch");
+    watcher.setDaemon(true);
+    watcher.start();
+    long[] sent = new long[LATENCY_ROUNDS];
+    long[] page = new long[LATENCY_ROUNDS];
+    long[] row = new long[LATENCY_ROUNDS];
+    for (int i = 0; i < LATENCY_ROUNDS; i++) {
+      String id = "latency-" + (i + 1);
+      sent[i] = System.currentTimeMillis();
+      register("latency", id, "{\"address\":\"10.0.3." + (i + 1) + "\"}");
+      String line = next(lines, deadline, steps);
+      assertThat(line).startsWith("seen:" + id + ":");
+      String[] parts = line.split(":");
+      page[i] = Long.parseLong(parts[2]) - sent[i];
+      row[i] = Long.parseLong(parts[3]) - sent[i];
     }
+    await().atMost(Duration.ofSeconds(10)).until(() -> jdkSeen.size() == LATENCY_ROUNDS);
+    watch.body().close();
+    long[] jdk = new long[LATENCY_ROUNDS];
+    for (int i = 0; i < LATENCY_ROUNDS; i++) {
+      jdk[i] = jdkSeen.get("latency-" + (i + 1)) - sent[i];
+    }
+    System.out.println(
+        "console latency, "
+            + LATENCY_ROUNDS
+            + " registrations, median (p90) ms after the PUT was sent: JDK SSE client "
+            + percentiles(jdk)
+            + ", page's EventSource "
+            + percentiles(page)
+            + ", row in the page's table "
+            + percentiles(row));
+  }
+
+  private static String percentiles(long[] millis) {
+    long[] sorted = millis.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2] + " (" + sorted[sorted.length * 9 / 10] + ")";
+  }
+
+  private static void readLines(Process process, BlockingQueue<String> lines) {
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = out.readLine()) != null) {
+        System.out.println("[console-test] " + line);
+        lines.add(line);
+      }
+    } catch (IOException e) {
+      lines.add("reader failed: " + e);
+    } finally {
+      lines.add(END);
+    }
+  }
+
+  /** The script's next line; fails once the run's deadline has passed. */
+  private static String next(BlockingQueue<String> lines, long deadline, List<String> steps)
+      throws InterruptedException {
+    String line = lines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+    if (line == null) {
+      fail("the console test did not finish in %d s; steps: %s", RUN_TIMEOUT_SECONDS, steps);
+    }
+    return line;
+  }
+
+  private void register(String service, String id, String json) throws Exception {
+    put("/v1/services/" + service + "/instances/" + id, json);
   }
 
   private HttpResponse<String> put(String path, String json) throws Exception {

@@ -65,6 +65,14 @@ class ConsoleEndpointTest {
   }
 
   @Test
+  void theScriptNeverParsesDataAsHtml() {
+    String script = api.get("/ui/console.js").body();
+
+    assertThat(script)
+        .doesNotContain("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(");
+  }
+
+  @Test
   void answersNotModifiedToItsOwnEtag() {
     String etag = api.get("/ui/console.js").raw().headers().firstValue("ETag").orElseThrow();
 

@@ -19,6 +19,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -141,6 +142,87 @@ class MetricsEndpointTest {
         .atMost(Duration.ofSeconds(10))
         .until(() -> value(scrape(), "cairn_deregistrations_total", "") == 1);
     sse.get(10, TimeUnit.SECONDS).body().close();
+  }
+
+  @Test
+  void dnsQueriesAreCountedByProtocolAndCode() throws Exception {
+    server = CairnServer.builder().inMemory().httpPort(0).grpcPort(0).dnsPort(0).start();
+    java.net.InetSocketAddress dns = server.dnsAddress().orElseThrow();
+    byte[] query = {
+      0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 4, 'n', 'o', 'n', 'e', 7, 's', 'e', 'r', 'v', 'i', 'c',
+      'e', 5, 'c', 'a', 'i', 'r', 'n', 0, 0, 1, 0, 1
+    };
+    try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+      s.setSoTimeout(5_000);
+      s.send(new java.net.DatagramPacket(query, query.length, dns));
+      s.receive(new java.net.DatagramPacket(new byte[512], 512));
+    }
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                value(
+                        scrape(),
+                        "cairn_dns_queries_seconds_count",
+                        "protocol=\"udp\",rcode=\"NXDOMAIN\"")
+                    == 1);
+  }
+
+  @Test
+  void healthProbesProtectionAndSelfPreservationAreMeasured() throws Exception {
+    server = CairnServer.builder().inMemory().httpPort(0).grpcPort(0).start();
+    try (java.net.ServerSocket target =
+        new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      server
+          .registry()
+          .register(
+              "default",
+              dev.cairn.common.Instance.builder("db", "127.0.0.1")
+                  .id("db-1")
+                  .port("tcp", target.getLocalPort())
+                  .check(
+                      dev.cairn.common.HealthCheck.builder(dev.cairn.common.HealthCheck.Type.TCP)
+                          .interval(Duration.ofMillis(100))
+                          .build())
+                  .build())
+          .join();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> {
+                String s = scrape();
+                assertThat(value(s, "cairn_health_checked_instances", "")).isEqualTo(1);
+                assertThat(
+                        value(
+                            s,
+                            "cairn_health_probes_seconds_count",
+                            "result=\"passing\",type=\"tcp\""))
+                    .isPositive();
+              });
+    }
+    // Protection: one healthy instance of three, threshold 0.5.
+    for (String id : List.of("w1", "w2", "w3")) {
+      server
+          .registry()
+          .register(
+              "default",
+              dev.cairn.common.Instance.builder("web", "10.0.0.1")
+                  .id(id)
+                  .health(
+                      id.equals("w1")
+                          ? dev.cairn.common.Health.PASSING
+                          : dev.cairn.common.Health.CRITICAL)
+                  .build())
+          .join();
+    }
+    server.registry().setProtectionThreshold("default", "web", 0.5).join();
+    HttpResponse<String> read =
+        http.send(get("/v1/services/web/instances?healthy=true"), ofString());
+    assertThat(read.headers().firstValue("X-Cairn-Protection")).hasValue("true");
+    String s = scrape();
+    assertThat(value(s, "cairn_protection_reads_total", "")).isEqualTo(1);
+    assertThat(value(s, "cairn_self_preservation_active", "")).isZero();
+    assertThat(value(s, "cairn_self_preservation_activations_total", "")).isZero();
   }
 
   @Test

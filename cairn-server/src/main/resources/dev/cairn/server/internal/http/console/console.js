@@ -199,6 +199,7 @@ async function toggleMaintenance(inst, button) {
     weight: inst.weight, zone: inst.zone, health: health,
   };
   if (inst.session) body.session = inst.session;
+  if (inst.check) body.check = inst.check; // a re-registration without it would drop the check
   await send(button, 'PUT', instancePath(inst), body);
 }
 
@@ -336,12 +337,20 @@ function searchText(inst) {
     inst.id, inst.address, inst.zone, inst.session || '', inst.health, ...inst.tags,
     ...Object.entries(inst.ports).map(([k, v]) => k + ':' + v),
     ...Object.entries(inst.metadata).map(([k, v]) => k + '=' + v),
-    checkOutput(inst) || '',
+    checkSummary(inst) || '', checkOutput(inst) || '',
   ].join(' ').toLowerCase();
 }
 
 function inMaintenance(inst) {
   return Object.prototype.hasOwnProperty.call(inst.metadata, MAINTENANCE_KEY);
+}
+
+/** The instance's health check in a few words ("http :http /health every 10s"), or null. */
+function checkSummary(inst) {
+  const c = inst.check;
+  if (!c || typeof c !== 'object' || typeof c.type !== 'string') return null;
+  return [c.type, c.port ? ':' + c.port : '', c.path || '', c.interval ? 'every ' + c.interval : '']
+    .filter(Boolean).join(' ');
 }
 
 /** A health check's output, in whichever of these shapes the server sends it, else null. */
@@ -369,6 +378,8 @@ function instanceRow(inst) {
   tr.append(textCell(String(inst.weight), 'num'));
   const health = [el('span', 'badge ' + inst.health, inst.health)];
   if (inMaintenance(inst)) health.push(' ', el('span', 'badge maintenance', 'maintenance'));
+  const check = checkSummary(inst);
+  if (check) health.push(el('div', 'small muted', 'check: ' + check));
   const output = checkOutput(inst);
   if (output) health.push(el('pre', 'check', output));
   tr.append(cell(...health));
@@ -377,6 +388,11 @@ function instanceRow(inst) {
   const maintenance = el('button', '', inMaintenance(inst) ? 'end maintenance' : 'maintenance');
   maintenance.title = inMaintenance(inst)
     ? 'Restore the health it had before' : 'Mark critical until maintenance ends';
+  if (check && !inMaintenance(inst)) {
+    // Its check (run by the server, or reported by the instance) would soon undo it.
+    maintenance.disabled = true;
+    maintenance.title = 'Its health check decides its health';
+  }
   maintenance.addEventListener('click', () => toggleMaintenance(inst, maintenance));
   const remove = el('button', 'danger', 'deregister');
   remove.addEventListener('click', () => deregister(inst, remove));

@@ -1,0 +1,108 @@
+package dev.cairn.amqp;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A body with the properties its publisher chooses; anything left unset is filled in when it is
+ * published (a random message id, the codec's type, the current time and trace context).
+ *
+ * <p>Immutable once built; built with {@link #builder(Object)}.
+ */
+public final class OutgoingMessage<T> {
+
+  private final T body;
+  private final String messageId;
+  private final String correlationId;
+  private final Map<String, String> headers;
+
+  private OutgoingMessage(Builder<T> b) {
+    this.body = b.body;
+    this.messageId = b.messageId;
+    this.correlationId = b.correlationId;
+    this.headers = Map.copyOf(b.headers);
+  }
+
+  public static <T> OutgoingMessage<T> of(T body) {
+    return builder(body).build();
+  }
+
+  public static <T> Builder<T> builder(T body) {
+    return new Builder<>(body);
+  }
+
+  public T body() {
+    return body;
+  }
+
+  /** The message id, or null for a random one. */
+  public String messageId() {
+    return messageId;
+  }
+
+  /** The correlation id, or null for none. */
+  public String correlationId() {
+    return correlationId;
+  }
+
+  /** Application headers, including trace context headers when the caller set them. */
+  public Map<String, String> headers() {
+    return headers;
+  }
+
+  /** Builds an {@link OutgoingMessage}; not thread-safe. */
+  public static final class Builder<T> {
+    private final T body;
+    private String messageId;
+    private String correlationId;
+    private final Map<String, String> headers = new LinkedHashMap<>();
+
+    private Builder(T body) {
+      this.body = requireNonNull(body, "body");
+    }
+
+    /** The message id consumers deduplicate by (1..255 characters); default a random UUID. */
+    public Builder<T> messageId(String messageId) {
+      requireNonNull(messageId, "messageId");
+      if (messageId.isEmpty() || messageId.length() > 255) {
+        throw new IllegalArgumentException(
+            "messageId: \"" + messageId + "\" (expected: 1..255 characters)");
+      }
+      this.messageId = messageId;
+      return this;
+    }
+
+    public Builder<T> correlationId(String correlationId) {
+      this.correlationId = requireNonNull(correlationId, "correlationId");
+      return this;
+    }
+
+    /** An application header; names starting with {@code x-cairn-} are reserved. */
+    public Builder<T> header(String name, String value) {
+      requireNonNull(name, "name");
+      requireNonNull(value, "value");
+      if (name.isEmpty() || name.startsWith("x-cairn-")) {
+        throw new IllegalArgumentException(
+            "name: \"" + name + "\" (expected: non-empty, not starting with \"x-cairn-\")");
+      }
+      headers.put(name, value);
+      return this;
+    }
+
+    /**
+     * Trace context to carry ({@code traceparent}, {@code tracestate}, {@code baggage}), e.g. a
+     * received message's {@link ReceivedMessage#traceContext()}; overrides the messaging instance's
+     * trace context supplier.
+     */
+    public Builder<T> traceContext(Map<String, String> traceContext) {
+      requireNonNull(traceContext, "traceContext").forEach(this::header);
+      return this;
+    }
+
+    public OutgoingMessage<T> build() {
+      return new OutgoingMessage<>(this);
+    }
+  }
+}

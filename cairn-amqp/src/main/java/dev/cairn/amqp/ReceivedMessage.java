@@ -1,0 +1,53 @@
+package dev.cairn.amqp;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A decoded message with its properties, as handed to a {@link MessageHandler}. Immutable.
+ *
+ * @param body the decoded body
+ * @param messageId the message id (never null: a consumer receiving a message without one uses
+ *     {@code "<queue>:<delivery tag>"} , which is not stable across redeliveries)
+ * @param correlationId the correlation id, or null
+ * @param replyTo the queue to reply to (request/reply), or null
+ * @param type the message type (AMQP {@code type}), or null
+ * @param timestamp when it was first published, or null when the publisher did not say
+ * @param routingKey the routing key it was published with
+ * @param attempt the delivery attempt through the retry tiers (1 = first)
+ * @param redelivered whether the broker delivered this copy before (its consumer died or its
+ *     connection dropped before acknowledging)
+ * @param headers application headers, values as strings (trace context included)
+ */
+public record ReceivedMessage<T>(
+    T body,
+    String messageId,
+    String correlationId,
+    String replyTo,
+    String type,
+    Instant timestamp,
+    String routingKey,
+    int attempt,
+    boolean redelivered,
+    Map<String, String> headers) {
+
+  public ReceivedMessage {
+    headers = Map.copyOf(headers);
+  }
+
+  /** The W3C trace context headers present ({@code traceparent}, {@code tracestate}, ...). */
+  public Map<String, String> traceContext() {
+    Map<String, String> trace = new LinkedHashMap<>();
+    for (String name :
+        new String[] {
+          MessageHeaders.TRACEPARENT, MessageHeaders.TRACESTATE, MessageHeaders.BAGGAGE
+        }) {
+      String value = headers.get(name);
+      if (value != null) {
+        trace.put(name, value);
+      }
+    }
+    return trace;
+  }
+}

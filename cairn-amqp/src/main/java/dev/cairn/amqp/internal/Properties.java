@@ -1,0 +1,144 @@
+package dev.cairn.amqp.internal;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.LongString;
+import dev.cairn.amqp.MessageCodec;
+import dev.cairn.amqp.MessageHeaders;
+import dev.cairn.amqp.OutgoingMessage;
+import dev.cairn.amqp.ReceivedMessage;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/** Builds the AMQP properties of outgoing messages and reads those of received ones. */
+public final class Properties {
+
+  private final Clock clock;
+  private final Supplier<Map<String, String>> traceContext;
+
+  public Properties(Clock clock, Supplier<Map<String, String>> traceContext) {
+    this.clock = clock;
+    this.traceContext = traceContext;
+  }
+
+  /** An outgoing message's properties and encoded body. */
+  public record Outgoing(AMQP.BasicProperties props, byte[] body) {}
+
+  /**
+   * Encodes a message and fills in its id, type, timestamp and trace context.
+   *
+   * @param extraHeaders Cairn's own headers to add (e.g. a request's deadline)
+   */
+  public <T> Outgoing outgoing(
+      MessageCodec<T> codec,
+      OutgoingMessage<T> message,
+      String replyTo,
+      Long expirationMillis,
+      Map<String, Object> extraHeaders) {
+    byte[] body = codec.encode(message.body());
+    Map<String, Object> headers = new HashMap<>();
+    if (!message.headers().containsKey(MessageHeaders.TRACEPARENT)) {
+      Map<String, String> trace = traceContext.get();
+      if (trace != null) {
+        headers.putAll(trace);
+      }
+    }
+    headers.putAll(message.headers());
+    headers.putAll(extraHeaders);
+    AMQP.BasicProperties.Builder b =
+        new AMQP.BasicProperties.Builder()
+            .contentType(codec.contentType())
+            .type(codec.typeName())
+            .deliveryMode(2)
+            .messageId(
+                message.messageId() != null ? message.messageId() : UUID.randomUUID().toString())
+            .timestamp(Date.from(clock.instant()))
+            .headers(headers.isEmpty() ? null : headers);
+    if (message.correlationId() != null) {
+      b.correlationId(message.correlationId());
+    }
+    if (replyTo != null) {
+      b.replyTo(replyTo);
+    }
+    if (expirationMillis != null) {
+      b.expiration(Long.toString(Math.max(1, expirationMillis)));
+    }
+    return new Outgoing(b.build(), body);
+  }
+
+  /** A copy of a received message with changed headers (for retry tiers and parking). */
+  public static Outgoing copy(
+      AMQP.BasicProperties props, byte[] body, Map<String, Object> changedHeaders) {
+    Map<String, Object> headers = new HashMap<>();
+    if (props.getHeaders() != null) {
+      headers.putAll(props.getHeaders());
+    }
+
+    headers.putAll(changedHeaders);
+    AMQP.BasicProperties copy = props.builder().headers(headers).expiration(null).build();
+    return new Outgoing(copy, body);
+  }
+
+  /** The received message's properties around its decoded body. */
+  public static <T> ReceivedMessage<T> received(
+      T body, String queue, Envelope envelope, AMQP.BasicProperties props) {
+    Map<String, String> headers = headers(props);
+    String messageId =
+        props.getMessageId() != null
+            ? props.getMessageId()
+            : queue + ":" + envelope.getDeliveryTag();
+    Date ts = props.getTimestamp();
+    return new ReceivedMessage<>(
+        body,
+        messageId,
+        props.getCorrelationId(),
+        props.getReplyTo(),
+        props.getType(),
+        ts == null ? null : Instant.ofEpochMilli(ts.getTime()),
+        envelope.getRoutingKey(),
+        attempt(props),
+        envelope.isRedeliver(),
+        headers);
+  }
+
+  /** The attempt a received message is for, from {@link MessageHeaders#ATTEMPT} (default 1). */
+  public static int attempt(AMQP.BasicProperties props) {
+    Object v = props.getHeaders() == null ? null : props.getHeaders().get(MessageHeaders.ATTEMPT);
+    return v instanceof Number n ? Math.max(1, n.intValue()) : 1;
+  }
+
+  /** A header's value as a string, or null. */
+  public static String header(AMQP.BasicProperties props, String name) {
+    Object v = props.getHeaders() == null ? null : props.getHeaders().get(name);
+    return v == null ? null : stringOf(v);
+  }
+
+  private static Map<String, String> headers(AMQP.BasicProperties props) {
+    if (props.getHeaders() == null || props.getHeaders().isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    props.getHeaders().forEach((k, v) -> out.put(k, v == null ? "" : stringOf(v)));
+    return out;
+  }
+
+  private static String stringOf(Object v) {
+    if (v instanceof LongString || v instanceof String || v instanceof Number) {
+      return v.toString();
+    }
+    if (v instanceof byte[] bytes) {
+      return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    }
+    if (v instanceof List<?> list) {
+      return list.toString();
+    }
+    return String.valueOf(v);
+  }
+}

@@ -1,0 +1,211 @@
+package dev.cairn.amqp.internal;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
+import dev.cairn.amqp.ConsumerOptions;
+import dev.cairn.amqp.MessageHandler;
+import dev.cairn.amqp.MessageHeaders;
+import dev.cairn.amqp.ReceivedMessage;
+import dev.cairn.amqp.WorkQueue;
+import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes a {@link WorkQueue} on {@code concurrency} channels with manual acknowledgement: a
+ * message is acknowledged after its handler returns; when the handler throws, a copy goes to the
+ * next retry tier (or, after the last attempt, to the dead-letter queue with the reason) and the
+ * original is acknowledged once the broker has confirmed the copy. A body that cannot be decoded is
+ * parked at once.
+ *
+ * <p>If the connection drops before the acknowledgement, the broker redelivers the message (to this
+ * consumer after recovery, or to another one): at-least-once.
+ *
+ * <p>Threading: deliveries arrive on the client's consumer executor, one at a time per channel.
+ */
+public final class QueueConsumer<T> implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(QueueConsumer.class);
+  private static final int MAX_REASON_CHARS = 1000;
+
+  private final WorkQueue<T> queue;
+  private final MessageHandler<T> handler;
+  private final ConfirmingPublisher republisher;
+  private final long republishTimeoutMillis;
+  private final List<Channel> channels = new ArrayList<>();
+
+  public QueueConsumer(
+      Connection connection,
+      WorkQueue<T> queue,
+      ConsumerOptions options,
+      MessageHandler<T> handler,
+      ConfirmingPublisher republisher,
+      long republishTimeoutMillis) {
+    this.queue = queue;
+    this.handler = handler;
+    this.republisher = republisher;
+    this.republishTimeoutMillis = republishTimeoutMillis;
+    try {
+      for (int i = 0; i < options.concurrency(); i++) {
+        Channel ch = connection.createChannel();
+        channels.add(ch);
+        ch.basicQos(options.prefetch());
+        ch.basicConsume(queue.name(), false, new Delivery(ch));
+      }
+    } catch (IOException | ShutdownSignalException e) {
+      close();
+      throw CairnException.of(
+          ErrorCode.UNAVAILABLE, "consuming '" + queue.name() + "' failed: " + e.getMessage());
+    }
+  }
+
+  /** Stops consuming; unacknowledged messages go back to the queue. */
+  @Override
+  public void close() {
+    for (Channel ch : channels) {
+      try {
+        if (ch.isOpen()) {
+          ch.close();
+        }
+      } catch (IOException | TimeoutException | ShutdownSignalException e) {
+        log.debug("closing consumer channel: {}", e.toString());
+      }
+    }
+  }
+
+  private final class Delivery extends DefaultConsumer {
+
+    Delivery(Channel channel) {
+      super(channel);
+    }
+
+    @Override
+    public void handleCancel(String consumerTag) {
+      // The broker cancelled the consumer (its queue was deleted, or a quorum queue lost its
+      // leader for good): nothing more arrives on this channel.
+      log.warn("the broker cancelled consumer {} of '{}'", consumerTag, queue.name());
+    }
+
+    @Override
+    public void handleDelivery(
+        String consumerTag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
+      Channel ch = getChannel();
+      long tag = envelope.getDeliveryTag();
+      int attempt = Properties.attempt(props);
+      T value;
+      try {
+        value = queue.codec().decode(body);
+      } catch (Exception | LinkageError e) {
+        park(ch, tag, envelope, props, body, attempt, "cannot decode: " + describe(e));
+        return;
+      }
+      ReceivedMessage<T> message = Properties.received(value, queue.name(), envelope, props);
+      try {
+        handler.handle(message);
+      } catch (Exception | LinkageError | AssertionError e) {
+        String reason = describe(e);
+        if (attempt >= queue.retry().maxAttempts()) {
+          park(ch, tag, envelope, props, body, attempt, reason);
+        } else {
+          retry(ch, tag, props, body, attempt, reason);
+        }
+        return;
+      }
+      ack(ch, tag);
+    }
+  }
+
+  private void retry(
+      Channel ch, long tag, AMQP.BasicProperties props, byte[] body, int attempt, String reason) {
+    int tier = queue.retry().tierAfter(attempt);
+    Properties.Outgoing copy =
+        Properties.copy(
+            props,
+            body,
+            Map.of(MessageHeaders.ATTEMPT, attempt + 1, MessageHeaders.LAST_FAILURE, reason));
+    republishThenAck(ch, tag, queue.retryQueueName(tier), copy);
+  }
+
+  private void park(
+      Channel ch,
+      long tag,
+      Envelope envelope,
+      AMQP.BasicProperties props,
+      byte[] body,
+      int attempt,
+      String reason) {
+    log.warn(
+        "parking message {} from '{}' in '{}' after {} attempt(s): {}",
+        props.getMessageId(),
+        queue.name(),
+        queue.deadLetterQueueName(),
+        attempt,
+        reason);
+    String originalExchange = Properties.header(props, MessageHeaders.ORIGINAL_EXCHANGE);
+    String originalKey = Properties.header(props, MessageHeaders.ORIGINAL_ROUTING_KEY);
+    Properties.Outgoing copy =
+        Properties.copy(
+            props,
+            body,
+            Map.of(
+                MessageHeaders.ATTEMPTS,
+                attempt,
+                MessageHeaders.FAILURE_REASON,
+                reason,
+                MessageHeaders.ORIGINAL_EXCHANGE,
+                originalExchange != null ? originalExchange : envelope.getExchange(),
+                MessageHeaders.ORIGINAL_ROUTING_KEY,
+                originalKey != null ? originalKey : envelope.getRoutingKey()));
+    republishThenAck(ch, tag, queue.deadLetterQueueName(), copy);
+  }
+
+  private void republishThenAck(Channel ch, long tag, String target, Properties.Outgoing copy) {
+    CompletableFuture<Void> confirmed =
+        republisher.publish("", target, true, copy.props(), copy.body());
+    try {
+      confirmed.get(republishTimeoutMillis, TimeUnit.MILLISECONDS);
+      ack(ch, tag);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      nack(ch, tag);
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("could not move a message of '{}' to '{}': {}", queue.name(), target, e.toString());
+      nack(ch, tag);
+    }
+  }
+
+  private static void ack(Channel ch, long tag) {
+    try {
+      ch.basicAck(tag, false);
+    } catch (IOException | ShutdownSignalException e) {
+      // The channel is gone: the broker requeues the message and delivers it again.
+      log.debug("ack of {} lost: {}", tag, e.toString());
+    }
+  }
+
+  private static void nack(Channel ch, long tag) {
+    try {
+      ch.basicNack(tag, false, true);
+    } catch (IOException | ShutdownSignalException e) {
+      log.debug("nack of {} lost: {}", tag, e.toString());
+    }
+  }
+
+  static String describe(Throwable e) {
+    String s = e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    return s.length() > MAX_REASON_CHARS ? s.substring(0, MAX_REASON_CHARS) + "..." : s;
+  }
+}

@@ -1,0 +1,197 @@
+package dev.cairn.amqp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.GetResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class WorkQueueTest {
+
+  record Job(int n) {}
+
+  private final String id = Rabbit.suffix();
+  private final RetryPolicy fastRetry =
+      RetryPolicy.of(List.of(Duration.ofMillis(50), Duration.ofMillis(100)), 3);
+  private final List<WorkQueue<?>> queues = new ArrayList<>();
+  private Messaging messaging;
+  private Connection bare;
+  private Channel inspect;
+
+  @BeforeEach
+  void connect() throws Exception {
+    messaging = Rabbit.messaging("work-" + id).build();
+    bare = Rabbit.bare();
+    inspect = bare.createChannel();
+  }
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    queues.forEach(messaging::delete);
+    messaging.close();
+    bare.close();
+  }
+
+  private <T> WorkQueue<T> queue(WorkQueue.Builder<T> builder) {
+    WorkQueue<T> q = builder.build();
+    queues.add(q);
+    return q;
+  }
+
+  @Test
+  void competingConsumersShareTheWork() {
+    WorkQueue<Job> jobs =
+        queue(WorkQueue.builder("test.jobs." + id, MessageCodec.json(Job.class)).retry(fastRetry));
+    Map<String, Set<Integer>> byWorker = new ConcurrentHashMap<>();
+    for (String worker : List.of("a", "b", "c")) {
+      // Prefetch 1 so that each worker holds one job at a time and the others get the rest.
+      messaging.consume(
+          jobs,
+          ConsumerOptions.of(1, 1),
+          m -> {
+            byWorker.computeIfAbsent(worker, w -> ConcurrentHashMap.newKeySet()).add(m.body().n());
+            Thread.onSpinWait();
+          });
+    }
+    Sender<Job> sender = messaging.sender(jobs);
+    List<CompletableFuture<Void>> sent = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      sent.add(sender.send(new Job(i)));
+    }
+    CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> byWorker.values().stream().mapToInt(Set::size).sum() == 300);
+    assertThat(byWorker).hasSize(3);
+    Set<Integer> all = ConcurrentHashMap.newKeySet();
+    byWorker.values().forEach(all::addAll);
+    assertThat(all).hasSize(300);
+  }
+
+  @Test
+  void closingASenderWaitsForTheConfirmsOfWhatItSent() throws Exception {
+    WorkQueue<Job> jobs =
+        queue(WorkQueue.builder("test.close." + id, MessageCodec.json(Job.class)).retry(fastRetry));
+    Sender<Job> sender = messaging.sender(jobs);
+    List<CompletableFuture<Void>> sent = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      sent.add(sender.send(new Job(i)));
+    }
+
+    sender.close();
+
+    assertThat(sent).allSatisfy(f -> assertThat(f).isCompleted().isNotCompletedExceptionally());
+    assertThat(sender.send(new Job(-1)))
+        .failsWithin(Duration.ofSeconds(1))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withMessageContaining("publisher closed");
+    assertThat(Rabbit.messageCount(inspect, jobs.name())).isEqualTo(2_000);
+  }
+
+  @Test
+  void aPoisonMessageIsParkedAfterMaxAttemptsWithItsReasonWhileOthersFlow() throws Exception {
+    WorkQueue<Job> jobs =
+        queue(
+            WorkQueue.builder("test.poison." + id, MessageCodec.json(Job.class)).retry(fastRetry));
+    List<Integer> poisonAttempts = new CopyOnWriteArrayList<>();
+    Set<Integer> done = ConcurrentHashMap.newKeySet();
+    messaging.consume(
+        jobs,
+        ConsumerOptions.defaults(),
+        m -> {
+          if (m.body().n() == 13) {
+            poisonAttempts.add(m.attempt());
+            throw new IllegalStateException("cannot handle job 13");
+          }
+          done.add(m.body().n());
+        });
+    Sender<Job> sender = messaging.sender(jobs);
+    for (int i = 0; i < 50; i++) {
+      sender.send(new Job(i)).join();
+    }
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> done.size() == 49);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Rabbit.messageCount(inspect, jobs.deadLetterQueueName()) == 1);
+    assertThat(poisonAttempts).containsExactly(1, 2, 3);
+    GetResponse parked = Rabbit.take(inspect, jobs.deadLetterQueueName(), 1).get(0);
+    Map<String, Object> h = parked.getProps().getHeaders();
+    assertThat(h.get(MessageHeaders.ATTEMPTS)).isEqualTo(3);
+    assertThat(h.get(MessageHeaders.FAILURE_REASON).toString())
+        .isEqualTo("java.lang.IllegalStateException: cannot handle job 13");
+    assertThat(h.get(MessageHeaders.ORIGINAL_ROUTING_KEY).toString()).isEqualTo(jobs.name());
+    assertThat(new String(parked.getBody(), StandardCharsets.UTF_8)).isEqualTo("{\"n\":13}");
+    assertThat(Rabbit.messageCount(inspect, jobs.name())).isZero();
+  }
+
+  @Test
+  void aMessageThatCannotBeDecodedIsParkedAtOnce() throws Exception {
+    WorkQueue<Job> jobs =
+        queue(
+            WorkQueue.builder("test.garbage." + id, MessageCodec.json(Job.class)).retry(fastRetry));
+    AtomicInteger handled = new AtomicInteger();
+    messaging.consume(jobs, ConsumerOptions.defaults(), m -> handled.incrementAndGet());
+    WorkQueue<byte[]> raw =
+        WorkQueue.builder(jobs.name(), MessageCodec.bytes()).retry(fastRetry).build();
+    Sender<byte[]> sender = messaging.sender(raw);
+    sender.send("{not json".getBytes(StandardCharsets.UTF_8)).join();
+    messaging.sender(jobs).send(new Job(1)).join();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> handled.get() == 1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Rabbit.messageCount(inspect, jobs.deadLetterQueueName()) == 1);
+    GetResponse parked = Rabbit.take(inspect, jobs.deadLetterQueueName(), 1).get(0);
+    assertThat(parked.getProps().getHeaders().get(MessageHeaders.ATTEMPTS)).isEqualTo(1);
+    assertThat(parked.getProps().getHeaders().get(MessageHeaders.FAILURE_REASON).toString())
+        .startsWith("cannot decode: com.fasterxml.jackson");
+    assertThat(handled.get()).isEqualTo(1);
+  }
+
+  @Test
+  void quorumQueuesCarryTheirDeliveryLimitAndRetryTheSameWay() throws Exception {
+    WorkQueue<Job> jobs =
+        queue(
+            WorkQueue.builder("test.quorum." + id, MessageCodec.json(Job.class))
+                .type(QueueType.QUORUM)
+                .deliveryLimit(5)
+                .retry(fastRetry));
+    List<Integer> attempts = new CopyOnWriteArrayList<>();
+    messaging.consume(
+        jobs,
+        ConsumerOptions.defaults(),
+        m -> {
+          attempts.add(m.attempt());
+          if (m.attempt() < 2) {
+            throw new IllegalStateException("first attempt fails");
+          }
+        });
+    messaging.sender(jobs).send(new Job(1)).join();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> attempts.size() == 2);
+    assertThat(attempts).containsExactly(1, 2);
+    // Declaring it with another shape is refused by the broker with a clear error.
+    WorkQueue<Job> classic =
+        WorkQueue.builder(jobs.name(), MessageCodec.json(Job.class)).retry(fastRetry).build();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> messaging.sender(classic))
+        .isInstanceOf(dev.cairn.common.CairnException.class)
+        .hasMessageContaining("PRECONDITION_FAILED")
+        .hasMessageContaining("x-queue-type");
+  }
+}
