@@ -303,6 +303,7 @@ public final class CairnServer implements AutoCloseable {
     private int grpcPort = DEFAULT_GRPC_PORT;
     private RegistryOptions registryOptions = RegistryOptions.defaults();
     private Duration sessionDetachGrace;
+    private Double protectionThreshold;
     private int dnsPort = DNS_OFF;
     private String dnsDomain = DEFAULT_DNS_DOMAIN;
     private Duration dnsTtl = Duration.ZERO;
@@ -389,6 +390,15 @@ public final class CairnServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The protection threshold of services that set none (0..1, 0 = off); overrides {@link
+     * RegistryOptions#protectionThreshold()}. See {@code docs/health-checks.md}.
+     */
+    public Builder protectionThreshold(double threshold) {
+      this.protectionThreshold = threshold;
+      return this;
+    }
+
     /** Checks the settings and returns a server, not started. */
     public CairnServer build() {
       checkPort("httpPort", httpPort);
@@ -399,6 +409,10 @@ public final class CairnServer implements AutoCloseable {
       if (sessionDetachGrace != null && sessionDetachGrace.isNegative()) {
         throw new IllegalArgumentException(
             "sessionDetachGrace: " + sessionDetachGrace + " (expected: >= 0)");
+      }
+      if (protectionThreshold != null && !(protectionThreshold >= 0 && protectionThreshold <= 1)) {
+        throw new IllegalArgumentException(
+            "protectionThreshold: " + protectionThreshold + " (expected: 0..1)");
       }
       if (httpPort != 0 && httpPort == grpcPort) {
         throw new IllegalArgumentException(
@@ -423,10 +437,13 @@ public final class CairnServer implements AutoCloseable {
 
     private RegistryOptions registryOptions() {
       RegistryOptions o = registryOptions;
-      if (sessionDetachGrace == null || sessionDetachGrace.equals(o.detachGrace())) {
-        return o;
+      if (sessionDetachGrace != null && !sessionDetachGrace.equals(o.detachGrace())) {
+        o = o.toBuilder().detachGrace(sessionDetachGrace).build();
       }
-      return o.toBuilder().detachGrace(sessionDetachGrace).build();
+      if (protectionThreshold != null) {
+        o = o.toBuilder().protectionThreshold(protectionThreshold).build();
+      }
+      return o;
     }
 
     private static String normalizedDomain(String domain) {

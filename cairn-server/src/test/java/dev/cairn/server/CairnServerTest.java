@@ -163,6 +163,16 @@ class CairnServerTest {
             () ->
                 CairnServer.builder().sessionDetachGrace(java.time.Duration.ofSeconds(-1)).build())
         .hasMessage("sessionDetachGrace: PT-1S (expected: >= 0)");
+    assertThatThrownBy(() -> CairnServer.builder().protectionThreshold(2).build())
+        .hasMessage("protectionThreshold: 2.0 (expected: 0..1)");
+  }
+
+  @Test
+  void theProtectionThresholdBecomesTheServicesDefault() throws IOException {
+    try (CairnServer server =
+        CairnServer.builder().inMemory().httpPort(0).grpcPort(0).protectionThreshold(0.3).start()) {
+      assertThat(server.registry().serviceConfig("", "web").protectionThreshold()).isEqualTo(0.3);
+    }
   }
 
   @Test

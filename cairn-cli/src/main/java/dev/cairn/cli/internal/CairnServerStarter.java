@@ -28,6 +28,9 @@ final class CairnServerStarter implements EmbeddedServer.Starter {
     if (settings.detachGrace() != null) {
       builder.sessionDetachGrace(settings.detachGrace());
     }
+    if (settings.protectionThreshold() != null) {
+      builder.protectionThreshold(settings.protectionThreshold());
+    }
     // start() closes whatever it opened when it fails.
     CairnServer server = builder.build().start();
     return new EmbeddedServer() {

@@ -77,6 +77,14 @@ final class ServerCommand implements Callable<Integer> {
   Duration sessionDetachGrace;
 
   @Option(
+      names = "--protection-threshold",
+      paramLabel = "SHARE",
+      description =
+          "Default protection threshold of services, 0..1: healthy-only reads return every"
+              + " instance when fewer than this share are healthy (default: 0, off).")
+  Double protectionThreshold;
+
+  @Option(
       names = "--dns-port",
       paramLabel = "PORT",
       defaultValue = "8600",
@@ -135,6 +143,11 @@ final class ServerCommand implements Callable<Integer> {
     }
     checkPort("http", httpPort);
     checkPort("grpc", grpcPort);
+    if (protectionThreshold != null && !(protectionThreshold >= 0 && protectionThreshold <= 1)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--protection-threshold: " + protectionThreshold + " (expected: 0..1)");
+    }
     if (dnsPort < -1 || dnsPort > 65_535) {
       throw new ParameterException(
           spec.commandLine(), "--dns-port: " + dnsPort + " (expected: -1 (off) or 0..65535)");
@@ -151,7 +164,8 @@ final class ServerCommand implements Callable<Integer> {
             sessionDetachGrace,
             inMemory,
             new ServerSettings.Dns(dnsPort, dnsDomain, dnsTtl),
-            metrics);
+            metrics,
+            protectionThreshold);
     try {
       server = starter.start(settings);
     } catch (CliException e) {

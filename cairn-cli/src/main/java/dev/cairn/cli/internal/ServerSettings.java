@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * What {@code cairn server} was asked for. {@code detachGrace} is null when the server's default
- * applies; ports may be 0 for an ephemeral port.
+ * What {@code cairn server} was asked for. {@code detachGrace} and {@code protectionThreshold} are
+ * null when the server's default applies; ports may be 0 for an ephemeral port.
  */
 record ServerSettings(
     Path dataDir,
@@ -15,7 +15,8 @@ record ServerSettings(
     Duration detachGrace,
     boolean inMemory,
     Dns dns,
-    boolean metrics) {
+    boolean metrics,
+    Double protectionThreshold) {
 
   /** The DNS listener: {@code port} -1 for none, 0 for an ephemeral one. */
   record Dns(int port, String domain, Duration ttl) {}

@@ -62,6 +62,14 @@ class ServerCommandTest {
   }
 
   @Test
+  void aProtectionThresholdOutsideZeroToOneIsAUsageError() {
+    CliRun run = cairn("server", "--in-memory", "--protection-threshold", "1.5");
+
+    assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.err()).contains("--protection-threshold: 1.5 (expected: 0..1)");
+  }
+
+  @Test
   void aDnsPortBelowMinusOneIsAUsageError() {
     CliRun run = cairn("server", "--in-memory", "--dns-port", "-2");
 
@@ -117,6 +125,8 @@ class ServerCommandTest {
                     "0",
                     "--session-detach-grace",
                     "15s",
+                    "--protection-threshold",
+                    "0.4",
                     "--data-dir",
                     "some/dir",
                     "--dns-port",
@@ -134,6 +144,7 @@ class ServerCommandTest {
         .isEqualTo(
             "http  listening on http://127.0.0.1:18500\ngrpc  listening on 127.0.0.1:18501\n");
     assertThat(asked.get().detachGrace()).hasSeconds(15);
+    assertThat(asked.get().protectionThreshold()).isEqualTo(0.4);
     assertThat(asked.get().dataDir()).isAbsolute().endsWithRaw(Path.of("some", "dir"));
     assertThat(asked.get().bind()).isEqualTo("127.0.0.1");
     assertThat(asked.get().inMemory()).isFalse();

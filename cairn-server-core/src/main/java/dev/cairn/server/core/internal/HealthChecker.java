@@ -54,6 +54,12 @@ final class HealthChecker implements AutoCloseable {
   private final int maxConcurrent;
   private final ScheduledThreadPoolExecutor timer;
 
+  /**
+   * Services that have (or had) a checked instance; apply thread only. Never shrinks: one entry per
+   * such service.
+   */
+  private final java.util.HashSet<ServiceKey> checkedServices = new java.util.HashSet<>();
+
   // ---- health thread only ----
   private final HashMap<Key, Entry> entries = new HashMap<>();
   private final ArrayDeque<Entry> waiting = new ArrayDeque<>();
@@ -104,8 +110,14 @@ final class HealthChecker implements AutoCloseable {
     timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
   }
 
-  /** Takes a service's changes (apply thread); checks start, change or stop accordingly. */
+  /**
+   * Takes a service's changes (apply thread); checks start, change or stop accordingly. Changes of
+   * services that never had a checked instance cost one look-up and nothing on the health thread.
+   */
   void onServiceChanged(String namespace, List<ServiceEvent> events) {
+    if (!involvesChecks(namespace, events)) {
+      return;
+    }
     execute(
         () -> {
           for (ServiceEvent e : events) {
@@ -122,6 +134,9 @@ final class HealthChecker implements AutoCloseable {
 
   /** Forgets every check and starts those of {@code services} (apply thread, after a restore). */
   void reset(List<ServiceSnapshot> services) {
+    for (ServiceSnapshot s : services) {
+      involvesChecks(s.namespace(), s.name(), s.instances());
+    }
     execute(
         () -> {
           for (Key k : List.copyOf(entries.keySet())) {
@@ -177,6 +192,34 @@ final class HealthChecker implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+  }
+
+  // ---- apply thread ----
+
+  private boolean involvesChecks(String namespace, List<ServiceEvent> events) {
+    if (events.isEmpty()) {
+      return false;
+    }
+    String service = events.get(0).instance().service();
+    if (checkedServices.contains(new ServiceKey(namespace, service))) {
+      return true;
+    }
+    for (ServiceEvent e : events) {
+      if (e.instance().hasCheck()) {
+        checkedServices.add(new ServiceKey(namespace, service));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void involvesChecks(String namespace, String service, List<Instance> instances) {
+    for (Instance i : instances) {
+      if (i.hasCheck()) {
+        checkedServices.add(new ServiceKey(namespace, service));
+        return;
+      }
+    }
   }
 
   // ---- health thread ----
@@ -394,6 +437,8 @@ final class HealthChecker implements AutoCloseable {
             lateness.quantile(0.99),
             lateness.max());
   }
+
+  private record ServiceKey(String namespace, String service) {}
 
   private record Key(String namespace, String service, String id) {
     @Override

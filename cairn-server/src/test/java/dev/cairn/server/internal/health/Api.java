@@ -45,6 +45,14 @@ final class Api {
             .build());
   }
 
+  Reply post(String path, String body) {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
+  }
+
   Reply get(String path) {
     return send(HttpRequest.newBuilder(uri(path)).GET().build());
   }

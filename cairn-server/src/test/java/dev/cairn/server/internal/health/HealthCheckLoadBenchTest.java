@@ -47,6 +47,9 @@ class HealthCheckLoadBenchTest {
   private static final int TARGETS = 4;
   private static final long PHASE_SECONDS = Long.getLong("bench.seconds", 60);
 
+  /** {@code netty} (the server's probe) or {@code jdk} ({@code java.net.http}, for comparison). */
+  private static final String PROBE = System.getProperty("bench.probe", "netty");
+
   @Test
   void tenThousandHttpChecksEveryTenSeconds() throws Exception {
     List<HttpServer> targets = new ArrayList<>();
@@ -67,6 +70,8 @@ class HealthCheckLoadBenchTest {
       targets.add(s);
     }
     GapRecorder gaps = new GapRecorder();
+    java.net.http.HttpClient jdk =
+        java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     try (NetworkProbe network = new NetworkProbe();
         CairnServer server =
             CairnServer.builder()
@@ -78,7 +83,9 @@ class HealthCheckLoadBenchTest {
                         .healthProbe(
                             (instance, check) -> {
                               gaps.started(instance.id());
-                              return network.probe(instance, check);
+                              return PROBE.equals("jdk")
+                                  ? jdkProbe(jdk, instance, check)
+                                  : network.probe(instance, check);
                             })
                         .build())
                 .start()) {
@@ -107,15 +114,17 @@ class HealthCheckLoadBenchTest {
       String report =
           String.format(
               Locale.ROOT,
-              "%s%n%s%n%s%n"
+              "probe: %s%n%s%n%s%n%s%n"
                   + "probes in the measured phase: %d started (%.0f/s), %d answered by the targets,"
                   + " %d timed out, %d skipped; most in flight seen at the end: %d%n"
                   + "scheduling lateness since checks began (actual start - planned start):"
                   + " p50 %d us, p99 %d us, max %d us%n"
                   + "jitter in the measured phase, |gap between two starts of one check - 10 s|"
                   + " over %d gaps: p50 %d us, p90 %d us, p99 %d us, max %d us%n"
-                  + "instances not passing at the end: %d of %d; availableProcessors=%d%n"
+                  + "instances not passing at the end: %d of %d; availableProcessors=%d;"
+                  + " direct memory: Netty %.1f MiB, JDK buffers %.1f MiB; MALLOC_ARENA_MAX=%s%n%s"
                   + "ratios checked/idle: cpu %.2fx, heap %.2fx, rss %.2fx, threads %+d%n",
+              PROBE,
               Sample.HEADER,
               baseline,
               checked,
@@ -136,6 +145,10 @@ class HealthCheckLoadBenchTest {
               notPassing,
               INSTANCES,
               Runtime.getRuntime().availableProcessors(),
+              io.netty.util.internal.PlatformDependent.usedDirectMemory() / (1024.0 * 1024.0),
+              jdkDirectMb(),
+              System.getenv().getOrDefault("MALLOC_ARENA_MAX", "unset"),
+              nativeMemory(),
               checked.cpuShare / Math.max(1e-9, baseline.cpuShare),
               checked.heapMb / Math.max(1e-9, baseline.heapMb),
               checked.rssMb / Math.max(1e-9, baseline.rssMb),
@@ -199,13 +212,55 @@ class HealthCheckLoadBenchTest {
         name, cpu / (double) wall, checker / (double) wall, heap, committed, rss, threadCount);
   }
 
-  /** CPU time of the registry's health thread and the probe event loop. */
+  private static double jdkDirectMb() {
+    double total = 0;
+    for (var pool :
+        ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)) {
+      total += pool.getMemoryUsed();
+    }
+    return total / (1024.0 * 1024.0);
+  }
+
+  /** The JVM's native memory summary when run with -XX:NativeMemoryTracking=summary, else "". */
+  private static String nativeMemory() {
+    try {
+      Object out =
+          ManagementFactory.getPlatformMBeanServer()
+              .invoke(
+                  new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                  "vmNativeMemory",
+                  new Object[] {new String[] {"summary", "scale=MB"}},
+                  new String[] {String[].class.getName()});
+      String text = String.valueOf(out);
+      return text.contains("not enabled") ? "" : text;
+    } catch (javax.management.JMException e) {
+      return "";
+    }
+  }
+
+  /** An HTTP check with {@code java.net.http} (keep-alive, body discarded), for comparison. */
+  private static CompletableFuture<Health> jdkProbe(
+      java.net.http.HttpClient client, Instance instance, HealthCheck check) {
+    java.net.http.HttpRequest r =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(
+                    "http://" + instance.address() + ":" + instance.port("http") + check.path()))
+            .timeout(check.timeout())
+            .GET()
+            .build();
+    return client
+        .sendAsync(r, java.net.http.HttpResponse.BodyHandlers.discarding())
+        .thenApply(resp -> NetworkProbe.ofStatus(resp.statusCode()));
+  }
+
+  /** CPU time of the registry's health thread and the probe event loop (or JDK client). */
   private static long checkerCpu(ThreadMXBean threads) {
     long total = 0;
     for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
       if (t != null
           && (t.getThreadName().startsWith("cairn-health")
-              || t.getThreadName().startsWith("cairn-probe"))) {
+              || t.getThreadName().startsWith("cairn-probe")
+              || t.getThreadName().startsWith("HttpClient-"))) {
         long c = threads.getThreadCpuTime(t.getThreadId());
         total += Math.max(0, c);
       }

@@ -20,7 +20,7 @@ import java.util.function.IntSupplier;
 /** Real loopback targets for health checks: well-behaved and misbehaving ones. Closes them all. */
 final class Targets implements AutoCloseable {
 
-  private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
+  private final List<java.io.Closeable> open = new CopyOnWriteArrayList<>();
   private final CountDownLatch closing = new CountDownLatch(1);
 
   /** An HTTP server answering every request with the status {@code status} gives then. */
@@ -140,9 +140,9 @@ final class Targets implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     closing.countDown();
-    for (AutoCloseable c : open) {
+    for (java.io.Closeable c : open) {
       c.close();
     }
   }
