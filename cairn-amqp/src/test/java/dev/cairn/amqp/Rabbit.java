@@ -90,6 +90,17 @@ final class Rabbit {
     return closed;
   }
 
+  /** Stops the broker application (every connection drops; the Erlang node keeps running). */
+  static void stopApp() throws Exception {
+    run("rabbitmqctl", "-q", "stop_app");
+  }
+
+  /** Starts the broker application again and waits until it accepts connections. */
+  static void startApp() throws Exception {
+    run("rabbitmqctl", "-q", "start_app");
+    run("rabbitmqctl", "-q", "await_startup");
+  }
+
   private static String run(String... command) throws Exception {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class EndpointStats {
 
+  private static final double MAX_OLD_WEIGHT = 0.875;
+
   private final PeakEwma ewma;
   private final long createdNanos;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -120,7 +122,9 @@ public final class EndpointStats {
         estimateNanos = sample;
       } else {
         long elapsed = Math.max(0, nowNanos - stampNanos);
-        double w = decay(elapsed * ewma.inverseDecayNanos());
+        // Time-weighted, but each sample moves the estimate at least 1/8 of the way, so that one
+        // slow outlier on a busy endpoint fades within a few dozen calls, not seconds.
+        double w = Math.min(decay(elapsed * ewma.inverseDecayNanos()), MAX_OLD_WEIGHT);
         estimateNanos = current * w + sample * (1 - w);
       }
     }

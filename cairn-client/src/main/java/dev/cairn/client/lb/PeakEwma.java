@@ -11,8 +11,8 @@ import java.time.Duration;
  * <table>
  *   <caption>Settings and defaults</caption>
  *   <tr><th>setting</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>decay</td><td>10 s</td><td>time constant: older samples weigh {@code e^(-t/decay)}
- *       (Finagle and Linkerd use 10 s)</td></tr>
+ *   <tr><td>decay</td><td>2 s</td><td>time constant: older samples weigh {@code e^(-t/decay)}
+ *       (Finagle and Linkerd use 10 s; see decision 0017)</td></tr>
  *   <tr><td>initialLatency</td><td>1 ms</td><td>estimate of an endpoint before its first answer
  *       </td></tr>
  *   <tr><td>failurePenalty</td><td>100 ms</td><td>failures and overload answers count as at least
@@ -74,7 +74,7 @@ public final class PeakEwma {
 
   /** Builds {@link PeakEwma} settings; {@link #build()} checks them. */
   public static final class Builder {
-    private Duration decay = Duration.ofSeconds(10);
+    private Duration decay = Duration.ofSeconds(2);
     private Duration initialLatency = Duration.ofMillis(1);
     private Duration failurePenalty = Duration.ofMillis(100);
 

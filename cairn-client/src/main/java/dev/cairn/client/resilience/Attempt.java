@@ -8,8 +8,10 @@ import java.util.concurrent.CompletableFuture;
  * What a transport plugs into a {@link CallRunner}: how to send one attempt to an endpoint and how
  * to classify what came back.
  *
- * <p>Threading: {@link #send} is called from the caller's thread or the runner's scheduler;
- * classification from whichever thread completes the attempt. Neither may block.
+ * <p>Threading: {@link #send} is called on the thread that called {@link CallRunner#call} (where it
+ * may block, e.g. for a synchronous transport call) or on the runner's scheduler and whatever
+ * thread completed the previous attempt (where it must not block: hand blocking work to an
+ * executor). Classification runs on whichever thread completes the attempt and must not block.
  *
  * @param <T> the transport's target type
  * @param <R> the result type (e.g. {@code HttpResponse<String>})

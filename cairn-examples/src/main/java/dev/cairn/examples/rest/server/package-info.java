@@ -1,0 +1,2 @@
+/** Runs the REST example's server: {@code -Dexample=rest.server}. */
+package dev.cairn.examples.rest.server;
