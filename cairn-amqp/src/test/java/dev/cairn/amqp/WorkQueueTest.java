@@ -62,10 +62,10 @@ class WorkQueueTest {
       messaging.consume(
           jobs,
           ConsumerOptions.of(1, 1),
-          m -> {
-            byWorker.computeIfAbsent(worker, w -> ConcurrentHashMap.newKeySet()).add(m.body().n());
-            Thread.onSpinWait();
-          });
+          m ->
+              byWorker
+                  .computeIfAbsent(worker, w -> ConcurrentHashMap.newKeySet())
+                  .add(m.body().n()));
     }
     Sender<Job> sender = messaging.sender(jobs);
     List<CompletableFuture<Void>> sent = new ArrayList<>();
