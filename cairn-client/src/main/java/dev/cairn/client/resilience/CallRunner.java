@@ -28,6 +28,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The call's result is the last attempt's: a result the transport classified as a failure (e.g.
  * an HTTP 503) is returned as is once retries are spent; errors complete the future exceptionally.
+ * An attempt that fails with {@link InterruptedException} (the calling thread was interrupted) ends
+ * the call without a retry.
  *
  * <p>Threading: {@link #call} from any thread, never blocks; retries are scheduled on the given
  * scheduler, which the caller owns.
@@ -208,7 +210,9 @@ public final class CallRunner<T> {
         result = null;
       }
       runner.balancer.completed(endpoint, started, outcome);
-      if (outcome != Outcome.SUCCESS && retryable(outcome)) {
+      // An interrupted attempt means the caller's thread was interrupted: the caller gives up.
+      boolean interrupted = cause instanceof InterruptedException;
+      if (outcome != Outcome.SUCCESS && !interrupted && retryable(outcome)) {
         long delay =
             outcome == Outcome.REFUSED
                 ? 0

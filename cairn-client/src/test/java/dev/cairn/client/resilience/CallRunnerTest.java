@@ -59,7 +59,10 @@ class CallRunnerTest {
     return CallRunner.create("svc", balancer, policy, scheduler, clock);
   }
 
-  /** An attempt whose endpoint answers by {@code behaviour}: "ok", "503", "refuse" or "fail". */
+  /**
+   * An attempt whose endpoint answers by {@code behaviour}: "ok", "503", "refuse", "fail" or
+   * "interrupted" (the calling thread was interrupted during the attempt).
+   */
   private Attempt<String, String> transport(Map<String, String> behaviour) {
     return new Attempt<>() {
       @Override
@@ -72,6 +75,8 @@ class CallRunnerTest {
             return CompletableFuture.failedFuture(new java.io.IOException("reset"));
           case "503":
             return CompletableFuture.completedFuture("503");
+          case "interrupted":
+            return CompletableFuture.failedFuture(new InterruptedException());
           default:
             return CompletableFuture.completedFuture("200 from " + endpoint.id());
         }
@@ -135,6 +140,21 @@ class CallRunnerTest {
     assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS))
         .hasCauseInstanceOf(java.io.IOException.class);
     assertThat(totalAttempts()).isEqualTo(1);
+  }
+
+  @Test
+  void anInterruptedAttemptEndsTheCallWithoutARetry() {
+    CallRunner<String> runner = runner(fastRetries().build(), 2, ticker);
+
+    CompletableFuture<String> f =
+        runner.call(
+            CallOptions.idempotent(), transport(Map.of("e0", "interrupted", "e1", "interrupted")));
+
+    // an idempotent call with attempts and budget to spare, that an IOException would retry
+    assertThat(f).isCompletedExceptionally();
+    assertThatThrownBy(f::join).hasCauseInstanceOf(InterruptedException.class);
+    assertThat(totalAttempts()).isEqualTo(1);
+    assertThat(runner.retryBudget().retriesGranted()).isZero();
   }
 
   @Test
