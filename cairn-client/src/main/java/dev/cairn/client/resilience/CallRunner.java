@@ -84,7 +84,7 @@ public final class CallRunner<T> {
     requireNonNull(options, "options");
     requireNonNull(attempt, "attempt");
     CompletableFuture<R> future = new CompletableFuture<>();
-    if (!bulkhead.tryAcquirePermission()) {
+    if (!admitted()) {
       future.completeExceptionally(
           CairnException.of(
               ErrorCode.RESOURCE_EXHAUSTED,
@@ -104,6 +104,22 @@ public final class CallRunner<T> {
     Duration deadline = options.deadline() != null ? options.deadline() : policy.deadline();
     new Call<>(this, options, attempt, future, deadline).next();
     return future;
+  }
+
+  /**
+   * Takes a bulkhead permit. Resilience4j's semaphore refuses an interrupted thread (and says the
+   * bulkhead is full); admission never waits, so the flag is set aside here and left to the
+   * attempt: a blocking transport call then fails with {@link InterruptedException}.
+   */
+  private boolean admitted() {
+    boolean interrupted = Thread.interrupted();
+    try {
+      return bulkhead.tryAcquirePermission();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /** The retry budget shared by this service's retries and re-picks. */

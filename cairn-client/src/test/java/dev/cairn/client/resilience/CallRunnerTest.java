@@ -158,6 +158,23 @@ class CallRunnerTest {
   }
 
   @Test
+  void anInterruptedCallerIsAdmittedAndLeftToTheAttempt() throws Exception {
+    CallRunner<String> runner = runner(fastRetries().build(), 1, ticker);
+
+    Thread.currentThread().interrupt();
+    CompletableFuture<String> f;
+    try {
+      f = runner.call(CallOptions.DEFAULT, transport(Map.of()));
+    } finally {
+      assertThat(Thread.interrupted()).isTrue(); // kept, and cleared for the next test
+    }
+
+    assertThat(f.get(5, TimeUnit.SECONDS)).isEqualTo("200 from e0");
+    assertThat(runner.bulkhead().getMetrics().getAvailableConcurrentCalls())
+        .isEqualTo(runner.bulkhead().getMetrics().getMaxAllowedConcurrentCalls());
+  }
+
+  @Test
   void aFailedResultIsReturnedAsIsAfterTheLastAttempt() throws Exception {
     CallRunner<String> runner = runner(fastRetries().build(), 1, ticker);
 
