@@ -10,6 +10,7 @@ import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Names;
 import dev.cairn.common.Ticker;
+import dev.cairn.http.internal.DeadlineTimer;
 import dev.cairn.http.internal.Routes;
 import dev.cairn.http.internal.ServiceRoute;
 import java.io.IOException;
@@ -44,7 +45,11 @@ import java.util.function.Consumer;
  *       CallOptions} to decide per call. A retried request's body publisher must be re-readable
  *       (the JDK's {@code ofString}, {@code ofByteArray}, {@code ofFile} are).
  *   <li>The deadline is the request's {@link HttpRequest#timeout()} if set, else the policy's (10 s
- *       by default), for all attempts together; each attempt gets what is left as its timeout.
+ *       by default), for all attempts together; each attempt gets what is left. At the deadline the
+ *       attempt is aborted and fails with {@link java.net.http.HttpTimeoutException}. An attempt
+ *       {@code send} makes on the caller's thread is ended by the client's deadline timer, which
+ *       interrupts the thread (the JDK aborts the exchange) and clears the interrupt again; other
+ *       attempts carry what is left as the JDK request's timeout.
  *   <li>429 counts as overload (slow, not failed); 5xx as failure; a refused connection ejects the
  *       instance at once and the call goes to another (charged to the retry budget).
  *   <li>No instance: the call waits for one until the deadline, then fails with {@link
@@ -53,8 +58,8 @@ import java.util.function.Consumer;
  * </ul>
  *
  * <p>Threading: thread-safe; {@code send} blocks the caller, {@code sendAsync} never does.
- * Ownership: the client owns its {@code HttpClient}, executor and scheduler and releases them on
- * {@link #close()}; it does not own (or close) the {@link CairnClient}.
+ * Ownership: the client owns its {@code HttpClient}, executor, scheduler and deadline timer and
+ * releases them on {@link #close()}; it does not own (or close) the {@link CairnClient}.
  */
 public final class CairnHttpClient implements AutoCloseable {
 
@@ -65,6 +70,7 @@ public final class CairnHttpClient implements AutoCloseable {
   private final Ticker ticker;
   private final ExecutorService executor;
   private final ScheduledExecutorService scheduler;
+  private final DeadlineTimer deadlines;
   private final Map<String, ServiceRoute> routes = new ConcurrentHashMap<>();
   private final Object lock = new Object();
   // Guarded by lock for writes; null once closed.
@@ -78,6 +84,7 @@ public final class CairnHttpClient implements AutoCloseable {
     this.ticker = b.ticker;
     this.executor = Executors.newCachedThreadPool(threads("cairn-rest-"));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("cairn-rest-timer-"));
+    this.deadlines = new DeadlineTimer(threads("cairn-rest-deadline-"));
     HttpClient.Builder http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -97,6 +104,8 @@ public final class CairnHttpClient implements AutoCloseable {
    *
    * @throws IOException the last attempt's I/O error (e.g. {@link
    *     java.net.http.HttpTimeoutException} at the deadline)
+   * @throws InterruptedException the calling thread was interrupted: the attempt in flight is
+   *     aborted, none follows, and the thread's interrupt flag stays set
    * @throws CairnException no instance within the deadline, open circuit, full bulkhead
    */
   public <B> HttpResponse<B> send(HttpRequest request, HttpResponse.BodyHandler<B> handler)
@@ -113,11 +122,16 @@ public final class CairnHttpClient implements AutoCloseable {
       return future.get();
     } catch (InterruptedException e) {
       future.cancel(true);
+      Thread.currentThread().interrupt(); // the caller's interrupt: its flag stays set
       throw e;
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof InterruptedException) {
-        throw (InterruptedException) cause;
+        if (Thread.currentThread().isInterrupted()) {
+          throw (InterruptedException)
+              cause; // an attempt on this thread saw the caller's interrupt
+        }
+        throw new IOException("attempt interrupted: client closed", cause); // on our executor
       }
       if (cause instanceof IOException) {
         throw (IOException) cause;
@@ -158,7 +172,7 @@ public final class CairnHttpClient implements AutoCloseable {
           CairnException.of(ErrorCode.FAILED_PRECONDITION, "client: closed"));
     }
     String service = service(request.uri());
-    return route(service).send(client, executor, request, handler, options, blocking);
+    return route(service).send(client, executor, deadlines, request, handler, options, blocking);
   }
 
   /**
@@ -176,7 +190,8 @@ public final class CairnHttpClient implements AutoCloseable {
 
   /**
    * Stops sending, releases the HTTP client (its connections close), the executor and the timer
-   * thread; calls in flight fail. Does not close the {@link CairnClient}. Idempotent.
+   * thread; calls in flight fail, at the latest at their deadline (the deadline timer's thread ends
+   * after the last one). Does not close the {@link CairnClient}. Idempotent.
    */
   @Override
   public void close() {
@@ -191,6 +206,7 @@ public final class CairnHttpClient implements AutoCloseable {
     routes.values().forEach(ServiceRoute::close);
     routes.clear();
     scheduler.shutdownNow();
+    deadlines.close(); // armed deadlines still end the synchronous calls in flight
     executor.shutdownNow();
     if (client instanceof AutoCloseable) { // Java 21+: closes connections and the selector
       try {

@@ -224,6 +224,7 @@ class CairnHttpClientTest {
       http.send(get("closing"), HttpResponse.BodyHandlers.ofString());
     }
     assertThat(threads("cairn-rest-")).isPositive();
+    assertThat(threads("cairn-rest-deadline-")).isEqualTo(1); // synchronous calls' deadlines
 
     http.close();
     http = null; // on Java 17 the JDK client's selector thread ends once the client is unreachable

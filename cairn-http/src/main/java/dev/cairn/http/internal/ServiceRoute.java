@@ -54,18 +54,20 @@ public final class ServiceRoute implements AutoCloseable {
 
   /**
    * Sends {@code request} to an instance of this service; see {@code CairnHttpClient}. With {@code
-   * blocking}, the caller waits for the future and attempts made on its thread send there.
+   * blocking}, the caller waits for the future and attempts made on its thread send there, under an
+   * alarm of {@code timer}.
    */
   public <B> CompletableFuture<HttpResponse<B>> send(
       HttpClient http,
       Executor executor,
+      DeadlineTimer timer,
       HttpRequest request,
       HttpResponse.BodyHandler<B> handler,
       CallOptions options,
       boolean blocking) {
     HttpAttempt<B> attempt =
         new HttpAttempt<>(
-            http, executor, request, handler, blocking ? Thread.currentThread() : null);
+            http, executor, timer, request, handler, blocking ? Thread.currentThread() : null);
     if (!balancer.isEmpty()) {
       return runner.call(options, attempt);
     }

@@ -1,0 +1,259 @@
+package dev.cairn.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import dev.cairn.client.CairnClient;
+import dev.cairn.client.lb.OutlierDetection;
+import dev.cairn.client.resilience.CallOptions;
+import dev.cairn.client.resilience.CallPolicy;
+import dev.cairn.common.CairnException;
+import dev.cairn.testing.CairnServerExtension;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Deadlines and interrupts of REST calls (decision 0036), against a real registry, a real HTTP
+ * server on loopback and a {@link SilentServer} that reads requests and never answers.
+ */
+class CallDeadlineTest {
+
+  @RegisterExtension static final CairnServerExtension registry = CairnServerExtension.inMemory();
+
+  private static final Duration PATIENCE = Duration.ofSeconds(30); // generous upper bounds
+
+  private CairnClient servers;
+  private CairnClient callers;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+
+  @BeforeEach
+  void clients() {
+    servers = CairnClient.builder().registries(registry.grpcTarget()).shutdownHook(false).build();
+    callers = CairnClient.builder().registries(registry.grpcTarget()).shutdownHook(false).build();
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+    servers.close();
+    callers.close();
+  }
+
+  private <T extends AutoCloseable> T closing(T c) {
+    closeables.add(0, c);
+    return c;
+  }
+
+  /** A silent instance of {@code service}, registered and seen by the callers' client. */
+  private SilentServer silent(String service) throws Exception {
+    SilentServer s = closing(SilentServer.start());
+    closing(HttpRegistration.of(service, "127.0.0.1", s.port()).register(servers))
+        .registered()
+        .join();
+    callers.view(service).awaitInstances(Duration.ofSeconds(5)).join();
+    return s;
+  }
+
+  private TestServer answering(String service) throws Exception {
+    TestServer s = closing(TestServer.start(servers, service, service + "-0"));
+    callers.view(service).awaitInstances(Duration.ofSeconds(5)).join();
+    return s;
+  }
+
+  private static HttpRequest get(String service) {
+    return HttpRequest.newBuilder(URI.create("http://" + service + "/hello")).build();
+  }
+
+  @Test
+  void aSilentInstanceFailsTheCallWithHttpTimeoutExceptionAtTheDeadline() throws Exception {
+    SilentServer silent = silent("silent");
+    answering("fine");
+    CairnHttpClient http = closing(CairnHttpClient.builder(callers).build());
+    Duration deadline = Duration.ofMillis(300);
+    HttpRequest request =
+        HttpRequest.newBuilder(get("silent"), (n, v) -> true).timeout(deadline).build();
+
+    assertTimeoutPreemptively(
+        PATIENCE,
+        () -> {
+          long start = System.nanoTime();
+          assertThatThrownBy(() -> http.send(request, HttpResponse.BodyHandlers.ofString()))
+              .isExactlyInstanceOf(HttpTimeoutException.class);
+          assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(deadline.toNanos());
+          assertThat(Thread.currentThread().isInterrupted()).isFalse();
+
+          HttpResponse<String> next = http.send(get("fine"), HttpResponse.BodyHandlers.ofString());
+          assertThat(next.statusCode()).isEqualTo(200);
+        });
+    // the JDK aborted the exchange; the deadline left no time for a retry
+    await().atMost(PATIENCE).until(() -> silent.closedByClient() == 1);
+    assertThat(silent.requests()).isEqualTo(1);
+  }
+
+  @Test
+  void theCallersInterruptAbortsTheCallWithInterruptedExceptionAndTheFlagSet() throws Exception {
+    SilentServer silent = silent("silent");
+    CairnHttpClient http = closing(CairnHttpClient.builder(callers).build());
+    Thread caller = Thread.currentThread();
+    CompletableFuture<Void> interrupter =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                silent.awaitRequest();
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+              caller.interrupt();
+            });
+
+    assertThatThrownBy(() -> http.send(get("silent"), HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(InterruptedException.class);
+
+    assertThat(Thread.interrupted()).isTrue(); // and clears it for the next test
+    interrupter.get(5, TimeUnit.SECONDS);
+    await().atMost(PATIENCE).until(() -> silent.closedByClient() == 1);
+    assertThat(http.runner("silent").retryBudget().retriesGranted()).isZero();
+  }
+
+  @Test
+  void aThreadInterruptedBeforeTheCallGetsInterruptedExceptionAndKeepsItsFlag() throws Exception {
+    answering("fine");
+    CairnHttpClient http = closing(CairnHttpClient.builder(callers).build());
+    http.send(get("fine"), HttpResponse.BodyHandlers.ofString()); // the route exists
+
+    Thread.currentThread().interrupt();
+    assertThatThrownBy(() -> http.send(get("fine"), HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(InterruptedException.class);
+
+    assertThat(Thread.interrupted()).isTrue();
+    assertThat(http.runner("fine").retryBudget().retriesGranted()).isZero();
+  }
+
+  @Test
+  void tenThousandFastCallsLeaveNoInterrupt() throws Exception {
+    answering("fine");
+    CairnHttpClient http = closing(CairnHttpClient.builder(callers).build());
+
+    int ok = 0;
+    for (int i = 0; i < 10_000; i++) {
+      ok +=
+          http.send(get("fine"), HttpResponse.BodyHandlers.ofString()).statusCode() == 200 ? 1 : 0;
+      assertThat(Thread.currentThread().isInterrupted())
+          .as("interrupted after call %d", i)
+          .isFalse();
+    }
+
+    assertThat(ok).isEqualTo(10_000);
+  }
+
+  @Test
+  void deadlinesThatRaceTheAnswersNeverLeaveAnInterrupt() throws Exception {
+    answering("fine");
+    // nothing may stop the attempts: no breaker, no ejection
+    CallPolicy keepTrying =
+        CallPolicy.builder()
+            .circuitBreakerWindow(100_000)
+            .circuitBreakerMinimumCalls(100_000)
+            .outlierDetection(OutlierDetection.disabled())
+            .build();
+    CairnHttpClient http =
+        closing(CairnHttpClient.builder(callers).policy("fine", keepTrying).build());
+    http.send(get("fine"), HttpResponse.BodyHandlers.ofString()); // connection and route ready
+
+    int answered = 0;
+    int timedOut = 0;
+    int other = 0;
+    for (int i = 0; i < 2_000; i++) {
+      // deadlines from 50 µs to 2 ms, around a loopback call's latency
+      Duration deadline = Duration.ofNanos(50_000 + (i % 40) * 50_000L);
+      try {
+        http.send(
+            get("fine"),
+            HttpResponse.BodyHandlers.ofString(),
+            CallOptions.idempotent().withDeadline(deadline));
+        answered++;
+      } catch (HttpTimeoutException e) {
+        timedOut++;
+      } catch (IOException | CairnException e) {
+        other++; // e.g. DEADLINE_EXCEEDED before an attempt
+      }
+      assertThat(Thread.currentThread().isInterrupted())
+          .as("interrupted after call %d", i)
+          .isFalse();
+    }
+    System.out.printf(
+        "REST, 2,000 calls with deadlines of 50 us..2 ms: %d answered, %d HttpTimeoutException,"
+            + " %d other errors; no interrupt left%n",
+        answered, timedOut, other);
+
+    assertThat(http.send(get("fine"), HttpResponse.BodyHandlers.ofString()).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void asynchronousCallsStillTimeOutThroughTheJdkClient() throws Exception {
+    silent("silent");
+    CairnHttpClient http = closing(CairnHttpClient.builder(callers).build());
+    HttpRequest request =
+        HttpRequest.newBuilder(get("silent"), (n, v) -> true)
+            .timeout(Duration.ofMillis(300))
+            .build();
+
+    CompletableFuture<HttpResponse<String>> f =
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+
+    assertThatThrownBy(() -> f.get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isExactlyInstanceOf(HttpTimeoutException.class);
+  }
+
+  @Test
+  void closingTheClientEndsACallInFlightAtTheLatestAtItsDeadline() throws Exception {
+    SilentServer silent = silent("silent");
+    CairnHttpClient http = CairnHttpClient.builder(callers).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(get("silent"), (n, v) -> true)
+            .timeout(Duration.ofMillis(500))
+            .build();
+    CompletableFuture<Throwable> call =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                http.send(request, HttpResponse.BodyHandlers.ofString());
+                return null;
+              } catch (Exception e) {
+                return e;
+              }
+            });
+    silent.awaitRequest();
+
+    http.close();
+
+    assertThat(call.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(IOException.class);
+    await().atMost(PATIENCE).until(() -> threads("cairn-rest-deadline-") == 0);
+  }
+
+  private static long threads(String prefix) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith(prefix))
+        .count();
+  }
+}
