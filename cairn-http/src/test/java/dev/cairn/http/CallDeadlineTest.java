@@ -77,18 +77,34 @@ class CallDeadlineTest {
     return s;
   }
 
+  /**
+   * Waits until {@code http}'s route to {@code service} can pick the instance on {@code port}: the
+   * first attempt of the next call then goes out on the caller's thread (until the route's balancer
+   * has heard from the view, attempts wait for it on the client's timer and executor).
+   */
+  private static void ready(CairnHttpClient http, String service, int port) {
+    await()
+        .atMost(PATIENCE)
+        .until(
+            () ->
+                http.runner(service).balancer().endpoints().stream()
+                    .anyMatch(e -> e.target().endsWith(":" + port)));
+  }
+
   private static HttpRequest get(String service) {
     return HttpRequest.newBuilder(URI.create("http://" + service + "/hello")).build();
   }
 
   @Test
   void aSilentInstanceFailsTheCallWithHttpTimeoutExceptionAtTheDeadline() throws Exception {
-    SilentServer silent = silent("silent");
-    answering("fine");
+    SilentServer silent = silent("timeout");
+    TestServer fine = answering("timeout-fine");
     CairnHttpClient http = closing(CairnHttpClient.builder(callers).build());
+    ready(http, "timeout", silent.port());
+    ready(http, "timeout-fine", fine.port());
     Duration deadline = Duration.ofMillis(300);
     HttpRequest request =
-        HttpRequest.newBuilder(get("silent"), (n, v) -> true).timeout(deadline).build();
+        HttpRequest.newBuilder(get("timeout"), (n, v) -> true).timeout(deadline).build();
 
     assertTimeoutPreemptively(
         PATIENCE,
@@ -99,7 +115,8 @@ class CallDeadlineTest {
           assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(deadline.toNanos());
           assertThat(Thread.currentThread().isInterrupted()).isFalse();
 
-          HttpResponse<String> next = http.send(get("fine"), HttpResponse.BodyHandlers.ofString());
+          HttpResponse<String> next =
+              http.send(get("timeout-fine"), HttpResponse.BodyHandlers.ofString());
           assertThat(next.statusCode()).isEqualTo(200);
         });
     // the JDK aborted the exchange; the deadline left no time for a retry
@@ -109,8 +126,9 @@ class CallDeadlineTest {
 
   @Test
   void theCallersInterruptAbortsTheCallWithInterruptedExceptionAndTheFlagSet() throws Exception {
-    SilentServer silent = silent("silent");
+    SilentServer silent = silent("interrupt");
     CairnHttpClient http = closing(CairnHttpClient.builder(callers).build());
+    ready(http, "interrupt", silent.port());
     Thread caller = Thread.currentThread();
     CompletableFuture<Void> interrupter =
         CompletableFuture.runAsync(
@@ -123,38 +141,40 @@ class CallDeadlineTest {
               caller.interrupt();
             });
 
-    assertThatThrownBy(() -> http.send(get("silent"), HttpResponse.BodyHandlers.ofString()))
+    assertThatThrownBy(() -> http.send(get("interrupt"), HttpResponse.BodyHandlers.ofString()))
         .isInstanceOf(InterruptedException.class);
 
     assertThat(Thread.interrupted()).isTrue(); // and clears it for the next test
     interrupter.get(5, TimeUnit.SECONDS);
     await().atMost(PATIENCE).until(() -> silent.closedByClient() == 1);
-    assertThat(http.runner("silent").retryBudget().retriesGranted()).isZero();
+    assertThat(http.runner("interrupt").retryBudget().retriesGranted()).isZero();
   }
 
   @Test
   void aThreadInterruptedBeforeTheCallGetsInterruptedExceptionAndKeepsItsFlag() throws Exception {
-    answering("fine");
+    TestServer server = answering("early");
     CairnHttpClient http = closing(CairnHttpClient.builder(callers).build());
-    http.send(get("fine"), HttpResponse.BodyHandlers.ofString()); // the route exists
+    ready(http, "early", server.port());
 
     Thread.currentThread().interrupt();
-    assertThatThrownBy(() -> http.send(get("fine"), HttpResponse.BodyHandlers.ofString()))
+    assertThatThrownBy(() -> http.send(get("early"), HttpResponse.BodyHandlers.ofString()))
         .isInstanceOf(InterruptedException.class);
 
     assertThat(Thread.interrupted()).isTrue();
-    assertThat(http.runner("fine").retryBudget().retriesGranted()).isZero();
+    assertThat(http.runner("early").retryBudget().retriesGranted()).isZero();
+    assertThat(server.hits()).isZero();
   }
 
   @Test
   void tenThousandFastCallsLeaveNoInterrupt() throws Exception {
-    answering("fine");
+    TestServer server = answering("fast");
     CairnHttpClient http = closing(CairnHttpClient.builder(callers).build());
+    ready(http, "fast", server.port());
 
     int ok = 0;
     for (int i = 0; i < 10_000; i++) {
       ok +=
-          http.send(get("fine"), HttpResponse.BodyHandlers.ofString()).statusCode() == 200 ? 1 : 0;
+          http.send(get("fast"), HttpResponse.BodyHandlers.ofString()).statusCode() == 200 ? 1 : 0;
       assertThat(Thread.currentThread().isInterrupted())
           .as("interrupted after call %d", i)
           .isFalse();
@@ -165,7 +185,7 @@ class CallDeadlineTest {
 
   @Test
   void deadlinesThatRaceTheAnswersNeverLeaveAnInterrupt() throws Exception {
-    answering("fine");
+    TestServer server = answering("race");
     // nothing may stop the attempts: no breaker, no ejection
     CallPolicy keepTrying =
         CallPolicy.builder()
@@ -174,8 +194,9 @@ class CallDeadlineTest {
             .outlierDetection(OutlierDetection.disabled())
             .build();
     CairnHttpClient http =
-        closing(CairnHttpClient.builder(callers).policy("fine", keepTrying).build());
-    http.send(get("fine"), HttpResponse.BodyHandlers.ofString()); // connection and route ready
+        closing(CairnHttpClient.builder(callers).policy("race", keepTrying).build());
+    ready(http, "race", server.port());
+    http.send(get("race"), HttpResponse.BodyHandlers.ofString()); // a connection ready
 
     int answered = 0;
     int timedOut = 0;
@@ -185,7 +206,7 @@ class CallDeadlineTest {
       Duration deadline = Duration.ofNanos(50_000 + (i % 40) * 50_000L);
       try {
         http.send(
-            get("fine"),
+            get("race"),
             HttpResponse.BodyHandlers.ofString(),
             CallOptions.idempotent().withDeadline(deadline));
         answered++;
@@ -203,16 +224,16 @@ class CallDeadlineTest {
             + " %d other errors; no interrupt left%n",
         answered, timedOut, other);
 
-    assertThat(http.send(get("fine"), HttpResponse.BodyHandlers.ofString()).statusCode())
+    assertThat(http.send(get("race"), HttpResponse.BodyHandlers.ofString()).statusCode())
         .isEqualTo(200);
   }
 
   @Test
   void asynchronousCallsStillTimeOutThroughTheJdkClient() throws Exception {
-    silent("silent");
+    silent("async");
     CairnHttpClient http = closing(CairnHttpClient.builder(callers).build());
     HttpRequest request =
-        HttpRequest.newBuilder(get("silent"), (n, v) -> true)
+        HttpRequest.newBuilder(get("async"), (n, v) -> true)
             .timeout(Duration.ofMillis(300))
             .build();
 
@@ -227,10 +248,11 @@ class CallDeadlineTest {
 
   @Test
   void closingTheClientEndsACallInFlightAtTheLatestAtItsDeadline() throws Exception {
-    SilentServer silent = silent("silent");
+    SilentServer silent = silent("closing");
     CairnHttpClient http = CairnHttpClient.builder(callers).build();
+    ready(http, "closing", silent.port());
     HttpRequest request =
-        HttpRequest.newBuilder(get("silent"), (n, v) -> true)
+        HttpRequest.newBuilder(get("closing"), (n, v) -> true)
             .timeout(Duration.ofMillis(500))
             .build();
     CompletableFuture<Throwable> call =
