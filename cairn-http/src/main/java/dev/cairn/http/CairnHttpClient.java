@@ -128,10 +128,11 @@ public final class CairnHttpClient implements AutoCloseable {
       Throwable cause = e.getCause();
       if (cause instanceof InterruptedException) {
         if (Thread.currentThread().isInterrupted()) {
-          throw (InterruptedException)
-              cause; // an attempt on this thread saw the caller's interrupt
+          // an attempt on this thread saw the caller's interrupt
+          throw (InterruptedException) cause;
         }
-        throw new IOException("attempt interrupted: client closed", cause); // on our executor
+        // an attempt on the executor, whose threads only close() interrupts
+        throw new IOException("attempt interrupted: client closed", cause);
       }
       if (cause instanceof IOException) {
         throw (IOException) cause;

@@ -13,14 +13,17 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs {@link RestClientBench} with JMH; only on request (tag {@code bench}): {@code mvn -pl
  * cairn-http -am verify -Dgroups=bench -DexcludedGroups= -Dtest=RestClientBenchTest
- * -Dsurefire.failIfNoSpecifiedTests=false}. The benchmarks alternate over {@value #ROUNDS} rounds
- * (bare, bare with timeout, cairn, bare, ...) so that both see the same machine; prints each
- * round's throughputs and ratio and the median ratio. Asserts nothing about time.
+ * -Dsurefire.failIfNoSpecifiedTests=false}; {@code -Dbench.rounds=N} (default 3) and {@code
+ * -Dbench.warmups=N} (2 s warm-up iterations per fork, default 4) change the run. The benchmarks
+ * alternate over the rounds (bare, bare with timeout, cairn, bare, ...) so that all see the same
+ * machine; prints each round's throughputs and ratios and the median ratios. Asserts nothing about
+ * time.
  */
 @Tag("bench")
 class RestClientBenchTest {
 
-  private static final int ROUNDS = 3;
+  private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+  private static final int WARMUPS = Integer.getInteger("bench.warmups", 4);
 
   @Test
   void run() throws Exception {
@@ -54,7 +57,7 @@ class RestClientBenchTest {
             .include(RestClientBench.class.getName() + "." + method + "$")
             .forks(1)
             .threads(4)
-            .warmupIterations(4)
+            .warmupIterations(WARMUPS)
             .warmupTime(TimeValue.seconds(2))
             .measurementIterations(4)
             .measurementTime(TimeValue.seconds(2))
