@@ -54,6 +54,9 @@ public final class RegistryImpl {
   private final HealthChecker checker;
   private final SelfPreservation preservation;
   private volatile boolean closed;
+  // The one-shot expiry scheduled by expireAt; guarded by `this`.
+  private boolean exactExpiryPending;
+  private long exactExpiryAt;
 
   private RegistryImpl(CommandLog commandLog, RegistryOptions options) {
     this.options = options;
@@ -196,6 +199,7 @@ public final class RegistryImpl {
     long grace = options.detachGrace().toNanos();
     if (grace > 0) {
       leases.shorten(sessionId, grace);
+      expireAt(options.ticker().nanos() + grace);
       return;
     }
     if (leases.end(sessionId)) {
@@ -217,6 +221,41 @@ public final class RegistryImpl {
     for (String id : leases.expire()) {
       logClose(id, true);
     }
+    leases.nextDeadline().ifPresent(this::expireAt);
+  }
+
+  /**
+   * Runs an expiry at {@code deadline} (ticker nanos) when the regular sweep would come later, so
+   * that a lease ends within about a millisecond of running out rather than up to a sweep interval
+   * after.
+   */
+  private void expireAt(long deadline) {
+    if (!options.autoExpireSessions() || closed) {
+      return;
+    }
+    long delay = deadline - options.ticker().nanos();
+    if (delay >= options.sessionSweepInterval().toNanos()) {
+      return; // a regular sweep runs before, and looks again
+    }
+    synchronized (this) {
+      if (exactExpiryPending && exactExpiryAt - deadline <= 0) {
+        return;
+      }
+      exactExpiryPending = true;
+      exactExpiryAt = deadline;
+    }
+    try {
+      sweeper.schedule(this::exactExpiry, Math.max(0, delay), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  private void exactExpiry() {
+    synchronized (this) {
+      exactExpiryPending = false;
+    }
+    expireSessions();
   }
 
   private void logClose(String sessionId, boolean expired) {
@@ -405,6 +444,7 @@ public final class RegistryImpl {
   private void onChanges(Catalog.Changes changes) {
     for (Catalog.OpenedSession s : changes.openedSessions()) {
       leases.grant(s.id(), s.ttlMillis());
+      expireAt(options.ticker().nanos() + s.ttlMillis() * 1_000_000L);
     }
     for (String id : changes.closedSessions()) {
       leases.remove(id);
