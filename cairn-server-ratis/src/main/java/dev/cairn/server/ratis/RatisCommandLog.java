@@ -2,6 +2,7 @@ package dev.cairn.server.ratis;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.cairn.common.CairnException;
 import dev.cairn.server.core.log.CommandLog;
 import dev.cairn.server.core.log.LogStateMachine;
 import dev.cairn.server.ratis.internal.LogSettings;
@@ -71,6 +72,21 @@ public final class RatisCommandLog implements CommandLog {
   @Override
   public CompletableFuture<byte[]> append(byte[] entry) {
     return node.append(requireNonNull(entry, "entry"));
+  }
+
+  /**
+   * Completes when Ratis stopped this log by itself: it closes its Raft server when the state
+   * machine throws an {@link Error} while applying an entry or writing a snapshot (logged by Ratis
+   * as {@code caught a Throwable}), or when its log worker fails. (A pause of the process or the
+   * machine, however long, is not a reason: Ratis's shutdown after a 60 s pause is turned off.)
+   * Pending and later appends then fail with the same {@code UNAVAILABLE} exception; {@link #close}
+   * still releases the data directory. A {@link RuntimeException} from the machine does not stop
+   * the log: it fails that entry's append (or that snapshot, retried {@link Builder#snapshotEvery}
+   * entries later). See {@link CommandLog#failure()}.
+   */
+  @Override
+  public CompletableFuture<CairnException> failure() {
+    return node.failure();
   }
 
   /** Stops the Raft peer and its threads; appends still pending fail with {@code UNAVAILABLE}. */

@@ -53,6 +53,7 @@ public final class RegistryImpl {
   private final ScheduledExecutorService sweeper;
   private final HealthChecker checker;
   private final SelfPreservation preservation;
+  private final CompletableFuture<CairnException> failure = new CompletableFuture<>();
   private volatile boolean closed;
   // The one-shot expiry scheduled by expireAt; guarded by `this`.
   private boolean exactExpiryPending;
@@ -103,6 +104,7 @@ public final class RegistryImpl {
       r.close();
       throw e;
     }
+    log.failure().thenAccept(r::logFailed);
     if (options.autoExpireSessions()) {
       long every = options.sessionSweepInterval().toNanos();
       r.sweeper.scheduleWithFixedDelay(r::expireSessions, every, every, TimeUnit.NANOSECONDS);
@@ -426,6 +428,11 @@ public final class RegistryImpl {
     return hub.watcherCount();
   }
 
+  /** See {@link dev.cairn.server.core.Registry#failure()}. */
+  public CompletableFuture<CairnException> failure() {
+    return failure.copy();
+  }
+
   public void close() {
     if (closed) {
       return;
@@ -437,6 +444,17 @@ public final class RegistryImpl {
     batcher.close();
     commandLog.close();
     watchExecutor.shutdown();
+  }
+
+  // Runs once, on the log's failure thread, when the log stopped by itself.
+  private void logFailed(CairnException cause) {
+    if (closed) {
+      return;
+    }
+    log.error(
+        "The registry can no longer write and must be restarted: {}", cause.getMessage(), cause);
+    batcher.fail(cause);
+    failure.complete(cause);
   }
 
   // ---- apply thread ----
