@@ -113,7 +113,7 @@ public final class RatisCommandLog implements CommandLog {
     private int snapshotsRetained = 2;
     private boolean snapshotOnClose = true;
     private boolean purgeAfterSnapshot = true;
-    private long segmentSizeBytes = 4L * 1024 * 1024;
+    private long segmentSizeBytes = 1024 * 1024;
     private Duration startTimeout = Duration.ofSeconds(60);
 
     private Builder(Path dataDir) {
@@ -191,7 +191,10 @@ public final class RatisCommandLog implements CommandLog {
       return this;
     }
 
-    /** The size at which a log segment file is closed and a new one started; default 4 MiB. */
+    /**
+     * The size at which a log segment file is closed and a new one started; default 1 MiB (the open
+     * segment's entries stay in memory until it closes).
+     */
     public Builder segmentSizeBytes(long bytes) {
       if (bytes < 64 * 1024) {
         throw new IllegalArgumentException("segmentSizeBytes: " + bytes + " (expected: >= 65536)");

@@ -39,7 +39,7 @@ final class RaftConfig {
 
   private static final SizeInBytes PREALLOCATED_MAX = SizeInBytes.valueOf("4MB");
 
-  private static final SizeInBytes SEGMENT_CACHE_MAX = SizeInBytes.valueOf("4MB");
+  private static final SizeInBytes SEGMENT_CACHE_MAX = SizeInBytes.valueOf("1MB");
 
   /**
    * A JVM or host pause this long is needed before Ratis steps the leader down or closes the
