@@ -14,7 +14,11 @@ public final class CairnException extends RuntimeException {
   private final String field;
 
   private CairnException(ErrorCode code, String field, String message) {
-    super(message, null, false, false);
+    this(code, field, message, null);
+  }
+
+  private CairnException(ErrorCode code, String field, String message, Throwable cause) {
+    super(message, cause, false, false);
     this.code = requireNonNull(code, "code");
     this.field = field;
   }
@@ -22,6 +26,14 @@ public final class CairnException extends RuntimeException {
   /** An error with a code and a message. */
   public static CairnException of(ErrorCode code, String message) {
     return new CairnException(code, null, message);
+  }
+
+  /**
+   * An error with a code and a message, caused by {@code cause} (e.g. the failure that stopped the
+   * server's command log); {@code cause} may be null.
+   */
+  public static CairnException of(ErrorCode code, String message, Throwable cause) {
+    return new CairnException(code, null, message, cause);
   }
 
   /** An error with a code, the field at fault (may be null) and a message. */

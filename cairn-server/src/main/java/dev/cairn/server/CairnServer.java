@@ -2,6 +2,7 @@ package dev.cairn.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.cairn.common.CairnException;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.RegistryMonitor;
 import dev.cairn.server.core.RegistryOptions;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Lifecycle: {@link #start()} once, then {@link #close()} (idempotent). Both are serialized by
- * the server's lock; the accessors are thread-safe and never block.
+ * the server's lock; the accessors are thread-safe and never block. A server whose command log
+ * fails (see {@link Registry#failure()}) closes itself: {@link #whenClosed()} tells.
  */
 public final class CairnServer implements AutoCloseable {
 
@@ -87,6 +90,7 @@ public final class CairnServer implements AutoCloseable {
   private final String dnsDomain;
   private final Duration dnsTtl;
   private final boolean metricsOn;
+  private final CommandLog commandLog;
 
   // Written under `this` by start() and close(); read by any thread.
   private volatile State state = State.NEW;
@@ -96,6 +100,7 @@ public final class CairnServer implements AutoCloseable {
   private volatile Listener dns;
   private volatile ServerMetrics metrics;
   private volatile NetworkProbe probe;
+  private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
   private CairnServer(Builder b) {
     this.dataDir = b.dataDir;
@@ -107,6 +112,7 @@ public final class CairnServer implements AutoCloseable {
     this.dnsDomain = b.dnsDomain;
     this.dnsTtl = b.dnsTtl;
     this.metricsOn = b.metrics;
+    this.commandLog = b.commandLog;
   }
 
   /** A builder with the defaults: durable in {@code ./data}, 127.0.0.1, ports 8500 and 8501. */
@@ -169,12 +175,14 @@ public final class CairnServer implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       state = State.CLOSED;
       stop();
+      closed.complete(null);
       throw e;
     }
     state = State.STARTED;
     for (String line : listenerLines()) {
       log.debug(line);
     }
+    registry.failure().thenAccept(this::closeAfterFailure);
     return this;
   }
 
@@ -243,6 +251,31 @@ public final class CairnServer implements AutoCloseable {
     }
     state = State.CLOSED;
     stop();
+    closed.complete(null);
+  }
+
+  /**
+   * Completes once the server has stopped serving: normally when {@link #close()} has finished, or
+   * exceptionally, with a {@link dev.cairn.common.CairnException} of code {@code UNAVAILABLE} that
+   * names the cause, when the server closed itself because its command log failed ({@link
+   * Registry#failure()}; the registry logged it at ERROR). A server that closed itself has closed
+   * its listeners, so clients fail over; whoever runs it should exit with an error so that a
+   * supervisor restarts it ({@code cairn server} exits with code 6). Dependent stages run on the
+   * thread that closed the server.
+   */
+  public CompletableFuture<Void> whenClosed() {
+    return closed.copy();
+  }
+
+  // On the registry's failure thread.
+  private synchronized void closeAfterFailure(CairnException cause) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    state = State.CLOSED;
+    log.info("closing the server: its command log failed");
+    stop();
+    closed.completeExceptionally(cause);
   }
 
   private void stop() {
@@ -286,6 +319,9 @@ public final class CairnServer implements AutoCloseable {
   }
 
   private CommandLog openLog() {
+    if (commandLog != null) {
+      return commandLog;
+    }
     return dataDir == null ? new MemoryCommandLog() : RatisCommandLog.builder(dataDir).build();
   }
 
@@ -308,6 +344,7 @@ public final class CairnServer implements AutoCloseable {
     private String dnsDomain = DEFAULT_DNS_DOMAIN;
     private Duration dnsTtl = Duration.ZERO;
     private boolean metrics = true;
+    private CommandLog commandLog;
 
     private Builder() {}
 
@@ -396,6 +433,12 @@ public final class CairnServer implements AutoCloseable {
      */
     public Builder protectionThreshold(double threshold) {
       this.protectionThreshold = threshold;
+      return this;
+    }
+
+    /** Tests: the server runs on this log (which it starts and closes) instead of its own. */
+    Builder commandLog(CommandLog log) {
+      this.commandLog = requireNonNull(log, "log");
       return this;
     }
 

@@ -40,6 +40,11 @@ final class CairnServerStarter implements EmbeddedServer.Starter {
       }
 
       @Override
+      public java.util.concurrent.CompletableFuture<Void> whenClosed() {
+        return server.whenClosed();
+      }
+
+      @Override
       public void close() {
         server.close();
       }

@@ -9,6 +9,12 @@ interface EmbeddedServer extends AutoCloseable {
    */
   java.util.List<String> listenerLines();
 
+  /**
+   * Completes when the server stopped serving: normally after {@link #close()}, exceptionally (with
+   * the cause) when it closed itself after a failure. See {@code CairnServer.whenClosed()}.
+   */
+  java.util.concurrent.CompletableFuture<Void> whenClosed();
+
   /** Stops the server; waits for it to finish. */
   @Override
   void close();

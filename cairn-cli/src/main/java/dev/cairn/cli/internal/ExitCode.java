@@ -21,5 +21,11 @@ public final class ExitCode {
   /** The server answered 404: the named service, instance or session does not exist. */
   public static final int NOT_FOUND = 5;
 
+  /**
+   * {@code cairn server} stopped by itself because it could no longer serve, e.g. its command log
+   * failed; the server logged the cause at ERROR. A supervisor should restart it.
+   */
+  public static final int SERVER_FAILED = 6;
+
   private ExitCode() {}
 }

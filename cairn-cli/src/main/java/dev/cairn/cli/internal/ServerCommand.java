@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code cairn server}: runs an embedded server until SIGINT or SIGTERM, then closes it from a
  * shutdown hook. Prints one line per listener on standard output; a port in use exits with {@link
- * ExitCode#CANNOT_START}.
+ * ExitCode#CANNOT_START}. A server that closes itself after a failure (its command log failed)
+ * exits with {@link ExitCode#SERVER_FAILED}, so that a supervisor restarts it.
  */
 @Command(
     name = "server",
@@ -32,7 +33,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Runs a Cairn server until Ctrl-C or SIGTERM, then shuts it down gracefully.",
       "Prints one line per listener: 'http  listening on http://127.0.0.1:8500'.",
-      "Exits with code 3 when it cannot start, e.g. when a port is in use."
+      "Exits with code 3 when it cannot start, e.g. when a port is in use, and with code 6",
+      "when it stopped by itself because it could no longer serve (the log says why)."
     })
 final class ServerCommand implements Callable<Integer> {
 
@@ -125,6 +127,8 @@ final class ServerCommand implements Callable<Integer> {
   private final CountDownLatch stopped = new CountDownLatch(1);
   // Set once by call() before the shutdown hook can see it; read by stop() from any thread.
   private volatile EmbeddedServer server;
+  // Why the server closed itself, if it did; written before `stopped` counts down.
+  private volatile Throwable failure;
 
   ServerCommand() {
     this(new CairnServerStarter());
@@ -178,13 +182,30 @@ final class ServerCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     server.listenerLines().forEach(out::println);
     out.flush();
+    server.whenClosed().whenComplete((ok, error) -> failed(error));
     stopped.await();
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException e) {
       // The JVM is already shutting down; the hook has run.
     }
+    Throwable f = failure;
+    if (f != null) {
+      throw new CliException(
+          ExitCode.SERVER_FAILED,
+          "the server stopped: " + describe(unwrap(f)) + " (the log above says more; restart it)",
+          f);
+    }
     return ExitCode.OK;
+  }
+
+  /** The server closed itself: {@link #call()} returns with {@link ExitCode#SERVER_FAILED}. */
+  private void failed(Throwable error) {
+    if (error == null || !stopping.compareAndSet(false, true)) {
+      return; // closed by stop(), or stopping already
+    }
+    failure = error;
+    stopped.countDown();
   }
 
   /**
@@ -235,6 +256,12 @@ final class ServerCommand implements Callable<Integer> {
               + reason
               + hint);
     }
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+        ? e.getCause()
+        : e;
   }
 
   private static String describe(Throwable e) {

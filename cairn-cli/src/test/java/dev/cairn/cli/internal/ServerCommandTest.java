@@ -109,6 +109,11 @@ class ServerCommandTest {
                 }
 
                 @Override
+                public CompletableFuture<Void> whenClosed() {
+                  return new CompletableFuture<>();
+                }
+
+                @Override
                 public void close() {
                   closed.set(true);
                 }
@@ -151,6 +156,43 @@ class ServerCommandTest {
     assertThat(asked.get().metrics()).isFalse();
     assertThat(asked.get().dns())
         .isEqualTo(new ServerSettings.Dns(0, "cairn", Duration.ofSeconds(5)));
+  }
+
+  @Test
+  void aServerThatClosesItselfExitsWithSixSayingWhy() throws Exception {
+    CompletableFuture<Void> serverClosed = new CompletableFuture<>();
+    ServerCommand command =
+        new ServerCommand(
+            settings ->
+                new EmbeddedServer() {
+                  @Override
+                  public List<String> listenerLines() {
+                    return List.of("http  listening on http://127.0.0.1:18500");
+                  }
+
+                  @Override
+                  public CompletableFuture<Void> whenClosed() {
+                    return serverClosed.copy();
+                  }
+
+                  @Override
+                  public void close() {}
+                });
+    CliRun run = CliRun.of(new CommandLine(command));
+    CompletableFuture<CliRun> done =
+        CompletableFuture.supplyAsync(() -> run.execute("--http-port", "0", "--grpc-port", "0"));
+    await().atMost(10, TimeUnit.SECONDS).until(() -> run.out().contains("http  listening"));
+
+    serverClosed.completeExceptionally(
+        dev.cairn.common.CairnException.of(
+            dev.cairn.common.ErrorCode.UNAVAILABLE,
+            "command log failed: applying log entry 7 threw java.lang.StackOverflowError"));
+
+    assertThat(done.get(10, TimeUnit.SECONDS).exitCode()).isEqualTo(ExitCode.SERVER_FAILED);
+    assertThat(run.err())
+        .isEqualTo(
+            "error: the server stopped: command log failed: applying log entry 7 threw"
+                + " java.lang.StackOverflowError (the log above says more; restart it)\n");
   }
 
   @Test

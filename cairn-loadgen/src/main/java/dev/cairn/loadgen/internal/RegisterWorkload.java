@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -122,6 +123,7 @@ final class RegisterWorkload implements Workload {
       context.progress("%s: %s of %,d instances...", NAME, label, count);
       Instance[] instances = instances(context, count, prefix);
       Latency latency = new Latency();
+      Cpu cpu = Cpu.start(context);
       Pipeline.Result result =
           Pipeline.run(
               count,
@@ -130,7 +132,9 @@ final class RegisterWorkload implements Workload {
               k -> sessions.get(streamOf(k)).register(context.namespace(), instances[k]),
               latency,
               settings.timeout());
+      cpu.stop();
       report(table, label, count, result, latency, "≥ 30,000 ops/s");
+      cpu.report(table, label, result.succeeded());
       table.add(
           NAME,
           "ephemeral instances on server",
@@ -170,6 +174,7 @@ final class RegisterWorkload implements Workload {
               context.namespace(), instances[k].getService(), instances[k].getId());
     }
     Latency latency = new Latency();
+    Cpu cpu = Cpu.start(context);
     Pipeline.Result result =
         Pipeline.run(
             count,
@@ -178,7 +183,9 @@ final class RegisterWorkload implements Workload {
             k -> Calls.register(channels.get(streamOf(k)), registers[k]),
             latency,
             settings.timeout());
+    cpu.stop();
     report(table, label, count, result, latency, "≥ 6,000 ops/s");
+    cpu.report(table, label, result.succeeded());
     table.add(
         NAME,
         "persistent instances on server",
@@ -226,6 +233,55 @@ final class RegisterWorkload implements Workload {
     }
     table.add(NAME, label + " throughput", ResultTable.rate(result.perSecond(), "ops/s"), target);
     latency.addRows(table, NAME, label + " latency");
+  }
+
+  /**
+   * CPU time of the server (when it runs on this machine) and of this process over one phase: what
+   * a registration costs each side, a figure that other work on the machine disturbs far less than
+   * throughput.
+   */
+  private static final class Cpu {
+    private final OptionalLong serverPid;
+    private final long serverStart;
+    private final long selfStart;
+    private long server = -1;
+    private long self = -1;
+
+    private Cpu(OptionalLong serverPid) {
+      this.serverPid = serverPid;
+      this.serverStart = serverPid.isPresent() ? CpuTime.processNanos(serverPid.getAsLong()) : -1;
+      this.selfStart = CpuTime.selfNanos();
+    }
+
+    static Cpu start(RunContext context) throws java.io.IOException, InterruptedException {
+      return new Cpu(context.server().pid());
+    }
+
+    void stop() {
+      if (serverStart >= 0) {
+        long end = CpuTime.processNanos(serverPid.getAsLong());
+        server = end < 0 ? -1 : end - serverStart;
+      }
+      if (selfStart >= 0) {
+        long end = CpuTime.selfNanos();
+        self = end < 0 ? -1 : end - selfStart;
+      }
+    }
+
+    void report(ResultTable table, String label, long ops) {
+      if (ops <= 0) {
+        return;
+      }
+      table.add(
+          NAME,
+          label + " CPU per op, server / loadgen",
+          micros(server, ops) + " / " + micros(self, ops),
+          "—");
+    }
+
+    private static String micros(long nanos, long ops) {
+      return nanos < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f µs", nanos / 1_000.0 / ops);
+    }
   }
 
   /**

@@ -226,6 +226,19 @@ public final class Registry implements AutoCloseable {
     return impl.awaitServices(namespace, afterRevision);
   }
 
+  /**
+   * Completes when the registry stopped writing by itself because its command log failed (see
+   * {@link CommandLog#failure()}), with the log's {@code UNAVAILABLE} exception that names the
+   * cause; the registry logs it at ERROR once. From then on every write fails with that exception;
+   * reads still answer from the last applied state. The owner should {@link #close} the registry
+   * and stop serving, so that clients fail over and a supervisor restarts the process ({@code
+   * CairnServer} does both). Never completes when {@link #close} came first. Dependent stages run
+   * on a thread that does nothing else; they may block and may call {@link #close}.
+   */
+  public CompletableFuture<CairnException> failure() {
+    return impl.failure();
+  }
+
   /** Stops expiring sessions, ends every watch and closes the log. */
   @Override
   public void close() {

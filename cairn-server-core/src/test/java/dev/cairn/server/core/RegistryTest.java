@@ -174,6 +174,47 @@ class RegistryTest {
   }
 
   @Test
+  void aLeaseEndsWhenItRunsOutNotAtTheNextSweep() {
+    // The regular sweep would come only after an hour: the session ends at its deadline because
+    // the registry schedules an expiry for the earliest lease.
+    Registry precise =
+        start(RegistryOptions.builder().sessionSweepInterval(Duration.ofHours(1)).build());
+    try {
+      SessionInfo kept = precise.openSession(Duration.ofSeconds(1), "", "kept").join();
+      SessionInfo silent = precise.openSession(Duration.ofSeconds(1), "", "silent").join();
+      precise
+          .register(
+              "",
+              inst("api", "e1").toBuilder()
+                  .sessionId(silent.id())
+                  .kind(InstanceKind.EPHEMERAL)
+                  .build())
+          .join();
+      precise
+          .register(
+              "",
+              inst("api", "e2").toBuilder()
+                  .sessionId(kept.id())
+                  .kind(InstanceKind.EPHEMERAL)
+                  .build())
+          .join();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(100))
+          .untilAsserted(
+              () -> {
+                precise.keepAlive(kept.id());
+                assertThat(precise.service("", "api").instances())
+                    .extracting(Instance::id)
+                    .containsExactly("e2");
+              });
+      assertThat(precise.sessionCount()).isEqualTo(1);
+    } finally {
+      precise.close();
+    }
+  }
+
+  @Test
   void keepAlivesKeepTheSessionAlive() {
     SessionInfo s = registry.openSession(Duration.ofSeconds(5), "", "t").join();
     registerEphemeral("api", "e1", s.id());

@@ -2,6 +2,7 @@ package dev.cairn.server.ratis;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.cairn.common.CairnException;
 import dev.cairn.server.core.log.CommandLog;
 import dev.cairn.server.core.log.LogStateMachine;
 import dev.cairn.server.ratis.internal.LogSettings;
@@ -73,6 +74,21 @@ public final class RatisCommandLog implements CommandLog {
     return node.append(requireNonNull(entry, "entry"));
   }
 
+  /**
+   * Completes when Ratis stopped this log by itself: it closes its Raft server when the state
+   * machine throws an {@link Error} while applying an entry or writing a snapshot (logged by Ratis
+   * as {@code caught a Throwable}), or when its log worker fails. (A pause of the process or the
+   * machine, however long, is not a reason: Ratis's shutdown after a 60 s pause is turned off.)
+   * Pending and later appends then fail with the same {@code UNAVAILABLE} exception; {@link #close}
+   * still releases the data directory. A {@link RuntimeException} from the machine does not stop
+   * the log: it fails that entry's append (or that snapshot, retried {@link Builder#snapshotEvery}
+   * entries later). See {@link CommandLog#failure()}.
+   */
+  @Override
+  public CompletableFuture<CairnException> failure() {
+    return node.failure();
+  }
+
   /** Stops the Raft peer and its threads; appends still pending fail with {@code UNAVAILABLE}. */
   @Override
   public void close() {
@@ -97,7 +113,7 @@ public final class RatisCommandLog implements CommandLog {
     private int snapshotsRetained = 2;
     private boolean snapshotOnClose = true;
     private boolean purgeAfterSnapshot = true;
-    private long segmentSizeBytes = 4L * 1024 * 1024;
+    private long segmentSizeBytes = 1024 * 1024;
     private Duration startTimeout = Duration.ofSeconds(60);
 
     private Builder(Path dataDir) {
@@ -175,7 +191,10 @@ public final class RatisCommandLog implements CommandLog {
       return this;
     }
 
-    /** The size at which a log segment file is closed and a new one started; default 4 MiB. */
+    /**
+     * The size at which a log segment file is closed and a new one started; default 1 MiB (the open
+     * segment's entries stay in memory until it closes).
+     */
     public Builder segmentSizeBytes(long bytes) {
       if (bytes < 64 * 1024) {
         throw new IllegalArgumentException("segmentSizeBytes: " + bytes + " (expected: >= 65536)");

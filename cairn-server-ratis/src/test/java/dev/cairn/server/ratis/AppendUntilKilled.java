@@ -7,9 +7,10 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The child process of {@link KillNineTest}: appends numbered entries with many in flight and
- * prints {@code acked <entry>} for each append whose future completed, until it is killed. Bounded
- * in count and time so a lost parent cannot leave it running.
+ * The child process of {@link KillNineTest} and {@link PauseTest}: appends numbered entries with
+ * many in flight and prints {@code acked <entry>} for each append whose future completed, and
+ * {@code failed <entry> <error>} for each that failed, until it is killed. Bounded in count and
+ * time so a lost parent cannot leave it running.
  *
  * <p>Arguments: the data directory.
  */
@@ -39,11 +40,9 @@ public final class AppendUntilKilled {
       CompletableFuture<byte[]> reply = log.append(RecordingMachine.bytes(entry));
       reply.whenComplete(
           (r, e) -> {
-            if (e == null) {
-              synchronized (out) {
-                out.println("acked " + entry);
-                out.flush();
-              }
+            synchronized (out) {
+              out.println(e == null ? "acked " + entry : "failed " + entry + " " + e);
+              out.flush();
             }
             slots.release();
           });

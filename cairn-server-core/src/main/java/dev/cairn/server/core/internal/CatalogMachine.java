@@ -1,5 +1,7 @@
 package dev.cairn.server.core.internal;
 
+import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
 import dev.cairn.server.core.log.LogStateMachine;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -59,10 +61,36 @@ final class CatalogMachine implements LogStateMachine {
     }
     List<Result> results = new ArrayList<>(commands.size());
     for (Command c : commands) {
-      results.add(catalog.apply(c));
+      results.add(applyOne(c));
     }
-    onChanges.accept(catalog.publish());
+    Catalog.Changes changes = catalog.publish();
+    try {
+      onChanges.accept(changes);
+    } catch (RuntimeException e) {
+      // The catalog is published; only what follows it (watchers, leases, checks) missed a part of
+      // this batch. Stopping the log would not bring that back.
+      log.error(
+          "handing the changes up to revision {} to watchers, leases and checks failed",
+          changes.revision(),
+          e);
+    }
     return CommandCodec.encodeResults(results);
+  }
+
+  /**
+   * Bad commands are results already ({@link Catalog#apply}); anything else a command throws is a
+   * bug: that command fails with {@code INTERNAL}, the rest of the batch and the log go on, and a
+   * replay of the log does the same again.
+   */
+  private Result applyOne(Command c) {
+    try {
+      return catalog.apply(c);
+    } catch (RuntimeException e) {
+      log.error(
+          "applying a {} command threw; it fails with INTERNAL", c.getClass().getSimpleName(), e);
+      return Result.failed(
+          CairnException.of(ErrorCode.INTERNAL, "applying the command failed: " + e));
+    }
   }
 
   @Override

@@ -24,7 +24,10 @@ final class CommandBatcher {
   private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
   // Guarded by `this`: entries appended and not yet completed.
   private int inFlight;
-  private volatile boolean closed;
+  // Guarded by `this`: a flush is running on the thread holding the lock (see flush()).
+  private boolean flushing;
+  // Set once by close() or fail(): what every later submission fails with.
+  private volatile CairnException stoppedWith;
 
   CommandBatcher(CommandLog log, LocalEntries local, int maxPerEntry, int maxInFlight) {
     this.log = log;
@@ -36,8 +39,9 @@ final class CommandBatcher {
   /** Submits a command; completes with its result once applied. */
   CompletableFuture<Result> submit(Command command) {
     CompletableFuture<Result> f = new CompletableFuture<>();
-    if (closed) {
-      f.completeExceptionally(unavailable());
+    CairnException stopped = stoppedWith;
+    if (stopped != null) {
+      f.completeExceptionally(stopped);
       return f;
     }
     queue.add(new Pending(command, f));
@@ -47,18 +51,34 @@ final class CommandBatcher {
 
   private void flush() {
     synchronized (this) {
-      while (inFlight < maxInFlight && !queue.isEmpty()) {
-        List<Pending> batch = new ArrayList<>(Math.min(maxPerEntry, 64));
-        Pending p;
-        while (batch.size() < maxPerEntry && (p = queue.poll()) != null) {
-          batch.add(p);
-        }
-        if (batch.isEmpty()) {
-          return;
-        }
-        inFlight++;
-        send(batch);
+      // An append that fails at once completes on this thread, inside send(), and its completion
+      // flushes again: that nested flush leaves the work to this loop, so the stack stays flat
+      // however many entries fail in a row (e.g. after the log failed).
+      if (flushing) {
+        return;
       }
+      flushing = true;
+      try {
+        flushQueued();
+      } finally {
+        flushing = false;
+      }
+    }
+  }
+
+  // Called holding the lock.
+  private void flushQueued() {
+    while (inFlight < maxInFlight && !queue.isEmpty()) {
+      List<Pending> batch = new ArrayList<>(Math.min(maxPerEntry, 64));
+      Pending p;
+      while (batch.size() < maxPerEntry && (p = queue.poll()) != null) {
+        batch.add(p);
+      }
+      if (batch.isEmpty()) {
+        return;
+      }
+      inFlight++;
+      send(batch);
     }
   }
 
@@ -118,16 +138,28 @@ final class CommandBatcher {
 
   /** Fails queued commands; later submissions fail at once. */
   void close() {
-    closed = true;
+    stop(CairnException.of(ErrorCode.UNAVAILABLE, "the registry is shutting down"));
+  }
+
+  /**
+   * Fails queued commands and later submissions with {@code cause}: the log failed, nothing more
+   * will be applied.
+   */
+  void fail(CairnException cause) {
+    stop(cause);
+  }
+
+  private void stop(CairnException cause) {
+    synchronized (this) {
+      if (stoppedWith == null) {
+        stoppedWith = cause;
+      }
+    }
     local.clear();
     Pending p;
     while ((p = queue.poll()) != null) {
-      p.future.completeExceptionally(unavailable());
+      p.future.completeExceptionally(stoppedWith);
     }
-  }
-
-  private static CairnException unavailable() {
-    return CairnException.of(ErrorCode.UNAVAILABLE, "the registry is shutting down");
   }
 
   private record Pending(Command command, CompletableFuture<Result> future) {}

@@ -13,6 +13,7 @@ import java.io.DataOutput;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,8 +113,8 @@ final class CommandCodec {
           out.writeLong(r.createRevision());
         } else {
           out.writeByte(r.error().ordinal() + 1);
-          out.writeUTF(r.field() == null ? "" : r.field());
-          out.writeUTF(r.message());
+          writeUtf(out, r.field() == null ? "" : r.field());
+          writeUtf(out, r.message());
         }
       }
     } catch (IOException e) {
@@ -146,32 +147,32 @@ final class CommandCodec {
   private static void writeCommand(DataOutput out, Command c) throws IOException {
     if (c instanceof Command.Register r) {
       out.writeByte(REGISTER);
-      out.writeUTF(r.namespace());
+      writeUtf(out, r.namespace());
       writeInstance(out, r.instance());
     } else if (c instanceof Command.Deregister d) {
       out.writeByte(DEREGISTER);
-      out.writeUTF(d.namespace());
-      out.writeUTF(d.service());
-      out.writeUTF(d.instanceId());
+      writeUtf(out, d.namespace());
+      writeUtf(out, d.service());
+      writeUtf(out, d.instanceId());
     } else if (c instanceof Command.OpenSession o) {
       out.writeByte(OPEN_SESSION);
-      out.writeUTF(o.sessionId());
+      writeUtf(out, o.sessionId());
       out.writeLong(o.ttlMillis());
-      out.writeUTF(o.clientName());
+      writeUtf(out, o.clientName());
     } else if (c instanceof Command.CloseSession cs) {
       out.writeByte(CLOSE_SESSION);
-      out.writeUTF(cs.sessionId());
+      writeUtf(out, cs.sessionId());
       out.writeBoolean(cs.expired());
     } else if (c instanceof Command.SetHealth h) {
       out.writeByte(SET_HEALTH);
-      out.writeUTF(h.namespace());
-      out.writeUTF(h.service());
-      out.writeUTF(h.instanceId());
+      writeUtf(out, h.namespace());
+      writeUtf(out, h.service());
+      writeUtf(out, h.instanceId());
       out.writeByte(h.health().ordinal());
     } else if (c instanceof Command.SetServiceConfig sc) {
       out.writeByte(SET_SERVICE_CONFIG);
-      out.writeUTF(sc.namespace());
-      out.writeUTF(sc.service());
+      writeUtf(out, sc.namespace());
+      writeUtf(out, sc.service());
       out.writeDouble(sc.protectionThreshold());
     } else {
       throw new IllegalArgumentException("command: " + c + " (expected: a known command)");
@@ -204,38 +205,62 @@ final class CommandCodec {
     throw new IOException("command type " + type + " (expected: 1..6)");
   }
 
+  /**
+   * Writes {@code s} exactly as {@link DataOutput#writeUTF} does. Strings of ASCII characters
+   * without NUL (all names, ids and nearly every tag and metadata value) are modified UTF-8 as they
+   * are, so they are written as one block instead of a character at a time.
+   */
+  static void writeUtf(DataOutput out, String s) throws IOException {
+    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length != s.length() || bytes.length > 0xFFFF || hasNul(bytes)) {
+      out.writeUTF(s);
+      return;
+    }
+    out.writeShort(bytes.length);
+    out.write(bytes);
+  }
+
+  private static boolean hasNul(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b == 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Writes every field of an instance, revisions included. */
   static void writeInstance(DataOutput out, Instance i) throws IOException {
-    out.writeUTF(i.id());
-    out.writeUTF(i.service());
-    out.writeUTF(i.address());
+    writeUtf(out, i.id());
+    writeUtf(out, i.service());
+    writeUtf(out, i.address());
     out.writeByte(i.ports().size());
     for (Map.Entry<String, Integer> p : i.ports().entrySet()) {
-      out.writeUTF(p.getKey());
+      writeUtf(out, p.getKey());
       out.writeShort(p.getValue());
     }
     out.writeByte(i.tags().size());
     for (String t : i.tags()) {
-      out.writeUTF(t);
+      writeUtf(out, t);
     }
     out.writeShort(i.metadata().size());
     for (Map.Entry<String, String> m : i.metadata().entrySet()) {
-      out.writeUTF(m.getKey());
-      out.writeUTF(m.getValue());
+      writeUtf(out, m.getKey());
+      writeUtf(out, m.getValue());
     }
     out.writeShort(i.weight());
-    out.writeUTF(i.zone());
+    writeUtf(out, i.zone());
     out.writeByte(i.health().ordinal());
     out.writeByte(i.kind().ordinal());
-    out.writeUTF(i.sessionId());
+    writeUtf(out, i.sessionId());
     out.writeLong(i.createRevision());
     out.writeLong(i.modRevision());
     HealthCheck check = i.check().orElse(null);
     out.writeBoolean(check != null);
     if (check != null) {
       out.writeByte(check.type().ordinal());
-      out.writeUTF(check.port());
-      out.writeUTF(check.path());
+      writeUtf(out, check.port());
+      writeUtf(out, check.path());
       out.writeInt((int) check.intervalMillis());
       out.writeInt((int) check.timeoutMillis());
       out.writeByte(check.rise());

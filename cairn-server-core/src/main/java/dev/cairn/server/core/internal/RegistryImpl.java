@@ -53,7 +53,11 @@ public final class RegistryImpl {
   private final ScheduledExecutorService sweeper;
   private final HealthChecker checker;
   private final SelfPreservation preservation;
+  private final CompletableFuture<CairnException> failure = new CompletableFuture<>();
   private volatile boolean closed;
+  // The one-shot expiry scheduled by expireAt; guarded by `this`.
+  private boolean exactExpiryPending;
+  private long exactExpiryAt;
 
   private RegistryImpl(CommandLog commandLog, RegistryOptions options) {
     this.options = options;
@@ -100,6 +104,7 @@ public final class RegistryImpl {
       r.close();
       throw e;
     }
+    log.failure().thenAccept(r::logFailed);
     if (options.autoExpireSessions()) {
       long every = options.sessionSweepInterval().toNanos();
       r.sweeper.scheduleWithFixedDelay(r::expireSessions, every, every, TimeUnit.NANOSECONDS);
@@ -196,6 +201,7 @@ public final class RegistryImpl {
     long grace = options.detachGrace().toNanos();
     if (grace > 0) {
       leases.shorten(sessionId, grace);
+      expireAt(options.ticker().nanos() + grace);
       return;
     }
     if (leases.end(sessionId)) {
@@ -217,6 +223,41 @@ public final class RegistryImpl {
     for (String id : leases.expire()) {
       logClose(id, true);
     }
+    leases.nextDeadline().ifPresent(this::expireAt);
+  }
+
+  /**
+   * Runs an expiry at {@code deadline} (ticker nanos) when the regular sweep would come later, so
+   * that a lease ends within about a millisecond of running out rather than up to a sweep interval
+   * after.
+   */
+  private void expireAt(long deadline) {
+    if (!options.autoExpireSessions() || closed) {
+      return;
+    }
+    long delay = deadline - options.ticker().nanos();
+    if (delay >= options.sessionSweepInterval().toNanos()) {
+      return; // a regular sweep runs before, and looks again
+    }
+    synchronized (this) {
+      if (exactExpiryPending && exactExpiryAt - deadline <= 0) {
+        return;
+      }
+      exactExpiryPending = true;
+      exactExpiryAt = deadline;
+    }
+    try {
+      sweeper.schedule(this::exactExpiry, Math.max(0, delay), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  private void exactExpiry() {
+    synchronized (this) {
+      exactExpiryPending = false;
+    }
+    expireSessions();
   }
 
   private void logClose(String sessionId, boolean expired) {
@@ -387,6 +428,11 @@ public final class RegistryImpl {
     return hub.watcherCount();
   }
 
+  /** See {@link dev.cairn.server.core.Registry#failure()}. */
+  public CompletableFuture<CairnException> failure() {
+    return failure.copy();
+  }
+
   public void close() {
     if (closed) {
       return;
@@ -400,11 +446,23 @@ public final class RegistryImpl {
     watchExecutor.shutdown();
   }
 
+  // Runs once, on the log's failure thread, when the log stopped by itself.
+  private void logFailed(CairnException cause) {
+    if (closed) {
+      return;
+    }
+    log.error(
+        "The registry can no longer write and must be restarted: {}", cause.getMessage(), cause);
+    batcher.fail(cause);
+    failure.complete(cause);
+  }
+
   // ---- apply thread ----
 
   private void onChanges(Catalog.Changes changes) {
     for (Catalog.OpenedSession s : changes.openedSessions()) {
       leases.grant(s.id(), s.ttlMillis());
+      expireAt(options.ticker().nanos() + s.ttlMillis() * 1_000_000L);
     }
     for (String id : changes.closedSessions()) {
       leases.remove(id);

@@ -14,6 +14,8 @@ final class ServiceState {
   volatile ServiceSnapshot published;
   // Apply thread only: the published instances, sorted by id (never changed once published).
   private Instance[] array = new Instance[0];
+  // Apply thread only: the published instances by id.
+  private final IdIndex byId = new IdIndex();
   // Apply thread only: changes since the last publish; a null value marks a removal.
   private HashMap<String, Instance> pending;
   long revision;
@@ -28,8 +30,7 @@ final class ServiceState {
     if (pending != null && pending.containsKey(id)) {
       return pending.get(id);
     }
-    int i = indexFrom(array, 0, id);
-    return i >= 0 ? array[i] : null;
+    return byId.get(id);
   }
 
   void put(Instance instance) {
@@ -70,16 +71,29 @@ final class ServiceState {
       Instance replacement = pending.get(id);
       if (replacement != null) {
         merged[n++] = replacement;
+        byId.put(replacement);
+      } else {
+        byId.remove(id);
       }
     }
     System.arraycopy(old, i, merged, n, old.length - i);
     n += old.length - i;
     pending = null;
-    setInstances(n == merged.length ? merged : Arrays.copyOf(merged, n));
+    publishArray(n == merged.length ? merged : Arrays.copyOf(merged, n));
   }
 
-  /** Publishes {@code sorted}, which nobody changes afterwards. */
+  /** Replaces every instance with {@code sorted}, which nobody changes afterwards. */
   void setInstances(Instance[] sorted) {
+    for (Instance old : array) {
+      byId.remove(old.id());
+    }
+    for (Instance instance : sorted) {
+      byId.put(instance);
+    }
+    publishArray(sorted);
+  }
+
+  private void publishArray(Instance[] sorted) {
     array = sorted;
     published =
         ServiceSnapshot.of(

@@ -15,6 +15,9 @@ final class SessionLeases {
 
   private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
   private final Ticker ticker;
+  // Written by expire(), which one thread runs at a time.
+  private volatile boolean hasNextDeadline;
+  private volatile long nextDeadline;
 
   SessionLeases(Ticker ticker) {
     this.ticker = ticker;
@@ -88,16 +91,40 @@ final class SessionLeases {
     return n;
   }
 
-  /** Marks every lease past its deadline as ending and returns their session ids. */
+  /**
+   * Marks every lease past its deadline as ending and returns their session ids; afterwards {@link
+   * #nextDeadline()} tells when the next live lease runs out.
+   */
   List<String> expire() {
     long now = ticker.nanos();
     List<String> expired = new ArrayList<>();
+    long next = Long.MAX_VALUE;
+    boolean any = false;
     for (var e : leases.entrySet()) {
-      if (e.getValue().expireIfDue(now)) {
+      Lease lease = e.getValue();
+      if (lease.expireIfDue(now)) {
         expired.add(e.getKey());
+        continue;
+      }
+      long deadline = lease.liveDeadline();
+      if (deadline != Long.MAX_VALUE && (!any || deadline - next < 0)) {
+        next = deadline;
+        any = true;
       }
     }
+    hasNextDeadline = any;
+    nextDeadline = next;
     return expired;
+  }
+
+  /**
+   * The earliest deadline of the live leases seen by the last {@link #expire()} (renewals since may
+   * have moved it later, never earlier), in {@link Ticker#nanos()}; absent when there was none.
+   */
+  java.util.OptionalLong nextDeadline() {
+    return hasNextDeadline
+        ? java.util.OptionalLong.of(nextDeadline)
+        : java.util.OptionalLong.empty();
   }
 
   int size() {
@@ -139,6 +166,11 @@ final class SessionLeases {
       }
       ending = true;
       return true;
+    }
+
+    /** The deadline, or Long.MAX_VALUE when ending. */
+    synchronized long liveDeadline() {
+      return ending ? Long.MAX_VALUE : deadlineNanos;
     }
 
     synchronized boolean isDue(long now) {

@@ -1,5 +1,6 @@
 package dev.cairn.server.core.log;
 
+import dev.cairn.common.CairnException;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 
@@ -23,6 +24,20 @@ public interface CommandLog extends AutoCloseable {
    * UNAVAILABLE}) when the log cannot take it.
    */
   CompletableFuture<byte[]> append(byte[] entry);
+
+  /**
+   * Completes when the log stopped by itself after {@link #start}, without {@link #close} being
+   * called: its engine shut down, or applying an entry or taking a snapshot threw an {@link Error}
+   * (the state machine's state is then unknown). It completes with a {@link CairnException} of code
+   * {@code UNAVAILABLE} whose message names the cause (the original throwable, when known, is its
+   * cause); from then on every pending and later {@link #append} fails with that exception, and the
+   * owner should {@link #close} the log and stop serving. Never completes when {@link #close} came
+   * first.
+   *
+   * <p>Dependent stages run on a thread of the log's own that does nothing else; they may block and
+   * may call {@link #close}.
+   */
+  CompletableFuture<CairnException> failure();
 
   /** Stops the log; pending appends fail. */
   @Override

@@ -2,6 +2,7 @@ package dev.cairn.server.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Instance;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,5 +54,43 @@ class CatalogMachineTest {
     List<Result> results = CommandCodec.decodeResults(machine.apply(new byte[] {7, 7, 7}));
     assertThat(results).isEmpty();
     assertThat(catalog.revision()).isZero();
+  }
+
+  @Test
+  void aCommandThatThrowsFailsWithInternalAndTheRestOfTheBatchApplies() {
+    // A Register without an instance is no command a client can send: it stands for a bug.
+    long id =
+        local.hold(List.of(register("a"), new Command.Register("default", null), register("b")));
+
+    List<Result> results =
+        CommandCodec.decodeResults(machine.apply(CommandCodec.encodeBatch(id, List.of())));
+
+    assertThat(results).extracting(Result::isOk).containsExactly(true, false, true);
+    assertThat(results.get(1).error()).isEqualTo(ErrorCode.INTERNAL);
+    assertThat(catalog.service("default", "web").instances())
+        .extracting(Instance::id)
+        .containsExactly("a", "b");
+    assertThat(changes).hasSize(1);
+  }
+
+  @Test
+  void aFailureHandingTheChangesOnStillAnswersTheBatch() {
+    CatalogMachine failing =
+        new CatalogMachine(
+            catalog,
+            new StringPool(),
+            local,
+            c -> {
+              throw new IllegalStateException("watchers broke");
+            },
+            () -> {});
+    byte[] entry = CommandCodec.encodeBatch(local.hold(List.of(register("a"))), List.of());
+
+    List<Result> results = CommandCodec.decodeResults(failing.apply(entry));
+
+    assertThat(results).extracting(Result::isOk).containsExactly(true);
+    assertThat(catalog.service("default", "web").instances())
+        .extracting(Instance::id)
+        .containsExactly("a");
   }
 }

@@ -108,4 +108,39 @@ class CommandCodecTest {
         .isInstanceOf(IOException.class)
         .hasMessageContaining("version 9");
   }
+
+  @Test
+  void stringsAreWrittenExactlyAsWriteUtfWritesThem() throws IOException {
+    List<String> samples =
+        List.of(
+            "",
+            "web-000042",
+            "a\u0000b",
+            "caf\u00e9",
+            "\u65e5\u672c",
+            "\ud83d\ude00 smile",
+            "x".repeat(0xFFFF),
+            "\u007f\u0080");
+    for (String s : samples) {
+      assertThat(viaCodec(s)).as(s.length() > 20 ? s.substring(0, 20) : s).isEqualTo(viaJdk(s));
+    }
+    assertThatThrownBy(() -> viaCodec("x".repeat(0x10000)))
+        .isInstanceOf(java.io.UTFDataFormatException.class);
+  }
+
+  private static byte[] viaCodec(String s) throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+      CommandCodec.writeUtf(out, s);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static byte[] viaJdk(String s) throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+      out.writeUTF(s);
+    }
+    return bytes.toByteArray();
+  }
 }

@@ -70,4 +70,20 @@ class SessionLeasesTest {
         .isInstanceOfSatisfying(
             CairnException.class, e -> assertThat(e.field()).isEqualTo("session"));
   }
+
+  @Test
+  void expiryTellsTheEarliestDeadlineOfTheLiveLeases() {
+    leases.expire();
+    assertThat(leases.nextDeadline()).isEmpty();
+    leases.grant("slow", 9_000);
+    leases.grant("fast", 2_000);
+    leases.grant("gone", 1_000);
+    leases.end("gone");
+    long start = now.get();
+    assertThat(leases.expire()).isEmpty();
+    assertThat(leases.nextDeadline()).hasValue(start + TimeUnit.MILLISECONDS.toNanos(2_000));
+    advanceMillis(2_000);
+    assertThat(leases.expire()).containsExactly("fast");
+    assertThat(leases.nextDeadline()).hasValue(start + TimeUnit.MILLISECONDS.toNanos(9_000));
+  }
 }

@@ -39,7 +39,15 @@ final class RaftConfig {
 
   private static final SizeInBytes PREALLOCATED_MAX = SizeInBytes.valueOf("4MB");
 
-  private static final SizeInBytes SEGMENT_CACHE_MAX = SizeInBytes.valueOf("4MB");
+  private static final SizeInBytes SEGMENT_CACHE_MAX = SizeInBytes.valueOf("1MB");
+
+  /**
+   * A JVM or host pause this long is needed before Ratis steps the leader down or closes the
+   * server: in effect never. Ratis's defaults (step down after 10 s, close the whole server after
+   * 60 s) assume other peers took over meanwhile; a group of one has none, and a closed server left
+   * a process that served reads but failed every write (decision 0007).
+   */
+  static final TimeDuration PAUSE_TOLERATED = TimeDuration.valueOf(3650, TimeUnit.DAYS);
 
   private RaftConfig() {}
 
@@ -91,6 +99,11 @@ final class RaftConfig {
     }
 
     RaftServerConfigKeys.RetryCache.setExpiryTime(p, RETRY_CACHE_EXPIRY);
+
+    // One peer: a pause of the process or the machine (stopped, suspended, starved) is survived,
+    // not answered by stepping down or shutting down. Revisit with followers.
+    RaftServerConfigKeys.setCloseThreshold(p, PAUSE_TOLERATED);
+    RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, PAUSE_TOLERATED);
     return p;
   }
 }

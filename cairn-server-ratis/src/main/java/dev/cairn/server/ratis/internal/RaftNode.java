@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * One Ratis peer running a single-peer group for a {@link LogStateMachine}: starts and stops the
  * {@link RaftServer} and submits appends to it in-process, without a client or a network hop.
  *
- * <p>Thread-safe. Lifecycle: {@code NEW -> STARTING -> RUNNING -> CLOSED}; {@link #state} is the
- * only owner of it, and {@link #server} is written once, before {@code RUNNING}.
+ * <p>Thread-safe. Lifecycle: {@code NEW -> STARTING -> RUNNING -> CLOSED}, with {@code FAILED}
+ * between {@code RUNNING} (or {@code STARTING}) and {@code CLOSED} when Ratis closes the state
+ * machine without {@link #close} having asked for it; {@link #state} is the only owner of it, and
+ * {@link #server} is written once, before {@code RUNNING}.
  */
 public final class RaftNode {
 
@@ -42,6 +44,7 @@ public final class RaftNode {
     NEW,
     STARTING,
     RUNNING,
+    FAILED,
     CLOSED
   }
 
@@ -51,6 +54,9 @@ public final class RaftNode {
   private final Set<CompletableFuture<byte[]>> pending = ConcurrentHashMap.newKeySet();
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
+  private final CompletableFuture<CairnException> failure = new CompletableFuture<>();
+  // Why the log failed: written once, before state becomes FAILED, and kept after close().
+  private volatile CairnException failedWith;
 
   private volatile DataDirLock dirLock;
   private volatile RaftServer server;
@@ -74,7 +80,8 @@ public final class RaftNode {
       Files.createDirectories(settings.dataDir());
       this.dirLock = DataDirLock.acquire(settings.dataDir());
       RaftIdentity id = RaftIdentity.loadOrCreate(settings.dataDir(), settings.peerId());
-      StateMachineAdapter sm = new StateMachineAdapter(machine);
+      StateMachineAdapter sm =
+          new StateMachineAdapter(machine, settings.snapshotEvery(), this::machineStopped);
       raft = newServer(id, sm);
       this.identity = id;
       this.adapter = sm;
@@ -82,7 +89,10 @@ public final class RaftNode {
       raft.start();
       awaitLeaderReady(sm);
       if (!state.compareAndSet(State.STARTING, State.RUNNING)) {
-        throw new IOException("start: closed while starting");
+        CairnException failed = failedWith;
+        throw failed == null
+            ? new IOException("start: closed while starting")
+            : new IOException("start: " + failed.getMessage(), failed.getCause());
       }
       LOG.info("Raft peer {} leads group {} in {}", id.peerId(), id.groupId(), settings.dataDir());
     } catch (IOException | RuntimeException e) {
@@ -97,9 +107,13 @@ public final class RaftNode {
 
   /** Submits {@code entry}; see {@link dev.cairn.server.ratis.RatisCommandLog#append}. */
   public CompletableFuture<byte[]> append(byte[] entry) {
-    if (state.get() != State.RUNNING) {
+    State current = state.get();
+    if (current != State.RUNNING) {
+      CairnException failed = failedWith;
       return CompletableFuture.failedFuture(
-          unavailable("command log is " + state.get().name().toLowerCase(Locale.ROOT)));
+          failed != null
+              ? failed
+              : unavailable("command log is " + current.name().toLowerCase(Locale.ROOT)));
     }
     RaftIdentity id = identity;
     RaftClientRequest request =
@@ -120,11 +134,16 @@ public final class RaftNode {
     } catch (IOException | RuntimeException e) {
       complete(result, null, e);
     }
-    if (state.get() == State.CLOSED) {
-      // close() may have drained the pending set before this append joined it.
+    if (state.get() != State.RUNNING) {
+      // close() or machineStopped() may have drained the pending set before this append joined it.
       complete(result, null, null);
     }
     return result;
+  }
+
+  /** See {@link dev.cairn.server.core.log.CommandLog#failure()}. */
+  public CompletableFuture<CairnException> failure() {
+    return failure.copy();
   }
 
   /** Stops the peer; idempotent. Pending appends fail with {@code UNAVAILABLE}. */
@@ -155,6 +174,38 @@ public final class RaftNode {
         + ", dataDir="
         + settings.dataDir()
         + (id == null ? "" : ", peer=" + id.peerId() + ", group=" + id.groupId());
+  }
+
+  /**
+   * Called by the adapter when applying or a snapshot threw an {@link Error} (with an exception
+   * naming where, caused by it), and whenever Ratis closes the state machine (with {@code null}):
+   * after {@link #close} asked for it, or because Ratis stopped by itself (after such an Error, or
+   * when its log worker failed). Unless {@link #close} asked, the log fails: pending and later
+   * appends fail with the cause, and {@link #failure} completes on a thread of its own, since this
+   * runs on Ratis's threads, often inside its close.
+   */
+  private void machineStopped(Throwable cause) {
+    State before = state.get();
+    if (before != State.RUNNING && before != State.STARTING) {
+      return; // close() asked for it, or this was told already
+    }
+    CairnException failed =
+        CairnException.of(
+            ErrorCode.UNAVAILABLE,
+            cause == null
+                ? "command log failed: Ratis stopped the Raft server by itself (see its log)"
+                : "command log failed: " + cause.getMessage(),
+            cause == null ? null : cause.getCause());
+    failedWith = failed; // before the state says FAILED; kept after close()
+    if (!state.compareAndSet(before, State.FAILED) || before == State.STARTING) {
+      return; // close() came in between, or start() reports it
+    }
+    for (CompletableFuture<byte[]> f : pending) {
+      complete(f, null, null);
+    }
+    Thread t = new Thread(() -> failure.complete(failed), "cairn-log-failed");
+    t.setDaemon(true);
+    t.start();
   }
 
   private RaftServer newServer(RaftIdentity id, StateMachineAdapter sm) throws IOException {
@@ -205,6 +256,8 @@ public final class RaftNode {
     try {
       if (reply != null && reply.isSuccess()) {
         result.complete(reply.getMessage().getContent().toByteArray());
+      } else if (state.get() != State.RUNNING && failedWith != null) {
+        result.completeExceptionally(failedWith);
       } else if (reply != null) {
         Throwable cause = reply.getException();
         result.completeExceptionally(

@@ -3,6 +3,7 @@ package dev.cairn.server.ratis.internal;
 import dev.cairn.server.core.log.LogStateMachine;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -27,6 +28,13 @@ import org.slf4j.LoggerFactory;
  * <p>Ratis calls {@link #initialize} before its updater thread starts, and everything that touches
  * the machine afterwards ({@link #applyTransaction}, {@link #takeSnapshot}, {@link #reinitialize})
  * from that one thread, which is what {@link LogStateMachine} requires.
+ *
+ * <p>Failures: a {@link RuntimeException} from applying an entry fails that entry's append only,
+ * and one from writing a snapshot fails that snapshot only (the next try comes {@code
+ * snapshotRetryGap} entries later); neither stops Ratis. An {@link Error} from either is told to
+ * {@code onStop} at once and rethrown: the machine's state is unknown, so Ratis must stop applying,
+ * and it closes the division. Whenever Ratis closes this machine, {@code onStop} is told too (with
+ * {@code null}).
  */
 final class StateMachineAdapter extends BaseStateMachine {
 
@@ -35,9 +43,23 @@ final class StateMachineAdapter extends BaseStateMachine {
   private final LogStateMachine machine;
   private final SnapshotStore snapshots = new SnapshotStore();
   private final CompletableFuture<Void> leaderReady = new CompletableFuture<>();
+  private final long snapshotRetryGap;
+  private final Consumer<Throwable> onStop;
+  // The Error that made Ratis stop, if one did; written by the apply thread, read on close.
+  private volatile Throwable fatal;
+  // After a failed snapshot, no new one is written before this index; apply thread only.
+  private long nextSnapshotAt;
 
-  StateMachineAdapter(LogStateMachine machine) {
+  /**
+   * @param snapshotRetryGap entries applied after a failed snapshot before the next try
+   * @param onStop told, on the apply thread, when applying or a snapshot threw an {@link Error} (an
+   *     exception naming where, caused by the {@link Error}); and told again, on any thread, with
+   *     {@code null}, when Ratis closes the machine
+   */
+  StateMachineAdapter(LogStateMachine machine, long snapshotRetryGap, Consumer<Throwable> onStop) {
     this.machine = machine;
+    this.snapshotRetryGap = snapshotRetryGap;
+    this.onStop = onStop;
   }
 
   /**
@@ -90,6 +112,10 @@ final class StateMachineAdapter extends BaseStateMachine {
       LOG.error("LogStateMachine.apply threw at index {}", entry.getIndex(), e);
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
       return CompletableFuture.failedFuture(e);
+    } catch (Error e) {
+      // The state is unknown: Ratis catches this, logs it and closes the division.
+      stopped(new ApplyError("applying log entry " + entry.getIndex() + " threw " + e, e));
+      throw e;
     }
     updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
     return CompletableFuture.completedFuture(
@@ -106,7 +132,21 @@ final class StateMachineAdapter extends BaseStateMachine {
     if (latest != null && latest.getIndex() >= applied.getIndex()) {
       return latest.getIndex();
     }
-    snapshots.write(applied, machine::writeSnapshot);
+    if (applied.getIndex() < nextSnapshotAt) {
+      return latest == null ? RaftLog.INVALID_LOG_INDEX : latest.getIndex();
+    }
+    try {
+      snapshots.write(applied, machine::writeSnapshot);
+    } catch (IOException | RuntimeException e) {
+      // Ratis logs this and goes on; the log is not purged until a snapshot succeeds.
+      nextSnapshotAt = applied.getIndex() + snapshotRetryGap;
+      throw new IOException(
+          "snapshot at " + applied + " failed, next try at index " + nextSnapshotAt + ": " + e, e);
+    } catch (Error e) {
+      stopped(new ApplyError("writing the snapshot at " + applied + " threw " + e, e));
+      throw e;
+    }
+    nextSnapshotAt = 0;
     LOG.debug("Wrote snapshot at {}", applied);
     return applied.getIndex();
   }
@@ -118,7 +158,17 @@ final class StateMachineAdapter extends BaseStateMachine {
 
   @Override
   public void close() {
-    leaderReady.completeExceptionally(new IOException("state machine closed"));
+    Throwable cause = fatal;
+    leaderReady.completeExceptionally(
+        cause == null
+            ? new IOException("state machine closed")
+            : new IOException("state machine closed: " + cause.getMessage(), cause.getCause()));
+    onStop.accept(null);
+  }
+
+  private void stopped(ApplyError cause) {
+    fatal = cause;
+    onStop.accept(cause);
   }
 
   private void loadSnapshot() throws IOException {
@@ -126,6 +176,15 @@ final class StateMachineAdapter extends BaseStateMachine {
     if (restored != null) {
       setLastAppliedTermIndex(restored);
       LOG.info("Restored snapshot at {}", restored);
+    }
+  }
+
+  /** What stopped the machine: a message naming where, with the {@link Error} as its cause. */
+  private static final class ApplyError extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    ApplyError(String message, Error cause) {
+      super(message, cause, false, false);
     }
   }
 }

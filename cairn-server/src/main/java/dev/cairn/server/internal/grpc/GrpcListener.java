@@ -21,9 +21,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The gRPC listener: a grpc-netty server carrying the {@code cairn.v1.Registry} service.
  *
- * <p>Calls run on a small shared pool (handlers never block, but a registry write may briefly wait
- * for the log to take it); HTTP/2 keepalive pings from clients are allowed every {@value
- * #PERMIT_KEEPALIVE_SECONDS} s, and the server pings idle connections to find dead peers.
+ * <p>Calls are handled on the connection's event loop ({@code directExecutor}): every handler only
+ * validates, reads an immutable snapshot or hands a command to the registry, and never blocks, so a
+ * hop to another thread per message would cost more than the handling itself (decision 0070).
+ * Answers to writes, which complete on the registry's apply thread, are sent from a small shared
+ * pool, so that the apply thread never serializes responses. HTTP/2 keepalive pings from clients
+ * are allowed every {@value #PERMIT_KEEPALIVE_SECONDS} s, and the server pings idle connections to
+ * find dead peers.
  */
 public final class GrpcListener implements Listener {
 
@@ -77,7 +81,7 @@ public final class GrpcListener implements Listener {
     Connections connections = new Connections();
     Server server =
         NettyServerBuilder.forAddress(bind)
-            .executor(executor)
+            .directExecutor()
             .addTransportFilter(connections)
             .addService(
                 ServerInterceptors.intercept(

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #execute} always hands the work to the shared executor; {@link #runOrQueue} runs it on
  * the calling thread when nothing else is running, saving a thread hop for callers that are on a
- * suitable thread already (gRPC's call executor, which is the same pool).
+ * suitable thread already (gRPC's callbacks, on the connection's event loop: the tasks never
+ * block).
  */
 final class SerialExecutor implements Executor {
 

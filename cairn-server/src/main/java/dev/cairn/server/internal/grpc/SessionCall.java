@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * session is detached at once, so a killed client's instances go within the detach grace).
  *
  * <p>Every event (a message, the stream's end, a registry reply) runs on one {@link
- * SerialExecutor}, the single owner of the fields below; gRPC's callbacks run inline when it is
- * idle, registry replies on the shared pool. Nothing here blocks.
+ * SerialExecutor}, the single owner of the fields below; gRPC's callbacks run inline (on the event
+ * loop) when it is idle, registry replies on the shared pool. Nothing here blocks.
  */
 final class SessionCall implements StreamObserver<SessionRequest> {
 
