@@ -1,2 +1,6 @@
-/** The REST client's per-service routes and HTTP attempts. Not an API. */
+/**
+ * The REST client's per-service routes ({@link dev.cairn.http.internal.ServiceRoute}), HTTP
+ * attempts and the deadline timer of synchronous attempts ({@link
+ * dev.cairn.http.internal.DeadlineTimer}). Not an API.
+ */
 package dev.cairn.http.internal;
