@@ -4,6 +4,7 @@ import dev.cairn.common.CairnException;
 import dev.cairn.common.Ticker;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -16,8 +17,7 @@ final class SessionLeases {
   private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
   private final Ticker ticker;
   // Written by expire(), which one thread runs at a time.
-  private volatile boolean hasNextDeadline;
-  private volatile long nextDeadline;
+  private volatile OptionalLong nextDeadline = OptionalLong.empty();
 
   SessionLeases(Ticker ticker) {
     this.ticker = ticker;
@@ -98,21 +98,18 @@ final class SessionLeases {
   List<String> expire() {
     long now = ticker.nanos();
     List<String> expired = new ArrayList<>();
-    long next = Long.MAX_VALUE;
-    boolean any = false;
+    OptionalLong next = OptionalLong.empty();
     for (var e : leases.entrySet()) {
       Lease lease = e.getValue();
       if (lease.expireIfDue(now)) {
         expired.add(e.getKey());
         continue;
       }
-      long deadline = lease.liveDeadline();
-      if (deadline != Long.MAX_VALUE && (!any || deadline - next < 0)) {
+      OptionalLong deadline = lease.liveDeadline();
+      if (deadline.isPresent() && (next.isEmpty() || deadline.getAsLong() - next.getAsLong() < 0)) {
         next = deadline;
-        any = true;
       }
     }
-    hasNextDeadline = any;
     nextDeadline = next;
     return expired;
   }
@@ -121,10 +118,8 @@ final class SessionLeases {
    * The earliest deadline of the live leases seen by the last {@link #expire()} (renewals since may
    * have moved it later, never earlier), in {@link Ticker#nanos()}; absent when there was none.
    */
-  java.util.OptionalLong nextDeadline() {
-    return hasNextDeadline
-        ? java.util.OptionalLong.of(nextDeadline)
-        : java.util.OptionalLong.empty();
+  OptionalLong nextDeadline() {
+    return nextDeadline;
   }
 
   int size() {
@@ -168,9 +163,9 @@ final class SessionLeases {
       return true;
     }
 
-    /** The deadline, or Long.MAX_VALUE when ending. */
-    synchronized long liveDeadline() {
-      return ending ? Long.MAX_VALUE : deadlineNanos;
+    /** The deadline; absent when ending. */
+    synchronized OptionalLong liveDeadline() {
+      return ending ? OptionalLong.empty() : OptionalLong.of(deadlineNanos);
     }
 
     synchronized boolean isDue(long now) {
