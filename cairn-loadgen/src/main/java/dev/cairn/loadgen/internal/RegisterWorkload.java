@@ -31,10 +31,11 @@ final class RegisterWorkload implements Workload {
       int callers,
       int depth,
       int persistentInFlight,
+      boolean persistentPhase,
       Duration timeout) {
 
     static Settings defaults() {
-      return new Settings(10_000, 10_000, 100, 4, 32, 8, 4, Duration.ofSeconds(120));
+      return new Settings(10_000, 10_000, 100, 4, 32, 8, 4, true, Duration.ofSeconds(120));
     }
 
     /** {@code n} instances per phase, each after a warm-up of as many (at most 10,000). */
@@ -47,12 +48,36 @@ final class RegisterWorkload implements Workload {
           callers,
           depth,
           persistentInFlight,
+          persistentPhase,
           timeout);
     }
 
     /** {@code depth} pipelined session requests and {@code unary} unary calls per caller. */
     Settings withInFlight(int depth, int unary) {
-      return new Settings(instances, warmup, services, connections, callers, depth, unary, timeout);
+      return new Settings(
+          instances,
+          warmup,
+          services,
+          connections,
+          callers,
+          depth,
+          unary,
+          persistentPhase,
+          timeout);
+    }
+
+    /** With or without the persistent phase (and its warm-up). */
+    Settings withPersistent(boolean run) {
+      return new Settings(
+          instances,
+          warmup,
+          services,
+          connections,
+          callers,
+          depth,
+          persistentInFlight,
+          run,
+          timeout);
     }
   }
 
@@ -84,15 +109,24 @@ final class RegisterWorkload implements Workload {
             NAME, settings.warmup(), settings.warmup());
         ResultTable discarded = new ResultTable();
         ephemeral(context, discarded, channels, settings.warmup(), "we");
-        persistent(context, discarded, channels, settings.warmup(), "wp");
-        table.add(
-            NAME,
-            "warm-up, not measured (ephemeral + persistent)",
-            ResultTable.count(settings.warmup()) + " + " + ResultTable.count(settings.warmup()),
-            "—");
+        if (settings.persistentPhase()) {
+          persistent(context, discarded, channels, settings.warmup(), "wp");
+        }
+        if (settings.persistentPhase()) {
+          table.add(
+              NAME,
+              "warm-up, not measured (ephemeral + persistent)",
+              ResultTable.count(settings.warmup()) + " + " + ResultTable.count(settings.warmup()),
+              "—");
+        } else {
+          table.add(
+              NAME, "warm-up, not measured (ephemeral)", ResultTable.count(settings.warmup()), "—");
+        }
       }
       ephemeral(context, table, channels, settings.instances(), "e");
-      persistent(context, table, channels, settings.instances(), "p");
+      if (settings.persistentPhase()) {
+        persistent(context, table, channels, settings.instances(), "p");
+      }
     } finally {
       channels.forEach(Target::shutdown);
     }

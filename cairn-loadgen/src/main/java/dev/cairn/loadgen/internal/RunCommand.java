@@ -80,6 +80,12 @@ public final class RunCommand implements Callable<Integer> {
   int w1InFlight;
 
   @Option(
+      names = "--w1-ephemeral-only",
+      description =
+          "W1: run the ephemeral phase only (no persistent registrations), e.g. to profile it.")
+  boolean w1EphemeralOnly;
+
+  @Option(
       names = "--w2-watchers",
       defaultValue = "100",
       description = "W2: watchers. Default: ${DEFAULT-VALUE}.")
@@ -252,7 +258,8 @@ public final class RunCommand implements Callable<Integer> {
         new RegisterWorkload(
             RegisterWorkload.Settings.defaults()
                 .withInstances(w1Instances)
-                .withInFlight(w1Pipeline, w1InFlight)),
+                .withInFlight(w1Pipeline, w1InFlight)
+                .withPersistent(!w1EphemeralOnly)),
         new WatchLatencyWorkload(
             WatchLatencyWorkload.Settings.defaults()
                 .withWatchers(w2Watchers)
