@@ -3,6 +3,7 @@ package dev.cairn.client.internal;
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Instance;
+import dev.cairn.common.InstanceKind;
 import dev.cairn.proto.v1.CloseSession;
 import dev.cairn.proto.v1.DeregisterInstance;
 import dev.cairn.proto.v1.KeepAlive;
@@ -229,13 +230,7 @@ final class SessionManager {
       return;
     }
     if (result.getErrorCode() == 0) {
-      Instance stored;
-      try {
-        stored = Protos.fromProto(result.getInstance());
-      } catch (CairnException e) {
-        stored = r.instance();
-      }
-      r.registeredFuture().complete(stored);
+      r.registeredFuture().complete(stored(r.instance(), result));
       return;
     }
     ErrorCode code = ErrorCode.fromGrpcCode(result.getErrorCode());
@@ -252,6 +247,22 @@ final class SessionManager {
     }
     registrations.remove(r.key());
     r.registeredFuture().completeExceptionally(CairnException.of(code, result.getErrorMessage()));
+  }
+
+  // What the server stored: the instance sent, owned by this session, with the id and revisions the
+  // result names.
+  private Instance stored(Instance sent, RequestResult result) {
+    String id = result.getInstanceId().isEmpty() ? sent.id() : result.getInstanceId();
+    try {
+      return sent.toBuilder()
+          .id(id)
+          .kind(InstanceKind.EPHEMERAL)
+          .sessionId(sessionId)
+          .revisions(result.getCreateRevision(), result.getRevision())
+          .build();
+    } catch (CairnException e) {
+      return sent; // an id this SDK would not accept: keep what was sent
+    }
   }
 
   private void sendDeregister(String key, Instance instance, CompletableFuture<Void> done) {

@@ -9,14 +9,14 @@ import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.NettyServerBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The gRPC listener: a grpc-netty server carrying the {@code cairn.v1.Registry} service.
@@ -24,10 +24,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Calls are handled on the connection's event loop ({@code directExecutor}): every handler only
  * validates, reads an immutable snapshot or hands a command to the registry, and never blocks, so a
  * hop to another thread per message would cost more than the handling itself (decision 0070).
- * Answers to writes, which complete on the registry's apply thread, are sent from a small shared
- * pool, so that the apply thread never serializes responses. HTTP/2 keepalive pings from clients
- * are allowed every {@value #PERMIT_KEEPALIVE_SECONDS} s, and the server pings idle connections to
- * find dead peers.
+ * Answers to writes, which complete on the registry's apply thread, are sent from the event loop of
+ * their call (decision 0071), so that the apply thread never serializes responses and no other
+ * thread joins in. The listener owns its event loops. HTTP/2 keepalive pings from clients are
+ * allowed every {@value #PERMIT_KEEPALIVE_SECONDS} s, and the server pings idle connections to find
+ * dead peers.
  */
 public final class GrpcListener implements Listener {
 
@@ -44,14 +45,20 @@ public final class GrpcListener implements Listener {
 
   private final Server server;
   private final RegistryService service;
-  private final ExecutorService executor;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
   private final InetSocketAddress address;
 
   private GrpcListener(
-      Server server, RegistryService service, ExecutorService executor, InetSocketAddress address) {
+      Server server,
+      RegistryService service,
+      EventLoopGroup boss,
+      EventLoopGroup workers,
+      InetSocketAddress address) {
     this.server = server;
     this.service = service;
-    this.executor = executor;
+    this.boss = boss;
+    this.workers = workers;
     this.address = address;
   }
 
@@ -74,13 +81,18 @@ public final class GrpcListener implements Listener {
     requireNonNull(interceptors, "interceptors");
     requireNonNull(registry, "registry");
     requireNonNull(bind, "bind");
-    ExecutorService executor =
-        Executors.newFixedThreadPool(
-            Math.max(2, Runtime.getRuntime().availableProcessors()), threadFactory());
-    RegistryService service = new RegistryService(registry, executor, ticker);
+    // Netty's defaults (one acceptor thread, twice as many event loops as cores), owned here so
+    // that a call can find its own loop (EventLoops).
+    EventLoopGroup boss =
+        new NioEventLoopGroup(1, new DefaultThreadFactory("cairn-grpc-boss", true));
+    EventLoopGroup workers = new NioEventLoopGroup(0, new DefaultThreadFactory("cairn-grpc", true));
+    RegistryService service = new RegistryService(registry, new EventLoops(workers), ticker);
     Connections connections = new Connections();
     Server server =
         NettyServerBuilder.forAddress(bind)
+            .bossEventLoopGroup(boss)
+            .workerEventLoopGroup(workers)
+            .channelType(NioServerSocketChannel.class)
             .directExecutor()
             .addTransportFilter(connections)
             .addService(
@@ -95,11 +107,11 @@ public final class GrpcListener implements Listener {
     try {
       server.start();
     } catch (IOException | RuntimeException e) {
-      executor.shutdownNow();
+      shutDown(boss, workers);
       throw e;
     }
     InetSocketAddress bound = (InetSocketAddress) server.getListenSockets().get(0);
-    return new GrpcListener(server, service, executor, bound);
+    return new GrpcListener(server, service, boss, workers, bound);
   }
 
   /** The open {@code Watch} calls. */
@@ -150,16 +162,13 @@ public final class GrpcListener implements Listener {
       server.shutdownNow();
       Thread.currentThread().interrupt();
     } finally {
-      executor.shutdown();
+      shutDown(boss, workers);
     }
   }
 
-  private static ThreadFactory threadFactory() {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, "cairn-grpc-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
+  // The server has terminated (or never started): nothing is left for the loops to run.
+  private static void shutDown(EventLoopGroup boss, EventLoopGroup workers) {
+    boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+    workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
   }
 }

@@ -32,19 +32,19 @@ import io.grpc.stub.StreamObserver;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
  * The {@code cairn.v1.Registry} gRPC service over a {@link Registry}. Handlers never block: reads
- * come from immutable snapshots, writes answer when the registry's future completes (on {@code
- * executor}), watches and session streams are driven by {@link WatchCall} and {@link SessionCall}.
+ * come from immutable snapshots, writes answer when the registry's future completes (on the call's
+ * event loop, see {@link EventLoops}), watches and session streams are driven by {@link WatchCall}
+ * and {@link SessionCall}.
  */
 final class RegistryService extends RegistryGrpc.RegistryImplBase {
 
   private final Registry registry;
-  private final Executor executor;
+  private final EventLoops loops;
   private final Ticker ticker;
   private final long startedNanos;
   private final SessionOwners sessionOwners = new SessionOwners();
@@ -52,9 +52,9 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
   private final Set<WatchCall> watchCalls = ConcurrentHashMap.newKeySet();
   private volatile boolean shuttingDown;
 
-  RegistryService(Registry registry, Executor executor, Ticker ticker) {
+  RegistryService(Registry registry, EventLoops loops, Ticker ticker) {
     this.registry = requireNonNull(registry, "registry");
-    this.executor = requireNonNull(executor, "executor");
+    this.loops = requireNonNull(loops, "loops");
     this.ticker = requireNonNull(ticker, "ticker");
     this.startedNanos = ticker.nanos();
   }
@@ -229,7 +229,7 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
         sessionCalls,
         () -> shuttingDown,
         (ServerCallStreamObserver<SessionResponse>) out,
-        executor);
+        loops.current());
   }
 
   private <T, R> void answer(
@@ -243,6 +243,6 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
           out.onNext(toResponse.apply(value));
           out.onCompleted();
         },
-        executor);
+        loops.current());
   }
 }

@@ -289,7 +289,8 @@ final class SessionCall implements StreamObserver<SessionRequest> {
                 RequestResult.newBuilder()
                     .setRequestId(requestId)
                     .setRevision(stored.modRevision())
-                    .setInstance(Protos.toProto(stored)));
+                    .setInstanceId(stored.id())
+                    .setCreateRevision(stored.createRevision()));
           }
         });
   }

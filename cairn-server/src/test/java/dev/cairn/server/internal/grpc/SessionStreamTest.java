@@ -50,11 +50,15 @@ class SessionStreamTest {
     assertThat(registered.getRequestId()).isEqualTo(7);
     assertThat(registered.getErrorCode()).isZero();
     assertThat(registered.getRevision()).isEqualTo(t.registry().revision());
-    assertThat(registered.getInstance().getKind()).isEqualTo(InstanceKind.EPHEMERAL);
-    assertThat(registered.getInstance().getSessionId()).isEqualTo(opened.getSessionId());
+    assertThat(registered.getInstanceId()).isEqualTo("web-1");
+    assertThat(registered.getCreateRevision()).isEqualTo(registered.getRevision());
     assertThat(t.registry().service("default", "web").instances())
         .singleElement()
-        .satisfies(i -> assertThat(i.sessionId()).isEqualTo(opened.getSessionId()));
+        .satisfies(
+            i -> {
+              assertThat(i.sessionId()).isEqualTo(opened.getSessionId());
+              assertThat(i.kind()).isEqualTo(dev.cairn.common.InstanceKind.EPHEMERAL);
+            });
 
     s.send(SessionRequest.newBuilder().setKeepAlive(KeepAlive.getDefaultInstance()));
     assertThat(s.responses.next().getKeepAliveAck().getTtlMillis()).isEqualTo(10_000);
@@ -77,6 +81,28 @@ class SessionStreamTest {
     assertThat(s.responses.awaitEnd().getCode()).isEqualTo(Status.Code.OK);
     assertThat(t.registry().sessionCount()).isZero();
     assertThat(t.registry().service("default", "web").instances()).isEmpty();
+  }
+
+  @Test
+  void resultsNameTheIdAndRevisionsTheServerAssigned() {
+    Stream s = new Stream();
+    s.open(OpenSession.newBuilder().setClientName("test"));
+    RequestResult first = s.register(1, "web-1");
+
+    RequestResult updated =
+        s.register(
+            RegisterInstance.newBuilder().setInstance(instance("web", "web-1").setZone("b")), 2);
+    assertThat(updated.getInstanceId()).isEqualTo("web-1");
+    assertThat(updated.getCreateRevision()).isEqualTo(first.getRevision());
+    assertThat(updated.getRevision()).isGreaterThan(first.getRevision());
+
+    RequestResult generated =
+        s.register(RegisterInstance.newBuilder().setInstance(instance("web", "")), 3);
+    assertThat(generated.getErrorMessage()).isEmpty();
+    assertThat(generated.getInstanceId()).isNotEmpty();
+    assertThat(t.registry().service("default", "web").instances())
+        .extracting(dev.cairn.common.Instance::id)
+        .containsExactlyInAnyOrder("web-1", generated.getInstanceId());
   }
 
   @Test
