@@ -341,9 +341,11 @@ final class SessionManager {
           lastAckNanos = settings.ticker.nanos();
           return;
         case RESULT:
-          Consumer<RequestResult> onResult = pending.remove(message.getResult().getRequestId());
-          if (onResult != null) {
-            onResult.accept(message.getResult());
+          result(message.getResult());
+          return;
+        case RESULTS:
+          for (RequestResult r : message.getResults().getResultsList()) {
+            result(r);
           }
           return;
         default:
@@ -355,6 +357,13 @@ final class SessionManager {
     public void onClose(Status status, Metadata trailers) {
       if (c == call) {
         ended(status);
+      }
+    }
+
+    private void result(RequestResult result) {
+      Consumer<RequestResult> onResult = pending.remove(result.getRequestId());
+      if (onResult != null) {
+        onResult.accept(result);
       }
     }
   }

@@ -234,21 +234,23 @@ final class SessionStream {
       switch (response.getBodyCase()) {
         case OPENED -> opened.complete(response.getOpened());
         case KEEP_ALIVE_ACK -> keepAliveAcks.incrementAndGet();
-        case RESULT -> {
-          RequestResult result = response.getResult();
-          CompletableFuture<RequestResult> future = pending.remove(result.getRequestId());
-          if (future == null) {
-            return;
-          }
-          if (result.getErrorCode() != 0) {
-            future.completeExceptionally(new RequestFailedException(result));
-          } else {
-            future.complete(result);
-          }
-        }
+        case RESULT -> result(response.getResult());
+        case RESULTS -> response.getResults().getResultsList().forEach(this::result);
         default -> {
           // a newer server's message; nothing to do
         }
+      }
+    }
+
+    private void result(RequestResult result) {
+      CompletableFuture<RequestResult> future = pending.remove(result.getRequestId());
+      if (future == null) {
+        return;
+      }
+      if (result.getErrorCode() != 0) {
+        future.completeExceptionally(new RequestFailedException(result));
+      } else {
+        future.complete(result);
       }
     }
 

@@ -10,6 +10,7 @@ import dev.cairn.proto.v1.KeepAliveAck;
 import dev.cairn.proto.v1.OpenSession;
 import dev.cairn.proto.v1.RegisterInstance;
 import dev.cairn.proto.v1.RequestResult;
+import dev.cairn.proto.v1.RequestResults;
 import dev.cairn.proto.v1.SessionOpened;
 import dev.cairn.proto.v1.SessionRequest;
 import dev.cairn.proto.v1.SessionResponse;
@@ -20,6 +21,8 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -80,6 +83,8 @@ final class SessionCall implements StreamObserver<SessionRequest> {
   private int requested;
   private boolean closeDone;
   private Throwable closeFailure;
+  // Results answered and not yet sent (see sendResult).
+  private final List<RequestResult> unsent = new ArrayList<>();
 
   SessionCall(
       Registry registry,
@@ -407,6 +412,7 @@ final class SessionCall implements StreamObserver<SessionRequest> {
   }
 
   private void ended() {
+    flushResults(); // the answers already given still go out, before the end of the stream
     state = State.ENDED;
     live.remove(this);
   }
@@ -438,8 +444,32 @@ final class SessionCall implements StreamObserver<SessionRequest> {
             .setErrorMessage(e.getMessage()));
   }
 
+  /**
+   * Queues a result; the results queued by the tasks that run before the flush this schedules go
+   * out together, in one message (the answers of one log entry usually complete together).
+   */
   private void sendResult(RequestResult.Builder result) {
-    send(SessionResponse.newBuilder().setResult(result).build());
+    if (state == State.ENDED) {
+      return;
+    }
+    unsent.add(result.build());
+    if (unsent.size() == 1) {
+      serial.execute(this::flushResults);
+    }
+  }
+
+  private void flushResults() {
+    if (unsent.isEmpty()) {
+      return;
+    }
+    SessionResponse.Builder response = SessionResponse.newBuilder();
+    if (unsent.size() == 1) {
+      response.setResult(unsent.get(0));
+    } else {
+      response.setResults(RequestResults.newBuilder().addAllResults(unsent));
+    }
+    unsent.clear();
+    sendNow(response.build());
   }
 
   private void failWith(ErrorCode code, String message) {
@@ -463,6 +493,11 @@ final class SessionCall implements StreamObserver<SessionRequest> {
   }
 
   private void send(SessionResponse response) {
+    flushResults();
+    sendNow(response);
+  }
+
+  private void sendNow(SessionResponse response) {
     if (state == State.ENDED) {
       return;
     }

@@ -30,7 +30,8 @@ public final class SessionClientMain {
                 new StreamObserver<>() {
                   @Override
                   public void onNext(SessionResponse r) {
-                    if (r.hasResult() && r.getResult().getErrorCode() == 0) {
+                    if ((r.hasResult() && r.getResult().getErrorCode() == 0)
+                        || (r.hasResults() && r.getResults().getResults(0).getErrorCode() == 0)) {
                       registered.countDown();
                     }
                   }
