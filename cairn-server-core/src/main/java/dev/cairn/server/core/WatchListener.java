@@ -1,10 +1,24 @@
 package dev.cairn.server.core;
 
+import java.util.concurrent.Executor;
+
 /**
  * Receives what a {@link Watch} delivers. Calls for one watch are sequential (never concurrent) and
- * come from the registry's watch executor; they must not block.
+ * come from {@link #executor()}, or the registry's watch executor when that is null; they must not
+ * block.
  */
 public interface WatchListener {
+
+  /**
+   * Where this watch's deliveries run: e.g. the event loop of the connection that carries the
+   * watch, so that the thread that owns the connection writes them, with no hand-over between
+   * threads; {@code null} (the default) for the registry's shared watch executor. Asked once, when
+   * the watch starts. Tasks run on it never block; an executor that rejects them (shut down) gets
+   * them run on the caller's thread.
+   */
+  default Executor executor() {
+    return null;
+  }
 
   /**
    * Whether the transport can take more now. While it answers false, changes queue up in the

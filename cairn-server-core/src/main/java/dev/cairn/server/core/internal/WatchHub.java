@@ -9,7 +9,9 @@ import dev.cairn.server.core.Watch;
 import dev.cairn.server.core.WatchListener;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,11 +29,12 @@ import org.slf4j.LoggerFactory;
  * never delays the apply thread. A watcher whose buffer overflows loses its buffer and gets one
  * fresh snapshot instead (etcd's "victims", simplified).
  *
- * <p>One change to a service with many watchers becomes one executor task per {@value
- * #DRAINS_PER_TASK} watchers, not one per watcher: each task drains its watchers one after another.
- * That spares a queue hand-off and a thread wake-up per watcher, and the transport gets a watcher's
- * messages in a burst it can write together. Listeners never block, so a watcher waits at most for
- * the others of its task to buffer their messages.
+ * <p>A watcher drains on its listener's own executor when it names one (a transport's event loop),
+ * else on the shared executor. One change to a service with many watchers becomes, per executor,
+ * one task per {@value #DRAINS_PER_TASK} watchers, not one per watcher: each task drains its
+ * watchers one after another. That spares a queue hand-off and a thread wake-up per watcher, and
+ * the transport gets its watchers' messages in a burst it can write together. Listeners never
+ * block, so a watcher waits at most for the others of its task to buffer their messages.
  */
 final class WatchHub {
 
@@ -174,18 +177,29 @@ final class WatchHub {
    * executor task; inline once the executor is shut down (then only closes are left to deliver).
    */
   private void drain(List<Watcher> due) {
-    for (int from = 0; from < due.size(); from += DRAINS_PER_TASK) {
-      List<Watcher> batch = due.subList(from, Math.min(due.size(), from + DRAINS_PER_TASK));
-      Runnable task =
-          () -> {
-            for (Watcher w : batch) {
-              w.run();
-            }
-          };
-      try {
-        executor.execute(task);
-      } catch (RejectedExecutionException e) {
-        task.run();
+    if (due.isEmpty()) {
+      return;
+    }
+    // Few executors (the shared one, or a handful of event loops): group the watchers by theirs.
+    Map<Executor, List<Watcher>> byExecutor = new LinkedHashMap<>();
+    for (Watcher w : due) {
+      byExecutor.computeIfAbsent(w.executor, e -> new ArrayList<>()).add(w);
+    }
+    for (Map.Entry<Executor, List<Watcher>> group : byExecutor.entrySet()) {
+      List<Watcher> ws = group.getValue();
+      for (int from = 0; from < ws.size(); from += DRAINS_PER_TASK) {
+        List<Watcher> batch = ws.subList(from, Math.min(ws.size(), from + DRAINS_PER_TASK));
+        Runnable task =
+            () -> {
+              for (Watcher w : batch) {
+                w.run();
+              }
+            };
+        try {
+          group.getKey().execute(task);
+        } catch (RejectedExecutionException e) {
+          task.run();
+        }
       }
     }
   }
@@ -237,12 +251,16 @@ final class WatchHub {
    */
   private abstract class Watcher implements Watch, Runnable {
     final WatchListener listener;
+    // Where this watcher drains: the listener's executor, or the hub's shared one.
+    final Executor executor;
     private boolean scheduled;
     boolean closed;
     private boolean notifyClosed;
 
     Watcher(WatchListener listener) {
       this.listener = listener;
+      Executor own = listener.executor();
+      this.executor = own != null ? own : WatchHub.this.executor;
     }
 
     /** Whether there is something to deliver; called holding the lock. */
@@ -283,7 +301,8 @@ final class WatchHub {
       try {
         executor.execute(this);
       } catch (RejectedExecutionException e) {
-        // The registry is shutting down: nothing more to deliver but the close itself, which
+        // The registry (or the transport) is shutting down: nothing more to deliver but the close
+        // itself, which
         // runs here (no drain is in progress, or schedule() would have returned above).
         run();
       }

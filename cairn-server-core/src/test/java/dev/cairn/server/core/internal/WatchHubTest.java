@@ -43,7 +43,7 @@ class WatchHubTest {
   }
 
   /** Records what it is given; called from the test thread through the manual executor. */
-  private static final class Recorder implements WatchListener {
+  private static class Recorder implements WatchListener {
     final List<Long> revisions = new ArrayList<>();
     int snapshots;
     boolean closed;
@@ -125,6 +125,50 @@ class WatchHubTest {
               assertThat(r.snapshots).isEqualTo(1);
               assertThat(r.revisions).containsExactly(1L);
             });
+  }
+
+  @Test
+  void aListenerWithItsOwnExecutorIsDrainedThere() {
+    ManualExecutor loopA = new ManualExecutor();
+    ManualExecutor loopB = new ManualExecutor();
+    List<Recorder> onA = new ArrayList<>();
+    List<Recorder> onB = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      onA.add(watchOn(loopA));
+      onB.add(watchOn(loopB));
+    }
+    Recorder shared = new Recorder();
+    hub.watchService(WEB, 0, shared);
+    loopA.runAll();
+    loopB.runAll();
+    executor.runAll();
+
+    hub.serviceChanged("default", "web", added(1));
+
+    // One task per executor for its watchers; none of them runs on another's.
+    assertThat(loopA.tasks).hasSize(1);
+    assertThat(loopB.tasks).hasSize(1);
+    assertThat(executor.tasks).hasSize(1);
+    loopA.runAll();
+    assertThat(onA).allSatisfy(r -> assertThat(r.revisions).containsExactly(1L));
+    assertThat(onB).allSatisfy(r -> assertThat(r.revisions).isEmpty());
+    assertThat(shared.revisions).isEmpty();
+    loopB.runAll();
+    executor.runAll();
+    assertThat(onB).allSatisfy(r -> assertThat(r.revisions).containsExactly(1L));
+    assertThat(shared.revisions).containsExactly(1L);
+  }
+
+  private Recorder watchOn(Executor own) {
+    Recorder r =
+        new Recorder() {
+          @Override
+          public Executor executor() {
+            return own;
+          }
+        };
+    hub.watchService(WEB, 0, r);
+    return r;
   }
 
   @Test

@@ -218,7 +218,8 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
         request,
         (ServerCallStreamObserver<WatchResponse>) out,
         Connections.current(),
-        watchCalls);
+        watchCalls,
+        loops.current());
   }
 
   @Override

@@ -15,6 +15,7 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 /**
  * One {@code Watch} call: a registry watch whose deliveries become {@link WatchResponse}s. gRPC's
@@ -22,9 +23,9 @@ import java.util.Set;
  * handler calls {@link Watch#ready()}; a client that does not read is resynced by the registry with
  * one snapshot once it reads again.
  *
- * <p>Deliveries come from the registry's watch executor, one at a time; the call can also be ended
- * by the client (cancel) or by the server closing. {@code this} guards {@link #ended} and every
- * write to the call, which only buffers and never blocks.
+ * <p>Deliveries run on the call's event loop ({@link #executor()}), one at a time; the call can
+ * also be ended by the client (cancel) or by the server closing. {@code this} guards {@link #ended}
+ * and every write to the call, which only buffers and never blocks.
  */
 final class WatchCall implements WatchListener {
 
@@ -34,6 +35,7 @@ final class WatchCall implements WatchListener {
   private final ServerCallStreamObserver<WatchResponse> out;
   private final Connections.Connection connection;
   private final Set<WatchCall> live;
+  private final Executor loop;
   // Guarded by this.
   private boolean ended;
   // Set once by start(); read by the handlers.
@@ -42,19 +44,25 @@ final class WatchCall implements WatchListener {
   private WatchCall(
       ServerCallStreamObserver<WatchResponse> out,
       Connections.Connection connection,
-      Set<WatchCall> live) {
+      Set<WatchCall> live,
+      Executor loop) {
     this.out = out;
     this.connection = connection;
     this.live = live;
+    this.loop = loop;
   }
 
-  /** Starts the watch {@code request} asks for, or fails the call; {@code live} tracks it. */
+  /**
+   * Starts the watch {@code request} asks for, or fails the call; {@code live} tracks it, {@code
+   * loop} (the call's event loop) runs its deliveries.
+   */
   static void start(
       Registry registry,
       WatchRequest request,
       ServerCallStreamObserver<WatchResponse> out,
       Connections.Connection connection,
-      Set<WatchCall> live) {
+      Set<WatchCall> live,
+      Executor loop) {
     if (!connection.tryAcquireWatch()) {
       out.onError(
           GrpcStatuses.error(
@@ -66,7 +74,7 @@ final class WatchCall implements WatchListener {
                   + ")"));
       return;
     }
-    WatchCall call = new WatchCall(out, connection, live);
+    WatchCall call = new WatchCall(out, connection, live, loop);
     live.add(call);
     out.setOnCancelHandler(call::cancelled);
     out.setOnReadyHandler(call::becameReady);
@@ -92,6 +100,11 @@ final class WatchCall implements WatchListener {
       }
     }
     w.close();
+  }
+
+  @Override
+  public Executor executor() {
+    return loop;
   }
 
   @Override

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -25,8 +26,8 @@ import java.util.concurrent.TimeUnit;
  * added}, {@code updated} and {@code removed}; a service-list watch sends {@code services}, the
  * whole list, first and on every change.
  *
- * <p>The registry calls the listener methods sequentially from its watch executor; they encode
- * there and hand the bytes to the channel's event loop, so frames leave in delivery order and after
+ * <p>The registry calls the listener methods sequentially on the channel's event loop ({@link
+ * #executor()}); they encode there and write the bytes, so frames leave in delivery order and after
  * the response head.
  */
 final class SseStream implements WatchListener, HttpApiHandler.Stream {
@@ -66,6 +67,11 @@ final class SseStream implements WatchListener, HttpApiHandler.Stream {
               watch.close();
               onClose.run();
             });
+  }
+
+  @Override
+  public Executor executor() {
+    return channel.eventLoop();
   }
 
   @Override
