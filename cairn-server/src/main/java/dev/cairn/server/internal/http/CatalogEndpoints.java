@@ -7,6 +7,7 @@ import dev.cairn.server.core.HealthySelection;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.ServiceList;
 import dev.cairn.server.core.ServiceSnapshot;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -118,7 +119,9 @@ final class CatalogEndpoints {
 
   private void answerInstances(Exchange ex, ServiceSnapshot snapshot, InstanceFilter filter) {
     if (filter == null) {
-      ex.ok(snapshot.encoded(INSTANCES_BODY, JsonBodies::instances), snapshot.revision());
+      ByteBuffer body =
+          snapshot.encoded(INSTANCES_BODY, s -> Exchange.directBody(JsonBodies.instances(s)));
+      ex.ok(body, snapshot.revision());
       return;
     }
     List<Instance> matching = filter.applyExceptHealth(snapshot.instances());

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AsciiString;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -202,7 +203,6 @@ final class Exchange {
     ok(json, -1);
   }
 
-  /** Answers 200 with {@code json} and, when {@code index >= 0}, the {@code X-Cairn-Index}. */
   /** Answers 200 with {@code body} of {@code contentType}. */
   void okText(byte[] body, String contentType) {
     FullHttpResponse r =
@@ -213,8 +213,37 @@ final class Exchange {
     send(r);
   }
 
+  /** Answers 200 with {@code json} and, when {@code index >= 0}, the {@code X-Cairn-Index}. */
   void ok(byte[] json, long index) {
     send(HttpResponseStatus.OK, json, index);
+  }
+
+  /**
+   * Like {@link #ok(byte[], long)}, with a body made by {@link #directBody} and shared by many
+   * answers (e.g. cached per snapshot): written to the socket as it is, not copied per answer.
+   */
+  void ok(ByteBuffer directJson, long index) {
+    ByteBuf body = Unpooled.wrappedBuffer(directJson.duplicate());
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+    HttpHeaders h = r.headers();
+    h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+    h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+    if (index >= 0) {
+      h.set(INDEX_HEADER, Long.toString(index));
+    }
+    send(r);
+  }
+
+  /**
+   * {@code bytes} in direct (off-heap) memory, for a body answered many times: a heap body is
+   * copied into direct memory on every write to a socket, a direct one is not. The memory goes with
+   * the buffer (when the cache that holds it lets it go); read-only, so no answer changes it.
+   */
+  static ByteBuffer directBody(byte[] bytes) {
+    ByteBuffer b = ByteBuffer.allocateDirect(bytes.length);
+    b.put(bytes).flip();
+    return b.asReadOnlyBuffer();
   }
 
   /**
