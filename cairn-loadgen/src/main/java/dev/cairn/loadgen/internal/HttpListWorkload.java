@@ -145,24 +145,16 @@ final class HttpListWorkload implements Workload {
     }
   }
 
-  /** One run's reads and the CPU time both processes spent on it (-1: unknown). */
-  private record Measured(ReadResult reads, long loadgenCpuNanos, long serverCpuNanos) {}
+  /** One run's reads and the CPU time both processes spent on it. */
+  private record Measured(ReadResult reads, CpuMeter cpu) {}
 
   private Measured read(Client client, ReadPlan plan, OptionalLong serverPid)
       throws IOException, InterruptedException {
-    long loadgenCpu = CpuTime.selfNanos();
-    // An embedded server (tests) shares this process: its CPU time cannot be told apart.
-    boolean separate =
-        serverPid.isPresent() && serverPid.getAsLong() != ProcessHandle.current().pid();
-    long serverCpu = separate ? CpuTime.processNanos(serverPid.getAsLong()) : -1;
+    CpuMeter cpu = CpuMeter.start(serverPid);
     ReadResult reads =
         client == Client.NETTY ? NettyReader.run(plan, settings.ioThreads()) : JdkReader.run(plan);
-    long loadgenCpuAfter = CpuTime.selfNanos();
-    long serverCpuAfter = serverPid.isPresent() ? CpuTime.processNanos(serverPid.getAsLong()) : -1;
-    return new Measured(
-        reads,
-        loadgenCpu < 0 || loadgenCpuAfter < 0 ? -1 : loadgenCpuAfter - loadgenCpu,
-        serverCpu < 0 || serverCpuAfter < 0 ? -1 : serverCpuAfter - serverCpu);
+    cpu.stop();
+    return new Measured(reads, cpu);
   }
 
   private void addRows(ResultTable table, String what, Measured measured, String target) {
@@ -184,9 +176,7 @@ final class HttpListWorkload implements Workload {
     table.add(
         NAME,
         label + " CPU per read: loadgen / server",
-        perRead(measured.loadgenCpuNanos, reads.ok())
-            + " / "
-            + perRead(measured.serverCpuNanos, reads.ok()),
+        measured.cpu.selfPerOp(reads.ok()) + " / " + measured.cpu.serverPerOp(reads.ok()),
         "—");
   }
 
@@ -197,13 +187,6 @@ final class HttpListWorkload implements Workload {
     return settings.ioThreads() == 1
         ? "Netty, 1 I/O thread"
         : "Netty, " + settings.ioThreads() + " I/O threads";
-  }
-
-  private static String perRead(long cpuNanos, long reads) {
-    if (cpuNanos < 0 || reads == 0) {
-      return "n/a";
-    }
-    return String.format(Locale.ROOT, "%,.1f µs", cpuNanos / 1e3 / reads);
   }
 
   /** A fifth of the run, between 0.5 and 3 s. */

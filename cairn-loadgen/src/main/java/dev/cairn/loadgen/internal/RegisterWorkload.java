@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -157,7 +156,7 @@ final class RegisterWorkload implements Workload {
       context.progress("%s: %s of %,d instances...", NAME, label, count);
       Instance[] instances = instances(context, count, prefix);
       Latency latency = new Latency();
-      Cpu cpu = Cpu.start(context);
+      CpuMeter cpu = CpuMeter.start(context.server().pid());
       Pipeline.Result result =
           Pipeline.run(
               count,
@@ -168,7 +167,7 @@ final class RegisterWorkload implements Workload {
               settings.timeout());
       cpu.stop();
       report(table, label, count, result, latency, "≥ 30,000 ops/s");
-      cpu.report(table, label, result.succeeded());
+      reportCpu(table, label, cpu, result.succeeded());
       table.add(
           NAME,
           "ephemeral instances on server",
@@ -208,7 +207,7 @@ final class RegisterWorkload implements Workload {
               context.namespace(), instances[k].getService(), instances[k].getId());
     }
     Latency latency = new Latency();
-    Cpu cpu = Cpu.start(context);
+    CpuMeter cpu = CpuMeter.start(context.server().pid());
     Pipeline.Result result =
         Pipeline.run(
             count,
@@ -219,7 +218,7 @@ final class RegisterWorkload implements Workload {
             settings.timeout());
     cpu.stop();
     report(table, label, count, result, latency, "≥ 6,000 ops/s");
-    cpu.report(table, label, result.succeeded());
+    reportCpu(table, label, cpu, result.succeeded());
     table.add(
         NAME,
         "persistent instances on server",
@@ -245,6 +244,16 @@ final class RegisterWorkload implements Workload {
     table.add(NAME, "persistent clean-up (deregistered)", clean ? "ok" : "instances left", "ok");
   }
 
+  private static void reportCpu(ResultTable table, String label, CpuMeter cpu, long ops) {
+    if (ops > 0) {
+      table.add(
+          NAME,
+          label + " CPU per op, server / loadgen",
+          cpu.serverPerOp(ops) + " / " + cpu.selfPerOp(ops),
+          "—");
+    }
+  }
+
   private void report(
       ResultTable table,
       String label,
@@ -267,55 +276,6 @@ final class RegisterWorkload implements Workload {
     }
     table.add(NAME, label + " throughput", ResultTable.rate(result.perSecond(), "ops/s"), target);
     latency.addRows(table, NAME, label + " latency");
-  }
-
-  /**
-   * CPU time of the server (when it runs on this machine) and of this process over one phase: what
-   * a registration costs each side, a figure that other work on the machine disturbs far less than
-   * throughput.
-   */
-  private static final class Cpu {
-    private final OptionalLong serverPid;
-    private final long serverStart;
-    private final long selfStart;
-    private long server = -1;
-    private long self = -1;
-
-    private Cpu(OptionalLong serverPid) {
-      this.serverPid = serverPid;
-      this.serverStart = serverPid.isPresent() ? CpuTime.processNanos(serverPid.getAsLong()) : -1;
-      this.selfStart = CpuTime.selfNanos();
-    }
-
-    static Cpu start(RunContext context) throws java.io.IOException, InterruptedException {
-      return new Cpu(context.server().pid());
-    }
-
-    void stop() {
-      if (serverStart >= 0) {
-        long end = CpuTime.processNanos(serverPid.getAsLong());
-        server = end < 0 ? -1 : end - serverStart;
-      }
-      if (selfStart >= 0) {
-        long end = CpuTime.selfNanos();
-        self = end < 0 ? -1 : end - selfStart;
-      }
-    }
-
-    void report(ResultTable table, String label, long ops) {
-      if (ops <= 0) {
-        return;
-      }
-      table.add(
-          NAME,
-          label + " CPU per op, server / loadgen",
-          micros(server, ops) + " / " + micros(self, ops),
-          "—");
-    }
-
-    private static String micros(long nanos, long ops) {
-      return nanos < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f µs", nanos / 1_000.0 / ops);
-    }
   }
 
   /**
