@@ -34,28 +34,24 @@ class CairnHttpClientTest {
 
   @RegisterExtension static final CairnServerExtension registry = CairnServerExtension.inMemory();
 
+  private ClientPair clients;
   private CairnClient servers;
   private CairnClient callers;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
 
   @BeforeEach
   void clients() {
-    servers = CairnClient.builder().registries(registry.grpcTarget()).shutdownHook(false).build();
-    callers = CairnClient.builder().registries(registry.grpcTarget()).shutdownHook(false).build();
+    clients = new ClientPair(registry);
+    servers = clients.servers;
+    callers = clients.callers;
   }
 
   @AfterEach
   void close() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
-    servers.close();
-    callers.close();
+    clients.close();
   }
 
   private <T extends AutoCloseable> T closing(T c) {
-    closeables.add(0, c);
-    return c;
+    return clients.closing(c);
   }
 
   private List<TestServer> start(String service, int n) throws Exception {

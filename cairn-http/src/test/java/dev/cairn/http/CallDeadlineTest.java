@@ -17,8 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -37,28 +35,24 @@ class CallDeadlineTest {
 
   private static final Duration PATIENCE = Duration.ofSeconds(30); // generous upper bounds
 
+  private ClientPair clients;
   private CairnClient servers;
   private CairnClient callers;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
 
   @BeforeEach
   void clients() {
-    servers = CairnClient.builder().registries(registry.grpcTarget()).shutdownHook(false).build();
-    callers = CairnClient.builder().registries(registry.grpcTarget()).shutdownHook(false).build();
+    clients = new ClientPair(registry);
+    servers = clients.servers;
+    callers = clients.callers;
   }
 
   @AfterEach
   void close() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
-    servers.close();
-    callers.close();
+    clients.close();
   }
 
   private <T extends AutoCloseable> T closing(T c) {
-    closeables.add(0, c);
-    return c;
+    return clients.closing(c);
   }
 
   /** A silent instance of {@code service}, registered and seen by the callers' client. */
