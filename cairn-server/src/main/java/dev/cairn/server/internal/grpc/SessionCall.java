@@ -36,9 +36,10 @@ import org.slf4j.LoggerFactory;
  * ephemeral registrations until the client closes it, or the stream ends or breaks (then the
  * session is detached at once, so a killed client's instances go within the detach grace).
  *
- * <p>Every event (a message, the stream's end, a registry reply) runs on one {@link
- * SerialExecutor}, the single owner of the fields below; gRPC's callbacks run inline (on the event
- * loop) when it is idle, registry replies on the shared pool. Nothing here blocks.
+ * <p>Every event (a message, the stream's end, a registry reply) runs on one {@link SerialExecutor}
+ * over the call's event loop, the single owner of the fields below; gRPC's callbacks run inline
+ * when it is idle, registry replies as tasks on that loop (decision 0071). Results answered
+ * together go out as one message (decision 0073). Nothing here blocks.
  */
 final class SessionCall implements StreamObserver<SessionRequest> {
 
