@@ -155,6 +155,10 @@ final class RegisterWorkload implements Workload {
               settings.depth());
       context.progress("%s: %s of %,d instances...", NAME, label, count);
       Instance[] instances = instances(context, count, prefix);
+      EncodedRegistration[] registrations = new EncodedRegistration[count];
+      for (int k = 0; k < count; k++) {
+        registrations[k] = EncodedRegistration.of(context.namespace(), instances[k]);
+      }
       Latency latency = new Latency();
       CpuMeter cpu = CpuMeter.start(context.server().pid());
       Pipeline.Result result =
@@ -162,7 +166,7 @@ final class RegisterWorkload implements Workload {
               count,
               settings.callers(),
               settings.depth(),
-              k -> sessions.get(streamOf(k)).register(context.namespace(), instances[k]),
+              k -> sessions.get(streamOf(k)).register(registrations[k]),
               latency,
               settings.timeout());
       cpu.stop();

@@ -7,16 +7,25 @@ import dev.cairn.proto.v1.DeregisterInstance;
 import dev.cairn.proto.v1.Instance;
 import dev.cairn.proto.v1.KeepAlive;
 import dev.cairn.proto.v1.OpenSession;
-import dev.cairn.proto.v1.RegisterInstance;
 import dev.cairn.proto.v1.RegistryGrpc;
 import dev.cairn.proto.v1.RequestResult;
 import dev.cairn.proto.v1.SessionOpened;
 import dev.cairn.proto.v1.SessionRequest;
 import dev.cairn.proto.v1.SessionResponse;
+import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.Drainable;
+import io.grpc.KnownLength;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -46,13 +55,22 @@ final class SessionStream {
     }
   }
 
+  /**
+   * The {@code Session} method with requests as encoded bytes (see {@link EncodedRegistration});
+   * responses are parsed as usual.
+   */
+  private static final MethodDescriptor<byte[], SessionResponse> SESSION =
+      RegistryGrpc.getSessionMethod().toBuilder(
+              new BytesMarshaller(), ProtoUtils.marshaller(SessionResponse.getDefaultInstance()))
+          .build();
+
   private final CompletableFuture<SessionOpened> opened = new CompletableFuture<>();
   private final CompletableFuture<Void> ended = new CompletableFuture<>();
   private final Map<Long, CompletableFuture<RequestResult>> pending = new ConcurrentHashMap<>();
   private final AtomicLong nextRequestId = new AtomicLong(1);
   private final AtomicLong keepAliveAcks = new AtomicLong();
   // guarded by this: the request side of the stream is not thread safe
-  private ClientCallStreamObserver<SessionRequest> requests;
+  private ClientCallStreamObserver<byte[]> requests;
   private boolean closedLocally;
   private volatile ScheduledFuture<?> keepAliveTask;
 
@@ -68,7 +86,8 @@ final class SessionStream {
     requireNonNull(channel, "channel");
     requireNonNull(scheduler, "scheduler");
     SessionStream stream = new SessionStream();
-    RegistryGrpc.newStub(channel).session(stream.new Responses());
+    ClientCalls.asyncBidiStreamingCall(
+        channel.newCall(SESSION, CallOptions.DEFAULT), stream.new Responses());
     stream.send(
         SessionRequest.newBuilder()
             .setOpen(
@@ -108,17 +127,15 @@ final class SessionStream {
    * {@link RequestFailedException} or the stream's failure.
    */
   CompletableFuture<RequestResult> register(String namespace, Instance instance) {
+    return register(EncodedRegistration.of(namespace, instance));
+  }
+
+  /** Like {@link #register(String, Instance)}, with the registration encoded beforehand. */
+  CompletableFuture<RequestResult> register(EncodedRegistration registration) {
     long id = nextRequestId.getAndIncrement();
     CompletableFuture<RequestResult> result = new CompletableFuture<>();
     pending.put(id, result);
-    send(
-        SessionRequest.newBuilder()
-            .setRegister(
-                RegisterInstance.newBuilder()
-                    .setRequestId(id)
-                    .setNamespace(namespace)
-                    .setInstance(instance))
-            .build());
+    send(registration.request(id), id);
     return result;
   }
 
@@ -154,7 +171,10 @@ final class SessionStream {
     synchronized (this) {
       if (!closedLocally && !ended.isDone()) {
         requests.onNext(
-            SessionRequest.newBuilder().setClose(CloseSession.getDefaultInstance()).build());
+            SessionRequest.newBuilder()
+                .setClose(CloseSession.getDefaultInstance())
+                .build()
+                .toByteArray());
         requests.onCompleted();
         closedLocally = true;
       }
@@ -188,25 +208,26 @@ final class SessionStream {
     }
   }
 
-  private synchronized void send(SessionRequest request) {
-    if (closedLocally || ended.isDone()) {
-      failRequest(request, new IllegalStateException("session stream already closed"));
-      return;
-    }
-    requests.onNext(request);
-  }
-
-  private void failRequest(SessionRequest request, Throwable error) {
+  private void send(SessionRequest request) {
     long id =
         switch (request.getBodyCase()) {
           case REGISTER -> request.getRegister().getRequestId();
           case DEREGISTER -> request.getDeregister().getRequestId();
           default -> 0;
         };
-    CompletableFuture<RequestResult> result = pending.remove(id);
-    if (result != null) {
-      result.completeExceptionally(error);
+    send(request.toByteArray(), id);
+  }
+
+  /** Sends an encoded request; {@code requestId} (0 for none) fails if the stream is closed. */
+  private synchronized void send(byte[] request, long requestId) {
+    if (closedLocally || ended.isDone()) {
+      CompletableFuture<RequestResult> result = pending.remove(requestId);
+      if (result != null) {
+        result.completeExceptionally(new IllegalStateException("session stream already closed"));
+      }
+      return;
     }
+    requests.onNext(request);
   }
 
   private void failAll(Throwable error) {
@@ -220,10 +241,10 @@ final class SessionStream {
   }
 
   /** The response side; gRPC calls it sequentially. */
-  private final class Responses implements ClientResponseObserver<SessionRequest, SessionResponse> {
+  private final class Responses implements ClientResponseObserver<byte[], SessionResponse> {
 
     @Override
-    public void beforeStart(ClientCallStreamObserver<SessionRequest> requestStream) {
+    public void beforeStart(ClientCallStreamObserver<byte[]> requestStream) {
       synchronized (SessionStream.this) {
         requests = requestStream;
       }
@@ -266,6 +287,35 @@ final class SessionStream {
       stopKeepAlive();
       failAll(new IllegalStateException("session stream ended by the server"));
       ended.complete(null);
+    }
+  }
+
+  /** Requests are sent as the bytes given. */
+  private static final class BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new BytesStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      throw new UnsupportedOperationException("requests are only sent");
+    }
+  }
+
+  /** Bytes whose length gRPC can read up front and that it can drain in one write. */
+  private static final class BytesStream extends ByteArrayInputStream
+      implements KnownLength, Drainable {
+    BytesStream(byte[] bytes) {
+      super(bytes);
+    }
+
+    @Override
+    public int drainTo(OutputStream target) throws IOException {
+      int n = count - pos;
+      target.write(buf, pos, n);
+      pos = count;
+      return n;
     }
   }
 }
