@@ -56,6 +56,24 @@ class CairnClientTest {
   }
 
   @Test
+  void aBurstOfRegistrationsEachCompleteWithWhatTheServerStored() throws Exception {
+    CairnClient client = client();
+    List<Registration> burst = new java.util.ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      burst.add(client.register(instance("orders", "o" + i)));
+    }
+
+    // Sent together, they are applied and answered together (several results in one message).
+    for (Registration r : burst) {
+      Instance stored = r.registered().get(10, TimeUnit.SECONDS);
+      assertThat(stored.id()).isEqualTo(r.instance().id());
+      assertThat(stored.sessionId()).isNotEmpty();
+      assertThat(stored.modRevision()).isPositive().isEqualTo(stored.createRevision());
+    }
+    assertThat(server.registry().service("default", "orders").instances()).hasSize(50);
+  }
+
+  @Test
   void keepalivesHoldTheSessionPastItsTtl() throws Exception {
     CairnClient client =
         CairnClient.builder()
