@@ -38,6 +38,25 @@ class DeadlineTimerTest {
     Thread.interrupted();
   }
 
+  /** A thread that waits until it is interrupted, and then counts {@code interrupted} down. */
+  private record Waiter(Thread thread, CountDownLatch interrupted) {
+    static Waiter start() {
+      CountDownLatch never = new CountDownLatch(1);
+      CountDownLatch interrupted = new CountDownLatch(1);
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  never.await();
+                } catch (InterruptedException e) {
+                  interrupted.countDown();
+                }
+              });
+      thread.start();
+      return new Waiter(thread, interrupted);
+    }
+  }
+
   /** An alarm the timer does not know: only the test rings it. */
   private DeadlineTimer.Alarm alarm() {
     return new DeadlineTimer.Alarm(timer, Thread.currentThread(), System.nanoTime() + AN_HOUR, 0);
@@ -68,46 +87,24 @@ class DeadlineTimerTest {
 
   @Test
   void theTimerInterruptsTheThreadAtTheDeadline() throws Exception {
-    CountDownLatch never = new CountDownLatch(1);
-    CountDownLatch interrupted = new CountDownLatch(1);
-    Thread sleeper =
-        new Thread(
-            () -> {
-              try {
-                never.await();
-              } catch (InterruptedException e) {
-                interrupted.countDown();
-              }
-            });
-    sleeper.start();
+    Waiter waiter = Waiter.start();
 
-    DeadlineTimer.Alarm alarm = timer.arm(sleeper, TimeUnit.MILLISECONDS.toNanos(10));
+    DeadlineTimer.Alarm alarm = timer.arm(waiter.thread, TimeUnit.MILLISECONDS.toNanos(10));
 
-    assertThat(interrupted.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(waiter.interrupted.await(30, TimeUnit.SECONDS)).isTrue();
     assertThat(alarm.stop()).isTrue();
   }
 
   @Test
   void closingKeepsArmedAlarmsRejectsNewOnesAndEndsTheThread() throws Exception {
-    CountDownLatch never = new CountDownLatch(1);
-    CountDownLatch interrupted = new CountDownLatch(1);
-    Thread sleeper =
-        new Thread(
-            () -> {
-              try {
-                never.await();
-              } catch (InterruptedException e) {
-                interrupted.countDown();
-              }
-            });
-    sleeper.start();
-    timer.arm(sleeper, TimeUnit.MILLISECONDS.toNanos(200));
+    Waiter waiter = Waiter.start();
+    timer.arm(waiter.thread, TimeUnit.MILLISECONDS.toNanos(200));
 
     timer.close();
 
     assertThatThrownBy(() -> timer.arm(Thread.currentThread(), AN_HOUR))
         .isInstanceOf(RejectedExecutionException.class);
-    assertThat(interrupted.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(waiter.interrupted.await(30, TimeUnit.SECONDS)).isTrue();
     assertThat(timerThreads).hasSize(1);
     await().atMost(Duration.ofSeconds(30)).until(() -> !timerThreads.get(0).isAlive());
   }
@@ -125,22 +122,11 @@ class DeadlineTimerTest {
   @Test
   void anEarlierAlarmArmedWhileTheTimerWaitsForALaterOneRingsOnTime() throws Exception {
     DeadlineTimer.Alarm later = timer.arm(Thread.currentThread(), AN_HOUR); // the timer sleeps
-    CountDownLatch never = new CountDownLatch(1);
-    CountDownLatch interrupted = new CountDownLatch(1);
-    Thread sleeper =
-        new Thread(
-            () -> {
-              try {
-                never.await();
-              } catch (InterruptedException e) {
-                interrupted.countDown();
-              }
-            });
-    sleeper.start();
+    Waiter waiter = Waiter.start();
 
-    timer.arm(sleeper, TimeUnit.MILLISECONDS.toNanos(10));
+    timer.arm(waiter.thread, TimeUnit.MILLISECONDS.toNanos(10));
 
-    assertThat(interrupted.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(waiter.interrupted.await(30, TimeUnit.SECONDS)).isTrue();
     assertThat(later.stop()).isFalse();
   }
 }
