@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.cairn.client.CairnClient;
 import dev.cairn.client.lb.Endpoint;
 import dev.cairn.client.resilience.CallOptions;
 import dev.cairn.client.resilience.CallPolicy;
@@ -24,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,35 +31,17 @@ class CairnHttpClientTest {
 
   @RegisterExtension static final CairnServerExtension registry = CairnServerExtension.inMemory();
 
-  private ClientPair clients;
-  private CairnClient servers;
-  private CairnClient callers;
-
-  @BeforeEach
-  void clients() {
-    clients = new ClientPair(registry);
-    servers = clients.servers;
-    callers = clients.callers;
-  }
-
-  @AfterEach
-  void close() throws Exception {
-    clients.close();
-  }
-
-  private <T extends AutoCloseable> T closing(T c) {
-    return clients.closing(c);
-  }
+  @RegisterExtension final ClientPair clients = new ClientPair(registry);
 
   private List<TestServer> start(String service, int n) throws Exception {
     List<TestServer> list = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      list.add(closing(TestServer.start(servers, service, service + "-" + i)));
+      list.add(clients.closing(TestServer.start(clients.servers(), service, service + "-" + i)));
     }
-    callers.view(service).awaitInstances(Duration.ofSeconds(5)).join();
+    clients.callers().view(service).awaitInstances(Duration.ofSeconds(5)).join();
     await()
         .atMost(Duration.ofSeconds(5))
-        .until(() -> callers.view(service).instances().size() == n);
+        .until(() -> clients.callers().view(service).instances().size() == n);
     return list;
   }
 
@@ -73,7 +52,7 @@ class CairnHttpClientTest {
   @Test
   void callsAServiceByNameSyncAndAsync() throws Exception {
     List<TestServer> hello = start("hello", 3);
-    CairnHttpClient http = closing(CairnHttpClient.builder(callers).build());
+    CairnHttpClient http = clients.closing(CairnHttpClient.builder(clients.callers()).build());
 
     Map<String, Integer> byBody = new HashMap<>();
     for (int i = 0; i < 90; i++) {
@@ -105,7 +84,11 @@ class CairnHttpClientTest {
     // whatever the machine's speed, so the counts below are exact bounds. The I/O is real.
     FakeTicker clock = FakeTicker.create();
     CairnHttpClient http =
-        closing(CairnHttpClient.builder(callers).policy("failing", policy).ticker(clock).build());
+        clients.closing(
+            CairnHttpClient.builder(clients.callers())
+                .policy("failing", policy)
+                .ticker(clock)
+                .build());
 
     int calls = 300;
     int ok = 0;
@@ -138,16 +121,17 @@ class CairnHttpClientTest {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       deadPort = s.getLocalPort();
     }
-    closing(
+    clients
+        .closing(
             HttpRegistration.of("refusing", "127.0.0.1", deadPort)
                 .id("refusing-dead")
-                .register(servers))
+                .register(clients.servers()))
         .registered()
         .join();
-    await().until(() -> callers.view("refusing").instances().size() == 3);
+    await().until(() -> clients.callers().view("refusing").instances().size() == 3);
     CairnHttpClient http =
-        closing(
-            CairnHttpClient.builder(callers)
+        clients.closing(
+            CairnHttpClient.builder(clients.callers())
                 .policy("refusing", CallPolicy.builder().loadBalancing("round_robin").build())
                 .build());
     HttpRequest post =
@@ -170,7 +154,7 @@ class CairnHttpClientTest {
 
   @Test
   void anUnknownServiceFailsWithATypedErrorAtTheDeadline() {
-    CairnHttpClient http = closing(CairnHttpClient.builder(callers).build());
+    CairnHttpClient http = clients.closing(CairnHttpClient.builder(clients.callers()).build());
     HttpRequest request =
         HttpRequest.newBuilder(URI.create("http://nosuch/hello"))
             .timeout(Duration.ofMillis(500))
@@ -192,7 +176,7 @@ class CairnHttpClientTest {
 
   @Test
   void badInputFailsAtOnceNamingTheField() {
-    CairnHttpClient http = closing(CairnHttpClient.builder(callers).build());
+    CairnHttpClient http = clients.closing(CairnHttpClient.builder(clients.callers()).build());
 
     assertThatThrownBy(
             () ->
@@ -201,10 +185,13 @@ class CairnHttpClientTest {
                     HttpResponse.BodyHandlers.discarding()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("uri: http://hello:8080/x (expected: http://<service>/...");
-    assertThatThrownBy(() -> CairnHttpClient.builder(callers).connectTimeout(Duration.ZERO).build())
+    assertThatThrownBy(
+            () -> CairnHttpClient.builder(clients.callers()).connectTimeout(Duration.ZERO).build())
         .hasMessage("connectTimeout: PT0S (expected: > 0)");
     assertThatThrownBy(
-            () -> CairnHttpClient.builder(callers).policy("Not_A_Name", CallPolicy.defaults()))
+            () ->
+                CairnHttpClient.builder(clients.callers())
+                    .policy("Not_A_Name", CallPolicy.defaults()))
         .hasMessageStartingWith("service: Not_A_Name");
     assertThatThrownBy(() -> CallPolicy.builder().maxAttempts(0).build())
         .hasMessage("maxAttempts: 0 (expected: 1..10)");
@@ -215,7 +202,7 @@ class CairnHttpClientTest {
   @Test
   void closingReleasesEveryThreadItCreated() throws Exception {
     start("closing", 2);
-    CairnHttpClient http = CairnHttpClient.builder(callers).build();
+    CairnHttpClient http = CairnHttpClient.builder(clients.callers()).build();
     for (int i = 0; i < 20; i++) {
       http.send(get("closing"), HttpResponse.BodyHandlers.ofString());
     }
@@ -238,7 +225,7 @@ class CairnHttpClientTest {
   void idempotencyAndDeadlineComeFromTheRequestUnlessTheCallSaysOtherwise() throws Exception {
     List<TestServer> svc = start("opts", 1);
     svc.get(0).mode(TestServer.Mode.FAIL);
-    CairnHttpClient http = closing(CairnHttpClient.builder(callers).build());
+    CairnHttpClient http = clients.closing(CairnHttpClient.builder(clients.callers()).build());
     HttpRequest post =
         HttpRequest.newBuilder(URI.create("http://opts/hello"))
             .POST(HttpRequest.BodyPublishers.ofString("x"))

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.cairn.client.CairnClient;
 import dev.cairn.client.lb.OutlierDetection;
 import dev.cairn.client.resilience.CallOptions;
 import dev.cairn.client.resilience.CallPolicy;
@@ -20,8 +19,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -35,39 +32,22 @@ class CallDeadlineTest {
 
   private static final Duration PATIENCE = Duration.ofSeconds(30); // generous upper bounds
 
-  private ClientPair clients;
-  private CairnClient servers;
-  private CairnClient callers;
-
-  @BeforeEach
-  void clients() {
-    clients = new ClientPair(registry);
-    servers = clients.servers;
-    callers = clients.callers;
-  }
-
-  @AfterEach
-  void close() throws Exception {
-    clients.close();
-  }
-
-  private <T extends AutoCloseable> T closing(T c) {
-    return clients.closing(c);
-  }
+  @RegisterExtension final ClientPair clients = new ClientPair(registry);
 
   /** A silent instance of {@code service}, registered and seen by the callers' client. */
   private SilentServer silent(String service) throws Exception {
-    SilentServer s = closing(SilentServer.start());
-    closing(HttpRegistration.of(service, "127.0.0.1", s.port()).register(servers))
+    SilentServer s = clients.closing(SilentServer.start());
+    clients
+        .closing(HttpRegistration.of(service, "127.0.0.1", s.port()).register(clients.servers()))
         .registered()
         .join();
-    callers.view(service).awaitInstances(Duration.ofSeconds(5)).join();
+    clients.callers().view(service).awaitInstances(Duration.ofSeconds(5)).join();
     return s;
   }
 
   private TestServer answering(String service) throws Exception {
-    TestServer s = closing(TestServer.start(servers, service, service + "-0"));
-    callers.view(service).awaitInstances(Duration.ofSeconds(5)).join();
+    TestServer s = clients.closing(TestServer.start(clients.servers(), service, service + "-0"));
+    clients.callers().view(service).awaitInstances(Duration.ofSeconds(5)).join();
     return s;
   }
 
@@ -93,7 +73,7 @@ class CallDeadlineTest {
   void aSilentInstanceFailsTheCallWithHttpTimeoutExceptionAtTheDeadline() throws Exception {
     SilentServer silent = silent("timeout");
     TestServer fine = answering("timeout-fine");
-    CairnHttpClient http = closing(CairnHttpClient.builder(callers).build());
+    CairnHttpClient http = clients.closing(CairnHttpClient.builder(clients.callers()).build());
     ready(http, "timeout", silent.port());
     ready(http, "timeout-fine", fine.port());
     Duration deadline = Duration.ofMillis(300);
@@ -121,7 +101,7 @@ class CallDeadlineTest {
   @Test
   void theCallersInterruptAbortsTheCallWithInterruptedExceptionAndTheFlagSet() throws Exception {
     SilentServer silent = silent("interrupt");
-    CairnHttpClient http = closing(CairnHttpClient.builder(callers).build());
+    CairnHttpClient http = clients.closing(CairnHttpClient.builder(clients.callers()).build());
     ready(http, "interrupt", silent.port());
     Thread caller = Thread.currentThread();
     CompletableFuture<Void> interrupter =
@@ -147,7 +127,7 @@ class CallDeadlineTest {
   @Test
   void aThreadInterruptedBeforeTheCallGetsInterruptedExceptionAndKeepsItsFlag() throws Exception {
     TestServer server = answering("early");
-    CairnHttpClient http = closing(CairnHttpClient.builder(callers).build());
+    CairnHttpClient http = clients.closing(CairnHttpClient.builder(clients.callers()).build());
     ready(http, "early", server.port());
 
     Thread.currentThread().interrupt();
@@ -162,7 +142,7 @@ class CallDeadlineTest {
   @Test
   void tenThousandFastCallsLeaveNoInterrupt() throws Exception {
     TestServer server = answering("fast");
-    CairnHttpClient http = closing(CairnHttpClient.builder(callers).build());
+    CairnHttpClient http = clients.closing(CairnHttpClient.builder(clients.callers()).build());
     ready(http, "fast", server.port());
 
     int ok = 0;
@@ -188,7 +168,8 @@ class CallDeadlineTest {
             .outlierDetection(OutlierDetection.disabled())
             .build();
     CairnHttpClient http =
-        closing(CairnHttpClient.builder(callers).policy("race", keepTrying).build());
+        clients.closing(
+            CairnHttpClient.builder(clients.callers()).policy("race", keepTrying).build());
     ready(http, "race", server.port());
     http.send(get("race"), HttpResponse.BodyHandlers.ofString()); // a connection ready
 
@@ -225,7 +206,7 @@ class CallDeadlineTest {
   @Test
   void asynchronousCallsStillTimeOutThroughTheJdkClient() throws Exception {
     silent("async");
-    CairnHttpClient http = closing(CairnHttpClient.builder(callers).build());
+    CairnHttpClient http = clients.closing(CairnHttpClient.builder(clients.callers()).build());
     HttpRequest request =
         HttpRequest.newBuilder(get("async"), (n, v) -> true)
             .timeout(Duration.ofMillis(300))
@@ -243,7 +224,7 @@ class CallDeadlineTest {
   @Test
   void closingTheClientEndsACallInFlightAtTheLatestAtItsDeadline() throws Exception {
     SilentServer silent = silent("closing");
-    CairnHttpClient http = CairnHttpClient.builder(callers).build();
+    CairnHttpClient http = CairnHttpClient.builder(clients.callers()).build();
     ready(http, "closing", silent.port());
     HttpRequest request =
         HttpRequest.newBuilder(get("closing"), (n, v) -> true)
