@@ -22,6 +22,24 @@ public final class AppendUntilKilled {
 
   private AppendUntilKilled() {}
 
+  /**
+   * Starts this class in a child JVM on {@code dataDir}, its standard error sent to {@code err}.
+   */
+  static Process start(Path dataDir, ProcessBuilder.Redirect err) throws java.io.IOException {
+    String classpath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    return new ProcessBuilder(
+            java.toString(),
+            "-cp",
+            classpath,
+            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+            AppendUntilKilled.class.getName(),
+            dataDir.toString())
+        .redirectError(err)
+        .start();
+  }
+
   public static void main(String[] args) throws Exception {
     PrintStream out = System.out;
     RatisCommandLog log =

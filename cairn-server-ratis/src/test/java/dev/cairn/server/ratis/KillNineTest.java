@@ -22,7 +22,7 @@ class KillNineTest {
 
   @Test
   void ackedAppendsSurviveKillNine() throws Exception {
-    Process child = startChild();
+    Process child = AppendUntilKilled.start(dataDir, ProcessBuilder.Redirect.DISCARD);
     Set<String> acked = new HashSet<>();
     try (BufferedReader lines =
         new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
@@ -47,20 +47,5 @@ class KillNineTest {
       assertThat(applied).containsAll(acked);
       assertThat(applied).doesNotHaveDuplicates();
     }
-  }
-
-  private Process startChild() throws Exception {
-    String classpath =
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    return new ProcessBuilder(
-            java.toString(),
-            "-cp",
-            classpath,
-            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-            AppendUntilKilled.class.getName(),
-            dataDir.toString())
-        .redirectError(ProcessBuilder.Redirect.DISCARD)
-        .start();
   }
 }

@@ -36,7 +36,7 @@ class PauseTest {
   void appendsGoOnAfterAPauseLongerThanTheStepDownThreshold() throws Exception {
     assumeThat(Path.of("/bin/kill")).as("needs /bin/kill to stop a process").exists();
     Path stderr = dataDir.resolveSibling(dataDir.getFileName() + ".stderr");
-    Process child = startChild(stderr);
+    Process child = AppendUntilKilled.start(dataDir, ProcessBuilder.Redirect.to(stderr.toFile()));
     List<String> failed = new ArrayList<>();
     try (BufferedReader lines =
         new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
@@ -78,20 +78,5 @@ class PauseTest {
     Process kill = new ProcessBuilder("/bin/kill", signal, Long.toString(p.pid())).start();
     assertThat(kill.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(kill.exitValue()).isZero();
-  }
-
-  private Process startChild(Path stderr) throws Exception {
-    String classpath =
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    return new ProcessBuilder(
-            java.toString(),
-            "-cp",
-            classpath,
-            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-            AppendUntilKilled.class.getName(),
-            dataDir.toString())
-        .redirectError(stderr.toFile())
-        .start();
   }
 }
