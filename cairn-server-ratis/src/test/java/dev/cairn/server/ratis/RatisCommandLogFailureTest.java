@@ -2,6 +2,7 @@ package dev.cairn.server.ratis;
 
 import static dev.cairn.server.ratis.RecordingMachine.bytes;
 import static dev.cairn.server.ratis.RecordingMachine.string;
+import static dev.cairn.server.ratis.StartedLogs.join;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -16,8 +17,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What the log does when its state machine breaks: fail loudly when it must, go on when it may. */
@@ -27,17 +28,12 @@ class RatisCommandLogFailureTest {
 
   @TempDir Path dataDir;
 
-  private final List<RatisCommandLog> logs = new ArrayList<>();
-
-  @AfterEach
-  void closeLogs() {
-    logs.forEach(RatisCommandLog::close);
-  }
+  @RegisterExtension final StartedLogs logs = new StartedLogs();
 
   @Test
   void anErrorWhileApplyingFailsThisAndEveryLaterAppendAndIsReported() throws Exception {
     BreakingMachine machine = new BreakingMachine(() -> new StackOverflowError("too deep"));
-    RatisCommandLog log = started(RatisCommandLog.builder(dataDir), machine);
+    RatisCommandLog log = logs.start(RatisCommandLog.builder(dataDir), machine);
     assertThat(string(join(log.append(bytes("a"))))).isEqualTo("1");
     CompletableFuture<CairnException> failure = log.failure();
 
@@ -66,7 +62,7 @@ class RatisCommandLogFailureTest {
 
   @Test
   void aLogThatCannotReplayPastAnErrorFailsToStartSayingWhy() throws Exception {
-    RatisCommandLog first = started(builder().snapshotOnClose(false), new RecordingMachine());
+    RatisCommandLog first = logs.start(builder().snapshotOnClose(false), new RecordingMachine());
     join(first.append(bytes("a")));
     join(first.append(bytes(BreakingMachine.BOOM)));
     first.close();
@@ -84,7 +80,7 @@ class RatisCommandLogFailureTest {
   @Test
   void aRuntimeExceptionWhileApplyingFailsThatAppendOnly() throws Exception {
     BreakingMachine machine = new BreakingMachine(() -> new IllegalStateException("a bug"));
-    RatisCommandLog log = started(builder(), machine);
+    RatisCommandLog log = logs.start(builder(), machine);
 
     assertThatThrownBy(() -> join(log.append(bytes(BreakingMachine.BOOM))))
         .isInstanceOf(CompletionException.class)
@@ -101,7 +97,7 @@ class RatisCommandLogFailureTest {
     int entries = 200;
     BreakingMachine machine =
         new BreakingMachine(AssertionError::new).failSnapshots(Integer.MAX_VALUE);
-    RatisCommandLog log = started(builder().snapshotEvery(every), machine);
+    RatisCommandLog log = logs.start(builder().snapshotEvery(every), machine);
 
     for (int i = 0; i < entries; i++) {
       join(log.append(bytes("e" + i)));
@@ -124,7 +120,7 @@ class RatisCommandLogFailureTest {
 
   @Test
   void closingFirstLeavesTheFailureIncomplete() throws Exception {
-    RatisCommandLog log = started(builder(), new RecordingMachine());
+    RatisCommandLog log = logs.start(builder(), new RecordingMachine());
     join(log.append(bytes("a")));
     CompletableFuture<CairnException> failure = log.failure();
 
@@ -138,19 +134,6 @@ class RatisCommandLogFailureTest {
 
   private RatisCommandLog.Builder builder() {
     return RatisCommandLog.builder(dataDir);
-  }
-
-  private RatisCommandLog started(
-      RatisCommandLog.Builder builder, dev.cairn.server.core.log.LogStateMachine machine)
-      throws IOException {
-    RatisCommandLog log = builder.build();
-    logs.add(log);
-    log.start(machine);
-    return log;
-  }
-
-  private static byte[] join(CompletableFuture<byte[]> f) {
-    return f.orTimeout(30, TimeUnit.SECONDS).join();
   }
 
   private static void assertFailedWith(CompletableFuture<byte[]> f, CairnException expected) {

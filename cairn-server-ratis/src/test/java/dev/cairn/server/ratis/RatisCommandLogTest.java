@@ -2,6 +2,7 @@ package dev.cairn.server.ratis;
 
 import static dev.cairn.server.ratis.RecordingMachine.bytes;
 import static dev.cairn.server.ratis.RecordingMachine.string;
+import static dev.cairn.server.ratis.StartedLogs.join;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -27,8 +28,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -39,17 +40,12 @@ class RatisCommandLogTest {
 
   @TempDir Path dataDir;
 
-  private final List<RatisCommandLog> logs = new ArrayList<>();
-
-  @AfterEach
-  void closeLogs() {
-    logs.forEach(RatisCommandLog::close);
-  }
+  @RegisterExtension final StartedLogs logs = new StartedLogs();
 
   @Test
   void appendAppliesEntryAndCompletesWithReply() throws Exception {
     RecordingMachine machine = new RecordingMachine();
-    RatisCommandLog log = started(RatisCommandLog.builder(dataDir), machine);
+    RatisCommandLog log = logs.start(RatisCommandLog.builder(dataDir), machine);
 
     assertThat(string(join(log.append(bytes("a"))))).isEqualTo("1");
     assertThat(string(join(log.append(bytes("b"))))).isEqualTo("2");
@@ -60,7 +56,7 @@ class RatisCommandLogTest {
   @Test
   void appendCopiesTheEntry() throws Exception {
     RecordingMachine machine = new RecordingMachine();
-    RatisCommandLog log = started(RatisCommandLog.builder(dataDir), machine);
+    RatisCommandLog log = logs.start(RatisCommandLog.builder(dataDir), machine);
     byte[] entry = bytes("x");
 
     CompletableFuture<byte[]> reply = log.append(entry);
@@ -72,12 +68,12 @@ class RatisCommandLogTest {
 
   @Test
   void restartReplaysTheLog() throws Exception {
-    RatisCommandLog first = started(builder().snapshotOnClose(false), new RecordingMachine());
+    RatisCommandLog first = logs.start(builder().snapshotOnClose(false), new RecordingMachine());
     List<String> written = appendAll(first, "e", 25);
     first.close();
 
     RecordingMachine machine = new RecordingMachine();
-    RatisCommandLog second = started(builder().snapshotOnClose(false), machine);
+    RatisCommandLog second = logs.start(builder().snapshotOnClose(false), machine);
 
     assertThat(machine.snapshotsRead()).isZero();
     assertThat(machine.entries()).isEqualTo(written);
@@ -87,13 +83,13 @@ class RatisCommandLogTest {
   @Test
   void closeTakesASnapshotThatRestartRestores() throws Exception {
     RecordingMachine firstMachine = new RecordingMachine();
-    RatisCommandLog first = started(builder(), firstMachine);
+    RatisCommandLog first = logs.start(builder(), firstMachine);
     List<String> written = appendAll(first, "e", 10);
     first.close();
     assertThat(firstMachine.snapshotsWritten()).isEqualTo(1);
 
     RecordingMachine machine = new RecordingMachine();
-    RatisCommandLog second = started(builder(), machine);
+    RatisCommandLog second = logs.start(builder(), machine);
 
     assertThat(machine.snapshotsRead()).isEqualTo(1);
     assertThat(machine.entries()).isEqualTo(written);
@@ -105,7 +101,7 @@ class RatisCommandLogTest {
     RatisCommandLog.Builder settings =
         builder().snapshotEvery(100).segmentSizeBytes(64 * 1024).snapshotOnClose(false);
     RecordingMachine firstMachine = new RecordingMachine();
-    RatisCommandLog first = started(settings, firstMachine);
+    RatisCommandLog first = logs.start(settings, firstMachine);
     String padding = "p".repeat(900);
     List<String> written = new ArrayList<>();
     for (int i = 0; i < 650; i++) {
@@ -124,7 +120,7 @@ class RatisCommandLogTest {
     first.close();
 
     RecordingMachine machine = new RecordingMachine();
-    RatisCommandLog second = started(settings, machine);
+    RatisCommandLog second = logs.start(settings, machine);
 
     assertThat(machine.snapshotsRead()).isEqualTo(1);
     assertThat(machine.entries()).isEqualTo(written);
@@ -135,7 +131,7 @@ class RatisCommandLogTest {
   void segmentsStayWhenPurgeIsOff() throws Exception {
     RecordingMachine machine = new RecordingMachine();
     RatisCommandLog log =
-        started(
+        logs.start(
             builder().snapshotEvery(50).segmentSizeBytes(64 * 1024).purgeAfterSnapshot(false),
             machine);
     String padding = "p".repeat(900);
@@ -150,7 +146,7 @@ class RatisCommandLogTest {
   @ParameterizedTest
   @EnumSource(LogFiles.Damage.class)
   void damagedTailKeepsTheIntactPrefix(LogFiles.Damage damage) throws Exception {
-    RatisCommandLog first = started(builder().snapshotOnClose(false), new RecordingMachine());
+    RatisCommandLog first = logs.start(builder().snapshotOnClose(false), new RecordingMachine());
     List<String> written = appendAll(first, "e", 20);
     first.close();
     List<Path> segments = LogFiles.segments(dataDir);
@@ -164,7 +160,7 @@ class RatisCommandLogTest {
     System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
     RatisCommandLog second;
     try {
-      second = started(builder().snapshotOnClose(false), machine);
+      second = logs.start(builder().snapshotOnClose(false), machine);
     } finally {
       System.setErr(original);
     }
@@ -178,7 +174,7 @@ class RatisCommandLogTest {
 
   @Test
   void corruptSnapshotFailsStart() throws Exception {
-    RatisCommandLog first = started(builder(), new RecordingMachine());
+    RatisCommandLog first = logs.start(builder(), new RecordingMachine());
     appendAll(first, "e", 5);
     first.close();
     Path snapshot = LogFiles.snapshots(dataDir).get(0);
@@ -196,7 +192,7 @@ class RatisCommandLogTest {
   @Test
   void concurrentAppendsAllCompleteInSubmissionOrderPerThread() throws Exception {
     RecordingMachine machine = new RecordingMachine();
-    RatisCommandLog log = started(builder(), machine);
+    RatisCommandLog log = logs.start(builder(), machine);
     int threads = 16;
     int perThread = 200;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -239,7 +235,7 @@ class RatisCommandLogTest {
   @Test
   void appendFromACompletionCallbackDoesNotDeadlock() throws Exception {
     RecordingMachine machine = new RecordingMachine();
-    RatisCommandLog log = started(builder(), machine);
+    RatisCommandLog log = logs.start(builder(), machine);
     CompletableFuture<Integer> done = new CompletableFuture<>();
 
     chain(log, 0, 200, done);
@@ -270,8 +266,8 @@ class RatisCommandLogTest {
   void twoLogsRunSideBySideInOneJvm(@TempDir Path otherDir) throws Exception {
     RecordingMachine one = new RecordingMachine();
     RecordingMachine two = new RecordingMachine();
-    RatisCommandLog first = started(builder(), one);
-    RatisCommandLog second = started(RatisCommandLog.builder(otherDir), two);
+    RatisCommandLog first = logs.start(builder(), one);
+    RatisCommandLog second = logs.start(RatisCommandLog.builder(otherDir), two);
 
     join(first.append(bytes("a")));
     join(second.append(bytes("b")));
@@ -284,7 +280,7 @@ class RatisCommandLogTest {
 
   @Test
   void closeFailsPendingAndLaterAppendsWithUnavailable() throws Exception {
-    RatisCommandLog log = started(builder(), new RecordingMachine());
+    RatisCommandLog log = logs.start(builder(), new RecordingMachine());
     List<CompletableFuture<byte[]>> inFlight =
         IntStream.range(0, 2000)
             .mapToObj(i -> log.append(bytes("e" + i)))
@@ -306,7 +302,7 @@ class RatisCommandLogTest {
   @Test
   void closeIsIdempotentAndStopsRatisThreads() throws Exception {
     Set<Thread> before = nonDaemonThreads();
-    RatisCommandLog log = started(builder(), new RecordingMachine());
+    RatisCommandLog log = logs.start(builder(), new RecordingMachine());
     join(log.append(bytes("a")));
 
     log.close();
@@ -333,7 +329,7 @@ class RatisCommandLogTest {
 
   @Test
   void startTwiceFails() throws Exception {
-    RatisCommandLog log = started(builder(), new RecordingMachine());
+    RatisCommandLog log = logs.start(builder(), new RecordingMachine());
 
     assertThatThrownBy(() -> log.start(new RecordingMachine()))
         .isInstanceOf(IllegalStateException.class)
@@ -342,7 +338,7 @@ class RatisCommandLogTest {
 
   @Test
   void restartWithAnotherPeerIdFails() throws Exception {
-    started(builder().peerId("a1"), new RecordingMachine()).close();
+    logs.start(builder().peerId("a1"), new RecordingMachine()).close();
 
     RatisCommandLog other = builder().peerId("b2").build();
     logs.add(other);
@@ -354,7 +350,7 @@ class RatisCommandLogTest {
 
   @Test
   void aSecondLogOnTheSameDirectoryFailsAtOnceAndTheFirstGoesOn() throws Exception {
-    RatisCommandLog first = started(builder(), new RecordingMachine());
+    RatisCommandLog first = logs.start(builder(), new RecordingMachine());
     RatisCommandLog second = builder().build();
     logs.add(second);
 
@@ -365,7 +361,7 @@ class RatisCommandLogTest {
 
     first.close();
     RecordingMachine machine = new RecordingMachine();
-    RatisCommandLog third = started(builder(), machine);
+    RatisCommandLog third = logs.start(builder(), machine);
     join(third.append(bytes("b")));
     assertThat(machine.entries()).containsExactly("a", "b");
   }
@@ -386,14 +382,6 @@ class RatisCommandLogTest {
     return RatisCommandLog.builder(dataDir);
   }
 
-  private RatisCommandLog started(RatisCommandLog.Builder builder, RecordingMachine machine)
-      throws IOException {
-    RatisCommandLog log = builder.build();
-    logs.add(log);
-    log.start(machine);
-    return log;
-  }
-
   private static List<String> appendAll(RatisCommandLog log, String prefix, int count) {
     List<String> written = new ArrayList<>();
     for (int i = 0; i < count; i++) {
@@ -402,10 +390,6 @@ class RatisCommandLogTest {
       written.add(entry);
     }
     return written;
-  }
-
-  private static byte[] join(CompletableFuture<byte[]> f) {
-    return f.orTimeout(30, TimeUnit.SECONDS).join();
   }
 
   private static void assertUnavailable(CompletableFuture<byte[]> f) {
