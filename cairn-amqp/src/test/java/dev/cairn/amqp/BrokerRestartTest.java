@@ -12,13 +12,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The broker restarts ({@code rabbitmqctl stop_app} then {@code start_app}) while a publisher and a
- * consumer run: both recover their connections and topology, publishes made while the broker was
- * down are held and confirmed after it returns, and every confirmed message is consumed.
+ * The broker restarts (its node shut down, then booted again on the same data) while a publisher
+ * and a consumer run: both recover their connections and topology, publishes made while the broker
+ * was down are held and confirmed after it returns, and every confirmed message is consumed. The
+ * broker is the test's own ({@link PrivateBroker}): the shared one on 5672 is never stopped.
  */
 class BrokerRestartTest {
+
+  @RegisterExtension final PrivateBroker broker = new PrivateBroker();
 
   record Job(int n) {}
 
@@ -28,10 +32,9 @@ class BrokerRestartTest {
   private Messaging consumer;
 
   @AfterEach
-  void cleanUp() throws Exception {
-    Rabbit.startApp(); // never leave the broker stopped, whatever happened
+  void cleanUp() {
+    // Before the extension deletes the broker with its data.
     if (consumer != null) {
-      consumer.delete(jobs);
       consumer.close();
     }
     if (publisher != null) {
@@ -42,8 +45,10 @@ class BrokerRestartTest {
   @Test
   void publisherAndConsumerRecoverAfterABrokerRestart() throws Exception {
     publisher =
-        Rabbit.messaging("restart-pub-" + id).publishTimeout(Duration.ofSeconds(60)).build();
-    consumer = Rabbit.messaging("restart-con-" + id).build();
+        Rabbit.messaging("restart-pub-" + id, broker.address())
+            .publishTimeout(Duration.ofSeconds(60))
+            .build();
+    consumer = Rabbit.messaging("restart-con-" + id, broker.address()).build();
     Set<String> arrived = ConcurrentHashMap.newKeySet();
     consumer.consume(jobs, ConsumerOptions.defaults(), m -> arrived.add(m.messageId()));
     Sender<Job> sender = publisher.sender(jobs);
@@ -55,14 +60,14 @@ class BrokerRestartTest {
     CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(20)).until(() -> arrived.size() == 100);
 
-    Rabbit.stopApp();
+    broker.stop();
     // Published while the broker is down: held, not lost, not failed.
     List<CompletableFuture<Void>> held = new ArrayList<>();
     for (int i = 100; i < 150; i++) {
       held.add(sender.send(OutgoingMessage.builder(new Job(i)).messageId("b-" + i).build()));
     }
     assertThat(held).noneMatch(CompletableFuture::isCompletedExceptionally);
-    Rabbit.startApp();
+    broker.start();
 
     CompletableFuture.allOf(held.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
     for (int i = 150; i < 200; i++) {

@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The real broker on 127.0.0.1:5672 for the tests: messaging builders with test-friendly timings, a
- * bare client connection for inspecting queues, and {@code rabbitmqctl} for closing connections
- * from the broker side.
+ * bare client connection for inspecting queues, and {@code rabbitmqctl} for closing a test's own
+ * connections from the broker side. Shared by every test run on the machine: tests never stop it (a
+ * test that restarts a broker starts its own, {@link PrivateBroker}).
  */
 final class Rabbit {
 
@@ -31,7 +32,12 @@ final class Rabbit {
 
   /** A messaging builder with fast recovery, named so rabbitmqctl can find its connections. */
   static Messaging.Builder messaging(String connectionName) {
-    return Messaging.builder(BrokerAddressSource.fixed(ADDRESS))
+    return messaging(connectionName, ADDRESS);
+  }
+
+  /** {@link #messaging(String)} to the broker at {@code address}. */
+  static Messaging.Builder messaging(String connectionName, String address) {
+    return Messaging.builder(BrokerAddressSource.fixed(address))
         .connectionName(connectionName)
         .recoveryInterval(Duration.ofMillis(200))
         .firstConnectTimeout(Duration.ofSeconds(10))
@@ -88,17 +94,6 @@ final class Rabbit {
       throw new IllegalStateException("no connection named " + name + " in:\n" + table);
     }
     return closed;
-  }
-
-  /** Stops the broker application (every connection drops; the Erlang node keeps running). */
-  static void stopApp() throws Exception {
-    run("rabbitmqctl", "-q", "stop_app");
-  }
-
-  /** Starts the broker application again and waits until it accepts connections. */
-  static void startApp() throws Exception {
-    run("rabbitmqctl", "-q", "start_app");
-    run("rabbitmqctl", "-q", "await_startup");
   }
 
   private static String run(String... command) throws Exception {
