@@ -91,6 +91,7 @@ public final class CairnServer implements AutoCloseable {
   private final Duration dnsTtl;
   private final boolean metricsOn;
   private final CommandLog commandLog;
+  private final List<FrontDoor.Factory> frontDoorFactories;
 
   // Written under `this` by start() and close(); read by any thread.
   private volatile State state = State.NEW;
@@ -100,6 +101,7 @@ public final class CairnServer implements AutoCloseable {
   private volatile Listener dns;
   private volatile ServerMetrics metrics;
   private volatile NetworkProbe probe;
+  private volatile List<FrontDoor> frontDoors = List.of();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
   private CairnServer(Builder b) {
@@ -113,6 +115,7 @@ public final class CairnServer implements AutoCloseable {
     this.dnsTtl = b.dnsTtl;
     this.metricsOn = b.metrics;
     this.commandLog = b.commandLog;
+    this.frontDoorFactories = List.copyOf(b.frontDoors);
   }
 
   /** A builder with the defaults: durable in {@code ./data}, 127.0.0.1, ports 8500 and 8501. */
@@ -172,6 +175,7 @@ public final class CairnServer implements AutoCloseable {
                 dnsTtl.toSeconds(),
                 metrics == null ? DnsMetrics.NONE : metrics.dns());
       }
+      startFrontDoors(address);
     } catch (IOException | RuntimeException e) {
       state = State.CLOSED;
       stop();
@@ -208,6 +212,12 @@ public final class CairnServer implements AutoCloseable {
     return d == null ? Optional.empty() : Optional.of(d.address());
   }
 
+  /** The front doors this server started, in the order they were added to its builder. */
+  public List<FrontDoor> frontDoors() {
+    checkStarted();
+    return frontDoors;
+  }
+
   /** The registry this server serves; closed by {@link #close()}. */
   public Registry registry() {
     checkStarted();
@@ -225,7 +235,8 @@ public final class CairnServer implements AutoCloseable {
    * dns   listening on udp+tcp 127.0.0.1:8600
    * </pre>
    *
-   * <p>The DNS line is there when DNS is on.
+   * <p>The DNS line is there when DNS is on; then one line per {@link FrontDoor}, e.g. {@code xds
+   * listening on 127.0.0.1:18000}.
    */
   public List<String> listenerLines() {
     checkStarted();
@@ -235,6 +246,9 @@ public final class CairnServer implements AutoCloseable {
     Listener d = dns;
     if (d != null) {
       lines.add(ListenerLines.of(d));
+    }
+    for (FrontDoor door : frontDoors) {
+      lines.add(String.format("%-4s  listening on %s", door.protocol(), door.endpoint()));
     }
     return List.copyOf(lines);
   }
@@ -287,6 +301,9 @@ public final class CairnServer implements AutoCloseable {
     if (g != null) {
       g.beginShutdown();
     }
+    for (FrontDoor door : frontDoors) {
+      door.close();
+    }
     if (h != null) {
       h.beginShutdown();
       h.close();
@@ -306,6 +323,18 @@ public final class CairnServer implements AutoCloseable {
     }
     if (m != null) {
       m.close();
+    }
+  }
+
+  // Under `this`, from start(): each front door's failure closes the ones started before it.
+  private void startFrontDoors(InetAddress address) throws IOException {
+    List<FrontDoor> started = new ArrayList<>(frontDoorFactories.size());
+    try {
+      for (FrontDoor.Factory factory : frontDoorFactories) {
+        started.add(requireNonNull(factory.start(registry, address), "frontDoor"));
+      }
+    } finally {
+      frontDoors = List.copyOf(started);
     }
   }
 
@@ -345,6 +374,7 @@ public final class CairnServer implements AutoCloseable {
     private Duration dnsTtl = Duration.ZERO;
     private boolean metrics = true;
     private CommandLog commandLog;
+    private final List<FrontDoor.Factory> frontDoors = new ArrayList<>();
 
     private Builder() {}
 
@@ -433,6 +463,15 @@ public final class CairnServer implements AutoCloseable {
      */
     public Builder protectionThreshold(double threshold) {
       this.protectionThreshold = threshold;
+      return this;
+    }
+
+    /**
+     * Adds a front door (xDS, Consul- or Eureka-compatible API, ...), started after the server's
+     * own listeners on its bind address; none by default. See {@link FrontDoor}.
+     */
+    public Builder frontDoor(FrontDoor.Factory factory) {
+      frontDoors.add(requireNonNull(factory, "factory"));
       return this;
     }
 
