@@ -1,5 +1,6 @@
 package dev.cairn.cli.internal;
 
+import dev.cairn.compat.PrometheusSd;
 import dev.cairn.server.CairnServer;
 import java.io.IOException;
 import java.net.Inet6Address;
@@ -30,6 +31,10 @@ final class CairnServerStarter implements EmbeddedServer.Starter {
     }
     if (settings.protectionThreshold() != null) {
       builder.protectionThreshold(settings.protectionThreshold());
+    }
+    ServerSettings.FrontDoors doors = settings.frontDoors();
+    if (doors.prometheusSdPort() != -1) {
+      builder.frontDoor(PrometheusSd.frontDoor(doors.prometheusSdPort()));
     }
     // start() closes whatever it opened when it fails.
     CairnServer server = builder.build().start();

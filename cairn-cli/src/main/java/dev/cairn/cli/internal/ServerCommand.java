@@ -118,6 +118,15 @@ final class ServerCommand implements Callable<Integer> {
   boolean metrics;
 
   @Option(
+      names = "--prometheus-sd-port",
+      paramLabel = "PORT",
+      defaultValue = "-1",
+      description =
+          "Serve Prometheus HTTP service discovery (GET /targets) on this port; 0 picks a free"
+              + " one (default: -1, off).")
+  int prometheusSdPort;
+
+  @Option(
       names = "--in-memory",
       description = "Keep nothing on disk; --data-dir is ignored and all state is lost on exit.")
   boolean inMemory;
@@ -159,6 +168,7 @@ final class ServerCommand implements Callable<Integer> {
     if (dnsPort != -1) {
       checkPort("dns", dnsPort);
     }
+    checkOptionalPort("prometheus-sd", prometheusSdPort);
     ServerSettings settings =
         new ServerSettings(
             dataDir.toAbsolutePath().normalize(),
@@ -169,7 +179,8 @@ final class ServerCommand implements Callable<Integer> {
             inMemory,
             new ServerSettings.Dns(dnsPort, dnsDomain, dnsTtl),
             metrics,
-            protectionThreshold);
+            protectionThreshold,
+            new ServerSettings.FrontDoors(prometheusSdPort));
     try {
       server = starter.start(settings);
     } catch (CliException e) {
@@ -255,6 +266,18 @@ final class ServerCommand implements Callable<Integer> {
               + ": "
               + reason
               + hint);
+    }
+  }
+
+  /** A front door's port: -1 (off), or a port {@link #checkPort} accepts. */
+  private void checkOptionalPort(String protocol, int port) {
+    if (port < -1 || port > 65_535) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--" + protocol + "-port: " + port + " (expected: -1 (off) or 0..65535)");
+    }
+    if (port != -1) {
+      checkPort(protocol, port);
     }
   }
 

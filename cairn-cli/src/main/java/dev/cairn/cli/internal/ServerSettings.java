@@ -16,8 +16,15 @@ record ServerSettings(
     boolean inMemory,
     Dns dns,
     boolean metrics,
-    Double protectionThreshold) {
+    Double protectionThreshold,
+    FrontDoors frontDoors) {
 
   /** The DNS listener: {@code port} -1 for none, 0 for an ephemeral one. */
   record Dns(int port, String domain, Duration ttl) {}
+
+  /** The front doors' ports (see docs/interop.md): -1 for off (the default), 0 for ephemeral. */
+  record FrontDoors(int prometheusSdPort) {
+
+    static final FrontDoors NONE = new FrontDoors(-1);
+  }
 }

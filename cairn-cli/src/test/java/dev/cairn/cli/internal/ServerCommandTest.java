@@ -35,7 +35,8 @@ class ServerCommandTest {
             "--dns-port",
             "--dns-domain",
             "--dns-ttl",
-            "--[no-]metrics")
+            "--[no-]metrics",
+            "--prometheus-sd-port")
         .contains("default: ./data", "default: 127.0.0.1", "default: 8500", "default: 8501");
   }
 
@@ -225,6 +226,34 @@ class ServerCommandTest {
     assertThat(second.stop()).isZero();
 
     assertThat(instances.out()).contains("w1", "10.0.0.1");
+  }
+
+  @Test
+  void frontDoorsAreOffUnlessAPortIsGiven() throws Exception {
+    RunningServer plain = RunningServer.start("--in-memory");
+    assertThat(plain.run.out()).doesNotContain("prometheus-sd");
+    assertThat(plain.stop()).isZero();
+
+    RunningServer withSd = RunningServer.start("--in-memory", "--prometheus-sd-port", "0");
+    String targets =
+        withSd.run.out().replaceAll("(?s).*prometheus-sd  listening on (\\S+).*", "$1");
+    java.net.http.HttpResponse<String> r =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(targets)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(targets).startsWith("http://127.0.0.1:").endsWith("/targets");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("[]");
+    assertThat(withSd.stop()).isZero();
+  }
+
+  @Test
+  void aFrontDoorPortBelowMinusOneIsAUsageError() {
+    CliRun run = cairn("server", "--in-memory", "--prometheus-sd-port", "-2");
+
+    assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.err()).contains("--prometheus-sd-port: -2 (expected: -1 (off) or 0..65535)");
   }
 
   /** {@code cairn server} on free ports, run on another thread until {@link #stop()}. */

@@ -1,0 +1,44 @@
+package dev.cairn.compat.internal;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * One HTTP request as a front door sees it: the decoded path and query, the headers and the whole
+ * body. {@code loop} is the connection's event loop (for timers; never block on it); {@code closed}
+ * completes when the connection closes, so that a waiting request can stop waiting.
+ */
+public record Req(
+    HttpMethod method,
+    String path,
+    Map<String, List<String>> params,
+    HttpHeaders headers,
+    byte[] body,
+    ScheduledExecutorService loop,
+    CompletableFuture<Void> closed) {
+
+  /** The first value of query parameter {@code name}, or null. */
+  public String param(String name) {
+    List<String> values = params.get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
+  }
+
+  /** Every value of query parameter {@code name}; empty when absent. */
+  public List<String> params(String name) {
+    return params.getOrDefault(name, List.of());
+  }
+
+  /** Whether the query names {@code name}, with or without a value ({@code ?passing}). */
+  public boolean has(String name) {
+    return params.containsKey(name);
+  }
+
+  /** The body as UTF-8 text. */
+  public String text() {
+    return new String(body, java.nio.charset.StandardCharsets.UTF_8);
+  }
+}
