@@ -2,6 +2,8 @@ package dev.cairn.cli.internal;
 
 import dev.cairn.compat.PrometheusSd;
 import dev.cairn.server.CairnServer;
+import dev.cairn.xds.XdsFrontDoor;
+import dev.cairn.xds.XdsOptions;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -35,6 +37,9 @@ final class CairnServerStarter implements EmbeddedServer.Starter {
     ServerSettings.FrontDoors doors = settings.frontDoors();
     if (doors.prometheusSdPort() != -1) {
       builder.frontDoor(PrometheusSd.frontDoor(doors.prometheusSdPort()));
+    }
+    if (doors.xdsPort() != -1) {
+      builder.frontDoor(XdsFrontDoor.factory(XdsOptions.builder().port(doors.xdsPort()).build()));
     }
     // start() closes whatever it opened when it fails.
     CairnServer server = builder.build().start();

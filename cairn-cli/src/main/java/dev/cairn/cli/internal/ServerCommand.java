@@ -127,6 +127,15 @@ final class ServerCommand implements Callable<Integer> {
   int prometheusSdPort;
 
   @Option(
+      names = "--xds-port",
+      paramLabel = "PORT",
+      defaultValue = "-1",
+      description =
+          "Serve xDS (ADS over gRPC) for proxyless gRPC and Envoy on this port, e.g. 18000;"
+              + " 0 picks a free one (default: -1, off).")
+  int xdsPort;
+
+  @Option(
       names = "--in-memory",
       description = "Keep nothing on disk; --data-dir is ignored and all state is lost on exit.")
   boolean inMemory;
@@ -169,6 +178,7 @@ final class ServerCommand implements Callable<Integer> {
       checkPort("dns", dnsPort);
     }
     checkOptionalPort("prometheus-sd", prometheusSdPort);
+    checkOptionalPort("xds", xdsPort);
     ServerSettings settings =
         new ServerSettings(
             dataDir.toAbsolutePath().normalize(),
@@ -180,7 +190,7 @@ final class ServerCommand implements Callable<Integer> {
             new ServerSettings.Dns(dnsPort, dnsDomain, dnsTtl),
             metrics,
             protectionThreshold,
-            new ServerSettings.FrontDoors(prometheusSdPort));
+            new ServerSettings.FrontDoors(prometheusSdPort, xdsPort));
     try {
       server = starter.start(settings);
     } catch (CliException e) {

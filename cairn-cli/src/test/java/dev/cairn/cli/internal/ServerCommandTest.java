@@ -36,7 +36,8 @@ class ServerCommandTest {
             "--dns-domain",
             "--dns-ttl",
             "--[no-]metrics",
-            "--prometheus-sd-port")
+            "--prometheus-sd-port",
+            "--xds-port")
         .contains("default: ./data", "default: 127.0.0.1", "default: 8500", "default: 8501");
   }
 
@@ -231,10 +232,12 @@ class ServerCommandTest {
   @Test
   void frontDoorsAreOffUnlessAPortIsGiven() throws Exception {
     RunningServer plain = RunningServer.start("--in-memory");
-    assertThat(plain.run.out()).doesNotContain("prometheus-sd");
+    assertThat(plain.run.out()).doesNotContain("prometheus-sd").doesNotContain("xds");
     assertThat(plain.stop()).isZero();
 
-    RunningServer withSd = RunningServer.start("--in-memory", "--prometheus-sd-port", "0");
+    RunningServer withSd =
+        RunningServer.start("--in-memory", "--prometheus-sd-port", "0", "--xds-port", "0");
+    assertThat(withSd.run.out()).containsPattern("xds   listening on 127\\.0\\.0\\.1:\\d+");
     String targets =
         withSd.run.out().replaceAll("(?s).*prometheus-sd  listening on (\\S+).*", "$1");
     java.net.http.HttpResponse<String> r =

@@ -1,0 +1,129 @@
+package dev.cairn.xds;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.cairn.common.CairnException;
+import dev.cairn.common.Limits;
+import dev.cairn.common.Names;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+/**
+ * Settings of the xDS front door. Immutable; {@link #builder()} starts from the defaults: port
+ * {@value #DEFAULT_PORT}, the {@code default} namespace, port name {@value #DEFAULT_PORT_NAME},
+ * retries of {@code UNAVAILABLE} on.
+ */
+public final class XdsOptions {
+
+  /** The port by default (Envoy control planes commonly listen on 18000). */
+  public static final int DEFAULT_PORT = 18000;
+
+  /** The instance port an endpoint uses by default. */
+  public static final String DEFAULT_PORT_NAME = "grpc";
+
+  private final int port;
+  private final List<String> namespaces;
+  private final String portName;
+  private final boolean retryUnavailable;
+
+  private XdsOptions(Builder b) {
+    this.port = b.port;
+    this.namespaces = List.copyOf(b.namespaces);
+    this.portName = b.portName;
+    this.retryUnavailable = b.retryUnavailable;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The defaults. */
+  public static XdsOptions defaults() {
+    return builder().build();
+  }
+
+  /** The port the ADS server listens on; 0 for a free one. */
+  public int port() {
+    return port;
+  }
+
+  /**
+   * The namespaces served. Services of the first are named as they are ({@code hello}); services of
+   * the others carry their namespace ({@code hello.staging}).
+   */
+  public List<String> namespaces() {
+    return namespaces;
+  }
+
+  /**
+   * The name of the instance port endpoints use; an instance without it uses its only port, and one
+   * with several ports but not this one is left out.
+   */
+  public String portName() {
+    return portName;
+  }
+
+  /**
+   * Whether routes retry calls that fail with {@code UNAVAILABLE} (up to 2 more attempts, on other
+   * endpoints): what keeps an instance that dies from failing idempotent calls. Turn it off when
+   * the services' methods are not idempotent.
+   */
+  public boolean retryUnavailable() {
+    return retryUnavailable;
+  }
+
+  /** Builds {@link XdsOptions}; not thread-safe. */
+  public static final class Builder {
+    private int port = DEFAULT_PORT;
+    private List<String> namespaces = List.of(Limits.DEFAULT_NAMESPACE);
+    private String portName = DEFAULT_PORT_NAME;
+    private boolean retryUnavailable = true;
+
+    private Builder() {}
+
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder namespaces(List<String> namespaces) {
+      this.namespaces = List.copyOf(requireNonNull(namespaces, "namespaces"));
+      return this;
+    }
+
+    public Builder portName(String portName) {
+      this.portName = requireNonNull(portName, "portName");
+      return this;
+    }
+
+    public Builder retryUnavailable(boolean on) {
+      this.retryUnavailable = on;
+      return this;
+    }
+
+    /**
+     * Checks the settings.
+     *
+     * @throws IllegalArgumentException for a port outside 0..65535, no namespace, a namespace or
+     *     port name that is not a DNS label, or a namespace named twice
+     */
+    public XdsOptions build() {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");
+      }
+      if (namespaces.isEmpty()) {
+        throw new IllegalArgumentException("namespaces: [] (expected: at least one)");
+      }
+      if (new LinkedHashSet<>(namespaces).size() != namespaces.size()) {
+        throw new IllegalArgumentException("namespaces: " + namespaces + " (expected: distinct)");
+      }
+      try {
+        namespaces.forEach(n -> Names.checkLabel("namespaces", n));
+        Names.checkLabel("portName", portName);
+      } catch (CairnException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+      return new XdsOptions(this);
+    }
+  }
+}

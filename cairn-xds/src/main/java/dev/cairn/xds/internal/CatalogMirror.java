@@ -1,0 +1,262 @@
+package dev.cairn.xds.internal;
+
+import dev.cairn.common.Instance;
+import dev.cairn.server.core.Registry;
+import dev.cairn.server.core.ServiceEvent;
+import dev.cairn.server.core.ServiceList;
+import dev.cairn.server.core.ServiceSnapshot;
+import dev.cairn.server.core.ServiceSummary;
+import dev.cairn.server.core.Watch;
+import dev.cairn.server.core.WatchListener;
+import dev.cairn.xds.XdsOptions;
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps an xDS snapshot of the served namespaces in step with the catalog: it watches each
+ * namespace's service list and each service, and after every batch of changes publishes a new
+ * {@link Snapshot} to the cache, which pushes it to the streams whose versions differ.
+ *
+ * <p>Threading: every watch delivers on one executor ({@code cairn-xds-catalog}), which owns all
+ * the mutable state below; publishing runs there too, once per batch of deliveries.
+ *
+ * <p>Versions: CDS, LDS and RDS carry the revision at which the set of services last changed; EDS
+ * the latest revision that changed any served service. Revisions are the catalog's, durable, so a
+ * client that reconnects to a restarted server with the versions it holds is sent nothing until
+ * something changes.
+ */
+final class CatalogMirror implements AutoCloseable {
+
+  /** Every node gets the same resources. */
+  static final String GROUP = "cairn";
+
+  private final Registry registry;
+  private final XdsOptions options;
+  private final SimpleCache<String> cache;
+  private final ExecutorService executor;
+
+  // Owned by the executor.
+  private final List<Watch> listWatches = new ArrayList<>();
+  private final Map<String, ServiceMirror> services = new TreeMap<>();
+  private final Map<String, Set<String>> namesByNamespace = new HashMap<>();
+  private long clustersRevision;
+  private long endpointsRevision;
+  private boolean publishQueued;
+  private boolean closed;
+
+  CatalogMirror(Registry registry, XdsOptions options, SimpleCache<String> cache) {
+    this.registry = registry;
+    this.options = options;
+    this.cache = cache;
+    this.executor =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "cairn-xds-catalog");
+              t.setDaemon(true);
+              return t;
+            });
+    cache.setSnapshot(GROUP, Snapshot.createEmpty("0"));
+  }
+
+  /** Starts watching; the first snapshot follows shortly. */
+  void start() {
+    executor.execute(
+        () -> {
+          for (String ns : options.namespaces()) {
+            listWatches.add(registry.watchServices(ns, 0, new ListListener(ns)));
+          }
+        });
+  }
+
+  /** Runs {@code task} on the mirror's thread; for tests that wait for the mirror to settle. */
+  void execute(Runnable task) {
+    executor.execute(task);
+  }
+
+  @Override
+  public void close() {
+    executor.execute(
+        () -> {
+          closed = true;
+          listWatches.forEach(Watch::close);
+          services.values().forEach(s -> s.watch.close());
+          services.clear();
+        });
+    executor.shutdown();
+    try {
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // On the executor.
+  private void onServiceList(String namespace, ServiceList list) {
+    if (closed) {
+      return;
+    }
+    Set<String> names = new HashSet<>();
+    for (ServiceSummary s : list.services()) {
+      names.add(s.name());
+    }
+    Set<String> before = namesByNamespace.getOrDefault(namespace, Set.of());
+    if (names.equals(before)) {
+      return;
+    }
+    namesByNamespace.put(namespace, names);
+    for (String gone : before) {
+      if (!names.contains(gone)) {
+        ServiceMirror m = services.remove(name(namespace, gone));
+        if (m != null) {
+          m.watch.close();
+        }
+      }
+    }
+    for (String added : names) {
+      String name = name(namespace, added);
+      if (!services.containsKey(name)) {
+        ServiceMirror m = new ServiceMirror(name, namespace);
+        services.put(name, m);
+        m.watch = registry.watchService(namespace, added, 0, m);
+      }
+    }
+    clustersRevision = Math.max(clustersRevision, list.revision());
+    endpointsRevision = Math.max(endpointsRevision, list.revision());
+    queuePublish();
+  }
+
+  private void queuePublish() {
+    if (!publishQueued) {
+      publishQueued = true;
+      executor.execute(this::publish);
+    }
+  }
+
+  // On the executor: one snapshot for every change delivered before it.
+  private void publish() {
+    publishQueued = false;
+    if (closed) {
+      return;
+    }
+    List<Cluster> clusters = new ArrayList<>(services.size());
+    List<ClusterLoadAssignment> endpoints = new ArrayList<>(services.size());
+    List<Listener> listeners = new ArrayList<>(services.size());
+    List<RouteConfiguration> routes = new ArrayList<>(services.size());
+    for (ServiceMirror m : services.values()) {
+      clusters.add(m.cluster);
+      endpoints.add(m.endpoints());
+      listeners.add(m.listener);
+      routes.add(m.route);
+    }
+    String cds = Long.toString(clustersRevision);
+    String eds = Long.toString(endpointsRevision);
+    cache.setSnapshot(
+        GROUP,
+        Snapshot.create(
+            clusters, cds, endpoints, eds, listeners, cds, routes, cds, List.of(), "0"));
+  }
+
+  private String name(String namespace, String service) {
+    return XdsResources.resourceName(namespace, service, options.namespaces().get(0));
+  }
+
+  /** Delivers a namespace's service list to the mirror. */
+  private final class ListListener implements WatchListener {
+    private final String namespace;
+
+    ListListener(String namespace) {
+      this.namespace = namespace;
+    }
+
+    @Override
+    public java.util.concurrent.Executor executor() {
+      return executor;
+    }
+
+    @Override
+    public void onServiceList(ServiceList list) {
+      CatalogMirror.this.onServiceList(namespace, list);
+    }
+  }
+
+  /** One service's instances and its resources; owned by the executor. */
+  private final class ServiceMirror implements WatchListener {
+    final String name;
+    final String namespace;
+    final Cluster cluster;
+    final Listener listener;
+    final RouteConfiguration route;
+    final Map<String, Instance> instances = new TreeMap<>();
+    Watch watch;
+    ClusterLoadAssignment endpoints; // null when stale
+
+    ServiceMirror(String name, String namespace) {
+      this.name = name;
+      this.namespace = namespace;
+      this.cluster = XdsResources.cluster(name);
+      this.listener = XdsResources.listener(name);
+      this.route = XdsResources.route(name, options.retryUnavailable());
+    }
+
+    ClusterLoadAssignment endpoints() {
+      if (endpoints == null) {
+        endpoints = XdsResources.endpoints(name, namespace, instances.values(), options.portName());
+      }
+      return endpoints;
+    }
+
+    @Override
+    public java.util.concurrent.Executor executor() {
+      return executor;
+    }
+
+    @Override
+    public void onSnapshot(ServiceSnapshot snapshot, boolean resync) {
+      if (services.get(name) != this) {
+        return;
+      }
+      instances.clear();
+      for (Instance i : snapshot.instances()) {
+        instances.put(i.id(), i);
+      }
+      changed(snapshot.revision());
+    }
+
+    @Override
+    public void onEvents(List<ServiceEvent> events) {
+      if (services.get(name) != this) {
+        return;
+      }
+      long revision = 0;
+      for (ServiceEvent e : events) {
+        if (e.type() == ServiceEvent.Type.REMOVED) {
+          instances.remove(e.instance().id());
+        } else {
+          instances.put(e.instance().id(), e.instance());
+        }
+        revision = Math.max(revision, e.revision());
+      }
+      changed(revision);
+    }
+
+    private void changed(long revision) {
+      endpoints = null;
+      endpointsRevision = Math.max(endpointsRevision, revision);
+      queuePublish();
+    }
+  }
+}

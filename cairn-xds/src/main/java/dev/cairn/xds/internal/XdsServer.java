@@ -1,0 +1,157 @@
+package dev.cairn.xds.internal;
+
+import dev.cairn.server.FrontDoor;
+import dev.cairn.server.core.Registry;
+import dev.cairn.xds.XdsFrontDoor;
+import dev.cairn.xds.XdsOptions;
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The xDS front door: a gRPC server with Envoy's aggregated discovery service (and the per-type
+ * CDS/EDS/LDS/RDS services, for Envoys configured without ADS), answered from a snapshot cache that
+ * a {@link CatalogMirror} keeps in step with the catalog. Streams hold no thread: requests run on a
+ * small executor and pushes are written from the mirror's thread.
+ */
+public final class XdsServer implements FrontDoor {
+
+  private final Server server;
+  private final CatalogMirror mirror;
+  private final ExecutorService executor;
+  private final StreamCount streams;
+  private final InetSocketAddress address;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private XdsServer(
+      Server server, CatalogMirror mirror, ExecutorService executor, StreamCount streams) {
+    this.server = server;
+    this.mirror = mirror;
+    this.executor = executor;
+    this.streams = streams;
+    this.address = (InetSocketAddress) server.getListenSockets().get(0);
+  }
+
+  /** Starts the mirror and binds the gRPC server on {@code bind}:{@code options.port()}. */
+  public static XdsServer start(Registry registry, InetAddress bind, XdsOptions options)
+      throws IOException {
+    SimpleCache<String> cache = new SimpleCache<>(node -> CatalogMirror.GROUP);
+    StreamCount streams = new StreamCount();
+    V3DiscoveryServer discovery = new V3DiscoveryServer(streams, cache);
+    AtomicInteger threads = new AtomicInteger();
+    ExecutorService executor =
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "cairn-xds-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    CatalogMirror mirror = new CatalogMirror(registry, options, cache);
+    Server server =
+        NettyServerBuilder.forAddress(new InetSocketAddress(bind, options.port()))
+            .executor(executor)
+            .addService(discovery.getAggregatedDiscoveryServiceImpl())
+            .addService(discovery.getClusterDiscoveryServiceImpl())
+            .addService(discovery.getEndpointDiscoveryServiceImpl())
+            .addService(discovery.getListenerDiscoveryServiceImpl())
+            .addService(discovery.getRouteDiscoveryServiceImpl())
+            .build();
+    try {
+      server.start();
+    } catch (IOException e) {
+      mirror.close();
+      executor.shutdownNow();
+      throw new IOException(
+          "cannot bind xds to "
+              + bind.getHostAddress()
+              + ":"
+              + options.port()
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+    mirror.start();
+    return new XdsServer(server, mirror, executor, streams);
+  }
+
+  @Override
+  public String protocol() {
+    return XdsFrontDoor.PROTOCOL;
+  }
+
+  @Override
+  public InetSocketAddress address() {
+    return address;
+  }
+
+  @Override
+  public String endpoint() {
+    InetAddress ip = address.getAddress();
+    String host = ip.getHostAddress();
+    if (ip instanceof Inet6Address) {
+      int scope = host.indexOf('%');
+      host = "[" + (scope < 0 ? host : host.substring(0, scope)) + "]";
+    }
+    return host + ":" + address.getPort();
+  }
+
+  /** The discovery streams open now. */
+  public int streamCount() {
+    return streams.open.get();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    server.shutdownNow();
+    mirror.close();
+    try {
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    executor.shutdownNow();
+  }
+
+  /** Counts open streams. */
+  private static final class StreamCount
+      implements io.envoyproxy.controlplane.server.DiscoveryServerCallbacks {
+    final AtomicInteger open = new AtomicInteger();
+
+    @Override
+    public void onStreamOpen(long streamId, String typeUrl) {
+      open.incrementAndGet();
+    }
+
+    @Override
+    public void onStreamClose(long streamId, String typeUrl) {
+      open.decrementAndGet();
+    }
+
+    @Override
+    public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
+      open.decrementAndGet();
+    }
+
+    @Override
+    public void onV3StreamRequest(
+        long streamId, io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest request) {}
+
+    @Override
+    public void onV3StreamDeltaRequest(
+        long streamId, io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest request) {}
+  }
+}

@@ -1,0 +1,270 @@
+package dev.cairn.xds;
+
+import static dev.cairn.xds.XdsTestClient.CDS;
+import static dev.cairn.xds.XdsTestClient.EDS;
+import static dev.cairn.xds.XdsTestClient.LDS;
+import static dev.cairn.xds.XdsTestClient.NODE;
+import static dev.cairn.xds.XdsTestClient.RDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.cairn.common.Health;
+import dev.cairn.common.Instance;
+import dev.cairn.testing.CairnServerExtension;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The ADS protocol as a bare client sees it: resources, versions, resume and delta. */
+class XdsProtocolTest {
+
+  @RegisterExtension
+  final CairnServerExtension cairn =
+      CairnServerExtension.inMemory()
+          .configure(
+              b ->
+                  b.frontDoor(
+                      XdsFrontDoor.factory(
+                          XdsOptions.builder()
+                              .port(0)
+                              .namespaces(List.of("default", "staging"))
+                              .build())));
+
+  @Test
+  void everyServiceIsAClusterWithEndpointsAListenerAndARoute() throws Exception {
+    register("default", "hello", "a", "z1", 3, Health.PASSING, Map.of("grpc", 7001, "http", 8001));
+    register("default", "hello", "b", "z2", 1, Health.CRITICAL, Map.of("grpc", 7002));
+    register("default", "hello", "c", "z1", 2, Health.WARNING, Map.of("admin", 7003));
+    register("default", "hello", "d", "z1", 1, Health.PASSING, Map.of("admin", 1, "other", 2));
+    register("staging", "hello", "s", "", 1, Health.PASSING, Map.of("grpc", 7100));
+
+    try (XdsTestClient client = XdsTestClient.of(cairn)) {
+      XdsTestClient.Stream s = client.stream();
+      s.send(request(CDS, "", ""));
+      DiscoveryResponse cds = awaitResources(s, CDS, 2);
+      assertThat(cds.getResourcesList())
+          .extracting(XdsProtocolTest::name)
+          .containsExactlyInAnyOrder("hello", "hello.staging");
+      Cluster cluster = cds.getResources(0).unpack(Cluster.class);
+      assertThat(cluster.getType()).isEqualTo(Cluster.DiscoveryType.EDS);
+      assertThat(cluster.getEdsClusterConfig().getEdsConfig().hasAds()).isTrue();
+
+      s.send(request(EDS, "", "", "hello"));
+      ClusterLoadAssignment cla = s.next().getResources(0).unpack(ClusterLoadAssignment.class);
+      assertThat(cla.getClusterName()).isEqualTo("hello");
+      assertThat(cla.getEndpointsList())
+          .extracting(l -> l.getLocality().getZone())
+          .containsExactly("z1", "z2");
+      LocalityLbEndpoints z1 = cla.getEndpoints(0);
+      // a (grpc port), c (its only port); d has two ports, neither named grpc: left out.
+      assertThat(z1.getLbEndpointsList())
+          .extracting(e -> e.getEndpoint().getAddress().getSocketAddress().getPortValue())
+          .containsExactly(7001, 7003);
+      assertThat(z1.getLoadBalancingWeight().getValue()).isEqualTo(5);
+      assertThat(z1.getLbEndpointsList())
+          .extracting(LbEndpoint::getHealthStatus)
+          .containsOnly(HealthStatus.HEALTHY);
+      LbEndpoint b = cla.getEndpoints(1).getLbEndpoints(0);
+      assertThat(b.getHealthStatus()).isEqualTo(HealthStatus.UNHEALTHY);
+      assertThat(b.getMetadata().getFilterMetadataOrThrow("cairn").getFieldsOrThrow("instance_id"))
+          .extracting(v -> v.getStringValue())
+          .isEqualTo("b");
+      assertThat(b.getMetadata().getFilterMetadataOrThrow("envoy.lb").getFieldsMap())
+          .containsKey("canary");
+
+      s.send(request(LDS, "", "", "hello"));
+      Listener listener = s.next().getResources(0).unpack(Listener.class);
+      assertThat(listener.getName()).isEqualTo("hello");
+      assertThat(listener.hasApiListener()).isTrue();
+
+      s.send(request(RDS, "", "", "hello"));
+      RouteConfiguration route = s.next().getResources(0).unpack(RouteConfiguration.class);
+      assertThat(route.getVirtualHosts(0).getRoutes(0).getRoute().getCluster()).isEqualTo("hello");
+      assertThat(route.getVirtualHosts(0).getRoutes(0).getRoute().getRetryPolicy().getRetryOn())
+          .isEqualTo("unavailable");
+    }
+  }
+
+  @Test
+  void anAckedVersionIsPushedAgainOnlyWhenTheServiceChanges() throws Exception {
+    register("default", "hello", "a", "z1", 1, Health.PASSING, Map.of("grpc", 7001));
+    try (XdsTestClient client = XdsTestClient.of(cairn)) {
+      XdsTestClient.Stream s = client.stream();
+      s.send(request(EDS, "", "", "hello"));
+      DiscoveryResponse first = s.next();
+      s.send(request(EDS, first.getVersionInfo(), first.getNonce(), "hello")); // ACK
+
+      register("default", "hello", "b", "z1", 1, Health.PASSING, Map.of("grpc", 7002));
+
+      DiscoveryResponse second = s.next();
+      assertThat(Long.parseLong(second.getVersionInfo()))
+          .isGreaterThan(Long.parseLong(first.getVersionInfo()));
+      assertThat(endpointCount(second)).isEqualTo(2);
+      assertThat(s.received).isEmpty();
+    }
+  }
+
+  @Test
+  void aClientResumingWithTheVersionItHoldsGetsOnlyWhatChangedAfter() throws Exception {
+    register("default", "hello", "a", "z1", 1, Health.PASSING, Map.of("grpc", 7001));
+    try (XdsTestClient client = XdsTestClient.of(cairn)) {
+      XdsTestClient.Stream first = client.stream();
+      first.send(request(EDS, "", "", "hello"));
+      String version = first.next().getVersionInfo();
+      first.requests.onCompleted();
+
+      // A new stream (as after a reconnect) that says which version it holds is sent nothing
+      // for it: its first response is the change that follows.
+      XdsTestClient.Stream resumed = client.stream();
+      resumed.send(request(EDS, version, "", "hello"));
+      register("default", "hello", "b", "z1", 1, Health.PASSING, Map.of("grpc", 7002));
+      DiscoveryResponse next = resumed.next();
+      assertThat(next.getVersionInfo()).isNotEqualTo(version);
+      assertThat(endpointCount(next)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void deltaStreamsSendOnlyChangedAndRemovedResources() throws Exception {
+    register("default", "hello", "a", "z1", 1, Health.PASSING, Map.of("grpc", 7001));
+    register("default", "world", "w", "z1", 1, Health.PASSING, Map.of("grpc", 7101));
+    try (XdsTestClient client = XdsTestClient.of(cairn)) {
+      XdsTestClient.DeltaStream d = client.deltaStream();
+      d.send(delta(CDS).build()); // wildcard
+      DeltaDiscoveryResponse clusters = d.next();
+      assertThat(XdsTestClient.DeltaStream.names(clusters))
+          .containsExactlyInAnyOrder("hello", "world");
+      d.send(delta(CDS).setResponseNonce(clusters.getNonce()).build());
+
+      d.send(
+          delta(EDS).addResourceNamesSubscribe("hello").addResourceNamesSubscribe("world").build());
+      DeltaDiscoveryResponse eds = d.next();
+      assertThat(XdsTestClient.DeltaStream.names(eds)).containsExactlyInAnyOrder("hello", "world");
+      d.send(delta(EDS).setResponseNonce(eds.getNonce()).build());
+
+      register("default", "hello", "b", "z1", 1, Health.PASSING, Map.of("grpc", 7002));
+      DeltaDiscoveryResponse changed = d.next();
+      assertThat(changed.getTypeUrl()).isEqualTo(EDS);
+      assertThat(XdsTestClient.DeltaStream.names(changed)).containsExactly("hello");
+      d.send(delta(EDS).setResponseNonce(changed.getNonce()).build());
+
+      cairn.registry().deregister("default", "world", "w").join();
+      DeltaDiscoveryResponse removed = d.next();
+      assertThat(removed.getTypeUrl()).isEqualTo(CDS);
+      assertThat(removed.getRemovedResourcesList()).containsExactly("world");
+
+      // A new delta stream that names the versions it holds gets only what differs.
+      XdsTestClient.DeltaStream resumed = client.deltaStream();
+      resumed.send(
+          delta(EDS)
+              .addResourceNamesSubscribe("hello")
+              .putInitialResourceVersions("hello", changed.getResources(0).getVersion())
+              .build());
+      register("default", "hello", "c", "z1", 1, Health.PASSING, Map.of("grpc", 7003));
+      DeltaDiscoveryResponse afterResume = resumed.next();
+      assertThat(XdsTestClient.DeltaStream.names(afterResume)).containsExactly("hello");
+      assertThat(
+              afterResume
+                  .getResources(0)
+                  .getResource()
+                  .unpack(ClusterLoadAssignment.class)
+                  .getEndpoints(0)
+                  .getLbEndpointsCount())
+          .isEqualTo(3);
+    }
+  }
+
+  @Test
+  void badOptionsAreRejected() {
+    assertThatThrownBy(() -> XdsOptions.builder().port(70000).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("port: 70000 (expected: 0..65535)");
+    assertThatThrownBy(() -> XdsOptions.builder().portName("Bad_Name").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("portName: ");
+    assertThatThrownBy(() -> XdsOptions.builder().namespaces(List.of()).build())
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  static String name(Any any) {
+    try {
+      return switch (any.getTypeUrl()) {
+        case CDS -> any.unpack(Cluster.class).getName();
+        case EDS -> any.unpack(ClusterLoadAssignment.class).getClusterName();
+        case LDS -> any.unpack(Listener.class).getName();
+        case RDS -> any.unpack(RouteConfiguration.class).getName();
+        default -> any.getTypeUrl();
+      };
+    } catch (InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static DiscoveryResponse awaitResources(XdsTestClient.Stream s, String type, int count)
+      throws Exception {
+    DiscoveryResponse r = s.next();
+    while (r.getResourcesCount() < count) {
+      s.send(request(type, r.getVersionInfo(), r.getNonce()));
+      r = s.next();
+    }
+    return r;
+  }
+
+  private static int endpointCount(DiscoveryResponse r) throws Exception {
+    return r.getResources(0).unpack(ClusterLoadAssignment.class).getEndpointsList().stream()
+        .mapToInt(LocalityLbEndpoints::getLbEndpointsCount)
+        .sum();
+  }
+
+  private static DiscoveryRequest request(
+      String type, String version, String nonce, String... names) {
+    return DiscoveryRequest.newBuilder()
+        .setNode(NODE)
+        .setTypeUrl(type)
+        .setVersionInfo(version)
+        .setResponseNonce(nonce)
+        .addAllResourceNames(List.of(names))
+        .build();
+  }
+
+  private static DeltaDiscoveryRequest.Builder delta(String type) {
+    return DeltaDiscoveryRequest.newBuilder().setNode(NODE).setTypeUrl(type);
+  }
+
+  private void register(
+      String namespace,
+      String service,
+      String id,
+      String zone,
+      int weight,
+      Health health,
+      Map<String, Integer> ports) {
+    cairn
+        .registry()
+        .register(
+            namespace,
+            Instance.builder(service, "127.0.0.1")
+                .id(id)
+                .zone(zone)
+                .weight(weight)
+                .health(health)
+                .ports(ports)
+                .tags(List.of("canary"))
+                .build())
+        .join();
+  }
+}
