@@ -119,7 +119,7 @@ class XdsProtocolTest {
   }
 
   @Test
-  void aClientResumingWithTheVersionItHoldsGetsOnlyWhatChangedAfter() throws Exception {
+  void aResumedStateOfTheWorldStreamGetsTheStateOnceThenOnlyChanges() throws Exception {
     register("default", "hello", "a", "z1", 1, Health.PASSING, Map.of("grpc", 7001));
     try (XdsTestClient client = XdsTestClient.of(cairn)) {
       XdsTestClient.Stream first = client.stream();
@@ -127,10 +127,15 @@ class XdsProtocolTest {
       String version = first.next().getVersionInfo();
       first.requests.onCompleted();
 
-      // A new stream (as after a reconnect) that says which version it holds is sent nothing
-      // for it: its first response is the change that follows.
+      // State of the world has no per-resource versions: a new stream that names the version it
+      // holds is answered once with the current state, at that same version (delta resumes send
+      // nothing unchanged; see deltaStreamsSendOnlyChangedAndRemovedResources).
       XdsTestClient.Stream resumed = client.stream();
       resumed.send(request(EDS, version, "", "hello"));
+      DiscoveryResponse again = resumed.next();
+      assertThat(again.getVersionInfo()).isEqualTo(version);
+      resumed.send(request(EDS, version, again.getNonce(), "hello"));
+
       register("default", "hello", "b", "z1", 1, Health.PASSING, Map.of("grpc", 7002));
       DiscoveryResponse next = resumed.next();
       assertThat(next.getVersionInfo()).isNotEqualTo(version);
