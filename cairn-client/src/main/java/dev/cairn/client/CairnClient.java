@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A client of the Cairn registry: registers this process's instances under one session and keeps
@@ -84,6 +85,22 @@ public final class CairnClient implements AutoCloseable {
    */
   public static String canonicalRegistries(String registries) {
     return ClientSettings.canonicalRegistries(registries);
+  }
+
+  /** The views this client follows, by service name; for diagnostics and metrics. */
+  public List<ServiceView> views() {
+    return core.views();
+  }
+
+  /**
+   * The names of the services in this client's namespace, asked of the current registry (one call,
+   * within the request timeout; a failure moves the client on to the next registry). For listings
+   * and health checks: calls use {@link #view(String)}, which needs no I/O.
+   *
+   * @throws IllegalStateException when the client is closed
+   */
+  public CompletableFuture<List<String>> services() {
+    return core.services();
   }
 
   /** The namespace this client registers and discovers in. */

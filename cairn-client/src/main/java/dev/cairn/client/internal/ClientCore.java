@@ -4,6 +4,13 @@ import dev.cairn.client.Registration;
 import dev.cairn.client.ServiceView;
 import dev.cairn.common.Instance;
 import dev.cairn.common.InstanceKind;
+import dev.cairn.proto.v1.ListServicesRequest;
+import dev.cairn.proto.v1.ListServicesResponse;
+import dev.cairn.proto.v1.RegistryGrpc;
+import dev.cairn.proto.v1.ServiceSummary;
+import io.grpc.CallOptions;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import java.util.ArrayList;
@@ -116,6 +123,59 @@ public final class ClientCore {
             events.execute(created::start);
             return created;
           });
+    }
+  }
+
+  /** See {@link dev.cairn.client.CairnClient#views()}. */
+  public List<ServiceView> views() {
+    List<ServiceView> all = new ArrayList<>(views.values());
+    all.sort(java.util.Comparator.comparing(ServiceView::service));
+    return List.copyOf(all);
+  }
+
+  /** See {@link dev.cairn.client.CairnClient#services()}. */
+  public CompletableFuture<List<String>> services() {
+    CompletableFuture<List<String>> result = new CompletableFuture<>();
+    synchronized (lock) {
+      checkOpen();
+      events.execute(() -> listServices(result));
+    }
+    return result;
+  }
+
+  // On the event thread: one ListServices call to the current registry; a failure moves on.
+  private void listServices(CompletableFuture<List<String>> result) {
+    int index = channels.currentIndex();
+    try {
+      ClientCalls.asyncUnaryCall(
+          channels
+              .channel(index)
+              .newCall(
+                  RegistryGrpc.getListServicesMethod(),
+                  CallOptions.DEFAULT.withDeadlineAfter(
+                      settings.requestTimeout.toNanos(), TimeUnit.NANOSECONDS)),
+          ListServicesRequest.newBuilder().setNamespace(settings.namespace).build(),
+          new StreamObserver<ListServicesResponse>() {
+            @Override
+            public void onNext(ListServicesResponse r) {
+              List<String> names = new ArrayList<>(r.getServicesCount());
+              for (ServiceSummary s : r.getServicesList()) {
+                names.add(s.getName());
+              }
+              result.complete(List.copyOf(names));
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              events.execute(() -> channels.failed(index));
+              result.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {}
+          });
+    } catch (IllegalStateException e) {
+      result.completeExceptionally(e);
     }
   }
 

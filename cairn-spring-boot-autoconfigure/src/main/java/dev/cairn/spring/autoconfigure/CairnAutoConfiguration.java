@@ -1,0 +1,182 @@
+package dev.cairn.spring.autoconfigure;
+
+import dev.cairn.client.CairnClient;
+import dev.cairn.common.Names;
+import dev.cairn.spring.CairnAutoRegistration;
+import dev.cairn.spring.CairnDiscoveryClient;
+import dev.cairn.spring.CairnReactiveDiscoveryClient;
+import dev.cairn.spring.CairnRegistrationCustomizer;
+import dev.cairn.spring.CairnServiceRegistry;
+import dev.cairn.spring.RegistrationDrain;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.cloud.client.CommonsClientAutoConfiguration;
+import org.springframework.cloud.client.discovery.simple.SimpleDiscoveryClientAutoConfiguration;
+import org.springframework.cloud.client.discovery.simple.reactive.SimpleReactiveDiscoveryClientAutoConfiguration;
+import org.springframework.cloud.commons.util.InetUtils;
+import org.springframework.cloud.commons.util.UtilAutoConfiguration;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/**
+ * The Cairn starter's core: the shared {@link CairnClient} (closed with the context), Spring
+ * Cloud's discovery clients, the service registry and the auto-registration at readiness with drain
+ * on shutdown. Turned off with {@code cairn.enabled=false}.
+ */
+@AutoConfiguration(
+    before = {
+      CommonsClientAutoConfiguration.class,
+      SimpleDiscoveryClientAutoConfiguration.class,
+      SimpleReactiveDiscoveryClientAutoConfiguration.class
+    },
+    after = UtilAutoConfiguration.class)
+@ConditionalOnBooleanProperty(value = "cairn.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(CairnProperties.class)
+public class CairnAutoConfiguration {
+
+  /**
+   * The application's one Cairn client: its session carries this application's registrations, its
+   * views feed discovery and balancing. Closed with the context (after the drain), which removes
+   * what is still registered.
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  public CairnClient cairnClient(CairnProperties properties, Environment environment) {
+    CairnClient.Builder b =
+        CairnClient.builder()
+            .registries(properties.getRegistries())
+            .namespace(properties.getNamespace())
+            .sessionTtl(properties.getSessionTtl())
+            .clientName(environment.getProperty("spring.application.name", "spring-boot"))
+            // The context closes the client, after the application deregistered and drained.
+            .shutdownHook(false);
+    if (properties.getSnapshotDir() != null) {
+      b.snapshotDir(Path.of(properties.getSnapshotDir()));
+    }
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("cairn." + e.getMessage(), e);
+    }
+  }
+
+  /** How an instance leaves on shutdown; see {@link RegistrationDrain}. */
+  @Bean
+  @ConditionalOnMissingBean
+  public RegistrationDrain cairnRegistrationDrain() {
+    return RegistrationDrain.deregisterOnly();
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  public CairnServiceRegistry cairnServiceRegistry(CairnClient client, RegistrationDrain drain) {
+    return new CairnServiceRegistry(client, drain);
+  }
+
+  /** Spring Cloud's blocking discovery client. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnBooleanProperty(value = "cairn.discovery.enabled", matchIfMissing = true)
+  static class Discovery {
+
+    @Bean
+    @ConditionalOnMissingBean
+    CairnDiscoveryClient cairnDiscoveryClient(CairnClient client, CairnProperties properties) {
+      return new CairnDiscoveryClient(client, properties.getDiscovery().getFirstReadTimeout());
+    }
+  }
+
+  /** Spring Cloud's reactive discovery client, with Reactor on the class path. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "reactor.core.publisher.Flux")
+  @ConditionalOnBooleanProperty(value = "cairn.discovery.enabled", matchIfMissing = true)
+  static class ReactiveDiscovery {
+
+    @Bean
+    @ConditionalOnMissingBean
+    CairnReactiveDiscoveryClient cairnReactiveDiscoveryClient(
+        CairnClient client, CairnProperties properties) {
+      return new CairnReactiveDiscoveryClient(
+          client, properties.getDiscovery().getFirstReadTimeout());
+    }
+  }
+
+  /** This application's own registration. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnBooleanProperty(value = "cairn.registration.enabled", matchIfMissing = true)
+  static class AutoRegistration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    CairnAutoRegistration cairnAutoRegistration(
+        CairnServiceRegistry registry,
+        CairnProperties properties,
+        Environment environment,
+        ObjectProvider<InetUtils> inetUtils,
+        ObjectProvider<CairnRegistrationCustomizer> customizers) {
+      CairnProperties.Registration r = properties.getRegistration();
+      String service = r.getService();
+      if (service == null || service.isBlank()) {
+        service =
+            environment
+                .getProperty("spring.application.name", "application")
+                .toLowerCase(Locale.ROOT);
+      }
+      if (!Names.isLabel(service)) {
+        throw new IllegalArgumentException(
+            "cairn.registration.service: \""
+                + service
+                + "\" (expected: a DNS label, [a-z0-9] and inner '-'; set it, or "
+                + "spring.application.name, to one)");
+      }
+      String configured = r.getAddress();
+      Supplier<String> address =
+          configured != null && !configured.isBlank()
+              ? () -> configured
+              : () -> {
+                InetUtils utils = inetUtils.getIfAvailable();
+                return utils == null
+                    ? "127.0.0.1"
+                    : utils.findFirstNonLoopbackHostInfo().getIpAddress();
+              };
+      return new CairnAutoRegistration(
+          registry,
+          new CairnAutoRegistration.Settings(
+              service,
+              r.getInstanceId(),
+              address,
+              r.getPort(),
+              r.isRegisterManagementPort(),
+              properties.getZone(),
+              properties.getTags(),
+              properties.getMetadata(),
+              r.getWeight(),
+              r.getDrainTimeout()),
+          () -> customizers.orderedStream().collect(Collectors.toList()));
+    }
+
+    /** Tells the auto-registration the ports of the web servers (application, management). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(WebServerInitializedEvent.class)
+    static class WebServerPorts {
+
+      @Bean
+      ApplicationListener<WebServerInitializedEvent> cairnWebServerPorts(
+          CairnAutoRegistration registration) {
+        return event ->
+            registration.webServerStarted(
+                event.getApplicationContext().getServerNamespace(), event.getWebServer().getPort());
+      }
+    }
+  }
+}

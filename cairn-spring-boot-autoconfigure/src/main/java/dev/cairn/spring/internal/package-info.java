@@ -1,0 +1,2 @@
+/** Internals of the Spring integration; not API. */
+package dev.cairn.spring.internal;
