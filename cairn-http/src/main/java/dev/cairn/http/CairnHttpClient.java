@@ -13,6 +13,7 @@ import dev.cairn.common.Ticker;
 import dev.cairn.http.internal.DeadlineTimer;
 import dev.cairn.http.internal.Routes;
 import dev.cairn.http.internal.ServiceRoute;
+import io.micrometer.observation.ObservationRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -68,6 +69,7 @@ public final class CairnHttpClient implements AutoCloseable {
   private final Map<String, CallPolicy> policies;
   private final String portName;
   private final Ticker ticker;
+  private final ObservationRegistry observations;
   private final ExecutorService executor;
   private final ScheduledExecutorService scheduler;
   private final DeadlineTimer deadlines;
@@ -82,6 +84,7 @@ public final class CairnHttpClient implements AutoCloseable {
     this.policies = Map.copyOf(b.policies);
     this.portName = b.portName;
     this.ticker = b.ticker;
+    this.observations = b.observations;
     this.executor = Executors.newCachedThreadPool(threads("cairn-rest-"));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("cairn-rest-timer-"));
     this.deadlines = new DeadlineTimer(threads("cairn-rest-deadline-"));
@@ -228,7 +231,10 @@ public final class CairnHttpClient implements AutoCloseable {
         throw CairnException.of(ErrorCode.FAILED_PRECONDITION, "client: closed");
       }
       return routes.computeIfAbsent(
-          service, s -> new ServiceRoute(cairn.view(s), portName, policy(s), scheduler, ticker));
+          service,
+          s ->
+              new ServiceRoute(
+                  cairn.view(s), portName, policy(s), scheduler, ticker, observations));
     }
   }
 
@@ -267,6 +273,7 @@ public final class CairnHttpClient implements AutoCloseable {
     private String portName = "http";
     private Duration connectTimeout = Duration.ofSeconds(2);
     private Ticker ticker = Ticker.system();
+    private ObservationRegistry observations = ObservationRegistry.NOOP;
     private Consumer<HttpClient.Builder> httpCustomizer = b -> {};
 
     private Builder(CairnClient cairn) {
@@ -305,6 +312,15 @@ public final class CairnHttpClient implements AutoCloseable {
     /** The clock for deadlines and latencies; the system's by default. */
     public Builder ticker(Ticker ticker) {
       this.ticker = requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * Observes calls: a span per call and per attempt (annotated with the instance picked), whose
+     * W3C trace context ({@code traceparent}) each attempt sends; none by default (no cost).
+     */
+    public Builder observationRegistry(ObservationRegistry observations) {
+      this.observations = requireNonNull(observations, "observations");
       return this;
     }
 

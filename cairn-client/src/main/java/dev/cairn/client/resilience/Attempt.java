@@ -2,6 +2,7 @@ package dev.cairn.client.resilience;
 
 import dev.cairn.client.lb.Endpoint;
 import dev.cairn.client.lb.Outcome;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -23,6 +24,16 @@ public interface Attempt<T, R> {
    * of the call's deadline) to it.
    */
   CompletableFuture<R> send(Endpoint<T> endpoint, long timeoutNanos);
+
+  /**
+   * As {@link #send(Endpoint, long)}, with {@code headers} to add to the request: the trace context
+   * ({@code traceparent}, ...) of the attempt's span. Called instead of it only when the runner
+   * observes calls; the default ignores the headers.
+   */
+  default CompletableFuture<R> send(
+      Endpoint<T> endpoint, long timeoutNanos, Map<String, String> headers) {
+    return send(endpoint, timeoutNanos);
+  }
 
   /** How a result ended; default {@link Outcome#SUCCESS}. */
   default Outcome classify(R result) {

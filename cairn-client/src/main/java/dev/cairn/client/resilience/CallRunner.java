@@ -10,6 +10,7 @@ import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Ticker;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -31,6 +32,12 @@ import java.util.concurrent.TimeUnit;
  * An attempt that fails with {@link InterruptedException} (the calling thread was interrupted) ends
  * the call without a retry.
  *
+ * <p>With an {@link ObservationRegistry} (Micrometer Observation, which bridges to OpenTelemetry
+ * and Brave), each call is an observation {@code cairn.call}, and each attempt a child {@code
+ * cairn.attempt} annotated with the instance picked, the attempt number and whether it is a retry;
+ * its trace context ({@code traceparent}) is handed to the transport to send as headers. Without
+ * one (the default) nothing is observed and nothing is allocated for it.
+ *
  * <p>Threading: {@link #call} from any thread, never blocks; retries are scheduled on the given
  * scheduler, which the caller owns.
  *
@@ -49,18 +56,21 @@ public final class CallRunner<T> {
   private final Bulkhead bulkhead;
   private final ScheduledExecutorService scheduler;
   private final Ticker ticker;
+  private final ObservationRegistry observations;
 
   private CallRunner(
       String service,
       Balancer<T> balancer,
       CallPolicy policy,
       ScheduledExecutorService scheduler,
-      Ticker ticker) {
+      Ticker ticker,
+      ObservationRegistry observations) {
     this.service = requireNonNull(service, "service");
     this.balancer = requireNonNull(balancer, "balancer");
     this.policy = requireNonNull(policy, "policy");
     this.scheduler = requireNonNull(scheduler, "scheduler");
     this.ticker = requireNonNull(ticker, "ticker");
+    this.observations = requireNonNull(observations, "observations");
     this.budget = RetryBudget.of(policy, ticker);
     this.breaker = policy.newCircuitBreaker(service);
     this.bulkhead = policy.newBulkhead(service);
@@ -76,7 +86,20 @@ public final class CallRunner<T> {
       CallPolicy policy,
       ScheduledExecutorService scheduler,
       Ticker ticker) {
-    return new CallRunner<>(service, balancer, policy, scheduler, ticker);
+    return create(service, balancer, policy, scheduler, ticker, ObservationRegistry.NOOP);
+  }
+
+  /**
+   * As {@link #create(String, Balancer, CallPolicy, ScheduledExecutorService, Ticker)}, observed.
+   */
+  public static <T> CallRunner<T> create(
+      String service,
+      Balancer<T> balancer,
+      CallPolicy policy,
+      ScheduledExecutorService scheduler,
+      Ticker ticker,
+      ObservationRegistry observations) {
+    return new CallRunner<>(service, balancer, policy, scheduler, ticker, observations);
   }
 
   /** Runs one call; the future completes with the last attempt's result or error. */
@@ -102,7 +125,9 @@ public final class CallRunner<T> {
     }
     budget.onCall();
     Duration deadline = options.deadline() != null ? options.deadline() : policy.deadline();
-    new Call<>(this, options, attempt, future, deadline).next();
+    new Call<>(
+            this, options, attempt, future, deadline, CallObservation.start(observations, service))
+        .next();
     return future;
   }
 
@@ -151,6 +176,8 @@ public final class CallRunner<T> {
     private final Duration deadline;
     private final long startNanos;
     private final long deadlineNanos;
+    // Null when calls are not observed.
+    private final CallObservation observation;
     private int attempts;
     private long waitNanos = FIRST_WAIT_NANOS;
 
@@ -159,7 +186,8 @@ public final class CallRunner<T> {
         CallOptions options,
         Attempt<T, R> attempt,
         CompletableFuture<R> future,
-        Duration deadline) {
+        Duration deadline,
+        CallObservation observation) {
       this.runner = runner;
       this.options = options;
       this.attempt = attempt;
@@ -167,6 +195,7 @@ public final class CallRunner<T> {
       this.deadline = deadline;
       this.startNanos = runner.ticker.nanos();
       this.deadlineNanos = startNanos + deadline.toNanos();
+      this.observation = observation;
     }
 
     void next() {
@@ -193,12 +222,27 @@ public final class CallRunner<T> {
       attempts++;
       long started = runner.balancer.started(endpoint);
       CompletableFuture<R> sent;
+      CallObservation.AttemptSpan span = null;
       try {
-        sent = attempt.send(endpoint, remaining);
+        if (observation == null) {
+          sent = attempt.send(endpoint, remaining);
+        } else {
+          span = observation.attempt(endpoint.instance(), attempts);
+          try (io.micrometer.observation.Observation.Scope scope = span.openScope()) {
+            sent = attempt.send(endpoint, remaining, span.headers());
+          }
+        }
       } catch (RuntimeException e) {
         sent = CompletableFuture.failedFuture(e);
       }
-      sent.whenComplete((result, error) -> completed(endpoint, started, result, error));
+      CallObservation.AttemptSpan attemptSpan = span;
+      sent.whenComplete(
+          (result, error) -> {
+            if (attemptSpan != null) {
+              attemptSpan.end(error);
+            }
+            completed(endpoint, started, result, error);
+          });
     }
 
     private void waitForInstances(long remaining) {
@@ -237,6 +281,9 @@ public final class CallRunner<T> {
                     .backoff()
                     .delayNanos(attempts, ThreadLocalRandom.current().nextDouble());
         if (runner.ticker.nanos() + delay < deadlineNanos && runner.budget.tryRetry()) {
+          if (observation != null) {
+            observation.retry(outcome, delay);
+          }
           if (delay == 0) {
             next();
           } else {
@@ -276,6 +323,9 @@ public final class CallRunner<T> {
             CairnException.of(ErrorCode.UNAVAILABLE, runner.service + ": " + outcome));
       }
       runner.bulkhead.onComplete();
+      if (observation != null) {
+        observation.end(null, outcome);
+      }
       future.complete(result);
     }
 
@@ -287,6 +337,9 @@ public final class CallRunner<T> {
         runner.breaker.onError(took, TimeUnit.NANOSECONDS, error);
       }
       runner.bulkhead.onComplete();
+      if (observation != null) {
+        observation.end(error, outcome);
+      }
       future.completeExceptionally(error);
     }
 

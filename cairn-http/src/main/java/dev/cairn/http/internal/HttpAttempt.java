@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -59,12 +60,26 @@ final class HttpAttempt<B> implements Attempt<String, HttpResponse<B>> {
 
   @Override
   public CompletableFuture<HttpResponse<B>> send(Endpoint<String> endpoint, long timeoutNanos) {
-    return send(endpoint.target(), timeoutNanos);
+    return send(endpoint.target(), timeoutNanos, Map.of());
+  }
+
+  /** Sends with the attempt's trace context headers ({@code traceparent}, ...) set. */
+  @Override
+  public CompletableFuture<HttpResponse<B>> send(
+      Endpoint<String> endpoint, long timeoutNanos, Map<String, String> headers) {
+    return send(endpoint.target(), timeoutNanos, headers);
   }
 
   /** Sends an attempt to {@code authority} ("address:port"). */
   CompletableFuture<HttpResponse<B>> send(String authority, long timeoutNanos) {
+    return send(authority, timeoutNanos, Map.of());
+  }
+
+  /** Sends an attempt to {@code authority} ("address:port") with {@code headers} set. */
+  CompletableFuture<HttpResponse<B>> send(
+      String authority, long timeoutNanos, Map<String, String> headers) {
     HttpRequest.Builder copy = copy(request, rewrite(request.uri(), authority));
+    headers.forEach(copy::setHeader);
     if (Thread.currentThread() == caller) {
       return sendHere(copy.build(), timeoutNanos);
     }

@@ -7,6 +7,7 @@ import dev.cairn.client.resilience.CallPolicy;
 import dev.cairn.client.resilience.CallRunner;
 import dev.cairn.common.Instance;
 import dev.cairn.common.Ticker;
+import io.micrometer.observation.ObservationRegistry;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -40,14 +41,16 @@ public final class ServiceRoute implements AutoCloseable {
       String portName,
       CallPolicy policy,
       ScheduledExecutorService scheduler,
-      Ticker ticker) {
+      Ticker ticker,
+      ObservationRegistry observations) {
     this.view = view;
     this.portName = portName;
     this.policy = policy;
     this.ticker = ticker;
     this.balancer =
         policy.<String>balancer(instance -> Routes.authority(instance, portName), ticker).build();
-    this.runner = CallRunner.create(view.service(), balancer, policy, scheduler, ticker);
+    this.runner =
+        CallRunner.create(view.service(), balancer, policy, scheduler, ticker, observations);
     this.subscription = view.addListener(snapshot -> balancer.update(usable(snapshot.instances())));
     this.maintenance = scheduler.scheduleWithFixedDelay(balancer::maintain, 1, 1, TimeUnit.SECONDS);
   }
