@@ -28,8 +28,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * {@code @LoadBalanced} RestClient, WebClient and RestTemplate call {@code http://hello/hello}
- * through Cairn, and a RestClient loop keeps 0 failed calls while an instance is killed with
- * {@code kill -9}.
+ * through Cairn, and a RestClient loop keeps 0 failed calls while an instance is killed with {@code
+ * kill -9}.
  */
 class LoadBalancedClientsTest {
 
