@@ -10,7 +10,8 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * One HTTP request as a front door sees it: the decoded path and query, the headers and the whole
  * body. {@code loop} is the connection's event loop (for timers; never block on it); {@code closed}
- * completes when the connection closes, so that a waiting request can stop waiting.
+ * completes when the connection closes, so that a waiting request can stop waiting; {@code remote}
+ * is the client's IP address.
  */
 public record Req(
     HttpMethod method,
@@ -19,7 +20,8 @@ public record Req(
     HttpHeaders headers,
     byte[] body,
     ScheduledExecutorService loop,
-    CompletableFuture<Void> closed) {
+    CompletableFuture<Void> closed,
+    String remote) {
 
   /** The first value of query parameter {@code name}, or null. */
   public String param(String name) {

@@ -61,7 +61,8 @@ final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
               request.headers(),
               ByteBufUtil.getBytes(request.content()),
               ctx.channel().eventLoop(),
-              closed);
+              closed,
+              remoteIp(ctx));
       answer = route.handle(req);
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
@@ -84,6 +85,16 @@ final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     ctx.close();
   }
 
+  private static String remoteIp(ChannelHandlerContext ctx) {
+    java.net.SocketAddress a = ctx.channel().remoteAddress();
+    if (a instanceof java.net.InetSocketAddress i && i.getAddress() != null) {
+      String ip = i.getAddress().getHostAddress();
+      int scope = ip.indexOf('%');
+      return scope < 0 ? ip : ip.substring(0, scope);
+    }
+    return "127.0.0.1";
+  }
+
   private static Reply outcome(CompletableFuture<Reply> future) {
     try {
       return future.join();
@@ -91,6 +102,9 @@ final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
       if (cause instanceof BadRequest bad) {
         return Reply.text(bad.status(), bad.getMessage());
+      }
+      if (cause instanceof dev.cairn.common.CairnException ce) {
+        return Reply.text(ce.code().httpStatus(), ce.getMessage());
       }
       log.warn("front door request failed", cause);
       return Reply.text(500, "Internal error: " + cause.getClass().getSimpleName());

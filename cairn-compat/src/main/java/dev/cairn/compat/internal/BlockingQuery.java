@@ -1,0 +1,85 @@
+package dev.cairn.compat.internal;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
+import java.util.function.Supplier;
+
+/**
+ * Consul's blocking queries on Cairn's revisions: with {@code ?index=N}, the answer waits until the
+ * watched revision passes N or {@code wait} runs out (default 5 min, at most 10 min, plus up to
+ * 1/16 of it as jitter, as Consul does), then answers the current state either way. The wait holds
+ * a future and a timer on the connection's event loop, never a thread.
+ */
+public final class BlockingQuery {
+
+  /** The wait when the query gives none. */
+  public static final Duration DEFAULT_WAIT = Duration.ofMinutes(5);
+
+  /** The longest wait; longer ones are cut to it. */
+  public static final Duration MAX_WAIT = Duration.ofMinutes(10);
+
+  private BlockingQuery() {}
+
+  /**
+   * Answers {@code req} with {@code answer} at once, or once {@code await} (given the index asked
+   * for) completes or the wait runs out.
+   *
+   * @throws BadRequest for an index or wait that does not parse
+   */
+  public static CompletableFuture<Reply> answer(
+      Req req, LongFunction<CompletableFuture<Void>> await, Supplier<Reply> answer) {
+    long index = index(req.param("index"));
+    Duration wait = wait(req.param("wait"));
+    if (index <= 0) {
+      return CompletableFuture.completedFuture(answer.get());
+    }
+    CompletableFuture<Void> change = await.apply(index);
+    if (change.isDone()) {
+      return CompletableFuture.completedFuture(answer.get());
+    }
+    long jitter = wait.toMillis() / 16;
+    long millis = wait.toMillis() + (jitter > 0 ? ThreadLocalRandom.current().nextLong(jitter) : 0);
+    var timer = req.loop().schedule(() -> change.cancel(false), millis, TimeUnit.MILLISECONDS);
+    req.closed().thenRun(() -> change.cancel(false));
+    CompletableFuture<Reply> reply = new CompletableFuture<>();
+    change.whenComplete(
+        (ok, e) -> {
+          timer.cancel(false);
+          try {
+            reply.complete(answer.get());
+          } catch (RuntimeException ex) {
+            reply.completeExceptionally(ex);
+          }
+        });
+    return reply;
+  }
+
+  static long index(String value) {
+    if (value == null || value.isEmpty()) {
+      return 0;
+    }
+    try {
+      long index = Long.parseUnsignedLong(value);
+      return index < 0 ? Long.MAX_VALUE : index;
+    } catch (NumberFormatException e) {
+      throw new BadRequest("Invalid index");
+    }
+  }
+
+  /** A Go duration as Consul takes it ({@code 10s}, {@code 5m}, {@code 1500ms}; bare = ms). */
+  static Duration wait(String value) {
+    if (value == null || value.isEmpty()) {
+      return DEFAULT_WAIT;
+    }
+    Duration d;
+    try {
+      d = GoDuration.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest("Invalid wait time");
+    }
+    return d.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : d;
+  }
+}

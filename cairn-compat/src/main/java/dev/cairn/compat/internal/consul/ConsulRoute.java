@@ -1,0 +1,297 @@
+package dev.cairn.compat.internal.consul;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
+import dev.cairn.common.Health;
+import dev.cairn.common.Instance;
+import dev.cairn.common.Names;
+import dev.cairn.compat.internal.BadRequest;
+import dev.cairn.compat.internal.BlockingQuery;
+import dev.cairn.compat.internal.Json;
+import dev.cairn.compat.internal.Reply;
+import dev.cairn.compat.internal.Req;
+import dev.cairn.compat.internal.Route;
+import dev.cairn.server.core.Registry;
+import dev.cairn.server.core.ServiceList;
+import dev.cairn.server.core.ServiceSnapshot;
+import dev.cairn.server.core.ServiceSummary;
+import io.netty.handler.codec.http.HttpMethod;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The Consul-compatible endpoints (see {@code docs/interop.md} for the table). Namespaces come from
+ * {@code ?ns=} (Consul Enterprise's namespace parameter), {@code default} when absent.
+ */
+public final class ConsulRoute implements Route {
+
+  private static final Set<HttpMethod> WRITES = Set.of(HttpMethod.PUT, HttpMethod.POST);
+
+  private final Registry registry;
+  private final ConsulEntries entries;
+  // Instance id -> service, for the agent's id-only endpoints; a hint, checked on use.
+  private final Map<String, String> serviceOfId = new ConcurrentHashMap<>();
+
+  public ConsulRoute(Registry registry, String datacenter, String nodeAddress) {
+    this.registry = requireNonNull(registry, "registry");
+    this.entries = new ConsulEntries(datacenter, nodeAddress);
+  }
+
+  @Override
+  public CompletableFuture<Reply> handle(Req req) {
+    String path = req.path();
+    String ns = namespace(req);
+    if (path.equals("/v1/catalog/services")) {
+      return read(req, () -> catalogServices(req, ns));
+    }
+    if (path.startsWith("/v1/catalog/service/")) {
+      String service = service(path, "/v1/catalog/service/");
+      return read(req, () -> serviceQuery(req, ns, service, false));
+    }
+    if (path.startsWith("/v1/health/service/")) {
+      String service = service(path, "/v1/health/service/");
+      return read(req, () -> serviceQuery(req, ns, service, true));
+    }
+    if (path.equals("/v1/agent/service/register")) {
+      return write(req, () -> register(req, ns));
+    }
+    if (path.startsWith("/v1/agent/service/deregister/")) {
+      String id = path.substring("/v1/agent/service/deregister/".length());
+      return write(req, () -> deregister(ns, id));
+    }
+    for (String verb : List.of("pass", "warn", "fail", "update")) {
+      String prefix = "/v1/agent/check/" + verb + "/";
+      if (path.startsWith(prefix)) {
+        String checkId = path.substring(prefix.length());
+        return write(req, () -> updateCheck(req, ns, verb, checkId));
+      }
+    }
+    return read(req, () -> small(req, ns));
+  }
+
+  private CompletableFuture<Reply> small(Req req, String ns) {
+    return switch (req.path()) {
+      case "/v1/status/leader" -> done(entries.headers(Reply.json(200, entries.leader()), 0));
+      case "/v1/status/peers" -> done(Reply.json(200, List.of(entries.leader())));
+      case "/v1/agent/self" -> done(Reply.json(200, entries.agentSelf()));
+      case "/v1/catalog/datacenters" -> done(Reply.json(200, List.of(entries.datacenter())));
+      case "/v1/agent/services" -> done(Reply.json(200, agentServices(ns)));
+      default -> done(Reply.text(404, "Not found: " + req.path()));
+    };
+  }
+
+  private CompletableFuture<Reply> catalogServices(Req req, String ns) {
+    return BlockingQuery.answer(
+        req,
+        index -> registry.awaitServices(ns, index),
+        () -> {
+          ServiceList list = registry.services(ns);
+          Map<String, List<String>> out = new LinkedHashMap<>();
+          for (ServiceSummary s : list.services()) {
+            if (s.instanceCount() == 0) {
+              continue;
+            }
+            java.util.TreeSet<String> tags = new java.util.TreeSet<>();
+            registry
+                .service(ns, s.name())
+                .instances()
+                .forEach(i -> tags.addAll(ConsulEntries.tags(i)));
+            out.put(s.name(), List.copyOf(tags));
+          }
+          return entries.headers(Reply.json(200, out), list.revision());
+        });
+  }
+
+  private CompletableFuture<Reply> serviceQuery(
+      Req req, String ns, String service, boolean health) {
+    boolean passingOnly = health && truthy(req, "passing");
+    List<String> tags = req.params("tag");
+    if (!Names.isLabel(service)) {
+      // No Cairn service can have this name: Consul answers an empty list for an unknown service,
+      // and so does Cairn, at index 1, so that a blocking client waits out its wait.
+      return BlockingQuery.answer(
+          req,
+          index -> new CompletableFuture<>(),
+          () -> entries.headers(Reply.json(200, List.of()), 1));
+    }
+    return BlockingQuery.answer(
+        req,
+        index -> registry.awaitService(ns, service, index),
+        () -> {
+          ServiceSnapshot snapshot = registry.service(ns, service);
+          List<Object> out = new ArrayList<>();
+          for (Instance i : snapshot.instances()) {
+            if (!ConsulEntries.tags(i).containsAll(tags)) {
+              continue;
+            }
+            if (passingOnly && i.health() != Health.PASSING) {
+              continue;
+            }
+            out.add(health ? entries.healthEntry(ns, i) : entries.catalogEntry(ns, i));
+          }
+          return entries.headers(Reply.json(200, out), snapshot.revision());
+        });
+  }
+
+  private CompletableFuture<Reply> register(Req req, String ns) {
+    Instance instance = ConsulRegistration.parse(Json.tree(req.body()), req.remote());
+    return registry
+        .register(ns, instance)
+        .thenApply(
+            stored -> {
+              serviceOfId.put(ns + "/" + stored.id(), stored.service());
+              return Reply.empty(200);
+            });
+  }
+
+  private CompletableFuture<Reply> deregister(String ns, String id) {
+    String service = serviceOf(ns, id);
+    if (service == null) {
+      throw new BadRequest(
+          404,
+          "Unknown service ID \""
+              + id
+              + "\". Ensure that the service ID is passed, not the service name.");
+    }
+    return registry
+        .deregister(ns, service, id)
+        .thenApply(
+            revision -> {
+              serviceOfId.remove(ns + "/" + id);
+              return Reply.empty(200);
+            });
+  }
+
+  private CompletableFuture<Reply> updateCheck(Req req, String ns, String verb, String checkId) {
+    String id = ConsulEntries.instanceIdOfCheck(checkId);
+    String service = id == null ? null : serviceOf(ns, id);
+    if (service == null) {
+      throw new BadRequest(
+          404,
+          "Unknown check ID \""
+              + checkId
+              + "\". Ensure that the check ID is passed, not the check name.");
+    }
+    Health health =
+        switch (verb) {
+          case "pass" -> Health.PASSING;
+          case "warn" -> Health.WARNING;
+          case "fail" -> Health.CRITICAL;
+          default -> statusOf(Json.tree(req.body()));
+        };
+    return registry
+        .reportHealth(ns, service, id, health)
+        .handle(
+            (h, e) -> {
+              if (e == null) {
+                return Reply.empty(200);
+              }
+              Throwable cause = e.getCause() != null ? e.getCause() : e;
+              if (cause instanceof CairnException ce
+                  && ce.code() == ErrorCode.FAILED_PRECONDITION) {
+                return Reply.text(400, "CheckID \"" + checkId + "\" does not have associated TTL");
+              }
+              if (cause instanceof RuntimeException re) {
+                throw re;
+              }
+              throw new IllegalStateException(cause);
+            });
+  }
+
+  private Map<String, Object> agentServices(String ns) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (ServiceSummary s : registry.services(ns).services()) {
+      for (Instance i : registry.service(ns, s.name()).instances()) {
+        out.put(i.id(), entries.agentService(i));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The service of instance {@code id}: the hint if it still holds, else a scan of the namespace.
+   */
+  private String serviceOf(String ns, String id) {
+    String hint = serviceOfId.get(ns + "/" + id);
+    if (hint != null && contains(ns, hint, id)) {
+      return hint;
+    }
+    for (ServiceSummary s : registry.services(ns).services()) {
+      if (contains(ns, s.name(), id)) {
+        serviceOfId.put(ns + "/" + id, s.name());
+        return s.name();
+      }
+    }
+    return null;
+  }
+
+  private boolean contains(String ns, String service, String id) {
+    for (Instance i : registry.service(ns, service).instances()) {
+      if (i.id().equals(id)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Health statusOf(com.fasterxml.jackson.databind.JsonNode body) {
+    String status = ConsulRegistration.field(body, "Status").asText("");
+    return switch (status) {
+      case "passing" -> Health.PASSING;
+      case "warning" -> Health.WARNING;
+      case "critical" -> Health.CRITICAL;
+      default -> throw new BadRequest("Invalid check status: \"" + status + "\"");
+    };
+  }
+
+  private static CompletableFuture<Reply> read(
+      Req req, java.util.function.Supplier<CompletableFuture<Reply>> handler) {
+    if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
+      return done(Reply.text(405, "method " + req.method() + " not allowed"));
+    }
+    return handler.get();
+  }
+
+  private static CompletableFuture<Reply> write(
+      Req req, java.util.function.Supplier<CompletableFuture<Reply>> handler) {
+    if (!WRITES.contains(req.method())) {
+      return done(Reply.text(405, "method " + req.method() + " not allowed"));
+    }
+    return handler.get();
+  }
+
+  private static String namespace(Req req) {
+    try {
+      return Names.namespace(req.param("ns"));
+    } catch (CairnException e) {
+      throw new BadRequest(e.getMessage());
+    }
+  }
+
+  private static String service(String path, String prefix) {
+    String service = path.substring(prefix.length());
+    if (service.isEmpty()) {
+      throw new BadRequest("Missing service name");
+    }
+    return service;
+  }
+
+  private static boolean truthy(Req req, String name) {
+    if (!req.has(name)) {
+      return false;
+    }
+    String v = req.param(name);
+    return v == null || v.isEmpty() || !(v.equals("false") || v.equals("0"));
+  }
+
+  private static CompletableFuture<Reply> done(Reply reply) {
+    return CompletableFuture.completedFuture(reply);
+  }
+}

@@ -1,0 +1,227 @@
+package dev.cairn.compat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cairn.common.Health;
+import dev.cairn.common.HealthCheck;
+import dev.cairn.common.Instance;
+import dev.cairn.testing.CairnServerExtension;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class ConsulApiTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @RegisterExtension
+  final CairnServerExtension cairn =
+      CairnServerExtension.inMemory().configure(b -> b.frontDoor(ConsulApi.frontDoor(0)));
+
+  private HttpCalls consul;
+
+  @BeforeEach
+  void client() {
+    consul = new HttpCalls(cairn.server().frontDoors().get(0).endpoint());
+  }
+
+  @Test
+  void registersWithATtlCheckThatPassWarnAndFailDrive() throws Exception {
+    HttpResponse<String> r =
+        consul.put(
+            "/v1/agent/service/register",
+            "{\"ID\": \"web-1\", \"Name\": \"web\", \"Address\": \"10.0.0.1\", \"Port\": 8080,"
+                + " \"Tags\": [\"prod\", \"urlprefix-/web\"], \"Meta\": {\"version\": \"1.2\"},"
+                + " \"Check\": {\"TTL\": \"10s\", \"Status\": \"critical\"}}");
+    assertThat(r.statusCode()).isEqualTo(200);
+
+    Instance stored = cairn.registry().service("default", "web").instances().get(0);
+    assertThat(stored.id()).isEqualTo("web-1");
+    assertThat(stored.address()).isEqualTo("10.0.0.1");
+    assertThat(stored.port("http")).isEqualTo(8080);
+    assertThat(stored.tags()).containsExactly("prod");
+    assertThat(stored.metadata()).containsEntry("version", "1.2");
+    assertThat(stored.check())
+        .hasValueSatisfying(c -> assertThat(c.type()).isEqualTo(HealthCheck.Type.TTL));
+    assertThat(stored.health()).isEqualTo(Health.CRITICAL);
+
+    assertThat(consul.put("/v1/agent/check/pass/service:web-1", "").statusCode()).isEqualTo(200);
+    await().until(() -> health("web-1") == Health.PASSING);
+    assertThat(consul.put("/v1/agent/check/warn/service:web-1", "").statusCode()).isEqualTo(200);
+    await().until(() -> health("web-1") == Health.WARNING);
+    assertThat(consul.put("/v1/agent/check/fail/service:web-1", "").statusCode()).isEqualTo(200);
+    await().until(() -> health("web-1") == Health.CRITICAL);
+
+    JsonNode entry = JSON.readTree(consul.get("/v1/health/service/web").body()).get(0);
+    assertThat(entry.path("Service").path("Tags").toString())
+        .isEqualTo("[\"prod\",\"urlprefix-/web\"]");
+    assertThat(entry.path("Service").path("Port").asInt()).isEqualTo(8080);
+    assertThat(entry.path("Service").path("Meta").toString()).isEqualTo("{\"version\":\"1.2\"}");
+    assertThat(entry.path("Checks").get(1).path("CheckID").asText()).isEqualTo("service:web-1");
+    assertThat(entry.path("Checks").get(1).path("Status").asText()).isEqualTo("critical");
+
+    assertThat(consul.put("/v1/agent/service/deregister/web-1", "").statusCode()).isEqualTo(200);
+    assertThat(cairn.registry().service("default", "web").instances()).isEmpty();
+    assertThat(consul.put("/v1/agent/service/deregister/web-1", "").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void anHttpCheckBecomesACheckCairnRuns() throws Exception {
+    HttpResponse<String> r =
+        consul.put(
+            "/v1/agent/service/register",
+            "{\"name\": \"api\", \"id\": \"api-1\", \"port\": 9000, \"check\": {\"http\":"
+                + " \"http://127.0.0.1:9001/health?full=1\", \"interval\": \"5s\", \"timeout\":"
+                + " \"2s\"}}");
+    assertThat(r.statusCode()).isEqualTo(200);
+
+    Instance stored = cairn.registry().service("default", "api").instances().get(0);
+    assertThat(stored.address()).isEqualTo("127.0.0.1");
+    assertThat(stored.ports()).containsEntry("http", 9000).containsEntry("check", 9001);
+    HealthCheck check = stored.check().orElseThrow();
+    assertThat(check.type()).isEqualTo(HealthCheck.Type.HTTP);
+    assertThat(check.port()).isEqualTo("check");
+    assertThat(check.path()).isEqualTo("/health?full=1");
+    assertThat(check.interval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(check.timeout()).isEqualTo(Duration.ofSeconds(2));
+    // Cairn probes it itself: a TTL update is refused as Consul refuses it, with a 4xx.
+    assertThat(consul.put("/v1/agent/check/pass/service:api-1", "").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void readsFilterByTagAndPassingAndCarryTheRevisionAsIndex() throws Exception {
+    register("web", "a", Health.PASSING, List.of("prod"));
+    register("web", "b", Health.WARNING, List.of("prod"));
+    register("web", "c", Health.CRITICAL, List.of("dev"));
+    register("db", "d", Health.PASSING, List.of("primary"));
+
+    JsonNode services = JSON.readTree(consul.get("/v1/catalog/services").body());
+    assertThat(services.path("web").toString()).isEqualTo("[\"dev\",\"prod\"]");
+    assertThat(services.path("db").toString()).isEqualTo("[\"primary\"]");
+
+    assertThat(ids("/v1/health/service/web")).containsExactly("a", "b", "c");
+    assertThat(ids("/v1/health/service/web?passing")).containsExactly("a");
+    assertThat(ids("/v1/health/service/web?passing=true&tag=prod")).containsExactly("a");
+    assertThat(ids("/v1/health/service/web?tag=prod")).containsExactly("a", "b");
+    assertThat(ids("/v1/catalog/service/web?tag=dev")).containsExactly("c");
+    assertThat(ids("/v1/health/service/nothing")).isEmpty();
+    assertThat(ids("/v1/health/service/Not_A_Label")).isEmpty();
+
+    HttpResponse<String> r = consul.get("/v1/health/service/web");
+    assertThat(r.headers().firstValue("X-Consul-Index"))
+        .hasValue(Long.toString(cairn.registry().service("default", "web").revision()));
+    assertThat(consul.get("/v1/status/leader").body()).isEqualTo("\"127.0.0.1:8300\"");
+    assertThat(
+            JSON.readTree(consul.get("/v1/agent/self").body())
+                .path("Config")
+                .path("Datacenter")
+                .asText())
+        .isEqualTo("dc1");
+  }
+
+  @Test
+  void aBlockingQueryAnswersWhenTheServiceChangesOrTheWaitRunsOut() throws Exception {
+    register("web", "a", Health.PASSING, List.of());
+    String index =
+        consul.get("/v1/health/service/web").headers().firstValue("X-Consul-Index").orElseThrow();
+
+    HttpResponse<String> timedOut =
+        consul.get("/v1/health/service/web?index=" + index + "&wait=200ms");
+    assertThat(timedOut.headers().firstValue("X-Consul-Index")).hasValue(index);
+
+    CompletableFuture<HttpResponse<String>> blocked =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return consul.get("/v1/health/service/web?index=" + index + "&wait=30s");
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    await().until(() -> cairn.registry().pendingWaits() > 0);
+    assertThat(blocked).isNotDone();
+    register("web", "b", Health.PASSING, List.of());
+
+    HttpResponse<String> changed = blocked.get();
+    assertThat(Long.parseLong(changed.headers().firstValue("X-Consul-Index").orElseThrow()))
+        .isGreaterThan(Long.parseLong(index));
+    assertThat(JSON.readTree(changed.body())).hasSize(2);
+  }
+
+  @Test
+  void badRequestsAreAnsweredAsConsulDoesNeverWith5xx() throws Exception {
+    assertThat(consul.put("/v1/agent/service/register", "{not json").statusCode()).isEqualTo(400);
+    HttpResponse<String> noName = consul.put("/v1/agent/service/register", "{\"Port\": 1}");
+    assertThat(noName.statusCode()).isEqualTo(400);
+    assertThat(noName.body()).isEqualTo("Missing service name");
+    assertThat(consul.put("/v1/agent/service/register", "{\"Name\": \"Bad_Name\"}").statusCode())
+        .isEqualTo(400);
+    assertThat(
+            consul
+                .put("/v1/agent/service/register", "{\"Name\": \"x\", \"Port\": 70000}")
+                .statusCode())
+        .isEqualTo(400);
+    assertThat(
+            consul
+                .put(
+                    "/v1/agent/service/register",
+                    "{\"Name\": \"x\", \"Check\": {\"HTTP\": \"http://h:1/\"}}")
+                .statusCode())
+        .isEqualTo(400);
+    assertThat(
+            consul
+                .put(
+                    "/v1/agent/service/register",
+                    "{\"Name\": \"x\", \"Check\": {\"Args\": [\"/bin/true\"]}}")
+                .statusCode())
+        .isEqualTo(400);
+    assertThat(consul.get("/v1/health/service/web?index=abc").statusCode()).isEqualTo(400);
+    assertThat(consul.get("/v1/health/service/web?index=1&wait=forever").statusCode())
+        .isEqualTo(400);
+    assertThat(consul.get("/v1/agent/service/register").statusCode()).isEqualTo(405);
+    assertThat(consul.put("/v1/catalog/services", "").statusCode()).isEqualTo(405);
+    assertThat(consul.put("/v1/agent/check/pass/nope", "").statusCode()).isEqualTo(404);
+    assertThat(consul.get("/v1/kv/anything").statusCode()).isEqualTo(404);
+    assertThat(cairn.registry().instanceCount()).isZero();
+  }
+
+  private void register(String service, String id, Health health, List<String> tags) {
+    cairn
+        .registry()
+        .register(
+            "default",
+            Instance.builder(service, "127.0.0.1")
+                .id(id)
+                .port("http", 80)
+                .health(health)
+                .tags(tags)
+                .build())
+        .join();
+  }
+
+  private Health health(String id) {
+    return cairn.registry().service("default", "web").instances().stream()
+        .filter(i -> i.id().equals(id))
+        .findFirst()
+        .orElseThrow()
+        .health();
+  }
+
+  private List<String> ids(String path) throws Exception {
+    HttpResponse<String> r = consul.get(path);
+    assertThat(r.statusCode()).as("%s: %s", path, r.body()).isEqualTo(200);
+    List<String> ids = new java.util.ArrayList<>();
+    for (JsonNode e : JSON.readTree(r.body())) {
+      ids.add(
+          e.has("Service") ? e.path("Service").path("ID").asText() : e.path("ServiceID").asText());
+    }
+    return ids;
+  }
+}
