@@ -2,10 +2,13 @@ package dev.cairn.compat.spring;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -17,9 +20,23 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 public class HelloApp {
 
+  private final ObjectProvider<DiscoveryClient> discovery;
+
+  public HelloApp(ObjectProvider<DiscoveryClient> discovery) {
+    this.discovery = discovery;
+  }
+
   @GetMapping("/hello")
   public String hello() {
     return "hello";
+  }
+
+  /** What this app's discovery client knows of {@code service}: {@code host:port} each. */
+  @GetMapping("/instances/{service}")
+  public List<String> instances(@PathVariable("service") String service) {
+    return discovery.getObject().getInstances(service).stream()
+        .map(i -> i.getHost() + ":" + i.getPort())
+        .toList();
   }
 
   /** Starts the app with {@code properties} ({@code name=value}); Spring's logging stays off. */
@@ -40,8 +57,12 @@ public class HelloApp {
    * killed.
    */
   public static void main(String[] args) {
-    start(args);
-    System.out.println("started");
+    ConfigurableApplicationContext app = start(args);
+    int port =
+        ((org.springframework.boot.web.server.context.WebServerApplicationContext) app)
+            .getWebServer()
+            .getPort();
+    System.out.println("started " + port);
     System.out.flush();
   }
 }

@@ -1,0 +1,252 @@
+package dev.cairn.compat.internal.eureka;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
+import dev.cairn.common.Instance;
+import dev.cairn.common.InstanceKind;
+import dev.cairn.common.Limits;
+import dev.cairn.compat.internal.BadRequest;
+import dev.cairn.compat.internal.Json;
+import dev.cairn.compat.internal.Reply;
+import dev.cairn.compat.internal.Req;
+import dev.cairn.compat.internal.Route;
+import dev.cairn.server.core.Registry;
+import dev.cairn.server.core.ServiceList;
+import dev.cairn.server.core.ServiceSummary;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The Eureka-compatible endpoints under the base path (see {@code docs/interop.md}). Every
+ * registration opens a Cairn session whose TTL is the lease's {@code durationInSecs} (1..300 s); a
+ * heartbeat renews it, a cancel closes it, and a lease that runs out removes the instance as an
+ * expired session does. Reads list every instance of the {@code default} namespace.
+ */
+public final class EurekaRoute implements Route {
+
+  private static final String NS = Limits.DEFAULT_NAMESPACE;
+  private static final long DEFAULT_LEASE_SECONDS = 90;
+
+  private final Registry registry;
+  private final String base;
+
+  public EurekaRoute(Registry registry, String basePath) {
+    this.registry = requireNonNull(registry, "registry");
+    this.base = requireNonNull(basePath, "basePath");
+  }
+
+  @Override
+  public CompletableFuture<Reply> handle(Req req) {
+    String path = req.path();
+    if (!path.startsWith(base + "/")) {
+      return done(Reply.text(404, "Not found: " + path));
+    }
+    String[] parts = path.substring(base.length() + 1).split("/", -1);
+    HttpMethod m = req.method();
+    if (parts[0].equals("apps")) {
+      if (parts.length == 1 || (parts.length == 2 && parts[1].isEmpty())) {
+        return get(m, () -> applications(req, false));
+      }
+      if (parts.length == 2 && parts[1].equals("delta")) {
+        return get(m, () -> applications(req, true));
+      }
+      if (parts.length == 2) {
+        if (m.equals(HttpMethod.POST)) {
+          return register(req, EurekaCodec.service(parts[1]));
+        }
+        return get(m, () -> application(req, EurekaCodec.service(parts[1])));
+      }
+      if (parts.length == 3) {
+        String service = EurekaCodec.service(parts[1]);
+        if (m.equals(HttpMethod.PUT)) {
+          return heartbeat(service, parts[2]);
+        }
+        if (m.equals(HttpMethod.DELETE)) {
+          return cancel(service, parts[2]);
+        }
+        return get(m, () -> instance(req, find(service, parts[2])));
+      }
+    }
+    if (parts[0].equals("instances") && parts.length == 2) {
+      return get(m, () -> instance(req, findAnywhere(parts[1])));
+    }
+    return done(Reply.text(404, "Not found: " + path));
+  }
+
+  private CompletableFuture<Reply> register(Req req, String service) {
+    Instance.Builder b =
+        EurekaCodec.parse(
+            req.body(),
+            isXml(req.headers().get(HttpHeaderNames.CONTENT_TYPE)),
+            service,
+            req.remote());
+    long leaseSeconds = leaseSeconds(req);
+    Instance previous = find(service, b.build().id());
+    return registry
+        .openSession(Duration.ofSeconds(leaseSeconds), "", "eureka")
+        .thenCompose(
+            session ->
+                registry
+                    .register(NS, b.kind(InstanceKind.EPHEMERAL).sessionId(session.id()).build())
+                    .whenComplete(
+                        (stored, e) -> {
+                          if (e != null) {
+                            registry.closeSession(session.id());
+                          }
+                        }))
+        .thenApply(
+            stored -> {
+              if (previous != null
+                  && !previous.sessionId().isEmpty()
+                  && !previous.sessionId().equals(stored.sessionId())) {
+                registry.closeSession(previous.sessionId());
+              }
+              return Reply.empty(204);
+            });
+  }
+
+  private CompletableFuture<Reply> heartbeat(String service, String id) {
+    Instance i = find(service, id);
+    if (i == null || i.sessionId().isEmpty()) {
+      return done(Reply.empty(404));
+    }
+    try {
+      registry.keepAlive(i.sessionId());
+      return done(Reply.empty(200));
+    } catch (CairnException e) {
+      if (e.code() == ErrorCode.NOT_FOUND) {
+        return done(Reply.empty(404));
+      }
+      throw e;
+    }
+  }
+
+  private CompletableFuture<Reply> cancel(String service, String id) {
+    Instance i = find(service, id);
+    if (i == null) {
+      return done(Reply.empty(404));
+    }
+    CompletableFuture<Long> removed =
+        i.sessionId().isEmpty()
+            ? registry.deregister(NS, service, id)
+            : registry.closeSession(i.sessionId());
+    return removed.handle(
+        (r, e) -> {
+          if (e == null) {
+            return Reply.empty(200);
+          }
+          Throwable cause =
+              e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+          if (cause instanceof CairnException ce && ce.code() == ErrorCode.NOT_FOUND) {
+            return Reply.empty(404);
+          }
+          throw new CompletionException(cause);
+        });
+  }
+
+  private Reply applications(Req req, boolean delta) {
+    ServiceList list = registry.services(NS);
+    Map<String, List<Instance>> apps = new TreeMap<>();
+    for (ServiceSummary s : list.services()) {
+      List<Instance> instances = registry.service(NS, s.name()).instances();
+      if (!instances.isEmpty()) {
+        apps.put(s.name(), instances);
+      }
+    }
+    Map<String, Object> all = EurekaCodec.applications(apps, list.revision(), "ADDED");
+    if (!delta) {
+      return encode(req, all);
+    }
+    // The delta lists no instance but carries the hash of the full state: a client whose copy
+    // matches keeps it; one whose copy differs fetches everything, as Eureka clients do.
+    @SuppressWarnings("unchecked")
+    Map<String, Object> body =
+        new java.util.LinkedHashMap<>((Map<String, Object>) all.get("applications"));
+    body.put("application", List.of());
+    return encode(req, Map.of("applications", body));
+  }
+
+  private Reply application(Req req, String service) {
+    List<Instance> instances = registry.service(NS, service).instances();
+    if (instances.isEmpty()) {
+      return Reply.empty(404);
+    }
+    return encode(req, Map.of("application", EurekaCodec.application(service, instances, "ADDED")));
+  }
+
+  private Reply instance(Req req, Instance i) {
+    if (i == null) {
+      return Reply.empty(404);
+    }
+    return encode(req, Map.of("instance", EurekaCodec.instance(i, "ADDED")));
+  }
+
+  private Instance find(String service, String id) {
+    for (Instance i : registry.service(NS, service).instances()) {
+      if (i.id().equals(id)) {
+        return i;
+      }
+    }
+    return null;
+  }
+
+  private Instance findAnywhere(String id) {
+    for (ServiceSummary s : registry.services(NS).services()) {
+      Instance i = find(s.name(), id);
+      if (i != null) {
+        return i;
+      }
+    }
+    return null;
+  }
+
+  private static long leaseSeconds(Req req) {
+    try {
+      var tree =
+          isXml(req.headers().get(HttpHeaderNames.CONTENT_TYPE))
+              ? new com.fasterxml.jackson.dataformat.xml.XmlMapper().readTree(req.body())
+              : Json.MAPPER.readTree(req.body());
+      var info = tree.has("instance") ? tree.get("instance") : tree;
+      long s = info.path("leaseInfo").path("durationInSecs").asLong(DEFAULT_LEASE_SECONDS);
+      long min = Limits.MIN_SESSION_TTL_MILLIS / 1000;
+      long max = Limits.MAX_SESSION_TTL_MILLIS / 1000;
+      return s <= 0 ? DEFAULT_LEASE_SECONDS : Math.max(min, Math.min(max, s));
+    } catch (java.io.IOException e) {
+      throw new BadRequest("cannot parse the instance: " + e.getMessage());
+    }
+  }
+
+  private static Reply encode(Req req, Map<String, Object> value) {
+    String accept = req.headers().get(HttpHeaderNames.ACCEPT, "");
+    if (!accept.contains("json") && accept.contains("xml")) {
+      return Reply.bytes(
+          200, "application/xml", EurekaCodec.xml(value).getBytes(StandardCharsets.UTF_8));
+    }
+    return Reply.json(200, value);
+  }
+
+  private static boolean isXml(String contentType) {
+    return contentType != null && contentType.contains("xml");
+  }
+
+  private static CompletableFuture<Reply> get(
+      HttpMethod m, java.util.function.Supplier<Reply> read) {
+    if (!m.equals(HttpMethod.GET) && !m.equals(HttpMethod.HEAD)) {
+      return done(Reply.empty(405));
+    }
+    return done(read.get());
+  }
+
+  private static CompletableFuture<Reply> done(Reply reply) {
+    return CompletableFuture.completedFuture(reply);
+  }
+}
