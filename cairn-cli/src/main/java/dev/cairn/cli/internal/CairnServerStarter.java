@@ -1,5 +1,7 @@
 package dev.cairn.cli.internal;
 
+import dev.cairn.compat.ConsulApi;
+import dev.cairn.compat.EurekaApi;
 import dev.cairn.compat.PrometheusSd;
 import dev.cairn.server.CairnServer;
 import dev.cairn.xds.XdsFrontDoor;
@@ -40,6 +42,12 @@ final class CairnServerStarter implements EmbeddedServer.Starter {
     }
     if (doors.xdsPort() != -1) {
       builder.frontDoor(XdsFrontDoor.factory(XdsOptions.builder().port(doors.xdsPort()).build()));
+    }
+    if (doors.consulPort() != -1) {
+      builder.frontDoor(ConsulApi.frontDoor(doors.consulPort()));
+    }
+    if (doors.eurekaPort() != -1) {
+      builder.frontDoor(EurekaApi.frontDoor(doors.eurekaPort()));
     }
     // start() closes whatever it opened when it fails.
     CairnServer server = builder.build().start();

@@ -136,6 +136,24 @@ final class ServerCommand implements Callable<Integer> {
   int xdsPort;
 
   @Option(
+      names = "--consul-port",
+      paramLabel = "PORT",
+      defaultValue = "-1",
+      description =
+          "Serve the Consul-compatible API subset on this port; 0 picks a free one"
+              + " (default: -1, off).")
+  int consulPort;
+
+  @Option(
+      names = "--eureka-port",
+      paramLabel = "PORT",
+      defaultValue = "-1",
+      description =
+          "Serve the Eureka-compatible API subset under /eureka on this port, e.g. 8761;"
+              + " 0 picks a free one (default: -1, off).")
+  int eurekaPort;
+
+  @Option(
       names = "--in-memory",
       description = "Keep nothing on disk; --data-dir is ignored and all state is lost on exit.")
   boolean inMemory;
@@ -179,6 +197,8 @@ final class ServerCommand implements Callable<Integer> {
     }
     checkOptionalPort("prometheus-sd", prometheusSdPort);
     checkOptionalPort("xds", xdsPort);
+    checkOptionalPort("consul", consulPort);
+    checkOptionalPort("eureka", eurekaPort);
     ServerSettings settings =
         new ServerSettings(
             dataDir.toAbsolutePath().normalize(),
@@ -190,7 +210,7 @@ final class ServerCommand implements Callable<Integer> {
             new ServerSettings.Dns(dnsPort, dnsDomain, dnsTtl),
             metrics,
             protectionThreshold,
-            new ServerSettings.FrontDoors(prometheusSdPort, xdsPort));
+            new ServerSettings.FrontDoors(prometheusSdPort, xdsPort, consulPort, eurekaPort));
     try {
       server = starter.start(settings);
     } catch (CliException e) {

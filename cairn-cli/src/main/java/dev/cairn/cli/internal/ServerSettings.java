@@ -23,5 +23,5 @@ record ServerSettings(
   record Dns(int port, String domain, Duration ttl) {}
 
   /** The front doors' ports (see docs/interop.md): -1 for off (the default), 0 for ephemeral. */
-  record FrontDoors(int prometheusSdPort, int xdsPort) {}
+  record FrontDoors(int prometheusSdPort, int xdsPort, int consulPort, int eurekaPort) {}
 }

@@ -37,7 +37,9 @@ class ServerCommandTest {
             "--dns-ttl",
             "--[no-]metrics",
             "--prometheus-sd-port",
-            "--xds-port")
+            "--xds-port",
+            "--consul-port",
+            "--eureka-port")
         .contains("default: ./data", "default: 127.0.0.1", "default: 8500", "default: 8501");
   }
 
@@ -236,7 +238,19 @@ class ServerCommandTest {
     assertThat(plain.stop()).isZero();
 
     RunningServer withSd =
-        RunningServer.start("--in-memory", "--prometheus-sd-port", "0", "--xds-port", "0");
+        RunningServer.start(
+            "--in-memory",
+            "--prometheus-sd-port",
+            "0",
+            "--xds-port",
+            "0",
+            "--consul-port",
+            "0",
+            "--eureka-port",
+            "0");
+    assertThat(withSd.run.out())
+        .containsPattern("consul  listening on http://127\\.0\\.0\\.1:\\d+\n")
+        .containsPattern("eureka  listening on http://127\\.0\\.0\\.1:\\d+/eureka/");
     assertThat(withSd.run.out()).containsPattern("xds   listening on 127\\.0\\.0\\.1:\\d+");
     String targets =
         withSd.run.out().replaceAll("(?s).*prometheus-sd  listening on (\\S+).*", "$1");
