@@ -32,8 +32,9 @@ import org.springframework.context.SmartLifecycle;
  *       sets it first thing on a graceful shutdown) or, at the latest, when this lifecycle stops
  *       (before the web server's graceful shutdown, whose phase is lower): deregister, then wait
  *       until the registry confirms every watcher received the removal, or the drain timeout passes
- *       ({@link RegistrationDrain}). Only then does the web server stop accepting requests and
- *       finish those in flight.
+ *       ({@link RegistrationDrain}); then, with a {@link RequestActivity}, until no request arrived
+ *       for the quiet period (callers that picked this instance just before their view changed).
+ *       Only then does the web server stop accepting requests and finish those in flight.
  * </ul>
  *
  * <p>Thread-safe: events and lifecycle calls may come from different threads; one lock orders them,
@@ -51,6 +52,7 @@ public final class CairnAutoRegistration
   private final Settings settings;
   private final Supplier<List<CairnRegistrationCustomizer>> customizers;
   private final String instanceId;
+  private final RequestActivity activity;
   private final Object lock = new Object();
   // Guarded by lock.
   private boolean ready;
@@ -61,7 +63,8 @@ public final class CairnAutoRegistration
   private DrainResult lastDrain;
 
   /**
-   * An auto-registration through {@code registry}.
+   * An auto-registration through {@code registry}; {@code activity} (null: no web server) gives the
+   * drain its quiet period.
    *
    * @throws IllegalArgumentException naming the property when the settings cannot make an instance
    *     (e.g. a service name that is not a DNS label)
@@ -69,7 +72,9 @@ public final class CairnAutoRegistration
   public CairnAutoRegistration(
       CairnServiceRegistry registry,
       Settings settings,
-      Supplier<List<CairnRegistrationCustomizer>> customizers) {
+      Supplier<List<CairnRegistrationCustomizer>> customizers,
+      RequestActivity activity) {
+    this.activity = activity;
     this.registry = requireNonNull(registry, "registry");
     this.settings = requireNonNull(settings, "settings");
     this.customizers = requireNonNull(customizers, "customizers");
@@ -168,7 +173,18 @@ public final class CairnAutoRegistration
     if (r == null) {
       return null;
     }
+    long start = System.nanoTime();
     DrainResult result = registry.deregisterAndDrain(r, settings.drainTimeout);
+    if (activity != null && !settings.quietPeriod.isZero()) {
+      Duration left = settings.drainTimeout.minusNanos(System.nanoTime() - start);
+      try {
+        Duration waited =
+            activity.awaitQuiet(settings.quietPeriod, left.isNegative() ? Duration.ZERO : left);
+        log.info("No request for {} after the drain (waited {})", settings.quietPeriod, waited);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     synchronized (lock) {
       lastDrain = result;
     }
@@ -223,6 +239,7 @@ public final class CairnAutoRegistration
     final Map<String, String> metadata;
     final int weight;
     final Duration drainTimeout;
+    final Duration quietPeriod;
 
     /**
      * Settings; {@code address} is asked at each registration, {@code port} null means the web
@@ -238,7 +255,8 @@ public final class CairnAutoRegistration
         List<String> tags,
         Map<String, String> metadata,
         int weight,
-        Duration drainTimeout) {
+        Duration drainTimeout,
+        Duration quietPeriod) {
       this.service = requireNonNull(service, "service");
       this.instanceId = requireNonNull(instanceId, "instanceId");
       this.address = requireNonNull(address, "address");
@@ -249,6 +267,11 @@ public final class CairnAutoRegistration
       this.metadata = Map.copyOf(metadata);
       this.weight = weight;
       this.drainTimeout = requireNonNull(drainTimeout, "drainTimeout");
+      this.quietPeriod = requireNonNull(quietPeriod, "quietPeriod");
+      if (quietPeriod.isNegative()) {
+        throw new IllegalArgumentException(
+            "cairn.registration.drain-quiet-period: " + quietPeriod + " (expected: >= 0)");
+      }
       if (drainTimeout.isNegative()) {
         throw new IllegalArgumentException(
             "cairn.registration.drain-timeout: " + drainTimeout + " (expected: >= 0)");

@@ -2,12 +2,14 @@ package dev.cairn.spring.autoconfigure;
 
 import dev.cairn.client.CairnClient;
 import dev.cairn.common.Names;
+import dev.cairn.common.Ticker;
 import dev.cairn.spring.CairnAutoRegistration;
 import dev.cairn.spring.CairnDiscoveryClient;
 import dev.cairn.spring.CairnReactiveDiscoveryClient;
 import dev.cairn.spring.CairnRegistrationCustomizer;
 import dev.cairn.spring.CairnServiceRegistry;
 import dev.cairn.spring.RegistrationDrain;
+import dev.cairn.spring.RequestActivity;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -17,6 +19,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.cloud.client.CommonsClientAutoConfiguration;
@@ -123,7 +126,8 @@ public class CairnAutoConfiguration {
         CairnProperties properties,
         Environment environment,
         ObjectProvider<InetUtils> inetUtils,
-        ObjectProvider<CairnRegistrationCustomizer> customizers) {
+        ObjectProvider<CairnRegistrationCustomizer> customizers,
+        ObjectProvider<RequestActivity> activity) {
       CairnProperties.Registration r = properties.getRegistration();
       String service = r.getService();
       if (service == null || service.isBlank()) {
@@ -161,8 +165,51 @@ public class CairnAutoConfiguration {
               properties.getTags(),
               properties.getMetadata(),
               r.getWeight(),
-              r.getDrainTimeout()),
-          () -> customizers.orderedStream().collect(Collectors.toList()));
+              r.getDrainTimeout(),
+              r.getDrainQuietPeriod()),
+          () -> customizers.orderedStream().collect(Collectors.toList()),
+          activity.getIfAvailable());
+    }
+
+    /** Request arrivals in a servlet application, for the drain's quiet period. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    @ConditionalOnClass(name = "jakarta.servlet.Filter")
+    static class ServletActivity {
+
+      @Bean
+      RequestActivity cairnRequestActivity() {
+        return new RequestActivity(Ticker.system());
+      }
+
+      @Bean
+      jakarta.servlet.Filter cairnRequestActivityFilter(RequestActivity activity) {
+        return (request, response, chain) -> {
+          activity.arrived();
+          chain.doFilter(request, response);
+        };
+      }
+    }
+
+    /** Request arrivals in a WebFlux application (the gateway), for the drain's quiet period. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+    @ConditionalOnClass(name = "org.springframework.web.server.WebFilter")
+    static class ReactiveActivity {
+
+      @Bean
+      RequestActivity cairnRequestActivity() {
+        return new RequestActivity(Ticker.system());
+      }
+
+      @Bean
+      org.springframework.web.server.WebFilter cairnRequestActivityFilter(
+          RequestActivity activity) {
+        return (exchange, chain) -> {
+          activity.arrived();
+          return chain.filter(exchange);
+        };
+      }
     }
 
     /** Tells the auto-registration the ports of the web servers (application, management). */

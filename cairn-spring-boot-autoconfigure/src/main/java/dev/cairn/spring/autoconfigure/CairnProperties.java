@@ -200,6 +200,21 @@ public class CairnProperties {
      */
     private Duration drainTimeout = Duration.ofSeconds(10);
 
+    /**
+     * After the drain: how long no request must have arrived before the web server stops (requests
+     * of callers that picked this instance just before their view changed); within the drain
+     * timeout. 0 turns it off.
+     */
+    private Duration drainQuietPeriod = Duration.ofMillis(250);
+
+    public Duration getDrainQuietPeriod() {
+      return drainQuietPeriod;
+    }
+
+    public void setDrainQuietPeriod(Duration drainQuietPeriod) {
+      this.drainQuietPeriod = drainQuietPeriod;
+    }
+
     public boolean isEnabled() {
       return enabled;
     }

@@ -1,0 +1,114 @@
+package dev.cairn.spring;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A slow link: a TCP forwarder on loopback that delivers every byte {@code delayMillis} late, in
+ * order, both ways, so a client behind it hears the registry's pushes late (a watcher far away).
+ */
+final class DelayProxy implements AutoCloseable {
+
+  private final ServerSocket server;
+  private final InetSocketAddress target;
+  private final long delayMillis;
+  private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+  private final Set<ScheduledExecutorService> lines = ConcurrentHashMap.newKeySet();
+
+  DelayProxy(InetSocketAddress target, long delayMillis) throws IOException {
+    this.target = target;
+    this.delayMillis = delayMillis;
+    this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread accept = new Thread(this::accept, "delay-proxy-" + server.getLocalPort());
+    accept.setDaemon(true);
+    accept.start();
+  }
+
+  /** The {@code host:port} to connect to. */
+  String address() {
+    return "127.0.0.1:" + server.getLocalPort();
+  }
+
+  private void accept() {
+    while (!server.isClosed()) {
+      try {
+        Socket in = server.accept();
+        in.setTcpNoDelay(true);
+        Socket out = new Socket(target.getAddress(), target.getPort());
+        out.setTcpNoDelay(true);
+        sockets.add(in);
+        sockets.add(out);
+        pump(in, out);
+        pump(out, in);
+      } catch (IOException e) {
+        // closed
+      }
+    }
+  }
+
+  private void pump(Socket from, Socket to) {
+    // One thread per direction: delayed writes keep their order (same delay, FIFO).
+    ScheduledExecutorService line =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "delay-proxy-line");
+              t.setDaemon(true);
+              return t;
+            });
+    lines.add(line);
+    Thread reader =
+        new Thread(
+            () -> {
+              byte[] buffer = new byte[16 * 1024];
+              try (InputStream i = from.getInputStream()) {
+                OutputStream o = to.getOutputStream();
+                int n;
+                while ((n = i.read(buffer)) >= 0) {
+                  byte[] chunk = Arrays.copyOf(buffer, n);
+                  line.schedule(() -> write(o, chunk, to), delayMillis, TimeUnit.MILLISECONDS);
+                }
+              } catch (IOException e) {
+                // closed
+              }
+              line.schedule(() -> closeQuietly(to), delayMillis, TimeUnit.MILLISECONDS);
+            },
+            "delay-proxy-read");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  private static void write(OutputStream o, byte[] chunk, Socket to) {
+    try {
+      o.write(chunk);
+      o.flush();
+    } catch (IOException e) {
+      closeQuietly(to);
+    }
+  }
+
+  @Override
+  public void close() {
+    closeQuietly(server);
+    sockets.forEach(DelayProxy::closeQuietly);
+    lines.forEach(ScheduledExecutorService::shutdownNow);
+  }
+
+  private static void closeQuietly(java.io.Closeable c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      // already closed
+    }
+  }
+}

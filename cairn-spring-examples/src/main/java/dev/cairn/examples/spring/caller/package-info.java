@@ -1,0 +1,2 @@
+/** Spring example: caller (see {@code Application}). */
+package dev.cairn.examples.spring.caller;

@@ -1,0 +1,2 @@
+/** Spring example: gateway (see {@code Application}). */
+package dev.cairn.examples.spring.gateway;

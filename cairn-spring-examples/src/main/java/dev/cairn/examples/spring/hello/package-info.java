@@ -1,0 +1,2 @@
+/** Spring example: hello (see {@code Application}). */
+package dev.cairn.examples.spring.hello;
