@@ -50,13 +50,15 @@ class AutoRegistrationTest {
   }
 
   @Test
-  void registersWhenReadyWithPortsZoneTagsMetadataAndLeavesOnShutdown() {
+  void registersWhenReadyWithPortsZoneTagsMetadataAndLeavesOnShutdown() throws Exception {
     List<String> p = Apps.base(server, "hello");
     p.add("cairn.zone=eu-1");
     p.add("cairn.tags=v1,canary");
     p.add("cairn.metadata.version=1.4.2");
     p.add("management.server.port=0");
     p.add("management.server.address=127.0.0.1");
+    p.add("management.endpoints.web.exposure.include=health,cairn");
+    p.add("management.endpoint.health.show-details=always");
     ConfigurableApplicationContext app = Apps.servlet(ProbedHello.class, p);
     ServiceView hello = watcher.view("hello");
     int port = Apps.port(app);
@@ -75,6 +77,15 @@ class AutoRegistrationTest {
       assertThat(i.tags()).containsExactly("v1", "canary");
       assertThat(i.metadata()).containsEntry("version", "1.4.2");
       assertThat(registration.registration().getInstanceId()).isEqualTo(i.id());
+
+      // Actuator: the cairn health is UP, the endpoint shows the registration and the views.
+      String management = "http://127.0.0.1:" + i.ports().get("management") + "/actuator/";
+      assertThat(get(management + "health/cairn")).contains("\"status\":\"UP\"");
+      String endpoint = get(management + "cairn");
+      assertThat(endpoint)
+          .contains("\"id\":\"" + i.id() + "\"")
+          .contains("\"state\":\"REGISTERED\"");
+      assertThat(endpoint).contains("\"service\":\"hello\"").contains("\"views\"");
     } finally {
       app.close();
     }
@@ -82,6 +93,16 @@ class AutoRegistrationTest {
     assertThat(registration.registration()).isNull();
     assertThat(registration.lastDrain()).isNotNull();
     await().atMost(Duration.ofSeconds(10)).until(() -> hello.instances().isEmpty());
+  }
+
+  private static String get(String uri) throws Exception {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(uri))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   @Test

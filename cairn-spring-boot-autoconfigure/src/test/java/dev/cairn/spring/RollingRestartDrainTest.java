@@ -99,7 +99,7 @@ class RollingRestartDrainTest {
 
   @Test
   void aRollingRestartUnderLoadFailsNoCallWithTheDrain() throws Exception {
-    try (DelayProxy slowLink = new DelayProxy(server.grpcAddress(), LINK_DELAY_MILLIS)) {
+    try (TcpProxy slowLink = new TcpProxy(server.grpcAddress(), LINK_DELAY_MILLIS)) {
       List<String> p = Apps.base(server, "caller");
       p.set(1, "cairn.registries=" + slowLink.address());
       p.add("cairn.registration.enabled=false");

@@ -7,21 +7,34 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A TCP forwarder on a loopback port to a target (the shared broker), so a test can offer a second
- * broker address and take it away, connections and all, without touching the broker.
+ * A TCP forwarder on a loopback port to a target: a second address of the shared broker that a test
+ * can take away, connections and all, without touching the broker; or, with a delay, a slow link
+ * that delivers every byte {@code delayMillis} late, in order, both ways (a watcher far away).
  */
 final class TcpProxy implements AutoCloseable {
 
   private final ServerSocket server;
   private final InetSocketAddress target;
+  private final long delayMillis;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+  private final Set<ScheduledExecutorService> lines = ConcurrentHashMap.newKeySet();
 
+  /** A forwarder without delay. */
   TcpProxy(InetSocketAddress target) throws IOException {
+    this(target, 0);
+  }
+
+  TcpProxy(InetSocketAddress target, long delayMillis) throws IOException {
     this.target = target;
+    this.delayMillis = delayMillis;
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread accept = new Thread(this::accept, "tcp-proxy-" + server.getLocalPort());
     accept.setDaemon(true);
@@ -32,11 +45,18 @@ final class TcpProxy implements AutoCloseable {
     return server.getLocalPort();
   }
 
+  /** The {@code host:port} to connect to. */
+  String address() {
+    return "127.0.0.1:" + port();
+  }
+
   private void accept() {
     while (!server.isClosed()) {
       try {
         Socket in = server.accept();
         Socket out = new Socket(target.getAddress(), target.getPort());
+        in.setTcpNoDelay(true);
+        out.setTcpNoDelay(true);
         sockets.add(in);
         sockets.add(out);
         pump(in, out);
@@ -48,27 +68,43 @@ final class TcpProxy implements AutoCloseable {
   }
 
   private void pump(Socket from, Socket to) {
-    Thread t =
+    // One writer thread per direction: delayed chunks keep their order (same delay, FIFO).
+    ScheduledExecutorService line =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "tcp-proxy-line");
+              t.setDaemon(true);
+              return t;
+            });
+    lines.add(line);
+    Thread reader =
         new Thread(
             () -> {
               byte[] buffer = new byte[16 * 1024];
-              try (InputStream i = from.getInputStream();
-                  OutputStream o = to.getOutputStream()) {
+              try (InputStream i = from.getInputStream()) {
+                OutputStream o = to.getOutputStream();
                 int n;
                 while ((n = i.read(buffer)) >= 0) {
-                  o.write(buffer, 0, n);
-                  o.flush();
+                  byte[] chunk = Arrays.copyOf(buffer, n);
+                  line.schedule(() -> write(o, chunk, to), delayMillis, TimeUnit.MILLISECONDS);
                 }
               } catch (IOException e) {
                 // one side closed
-              } finally {
-                closeQuietly(from);
-                closeQuietly(to);
               }
+              line.schedule(() -> closeQuietly(to), delayMillis, TimeUnit.MILLISECONDS);
             },
-            "tcp-proxy-pump");
-    t.setDaemon(true);
-    t.start();
+            "tcp-proxy-read");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  private static void write(OutputStream o, byte[] chunk, Socket to) {
+    try {
+      o.write(chunk);
+      o.flush();
+    } catch (IOException e) {
+      closeQuietly(to);
+    }
   }
 
   /** Stops listening and drops every connection through it. */
@@ -76,6 +112,7 @@ final class TcpProxy implements AutoCloseable {
   public void close() {
     closeQuietly(server);
     sockets.forEach(TcpProxy::closeQuietly);
+    lines.forEach(ScheduledExecutorService::shutdownNow);
   }
 
   private static void closeQuietly(java.io.Closeable c) {
