@@ -6,12 +6,17 @@ import java.time.format.DateTimeParseException;
 /**
  * The durations of Cairn's APIs and command line: a whole number of at most 9 digits and a unit,
  * {@code ms}, {@code s}, {@code m} or {@code h} ({@code 500ms}, {@code 10s}, {@code 5m}), or
- * ISO-8601 ({@code PT10S}); never negative.
+ * ISO-8601 ({@code PT10S}); never negative and at most {@link #MAX} (a year), so that every
+ * duration converts to milliseconds and nanoseconds without overflow.
  */
 public final class Durations {
 
+  /** The longest duration accepted: 8760 h (365 days). */
+  public static final Duration MAX = Duration.ofHours(8760);
+
   /** What a duration looks like, for error messages. */
-  public static final String EXPECTED = "a duration such as 500ms, 10s, 5m, 1h or PT10S";
+  public static final String EXPECTED =
+      "a duration such as 500ms, 10s, 5m, 1h or PT10S, at most " + MAX.toHours() + "h";
 
   private Durations() {}
 
@@ -26,38 +31,47 @@ public final class Durations {
     while (unitAt < s.length() && s.charAt(unitAt) >= '0' && s.charAt(unitAt) <= '9') {
       unitAt++;
     }
+    Duration d = null;
     if (unitAt > 0 && unitAt <= 9) {
       long amount = Long.parseLong(s.substring(0, unitAt));
       switch (s.substring(unitAt)) {
         case "ms":
-          return Duration.ofMillis(amount);
+          d = Duration.ofMillis(amount);
+          break;
         case "s":
-          return Duration.ofSeconds(amount);
+          d = Duration.ofSeconds(amount);
+          break;
         case "m":
-          return Duration.ofMinutes(amount);
+          d = Duration.ofMinutes(amount);
+          break;
         case "h":
-          return Duration.ofHours(amount);
+          d = Duration.ofHours(amount);
+          break;
         default:
           break;
       }
     }
     if (unitAt == 0 && s.startsWith("P")) {
       try {
-        Duration d = Duration.parse(s);
-        if (!d.isNegative()) {
-          return d;
-        }
+        d = Duration.parse(s);
       } catch (DateTimeParseException e) {
         // reported below
       }
     }
-    throw CairnException.invalid(field, text, EXPECTED);
+    if (d == null || d.isNegative() || d.compareTo(MAX) > 0) {
+      throw CairnException.invalid(field, text, EXPECTED);
+    }
+    return d;
   }
 
   /**
-   * Prints {@code d} in the largest of s or ms that keeps it whole: {@code 10s}, {@code 1500ms}.
+   * Prints {@code d} in the largest of s or ms that keeps it whole: {@code 10s}, {@code 1500ms};
+   * ISO-8601 when it is longer than milliseconds can count, or negative.
    */
   public static String format(Duration d) {
+    if (d.isNegative() || d.getSeconds() >= Long.MAX_VALUE / 1000) {
+      return d.toString();
+    }
     long millis = d.toMillis();
     return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
   }

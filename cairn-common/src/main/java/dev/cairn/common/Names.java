@@ -62,6 +62,24 @@ public final class Names {
     return value;
   }
 
+  /**
+   * Returns {@code value} when it is a valid id for a new instance: {@link #checkInstanceId}, and
+   * neither {@code .} nor {@code ..}, which HTTP clients and browsers remove from a URL path (RFC
+   * 3986 dot segments), so that such an instance could not be read or deleted by its URL. Stored
+   * instances keep the ids they have: reads and removals take any id that {@link #checkInstanceId}
+   * takes.
+   */
+  public static String checkNewInstanceId(String field, String value) {
+    checkInstanceId(field, value);
+    if (value.equals(".") || value.equals("..")) {
+      throw CairnException.invalid(
+          field,
+          value,
+          "1.." + Limits.MAX_INSTANCE_ID_LENGTH + " of [A-Za-z0-9._:-], other than . and ..");
+    }
+    return value;
+  }
+
   /** Returns {@code value} when it is a plausible host name or IP literal. */
   public static String checkAddress(String field, String value) {
     if (value == null

@@ -20,7 +20,23 @@ class DurationsTest {
   @Test
   void rejectsWhatIsNotADurationNamingTheField() {
     for (String bad :
-        new String[] {"", "10", "s", "-1s", "1.5s", "10d", "1234567890s", "PT-1S", "x"}) {
+        new String[] {
+          "",
+          "10",
+          "s",
+          "-1s",
+          "1.5s",
+          "10d",
+          "1234567890s",
+          "PT-1S",
+          "x",
+          // longer than a year: would overflow milliseconds or nanoseconds further on
+          "8761h",
+          "999999999h",
+          "PT9223372036854775807S",
+          "PT2562047788015215H",
+          "P1000000D"
+        }) {
       assertThatThrownBy(() -> Durations.parse("ttl", bad))
           .as(bad)
           .isInstanceOfSatisfying(
@@ -30,6 +46,20 @@ class DurationsTest {
                 assertThat(e.getMessage()).contains(Durations.EXPECTED);
               });
     }
+  }
+
+  @Test
+  void acceptsUpToAYear() {
+    assertThat(Durations.parse("wait", "8760h")).isEqualTo(Durations.MAX);
+    assertThat(Durations.parse("wait", "PT8760H")).isEqualTo(Durations.MAX);
+    assertThat(Durations.MAX.toNanos()).isPositive();
+  }
+
+  @Test
+  void formatsDurationsTooLongForMillisWithoutOverflow() {
+    assertThat(Durations.format(Duration.ofSeconds(Long.MAX_VALUE)))
+        .isEqualTo("PT2562047788015215H30M7S");
+    assertThat(Durations.format(Duration.ofSeconds(-1))).isEqualTo("PT-1S");
   }
 
   @Test

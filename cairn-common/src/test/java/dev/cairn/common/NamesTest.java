@@ -30,6 +30,24 @@ class NamesTest {
   }
 
   @Test
+  void dotSegmentsAreNoNewInstanceIds() {
+    assertThat(Names.checkNewInstanceId("id", "web-1.example")).isEqualTo("web-1.example");
+    assertThat(Names.checkNewInstanceId("id", "...")).isEqualTo("...");
+    for (String dots : new String[] {".", ".."}) {
+      assertThatThrownBy(() -> Names.checkNewInstanceId("id", dots))
+          .as(dots)
+          .isInstanceOfSatisfying(
+              CairnException.class,
+              e -> {
+                assertThat(e.field()).isEqualTo("id");
+                assertThat(e.getMessage()).contains("other than . and ..");
+              });
+      // One stored before this rule can still be named, to be read or removed.
+      assertThat(Names.checkInstanceId("id", dots)).isEqualTo(dots);
+    }
+  }
+
+  @Test
   void errorCodesMirrorGrpc() {
     assertThat(ErrorCode.INVALID_ARGUMENT.grpcCode()).isEqualTo(3);
     assertThat(ErrorCode.fromGrpcCode(5)).isEqualTo(ErrorCode.NOT_FOUND);
