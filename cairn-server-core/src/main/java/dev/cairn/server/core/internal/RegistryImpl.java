@@ -116,6 +116,9 @@ public final class RegistryImpl {
 
   public CompletableFuture<Instance> register(String namespace, Instance instance) {
     String ns = Names.namespace(namespace);
+    if (!instance.id().isEmpty()) {
+      Names.checkNewInstanceId("id", instance.id());
+    }
     String session = instance.sessionId();
     InstanceKind kind = session.isEmpty() ? InstanceKind.PERSISTENT : InstanceKind.EPHEMERAL;
     // Strings are shared here, on the caller's thread, not on the single apply thread.
