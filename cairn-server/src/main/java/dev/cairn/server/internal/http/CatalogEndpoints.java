@@ -97,7 +97,7 @@ final class CatalogEndpoints {
     ex.checkParams(REGISTER_PARAMS, false);
     String ns = ex.namespace();
     String service = Names.checkLabel("service", ex.segment(2));
-    String id = Names.checkInstanceId("id", ex.segment(4));
+    String id = Names.checkNewInstanceId("id", ex.segment(4));
     Instance instance = JsonRequests.instance(ex.jsonBody(), service, id, ex.param("session"));
     ex.reply(
         registry.register(ns, instance),

@@ -3,13 +3,16 @@ package dev.cairn.server.internal.http;
 import java.net.InetAddress;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Counts the open event streams of each client address against a limit. Thread-safe. */
-final class WatchQuota {
+/**
+ * Counts what each client address holds open (event streams, connections) against a limit.
+ * Thread-safe.
+ */
+final class ClientQuota {
 
   private final int max;
   private final ConcurrentHashMap<InetAddress, Integer> open = new ConcurrentHashMap<>();
 
-  WatchQuota(int max) {
+  ClientQuota(int max) {
     this.max = max;
   }
 
@@ -17,7 +20,7 @@ final class WatchQuota {
     return max;
   }
 
-  /** Takes one watch for {@code client}; false when it already holds {@link #max()}. */
+  /** Takes one for {@code client}; false when it already holds {@link #max()}. */
   boolean tryAcquire(InetAddress client) {
     boolean[] taken = {false};
     open.compute(
@@ -33,7 +36,7 @@ final class WatchQuota {
     return taken[0];
   }
 
-  /** Gives back one watch taken by {@link #tryAcquire}. */
+  /** Gives back one taken by {@link #tryAcquire}. */
   void release(InetAddress client) {
     open.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
   }

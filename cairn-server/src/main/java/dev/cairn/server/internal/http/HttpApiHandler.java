@@ -1,17 +1,20 @@
 package dev.cairn.server.internal.http;
 
 import dev.cairn.common.ErrorCode;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.Set;
 
 /**
  * The last handler of a connection's pipeline: routes each aggregated request to its endpoint and
@@ -19,8 +22,14 @@ import java.util.ArrayDeque;
  * connection's event loop.
  *
  * <p>A request that arrives while another is being answered (HTTP pipelining, or a long-poll in
- * progress) waits in a small queue. A connection that became an event stream takes no more
- * requests.
+ * progress) waits in a queue of {@value #MAX_QUEUED_REQUESTS}; while the queue is full the
+ * connection is not read (TCP flow control holds the client back), so no request is ever dropped. A
+ * connection that became an event stream takes no more requests. A request refused before routing
+ * ({@link ProtocolError}, or a request the decoder could not read) is answered in its turn and,
+ * unless it says otherwise, ends the connection: nothing read after it is served.
+ *
+ * <p>Metrics name the method only when it is one of the standard ones ({@code other} else), so
+ * made-up methods cannot add series.
  */
 final class HttpApiHandler extends ChannelInboundHandlerAdapter {
 
@@ -36,22 +45,28 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
     void handle(Route route, Exchange ex);
   }
 
-  private static final int MAX_QUEUED_REQUESTS = 16;
+  /** Requests that wait while another is answered; beyond, the connection is not read. */
+  static final int MAX_QUEUED_REQUESTS = 16;
+
+  /** The methods metrics name; any other is {@code other}. */
+  private static final Set<String> KNOWN_METHODS =
+      Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
 
   private final Dispatcher dispatcher;
   private final HttpMetrics metrics;
+  private final ConnectionGuard guard;
   // All fields below are touched only on the event loop.
   private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
   private Exchange current;
   private Stream stream;
 
-  HttpApiHandler(Dispatcher dispatcher) {
-    this(dispatcher, HttpMetrics.NONE);
-  }
+  /** A refused request ends the connection: everything read after it is dropped. */
+  private boolean closing;
 
-  HttpApiHandler(Dispatcher dispatcher, HttpMetrics metrics) {
+  HttpApiHandler(Dispatcher dispatcher, HttpMetrics metrics, ConnectionGuard guard) {
     this.dispatcher = dispatcher;
     this.metrics = metrics;
+    this.guard = guard;
   }
 
   /** Reports the answer of {@code ex}, sent now with {@code status}. */
@@ -59,25 +74,34 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
     Route route = ex.route();
     metrics.answered(
         route == null ? "unmatched" : route.tag(),
-        ex.method().name(),
+        methodLabel(ex.method()),
         status,
         System.nanoTime() - ex.startNanos());
   }
 
+  /** {@code method}'s name when it is a standard method, else {@code other}: a bounded label. */
+  static String methodLabel(HttpMethod method) {
+    String name = method.name();
+    return KNOWN_METHODS.contains(name) ? name : "other";
+  }
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof FullHttpRequest) || stream != null) {
+    if (!(msg instanceof FullHttpRequest) || stream != null || closing) {
       ReferenceCountUtil.release(msg);
       return;
     }
     FullHttpRequest request = (FullHttpRequest) msg;
+    guard.received();
+    if (endsConnection(request)) {
+      // Nothing after it is read: its framing cannot be trusted.
+      ctx.channel().config().setAutoRead(false);
+    }
     if (current != null) {
-      if (queued.size() >= MAX_QUEUED_REQUESTS) {
-        request.release();
-        ctx.close();
-        return;
-      }
       queued.add(request);
+      if (queued.size() >= MAX_QUEUED_REQUESTS) {
+        ctx.channel().config().setAutoRead(false);
+      }
       return;
     }
     dispatch(ctx, request);
@@ -117,15 +141,21 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     current = null;
-    FullHttpRequest next = queued.poll();
-    if (next != null) {
-      dispatch(ex.ctx(), next);
+    guard.answered();
+    ChannelHandlerContext ctx = ex.ctx();
+    FullHttpRequest next;
+    while (current == null && !closing && stream == null && (next = queued.poll()) != null) {
+      dispatch(ctx, next);
+    }
+    if (current == null && queued.isEmpty() && !closing && stream == null) {
+      ctx.channel().config().setAutoRead(true);
     }
   }
 
   /** The exchange became a stream: no more requests on this connection. */
   void streaming(Exchange ex, Stream stream) {
     this.stream = stream;
+    guard.streaming();
     if (current == ex) {
       current = null;
     }
@@ -138,7 +168,7 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
   private void dispatch(ChannelHandlerContext ctx, FullHttpRequest request) {
     try {
       if (request.decoderResult().isFailure()) {
-        badRequest(ctx, request);
+        refuse(ctx, request);
         return;
       }
       QueryStringDecoder query = new QueryStringDecoder(request.uri());
@@ -172,19 +202,77 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void badRequest(ChannelHandlerContext ctx, FullHttpRequest request) {
+  /** Whether {@code request} was refused in a way that ends the connection after its answer. */
+  private static boolean endsConnection(FullHttpRequest request) {
+    if (!request.decoderResult().isFailure()) {
+      return false;
+    }
     Throwable cause = request.decoderResult().cause();
+    return !(cause instanceof ProtocolError) || !((ProtocolError) cause).keepOpen();
+  }
+
+  /**
+   * Answers a request refused before routing: a {@link ProtocolError}, or a request the decoder
+   * could not read (400; 414 for a request line too long, 431 for headers too long). Every answer
+   * but a kept-open 413 closes the connection.
+   */
+  private void refuse(ChannelHandlerContext ctx, FullHttpRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    HttpResponseStatus status;
+    String field;
+    String message;
+    boolean keepOpen = false;
+    if (cause instanceof ProtocolError) {
+      ProtocolError e = (ProtocolError) cause;
+      status = e.status();
+      field = e.field();
+      message = e.getMessage();
+      keepOpen = e.keepOpen();
+    } else if (cause instanceof TooLongHttpLineException) {
+      status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
+      field = "request";
+      message =
+          "request: line "
+              + cause.getMessage()
+              + " (expected: at most "
+              + HttpApiServer.MAX_REQUEST_LINE_BYTES
+              + " bytes)";
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+      field = "headers";
+      message =
+          "headers: "
+              + cause.getMessage()
+              + " (expected: at most "
+              + HttpApiServer.MAX_HEADER_BYTES
+              + " bytes)";
+    } else {
+      status = HttpResponseStatus.BAD_REQUEST;
+      field = "request";
+      message =
+          "request: "
+              + (cause == null ? "malformed" : cause.getMessage())
+              + " (expected: an HTTP/1.1 request)";
+    }
+    if (!keepOpen) {
+      closing = true;
+      releaseQueued();
+    }
+    Exchange ex = new Exchange(this, ctx, request, new QueryStringDecoder("/"), new String[0]);
+    current = ex;
     FullHttpResponse r =
-        Exchange.response(
-            HttpResponseStatus.BAD_REQUEST,
-            JsonBodies.error(
-                ErrorCode.INVALID_ARGUMENT,
-                "request",
-                "request: "
-                    + (cause == null ? "malformed" : cause.getMessage())
-                    + " (expected: an HTTP/1.1 request)"),
-            -1);
-    r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        Exchange.response(status, JsonBodies.error(ErrorCode.INVALID_ARGUMENT, field, message), -1);
+    if (!keepOpen) {
+      r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
+    // HttpServerKeepAliveHandler closes the connection once an answer saying close is written.
+    ex.send(r);
+  }
+
+  private void releaseQueued() {
+    FullHttpRequest r;
+    while ((r = queued.poll()) != null) {
+      r.release();
+    }
   }
 }

@@ -15,6 +15,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -33,6 +34,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Thread-safe. The caller owns the {@link Registry} and closes it after this server.
  */
 public final class HttpApiServer implements AutoCloseable {
+
+  /** Longest request line (method, target, version), in bytes; longer is 414. */
+  static final int MAX_REQUEST_LINE_BYTES = 4096;
+
+  /** Most bytes of request headers; more is 431. */
+  static final int MAX_HEADER_BYTES = 8192;
 
   private final HttpApi api;
   private final EventLoopGroup group;
@@ -93,6 +100,12 @@ public final class HttpApiServer implements AutoCloseable {
             new DefaultThreadFactory("cairn-http", true),
             NioIoHandler.newFactory());
     ChannelGroup channels = new DefaultChannelGroup("cairn-http", GlobalEventExecutor.INSTANCE);
+    ClientQuota connections = new ClientQuota(settings.maxConnectionsPerClient());
+    HttpDecoderConfig decoding =
+        new HttpDecoderConfig()
+            .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
+            .setMaxHeaderSize(MAX_HEADER_BYTES)
+            .setStrictLineParsing(true);
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(group)
@@ -105,11 +118,14 @@ public final class HttpApiServer implements AutoCloseable {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     channels.add(ch);
+                    ConnectionGuard guard = new ConnectionGuard(connections, settings);
                     ch.pipeline()
-                        .addLast(new HttpServerCodec())
+                        .addLast(guard)
+                        .addLast(new HttpServerCodec(decoding))
                         .addLast(new HttpServerKeepAliveHandler())
+                        .addLast(new RequestChecks())
                         .addLast(new BodyLimitAggregator(Limits.MAX_REQUEST_BYTES))
-                        .addLast(new HttpApiHandler(api::handle, metrics));
+                        .addLast(new HttpApiHandler(api::handle, metrics, guard));
                   }
                 });
     Channel serverChannel;

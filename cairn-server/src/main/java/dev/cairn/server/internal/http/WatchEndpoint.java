@@ -27,13 +27,13 @@ final class WatchEndpoint {
   private static final Set<String> PARAMS = Set.of("namespace", "index");
 
   private final Registry registry;
-  private final WatchQuota quota;
+  private final ClientQuota quota;
   private final Duration keepAlive;
   private final AtomicInteger open = new AtomicInteger();
 
   WatchEndpoint(Registry registry, int maxWatchesPerClient, Duration keepAlive) {
     this.registry = registry;
-    this.quota = new WatchQuota(maxWatchesPerClient);
+    this.quota = new ClientQuota(maxWatchesPerClient);
     this.keepAlive = keepAlive;
   }
 

@@ -45,6 +45,11 @@ class BadChecksTest {
   void impossibleDefinitionsAreRefusedNamingTheField() {
     assertRefused("{\"type\":\"http\",\"interval\":\"0s\"}", "check.interval");
     assertRefused("{\"type\":\"http\",\"interval\":\"2h\"}", "check.interval");
+    // Near Long.MAX_VALUE: refused by name, never a 500 "long overflow".
+    assertRefused("{\"type\":\"http\",\"interval\":\"PT9223372036854775807S\"}", "check.interval");
+    assertRefused(
+        "{\"type\":\"http\",\"interval\":\"1s\",\"timeout\":\"PT2562047788015215H\"}",
+        "check.timeout");
     assertRefused("{\"type\":\"http\",\"interval\":\"1s\",\"timeout\":\"5s\"}", "check.timeout");
     assertRefused("{\"type\":\"http\",\"timeout\":\"soon\"}", "check.timeout");
     assertRefused("{\"type\":\"icmp\"}", "check.type");

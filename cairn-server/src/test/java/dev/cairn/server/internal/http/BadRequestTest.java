@@ -64,6 +64,8 @@ class BadRequestTest {
             400,
             "service"));
     c.add(put("empty id", "/v1/services/web/instances/", OK_BODY, 400, "id"));
+    c.add(put("dot id", "/v1/services/web/instances/%2E", OK_BODY, 400, "id"));
+    c.add(put("dot-dot id", "/v1/services/web/instances/%2E%2E", OK_BODY, 400, "id"));
     c.add(put("illegal id", "/v1/services/web/instances/a%20b", OK_BODY, 400, "id"));
     c.add(put("oversized id", "/v1/services/web/instances/" + "i".repeat(129), OK_BODY, 400, "id"));
     c.add(
@@ -243,6 +245,13 @@ class BadRequestTest {
     c.add(post("ttl without unit", "/v1/sessions", "{\"ttl\":\"10\"}", 400, "ttl"));
     c.add(post("ttl as number", "/v1/sessions", "{\"ttl\":10}", 400, "ttl"));
     c.add(
+        post(
+            "ttl past long millis",
+            "/v1/sessions",
+            "{\"ttl\":\"PT9223372036854775807S\"}",
+            400,
+            "ttl"));
+    c.add(
         new Case(
             "renew unknown session",
             "PUT",
@@ -269,6 +278,12 @@ class BadRequestTest {
     c.add(get("services future index", "/v1/services?index=999999", 400, "index"));
     c.add(get("wait without unit", "/v1/services?index=1&wait=30", 400, "wait"));
     c.add(get("wait unknown unit", "/v1/services?index=1&wait=5d", 400, "wait"));
+    c.add(
+        get(
+            "wait past long millis",
+            "/v1/services/web/instances?index=1&wait=PT9223372036854775807S",
+            400,
+            "wait"));
     c.add(get("watch future index", "/v1/watch/services/web?index=999999", 400, "index"));
     c.add(get("healthy=yes", "/v1/services/web/instances?healthy=yes", 400, "healthy"));
     c.add(get("illegal tag filter", "/v1/services/web/instances?tag=A+B", 400, "tag"));

@@ -18,14 +18,13 @@ class HttpApiHandlerTest {
   @Test
   void unexpectedExceptionIs500AndTheConnectionServesOn() throws Exception {
     EmbeddedChannel ch =
-        new EmbeddedChannel(
-            new HttpApiHandler(
-                (route, ex) -> {
-                  if (route == Route.STATUS) {
-                    throw new IllegalStateException("boom");
-                  }
-                  ex.ok("{}".getBytes(StandardCharsets.UTF_8));
-                }));
+        channel(
+            (route, ex) -> {
+              if (route == Route.STATUS) {
+                throw new IllegalStateException("boom");
+              }
+              ex.ok("{}".getBytes(StandardCharsets.UTF_8));
+            });
 
     FullHttpResponse failed = call(ch, HttpMethod.GET, "/v1/status");
     assertThat(failed.status().code()).isEqualTo(500);
@@ -44,12 +43,11 @@ class HttpApiHandlerTest {
   @Test
   void unexpectedAsyncFailureIs500() throws Exception {
     EmbeddedChannel ch =
-        new EmbeddedChannel(
-            new HttpApiHandler(
-                (route, ex) ->
-                    ex.reply(
-                        CompletableFuture.failedFuture(new ArithmeticException("odd")),
-                        v -> new byte[0])));
+        channel(
+            (route, ex) ->
+                ex.reply(
+                    CompletableFuture.failedFuture(new ArithmeticException("odd")),
+                    v -> new byte[0]));
 
     FullHttpResponse r = call(ch, HttpMethod.DELETE, "/v1/sessions/s1");
 
@@ -63,20 +61,24 @@ class HttpApiHandlerTest {
   @Test
   void failingEncoderIs500() throws Exception {
     EmbeddedChannel ch =
-        new EmbeddedChannel(
-            new HttpApiHandler(
-                (route, ex) ->
-                    ex.reply(
-                        CompletableFuture.completedFuture(1L),
-                        v -> {
-                          throw new IllegalArgumentException("cannot encode");
-                        })));
+        channel(
+            (route, ex) ->
+                ex.reply(
+                    CompletableFuture.completedFuture(1L),
+                    v -> {
+                      throw new IllegalArgumentException("cannot encode");
+                    }));
 
     FullHttpResponse r = call(ch, HttpMethod.DELETE, "/v1/sessions/s1");
 
     assertThat(r.status().code()).isEqualTo(500);
     r.release();
     ch.finishAndReleaseAll();
+  }
+
+  private static EmbeddedChannel channel(HttpApiHandler.Dispatcher dispatcher) {
+    ConnectionGuard guard = new ConnectionGuard(new ClientQuota(1), HttpApiSettings.defaults());
+    return new EmbeddedChannel(guard, new HttpApiHandler(dispatcher, HttpMetrics.NONE, guard));
   }
 
   private static FullHttpResponse call(EmbeddedChannel ch, HttpMethod method, String uri) {

@@ -44,7 +44,24 @@ final class RawHttp implements AutoCloseable {
     return in.read() == -1;
   }
 
-  private String readHead() throws IOException {
+  /**
+   * Reads up to and including the next {@code marker} (e.g. in an event stream) and returns what
+   * was read; fails when the connection ends first.
+   */
+  String readUntil(String marker) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    while (!out.toString(StandardCharsets.UTF_8).endsWith(marker)) {
+      int b = in.read();
+      if (b == -1) {
+        throw new IOException("connection closed after " + out);
+      }
+      out.write(b);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** Reads a response's status line and headers, up to the blank line. */
+  String readHead() throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int matched = 0;
     while (matched < 4) {

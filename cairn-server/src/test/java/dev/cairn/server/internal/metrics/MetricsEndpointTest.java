@@ -234,6 +234,31 @@ class MetricsEndpointTest {
   }
 
   @Test
+  void madeUpMethodsAddNoSeries() throws Exception {
+    start(true);
+    for (int i = 0; i < 50; i++) {
+      assertThat(send("BREW" + i, "/v1/status", null)).isEqualTo(405);
+      assertThat(send("X" + i, "/nope/" + i, null)).isEqualTo(404);
+    }
+    String s = scrape();
+    assertThat(s).doesNotContain("BREW", "method=\"X");
+    assertThat(
+            value(
+                s,
+                "cairn_http_requests_seconds_count",
+                "method=\"other\",route=\"unmatched\",status=\"405\""))
+        .isEqualTo(50);
+    assertThat(
+            value(
+                s,
+                "cairn_http_requests_seconds_count",
+                "method=\"other\",route=\"unmatched\",status=\"404\""))
+        .isEqualTo(50);
+    assertThat(s.lines().filter(l -> l.startsWith("cairn_http_requests_seconds_count")).count())
+        .isEqualTo(2);
+  }
+
+  @Test
   void metricsOffIs404() throws Exception {
     start(false);
     HttpResponse<String> r = http.send(get("/metrics"), ofString());

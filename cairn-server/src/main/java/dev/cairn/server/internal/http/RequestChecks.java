@@ -1,0 +1,76 @@
+package dev.cairn.server.internal.http;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Refuses request heads whose framing this server does not take, before their body is read (RFC
+ * 9112): a version other than HTTP/1.0 or HTTP/1.1 (505), a transfer coding other than {@code
+ * chunked} alone (400 when {@code chunked} is not the last coding, as the body's length is then
+ * unknown; 501 for a coding before it), and {@code Transfer-Encoding} beside {@code Content-Length}
+ * (400). A refused head gets a failed decoder result ({@link ProtocolError}) and is answered in
+ * order by {@link HttpApiHandler}, which then closes the connection: the bytes after such a request
+ * are never served as another request (no request smuggling behind a proxy that reads the framing
+ * differently).
+ *
+ * <p>Sits between the HTTP decoder and the aggregator. One per connection, on its event loop.
+ */
+final class RequestChecks extends ChannelInboundHandlerAdapter {
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HttpRequest) {
+      HttpRequest request = (HttpRequest) msg;
+      if (request.decoderResult().isSuccess()) {
+        ProtocolError error = check(request);
+        if (error != null) {
+          request.setDecoderResult(DecoderResult.failure(error));
+        }
+      }
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  /** The reason to refuse {@code request}'s head, or null when it is acceptable. */
+  static ProtocolError check(HttpRequest request) {
+    HttpVersion v = request.protocolVersion();
+    if (!v.equals(HttpVersion.HTTP_1_1) && !v.equals(HttpVersion.HTTP_1_0)) {
+      return ProtocolError.closing(
+          HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+          "version",
+          "version: " + v.text() + " (expected: HTTP/1.1 or HTTP/1.0)");
+    }
+    List<String> te = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
+    if (te.isEmpty()) {
+      return null;
+    }
+    List<String> codings = new ArrayList<>();
+    for (String header : te) {
+      for (String coding : header.split(",", -1)) {
+        codings.add(coding.trim().toLowerCase(Locale.ROOT));
+      }
+    }
+    String shown = String.join(", ", te);
+    if (!codings.get(codings.size() - 1).equals("chunked")) {
+      return ProtocolError.closing(
+          HttpResponseStatus.BAD_REQUEST,
+          "transfer-encoding",
+          "transfer-encoding: " + shown + " (expected: chunked)");
+    }
+    if (codings.size() > 1) {
+      return ProtocolError.closing(
+          HttpResponseStatus.NOT_IMPLEMENTED,
+          "transfer-encoding",
+          "transfer-encoding: " + shown + " (expected: chunked alone)");
+    }
+    return null;
+  }
+}
