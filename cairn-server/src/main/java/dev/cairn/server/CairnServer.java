@@ -11,6 +11,7 @@ import dev.cairn.server.core.log.MemoryCommandLog;
 import dev.cairn.server.internal.HttpListeners;
 import dev.cairn.server.internal.Listener;
 import dev.cairn.server.internal.ListenerLines;
+import dev.cairn.server.internal.OutOfMemoryGuard;
 import dev.cairn.server.internal.dns.DnsListener;
 import dev.cairn.server.internal.dns.DnsMetrics;
 import dev.cairn.server.internal.grpc.GrpcListener;
@@ -136,6 +137,7 @@ public final class CairnServer implements AutoCloseable {
     if (state != State.NEW) {
       throw new IllegalStateException("state: " + state + " (expected: NEW)");
     }
+    OutOfMemoryGuard.install(); // an OOM ends the process (decision 0090)
     InetAddress address = InetAddress.getByName(bind);
     Instant startedAt = Instant.now();
     try {
