@@ -81,6 +81,7 @@ public final class GrpcListener implements Listener {
     requireNonNull(interceptors, "interceptors");
     requireNonNull(registry, "registry");
     requireNonNull(bind, "bind");
+    TransportFailureLog.install(); // a connection that is not gRPC: a line a minute, no trace
     // Netty's defaults (one acceptor thread, twice as many event loops as cores), owned here so
     // that a call can find its own loop (EventLoops).
     EventLoopGroup boss =

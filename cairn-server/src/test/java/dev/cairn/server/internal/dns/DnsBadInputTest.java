@@ -82,6 +82,24 @@ class DnsBadInputTest {
   }
 
   @Test
+  void aNulOrOtherByteInALabelIsNoSuchName() throws Exception {
+    for (String name :
+        new String[] {
+          "hel\0lo.service.cairn.", "hello.serv\0ice.cairn.", "hel\u00e9lo.service.cairn."
+        }) {
+      byte[] q = rawQuery(name, 1);
+      Reply udp = dns.udp(q);
+      assertThat(udp.rcode()).as(name).isEqualTo(DnsResponseCode.NXDOMAIN.intValue());
+      assertThat(udp.answerData()).isEmpty();
+      assertThat(dns.tcp(q).rcode()).as(name).isEqualTo(DnsResponseCode.NXDOMAIN.intValue());
+    }
+    // Outside the zone: refused, as any other name there.
+    assertThat(dns.udp(rawQuery("hello.ca\0irn.", 1)).rcode())
+        .isEqualTo(DnsResponseCode.REFUSED.intValue());
+    assertStillAnswering();
+  }
+
+  @Test
   void aCompressionLoopIsFormerr() throws Exception {
     byte[] q = {0, 7, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, (byte) 0xc0, 12, 0, 1, 0, 1};
     assertThat(dns.udp(q).rcode()).isEqualTo(DnsResponseCode.FORMERR.intValue());
@@ -153,7 +171,7 @@ class DnsBadInputTest {
     b.writeBytes(new byte[] {0, 9, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0});
     for (String label : name.split("\\.")) {
       b.write(label.length());
-      b.writeBytes(label.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      b.writeBytes(label.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
     }
     b.writeBytes(new byte[] {0, 0, (byte) type, 0, 1});
     return b.toByteArray();
