@@ -3,7 +3,7 @@ package dev.cairn.amqp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cairn.testing.FakeTicker;
+import dev.cairn.testing.clock.FakeTicker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

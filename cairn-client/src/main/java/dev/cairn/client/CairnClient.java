@@ -216,7 +216,11 @@ public final class CairnClient implements AutoCloseable {
       return this;
     }
 
-    /** The first and the largest wait between reconnect attempts; 100 ms and 5 s by default. */
+    /**
+     * The first and the largest wait between reconnect attempts; 100 ms and 5 s by default. The
+     * waits double from the first to the largest, each ± 20 % at random ({@link
+     * dev.cairn.client.resilience.Backoff}).
+     */
     public Builder reconnectBackoff(Duration initial, Duration max) {
       this.initialBackoff = requireNonNull(initial, "initial");
       this.maxBackoff = requireNonNull(max, "max");

@@ -74,24 +74,6 @@ class CairnClientTest {
   }
 
   @Test
-  void keepalivesHoldTheSessionPastItsTtl() throws Exception {
-    CairnClient client =
-        CairnClient.builder()
-            .registries(server.grpcTarget())
-            .shutdownHook(false)
-            .sessionTtl(Duration.ofSeconds(1))
-            .build();
-    clients.add(client);
-    client.register(instance("orders", "o1")).registered().get(10, TimeUnit.SECONDS);
-
-    // Three TTLs without a gap: only keepalives (every third of the TTL) keep it.
-    await()
-        .during(Duration.ofSeconds(3))
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> ids(server.server(), "orders").equals(List.of("o1")));
-  }
-
-  @Test
   void closeRemovesEveryInstanceOfTheSession() throws Exception {
     CairnClient client = client();
     client.register(instance("orders", "o1")).registered().get(10, TimeUnit.SECONDS);

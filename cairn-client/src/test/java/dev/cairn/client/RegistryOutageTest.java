@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cairn.common.Instance;
 import dev.cairn.server.CairnServer;
-import dev.cairn.testing.FakeTicker;
+import dev.cairn.testing.clock.FakeTicker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

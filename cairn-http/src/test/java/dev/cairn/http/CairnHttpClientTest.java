@@ -11,7 +11,7 @@ import dev.cairn.client.resilience.CallRunner;
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
 import dev.cairn.testing.CairnServerExtension;
-import dev.cairn.testing.FakeTicker;
+import dev.cairn.testing.clock.FakeTicker;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.cairn.client.CairnClient;
 import dev.cairn.client.Registration;
+import dev.cairn.testing.clock.FakeTicker;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -32,6 +33,8 @@ final class TestServer implements AutoCloseable {
   private final AtomicInteger hits = new AtomicInteger();
   private volatile Mode mode = Mode.OK;
   private volatile long delayMillis;
+  private volatile FakeTicker slowTicker;
+  private volatile Duration slowBy;
   private Registration registration;
 
   private TestServer(String id) throws IOException {
@@ -60,6 +63,17 @@ final class TestServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Makes this instance {@code by} slower on {@code ticker}'s time: each request moves the fake
+   * ticker instead of sleeping, so that a client measuring latency on that ticker sees exactly
+   * {@code by} more, whatever the machine's load.
+   */
+  TestServer slowOn(FakeTicker ticker, Duration by) {
+    this.slowTicker = ticker;
+    this.slowBy = by;
+    return this;
+  }
+
   String id() {
     return id;
   }
@@ -76,6 +90,10 @@ final class TestServer implements AutoCloseable {
     try (exchange) {
       hits.incrementAndGet();
       exchange.getRequestBody().readAllBytes();
+      FakeTicker ticker = slowTicker;
+      if (ticker != null) {
+        ticker.advance(slowBy);
+      }
       long delay = delayMillis;
       if (delay > 0) {
         TimeUnit.MILLISECONDS.sleep(delay); // the simulated slowness of this instance

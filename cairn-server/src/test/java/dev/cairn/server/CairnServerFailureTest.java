@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Instance;
+import dev.cairn.server.core.BreakableLog;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;

@@ -10,6 +10,7 @@ import dev.cairn.proto.v1.RegistryGrpc;
 import dev.cairn.proto.v1.SessionRequest;
 import dev.cairn.proto.v1.SessionResponse;
 import dev.cairn.server.core.RegistryOptions;
+import dev.cairn.testing.clock.FakeTicker;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;

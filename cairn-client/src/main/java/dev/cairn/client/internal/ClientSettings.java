@@ -1,5 +1,6 @@
 package dev.cairn.client.internal;
 
+import dev.cairn.client.resilience.Backoff;
 import dev.cairn.common.Ticker;
 import io.grpc.ClientInterceptor;
 import java.nio.file.Path;
@@ -65,6 +66,15 @@ public final class ClientSettings {
     this.ticker = ticker;
     this.shutdownHook = shutdownHook;
     this.interceptors = List.copyOf(interceptors);
+  }
+
+  /**
+   * The backoff between reconnects to the registries (and retries of a registration the registry
+   * could not take now): from {@code initialBackoff}, doubling up to {@code maxBackoff}, each wait
+   * ± 20 % at random so that clients that lost the same registry do not come back in step.
+   */
+  Backoff reconnectBackoff() {
+    return Backoff.of(initialBackoff, maxBackoff, 2.0, 0.2);
   }
 
   /** The registries in their canonical form, {@code host:port,host:port}. */

@@ -1,5 +1,6 @@
 package dev.cairn.client.internal;
 
+import dev.cairn.client.resilience.Backoff;
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Instance;
@@ -25,7 +26,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -48,6 +48,7 @@ final class SessionManager {
   private final RegistryChannels channels;
   private final ScheduledExecutorService events;
   private final Backoff backoff;
+  private int failures; // reconnect attempts since the last success; 0 after one
 
   // Live registrations by key; registered again on each opened session.
   private final Map<String, RegistrationImpl> registrations = new LinkedHashMap<>();
@@ -71,11 +72,7 @@ final class SessionManager {
     this.settings = settings;
     this.channels = channels;
     this.events = events;
-    this.backoff =
-        new Backoff(
-            settings.initialBackoff,
-            settings.maxBackoff,
-            () -> ThreadLocalRandom.current().nextDouble());
+    this.backoff = settings.reconnectBackoff();
   }
 
   /** The session id, empty while none is open. */
@@ -185,7 +182,7 @@ final class SessionManager {
     }
     sessionId = o.getSessionId();
     open = true;
-    backoff.reset();
+    failures = 0;
     lastAckNanos = settings.ticker.nanos();
     long period = Math.max(1, settings.sessionTtl.toMillis() / 3);
     keepAliveTask =
@@ -241,7 +238,7 @@ final class SessionManager {
               sendRegister(r);
             }
           },
-          backoff.nextDelayNanos(),
+          backoff.delayNanos(failures = Math.min(failures + 1, 64)),
           TimeUnit.NANOSECONDS);
       return;
     }
@@ -297,7 +294,7 @@ final class SessionManager {
       return;
     }
     channels.failed(callIndex);
-    long delay = backoff.nextDelayNanos();
+    long delay = backoff.delayNanos(failures = Math.min(failures + 1, 64));
     log.debug(
         "Session stream ended ({}); reconnecting to {} in {} ms",
         status,

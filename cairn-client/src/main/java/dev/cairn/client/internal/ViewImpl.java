@@ -3,6 +3,7 @@ package dev.cairn.client.internal;
 import static java.util.Objects.requireNonNull;
 
 import dev.cairn.client.ServiceView;
+import dev.cairn.client.resilience.Backoff;
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Instance;
@@ -28,7 +29,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +52,7 @@ final class ViewImpl implements ServiceView {
   private final SnapshotStore store;
   private final RemovalGuard guard;
   private final Backoff backoff;
+  private int failures; // reconnect attempts since the last success; 0 after one
   private final CompletableFuture<ServiceView> ready = new CompletableFuture<>();
   private final CopyOnWriteArrayList<Listener> listeners = new CopyOnWriteArrayList<>();
   private volatile Snapshot published = Snapshot.of(List.of(), 0, true, Source.NONE, List.of());
@@ -87,11 +88,7 @@ final class ViewImpl implements ServiceView {
             settings.removalProtection,
             settings.maxRemovalShare,
             settings.removalConfirmDelay.toNanos());
-    this.backoff =
-        new Backoff(
-            settings.initialBackoff,
-            settings.maxBackoff,
-            () -> ThreadLocalRandom.current().nextDouble());
+    this.backoff = settings.reconnectBackoff();
     this.staleSinceNanos = settings.ticker.nanos();
   }
 
@@ -254,7 +251,7 @@ final class ViewImpl implements ServiceView {
     c.request(1);
     if (!live) {
       live = true;
-      backoff.reset();
+      failures = 0;
     }
     update(next, m.getRevision(), false);
   }
@@ -299,7 +296,7 @@ final class ViewImpl implements ServiceView {
       markStale();
     }
     channels.failed(watchIndex);
-    long delay = backoff.nextDelayNanos();
+    long delay = backoff.delayNanos(failures = Math.min(failures + 1, 64));
     log.debug("Watch of {} ended ({}); again in {} ns", service, status, delay);
     retryTask = events.schedule(this::startWatch, delay, TimeUnit.NANOSECONDS);
   }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.common.Health;
 import dev.cairn.common.Instance;
-import dev.cairn.testing.FakeTicker;
+import dev.cairn.testing.clock.FakeTicker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

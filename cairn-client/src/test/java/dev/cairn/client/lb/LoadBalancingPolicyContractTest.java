@@ -2,7 +2,7 @@ package dev.cairn.client.lb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cairn.testing.FakeTicker;
+import dev.cairn.testing.clock.FakeTicker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

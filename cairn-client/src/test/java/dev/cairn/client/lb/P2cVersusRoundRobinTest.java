@@ -3,7 +3,7 @@ package dev.cairn.client.lb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.common.Instance;
-import dev.cairn.testing.FakeTicker;
+import dev.cairn.testing.clock.FakeTicker;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.PriorityQueue;

@@ -3,7 +3,7 @@ package dev.cairn.client.lb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.cairn.testing.FakeTicker;
+import dev.cairn.testing.clock.FakeTicker;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.client.lb.LoadBalancingPolicies;
 import dev.cairn.common.Instance;
-import dev.cairn.testing.FakeTicker;
+import dev.cairn.testing.clock.FakeTicker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.util.function.Consumer;

@@ -11,7 +11,7 @@ import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Instance;
 import dev.cairn.common.Ticker;
-import dev.cairn.testing.FakeTicker;
+import dev.cairn.testing.clock.FakeTicker;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;

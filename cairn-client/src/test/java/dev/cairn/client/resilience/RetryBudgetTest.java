@@ -2,7 +2,7 @@ package dev.cairn.client.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cairn.testing.FakeTicker;
+import dev.cairn.testing.clock.FakeTicker;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

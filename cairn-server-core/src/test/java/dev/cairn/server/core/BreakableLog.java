@@ -11,14 +11,16 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A {@link MemoryCommandLog} whose state machine throws an {@link Error} on every entry applied
- * after {@link #breakWith}, as a bug deep in the apply path would.
+ * after {@link #breakWith}, as a bug deep in the apply path would. A test fixture of this module's
+ * test-jar, used by the registry's and the server's failure tests.
  */
-final class BreakableLog implements CommandLog {
+public final class BreakableLog implements CommandLog {
 
   private final MemoryCommandLog delegate = new MemoryCommandLog();
   private volatile Error error;
 
-  void breakWith(Error e) {
+  /** Every entry applied from now on throws {@code e}. */
+  public void breakWith(Error e) {
     this.error = e;
   }
 

@@ -20,14 +20,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * A {@link Ticker} that moves only when told to, and a scheduler on the same time ({@link
  * #scheduler()}), for tests of time-dependent logic (leases, TTLs, backoff, timers): code that
- * takes a ticker and a {@link ScheduledExecutorService} runs its timers when the test advances time,
- * on the test's thread, with no real waiting (as grpc-java's {@code FakeClock}).
+ * takes a ticker and a {@link ScheduledExecutorService} runs its timers when the test advances
+ * time, on the test's thread, with no real waiting (as grpc-java's {@code FakeClock}).
  *
  * <p>Tasks run only inside {@link #advance} and {@link #runDueTasks}, on the calling thread, in the
- * order of their due time (then of scheduling). While {@link #advance} runs a task, the ticker reads
- * that task's due time, so a periodic task due several times within one advance runs each time at
- * its own reading. Any thread may schedule tasks and read the ticker; advancing from two threads at
- * once is not supported.
+ * order of their due time (then of scheduling). While {@link #advance} runs a task, the ticker
+ * reads that task's due time, so a periodic task due several times within one advance runs each
+ * time at its own reading. Any thread may schedule tasks and read the ticker; advancing from two
+ * threads at once is not supported.
  */
 public final class FakeTicker implements Ticker {
 

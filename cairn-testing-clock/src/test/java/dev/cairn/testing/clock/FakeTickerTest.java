@@ -60,7 +60,9 @@ class FakeTickerTest {
     FakeTicker ticker = FakeTicker.startingAt(0);
     List<Long> rate = new CopyOnWriteArrayList<>();
     List<Long> delay = new CopyOnWriteArrayList<>();
-    ticker.scheduler().scheduleAtFixedRate(() -> rate.add(ticker.nanos()), 5, 10, TimeUnit.NANOSECONDS);
+    ticker
+        .scheduler()
+        .scheduleAtFixedRate(() -> rate.add(ticker.nanos()), 5, 10, TimeUnit.NANOSECONDS);
     ScheduledFuture<?> d =
         ticker
             .scheduler()
@@ -80,7 +82,8 @@ class FakeTickerTest {
     FakeTicker ticker = FakeTicker.create();
     List<String> ran = new CopyOnWriteArrayList<>();
     ticker.scheduler().execute(() -> ran.add("now"));
-    ScheduledFuture<?> later = ticker.scheduler().schedule(() -> ran.add("later"), 1, TimeUnit.SECONDS);
+    ScheduledFuture<?> later =
+        ticker.scheduler().schedule(() -> ran.add("later"), 1, TimeUnit.SECONDS);
     assertThat(ran).isEmpty();
 
     assertThat(ticker.runDueTasks()).isEqualTo(1);
@@ -98,7 +101,8 @@ class FakeTickerTest {
     ticker
         .scheduler()
         .schedule(
-            () -> ticker.scheduler().schedule(() -> ran.add(ticker.nanos()), 5, TimeUnit.NANOSECONDS),
+            () ->
+                ticker.scheduler().schedule(() -> ran.add(ticker.nanos()), 5, TimeUnit.NANOSECONDS),
             5,
             TimeUnit.NANOSECONDS);
 

@@ -18,11 +18,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,11 +32,12 @@ import org.slf4j.LoggerFactory;
  * Runs the health checks of the catalog's instances and submits a health change when an instance's
  * judged health ({@link CheckState}) differs from what the catalog holds.
  *
- * <p>Scheduling: one timer thread holds one delayed task per checked instance, at a fixed rate of
- * the check's interval, the first run at a random point of the first interval (no thundering herd).
- * Probes are asynchronous ({@link HealthProbe}); at most {@code maxConcurrentProbes} run at once,
- * the others wait in FIFO order. Each probe has a hard timeout on the same timer. A run whose
- * previous probe is still going is skipped.
+ * <p>Scheduling: one timer (a single thread, or a test's fake scheduler with its own ticker) holds
+ * one delayed task per checked instance, at a fixed rate of the check's interval, the first run at
+ * a random point of the first interval (no thundering herd). Probes are asynchronous ({@link
+ * HealthProbe}); at most {@code maxConcurrentProbes} run at once, the others wait in FIFO order.
+ * Each probe has a hard timeout on the same timer. A run whose previous probe is still going is
+ * skipped.
  *
  * <p>Threading: all state below is owned by the single health thread; the apply thread and the
  * transports hand work to it with {@link #onServiceChanged}, {@link #report}, and probes complete
@@ -58,7 +61,10 @@ final class HealthChecker implements AutoCloseable {
   private final Submitter submitter;
   private final long halfLifeNanos;
   private final int maxConcurrent;
-  private final ScheduledThreadPoolExecutor timer;
+  private final ScheduledExecutorService timer;
+
+  /** The timer's own time: the system's for the real timer, a fake scheduler's ticker in tests. */
+  private final Ticker timerTicker;
 
   /**
    * Services that have (or had) a checked instance; apply thread only. Never shrinks: one entry per
@@ -69,7 +75,10 @@ final class HealthChecker implements AutoCloseable {
   // ---- health thread only ----
   private final HashMap<Key, Entry> entries = new HashMap<>();
   private final ArrayDeque<Entry> waiting = new ArrayDeque<>();
-  private final LatenessHistogram lateness = new LatenessHistogram();
+
+  /** How late timer runs start, in microseconds (3 significant digits, auto-resizing). */
+  private final Histogram lateness = new Histogram(3);
+
   private int running;
   private int suppressed;
   private long started;
@@ -97,14 +106,45 @@ final class HealthChecker implements AutoCloseable {
       long halfLifeNanos,
       int maxConcurrent,
       RegistryMonitor monitor) {
+    this(
+        probe,
+        ticker,
+        submitter,
+        halfLifeNanos,
+        maxConcurrent,
+        monitor,
+        healthThread(),
+        Ticker.system());
+  }
+
+  /**
+   * A checker on {@code timer}, whose delays run on {@code timerTicker}'s time; the checker owns
+   * the timer and shuts it down on {@link #close()}. Tests pass a fake ticker's scheduler and the
+   * fake ticker as both {@code ticker} and {@code timerTicker}.
+   */
+  HealthChecker(
+      HealthProbe probe,
+      Ticker ticker,
+      Submitter submitter,
+      long halfLifeNanos,
+      int maxConcurrent,
+      RegistryMonitor monitor,
+      ScheduledExecutorService timer,
+      Ticker timerTicker) {
     this.monitor = monitor;
     this.probe = probe;
     this.ticker = ticker;
     this.submitter = submitter;
     this.halfLifeNanos = halfLifeNanos;
     this.maxConcurrent = maxConcurrent;
+    this.timer = timer;
+    this.timerTicker = timerTicker;
+  }
+
+  /** The single health thread. */
+  private static ScheduledExecutorService healthThread() {
     AtomicInteger n = new AtomicInteger();
-    this.timer =
+    ScheduledThreadPoolExecutor timer =
         new ScheduledThreadPoolExecutor(
             1,
             r -> {
@@ -114,6 +154,7 @@ final class HealthChecker implements AutoCloseable {
             });
     timer.setRemoveOnCancelPolicy(true);
     timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    return timer;
   }
 
   /**
@@ -290,7 +331,7 @@ final class HealthChecker implements AutoCloseable {
         check.type() == HealthCheck.Type.TTL
             ? interval
             : ThreadLocalRandom.current().nextLong(Math.max(1, interval));
-    e.plannedNanos = System.nanoTime() + first;
+    e.plannedNanos = timerTicker.nanos() + first;
     entries.put(key, e);
     schedule(e);
     publishStats();
@@ -315,7 +356,7 @@ final class HealthChecker implements AutoCloseable {
   }
 
   private void schedule(Entry e) {
-    long delay = e.plannedNanos - System.nanoTime();
+    long delay = e.plannedNanos - timerTicker.nanos();
     e.next = timer.schedule(() -> run(e), Math.max(0, delay), TimeUnit.NANOSECONDS);
   }
 
@@ -323,8 +364,8 @@ final class HealthChecker implements AutoCloseable {
     if (e.removed) {
       return;
     }
-    long nowSystem = System.nanoTime();
-    lateness.record((nowSystem - e.plannedNanos) / 1000);
+    long nowSystem = timerTicker.nanos();
+    lateness.recordValue(Math.max(0, (nowSystem - e.plannedNanos) / 1000));
     long interval = TimeUnit.MILLISECONDS.toNanos(e.check.intervalMillis());
     e.plannedNanos += interval;
     if (e.plannedNanos - nowSystem < 0) {
@@ -529,9 +570,9 @@ final class HealthChecker implements AutoCloseable {
             waiting.size(),
             suppressed,
             transitions,
-            lateness.quantile(0.5),
-            lateness.quantile(0.99),
-            lateness.max());
+            lateness.getValueAtPercentile(50),
+            lateness.getValueAtPercentile(99),
+            lateness.getMaxValue());
   }
 
   private record ServiceKey(String namespace, String service) {}

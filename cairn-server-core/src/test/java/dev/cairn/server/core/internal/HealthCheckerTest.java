@@ -1,18 +1,18 @@
 package dev.cairn.server.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Health;
 import dev.cairn.common.HealthCheck;
 import dev.cairn.common.Instance;
-import dev.cairn.common.Ticker;
 import dev.cairn.server.core.CheckStatus;
 import dev.cairn.server.core.HealthProbe;
 import dev.cairn.server.core.ProbeResult;
+import dev.cairn.server.core.RegistryMonitor;
 import dev.cairn.server.core.ServiceEvent;
+import dev.cairn.testing.clock.FakeTicker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +24,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The scheduler with a scripted probe: real timer, submissions recorded instead of logged. */
+/**
+ * The scheduler with a scripted probe, on a fake ticker and its scheduler: every timer (probe runs,
+ * timeouts, TTLs) fires when the test advances time, on the test's thread; submissions are recorded
+ * instead of logged.
+ */
 class HealthCheckerTest {
 
+  private final FakeTicker ticker = FakeTicker.create();
   private final Map<String, Health> submitted = new ConcurrentHashMap<>();
   private final List<String> submissions = new CopyOnWriteArrayList<>();
   private HealthChecker checker;
@@ -53,9 +58,14 @@ class HealthCheckerTest {
 
     add("a", check(HealthCheck.Type.TCP, 100, 50, 1, 2));
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> submitted.get("a") == Health.CRITICAL);
-    await().atMost(Duration.ofSeconds(5)).until(() -> started.get() >= 4);
-    assertThat(checker.stats().probesTimedOut()).isGreaterThanOrEqualTo(2);
+    ticker.advance(Duration.ofMillis(1_000));
+
+    assertThat(submitted.get("a")).isEqualTo(Health.CRITICAL);
+    // A run every 100 ms from a random point of the first interval: each probe timed out (the
+    // last may still be running), none was skipped.
+    assertThat(started.get()).isBetween(10, 11);
+    assertThat(checker.stats().probesTimedOut()).isEqualTo(10);
+    assertThat(checker.stats().probesSkipped()).isZero();
     assertThat(hanging.get(0)).isCancelled();
   }
 
@@ -76,8 +86,10 @@ class HealthCheckerTest {
       add("i" + n, check(HealthCheck.Type.HTTP, 200, 150, 1, 1));
     }
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> checker.stats().probesStarted() >= 10);
-    assertThat(most.get()).isLessThanOrEqualTo(2);
+    ticker.advance(Duration.ofSeconds(5));
+
+    assertThat(checker.stats().probesStarted()).isGreaterThanOrEqualTo(10);
+    assertThat(most.get()).isEqualTo(2);
   }
 
   @Test
@@ -90,7 +102,9 @@ class HealthCheckerTest {
 
     add("a", check(HealthCheck.Type.HTTP, 100, 50, 1, 1));
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> submitted.get("a") == Health.CRITICAL);
+    ticker.advance(Duration.ofMillis(100));
+
+    assertThat(submitted.get("a")).isEqualTo(Health.CRITICAL);
   }
 
   @Test
@@ -98,9 +112,12 @@ class HealthCheckerTest {
     start((i, c) -> CompletableFuture.completedFuture(Health.PASSING), 4);
 
     add("t", check(HealthCheck.Type.TTL, 150, 100, 1, 1));
-    await().atMost(Duration.ofSeconds(5)).until(() -> submitted.get("t") == Health.CRITICAL);
+    ticker.advance(Duration.ofMillis(149));
+    assertThat(submitted).doesNotContainKey("t");
+    ticker.advance(Duration.ofMillis(200));
+    assertThat(submitted.get("t")).isEqualTo(Health.CRITICAL);
 
-    Health shown = checker.report("default", "web", "t", Health.PASSING).get();
+    Health shown = run(checker.report("default", "web", "t", Health.PASSING)).get();
 
     assertThat(shown).isEqualTo(Health.PASSING);
     assertThat(submitted.get("t")).isEqualTo(Health.PASSING);
@@ -126,11 +143,10 @@ class HealthCheckerTest {
         4);
     add("h", check(HealthCheck.Type.HTTP, 100, 100, 1, 1));
 
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> checks("h").map(s -> s.consecutive() >= 2).orElse(false));
+    ticker.advance(Duration.ofMillis(250));
 
     CheckStatus s = checks("h").orElseThrow();
+    assertThat(s.consecutive()).isEqualTo(n.get()).isBetween(2, 3);
     assertThat(s.type()).isEqualTo("http");
     assertThat(s.lastResult()).isEqualTo(Health.CRITICAL);
     assertThat(s.output()).startsWith("HTTP 503 Service Unavailable #");
@@ -146,12 +162,11 @@ class HealthCheckerTest {
     add("t", check(HealthCheck.Type.TTL, 60_000, 1000, 1, 1));
     assertThat(checks("t").orElseThrow().checkedAgoMillis()).isEqualTo(-1);
 
-    checker.report("default", "web", "t", Health.WARNING).get();
+    run(checker.report("default", "web", "t", Health.WARNING)).get();
 
     assertThat(checks("t").orElseThrow().output()).isEqualTo("reported warning");
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> checks("slow").map(CheckStatus::output).orElse(""), o -> !o.isEmpty());
+    assertThat(checks("slow").orElseThrow().output()).isEmpty();
+    ticker.advance(Duration.ofMillis(150));
     assertThat(checks("slow").orElseThrow().output()).isEqualTo("timed out after 50 ms");
   }
 
@@ -174,7 +189,7 @@ class HealthCheckerTest {
     start((i, c) -> CompletableFuture.completedFuture(Health.PASSING), 4);
     add("h", check(HealthCheck.Type.HTTP, 1000, 100, 1, 1));
 
-    CompletableFuture<Health> r = checker.report("default", "web", "h", Health.PASSING);
+    CompletableFuture<Health> r = run(checker.report("default", "web", "h", Health.PASSING));
 
     assertThat(r)
         .failsWithin(Duration.ofSeconds(5))
@@ -195,28 +210,46 @@ class HealthCheckerTest {
         },
         4);
     Instance a = add("a", check(HealthCheck.Type.TCP, 100, 50, 1, 1));
-    await().atMost(Duration.ofSeconds(5)).until(() -> started.get() >= 2);
+    ticker.advance(Duration.ofMillis(200));
+    int before = started.get();
+    assertThat(before).isBetween(2, 3);
 
     checker.onServiceChanged("default", List.of(ServiceEvent.of(ServiceEvent.Type.REMOVED, 9, a)));
-    await().atMost(Duration.ofSeconds(5)).until(() -> checker.stats().checkedInstances() == 0);
-    int after = started.get();
+    ticker.runDueTasks();
+    assertThat(checker.stats().checkedInstances()).isZero();
 
-    // For several intervals no new probe starts.
-    await()
-        .during(Duration.ofMillis(400))
-        .atMost(Duration.ofSeconds(2))
-        .until(() -> started.get() <= after + 1);
+    ticker.advance(Duration.ofSeconds(10));
+    assertThat(started.get()).isEqualTo(before);
+    assertThat(ticker.pendingTasks()).isZero();
+  }
+
+  @Test
+  void lateRunsAreMeasured() {
+    start((i, c) -> CompletableFuture.completedFuture(Health.PASSING), 4);
+    add("a", check(HealthCheck.Type.TCP, 100, 50, 1, 1));
+
+    ticker.advance(Duration.ofSeconds(1));
+
+    // On a fake timer every run starts on time.
+    assertThat(checker.stats().probesStarted()).isBetween(10L, 11L);
+    assertThat(checker.stats().latenessMaxMicros()).isZero();
   }
 
   private java.util.Optional<CheckStatus> checks(String id) {
-    return checker.checks("default", "web", List.of(id)).join().stream().findFirst();
+    return run(checker.checks("default", "web", List.of(id))).join().stream().findFirst();
+  }
+
+  /** Lets the health thread (the fake scheduler) answer {@code f}. */
+  private <T> CompletableFuture<T> run(CompletableFuture<T> f) {
+    ticker.runDueTasks();
+    return f;
   }
 
   private void start(HealthProbe probe, int maxConcurrent) {
     checker =
         new HealthChecker(
             probe,
-            Ticker.system(),
+            ticker,
             (ns, svc, id, h) -> {
               submitted.put(id, h);
               submissions.add(id + "=" + h);
@@ -224,7 +257,10 @@ class HealthCheckerTest {
               return CompletableFuture.completedFuture(null);
             },
             0,
-            maxConcurrent);
+            maxConcurrent,
+            RegistryMonitor.NONE,
+            ticker.scheduler(),
+            ticker);
   }
 
   private Instance add(String id, HealthCheck check) {
@@ -236,6 +272,7 @@ class HealthCheckerTest {
             .revisions(1, 1)
             .build();
     checker.onServiceChanged("default", List.of(ServiceEvent.of(ServiceEvent.Type.ADDED, 1, i)));
+    ticker.runDueTasks();
     return i;
   }
 
