@@ -28,10 +28,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Cairn messaging against the bare RabbitMQ client doing the same work on the same broker, in the
  * same run; only on request (tag {@code bench}): {@code mvn -pl cairn-amqp -am verify
- * -Dtest=MessagingBenchTest -Dgroups=bench -DexcludedGroups=
- * -Dsurefire.failIfNoSpecifiedTests=false}. Rounds alternate bare/Cairn; the median round is
- * reported. Every loop is bounded in count and time. Prints a table; asserts only that the work was
- * done.
+ * -Dtest=MessagingBenchTest -Pbench -Dsurefire.failIfNoSpecifiedTests=false}. Rounds alternate
+ * bare/Cairn; the median round is reported. Every loop is bounded in count and time. Prints a
+ * table; asserts only that the work was done.
  */
 @Tag("bench")
 class MessagingBenchTest {

@@ -13,7 +13,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs {@link UnaryCallBench} with JMH; only on request (tag {@code bench}): {@code mvn -pl
- * cairn-grpc -am verify -Dgroups=bench -DexcludedGroups= -Dtest=UnaryCallBenchTest
+ * cairn-grpc -am verify -Pbench -Dtest=UnaryCallBenchTest
  * -Dsurefire.failIfNoSpecifiedTests=false}. Prints the JMH table; asserts nothing about time.
  */
 @Tag("bench")

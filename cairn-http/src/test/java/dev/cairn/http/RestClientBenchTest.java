@@ -12,7 +12,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs {@link RestClientBench} with JMH; only on request (tag {@code bench}): {@code mvn -pl
- * cairn-http -am verify -Dgroups=bench -DexcludedGroups= -Dtest=RestClientBenchTest
+ * cairn-http -am verify -Pbench -Dtest=RestClientBenchTest
  * -Dsurefire.failIfNoSpecifiedTests=false}; {@code -Dbench.rounds=N} (default 3) and {@code
  * -Dbench.warmups=N} (2 s warm-up iterations per fork, default 4) change the run. The benchmarks
  * alternate over the rounds (bare, bare with timeout, cairn, bare, ...) so that all see the same

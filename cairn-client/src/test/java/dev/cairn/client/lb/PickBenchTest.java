@@ -14,9 +14,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs {@link PickBench} with JMH and the GC profiler (allocation per pick); only on request (tag
- * {@code bench}): {@code mvn -pl cairn-client -am verify -Dgroups=bench -DexcludedGroups=
- * -Dtest=PickBenchTest -Dsurefire.failIfNoSpecifiedTests=false}. Prints the JMH table; asserts
- * nothing about time.
+ * {@code bench}): {@code mvn -pl cairn-client -am verify -Pbench -Dtest=PickBenchTest
+ * -Dsurefire.failIfNoSpecifiedTests=false}. Prints the JMH table; asserts nothing about time.
  */
 @Tag("bench")
 class PickBenchTest {

@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Append throughput and latency: appender threads, each keeping a fixed number of appends in
  * flight. Prints numbers and asserts no threshold. Excluded from the default build; run with {@code
- * mvn -pl cairn-server-ratis test -DexcludedGroups= -Dgroups=bench}.
+ * mvn -pl cairn-server-ratis test -Pbench}.
  */
 @Tag("bench")
 class AppendThroughputBench {

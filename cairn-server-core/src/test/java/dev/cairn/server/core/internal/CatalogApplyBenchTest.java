@@ -13,8 +13,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs {@link CatalogApplyBench} with JMH; only on request (tag {@code bench}): {@code mvn -pl
- * cairn-server-core -am verify -Dgroups=bench -DexcludedGroups=}. Prints the JMH table; asserts
- * nothing about time.
+ * cairn-server-core -am verify -Pbench}. Prints the JMH table; asserts nothing about time.
  */
 @Tag("bench")
 class CatalogApplyBenchTest {

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
  * DNS queries per second over UDP: {@value #CLIENTS} clients, each asking for the SRV records of a
  * 10-instance service one query at a time, for {@value #MEASURE_MILLIS} ms after a warm-up, on a
  * server with metrics off, then on, twice (so both see the same machine); bounded in time and
- * count. Only on request (tag {@code bench}): {@code mvn -pl cairn-server -am verify -Dgroups=bench
- * -DexcludedGroups= -Dtest=DnsThroughputBench -Dsurefire.failIfNoSpecifiedTests=false}. Prints its
- * figures; asserts nothing about time.
+ * count. Only on request (tag {@code bench}): {@code mvn -pl cairn-server -am verify -Pbench
+ * -Dtest=DnsThroughputBench -Dsurefire.failIfNoSpecifiedTests=false}. Prints its figures; asserts
+ * nothing about time.
  */
 @Tag("bench")
 class DnsThroughputBench {

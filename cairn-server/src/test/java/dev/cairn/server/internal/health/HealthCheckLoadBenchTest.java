@@ -35,10 +35,9 @@ import org.junit.jupiter.api.Test;
 /**
  * 10,000 persistent instances with HTTP checks every 10 s against a few loopback HTTP targets,
  * after the same server idle with the same 10,000 instances unchecked (the baseline, same run).
- * Only on request: {@code mvn -pl cairn-server -am verify -Dgroups=bench -DexcludedGroups=
- * -Dtest=HealthCheckLoadBenchTest -Dsurefire.failIfNoSpecifiedTests=false}; {@code
- * -Dbench.seconds=60} sets each phase's length. Prints a table; asserts only that every instance
- * stayed passing.
+ * Only on request: {@code mvn -pl cairn-server -am verify -Pbench -Dtest=HealthCheckLoadBenchTest
+ * -Dsurefire.failIfNoSpecifiedTests=false}; {@code -Dbench.seconds=60} sets each phase's length.
+ * Prints a table; asserts only that every instance stayed passing.
  */
 @Tag("bench")
 class HealthCheckLoadBenchTest {

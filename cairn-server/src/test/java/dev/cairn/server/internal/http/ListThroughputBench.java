@@ -11,15 +11,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Measures unfiltered list reads of a 100-instance service from 16 client threads; bounded in time
- * and count. Not a unit test: run with {@code -Dcairn.bench=true -Dtest=ListThroughputBench}.
+ * and count. Only on request (tag {@code bench}): {@code mvn -pl cairn-server -am verify -Pbench
+ * -Dtest=ListThroughputBench -Dsurefire.failIfNoSpecifiedTests=false}.
  */
-@EnabledIfSystemProperty(named = "cairn.bench", matches = "true")
+@Tag("bench")
 class ListThroughputBench {
 
   private static final int THREADS = 16;

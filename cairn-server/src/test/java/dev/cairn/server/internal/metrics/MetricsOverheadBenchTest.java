@@ -13,7 +13,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs {@link MetricsOverheadBench} with JMH; only on request (tag {@code bench}): {@code mvn -pl
- * cairn-server -am verify -Dgroups=bench -DexcludedGroups= -Dtest=MetricsOverheadBenchTest
+ * cairn-server -am verify -Pbench -Dtest=MetricsOverheadBenchTest
  * -Dsurefire.failIfNoSpecifiedTests=false}. Prints the JMH table; asserts nothing about time.
  */
 @Tag("bench")
