@@ -13,8 +13,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs {@link UnaryCallBench} with JMH; only on request (tag {@code bench}): {@code mvn -pl
- * cairn-grpc -am verify -Pbench -Dtest=UnaryCallBenchTest
- * -Dsurefire.failIfNoSpecifiedTests=false}. Prints the JMH table; asserts nothing about time.
+ * cairn-grpc -am verify -Pbench -Dtest=UnaryCallBenchTest -Dsurefire.failIfNoSpecifiedTests=false}.
+ * Prints the JMH table; asserts nothing about time.
  */
 @Tag("bench")
 class UnaryCallBenchTest {

@@ -236,21 +236,23 @@ public final class FakeTicker implements Ticker {
     @Override
     public ScheduledFuture<?> scheduleAtFixedRate(
         Runnable command, long initialDelay, long period, TimeUnit unit) {
-      requireNonNull(command, "command");
-      if (period <= 0) {
-        throw new IllegalArgumentException("period: " + period + " (expected: > 0)");
-      }
-      return enqueue(new Task<>(command, due(initialDelay, unit), unit.toNanos(period)));
+      return periodic(command, initialDelay, "period", period, unit, 1);
     }
 
     @Override
     public ScheduledFuture<?> scheduleWithFixedDelay(
         Runnable command, long initialDelay, long delay, TimeUnit unit) {
+      return periodic(command, initialDelay, "delay", delay, unit, -1);
+    }
+
+    /** A periodic task: {@code sign} 1 for a fixed rate, -1 for a fixed delay. */
+    private ScheduledFuture<?> periodic(
+        Runnable command, long initialDelay, String name, long every, TimeUnit unit, int sign) {
       requireNonNull(command, "command");
-      if (delay <= 0) {
-        throw new IllegalArgumentException("delay: " + delay + " (expected: > 0)");
+      if (every <= 0) {
+        throw new IllegalArgumentException(name + ": " + every + " (expected: > 0)");
       }
-      return enqueue(new Task<>(command, due(initialDelay, unit), -unit.toNanos(delay)));
+      return enqueue(new Task<>(command, due(initialDelay, unit), sign * unit.toNanos(every)));
     }
 
     @Override

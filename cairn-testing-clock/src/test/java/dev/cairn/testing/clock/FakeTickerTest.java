@@ -91,7 +91,7 @@ class FakeTickerTest {
     ticker.advance(Duration.ofSeconds(5));
 
     assertThat(ran).containsExactly("now");
-    assertThat(later).isCancelled();
+    assertThat(later.isCancelled()).isTrue();
   }
 
   @Test

@@ -5,7 +5,13 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
  * An HTTP-level refusal that has no {@link ErrorCode} status of its own (405, 413, 415, an unknown
- * path): the status to answer with, and the code, field and message of the error body.
+ * path, a request whose framing this server does not take): the status to answer with, the code,
+ * field and message of the error body, and whether the connection closes after the answer.
+ *
+ * <p>A refusal made before routing ({@link RequestChecks}, {@link BodyLimitAggregator}) travels as
+ * the request's failed decoder result, so that it is answered in its turn among pipelined requests;
+ * when it {@link #closesConnection()}, nothing read after that request is served: its framing
+ * cannot be trusted.
  */
 final class ApiError extends RuntimeException {
 
@@ -14,12 +20,28 @@ final class ApiError extends RuntimeException {
   private final transient HttpResponseStatus status;
   private final ErrorCode code;
   private final String field;
+  private final boolean closesConnection;
 
   ApiError(HttpResponseStatus status, ErrorCode code, String field, String message) {
+    this(status, code, field, message, false);
+  }
+
+  ApiError(
+      HttpResponseStatus status,
+      ErrorCode code,
+      String field,
+      String message,
+      boolean closesConnection) {
     super(message, null, false, false);
     this.status = status;
     this.code = code;
     this.field = field;
+    this.closesConnection = closesConnection;
+  }
+
+  /** An {@code INVALID_ARGUMENT} refusal of a request's framing, closing the connection. */
+  static ApiError framing(HttpResponseStatus status, String field, String message) {
+    return new ApiError(status, ErrorCode.INVALID_ARGUMENT, field, message, true);
   }
 
   HttpResponseStatus status() {
@@ -32,5 +54,10 @@ final class ApiError extends RuntimeException {
 
   String field() {
     return field;
+  }
+
+  /** Whether the connection closes after the answer. */
+  boolean closesConnection() {
+    return closesConnection;
   }
 }

@@ -1,5 +1,6 @@
 package dev.cairn.server.internal.http;
 
+import dev.cairn.common.ErrorCode;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
@@ -15,7 +16,7 @@ import io.netty.handler.codec.http.HttpUtil;
 
 /**
  * Aggregates requests up to a body limit and refuses a larger one with 413 and the API's error
- * body, answered in its turn among pipelined requests (a {@link ProtocolError} passed on as the
+ * body, answered in its turn among pipelined requests (an {@link ApiError} passed on as the
  * request's decoder result). When the size was declared up front the rest of the body is read and
  * dropped and the connection stays open; when it was found while reading a chunked body the
  * connection closes.
@@ -45,15 +46,16 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
     refused.headers().set(head.headers());
     refused.setDecoderResult(
         DecoderResult.failure(
-            new ProtocolError(
+            new ApiError(
                 HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                ErrorCode.INVALID_ARGUMENT,
                 "body",
                 "body: "
                     + (length != null ? length + " bytes" : "more than " + maxBytes + " bytes")
                     + " (expected: <= "
                     + maxBytes
                     + " bytes)",
-                keepOpen)));
+                !keepOpen)));
     ctx.fireChannelRead(refused);
   }
 }

@@ -25,8 +25,8 @@ import java.util.Set;
  * progress) waits in a queue of {@value #MAX_QUEUED_REQUESTS}; while the queue is full the
  * connection is not read (TCP flow control holds the client back), so no request is ever dropped. A
  * connection that became an event stream takes no more requests. A request refused before routing
- * ({@link ProtocolError}, or a request the decoder could not read) is answered in its turn and,
- * unless it says otherwise, ends the connection: nothing read after it is served.
+ * ({@link ApiError}, or a request the decoder could not read) is answered in its turn and, unless
+ * it says otherwise, ends the connection: nothing read after it is served.
  *
  * <p>Metrics name the method only when it is one of the standard ones ({@code other} else), so
  * made-up methods cannot add series.
@@ -208,13 +208,13 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
       return false;
     }
     Throwable cause = request.decoderResult().cause();
-    return !(cause instanceof ProtocolError) || !((ProtocolError) cause).keepOpen();
+    return !(cause instanceof ApiError) || ((ApiError) cause).closesConnection();
   }
 
   /**
-   * Answers a request refused before routing: a {@link ProtocolError}, or a request the decoder
-   * could not read (400; 414 for a request line too long, 431 for headers too long). Every answer
-   * but a kept-open 413 closes the connection.
+   * Answers a request refused before routing: an {@link ApiError}, or a request the decoder could
+   * not read (400; 414 for a request line too long, 431 for headers too long). Every answer but a
+   * kept-open 413 closes the connection.
    */
   private void refuse(ChannelHandlerContext ctx, FullHttpRequest request) {
     Throwable cause = request.decoderResult().cause();
@@ -222,12 +222,14 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
     String field;
     String message;
     boolean keepOpen = false;
-    if (cause instanceof ProtocolError) {
-      ProtocolError e = (ProtocolError) cause;
+    ErrorCode code = ErrorCode.INVALID_ARGUMENT;
+    if (cause instanceof ApiError) {
+      ApiError e = (ApiError) cause;
+      code = e.code();
       status = e.status();
       field = e.field();
       message = e.getMessage();
-      keepOpen = e.keepOpen();
+      keepOpen = !e.closesConnection();
     } else if (cause instanceof TooLongHttpLineException) {
       status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
       field = "request";
@@ -260,8 +262,7 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
     }
     Exchange ex = new Exchange(this, ctx, request, new QueryStringDecoder("/"), new String[0]);
     current = ex;
-    FullHttpResponse r =
-        Exchange.response(status, JsonBodies.error(ErrorCode.INVALID_ARGUMENT, field, message), -1);
+    FullHttpResponse r = Exchange.response(status, JsonBodies.error(code, field, message), -1);
     if (!keepOpen) {
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }

@@ -16,9 +16,9 @@ import java.util.Locale;
  * 9112): a version other than HTTP/1.0 or HTTP/1.1 (505), a transfer coding other than {@code
  * chunked} alone (400 when {@code chunked} is not the last coding, as the body's length is then
  * unknown; 501 for a coding before it), and {@code Transfer-Encoding} beside {@code Content-Length}
- * (400). A refused head gets a failed decoder result ({@link ProtocolError}) and is answered in
- * order by {@link HttpApiHandler}, which then closes the connection: the bytes after such a request
- * are never served as another request (no request smuggling behind a proxy that reads the framing
+ * (400). A refused head gets a failed decoder result ({@link ApiError}) and is answered in order by
+ * {@link HttpApiHandler}, which then closes the connection: the bytes after such a request are
+ * never served as another request (no request smuggling behind a proxy that reads the framing
  * differently).
  *
  * <p>Sits between the HTTP decoder and the aggregator. One per connection, on its event loop.
@@ -30,7 +30,7 @@ final class RequestChecks extends ChannelInboundHandlerAdapter {
     if (msg instanceof HttpRequest) {
       HttpRequest request = (HttpRequest) msg;
       if (request.decoderResult().isSuccess()) {
-        ProtocolError error = check(request);
+        ApiError error = check(request);
         if (error != null) {
           request.setDecoderResult(DecoderResult.failure(error));
         }
@@ -40,10 +40,10 @@ final class RequestChecks extends ChannelInboundHandlerAdapter {
   }
 
   /** The reason to refuse {@code request}'s head, or null when it is acceptable. */
-  static ProtocolError check(HttpRequest request) {
+  static ApiError check(HttpRequest request) {
     HttpVersion v = request.protocolVersion();
     if (!v.equals(HttpVersion.HTTP_1_1) && !v.equals(HttpVersion.HTTP_1_0)) {
-      return ProtocolError.closing(
+      return ApiError.framing(
           HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
           "version",
           "version: " + v.text() + " (expected: HTTP/1.1 or HTTP/1.0)");
@@ -60,13 +60,13 @@ final class RequestChecks extends ChannelInboundHandlerAdapter {
     }
     String shown = String.join(", ", te);
     if (!codings.get(codings.size() - 1).equals("chunked")) {
-      return ProtocolError.closing(
+      return ApiError.framing(
           HttpResponseStatus.BAD_REQUEST,
           "transfer-encoding",
           "transfer-encoding: " + shown + " (expected: chunked)");
     }
     if (codings.size() > 1) {
-      return ProtocolError.closing(
+      return ApiError.framing(
           HttpResponseStatus.NOT_IMPLEMENTED,
           "transfer-encoding",
           "transfer-encoding: " + shown + " (expected: chunked alone)");
