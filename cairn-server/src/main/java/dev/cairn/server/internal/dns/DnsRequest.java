@@ -107,10 +107,21 @@ record DnsRequest(
     return new DnsRequest(id, rd, question, 0, 0, code);
   }
 
-  /** Whether {@code name} (with its final dot) fits the limits of RFC 1035 §2.3.4. */
+  /**
+   * Whether {@code name} (with its final dot) fits the limits of RFC 1035 §2.3.4 and holds only
+   * printable ASCII. A label with another byte (a NUL, a space, a byte above 0x7e) names nothing in
+   * the zone, and the question could not be echoed byte for byte (Netty's encoder refuses a NUL,
+   * and writes other characters differently): such a query is FORMERR, not SERVFAIL.
+   */
   private static boolean wellFormed(String name) {
     if (name.length() > MAX_NAME_CHARS) {
       return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c < 0x21 || c > 0x7e) {
+        return false;
+      }
     }
     int start = 0;
     while (start < name.length()) {
