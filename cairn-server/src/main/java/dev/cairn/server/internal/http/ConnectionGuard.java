@@ -28,6 +28,11 @@ import java.util.concurrent.TimeUnit;
  *       after {@code idleTimeout}. A long-poll being waited on or an event stream is not idle.
  * </ul>
  *
+ * <p>The timeouts cost no timer operation per request: events only note the time, and one check per
+ * connection runs every half of the shorter timeout (so a request times out 1 to 1.5 times its
+ * timeout after its first byte, an idle connection within half a request timeout of its idle
+ * timeout). An event stream has no check.
+ *
  * <p>Sits before the HTTP decoder (it sees the bytes as they arrive); {@link HttpApiHandler} tells
  * it when a request was received whole ({@link #received()}), answered ({@link #answered()}) or
  * turned into an event stream ({@link #streaming()}). One per connection; every method runs on the
@@ -44,8 +49,14 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   private InetAddress client; // null when the peer has no IP address (an embedded channel)
   private int unanswered;
   private boolean streaming;
-  private ScheduledFuture<?> requestDeadline;
-  private ScheduledFuture<?> idleDeadline;
+
+  /** When the first byte of the request being received arrived ({@code nanoTime}); 0: none. */
+  private long receivingSince;
+
+  /** When the connection last had nothing to answer ({@code nanoTime}). */
+  private long idleSince;
+
+  private ScheduledFuture<?> check;
 
   ConnectionGuard(ClientQuota quota, HttpApiSettings settings) {
     this.quota = quota;
@@ -80,14 +91,15 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     }
     open = true;
     client = address;
-    armIdle();
+    idleSince = System.nanoTime();
+    long period = Math.max(1, Math.min(requestTimeoutNanos, idleTimeoutNanos) / 2);
+    check = ctx.executor().scheduleAtFixedRate(this::check, period, period, TimeUnit.NANOSECONDS);
     ctx.fireChannelActive();
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    cancel(requestDeadline);
-    cancel(idleDeadline);
+    stopChecking();
     if (open) {
       open = false;
       if (client != null) {
@@ -103,59 +115,48 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg); // refused: nothing is read
       return;
     }
-    if (!streaming && requestDeadline == null) {
-      cancel(idleDeadline);
-      idleDeadline = null;
-      requestDeadline =
-          ctx.executor().schedule(this::requestTimedOut, requestTimeoutNanos, TimeUnit.NANOSECONDS);
+    if (!streaming && receivingSince == 0) {
+      receivingSince = System.nanoTime();
     }
     ctx.fireChannelRead(msg);
   }
 
   /** A request arrived whole (or was refused while arriving): it is now waiting for its answer. */
   void received() {
-    cancel(requestDeadline);
-    requestDeadline = null;
+    receivingSince = 0;
     unanswered++;
   }
 
   /** One request was answered; the connection is idle once none is left. */
   void answered() {
     unanswered = Math.max(0, unanswered - 1);
-    if (unanswered == 0 && requestDeadline == null) {
-      armIdle();
+    if (unanswered == 0) {
+      idleSince = System.nanoTime();
     }
   }
 
   /** The connection became an event stream: it is never idle and takes no more requests. */
   void streaming() {
     streaming = true;
-    cancel(requestDeadline);
-    cancel(idleDeadline);
-    requestDeadline = null;
-    idleDeadline = null;
+    receivingSince = 0;
+    stopChecking();
   }
 
-  private void armIdle() {
-    cancel(idleDeadline);
-    idleDeadline =
-        streaming
-            ? null
-            : ctx.executor().schedule(this::idleTimedOut, idleTimeoutNanos, TimeUnit.NANOSECONDS);
-  }
-
-  private void idleTimedOut() {
-    idleDeadline = null;
-    if (unanswered == 0 && requestDeadline == null && !streaming) {
+  private void check() {
+    if (streaming || !open) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (receivingSince != 0 && now - receivingSince >= requestTimeoutNanos) {
+      requestTimedOut();
+    } else if (receivingSince == 0 && unanswered == 0 && now - idleSince >= idleTimeoutNanos) {
+      stopChecking();
       ctx.close();
     }
   }
 
   private void requestTimedOut() {
-    requestDeadline = null;
-    if (streaming) {
-      return;
-    }
+    stopChecking();
     if (unanswered > 0) {
       // Answers are still owed ahead of the late request: one cannot be sent out of turn.
       ctx.close();
@@ -172,17 +173,18 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
             + " ms of its first byte)");
   }
 
+  private void stopChecking() {
+    if (check != null) {
+      check.cancel(false);
+      check = null;
+    }
+  }
+
   /** Answers with an error and closes; writes through the whole pipeline (the encoder). */
   private void refuse(HttpResponseStatus status, ErrorCode code, String field, String message) {
     ctx.channel().config().setAutoRead(false);
     FullHttpResponse r = Exchange.response(status, JsonBodies.error(code, field, message), -1);
     r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     ctx.channel().writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
-  }
-
-  private static void cancel(ScheduledFuture<?> f) {
-    if (f != null) {
-      f.cancel(false);
-    }
   }
 }
