@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cairn.client.lb.Balancer;
 import dev.cairn.client.lb.Endpoint;
 import dev.cairn.common.Instance;
-import dev.cairn.testing.FakeTicker;
+import dev.cairn.testing.clock.FakeTicker;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
