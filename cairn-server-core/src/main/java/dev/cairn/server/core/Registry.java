@@ -196,8 +196,13 @@ public final class Registry implements AutoCloseable {
   }
 
   /**
-   * Watches one service. With {@code fromRevision} 0, or when the service changed after {@code
-   * fromRevision}, the first delivery is a snapshot; then events as they commit.
+   * Watches one service. With {@code fromRevision} 0 the first delivery is a snapshot ({@link
+   * SnapshotReason#INITIAL}); from a revision N the watch resumes: the first delivery is {@link
+   * WatchListener#onResumed} with the events after N from the event history (none when the service
+   * did not change after N), or a snapshot when that history no longer reaches back to N ({@link
+   * SnapshotReason#COMPACTED}) or would replay more than the watch buffer holds ({@link
+   * SnapshotReason#RESYNC}); then events as they commit. See {@link
+   * RegistryOptions#watchHistoryEvents()}.
    *
    * @throws CairnException {@code INVALID_ARGUMENT} when {@code fromRevision} is negative or
    *     greater than the current revision
@@ -210,6 +215,31 @@ public final class Registry implements AutoCloseable {
   /** Watches a namespace's service list: the list first, then again whenever it changes. */
   public Watch watchServices(String namespace, long fromRevision, WatchListener listener) {
     return impl.watchServices(namespace, fromRevision, listener);
+  }
+
+  /**
+   * Waits until every client watching {@code service} through this registry has received {@code
+   * revision} (typically a deregistration's), or {@code timeout} passes: completes with a report
+   * that names the watchers still behind, never exceptionally for a timeout. Counted are the
+   * service's watches, by what their transports {@linkplain Watch#acknowledge acknowledge}, and its
+   * {@linkplain #poller pollers}, by their latest poll; watches that start or end during the wait
+   * count from then on. A registry that has not applied {@code revision} yet counts as behind.
+   *
+   * @throws CairnException {@code INVALID_ARGUMENT} for a revision below 1 or a timeout outside
+   *     0..10 minutes
+   */
+  public CompletableFuture<DrainReport> awaitDrained(
+      String namespace, String service, long revision, Duration timeout) {
+    return impl.awaitDrained(namespace, service, revision, requireNonNull(timeout, "timeout"));
+  }
+
+  /**
+   * Registers a client that polls {@code service} (an HTTP long-poll loop), so that drains count
+   * it; {@code description} names it in their reports. The caller reports each poll and closes the
+   * poller when the client is gone.
+   */
+  public Poller poller(String namespace, String service, String description) {
+    return impl.poller(namespace, service, requireNonNull(description, "description"));
   }
 
   /**

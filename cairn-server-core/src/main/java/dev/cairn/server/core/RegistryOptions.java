@@ -12,6 +12,8 @@ public final class RegistryOptions {
   private final Duration detachGrace;
   private final Duration sessionSweepInterval;
   private final int watchBufferEvents;
+  private final int watchHistoryEvents;
+  private final long watchHistoryBytes;
   private final int maxCommandsPerEntry;
   private final int maxEntriesInFlight;
   private final boolean autoExpireSessions;
@@ -30,6 +32,8 @@ public final class RegistryOptions {
     this.detachGrace = b.detachGrace;
     this.sessionSweepInterval = b.sessionSweepInterval;
     this.watchBufferEvents = b.watchBufferEvents;
+    this.watchHistoryEvents = b.watchHistoryEvents;
+    this.watchHistoryBytes = b.watchHistoryBytes;
     this.maxCommandsPerEntry = b.maxCommandsPerEntry;
     this.maxEntriesInFlight = b.maxEntriesInFlight;
     this.autoExpireSessions = b.autoExpireSessions;
@@ -60,6 +64,7 @@ public final class RegistryOptions {
         .detachGrace(detachGrace)
         .sessionSweepInterval(sessionSweepInterval)
         .watchBufferEvents(watchBufferEvents)
+        .watchHistory(watchHistoryEvents, watchHistoryBytes)
         .maxCommandsPerEntry(maxCommandsPerEntry)
         .maxEntriesInFlight(maxEntriesInFlight)
         .autoExpireSessions(autoExpireSessions)
@@ -92,6 +97,22 @@ public final class RegistryOptions {
   /** Events one watcher may have queued before it is resynced with a snapshot; 1024 by default. */
   public int watchBufferEvents() {
     return watchBufferEvents;
+  }
+
+  /**
+   * Most events the watch history keeps, across services, for watches that resume from a revision
+   * (decision 0120); 10,000 by default, 0 keeps none. The oldest go first.
+   */
+  public int watchHistoryEvents() {
+    return watchHistoryEvents;
+  }
+
+  /**
+   * Most heap the watch history may hold, in bytes, as estimated from its events' instances; 8 MiB
+   * by default. The oldest events go first.
+   */
+  public long watchHistoryBytes() {
+    return watchHistoryBytes;
   }
 
   /** Most commands batched into one log entry; 512 by default. */
@@ -181,6 +202,8 @@ public final class RegistryOptions {
     private Duration detachGrace = Duration.ZERO;
     private Duration sessionSweepInterval = Duration.ofMillis(100);
     private int watchBufferEvents = 1024;
+    private int watchHistoryEvents = 10_000;
+    private long watchHistoryBytes = 8L << 20;
     private int maxCommandsPerEntry = 512;
     private int maxEntriesInFlight = 2;
     private boolean autoExpireSessions = true;
@@ -218,6 +241,13 @@ public final class RegistryOptions {
 
     public Builder watchBufferEvents(int watchBufferEvents) {
       this.watchBufferEvents = watchBufferEvents;
+      return this;
+    }
+
+    /** The watch history's bounds: most events and most estimated bytes. */
+    public Builder watchHistory(int maxEvents, long maxBytes) {
+      this.watchHistoryEvents = maxEvents;
+      this.watchHistoryBytes = maxBytes;
       return this;
     }
 
@@ -291,6 +321,14 @@ public final class RegistryOptions {
       if (watchBufferEvents < 1) {
         throw new IllegalArgumentException(
             "watchBufferEvents: " + watchBufferEvents + " (expected: >= 1)");
+      }
+      if (watchHistoryEvents < 0) {
+        throw new IllegalArgumentException(
+            "watchHistoryEvents: " + watchHistoryEvents + " (expected: >= 0)");
+      }
+      if (watchHistoryBytes < 0) {
+        throw new IllegalArgumentException(
+            "watchHistoryBytes: " + watchHistoryBytes + " (expected: >= 0)");
       }
       if (maxCommandsPerEntry < 1) {
         throw new IllegalArgumentException(

@@ -10,10 +10,12 @@ import dev.cairn.proto.v1.EventBatch;
 import dev.cairn.proto.v1.ListServicesResponse;
 import dev.cairn.proto.v1.WatchEvent;
 import dev.cairn.proto.v1.WatchResponse;
+import dev.cairn.server.core.DrainReport;
 import dev.cairn.server.core.ServiceEvent;
 import dev.cairn.server.core.ServiceList;
 import dev.cairn.server.core.ServiceSnapshot;
 import dev.cairn.server.core.ServiceSummary;
+import dev.cairn.server.core.SnapshotReason;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -165,23 +167,62 @@ public final class Protos {
   }
 
   /**
-   * The watch message carrying {@code snapshot}; computed once per snapshot and reason, and cached
-   * on it, so that many watchers of one service share one message.
+   * The watch message carrying {@code snapshot}; for {@code INITIAL} and {@code RESYNC} computed
+   * once per snapshot and reason, and cached on it, so that many watchers of one service share one
+   * message. {@code compactRevision} is for {@code COMPACTED} (rare: built each time).
    */
-  public static WatchResponse watchSnapshot(ServiceSnapshot snapshot, boolean resync) {
-    return snapshot.encoded(
-        resync ? RESYNC_SNAPSHOT_KEY : INITIAL_SNAPSHOT_KEY,
-        s ->
-            WatchResponse.newBuilder()
-                .setRevision(s.revision())
-                .setSnapshot(
-                    dev.cairn.proto.v1.ServiceSnapshot.newBuilder()
-                        .setReason(
-                            resync
-                                ? dev.cairn.proto.v1.ServiceSnapshot.Reason.RESYNC
-                                : dev.cairn.proto.v1.ServiceSnapshot.Reason.INITIAL)
-                        .addAllInstances(instances(s)))
-                .build());
+  public static WatchResponse watchSnapshot(
+      ServiceSnapshot snapshot, SnapshotReason reason, long compactRevision) {
+    return switch (reason) {
+      case INITIAL ->
+          snapshot.encoded(
+              INITIAL_SNAPSHOT_KEY,
+              s -> snapshotMessage(s, dev.cairn.proto.v1.ServiceSnapshot.Reason.INITIAL, 0));
+      case RESYNC ->
+          snapshot.encoded(
+              RESYNC_SNAPSHOT_KEY,
+              s -> snapshotMessage(s, dev.cairn.proto.v1.ServiceSnapshot.Reason.RESYNC, 0));
+      case COMPACTED ->
+          snapshotMessage(
+              snapshot, dev.cairn.proto.v1.ServiceSnapshot.Reason.COMPACTED, compactRevision);
+    };
+  }
+
+  private static WatchResponse snapshotMessage(
+      ServiceSnapshot s, dev.cairn.proto.v1.ServiceSnapshot.Reason reason, long compactRevision) {
+    return WatchResponse.newBuilder()
+        .setRevision(s.revision())
+        .setSnapshot(
+            dev.cairn.proto.v1.ServiceSnapshot.newBuilder()
+                .setReason(reason)
+                .setCompactRevision(compactRevision)
+                .addAllInstances(instances(s)))
+        .build();
+  }
+
+  /** The wire form of a drain's report. */
+  public static dev.cairn.proto.v1.AwaitDrainedResponse toProto(DrainReport report) {
+    dev.cairn.proto.v1.AwaitDrainedResponse.Builder b =
+        dev.cairn.proto.v1.AwaitDrainedResponse.newBuilder()
+            .setDrained(report.drained())
+            .setRevision(report.revision())
+            .setWatchers(report.watchers())
+            .setWaitedMillis(report.waited().toMillis());
+    for (DrainReport.PendingWatcher p : report.pending()) {
+      b.addPending(
+          dev.cairn.proto.v1.PendingWatcher.newBuilder()
+              .setWatcher(p.watcher())
+              .setAcknowledged(p.acknowledged()));
+    }
+    return b.build();
+  }
+
+  /**
+   * The first message of a resumed watch: the replayed {@code events} (maybe none), at {@code
+   * revision}.
+   */
+  public static WatchResponse watchResumed(long revision, List<ServiceEvent> events) {
+    return WatchResponse.newBuilder().setRevision(revision).setResumed(toProto(events)).build();
   }
 
   /** The watch message carrying {@code events} (not empty), at the revision of the last one. */

@@ -11,6 +11,7 @@ import dev.cairn.common.InstanceKind;
 import dev.cairn.proto.v1.WatchEvent;
 import dev.cairn.server.core.ServiceEvent;
 import dev.cairn.server.core.ServiceSnapshot;
+import dev.cairn.server.core.SnapshotReason;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -114,11 +115,15 @@ class ProtosTest {
             4,
             List.of(Instance.builder("web", "10.0.0.1").id("a").revisions(4, 4).build()));
 
-    var initial = Protos.watchSnapshot(s, false);
+    var initial = Protos.watchSnapshot(s, SnapshotReason.INITIAL, 0);
 
-    assertThat(Protos.watchSnapshot(s, false)).isSameAs(initial);
-    assertThat(Protos.watchSnapshot(s, true).getSnapshot().getReason())
+    assertThat(Protos.watchSnapshot(s, SnapshotReason.INITIAL, 0)).isSameAs(initial);
+    assertThat(Protos.watchSnapshot(s, SnapshotReason.RESYNC, 0).getSnapshot().getReason())
         .isEqualTo(dev.cairn.proto.v1.ServiceSnapshot.Reason.RESYNC);
+    var compacted = Protos.watchSnapshot(s, SnapshotReason.COMPACTED, 3).getSnapshot();
+    assertThat(compacted.getReason())
+        .isEqualTo(dev.cairn.proto.v1.ServiceSnapshot.Reason.COMPACTED);
+    assertThat(compacted.getCompactRevision()).isEqualTo(3);
     assertThat(initial.getRevision()).isEqualTo(4);
     assertThat(initial.getSnapshot().getInstances(0).getId()).isEqualTo("a");
   }

@@ -9,8 +9,10 @@ import dev.cairn.common.InstanceKind;
 import dev.cairn.common.Limits;
 import dev.cairn.common.Names;
 import dev.cairn.server.core.CheckStatus;
+import dev.cairn.server.core.DrainReport;
 import dev.cairn.server.core.HealthCheckStats;
 import dev.cairn.server.core.HealthySelection;
+import dev.cairn.server.core.Poller;
 import dev.cairn.server.core.RegistryMonitor;
 import dev.cairn.server.core.RegistryOptions;
 import dev.cairn.server.core.SelfPreservationStatus;
@@ -74,7 +76,10 @@ public final class RegistryImpl {
             watchExecutor,
             options.watchBufferEvents(),
             options.ticker(),
-            monitor);
+            monitor,
+            new WatchHistory(options.watchHistoryEvents(), options.watchHistoryBytes()),
+            this::schedule,
+            catalog::revision);
     this.batcher =
         new CommandBatcher(
             commandLog, local, options.maxCommandsPerEntry(), options.maxEntriesInFlight());
@@ -423,6 +428,24 @@ public final class RegistryImpl {
     return hub.awaitServices(namespace, after);
   }
 
+  public CompletableFuture<DrainReport> awaitDrained(
+      String ns, String service, long revision, Duration timeout) {
+    WatchHub.Key key = new WatchHub.Key(Names.namespace(ns), Names.checkLabel("service", service));
+    if (revision < 1) {
+      throw CairnException.invalid("revision", revision, ">= 1");
+    }
+    Duration max = Duration.ofMillis(Limits.MAX_WAIT_MILLIS);
+    if (timeout.isNegative() || timeout.compareTo(max) > 0) {
+      throw CairnException.invalid("timeout", timeout, "0.." + max);
+    }
+    return hub.awaitDrained(key, revision, timeout.toNanos());
+  }
+
+  public Poller poller(String ns, String service, String description) {
+    WatchHub.Key key = new WatchHub.Key(Names.namespace(ns), Names.checkLabel("service", service));
+    return hub.poller(key, description);
+  }
+
   public int pendingWaits() {
     return hub.waitKeys();
   }
@@ -490,6 +513,7 @@ public final class RegistryImpl {
       leases.grant(s.id(), s.ttlMillis());
     }
     checker.reset(catalog.allServices());
+    hub.restored(catalog.revision());
     if (!open.isEmpty()) {
       log.info("restored {} sessions; each expires unless resumed within its TTL", open.size());
     }
@@ -501,6 +525,18 @@ public final class RegistryImpl {
     long current = catalog.revision();
     if (from < 0 || from > current) {
       throw CairnException.invalid("revision", from, "0.." + current + " (the current revision)");
+    }
+  }
+
+  // Drain timeouts; on the sessions' scheduler, whose tasks are all short.
+  private Runnable schedule(Runnable task, long delayNanos) {
+    try {
+      java.util.concurrent.ScheduledFuture<?> f =
+          sweeper.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+      return () -> f.cancel(false);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      task.run(); // closing
+      return () -> {};
     }
   }
 

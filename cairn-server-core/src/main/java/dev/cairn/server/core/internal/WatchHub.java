@@ -1,10 +1,13 @@
 package dev.cairn.server.core.internal;
 
 import dev.cairn.common.Ticker;
+import dev.cairn.server.core.DrainReport;
+import dev.cairn.server.core.Poller;
 import dev.cairn.server.core.RegistryMonitor;
 import dev.cairn.server.core.ServiceEvent;
 import dev.cairn.server.core.ServiceList;
 import dev.cairn.server.core.ServiceSnapshot;
+import dev.cairn.server.core.SnapshotReason;
 import dev.cairn.server.core.Watch;
 import dev.cairn.server.core.WatchListener;
 import java.util.ArrayDeque;
@@ -35,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * watchers one after another. That spares a queue hand-off and a thread wake-up per watcher, and
  * the transport gets its watchers' messages in a burst it can write together. Listeners never
  * block, so a watcher waits at most for the others of its task to buffer their messages.
+ *
+ * <p>Every change also goes to the {@link WatchHistory}, from which a watch resumed from a revision
+ * replays what it missed (decision 0120). Watchers and {@linkplain Poller pollers} record what
+ * their clients acknowledged, which drains wait for (decision 0121).
  */
 final class WatchHub {
 
@@ -51,6 +58,8 @@ final class WatchHub {
       new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Set<CompletableFuture<Void>>> listWaiters =
       new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, Set<PollerImpl>> pollers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, Set<DrainWait>> drains = new ConcurrentHashMap<>();
 
   private final Function<Key, ServiceSnapshot> services;
   private final Function<String, ServiceList> lists;
@@ -58,6 +67,9 @@ final class WatchHub {
   private final int bufferEvents;
   private final Ticker ticker;
   private final RegistryMonitor monitor;
+  private final WatchHistory history;
+  private final Timers timers;
+  private final java.util.function.LongSupplier applied;
 
   WatchHub(
       Function<Key, ServiceSnapshot> services,
@@ -65,13 +77,24 @@ final class WatchHub {
       Executor executor,
       int bufferEvents,
       Ticker ticker,
-      RegistryMonitor monitor) {
+      RegistryMonitor monitor,
+      WatchHistory history,
+      Timers timers,
+      java.util.function.LongSupplier applied) {
     this.services = services;
     this.lists = lists;
     this.executor = executor;
     this.bufferEvents = bufferEvents;
     this.ticker = ticker;
     this.monitor = monitor;
+    this.history = history;
+    this.timers = timers;
+    this.applied = applied;
+  }
+
+  /** Runs a task after a delay; returns what cancels it. */
+  interface Timers {
+    Runnable schedule(Runnable task, long delayNanos);
   }
 
   /** A (namespace, service) pair. */
@@ -82,10 +105,16 @@ final class WatchHub {
   Watch watchService(Key key, long fromRevision, WatchListener listener) {
     ServiceWatcher w = new ServiceWatcher(key, listener);
     add(serviceWatchers, key, w);
-    // Registered first, so no change is missed; events at or below what the first delivery
-    // covers are dropped at drain time.
+    // Registered first, so no change is missed: each one is in the history read by start(), or
+    // offered to the watcher, or both; events at or below what was delivered are dropped.
     w.start(fromRevision);
     return w;
+  }
+
+  Poller poller(Key key, String description) {
+    PollerImpl p = new PollerImpl(key, description);
+    add(pollers, key, p);
+    return p;
   }
 
   Watch watchServices(String namespace, long fromRevision, WatchListener listener) {
@@ -144,6 +173,7 @@ final class WatchHub {
 
   void serviceChanged(String namespace, String service, List<ServiceEvent> events) {
     Key key = new Key(namespace, service);
+    history.append(key, events);
     Set<ServiceWatcher> ws = serviceWatchers.get(key);
     if (ws != null) {
       long committedAt = ticker.nanos();
@@ -156,6 +186,29 @@ final class WatchHub {
       drain(due);
     }
     completeAll(serviceWaiters.get(key));
+    checkDrains(key);
+  }
+
+  /**
+   * The catalog was replaced by a restored snapshot at {@code revision}: the history starts over
+   * there, every service watcher gets a snapshot (RESYNC), every list watcher the list, and every
+   * long-poll looks again.
+   */
+  void restored(long revision) {
+    history.reset(revision);
+    for (Set<ServiceWatcher> ws : serviceWatchers.values()) {
+      List<Watcher> due = new ArrayList<>();
+      for (ServiceWatcher w : ws) {
+        if (w.restored()) {
+          due.add(w);
+        }
+      }
+      drain(due);
+    }
+    for (String namespace : listWatchers.keySet()) {
+      namespaceChanged(namespace);
+    }
+    serviceWaiters.values().forEach(WatchHub::completeAll);
   }
 
   void namespaceChanged(String namespace) {
@@ -228,6 +281,137 @@ final class WatchHub {
     listWaiters.values().forEach(WatchHub::completeAll);
   }
 
+  // ---- drains, any thread ----
+
+  /**
+   * Completes when every watcher and poller of {@code key} acknowledged {@code revision} (or the
+   * service's revision, when that is lower and this registry applied {@code revision}), or after
+   * {@code timeoutNanos} with those still behind. Watchers that start or end meanwhile count from
+   * then on.
+   */
+  CompletableFuture<DrainReport> awaitDrained(Key key, long revision, long timeoutNanos) {
+    DrainWait wait = new DrainWait(key, revision, ticker.nanos());
+    add(drains, key, wait);
+    wait.check();
+    if (wait.result.isDone()) {
+      remove(drains, key, wait);
+      return wait.result;
+    }
+    Runnable cancel = timers.schedule(wait::timeout, timeoutNanos);
+    // Completed, timed out or cancelled by the caller: nothing is left behind.
+    wait.result.whenComplete(
+        (r, t) -> {
+          cancel.run();
+          remove(drains, key, wait);
+        });
+    return wait.result;
+  }
+
+  private void checkDrains(Key key) {
+    Set<DrainWait> ws = drains.get(key);
+    if (ws != null) {
+      for (DrainWait w : ws) {
+        w.check();
+      }
+    }
+  }
+
+  /** One drain in progress. */
+  private final class DrainWait {
+    final Key key;
+    final long revision;
+    final long startedNanos;
+    final CompletableFuture<DrainReport> result = new CompletableFuture<>();
+
+    DrainWait(Key key, long revision, long startedNanos) {
+      this.key = key;
+      this.revision = revision;
+      this.startedNanos = startedNanos;
+    }
+
+    void check() {
+      if (!result.isDone()) {
+        DrainReport r = report();
+        if (r.drained()) {
+          finish(r);
+        }
+      }
+    }
+
+    void timeout() {
+      finish(report());
+    }
+
+    private void finish(DrainReport r) {
+      result.complete(r);
+    }
+
+    private DrainReport report() {
+      // Until this registry applied the revision, nobody can have received it from here.
+      long appliedRevision = applied.getAsLong();
+      long target = appliedRevision < revision ? revision : Math.min(revision, serviceRevision());
+      List<DrainReport.PendingWatcher> behind = new ArrayList<>();
+      int counted = 0;
+      Set<ServiceWatcher> ws = serviceWatchers.get(key);
+      if (ws != null) {
+        for (ServiceWatcher w : ws) {
+          counted++;
+          long acked = w.acknowledged;
+          if (acked < target) {
+            behind.add(new DrainReport.PendingWatcher(w.description, acked));
+          }
+        }
+      }
+      Set<PollerImpl> ps = pollers.get(key);
+      if (ps != null) {
+        for (PollerImpl p : ps) {
+          counted++;
+          long acked = p.acknowledged;
+          if (acked < target) {
+            behind.add(new DrainReport.PendingWatcher(p.description, acked));
+          }
+        }
+      }
+      if (appliedRevision < revision && behind.isEmpty()) {
+        behind.add(
+            new DrainReport.PendingWatcher(
+                "this registry (applied " + appliedRevision + ")", appliedRevision));
+      }
+      return DrainReport.of(
+          revision, counted, behind, java.time.Duration.ofNanos(ticker.nanos() - startedNanos));
+    }
+
+    private long serviceRevision() {
+      return services.apply(key).revision();
+    }
+  }
+
+  /** A long-poll client of one service; its acknowledgement is its latest poll's index. */
+  private final class PollerImpl implements Poller {
+    final Key key;
+    final String description;
+    volatile long acknowledged;
+
+    PollerImpl(Key key, String description) {
+      this.key = key;
+      this.description = description;
+    }
+
+    @Override
+    public void polled(long index) {
+      if (index > acknowledged) {
+        acknowledged = index;
+        checkDrains(key);
+      }
+    }
+
+    @Override
+    public void close() {
+      remove(pollers, key, this);
+      checkDrains(key);
+    }
+  }
+
   /** Keys with pending long-poll waits (a cancelled or completed wait leaves none). */
   int waitKeys() {
     return serviceWaiters.size() + listWaiters.size();
@@ -278,6 +462,11 @@ final class WatchHub {
     @Override
     public final void ready() {
       schedule();
+    }
+
+    @Override
+    public void acknowledge(long revision) {
+      // Only service watches are counted by drains.
     }
 
     /**
@@ -364,25 +553,56 @@ final class WatchHub {
   /** A watch on one service. */
   private final class ServiceWatcher extends Watcher {
     private final Key key;
+    final String description;
     private final ArrayDeque<ServiceEvent> buffer = new ArrayDeque<>();
+    // Guarded by this. Until started, changes are buffered but not drained.
+    private boolean started;
     private boolean needSnapshot;
-    private boolean resync;
+    private SnapshotReason reason = SnapshotReason.INITIAL;
+    private long compactRevision;
+    // The first delivery of a resumed watch, until sent: the replayed events (maybe none).
+    private List<ServiceEvent> resume;
     // When the oldest buffered event was committed (ticker nanos); guarded by this.
     private long bufferedSince;
-    // Highest revision delivered; events at or below it are stale. Drain thread only.
+    // Highest revision delivered; events at or below it are stale. Drain thread only (and start).
     private long delivered;
+    // Highest revision the client acknowledged.
+    volatile long acknowledged;
 
     ServiceWatcher(Key key, WatchListener listener) {
       super(listener);
       this.key = key;
+      this.description = listener.description();
     }
 
     void start(long fromRevision) {
       synchronized (this) {
         delivered = fromRevision;
-        needSnapshot = fromRevision == 0 || services.apply(key).revision() > fromRevision;
+        if (fromRevision == 0) {
+          snapshotLocked(SnapshotReason.INITIAL, 0);
+        } else if (services.apply(key).revision() <= fromRevision) {
+          resume = List.of(); // nothing changed since: live from here
+        } else {
+          WatchHistory.Replay replay = history.since(key, fromRevision, bufferEvents);
+          if (replay.compacted()) {
+            snapshotLocked(SnapshotReason.COMPACTED, replay.compactRevision());
+          } else if (replay.tooMany()) {
+            snapshotLocked(SnapshotReason.RESYNC, 0);
+          } else {
+            resume = replay.events();
+          }
+        }
+        started = true;
       }
       schedule();
+    }
+
+    private void snapshotLocked(SnapshotReason why, long compactedAt) {
+      buffer.clear();
+      resume = null;
+      needSnapshot = true;
+      reason = why;
+      compactRevision = compactedAt;
     }
 
     /** Buffers {@code events}; true when the caller must run the drain this claimed. */
@@ -391,55 +611,86 @@ final class WatchHub {
         if (closed || needSnapshot) {
           return false; // a pending snapshot covers these, and its drain is on its way
         }
-        if (buffer.size() + events.size() > bufferEvents) {
-          buffer.clear();
-          needSnapshot = true;
-          resync = true;
+        int kept = buffer.size() + (resume == null ? 0 : resume.size());
+        if (kept + events.size() > bufferEvents) {
+          snapshotLocked(SnapshotReason.RESYNC, 0);
         } else {
           if (buffer.isEmpty()) {
             bufferedSince = committedAt;
           }
           buffer.addAll(events);
         }
+        if (!started) {
+          return false; // start() schedules the first drain
+        }
+      }
+      return claimDrain();
+    }
+
+    /** After a restore: a snapshot replaces what was delivered; true to drain it now. */
+    boolean restored() {
+      synchronized (this) {
+        if (closed || !started || needSnapshot) {
+          return false;
+        }
+        snapshotLocked(SnapshotReason.RESYNC, 0);
       }
       return claimDrain();
     }
 
     @Override
+    public void acknowledge(long revision) {
+      if (revision > acknowledged) {
+        acknowledged = revision;
+        checkDrains(key);
+      }
+    }
+
+    @Override
     boolean hasWorkLocked() {
-      return needSnapshot || !buffer.isEmpty();
+      return started && (needSnapshot || resume != null || !buffer.isEmpty());
     }
 
     @Override
     void clearLocked() {
       buffer.clear();
+      resume = null;
     }
 
     @Override
     void unregister() {
       remove(serviceWatchers, key, this);
+      checkDrains(key);
     }
 
     @Override
     void deliver() {
       while (listener.isReady()) {
         boolean snapshot;
-        boolean wasResync;
+        SnapshotReason why;
+        long compactedAt;
         long since;
+        List<ServiceEvent> resumed;
         List<ServiceEvent> events = null;
         synchronized (this) {
           if (closed || !hasWorkLocked()) {
             return;
           }
           snapshot = needSnapshot;
-          wasResync = resync;
+          why = reason;
+          compactedAt = compactRevision;
           since = bufferedSince;
+          resumed = resume;
           needSnapshot = false;
-          resync = false;
+          resume = null;
           if (!snapshot) {
+            long after = delivered;
+            if (resumed != null && !resumed.isEmpty()) {
+              after = Math.max(after, resumed.get(resumed.size() - 1).revision());
+            }
             events = new ArrayList<>(buffer.size());
             for (ServiceEvent e : buffer) {
-              if (e.revision() > delivered) {
+              if (e.revision() > after) {
                 events.add(e);
               }
             }
@@ -449,8 +700,19 @@ final class WatchHub {
         if (snapshot) {
           ServiceSnapshot s = services.apply(key);
           delivered = Math.max(delivered, s.revision());
-          listener.onSnapshot(s, wasResync);
-          monitor.snapshotDelivered(wasResync);
+          listener.onSnapshot(s, why, compactedAt);
+          monitor.snapshotDelivered(why != SnapshotReason.INITIAL);
+        } else if (resumed != null) {
+          List<ServiceEvent> all = resumed;
+          if (!events.isEmpty()) {
+            all = new ArrayList<>(resumed.size() + events.size());
+            all.addAll(resumed);
+            all.addAll(events);
+          }
+          if (!all.isEmpty()) {
+            delivered = all.get(all.size() - 1).revision();
+          }
+          listener.onResumed(delivered, all);
         } else if (!events.isEmpty()) {
           delivered = events.get(events.size() - 1).revision();
           listener.onEvents(events);

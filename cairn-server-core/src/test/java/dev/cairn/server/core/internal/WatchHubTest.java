@@ -92,7 +92,10 @@ class WatchHubTest {
           executor,
           16,
           now::get,
-          monitor);
+          monitor,
+          new WatchHistory(1000, Long.MAX_VALUE),
+          (task, delay) -> () -> {},
+          () -> Long.MAX_VALUE);
 
   private static List<ServiceEvent> added(long revision) {
     Instance i = Instance.builder("web", "10.0.0.1").id("web-" + revision).build();

@@ -4,11 +4,14 @@ import dev.cairn.common.Limits;
 import io.grpc.Attributes;
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerTransportFilter;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -25,14 +28,21 @@ final class Connections extends ServerTransportFilter implements ServerIntercept
   /** The connection of the current call. */
   static Connection current() {
     Connection c = CONTEXT.get();
-    return c != null ? c : new Connection(Limits.MAX_WATCHES_PER_CONNECTION);
+    return c != null ? c : new Connection(Limits.MAX_WATCHES_PER_CONNECTION, "unknown");
   }
 
   @Override
   public Attributes transportReady(Attributes attributes) {
+    SocketAddress remote = attributes.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+    String peer = remote instanceof InetSocketAddress a ? address(a) : String.valueOf(remote);
     return attributes.toBuilder()
-        .set(ATTRIBUTE, new Connection(Limits.MAX_WATCHES_PER_CONNECTION))
+        .set(ATTRIBUTE, new Connection(Limits.MAX_WATCHES_PER_CONNECTION, peer))
         .build();
+  }
+
+  private static String address(InetSocketAddress a) {
+    String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
   }
 
   @Override
@@ -46,13 +56,20 @@ final class Connections extends ServerTransportFilter implements ServerIntercept
         Context.current().withValue(CONTEXT, connection), call, headers, next);
   }
 
-  /** The quotas of one connection. Thread-safe. */
+  /** The quotas of one connection, and its client's address. Thread-safe. */
   static final class Connection {
     private final int maxWatches;
+    private final String peer;
     private final AtomicInteger watches = new AtomicInteger();
 
-    Connection(int maxWatches) {
+    Connection(int maxWatches, String peer) {
       this.maxWatches = maxWatches;
+      this.peer = peer;
+    }
+
+    /** The client's address and port, e.g. {@code 127.0.0.1:50412}. */
+    String peer() {
+      return peer;
     }
 
     int maxWatches() {

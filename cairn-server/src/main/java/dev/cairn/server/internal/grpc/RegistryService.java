@@ -3,8 +3,11 @@ package dev.cairn.server.internal.grpc;
 import static java.util.Objects.requireNonNull;
 
 import dev.cairn.common.CairnException;
+import dev.cairn.common.Limits;
 import dev.cairn.common.Names;
 import dev.cairn.common.Ticker;
+import dev.cairn.proto.v1.AwaitDrainedRequest;
+import dev.cairn.proto.v1.AwaitDrainedResponse;
 import dev.cairn.proto.v1.DeregisterRequest;
 import dev.cairn.proto.v1.DeregisterResponse;
 import dev.cairn.proto.v1.GetServiceRequest;
@@ -20,8 +23,10 @@ import dev.cairn.proto.v1.SessionRequest;
 import dev.cairn.proto.v1.SessionResponse;
 import dev.cairn.proto.v1.StatusRequest;
 import dev.cairn.proto.v1.StatusResponse;
+import dev.cairn.proto.v1.WatchClientMessage;
 import dev.cairn.proto.v1.WatchRequest;
 import dev.cairn.proto.v1.WatchResponse;
+import dev.cairn.server.core.DrainReport;
 import dev.cairn.server.core.HealthySelection;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.ServiceSnapshot;
@@ -42,6 +47,9 @@ import java.util.function.Function;
  * and {@link SessionCall}.
  */
 final class RegistryService extends RegistryGrpc.RegistryImplBase {
+
+  /** How long AwaitDrained waits when the request says 0. */
+  static final java.time.Duration DEFAULT_DRAIN_TIMEOUT = java.time.Duration.ofSeconds(30);
 
   private final Registry registry;
   private final EventLoops loops;
@@ -220,6 +228,40 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
         Connections.current(),
         watchCalls,
         loops.current());
+  }
+
+  @Override
+  public StreamObserver<WatchClientMessage> watchWithAcks(StreamObserver<WatchResponse> out) {
+    return WatchCall.startWithAcks(
+        registry,
+        (ServerCallStreamObserver<WatchResponse>) out,
+        Connections.current(),
+        watchCalls,
+        loops.current());
+  }
+
+  @Override
+  public void awaitDrained(AwaitDrainedRequest request, StreamObserver<AwaitDrainedResponse> out) {
+    CompletableFuture<DrainReport> draining;
+    try {
+      long timeoutMillis = request.getTimeoutMillis();
+      if (timeoutMillis < 0 || timeoutMillis > Limits.MAX_WAIT_MILLIS) {
+        throw CairnException.invalid(
+            "timeout_millis", timeoutMillis, "0.." + Limits.MAX_WAIT_MILLIS);
+      }
+      draining =
+          registry.awaitDrained(
+              Names.namespace(request.getNamespace()),
+              Names.checkLabel("service", request.getService()),
+              request.getRevision(),
+              timeoutMillis == 0
+                  ? DEFAULT_DRAIN_TIMEOUT
+                  : java.time.Duration.ofMillis(timeoutMillis));
+    } catch (RuntimeException e) {
+      out.onError(GrpcStatuses.toException(e));
+      return;
+    }
+    answer(draining, out, Protos::toProto);
   }
 
   @Override

@@ -1,31 +1,38 @@
 package dev.cairn.server.internal.grpc;
 
+import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Names;
+import dev.cairn.proto.v1.WatchClientMessage;
 import dev.cairn.proto.v1.WatchRequest;
 import dev.cairn.proto.v1.WatchResponse;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.ServiceEvent;
 import dev.cairn.server.core.ServiceList;
 import dev.cairn.server.core.ServiceSnapshot;
+import dev.cairn.server.core.SnapshotReason;
 import dev.cairn.server.core.Watch;
 import dev.cairn.server.core.WatchListener;
 import dev.cairn.server.internal.Protos;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
- * One {@code Watch} call: a registry watch whose deliveries become {@link WatchResponse}s. gRPC's
- * flow control is the watch's: {@link #isReady()} is the call's readiness, and the call's on-ready
- * handler calls {@link Watch#ready()}; a client that does not read is resynced by the registry with
- * one snapshot once it reads again.
+ * One {@code Watch} or {@code WatchWithAcks} call: a registry watch whose deliveries become {@link
+ * WatchResponse}s. gRPC's flow control is the watch's: {@link #isReady()} is the call's readiness,
+ * and the call's on-ready handler calls {@link Watch#ready()}; a client that does not read is
+ * resynced by the registry with one snapshot once it reads again.
+ *
+ * <p>What the client received, for drains: on {@code WatchWithAcks}, the revisions it acknowledges
+ * (never more than was sent); on {@code Watch}, each message once written to the call.
  *
  * <p>Deliveries run on the call's event loop ({@link #executor()}), one at a time; the call can
- * also be ended by the client (cancel) or by the server closing. {@code this} guards {@link #ended}
- * and every write to the call, which only buffers and never blocks.
+ * also be ended by the client (cancel) or by the server closing. {@code this} guards {@link
+ * #ended}, {@link #sent} and every write to the call, which only buffers and never blocks.
  */
 final class WatchCall implements WatchListener {
 
@@ -36,25 +43,38 @@ final class WatchCall implements WatchListener {
   private final Connections.Connection connection;
   private final Set<WatchCall> live;
   private final Executor loop;
+  private final boolean acks;
+  private final boolean slot;
   // Guarded by this.
   private boolean ended;
-  // Set once by start(); read by the handlers.
+  // The highest revision written to the call; guarded by this.
+  private long sent;
+  // Set once by begin(); read by the handlers.
   private volatile Watch watch;
 
   private WatchCall(
       ServerCallStreamObserver<WatchResponse> out,
       Connections.Connection connection,
       Set<WatchCall> live,
-      Executor loop) {
+      Executor loop,
+      boolean acks) {
     this.out = out;
     this.connection = connection;
     this.live = live;
     this.loop = loop;
+    this.acks = acks;
+    this.slot = connection.tryAcquireWatch();
+    if (!slot) {
+      return;
+    }
+    live.add(this);
+    out.setOnCancelHandler(this::cancelled);
+    out.setOnReadyHandler(this::becameReady);
   }
 
   /**
-   * Starts the watch {@code request} asks for, or fails the call; {@code live} tracks it, {@code
-   * loop} (the call's event loop) runs its deliveries.
+   * Starts the watch {@code request} asks for (a {@code Watch} call), or fails the call; {@code
+   * live} tracks it, {@code loop} (the call's event loop) runs its deliveries.
    */
   static void start(
       Registry registry,
@@ -63,43 +83,123 @@ final class WatchCall implements WatchListener {
       Connections.Connection connection,
       Set<WatchCall> live,
       Executor loop) {
-    if (!connection.tryAcquireWatch()) {
-      out.onError(
-          GrpcStatuses.error(
-              ErrorCode.RESOURCE_EXHAUSTED,
-              "watches: "
-                  + connection.maxWatches()
-                  + " on this connection (expected: <= "
-                  + connection.maxWatches()
-                  + ")"));
+    WatchCall call = new WatchCall(out, connection, live, loop, false);
+    if (call.refused()) {
       return;
     }
-    WatchCall call = new WatchCall(out, connection, live, loop);
-    live.add(call);
-    out.setOnCancelHandler(call::cancelled);
-    out.setOnReadyHandler(call::becameReady);
+    call.begin(registry, request);
+  }
+
+  /**
+   * A {@code WatchWithAcks} call: returns the handler of the client's messages, which starts the
+   * watch on the first ({@code watch}) and records each {@code ack}.
+   */
+  static StreamObserver<WatchClientMessage> startWithAcks(
+      Registry registry,
+      ServerCallStreamObserver<WatchResponse> out,
+      Connections.Connection connection,
+      Set<WatchCall> live,
+      Executor loop) {
+    WatchCall call = new WatchCall(out, connection, live, loop, true);
+    if (call.refused()) {
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(WatchClientMessage m) {}
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {}
+      };
+    }
+    return new StreamObserver<>() {
+      private boolean begun;
+
+      @Override
+      public void onNext(WatchClientMessage m) {
+        switch (m.getBodyCase()) {
+          case WATCH -> {
+            if (begun) {
+              call.end(invalid("watch", "a second watch request", "one, first"));
+            } else {
+              begun = true;
+              call.begin(registry, m.getWatch());
+            }
+          }
+          case ACK -> {
+            if (!begun) {
+              call.end(
+                  invalid("ack", "an ack before the watch request", "the watch request first"));
+            } else {
+              call.acked(m.getAck().getRevision());
+            }
+          }
+          default -> call.end(invalid("body", "empty", "watch or ack"));
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        // Cancelled: the cancel handler ends the watch.
+      }
+
+      @Override
+      public void onCompleted() {
+        // The client sends no more acks; the watch goes on until it cancels.
+      }
+    };
+  }
+
+  private static Status invalid(String field, Object value, String expected) {
+    return GrpcStatuses.toStatus(CairnException.invalid(field, value, expected));
+  }
+
+  private boolean refused() {
+    if (slot) {
+      return false;
+    }
+    out.onError(
+        GrpcStatuses.error(
+            ErrorCode.RESOURCE_EXHAUSTED,
+            "watches: "
+                + connection.maxWatches()
+                + " on this connection (expected: <= "
+                + connection.maxWatches()
+                + ")"));
+    return true;
+  }
+
+  private void begin(Registry registry, WatchRequest request) {
     Watch w;
     try {
       String namespace = Names.namespace(request.getNamespace());
       w =
           request.getService().isEmpty()
-              ? registry.watchServices(namespace, request.getFromRevision(), call)
+              ? registry.watchServices(namespace, request.getFromRevision(), this)
               : registry.watchService(
                   namespace,
                   Names.checkLabel("service", request.getService()),
                   request.getFromRevision(),
-                  call);
+                  this);
     } catch (RuntimeException e) {
-      call.end(GrpcStatuses.toStatus(e));
+      end(GrpcStatuses.toStatus(e));
       return;
     }
-    call.watch = w;
-    synchronized (call) {
-      if (!call.ended) {
-        return;
+    watch = w;
+    long written;
+    synchronized (this) {
+      if (!ended) {
+        written = sent;
+      } else {
+        written = -1;
       }
     }
-    w.close();
+    if (written < 0) {
+      w.close();
+    } else if (!acks && written > 0) {
+      w.acknowledge(written); // what was written before the watch was known here
+    }
   }
 
   @Override
@@ -108,13 +208,23 @@ final class WatchCall implements WatchListener {
   }
 
   @Override
+  public String description() {
+    return "grpc " + connection.peer() + (acks ? " (acks)" : " (counted when written)");
+  }
+
+  @Override
   public boolean isReady() {
     return out.isReady();
   }
 
   @Override
-  public void onSnapshot(ServiceSnapshot snapshot, boolean resync) {
-    send(Protos.watchSnapshot(snapshot, resync));
+  public void onSnapshot(ServiceSnapshot snapshot, SnapshotReason reason, long compactRevision) {
+    send(Protos.watchSnapshot(snapshot, reason, compactRevision));
+  }
+
+  @Override
+  public void onResumed(long revision, List<ServiceEvent> events) {
+    send(Protos.watchResumed(revision, events));
   }
 
   @Override
@@ -149,9 +259,33 @@ final class WatchCall implements WatchListener {
     }
   }
 
-  private synchronized void send(WatchResponse response) {
-    if (!ended) {
+  private void send(WatchResponse response) {
+    synchronized (this) {
+      if (ended) {
+        return;
+      }
       out.onNext(response);
+      sent = Math.max(sent, response.getRevision());
+    }
+    Watch w = watch;
+    if (!acks && w != null) {
+      w.acknowledge(response.getRevision());
+    }
+  }
+
+  /** The client acknowledged {@code revision}: at most what was sent. */
+  private void acked(long revision) {
+    long max;
+    synchronized (this) {
+      max = sent;
+    }
+    if (revision < 0 || revision > max) {
+      end(invalid("ack.revision", revision, "0.." + max + " (the last revision sent)"));
+      return;
+    }
+    Watch w = watch;
+    if (w != null) {
+      w.acknowledge(revision);
     }
   }
 

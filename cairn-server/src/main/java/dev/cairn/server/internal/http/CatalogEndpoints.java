@@ -66,6 +66,9 @@ final class CatalogEndpoints {
     String service = Names.checkLabel("service", ex.segment(2));
     InstanceFilter filter = InstanceFilter.of(ex);
     LongPoll poll = LongPoll.of(ex, registry.revision());
+    if (poll != null) {
+      Pollers.polled(registry, ex.channel(), ns, service, poll.index());
+    }
     ServiceSnapshot snapshot = registry.service(ns, service);
     if (poll == null || snapshot.revision() > poll.index()) {
       answerInstances(ex, snapshot, filter);

@@ -19,6 +19,7 @@ final class HttpApi {
   private final HttpMetrics metrics;
   private final ConsoleEndpoint console;
   private final HealthEndpoints health;
+  private final DrainEndpoint drains;
 
   HttpApi(Registry registry, Instant startedAt, HttpApiSettings settings, HttpMetrics metrics) {
     this.registry = registry;
@@ -28,6 +29,7 @@ final class HttpApi {
     this.catalog = new CatalogEndpoints(registry);
     this.sessions = new SessionEndpoints(registry);
     this.health = new HealthEndpoints(registry);
+    this.drains = new DrainEndpoint(registry);
     this.watches =
         new WatchEndpoint(registry, settings.maxWatchesPerClient(), settings.sseKeepAlive());
     this.console = ConsoleEndpoint.load();
@@ -99,6 +101,9 @@ final class HttpApi {
         break;
       case LIST_CHECKS:
         health.checks(ex);
+        break;
+      case DRAINED:
+        drains.drained(ex);
         break;
     }
   }

@@ -27,7 +27,8 @@ enum Route {
   REPORT_HEALTH(HttpMethod.PUT, "v1", "services", "{}", "instances", "{}", "health"),
   GET_SERVICE_CONFIG(HttpMethod.GET, "v1", "services", "{}", "config"),
   SET_SERVICE_CONFIG(HttpMethod.PUT, "v1", "services", "{}", "config"),
-  LIST_CHECKS(HttpMethod.GET, "v1", "services", "{}", "checks");
+  LIST_CHECKS(HttpMethod.GET, "v1", "services", "{}", "checks"),
+  DRAINED(HttpMethod.GET, "v1", "services", "{}", "drained");
 
   private static final Route[] ALL = values();
 

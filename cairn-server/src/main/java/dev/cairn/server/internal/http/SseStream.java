@@ -3,15 +3,19 @@ package dev.cairn.server.internal.http;
 import dev.cairn.server.core.ServiceEvent;
 import dev.cairn.server.core.ServiceList;
 import dev.cairn.server.core.ServiceSnapshot;
+import dev.cairn.server.core.SnapshotReason;
 import dev.cairn.server.core.Watch;
 import dev.cairn.server.core.WatchListener;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -23,8 +27,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * One watch streamed as server-sent events, each with {@code id: <revision>}, and a {@code :
  * keepalive} comment at a fixed interval. A service watch sends {@code snapshot} first, then {@code
- * added}, {@code updated} and {@code removed}; a service-list watch sends {@code services}, the
- * whole list, first and on every change.
+ * added}, {@code updated} and {@code removed} (a resumed watch: the events it missed, or {@code
+ * compacted} and a snapshot when they are no longer kept); a service-list watch sends {@code
+ * services}, the whole list, first and on every change. Drains count a frame as received once it is
+ * flushed to the socket.
  *
  * <p>The registry calls the listener methods sequentially on the channel's event loop ({@link
  * #executor()}); they encode there and write the bytes, so frames leave in delivery order and after
@@ -88,21 +94,55 @@ final class SseStream implements WatchListener, HttpApiHandler.Stream {
   }
 
   @Override
-  public void onSnapshot(ServiceSnapshot snapshot, boolean resync) {
-    write(snapshot.encoded(SNAPSHOT_FRAME, SseStream::snapshotFrame));
+  public String description() {
+    SocketAddress remote = channel.remoteAddress();
+    String peer =
+        remote instanceof InetSocketAddress a
+            ? a.getAddress().getHostAddress() + ":" + a.getPort()
+            : String.valueOf(remote);
+    return "sse " + peer + " (counted when flushed)";
+  }
+
+  @Override
+  public void onSnapshot(ServiceSnapshot snapshot, SnapshotReason reason, long compactRevision) {
+    byte[] frame = snapshot.encoded(SNAPSHOT_FRAME, SseStream::snapshotFrame);
+    if (reason == SnapshotReason.COMPACTED) {
+      byte[] compacted =
+          ("event: compacted\ndata: {\"compactRevision\":" + compactRevision + "}\n\n")
+              .getBytes(StandardCharsets.US_ASCII);
+      ByteArrayOutputStream out = new ByteArrayOutputStream(compacted.length + frame.length);
+      out.writeBytes(compacted);
+      out.writeBytes(frame);
+      frame = out.toByteArray();
+    }
+    write(frame, snapshot.revision());
+  }
+
+  @Override
+  public void onResumed(long revision, List<ServiceEvent> events) {
+    if (events.isEmpty()) {
+      // Nothing changed since the id the client resumed from: it has everything up to it.
+      Watch w = watch;
+      if (w != null) {
+        w.acknowledge(revision);
+      }
+      return;
+    }
+    onEvents(events);
   }
 
   @Override
   public void onEvents(List<ServiceEvent> events) {
+    long revision = events.get(events.size() - 1).revision();
     if (events.size() == 1) {
-      write(events.get(0).encoded(SSE_EVENT_KEY, SseStream::encode));
+      write(events.get(0).encoded(SSE_EVENT_KEY, SseStream::encode), revision);
       return;
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream(256 * events.size());
     for (ServiceEvent e : events) {
       out.writeBytes(e.encoded(SSE_EVENT_KEY, SseStream::encode));
     }
-    write(out.toByteArray());
+    write(out.toByteArray(), revision);
   }
 
   // One encoding per event, shared by every stream that gets it.
@@ -136,7 +176,7 @@ final class SseStream implements WatchListener, HttpApiHandler.Stream {
     out.writeBytes(JsonBodies.services(list));
     out.write('\n');
     out.write('\n');
-    write(out.toByteArray());
+    write(out.toByteArray(), 0);
   }
 
   @Override
@@ -155,11 +195,32 @@ final class SseStream implements WatchListener, HttpApiHandler.Stream {
   }
 
   private void write(byte[] frame) {
+    write(frame, 0);
+  }
+
+  /**
+   * Writes {@code frame}; once it is flushed to the socket, the watch records {@code revision}
+   * (when above 0) as received: the most an SSE server can tell, short of the client's next
+   * request.
+   */
+  private void write(byte[] frame, long revision) {
     try {
       channel
           .eventLoop()
           .execute(
-              () -> channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(frame))));
+              () -> {
+                ChannelFuture f =
+                    channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(frame)));
+                if (revision > 0) {
+                  f.addListener(
+                      done -> {
+                        Watch w = watch;
+                        if (done.isSuccess() && w != null) {
+                          w.acknowledge(revision);
+                        }
+                      });
+                }
+              });
     } catch (RejectedExecutionException e) {
       // The server is closing; the channel is closed with it.
     }

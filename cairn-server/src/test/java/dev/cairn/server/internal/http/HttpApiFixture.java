@@ -29,6 +29,7 @@ final class HttpApiFixture implements BeforeEachCallback, AfterEachCallback {
 
   private final HttpApiSettings settings;
   private final Instant startedAt;
+  private final RegistryOptions options;
   private Registry registry;
   private HttpApiServer server;
   private HttpClient client;
@@ -43,13 +44,19 @@ final class HttpApiFixture implements BeforeEachCallback, AfterEachCallback {
 
   /** A fixture whose server says it started at {@code startedAt} (now when null). */
   HttpApiFixture(HttpApiSettings settings, Instant startedAt) {
+    this(settings, startedAt, RegistryOptions.defaults());
+  }
+
+  /** A fixture whose registry runs with {@code options}. */
+  HttpApiFixture(HttpApiSettings settings, Instant startedAt, RegistryOptions options) {
     this.settings = settings;
     this.startedAt = startedAt;
+    this.options = options;
   }
 
   @Override
   public void beforeEach(ExtensionContext context) throws IOException {
-    registry = Registry.start(new MemoryCommandLog(), RegistryOptions.defaults());
+    registry = Registry.start(new MemoryCommandLog(), options);
     server =
         HttpApiServer.start(
             registry,
