@@ -1,6 +1,7 @@
 package dev.cairn.client;
 
 import dev.cairn.common.Instance;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -26,6 +27,22 @@ public interface Registration extends AutoCloseable {
    * resumed). Idempotent.
    */
   CompletableFuture<Void> deregister();
+
+  /**
+   * Deregisters the instance, then waits until every client watching its service has received the
+   * removal (a confirmed drain), on every registry this client was given, or until {@code timeout}
+   * passes; completes with what it found, never exceptionally for a timeout or an unreachable
+   * registry. The way to leave without callers noticing: call this, then stop accepting work, then
+   * let requests in flight finish.
+   *
+   * <p>The registries count their watchers as docs/api.md ("Confirmed drain") says: the SDK's own
+   * views acknowledge what they applied; other watchers count when the removal was written to them,
+   * or by their next long-poll.
+   *
+   * @param timeout how long to wait for the watchers, 0..10 minutes
+   * @throws IllegalArgumentException for a timeout outside 0..10 minutes
+   */
+  CompletableFuture<DrainResult> deregisterAndDrain(Duration timeout);
 
   /** Same as {@link #deregister()}, without waiting. */
   @Override

@@ -27,5 +27,11 @@ public final class ExitCode {
    */
   public static final int SERVER_FAILED = 6;
 
+  /**
+   * {@code cairn deregister --wait-drained}: the instance was removed, but some watchers had not
+   * received the removal when the wait ended; they are listed.
+   */
+  public static final int NOT_DRAINED = 7;
+
   private ExitCode() {}
 }

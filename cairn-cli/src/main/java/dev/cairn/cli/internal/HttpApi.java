@@ -71,6 +71,13 @@ final class HttpApi {
     return send(HttpRequest.newBuilder(uri(path, query)).GET());
   }
 
+  /**
+   * GETs {@code path}, which the server may hold for up to {@code wait}, and returns the answer.
+   */
+  Answer getWaiting(String path, Query query, Duration wait) {
+    return send(HttpRequest.newBuilder(uri(path, query)).GET(), REQUEST_TIMEOUT.plus(wait));
+  }
+
   /** PUTs the JSON {@code body} to {@code path} and returns the answer. */
   Answer put(String path, JsonNode body) {
     String json;
@@ -96,11 +103,15 @@ final class HttpApi {
   }
 
   private Answer send(HttpRequest.Builder request) {
+    return send(request, REQUEST_TIMEOUT);
+  }
+
+  private Answer send(HttpRequest.Builder request, Duration timeout) {
     HttpResponse<String> response;
     try {
       response =
           client.send(
-              request.timeout(REQUEST_TIMEOUT).header("Accept", "application/json").build(),
+              request.timeout(timeout).header("Accept", "application/json").build(),
               HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw unreachable(e);

@@ -164,6 +164,19 @@ final class WatchCommand implements Callable<Integer> {
     JsonNode data = HttpApi.parse(event.data());
     String revision = Render.text(data, "revision");
     boolean snapshot = "snapshot".equals(event.type());
+    if ("compacted".equals(event.type())) {
+      // The server no longer holds the changes since our last id; its snapshot comes next, and
+      // the differences to what was shown are printed then.
+      if (client.json) {
+        ObjectNode line = HttpApi.JSON.createObjectNode().put("event", event.type());
+        if (data.isObject()) {
+          line.setAll((ObjectNode) data);
+        }
+        out.println(line);
+        out.flush();
+      }
+      return false;
+    }
     if (client.json) {
       ObjectNode line = HttpApi.JSON.createObjectNode().put("event", event.type());
       if (data.isObject()) {

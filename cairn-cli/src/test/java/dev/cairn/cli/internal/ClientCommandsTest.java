@@ -165,6 +165,45 @@ class ClientCommandsTest {
   }
 
   @Test
+  void deregisterWaitsUntilDrained() {
+    cairn("register", "web", "--server", url, "--id", "w1", "--address", "10.0.0.1");
+
+    CliRun run = cairn("deregister", "web", "w1", "--server", url, "--wait-drained");
+
+    assertThat(run.exitCode()).as("%s", run).isZero();
+    assertThat(run.out())
+        .startsWith("deregistered web/w1 at revision ")
+        .containsPattern("\ndrained: 0 watchers received revision \\d+ \\(\\d+ ms\\)\n$");
+  }
+
+  @Test
+  void deregisterNamesTheWatchersThatDidNotReceiveTheRemoval() throws IOException {
+    cairn("register", "web", "--server", url, "--id", "w1", "--address", "10.0.0.1");
+    long listed = server.registry().service("default", "web").revision();
+    // A long-poll client that got the list once and never polls again.
+    try (java.net.Socket poller =
+        new java.net.Socket(InetAddress.getLoopbackAddress(), server.httpUri().getPort())) {
+      poller
+          .getOutputStream()
+          .write(
+              ("GET /v1/services/web/instances?index="
+                      + listed
+                      + "&wait=0s HTTP/1.1\r\nHost: x\r\n\r\n")
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      assertThat(new String(poller.getInputStream().readNBytes(12))).isEqualTo("HTTP/1.1 200");
+
+      CliRun run = cairn("deregister", "web", "w1", "--server", url, "--wait-drained=300ms");
+
+      assertThat(run.exitCode()).as("%s", run).isEqualTo(ExitCode.NOT_DRAINED);
+      assertThat(run.out())
+          .contains("not drained after ")
+          .contains("1 of 1 watchers had not received revision ")
+          .contains("  long-poll 127.0.0.1:" + poller.getLocalPort())
+          .contains("(acknowledged " + listed + ")");
+    }
+  }
+
+  @Test
   void deregisterOfAnUnknownInstanceExitsWithNotFound() {
     CliRun run = cairn("deregister", "web", "nope", "--server", url);
 

@@ -49,6 +49,7 @@ public final class ClientCore {
   private final ExecutorService disk;
   private final RegistryChannels channels;
   private final SessionManager session;
+  private final Drainer drainer;
   private final SnapshotStore store;
   private final Map<String, ViewImpl> views = new ConcurrentHashMap<>();
   private final Thread shutdownHook;
@@ -67,6 +68,7 @@ public final class ClientCore {
     this.netty = new NioEventLoopGroup(1, new NamedThreads(id, "netty", threads));
     this.channels = new RegistryChannels(settings.registries, netty, events, settings.interceptors);
     this.session = new SessionManager(settings, channels, events);
+    this.drainer = new Drainer(channels, settings);
     if (settings.snapshotDir != null) {
       this.disk = Executors.newSingleThreadExecutor(new NamedThreads(id, "disk", threads));
       this.store = new SnapshotStore(settings.snapshotDir, settings.namespace, disk);
@@ -100,7 +102,7 @@ public final class ClientCore {
               .build();
     }
     i = i.toBuilder().kind(InstanceKind.PERSISTENT).sessionId("").build();
-    RegistrationImpl r = new RegistrationImpl(i, session, events);
+    RegistrationImpl r = new RegistrationImpl(i, session, events, drainer, settings.ticker);
     synchronized (lock) {
       checkOpen();
       events.execute(() -> session.add(r));

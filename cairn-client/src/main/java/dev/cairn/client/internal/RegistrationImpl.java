@@ -13,14 +13,24 @@ final class RegistrationImpl implements Registration {
   private final SessionManager session;
   private final Executor events;
   private final CompletableFuture<Instance> registered = new CompletableFuture<>();
-  private final CompletableFuture<Void> deregistered = new CompletableFuture<>();
+  private final Drainer drainer;
+  private final dev.cairn.common.Ticker ticker;
+  // The removal's revision, or 0 when the registry did not confirm it.
+  private final CompletableFuture<Long> deregistered = new CompletableFuture<>();
   // Guarded by this: whether deregister() was called.
   private boolean deregistering;
 
-  RegistrationImpl(Instance instance, SessionManager session, Executor events) {
+  RegistrationImpl(
+      Instance instance,
+      SessionManager session,
+      Executor events,
+      Drainer drainer,
+      dev.cairn.common.Ticker ticker) {
     this.instance = instance;
     this.session = session;
     this.events = events;
+    this.drainer = drainer;
+    this.ticker = ticker;
   }
 
   /** The key this registration is known by: {@code service/id}. */
@@ -44,6 +54,21 @@ final class RegistrationImpl implements Registration {
 
   @Override
   public CompletableFuture<Void> deregister() {
+    return removal().thenApply(revision -> null);
+  }
+
+  @Override
+  public CompletableFuture<dev.cairn.client.DrainResult> deregisterAndDrain(
+      java.time.Duration timeout) {
+    java.util.Objects.requireNonNull(timeout, "timeout");
+    Drainer.checkTimeout(timeout);
+    long started = ticker.nanos();
+    return removal()
+        .thenCompose(revision -> drainer.drain(instance.service(), revision, timeout, started));
+  }
+
+  /** Deregisters (once); completes with the removal's revision, 0 when unconfirmed. */
+  private CompletableFuture<Long> removal() {
     synchronized (this) {
       if (deregistering) {
         return deregistered.copy();
@@ -54,7 +79,7 @@ final class RegistrationImpl implements Registration {
       events.execute(() -> session.remove(this, deregistered));
     } catch (RejectedExecutionException e) {
       // The client is closed: its session, and this instance with it, is gone.
-      deregistered.complete(null);
+      deregistered.complete(0L);
     }
     return deregistered.copy();
   }

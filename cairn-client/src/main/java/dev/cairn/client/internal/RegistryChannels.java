@@ -43,6 +43,16 @@ final class RegistryChannels {
     this.interceptors = interceptors;
   }
 
+  /** How many registries there are. */
+  int size() {
+    return addresses.size();
+  }
+
+  /** The address of the registry at {@code index}. */
+  RegistryAddress address(int index) {
+    return addresses.get(index);
+  }
+
   /** The index of the current registry. */
   int currentIndex() {
     return current;

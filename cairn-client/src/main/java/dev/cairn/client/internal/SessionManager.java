@@ -104,9 +104,13 @@ final class SessionManager {
     }
   }
 
-  void remove(RegistrationImpl r, CompletableFuture<Void> done) {
+  /**
+   * Deregisters {@code r}; {@code done} completes with the removal's revision once the registry
+   * confirmed it, or with 0 when it cannot tell (not registered, the session not open, an error).
+   */
+  void remove(RegistrationImpl r, CompletableFuture<Long> done) {
     if (registrations.get(r.key()) != r) {
-      done.complete(null);
+      done.complete(0L);
       return;
     }
     registrations.remove(r.key());
@@ -114,7 +118,7 @@ final class SessionManager {
     if (!open) {
       // Sent when the session is back, in case it was resumed with the instance.
       toDeregister.put(r.key(), r.instance());
-      done.complete(null);
+      done.complete(0L);
       return;
     }
     toDeregister.put(r.key(), r.instance());
@@ -262,7 +266,7 @@ final class SessionManager {
     }
   }
 
-  private void sendDeregister(String key, Instance instance, CompletableFuture<Void> done) {
+  private void sendDeregister(String key, Instance instance, CompletableFuture<Long> done) {
     long id = ++nextRequestId;
     pending.put(
         id,
@@ -270,7 +274,7 @@ final class SessionManager {
           if (toDeregister.get(key) == instance) {
             toDeregister.remove(key);
           }
-          done.complete(null);
+          done.complete(result.getErrorCode() == 0 ? result.getRevision() : 0L);
         });
     call.sendMessage(
         SessionRequest.newBuilder()

@@ -10,6 +10,8 @@ import dev.cairn.common.Instance;
 import dev.cairn.proto.v1.GetServiceRequest;
 import dev.cairn.proto.v1.GetServiceResponse;
 import dev.cairn.proto.v1.RegistryGrpc;
+import dev.cairn.proto.v1.WatchAck;
+import dev.cairn.proto.v1.WatchClientMessage;
 import dev.cairn.proto.v1.WatchEvent;
 import dev.cairn.proto.v1.WatchRequest;
 import dev.cairn.proto.v1.WatchResponse;
@@ -34,9 +36,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One service's view: a {@code Watch} stream on the current registry (started again with a snapshot
- * after a break, failing over with backoff), a {@code GetService} reconcile every interval, the
- * {@link RemovalGuard}, and the disk snapshot.
+ * One service's view: a {@code WatchWithAcks} stream on the current registry (resumed after a break
+ * from the last revision it applied, on whichever registry is current, failing over with backoff;
+ * decision 0120), a {@code GetService} reconcile every interval, the {@link RemovalGuard}, and the
+ * disk snapshot. It acknowledges each watch message once applied and shown (decision 0121), so that
+ * drains count it.
  *
  * <p>The client's event thread (also the executor of the gRPC calls) owns every field but {@link
  * #published}, a volatile immutable snapshot read by any thread, and the listener list.
@@ -65,7 +69,17 @@ final class ViewImpl implements ServiceView {
   private long revision;
   private Source source = Source.NONE;
   private boolean live;
-  private ClientCall<WatchRequest, WatchResponse> watch;
+  private ClientCall<WatchClientMessage, WatchResponse> watch;
+  // The revision of the last watch message applied, and the registry history it belongs to: where
+  // the next watch resumes from (0: from a snapshot).
+  private long resumeRevision;
+  private String registryId = "";
+  // The last revision applied from the watch, and the last acknowledged on it.
+  private long toAck;
+  private long acked;
+  // Watches resumed with a replay, and resumes answered with a COMPACTED snapshot (for tests).
+  private volatile long resumes;
+  private volatile long relists;
   private int watchIndex;
   private ScheduledFuture<?> retryTask;
   private ScheduledFuture<?> reconcileTask;
@@ -223,23 +237,31 @@ final class ViewImpl implements ServiceView {
       return;
     }
     watchIndex = channels.currentIndex();
-    ClientCall<WatchRequest, WatchResponse> c;
+    ClientCall<WatchClientMessage, WatchResponse> c;
     try {
-      c = channels.channel(watchIndex).newCall(RegistryGrpc.getWatchMethod(), CallOptions.DEFAULT);
+      c =
+          channels
+              .channel(watchIndex)
+              .newCall(RegistryGrpc.getWatchWithAcksMethod(), CallOptions.DEFAULT);
     } catch (IllegalStateException e) {
       return;
     }
     watch = c;
+    toAck = 0;
+    acked = 0;
     c.start(new WatchListener(c), new Metadata());
-    // Always from 0: the first message is then a snapshot, which tells that the watch is live
-    // (a watch resumed from a revision of a quiet service would say nothing until it changes).
-    c.sendMessage(
-        WatchRequest.newBuilder().setNamespace(settings.namespace).setService(service).build());
-    c.halfClose();
+    // From the last revision applied, on any member of the same registry: the first message then
+    // replays what was missed (`resumed`, possibly nothing), or is a snapshot when that is gone.
+    WatchRequest.Builder request =
+        WatchRequest.newBuilder().setNamespace(settings.namespace).setService(service);
+    if (resumeRevision > 0) {
+      request.setFromRevision(resumeRevision).setRegistryId(registryId);
+    }
+    c.sendMessage(WatchClientMessage.newBuilder().setWatch(request).build());
     c.request(1);
   }
 
-  private void watchMessage(ClientCall<WatchRequest, WatchResponse> c, WatchResponse m) {
+  private void watchMessage(ClientCall<WatchClientMessage, WatchResponse> c, WatchResponse m) {
     Map<String, Instance> next;
     try {
       next = applyMessage(m);
@@ -253,7 +275,48 @@ final class ViewImpl implements ServiceView {
       live = true;
       failures = 0;
     }
+    if (!m.getRegistryId().isEmpty()) {
+      registryId = m.getRegistryId();
+    }
+    if (m.hasResumed()) {
+      resumes++;
+    } else if (m.hasSnapshot()
+        && m.getSnapshot().getReason() == dev.cairn.proto.v1.ServiceSnapshot.Reason.COMPACTED) {
+      relists++;
+      log.debug(
+          "Watch of {} resumed from {}, compacted since (oldest resumable {}): re-listed",
+          service,
+          resumeRevision,
+          m.getSnapshot().getCompactRevision());
+    }
+    resumeRevision = m.getRevision();
+    toAck = m.getRevision();
     update(next, m.getRevision(), false);
+  }
+
+  /**
+   * Acknowledges the last revision applied from the watch, once the view shows it: while the
+   * removal guard withholds removals, the view still shows instances the registry removed, so the
+   * acknowledgement waits until it releases them.
+   */
+  private void maybeAck() {
+    ClientCall<WatchClientMessage, WatchResponse> c = watch;
+    if (c == null || toAck <= acked || !guard.withheld().isEmpty()) {
+      return;
+    }
+    acked = toAck;
+    c.sendMessage(
+        WatchClientMessage.newBuilder().setAck(WatchAck.newBuilder().setRevision(acked)).build());
+  }
+
+  /** Watches resumed with a replay from the registry's history; for tests. */
+  long resumes() {
+    return resumes;
+  }
+
+  /** Resumes the registry answered with a COMPACTED snapshot (a re-list); for tests. */
+  long relists() {
+    return relists;
   }
 
   private Map<String, Instance> applyMessage(WatchResponse m) {
@@ -261,11 +324,14 @@ final class ViewImpl implements ServiceView {
       case SNAPSHOT:
         return byId(Protos.fromProto(m.getSnapshot().getInstancesList()));
       case EVENTS:
+      case RESUMED:
         if (source != Source.REGISTRY) {
           throw new IllegalArgumentException("events before a snapshot");
         }
         Map<String, Instance> next = new TreeMap<>(truth);
-        for (WatchEvent e : m.getEvents().getEventsList()) {
+        List<WatchEvent> events =
+            m.hasResumed() ? m.getResumed().getEventsList() : m.getEvents().getEventsList();
+        for (WatchEvent e : events) {
           Instance i = Protos.fromProto(e.getInstance());
           switch (e.getType()) {
             case ADDED:
@@ -291,6 +357,10 @@ final class ViewImpl implements ServiceView {
     live = false;
     if (closed) {
       return;
+    }
+    if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
+      // E.g. a revision ahead of this registry (one that lost data): start over from a snapshot.
+      resumeRevision = 0;
     }
     if (wasLive) {
       markStale();
@@ -393,6 +463,7 @@ final class ViewImpl implements ServiceView {
     revision = atRevision;
     scheduleConfirm(now);
     publish();
+    maybeAck();
     if (store != null) {
       store.write(service, revision, List.copyOf(shown.values()));
     }
@@ -469,9 +540,9 @@ final class ViewImpl implements ServiceView {
   }
 
   private final class WatchListener extends ClientCall.Listener<WatchResponse> {
-    private final ClientCall<WatchRequest, WatchResponse> c;
+    private final ClientCall<WatchClientMessage, WatchResponse> c;
 
-    WatchListener(ClientCall<WatchRequest, WatchResponse> c) {
+    WatchListener(ClientCall<WatchClientMessage, WatchResponse> c) {
       this.c = c;
     }
 

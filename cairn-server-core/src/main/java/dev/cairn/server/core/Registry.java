@@ -160,6 +160,15 @@ public final class Registry implements AutoCloseable {
     return impl.watcherCount();
   }
 
+  /**
+   * The id of this registry's history ({@link CommandLog#historyId()}): the same on every member of
+   * a cluster, different for any other registry. Transports hand it to watchers, who send it back
+   * when they resume, so that a revision of another registry is never taken for one of this one.
+   */
+  public String historyId() {
+    return impl.historyId();
+  }
+
   /** The number of services and namespaces with long-poll waits pending. */
   public int pendingWaits() {
     return impl.pendingWaits();

@@ -68,7 +68,8 @@ class DrainTest {
       got(events.get(events.size() - 1).revision());
     }
 
-    private void got(long revision) {
+    // Synchronized with watch(), which sets `watch`: a delivery may come before it returns.
+    private synchronized void got(long revision) {
       received = revision;
       if (acks) {
         watch.acknowledge(revision);

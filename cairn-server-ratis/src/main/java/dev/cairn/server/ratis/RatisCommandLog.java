@@ -95,6 +95,12 @@ public final class RatisCommandLog implements CommandLog {
     node.close();
   }
 
+  /** The Raft group's id: shared by the group's members, new for every new data directory. */
+  @Override
+  public String historyId() {
+    return node.groupId();
+  }
+
   @Override
   public String toString() {
     return "RatisCommandLog{" + node + "}";

@@ -446,6 +446,10 @@ public final class RegistryImpl {
     return hub.poller(key, description);
   }
 
+  public String historyId() {
+    return commandLog.historyId();
+  }
+
   public int pendingWaits() {
     return hub.waitKeys();
   }

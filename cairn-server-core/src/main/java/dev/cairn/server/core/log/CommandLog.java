@@ -42,4 +42,14 @@ public interface CommandLog extends AutoCloseable {
   /** Stops the log; pending appends fail. */
   @Override
   void close();
+
+  /**
+   * Names this log's history: the same on every member of one group, different for any other log
+   * (another data directory, a wiped one, an in-memory log). A revision means the same state only
+   * between logs with the same id, so a watch resumes from a revision only where it is the same
+   * (decision 0120). Empty when the log cannot tell (then revisions are trusted as they are).
+   */
+  default String historyId() {
+    return "";
+  }
 }

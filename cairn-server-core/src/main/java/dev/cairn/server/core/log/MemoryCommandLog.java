@@ -25,6 +25,8 @@ public final class MemoryCommandLog implements CommandLog {
             return t;
           });
   private final CompletableFuture<CairnException> failure = new CompletableFuture<>();
+  // Every in-memory log is a history of its own.
+  private final String historyId = java.util.UUID.randomUUID().toString();
   private volatile LogStateMachine machine;
   // Set once, on the applier thread, when apply threw an Error; later entries are not applied.
   private volatile CairnException failed;
@@ -65,6 +67,12 @@ public final class MemoryCommandLog implements CommandLog {
   public void close() {
     closed = true;
     applier.shutdownNow();
+  }
+
+  /** A random id: no other log shares this one's history. */
+  @Override
+  public String historyId() {
+    return historyId;
   }
 
   // On the applier thread.

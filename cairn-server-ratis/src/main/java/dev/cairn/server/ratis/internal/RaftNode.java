@@ -278,6 +278,12 @@ public final class RaftNode {
     return CairnException.of(ErrorCode.UNAVAILABLE, message);
   }
 
+  /** The group's id (a UUID), once started; empty before. */
+  public String groupId() {
+    RaftIdentity id = identity;
+    return id == null ? "" : id.groupId().getUuid().toString();
+  }
+
   private static void releaseQuietly(DataDirLock lock) {
     if (lock == null) {
       return;

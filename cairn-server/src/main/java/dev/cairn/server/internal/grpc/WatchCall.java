@@ -47,10 +47,13 @@ final class WatchCall implements WatchListener {
   private final boolean slot;
   // Guarded by this.
   private boolean ended;
-  // The highest revision written to the call; guarded by this.
+  // The highest revision written to the call, and whether nothing was yet; guarded by this.
   private long sent;
+  private boolean first = true;
   // Set once by begin(); read by the handlers.
   private volatile Watch watch;
+  // This registry's history id, sent on the first message; set by begin(), before any delivery.
+  private volatile String registryId = "";
 
   private WatchCall(
       ServerCallStreamObserver<WatchResponse> out,
@@ -174,14 +177,17 @@ final class WatchCall implements WatchListener {
     Watch w;
     try {
       String namespace = Names.namespace(request.getNamespace());
+      registryId = registry.historyId();
+      long from = request.getFromRevision();
+      String theirs = request.getRegistryId();
+      if (!theirs.isEmpty() && !registryId.isEmpty() && !theirs.equals(registryId)) {
+        from = 0; // a revision of another registry: start afresh
+      }
       w =
           request.getService().isEmpty()
-              ? registry.watchServices(namespace, request.getFromRevision(), this)
+              ? registry.watchServices(namespace, from, this)
               : registry.watchService(
-                  namespace,
-                  Names.checkLabel("service", request.getService()),
-                  request.getFromRevision(),
-                  this);
+                  namespace, Names.checkLabel("service", request.getService()), from, this);
     } catch (RuntimeException e) {
       end(GrpcStatuses.toStatus(e));
       return;
@@ -263,6 +269,12 @@ final class WatchCall implements WatchListener {
     synchronized (this) {
       if (ended) {
         return;
+      }
+      if (first) {
+        first = false;
+        if (!registryId.isEmpty()) {
+          response = response.toBuilder().setRegistryId(registryId).build();
+        }
       }
       out.onNext(response);
       sent = Math.max(sent, response.getRevision());

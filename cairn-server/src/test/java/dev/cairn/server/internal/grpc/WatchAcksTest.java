@@ -89,6 +89,36 @@ class WatchAcksTest {
   }
 
   @Test
+  void aRevisionOfAnotherRegistryIsNotResumedFrom() {
+    t.blocking.register(register("web", "web-1"));
+    long seen = t.blocking.register(register("web", "web-2")).getRevision();
+    StreamRecorder<WatchRequest, WatchResponse> first = StreamRecorder.create();
+    t.async.watch(WatchRequest.newBuilder().setService("web").build(), first);
+    String id = first.next().getRegistryId();
+    assertThat(id).isEqualTo(t.registry().historyId()).isNotEmpty();
+
+    StreamRecorder<WatchRequest, WatchResponse> same = StreamRecorder.create();
+    t.async.watch(
+        WatchRequest.newBuilder().setService("web").setFromRevision(seen).setRegistryId(id).build(),
+        same);
+    WatchResponse resumed = same.next();
+    assertThat(resumed.hasResumed()).isTrue();
+    assertThat(resumed.getRegistryId()).isEqualTo(id);
+
+    StreamRecorder<WatchRequest, WatchResponse> other = StreamRecorder.create();
+    t.async.watch(
+        WatchRequest.newBuilder()
+            .setService("web")
+            .setFromRevision(seen)
+            .setRegistryId("another-registry")
+            .build(),
+        other);
+    WatchResponse snapshot = other.next();
+    assertThat(snapshot.getSnapshot().getReason()).isEqualTo(ServiceSnapshot.Reason.INITIAL);
+    assertThat(snapshot.getSnapshot().getInstancesCount()).isEqualTo(2);
+  }
+
+  @Test
   void aDrainWaitsForTheAcknowledgementsAndNamesTheWatcherThatNeverSendsOne() {
     long r1 = t.blocking.register(register("web", "web-1")).getRevision();
     t.blocking.register(register("web", "web-2"));

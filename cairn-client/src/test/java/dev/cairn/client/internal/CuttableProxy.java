@@ -1,0 +1,124 @@
+package dev.cairn.client.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A TCP proxy on loopback whose connections a test can cut, as a registry node's death would: while
+ * cut it refuses new connections; {@link #restore()} listens again on the same port.
+ */
+final class CuttableProxy implements AutoCloseable {
+
+  private final InetSocketAddress target;
+  private final int port;
+  private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+  private volatile ServerSocket server;
+
+  CuttableProxy(InetSocketAddress target) {
+    this.target = target;
+    this.server = listen(0);
+    this.port = server.getLocalPort();
+    accept(server);
+  }
+
+  int port() {
+    return port;
+  }
+
+  /** Closes every connection and stops listening. */
+  void cut() {
+    close();
+  }
+
+  /** Listens again on the same port. */
+  void restore() {
+    server = listen(port);
+    accept(server);
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.close();
+    } catch (IOException e) {
+      // closing anyway
+    }
+    for (Socket s : sockets) {
+      try {
+        s.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
+    }
+    sockets.clear();
+  }
+
+  private static ServerSocket listen(int port) {
+    try {
+      ServerSocket s = new ServerSocket();
+      s.setReuseAddress(true);
+      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      return s;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void accept(ServerSocket listening) {
+    Thread t =
+        new Thread(
+            () -> {
+              while (!listening.isClosed()) {
+                try {
+                  Socket in = listening.accept();
+                  Socket out = new Socket(target.getAddress(), target.getPort());
+                  sockets.add(in);
+                  sockets.add(out);
+                  pipe(in, out);
+                  pipe(out, in);
+                } catch (IOException e) {
+                  return; // closed
+                }
+              }
+            },
+            "proxy-accept");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static void pipe(Socket from, Socket to) {
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buf = new byte[16 * 1024];
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                  out.write(buf, 0, n);
+                  out.flush();
+                }
+              } catch (IOException e) {
+                // one side closed
+              } finally {
+                try {
+                  from.close();
+                  to.close();
+                } catch (IOException e) {
+                  // closing anyway
+                }
+              }
+            },
+            "proxy-pipe");
+    t.setDaemon(true);
+    t.start();
+  }
+}
