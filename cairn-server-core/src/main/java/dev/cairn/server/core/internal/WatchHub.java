@@ -342,8 +342,14 @@ final class WatchHub {
       finish(report());
     }
 
+    // Completed on the shared executor: a check may run on the apply thread, which must not run
+    // the waiter's continuation (it encodes and writes the answer).
     private void finish(DrainReport r) {
-      result.complete(r);
+      try {
+        executor.execute(() -> result.complete(r));
+      } catch (RejectedExecutionException e) {
+        result.complete(r);
+      }
     }
 
     private DrainReport report() {
