@@ -9,6 +9,7 @@ import dev.cairn.proto.v1.GetServiceResponse;
 import dev.cairn.proto.v1.Instance;
 import dev.cairn.proto.v1.RegistryGrpc;
 import dev.cairn.proto.v1.ServiceSnapshot;
+import dev.cairn.proto.v1.WatchClientMessage;
 import dev.cairn.proto.v1.WatchRequest;
 import dev.cairn.proto.v1.WatchResponse;
 import io.grpc.Server;
@@ -48,6 +49,25 @@ class GarbageRegistryTest {
   /** First watch: a good snapshot, then garbage. Later calls: garbage, then a broken stream. */
   private static final class GarbageRegistry extends RegistryGrpc.RegistryImplBase {
     final AtomicInteger watches = new AtomicInteger();
+
+    // The SDK's views watch with acknowledgements; acks are ignored here.
+    @Override
+    public StreamObserver<WatchClientMessage> watchWithAcks(StreamObserver<WatchResponse> out) {
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(WatchClientMessage m) {
+          if (m.hasWatch()) {
+            watch(m.getWatch(), out);
+          }
+        }
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {}
+      };
+    }
 
     @Override
     public void watch(WatchRequest request, StreamObserver<WatchResponse> out) {

@@ -37,7 +37,7 @@ class ReconcileTest {
     public <Q, R> ClientCall<Q, R> interceptCall(
         MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
       ClientCall<Q, R> call = next.newCall(method, options);
-      if (!method.equals(RegistryGrpc.getWatchMethod())) {
+      if (!method.equals(RegistryGrpc.getWatchWithAcksMethod())) {
         return call;
       }
       watchCalls.incrementAndGet();
