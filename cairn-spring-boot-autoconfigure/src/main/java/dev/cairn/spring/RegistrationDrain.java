@@ -19,6 +19,25 @@ public interface RegistrationDrain {
    */
   CompletableFuture<DrainResult> drain(Registration registration, Duration timeout);
 
+  /**
+   * The confirmed drain (the default): {@link Registration#deregisterAndDrain(Duration)} asks every
+   * registry to confirm that each client watching the service received the removal.
+   */
+  static RegistrationDrain confirmed() {
+    return (registration, timeout) ->
+        registration
+            .deregisterAndDrain(timeout)
+            .handle(
+                (r, error) -> {
+                  if (error != null) {
+                    return DrainResult.unconfirmed(timeout, "drain failed: " + error);
+                  }
+                  return r.drained()
+                      ? DrainResult.confirmed(r.waited())
+                      : DrainResult.unconfirmed(r.waited(), r.toString());
+                });
+  }
+
   /** Deregisters and waits only for the registry to confirm the deregistration itself. */
   static RegistrationDrain deregisterOnly() {
     return (registration, timeout) -> {

@@ -59,43 +59,20 @@ class RollingRestartDrainTest {
     }
   }
 
-  /** Hello, leaving by deregistering only (the default drain until the registry confirms). */
+  /** Hello, leaving by deregistering only: no wait for the watchers. */
   @Configuration(proxyBeanMethods = false)
   @Import(HelloApp.class)
-  static class DeregisteringHello {}
-
-  /**
-   * Hello, leaving with a confirmed drain. The registry's confirmation that every watcher has the
-   * removal is stood in for by the one watcher's own view (see the report: the registry's
-   * acknowledgement API lands separately and replaces this bean).
-   */
-  @Configuration(proxyBeanMethods = false)
-  @Import(HelloApp.class)
-  static class DrainingHello {
+  static class DeregisteringHello {
     @Bean
     RegistrationDrain drain() {
-      return (registration, timeout) -> {
-        long start = System.nanoTime();
-        CompletableFuture<DrainResult> done = new CompletableFuture<>();
-        String id = registration.instance().id();
-        ServiceView view = watcher.get().view(registration.instance().service());
-        registration.deregister();
-        ServiceView.Subscription s =
-            view.addListener(
-                snapshot -> {
-                  if (snapshot.instances().stream().noneMatch(i -> i.id().equals(id))) {
-                    done.complete(
-                        DrainResult.confirmed(Duration.ofNanos(System.nanoTime() - start)));
-                  }
-                });
-        return done.completeOnTimeout(
-                DrainResult.unconfirmed(timeout, "timed out"),
-                timeout.toNanos(),
-                java.util.concurrent.TimeUnit.NANOSECONDS)
-            .whenComplete((r, e) -> s.close());
-      };
+      return RegistrationDrain.deregisterOnly();
     }
   }
+
+  /** Hello, leaving with the starter's default: the registry's confirmed drain. */
+  @Configuration(proxyBeanMethods = false)
+  @Import(HelloApp.class)
+  static class DrainingHello {}
 
   @Test
   void aRollingRestartUnderLoadFailsNoCallWithTheDrain() throws Exception {

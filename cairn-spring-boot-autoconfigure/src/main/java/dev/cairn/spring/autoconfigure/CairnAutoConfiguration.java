@@ -78,7 +78,7 @@ public class CairnAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   public RegistrationDrain cairnRegistrationDrain() {
-    return RegistrationDrain.deregisterOnly();
+    return RegistrationDrain.confirmed();
   }
 
   @Bean
