@@ -29,7 +29,10 @@ class AutoRegistrationTest {
 
   @BeforeEach
   void setUp() {
-    watcher = CairnClient.builder().registries(server.grpcTarget()).build();
+    // Without removal protection, the view applies (and acknowledges) the removal of the
+    // service's last instance at once, so the drain on shutdown is confirmed.
+    watcher =
+        CairnClient.builder().registries(server.grpcTarget()).removalProtection(false).build();
   }
 
   @AfterEach
@@ -92,6 +95,7 @@ class AutoRegistrationTest {
     // Deregistered before the context closed its client: the drain ran and reported.
     assertThat(registration.registration()).isNull();
     assertThat(registration.lastDrain()).isNotNull();
+    assertThat(registration.lastDrain().isConfirmed()).as("%s", registration.lastDrain()).isTrue();
     await().atMost(Duration.ofSeconds(10)).until(() -> hello.instances().isEmpty());
   }
 

@@ -9,7 +9,6 @@ import dev.cairn.testing.CairnServerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -39,6 +38,10 @@ class RollingRestartDrainTest {
   static final long LINK_DELAY_MILLIS = 200;
 
   private static final List<String> CALLS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** The last instances of each side, closed after the caller (no watcher left to drain for). */
+  private static final List<ConfigurableApplicationContext> LAST =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @RegisterExtension static final CairnServerExtension server = CairnServerExtension.inMemory();
 
@@ -95,6 +98,8 @@ class RollingRestartDrainTest {
             LINK_DELAY_MILLIS, withoutDrain, withDrain, CALLS);
         assertThat(withDrain).isZero();
       }
+    } finally {
+      LAST.forEach(ConfigurableApplicationContext::close);
     }
   }
 
@@ -142,7 +147,7 @@ class RollingRestartDrainTest {
       for (Thread t : load) {
         t.join(30_000);
       }
-      instances.forEach(ConfigurableApplicationContext::close);
+      LAST.addAll(instances);
     }
     assertThat(ok.get()).isPositive();
     CALLS.add(service + " " + ok.get() + " ok");

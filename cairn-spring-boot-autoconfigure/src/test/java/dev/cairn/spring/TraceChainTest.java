@@ -153,6 +153,8 @@ class TraceChainTest {
     List<String> p = Apps.base(server, "chain");
     p.add("cairn.grpc.server.port=0");
     p.add("management.tracing.sampling.probability=1.0");
+    // The application watches its own service: let its view drain the last instance at once.
+    p.add("cairn.removal-protection=false");
     try (ConfigurableApplicationContext app = Apps.servlet(Chain.class, p)) {
       Messaging messaging = app.getBean(Messaging.class);
       messaging.consume(

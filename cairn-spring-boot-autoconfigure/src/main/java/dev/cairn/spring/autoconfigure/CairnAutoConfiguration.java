@@ -61,6 +61,7 @@ public class CairnAutoConfiguration {
             .registries(properties.getRegistries())
             .namespace(properties.getNamespace())
             .sessionTtl(properties.getSessionTtl())
+            .removalProtection(properties.isRemovalProtection())
             .clientName(environment.getProperty("spring.application.name", "spring-boot"))
             // The context closes the client, after the application deregistered and drained.
             .shutdownHook(false);

@@ -48,6 +48,22 @@ public class CairnProperties {
    */
   private String snapshotDir;
 
+  /**
+   * Whether views hold back an update that would empty a service or remove more than half of it,
+   * until the registry confirms it (protection against a registry that lost its state). A view
+   * holding back a removal does not acknowledge it, so the drain of a service's last instance waits
+   * for its timeout.
+   */
+  private boolean removalProtection = true;
+
+  public boolean isRemovalProtection() {
+    return removalProtection;
+  }
+
+  public void setRemovalProtection(boolean removalProtection) {
+    this.removalProtection = removalProtection;
+  }
+
   private final Discovery discovery = new Discovery();
   private final Registration registration = new Registration();
   private final LoadBalancer loadbalancer = new LoadBalancer();
