@@ -61,6 +61,9 @@ class AutoRegistrationTest {
     p.add("management.server.port=0");
     p.add("management.server.address=127.0.0.1");
     p.add("management.endpoints.web.exposure.include=health,cairn");
+    // The application's own view of hello (the runner's) must acknowledge its last instance's
+    // removal for the drain to be confirmed.
+    p.add("cairn.removal-protection=false");
     p.add("management.endpoint.health.show-details=always");
     ConfigurableApplicationContext app = Apps.servlet(ProbedHello.class, p);
     ServiceView hello = watcher.view("hello");
