@@ -31,6 +31,20 @@ public interface FrontDoor extends AutoCloseable {
    */
   String endpoint();
 
+  /**
+   * {@code host:port} of {@code address} for an {@link #endpoint()}: the IP literal, an IPv6 one
+   * bracketed and without its scope, e.g. {@code 127.0.0.1:18000} or {@code [::1]:18000}.
+   */
+  static String hostPort(InetSocketAddress address) {
+    InetAddress ip = address.getAddress();
+    String host = ip.getHostAddress();
+    if (ip instanceof java.net.Inet6Address) {
+      int scope = host.indexOf('%');
+      host = "[" + (scope < 0 ? host : host.substring(0, scope)) + "]";
+    }
+    return host + ":" + address.getPort();
+  }
+
   /** Ends every call and stream and releases the port. Idempotent. */
   @Override
   void close();

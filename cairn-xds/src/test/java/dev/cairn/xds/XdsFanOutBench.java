@@ -30,7 +30,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * 1,000 xDS clients (one connection and one ADS stream each) held by one server: threads they cost,
  * and how long after a registration each sees it, against Cairn's own watch in the same run. Run on
  * request: {@code mvn -pl cairn-xds -am verify -Dgroups=bench -DexcludedGroups=
- * -Dtest=XdsFanOutBench -Dsurefire.failIfNoSpecifiedTests=false} ({@code -Dclients=N}: another count).
+ * -Dtest=XdsFanOutBench -Dsurefire.failIfNoSpecifiedTests=false} ({@code -Dclients=N}: another
+ * count).
  */
 @Tag("bench")
 class XdsFanOutBench {

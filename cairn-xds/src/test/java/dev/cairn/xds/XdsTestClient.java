@@ -72,26 +72,31 @@ final class XdsTestClient implements AutoCloseable {
     channel.shutdownNow();
   }
 
-  /** A state-of-the-world ADS stream. */
-  static final class Stream implements StreamObserver<DiscoveryResponse> {
+  /** What one stream received, in order: responses, then an error or "completed". */
+  abstract static class Received<Q, R> implements StreamObserver<R> {
     final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
-    StreamObserver<DiscoveryRequest> requests;
+    private final Class<R> type;
+    StreamObserver<Q> requests;
 
-    void send(DiscoveryRequest request) {
+    Received(Class<R> type) {
+      this.type = type;
+    }
+
+    void send(Q request) {
       requests.onNext(request);
     }
 
     /** The next response; fails after 10 s without one, or when the stream ended. */
-    DiscoveryResponse next() throws InterruptedException {
+    R next() throws InterruptedException {
       Object o = received.poll(10, TimeUnit.SECONDS);
-      if (o instanceof DiscoveryResponse r) {
-        return r;
+      if (type.isInstance(o)) {
+        return type.cast(o);
       }
       throw new AssertionError("no response: " + o);
     }
 
     @Override
-    public void onNext(DiscoveryResponse value) {
+    public void onNext(R value) {
       received.add(value);
     }
 
@@ -106,40 +111,21 @@ final class XdsTestClient implements AutoCloseable {
     }
   }
 
-  /** A delta (incremental) ADS stream. */
-  static final class DeltaStream implements StreamObserver<DeltaDiscoveryResponse> {
-    final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
-    StreamObserver<DeltaDiscoveryRequest> requests;
-
-    void send(DeltaDiscoveryRequest request) {
-      requests.onNext(request);
+  /** A state-of-the-world ADS stream. */
+  static final class Stream extends Received<DiscoveryRequest, DiscoveryResponse> {
+    Stream() {
+      super(DiscoveryResponse.class);
     }
+  }
 
-    DeltaDiscoveryResponse next() throws InterruptedException {
-      Object o = received.poll(10, TimeUnit.SECONDS);
-      if (o instanceof DeltaDiscoveryResponse r) {
-        return r;
-      }
-      throw new AssertionError("no response: " + o);
+  /** A delta (incremental) ADS stream. */
+  static final class DeltaStream extends Received<DeltaDiscoveryRequest, DeltaDiscoveryResponse> {
+    DeltaStream() {
+      super(DeltaDiscoveryResponse.class);
     }
 
     static List<String> names(DeltaDiscoveryResponse r) {
       return r.getResourcesList().stream().map(Resource::getName).toList();
-    }
-
-    @Override
-    public void onNext(DeltaDiscoveryResponse value) {
-      received.add(value);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      received.add(t);
-    }
-
-    @Override
-    public void onCompleted() {
-      received.add("completed");
     }
   }
 }

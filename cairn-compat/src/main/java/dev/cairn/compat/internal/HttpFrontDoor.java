@@ -20,7 +20,6 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -118,13 +117,7 @@ public final class HttpFrontDoor implements FrontDoor {
 
   @Override
   public String endpoint() {
-    InetAddress ip = address.getAddress();
-    String host = ip.getHostAddress();
-    if (ip instanceof Inet6Address) {
-      int scope = host.indexOf('%');
-      host = "[" + (scope < 0 ? host : host.substring(0, scope)) + "]";
-    }
-    return "http://" + host + ":" + address.getPort() + basePath;
+    return "http://" + FrontDoor.hostPort(address) + basePath;
   }
 
   /** The connections open now; for tests and benchmarks. */

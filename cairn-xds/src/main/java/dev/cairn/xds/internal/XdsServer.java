@@ -9,7 +9,6 @@ import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
@@ -97,13 +96,7 @@ public final class XdsServer implements FrontDoor {
 
   @Override
   public String endpoint() {
-    InetAddress ip = address.getAddress();
-    String host = ip.getHostAddress();
-    if (ip instanceof Inet6Address) {
-      int scope = host.indexOf('%');
-      host = "[" + (scope < 0 ? host : host.substring(0, scope)) + "]";
-    }
-    return host + ":" + address.getPort();
+    return FrontDoor.hostPort(address);
   }
 
   /** The discovery streams open now. */

@@ -80,13 +80,8 @@ final class ConsulEntries {
   }
 
   Map<String, Object> catalogEntry(String ns, Instance i) {
-    Map<String, Object> e = new LinkedHashMap<>();
-    e.put("ID", nodeId);
-    e.put("Node", NODE);
-    e.put("Address", nodeAddress);
-    e.put("Datacenter", datacenter);
-    e.put("TaggedAddresses", Map.of("lan", nodeAddress, "wan", nodeAddress));
-    e.put("NodeMeta", Map.of());
+    Map<String, Object> e = node();
+    e.put("NodeMeta", e.remove("Meta"));
     e.put("ServiceKind", "");
     e.put("ServiceID", i.id());
     e.put("ServiceName", i.service());
@@ -103,13 +98,7 @@ final class ConsulEntries {
   }
 
   Map<String, Object> healthEntry(String ns, Instance i) {
-    Map<String, Object> node = new LinkedHashMap<>();
-    node.put("ID", nodeId);
-    node.put("Node", NODE);
-    node.put("Address", nodeAddress);
-    node.put("Datacenter", datacenter);
-    node.put("TaggedAddresses", Map.of("lan", nodeAddress, "wan", nodeAddress));
-    node.put("Meta", Map.of());
+    Map<String, Object> node = node();
     Map<String, Object> service = agentService(i);
     service.put("Namespace", ns);
     List<Object> checks = new ArrayList<>(2);
@@ -126,6 +115,18 @@ final class ConsulEntries {
     e.put("Service", service);
     e.put("Checks", checks);
     return e;
+  }
+
+  /** The one node's fields, as Consul's {@code Node}; a new mutable map. */
+  private Map<String, Object> node() {
+    Map<String, Object> node = new LinkedHashMap<>();
+    node.put("ID", nodeId);
+    node.put("Node", NODE);
+    node.put("Address", nodeAddress);
+    node.put("Datacenter", datacenter);
+    node.put("TaggedAddresses", Map.of("lan", nodeAddress, "wan", nodeAddress));
+    node.put("Meta", Map.of());
+    return node;
   }
 
   Map<String, Object> agentService(Instance i) {
