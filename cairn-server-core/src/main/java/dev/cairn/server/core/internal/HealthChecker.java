@@ -453,6 +453,7 @@ final class HealthChecker implements AutoCloseable {
                   : r != null ? r : ProbeResult.of(Health.CRITICAL, "probe gave no result");
           execute(() -> finish(e, seq, result));
         });
+    publishStats(); // the started probe is in flight from now on, as the stats say
   }
 
   private void finish(Entry e, long seq, ProbeResult probed) {
