@@ -15,7 +15,10 @@ public interface MessageCodec<T> {
   /** The AMQP {@code content-type} property, e.g. {@code application/json}. */
   String contentType();
 
-  /** The AMQP {@code type} property, e.g. {@code OrderCreated}. */
+  /**
+   * The AMQP {@code type} property: the logical message type consumers in any language can switch
+   * on, e.g. {@code order.created}. See {@link MessageType}.
+   */
   String typeName();
 
   /** The bytes of a body. */
@@ -25,7 +28,16 @@ public interface MessageCodec<T> {
   T decode(byte[] bytes) throws Exception;
 
   /**
-   * JSON through a default Jackson {@link ObjectMapper}; the type name is the simple class name.
+   * This codec with another {@link #typeName()} (1..255 printable ASCII characters), e.g. {@code
+   * MessageCodec.json(OrderCreated.class).withTypeName("order.created")}.
+   */
+  default MessageCodec<T> withTypeName(String typeName) {
+    return Codecs.withTypeName(this, typeName);
+  }
+
+  /**
+   * JSON through a default Jackson {@link ObjectMapper}; the type name is the class's {@link
+   * MessageType} when it has one, else its simple name.
    */
   static <T> MessageCodec<T> json(Class<T> type) {
     return Codecs.json(type, Codecs.defaultMapper());

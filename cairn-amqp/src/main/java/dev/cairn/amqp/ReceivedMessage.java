@@ -8,8 +8,10 @@ import java.util.Map;
  * A decoded message with its properties, as handed to a {@link MessageHandler}. Immutable.
  *
  * @param body the decoded body
- * @param messageId the message id (never null: a consumer receiving a message without one uses
- *     {@code "<queue>:<delivery tag>"} , which is not stable across redeliveries)
+ * @param messageId the message id, never null: the {@code message-id} property, or for a message
+ *     published without one (by a plain AMQP client) {@code "sha256:<32 hex digits>"} derived from
+ *     its body, content type, type, correlation id, timestamp and application headers, the same for
+ *     every redelivery and retry of the message (and for two messages alike in all of these)
  * @param correlationId the correlation id, or null
  * @param replyTo the queue to reply to (request/reply), or null
  * @param type the message type (AMQP {@code type}), or null

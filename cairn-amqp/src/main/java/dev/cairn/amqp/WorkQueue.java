@@ -12,9 +12,10 @@ import java.util.List;
  * queue is one service's subscription to it (each subscribing service has its own queue).
  *
  * <p>On the broker a queue named {@code jobs} comes with {@code jobs.retry.1} .. {@code
- * jobs.retry.N} (one per delay tier) and {@code jobs.dlq} (parked messages). Every party declaring
- * the queue must use the same shape (type, retry tiers, delivery limit); the broker refuses a
- * declaration that differs from the existing queue.
+ * jobs.retry.N} (one per delay tier) and {@code jobs.dlq} (parked messages). The main queue is
+ * declared durable with no argument but {@code x-queue-type} (quorum queues), so plain AMQP clients
+ * declaring it durable declare the same queue; a queue that already exists with other properties is
+ * used as it is, with a warning.
  *
  * <p>Immutable and thread-safe.
  */
@@ -66,8 +67,9 @@ public final class WorkQueue<T> {
   }
 
   /**
-   * For {@link QueueType#QUORUM} queues, how many times the broker redelivers a message that was
-   * never acknowledged (its consumer died or its connection dropped) before dead-lettering it.
+   * For {@link QueueType#QUORUM} queues, how many times a message that was never acknowledged (its
+   * consumer died or its connection dropped) is redelivered before the consumer parks it unhandled
+   * in the dead-letter queue (the broker counts deliveries in {@code x-delivery-count}).
    */
   public int deliveryLimit() {
     return deliveryLimit;
@@ -119,8 +121,8 @@ public final class WorkQueue<T> {
     }
 
     /**
-     * Quorum queues only: deliveries of one unacknowledged message before the broker dead-letters
-     * it (1..1000); default {@code max(maxAttempts, 2)}.
+     * Quorum queues only: redeliveries of one unacknowledged message before the consumer parks it
+     * (1..1000); default {@code max(maxAttempts, 2)}.
      */
     public Builder<T> deliveryLimit(int deliveryLimit) {
       this.deliveryLimit = Checks.range("deliveryLimit", deliveryLimit, 1, 1000);

@@ -25,6 +25,26 @@ class OptionsTest {
         .hasMessage("hostPorts: [] (expected: at least one host:port)");
   }
 
+  @MessageType("order.created")
+  record Declared(String id) {}
+
+  record Undeclared(String id) {}
+
+  @Test
+  void theMessageTypeIsDeclaredDerivedOrOverridden() throws Exception {
+    assertThat(MessageCodec.json(Declared.class).typeName()).isEqualTo("order.created");
+    assertThat(MessageCodec.json(Undeclared.class).typeName()).isEqualTo("Undeclared");
+    MessageCodec<Undeclared> named = MessageCodec.json(Undeclared.class).withTypeName("order.v2");
+    assertThat(named.typeName()).isEqualTo("order.v2");
+    assertThat(named.contentType()).isEqualTo("application/json");
+    assertThat(named.decode(named.encode(new Undeclared("x")))).isEqualTo(new Undeclared("x"));
+    assertThatThrownBy(() -> MessageCodec.bytes().withTypeName("has space"))
+        .hasMessage(
+            "typeName: \"has space\" (expected: 1..255 printable ASCII characters, no spaces)");
+    assertThatThrownBy(() -> MessageCodec.bytes().withTypeName(""))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
   @Test
   void aFailingOrEmptySourceFallsBack() {
     BrokerAddressSource failing =

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import dev.cairn.amqp.MessageCodec;
+import dev.cairn.amqp.MessageType;
 import java.io.UncheckedIOException;
 
 /** The built-in codecs behind {@link MessageCodec}'s factories. */
@@ -30,6 +31,11 @@ public final class Codecs {
   public static <T> MessageCodec<T> json(Class<T> type, ObjectMapper mapper) {
     requireNonNull(type, "type");
     requireNonNull(mapper, "mapper");
+    MessageType declared = type.getAnnotation(MessageType.class);
+    String typeName =
+        declared != null
+            ? typeName("@MessageType of " + type.getName(), declared.value())
+            : type.getSimpleName();
     return new MessageCodec<>() {
       @Override
       public String contentType() {
@@ -38,7 +44,7 @@ public final class Codecs {
 
       @Override
       public String typeName() {
-        return type.getSimpleName();
+        return typeName;
       }
 
       @Override
@@ -87,6 +93,45 @@ public final class Codecs {
         return parser.parseFrom(bytes);
       }
     };
+  }
+
+  /** The codec with another type name. */
+  public static <T> MessageCodec<T> withTypeName(MessageCodec<T> codec, String typeName) {
+    requireNonNull(codec, "codec");
+    String name = typeName("typeName", typeName);
+    return new MessageCodec<>() {
+      @Override
+      public String contentType() {
+        return codec.contentType();
+      }
+
+      @Override
+      public String typeName() {
+        return name;
+      }
+
+      @Override
+      public byte[] encode(T body) {
+        return codec.encode(body);
+      }
+
+      @Override
+      public T decode(byte[] bytes) throws Exception {
+        return codec.decode(bytes);
+      }
+    };
+  }
+
+  /** A type name: 1..255 printable ASCII characters (an AMQP short string). */
+  static String typeName(String field, String value) {
+    requireNonNull(value, field);
+    if (value.isEmpty()
+        || value.length() > 255
+        || !value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      throw new IllegalArgumentException(
+          field + ": \"" + value + "\" (expected: 1..255 printable ASCII characters, no spaces)");
+    }
+    return value;
   }
 
   public static MessageCodec<byte[]> bytes() {

@@ -7,18 +7,27 @@ import dev.cairn.amqp.MessageCodec;
 import dev.cairn.amqp.MessageHeaders;
 import dev.cairn.amqp.OutgoingMessage;
 import dev.cairn.amqp.ReceivedMessage;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Supplier;
 
 /** Builds the AMQP properties of outgoing messages and reads those of received ones. */
 public final class Properties {
+
+  /** The header a quorum queue counts unacknowledged deliveries in. */
+  static final String DELIVERY_COUNT = "x-delivery-count";
 
   private final Clock clock;
   private final Supplier<Map<String, String>> traceContext;
@@ -73,27 +82,91 @@ public final class Properties {
     return new Outgoing(b.build(), body);
   }
 
-  /** A copy of a received message with changed headers (for retry tiers and parking). */
+  /**
+   * A copy of a received message with changed headers (for retry tiers and parking). A message
+   * without a message id gets its {@linkplain #messageId derived one}, so every copy carries the id
+   * its handler saw; the broker's delivery count is left behind (the copy is a new message).
+   */
   public static Outgoing copy(
       AMQP.BasicProperties props, byte[] body, Map<String, Object> changedHeaders) {
     Map<String, Object> headers = new HashMap<>();
     if (props.getHeaders() != null) {
       headers.putAll(props.getHeaders());
     }
-
+    headers.remove(DELIVERY_COUNT);
     headers.putAll(changedHeaders);
-    AMQP.BasicProperties copy = props.builder().headers(headers).expiration(null).build();
+    AMQP.BasicProperties copy =
+        props.builder().headers(headers).expiration(null).messageId(messageId(props, body)).build();
     return new Outgoing(copy, body);
+  }
+
+  /**
+   * The message's id: its {@code message-id} property, or, for a message published without one (by
+   * a plain AMQP client), {@code "sha256:"} and the first 32 hex digits of a SHA-256 over its body,
+   * content type, type, correlation id, timestamp and application headers (those the broker and
+   * Cairn add on the way excepted). Redeliveries and retries of one message share that id; two
+   * messages alike in all of these share it too.
+   */
+  public static String messageId(AMQP.BasicProperties props, byte[] body) {
+    if (props.getMessageId() != null) {
+      return props.getMessageId();
+    }
+    MessageDigest sha;
+    try {
+      sha = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    field(sha, props.getContentType());
+    field(sha, props.getType());
+    field(sha, props.getCorrelationId());
+    field(sha, props.getTimestamp() == null ? null : Long.toString(props.getTimestamp().getTime()));
+    if (props.getHeaders() != null) {
+      new TreeMap<>(props.getHeaders())
+          .forEach(
+              (k, v) -> {
+                if (!addedOnTheWay(k)) {
+                  field(sha, k);
+                  field(sha, v == null ? "" : stringOf(v));
+                }
+              });
+    }
+    sha.update(body);
+    return "sha256:" + HexFormat.of().formatHex(sha.digest(), 0, 16);
+  }
+
+  private static boolean addedOnTheWay(String header) {
+    return header.startsWith("x-cairn-")
+        || header.equals(DELIVERY_COUNT)
+        || header.equals("x-death")
+        || header.startsWith("x-first-death-")
+        || header.startsWith("x-last-death-");
+  }
+
+  private static void field(MessageDigest sha, String value) {
+    if (value == null) {
+      sha.update((byte) 0);
+      return;
+    }
+    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+    sha.update((byte) 1);
+    sha.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
+    sha.update(bytes);
+  }
+
+  /**
+   * How many times a quorum queue delivered the message before without an acknowledgement ({@code
+   * x-delivery-count}), or 0 (first delivery, or a classic queue, which does not count).
+   */
+  public static long deliveryCount(AMQP.BasicProperties props) {
+    Object v = props.getHeaders() == null ? null : props.getHeaders().get(DELIVERY_COUNT);
+    return v instanceof Number n ? n.longValue() : 0;
   }
 
   /** The received message's properties around its decoded body. */
   public static <T> ReceivedMessage<T> received(
-      T body, String queue, Envelope envelope, AMQP.BasicProperties props) {
+      T body, String messageId, Envelope envelope, AMQP.BasicProperties props) {
     Map<String, String> headers = headers(props);
-    String messageId =
-        props.getMessageId() != null
-            ? props.getMessageId()
-            : queue + ":" + envelope.getDeliveryTag();
     Date ts = props.getTimestamp();
     return new ReceivedMessage<>(
         body,
@@ -134,7 +207,7 @@ public final class Properties {
       return v.toString();
     }
     if (v instanceof byte[] bytes) {
-      return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+      return new String(bytes, StandardCharsets.UTF_8);
     }
     if (v instanceof List<?> list) {
       return list.toString();

@@ -105,6 +105,24 @@ public final class QueueConsumer<T> implements AutoCloseable {
       Channel ch = getChannel();
       long tag = envelope.getDeliveryTag();
       int attempt = Properties.attempt(props);
+      long deliveries = Properties.deliveryCount(props);
+      if (deliveries > queue.deliveryLimit()) {
+        // A quorum queue counts deliveries that ended without an acknowledgement (the consumer
+        // died or lost its connection holding it): past the limit the message is parked unhandled.
+        park(
+            ch,
+            tag,
+            envelope,
+            props,
+            body,
+            attempt,
+            "delivered "
+                + deliveries
+                + " times without an acknowledgement (delivery limit "
+                + queue.deliveryLimit()
+                + ")");
+        return;
+      }
       T value;
       try {
         value = queue.codec().decode(body);
@@ -112,7 +130,8 @@ public final class QueueConsumer<T> implements AutoCloseable {
         park(ch, tag, envelope, props, body, attempt, "cannot decode: " + describe(e));
         return;
       }
-      ReceivedMessage<T> message = Properties.received(value, queue.name(), envelope, props);
+      ReceivedMessage<T> message =
+          Properties.received(value, Properties.messageId(props, body), envelope, props);
       try {
         handler.handle(message);
       } catch (Exception | LinkageError | AssertionError e) {
@@ -149,7 +168,7 @@ public final class QueueConsumer<T> implements AutoCloseable {
       String reason) {
     log.warn(
         "parking message {} from '{}' in '{}' after {} attempt(s): {}",
-        props.getMessageId(),
+        Properties.messageId(props, body),
         queue.name(),
         queue.deadLetterQueueName(),
         attempt,

@@ -11,6 +11,8 @@ import dev.cairn.common.ErrorCode;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Declares exchanges and queues on a short-lived channel. The client library records what each
@@ -19,14 +21,17 @@ import java.util.Map;
  * <p>The shape of a {@link WorkQueue} named {@code q}:
  *
  * <ul>
- *   <li>{@code q}: durable, classic or quorum; rejected or (quorum) over-delivered messages are
- *       dead-lettered to {@code q.dlq};
+ *   <li>{@code q}: durable, classic or quorum, and no other argument: dead-lettering and delivery
+ *       limits are applied by the consumer (or by an operator's policy), never by arguments that
+ *       every other client declaring the queue would have to repeat;
  *   <li>{@code q.retry.N}: durable classic, TTL = tier N's delay, dead-lettering back to {@code q}
  *       through the default exchange (so other subscribers of the topic never see a retry);
  *   <li>{@code q.dlq}: durable classic, where parked messages wait.
  * </ul>
  */
 public final class Topology {
+
+  private static final Logger log = LoggerFactory.getLogger(Topology.class);
 
   private Topology() {}
 
@@ -35,18 +40,11 @@ public final class Topology {
   }
 
   public static void declare(Connection connection, WorkQueue<?> queue) {
+    run(connection, ch -> ch.queueDeclare(queue.deadLetterQueueName(), true, false, false, null));
+    declareMain(connection, queue);
     run(
         connection,
         ch -> {
-          Map<String, Object> main = new HashMap<>();
-          main.put("x-dead-letter-exchange", "");
-          main.put("x-dead-letter-routing-key", queue.deadLetterQueueName());
-          if (queue.type() == QueueType.QUORUM) {
-            main.put("x-queue-type", "quorum");
-            main.put("x-delivery-limit", queue.deliveryLimit());
-          }
-          ch.queueDeclare(queue.deadLetterQueueName(), true, false, false, null);
-          ch.queueDeclare(queue.name(), true, false, false, main);
           for (int tier = 0; tier < queue.retry().delays().size(); tier++) {
             Map<String, Object> retry = new HashMap<>();
             retry.put("x-message-ttl", queue.retry().delays().get(tier).toMillis());
@@ -59,6 +57,43 @@ public final class Topology {
             ch.queueBind(queue.name(), b.topic().name(), b.bindingKey());
           }
         });
+  }
+
+  /**
+   * The main queue carries only what cannot be a policy (durable; {@code x-queue-type} for quorum
+   * queues), so that a plain client declaring {@code q} durable (with {@code x-queue-type quorum}
+   * for a quorum queue) declares the same queue. When the queue already exists with other
+   * properties, it is used as it is, with a warning saying what Cairn cannot guarantee then.
+   */
+  private static void declareMain(Connection connection, WorkQueue<?> queue) {
+    Map<String, Object> main = mainArguments(queue);
+    try {
+      run(connection, ch -> ch.queueDeclare(queue.name(), true, false, false, main));
+    } catch (CairnException e) {
+      if (e.code() != ErrorCode.FAILED_PRECONDITION) {
+        throw e;
+      }
+      run(connection, ch -> ch.queueDeclarePassive(queue.name()));
+      log.warn(
+          "queue '{}' already exists with other properties than Cairn declares ({}): using it as it"
+              + " is, with what those properties imply{} ({})",
+          queue.name(),
+          describe(main),
+          queue.type() == QueueType.QUORUM
+              ? "; Cairn cannot guarantee that it is a replicated quorum queue or apply its delivery"
+                  + " limit"
+              : "",
+          e.getMessage());
+    }
+  }
+
+  /** The arguments Cairn declares a work queue's main queue with (null when none). */
+  static Map<String, Object> mainArguments(WorkQueue<?> queue) {
+    return queue.type() == QueueType.QUORUM ? Map.of("x-queue-type", "quorum") : null;
+  }
+
+  private static String describe(Map<String, Object> arguments) {
+    return arguments == null ? "durable" : "durable, " + arguments;
   }
 
   /** Deletes a queue with its retry and dead-letter queues. */
