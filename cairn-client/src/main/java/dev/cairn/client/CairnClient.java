@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.cairn.client.internal.ClientCore;
 import dev.cairn.client.internal.ClientSettings;
+import dev.cairn.client.internal.ClientTls;
 import dev.cairn.common.Instance;
 import dev.cairn.common.Limits;
 import dev.cairn.common.Names;
@@ -34,6 +35,24 @@ import java.util.concurrent.CompletableFuture;
  * them. Thread-safe.
  */
 public final class CairnClient implements AutoCloseable {
+
+  /** The system property naming the CA file (PEM) of registries served over TLS. */
+  public static final String TLS_CA_PROPERTY = "cairn.tls.ca";
+
+  /** The environment variable naming the CA file, when the property is not set. */
+  public static final String TLS_CA_ENV = "CAIRN_TLS_CA";
+
+  /** The system property naming the client certificate file (PEM), for mutual TLS. */
+  public static final String TLS_CERT_PROPERTY = "cairn.tls.cert";
+
+  /** The environment variable naming the client certificate file. */
+  public static final String TLS_CERT_ENV = "CAIRN_TLS_CERT";
+
+  /** The system property naming the client certificate's key file (PKCS#8 PEM). */
+  public static final String TLS_KEY_PROPERTY = "cairn.tls.key";
+
+  /** The environment variable naming the client certificate's key file. */
+  public static final String TLS_KEY_ENV = "CAIRN_TLS_KEY";
 
   private final ClientCore core;
 
@@ -141,6 +160,10 @@ public final class CairnClient implements AutoCloseable {
     private Ticker ticker = Ticker.system();
     private boolean shutdownHook = true;
     private final List<ClientInterceptor> interceptors = new ArrayList<>();
+    private Path tlsCa;
+    private Path tlsCert;
+    private Path tlsKey;
+    private boolean plaintext;
 
     private Builder() {}
 
@@ -252,6 +275,40 @@ public final class CairnClient implements AutoCloseable {
     }
 
     /**
+     * Reaches the registries over TLS, trusting the certificate authorities in this PEM file (and
+     * no others); the registry's certificate must name the host given in {@link #registries}, as in
+     * HTTPS. Without this call, the system property {@value CairnClient#TLS_CA_PROPERTY}, else the
+     * environment variable {@value CairnClient#TLS_CA_ENV}, names the file; with neither, the
+     * client talks plaintext. The file is read again when it changes.
+     */
+    public Builder tlsCa(Path caFile) {
+      this.tlsCa = requireNonNull(caFile, "caFile");
+      return this;
+    }
+
+    /**
+     * Mutual TLS: the certificate (PEM chain) and unencrypted PKCS#8 key this client presents to
+     * registries that ask for one; needs a CA ({@link #tlsCa}). Without this call, the system
+     * properties {@value CairnClient#TLS_CERT_PROPERTY} and {@value CairnClient#TLS_KEY_PROPERTY},
+     * else the environment variables {@value CairnClient#TLS_CERT_ENV} and {@value
+     * CairnClient#TLS_KEY_ENV}, name them. Read again when they change.
+     */
+    public Builder tlsClientCertificate(Path certFile, Path keyFile) {
+      this.tlsCert = requireNonNull(certFile, "certFile");
+      this.tlsKey = requireNonNull(keyFile, "keyFile");
+      return this;
+    }
+
+    /**
+     * Talks plaintext whatever the system properties and environment say about TLS; for a registry
+     * on loopback in tests.
+     */
+    public Builder plaintext() {
+      this.plaintext = true;
+      return this;
+    }
+
+    /**
      * Checks the settings and starts the client, without blocking.
      *
      * @throws IllegalArgumentException naming the first bad setting
@@ -290,6 +347,7 @@ public final class CairnClient implements AutoCloseable {
       checkRange("reconnectBackoff.initial", initialBackoff, Duration.ofMillis(1), maxBackoff);
       checkRange("reconnectBackoff.max", maxBackoff, initialBackoff, Duration.ofMinutes(10));
       checkRange("requestTimeout", requestTimeout, Duration.ofMillis(1), Duration.ofMinutes(10));
+      ClientTls tls = plaintext ? null : tls();
       return new CairnClient(
           new ClientSettings(
               registries,
@@ -306,7 +364,56 @@ public final class CairnClient implements AutoCloseable {
               requestTimeout,
               ticker,
               shutdownHook,
-              interceptors));
+              interceptors,
+              tls));
+    }
+
+    // The TLS settings: the builder's, else the system properties', else the environment's.
+    private ClientTls tls() {
+      Path ca = tlsCa != null ? tlsCa : fromSystem(TLS_CA_PROPERTY, TLS_CA_ENV);
+      Path cert = tlsCert;
+      Path key = tlsKey;
+      if (cert == null) {
+        cert = fromSystem(TLS_CERT_PROPERTY, TLS_CERT_ENV);
+        key = fromSystem(TLS_KEY_PROPERTY, TLS_KEY_ENV);
+        if ((cert == null) != (key == null)) {
+          throw new IllegalArgumentException(
+              "tlsClientCertificate: "
+                  + (cert == null ? "a key without a certificate" : "a certificate without a key")
+                  + " in "
+                  + TLS_CERT_PROPERTY
+                  + "/"
+                  + TLS_KEY_PROPERTY
+                  + " or "
+                  + TLS_CERT_ENV
+                  + "/"
+                  + TLS_KEY_ENV
+                  + " (expected: both)");
+        }
+      }
+      if (ca == null) {
+        if (cert != null) {
+          throw new IllegalArgumentException(
+              "tlsClientCertificate: "
+                  + cert
+                  + " without a CA (expected: tlsCa, "
+                  + TLS_CA_PROPERTY
+                  + " or "
+                  + TLS_CA_ENV
+                  + " too)");
+        }
+        return null;
+      }
+      return ClientTls.load(ca, cert, key);
+    }
+
+    private static Path fromSystem(String property, String env) {
+      String p = System.getProperty(property);
+      if (p != null && !p.isBlank()) {
+        return Path.of(p);
+      }
+      String e = System.getenv(env);
+      return e != null && !e.isBlank() ? Path.of(e) : null;
     }
 
     private static void checkRange(String field, Duration value, Duration min, Duration max) {

@@ -14,7 +14,7 @@ class ArchitectureTest {
     classes()
         .should()
         .onlyDependOnClassesThat()
-        .resideInAnyPackage("java..", "dev.cairn.common..")
+        .resideInAnyPackage("java..", "javax.net.ssl..", "dev.cairn.common..")
         .check(
             new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

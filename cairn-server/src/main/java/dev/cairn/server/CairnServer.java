@@ -11,7 +11,9 @@ import dev.cairn.server.core.log.MemoryCommandLog;
 import dev.cairn.server.internal.HttpListeners;
 import dev.cairn.server.internal.Listener;
 import dev.cairn.server.internal.ListenerLines;
+import dev.cairn.server.internal.OpenAccess;
 import dev.cairn.server.internal.OutOfMemoryGuard;
+import dev.cairn.server.internal.ServerTls;
 import dev.cairn.server.internal.dns.DnsListener;
 import dev.cairn.server.internal.dns.DnsMetrics;
 import dev.cairn.server.internal.grpc.GrpcListener;
@@ -93,6 +95,10 @@ public final class CairnServer implements AutoCloseable {
   private final boolean metricsOn;
   private final CommandLog commandLog;
   private final List<FrontDoor.Factory> frontDoorFactories;
+  private final Path tlsCert;
+  private final Path tlsKey;
+  private final Path tlsCa;
+  private final boolean insecureAllowOpenAccess;
 
   // Written under `this` by start() and close(); read by any thread.
   private volatile State state = State.NEW;
@@ -117,6 +123,10 @@ public final class CairnServer implements AutoCloseable {
     this.metricsOn = b.metrics;
     this.commandLog = b.commandLog;
     this.frontDoorFactories = List.copyOf(b.frontDoors);
+    this.tlsCert = b.tlsCert;
+    this.tlsKey = b.tlsKey;
+    this.tlsCa = b.tlsCa;
+    this.insecureAllowOpenAccess = b.insecureAllowOpenAccess;
   }
 
   /** A builder with the defaults: durable in {@code ./data}, 127.0.0.1, ports 8500 and 8501. */
@@ -128,10 +138,17 @@ public final class CairnServer implements AutoCloseable {
    * Opens the storage, restores the registry from it, then binds the gRPC and HTTP listeners. On
    * failure everything started so far is closed again.
    *
+   * <p>Secure by default (see {@code docs/security.md}): bound to an address other than loopback,
+   * the server refuses to start unless it authenticates its clients (TLS with a client CA, see
+   * {@link Builder#tlsCa}) and runs no front door, or {@link Builder#insecureAllowOpenAccess} says
+   * to serve anyway (then it logs a warning at every start).
+   *
    * @throws IOException when the storage cannot be opened (at once, with the message {@code data
    *     directory <dir> is in use by another Cairn server}, when another server holds the data
-   *     directory) or a port cannot be bound
-   * @throws IllegalStateException when called twice, or after {@link #close()}
+   *     directory), a port cannot be bound or a TLS file cannot be read or used (the message names
+   *     it)
+   * @throws IllegalStateException when called twice, or after {@link #close()}, or when the server
+   *     would serve open access off loopback (the message says how to fix it)
    */
   public synchronized CairnServer start() throws IOException {
     if (state != State.NEW) {
@@ -141,6 +158,13 @@ public final class CairnServer implements AutoCloseable {
     InetAddress address = InetAddress.getByName(bind);
     Instant startedAt = Instant.now();
     try {
+      OpenAccess.check(
+          address,
+          tlsCert != null,
+          tlsCa != null,
+          frontDoorFactories.size(),
+          insecureAllowOpenAccess);
+      ServerTls tls = tlsCert == null ? null : ServerTls.load(tlsCert, tlsKey, tlsCa);
       RegistryOptions options = registryOptions;
       if (metricsOn) {
         metrics = new ServerMetrics();
@@ -154,11 +178,13 @@ public final class CairnServer implements AutoCloseable {
               registry,
               new InetSocketAddress(address, grpcPort),
               registryOptions.ticker(),
-              metrics == null ? List.of() : List.of(metrics.grpcInterceptor()));
+              metrics == null ? List.of() : List.of(metrics.grpcInterceptor()),
+              tls == null ? null : tls.grpc(),
+              Listener.Security.of(tls));
       grpc = g;
       http =
           HttpListeners.start(
-              registry, new InetSocketAddress(address, httpPort), startedAt, metrics);
+              registry, new InetSocketAddress(address, httpPort), startedAt, metrics, tls);
       if (metrics != null) {
         metrics.bindRegistry(registry);
         metrics.bindWatchers("grpc", g, GrpcListener::watchCount);
@@ -236,6 +262,9 @@ public final class CairnServer implements AutoCloseable {
    * grpc  listening on 127.0.0.1:8501
    * dns   listening on udp+tcp 127.0.0.1:8600
    * </pre>
+   *
+   * <p>Over TLS, HTTP's scheme is {@code https://} and the HTTP and gRPC lines end with {@code
+   * (TLS)}, or {@code (mutual TLS)} when clients must present a certificate.
    *
    * <p>The DNS line is there when DNS is on; then one line per {@link FrontDoor}, e.g. {@code xds
    * listening on 127.0.0.1:18000}.
@@ -377,6 +406,10 @@ public final class CairnServer implements AutoCloseable {
     private boolean metrics = true;
     private CommandLog commandLog;
     private final List<FrontDoor.Factory> frontDoors = new ArrayList<>();
+    private Path tlsCert;
+    private Path tlsKey;
+    private Path tlsCa;
+    private boolean insecureAllowOpenAccess;
 
     private Builder() {}
 
@@ -477,6 +510,47 @@ public final class CairnServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Serves HTTP (API, console, metrics) and gRPC over TLS with the certificate chain in this PEM
+     * file (the server's certificate first, then its intermediates); needs {@link #tlsKey}. The
+     * file is read again when it changes (checked at most once a second, at a handshake): new
+     * connections get the new certificate, open ones keep theirs. DNS stays plain. See {@code
+     * docs/security.md}.
+     */
+    public Builder tlsCert(Path certFile) {
+      this.tlsCert = requireNonNull(certFile, "certFile");
+      return this;
+    }
+
+    /**
+     * The private key of {@link #tlsCert}: an unencrypted PKCS#8 PEM file ({@code -----BEGIN
+     * PRIVATE KEY-----}; RSA, EC or EdDSA), read again when it changes.
+     */
+    public Builder tlsKey(Path keyFile) {
+      this.tlsKey = requireNonNull(keyFile, "keyFile");
+      return this;
+    }
+
+    /**
+     * Mutual TLS: clients of HTTP and gRPC must present a certificate signed by a certificate
+     * authority in this PEM file (read again when it changes); needs {@link #tlsCert}.
+     */
+    public Builder tlsCa(Path caFile) {
+      this.tlsCa = requireNonNull(caFile, "caFile");
+      return this;
+    }
+
+    /**
+     * Lets the server start bound to an address other than loopback without authenticating its
+     * clients (no TLS with a client CA), or with front doors, which have no TLS; off by default.
+     * Anyone who reaches the ports can then read and change the registry: the server logs a warning
+     * at every start. See {@code docs/security.md}.
+     */
+    public Builder insecureAllowOpenAccess(boolean allow) {
+      this.insecureAllowOpenAccess = allow;
+      return this;
+    }
+
     /** Tests: the server runs on this log (which it starts and closes) instead of its own. */
     Builder commandLog(CommandLog log) {
       this.commandLog = requireNonNull(log, "log");
@@ -505,6 +579,15 @@ public final class CairnServer implements AutoCloseable {
       if (dnsPort != DNS_OFF && (dnsPort < 0 || dnsPort > 65535)) {
         throw new IllegalArgumentException(
             "dnsPort: " + dnsPort + " (expected: " + DNS_OFF + " (off) or 0..65535)");
+      }
+      if ((tlsCert == null) != (tlsKey == null)) {
+        throw new IllegalArgumentException(
+            (tlsCert == null ? "tlsCert: null" : "tlsKey: null")
+                + " (expected: tlsCert and tlsKey together, or neither)");
+      }
+      if (tlsCa != null && tlsCert == null) {
+        throw new IllegalArgumentException(
+            "tlsCa: " + tlsCa + " (expected: with tlsCert and tlsKey; mutual TLS is TLS first)");
       }
       dnsDomain = normalizedDomain(dnsDomain);
       if (dnsTtl.isNegative() || dnsTtl.toSeconds() > MAX_DNS_TTL_SECONDS) {

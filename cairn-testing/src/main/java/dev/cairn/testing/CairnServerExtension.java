@@ -120,9 +120,11 @@ public final class CairnServerExtension
     return server().registry();
   }
 
-  /** The HTTP API's base URI, e.g. {@code http://127.0.0.1:41234}. */
+  /** The HTTP API's base URI, e.g. {@code http://127.0.0.1:41234} ({@code https://} over TLS). */
   public URI httpUri() {
-    return URI.create("http://" + hostPort(server().httpAddress()));
+    CairnServer s = server();
+    boolean tls = s.listenerLines().get(0).contains("https://");
+    return URI.create((tls ? "https://" : "http://") + hostPort(s.httpAddress()));
   }
 
   /** The gRPC target for a channel builder, e.g. {@code 127.0.0.1:41235}. */

@@ -36,6 +36,14 @@ final class CairnServerStarter implements EmbeddedServer.Starter {
     if (settings.protectionThreshold() != null) {
       builder.protectionThreshold(settings.protectionThreshold());
     }
+    ServerSettings.Security security = settings.security();
+    if (security.tlsCert() != null) {
+      builder.tlsCert(security.tlsCert()).tlsKey(security.tlsKey());
+    }
+    if (security.tlsCa() != null) {
+      builder.tlsCa(security.tlsCa());
+    }
+    builder.insecureAllowOpenAccess(security.insecureAllowOpenAccess());
     ServerSettings.FrontDoors doors = settings.frontDoors();
     if (doors.prometheusSdPort() != -1) {
       builder.frontDoor(PrometheusSd.frontDoor(doors.prometheusSdPort()));

@@ -1,6 +1,14 @@
 package dev.cairn.cli.internal;
 
+import dev.cairn.common.tls.PemKeyManager;
+import dev.cairn.common.tls.PemTrustManager;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
@@ -25,9 +33,79 @@ final class ClientOptions {
   @Option(names = "--json", description = "Print the server's JSON instead of a table.")
   boolean json;
 
+  @Option(
+      names = "--tls-ca",
+      paramLabel = "FILE",
+      defaultValue = "${sys:cairn.tls.ca:-${env:CAIRN_TLS_CA}}",
+      description =
+          "For an https:// server: the CA (PEM) its certificate must chain to; property"
+              + " cairn.tls.ca, env CAIRN_TLS_CA (default: the JDK's trusted CAs).")
+  Path tlsCa;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      defaultValue = "${sys:cairn.tls.cert:-${env:CAIRN_TLS_CERT}}",
+      description =
+          "Client certificate (PEM) for a server that asks for one (mutual TLS), with"
+              + " --tls-key; property cairn.tls.cert, env CAIRN_TLS_CERT.")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      defaultValue = "${sys:cairn.tls.key:-${env:CAIRN_TLS_KEY}}",
+      description =
+          "Private key of --tls-cert, unencrypted PKCS#8 PEM; property cairn.tls.key, env"
+              + " CAIRN_TLS_KEY.")
+  Path tlsKey;
+
   /** A client for the chosen server and namespace. */
   HttpApi api() {
-    return new HttpApi(server, namespace);
+    return new HttpApi(server, namespace, sslContext());
+  }
+
+  /**
+   * The TLS context for an https:// server: the given CA (else the JDK's) and client certificate;
+   * null for http://.
+   *
+   * @throws CliException ({@link ExitCode#USAGE}) when the options do not fit together or a file
+   *     cannot be used
+   */
+  SSLContext sslContext() {
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new CliException(
+          ExitCode.USAGE,
+          (tlsCert == null ? "--tls-key" : "--tls-cert")
+              + " needs "
+              + (tlsCert == null ? "--tls-cert" : "--tls-key")
+              + " (expected: both, or neither)");
+    }
+    boolean https = "https".equals(server.getScheme());
+    if (!https) {
+      if (tlsCa != null || tlsCert != null) {
+        throw new CliException(
+            ExitCode.USAGE,
+            (tlsCa != null ? "--tls-ca" : "--tls-cert")
+                + " is set but --server "
+                + server
+                + " is plain http (expected: an https:// server)");
+      }
+      return null;
+    }
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      KeyManager[] keys =
+          tlsCert == null ? null : new KeyManager[] {PemKeyManager.load(tlsCert, tlsKey)};
+      TrustManager[] trust =
+          tlsCa == null ? null : new TrustManager[] {PemTrustManager.load(tlsCa)};
+      context.init(keys, trust, null);
+      return context;
+    } catch (IOException | IllegalArgumentException e) {
+      throw new CliException(ExitCode.USAGE, "TLS: " + e.getMessage(), e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("this JDK has no TLS", e);
+    }
   }
 
   /** Accepts {@code http://host:port} and {@code https://host:port}, without a path. */

@@ -18,6 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 
 /**
  * The CLI's client of Cairn's public HTTP API: one server, one namespace. Every answer other than
@@ -41,14 +43,22 @@ final class HttpApi {
    * for the server's default.
    */
   HttpApi(URI server, String namespace) {
+    this(server, namespace, null);
+  }
+
+  /** Like {@link #HttpApi(URI, String)}, with {@code tls} for an https:// server (null: JDK's). */
+  HttpApi(URI server, String namespace, SSLContext tls) {
     this.server = requireNonNull(server, "server");
     this.namespace = namespace;
-    this.client =
+    HttpClient.Builder b =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1) // the API is HTTP/1.1; no h2c upgrade attempts
             .connectTimeout(CONNECT_TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+            .followRedirects(HttpClient.Redirect.NEVER);
+    if (tls != null) {
+      b.sslContext(tls);
+    }
+    this.client = b.build();
   }
 
   URI server() {
@@ -163,6 +173,11 @@ final class HttpApi {
       return "no answer within " + REQUEST_TIMEOUT.toSeconds() + "s";
     }
     for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SSLException) {
+        return "TLS failed: "
+            + t.getMessage()
+            + " (is the server https, and does --tls-ca name its CA? does it want --tls-cert?)";
+      }
       if (t instanceof UnresolvedAddressException) {
         return "unknown host";
       }

@@ -154,6 +154,36 @@ final class ServerCommand implements Callable<Integer> {
   int eurekaPort;
 
   @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description =
+          "Serve HTTP and gRPC over TLS with this PEM certificate chain (needs --tls-key); read"
+              + " again when it changes. DNS stays plain.")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description = "Private key of --tls-cert: unencrypted PKCS#8 PEM (BEGIN PRIVATE KEY).")
+  Path tlsKey;
+
+  @Option(
+      names = "--tls-ca",
+      paramLabel = "FILE",
+      description =
+          "Mutual TLS: clients must present a certificate signed by a CA in this PEM file"
+              + " (needs --tls-cert).")
+  Path tlsCa;
+
+  @Option(
+      names = "--insecure-allow-open-access",
+      description =
+          "Serve on an address other than loopback without client authentication (no"
+              + " --tls-ca) or with front doors. Anyone who reaches the ports can change the"
+              + " registry; logged as a warning at every start.")
+  boolean insecureAllowOpenAccess;
+
+  @Option(
       names = "--in-memory",
       description = "Keep nothing on disk; --data-dir is ignored and all state is lost on exit.")
   boolean inMemory;
@@ -195,6 +225,18 @@ final class ServerCommand implements Callable<Integer> {
     if (dnsPort != -1) {
       checkPort("dns", dnsPort);
     }
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          (tlsCert == null ? "--tls-key" : "--tls-cert")
+              + " needs "
+              + (tlsCert == null ? "--tls-cert" : "--tls-key")
+              + " (expected: both, or neither for plaintext)");
+    }
+    if (tlsCa != null && tlsCert == null) {
+      throw new ParameterException(
+          spec.commandLine(), "--tls-ca needs --tls-cert and --tls-key (mutual TLS is TLS first)");
+    }
     checkOptionalPort("prometheus-sd", prometheusSdPort);
     checkOptionalPort("xds", xdsPort);
     checkOptionalPort("consul", consulPort);
@@ -210,7 +252,9 @@ final class ServerCommand implements Callable<Integer> {
             new ServerSettings.Dns(dnsPort, dnsDomain, dnsTtl),
             metrics,
             protectionThreshold,
-            new ServerSettings.FrontDoors(prometheusSdPort, xdsPort, consulPort, eurekaPort));
+            new ServerSettings.FrontDoors(prometheusSdPort, xdsPort, consulPort, eurekaPort),
+            new ServerSettings.Security(
+                absolute(tlsCert), absolute(tlsKey), absolute(tlsCa), insecureAllowOpenAccess));
     try {
       server = starter.start(settings);
     } catch (CliException e) {
@@ -309,6 +353,10 @@ final class ServerCommand implements Callable<Integer> {
     if (port != -1) {
       checkPort(protocol, port);
     }
+  }
+
+  private static Path absolute(Path file) {
+    return file == null ? null : file.toAbsolutePath().normalize();
   }
 
   private static Throwable unwrap(Throwable e) {

@@ -17,11 +17,18 @@ record ServerSettings(
     Dns dns,
     boolean metrics,
     Double protectionThreshold,
-    FrontDoors frontDoors) {
+    FrontDoors frontDoors,
+    Security security) {
 
   /** The DNS listener: {@code port} -1 for none, 0 for an ephemeral one. */
   record Dns(int port, String domain, Duration ttl) {}
 
   /** The front doors' ports (see docs/interop.md): -1 for off (the default), 0 for ephemeral. */
   record FrontDoors(int prometheusSdPort, int xdsPort, int consulPort, int eurekaPort) {}
+
+  /**
+   * TLS (PEM files, null for none: plaintext) and whether open access off loopback is allowed; see
+   * docs/security.md.
+   */
+  record Security(Path tlsCert, Path tlsKey, Path tlsCa, boolean insecureAllowOpenAccess) {}
 }

@@ -66,7 +66,9 @@ public final class ClientCore {
     this.events = new ScheduledThreadPoolExecutor(1, new NamedThreads(id, "events", threads));
     events.setRemoveOnCancelPolicy(true);
     this.netty = new NioEventLoopGroup(1, new NamedThreads(id, "netty", threads));
-    this.channels = new RegistryChannels(settings.registries, netty, events, settings.interceptors);
+    this.channels =
+        new RegistryChannels(
+            settings.registries, netty, events, settings.interceptors, settings.tls);
     this.session = new SessionManager(settings, channels, events);
     this.drainer = new Drainer(channels, settings);
     if (settings.snapshotDir != null) {

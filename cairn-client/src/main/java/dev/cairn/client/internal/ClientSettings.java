@@ -28,6 +28,7 @@ public final class ClientSettings {
   final Ticker ticker;
   final boolean shutdownHook;
   final List<ClientInterceptor> interceptors;
+  final ClientTls tls; // null: plaintext
 
   /**
    * Settings already checked by the builder, except {@code registries}, which is parsed here.
@@ -50,6 +51,44 @@ public final class ClientSettings {
       Ticker ticker,
       boolean shutdownHook,
       List<ClientInterceptor> interceptors) {
+    this(
+        registries,
+        namespace,
+        sessionTtl,
+        clientName,
+        snapshotDir,
+        reconcileInterval,
+        removalProtection,
+        maxRemovalShare,
+        removalConfirmDelay,
+        initialBackoff,
+        maxBackoff,
+        requestTimeout,
+        ticker,
+        shutdownHook,
+        interceptors,
+        null);
+  }
+
+  /** Like the constructor above, reaching the registries over {@code tls} unless it is null. */
+  public ClientSettings(
+      String registries,
+      String namespace,
+      Duration sessionTtl,
+      String clientName,
+      Path snapshotDir,
+      Duration reconcileInterval,
+      boolean removalProtection,
+      double maxRemovalShare,
+      Duration removalConfirmDelay,
+      Duration initialBackoff,
+      Duration maxBackoff,
+      Duration requestTimeout,
+      Ticker ticker,
+      boolean shutdownHook,
+      List<ClientInterceptor> interceptors,
+      ClientTls tls) {
+    this.tls = tls;
     this.registries = RegistryAddress.parseList(registries);
     this.registriesText = registries;
     this.namespace = namespace;

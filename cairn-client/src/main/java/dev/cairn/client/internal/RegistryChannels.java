@@ -26,6 +26,7 @@ final class RegistryChannels {
   private final EventLoopGroup group;
   private final Executor executor;
   private final List<ClientInterceptor> interceptors;
+  private final ClientTls tls; // null: plaintext
   // Event thread only.
   private int current;
   private volatile boolean shutdown;
@@ -34,7 +35,9 @@ final class RegistryChannels {
       List<RegistryAddress> addresses,
       EventLoopGroup group,
       Executor executor,
-      List<ClientInterceptor> interceptors) {
+      List<ClientInterceptor> interceptors,
+      ClientTls tls) {
+    this.tls = tls;
     this.addresses = addresses;
     this.channels = new ManagedChannel[addresses.size()];
     this.unresolved = new boolean[addresses.size()];
@@ -84,7 +87,6 @@ final class RegistryChannels {
       unresolved[index] = resolved.isUnresolved();
       NettyChannelBuilder b =
           NettyChannelBuilder.forAddress(resolved)
-              .usePlaintext()
               .eventLoopGroup(group)
               .channelType(NioSocketChannel.class)
               .executor(executor)
@@ -92,6 +94,11 @@ final class RegistryChannels {
               .proxyDetector(target -> null)
               .disableRetry()
               .intercept(interceptors);
+      if (tls == null) {
+        b.usePlaintext();
+      } else {
+        b.sslContext(tls.grpcContext()); // the host name is checked as given in registries
+      }
       c = b.build();
       channels[index] = c;
     } else if (c.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {

@@ -26,9 +26,27 @@ public final class HttpListeners {
   public static Listener start(
       Registry registry, InetSocketAddress bind, Instant startedAt, ServerMetrics metrics)
       throws IOException {
+    return start(registry, bind, startedAt, metrics, null);
+  }
+
+  /**
+   * Like {@link #start(Registry, InetSocketAddress, Instant, ServerMetrics)}, over TLS unless
+   * {@code tls} is null.
+   */
+  public static Listener start(
+      Registry registry,
+      InetSocketAddress bind,
+      Instant startedAt,
+      ServerMetrics metrics,
+      ServerTls tls)
+      throws IOException {
     HttpApiServer server =
         HttpApiServer.start(
-            registry, bind, startedAt, metrics == null ? HttpMetrics.NONE : metrics.http());
+            registry,
+            bind,
+            startedAt,
+            metrics == null ? HttpMetrics.NONE : metrics.http(),
+            tls == null ? null : tls.http());
     if (metrics != null) {
       metrics.bindWatchers("sse", server, HttpApiServer::openStreams);
       metrics.bindWatchers("long_poll", server, HttpApiServer::pendingPolls);
@@ -42,6 +60,11 @@ public final class HttpListeners {
       @Override
       public InetSocketAddress address() {
         return server.localAddress();
+      }
+
+      @Override
+      public Security security() {
+        return Security.of(tls);
       }
 
       @Override

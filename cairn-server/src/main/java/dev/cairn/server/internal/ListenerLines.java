@@ -13,6 +13,9 @@ import java.net.InetSocketAddress;
  * grpc  listening on [::1]:8501
  * dns   listening on udp+tcp 127.0.0.1:8600
  * </pre>
+ *
+ * <p>A listener over TLS says so at the end, {@code (TLS)} or {@code (mutual TLS)}, and HTTP's
+ * scheme is then {@code https://}.
  */
 public final class ListenerLines {
 
@@ -21,13 +24,26 @@ public final class ListenerLines {
   /** The line for {@code listener}. */
   public static String of(Listener listener) {
     String protocol = listener.protocol();
+    Listener.Security security = listener.security();
     String scheme =
         switch (protocol) {
-          case "http" -> "http://";
+          case "http" -> security == Listener.Security.PLAIN ? "http://" : "https://";
           case "dns" -> "udp+tcp ";
           default -> "";
         };
-    return String.format("%-4s  listening on %s%s", protocol, scheme, hostPort(listener.address()));
+    String suffix =
+        switch (security) {
+          case PLAIN -> "";
+          case TLS -> " (TLS)";
+          case MUTUAL_TLS -> " (mutual TLS)";
+        };
+    return String.format(
+        "%-4s  listening on %s%s%s", protocol, scheme, hostPort(listener.address()), suffix);
+  }
+
+  /** The IP literal of {@code ip}, IPv6 in its short form and unbracketed. */
+  static String host(InetAddress ip) {
+    return ip instanceof Inet6Address ? shortIpv6((Inet6Address) ip) : ip.getHostAddress();
   }
 
   /**

@@ -12,6 +12,7 @@ import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -48,18 +49,21 @@ public final class GrpcListener implements Listener {
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final InetSocketAddress address;
+  private final Security security;
 
   private GrpcListener(
       Server server,
       RegistryService service,
       EventLoopGroup boss,
       EventLoopGroup workers,
-      InetSocketAddress address) {
+      InetSocketAddress address,
+      Security security) {
     this.server = server;
     this.service = service;
     this.boss = boss;
     this.workers = workers;
     this.address = address;
+    this.security = security;
   }
 
   /** Binds {@code bind} and serves {@code registry}; {@code ticker} measures uptime. */
@@ -78,7 +82,23 @@ public final class GrpcListener implements Listener {
       Ticker ticker,
       List<? extends ServerInterceptor> interceptors)
       throws IOException {
+    return start(registry, bind, ticker, interceptors, null, Security.PLAIN);
+  }
+
+  /**
+   * Like {@link #start(Registry, InetSocketAddress, Ticker, List)}, over TLS with {@code tls} (a
+   * gRPC context: ALPN h2) unless it is null; {@code security} says which, for the listener line.
+   */
+  public static GrpcListener start(
+      Registry registry,
+      InetSocketAddress bind,
+      Ticker ticker,
+      List<? extends ServerInterceptor> interceptors,
+      SslContext tls,
+      Security security)
+      throws IOException {
     requireNonNull(interceptors, "interceptors");
+    requireNonNull(security, "security");
     requireNonNull(registry, "registry");
     requireNonNull(bind, "bind");
     TransportFailureLog.install(); // a connection that is not gRPC: a line a minute, no trace
@@ -89,8 +109,12 @@ public final class GrpcListener implements Listener {
     EventLoopGroup workers = new NioEventLoopGroup(0, new DefaultThreadFactory("cairn-grpc", true));
     RegistryService service = new RegistryService(registry, new EventLoops(workers), ticker);
     Connections connections = new Connections();
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(bind);
+    if (tls != null) {
+      builder.sslContext(tls);
+    }
     Server server =
-        NettyServerBuilder.forAddress(bind)
+        builder
             .bossEventLoopGroup(boss)
             .workerEventLoopGroup(workers)
             .channelType(NioServerSocketChannel.class)
@@ -112,7 +136,7 @@ public final class GrpcListener implements Listener {
       throw e;
     }
     InetSocketAddress bound = (InetSocketAddress) server.getListenSockets().get(0);
-    return new GrpcListener(server, service, boss, workers, bound);
+    return new GrpcListener(server, service, boss, workers, bound, security);
   }
 
   /** The open {@code Watch} calls. */
@@ -140,6 +164,11 @@ public final class GrpcListener implements Listener {
   @Override
   public InetSocketAddress address() {
     return address;
+  }
+
+  @Override
+  public Security security() {
+    return security;
   }
 
   @Override

@@ -18,6 +18,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
@@ -88,6 +89,32 @@ public final class HttpApiServer implements AutoCloseable {
       HttpApiSettings settings,
       HttpMetrics metrics)
       throws IOException {
+    return start(registry, bind, startedAt, settings, metrics, null);
+  }
+
+  /**
+   * Like {@link #start(Registry, InetSocketAddress, Instant, HttpMetrics)}, over TLS with {@code
+   * tls} unless it is null (plain HTTP). Each connection takes the context's current certificate at
+   * its handshake (see {@code ServerTls}).
+   */
+  public static HttpApiServer start(
+      Registry registry,
+      InetSocketAddress bind,
+      Instant startedAt,
+      HttpMetrics metrics,
+      SslContext tls)
+      throws IOException {
+    return start(registry, bind, startedAt, HttpApiSettings.defaults(), metrics, tls);
+  }
+
+  static HttpApiServer start(
+      Registry registry,
+      InetSocketAddress bind,
+      Instant startedAt,
+      HttpApiSettings settings,
+      HttpMetrics metrics,
+      SslContext tls)
+      throws IOException {
     requireNonNull(metrics, "metrics");
     requireNonNull(registry, "registry");
     requireNonNull(bind, "bind");
@@ -119,8 +146,12 @@ public final class HttpApiServer implements AutoCloseable {
                   protected void initChannel(SocketChannel ch) {
                     channels.add(ch);
                     ConnectionGuard guard = new ConnectionGuard(connections, settings);
+                    ch.pipeline().addLast(guard);
+                    if (tls != null) {
+                      // After the guard: the request timeout also bounds the handshake.
+                      ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                    }
                     ch.pipeline()
-                        .addLast(guard)
                         .addLast(new HttpServerCodec(decoding))
                         .addLast(new HttpServerKeepAliveHandler())
                         .addLast(new RequestChecks())

@@ -1,0 +1,69 @@
+package dev.cairn.server.internal;
+
+import java.net.InetAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Secure by default: a server bound to an address other than loopback must authenticate whoever
+ * connects, since anyone who reaches it could otherwise read and rewrite the registry. Until ACL
+ * tokens exist, that means TLS with a client CA (mutual TLS) and no front door (they have no TLS).
+ * An explicit {@code --insecure-allow-open-access} serves anyway, with a warning at every start.
+ */
+public final class OpenAccess {
+
+  private static final Logger log = LoggerFactory.getLogger(OpenAccess.class);
+
+  private OpenAccess() {}
+
+  /**
+   * Checks the server's settings before anything is opened.
+   *
+   * @throws IllegalStateException saying what is missing and how to fix it, when the server would
+   *     serve open access off loopback without being allowed to
+   */
+  public static void check(
+      InetAddress bind, boolean tls, boolean clientCa, int frontDoors, boolean allowed) {
+    if (bind.isLoopbackAddress()) {
+      return;
+    }
+    String missing = missing(tls, clientCa, frontDoors);
+    if (missing == null) {
+      return;
+    }
+    String where = ListenerLines.host(bind);
+    if (!allowed) {
+      throw new IllegalStateException(
+          "refusing to serve "
+              + where
+              + " (not loopback) "
+              + missing
+              + ": anyone who reaches it could read and change the registry. Give --tls-cert,"
+              + " --tls-key and --tls-ca (mutual TLS; ACL tokens are not built yet)"
+              + (frontDoors > 0 ? " and turn the front doors off" : "")
+              + ", or bind to 127.0.0.1, or accept the risk with --insecure-allow-open-access");
+    }
+    log.warn(
+        "\n*****************************************************************************\n"
+            + "* INSECURE: --insecure-allow-open-access: serving {} {}.\n"
+            + "* Anyone who can reach this server can read, register and deregister any\n"
+            + "* service. Use --tls-cert, --tls-key and --tls-ca, or bind to loopback.\n"
+            + "*****************************************************************************",
+        where,
+        missing);
+  }
+
+  // What makes the access open, or null when nothing does.
+  private static String missing(boolean tls, boolean clientCa, int frontDoors) {
+    if (!tls) {
+      return "without TLS or any client authentication";
+    }
+    if (!clientCa) {
+      return "over TLS without client authentication (no client CA)";
+    }
+    if (frontDoors > 0) {
+      return "with front doors, which have neither TLS nor client authentication";
+    }
+    return null;
+  }
+}

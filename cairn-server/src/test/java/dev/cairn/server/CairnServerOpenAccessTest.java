@@ -1,0 +1,111 @@
+package dev.cairn.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.testing.tls.TestCertificates;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Secure by default: off loopback, the server refuses to serve without client authentication unless
+ * told to with {@code insecureAllowOpenAccess}. The servers that do start listen on every interface
+ * ({@code 0.0.0.0}) for the test's span; the test talks to them on loopback only.
+ */
+class CairnServerOpenAccessTest {
+
+  @TempDir static Path dir;
+  static TestCertificates pki;
+
+  @BeforeAll
+  static void certificates() {
+    pki = TestCertificates.create(dir.resolve("pki"));
+  }
+
+  private static CairnServer.Builder everyInterface() {
+    return CairnServer.builder().inMemory().bind("0.0.0.0").httpPort(0).grpcPort(0);
+  }
+
+  @Test
+  void onLoopbackNothingIsNeeded() throws Exception {
+    try (CairnServer server = CairnServer.builder().inMemory().httpPort(0).grpcPort(0).start()) {
+      assertThat(status("http", server, HttpClient.newHttpClient())).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void offLoopbackWithoutTlsItRefusesToStartSayingHowToFixIt() {
+    assertThatThrownBy(() -> everyInterface().start())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("refusing to serve 0.0.0.0 (not loopback) without TLS")
+        .hasMessageContaining("--tls-cert, --tls-key and --tls-ca")
+        .hasMessageContaining("ACL tokens are not built yet")
+        .hasMessageContaining("bind to 127.0.0.1")
+        .hasMessageContaining("--insecure-allow-open-access");
+  }
+
+  @Test
+  void offLoopbackTlsWithoutAClientCaIsOpenAccessToo() {
+    TestCertificates.Pair server = pki.server();
+    assertThatThrownBy(() -> everyInterface().tlsCert(server.cert()).tlsKey(server.key()).start())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("over TLS without client authentication (no client CA)");
+  }
+
+  @Test
+  void offLoopbackFrontDoorsAreRefusedForTheyHaveNoTls() {
+    TestCertificates.Pair server = pki.server();
+    FrontDoor.Factory door =
+        (registry, bind) -> {
+          throw new AssertionError("the front door must not start");
+        };
+    assertThatThrownBy(
+            () ->
+                everyInterface()
+                    .tlsCert(server.cert())
+                    .tlsKey(server.key())
+                    .tlsCa(pki.ca())
+                    .frontDoor(door)
+                    .start())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("with front doors")
+        .hasMessageContaining("turn the front doors off");
+  }
+
+  @Test
+  void offLoopbackMutualTlsStarts() throws Exception {
+    TestCertificates.Pair cert = pki.server();
+    try (CairnServer server =
+        everyInterface().tlsCert(cert.cert()).tlsKey(cert.key()).tlsCa(pki.ca()).start()) {
+      HttpClient client =
+          HttpClient.newBuilder()
+              .sslContext(CairnServerTlsTest.sslContext(pki.ca(), pki.client()))
+              .build();
+      assertThat(status("https", server, client)).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void offLoopbackOpenAccessServesWhenExplicitlyAllowed() throws Exception {
+    try (CairnServer server = everyInterface().insecureAllowOpenAccess(true).start()) {
+      assertThat(server.listenerLines().get(0)).startsWith("http  listening on http://");
+      assertThat(status("http", server, HttpClient.newHttpClient())).isEqualTo(200);
+    }
+  }
+
+  private static int status(String scheme, CairnServer server, HttpClient client) throws Exception {
+    URI uri = URI.create(scheme + "://127.0.0.1:" + server.httpAddress().getPort() + "/v1/status");
+    return client
+        .send(
+            HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+}
