@@ -71,7 +71,14 @@ public final class CairnException extends RuntimeException {
     if (value == null) {
       return "null";
     }
-    String s = value instanceof CharSequence ? "\"" + value + "\"" : String.valueOf(value);
-    return s.length() > 80 ? s.substring(0, 77) + "...\" (" + s.length() + " chars)" : s;
+    if (value instanceof CharSequence text) {
+      // The length counts the value's characters, not the quotes around it.
+      String v = text.toString();
+      return v.length() > 78
+          ? "\"" + v.substring(0, 76) + "...\" (" + v.length() + " chars)"
+          : "\"" + v + "\"";
+    }
+    String s = String.valueOf(value);
+    return s.length() > 80 ? s.substring(0, 77) + "... (" + s.length() + " chars)" : s;
   }
 }

@@ -55,7 +55,8 @@ import java.util.function.Consumer;
  *       instance at once and the call goes to another (charged to the retry budget).
  *   <li>No instance: the call waits for one until the deadline, then fails with {@link
  *       CairnException} ({@code NOT_FOUND} when the registry knows none, {@code UNAVAILABLE} when
- *       nothing could be learned).
+ *       nothing could be learned). Instances none of which has the port: {@code
+ *       FAILED_PRECONDITION} at once, naming the ports they have.
  * </ul>
  *
  * <p>Threading: thread-safe; {@code send} blocks the caller, {@code sendAsync} never does.
@@ -109,7 +110,10 @@ public final class CairnHttpClient implements AutoCloseable {
    *     java.net.http.HttpTimeoutException} at the deadline)
    * @throws InterruptedException the calling thread was interrupted: the attempt in flight is
    *     aborted, none follows, and the thread's interrupt flag stays set
-   * @throws CairnException no instance within the deadline, open circuit, full bulkhead
+   * @throws CairnException no instance within the deadline, instances without the port ({@code
+   *     FAILED_PRECONDITION}, at once), the last instance tried refused the connection ({@code
+   *     UNAVAILABLE} naming it, the {@link java.net.ConnectException} as cause), open circuit, full
+   *     bulkhead
    */
   public <B> HttpResponse<B> send(HttpRequest request, HttpResponse.BodyHandler<B> handler)
       throws IOException, InterruptedException {

@@ -153,6 +153,68 @@ class CairnHttpClientTest {
   }
 
   @Test
+  void instancesWithoutTheHttpPortFailAtOnceNamingTheirPorts() throws Exception {
+    clients
+        .closing(
+            clients
+                .servers()
+                .register(
+                    dev.cairn.common.Instance.builder("grpconly", "127.0.0.1")
+                        .id("grpconly-1")
+                        .port("grpc", 9090)
+                        .port("metrics", 9091)
+                        .build()))
+        .registered()
+        .join();
+    CairnHttpClient http = clients.closing(CairnHttpClient.builder(clients.callers()).build());
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://grpconly/hello"))
+            .timeout(Duration.ofSeconds(30))
+            .build();
+
+    // Not at the 30 s deadline: the registrations already say no call can succeed.
+    CompletableFuture<HttpResponse<String>> f =
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(CairnException.class)
+        .hasMessage(
+            "grpconly: 1 instance registered, none with a port named 'http' (their ports: grpc,"
+                + " metrics); register the port as 'http' or call another port with"
+                + " CairnHttpClient.Builder.portName")
+        .satisfies(
+            e -> assertThat(((CairnException) e).code()).isEqualTo(ErrorCode.FAILED_PRECONDITION));
+    // Once the view is known, at once on the caller's thread too.
+    assertThatThrownBy(() -> http.send(request, HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(CairnException.class)
+        .hasMessageStartingWith("grpconly: 1 instance registered, none with a port named 'http'");
+  }
+
+  @Test
+  void aRefusedConnectionNamesTheServiceTheInstanceAndTheAddress() throws Exception {
+    int deadPort;
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      deadPort = s.getLocalPort();
+    }
+    clients
+        .closing(
+            HttpRegistration.of("refusing1", "127.0.0.1", deadPort)
+                .id("refusing1-a")
+                .register(clients.servers()))
+        .registered()
+        .join();
+    clients.callers().view("refusing1").awaitInstances(Duration.ofSeconds(5)).join();
+    CairnHttpClient http = clients.closing(CairnHttpClient.builder(clients.callers()).build());
+
+    assertThatThrownBy(() -> http.send(get("refusing1"), HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(CairnException.class)
+        .hasMessageStartingWith(
+            "refusing1: instance refusing1-a at 127.0.0.1:" + deadPort + " refused the connection")
+        .hasCauseInstanceOf(java.net.ConnectException.class)
+        .satisfies(e -> assertThat(((CairnException) e).code()).isEqualTo(ErrorCode.UNAVAILABLE));
+  }
+
+  @Test
   void anUnknownServiceFailsWithATypedErrorAtTheDeadline() {
     CairnHttpClient http = clients.closing(CairnHttpClient.builder(clients.callers()).build());
     HttpRequest request =

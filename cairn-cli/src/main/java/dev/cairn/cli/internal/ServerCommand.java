@@ -33,8 +33,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Runs a Cairn server until Ctrl-C or SIGTERM, then shuts it down gracefully.",
       "Prints one line per listener: 'http  listening on http://127.0.0.1:8500'.",
-      "Exits with code 3 when it cannot start, e.g. when a port is in use, and with code 6",
-      "when it stopped by itself because it could no longer serve (the log says why)."
+      "Exit codes: 3 when it cannot start (e.g. a port in use: the message names",
+      "the flag to change); 6 when it stopped by itself because it could no longer",
+      "serve (the log says why)."
     })
 final class ServerCommand implements Callable<Integer> {
 

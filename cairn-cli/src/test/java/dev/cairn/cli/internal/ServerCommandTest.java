@@ -41,6 +41,15 @@ class ServerCommandTest {
             "--consul-port",
             "--eureka-port")
         .contains("default: ./data", "default: 127.0.0.1", "default: 8500", "default: 8501");
+    // The description's lines are whole: none is broken in the middle by the 80-column wrap.
+    assertThat(run.out().lines())
+        .containsSubsequence(
+            "Runs a Cairn server until Ctrl-C or SIGTERM, then shuts it down gracefully.",
+            "Prints one line per listener: 'http  listening on http://127.0.0.1:8500'.",
+            "Exit codes: 3 when it cannot start (e.g. a port in use: the message names",
+            "the flag to change); 6 when it stopped by itself because it could no longer",
+            "serve (the log says why).",
+            "      --bind=ADDRESS        Address to listen on (default: 127.0.0.1).");
   }
 
   @Test
@@ -54,7 +63,32 @@ class ServerCommandTest {
       assertThat(run.exitCode()).isEqualTo(ExitCode.CANNOT_START);
       assertThat(run.err())
           .startsWith("error: cannot listen for http on 127.0.0.1:" + port + ": ")
-          .contains("already in use");
+          .contains("already in use")
+          .endsWith("(choose another with --http-port)\n");
+    }
+  }
+
+  @Test
+  void aDnsPortInUseNamesItsFlag() throws IOException {
+    // A second local server given only --http-port and --grpc-port still wants DNS on its port.
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      int port = taken.getLocalPort();
+
+      CliRun run =
+          cairn(
+              "server",
+              "--in-memory",
+              "--http-port",
+              "0",
+              "--grpc-port",
+              "0",
+              "--dns-port",
+              Integer.toString(port));
+
+      assertThat(run.exitCode()).isEqualTo(ExitCode.CANNOT_START);
+      assertThat(run.err())
+          .startsWith("error: cannot listen for dns on 127.0.0.1:" + port + ": ")
+          .endsWith("(choose another with --dns-port)\n");
     }
   }
 

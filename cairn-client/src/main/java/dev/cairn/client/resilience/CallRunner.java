@@ -104,6 +104,16 @@ public final class CallRunner<T> {
 
   /** Runs one call; the future completes with the last attempt's result or error. */
   public <R> CompletableFuture<R> call(CallOptions options, Attempt<T, R> attempt) {
+    return call(options, attempt, ticker.nanos());
+  }
+
+  /**
+   * As {@link #call(CallOptions, Attempt)} for a call that began at {@code startNanos} (this
+   * runner's ticker) — e.g. before the transport waited for the service's first instances: the
+   * deadline counts from then, and errors name the deadline as configured.
+   */
+  public <R> CompletableFuture<R> call(
+      CallOptions options, Attempt<T, R> attempt, long startNanos) {
     requireNonNull(options, "options");
     requireNonNull(attempt, "attempt");
     CompletableFuture<R> future = new CompletableFuture<>();
@@ -126,7 +136,13 @@ public final class CallRunner<T> {
     budget.onCall();
     Duration deadline = options.deadline() != null ? options.deadline() : policy.deadline();
     new Call<>(
-            this, options, attempt, future, deadline, CallObservation.start(observations, service))
+            this,
+            options,
+            attempt,
+            future,
+            deadline,
+            startNanos,
+            CallObservation.start(observations, service))
         .next();
     return future;
   }
@@ -187,13 +203,14 @@ public final class CallRunner<T> {
         Attempt<T, R> attempt,
         CompletableFuture<R> future,
         Duration deadline,
+        long startNanos,
         CallObservation observation) {
       this.runner = runner;
       this.options = options;
       this.attempt = attempt;
       this.future = future;
       this.deadline = deadline;
-      this.startNanos = runner.ticker.nanos();
+      this.startNanos = startNanos;
       this.deadlineNanos = startNanos + deadline.toNanos();
       this.observation = observation;
     }

@@ -188,6 +188,25 @@ class CallRunnerTest {
   }
 
   @Test
+  void aCallThatBeganEarlierCountsItsDeadlineFromThenAndNamesItAsConfigured() {
+    CallRunner<String> runner = runner(fastRetries().build(), 1, ticker);
+    long began = ticker.nanos();
+    ticker.advance(Duration.ofSeconds(3)); // e.g. spent waiting for the service's first instances
+
+    CompletableFuture<String> f =
+        runner.call(
+            CallOptions.DEFAULT.withDeadline(Duration.ofSeconds(2)),
+            transport(Map.of("e0", "ok")),
+            began);
+
+    assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(CairnException.class)
+        .hasMessage("svc: deadline PT2S passed after 0 attempts");
+    assertThat(attemptsById).isEmpty();
+  }
+
+  @Test
   void noInstanceFailsWithATypedErrorAtTheDeadline() {
     CallRunner<String> runner = runner(fastRetries().build(), 0, Ticker.system());
 

@@ -5,9 +5,12 @@ import dev.cairn.client.lb.Outcome;
 import dev.cairn.client.resilience.Attempt;
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
+import dev.cairn.common.Instance;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -60,14 +63,66 @@ final class HttpAttempt<B> implements Attempt<String, HttpResponse<B>> {
 
   @Override
   public CompletableFuture<HttpResponse<B>> send(Endpoint<String> endpoint, long timeoutNanos) {
-    return send(endpoint.target(), timeoutNanos, Map.of());
+    return named(endpoint, send(endpoint.target(), timeoutNanos, Map.of()));
   }
 
   /** Sends with the attempt's trace context headers ({@code traceparent}, ...) set. */
   @Override
   public CompletableFuture<HttpResponse<B>> send(
       Endpoint<String> endpoint, long timeoutNanos, Map<String, String> headers) {
-    return send(endpoint.target(), timeoutNanos, headers);
+    return named(endpoint, send(endpoint.target(), timeoutNanos, headers));
+  }
+
+  /**
+   * The attempt's future, with a failure to connect turned into a {@link CairnException} {@code
+   * UNAVAILABLE} naming the service, the instance and the address (the JDK's {@link
+   * ConnectException} names none); the original stays its cause, so the attempt is still counted as
+   * refused (never sent) and retried.
+   */
+  private CompletableFuture<HttpResponse<B>> named(
+      Endpoint<String> endpoint, CompletableFuture<HttpResponse<B>> sent) {
+    if (sent.isDone() && !sent.isCompletedExceptionally()) {
+      return sent;
+    }
+    CompletableFuture<HttpResponse<B>> out = new CompletableFuture<>();
+    sent.whenComplete(
+        (response, error) -> {
+          if (error == null) {
+            out.complete(response);
+          } else {
+            out.completeExceptionally(connectFailure(endpoint, error));
+          }
+        });
+    return out;
+  }
+
+  static Throwable connectFailure(Endpoint<String> endpoint, Throwable error) {
+    Throwable cause = error;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    String what;
+    if (cause instanceof HttpConnectTimeoutException) {
+      what = "did not accept a connection in time";
+    } else if (cause instanceof ConnectException) {
+      what = "refused the connection";
+    } else {
+      return error;
+    }
+    Instance instance = endpoint.instance();
+    return CairnException.of(
+        ErrorCode.UNAVAILABLE,
+        instance.service()
+            + ": instance "
+            + instance.id()
+            + " at "
+            + endpoint.target()
+            + " "
+            + what
+            + " ("
+            + cause
+            + ")",
+        cause);
   }
 
   /** Sends an attempt to {@code authority} ("address:port"). */

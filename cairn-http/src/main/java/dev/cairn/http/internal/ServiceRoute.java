@@ -5,6 +5,8 @@ import dev.cairn.client.lb.Balancer;
 import dev.cairn.client.resilience.CallOptions;
 import dev.cairn.client.resilience.CallPolicy;
 import dev.cairn.client.resilience.CallRunner;
+import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Instance;
 import dev.cairn.common.Ticker;
 import io.micrometer.observation.ObservationRegistry;
@@ -14,6 +16,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -74,6 +78,10 @@ public final class ServiceRoute implements AutoCloseable {
     if (!balancer.isEmpty()) {
       return runner.call(options, attempt);
     }
+    CairnException noPort = noPort(view.instances());
+    if (noPort != null) {
+      return CompletableFuture.failedFuture(noPort);
+    }
     // Nothing to pick yet: wait for the view, which fails with a typed error (NOT_FOUND when the
     // registry knows no instance, UNAVAILABLE when no registry or snapshot answered) at the
     // deadline.
@@ -82,10 +90,41 @@ public final class ServiceRoute implements AutoCloseable {
     return view.awaitInstances(deadline)
         .thenCompose(
             instances -> {
-              long left = deadline.toNanos() - (ticker.nanos() - start);
-              CallOptions rest = options.withDeadline(Duration.ofNanos(Math.max(1, left)));
-              return runner.call(rest, attempt);
+              CairnException none = noPort(instances);
+              return none != null
+                  ? CompletableFuture.failedFuture(none)
+                  : runner.call(options, attempt, start);
             });
+  }
+
+  /**
+   * A {@code FAILED_PRECONDITION} error when there are instances but none has the port calls go to
+   * (waiting would not help: the registrations say so), naming the ports they have; else null.
+   */
+  private CairnException noPort(List<Instance> instances) {
+    if (instances.isEmpty()) {
+      return null;
+    }
+    Set<String> ports = new TreeSet<>();
+    for (Instance i : instances) {
+      if (i.port(portName) > 0) {
+        return null;
+      }
+      ports.addAll(i.ports().keySet());
+    }
+    return CairnException.of(
+        ErrorCode.FAILED_PRECONDITION,
+        view.service()
+            + ": "
+            + instances.size()
+            + (instances.size() == 1 ? " instance" : " instances")
+            + " registered, none with a port named '"
+            + portName
+            + "' (their ports: "
+            + (ports.isEmpty() ? "none" : String.join(", ", ports))
+            + "); register the port as '"
+            + portName
+            + "' or call another port with CairnHttpClient.Builder.portName");
   }
 
   public CallRunner<String> runner() {

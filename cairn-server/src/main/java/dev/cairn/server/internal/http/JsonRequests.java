@@ -296,7 +296,14 @@ final class JsonRequests {
     }
     Map<String, Integer> ports = new LinkedHashMap<>();
     for (Map.Entry<String, JsonNode> e : v.properties()) {
-      ports.put(e.getKey(), integer(e.getValue(), "ports." + e.getKey(), "1..65535"));
+      ports.put(
+          e.getKey(),
+          integer(
+              e.getValue(),
+              "ports." + e.getKey(),
+              e.getValue().isTextual()
+                  ? "a number in 1..65535, not a string"
+                  : "a number in 1..65535"));
     }
     return ports;
   }

@@ -344,6 +344,18 @@ class BadRequestTest {
   }
 
   @Test
+  void messagesSayWhatIsWrongWithAPortOrALongTag() {
+    Reply port = api.register("web", "p", "{\"address\":\"h\",\"ports\":{\"http\":\"5000\"}}");
+    assertThat(port.status()).isEqualTo(400);
+    assertThat(port.json().at("/error/message").asText())
+        .isEqualTo("ports.http: \"5000\" (expected: a number in 1..65535, not a string)");
+    Reply tag =
+        api.register("web", "t", "{\"address\":\"h\",\"tags\":[\"" + "t".repeat(300) + "\"]}");
+    assertThat(tag.status()).isEqualTo(400);
+    assertThat(tag.json().at("/error/message").asText()).contains("...\" (300 chars)");
+  }
+
+  @Test
   void methodNotAllowedListsTheAllowedMethods() {
     Reply r =
         api.send(
