@@ -108,21 +108,22 @@ final class HttpListWorkload implements Workload {
               MAX_READS_PER_CONNECTION,
               REQUEST_TIMEOUT);
       OptionalLong serverPid = context.server().pid();
+      Target.Tls tls = context.target().tls();
 
       Duration trial = trial(settings.duration());
       Client client = settings.client();
       context.progress(
           "%s: warming up both clients (%d ms), then a %d ms trial of %s...",
           NAME, trial.toMillis(), trial.toMillis(), describe(client.other()));
-      read(client, plan.withDuration(trial.dividedBy(2)), serverPid);
-      read(client.other(), plan.withDuration(trial.dividedBy(2)), serverPid);
-      Measured other = read(client.other(), plan.withDuration(trial), serverPid);
+      read(client, plan.withDuration(trial.dividedBy(2)), serverPid, tls);
+      read(client.other(), plan.withDuration(trial.dividedBy(2)), serverPid, tls);
+      Measured other = read(client.other(), plan.withDuration(trial), serverPid, tls);
       addRows(table, "trial: " + describe(client.other()), other, "—");
 
       context.progress(
           "%s: %s, %d connections, %d s...",
           NAME, describe(client), settings.connections(), settings.duration().toSeconds());
-      Measured measured = read(client, plan, serverPid);
+      Measured measured = read(client, plan, serverPid, tls);
       addRows(table, describe(client), measured, "≥ 20,000 reads/s");
       measured.reads.latency().addRows(table, NAME, "read latency");
       table.add(
@@ -148,11 +149,13 @@ final class HttpListWorkload implements Workload {
   /** One run's reads and the CPU time both processes spent on it. */
   private record Measured(ReadResult reads, CpuMeter cpu) {}
 
-  private Measured read(Client client, ReadPlan plan, OptionalLong serverPid)
+  private Measured read(Client client, ReadPlan plan, OptionalLong serverPid, Target.Tls tls)
       throws IOException, InterruptedException {
     CpuMeter cpu = CpuMeter.start(serverPid);
     ReadResult reads =
-        client == Client.NETTY ? NettyReader.run(plan, settings.ioThreads()) : JdkReader.run(plan);
+        client == Client.NETTY
+            ? NettyReader.run(plan, settings.ioThreads(), tls == null ? null : tls.http())
+            : JdkReader.run(plan, tls == null ? null : tls.jdk());
     cpu.stop();
     return new Measured(reads, cpu);
   }

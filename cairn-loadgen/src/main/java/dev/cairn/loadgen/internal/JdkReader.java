@@ -25,6 +25,11 @@ final class JdkReader {
 
   /** Runs {@code plan}; returns once every worker has stopped or the plan's bound has passed. */
   static ReadResult run(ReadPlan plan) throws InterruptedException {
+    return run(plan, null);
+  }
+
+  /** Like {@link #run(ReadPlan)}, over TLS with {@code tls} unless it is null. */
+  static ReadResult run(ReadPlan plan, javax.net.ssl.SSLContext tls) throws InterruptedException {
     int threads = plan.connections();
     HttpRequest request =
         HttpRequest.newBuilder(plan.uri()).timeout(plan.requestTimeout()).GET().build();
@@ -35,7 +40,11 @@ final class JdkReader {
     try {
       List<Future<long[]>> counts = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1);
+        if (tls != null) {
+          b.sslContext(tls);
+        }
+        HttpClient client = b.build();
         counts.add(pool.submit(() -> readLoop(client, request, plan, start, latency)));
       }
       long deadline = System.nanoTime() + plan.bound().toNanos();

@@ -27,6 +27,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -56,6 +57,12 @@ final class NettyReader {
    * @throws IOException when a connection cannot be opened
    */
   static ReadResult run(ReadPlan plan, int ioThreads) throws IOException, InterruptedException {
+    return run(plan, ioThreads, null);
+  }
+
+  /** Like {@link #run(ReadPlan, int)}, over TLS with {@code tls} unless it is null. */
+  static ReadResult run(ReadPlan plan, int ioThreads, SslContext tls)
+      throws IOException, InterruptedException {
     if (ioThreads < 1) {
       throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: >= 1)");
     }
@@ -83,6 +90,9 @@ final class NettyReader {
             new ChannelInitializer<SocketChannel>() {
               @Override
               protected void initChannel(SocketChannel ch) {
+                if (tls != null) {
+                  ch.pipeline().addLast(tls.newHandler(ch.alloc(), host, uri.getPort()));
+                }
                 ch.pipeline()
                     .addLast(new HttpClientCodec())
                     .addLast(

@@ -46,6 +46,24 @@ public final class RunCommand implements Callable<Integer> {
   String http;
 
   @Option(
+      names = "--tls-ca",
+      paramLabel = "FILE",
+      description = "Talk TLS to the server, trusting this CA (PEM); --http must then be https://.")
+  java.nio.file.Path tlsCa;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description = "Client certificate (PEM) for a server that wants mutual TLS; with --tls-key.")
+  java.nio.file.Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description = "Private key of --tls-cert (PKCS#8 PEM).")
+  java.nio.file.Path tlsKey;
+
+  @Option(
       names = "--namespace",
       defaultValue = "default",
       description = "Namespace to register in. Default: ${DEFAULT-VALUE}.")
@@ -145,6 +163,13 @@ public final class RunCommand implements Callable<Integer> {
     Target target;
     try {
       target = Target.of(grpc, http);
+      if ((tlsCert == null) != (tlsKey == null) || (tlsCert != null && tlsCa == null)) {
+        throw new IllegalArgumentException(
+            "tls: --tls-cert and --tls-key go together, and with --tls-ca");
+      }
+      if (tlsCa != null) {
+        target = target.withTls(Target.Tls.load(tlsCa, tlsCert, tlsKey));
+      }
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
       return 2;

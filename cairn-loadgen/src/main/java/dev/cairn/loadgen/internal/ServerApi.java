@@ -22,11 +22,14 @@ final class ServerApi {
 
   ServerApi(Target target) {
     this.target = requireNonNull(target, "target");
-    this.http =
+    HttpClient.Builder b =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+            .connectTimeout(Duration.ofSeconds(5));
+    if (target.tls() != null) {
+      b.sslContext(target.tls().jdk());
+    }
+    this.http = b.build();
   }
 
   /** {@code GET /v1/status}. */

@@ -2,12 +2,24 @@ package dev.cairn.loadgen.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.cairn.common.tls.PemKeyManager;
+import dev.cairn.common.tls.PemTrustManager;
 import io.grpc.ManagedChannel;
+import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 
 /**
  * The server under load: its gRPC address and its HTTP base URI. Both must be loopback addresses;
@@ -18,11 +30,70 @@ public final class Target {
   private final String grpcHost;
   private final int grpcPort;
   private final URI http;
+  private final Tls tls; // null: plaintext
+
+  /** TLS towards the server: contexts for gRPC, the Netty HTTP client and the JDK's. */
+  record Tls(SslContext grpc, SslContext http, SSLContext jdk, String description) {
+
+    /**
+     * Reads the PEM files: the CA the server's certificate must chain to and, for mutual TLS, a
+     * client certificate and key (both null for none).
+     *
+     * @throws IllegalArgumentException naming the file that cannot be used
+     */
+    static Tls load(Path ca, Path cert, Path key) {
+      try {
+        PemTrustManager trust = PemTrustManager.load(ca);
+        PemKeyManager keys = cert == null ? null : PemKeyManager.load(cert, key);
+        SslContextBuilder grpc = GrpcSslContexts.forClient().trustManager(trust);
+        SslContextBuilder http =
+            SslContextBuilder.forClient().sslProvider(SslProvider.JDK).trustManager(trust);
+        if (keys != null) {
+          grpc.keyManager(keys);
+          http.keyManager(keys);
+        }
+        SSLContext jdk = SSLContext.getInstance("TLS");
+        jdk.init(keys == null ? null : new KeyManager[] {keys}, new TrustManager[] {trust}, null);
+        return new Tls(
+            GrpcSslContexts.configure(grpc, SslProvider.JDK).build(),
+            http.build(),
+            jdk,
+            keys == null ? "TLS" : "mutual TLS");
+      } catch (IOException e) {
+        throw new IllegalArgumentException("tls: " + e.getMessage(), e);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("this JDK has no TLS", e);
+      }
+    }
+  }
 
   private Target(String grpcHost, int grpcPort, URI http) {
+    this(grpcHost, grpcPort, http, null);
+  }
+
+  private Target(String grpcHost, int grpcPort, URI http, Tls tls) {
     this.grpcHost = grpcHost;
     this.grpcPort = grpcPort;
     this.http = http;
+    this.tls = tls;
+  }
+
+  /**
+   * This target over TLS: gRPC with {@code tls}, and HTTP too (its URI must be https).
+   *
+   * @throws IllegalArgumentException when the HTTP URI is not https
+   */
+  Target withTls(Tls tls) {
+    if (http != null && !"https".equals(http.getScheme())) {
+      throw new IllegalArgumentException(
+          "http: " + http + " (expected: https://host:port with --tls-ca)");
+    }
+    return new Target(grpcHost, grpcPort, http, tls);
+  }
+
+  /** The TLS contexts, or null for plaintext. */
+  Tls tls() {
+    return tls;
   }
 
   /**
@@ -49,7 +120,8 @@ public final class Target {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("http: " + http + " (expected: http://host:port)", e);
     }
-    if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() <= 0) {
+    boolean web = "http".equals(uri.getScheme()) || "https".equals(uri.getScheme());
+    if (!web || uri.getHost() == null || uri.getPort() <= 0) {
       throw new IllegalArgumentException("http: " + http + " (expected: http://host:port)");
     }
     requireLoopback("http", http, uri.getHost().replace("[", "").replace("]", ""));
@@ -95,17 +167,19 @@ public final class Target {
   }
 
   /**
-   * Opens a new plaintext channel: its own TCP connection. Calls complete on the transport thread
-   * (direct executor), so callbacks given to its calls must not block. Retries are off: a
-   * measurement sees every failure, and calls skip the retry buffering. Caller shuts it down.
+   * Opens a new channel, plaintext or over this target's TLS: its own TCP connection. Calls
+   * complete on the transport thread (direct executor), so callbacks given to its calls must not
+   * block. Retries are off: a measurement sees every failure, and calls skip the retry buffering.
+   * Caller shuts it down.
    */
   public ManagedChannel newChannel() {
-    return NettyChannelBuilder.forAddress(grpcHost, grpcPort)
-        .usePlaintext()
-        .directExecutor()
-        .disableRetry()
-        .maxInboundMessageSize(64 * 1024 * 1024)
-        .build();
+    NettyChannelBuilder b = NettyChannelBuilder.forAddress(grpcHost, grpcPort);
+    if (tls == null) {
+      b.usePlaintext();
+    } else {
+      b.sslContext(tls.grpc());
+    }
+    return b.directExecutor().disableRetry().maxInboundMessageSize(64 * 1024 * 1024).build();
   }
 
   /** Shuts a channel down, waiting a little for calls to end, then forcing it. */
@@ -123,7 +197,9 @@ public final class Target {
 
   @Override
   public String toString() {
-    return http == null ? "grpc " + grpcAuthority() : "grpc " + grpcAuthority() + ", http " + http;
+    String what =
+        http == null ? "grpc " + grpcAuthority() : "grpc " + grpcAuthority() + ", http " + http;
+    return tls == null ? what : what + " (" + tls.description() + ")";
   }
 
   private static int parsePort(String field, String value, String port) {

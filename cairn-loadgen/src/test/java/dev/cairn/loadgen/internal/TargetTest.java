@@ -40,8 +40,8 @@ class TargetTest {
         .hasMessage("grpc: 8501 (expected: host:port)");
     assertThatThrownBy(() -> Target.of("127.0.0.1:99999", "http://127.0.0.1:8500"))
         .hasMessage("grpc: 127.0.0.1:99999 (expected: a port 1..65535)");
-    assertThatThrownBy(() -> Target.of("127.0.0.1:8501", "https://127.0.0.1:8500"))
-        .hasMessage("http: https://127.0.0.1:8500 (expected: http://host:port)");
+    assertThatThrownBy(() -> Target.of("127.0.0.1:8501", "ftp://127.0.0.1:8500"))
+        .hasMessage("http: ftp://127.0.0.1:8500 (expected: http://host:port)");
   }
 
   @Test
