@@ -19,6 +19,7 @@ import dev.cairn.server.internal.dns.DnsMetrics;
 import dev.cairn.server.internal.grpc.GrpcListener;
 import dev.cairn.server.internal.health.NetworkProbe;
 import dev.cairn.server.internal.metrics.ServerMetrics;
+import dev.cairn.server.ratis.ClusterPeers;
 import dev.cairn.server.ratis.RatisCommandLog;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -99,6 +100,9 @@ public final class CairnServer implements AutoCloseable {
   private final Path tlsKey;
   private final Path tlsCa;
   private final boolean insecureAllowOpenAccess;
+  // The Raft settings of a cluster member (or of a single node with a snapshot setting); null when
+  // the defaults serve.
+  private final RatisCommandLog.Builder cluster;
 
   // Written under `this` by start() and close(); read by any thread.
   private volatile State state = State.NEW;
@@ -127,6 +131,7 @@ public final class CairnServer implements AutoCloseable {
     this.tlsKey = b.tlsKey;
     this.tlsCa = b.tlsCa;
     this.insecureAllowOpenAccess = b.insecureAllowOpenAccess;
+    this.cluster = b.clusterLog();
   }
 
   /** A builder with the defaults: durable in {@code ./data}, 127.0.0.1, ports 8500 and 8501. */
@@ -382,7 +387,10 @@ public final class CairnServer implements AutoCloseable {
     if (commandLog != null) {
       return commandLog;
     }
-    return dataDir == null ? new MemoryCommandLog() : RatisCommandLog.builder(dataDir).build();
+    if (dataDir == null) {
+      return new MemoryCommandLog();
+    }
+    return cluster != null ? cluster.build() : RatisCommandLog.builder(dataDir).build();
   }
 
   private void checkStarted() {
@@ -410,6 +418,13 @@ public final class CairnServer implements AutoCloseable {
     private Path tlsKey;
     private Path tlsCa;
     private boolean insecureAllowOpenAccess;
+    private String nodeId;
+    private List<ClusterPeers.Peer> peers;
+    private String clusterName = "cairn";
+    private boolean join;
+    private Duration electionTimeout = Duration.ofMillis(300);
+    private Duration writeTimeout = Duration.ofSeconds(3);
+    private long snapshotEvery;
 
     private Builder() {}
 
@@ -551,6 +566,86 @@ public final class CairnServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * This member's id in its cluster ({@code --node-id}); with {@link #peers} it makes the server
+     * a member of a replicated cluster instead of a single node.
+     */
+    public Builder nodeId(String id) {
+      this.nodeId = ClusterPeers.checkId("nodeId", id);
+      return this;
+    }
+
+    /**
+     * Every member of the cluster and its Raft address, this one too: {@code
+     * n1=127.0.0.1:7001,n2=127.0.0.1:7002,n3=127.0.0.1:7003} ({@code --peers}).
+     *
+     * @throws IllegalArgumentException naming the value when malformed, or when an id or address
+     *     appears twice
+     */
+    public Builder peers(String peers) {
+      this.peers = ClusterPeers.parse(requireNonNull(peers, "peers"));
+      return this;
+    }
+
+    /** The cluster's name (default {@code cairn}): the same on every member. */
+    public Builder clusterName(String name) {
+      this.clusterName = ClusterPeers.checkId("clusterName", name);
+      return this;
+    }
+
+    /**
+     * Starts this member outside the configuration, waiting to be added by {@code cairn members
+     * add}; default off.
+     */
+    public Builder join(boolean join) {
+      this.join = join;
+      return this;
+    }
+
+    /** See {@link RatisCommandLog.Builder#electionTimeout}; default 300 ms. */
+    public Builder electionTimeout(Duration timeout) {
+      this.electionTimeout = requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * How long a write waits for a leader and a quorum before it fails with 503 / {@code
+     * UNAVAILABLE}; default 3 s. Only for a cluster.
+     */
+    public Builder writeTimeout(Duration timeout) {
+      this.writeTimeout = requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /** Takes a snapshot after this many log entries (default 10,000). */
+    public Builder snapshotEvery(long entries) {
+      if (entries < 1) {
+        throw new IllegalArgumentException("snapshotEvery: " + entries + " (expected: > 0)");
+      }
+      this.snapshotEvery = entries;
+      return this;
+    }
+
+    // The Raft settings, or null when the defaults serve (a single node).
+    private RatisCommandLog.Builder clusterLog() {
+      if (dataDir == null || (peers == null && snapshotEvery == 0)) {
+        return null;
+      }
+      RatisCommandLog.Builder b = RatisCommandLog.builder(dataDir);
+      if (snapshotEvery > 0) {
+        b.snapshotEvery(snapshotEvery);
+      }
+      if (peers != null) {
+        b.peerId(nodeId)
+            .peers(peers)
+            .clusterName(clusterName)
+            .join(join)
+            .electionTimeout(electionTimeout)
+            .writeTimeout(writeTimeout);
+      }
+      return b;
+    }
+
     /** Tests: the server runs on this log (which it starts and closes) instead of its own. */
     Builder commandLog(CommandLog log) {
       this.commandLog = requireNonNull(log, "log");
@@ -559,6 +654,19 @@ public final class CairnServer implements AutoCloseable {
 
     /** Checks the settings and returns a server, not started. */
     public CairnServer build() {
+      if ((nodeId == null) != (peers == null)) {
+        throw new IllegalArgumentException(
+            nodeId == null
+                ? "nodeId: missing (expected: --node-id with --peers, naming one of the peers)"
+                : "peers: missing (expected: --peers with --node-id, listing every member)");
+      }
+      if (peers != null && dataDir == null) {
+        throw new IllegalArgumentException(
+            "inMemory: a cluster member keeps its log on disk (expected: a data directory)");
+      }
+      if (peers != null) {
+        clusterLog().build(); // checks that the peers name this node
+      }
       checkPort("httpPort", httpPort);
       checkPort("grpcPort", grpcPort);
       if (bind.isEmpty()) {

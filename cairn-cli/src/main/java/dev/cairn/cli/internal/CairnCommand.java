@@ -20,6 +20,8 @@ import picocli.CommandLine.Spec;
       DeregisterCommand.class,
       WatchCommand.class,
       StatusCommand.class,
+      MembersCommand.class,
+      ClusterCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

@@ -44,6 +44,19 @@ final class CairnServerStarter implements EmbeddedServer.Starter {
       builder.tlsCa(security.tlsCa());
     }
     builder.insecureAllowOpenAccess(security.insecureAllowOpenAccess());
+    ServerSettings.Cluster cluster = settings.cluster();
+    if (cluster.peers() != null) {
+      builder
+          .nodeId(cluster.nodeId())
+          .peers(cluster.peers())
+          .clusterName(cluster.clusterName())
+          .join(cluster.join())
+          .electionTimeout(cluster.electionTimeout())
+          .writeTimeout(cluster.writeTimeout());
+    }
+    if (cluster.snapshotEvery() > 0) {
+      builder.snapshotEvery(cluster.snapshotEvery());
+    }
     ServerSettings.FrontDoors doors = settings.frontDoors();
     if (doors.prometheusSdPort() != -1) {
       builder.frontDoor(PrometheusSd.frontDoor(doors.prometheusSdPort()));

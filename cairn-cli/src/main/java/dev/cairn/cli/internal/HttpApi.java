@@ -102,6 +102,20 @@ final class HttpApi {
             .PUT(HttpRequest.BodyPublishers.ofString(json)));
   }
 
+  /** POSTs the JSON {@code body} to {@code path} and returns the answer. */
+  Answer post(String path, JsonNode body) {
+    String json;
+    try {
+      json = JSON.writeValueAsString(body);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write JSON", e);
+    }
+    return send(
+        HttpRequest.newBuilder(uri(path, Query.empty()))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
   /** DELETEs {@code path} and returns the answer. */
   Answer delete(String path) {
     return send(HttpRequest.newBuilder(uri(path, Query.empty())).DELETE());

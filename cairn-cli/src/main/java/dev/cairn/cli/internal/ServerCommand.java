@@ -2,6 +2,7 @@ package dev.cairn.cli.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.cairn.server.ratis.ClusterPeers;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
@@ -11,6 +12,7 @@ import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -185,6 +187,66 @@ final class ServerCommand implements Callable<Integer> {
   boolean insecureAllowOpenAccess;
 
   @Option(
+      names = "--node-id",
+      paramLabel = "ID",
+      description =
+          "This member's id in a cluster, one of the ids in --peers, e.g. n1. With --peers it makes"
+              + " this server a member of a replicated cluster (docs/operations.md).")
+  String nodeId;
+
+  @Option(
+      names = "--peers",
+      paramLabel = "ID=HOST:PORT,...",
+      description =
+          "Every member of the cluster and its Raft address, this one too, e.g."
+              + " n1=127.0.0.1:7001,n2=127.0.0.1:7002,n3=127.0.0.1:7003. The same list on every"
+              + " member.")
+  String peers;
+
+  @Option(
+      names = "--join",
+      description =
+          "Start outside the cluster's configuration and wait to be added with `cairn members"
+              + " add` (a new member of a running cluster).")
+  boolean join;
+
+  @Option(
+      names = "--cluster-name",
+      paramLabel = "NAME",
+      defaultValue = "cairn",
+      description =
+          "The cluster's name, the same on every member; a data directory made for another is"
+              + " refused (default: ${DEFAULT-VALUE}).")
+  String clusterName;
+
+  @Option(
+      names = "--election-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "300ms",
+      converter = Durations.class,
+      description =
+          "A member that hears nothing from its leader for one to two of these starts an"
+              + " election (default: ${DEFAULT-VALUE}; decision 0101).")
+  Duration electionTimeout;
+
+  @Option(
+      names = "--write-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "3s",
+      converter = Durations.class,
+      description =
+          "How long a write waits for a leader and a quorum before it fails with 503 /"
+              + " UNAVAILABLE (default: ${DEFAULT-VALUE}).")
+  Duration writeTimeout;
+
+  @Option(
+      names = "--snapshot-every",
+      paramLabel = "ENTRIES",
+      defaultValue = "0",
+      description = "Take a snapshot after this many log entries (default: 10000).")
+  long snapshotEvery;
+
+  @Option(
       names = "--in-memory",
       description = "Keep nothing on disk; --data-dir is ignored and all state is lost on exit.")
   boolean inMemory;
@@ -242,6 +304,7 @@ final class ServerCommand implements Callable<Integer> {
     checkOptionalPort("xds", xdsPort);
     checkOptionalPort("consul", consulPort);
     checkOptionalPort("eureka", eurekaPort);
+    ServerSettings.Cluster cluster = cluster();
     ServerSettings settings =
         new ServerSettings(
             dataDir.toAbsolutePath().normalize(),
@@ -255,7 +318,8 @@ final class ServerCommand implements Callable<Integer> {
             protectionThreshold,
             new ServerSettings.FrontDoors(prometheusSdPort, xdsPort, consulPort, eurekaPort),
             new ServerSettings.Security(
-                absolute(tlsCert), absolute(tlsKey), absolute(tlsCa), insecureAllowOpenAccess));
+                absolute(tlsCert), absolute(tlsKey), absolute(tlsCa), insecureAllowOpenAccess),
+            cluster);
     try {
       server = starter.start(settings);
     } catch (CliException e) {
@@ -283,6 +347,58 @@ final class ServerCommand implements Callable<Integer> {
           f);
     }
     return ExitCode.OK;
+  }
+
+  /** The cluster flags, checked; {@link ServerSettings.Cluster#SINGLE} without --peers. */
+  private ServerSettings.Cluster cluster() {
+    if (snapshotEvery < 0) {
+      throw new ParameterException(
+          spec.commandLine(), "--snapshot-every: " + snapshotEvery + " (expected: > 0)");
+    }
+    if (nodeId == null && peers == null) {
+      if (join) {
+        throw new ParameterException(
+            spec.commandLine(), "--join: needs --node-id and --peers (the member to start)");
+      }
+      return new ServerSettings.Cluster(
+          null, null, clusterName, false, electionTimeout, writeTimeout, snapshotEvery);
+    }
+    if (nodeId == null || peers == null) {
+      throw new ParameterException(
+          spec.commandLine(),
+          nodeId == null
+              ? "--peers: needs --node-id (this member's id, one of the peers)"
+              : "--node-id: needs --peers (every member's id=host:port)");
+    }
+    if (inMemory) {
+      throw new ParameterException(
+          spec.commandLine(), "--in-memory: a cluster member keeps its log in --data-dir");
+    }
+    try {
+      ClusterPeers.checkId("--node-id", nodeId);
+      ClusterPeers.checkId("--cluster-name", clusterName);
+      List<ClusterPeers.Peer> list = ClusterPeers.parse(peers);
+      if (list.stream().noneMatch(p -> p.id().equals(nodeId))) {
+        throw new IllegalArgumentException(
+            "--peers: no member with this node's id \""
+                + nodeId
+                + "\" (expected: --peers to list every member, this one too)");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if (electionTimeout.toMillis() < 100 || electionTimeout.toMillis() > 60_000) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--election-timeout: " + electionTimeout.toMillis() + "ms" + " (expected: 100ms..60s)");
+    }
+    if (writeTimeout.toMillis() < 100 || writeTimeout.toMillis() > 600_000) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--write-timeout: " + writeTimeout.toMillis() + "ms" + " (expected: 100ms..10m)");
+    }
+    return new ServerSettings.Cluster(
+        nodeId, peers, clusterName, join, electionTimeout, writeTimeout, snapshotEvery);
   }
 
   /** The server closed itself: {@link #call()} returns with {@link ExitCode#SERVER_FAILED}. */

@@ -18,7 +18,25 @@ record ServerSettings(
     boolean metrics,
     Double protectionThreshold,
     FrontDoors frontDoors,
-    Security security) {
+    Security security,
+    Cluster cluster) {
+
+  /**
+   * Cluster membership: {@code nodeId} and {@code peers} both null for a single node; {@code
+   * snapshotEvery} 0 for the default.
+   */
+  record Cluster(
+      String nodeId,
+      String peers,
+      String clusterName,
+      boolean join,
+      Duration electionTimeout,
+      Duration writeTimeout,
+      long snapshotEvery) {
+
+    static final Cluster SINGLE =
+        new Cluster(null, null, "cairn", false, Duration.ofMillis(300), Duration.ofSeconds(3), 0);
+  }
 
   /** The DNS listener: {@code port} -1 for none, 0 for an ephemeral one. */
   record Dns(int port, String domain, Duration ttl) {}

@@ -37,6 +37,11 @@ final class StatusCommand implements Callable<Integer> {
     table.row("instances", Render.text(s, "instances"));
     table.row("sessions", Render.text(s, "sessions"));
     table.row("pid", Render.text(s, "pid"));
+    if (s.has("nodeId")) {
+      table.row("node", Render.text(s, "nodeId"));
+      table.row("role", Render.text(s, "role"));
+      table.row("leader", Render.text(s, "leader"));
+    }
     table.print(out);
     return ExitCode.OK;
   }

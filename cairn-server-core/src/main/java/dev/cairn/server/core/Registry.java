@@ -26,9 +26,11 @@ import java.util.concurrent.CompletableFuture;
 public final class Registry implements AutoCloseable {
 
   private final dev.cairn.server.core.internal.RegistryImpl impl;
+  private final Cluster cluster;
 
   private Registry(dev.cairn.server.core.internal.RegistryImpl impl) {
     this.impl = impl;
+    this.cluster = new Cluster(impl);
   }
 
   /**
@@ -167,6 +169,11 @@ public final class Registry implements AutoCloseable {
    */
   public String historyId() {
     return impl.historyId();
+  }
+
+  /** This registry's cluster: status, consistent reads and membership. */
+  public Cluster cluster() {
+    return cluster;
   }
 
   /** The number of services and namespaces with long-poll waits pending. */

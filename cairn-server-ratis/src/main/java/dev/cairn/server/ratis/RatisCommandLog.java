@@ -4,12 +4,15 @@ import static java.util.Objects.requireNonNull;
 
 import dev.cairn.common.CairnException;
 import dev.cairn.server.core.log.CommandLog;
+import dev.cairn.server.core.log.LogMember;
 import dev.cairn.server.core.log.LogStateMachine;
+import dev.cairn.server.core.log.LogStatus;
 import dev.cairn.server.ratis.internal.LogSettings;
 import dev.cairn.server.ratis.internal.RaftNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
@@ -102,6 +105,46 @@ public final class RatisCommandLog implements CommandLog {
   }
 
   @Override
+  public boolean replicated() {
+    return node.clustered();
+  }
+
+  @Override
+  public LogStatus status() {
+    return node.status();
+  }
+
+  @Override
+  public CompletableFuture<Long> readBarrier() {
+    return node.readBarrier();
+  }
+
+  @Override
+  public CompletableFuture<byte[]> sendToLeader(byte[] message) {
+    return node.sendToLeader(requireNonNull(message, "message"));
+  }
+
+  @Override
+  public CompletableFuture<List<LogMember>> members() {
+    return node.members();
+  }
+
+  @Override
+  public CompletableFuture<List<LogMember>> addMember(String id, String address) {
+    return node.addMember(id, address);
+  }
+
+  @Override
+  public CompletableFuture<List<LogMember>> removeMember(String id) {
+    return node.removeMember(id);
+  }
+
+  @Override
+  public CompletableFuture<Void> transferLeadership(String id) {
+    return node.transferLeadership(id);
+  }
+
+  @Override
   public String toString() {
     return "RatisCommandLog{" + node + "}";
   }
@@ -121,6 +164,11 @@ public final class RatisCommandLog implements CommandLog {
     private boolean purgeAfterSnapshot = true;
     private long segmentSizeBytes = 1024 * 1024;
     private Duration startTimeout = Duration.ofSeconds(60);
+    private List<ClusterPeers.Peer> peers = List.of();
+    private String clusterName = "cairn";
+    private Duration electionTimeout = Duration.ofMillis(300);
+    private Duration writeTimeout = Duration.ofSeconds(3);
+    private boolean join;
 
     private Builder(Path dataDir) {
       this.dataDir = requireNonNull(dataDir, "dataDir");
@@ -219,20 +267,104 @@ public final class RatisCommandLog implements CommandLog {
       return this;
     }
 
+    /**
+     * Makes this log one member of a cluster: {@code peers} lists every member with its Raft
+     * address, this one ({@link #peerId}) included; this member binds to its own address there. By
+     * default (no peers) the log is a group of one.
+     */
+    public Builder peers(List<ClusterPeers.Peer> peers) {
+      List<ClusterPeers.Peer> copy = List.copyOf(requireNonNull(peers, "peers"));
+      if (!copy.isEmpty()) {
+        ClusterPeers.check(copy);
+      }
+      this.peers = copy;
+      return this;
+    }
+
+    /**
+     * The cluster's name, from which its Raft group id derives: every member must be given the same
+     * (default {@code cairn}); a data directory made for another name is refused.
+     */
+    public Builder clusterName(String name) {
+      ClusterPeers.checkId("cluster name", name);
+      this.clusterName = name;
+      return this;
+    }
+
+    /**
+     * A member starts an election after hearing nothing from a leader for one to two of these;
+     * default 300 ms (decision 0101). Only for a cluster.
+     */
+    public Builder electionTimeout(Duration timeout) {
+      requireNonNull(timeout, "timeout");
+      if (timeout.toMillis() < 100 || timeout.toMillis() > 60_000) {
+        throw new IllegalArgumentException(
+            "electionTimeout: " + timeout + " (expected: 100 ms .. 60 s)");
+      }
+      this.electionTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * How long a write (or a consistent read, or a message to the leader) may wait for a leader and
+     * a quorum before it fails with {@code UNAVAILABLE}; default 3 s. Only for a cluster.
+     */
+    public Builder writeTimeout(Duration timeout) {
+      requireNonNull(timeout, "timeout");
+      if (timeout.toMillis() < 100 || timeout.toMillis() > 600_000) {
+        throw new IllegalArgumentException(
+            "writeTimeout: " + timeout + " (expected: 100 ms .. 10 min)");
+      }
+      this.writeTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Starts this member knowing no configuration, to be added to a running cluster by a membership
+     * change ({@code cairn members add}); default off.
+     */
+    public Builder join(boolean join) {
+      this.join = join;
+      return this;
+    }
+
     /** Returns a new, unstarted log. */
     public RatisCommandLog build() {
+      String bindHost = host;
+      int bindPort = port;
+      if (!peers.isEmpty()) {
+        ClusterPeers.Peer me =
+            peers.stream()
+                .filter(p -> p.id().equals(peerId))
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "--peers: no member with this node's id \""
+                                + peerId
+                                + "\" (expected: --peers to list every member, this one too; got "
+                                + peers
+                                + ")"));
+        bindHost = me.host();
+        bindPort = me.port();
+      }
       return new RatisCommandLog(
           new LogSettings(
               dataDir,
-              host,
-              port,
+              bindHost,
+              bindPort,
               peerId,
               snapshotEvery,
               snapshotsRetained,
               snapshotOnClose,
               purgeAfterSnapshot,
               segmentSizeBytes,
-              startTimeout));
+              startTimeout,
+              peers,
+              clusterName,
+              electionTimeout,
+              writeTimeout,
+              join));
     }
   }
 }

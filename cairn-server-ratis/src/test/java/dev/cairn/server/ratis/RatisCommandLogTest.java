@@ -345,7 +345,7 @@ class RatisCommandLogTest {
 
     assertThatThrownBy(() -> other.start(new RecordingMachine()))
         .isInstanceOf(IOException.class)
-        .hasMessageContaining("peerId: \"b2\" (expected: \"a1\"");
+        .hasMessageContaining("belongs to node \"a1\"");
   }
 
   @Test

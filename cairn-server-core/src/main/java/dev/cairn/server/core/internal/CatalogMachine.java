@@ -29,6 +29,8 @@ final class CatalogMachine implements LogStateMachine {
   private final Runnable onRestore;
   private final StringPool pool;
   private final LocalEntries local;
+  private final Consumer<Boolean> onLeadership;
+  private final java.util.function.UnaryOperator<byte[]> onLeaderMessage;
 
   CatalogMachine(
       Catalog catalog,
@@ -36,6 +38,19 @@ final class CatalogMachine implements LogStateMachine {
       LocalEntries local,
       Consumer<Catalog.Changes> onChanges,
       Runnable onRestore) {
+    this(catalog, pool, local, onChanges, onRestore, leads -> {}, m -> new byte[0]);
+  }
+
+  CatalogMachine(
+      Catalog catalog,
+      StringPool pool,
+      LocalEntries local,
+      Consumer<Catalog.Changes> onChanges,
+      Runnable onRestore,
+      Consumer<Boolean> onLeadership,
+      java.util.function.UnaryOperator<byte[]> onLeaderMessage) {
+    this.onLeadership = onLeadership;
+    this.onLeaderMessage = onLeaderMessage;
     this.catalog = catalog;
     this.pool = pool;
     this.local = local;
@@ -91,6 +106,16 @@ final class CatalogMachine implements LogStateMachine {
       return Result.failed(
           CairnException.of(ErrorCode.INTERNAL, "applying the command failed: " + e));
     }
+  }
+
+  @Override
+  public void leadershipChanged(boolean leading) {
+    onLeadership.accept(leading);
+  }
+
+  @Override
+  public byte[] leaderMessage(byte[] message) {
+    return onLeaderMessage.apply(message);
   }
 
   @Override

@@ -83,6 +83,8 @@ final class HealthChecker implements AutoCloseable {
   private int suppressed;
   private long started;
   private long timedOut;
+  // Whether this member runs the checks (see lead); health thread only.
+  private boolean leading = true;
   private long skipped;
   private long transitions;
   private boolean warnedNoProbe;
@@ -360,8 +362,37 @@ final class HealthChecker implements AutoCloseable {
     e.next = timer.schedule(() -> run(e), Math.max(0, delay), TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * Whether this member runs the checks: always on a single node; in a cluster only on the leader
+   * (decision 0104). A member that starts leading takes over each check from the last committed
+   * health, with a TTL check's clock started afresh (its reports went to the old leader), so a
+   * change of leader causes no flap; one that stops leading neither probes nor reports.
+   */
+  void lead(boolean leading) {
+    execute(
+        () -> {
+          if (this.leading == leading) {
+            return;
+          }
+          this.leading = leading;
+          if (leading) {
+            long now = ticker.nanos();
+            for (Entry e : entries.values()) {
+              e.lastReportNanos = now;
+            }
+          }
+        });
+  }
+
   private void run(Entry e) {
     if (e.removed) {
+      return;
+    }
+    if (!leading) {
+      // Keep the timer going so that a member that starts leading probes on the same plan.
+      long interval = TimeUnit.MILLISECONDS.toNanos(e.check.intervalMillis());
+      e.plannedNanos = timerTicker.nanos() + interval;
+      schedule(e);
       return;
     }
     long nowSystem = timerTicker.nanos();

@@ -23,6 +23,8 @@ import dev.cairn.server.core.SessionInfo;
 import dev.cairn.server.core.Watch;
 import dev.cairn.server.core.WatchListener;
 import dev.cairn.server.core.log.CommandLog;
+import dev.cairn.server.core.log.LogMember;
+import dev.cairn.server.core.log.LogStatus;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -41,6 +43,12 @@ public final class RegistryImpl {
 
   private static final Logger log = LoggerFactory.getLogger(RegistryImpl.class);
 
+  /**
+   * How often a follower sends the leader the sessions its clients renewed: well under the shortest
+   * TTL (1 s), so a renewal reaches the leader long before the lease could run out.
+   */
+  static final Duration FORWARD_RENEWALS_EVERY = Duration.ofMillis(100);
+
   private final RegistryOptions options;
   private final RegistryMonitor monitor;
   private final CommandLog commandLog;
@@ -57,6 +65,11 @@ public final class RegistryImpl {
   private final SelfPreservation preservation;
   private final CompletableFuture<CairnException> failure = new CompletableFuture<>();
   private volatile boolean closed;
+  // Whether this member keeps the leases and runs the checks: a single node always, a member of a
+  // cluster while it leads (decision 0102).
+  private volatile boolean leading;
+  private final LeaderChannel channel;
+  private final RevisionWaits revisionWaits = new RevisionWaits();
   // The one-shot expiry scheduled by expireAt; guarded by `this`.
   private boolean exactExpiryPending;
   private long exactExpiryAt;
@@ -92,6 +105,11 @@ public final class RegistryImpl {
             options.flapHalfLife().toNanos(),
             options.maxConcurrentProbes(),
             monitor);
+    this.leading = !commandLog.replicated();
+    this.channel = commandLog.replicated() ? new LeaderChannel(commandLog) : null;
+    if (!leading) {
+      checker.lead(false);
+    }
     this.preservation =
         new SelfPreservation(
             options.selfPreservationThreshold(),
@@ -104,7 +122,15 @@ public final class RegistryImpl {
   public static RegistryImpl start(CommandLog log, RegistryOptions options) throws IOException {
     RegistryImpl r = new RegistryImpl(log, options);
     try {
-      log.start(new CatalogMachine(r.catalog, r.pool, r.local, r::onChanges, r::onRestore));
+      log.start(
+          new CatalogMachine(
+              r.catalog,
+              r.pool,
+              r.local,
+              r::onChanges,
+              r::onRestore,
+              r::leadershipChanged,
+              r::leaderMessage));
     } catch (IOException | RuntimeException e) {
       r.close();
       throw e;
@@ -113,6 +139,10 @@ public final class RegistryImpl {
     if (options.autoExpireSessions()) {
       long every = options.sessionSweepInterval().toNanos();
       r.sweeper.scheduleWithFixedDelay(r::expireSessions, every, every, TimeUnit.NANOSECONDS);
+    }
+    if (r.channel != null) {
+      long flush = FORWARD_RENEWALS_EVERY.toNanos();
+      r.sweeper.scheduleWithFixedDelay(r.channel::flush, flush, flush, TimeUnit.NANOSECONDS);
     }
     return r;
   }
@@ -129,7 +159,7 @@ public final class RegistryImpl {
     // Strings are shared here, on the caller's thread, not on the single apply thread.
     Instance toStore = normalized(instance, kind).withSharedStrings(pool::share);
     if (!session.isEmpty()) {
-      leases.renew(session); // fails fast on unknown sessions, and counts as a keepalive
+      renew(session); // fails fast on unknown sessions, and counts as a keepalive
     }
     return batcher
         .submit(new Command.Register(ns, toStore))
@@ -171,7 +201,7 @@ public final class RegistryImpl {
     String clientName = name == null ? "" : name;
     if (resumeId != null && !resumeId.isEmpty() && leases.isLive(resumeId)) {
       try {
-        long kept = leases.renew(resumeId);
+        long kept = renew(resumeId);
         monitor.sessionOpened(true);
         return CompletableFuture.completedFuture(
             new SessionInfo(resumeId, kept, true, catalog.revision()));
@@ -194,7 +224,16 @@ public final class RegistryImpl {
   }
 
   public long keepAlive(String sessionId) {
-    return leases.renew(sessionId);
+    return renew(sessionId);
+  }
+
+  // A renewal here; on a follower also noted for the leader, which keeps the lease that counts.
+  private long renew(String sessionId) {
+    long ttl = leases.renew(sessionId);
+    if (!leading && channel != null) {
+      channel.renewed(sessionId);
+    }
+    return ttl;
   }
 
   public CompletableFuture<Long> closeSession(String sessionId) {
@@ -206,6 +245,26 @@ public final class RegistryImpl {
   }
 
   public void detachSession(String sessionId) {
+    if (!leading && channel != null) {
+      // The leader ends the lease; this member only tells it, at once.
+      channel
+          .send(LeaderChannel.Op.detach(sessionId))
+          .whenComplete(
+              (r, e) -> {
+                if (e != null && !closed) {
+                  log.warn(
+                      "telling the leader that session {} detached failed (its lease runs out"
+                          + " instead): {}",
+                      sessionId,
+                      e.toString());
+                }
+              });
+      return;
+    }
+    detachHere(sessionId);
+  }
+
+  private void detachHere(String sessionId) {
     long grace = options.detachGrace().toNanos();
     if (grace > 0) {
       leases.shorten(sessionId, grace);
@@ -222,7 +281,7 @@ public final class RegistryImpl {
    * sweeper, or from tests.
    */
   public void expireSessions() {
-    if (closed) {
+    if (closed || !leading) {
       return;
     }
     if (!preservation.mayExpire(leases.due(), leases.size(), options.ticker().nanos())) {
@@ -240,7 +299,7 @@ public final class RegistryImpl {
    * after.
    */
   private void expireAt(long deadline) {
-    if (!options.autoExpireSessions() || closed) {
+    if (!options.autoExpireSessions() || closed || !leading) {
       return;
     }
     long delay = deadline - options.ticker().nanos();
@@ -318,6 +377,12 @@ public final class RegistryImpl {
               "check: "
                   + check.type().label()
                   + " (expected: a ttl check or none; the registry probes this instance itself)"));
+    }
+    if (!leading && channel != null) {
+      // The leader runs the checks: it takes the report.
+      return channel
+          .send(LeaderChannel.Op.report(ns, service, id, health))
+          .thenApply(answer -> health);
     }
     return checker.report(ns, service, id, health);
   }
@@ -450,6 +515,125 @@ public final class RegistryImpl {
     return commandLog.historyId();
   }
 
+  // ---- cluster ----
+
+  public boolean replicated() {
+    return commandLog.replicated();
+  }
+
+  public LogStatus clusterStatus() {
+    return commandLog.status();
+  }
+
+  /** Completes once this member applied everything committed when called (ReadIndex). */
+  public CompletableFuture<Long> readBarrier() {
+    return commandLog.readBarrier().thenApply(index -> catalog.revision());
+  }
+
+  /**
+   * Completes once this member's catalog is at {@code revision} or later; fails with {@code
+   * UNAVAILABLE} (naming both revisions) after {@code timeout}.
+   */
+  public CompletableFuture<Long> awaitRevision(long revision, Duration timeout) {
+    long current = catalog.revision();
+    if (current >= revision) {
+      return CompletableFuture.completedFuture(current);
+    }
+    return revisionWaits
+        .await(revision, current)
+        .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+        .handle(
+            (v, e) -> {
+              long now = catalog.revision();
+              if (now >= revision) {
+                return now;
+              }
+              throw CairnException.of(
+                  ErrorCode.UNAVAILABLE,
+                  "revision",
+                  "this member is behind: at revision "
+                      + now
+                      + ", asked for "
+                      + revision
+                      + " (retry, or ask another member)");
+            });
+  }
+
+  public CompletableFuture<List<LogMember>> members() {
+    return commandLog.members();
+  }
+
+  public CompletableFuture<List<LogMember>> addMember(String id, String address) {
+    return commandLog.addMember(id, address);
+  }
+
+  public CompletableFuture<List<LogMember>> removeMember(String id) {
+    return commandLog.removeMember(id);
+  }
+
+  public CompletableFuture<Void> transferLeadership(String id) {
+    return commandLog.transferLeadership(id);
+  }
+
+  /** Whether this member keeps the leases and runs the checks. */
+  public boolean leading() {
+    return leading;
+  }
+
+  // On a log thread: this member starts or stops leading.
+  private void leadershipChanged(boolean leads) {
+    try {
+      sweeper.execute(
+          () -> {
+            if (leads) {
+              // Every lease's clock starts afresh: no mass expiry after an election.
+              leases.refreshAll();
+              leading = true;
+              checker.lead(true);
+              log.info(
+                  "leading: {} session leases restarted, health checks run here", leases.size());
+              expireSessions();
+            } else {
+              leading = false;
+              checker.lead(false);
+              log.info("no longer leading: leases and health checks are the new leader's");
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  // On the leader, any thread: what a follower tells about the sessions and checks it serves.
+  private byte[] leaderMessage(byte[] message) {
+    List<LeaderChannel.Op> ops;
+    try {
+      ops = LeaderChannel.decode(message);
+    } catch (IOException e) {
+      log.warn(
+          "a leader message that does not decode ({} bytes): {}", message.length, e.getMessage());
+      return new byte[0];
+    }
+    for (LeaderChannel.Op op : ops) {
+      switch (op.kind()) {
+        case LeaderChannel.RENEW -> {
+          try {
+            leases.renew(op.session());
+          } catch (CairnException e) {
+            // Ended meanwhile: its close is in the log.
+          }
+        }
+        case LeaderChannel.DETACH -> detachHere(op.session());
+        case LeaderChannel.REPORT ->
+            checker
+                .report(op.namespace(), op.service(), op.id(), op.health())
+                .exceptionally(e -> null);
+        default -> {}
+      }
+    }
+    return new byte[0];
+  }
+
   public int pendingWaits() {
     return hub.waitKeys();
   }
@@ -490,6 +674,7 @@ public final class RegistryImpl {
   // ---- apply thread ----
 
   private void onChanges(Catalog.Changes changes) {
+    revisionWaits.reached(changes.revision());
     for (Catalog.OpenedSession s : changes.openedSessions()) {
       leases.grant(s.id(), s.ttlMillis());
       expireAt(options.ticker().nanos() + s.ttlMillis() * 1_000_000L);
@@ -518,6 +703,7 @@ public final class RegistryImpl {
     }
     checker.reset(catalog.allServices());
     hub.restored(catalog.revision());
+    revisionWaits.reached(catalog.revision());
     if (!open.isEmpty()) {
       log.info("restored {} sessions; each expires unless resumed within its TTL", open.size());
     }
@@ -527,6 +713,17 @@ public final class RegistryImpl {
 
   private void checkFrom(long from) {
     long current = catalog.revision();
+    if (from > current && commandLog.replicated()) {
+      // A watch resumed here after another member delivered revisions this one has not applied.
+      throw CairnException.of(
+          ErrorCode.UNAVAILABLE,
+          "revision",
+          "this member is behind: at revision "
+              + current
+              + ", asked to resume from "
+              + from
+              + " (retry in a moment, or watch on another member)");
+    }
     if (from < 0 || from > current) {
       throw CairnException.invalid("revision", from, "0.." + current + " (the current revision)");
     }

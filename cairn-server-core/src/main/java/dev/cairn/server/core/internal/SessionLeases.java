@@ -52,6 +52,17 @@ final class SessionLeases {
     return leases.containsKey(sessionId);
   }
 
+  /**
+   * Starts every live lease's clock afresh (a new leader, as etcd does): whatever renewals went to
+   * the old leader are unknown here, so every session gets its whole TTL from now.
+   */
+  void refreshAll() {
+    long now = ticker.nanos();
+    for (Lease l : leases.values()) {
+      l.renew(now);
+    }
+  }
+
   /** Forgets every lease (before a restore grants them anew). */
   void clear() {
     leases.clear();

@@ -2,6 +2,7 @@ package dev.cairn.server.core.log;
 
 import dev.cairn.common.CairnException;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -51,5 +52,60 @@ public interface CommandLog extends AutoCloseable {
    */
   default String historyId() {
     return "";
+  }
+
+  // ---- replication: a log of one answers these as the group's only, leading member ----
+
+  /** Whether this log is one member of a replicated group. */
+  default boolean replicated() {
+    return false;
+  }
+
+  /** This member's view of its group; never blocks. */
+  default LogStatus status() {
+    return LogStatus.single(0);
+  }
+
+  /**
+   * Completes once every entry committed when it was called is applied here (a linearizable read
+   * barrier, Raft's ReadIndex), with the applied index; fails with {@code UNAVAILABLE} when no
+   * leader confirms its leadership in time.
+   */
+  default CompletableFuture<Long> readBarrier() {
+    return CompletableFuture.completedFuture(status().appliedIndex());
+  }
+
+  /**
+   * Delivers {@code message} to the leader's {@link LogStateMachine#leaderMessage} without logging
+   * it, and completes with its answer; fails with {@code UNAVAILABLE} when there is no leader.
+   */
+  default CompletableFuture<byte[]> sendToLeader(byte[] message) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("sendToLeader: the log is not replicated"));
+  }
+
+  /** The group's members, as the leader sees them. */
+  default CompletableFuture<List<LogMember>> members() {
+    LogStatus s = status();
+    return CompletableFuture.completedFuture(
+        List.of(new LogMember(s.nodeId(), "", "LEADER", 0, s.appliedIndex(), 0)));
+  }
+
+  /** Adds a voting member through a Raft configuration change. */
+  default CompletableFuture<List<LogMember>> addMember(String id, String address) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("addMember: the log is not replicated"));
+  }
+
+  /** Removes a member through a Raft configuration change. */
+  default CompletableFuture<List<LogMember>> removeMember(String id) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("removeMember: the log is not replicated"));
+  }
+
+  /** Hands leadership to member {@code id}. */
+  default CompletableFuture<Void> transferLeadership(String id) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("transferLeadership: the log is not replicated"));
   }
 }

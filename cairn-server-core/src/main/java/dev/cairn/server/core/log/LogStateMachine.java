@@ -23,4 +23,18 @@ public interface LogStateMachine {
 
   /** Replaces the whole state with a snapshot written by {@link #writeSnapshot}. */
   void readSnapshot(InputStream in) throws IOException;
+
+  /**
+   * Told when this member starts leading (with every entry of earlier terms applied) and when it
+   * stops; called on a log thread, in order. A log of one leads from its start and never calls it.
+   */
+  default void leadershipChanged(boolean leading) {}
+
+  /**
+   * Answers a message another member sent with {@link CommandLog#sendToLeader}; called on the
+   * leader, on any thread, concurrently with {@link #apply}. Must not change replicated state.
+   */
+  default byte[] leaderMessage(byte[] message) {
+    return new byte[0];
+  }
 }

@@ -1,11 +1,13 @@
 package dev.cairn.server.ratis.internal;
 
+import dev.cairn.server.ratis.ClusterPeers;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The validated settings of a {@link dev.cairn.server.ratis.RatisCommandLog}; see its builder for
- * the meaning and the defaults.
+ * the meaning and the defaults. {@code peers} is empty for a log of one.
  */
 public record LogSettings(
     Path dataDir,
@@ -17,4 +19,15 @@ public record LogSettings(
     boolean snapshotOnClose,
     boolean purgeAfterSnapshot,
     long segmentSizeBytes,
-    Duration startTimeout) {}
+    Duration startTimeout,
+    List<ClusterPeers.Peer> peers,
+    String clusterName,
+    Duration electionTimeout,
+    Duration writeTimeout,
+    boolean join) {
+
+  /** Whether this log is one member of a group of several (or may become one). */
+  public boolean clustered() {
+    return !peers.isEmpty();
+  }
+}

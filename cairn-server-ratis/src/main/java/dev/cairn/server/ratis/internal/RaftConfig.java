@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.RaftServerConfigKeys.Log.CorruptionPolicy;
@@ -55,9 +55,11 @@ final class RaftConfig {
     RaftProperties p = new RaftProperties();
     Path dataDir = settings.dataDir();
 
-    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
-    NettyConfigKeys.Server.setHost(p, settings.host());
-    NettyConfigKeys.Server.setPort(p, settings.port());
+    // gRPC, not Netty: Ratis's Netty transport lacks the server-to-server asynchronous protocol
+    // that a follower's ReadIndex (a consistent read on any member) needs (decision 0103).
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+    GrpcConfigKeys.Server.setHost(p, settings.host());
+    GrpcConfigKeys.Server.setPort(p, settings.port());
 
     RaftServerConfigKeys.setStorageDir(p, List.of(dataDir.resolve(RAFT_DIR).toFile()));
     RaftServerConfigKeys.setRemovedGroupsDir(p, dataDir.resolve("removed-groups").toFile());
@@ -100,10 +102,47 @@ final class RaftConfig {
 
     RaftServerConfigKeys.RetryCache.setExpiryTime(p, RETRY_CACHE_EXPIRY);
 
-    // One peer: a pause of the process or the machine (stopped, suspended, starved) is survived,
-    // not answered by stepping down or shutting down. Revisit with followers.
+    // A pause of the process or the machine (stopped, suspended, starved) is survived, not
+    // answered by shutting down (decision 0007); in a cluster, a paused leader is replaced by an
+    // election and learns of it when it wakes (decision 0101).
     RaftServerConfigKeys.setCloseThreshold(p, PAUSE_TOLERATED);
     RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, PAUSE_TOLERATED);
+    if (settings.clustered()) {
+      cluster(p, settings);
+    }
     return p;
+  }
+
+  /**
+   * A member of a group of several (decision 0101): an election starts after a silence of one to
+   * two election timeouts, with a pre-vote so that a member cut off and back does not depose a
+   * healthy leader; a member that finds it slept longer than a third of the timeout (a GC or host
+   * pause) does not start an election on that account; entries stay cached long enough for a
+   * follower a little behind; and the log is kept for {@code snapshotEvery} entries after a
+   * snapshot so that a follower that was briefly away catches up from the log, one away longer from
+   * an installed snapshot.
+   */
+  private static void cluster(RaftProperties p, LogSettings settings) {
+    long min = settings.electionTimeout().toMillis();
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(
+        p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(
+        p, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.LeaderElection.setPreVote(p, true);
+    RaftServerConfigKeys.setSleepDeviationThreshold(
+        p, TimeDuration.valueOf(Math.max(50, min / 3), TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.Read.setTimeout(
+        p, TimeDuration.valueOf(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 6);
+    RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("16MB"));
+    RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, settings.snapshotEvery());
+    RaftServerConfigKeys.Notification.setNoLeaderTimeout(
+        p, TimeDuration.valueOf(10, TimeUnit.SECONDS));
+    RaftServerConfigKeys.setStagingTimeout(p, TimeDuration.valueOf(30, TimeUnit.SECONDS));
   }
 }

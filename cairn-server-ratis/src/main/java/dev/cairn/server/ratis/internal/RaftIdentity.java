@@ -23,16 +23,26 @@ record RaftIdentity(RaftGroupId groupId, RaftPeerId peerId) {
 
   static final String FILE = "cairn-raft.properties";
 
+  /** The group id of the cluster named {@code clusterName}: the same on every member. */
+  static UUID clusterGroup(String clusterName) {
+    return UUID.nameUUIDFromBytes(
+        ("cairn-cluster:" + clusterName).getBytes(StandardCharsets.UTF_8));
+  }
+
   /**
    * Reads the identity persisted in {@code dataDir}, or persists a new one with {@code peerId}.
    *
-   * @throws IOException when the file cannot be read or written, or names another peer
+   * @param group the group this directory must belong to (a cluster's), or {@code null} for a log
+   *     of one, whose group is random
+   * @throws IOException when the file cannot be read or written, or names another peer or group
    */
-  static RaftIdentity loadOrCreate(Path dataDir, String peerId) throws IOException {
+  static RaftIdentity loadOrCreate(Path dataDir, String peerId, UUID group) throws IOException {
     Path file = dataDir.resolve(FILE);
     if (!Files.exists(file)) {
       RaftIdentity created =
-          new RaftIdentity(RaftGroupId.valueOf(UUID.randomUUID()), RaftPeerId.valueOf(peerId));
+          new RaftIdentity(
+              RaftGroupId.valueOf(group == null ? UUID.randomUUID() : group),
+              RaftPeerId.valueOf(peerId));
       created.write(file);
       return created;
     }
@@ -40,20 +50,37 @@ record RaftIdentity(RaftGroupId groupId, RaftPeerId peerId) {
     try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       props.load(in);
     }
-    String group = props.getProperty("groupId");
+    String persistedGroup = props.getProperty("groupId");
     String peer = props.getProperty("peerId");
-    if (group == null || peer == null) {
+    if (persistedGroup == null || peer == null) {
       throw new IOException(file + ": groupId or peerId missing (expected: both)");
     }
     if (!peer.equals(peerId)) {
       throw new IOException(
-          "peerId: \"" + peerId + "\" (expected: \"" + peer + "\", as persisted in " + file + ")");
+          "node id \""
+              + peerId
+              + "\": data directory "
+              + dataDir
+              + " belongs to node \""
+              + peer
+              + "\" (use that node id, or an empty --data-dir for a new member)");
     }
     final UUID groupUuid;
     try {
-      groupUuid = UUID.fromString(group);
+      groupUuid = UUID.fromString(persistedGroup);
     } catch (IllegalArgumentException e) {
-      throw new IOException(file + ": groupId: \"" + group + "\" (expected: a UUID)", e);
+      throw new IOException(file + ": groupId: \"" + persistedGroup + "\" (expected: a UUID)", e);
+    }
+    if (group != null && !group.equals(groupUuid)) {
+      throw new IOException(
+          "data directory "
+              + dataDir
+              + " belongs to another Raft group ("
+              + groupUuid
+              + ", expected "
+              + group
+              + " of this cluster): it was made by a single node or another cluster; give this"
+              + " member an empty --data-dir, or start it with the --cluster-name it was made with");
     }
     return new RaftIdentity(RaftGroupId.valueOf(groupUuid), RaftPeerId.valueOf(peer));
   }

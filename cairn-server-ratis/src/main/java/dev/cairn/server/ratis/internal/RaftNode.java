@@ -2,9 +2,14 @@ package dev.cairn.server.ratis.internal;
 
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
+import dev.cairn.server.core.log.LogMember;
 import dev.cairn.server.core.log.LogStateMachine;
+import dev.cairn.server.core.log.LogStatus;
+import dev.cairn.server.ratis.ClusterPeers;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -62,6 +67,8 @@ public final class RaftNode {
   private volatile RaftServer server;
   private volatile RaftIdentity identity;
   private volatile StateMachineAdapter adapter;
+  // Set in start() before RUNNING when this log is a member of a group of several.
+  private volatile GroupMember group;
 
   public RaftNode(LogSettings settings) {
     this.settings = settings;
@@ -79,22 +86,52 @@ public final class RaftNode {
     try {
       Files.createDirectories(settings.dataDir());
       this.dirLock = DataDirLock.acquire(settings.dataDir());
-      RaftIdentity id = RaftIdentity.loadOrCreate(settings.dataDir(), settings.peerId());
+      RaftIdentity id =
+          RaftIdentity.loadOrCreate(
+              settings.dataDir(),
+              settings.peerId(),
+              settings.clustered() ? RaftIdentity.clusterGroup(settings.clusterName()) : null);
       StateMachineAdapter sm =
           new StateMachineAdapter(machine, settings.snapshotEvery(), this::machineStopped);
-      raft = newServer(id, sm);
+      RaftGroup raftGroup = group(id);
+      if (settings.clustered()) {
+        sm.clustered(id.peerId());
+      }
+      raft = newServer(id, sm, raftGroup);
       this.identity = id;
       this.adapter = sm;
       this.server = raft;
       raft.start();
-      awaitLeaderReady(sm);
+      if (settings.clustered()) {
+        // A member does not wait for a leader: the others may not be up yet.
+        this.group =
+            new GroupMember(
+                raft,
+                RaftGroup.valueOf(id.groupId(), peers()),
+                id.peerId(),
+                sm,
+                settings,
+                RaftConfig.properties(settings));
+      } else {
+        awaitLeaderReady(sm);
+      }
       if (!state.compareAndSet(State.STARTING, State.RUNNING)) {
         CairnException failed = failedWith;
         throw failed == null
             ? new IOException("start: closed while starting")
             : new IOException("start: " + failed.getMessage(), failed.getCause());
       }
-      LOG.info("Raft peer {} leads group {} in {}", id.peerId(), id.groupId(), settings.dataDir());
+      if (settings.clustered()) {
+        LOG.info(
+            "Raft member {} of group {} started in {}, members {}",
+            id.peerId(),
+            id.groupId(),
+            settings.dataDir(),
+            settings.peers());
+      } else {
+        LOG.info(
+            "Raft peer {} leads group {} in {}", id.peerId(), id.groupId(), settings.dataDir());
+      }
     } catch (IOException | RuntimeException e) {
       state.set(State.CLOSED);
       if (raft != null) {
@@ -115,6 +152,10 @@ public final class RaftNode {
               ? failed
               : unavailable("command log is " + current.name().toLowerCase(Locale.ROOT)));
     }
+    GroupMember g = group;
+    if (g != null && !adapter.leading()) {
+      return track(g.forward(entry));
+    }
     RaftIdentity id = identity;
     RaftClientRequest request =
         RaftClientRequest.newBuilder()
@@ -128,9 +169,40 @@ public final class RaftNode {
     CompletableFuture<byte[]> result = new CompletableFuture<>();
     pending.add(result);
     try {
-      server
-          .submitClientRequestAsync(request)
-          .whenComplete((reply, error) -> complete(result, reply, error));
+      CompletableFuture<RaftClientReply> submitted = server.submitClientRequestAsync(request);
+      if (g != null) {
+        // The leader has no deadline of its own for a write it cannot commit (no quorum).
+        submitted
+            .orTimeout(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            .whenComplete(
+                (reply, error) -> {
+                  if (reply != null && reply.getNotLeaderException() != null) {
+                    // Leadership moved while this was submitted: the leader takes it.
+                    g.forward(entry)
+                        .whenComplete(
+                            (answer, e) -> {
+                              if (e != null) {
+                                result.completeExceptionally(unwrap(e));
+                              } else {
+                                result.complete(answer);
+                              }
+                              pending.remove(result);
+                            });
+                  } else if (error instanceof TimeoutException) {
+                    result.completeExceptionally(
+                        unavailable(
+                            "write not committed within "
+                                + settings.writeTimeout().toMillis()
+                                + " ms: "
+                                + g.describeQuorum()));
+                    pending.remove(result);
+                  } else {
+                    complete(result, reply, error);
+                  }
+                });
+      } else {
+        submitted.whenComplete((reply, error) -> complete(result, reply, error));
+      }
     } catch (IOException | RuntimeException e) {
       complete(result, null, e);
     }
@@ -139,6 +211,106 @@ public final class RaftNode {
       complete(result, null, null);
     }
     return result;
+  }
+
+  private CompletableFuture<byte[]> track(CompletableFuture<byte[]> f) {
+    CompletableFuture<byte[]> result = new CompletableFuture<>();
+    pending.add(result);
+    f.whenComplete(
+        (answer, e) -> {
+          if (e != null) {
+            result.completeExceptionally(unwrap(e));
+          } else {
+            result.complete(answer);
+          }
+          pending.remove(result);
+        });
+    if (state.get() != State.RUNNING) {
+      complete(result, null, null);
+    }
+    return result;
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+        ? e.getCause()
+        : e;
+  }
+
+  /** Whether this log is a member of a group of several. */
+  public boolean clustered() {
+    return settings.clustered();
+  }
+
+  /** See {@link dev.cairn.server.core.log.CommandLog#status()}. */
+  public LogStatus status() {
+    GroupMember g = group;
+    if (g == null || state.get() != State.RUNNING) {
+      StateMachineAdapter sm = adapter;
+      long applied =
+          sm == null || sm.getLastAppliedTermIndex() == null
+              ? 0
+              : sm.getLastAppliedTermIndex().getIndex();
+      if (g == null) {
+        return LogStatus.single(applied);
+      }
+      return new LogStatus(
+          settings.peerId(), LogStatus.Role.NOT_MEMBER, "", 0, 0, applied, -1, 0, 0, 0, 0);
+    }
+    return g.status();
+  }
+
+  public CompletableFuture<Long> readBarrier() {
+    GroupMember g = group;
+    return g == null ? CompletableFuture.completedFuture(status().appliedIndex()) : g.readBarrier();
+  }
+
+  public CompletableFuture<byte[]> sendToLeader(byte[] message) {
+    GroupMember g = group;
+    if (g == null) {
+      return CompletableFuture.failedFuture(unavailable("the log is not a member of a group"));
+    }
+    return g.sendToLeader(message);
+  }
+
+  public CompletableFuture<List<LogMember>> members() {
+    GroupMember g = group;
+    if (g == null) {
+      LogStatus s = status();
+      RaftIdentity id = identity;
+      return CompletableFuture.completedFuture(
+          List.of(
+              new LogMember(
+                  id == null ? settings.peerId() : id.peerId().toString(),
+                  settings.host() + ":" + settings.port(),
+                  "LEADER",
+                  0,
+                  s.appliedIndex(),
+                  0)));
+    }
+    return g.members();
+  }
+
+  public CompletableFuture<List<LogMember>> addMember(String id, String address) {
+    return requireGroup().addMember(id, address);
+  }
+
+  public CompletableFuture<List<LogMember>> removeMember(String id) {
+    return requireGroup().removeMember(id);
+  }
+
+  public CompletableFuture<Void> transferLeadership(String id) {
+    return requireGroup().transferLeadership(id);
+  }
+
+  private GroupMember requireGroup() {
+    GroupMember g = group;
+    if (g == null) {
+      throw CairnException.of(
+          ErrorCode.FAILED_PRECONDITION,
+          "this server is a single node: start it with --node-id and --peers to form a cluster");
+    }
+    return g;
   }
 
   /** See {@link dev.cairn.server.core.log.CommandLog#failure()}. */
@@ -151,6 +323,10 @@ public final class RaftNode {
     State previous = state.getAndSet(State.CLOSED);
     if (previous == State.CLOSED) {
       return;
+    }
+    GroupMember g = group;
+    if (g != null) {
+      g.close();
     }
     RaftServer raft = server;
     if (raft != null) {
@@ -208,15 +384,37 @@ public final class RaftNode {
     t.start();
   }
 
-  private RaftServer newServer(RaftIdentity id, StateMachineAdapter sm) throws IOException {
-    RaftPeer peer =
-        RaftPeer.newBuilder()
-            .setId(id.peerId())
-            .setAddress(settings.host() + ":" + settings.port())
-            .build();
+  /** The members a start begins with: this peer alone, or the cluster's list. */
+  private RaftGroup group(RaftIdentity id) {
+    if (!settings.clustered()) {
+      return RaftGroup.valueOf(
+          id.groupId(),
+          RaftPeer.newBuilder()
+              .setId(id.peerId())
+              .setAddress(settings.host() + ":" + settings.port())
+              .build());
+    }
+    if (settings.join()) {
+      // A new member starts knowing no configuration: it neither votes nor stands for election
+      // until a leader adds it (cairn members add) and sends it the log or a snapshot.
+      return RaftGroup.valueOf(id.groupId());
+    }
+    return RaftGroup.valueOf(id.groupId(), peers());
+  }
+
+  private List<RaftPeer> peers() {
+    List<RaftPeer> peers = new ArrayList<>();
+    for (ClusterPeers.Peer p : settings.peers()) {
+      peers.add(RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).build());
+    }
+    return peers;
+  }
+
+  private RaftServer newServer(RaftIdentity id, StateMachineAdapter sm, RaftGroup raftGroup)
+      throws IOException {
     return RaftServer.newBuilder()
         .setServerId(id.peerId())
-        .setGroup(RaftGroup.valueOf(id.groupId(), peer))
+        .setGroup(raftGroup)
         .setProperties(RaftConfig.properties(settings))
         .setStateMachine(sm)
         .setOption(RaftStorage.StartupOption.RECOVER)

@@ -2,11 +2,15 @@ package dev.cairn.server.ratis.internal;
 
 import dev.cairn.server.core.log.LogStateMachine;
 import java.io.IOException;
+import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
@@ -50,6 +54,24 @@ final class StateMachineAdapter extends BaseStateMachine {
   // After a failed snapshot, no new one is written before this index; apply thread only.
   private long nextSnapshotAt;
 
+  /** A query that only waits for a linearizable read's index to be applied here. */
+  static final byte QUERY_BARRIER = 0;
+
+  /** A query carrying a message for the leader's machine. */
+  static final byte QUERY_LEADER_MESSAGE = 1;
+
+  // Futures waiting for an index to be applied, earliest first; guarded by itself.
+  private final PriorityQueue<IndexWait> indexWaits = new PriorityQueue<>();
+  private final AtomicLong leaderChanges = new AtomicLong();
+  private final AtomicLong snapshotInstalls = new AtomicLong();
+  // Whether this member leads with the earlier terms applied; changed on Ratis's threads.
+  private volatile boolean leading;
+  private volatile RaftPeerId self;
+  // When this member lost its leader (epoch ms), 0 while it knows one.
+  private volatile long noLeaderSince;
+  private volatile RaftPeerId lastLeader;
+  private volatile boolean clustered;
+
   /**
    * @param snapshotRetryGap entries applied after a failed snapshot before the next try
    * @param onStop told, on the apply thread, when applying or a snapshot threw an {@link Error} (an
@@ -70,6 +92,131 @@ final class StateMachineAdapter extends BaseStateMachine {
     return leaderReady;
   }
 
+  /** Makes this adapter tell the machine of leadership changes (a member of a group). */
+  void clustered(RaftPeerId self) {
+    this.self = self;
+    this.clustered = true;
+  }
+
+  boolean leading() {
+    return leading;
+  }
+
+  long leaderChanges() {
+    return leaderChanges.get();
+  }
+
+  long snapshotInstalls() {
+    return snapshotInstalls.get();
+  }
+
+  long noLeaderSince() {
+    return noLeaderSince;
+  }
+
+  /** The last leader this member knew of, {@code null} if none yet. */
+  RaftPeerId lastLeader() {
+    return lastLeader;
+  }
+
+  /** Completes once the entry at {@code index} (and every one before) is applied here. */
+  CompletableFuture<Void> awaitApplied(long index) {
+    TermIndex applied = getLastAppliedTermIndex();
+    if (applied != null && applied.getIndex() >= index) {
+      return CompletableFuture.completedFuture(null);
+    }
+    IndexWait w = new IndexWait(index);
+    synchronized (indexWaits) {
+      indexWaits.add(w);
+    }
+    // The index may have been applied between the check and the add.
+    releaseWaits();
+    return w.future;
+  }
+
+  @Override
+  protected boolean updateLastAppliedTermIndex(long term, long index) {
+    boolean updated = super.updateLastAppliedTermIndex(term, index);
+    releaseWaits();
+    return updated;
+  }
+
+  private void releaseWaits() {
+    TermIndex applied = getLastAppliedTermIndex();
+    if (applied == null) {
+      return;
+    }
+    long upTo = applied.getIndex();
+    while (true) {
+      IndexWait w;
+      synchronized (indexWaits) {
+        w = indexWaits.peek();
+        if (w == null || w.index > upTo) {
+          return;
+        }
+        indexWaits.poll();
+      }
+      w.future.complete(null);
+    }
+  }
+
+  private void failWaits(Throwable cause) {
+    while (true) {
+      IndexWait w;
+      synchronized (indexWaits) {
+        w = indexWaits.poll();
+      }
+      if (w == null) {
+        return;
+      }
+      w.future.completeExceptionally(cause);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    byte[] content = request.getContent().toByteArray();
+    if (content.length == 0 || content[0] == QUERY_BARRIER) {
+      return CompletableFuture.completedFuture(Message.EMPTY);
+    }
+    if (content[0] == QUERY_LEADER_MESSAGE) {
+      if (!leading) {
+        return CompletableFuture.failedFuture(
+            new IOException("not the leader (any more): " + self));
+      }
+      byte[] message = java.util.Arrays.copyOfRange(content, 1, content.length);
+      byte[] answer = machine.leaderMessage(message);
+      return CompletableFuture.completedFuture(
+          Message.valueOf(UnsafeByteOperations.unsafeWrap(answer == null ? new byte[0] : answer)));
+    }
+    return CompletableFuture.failedFuture(new IOException("unknown query kind " + content[0]));
+  }
+
+  @Override
+  public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+    leaderChanges.incrementAndGet();
+    noLeaderSince = newLeaderId == null ? System.currentTimeMillis() : 0;
+    if (newLeaderId != null) {
+      lastLeader = newLeaderId;
+    }
+    if (leading && !groupMemberId.getPeerId().equals(newLeaderId)) {
+      stopLeading();
+    }
+  }
+
+  @Override
+  public void notifyNotLeader(java.util.Collection<TransactionContext> pendingEntries) {
+    stopLeading();
+  }
+
+  private synchronized void stopLeading() {
+    if (leading) {
+      leading = false;
+      LOG.info("{} no longer leads", self);
+      machine.leadershipChanged(false);
+    }
+  }
+
   @Override
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage storage)
       throws IOException {
@@ -86,6 +233,7 @@ final class StateMachineAdapter extends BaseStateMachine {
 
   @Override
   public void reinitialize() throws IOException {
+    snapshotInstalls.incrementAndGet();
     loadSnapshot();
     getLifeCycle().transition(LifeCycle.State.STARTING);
     getLifeCycle().transition(LifeCycle.State.RUNNING);
@@ -154,6 +302,16 @@ final class StateMachineAdapter extends BaseStateMachine {
   @Override
   public void notifyLeaderReady() {
     leaderReady.complete(null);
+    if (clustered) {
+      synchronized (this) {
+        if (!leading) {
+          leading = true;
+          noLeaderSince = 0;
+          LOG.info("{} leads, with every earlier entry applied", self);
+          machine.leadershipChanged(true);
+        }
+      }
+    }
   }
 
   @Override
@@ -163,6 +321,7 @@ final class StateMachineAdapter extends BaseStateMachine {
         cause == null
             ? new IOException("state machine closed")
             : new IOException("state machine closed: " + cause.getMessage(), cause.getCause()));
+    failWaits(new IOException("state machine closed"));
     onStop.accept(null);
   }
 
@@ -185,6 +344,20 @@ final class StateMachineAdapter extends BaseStateMachine {
 
     ApplyError(String message, Error cause) {
       super(message, cause, false, false);
+    }
+  }
+
+  private static final class IndexWait implements Comparable<IndexWait> {
+    final long index;
+    final CompletableFuture<Void> future = new CompletableFuture<>();
+
+    IndexWait(long index) {
+      this.index = index;
+    }
+
+    @Override
+    public int compareTo(IndexWait o) {
+      return Long.compare(index, o.index);
     }
   }
 }

@@ -24,7 +24,12 @@ class RaftConfigTest {
               true,
               true,
               4L * 1024 * 1024,
-              Duration.ofSeconds(60)));
+              Duration.ofSeconds(60),
+              java.util.List.of(),
+              "cairn",
+              Duration.ofMillis(300),
+              Duration.ofSeconds(3),
+              false));
 
   /** PauseTest covers the step-down; the close after a 60 s pause is too slow to test live. */
   @Test

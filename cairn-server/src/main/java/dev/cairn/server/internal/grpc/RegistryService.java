@@ -144,6 +144,51 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
 
   @Override
   public void getService(GetServiceRequest request, StreamObserver<GetServiceResponse> out) {
+    CompletableFuture<Long> gate;
+    try {
+      gate = gate(request.getConsistent(), request.getMinRevision());
+    } catch (RuntimeException e) {
+      out.onError(GrpcStatuses.toException(e));
+      return;
+    }
+    if (gate != null) {
+      gate.whenComplete(
+          (r, e) -> {
+            if (e != null) {
+              out.onError(GrpcStatuses.toException(unwrap(e)));
+            } else {
+              answerService(request, out);
+            }
+          });
+      return;
+    }
+    answerService(request, out);
+  }
+
+  /**
+   * The wait a read asks for: a linearizable barrier, or a revision this member must reach; null
+   * when neither.
+   */
+  private CompletableFuture<Long> gate(boolean consistent, long minRevision) {
+    if (minRevision < 0) {
+      throw dev.cairn.common.CairnException.invalid("min_revision", minRevision, ">= 0");
+    }
+    CompletableFuture<Long> barrier = consistent ? registry.cluster().readBarrier() : null;
+    if (minRevision == 0 || minRevision <= registry.revision()) {
+      return barrier;
+    }
+    CompletableFuture<Long> reached =
+        registry.cluster().awaitRevision(minRevision, java.time.Duration.ofSeconds(5));
+    return barrier == null ? reached : barrier.thenCombine(reached, Math::max);
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+        ? e.getCause()
+        : e;
+  }
+
+  private void answerService(GetServiceRequest request, StreamObserver<GetServiceResponse> out) {
     GetServiceResponse response;
     try {
       String namespace = Names.namespace(request.getNamespace());
@@ -176,6 +221,29 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
 
   @Override
   public void listServices(ListServicesRequest request, StreamObserver<ListServicesResponse> out) {
+    CompletableFuture<Long> gate;
+    try {
+      gate = gate(request.getConsistent(), request.getMinRevision());
+    } catch (RuntimeException e) {
+      out.onError(GrpcStatuses.toException(e));
+      return;
+    }
+    if (gate != null) {
+      gate.whenComplete(
+          (r, e) -> {
+            if (e != null) {
+              out.onError(GrpcStatuses.toException(unwrap(e)));
+            } else {
+              answerServices(request, out);
+            }
+          });
+      return;
+    }
+    answerServices(request, out);
+  }
+
+  private void answerServices(
+      ListServicesRequest request, StreamObserver<ListServicesResponse> out) {
     ListServicesResponse response;
     try {
       response = Protos.toProto(registry.services(Names.namespace(request.getNamespace())));
@@ -195,8 +263,27 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
             .setRevision(registry.revision())
             .setUptimeMillis(TimeUnit.NANOSECONDS.toMillis(ticker.nanos() - startedNanos))
             .setSelfPreservation(registry.selfPreservation().active())
+            .mergeFrom(clusterStatus())
             .build());
     out.onCompleted();
+  }
+
+  private StatusResponse clusterStatus() {
+    if (!registry.cluster().replicated()) {
+      return StatusResponse.getDefaultInstance();
+    }
+    dev.cairn.server.core.log.LogStatus s = registry.cluster().status();
+    return StatusResponse.newBuilder()
+        .setCluster(
+            dev.cairn.proto.v1.ClusterStatus.newBuilder()
+                .setNodeId(s.nodeId())
+                .setRole(s.role().name().toLowerCase(java.util.Locale.ROOT))
+                .setLeader(s.leaderId())
+                .setTerm(s.term())
+                .setCommitIndex(s.commitIndex())
+                .setAppliedIndex(s.appliedIndex())
+                .setLastContactMillis(s.lastContactMillis()))
+        .build();
   }
 
   @Override

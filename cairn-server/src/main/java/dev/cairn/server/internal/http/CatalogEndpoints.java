@@ -20,9 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class CatalogEndpoints {
 
   private static final Set<String> LIST_PARAMS =
-      Set.of("namespace", "index", "wait", "tag", "zone", "healthy");
-  private static final Set<String> SERVICES_PARAMS = Set.of("namespace", "index", "wait");
+      Set.of("namespace", "index", "wait", "tag", "zone", "healthy", "consistent");
+  private static final Set<String> SERVICES_PARAMS =
+      Set.of("namespace", "index", "wait", "consistent");
   private static final Set<String> NAMESPACE_PARAM = Set.of("namespace");
+  private static final Set<String> GET_PARAMS = Set.of("namespace", "consistent");
   private static final Set<String> REGISTER_PARAMS = Set.of("namespace", "session");
 
   /** The key of the unfiltered instances body in {@link ServiceSnapshot#encoded}. */
@@ -83,7 +85,7 @@ final class CatalogEndpoints {
 
   /** {@code GET /v1/services/{service}/instances/{id}}. */
   void getInstance(Exchange ex) {
-    ex.checkParams(NAMESPACE_PARAM, false);
+    ex.checkParams(GET_PARAMS, false);
     String ns = ex.namespace();
     String service = Names.checkLabel("service", ex.segment(2));
     String id = Names.checkInstanceId("id", ex.segment(4));

@@ -323,6 +323,7 @@ final class Exchange {
   void startStream(HttpResponse head, HttpApiHandler.Stream stream) {
     done = true;
     onAbandon = null;
+    handler.decorate(head.headers());
     ctx.writeAndFlush(head);
     handler.record(this, head.status().code());
     handler.streaming(this, stream);
@@ -367,6 +368,7 @@ final class Exchange {
     }
     done = true;
     onAbandon = null;
+    handler.decorate(response.headers());
     handler.record(this, response.status().code());
     ctx.writeAndFlush(response);
     handler.answered(this);

@@ -20,6 +20,7 @@ final class HttpApi {
   private final ConsoleEndpoint console;
   private final HealthEndpoints health;
   private final DrainEndpoint drains;
+  private final ClusterEndpoints cluster;
 
   HttpApi(Registry registry, Instant startedAt, HttpApiSettings settings, HttpMetrics metrics) {
     this.registry = registry;
@@ -30,6 +31,7 @@ final class HttpApi {
     this.sessions = new SessionEndpoints(registry);
     this.health = new HealthEndpoints(registry);
     this.drains = new DrainEndpoint(registry);
+    this.cluster = new ClusterEndpoints(registry.cluster());
     this.watches =
         new WatchEndpoint(registry, settings.maxWatchesPerClient(), settings.sseKeepAlive());
     this.console = ConsoleEndpoint.load();
@@ -45,8 +47,53 @@ final class HttpApi {
     return watches.openStreams();
   }
 
-  /** Serves {@code ex} on {@code route}; called on the connection's event loop. */
+  /** Adds the headers every answer carries (a cluster member's contact with its leader). */
+  void decorate(io.netty.handler.codec.http.HttpHeaders headers) {
+    cluster.decorate(headers);
+  }
+
+  /**
+   * Serves {@code ex} on {@code route}; called on the connection's event loop. A read that asks for
+   * a consistent answer or a minimum revision is served once this member is there.
+   */
   void handle(Route route, Exchange ex) {
+    if (isRead(route)) {
+      java.util.concurrent.CompletableFuture<Long> gate = cluster.readGate(ex);
+      if (gate != null) {
+        gate.whenComplete(
+            (r, e) ->
+                ex.execute(
+                    () -> {
+                      if (e != null) {
+                        ex.fail(e);
+                        return;
+                      }
+                      try {
+                        serve(route, ex);
+                      } catch (RuntimeException x) {
+                        ex.fail(x);
+                      }
+                    }));
+        return;
+      }
+    }
+    serve(route, ex);
+  }
+
+  private static boolean isRead(Route route) {
+    switch (route) {
+      case LIST_SERVICES:
+      case LIST_INSTANCES:
+      case GET_INSTANCE:
+      case WATCH_SERVICE:
+      case WATCH_SERVICES:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private void serve(Route route, Exchange ex) {
     switch (route) {
       case LIST_SERVICES:
         catalog.listServices(ex);
@@ -105,6 +152,18 @@ final class HttpApi {
       case DRAINED:
         drains.drained(ex);
         break;
+      case LIST_MEMBERS:
+        cluster.members(ex);
+        break;
+      case ADD_MEMBER:
+        cluster.add(ex);
+        break;
+      case REMOVE_MEMBER:
+        cluster.remove(ex);
+        break;
+      case TRANSFER_LEADER:
+        cluster.transfer(ex);
+        break;
     }
   }
 
@@ -140,6 +199,7 @@ final class HttpApi {
               g.writeNumberField("sessions", sessionCount);
               g.writeNumberField("pid", ProcessHandle.current().pid());
               HealthEndpoints.writeStatus(g, registry);
+              ClusterEndpoints.writeStatus(g, registry.cluster());
               g.writeEndObject();
             }),
         revision);

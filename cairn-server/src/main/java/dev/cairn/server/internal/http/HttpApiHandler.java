@@ -63,10 +63,30 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
   /** A refused request ends the connection: everything read after it is dropped. */
   private boolean closing;
 
+  private final java.util.function.Consumer<io.netty.handler.codec.http.HttpHeaders> decorator;
+
   HttpApiHandler(Dispatcher dispatcher, HttpMetrics metrics, ConnectionGuard guard) {
+    this(dispatcher, metrics, guard, h -> {});
+  }
+
+  /**
+   * @param decorator adds the headers every answer carries (a cluster member's contact with its
+   *     leader)
+   */
+  HttpApiHandler(
+      Dispatcher dispatcher,
+      HttpMetrics metrics,
+      ConnectionGuard guard,
+      java.util.function.Consumer<io.netty.handler.codec.http.HttpHeaders> decorator) {
     this.dispatcher = dispatcher;
     this.metrics = metrics;
     this.guard = guard;
+    this.decorator = decorator;
+  }
+
+  /** Adds the headers every answer carries. */
+  void decorate(io.netty.handler.codec.http.HttpHeaders headers) {
+    decorator.accept(headers);
   }
 
   /** Reports the answer of {@code ex}, sent now with {@code status}. */

@@ -156,7 +156,7 @@ public final class HttpApiServer implements AutoCloseable {
                         .addLast(new HttpServerKeepAliveHandler())
                         .addLast(new RequestChecks())
                         .addLast(new BodyLimitAggregator(Limits.MAX_REQUEST_BYTES))
-                        .addLast(new HttpApiHandler(api::handle, metrics, guard));
+                        .addLast(new HttpApiHandler(api::handle, metrics, guard, api::decorate));
                   }
                 });
     Channel serverChannel;

@@ -224,6 +224,35 @@ final class JsonRequests {
     return new SessionRequest(ttl, text(o, "name", ""));
   }
 
+  /** A member to add: {@code {"id":"n4","address":"127.0.0.1:7004"}}. */
+  record MemberRequest(String id, String address) {}
+
+  /** Reads a member body; both fields required. */
+  static MemberRequest member(ByteBuf body) {
+    ObjectNode o = object(body);
+    checkFields(o, List.of("id", "address"));
+    String id = text(o, "id", null);
+    String address = text(o, "address", null);
+    if (id == null) {
+      throw CairnException.invalid("id", null, "a node id, e.g. \"n4\"");
+    }
+    if (address == null) {
+      throw CairnException.invalid("address", null, "the member's Raft address, host:port");
+    }
+    return new MemberRequest(id, address);
+  }
+
+  /** Reads a leadership transfer body: {@code {"id":"n2"}}. */
+  static String leader(ByteBuf body) {
+    ObjectNode o = object(body);
+    checkFields(o, List.of("id"));
+    String id = text(o, "id", null);
+    if (id == null) {
+      throw CairnException.invalid("id", null, "the id of the member to lead");
+    }
+    return id;
+  }
+
   private static ObjectNode object(ByteBuf body) {
     if (!body.isReadable()) {
       throw CairnException.invalid("body", "", "a JSON object");

@@ -28,7 +28,11 @@ enum Route {
   GET_SERVICE_CONFIG(HttpMethod.GET, "v1", "services", "{}", "config"),
   SET_SERVICE_CONFIG(HttpMethod.PUT, "v1", "services", "{}", "config"),
   LIST_CHECKS(HttpMethod.GET, "v1", "services", "{}", "checks"),
-  DRAINED(HttpMethod.GET, "v1", "services", "{}", "drained");
+  DRAINED(HttpMethod.GET, "v1", "services", "{}", "drained"),
+  LIST_MEMBERS(HttpMethod.GET, "v1", "cluster", "members"),
+  ADD_MEMBER(HttpMethod.POST, "v1", "cluster", "members"),
+  REMOVE_MEMBER(HttpMethod.DELETE, "v1", "cluster", "members", "{}"),
+  TRANSFER_LEADER(HttpMethod.POST, "v1", "cluster", "leader");
 
   private static final Route[] ALL = values();
 

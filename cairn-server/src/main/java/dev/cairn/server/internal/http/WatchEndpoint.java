@@ -24,7 +24,7 @@ import java.util.function.Function;
  */
 final class WatchEndpoint {
 
-  private static final Set<String> PARAMS = Set.of("namespace", "index");
+  private static final Set<String> PARAMS = Set.of("namespace", "index", "consistent");
 
   private final Registry registry;
   private final ClientQuota quota;

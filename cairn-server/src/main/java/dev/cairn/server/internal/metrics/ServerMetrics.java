@@ -124,6 +124,65 @@ public final class ServerMetrics implements AutoCloseable {
     gauge("cairn.watches", "Open watches, all transports", registry, Registry::watcherCount);
     gauge("cairn.revision", "The registry's revision", registry, r -> (double) r.revision());
     bindHealth(registry);
+    if (registry.cluster().replicated()) {
+      bindRaft(registry.cluster());
+    }
+  }
+
+  /** A cluster member's Raft state: term, role, indexes, contact and counters (decision 0100). */
+  private void bindRaft(dev.cairn.server.core.Cluster cluster) {
+    gauge("cairn.raft.term", "The member's current Raft term", cluster, c -> c.status().term());
+    for (dev.cairn.server.core.log.LogStatus.Role role :
+        dev.cairn.server.core.log.LogStatus.Role.values()) {
+      Gauge.builder("cairn.raft.role", cluster, c -> c.status().role() == role ? 1 : 0)
+          .description("1 for the member's current role")
+          .tag("role", role.name().toLowerCase(java.util.Locale.ROOT))
+          .strongReference(true)
+          .register(meters);
+    }
+    gauge(
+        "cairn.raft.known.leader",
+        "1 while the member knows a leader",
+        cluster,
+        c -> c.status().hasLeader() ? 1 : 0);
+    gauge(
+        "cairn.raft.commit.index",
+        "The highest log index known committed",
+        cluster,
+        c -> c.status().commitIndex());
+    gauge(
+        "cairn.raft.applied.index",
+        "The highest log index applied here",
+        cluster,
+        c -> c.status().appliedIndex());
+    gauge(
+        "cairn.raft.apply.lag",
+        "Committed entries not yet applied here",
+        cluster,
+        c -> Math.max(0, c.status().commitIndex() - c.status().appliedIndex()));
+    Gauge.builder(
+            "cairn.raft.last.contact",
+            cluster,
+            c -> Math.max(0, c.status().lastContactMillis()) / 1000.0)
+        .description("Time since the member last heard from its leader (0 on the leader)")
+        .baseUnit("seconds")
+        .strongReference(true)
+        .register(meters);
+    functionCounter(
+        "cairn.raft.leader.changes",
+        "Leader changes seen by this member",
+        cluster,
+        c -> c.status().leaderChanges());
+    functionCounter(
+        "cairn.raft.snapshot.installs",
+        "Snapshots a leader installed on this member",
+        cluster,
+        c -> c.status().snapshotInstalls());
+    functionCounter(
+        "cairn.raft.forwarded.writes",
+        "Writes this member forwarded to the leader",
+        cluster,
+        c -> c.status().forwardedWrites());
   }
 
   /** Health-check counters and self-preservation, read from the registry at each scrape. */

@@ -1,0 +1,164 @@
+package dev.cairn.cli.internal;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cairn cluster --nodes 3}: a local cluster in one process for trying it out, each member
+ * with its own data directory and ports; Ctrl-C stops all.
+ */
+@Command(
+    name = "cluster",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "Runs a local cluster of N members in this process, for trying a cluster out: member i",
+      "serves HTTP on --http-port + 10(i-1), gRPC one above, Raft on --raft-port + (i-1), and",
+      "keeps its log in --data-dir/n<i>. Ctrl-C stops every member. For production, run one",
+      "`cairn server --node-id --peers` per machine (docs/operations.md)."
+    })
+final class ClusterCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--nodes",
+      paramLabel = "N",
+      defaultValue = "3",
+      description = "How many members, 1..9 (default: ${DEFAULT-VALUE}; 3 or 5 for a quorum).")
+  int nodes;
+
+  @Option(
+      names = "--http-port",
+      paramLabel = "PORT",
+      defaultValue = "8500",
+      description = "The first member's HTTP port (default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(
+      names = "--raft-port",
+      paramLabel = "PORT",
+      defaultValue = "7001",
+      description = "The first member's Raft port (default: ${DEFAULT-VALUE}).")
+  int raftPort;
+
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      defaultValue = "./data-cluster",
+      description =
+          "Where the members keep their logs, one directory each (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  private final EmbeddedServer.Starter starter;
+
+  ClusterCommand() {
+    this(new CairnServerStarter());
+  }
+
+  ClusterCommand(EmbeddedServer.Starter starter) {
+    this.starter = starter;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (nodes < 1 || nodes > 9) {
+      throw new ParameterException(spec.commandLine(), "--nodes: " + nodes + " (expected: 1..9)");
+    }
+    if (httpPort < 1 || httpPort + 10 * (nodes - 1) + 1 > 65_535) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--http-port: " + httpPort + " (expected: room for " + nodes + " members below 65536)");
+    }
+    if (raftPort < 1 || raftPort + nodes - 1 > 65_535) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--raft-port: " + raftPort + " (expected: room for " + nodes + " members below 65536)");
+    }
+    StringBuilder peers = new StringBuilder();
+    for (int i = 1; i <= nodes; i++) {
+      peers
+          .append(i == 1 ? "" : ",")
+          .append("n")
+          .append(i)
+          .append("=127.0.0.1:")
+          .append(raftPort + i - 1);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    List<EmbeddedServer> started = new ArrayList<>();
+    CountDownLatch stop = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              closeAll(started);
+              stop.countDown();
+            },
+            "cairn-cluster-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      for (int i = 1; i <= nodes; i++) {
+        int http = httpPort + 10 * (i - 1);
+        ServerSettings settings =
+            new ServerSettings(
+                dataDir.resolve("n" + i).toAbsolutePath().normalize(),
+                "127.0.0.1",
+                http,
+                http + 1,
+                null,
+                false,
+                new ServerSettings.Dns(-1, "cairn", Duration.ZERO),
+                true,
+                null,
+                new ServerSettings.FrontDoors(-1, -1, -1, -1),
+                new ServerSettings.Security(null, null, null, false),
+                new ServerSettings.Cluster(
+                    "n" + i,
+                    peers.toString(),
+                    "cairn",
+                    false,
+                    Duration.ofMillis(300),
+                    Duration.ofSeconds(3),
+                    0));
+        EmbeddedServer s;
+        try {
+          s = starter.start(settings);
+        } catch (Exception e) {
+          throw new CliException(
+              ExitCode.CANNOT_START, "cannot start member n" + i + ": " + e.getMessage(), e);
+        }
+        started.add(s);
+        out.println("member n" + i + "  raft 127.0.0.1:" + (raftPort + i - 1));
+        s.listenerLines().forEach(l -> out.println("  " + l));
+        out.flush();
+      }
+      out.println("cluster of " + nodes + " running (peers " + peers + "); Ctrl-C stops it");
+      out.flush();
+      stop.await();
+      return ExitCode.OK;
+    } catch (RuntimeException e) {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      closeAll(started);
+      throw e;
+    }
+  }
+
+  private static void closeAll(List<EmbeddedServer> servers) {
+    for (EmbeddedServer s : List.copyOf(servers)) {
+      try {
+        s.close();
+      } catch (RuntimeException e) {
+        // closing the others matters more
+      }
+    }
+  }
+}

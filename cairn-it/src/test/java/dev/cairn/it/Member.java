@@ -1,0 +1,128 @@
+package dev.cairn.it;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One cluster member in a JVM of its own ({@code cairn server --node-id --peers}), on ephemeral
+ * HTTP and gRPC ports and a fixed Raft port; its output goes to {@code <dataDir>.log}.
+ */
+final class Member {
+
+  private static final Pattern HTTP = Pattern.compile("http\\s+listening on http://[^:]+:(\\d+)");
+
+  final String id;
+  final int raftPort;
+  final Path dataDir;
+  private final String peers;
+  private Process process;
+  private volatile int httpPort = -1;
+
+  Member(String id, int raftPort, Path dataDir, String peers) {
+    this.id = id;
+    this.raftPort = raftPort;
+    this.dataDir = dataDir;
+    this.peers = peers;
+  }
+
+  /** Starts the JVM and returns once it serves HTTP. */
+  void start() throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(
+        List.of(
+            "-XX:+UseSerialGC",
+            "-Xmx256m",
+            "-XX:TieredStopAtLevel=1",
+            "-Xss256k",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.cairn.cli.Cairn",
+            "server",
+            "--node-id",
+            id,
+            "--peers",
+            peers,
+            "--data-dir",
+            dataDir.toString(),
+            "--http-port",
+            "0",
+            "--grpc-port",
+            "0",
+            "--write-timeout",
+            "3s"));
+    Files.createDirectories(dataDir.getParent());
+    Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
+    process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    CompletableFuture<Integer> port = new CompletableFuture<>();
+    Process p = process;
+    Thread pump =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                      new BufferedReader(
+                          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                  var out =
+                      Files.newBufferedWriter(
+                          log,
+                          StandardCharsets.UTF_8,
+                          java.nio.file.StandardOpenOption.CREATE,
+                          java.nio.file.StandardOpenOption.APPEND)) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                  out.write(line);
+                  out.newLine();
+                  out.flush();
+                  Matcher m = HTTP.matcher(line);
+                  if (m.find()) {
+                    port.complete(Integer.parseInt(m.group(1)));
+                  }
+                }
+              } catch (IOException e) {
+                // the process ended
+              }
+              port.completeExceptionally(
+                  new IOException(id + " exited before serving; see " + log));
+            },
+            "member-" + id + "-output");
+    pump.setDaemon(true);
+    pump.start();
+    try {
+      httpPort = port.get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      process.destroyForcibly();
+      throw new IOException("member " + id + " did not start: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code kill -9}. */
+  void kill() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor(30, TimeUnit.SECONDS);
+    }
+    httpPort = -1;
+  }
+
+  boolean alive() {
+    return process != null && process.isAlive() && httpPort > 0;
+  }
+
+  int httpPort() {
+    return httpPort;
+  }
+
+  String base() {
+    return "http://127.0.0.1:" + httpPort;
+  }
+}

@@ -1,0 +1,447 @@
+package dev.cairn.server.ratis.internal;
+
+import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
+import dev.cairn.server.core.log.LogMember;
+import dev.cairn.server.core.log.LogStatus;
+import dev.cairn.server.ratis.ClusterPeers;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupInfoReply;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * This process's membership of a group of several: writes forwarded to the leader, messages for the
+ * leader's machine, linearizable read barriers, the group's status and its configuration changes.
+ * Everything that leaves the process goes through one Ratis client, which finds the leader and
+ * retries on another member when one fails.
+ *
+ * <p>Thread-safe.
+ */
+final class GroupMember implements AutoCloseable {
+
+  private final RaftServer server;
+  private final RaftGroup initialGroup;
+  private final RaftPeerId self;
+  private final StateMachineAdapter adapter;
+  private final LogSettings settings;
+  private final RaftClient client;
+  private final ClientId localClientId = ClientId.randomId();
+  private final AtomicLong callIds = new AtomicLong();
+  private final AtomicLong forwarded = new AtomicLong();
+  // Blocking admin calls (configuration changes, group info) run here, never on a caller's thread.
+  private final ExecutorService admin =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "cairn-raft-admin");
+            t.setDaemon(true);
+            return t;
+          });
+
+  GroupMember(
+      RaftServer server,
+      RaftGroup group,
+      RaftPeerId self,
+      StateMachineAdapter adapter,
+      LogSettings settings,
+      RaftProperties serverProperties) {
+    this.server = server;
+    this.initialGroup = group;
+    this.self = self;
+    this.adapter = adapter;
+    this.settings = settings;
+    RaftProperties p = new RaftProperties(serverProperties);
+    long timeout = settings.writeTimeout().toMillis();
+    // A request waits at most a second on one member (a paused one, say) before it is sent again,
+    // to whichever member now leads; the leader's retry cache answers a repeat of what it applied.
+    RaftClientConfigKeys.Rpc.setRequestTimeout(
+        p, TimeDuration.valueOf(Math.min(timeout, 1_000), TimeUnit.MILLISECONDS));
+    this.client =
+        RaftClient.newBuilder()
+            .setProperties(p)
+            .setRaftGroup(group)
+            .setClientId(ClientId.randomId())
+            .setRetryPolicy(
+                RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                    (int) Math.max(1, timeout / 50),
+                    TimeDuration.valueOf(50, TimeUnit.MILLISECONDS)))
+            .build();
+  }
+
+  /** Sends a write to the leader; completes with the machine's reply once it is applied here. */
+  CompletableFuture<byte[]> forward(byte[] entry) {
+    forwarded.incrementAndGet();
+    return deadline(
+        client
+            .async()
+            .send(Message.valueOf(ByteString.copyFrom(entry)))
+            .thenCompose(
+                reply -> {
+                  if (!reply.isSuccess()) {
+                    throw new CompletionException(failure("write", reply));
+                  }
+                  byte[] answer = reply.getMessage().getContent().toByteArray();
+                  // Answer once this member shows the write too, so a read here after it sees it.
+                  return adapter.awaitApplied(reply.getLogIndex()).thenApply(v -> answer);
+                }),
+        "write");
+  }
+
+  /** Sends {@code message} to the leader's machine (not logged). */
+  CompletableFuture<byte[]> sendToLeader(byte[] message) {
+    byte[] content = new byte[message.length + 1];
+    content[0] = StateMachineAdapter.QUERY_LEADER_MESSAGE;
+    System.arraycopy(message, 0, content, 1, message.length);
+    return deadline(
+        client
+            .async()
+            .sendReadOnlyNonLinearizable(Message.valueOf(ByteString.copyFrom(content)))
+            .thenApply(
+                reply -> {
+                  if (!reply.isSuccess()) {
+                    throw new CompletionException(failure("leader message", reply));
+                  }
+                  return reply.getMessage().getContent().toByteArray();
+                }),
+        "leader message");
+  }
+
+  /**
+   * A linearizable read barrier: asks the leader for its commit index (Raft's ReadIndex, confirmed
+   * by a heartbeat round) and completes once this member applied it, with the applied index.
+   */
+  CompletableFuture<Long> readBarrier() {
+    RaftClientRequest request =
+        RaftClientRequest.newBuilder()
+            .setClientId(localClientId)
+            .setServerId(self)
+            .setGroupId(initialGroup.getGroupId())
+            .setCallId(callIds.incrementAndGet())
+            .setMessage(Message.valueOf(ByteString.copyFrom(new byte[] {0})))
+            .setType(RaftClientRequest.readRequestType())
+            .build();
+    CompletableFuture<RaftClientReply> sent;
+    try {
+      sent = server.submitClientRequestAsync(request);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(unavailable("consistent read failed: " + e));
+    }
+    return deadline(
+        sent.thenApply(
+            reply -> {
+              if (!reply.isSuccess()) {
+                throw new CompletionException(failure("consistent read", reply));
+              }
+              return division().getInfo().getLastAppliedIndex();
+            }),
+        "consistent read");
+  }
+
+  LogStatus status() {
+    RaftServer.Division d = division();
+    DivisionInfo info = d.getInfo();
+    RoleInfoProto role = info.getRoleInfoProto();
+    RaftPeerId leader = info.getLeaderId();
+    long lastContact;
+    if (info.isLeader()) {
+      lastContact = 0;
+    } else if (role.hasFollowerInfo() && role.getFollowerInfo().hasLeaderInfo()) {
+      lastContact = role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs();
+    } else if (role.hasCandidateInfo()) {
+      lastContact = role.getCandidateInfo().getLastLeaderElapsedTimeMs();
+    } else {
+      lastContact = -1;
+    }
+    return new LogStatus(
+        self.toString(),
+        role(info.getCurrentRole()),
+        leader == null ? "" : leader.toString(),
+        info.getCurrentTerm(),
+        d.getRaftLog().getLastCommittedIndex(),
+        info.getLastAppliedIndex(),
+        lastContact,
+        leader == null ? Math.max(adapter.noLeaderSince(), 1) : 0,
+        adapter.leaderChanges(),
+        adapter.snapshotInstalls(),
+        forwarded.get());
+  }
+
+  CompletableFuture<List<LogMember>> members() {
+    return supply(
+        () -> {
+          DivisionInfo info = division().getInfo();
+          if (info.isLeader()) {
+            return members(division().getGroup(), info.getRoleInfoProto(), info);
+          }
+          RaftPeerId leader = info.getLeaderId();
+          if (leader == null) {
+            // No leader to ask: the configuration as this member knows it, lag unknown.
+            return members(division().getGroup(), info.getRoleInfoProto(), info);
+          }
+          GroupInfoReply reply = client.getGroupManagementApi(leader).info(groupId());
+          if (!reply.isSuccess()) {
+            throw failure("members", reply);
+          }
+          return members(reply.getGroup(), reply.getRoleInfoProto(), null);
+        });
+  }
+
+  private List<LogMember> members(RaftGroup group, RoleInfoProto role, DivisionInfo local) {
+    long commit = division().getRaftLog().getLastCommittedIndex();
+    List<LogMember> out = new ArrayList<>();
+    String leaderId =
+        role.getRole() == RaftPeerRole.LEADER ? role.getSelf().getId().toStringUtf8() : "";
+    java.util.Map<String, Long> contact = new java.util.HashMap<>();
+    if (role.hasLeaderInfo()) {
+      for (ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
+        contact.put(f.getId().getId().toStringUtf8(), f.getLastRpcElapsedTimeMs());
+      }
+    }
+    java.util.Map<String, Long> match = new java.util.HashMap<>();
+    if (local != null && local.isLeader()) {
+      long[] indices = local.getFollowerMatchIndices();
+      int i = 0;
+      for (RaftPeer p : division().getRaftConf().getCurrentPeers()) {
+        if (!p.getId().equals(self) && i < indices.length) {
+          match.put(p.getId().toString(), indices[i++]);
+        }
+      }
+    }
+    for (RaftPeer p : group.getPeers()) {
+      String id = p.getId().toString();
+      boolean leads = id.equals(leaderId);
+      long m = leads ? commit : match.getOrDefault(id, -1L);
+      out.add(
+          new LogMember(
+              id,
+              p.getAddress(),
+              leads ? "LEADER" : "FOLLOWER",
+              leads ? 0 : contact.getOrDefault(id, -1L),
+              m,
+              m < 0 ? -1 : Math.max(0, commit - m)));
+    }
+    return out;
+  }
+
+  CompletableFuture<List<LogMember>> addMember(String id, String address) {
+    ClusterPeers.Peer peer = ClusterPeers.parsePeer(id + "=" + address);
+    return supply(
+            () -> {
+              List<RaftPeer> peers = new ArrayList<>(currentPeers());
+              for (RaftPeer p : peers) {
+                if (p.getId().toString().equals(peer.id())) {
+                  throw CairnException.of(
+                      ErrorCode.ALREADY_EXISTS,
+                      "id",
+                      "id: \"" + peer.id() + "\" is a member already (" + p.getAddress() + ")");
+                }
+                if (p.getAddress().equals(peer.address())) {
+                  throw CairnException.of(
+                      ErrorCode.ALREADY_EXISTS,
+                      "address",
+                      "address: "
+                          + peer.address()
+                          + " is member "
+                          + p.getId()
+                          + "'s already (expected: a new address)");
+                }
+              }
+              peers.add(RaftPeer.newBuilder().setId(peer.id()).setAddress(peer.address()).build());
+              RaftClientReply reply = client.admin().setConfiguration(peers);
+              if (!reply.isSuccess()) {
+                throw failure("adding member " + peer, reply);
+              }
+              return null;
+            })
+        .thenCompose(v -> members());
+  }
+
+  CompletableFuture<List<LogMember>> removeMember(String id) {
+    return supply(
+            () -> {
+              List<RaftPeer> peers = new ArrayList<>(currentPeers());
+              boolean found = peers.removeIf(p -> p.getId().toString().equals(id));
+              if (!found) {
+                throw CairnException.notFound("id", id);
+              }
+              if (peers.isEmpty()) {
+                throw CairnException.of(
+                    ErrorCode.FAILED_PRECONDITION,
+                    "id",
+                    "id: \"" + id + "\" is the last member (a cluster keeps at least one)");
+              }
+              RaftPeerId leader = division().getInfo().getLeaderId();
+              if (leader != null && leader.toString().equals(id)) {
+                throw CairnException.of(
+                    ErrorCode.FAILED_PRECONDITION,
+                    "id",
+                    "id: \""
+                        + id
+                        + "\" leads the cluster: hand leadership to another member first"
+                        + " (cairn members transfer-leader ID)");
+              }
+              RaftClientReply reply = client.admin().setConfiguration(peers);
+              if (!reply.isSuccess()) {
+                throw failure("removing member " + id, reply);
+              }
+              return null;
+            })
+        .thenCompose(v -> members());
+  }
+
+  CompletableFuture<Void> transferLeadership(String id) {
+    return supply(
+        () -> {
+          boolean known = currentPeers().stream().anyMatch(p -> p.getId().toString().equals(id));
+          if (!known) {
+            throw CairnException.notFound("id", id);
+          }
+          RaftClientReply reply =
+              client
+                  .admin()
+                  .transferLeadership(
+                      RaftPeerId.valueOf(id), Math.max(3_000, settings.writeTimeout().toMillis()));
+          if (!reply.isSuccess()) {
+            throw failure("handing leadership to " + id, reply);
+          }
+          return null;
+        });
+  }
+
+  private List<RaftPeer> currentPeers() {
+    return new ArrayList<>(division().getRaftConf().getCurrentPeers());
+  }
+
+  private RaftServer.Division division() {
+    try {
+      return server.getDivision(groupId());
+    } catch (IOException e) {
+      throw unavailable("the Raft group is not running here: " + e.getMessage());
+    }
+  }
+
+  private org.apache.ratis.protocol.RaftGroupId groupId() {
+    return initialGroup.getGroupId();
+  }
+
+  /** Fails {@code f} with an {@code UNAVAILABLE} naming the group's state after the deadline. */
+  private <T> CompletableFuture<T> deadline(CompletableFuture<T> f, String what) {
+    long timeout = settings.writeTimeout().toMillis();
+    return f.orTimeout(timeout, TimeUnit.MILLISECONDS)
+        .exceptionallyCompose(
+            e -> {
+              Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+              if (cause instanceof CairnException) {
+                return CompletableFuture.failedFuture(cause);
+              }
+              String why =
+                  cause instanceof TimeoutException
+                      ? what + " not done within " + timeout + " ms: "
+                      : what + " failed (" + cause + "): ";
+              return CompletableFuture.failedFuture(unavailable(why + describeQuorum()));
+            });
+  }
+
+  /** What this member knows of the group's leader, for an error message. */
+  String describeQuorum() {
+    LogStatus s;
+    try {
+      s = status();
+    } catch (RuntimeException e) {
+      return "the Raft group is not running here";
+    }
+    RaftPeerId last = adapter.lastLeader();
+    if (!s.hasLeader()) {
+      long since = s.noLeaderSinceMillis();
+      return "no quorum: member "
+          + s.nodeId()
+          + " knows no leader"
+          + (since > 1 ? " since " + Instant.ofEpochMilli(since) : "")
+          + (last == null ? "" : " (last known leader " + last + ")");
+    }
+    if (s.role() == LogStatus.Role.LEADER) {
+      return "no quorum: leader " + s.nodeId() + " cannot reach a majority of the members";
+    }
+    return "no quorum or no answer from leader "
+        + s.leaderId()
+        + " (last contact "
+        + s.lastContactMillis()
+        + " ms ago)";
+  }
+
+  private CairnException failure(String what, RaftClientReply reply) {
+    Throwable e = reply.getException();
+    return unavailable(what + " failed: " + (e == null ? "no reason given" : e.getMessage()));
+  }
+
+  private static CairnException unavailable(String message) {
+    return CairnException.of(ErrorCode.UNAVAILABLE, message);
+  }
+
+  private interface Call<T> {
+    T call() throws IOException;
+  }
+
+  private <T> CompletableFuture<T> supply(Call<T> call) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return call.call();
+          } catch (IOException e) {
+            throw new CompletionException(unavailable(e.getMessage()));
+          }
+        },
+        admin);
+  }
+
+  @Override
+  public void close() {
+    admin.shutdownNow();
+    try {
+      client.close();
+    } catch (IOException e) {
+      // closing
+    }
+  }
+
+  private static LogStatus.Role role(RaftPeerRole role) {
+    switch (role) {
+      case LEADER:
+        return LogStatus.Role.LEADER;
+      case FOLLOWER:
+        return LogStatus.Role.FOLLOWER;
+      case CANDIDATE:
+        return LogStatus.Role.CANDIDATE;
+      case LISTENER:
+        return LogStatus.Role.LISTENER;
+      default:
+        return LogStatus.Role.NOT_MEMBER;
+    }
+  }
+}

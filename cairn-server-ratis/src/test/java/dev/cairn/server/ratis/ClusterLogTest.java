@@ -1,0 +1,203 @@
+package dev.cairn.server.ratis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
+import dev.cairn.server.core.log.LogMember;
+import dev.cairn.server.core.log.LogStatus;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three members of one group in this JVM, on real loopback Raft ports. */
+class ClusterLogTest {
+
+  @TempDir Path dir;
+
+  private final List<RatisCommandLog> logs = new ArrayList<>();
+  private final List<RecordingMachine> machines = new ArrayList<>();
+  private List<ClusterPeers.Peer> peers;
+
+  @AfterEach
+  void close() {
+    logs.forEach(RatisCommandLog::close);
+  }
+
+  @Test
+  void aWriteOnAnyMemberIsAppliedOnEveryMemberAndEveryMemberNamesTheLeader() throws Exception {
+    startThree();
+    RatisCommandLog leader = awaitLeader();
+    RatisCommandLog follower = logs.stream().filter(l -> l != leader).findFirst().orElseThrow();
+
+    byte[] reply = follower.append(bytes("via-follower")).get(10, TimeUnit.SECONDS);
+    leader.append(bytes("via-leader")).get(10, TimeUnit.SECONDS);
+
+    assertThat(new String(reply, StandardCharsets.UTF_8)).isNotEmpty();
+    // Answered after it is applied on the member that took it.
+    assertThat(machines.get(logs.indexOf(follower)).entries()).contains("via-follower");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              for (RecordingMachine m : machines) {
+                assertThat(m.entries()).containsExactly("via-follower", "via-leader");
+              }
+            });
+    String leaderId = leader.status().nodeId();
+    for (RatisCommandLog l : logs) {
+      assertThat(l.status().leaderId()).isEqualTo(leaderId);
+      assertThat(l.status().role())
+          .isEqualTo(l == leader ? LogStatus.Role.LEADER : LogStatus.Role.FOLLOWER);
+    }
+    assertThat(follower.status().forwardedWrites()).isEqualTo(1);
+    List<LogMember> members = follower.members().get(10, TimeUnit.SECONDS);
+    assertThat(members).extracting(LogMember::id).containsExactlyInAnyOrder("n1", "n2", "n3");
+    assertThat(members).filteredOn(m -> m.role().equals("LEADER")).hasSize(1);
+  }
+
+  @Test
+  void whenTheLeaderStopsAnotherLeadsAndNothingAcknowledgedIsLost() throws Exception {
+    startThree();
+    RatisCommandLog leader = awaitLeader();
+    for (int i = 0; i < 20; i++) {
+      leader.append(bytes("w" + i)).get(10, TimeUnit.SECONDS);
+    }
+    int old = logs.indexOf(leader);
+    leader.close();
+
+    RatisCommandLog next = awaitLeader();
+    assertThat(next).isNotSameAs(leader);
+    next.append(bytes("after")).get(10, TimeUnit.SECONDS);
+    for (int i = 0; i < logs.size(); i++) {
+      if (i != old) {
+        int n = i;
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(
+                () -> assertThat(machines.get(n).entries()).hasSize(21).endsWith("after"));
+      }
+    }
+  }
+
+  @Test
+  void withoutAQuorumAWriteFailsWithinItsDeadlineSayingSo() throws Exception {
+    startThree();
+    RatisCommandLog leader = awaitLeader();
+    leader.append(bytes("first")).get(10, TimeUnit.SECONDS);
+    RatisCommandLog survivor = null;
+    for (RatisCommandLog l : logs) {
+      if (l != leader && survivor == null) {
+        survivor = l;
+      } else {
+        l.close();
+      }
+    }
+    long start = System.nanoTime();
+    RatisCommandLog alone = survivor;
+    assertThatThrownBy(() -> alone.append(bytes("lost")).join())
+        .isInstanceOf(CompletionException.class)
+        .cause()
+        .isInstanceOf(CairnException.class)
+        .satisfies(e -> assertThat(((CairnException) e).code()).isEqualTo(ErrorCode.UNAVAILABLE))
+        .hasMessageContaining("no quorum");
+    // Failed by its deadline (1 s here), not left hanging.
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+  }
+
+  @Test
+  void aPeerListWithoutThisNodeIsRefused() throws IOException {
+    List<ClusterPeers.Peer> list = ClusterPeers.parse("n1=127.0.0.1:7001,n2=127.0.0.1:7002");
+    assertThatThrownBy(
+            () -> RatisCommandLog.builder(dir.resolve("x")).peerId("n9").peers(list).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no member with this node's id \"n9\"");
+  }
+
+  private void startThree() throws IOException {
+    int[] ports = freePorts(3);
+    peers =
+        List.of(
+            new ClusterPeers.Peer("n1", "127.0.0.1", ports[0]),
+            new ClusterPeers.Peer("n2", "127.0.0.1", ports[1]),
+            new ClusterPeers.Peer("n3", "127.0.0.1", ports[2]));
+    for (ClusterPeers.Peer p : peers) {
+      RatisCommandLog log =
+          RatisCommandLog.builder(dir.resolve(p.id()))
+              .peerId(p.id())
+              .peers(peers)
+              .writeTimeout(Duration.ofSeconds(1))
+              .electionTimeout(Duration.ofMillis(500))
+              .build();
+      RecordingMachine m = new RecordingMachine();
+      logs.add(log);
+      machines.add(m);
+      log.start(m);
+    }
+  }
+
+  private RatisCommandLog awaitLeader() {
+    RatisCommandLog[] found = new RatisCommandLog[1];
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              for (RatisCommandLog l : logs) {
+                try {
+                  LogStatus s = l.status();
+                  if (s.role() == LogStatus.Role.LEADER
+                      && l.status().appliedIndex() >= 0
+                      && leads(l)) {
+                    found[0] = l;
+                    return true;
+                  }
+                } catch (RuntimeException e) {
+                  // closed
+                }
+              }
+              return false;
+            });
+    return found[0];
+  }
+
+  private static boolean leads(RatisCommandLog l) {
+    try {
+      l.readBarrier().get(2, TimeUnit.SECONDS);
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  static int[] freePorts(int n) throws IOException {
+    int[] ports = new int[n];
+    List<ServerSocket> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        ServerSocket s = new ServerSocket(0);
+        open.add(s);
+        ports[i] = s.getLocalPort();
+      }
+    } finally {
+      for (ServerSocket s : open) {
+        s.close();
+      }
+    }
+    return ports;
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

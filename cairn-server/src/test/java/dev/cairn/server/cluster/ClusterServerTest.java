@@ -1,0 +1,232 @@
+package dev.cairn.server.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cairn.server.CairnServer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three cluster members in this JVM, each with its own data dir, HTTP and Raft ports. */
+class ClusterServerTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final List<CairnServer> servers = new ArrayList<>();
+
+  @AfterEach
+  void close() {
+    servers.forEach(CairnServer::close);
+  }
+
+  @Test
+  void aRegistrationOnAFollowerIsReadOnEveryMemberWhichNamesItsRoleAndLeader() throws Exception {
+    startThree();
+    int leader = awaitLeader();
+    int follower = (leader + 1) % 3;
+
+    HttpResponse<String> put =
+        send(
+            follower,
+            "PUT",
+            "/v1/services/web/instances/web-1",
+            "{\"address\":\"10.0.0.1\",\"ports\":{\"http\":8080}}");
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    long revision = JSON.readTree(put.body()).get("revision").asLong();
+
+    // Answered once the member that took it shows it too.
+    HttpResponse<String> read = send(follower, "GET", "/v1/services/web/instances", null);
+    assertThat(JSON.readTree(read.body()).get("instances")).hasSize(1);
+    assertThat(read.headers().firstValue("X-Cairn-Known-Leader")).hasValue("true");
+    assertThat(read.headers().firstValue("X-Cairn-Last-Contact")).isPresent();
+
+    for (int i = 0; i < 3; i++) {
+      int n = i;
+      // Each member waits for the revision the client saw elsewhere.
+      HttpResponse<String> r =
+          http.send(
+              request(n, "/v1/services/web/instances")
+                  .header("X-Cairn-Min-Index", Long.toString(revision))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(JSON.readTree(r.body()).get("instances")).hasSize(1);
+      HttpResponse<String> consistent =
+          send(n, "GET", "/v1/services/web/instances?consistent", null);
+      assertThat(consistent.statusCode()).as(consistent.body()).isEqualTo(200);
+      JsonNode status = JSON.readTree(send(n, "GET", "/v1/status", null).body());
+      assertThat(status.get("nodeId").asText()).isEqualTo("n" + (n + 1));
+      assertThat(status.get("leader").asText()).isEqualTo("n" + (leader + 1));
+      assertThat(status.get("role").asText()).isEqualTo(n == leader ? "leader" : "follower");
+      assertThat(status.get("cluster").get("appliedIndex").asLong()).isPositive();
+    }
+
+    JsonNode members = JSON.readTree(send(follower, "GET", "/v1/cluster/members", null).body());
+    assertThat(members.get("members")).hasSize(3);
+
+    HttpResponse<String> metrics = send(follower, "GET", "/metrics", null);
+    assertThat(metrics.body())
+        .contains("cairn_raft_term ")
+        .contains("cairn_raft_role{role=\"follower\"} 1.0")
+        .contains("cairn_raft_forwarded_writes_total 1.0");
+  }
+
+  @Test
+  void withoutAQuorumWritesFailFastWith503AndReadsSayTheyMayBeStale() throws Exception {
+    startThree();
+    int leader = awaitLeader();
+    send(
+        leader,
+        "PUT",
+        "/v1/services/web/instances/web-1",
+        "{\"address\":\"10.0.0.1\",\"ports\":{\"http\":8080}}");
+    int survivor = (leader + 1) % 3;
+    for (int i = 0; i < 3; i++) {
+      if (i != survivor) {
+        servers.get(i).close();
+      }
+    }
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                send(survivor, "GET", "/v1/services/web/instances", null)
+                    .headers()
+                    .firstValue("X-Cairn-Known-Leader")
+                    .orElse("")
+                    .equals("false"));
+
+    HttpResponse<String> put =
+        send(
+            survivor,
+            "PUT",
+            "/v1/services/web/instances/web-2",
+            "{\"address\":\"10.0.0.2\",\"ports\":{\"http\":8080}}");
+    assertThat(put.statusCode()).isEqualTo(503);
+    assertThat(put.body()).contains("no quorum");
+    HttpResponse<String> read = send(survivor, "GET", "/v1/services/web/instances", null);
+    assertThat(read.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(read.body()).get("instances")).hasSize(1);
+  }
+
+  @Test
+  void badMembershipRequestsAreRefusedNamingTheValue() throws Exception {
+    startThree();
+    int leader = awaitLeader();
+    HttpResponse<String> dup =
+        send(leader, "POST", "/v1/cluster/members", "{\"id\":\"n2\",\"address\":\"127.0.0.1:1\"}");
+    assertThat(dup.statusCode()).isEqualTo(409);
+    assertThat(dup.body()).contains("n2").contains("member already");
+    HttpResponse<String> bad =
+        send(leader, "POST", "/v1/cluster/members", "{\"id\":\"n9\",\"address\":\"nope\"}");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("address");
+    HttpResponse<String> removeLeader =
+        send(leader, "DELETE", "/v1/cluster/members/n" + (leader + 1), null);
+    assertThat(removeLeader.statusCode()).isEqualTo(409);
+    assertThat(removeLeader.body()).contains("leads the cluster");
+    HttpResponse<String> unknown = send(leader, "DELETE", "/v1/cluster/members/n7", null);
+    assertThat(unknown.statusCode()).isEqualTo(404);
+  }
+
+  private void startThree() throws IOException {
+    int[] raft = freePorts(3);
+    String peers =
+        "n1=127.0.0.1:" + raft[0] + ",n2=127.0.0.1:" + raft[1] + ",n3=127.0.0.1:" + raft[2];
+    for (int i = 0; i < 3; i++) {
+      CairnServer s =
+          CairnServer.builder()
+              .dataDir(dir.resolve("n" + (i + 1)))
+              .httpPort(0)
+              .grpcPort(0)
+              .nodeId("n" + (i + 1))
+              .peers(peers)
+              .electionTimeout(Duration.ofMillis(500))
+              .writeTimeout(Duration.ofSeconds(1))
+              .build();
+      servers.add(s);
+      s.start();
+    }
+  }
+
+  private int awaitLeader() {
+    int[] found = {-1};
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              for (int i = 0; i < servers.size(); i++) {
+                if (servers.get(i).registry().cluster().leading()) {
+                  found[0] = i;
+                  return true;
+                }
+              }
+              return false;
+            });
+    // Every member knows it.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                servers.stream()
+                    .allMatch(
+                        s ->
+                            s.registry()
+                                .cluster()
+                                .status()
+                                .leaderId()
+                                .equals("n" + (found[0] + 1))));
+    return found[0];
+  }
+
+  private HttpRequest.Builder request(int member, String path) {
+    return HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + servers.get(member).httpAddress().getPort() + path))
+        .timeout(Duration.ofSeconds(20));
+  }
+
+  private HttpResponse<String> send(int member, String method, String path, String body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = request(member, path);
+    if (body == null) {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      b.header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofString(body));
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static int[] freePorts(int n) throws IOException {
+    int[] ports = new int[n];
+    List<ServerSocket> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        ServerSocket s = new ServerSocket(0);
+        open.add(s);
+        ports[i] = s.getLocalPort();
+      }
+    } finally {
+      for (ServerSocket s : open) {
+        s.close();
+      }
+    }
+    return ports;
+  }
+}
