@@ -27,6 +27,12 @@ public final class EndpointStats {
   private volatile double estimateNanos;
   private volatile long stampNanos;
   private boolean observed;
+  // Picks this endpoint lost to a cheaper one since it was last picked, and how many it may lose
+  // before it is probed (doubling while probes find it still slower). Racy updates are fine: it is
+  // a heuristic. A probe makes the next observation replace the estimate.
+  private final AtomicInteger passedOver = new AtomicInteger();
+  private volatile int probeAfter;
+  private volatile boolean probing;
 
   // Written under the owning Balancer's lock; ejected is also read without it.
   int timesEjected;
@@ -62,6 +68,38 @@ public final class EndpointStats {
   /** {@code e^-x} for x &gt;= 0; under load x is tiny and three Taylor terms are exact enough. */
   private static double decay(double x) {
     return x < 0.01 ? 1 - x + x * x * 0.5 : Math.exp(-x);
+  }
+
+  /**
+   * Counts one pick this endpoint lost; returns true, starting a probe, when it has now lost {@code
+   * first} picks in a row — or, when the probes since it last won found it still slower, twice as
+   * many as before the previous probe, up to {@code max}. The caller then picks it, and its answer
+   * replaces its (stale) estimate instead of being averaged in: an endpoint that looked slow once
+   * (e.g. a cold connection) regains its share at once when it is fast, however busy its peers keep
+   * the balancer, while a really slow one is tried ever more rarely.
+   */
+  public boolean passedOver(int first, int max) {
+    int limit = probeAfter;
+    if (limit < first) {
+      limit = first;
+    }
+    if (passedOver.incrementAndGet() < limit) {
+      return false;
+    }
+    passedOver.set(0);
+    probeAfter = Math.min(2 * limit, max);
+    probing = true;
+    return true;
+  }
+
+  /** Records that this endpoint won a pick on its cost: it is probed early again if passed over. */
+  public void won() {
+    if (passedOver.get() != 0) {
+      passedOver.set(0);
+    }
+    if (probeAfter != 0) {
+      probeAfter = 0;
+    }
   }
 
   /** The ticker reading when the balancer first saw this endpoint (slow start counts from it). */
@@ -113,8 +151,9 @@ public final class EndpointStats {
 
   private synchronized void observe(long latencyNanos, long nowNanos) {
     double sample = latencyNanos;
-    if (!observed) {
+    if (!observed || probing) {
       observed = true;
+      probing = false;
       estimateNanos = sample;
     } else {
       double current = estimateNanos;

@@ -16,12 +16,26 @@ import java.util.concurrent.ThreadLocalRandom;
  * + 1) ÷ (weight × slow-start factor). Failures and overload answers raise the estimate (see {@link
  * dev.cairn.client.lb.PeakEwma}); the slow-start factor grows linearly from 0.1 to 1 over the
  * window after the balancer first saw the endpoint.
+ *
+ * <p>An endpoint that lost {@value #PROBE_AFTER} picks in a row is picked instead of the winner (a
+ * probe), and its answer replaces its estimate: with few endpoints and a steady caller, an endpoint
+ * whose estimate is stale (one slow call, e.g. a cold connection) would otherwise lose every
+ * comparison until time decays its estimate, which takes seconds while its peers answer in
+ * milliseconds. While probes find it still slower, the next probe waits for twice as many lost
+ * picks, up to {@value #MAX_PROBE_AFTER}; winning a pick on its cost starts again at {@value
+ * #PROBE_AFTER}. (Decision 0081.)
  */
 public final class P2cEwmaPolicy implements LoadBalancingPolicy {
 
   public static final String NAME = "p2c_ewma";
   public static final Duration DEFAULT_SLOW_START = Duration.ofSeconds(10);
   private static final double MIN_RAMP = 0.1;
+
+  /** Picks an endpoint may lose in a row before it is first probed. */
+  public static final int PROBE_AFTER = 16;
+
+  /** The most picks a slow endpoint loses between two probes. */
+  public static final int MAX_PROBE_AFTER = 1024;
 
   private final long slowStartNanos;
 
@@ -76,7 +90,20 @@ public final class P2cEwmaPolicy implements LoadBalancingPolicy {
         b++;
       }
       long now = ticker.nanos();
-      return cost(a, now) <= cost(b, now) ? endpoints[a] : endpoints[b];
+      int winner;
+      int loser;
+      if (cost(a, now) <= cost(b, now)) {
+        winner = a;
+        loser = b;
+      } else {
+        winner = b;
+        loser = a;
+      }
+      if (stats[loser].passedOver(PROBE_AFTER, MAX_PROBE_AFTER)) {
+        return endpoints[loser];
+      }
+      stats[winner].won();
+      return endpoints[winner];
     }
 
     private double cost(int i, long now) {
