@@ -3,6 +3,7 @@ package dev.cairn.client.internal;
 import dev.cairn.common.tls.PemKeyManager;
 import dev.cairn.common.tls.PemTrustManager;
 import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -16,6 +17,15 @@ import javax.net.ssl.SSLException;
  * key. The files are read again when they change (see {@link PemKeyManager}). Immutable.
  */
 public final class ClientTls {
+
+  /**
+   * BoringSSL when netty-tcnative is on the class path and loads, else the JDK's provider (slow
+   * under C1 only; see docs/security.md).
+   */
+  private static final SslProvider PROVIDER =
+      OpenSsl.isAvailable() && SslProvider.isAlpnSupported(SslProvider.OPENSSL)
+          ? SslProvider.OPENSSL
+          : SslProvider.JDK;
 
   private final Path ca;
   private final Path cert;
@@ -51,7 +61,7 @@ public final class ClientTls {
     }
     try {
       SslContext context =
-          GrpcSslContexts.configure(b, SslProvider.JDK).protocols("TLSv1.3", "TLSv1.2").build();
+          GrpcSslContexts.configure(b, PROVIDER).protocols("TLSv1.3", "TLSv1.2").build();
       return new ClientTls(ca, cert, key, context);
     } catch (SSLException e) {
       throw new IllegalArgumentException("tlsCa: cannot set up TLS (" + e.getMessage() + ")", e);

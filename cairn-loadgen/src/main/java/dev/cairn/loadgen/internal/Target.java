@@ -7,6 +7,7 @@ import dev.cairn.common.tls.PemTrustManager;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -46,8 +47,12 @@ public final class Target {
         PemTrustManager trust = PemTrustManager.load(ca);
         PemKeyManager keys = cert == null ? null : PemKeyManager.load(cert, key);
         SslContextBuilder grpc = GrpcSslContexts.forClient().trustManager(trust);
+        SslProvider provider =
+            OpenSsl.isAvailable() && SslProvider.isAlpnSupported(SslProvider.OPENSSL)
+                ? SslProvider.OPENSSL
+                : SslProvider.JDK;
         SslContextBuilder http =
-            SslContextBuilder.forClient().sslProvider(SslProvider.JDK).trustManager(trust);
+            SslContextBuilder.forClient().sslProvider(provider).trustManager(trust);
         if (keys != null) {
           grpc.keyManager(keys);
           http.keyManager(keys);
@@ -55,10 +60,10 @@ public final class Target {
         SSLContext jdk = SSLContext.getInstance("TLS");
         jdk.init(keys == null ? null : new KeyManager[] {keys}, new TrustManager[] {trust}, null);
         return new Tls(
-            GrpcSslContexts.configure(grpc, SslProvider.JDK).build(),
+            GrpcSslContexts.configure(grpc, provider).build(),
             http.build(),
             jdk,
-            keys == null ? "TLS" : "mutual TLS");
+            (keys == null ? "TLS" : "mutual TLS") + ", " + provider);
       } catch (IOException e) {
         throw new IllegalArgumentException("tls: " + e.getMessage(), e);
       } catch (GeneralSecurityException e) {

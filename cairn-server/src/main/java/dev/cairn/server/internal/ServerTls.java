@@ -5,12 +5,18 @@ import dev.cairn.common.tls.PemTrustManager;
 import dev.cairn.common.tls.ReloadListener;
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.X509ExtendedTrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,12 +24,22 @@ import org.slf4j.LoggerFactory;
  * The server's TLS: its certificate and key, and with a client CA, mutual TLS (a client must
  * present a certificate that CA signed). One {@link PemKeyManager} and one {@link PemTrustManager}
  * serve the HTTP and the gRPC listener, so a rotation of the files reaches both at their next
- * handshakes; connections already open keep their session. TLS 1.2 and 1.3 on the JDK's provider.
+ * handshakes; connections already open keep their session. TLS 1.2 and 1.3, on BoringSSL where it
+ * loads, else on the JDK's provider.
  */
 public final class ServerTls {
 
   private static final Logger log = LoggerFactory.getLogger(ServerTls.class);
   private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+  /**
+   * BoringSSL (netty-tcnative) when it loads on this platform, else the JDK's provider: the JDK's
+   * AES-GCM is plain bytecode under C1, the server's compiler by default (decision 0152).
+   */
+  static final SslProvider PROVIDER =
+      OpenSsl.isAvailable() && SslProvider.isAlpnSupported(SslProvider.OPENSSL)
+          ? SslProvider.OPENSSL
+          : SslProvider.JDK;
 
   private final SslContext http;
   private final SslContext grpc;
@@ -60,13 +76,15 @@ public final class ServerTls {
     try {
       PemKeyManager keys =
           PemKeyManager.load(cert, key, PemKeyManager.DEFAULT_CHECK_INTERVAL, events);
-      PemTrustManager clients =
+      X509ExtendedTrustManager clients =
           clientCa == null
               ? null
-              : PemTrustManager.load(clientCa, PemKeyManager.DEFAULT_CHECK_INTERVAL, events);
+              : new NoIssuerHints(
+                  PemTrustManager.load(clientCa, PemKeyManager.DEFAULT_CHECK_INTERVAL, events));
+      log.debug("TLS provider: {}", PROVIDER);
       return new ServerTls(
           builder(keys, clients).build(),
-          GrpcSslContexts.configure(builder(keys, clients), SslProvider.JDK).build(),
+          GrpcSslContexts.configure(builder(keys, clients), PROVIDER).build(),
           clients != null);
     } catch (IllegalArgumentException e) {
       throw new IOException(e.getMessage(), e);
@@ -75,13 +93,74 @@ public final class ServerTls {
     }
   }
 
-  private static SslContextBuilder builder(PemKeyManager keys, PemTrustManager clients) {
+  private static SslContextBuilder builder(PemKeyManager keys, X509ExtendedTrustManager clients) {
     SslContextBuilder b =
-        SslContextBuilder.forServer(keys).sslProvider(SslProvider.JDK).protocols(PROTOCOLS);
+        SslContextBuilder.forServer(keys).sslProvider(PROVIDER).protocols(PROTOCOLS);
     if (clients != null) {
       b.trustManager(clients).clientAuth(ClientAuth.REQUIRE);
     }
     return b;
+  }
+
+  /** The TLS provider in use: {@code OPENSSL} (BoringSSL) or {@code JDK}. */
+  public static String provider() {
+    return PROVIDER.name();
+  }
+
+  /**
+   * The client CA's trust manager, naming no CA to clients in the certificate request: OpenSSL
+   * would send the names it read when the context was made, stale after a CA rotation, and a client
+   * that picks its certificate by them (the JDK's) would then send none. Without names, a client
+   * sends the certificate it has, and the current CAs judge it.
+   */
+  private static final class NoIssuerHints extends X509ExtendedTrustManager {
+    private static final X509Certificate[] NONE = new X509Certificate[0];
+    private final X509ExtendedTrustManager delegate;
+
+    NoIssuerHints(X509ExtendedTrustManager delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
+      delegate.checkClientTrusted(chain, authType, socket);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
+      delegate.checkServerTrusted(chain, authType, socket);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+        throws CertificateException {
+      delegate.checkClientTrusted(chain, authType, engine);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+        throws CertificateException {
+      delegate.checkServerTrusted(chain, authType, engine);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
+      delegate.checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
+      delegate.checkServerTrusted(chain, authType);
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return NONE;
+    }
   }
 
   /** The context of the HTTP listener (HTTP/1.1, no ALPN). */

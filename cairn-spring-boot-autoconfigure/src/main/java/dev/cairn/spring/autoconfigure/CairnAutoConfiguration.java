@@ -68,6 +68,19 @@ public class CairnAutoConfiguration {
     if (properties.getSnapshotDir() != null) {
       b.snapshotDir(Path.of(properties.getSnapshotDir()));
     }
+    CairnProperties.Tls tls = properties.getTls();
+    if (tls.getCa() != null && !tls.getCa().isBlank()) {
+      b.tlsCa(Path.of(tls.getCa()));
+    }
+    boolean cert = tls.getCert() != null && !tls.getCert().isBlank();
+    boolean key = tls.getKey() != null && !tls.getKey().isBlank();
+    if (cert != key) {
+      throw new IllegalArgumentException(
+          "cairn.tls." + (cert ? "key" : "cert") + ": missing (expected: cert and key together)");
+    }
+    if (cert) {
+      b.tlsClientCertificate(Path.of(tls.getCert()), Path.of(tls.getKey()));
+    }
     try {
       return b.build();
     } catch (IllegalArgumentException e) {

@@ -69,6 +69,7 @@ public class CairnProperties {
   private final LoadBalancer loadbalancer = new LoadBalancer();
   private final Grpc grpc = new Grpc();
   private final Amqp amqp = new Amqp();
+  private final Tls tls = new Tls();
 
   public boolean isEnabled() {
     return enabled;
@@ -152,6 +153,50 @@ public class CairnProperties {
 
   public Amqp getAmqp() {
     return amqp;
+  }
+
+  public Tls getTls() {
+    return tls;
+  }
+
+  /**
+   * TLS towards the registries (see docs/security.md): PEM files. Unset, the client falls back to
+   * the {@code CAIRN_TLS_*} environment variables, else plaintext.
+   */
+  public static class Tls {
+
+    /** The CA file the registries' certificates must chain to; setting it turns TLS on. */
+    private String ca;
+
+    /** This application's client certificate (mutual TLS), with {@code key}. */
+    private String cert;
+
+    /** The client certificate's unencrypted PKCS#8 key. */
+    private String key;
+
+    public String getCa() {
+      return ca;
+    }
+
+    public void setCa(String ca) {
+      this.ca = ca;
+    }
+
+    public String getCert() {
+      return cert;
+    }
+
+    public void setCert(String cert) {
+      this.cert = cert;
+    }
+
+    public String getKey() {
+      return key;
+    }
+
+    public void setKey(String key) {
+      this.key = key;
+    }
   }
 
   /** Spring Cloud discovery ({@code DiscoveryClient}, {@code ReactiveDiscoveryClient}). */
