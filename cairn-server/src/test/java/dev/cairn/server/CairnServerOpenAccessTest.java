@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.testing.tls.TestCertificates;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,11 +96,48 @@ class CairnServerOpenAccessTest {
   }
 
   @Test
-  void offLoopbackOpenAccessServesWhenExplicitlyAllowed() throws Exception {
-    try (CairnServer server = everyInterface().insecureAllowOpenAccess(true).start()) {
-      assertThat(server.listenerLines().get(0)).startsWith("http  listening on http://");
-      assertThat(status("http", server, HttpClient.newHttpClient())).isEqualTo(200);
+  void offLoopbackOpenAccessServesWhenExplicitlyAllowedAndWarnsAtEveryStart() throws Exception {
+    for (int start = 0; start < 2; start++) {
+      String log;
+      CairnServer server;
+      // The test logger (slf4j-simple) writes to whatever System.err is when it logs.
+      PrintStream err = System.err;
+      ByteArrayOutputStream captured = new ByteArrayOutputStream();
+      System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      try {
+        server = everyInterface().insecureAllowOpenAccess(true).start();
+      } finally {
+        System.setErr(err);
+        log = captured.toString(StandardCharsets.UTF_8);
+      }
+      try (server) {
+        assertThat(log)
+            .contains("WARN")
+            .contains("INSECURE: --insecure-allow-open-access")
+            .contains("without TLS or any client authentication");
+        assertThat(server.listenerLines().get(0)).startsWith("http  listening on http://");
+        assertThat(status("http", server, HttpClient.newHttpClient())).isEqualTo(200);
+      }
     }
+  }
+
+  @Test
+  void onLoopbackTheFlagChangesNothingAndWarnsOfNothing() throws Exception {
+    PrintStream err = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try (CairnServer server =
+        CairnServer.builder()
+            .inMemory()
+            .httpPort(0)
+            .grpcPort(0)
+            .insecureAllowOpenAccess(true)
+            .start()) {
+      assertThat(server.listenerLines().get(0)).startsWith("http  listening on http://127.0.0.1:");
+    } finally {
+      System.setErr(err);
+    }
+    assertThat(captured.toString(StandardCharsets.UTF_8)).doesNotContain("INSECURE");
   }
 
   private static int status(String scheme, CairnServer server, HttpClient client) throws Exception {
