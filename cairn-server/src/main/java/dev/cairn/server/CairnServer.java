@@ -100,6 +100,7 @@ public final class CairnServer implements AutoCloseable {
   private final Path tlsKey;
   private final Path tlsCa;
   private final boolean insecureAllowOpenAccess;
+  private final List<String> raftHosts; // the cluster's members' Raft hosts; empty for one node
   // The Raft settings of a cluster member (or of a single node with a snapshot setting); null when
   // the defaults serve.
   private final RatisCommandLog.Builder cluster;
@@ -131,6 +132,8 @@ public final class CairnServer implements AutoCloseable {
     this.tlsKey = b.tlsKey;
     this.tlsCa = b.tlsCa;
     this.insecureAllowOpenAccess = b.insecureAllowOpenAccess;
+    this.raftHosts =
+        b.peers == null ? List.of() : b.peers.stream().map(ClusterPeers.Peer::host).toList();
     this.cluster = b.clusterLog();
   }
 
@@ -145,8 +148,9 @@ public final class CairnServer implements AutoCloseable {
    *
    * <p>Secure by default (see {@code docs/security.md}): bound to an address other than loopback,
    * the server refuses to start unless it authenticates its clients (TLS with a client CA, see
-   * {@link Builder#tlsCa}) and runs no front door, or {@link Builder#insecureAllowOpenAccess} says
-   * to serve anyway (then it logs a warning at every start).
+   * {@link Builder#tlsCa}) and runs no front door; and a cluster member refuses to start when a
+   * member's Raft address is not loopback (member-to-member TLS is not built yet) — unless {@link
+   * Builder#insecureAllowOpenAccess} says to serve anyway (then it logs a warning at every start).
    *
    * @throws IOException when the storage cannot be opened (at once, with the message {@code data
    *     directory <dir> is in use by another Cairn server}, when another server holds the data
@@ -169,6 +173,7 @@ public final class CairnServer implements AutoCloseable {
           tlsCa != null,
           frontDoorFactories.size(),
           insecureAllowOpenAccess);
+      OpenAccess.checkRaft(raftHosts, insecureAllowOpenAccess);
       ServerTls tls = tlsCert == null ? null : ServerTls.load(tlsCert, tlsKey, tlsCa);
       RegistryOptions options = registryOptions;
       if (metricsOn) {
@@ -557,7 +562,8 @@ public final class CairnServer implements AutoCloseable {
 
     /**
      * Lets the server start bound to an address other than loopback without authenticating its
-     * clients (no TLS with a client CA), or with front doors, which have no TLS; off by default.
+     * clients (no TLS with a client CA), or with front doors, which have no TLS, or as a member of
+     * a cluster whose Raft addresses are not all loopback (no member TLS yet); off by default.
      * Anyone who reaches the ports can then read and change the registry: the server logs a warning
      * at every start. See {@code docs/security.md}.
      */

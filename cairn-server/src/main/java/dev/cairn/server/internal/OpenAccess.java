@@ -1,6 +1,8 @@
 package dev.cairn.server.internal;
 
 import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +53,48 @@ public final class OpenAccess {
             + "*****************************************************************************",
         where,
         missing);
+  }
+
+  /**
+   * Checks the Raft addresses of a cluster's members ({@code hosts}; empty for a single node):
+   * member-to-member traffic has no TLS yet, so a member reachable off loopback could be sent log
+   * entries by anyone. Host names are resolved here.
+   *
+   * @throws IllegalStateException saying so, when a member is not on loopback and the server was
+   *     not allowed open access
+   */
+  public static void checkRaft(List<String> hosts, boolean allowed) {
+    String open = null;
+    for (String host : hosts) {
+      InetAddress ip;
+      try {
+        ip = InetAddress.getByName(host);
+      } catch (UnknownHostException e) {
+        continue; // Ratis reports the unknown host itself
+      }
+      if (!ip.isLoopbackAddress()) {
+        open = host;
+        break;
+      }
+    }
+    if (open == null) {
+      return;
+    }
+    if (!allowed) {
+      throw new IllegalStateException(
+          "refusing to replicate with a member off loopback ("
+              + open
+              + "): traffic between members has no TLS or authentication yet (it comes with the"
+              + " cluster's TLS), so anyone who reaches a Raft port could rewrite the registry. Keep"
+              + " the members on loopback, or accept the risk with --insecure-allow-open-access");
+    }
+    log.warn(
+        "\n*****************************************************************************\n"
+            + "* INSECURE: --insecure-allow-open-access: replicating with {} in plaintext.\n"
+            + "* Member-to-member (Raft) traffic has no TLS or authentication yet: anyone\n"
+            + "* who reaches a Raft port can rewrite the registry. Firewall those ports.\n"
+            + "*****************************************************************************",
+        open);
   }
 
   // What makes the access open, or null when nothing does.

@@ -1,0 +1,47 @@
+package dev.cairn.server.internal;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The start-time checks on their own: no server, no socket, no traffic. */
+class OpenAccessTest {
+
+  @Test
+  void raftMembersOnLoopbackPass() {
+    assertThatCode(
+            () ->
+                OpenAccess.checkRaft(List.of("127.0.0.1", "localhost", "::1", "127.0.0.2"), false))
+        .doesNotThrowAnyException();
+    assertThatCode(() -> OpenAccess.checkRaft(List.of(), false)).doesNotThrowAnyException();
+  }
+
+  @Test
+  void aRaftMemberOffLoopbackIsRefusedUnlessAllowed() {
+    // Checked only, never contacted (192.0.2.0/24 is TEST-NET-1).
+    List<String> hosts = List.of("127.0.0.1", "192.0.2.7", "127.0.0.1");
+    assertThatThrownBy(() -> OpenAccess.checkRaft(hosts, false))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("refusing to replicate with a member off loopback (192.0.2.7)")
+        .hasMessageContaining("no TLS or authentication yet")
+        .hasMessageContaining("--insecure-allow-open-access");
+    assertThatCode(() -> OpenAccess.checkRaft(hosts, true)).doesNotThrowAnyException();
+  }
+
+  @Test
+  void theApiCheckCountsMutualTlsAndFrontDoors() throws Exception {
+    InetAddress any = InetAddress.getByName("0.0.0.0");
+    InetAddress loopback = InetAddress.getByName("127.0.0.1");
+    assertThatCode(() -> OpenAccess.check(loopback, false, false, 3, false))
+        .doesNotThrowAnyException();
+    assertThatCode(() -> OpenAccess.check(any, true, true, 0, false)).doesNotThrowAnyException();
+    assertThatThrownBy(() -> OpenAccess.check(any, true, true, 1, false))
+        .hasMessageContaining("with front doors");
+    assertThatThrownBy(() -> OpenAccess.check(any, true, false, 0, false))
+        .hasMessageContaining("no client CA");
+    assertThatCode(() -> OpenAccess.check(any, false, false, 2, true)).doesNotThrowAnyException();
+  }
+}
