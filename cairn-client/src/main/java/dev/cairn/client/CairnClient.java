@@ -30,9 +30,10 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>{@link Builder#build()} never blocks: the client connects in the background, retries the first
  * connection like any later one (exponential backoff with jitter) and fails over between the
- * registries in order. Each client owns one event thread, one network thread and, with a snapshot
- * directory, one disk thread, all named {@code cairn-client-<n>-...}; {@link #close()} releases
- * them. Thread-safe.
+ * registries: it starts at one picked at random (so a cluster's clients spread over its members)
+ * and moves to the next when it fails, resuming its session and watches there. Each client owns one
+ * event thread, one network thread and, with a snapshot directory, one disk thread, all named
+ * {@code cairn-client-<n>-...}; {@link #close()} releases them. Thread-safe.
  */
 public final class CairnClient implements AutoCloseable {
 
@@ -159,6 +160,7 @@ public final class CairnClient implements AutoCloseable {
     private Duration requestTimeout = Duration.ofSeconds(5);
     private Ticker ticker = Ticker.system();
     private boolean shutdownHook = true;
+    private boolean spreadOverRegistries = true;
     private final List<ClientInterceptor> interceptors = new ArrayList<>();
     private Path tlsCa;
     private Path tlsCert;
@@ -168,8 +170,8 @@ public final class CairnClient implements AutoCloseable {
     private Builder() {}
 
     /**
-     * The registries to use, in order of preference: comma-separated {@code host:port} ({@code
-     * [v6]:port} for IPv6 literals). Required.
+     * The registries to use (a cluster's members; see {@link #spreadOverRegistries}):
+     * comma-separated {@code host:port} ({@code [v6]:port} for IPv6 literals). Required.
      */
     public Builder registries(String registries) {
       this.registries = requireNonNull(registries, "registries");
@@ -262,6 +264,17 @@ public final class CairnClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Whether the client starts with a registry picked at random among {@link #registries} (on by
+     * default): the clients of a cluster then spread their sessions and watches over its members,
+     * and each fails over to the next member when its own fails. Off, the first registry is
+     * preferred and the others are used in order when it fails (for independent registries).
+     */
+    public Builder spreadOverRegistries(boolean spread) {
+      this.spreadOverRegistries = spread;
+      return this;
+    }
+
     /** Whether a JVM shutdown hook closes the client (deregistering); on by default. */
     public Builder shutdownHook(boolean enabled) {
       this.shutdownHook = enabled;
@@ -350,22 +363,23 @@ public final class CairnClient implements AutoCloseable {
       ClientTls tls = plaintext ? null : tls();
       return new CairnClient(
           new ClientSettings(
-              registries,
-              namespace,
-              sessionTtl,
-              clientName,
-              snapshotDir,
-              reconcileInterval,
-              removalProtection,
-              maxRemovalShare,
-              removalConfirmDelay,
-              initialBackoff,
-              maxBackoff,
-              requestTimeout,
-              ticker,
-              shutdownHook,
-              interceptors,
-              tls));
+                  registries,
+                  namespace,
+                  sessionTtl,
+                  clientName,
+                  snapshotDir,
+                  reconcileInterval,
+                  removalProtection,
+                  maxRemovalShare,
+                  removalConfirmDelay,
+                  initialBackoff,
+                  maxBackoff,
+                  requestTimeout,
+                  ticker,
+                  shutdownHook,
+                  interceptors,
+                  tls)
+              .spreadOverRegistries(spreadOverRegistries));
     }
 
     // The TLS settings: the builder's, else the system properties', else the environment's.

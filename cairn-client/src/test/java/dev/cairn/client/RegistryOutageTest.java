@@ -67,7 +67,10 @@ class RegistryOutageTest {
     second.registry().register("default", instance("hello", "h-second")).join();
     first.registry().register("default", instance("hello", "h-first")).join();
     CairnClient client =
-        closing(client(Servers.target(first) + "," + Servers.target(second)).build());
+        closing(
+            client(Servers.target(first) + "," + Servers.target(second))
+                .spreadOverRegistries(false)
+                .build());
     client.register(instance("orders", "o1")).registered().get(10, TimeUnit.SECONDS);
     ServiceView view = client.view("hello");
     await()

@@ -59,6 +59,8 @@ final class Member {
             "0",
             "--grpc-port",
             "0",
+            "--dns-port",
+            "0",
             "--write-timeout",
             "3s"));
     Files.createDirectories(dataDir.getParent());

@@ -68,7 +68,15 @@ public final class ClientCore {
     this.netty = new NioEventLoopGroup(1, new NamedThreads(id, "netty", threads));
     this.channels =
         new RegistryChannels(
-            settings.registries, netty, events, settings.interceptors, settings.tls);
+            settings.registries,
+            netty,
+            events,
+            settings.interceptors,
+            settings.tls,
+            settings.spread
+                ? java.util.concurrent.ThreadLocalRandom.current()
+                    .nextInt(settings.registries.size())
+                : 0);
     this.session = new SessionManager(settings, channels, events);
     this.drainer = new Drainer(channels, settings);
     if (settings.snapshotDir != null) {

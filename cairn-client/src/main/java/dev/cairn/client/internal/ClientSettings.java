@@ -29,6 +29,9 @@ public final class ClientSettings {
   final boolean shutdownHook;
   final List<ClientInterceptor> interceptors;
   final ClientTls tls; // null: plaintext
+  // Whether the client starts at a random registry (spreading clients over a cluster's members)
+  // rather than the first; set once by the builder, before the client starts.
+  boolean spread = true;
 
   /**
    * Settings already checked by the builder, except {@code registries}, which is parsed here.
@@ -105,6 +108,15 @@ public final class ClientSettings {
     this.ticker = ticker;
     this.shutdownHook = shutdownHook;
     this.interceptors = List.copyOf(interceptors);
+  }
+
+  /**
+   * Whether the client starts with a registry picked at random among those given (on by default),
+   * so that a cluster's clients spread over its members; off, the first is preferred.
+   */
+  public ClientSettings spreadOverRegistries(boolean spread) {
+    this.spread = spread;
+    return this;
   }
 
   /**

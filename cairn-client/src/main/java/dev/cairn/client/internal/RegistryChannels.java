@@ -36,8 +36,10 @@ final class RegistryChannels {
       EventLoopGroup group,
       Executor executor,
       List<ClientInterceptor> interceptors,
-      ClientTls tls) {
+      ClientTls tls,
+      int first) {
     this.tls = tls;
+    this.current = first;
     this.addresses = addresses;
     this.channels = new ManagedChannel[addresses.size()];
     this.unresolved = new boolean[addresses.size()];

@@ -56,6 +56,13 @@ final class GroupMember implements AutoCloseable {
   private final AtomicLong callIds = new AtomicLong();
   private final AtomicLong forwarded = new AtomicLong();
   // Blocking admin calls (configuration changes, group info) run here, never on a caller's thread.
+  private final ExecutorService forwarding =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "cairn-raft-forward");
+            t.setDaemon(true);
+            return t;
+          });
   private final ExecutorService admin =
       Executors.newCachedThreadPool(
           r -> {
@@ -94,13 +101,25 @@ final class GroupMember implements AutoCloseable {
             .build();
   }
 
-  /** Sends a write to the leader; completes with the machine's reply once it is applied here. */
+  /**
+   * Sends a write to the leader; completes with the machine's reply once it is applied here. Each
+   * write is its own blocking call on the forwarding threads (at most the registry's entries in
+   * flight): Ratis's ordered asynchronous client holds every later request behind one that keeps
+   * failing (a leader that died with it), which stalled all forwarded writes after a leader change.
+   */
   CompletableFuture<byte[]> forward(byte[] entry) {
     forwarded.incrementAndGet();
+    Message message = Message.valueOf(ByteString.copyFrom(entry));
     return deadline(
-        client
-            .async()
-            .send(Message.valueOf(ByteString.copyFrom(entry)))
+        CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return client.io().send(message);
+                  } catch (IOException e) {
+                    throw new CompletionException(unavailable("write failed: " + e.getMessage()));
+                  }
+                },
+                forwarding)
             .thenCompose(
                 reply -> {
                   if (!reply.isSuccess()) {
@@ -423,6 +442,7 @@ final class GroupMember implements AutoCloseable {
   @Override
   public void close() {
     admin.shutdownNow();
+    forwarding.shutdownNow();
     try {
       client.close();
     } catch (IOException e) {
