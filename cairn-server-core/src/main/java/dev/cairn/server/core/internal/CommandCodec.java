@@ -1,5 +1,6 @@
 package dev.cairn.server.core.internal;
 
+import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Health;
 import dev.cairn.common.HealthCheck;
@@ -24,6 +25,10 @@ import java.util.TreeMap;
  * The binary form of command batches (one log entry), of their results (the entry's reply) and of
  * instances (shared with catalog snapshots). Format version 2 (version 1 without health checks and
  * service settings is still read); a new field means a new version.
+ *
+ * <p>Decoding refuses bytes it does not understand only with the exception each method names (an
+ * out-of-range count, enum ordinal or instance field included), never with another: a log entry
+ * that does not decode is skipped, not a failure of the log (fuzzed: CommandCodecFuzzTest).
  */
 final class CommandCodec {
 
@@ -123,10 +128,18 @@ final class CommandCodec {
     return bytes.toByteArray();
   }
 
+  /**
+   * Decodes the results of {@link #encodeResults}.
+   *
+   * @throws UncheckedIOException when {@code reply} is not such results
+   */
   static List<Result> decodeResults(byte[] reply) {
     try {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(reply));
       int n = in.readInt();
+      if (n < 0 || n > reply.length) {
+        throw new IOException("result count " + n + " in a reply of " + reply.length + " bytes");
+      }
       List<Result> results = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         int code = in.readUnsignedByte();
@@ -135,7 +148,8 @@ final class CommandCodec {
         } else {
           String field = in.readUTF();
           String message = in.readUTF();
-          results.add(new Result(0, 0, CODES[code - 1], field.isEmpty() ? null : field, message));
+          ErrorCode error = ordinal(CODES, code - 1, "error code");
+          results.add(new Result(0, 0, error, field.isEmpty() ? null : field, message));
         }
       }
       return results;
@@ -193,7 +207,10 @@ final class CommandCodec {
         return new Command.CloseSession(in.readUTF(), in.readBoolean());
       case SET_HEALTH:
         return new Command.SetHealth(
-            in.readUTF(), in.readUTF(), in.readUTF(), HEALTH[in.readUnsignedByte()]);
+            in.readUTF(),
+            in.readUTF(),
+            in.readUTF(),
+            ordinal(HEALTH, in.readUnsignedByte(), "health"));
       case SET_SERVICE_CONFIG:
         if (version < 2) {
           break;
@@ -271,8 +288,19 @@ final class CommandCodec {
   /**
    * Reads an instance written by {@link #writeInstance}, checking it again; names, tags, zones and
    * metadata are shared through {@code pool} (ids and addresses are unique, so they are not).
+   *
+   * @throws IOException when the bytes are not such an instance, or one that fails its checks
    */
   static Instance readInstance(DataInput in, StringPool pool, int version) throws IOException {
+    try {
+      return readCheckedInstance(in, pool, version);
+    } catch (CairnException e) {
+      throw new IOException("instance: " + e.getMessage(), e);
+    }
+  }
+
+  private static Instance readCheckedInstance(DataInput in, StringPool pool, int version)
+      throws IOException {
     Instance.Builder b = Instance.builder("x", "x");
     b.id(in.readUTF()).service(pool.share(in.readUTF())).address(in.readUTF());
     int ports = in.readUnsignedByte();
@@ -301,17 +329,14 @@ final class CommandCodec {
     }
     b.weight(in.readUnsignedShort());
     b.zone(pool.share(in.readUTF()));
-    b.health(HEALTH[in.readUnsignedByte()]);
-    b.kind(KINDS[in.readUnsignedByte()]);
+    b.health(ordinal(HEALTH, in.readUnsignedByte(), "health"));
+    b.kind(ordinal(KINDS, in.readUnsignedByte(), "kind"));
     b.sessionId(pool.share(in.readUTF()));
     b.revisions(in.readLong(), in.readLong());
     if (version >= 2 && in.readBoolean()) {
-      int type = in.readUnsignedByte();
-      if (type >= CHECK_TYPES.length) {
-        throw new IOException("check type " + type + " (expected: 0.." + CHECK_TYPES.length + ")");
-      }
+      HealthCheck.Type type = ordinal(CHECK_TYPES, in.readUnsignedByte(), "check type");
       b.check(
-          HealthCheck.builder(CHECK_TYPES[type])
+          HealthCheck.builder(type)
               .port(pool.share(in.readUTF()))
               .path(pool.share(in.readUTF()))
               .interval(Duration.ofMillis(in.readInt()))
@@ -321,5 +346,17 @@ final class CommandCodec {
               .build());
     }
     return b.build();
+  }
+
+  /**
+   * {@code values[i]}.
+   *
+   * @throws IOException naming {@code what} when {@code i} is out of range
+   */
+  private static <T> T ordinal(T[] values, int i, String what) throws IOException {
+    if (i < 0 || i >= values.length) {
+      throw new IOException(what + " " + i + " (expected: 0.." + (values.length - 1) + ")");
+    }
+    return values[i];
   }
 }

@@ -8,7 +8,12 @@ import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Health;
 import dev.cairn.common.HealthCheck;
 import dev.cairn.common.Instance;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -107,6 +112,84 @@ class CommandCodecTest {
     assertThatThrownBy(() -> CommandCodec.batchId(new byte[] {9}))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("version 9");
+  }
+
+  // Found by CommandCodecFuzzTest: each threw an exception other than the documented refusal
+  // (an entry that does not decode must be an IOException, so that the log skips it).
+
+  @Test
+  void aNegativeOrOversizedResultCountIsRefusedNotAllocated() {
+    assertThatThrownBy(() -> CommandCodec.decodeResults(new byte[] {(byte) 0xd1, 0x2b, 0x0a, -8}))
+        .isInstanceOf(UncheckedIOException.class)
+        .hasMessageContaining("result count -785708296");
+    assertThatThrownBy(() -> CommandCodec.decodeResults(new byte[] {0x7f, -1, -1, -1, 0}))
+        .isInstanceOf(UncheckedIOException.class)
+        .hasMessageContaining("result count 2147483647");
+  }
+
+  @Test
+  void anUnknownErrorCodeInAReplyIsRefused() {
+    assertThatThrownBy(
+            () -> CommandCodec.decodeResults(new byte[] {0, 0, 0, 1, (byte) 200, 0, 0, 0, 0}))
+        .isInstanceOf(UncheckedIOException.class)
+        .hasMessageContaining("error code 199");
+  }
+
+  @Test
+  void anUnknownHealthInAnEntryIsAnIoError() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeByte(CommandCodec.VERSION);
+    out.writeLong(7);
+    out.writeInt(1);
+    out.writeByte(5); // SET_HEALTH
+    out.writeUTF("ns");
+    out.writeUTF("web");
+    out.writeUTF("w1");
+    out.writeByte(9);
+
+    assertThatThrownBy(() -> CommandCodec.decodeBatch(bytes.toByteArray(), new StringPool()))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("health 9");
+  }
+
+  @Test
+  void anInstanceThatFailsItsChecksOrHasAnUnknownKindIsAnIoError() throws IOException {
+    assertThatThrownBy(() -> readInstance(instanceBytes("", 1)))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("instance: address");
+    assertThatThrownBy(() -> readInstance(instanceBytes("10.0.0.1", 7)))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("kind 7");
+    assertThat(readInstance(instanceBytes("10.0.0.1", 1)).address()).isEqualTo("10.0.0.1");
+  }
+
+  private static Instance readInstance(byte[] bytes) throws IOException {
+    return CommandCodec.readInstance(
+        new DataInputStream(new ByteArrayInputStream(bytes)),
+        new StringPool(),
+        CommandCodec.VERSION);
+  }
+
+  /** A persistent instance "web"/"i" at {@code address} with kind ordinal {@code kind}. */
+  private static byte[] instanceBytes(String address, int kind) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeUTF("i");
+    out.writeUTF("web");
+    out.writeUTF(address);
+    out.writeByte(0); // ports
+    out.writeByte(0); // tags
+    out.writeShort(0); // metadata
+    out.writeShort(1); // weight
+    out.writeUTF(""); // zone
+    out.writeByte(0); // health
+    out.writeByte(kind);
+    out.writeUTF(""); // session
+    out.writeLong(1);
+    out.writeLong(1);
+    out.writeBoolean(false); // check
+    return bytes.toByteArray();
   }
 
   @Test

@@ -193,10 +193,7 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
       }
       QueryStringDecoder query = new QueryStringDecoder(request.uri());
       String path = query.rawPath();
-      String[] segments =
-          !path.isEmpty() && path.charAt(0) == '/'
-              ? path.substring(1).split("/", -1)
-              : new String[] {path};
+      String[] segments = segments(path);
       Exchange ex = new Exchange(this, ctx, request, query, segments);
       current = ex;
       Route.Match match = Route.match(request.method(), segments);
@@ -220,6 +217,13 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
     } finally {
       request.release();
     }
+  }
+
+  /** The (still percent-encoded) segments of a request's path: {@code /v1/a/} is v1, a and "". */
+  static String[] segments(String rawPath) {
+    return !rawPath.isEmpty() && rawPath.charAt(0) == '/'
+        ? rawPath.substring(1).split("/", -1)
+        : new String[] {rawPath};
   }
 
   /** Whether {@code request} was refused in a way that ends the connection after its answer. */
