@@ -7,12 +7,15 @@ import com.rabbitmq.client.ShutdownSignalException;
 import dev.cairn.amqp.internal.Checks;
 import dev.cairn.amqp.internal.ConfirmingPublisher;
 import dev.cairn.amqp.internal.Connector;
+import dev.cairn.amqp.internal.MessagingMetrics;
 import dev.cairn.amqp.internal.Properties;
 import dev.cairn.amqp.internal.QueueConsumer;
 import dev.cairn.amqp.internal.ReplyInbox;
 import dev.cairn.amqp.internal.Topology;
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -59,6 +62,7 @@ public final class Messaging implements AutoCloseable {
   private final ExecutorService consumerExecutor;
   private final ScheduledThreadPoolExecutor scheduler;
   private final Properties properties;
+  private final MessagingMetrics metrics;
   private final Connection publishing;
   private final Connection consuming;
   // Guarded by this.
@@ -73,6 +77,7 @@ public final class Messaging implements AutoCloseable {
     this.scheduler = new ScheduledThreadPoolExecutor(1, threads("cairn-amqp-timer-"));
     scheduler.setRemoveOnCancelPolicy(true);
     this.properties = new Properties(b.clock, b.traceContext);
+    this.metrics = new MessagingMetrics(b.meterRegistry, b.connectionName);
     Connector connector =
         new Connector(
             b.addresses,
@@ -137,7 +142,8 @@ public final class Messaging implements AutoCloseable {
                 options,
                 handler,
                 republisher,
-                config.publishTimeout.toMillis())));
+                config.publishTimeout.toMillis(),
+                metrics)));
   }
 
   /** A requester for the endpoint, with its own exclusive reply queue. */
@@ -221,7 +227,8 @@ public final class Messaging implements AutoCloseable {
           config.publishWindow,
           config.publishTimeout.toNanos(),
           config.maxMessageBytes,
-          scheduler);
+          scheduler,
+          metrics);
     } catch (IOException | ShutdownSignalException e) {
       throw CairnException.of(ErrorCode.UNAVAILABLE, "opening a publishing channel: " + e);
     }
@@ -287,6 +294,7 @@ public final class Messaging implements AutoCloseable {
     private int consumerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private Clock clock = Clock.systemUTC();
     private Supplier<Map<String, String>> traceContext = Map::of;
+    private MeterRegistry meterRegistry = new CompositeMeterRegistry();
 
     private Builder(BrokerAddressSource addresses) {
       this.addresses = requireNonNull(addresses, "addresses");
@@ -388,6 +396,17 @@ public final class Messaging implements AutoCloseable {
      */
     public Builder traceContext(Supplier<Map<String, String>> traceContext) {
       this.traceContext = requireNonNull(traceContext, "traceContext");
+      return this;
+    }
+
+    /**
+     * Where the messaging meters go (Micrometer): published, confirmed, nacked, returned and failed
+     * publishes per destination, unconfirmed messages, handler time and outcome, retries per tier,
+     * dead-lettered messages per reason and redeliveries per queue (names in docs/messaging.md).
+     * Default: none (an empty composite registry, which records nothing).
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = requireNonNull(registry, "registry");
       return this;
     }
 

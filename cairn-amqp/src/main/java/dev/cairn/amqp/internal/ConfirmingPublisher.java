@@ -56,6 +56,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
   private final long timeoutNanos;
   private final int maxBodyBytes;
   private final ScheduledExecutorService scheduler;
+  private final MessagingMetrics metrics;
   private final ScheduledFuture<?> sweeper;
   private final RecoveryListener recoveryListener;
 
@@ -77,8 +78,10 @@ public final class ConfirmingPublisher implements AutoCloseable {
       int window,
       long timeoutNanos,
       int maxBodyBytes,
-      ScheduledExecutorService scheduler)
+      ScheduledExecutorService scheduler,
+      MessagingMetrics metrics)
       throws IOException {
+    this.metrics = metrics;
     this.connection = connection;
     this.window = new Semaphore(window);
     this.timeoutNanos = timeoutNanos;
@@ -136,7 +139,15 @@ public final class ConfirmingPublisher implements AutoCloseable {
           CairnException.of(ErrorCode.UNAVAILABLE, "publish interrupted"));
     }
     Pending p =
-        new Pending(exchange, routingKey, mandatory, props, body, System.nanoTime() + timeoutNanos);
+        new Pending(
+            exchange,
+            routingKey,
+            mandatory,
+            props,
+            body,
+            System.nanoTime() + timeoutNanos,
+            metrics.publishing(exchange, routingKey));
+    p.meters.started();
     lock.lock();
     try {
       if (closed) {
@@ -422,6 +433,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
     final AMQP.BasicProperties props;
     final byte[] body;
     final long deadlineNanos;
+    final MessagingMetrics.Publishing meters;
     final CompletableFuture<Void> future = new CompletableFuture<>();
     // Written by the return listener, read by the confirm listener: same connection thread.
     volatile String returned;
@@ -432,7 +444,9 @@ public final class ConfirmingPublisher implements AutoCloseable {
         boolean mandatory,
         AMQP.BasicProperties props,
         byte[] body,
-        long deadlineNanos) {
+        long deadlineNanos,
+        MessagingMetrics.Publishing meters) {
+      this.meters = meters;
       this.exchange = exchange;
       this.routingKey = routingKey;
       this.mandatory = mandatory;
@@ -446,8 +460,10 @@ public final class ConfirmingPublisher implements AutoCloseable {
     void settle(CairnException nack) {
       window.release();
       if (nack != null) {
+        meters.ended(meters.nacked);
         future.completeExceptionally(nack);
       } else if (returned != null) {
+        meters.ended(meters.returned);
         future.completeExceptionally(
             CairnException.of(
                 ErrorCode.NOT_FOUND,
@@ -459,12 +475,14 @@ public final class ConfirmingPublisher implements AutoCloseable {
                     + returned
                     + ")"));
       } else {
+        meters.ended(meters.confirmed);
         future.complete(null);
       }
     }
 
     void fail(CairnException e) {
       window.release();
+      meters.ended(meters.failed);
       future.completeExceptionally(e);
     }
   }

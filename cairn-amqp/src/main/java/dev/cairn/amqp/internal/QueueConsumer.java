@@ -45,6 +45,7 @@ public final class QueueConsumer<T> implements AutoCloseable {
   private final MessageHandler<T> handler;
   private final ConfirmingPublisher republisher;
   private final long republishTimeoutMillis;
+  private final MessagingMetrics.Consuming meters;
   private final List<Channel> channels = new ArrayList<>();
 
   public QueueConsumer(
@@ -53,7 +54,9 @@ public final class QueueConsumer<T> implements AutoCloseable {
       ConsumerOptions options,
       MessageHandler<T> handler,
       ConfirmingPublisher republisher,
-      long republishTimeoutMillis) {
+      long republishTimeoutMillis,
+      MessagingMetrics metrics) {
+    this.meters = metrics.consuming(queue.name());
     this.queue = queue;
     this.handler = handler;
     this.republisher = republisher;
@@ -105,6 +108,9 @@ public final class QueueConsumer<T> implements AutoCloseable {
       Channel ch = getChannel();
       long tag = envelope.getDeliveryTag();
       int attempt = Properties.attempt(props);
+      if (envelope.isRedeliver()) {
+        meters.redelivered();
+      }
       long deliveries = Properties.deliveryCount(props);
       if (deliveries > queue.deliveryLimit()) {
         // A quorum queue counts deliveries that ended without an acknowledgement (the consumer
@@ -116,6 +122,7 @@ public final class QueueConsumer<T> implements AutoCloseable {
             props,
             body,
             attempt,
+            "delivery_limit",
             "delivered "
                 + deliveries
                 + " times without an acknowledgement (delivery limit "
@@ -127,22 +134,33 @@ public final class QueueConsumer<T> implements AutoCloseable {
       try {
         value = queue.codec().decode(body);
       } catch (Exception | LinkageError e) {
-        park(ch, tag, envelope, props, body, attempt, "cannot decode: " + describe(e));
+        park(
+            ch,
+            tag,
+            envelope,
+            props,
+            body,
+            attempt,
+            "undecodable",
+            "cannot decode: " + describe(e));
         return;
       }
       ReceivedMessage<T> message =
           Properties.received(value, Properties.messageId(props, body), envelope, props);
+      long started = System.nanoTime();
       try {
         handler.handle(message);
       } catch (Exception | LinkageError | AssertionError e) {
+        meters.handled(System.nanoTime() - started, false);
         String reason = describe(e);
         if (attempt >= queue.retry().maxAttempts()) {
-          park(ch, tag, envelope, props, body, attempt, reason);
+          park(ch, tag, envelope, props, body, attempt, "attempts", reason);
         } else {
           retry(ch, tag, props, body, attempt, reason);
         }
         return;
       }
+      meters.handled(System.nanoTime() - started, true);
       ack(ch, tag);
     }
   }
@@ -150,6 +168,7 @@ public final class QueueConsumer<T> implements AutoCloseable {
   private void retry(
       Channel ch, long tag, AMQP.BasicProperties props, byte[] body, int attempt, String reason) {
     int tier = queue.retry().tierAfter(attempt);
+    meters.retried(tier + 1);
     Properties.Outgoing copy =
         Properties.copy(
             props,
@@ -165,7 +184,9 @@ public final class QueueConsumer<T> implements AutoCloseable {
       AMQP.BasicProperties props,
       byte[] body,
       int attempt,
+      String why,
       String reason) {
+    meters.deadLettered(why);
     log.warn(
         "parking message {} from '{}' in '{}' after {} attempt(s): {}",
         Properties.messageId(props, body),
