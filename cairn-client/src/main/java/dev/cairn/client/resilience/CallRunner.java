@@ -196,6 +196,7 @@ public final class CallRunner<T> {
     private final CallObservation observation;
     private int attempts;
     private long waitNanos = FIRST_WAIT_NANOS;
+    private boolean waitedForInstances;
 
     Call(
         CallRunner<T> runner,
@@ -218,6 +219,12 @@ public final class CallRunner<T> {
     void next() {
       long now = runner.ticker.nanos();
       long remaining = deadlineNanos - now;
+      if (remaining <= 0 && attempts == 0 && waitedForInstances) {
+        // The wait for a usable instance overran the deadline (a late timer): same error as when
+        // the wait gives up before it.
+        noUsableInstance();
+        return;
+      }
       if (remaining <= 0) {
         fail(
             CairnException.of(
@@ -263,17 +270,22 @@ public final class CallRunner<T> {
     }
 
     private void waitForInstances(long remaining) {
+      waitedForInstances = true;
       if (waitNanos >= remaining) {
-        fail(
-            CairnException.of(
-                ErrorCode.UNAVAILABLE,
-                runner.service + ": no usable instance within the deadline " + deadline),
-            Outcome.FAILURE);
+        noUsableInstance();
         return;
       }
       long wait = waitNanos;
       waitNanos = Math.min(waitNanos * 2, MAX_WAIT_NANOS);
       schedule(wait);
+    }
+
+    private void noUsableInstance() {
+      fail(
+          CairnException.of(
+              ErrorCode.UNAVAILABLE,
+              runner.service + ": no usable instance within the deadline " + deadline),
+          Outcome.FAILURE);
     }
 
     private void completed(Endpoint<T> endpoint, long started, R result, Throwable error) {
