@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code loadgen} command: {@code loadgen run} drives a running Cairn server with the workloads
- * W1..W5 and prints a table; {@code loadgen client} is the child process W4 starts and kills.
+ * W1..W6 and prints a table; {@code loadgen client} is the child process W4 starts and kills.
  */
 @Command(
     name = "loadgen",

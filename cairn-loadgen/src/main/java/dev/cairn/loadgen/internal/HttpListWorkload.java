@@ -5,7 +5,10 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
 
@@ -60,6 +63,7 @@ final class HttpListWorkload implements Workload {
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
   private final Settings settings;
+  private int members = 1;
 
   HttpListWorkload(Settings settings) {
     this.settings = requireNonNull(settings, "settings");
@@ -73,6 +77,7 @@ final class HttpListWorkload implements Workload {
   @Override
   public void run(RunContext context, ResultTable table) throws Exception {
     String service = context.service("w3");
+    members = context.members().size();
     ManagedChannel channel = context.target().newChannel();
     try {
       Pipeline.Result populated =
@@ -90,6 +95,15 @@ final class HttpListWorkload implements Workload {
       }
       String pathAndQuery =
           "/v1/services/" + service + "/instances?namespace=" + context.namespace();
+      // Every member must list them all before the clock starts (followers apply a little later).
+      for (ServerApi member : context.servers()) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (member.instances(context.namespace(), service).path("instances").size()
+                < settings.instances()
+            && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+      }
       int listed =
           context.server().instances(context.namespace(), service).path("instances").size();
       table.add(
@@ -99,15 +113,19 @@ final class HttpListWorkload implements Workload {
           ResultTable.count(settings.instances()));
       byte[] reference = context.server().get(pathAndQuery);
       table.add(NAME, "list response body", ResultTable.count(reference.length) + " B", "—");
+      List<URI> uris = new ArrayList<>();
+      for (Target member : context.members()) {
+        uris.add(member.http(pathAndQuery));
+      }
       ReadPlan plan =
           new ReadPlan(
-              context.target().http(pathAndQuery),
+              uris,
               settings.connections(),
               reference.length,
               settings.duration(),
               MAX_READS_PER_CONNECTION,
               REQUEST_TIMEOUT);
-      OptionalLong serverPid = context.server().pid();
+      List<OptionalLong> serverPid = context.serverPids();
       Target.Tls tls = context.target().tls();
 
       Duration trial = trial(settings.duration());
@@ -124,7 +142,11 @@ final class HttpListWorkload implements Workload {
           "%s: %s, %d connections, %d s...",
           NAME, describe(client), settings.connections(), settings.duration().toSeconds());
       Measured measured = read(client, plan, serverPid, tls);
-      addRows(table, describe(client), measured, "≥ 20,000 reads/s");
+      addRows(
+          table,
+          describe(client),
+          measured,
+          context.cluster() ? "≥ 20,000 reads/s (cluster)" : "≥ 20,000 reads/s");
       measured.reads.latency().addRows(table, NAME, "read latency");
       table.add(
           NAME,
@@ -149,7 +171,7 @@ final class HttpListWorkload implements Workload {
   /** One run's reads and the CPU time both processes spent on it. */
   private record Measured(ReadResult reads, CpuMeter cpu) {}
 
-  private Measured read(Client client, ReadPlan plan, OptionalLong serverPid, Target.Tls tls)
+  private Measured read(Client client, ReadPlan plan, List<OptionalLong> serverPid, Target.Tls tls)
       throws IOException, InterruptedException {
     CpuMeter cpu = CpuMeter.start(serverPid);
     ReadResult reads =
@@ -165,10 +187,11 @@ final class HttpListWorkload implements Workload {
     String label =
         String.format(
             Locale.ROOT,
-            "list %d instances (%s, %d connections, %.1f s)",
+            "list %d instances (%s, %d connections%s, %.1f s)",
             settings.instances(),
             what,
             settings.connections(),
+            members > 1 ? " over " + members + " members" : "",
             reads.elapsedNanos() / 1e9);
     table.add(NAME, label + " throughput", ResultTable.rate(reads.perSecond(), "reads/s"), target);
     table.add(

@@ -31,8 +31,6 @@ final class JdkReader {
   /** Like {@link #run(ReadPlan)}, over TLS with {@code tls} unless it is null. */
   static ReadResult run(ReadPlan plan, javax.net.ssl.SSLContext tls) throws InterruptedException {
     int threads = plan.connections();
-    HttpRequest request =
-        HttpRequest.newBuilder(plan.uri()).timeout(plan.requestTimeout()).GET().build();
     Latency latency = new Latency();
     CountDownLatch start = new CountDownLatch(1);
     ExecutorService pool =
@@ -45,6 +43,8 @@ final class JdkReader {
           b.sslContext(tls);
         }
         HttpClient client = b.build();
+        HttpRequest request =
+            HttpRequest.newBuilder(plan.uri(t)).timeout(plan.requestTimeout()).GET().build();
         counts.add(pool.submit(() -> readLoop(client, request, plan, start, latency)));
       }
       long deadline = System.nanoTime() + plan.bound().toNanos();

@@ -66,10 +66,6 @@ final class NettyReader {
     if (ioThreads < 1) {
       throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: >= 1)");
     }
-    URI uri = plan.uri();
-    String host = uri.getHost().replace("[", "").replace("]", "");
-    String target =
-        uri.getRawQuery() == null ? uri.getRawPath() : uri.getRawPath() + "?" + uri.getRawQuery();
     Latency latency = new Latency();
     CountDownLatch done = new CountDownLatch(plan.connections());
     EventLoopGroup group =
@@ -85,6 +81,12 @@ final class NettyReader {
               .option(ChannelOption.TCP_NODELAY, true)
               .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS);
       for (int i = 0; i < plan.connections(); i++) {
+        URI uri = plan.uri(i);
+        String host = uri.getHost().replace("[", "").replace("]", "");
+        String target =
+            uri.getRawQuery() == null
+                ? uri.getRawPath()
+                : uri.getRawPath() + "?" + uri.getRawQuery();
         Worker worker = new Worker(plan, target, uri.getRawAuthority(), latency, done);
         bootstrap.handler(
             new ChannelInitializer<SocketChannel>() {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A closed-loop HTTP read load: {@code connections} workers, each on its own keep-alive connection
@@ -11,10 +12,11 @@ import java.time.Duration;
  * the status is 200 and the body has exactly {@code bodyBytes} bytes (the listed service does not
  * change while it is read); anything else is an error. Each worker also stops after {@code
  * maxReadsPerConnection} reads, and a request without a response for {@code requestTimeout} is an
- * error that ends its worker.
+ * error that ends its worker. With several URIs (the members of a cluster), connection {@code i}
+ * reads from {@code uris[i % n]}.
  */
 record ReadPlan(
-    URI uri,
+    List<URI> uris,
     int connections,
     long bodyBytes,
     Duration duration,
@@ -22,7 +24,10 @@ record ReadPlan(
     Duration requestTimeout) {
 
   ReadPlan {
-    requireNonNull(uri, "uri");
+    uris = List.copyOf(uris);
+    if (uris.isEmpty()) {
+      throw new IllegalArgumentException("uris: none (expected: at least one)");
+    }
     requireNonNull(duration, "duration");
     requireNonNull(requestTimeout, "requestTimeout");
     if (connections < 1) {
@@ -33,12 +38,39 @@ record ReadPlan(
     }
   }
 
+  /** A plan reading one URI. */
+  ReadPlan(
+      URI uri,
+      int connections,
+      long bodyBytes,
+      Duration duration,
+      long maxReadsPerConnection,
+      Duration requestTimeout) {
+    this(
+        List.of(requireNonNull(uri, "uri")),
+        connections,
+        bodyBytes,
+        duration,
+        maxReadsPerConnection,
+        requestTimeout);
+  }
+
+  /** The first URI. */
+  URI uri() {
+    return uris.get(0);
+  }
+
+  /** The URI connection {@code i} reads. */
+  URI uri(int connection) {
+    return uris.get(connection % uris.size());
+  }
+
   ReadPlan withDuration(Duration d) {
-    return new ReadPlan(uri, connections, bodyBytes, d, maxReadsPerConnection, requestTimeout);
+    return new ReadPlan(uris, connections, bodyBytes, d, maxReadsPerConnection, requestTimeout);
   }
 
   ReadPlan withBodyBytes(long n) {
-    return new ReadPlan(uri, connections, n, duration, maxReadsPerConnection, requestTimeout);
+    return new ReadPlan(uris, connections, n, duration, maxReadsPerConnection, requestTimeout);
   }
 
   /** How long a caller waits for all workers: the duration plus one request timeout and 5 s. */

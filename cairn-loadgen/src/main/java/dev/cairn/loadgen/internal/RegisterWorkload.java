@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
  * depth} requests in flight); the sessions are then closed. Then as many persistent instances by
  * unary {@code Register} on the async stub ({@code callers} callers, {@code persistentInFlight} in
  * flight each), then deregistered the same way. Both phases first run once unmeasured ({@code
- * warmup} instances) so that client and server have compiled their hot paths.
+ * warmup} instances) so that client and server have compiled their hot paths. Each phase also runs
+ * SDK-shaped ({@code blockingCallers} threads, each waiting for its call before the next). Against
+ * a cluster, the connections are spread over the members round-robin.
  */
 final class RegisterWorkload implements Workload {
 
@@ -31,10 +33,26 @@ final class RegisterWorkload implements Workload {
       int depth,
       int persistentInFlight,
       boolean persistentPhase,
+      int blockingCallers,
       Duration timeout) {
 
     static Settings defaults() {
-      return new Settings(10_000, 10_000, 100, 4, 32, 8, 4, true, Duration.ofSeconds(120));
+      return new Settings(10_000, 10_000, 100, 4, 32, 8, 4, true, 32, Duration.ofSeconds(120));
+    }
+
+    /** {@code n} blocking callers (threads, one call each at a time) in the SDK-shaped phases. */
+    Settings withBlockingCallers(int n) {
+      return new Settings(
+          instances,
+          warmup,
+          services,
+          connections,
+          callers,
+          depth,
+          persistentInFlight,
+          persistentPhase,
+          n,
+          timeout);
     }
 
     /** {@code n} instances per phase, each after a warm-up of as many (at most 10,000). */
@@ -48,6 +66,7 @@ final class RegisterWorkload implements Workload {
           depth,
           persistentInFlight,
           persistentPhase,
+          blockingCallers,
           timeout);
     }
 
@@ -62,6 +81,7 @@ final class RegisterWorkload implements Workload {
           depth,
           unary,
           persistentPhase,
+          blockingCallers,
           timeout);
     }
 
@@ -76,6 +96,7 @@ final class RegisterWorkload implements Workload {
           depth,
           persistentInFlight,
           run,
+          blockingCallers,
           timeout);
     }
   }
@@ -97,9 +118,12 @@ final class RegisterWorkload implements Workload {
 
   @Override
   public void run(RunContext context, ResultTable table) throws Exception {
+    // Connections are spread over the members round-robin, as many on each: with 3 members, 6.
+    int members = context.members().size();
+    int connections = (settings.connections() + members - 1) / members * members;
     List<ManagedChannel> channels = new ArrayList<>();
-    for (int i = 0; i < settings.connections(); i++) {
-      channels.add(context.target().newChannel());
+    for (int i = 0; i < connections; i++) {
+      channels.add(context.members().get(i % members).newChannel());
     }
     try {
       if (settings.warmup() > 0) {
@@ -107,9 +131,9 @@ final class RegisterWorkload implements Workload {
             "%s: warming up with %,d + %,d instances...",
             NAME, settings.warmup(), settings.warmup());
         ResultTable discarded = new ResultTable();
-        ephemeral(context, discarded, channels, settings.warmup(), "we");
+        ephemeral(context, discarded, channels, settings.warmup(), "we", false);
         if (settings.persistentPhase()) {
-          persistent(context, discarded, channels, settings.warmup(), "wp");
+          persistent(context, discarded, channels, settings.warmup(), "wp", false);
         }
         if (settings.persistentPhase()) {
           table.add(
@@ -122,9 +146,15 @@ final class RegisterWorkload implements Workload {
               NAME, "warm-up, not measured (ephemeral)", ResultTable.count(settings.warmup()), "—");
         }
       }
-      ephemeral(context, table, channels, settings.instances(), "e");
+      ephemeral(context, table, channels, settings.instances(), "e", false);
+      if (settings.blockingCallers() > 0) {
+        ephemeral(context, table, channels, settings.instances(), "eb", true);
+      }
       if (settings.persistentPhase()) {
-        persistent(context, table, channels, settings.instances(), "p");
+        persistent(context, table, channels, settings.instances(), "p", false);
+        if (settings.blockingCallers() > 0) {
+          persistent(context, table, channels, settings.instances(), "pb", true);
+        }
       }
     } finally {
       channels.forEach(Target::shutdown);
@@ -136,7 +166,8 @@ final class RegisterWorkload implements Workload {
       ResultTable table,
       List<ManagedChannel> channels,
       int count,
-      String prefix)
+      String prefix,
+      boolean blocking)
       throws Exception {
     long baseline = context.server().instanceCount();
     List<SessionStream> sessions = new ArrayList<>();
@@ -147,12 +178,20 @@ final class RegisterWorkload implements Workload {
                 .get(10, TimeUnit.SECONDS));
       }
       String label =
-          String.format(
-              Locale.ROOT,
-              "ephemeral register (%d sessions, %d callers x %d pipelined)",
-              sessions.size(),
-              settings.callers(),
-              settings.depth());
+          blocking
+              ? String.format(
+                  Locale.ROOT,
+                  "ephemeral register, SDK-shaped (%d sessions%s, %d blocking callers)",
+                  sessions.size(),
+                  spread(context),
+                  settings.blockingCallers())
+              : String.format(
+                  Locale.ROOT,
+                  "ephemeral register (%d sessions%s, %d callers x %d pipelined)",
+                  sessions.size(),
+                  spread(context),
+                  settings.callers(),
+                  settings.depth());
       context.progress("%s: %s of %,d instances...", NAME, label, count);
       Instance[] instances = instances(context, count, prefix);
       EncodedRegistration[] registrations = new EncodedRegistration[count];
@@ -160,21 +199,22 @@ final class RegisterWorkload implements Workload {
         registrations[k] = EncodedRegistration.of(context.namespace(), instances[k]);
       }
       Latency latency = new Latency();
-      CpuMeter cpu = CpuMeter.start(context.server().pid());
+      CpuMeter cpu = CpuMeter.start(context.serverPids());
+      int callers = blocking ? settings.blockingCallers() : settings.callers();
+      Pipeline.Operation register =
+          k -> sessions.get(streamOf(k, callers, sessions.size())).register(registrations[k]);
       Pipeline.Result result =
-          Pipeline.run(
-              count,
-              settings.callers(),
-              settings.depth(),
-              k -> sessions.get(streamOf(k)).register(registrations[k]),
-              latency,
-              settings.timeout());
+          blocking
+              ? Blocking.run(count, callers, register, latency, settings.timeout())
+              : Pipeline.run(
+                  count, callers, settings.depth(), register, latency, settings.timeout());
       cpu.stop();
-      report(table, label, count, result, latency, "≥ 30,000 ops/s");
+      report(table, label, count, result, latency, ephemeralTarget(context, blocking));
       reportCpu(table, label, cpu, result.succeeded());
+      context.server().awaitInstanceCount(baseline + count, Duration.ofSeconds(10));
       table.add(
           NAME,
-          "ephemeral instances on server",
+          "ephemeral instances on server" + (context.cluster() ? " (first member)" : ""),
           ResultTable.count(context.server().instanceCount() - baseline),
           ResultTable.count(count));
     } finally {
@@ -191,15 +231,24 @@ final class RegisterWorkload implements Workload {
       ResultTable table,
       List<ManagedChannel> channels,
       int count,
-      String prefix)
+      String prefix,
+      boolean blocking)
       throws Exception {
     long baseline = context.server().instanceCount();
+    int callers = blocking ? settings.blockingCallers() : settings.callers();
     String label =
-        String.format(
-            Locale.ROOT,
-            "persistent register (unary, %d callers x %d in flight)",
-            settings.callers(),
-            settings.persistentInFlight());
+        blocking
+            ? String.format(
+                Locale.ROOT,
+                "persistent register, SDK-shaped (unary%s, %d blocking callers)",
+                spread(context),
+                callers)
+            : String.format(
+                Locale.ROOT,
+                "persistent register (unary%s, %d callers x %d in flight)",
+                spread(context),
+                callers,
+                settings.persistentInFlight());
     context.progress("%s: %s of %,d instances...", NAME, label, count);
     Instance[] instances = instances(context, count, prefix);
     RegisterRequest[] registers = new RegisterRequest[count];
@@ -211,21 +260,26 @@ final class RegisterWorkload implements Workload {
               context.namespace(), instances[k].getService(), instances[k].getId());
     }
     Latency latency = new Latency();
-    CpuMeter cpu = CpuMeter.start(context.server().pid());
+    CpuMeter cpu = CpuMeter.start(context.serverPids());
+    Pipeline.Operation register =
+        k -> Calls.register(channels.get(streamOf(k, callers, channels.size())), registers[k]);
     Pipeline.Result result =
-        Pipeline.run(
-            count,
-            settings.callers(),
-            settings.persistentInFlight(),
-            k -> Calls.register(channels.get(streamOf(k)), registers[k]),
-            latency,
-            settings.timeout());
+        blocking
+            ? Blocking.run(count, callers, register, latency, settings.timeout())
+            : Pipeline.run(
+                count,
+                callers,
+                settings.persistentInFlight(),
+                register,
+                latency,
+                settings.timeout());
     cpu.stop();
-    report(table, label, count, result, latency, "≥ 6,000 ops/s");
+    report(table, label, count, result, latency, persistentTarget(context, blocking));
     reportCpu(table, label, cpu, result.succeeded());
+    context.server().awaitInstanceCount(baseline + count, Duration.ofSeconds(10));
     table.add(
         NAME,
-        "persistent instances on server",
+        "persistent instances on server" + (context.cluster() ? " (first member)" : ""),
         ResultTable.count(context.server().instanceCount() - baseline),
         ResultTable.count(count));
 
@@ -236,7 +290,9 @@ final class RegisterWorkload implements Workload {
             count,
             settings.callers(),
             settings.persistentInFlight(),
-            k -> Calls.deregister(channels.get(streamOf(k)), deregisters[k]),
+            k ->
+                Calls.deregister(
+                    channels.get(streamOf(k, settings.callers(), channels.size())), deregisters[k]),
             deregisterLatency,
             settings.timeout());
     table.add(
@@ -295,8 +351,28 @@ final class RegisterWorkload implements Workload {
   }
 
   /** The stream (connection) of operation {@code k}: its caller's. */
-  private int streamOf(int k) {
-    return (k % settings.callers()) % settings.connections();
+  private static int streamOf(int k, int callers, int connections) {
+    return (k % callers) % connections;
+  }
+
+  /** {@code ", over 3 members"} for a cluster, empty for one server. */
+  private static String spread(RunContext context) {
+    return context.cluster() ? ", over " + context.members().size() + " members" : "";
+  }
+
+  /** Issue 11's cluster targets beside the single server's (issue 1). */
+  private static String ephemeralTarget(RunContext context, boolean blocking) {
+    if (context.cluster()) {
+      return blocking ? "≥ 5,000 ops/s (cluster)" : "≥ 10,000 ops/s (cluster)";
+    }
+    return blocking ? "—" : "≥ 30,000 ops/s";
+  }
+
+  private static String persistentTarget(RunContext context, boolean blocking) {
+    if (context.cluster()) {
+      return blocking ? "≥ 2,500 ops/s (cluster)" : "—";
+    }
+    return blocking ? "—" : "≥ 6,000 ops/s";
   }
 
   private String serviceOf(RunContext context, int k) {

@@ -28,22 +28,33 @@ import picocli.CommandLine.Option;
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
-    description = "Runs the workloads W1..W5 against a running server and prints a table.")
+    description =
+        "Runs the workloads W1..W5 against a running server (or cluster), or W6 against a"
+            + " cluster it starts, and prints a table.")
 public final class RunCommand implements Callable<Integer> {
 
-  private static final List<String> ALL = List.of("W1", "W2", "W3", "W4", "W5");
+  private static final List<String> ALL = List.of("W1", "W2", "W3", "W4", "W5", "W6");
+
+  /** What runs without --only: W6 starts a cluster of its own and is run only when named. */
+  private static final List<String> DEFAULT = List.of("W1", "W2", "W3", "W4", "W5");
 
   @Option(
       names = "--grpc",
+      split = ",",
       defaultValue = "127.0.0.1:8501",
-      description = "Server gRPC host:port (loopback only). Default: ${DEFAULT-VALUE}.")
-  String grpc;
+      description =
+          "Server gRPC host:port (loopback only); a cluster's members comma-separated, in the"
+              + " order of --http. Default: ${DEFAULT-VALUE}.")
+  List<String> grpc;
 
   @Option(
       names = "--http",
+      split = ",",
       defaultValue = "http://127.0.0.1:8500",
-      description = "Server HTTP base URI (loopback only). Default: ${DEFAULT-VALUE}.")
-  String http;
+      description =
+          "Server HTTP base URI (loopback only); a cluster's members comma-separated, in the"
+              + " order of --grpc. Default: ${DEFAULT-VALUE}.")
+  List<String> http;
 
   @Option(
       names = "--tls-ca",
@@ -96,6 +107,14 @@ public final class RunCommand implements Callable<Integer> {
       defaultValue = "4",
       description = "W1: unary calls in flight per caller (persistent). Default: ${DEFAULT-VALUE}.")
   int w1InFlight;
+
+  @Option(
+      names = "--w1-blocking-callers",
+      defaultValue = "32",
+      description =
+          "W1: blocking callers (threads, one call each at a time) of the SDK-shaped phases; 0"
+              + " leaves those phases out. Default: ${DEFAULT-VALUE}.")
+  int w1BlockingCallers;
 
   @Option(
       names = "--w1-ephemeral-only",
@@ -156,19 +175,75 @@ public final class RunCommand implements Callable<Integer> {
           "W5: instances at the last step (a first step at a tenth). Default: ${DEFAULT-VALUE}.")
   int w5Instances;
 
+  @Option(
+      names = "--w6-kills",
+      defaultValue = "20",
+      description = "W6: leader kills (kill -9). Default: ${DEFAULT-VALUE}.")
+  int w6Kills;
+
+  @Option(
+      names = "--w6-writers",
+      defaultValue = "6",
+      description = "W6: blocking writers spread over the members. Default: ${DEFAULT-VALUE}.")
+  int w6Writers;
+
+  @Option(
+      names = "--w6-sync-writes",
+      defaultValue = "100000",
+      description =
+          "W6: writes while a follower is down, before it is restarted and timed back in sync."
+              + " Default: ${DEFAULT-VALUE}.")
+  int w6SyncWrites;
+
+  @Option(
+      names = "--w6-steady-seconds",
+      defaultValue = "10",
+      description =
+          "W6: seconds of writes with nothing failing (elections counted). Default:"
+              + " ${DEFAULT-VALUE}.")
+  int w6SteadySeconds;
+
+  @Option(
+      names = "--w6-max-seconds",
+      defaultValue = "900",
+      description = "W6: bound on the whole workload. Default: ${DEFAULT-VALUE}.")
+  int w6MaxSeconds;
+
+  @Option(
+      names = "--w6-keep-data",
+      description = "W6: keep the members' data directories and logs (kept anyway on a failure).")
+  boolean w6KeepData;
+
+  @Option(
+      names = "--cairn-jar",
+      paramLabel = "FILE",
+      description =
+          "W6: the Cairn jar its members run (default: the load generator's own classpath when it"
+              + " holds the server, else cairn-cli/target/cairn.jar of this repository).")
+  Path cairnJar;
+
   public RunCommand() {}
 
   @Override
   public Integer call() throws Exception {
-    Target target;
+    List<Target> members = new ArrayList<>();
     try {
-      target = Target.of(grpc, http);
+      if (grpc.size() != http.size()) {
+        throw new IllegalArgumentException(
+            "grpc, http: "
+                + grpc.size()
+                + " and "
+                + http.size()
+                + " addresses (expected: as many of each, one pair per member)");
+      }
       if ((tlsCert == null) != (tlsKey == null) || (tlsCert != null && tlsCa == null)) {
         throw new IllegalArgumentException(
             "tls: --tls-cert and --tls-key go together, and with --tls-ca");
       }
-      if (tlsCa != null) {
-        target = target.withTls(Target.Tls.load(tlsCa, tlsCert, tlsKey));
+      Target.Tls tls = tlsCa == null ? null : Target.Tls.load(tlsCa, tlsCert, tlsKey);
+      for (int i = 0; i < grpc.size(); i++) {
+        Target member = Target.of(grpc.get(i).trim(), http.get(i).trim());
+        members.add(tls == null ? member : member.withTls(tls));
       }
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
@@ -180,7 +255,7 @@ public final class RunCommand implements Callable<Integer> {
       return 2;
     }
     Set<String> selected = new LinkedHashSet<>();
-    for (String name : only.isEmpty() ? ALL : only) {
+    for (String name : only.isEmpty() ? DEFAULT : only) {
       String upper = name.trim().toUpperCase(Locale.ROOT);
       if (!ALL.contains(upper)) {
         System.err.println("only: " + name + " (expected: one of " + ALL + ")");
@@ -190,6 +265,18 @@ public final class RunCommand implements Callable<Integer> {
     }
     if (skipW5) {
       selected.remove("W5");
+    }
+    if (selected.contains("W6")) {
+      String classpath = cairnClasspath();
+      if (!classpath.contains(java.io.File.pathSeparator)
+          && !Files.isRegularFile(Path.of(classpath))) {
+        System.err.println(
+            "cairn-jar: "
+                + classpath
+                + " does not exist (expected: the Cairn jar W6's members run; build it with"
+                + " ./cairn --help, or pass --cairn-jar)");
+        return 2;
+      }
     }
     List<Workload> workloads = new ArrayList<>();
     for (Workload workload : workloads()) {
@@ -201,17 +288,19 @@ public final class RunCommand implements Callable<Integer> {
     boolean ok;
     String header;
     try (RunContext context =
-        new RunContext(target, namespace, RunContext.newRunTag(), System.err)) {
-      try {
-        context.server().status();
-      } catch (IOException e) {
-        System.err.println(
-            "server: not reachable at "
-                + target.http()
-                + ": "
-                + describe(e)
-                + " (expected: a running Cairn server)");
-        return 1;
+        new RunContext(members, namespace, RunContext.newRunTag(), System.err)) {
+      for (int i = 0; i < members.size() && !selected.equals(Set.of("W6")); i++) {
+        try {
+          context.servers().get(i).status();
+        } catch (IOException e) {
+          System.err.println(
+              "server: not reachable at "
+                  + members.get(i).http()
+                  + ": "
+                  + describe(e)
+                  + " (expected: a running Cairn server)");
+          return 1;
+        }
       }
       header = header(context);
       ok = run(context, workloads, table);
@@ -230,8 +319,10 @@ public final class RunCommand implements Callable<Integer> {
     for (Workload workload : workloads) {
       long started = System.nanoTime();
       context.progress("%s: starting", workload.name());
+      long[] elections = leaderChanges(context);
       try {
         workload.run(context, table);
+        reportElections(context, workload.name(), elections, table);
       } catch (Exception e) {
         ok = false;
         if (e instanceof InterruptedException) {
@@ -248,6 +339,43 @@ public final class RunCommand implements Callable<Integer> {
     return ok;
   }
 
+  /**
+   * Each member's {@code cairn_raft_leader_changes_total}, or null for a single server, a workload
+   * that starts its own cluster, or when a member does not answer.
+   */
+  private static long[] leaderChanges(RunContext context) {
+    if (!context.cluster()) {
+      return null;
+    }
+    long[] changes = new long[context.servers().size()];
+    try {
+      for (int i = 0; i < changes.length; i++) {
+        changes[i] = context.servers().get(i).leaderChanges();
+      }
+      return changes;
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /** Adds the leader changes each member saw during a workload (must be 0: nothing failed). */
+  private static void reportElections(
+      RunContext context, String workload, long[] before, ResultTable table) {
+    long[] after = leaderChanges(context);
+    if (before == null || after == null) {
+      return;
+    }
+    StringBuilder value = new StringBuilder();
+    for (int i = 0; i < after.length; i++) {
+      value.append(i == 0 ? "" : " / ").append(after[i] - before[i]);
+    }
+    table.add(
+        workload, "leader changes seen during the workload, per member", value.toString(), "0");
+  }
+
   /** The first count option that is not positive, as a message; null when all are. */
   private String firstInvalidCount() {
     Map<String, Integer> counts = new LinkedHashMap<>();
@@ -260,6 +388,14 @@ public final class RunCommand implements Callable<Integer> {
     counts.put("w3-io-threads", w3IoThreads);
     counts.put("w4-instances", w4Instances);
     counts.put("w5-instances", w5Instances);
+    counts.put("w6-kills", w6Kills);
+    counts.put("w6-writers", w6Writers);
+    counts.put("w6-sync-writes", w6SyncWrites);
+    counts.put("w6-steady-seconds", w6SteadySeconds);
+    counts.put("w6-max-seconds", w6MaxSeconds);
+    if (w1BlockingCallers < 0) {
+      return "w1-blocking-callers: " + w1BlockingCallers + " (expected: >= 0)";
+    }
     if (w2WarmupEvents < 0) {
       return "w2-warmup-events: " + w2WarmupEvents + " (expected: >= 0)";
     }
@@ -284,7 +420,8 @@ public final class RunCommand implements Callable<Integer> {
             RegisterWorkload.Settings.defaults()
                 .withInstances(w1Instances)
                 .withInFlight(w1Pipeline, w1InFlight)
-                .withPersistent(!w1EphemeralOnly)),
+                .withPersistent(!w1EphemeralOnly)
+                .withBlockingCallers(w1BlockingCallers)),
         new WatchLatencyWorkload(
             WatchLatencyWorkload.Settings.defaults()
                 .withWatchers(w2Watchers)
@@ -303,7 +440,43 @@ public final class RunCommand implements Callable<Integer> {
                 4,
                 32,
                 8,
-                Duration.ofSeconds(300))));
+                Duration.ofSeconds(300))),
+        new ClusterFailoverWorkload(
+            new ClusterFailoverWorkload.Settings(
+                w6Kills,
+                w6Writers,
+                w6SyncWrites,
+                Duration.ofSeconds(w6SteadySeconds),
+                Duration.ofSeconds(w6MaxSeconds),
+                cairnClasspath(),
+                ClusterFailoverWorkload.Settings.launcherJavaOptions(),
+                w6KeepData)));
+  }
+
+  /**
+   * The classpath W6's members run: {@code --cairn-jar}; else this JVM's own when it holds the
+   * server (tests); else {@code cairn-cli/target/cairn.jar} beside this jar's module. Checked when
+   * W6 runs (it fails with a message naming the jar when there is none).
+   */
+  private String cairnClasspath() {
+    if (cairnJar != null) {
+      return cairnJar.toString();
+    }
+    try {
+      Class.forName("dev.cairn.cli.Cairn", false, RunCommand.class.getClassLoader());
+      return System.getProperty("java.class.path");
+    } catch (ClassNotFoundException e) {
+      // not on this classpath: the repository's CLI jar
+    }
+    try {
+      Path self =
+          Path.of(RunCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      // <root>/cairn-loadgen/target/cairn-loadgen.jar -> <root>/cairn-cli/target/cairn.jar
+      Path root = self.toAbsolutePath().getParent().getParent().getParent();
+      return root.resolve("cairn-cli").resolve("target").resolve("cairn.jar").toString();
+    } catch (java.net.URISyntaxException | RuntimeException e) {
+      return "cairn-cli/target/cairn.jar";
+    }
   }
 
   /** The run's conditions: time, target, machine load, both JVMs' flags as far as known. */
@@ -314,7 +487,9 @@ public final class RunCommand implements Callable<Integer> {
         "Cairn loadgen, %s: %s; %d cores, load average %.2f before the run; "
             + "loadgen JVM: Java %s, max heap %d MiB, flags %s; %s",
         Instant.now().truncatedTo(ChronoUnit.SECONDS),
-        context.target(),
+        context.cluster()
+            ? context.members().size() + " members " + context.members()
+            : context.target(),
         runtime.availableProcessors(),
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
         System.getProperty("java.version"),

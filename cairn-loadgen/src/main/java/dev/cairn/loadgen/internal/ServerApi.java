@@ -68,6 +68,26 @@ final class ServerApi {
     }
   }
 
+  /**
+   * The value of a counter or gauge without labels in {@code GET /metrics} (Prometheus text), e.g.
+   * {@code cairn_raft_leader_changes_total}; -1 when the server does not export it (a single node
+   * has no Raft metrics).
+   */
+  double metric(String name) throws IOException, InterruptedException {
+    String text = new String(get("/metrics"), java.nio.charset.StandardCharsets.UTF_8);
+    for (String line : text.split("\n")) {
+      if (line.startsWith(name + " ") || line.startsWith(name + "{} ")) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).trim());
+      }
+    }
+    return -1;
+  }
+
+  /** Leader changes this member has seen ({@code cairn_raft_leader_changes_total}); -1: none. */
+  long leaderChanges() throws IOException, InterruptedException {
+    return (long) metric("cairn_raft_leader_changes_total");
+  }
+
   /** {@code GET /v1/services/{service}/instances} in {@code namespace}. */
   JsonNode instances(String namespace, String service) throws IOException, InterruptedException {
     return getJson("/v1/services/" + service + "/instances?namespace=" + namespace);

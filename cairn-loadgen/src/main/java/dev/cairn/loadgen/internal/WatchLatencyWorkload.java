@@ -94,11 +94,36 @@ final class WatchLatencyWorkload implements Workload {
     Set<String> live = ConcurrentHashMap.newKeySet();
     AtomicReference<Phase> phase = new AtomicReference<>();
 
-    List<ManagedChannel> channels = new ArrayList<>();
-    for (int i = 0; i < settings.connections(); i++) {
-      channels.add(context.target().newChannel());
+    // Against a cluster: the writer on the leader, the watchers on the followers.
+    int leader = context.leaderIndex();
+    List<Target> watched = new ArrayList<>();
+    StringBuilder where = new StringBuilder();
+    for (int i = 0; i < context.members().size(); i++) {
+      if (i != leader || !context.cluster()) {
+        watched.add(context.members().get(i));
+        where.append(where.length() == 0 ? "" : ", ").append(context.memberName(i));
+      }
     }
-    ManagedChannel writer = context.target().newChannel();
+    if (context.cluster()) {
+      context.progress(
+          "%s: writer on the leader %s, watchers on the followers %s",
+          NAME, context.memberName(leader), where);
+    }
+    int connections =
+        (settings.connections() + watched.size() - 1) / watched.size() * watched.size();
+    List<ManagedChannel> channels = new ArrayList<>();
+    for (int i = 0; i < connections; i++) {
+      channels.add(watched.get(i % watched.size()).newChannel());
+    }
+    ManagedChannel writer = context.members().get(leader).newChannel();
+    String placement =
+        context.cluster()
+            ? String.format(
+                Locale.ROOT,
+                ", writer on leader %s, watchers on followers %s",
+                context.memberName(leader),
+                where)
+            : "";
     List<ServiceWatch> watches = new ArrayList<>();
     try {
       for (int w = 0; w < watchers; w++) {
@@ -167,7 +192,7 @@ final class WatchLatencyWorkload implements Workload {
       Phase measured = new Phase("w", watchers, settings.events(), settings.interval());
       phase.set(measured);
       boolean allSeen = measured.run(context, writer, service, live);
-      measured.report(context, table, allSeen);
+      measured.report(context, table, allSeen, placement);
       table.add(
           NAME,
           "resync snapshots / broken streams",
@@ -340,7 +365,8 @@ final class WatchLatencyWorkload implements Workload {
       return n;
     }
 
-    void report(RunContext context, ResultTable table, boolean allSeen) throws IOException {
+    void report(RunContext context, ResultTable table, boolean allSeen, String placement)
+        throws IOException {
       String trace = System.getProperty(TRACE_PROPERTY);
       if (trace != null) {
         writeTrace(Path.of(trace));
@@ -369,7 +395,11 @@ final class WatchLatencyWorkload implements Workload {
       }
       String label =
           String.format(
-              Locale.ROOT, "write-ack to watcher (%d watchers, %d events)", watchers, events);
+              Locale.ROOT,
+              "write-ack to watcher (%d watchers, %d events%s)",
+              watchers,
+              events,
+              placement);
       table.add(
           NAME, "writes acknowledged", ResultTable.count(acks.size()), ResultTable.count(events));
       table.add(
@@ -380,7 +410,7 @@ final class WatchLatencyWorkload implements Workload {
       latency.addRows(table, NAME, label);
       table.add(
           NAME, "seen before the write's ack (counted as 0)", ResultTable.count(beforeAck), "—");
-      sinceSent.addRows(table, NAME, "write sent to watcher");
+      sinceSent.addRows(table, NAME, "write sent to watcher" + placement);
       long expected = (long) watchers * acks.size();
       if (delivered != expected) {
         context.progress("%s: %d of %d deliveries seen", NAME, delivered, expected);

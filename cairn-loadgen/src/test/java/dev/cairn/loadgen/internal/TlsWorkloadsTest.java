@@ -55,7 +55,8 @@ class TlsWorkloadsTest {
 
   @Test
   void w1RegistersOverMutualTls() throws Exception {
-    new RegisterWorkload(RegisterWorkload.Settings.defaults().withInstances(100))
+    new RegisterWorkload(
+            RegisterWorkload.Settings.defaults().withInstances(100).withBlockingCallers(0))
         .run(context, table);
 
     assertThat(values(") registered")).containsExactly("100", "100");

@@ -43,10 +43,47 @@ class WorkloadsTest {
     new RegisterWorkload(RegisterWorkload.Settings.defaults().withInstances(200))
         .run(context, table);
 
-    assertThat(values(") registered")).containsExactly("200", "200");
-    assertThat(values("instances on server")).containsExactly("200", "200");
-    assertThat(values("clean-up")).containsExactly("ok", "ok");
+    // pipelined and SDK-shaped (blocking callers), ephemeral then persistent
+    assertThat(values(") registered")).containsExactly("200", "200", "200", "200");
+    assertThat(values("instances on server")).containsExactly("200", "200", "200", "200");
+    assertThat(values("clean-up")).containsExactly("ok", "ok", "ok", "ok");
     assertThat(values("errors")).isEmpty();
+    assertThat(table.find("W1", "persistent register, SDK-shaped (unary, 32 blocking callers)"))
+        .isNotNull();
+  }
+
+  @Test
+  void w1ToW3SpreadOverEveryMemberGiven() throws Exception {
+    // Two "members" that are the same server: every connection, watcher and reader goes to one
+    // of them, and the rows say so.
+    Target member = Target.of(server.grpcTarget(), server.httpUri().toString());
+    context.close();
+    context =
+        new RunContext(List.of(member, member), "default", RunContext.newRunTag(), System.err);
+    new RegisterWorkload(
+            RegisterWorkload.Settings.defaults().withInstances(100).withBlockingCallers(4))
+        .run(context, table);
+    new WatchLatencyWorkload(
+            WatchLatencyWorkload.Settings.defaults()
+                .withWatchers(4)
+                .withEvents(4)
+                .withWarmupEvents(0))
+        .run(context, table);
+    new HttpListWorkload(
+            HttpListWorkload.Settings.defaults()
+                .withDuration(Duration.ofMillis(500))
+                .withClient(HttpListWorkload.Client.NETTY, 1))
+        .run(context, table);
+
+    assertThat(values(") registered")).containsExactly("100", "100", "100", "100");
+    assertThat(
+            table.find(
+                "W1", "ephemeral register, SDK-shaped (4 sessions, over 2 members, 4 blocking"))
+        .isNotNull();
+    assertThat(values("events delivered")).containsExactly("16");
+    assertThat(table.find("W2", "write sent to watcher, writer on leader")).isNotNull();
+    assertThat(table.find("W3", "list 100 instances (Netty, 1 I/O thread, 16 connections over 2"))
+        .isNotNull();
   }
 
   @Test
