@@ -33,6 +33,9 @@ public final class MessageHeaders {
   /** On a parked message: the routing key it was first published with. */
   public static final String ORIGINAL_ROUTING_KEY = "x-cairn-original-routing-key";
 
+  /** On a replayed message: how many times it was moved back from a dead-letter queue. */
+  public static final String REPLAYS = "x-cairn-replays";
+
   /** On a request: the requester's deadline, epoch milliseconds; responders skip later ones. */
   public static final String DEADLINE = "x-cairn-deadline";
 

@@ -7,6 +7,7 @@ import com.rabbitmq.client.ShutdownSignalException;
 import dev.cairn.amqp.internal.Checks;
 import dev.cairn.amqp.internal.ConfirmingPublisher;
 import dev.cairn.amqp.internal.Connector;
+import dev.cairn.amqp.internal.DeadLetters;
 import dev.cairn.amqp.internal.MessagingMetrics;
 import dev.cairn.amqp.internal.Properties;
 import dev.cairn.amqp.internal.QueueConsumer;
@@ -171,6 +172,38 @@ public final class Messaging implements AutoCloseable {
         new dev.cairn.amqp.internal.Responding<>(
             endpoint, responder, replies, properties, config.clock);
     return consume(requestQueue(endpoint), options, handler);
+  }
+
+  /**
+   * Up to {@code limit} (1..1000) messages at the head of {@code queue}, left in place (taken
+   * without acknowledgement and given back): to look at parked messages before replaying them.
+   * Peeked messages are marked redelivered when they are delivered later.
+   *
+   * @throws CairnException {@code NOT_FOUND} when the queue does not exist
+   */
+  public List<ParkedMessage> peek(String queue, int limit) {
+    Checks.name("queue", queue);
+    Checks.range("limit", limit, 1, 1000);
+    return DeadLetters.peek(consuming, queue, limit);
+  }
+
+  /**
+   * Moves up to {@code limit} messages from {@code queue} (e.g. {@code orders.dlq}) to queue {@code
+   * to} (e.g. {@code orders}), oldest first, one at a time: each copy is published with a confirm
+   * before the original is acknowledged, so none is lost, and one is duplicated only if the process
+   * dies between the two (same message id: consumers dedupe it). Copies keep body, properties and
+   * headers, except that their attempts start again ({@code x-cairn-attempt} removed) and {@link
+   * MessageHeaders#REPLAYS} counts up. Returns how many moved.
+   *
+   * @throws CairnException {@code NOT_FOUND} when either queue does not exist, {@code
+   *     INVALID_ARGUMENT} when they are the same, {@code UNAVAILABLE} when the broker did not take
+   *     a copy (it stays where it was; those before it moved)
+   */
+  public int replay(String queue, String to, int limit) {
+    Checks.name("queue", queue);
+    Checks.name("to", to);
+    Checks.range("limit", limit, 1, Integer.MAX_VALUE);
+    return DeadLetters.replay(consuming, queue, to, limit);
   }
 
   /** Deletes the queue with its retry and dead-letter queues (and the messages in them). */

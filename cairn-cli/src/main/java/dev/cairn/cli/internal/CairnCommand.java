@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
       StatusCommand.class,
       MembersCommand.class,
       ClusterCommand.class,
+      MessagesCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
