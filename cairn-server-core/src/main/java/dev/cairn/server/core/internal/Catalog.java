@@ -362,7 +362,11 @@ final class Catalog {
         ServiceState svc = new ServiceState(ns, in.readUTF());
         svc.revision = in.readLong();
         int n = in.readInt();
-        List<Instance> instances = new ArrayList<>(n);
+        if (n < 0) {
+          throw new IOException("instance count " + n + " in a snapshot");
+        }
+        // Not sized by n alone: a corrupt count must not allocate gigabytes before the data ends.
+        List<Instance> instances = new ArrayList<>(Math.min(n, 1024));
         for (int k = 0; k < n; k++) {
           Instance inst = CommandCodec.readInstance(in, pool, version);
           instances.add(inst);

@@ -215,7 +215,16 @@ final class CommandCodec {
         if (version < 2) {
           break;
         }
-        return new Command.SetServiceConfig(in.readUTF(), in.readUTF(), in.readDouble());
+        String namespace = in.readUTF();
+        String service = in.readUTF();
+        double threshold = in.readDouble();
+        if (!(threshold < 0 || threshold <= 1)) { // NaN too
+          throw new IOException(
+              "protection threshold "
+                  + threshold
+                  + " (expected: 0..1, or negative for the default)");
+        }
+        return new Command.SetServiceConfig(namespace, service, threshold);
       default:
         break;
     }

@@ -1,6 +1,7 @@
 package dev.cairn.server.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Health;
@@ -258,6 +259,35 @@ class CatalogTest {
     restored.apply(new Command.CloseSession("s1", true));
     restored.publish();
     assertThat(restored.service("default", "api").instances()).isEmpty();
+  }
+
+  // Found by CommandCodecFuzzTest: a negative instance count threw IllegalArgumentException, and a
+  // huge one would have allocated its list before the data ran out.
+  @Test
+  void aSnapshotWithABadInstanceCountIsAnIoError() throws Exception {
+    for (int count : new int[] {-1, Integer.MAX_VALUE}) {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(bytes);
+      out.writeInt(0xCA1A5AFE);
+      out.writeByte(CommandCodec.VERSION);
+      out.writeLong(1); // revision
+      out.writeInt(0); // sessions
+      out.writeInt(1); // namespaces
+      out.writeUTF("default");
+      out.writeInt(1); // services
+      out.writeUTF("web");
+      out.writeLong(1);
+      out.writeInt(count);
+
+      assertThatThrownBy(
+              () ->
+                  new Catalog()
+                      .readSnapshot(
+                          new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())),
+                          new StringPool()))
+          .as("%d", count)
+          .isInstanceOf(java.io.IOException.class);
+    }
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.cairn.common.Instance;
+import dev.cairn.server.core.ServiceSnapshot;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -14,9 +15,11 @@ import java.util.List;
 
 /**
  * Coverage-guided fuzzing of the command log's codec (docs/fuzzing.md): any bytes, as a log entry,
- * as an entry's reply and as an instance of a snapshot. The only refusals allowed are the
- * documented ones ({@link IOException} for entries and instances, {@link UncheckedIOException} for
- * replies); whatever decodes encodes back to the same commands. Corpus: {@code
+ * as an entry's reply, as an instance of a snapshot and as a whole catalog snapshot. The only
+ * refusals allowed are the documented ones ({@link IOException} for entries, instances and
+ * snapshots, {@link UncheckedIOException} for replies); whatever decodes encodes back to the same
+ * value. The commands of an entry that decodes are applied to a new catalog, which never throws for
+ * a bad command, and whose snapshot restores to the same catalog. Corpus: {@code
  * CommandCodecFuzzTestInputs/} under the test resources.
  */
 class CommandCodecFuzzTest {
@@ -27,6 +30,7 @@ class CommandCodecFuzzTest {
     results(bytes);
     instance(bytes, CommandCodec.VERSION);
     instance(bytes, CommandCodec.MIN_VERSION);
+    snapshot(bytes);
   }
 
   private static void batch(byte[] entry) throws IOException {
@@ -36,10 +40,42 @@ class CommandCodecFuzzTest {
     } catch (IOException e) {
       return;
     }
+    apply(commands);
     long id = CommandCodec.batchId(entry);
     byte[] again = CommandCodec.encodeBatch(id, commands);
     assertThat(CommandCodec.decodeBatch(again, new StringPool())).isEqualTo(commands);
     assertThat(CommandCodec.batchId(again)).isEqualTo(id);
+  }
+
+  private static void apply(List<Command> commands) throws IOException {
+    Catalog catalog = new Catalog();
+    for (Command c : commands) {
+      assertThat(catalog.apply(c)).isNotNull();
+    }
+    catalog.publish();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    catalog.writeSnapshot(new DataOutputStream(out));
+    Catalog restored = new Catalog();
+    restored.readSnapshot(
+        new DataInputStream(new ByteArrayInputStream(out.toByteArray())), new StringPool());
+    assertThat(restored.revision()).isEqualTo(catalog.revision());
+    assertThat(restored.instanceCount()).isEqualTo(catalog.instanceCount());
+    assertThat(restored.sessions()).containsExactlyInAnyOrderElementsOf(catalog.sessions());
+    for (ServiceSnapshot s : catalog.allServices()) {
+      assertThat(restored.service(s.namespace(), s.name()).instances())
+          .containsExactlyInAnyOrderElementsOf(s.instances());
+      assertThat(restored.protectionThreshold(s.namespace(), s.name()))
+          .isEqualTo(catalog.protectionThreshold(s.namespace(), s.name()));
+    }
+  }
+
+  private static void snapshot(byte[] bytes) {
+    try {
+      new Catalog()
+          .readSnapshot(new DataInputStream(new ByteArrayInputStream(bytes)), new StringPool());
+    } catch (IOException e) {
+      // the documented refusal
+    }
   }
 
   private static void results(byte[] reply) {

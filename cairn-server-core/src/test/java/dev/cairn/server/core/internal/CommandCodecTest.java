@@ -154,6 +154,31 @@ class CommandCodecTest {
   }
 
   @Test
+  void aProtectionThresholdOutside0To1IsAnIoErrorNotACatalogSetting() throws IOException {
+    for (double bad : new double[] {Double.NaN, 7.0, Double.POSITIVE_INFINITY}) {
+      assertThatThrownBy(() -> CommandCodec.decodeBatch(serviceConfigEntry(bad), new StringPool()))
+          .as("%s", bad)
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("protection threshold " + bad);
+    }
+    assertThat(CommandCodec.decodeBatch(serviceConfigEntry(-1), new StringPool()))
+        .containsExactly(new Command.SetServiceConfig("ns", "web", -1));
+  }
+
+  private static byte[] serviceConfigEntry(double threshold) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeByte(CommandCodec.VERSION);
+    out.writeLong(7);
+    out.writeInt(1);
+    out.writeByte(6); // SET_SERVICE_CONFIG
+    out.writeUTF("ns");
+    out.writeUTF("web");
+    out.writeDouble(threshold);
+    return bytes.toByteArray();
+  }
+
+  @Test
   void anInstanceThatFailsItsChecksOrHasAnUnknownKindIsAnIoError() throws IOException {
     assertThatThrownBy(() -> readInstance(instanceBytes("", 1)))
         .isInstanceOf(IOException.class)
