@@ -126,6 +126,27 @@ async function run(page) {
   if (await page.evaluate(() => window.cairnPwned)) fail('a handler in metadata ran');
   step('escaped');
 
+  // Long values wrap: pay-3's 512-character metadata value and 63-character tag stay inside the
+  // pane, and its buttons stay visible; one instance is "1 instance".
+  const pay3 = page.locator('#instances tr[data-instance="pay-3"]');
+  await pay3.waitFor();
+  const overflow = await page.evaluate(() => {
+    const pane = document.querySelector('#instances').closest('section');
+    const row = document.querySelector('#instances tr[data-instance="pay-3"]');
+    const button = row.querySelector('button.danger');
+    return {
+      pane: pane.clientWidth,
+      scroll: pane.scrollWidth,
+      button: button.getBoundingClientRect().right - pane.getBoundingClientRect().right,
+    };
+  });
+  if (overflow.scroll > overflow.pane + 1 || overflow.button > 1) {
+    fail('long values overflow the pane: ' + JSON.stringify(overflow));
+  }
+  await page.locator('#services tr[data-service="search"] a').click();
+  await expectText(page.locator('#shown'), '1 instance');
+  step('wrapped');
+
   // Latency: the test registers latency-1.. one at a time, each after the previous row showed.
   // The page notes (wall clock, as the test's) when each registration's event reached the
   // page's EventSource and when its row was put in the table.

@@ -110,6 +110,7 @@ class ConsoleBrowserTest {
               "filtered",
               "acted",
               "escaped",
+              "wrapped",
               "measuring",
               "measured",
               "refused",
@@ -155,6 +156,13 @@ class ConsoleBrowserTest {
         "{\"address\":\"10.0.1.2\",\"ports\":{\"grpc\":9090},\"zone\":\"z2\","
             + "\"health\":\"critical\","
             + "\"metadata\":{\"note\":\"<img src=x onerror=\\\"window.cairnPwned=1\\\">\"}}");
+    put(
+        "/v1/services/payments/instances/pay-3",
+        "{\"address\":\"10.0.1.3\",\"ports\":{\"grpc\":9090},\"tags\":[\""
+            + "t".repeat(63)
+            + "\"],\"metadata\":{\"blob\":\""
+            + "v".repeat(512)
+            + "\"}}");
     put("/v1/services/billing/instances/bill-1?namespace=staging", "{\"address\":\"10.1.0.1\"}");
     put("/v1/services/search/instances/search-1", "{\"address\":\"10.0.2.1\",\"zone\":\"z1\"}");
   }

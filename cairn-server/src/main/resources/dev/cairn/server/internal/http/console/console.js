@@ -327,11 +327,16 @@ function serviceRow(s) {
   bar.append(fill);
   const text = el('span', 'small ' + (s.passing === s.instances ? 'muted' : 'short'),
     s.passing + '/' + s.instances);
-  bar.title = s.passing + ' of ' + s.instances + ' instances passing';
+  bar.title = s.passing + ' of ' + count(s.instances, 'instance') + ' passing';
   const health = cell(bar, text);
   health.className = 'nowrap';
   tr.append(health);
   return tr;
+}
+
+/** "1 instance", "2 instances". */
+function count(n, noun) {
+  return n + ' ' + (n === 1 ? noun : noun + 's');
 }
 
 function renderInstances() {
@@ -344,8 +349,8 @@ function renderInstances() {
   const drawn = matching.slice(0, MAX_ROWS);
   $('instances').tBodies[0].replaceChildren(...drawn.map(instanceRow));
   $('shown').textContent = !state.service ? '' :
-    matching.length === all.length ? all.length + ' instances' :
-    matching.length + ' of ' + all.length + ' instances' +
+    matching.length === all.length ? count(all.length, 'instance') :
+    matching.length + ' of ' + count(all.length, 'instance') +
       (drawn.length < matching.length ? ', first ' + drawn.length + ' shown' : '');
   const empty = $('no-instances');
   empty.hidden = !state.service || !state.instancesLoaded || drawn.length > 0;
