@@ -78,6 +78,9 @@ class CairnServerTlsTest {
 
       assertThat(httpsStatus(server, sslContext(pki.ca(), null))).isEqualTo(200);
       assertThat(grpcRevision(server, pki.ca(), null)).isZero();
+      // The console and the metrics are on the same listener, so over TLS too.
+      assertThat(httpsStatus(server, sslContext(pki.ca(), null), "/ui/")).isEqualTo(200);
+      assertThat(httpsStatus(server, sslContext(pki.ca(), null), "/metrics")).isEqualTo(200);
     }
   }
 
@@ -222,13 +225,18 @@ class CairnServerTlsTest {
 
   private static int httpsStatus(CairnServer server, SSLContext context)
       throws IOException, InterruptedException {
+    return httpsStatus(server, context, "/v1/status");
+  }
+
+  private static int httpsStatus(CairnServer server, SSLContext context, String path)
+      throws IOException, InterruptedException {
     HttpClient client =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .sslContext(context)
             .connectTimeout(Duration.ofSeconds(10))
             .build();
-    URI uri = URI.create("https://127.0.0.1:" + server.httpAddress().getPort() + "/v1/status");
+    URI uri = URI.create("https://127.0.0.1:" + server.httpAddress().getPort() + path);
     return client
         .send(
             HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
