@@ -148,6 +148,7 @@ final class ClusterFailoverWorkload implements Workload {
 
       // 1. Steady: nothing fails, nobody may stand for election.
       long[] changesBefore = leaderChanges(members);
+      long[] termsBefore = terms(members);
       writers.start();
       context.progress(
           "%s: %d blocking writers, %d s with nothing failing...",
@@ -158,6 +159,7 @@ final class ClusterFailoverWorkload implements Workload {
       long steadyAcked = writers.acked() - ackedBefore;
       double steadySeconds = (System.nanoTime() - steadyStart) / 1e9;
       long[] changesAfter = leaderChanges(members);
+      long[] termsAfter = terms(members);
       table.add(
           NAME,
           String.format(
@@ -169,9 +171,12 @@ final class ClusterFailoverWorkload implements Workload {
           "—");
       table.add(
           NAME,
-          "leader changes seen while nothing failed, per member",
-          perMember(changesBefore, changesAfter),
-          "0");
+          "leader changes (and term changes) seen while nothing failed, per member",
+          perMember(changesBefore, changesAfter)
+              + " (term +"
+              + perMember(termsBefore, termsAfter).replace(" / ", " / +")
+              + ")",
+          "0 (+0)");
       writers.pause();
 
       // 2. A follower down for syncWrites writes, restarted: time to be back in sync.
@@ -646,6 +651,15 @@ final class ClusterFailoverWorkload implements Workload {
       changes[i] = members.get(i).api.leaderChanges();
     }
     return changes;
+  }
+
+  private static long[] terms(List<MemberProcess> members)
+      throws IOException, InterruptedException {
+    long[] terms = new long[members.size()];
+    for (int i = 0; i < terms.length; i++) {
+      terms[i] = members.get(i).api.term();
+    }
+    return terms;
   }
 
   private static String perMember(long[] before, long[] after) {

@@ -347,10 +347,12 @@ public final class RunCommand implements Callable<Integer> {
     if (!context.cluster()) {
       return null;
     }
-    long[] changes = new long[context.servers().size()];
+    int n = context.servers().size();
+    long[] changes = new long[2 * n];
     try {
-      for (int i = 0; i < changes.length; i++) {
+      for (int i = 0; i < n; i++) {
         changes[i] = context.servers().get(i).leaderChanges();
+        changes[n + i] = context.servers().get(i).term();
       }
       return changes;
     } catch (IOException e) {

@@ -88,6 +88,11 @@ final class ServerApi {
     return (long) metric("cairn_raft_leader_changes_total");
   }
 
+  /** This member's Raft term ({@code cairn_raft_term}); -1: none. */
+  long term() throws IOException, InterruptedException {
+    return (long) metric("cairn_raft_term");
+  }
+
   /** {@code GET /v1/services/{service}/instances} in {@code namespace}. */
   JsonNode instances(String namespace, String service) throws IOException, InterruptedException {
     return getJson("/v1/services/" + service + "/instances?namespace=" + namespace);
