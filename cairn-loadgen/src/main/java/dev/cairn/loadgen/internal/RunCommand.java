@@ -370,12 +370,21 @@ public final class RunCommand implements Callable<Integer> {
     if (before == null || after == null) {
       return;
     }
+    int n = after.length / 2;
     StringBuilder value = new StringBuilder();
-    for (int i = 0; i < after.length; i++) {
+    for (int i = 0; i < n; i++) {
       value.append(i == 0 ? "" : " / ").append(after[i] - before[i]);
     }
+    value.append(" (term +").append(after[n] - before[n]);
+    for (int i = n + 1; i < after.length; i++) {
+      value.append(" / +").append(after[i] - before[i]);
+    }
+    value.append(')');
     table.add(
-        workload, "leader changes seen during the workload, per member", value.toString(), "0");
+        workload,
+        "leader changes (and term changes) seen during the workload, per member",
+        value.toString(),
+        "0 (+0)");
   }
 
   /** The first count option that is not positive, as a message; null when all are. */
