@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
       MembersCommand.class,
       ClusterCommand.class,
       MessagesCommand.class,
+      RepairCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

@@ -266,6 +266,92 @@ class ServerCommandTest {
   }
 
   @Test
+  void repairRefusesARunningServersDirectoryAndLeavesAnIntactLogAlone(@TempDir Path dataDir)
+      throws Exception {
+    RunningServer server = RunningServer.start("--data-dir", dataDir.toString());
+    CliRun inUse = cairn("repair", "--data-dir", dataDir.toString());
+    assertThat(server.stop()).isZero();
+    CliRun intact = cairn("repair", "--data-dir", dataDir.toString());
+
+    assertThat(inUse.exitCode()).as("%s", inUse).isEqualTo(ExitCode.CANNOT_START);
+    assertThat(inUse.err()).startsWith("error: repair: data directory ").contains("in use");
+    assertThat(intact.exitCode()).as("%s", intact).isZero();
+    assertThat(intact.out())
+        .isEqualTo("the command log in " + dataDir + " is intact; nothing changed\n");
+  }
+
+  @Test
+  void aLogDamagedBeforeItsTailRefusesToStartUntilRepaired(@TempDir Path dataDir) throws Exception {
+    RunningServer first = RunningServer.start("--data-dir", dataDir.toString());
+    for (int i = 0; i < 20; i++) {
+      CliRun r =
+          cairn(
+              "register", "web", "--server", first.url(), "--id", "w" + i, "--address", "10.0.0.1");
+      assertThat(r.exitCode()).as("%s", r).isZero();
+    }
+    assertThat(first.stop()).isZero();
+    Path segment;
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dataDir)) {
+      segment =
+          files
+              .filter(p -> p.getFileName().toString().startsWith("log_inprogress_"))
+              .findFirst()
+              .orElseThrow();
+    }
+    byte[] bytes = java.nio.file.Files.readAllBytes(segment);
+    int written = bytes.length;
+    while (bytes[written - 1] == 0) {
+      written--;
+    }
+    bytes[written / 2] ^= 0x5A; // many entries follow it
+    java.nio.file.Files.write(segment, bytes);
+
+    CliRun refused =
+        cairn(
+            "server",
+            "--data-dir",
+            dataDir.toString(),
+            "--http-port",
+            "0",
+            "--grpc-port",
+            "0",
+            "--dns-port",
+            "0");
+    CliRun repair = cairn("repair", "--data-dir", dataDir.toString());
+    RunningServer repaired = RunningServer.start("--data-dir", dataDir.toString());
+    CliRun instances = cairn("instances", "web", "--server", repaired.url());
+    assertThat(repaired.stop()).isZero();
+
+    assertThat(refused.exitCode()).as("%s", refused).isEqualTo(ExitCode.CANNOT_START);
+    assertThat(refused.err())
+        .startsWith(
+            "error: cannot start server: command log damaged before its tail: "
+                + segment
+                + " at byte offset ")
+        .contains("cairn repair --data-dir " + dataDir);
+    assertThat(repair.exitCode()).as("%s", repair).isZero();
+    assertThat(repair.out())
+        .startsWith("dropped " + segment + " from byte offset ")
+        .contains("; the latest snapshot keeps the entries up to log index ");
+    // The snapshot taken when the first server stopped still holds every registration.
+    assertThat(instances.out()).contains("w0", "w19");
+  }
+
+  @Test
+  void repairOfAMissingDirectoryExitsWithThree(@TempDir Path dir) {
+    CliRun run = cairn("repair", "--data-dir", dir.resolve("nope").toString());
+
+    assertThat(run.exitCode()).isEqualTo(ExitCode.CANNOT_START);
+    assertThat(run.err())
+        .isEqualTo("error: repair: data directory " + dir.resolve("nope") + " does not exist\n");
+  }
+
+  @Test
+  void repairNeedsADataDir() {
+    assertThat(cairn("repair").exitCode()).isEqualTo(ExitCode.USAGE);
+  }
+
+  @Test
   void frontDoorsAreOffUnlessAPortIsGiven() throws Exception {
     RunningServer plain = RunningServer.start("--in-memory");
     assertThat(plain.run.out()).doesNotContain("prometheus-sd").doesNotContain("xds");

@@ -22,9 +22,10 @@ import java.util.regex.Pattern;
  * the same directory finds the same group; adding peers later changes only the group membership.
  *
  * <p>An {@link #append} future completes once the entry is fsync'd to the log and applied. After a
- * crash, a garbled or torn tail of the newest log segment is dropped with a warning and the intact
- * prefix is replayed. Snapshots are taken every {@link Builder#snapshotEvery} entries, and the log
- * segments they cover are deleted.
+ * crash, a torn tail of the open log segment (its last entry bad, nothing intact after it) is
+ * dropped with a warning and the intact prefix is replayed; damage before the tail fails {@link
+ * #start} until {@link LogRepair#repair} cuts the log there (decision 0093). Snapshots are taken
+ * every {@link Builder#snapshotEvery} entries, and the log segments they cover are deleted.
  *
  * <p>The data directory is locked (file {@code cairn.lock}) from {@link #start} to {@link #close}.
  *
@@ -57,7 +58,9 @@ public final class RatisCommandLog implements CommandLog {
    *
    * @throws IOException at once, with the message {@code data directory <dir> is in use by another
    *     Cairn server}, when another log (in this JVM or another process) holds the directory; when
-   *     the data directory cannot be used; or when the peer does not become leader within {@link
+   *     the data directory cannot be used; with the message {@code command log damaged before its
+   *     tail: <file> at byte offset <n> ...} when a log entry is damaged with intact entries after
+   *     it (see {@link LogRepair}); or when the peer does not become leader within {@link
    *     Builder#startTimeout}
    * @throws IllegalStateException when called more than once
    */

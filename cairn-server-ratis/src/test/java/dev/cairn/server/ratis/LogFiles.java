@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -51,24 +52,16 @@ final class LogFiles {
     }
   }
 
-  /** How the tail of a segment is damaged. */
-  enum Damage {
-    /** Flips bytes inside the last state-machine entry: its checksum no longer matches. */
-    GARBLE,
-    /** Cuts the file in the middle of the last state-machine entry, as a torn write would. */
-    TRUNCATE
-  }
-
   /**
-   * Damages the last state-machine entry of {@code segment} and returns its payload, the entry the
-   * log is expected to lose.
+   * One entry of a segment: where its frame starts, its length, its payload (null: Ratis's own).
    */
-  static String damageLastEntry(Path segment, Damage damage) throws IOException {
+  record Frame(int start, int length, String payload) {}
+
+  /** The entries of {@code segment}, in order. */
+  static List<Frame> frames(Path segment) throws IOException {
     byte[] bytes = Files.readAllBytes(segment);
+    List<Frame> frames = new ArrayList<>();
     int pos = HEADER_BYTES;
-    int lastStart = -1;
-    int lastLength = -1;
-    String lastPayload = null;
     while (pos < bytes.length && bytes[pos] != 0) {
       int length = 0;
       int shift = 0;
@@ -80,31 +73,56 @@ final class LogFiles {
         shift += 7;
       } while ((b & 0x80) != 0);
       LogEntryProto entry = LogEntryProto.parseFrom(ByteBuffer.wrap(bytes, p, length).slice());
-      if (entry.hasStateMachineLogEntry()) {
-        lastStart = pos;
-        lastLength = p - pos + length + 4;
-        lastPayload = entry.getStateMachineLogEntry().getLogData().toString(StandardCharsets.UTF_8);
-      }
+      frames.add(
+          new Frame(
+              pos,
+              p - pos + length + 4,
+              entry.hasStateMachineLogEntry()
+                  ? entry.getStateMachineLogEntry().getLogData().toString(StandardCharsets.UTF_8)
+                  : null));
       pos = p + length + 4;
     }
-    if (lastStart < 0) {
-      throw new IllegalStateException("segment: " + segment + " (expected: a state-machine entry)");
-    }
+    return frames;
+  }
+
+  /** Flips one byte in the middle of {@code frame}, so that its checksum no longer matches. */
+  static void flipByte(Path segment, Frame frame) throws IOException {
+    byte[] bytes = Files.readAllBytes(segment);
+    bytes[frame.start() + frame.length() / 2] ^= 0x5A;
+    Files.write(segment, bytes);
+  }
+
+  /** How the tail of a segment is damaged. */
+  enum Damage {
+    /** Flips bytes inside the last entry: its checksum no longer matches. */
+    GARBLE,
+    /** Cuts the file in the middle of the last entry, as a torn write would. */
+    TRUNCATE
+  }
+
+  /**
+   * Damages the last entry of {@code segment}, as a crash in the middle of writing it would, and
+   * returns its payload (null when it is one of Ratis's own entries).
+   */
+  static String damageLastEntry(Path segment, Damage damage) throws IOException {
+    List<Frame> frames = frames(segment);
+    Frame last = frames.get(frames.size() - 1);
     switch (damage) {
       case GARBLE:
-        for (int i = lastStart + lastLength / 2; i < lastStart + lastLength - 4; i++) {
+        byte[] bytes = Files.readAllBytes(segment);
+        for (int i = last.start() + last.length() / 2; i < last.start() + last.length() - 4; i++) {
           bytes[i] ^= (byte) 0x5A;
         }
         Files.write(segment, bytes);
         break;
       case TRUNCATE:
         try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
-          ch.truncate(lastStart + lastLength / 2);
+          ch.truncate(last.start() + last.length() / 2);
         }
         break;
       default:
         throw new AssertionError(damage);
     }
-    return lastPayload;
+    return last.payload();
   }
 }

@@ -75,8 +75,10 @@ final class RaftConfig {
     RaftServerConfigKeys.Write.setElementLimit(p, PENDING_WRITES);
     RaftServerConfigKeys.Log.setQueueElementLimit(p, PENDING_WRITES);
 
-    // A torn or garbled tail keeps the intact prefix instead of refusing to start.
-    RaftServerConfigKeys.Log.setCorruptionPolicy(p, CorruptionPolicy.WARN_AND_RETURN);
+    // Damage is found before Ratis starts (SegmentScan: a torn tail is cut, damage before it
+    // refuses
+    // to start); anything Ratis still finds fails the start rather than dropping entries silently.
+    RaftServerConfigKeys.Log.setCorruptionPolicy(p, CorruptionPolicy.EXCEPTION);
 
     SizeInBytes segmentSize = SizeInBytes.valueOf(settings.segmentSizeBytes());
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, segmentSize);

@@ -91,6 +91,7 @@ public final class RaftNode {
               settings.dataDir(),
               settings.peerId(),
               settings.clustered() ? RaftIdentity.clusterGroup(settings.clusterName()) : null);
+      checkLog();
       StateMachineAdapter sm =
           new StateMachineAdapter(machine, settings.snapshotEvery(), this::machineStopped);
       RaftGroup raftGroup = group(id);
@@ -408,6 +409,34 @@ public final class RaftNode {
       peers.add(RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).build());
     }
     return peers;
+  }
+
+  /**
+   * Drops a torn last write (a crash cut it short; it was never acknowledged) and refuses to start
+   * on damage before it, which would silently drop acknowledged entries (decision 0093).
+   */
+  private void checkLog() throws IOException {
+    SegmentScan.Damage damage = SegmentScan.find(settings.dataDir().resolve(RaftConfig.RAFT_DIR));
+    if (damage == null) {
+      return;
+    }
+    if (damage.tail()) {
+      LOG.warn("Dropping a torn last write, cut short by a crash: {}", damage.describe());
+      SegmentScan.cut(damage);
+      return;
+    }
+    throw new IOException(
+        "command log damaged before its tail: "
+            + damage.describe()
+            + ". Starting would silently drop acknowledged writes, so the server does not start."
+            + " To cut the log there and start from the intact prefix, run: cairn repair"
+            + " --data-dir "
+            + settings.dataDir()
+            + (settings.clustered()
+                ? " (or, in a cluster, empty this member's data directory and let it catch up"
+                    + " from the others)"
+                : "")
+            + "; see docs/operations.md, Crash recovery");
   }
 
   private RaftServer newServer(RaftIdentity id, StateMachineAdapter sm, RaftGroup raftGroup)
