@@ -25,8 +25,11 @@ final class Member {
   final int raftPort;
   final Path dataDir;
   private final String peers;
+  private final List<String> extra = new ArrayList<>();
   private Process process;
   private volatile int httpPort = -1;
+  // A member started with --join and not yet added: the writers and the checker leave it alone.
+  volatile boolean outside;
 
   Member(String id, int raftPort, Path dataDir, String peers) {
     this.id = id;
@@ -63,6 +66,7 @@ final class Member {
             "0",
             "--write-timeout",
             "3s"));
+    cmd.addAll(extra);
     Files.createDirectories(dataDir.getParent());
     Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
     process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -104,6 +108,23 @@ final class Member {
     } catch (Exception e) {
       process.destroyForcibly();
       throw new IOException("member " + id + " did not start: " + e.getMessage(), e);
+    }
+  }
+
+  /** Adds command-line arguments for the next starts. */
+  Member args(String... args) {
+    extra.addAll(List.of(args));
+    return this;
+  }
+
+  /** {@code kill -STOP} or {@code kill -CONT}. */
+  void signal(String signal) throws IOException, InterruptedException {
+    Process kill =
+        new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+            .redirectErrorStream(true)
+            .start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IOException("kill -" + signal + " " + process.pid() + " failed");
     }
   }
 

@@ -430,6 +430,7 @@ public final class CairnServer implements AutoCloseable {
     private Duration electionTimeout = Duration.ofMillis(300);
     private Duration writeTimeout = Duration.ofSeconds(3);
     private long snapshotEvery;
+    private long segmentSizeBytes;
 
     private Builder() {}
 
@@ -632,14 +633,29 @@ public final class CairnServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The size at which a log segment file is closed and a new one started (default 1 MiB, at least
+     * 64 KiB); segments are the unit in which the log is purged after a snapshot.
+     */
+    public Builder segmentSizeBytes(long bytes) {
+      if (bytes < 64 * 1024) {
+        throw new IllegalArgumentException("segmentSizeBytes: " + bytes + " (expected: >= 65536)");
+      }
+      this.segmentSizeBytes = bytes;
+      return this;
+    }
+
     // The Raft settings, or null when the defaults serve (a single node).
     private RatisCommandLog.Builder clusterLog() {
-      if (dataDir == null || (peers == null && snapshotEvery == 0)) {
+      if (dataDir == null || (peers == null && snapshotEvery == 0 && segmentSizeBytes == 0)) {
         return null;
       }
       RatisCommandLog.Builder b = RatisCommandLog.builder(dataDir);
       if (snapshotEvery > 0) {
         b.snapshotEvery(snapshotEvery);
+      }
+      if (segmentSizeBytes > 0) {
+        b.segmentSizeBytes(segmentSizeBytes);
       }
       if (peers != null) {
         b.peerId(nodeId)

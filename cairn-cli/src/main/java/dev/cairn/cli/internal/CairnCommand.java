@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
       ClusterCommand.class,
       MessagesCommand.class,
       RepairCommand.class,
+      SnapshotCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

@@ -57,6 +57,9 @@ final class CairnServerStarter implements EmbeddedServer.Starter {
     if (cluster.snapshotEvery() > 0) {
       builder.snapshotEvery(cluster.snapshotEvery());
     }
+    if (cluster.segmentSize() > 0) {
+      builder.segmentSizeBytes(cluster.segmentSize());
+    }
     ServerSettings.FrontDoors doors = settings.frontDoors();
     if (doors.prometheusSdPort() != -1) {
       builder.frontDoor(PrometheusSd.frontDoor(doors.prometheusSdPort()));

@@ -128,6 +128,7 @@ final class ClusterCommand implements Callable<Integer> {
                     false,
                     Duration.ofMillis(300),
                     Duration.ofSeconds(3),
+                    0,
                     0));
         EmbeddedServer s;
         try {

@@ -247,6 +247,15 @@ final class ServerCommand implements Callable<Integer> {
   long snapshotEvery;
 
   @Option(
+      names = "--segment-size",
+      paramLabel = "BYTES",
+      defaultValue = "0",
+      description =
+          "Close a log segment at this size, at least 65536 (default: 1 MiB); the log is purged"
+              + " after a snapshot a segment at a time.")
+  long segmentSize;
+
+  @Option(
       names = "--in-memory",
       description = "Keep nothing on disk; --data-dir is ignored and all state is lost on exit.")
   boolean inMemory;
@@ -351,6 +360,10 @@ final class ServerCommand implements Callable<Integer> {
 
   /** The cluster flags, checked; {@link ServerSettings.Cluster#SINGLE} without --peers. */
   private ServerSettings.Cluster cluster() {
+    if (segmentSize != 0 && segmentSize < 65_536) {
+      throw new ParameterException(
+          spec.commandLine(), "--segment-size: " + segmentSize + " (expected: >= 65536)");
+    }
     if (snapshotEvery < 0) {
       throw new ParameterException(
           spec.commandLine(), "--snapshot-every: " + snapshotEvery + " (expected: > 0)");
@@ -361,7 +374,14 @@ final class ServerCommand implements Callable<Integer> {
             spec.commandLine(), "--join: needs --node-id and --peers (the member to start)");
       }
       return new ServerSettings.Cluster(
-          null, null, clusterName, false, electionTimeout, writeTimeout, snapshotEvery);
+          null,
+          null,
+          clusterName,
+          false,
+          electionTimeout,
+          writeTimeout,
+          snapshotEvery,
+          segmentSize);
     }
     if (nodeId == null || peers == null) {
       throw new ParameterException(
@@ -398,7 +418,14 @@ final class ServerCommand implements Callable<Integer> {
           "--write-timeout: " + writeTimeout.toMillis() + "ms" + " (expected: 100ms..10m)");
     }
     return new ServerSettings.Cluster(
-        nodeId, peers, clusterName, join, electionTimeout, writeTimeout, snapshotEvery);
+        nodeId,
+        peers,
+        clusterName,
+        join,
+        electionTimeout,
+        writeTimeout,
+        snapshotEvery,
+        segmentSize);
   }
 
   /** The server closed itself: {@link #call()} returns with {@link ExitCode#SERVER_FAILED}. */

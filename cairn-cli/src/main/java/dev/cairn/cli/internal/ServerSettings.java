@@ -32,10 +32,12 @@ record ServerSettings(
       boolean join,
       Duration electionTimeout,
       Duration writeTimeout,
-      long snapshotEvery) {
+      long snapshotEvery,
+      long segmentSize) {
 
     static final Cluster SINGLE =
-        new Cluster(null, null, "cairn", false, Duration.ofMillis(300), Duration.ofSeconds(3), 0);
+        new Cluster(
+            null, null, "cairn", false, Duration.ofMillis(300), Duration.ofSeconds(3), 0, 0);
   }
 
   /** The DNS listener: {@code port} -1 for none, 0 for an ephemeral one. */

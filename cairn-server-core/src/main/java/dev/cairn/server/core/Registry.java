@@ -171,6 +171,14 @@ public final class Registry implements AutoCloseable {
     return impl.historyId();
   }
 
+  /**
+   * Every service with instances, in every namespace, each an immutable snapshot (for a backup:
+   * read {@link #revision()} first and after, or after a {@link Cluster#readBarrier()}).
+   */
+  public java.util.List<ServiceSnapshot> allServices() {
+    return impl.allServices();
+  }
+
   /** This registry's cluster: status, consistent reads and membership. */
   public Cluster cluster() {
     return cluster;

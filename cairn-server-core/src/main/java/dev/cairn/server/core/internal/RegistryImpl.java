@@ -457,6 +457,10 @@ public final class RegistryImpl {
     return catalog.revision();
   }
 
+  public List<ServiceSnapshot> allServices() {
+    return catalog.allServices();
+  }
+
   public int instanceCount() {
     return catalog.instanceCount();
   }

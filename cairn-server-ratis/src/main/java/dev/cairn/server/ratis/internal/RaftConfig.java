@@ -118,7 +118,7 @@ final class RaftConfig {
   /**
    * A member of a group of several (decision 0101): an election starts after a silence of one to
    * two election timeouts, with a pre-vote so that a member cut off and back does not depose a
-   * healthy leader; a member that finds it slept longer than a third of the timeout (a GC or host
+   * healthy leader; a member that finds its own timer overslept by a whole timeout (a GC or host
    * pause) does not start an election on that account; entries stay cached long enough for a
    * follower a little behind; and the log is kept for {@code snapshotEvery} entries after a
    * snapshot so that a follower that was briefly away catches up from the log, one away longer from
@@ -133,8 +133,11 @@ final class RaftConfig {
     RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(
         p, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
     RaftServerConfigKeys.LeaderElection.setPreVote(p, true);
+    // Ratis skips an election when the member's own timer overslept by more than this (it takes
+    // itself for paused). A third of the timeout was overrun every few seconds on a loaded 2-core
+    // machine, and a paused leader was then never replaced: one whole timeout instead.
     RaftServerConfigKeys.setSleepDeviationThreshold(
-        p, TimeDuration.valueOf(Math.max(50, min / 3), TimeUnit.MILLISECONDS));
+        p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
     RaftServerConfigKeys.Read.setTimeout(
         p, TimeDuration.valueOf(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS));

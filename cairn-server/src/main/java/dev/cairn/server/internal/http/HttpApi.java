@@ -164,6 +164,9 @@ final class HttpApi {
       case TRANSFER_LEADER:
         cluster.transfer(ex);
         break;
+      case SNAPSHOT:
+        snapshot(ex);
+        break;
     }
   }
 
@@ -179,6 +182,72 @@ final class HttpApi {
           "path: \"/metrics\" (metrics are off on this server)");
     }
     ex.okText(page.getBytes(java.nio.charset.StandardCharsets.UTF_8), HttpMetrics.CONTENT_TYPE);
+  }
+
+  /**
+   * {@code GET /v1/snapshot}: a consistent backup of the registry's durable state — every
+   * persistent instance and every service's protection threshold, at one revision, after a
+   * linearizable read barrier on a cluster. Ephemeral instances belong to live sessions and are
+   * counted, not saved: their clients register them again. {@code cairn snapshot restore} writes a
+   * backup back through the API (decision 0105).
+   */
+  private void snapshot(Exchange ex) {
+    ex.checkParams(Set.of(), false);
+    registry
+        .cluster()
+        .readBarrier()
+        .whenComplete(
+            (r, e) ->
+                ex.execute(
+                    () -> {
+                      if (e != null) {
+                        ex.fail(e);
+                        return;
+                      }
+                      try {
+                        ex.ok(snapshotBody(), registry.revision());
+                      } catch (RuntimeException x) {
+                        ex.fail(x);
+                      }
+                    }));
+  }
+
+  private byte[] snapshotBody() {
+    long revision = registry.revision();
+    java.util.List<dev.cairn.server.core.ServiceSnapshot> services = registry.allServices();
+    return JsonBodies.encode(
+        g -> {
+          int ephemeral = 0;
+          g.writeStartObject();
+          g.writeStringField("format", "cairn-snapshot-1");
+          g.writeNumberField("revision", revision);
+          g.writeStringField("registryId", registry.historyId());
+          g.writeStringField("takenAt", clock.instant().toString());
+          g.writeArrayFieldStart("services");
+          for (dev.cairn.server.core.ServiceSnapshot s : services) {
+            g.writeStartObject();
+            g.writeStringField("namespace", s.namespace());
+            g.writeStringField("service", s.name());
+            dev.cairn.server.core.ServiceConfig config =
+                registry.serviceConfig(s.namespace(), s.name());
+            if (!config.isDefault()) {
+              g.writeNumberField("protectionThreshold", config.protectionThreshold());
+            }
+            g.writeArrayFieldStart("instances");
+            for (dev.cairn.common.Instance i : s.instances()) {
+              if (i.kind() == dev.cairn.common.InstanceKind.EPHEMERAL) {
+                ephemeral++;
+                continue;
+              }
+              JsonBodies.writeInstance(g, i);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+          }
+          g.writeEndArray();
+          g.writeNumberField("ephemeralNotSaved", ephemeral);
+          g.writeEndObject();
+        });
   }
 
   /** {@code GET /v1/status}. */

@@ -32,7 +32,8 @@ enum Route {
   LIST_MEMBERS(HttpMethod.GET, "v1", "cluster", "members"),
   ADD_MEMBER(HttpMethod.POST, "v1", "cluster", "members"),
   REMOVE_MEMBER(HttpMethod.DELETE, "v1", "cluster", "members", "{}"),
-  TRANSFER_LEADER(HttpMethod.POST, "v1", "cluster", "leader");
+  TRANSFER_LEADER(HttpMethod.POST, "v1", "cluster", "leader"),
+  SNAPSHOT(HttpMethod.GET, "v1", "snapshot");
 
   private static final Route[] ALL = values();
 

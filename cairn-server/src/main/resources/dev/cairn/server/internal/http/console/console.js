@@ -45,7 +45,39 @@ document.addEventListener('DOMContentLoaded', () => {
     if (state.service && document.visibilityState !== 'hidden') loadChecks();
   }, CHECKS_POLL_MS);
   applyHash();
+  pollCluster();
 });
+
+// ---- cluster: this member, who leads, and each member's lag (polled; no events carry them)
+
+/** How often a cluster member's view of its cluster is read again. */
+const CLUSTER_POLL_MS = 2000;
+
+async function pollCluster() {
+  try {
+    const status = await (await fetch('/v1/status')).json();
+    const clustered = Boolean(status.cluster);
+    $('cluster').hidden = !clustered;
+    $('members-pane').hidden = !clustered;
+    if (!clustered) return; // a single node: nothing to show, nothing to poll
+    $('cluster').textContent = 'node ' + status.nodeId + ' \u00b7 ' + status.role
+        + (status.leader ? ' \u00b7 leader ' + status.leader : ' \u00b7 no leader');
+    $('cluster').classList.toggle('bad', !status.leader);
+    const r = await fetch('/v1/cluster/members');
+    if (r.ok) {
+      const members = (await r.json()).members;
+      $('members').querySelector('tbody').replaceChildren(...members.map((m) => el('tr',
+          m.role === 'leader' ? 'leader' : '',
+          textCell(m.id), textCell(m.address), textCell(m.role),
+          textCell(m.lastContactMillis < 0 ? '?' : m.lastContactMillis + ' ms', 'num'),
+          textCell(m.matchIndex < 0 ? '?' : String(m.matchIndex), 'num'),
+          textCell(m.lag < 0 ? '?' : String(m.lag), 'num'))));
+    }
+  } catch (e) {
+    // The connection indicator tells when the server is away; try again later.
+  }
+  setTimeout(pollCluster, CLUSTER_POLL_MS);
+}
 
 // ---- navigation: #/<namespace>/<service>
 

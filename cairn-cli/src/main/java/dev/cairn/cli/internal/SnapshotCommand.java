@@ -1,0 +1,149 @@
+package dev.cairn.cli.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cairn snapshot save FILE} and {@code cairn snapshot restore FILE}: a consistent backup of
+ * a registry's durable state (persistent instances and service settings, at one revision), taken
+ * from any member of a cluster or a single node, and written back through the API, so that a
+ * restore reaches every member of a cluster through its log (decision 0105).
+ */
+@Command(
+    name = "snapshot",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "Saves a consistent backup of the registry (GET /v1/snapshot), or restores one.",
+      "  cairn snapshot save FILE      persistent instances and service settings at one revision",
+      "  cairn snapshot restore FILE   registers them again (replacing instances with the same id)",
+      "Ephemeral instances are not saved: their clients register them again."
+    })
+final class SnapshotCommand implements Callable<Integer> {
+
+  /** The only format this version writes and reads. */
+  static final String FORMAT = "cairn-snapshot-1";
+
+  private static final List<String> INSTANCE_FIELDS =
+      List.of("address", "ports", "tags", "metadata", "weight", "zone", "health", "check");
+
+  @Spec CommandSpec spec;
+  @Mixin ClientOptions client;
+
+  @Parameters(index = "0", paramLabel = "ACTION", description = "save or restore.")
+  String action;
+
+  @Parameters(index = "1", paramLabel = "FILE", description = "The backup file.")
+  Path file;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    switch (action) {
+      case "save" -> save(out);
+      case "restore" -> restore(out);
+      default ->
+          throw new ParameterException(
+              spec.commandLine(), "ACTION: \"" + action + "\" (expected: save or restore)");
+    }
+    out.flush();
+    return ExitCode.OK;
+  }
+
+  private void save(PrintWriter out) {
+    HttpApi.Answer answer = client.api().get("/v1/snapshot", HttpApi.Query.empty());
+    JsonNode s = answer.json();
+    Path target = file.toAbsolutePath();
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    try {
+      Files.writeString(tmp, answer.body(), StandardCharsets.UTF_8);
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new CliException(
+          ExitCode.SERVER_ERROR, "cannot write " + target + ": " + e.getMessage(), e);
+    }
+    int instances = 0;
+    for (JsonNode svc : s.path("services")) {
+      instances += svc.path("instances").size();
+    }
+    out.printf(
+        "saved revision %d: %d services, %d persistent instances (%d ephemeral not saved) to %s%n",
+        s.path("revision").asLong(),
+        s.path("services").size(),
+        instances,
+        s.path("ephemeralNotSaved").asInt(),
+        target);
+  }
+
+  private void restore(PrintWriter out) {
+    JsonNode s;
+    try {
+      s = HttpApi.parse(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new ParameterException(
+          spec.commandLine(), "FILE: cannot read " + file + ": " + e.getMessage());
+    } catch (CliException e) {
+      throw new ParameterException(
+          spec.commandLine(), "FILE: " + file + " is not JSON: " + e.getMessage());
+    }
+    if (!FORMAT.equals(s.path("format").asText())) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "FILE: "
+              + file
+              + ": format \""
+              + s.path("format").asText()
+              + "\" (expected: \""
+              + FORMAT
+              + "\", as written by cairn snapshot save)");
+    }
+    HttpApi api = client.api();
+    int instances = 0;
+    int services = 0;
+    for (JsonNode svc : s.path("services")) {
+      String ns = svc.path("namespace").asText("default");
+      String service = svc.path("service").asText();
+      HttpApi.Query query = HttpApi.Query.empty().add("namespace", ns);
+      for (JsonNode i : svc.path("instances")) {
+        ObjectNode body = HttpApi.JSON.createObjectNode();
+        for (String f : INSTANCE_FIELDS) {
+          if (i.has(f)) {
+            body.set(f, i.get(f));
+          }
+        }
+        api.put(
+            "/v1/services/"
+                + HttpApi.segment(service)
+                + "/instances/"
+                + HttpApi.segment(i.path("id").asText())
+                + query.toQueryString(),
+            body);
+        instances++;
+      }
+      if (svc.has("protectionThreshold")) {
+        ObjectNode config = HttpApi.JSON.createObjectNode();
+        config.set("protectionThreshold", svc.get("protectionThreshold"));
+        api.put(
+            "/v1/services/" + HttpApi.segment(service) + "/config" + query.toQueryString(), config);
+      }
+      services++;
+    }
+    out.printf(
+        "restored revision %d of %s: %d services, %d persistent instances%n",
+        s.path("revision").asLong(), file, services, instances);
+  }
+}
