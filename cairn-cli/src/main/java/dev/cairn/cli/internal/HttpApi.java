@@ -90,20 +90,15 @@ final class HttpApi {
 
   /** PUTs the JSON {@code body} to {@code path} and returns the answer. */
   Answer put(String path, JsonNode body) {
-    String json;
-    try {
-      json = JSON.writeValueAsString(body);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot write JSON", e);
-    }
-    return send(
-        HttpRequest.newBuilder(uri(path, Query.empty()))
-            .header("Content-Type", "application/json")
-            .PUT(HttpRequest.BodyPublishers.ofString(json)));
+    return sendJson("PUT", path, body);
   }
 
   /** POSTs the JSON {@code body} to {@code path} and returns the answer. */
   Answer post(String path, JsonNode body) {
+    return sendJson("POST", path, body);
+  }
+
+  private Answer sendJson(String method, String path, JsonNode body) {
     String json;
     try {
       json = JSON.writeValueAsString(body);
@@ -113,7 +108,7 @@ final class HttpApi {
     return send(
         HttpRequest.newBuilder(uri(path, Query.empty()))
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(json)));
+            .method(method, HttpRequest.BodyPublishers.ofString(json)));
   }
 
   /** DELETEs {@code path} and returns the answer. */

@@ -151,18 +151,24 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
       out.onError(GrpcStatuses.toException(e));
       return;
     }
-    if (gate != null) {
-      gate.whenComplete(
-          (r, e) -> {
-            if (e != null) {
-              out.onError(GrpcStatuses.toException(unwrap(e)));
-            } else {
-              answerService(request, out);
-            }
-          });
+    afterGate(gate, out, () -> answerService(request, out));
+  }
+
+  /** Runs {@code answer} once {@code gate} (if any) completes; fails the call if it fails. */
+  private static void afterGate(
+      CompletableFuture<Long> gate, StreamObserver<?> out, Runnable answer) {
+    if (gate == null) {
+      answer.run();
       return;
     }
-    answerService(request, out);
+    gate.whenComplete(
+        (r, e) -> {
+          if (e != null) {
+            out.onError(GrpcStatuses.toException(unwrap(e)));
+          } else {
+            answer.run();
+          }
+        });
   }
 
   /**
@@ -228,18 +234,7 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
       out.onError(GrpcStatuses.toException(e));
       return;
     }
-    if (gate != null) {
-      gate.whenComplete(
-          (r, e) -> {
-            if (e != null) {
-              out.onError(GrpcStatuses.toException(unwrap(e)));
-            } else {
-              answerServices(request, out);
-            }
-          });
-      return;
-    }
-    answerServices(request, out);
+    afterGate(gate, out, () -> answerServices(request, out));
   }
 
   private void answerServices(
