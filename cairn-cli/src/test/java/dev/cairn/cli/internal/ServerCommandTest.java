@@ -48,8 +48,13 @@ class ServerCommandTest {
             "Prints one line per listener: 'http  listening on http://127.0.0.1:8500'.",
             "Exit codes: 3 when it cannot start (e.g. a port in use: the message names",
             "the flag to change); 6 when it stopped by itself because it could no longer",
-            "serve (the log says why).",
-            "      --bind=ADDRESS        Address to listen on (default: 127.0.0.1).");
+            "serve (the log says why).");
+    // An option's description on its own line (the column width follows the longest option).
+    assertThat(run.out().lines())
+        .anyMatch(
+            l ->
+                l.matches(
+                    "      --bind=ADDRESS +Address to listen on \\(default: 127\\.0\\.0\\.1\\)\\."));
   }
 
   @Test
