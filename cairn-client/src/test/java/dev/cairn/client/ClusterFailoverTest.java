@@ -131,7 +131,23 @@ class ClusterFailoverTest {
     return b;
   }
 
+  /** Starts three members; again on new ports when one was taken meanwhile (the ports race). */
   private void startThree() throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        startThreeOnce();
+        return;
+      } catch (IOException | RuntimeException e) {
+        servers.forEach(CairnServer::close);
+        servers.clear();
+        if (attempt == 3) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private void startThreeOnce() throws IOException {
     int[] raft = new int[3];
     List<ServerSocket> open = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -147,7 +163,7 @@ class ClusterFailoverTest {
     for (int i = 0; i < 3; i++) {
       CairnServer s =
           CairnServer.builder()
-              .dataDir(dir.resolve("n" + (i + 1)))
+              .dataDir(dir.resolve("start" + System.nanoTime()).resolve("n" + (i + 1)))
               .httpPort(0)
               .grpcPort(0)
               .nodeId("n" + (i + 1))

@@ -125,7 +125,24 @@ class ClusterLogTest {
         .hasMessageContaining("no member with this node's id \"n9\"");
   }
 
+  /** Starts three members; again on new ports when one was taken meanwhile (the ports race). */
   private void startThree() throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        startThreeOnce();
+        return;
+      } catch (IOException | RuntimeException e) {
+        logs.forEach(RatisCommandLog::close);
+        logs.clear();
+        machines.clear();
+        if (attempt == 3) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private void startThreeOnce() throws IOException {
     int[] ports = freePorts(3);
     peers =
         List.of(
@@ -134,7 +151,7 @@ class ClusterLogTest {
             new ClusterPeers.Peer("n3", "127.0.0.1", ports[2]));
     for (ClusterPeers.Peer p : peers) {
       RatisCommandLog log =
-          RatisCommandLog.builder(dir.resolve(p.id()))
+          RatisCommandLog.builder(dir.resolve("start" + System.nanoTime()).resolve(p.id()))
               .peerId(p.id())
               .peers(peers)
               .writeTimeout(Duration.ofSeconds(1))

@@ -145,14 +145,30 @@ class ClusterServerTest {
     assertThat(unknown.statusCode()).isEqualTo(404);
   }
 
+  /** Starts three members; again on new ports when one was taken meanwhile (the ports race). */
   private void startThree() throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        startThreeOnce();
+        return;
+      } catch (IOException | RuntimeException e) {
+        servers.forEach(CairnServer::close);
+        servers.clear();
+        if (attempt == 3) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private void startThreeOnce() throws IOException {
     int[] raft = freePorts(3);
     String peers =
         "n1=127.0.0.1:" + raft[0] + ",n2=127.0.0.1:" + raft[1] + ",n3=127.0.0.1:" + raft[2];
     for (int i = 0; i < 3; i++) {
       CairnServer s =
           CairnServer.builder()
-              .dataDir(dir.resolve("n" + (i + 1)))
+              .dataDir(dir.resolve("start" + System.nanoTime()).resolve("n" + (i + 1)))
               .httpPort(0)
               .grpcPort(0)
               .nodeId("n" + (i + 1))

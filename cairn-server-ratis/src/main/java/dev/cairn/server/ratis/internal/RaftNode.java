@@ -82,6 +82,9 @@ public final class RaftNode {
     if (!state.compareAndSet(State.NEW, State.STARTING)) {
       throw new IllegalStateException("start: called in state " + state.get() + " (expected: NEW)");
     }
+    // Ratis ends the JVM (System.exit) on some start failures, e.g. a Raft port in use; the server
+    // reports those itself and decides, so Ratis throws instead.
+    org.apache.ratis.util.ExitUtils.disableSystemExit();
     RaftServer raft = null;
     try {
       Files.createDirectories(settings.dataDir());
