@@ -21,10 +21,13 @@ const id = option('id', `hello-node-${os.hostname()}`);
 const watched = option('watch', service);
 const ttl = Number(option('ttl', '10'));
 
-async function call(method, path, body) {
+async function call(method, path, body, secret) {
+  const headers = body ? { 'Content-Type': 'application/json' } : {};
+  // The session's secret: its id alone (shown in every read) renews, joins or closes nothing.
+  if (secret) headers['X-Cairn-Session-Secret'] = secret;
   const response = await fetch(registry + path, {
     method,
-    headers: body ? { 'Content-Type': 'application/json' } : {},
+    headers,
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await response.text();
@@ -74,16 +77,18 @@ async function main() {
   const port = server.address().port;
 
   const session = await call('POST', '/v1/sessions', { ttl: `${ttl}s`, name: id });
-  await call('PUT', `/v1/services/${service}/instances/${id}?session=${session.id}`, {
-    address: '127.0.0.1',
-    ports: { http: port },
-    metadata: { lang: 'node' },
-  });
+  const instance = { address: '127.0.0.1', ports: { http: port }, metadata: { lang: 'node' } };
+  await call(
+    'PUT',
+    `/v1/services/${service}/instances/${id}?session=${session.id}`,
+    instance,
+    session.secret,
+  );
   console.log(`registered ${id} on port ${port}`);
 
   // Renew at a third of the TTL, so that one lost request does not end the session.
   const renewing = setInterval(() => {
-    call('PUT', `/v1/sessions/${session.id}/renew`)
+    call('PUT', `/v1/sessions/${session.id}/renew`, undefined, session.secret)
       .then(() => console.log('renewed'))
       .catch((err) => console.log(`renew failed: ${err.message}`));
   }, (ttl * 1000) / 3);
@@ -96,7 +101,7 @@ async function main() {
   const shutDown = async () => {
     clearInterval(renewing);
     watching.abort();
-    await call('DELETE', `/v1/sessions/${session.id}`); // removes the instance now
+    await call('DELETE', `/v1/sessions/${session.id}`, undefined, session.secret); // removes it now
     console.log('deregistered');
     server.close();
     server.closeAllConnections();

@@ -21,10 +21,13 @@ from flask import Flask, jsonify
 from werkzeug.serving import make_server
 
 
-def call(method, url, body=None):
+def call(method, url, body=None, secret=None):
     """One JSON request to the registry; returns the decoded answer."""
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method)
+    if secret is not None:
+        # The session's secret: its id alone (shown in every read) renews, joins or closes nothing.
+        request.add_header("X-Cairn-Session-Secret", secret)
     if data is not None:
         request.add_header("Content-Type", "application/json")
     with urllib.request.urlopen(request, timeout=10) as response:
@@ -40,7 +43,7 @@ def renew_forever(registry, session, ttl_seconds, stop):
     # Renew at a third of the TTL, so that one lost request does not end the session.
     while not stop.wait(ttl_seconds / 3):
         try:
-            call("PUT", f"{registry}/v1/sessions/{session}/renew")
+            call("PUT", f"{registry}/v1/sessions/{session['id']}/renew", secret=session["secret"])
             say("renewed")
         except Exception as error:  # the registry may be restarting: try again next time
             say(f"renew failed: {error}")
@@ -89,18 +92,20 @@ def main():
         "PUT",
         f"{args.registry}/v1/services/{args.service}/instances/{args.id}?session={session['id']}",
         {"address": "127.0.0.1", "ports": {"http": port}, "metadata": {"lang": "python"}},
+        secret=session["secret"],
     )
     say(f"registered {args.id} on port {port}")
 
     stop = threading.Event()
     threading.Thread(
-        target=renew_forever, args=(args.registry, session["id"], args.ttl, stop), daemon=True
+        target=renew_forever, args=(args.registry, session, args.ttl, stop), daemon=True
     ).start()
     threading.Thread(target=watch_forever, args=(args.registry, args.watch, stop), daemon=True).start()
 
     def shut_down(signum, frame):
         stop.set()
-        call("DELETE", f"{args.registry}/v1/sessions/{session['id']}")  # removes the instance now
+        # Removes the instance now.
+        call("DELETE", f"{args.registry}/v1/sessions/{session['id']}", secret=session["secret"])
         say("deregistered")
         threading.Thread(target=server.shutdown).start()
 

@@ -22,7 +22,14 @@ public enum ErrorCode {
   /** The deadline passed before the request completed; it may or may not have been applied. */
   DEADLINE_EXCEEDED(4, 504, true),
   /** A bug or an unexpected failure. */
-  INTERNAL(13, 500, false);
+  INTERNAL(13, 500, false),
+  /**
+   * The caller is known but may not do this: a session's secret missing or wrong, or an ACL token
+   * without the right.
+   */
+  PERMISSION_DENIED(7, 403, false),
+  /** The request carries no credentials, or an unknown token, where the server requires one. */
+  UNAUTHENTICATED(16, 401, false);
 
   private final int grpcCode;
   private final int httpStatus;

@@ -61,6 +61,9 @@ final class SessionManager {
   private int callIndex;
   private boolean open;
   private String sessionId = "";
+  // The session's secret, as the registry handed it out when the session opened: what lets this
+  // client (and nobody who only saw the public id) resume it.
+  private String sessionSecret = "";
   private long lastAckNanos;
   private ScheduledFuture<?> keepAliveTask;
   private ScheduledFuture<?> reconnectTask;
@@ -170,6 +173,7 @@ final class SessionManager {
                 OpenSession.newBuilder()
                     .setTtlMillis(settings.sessionTtl.toMillis())
                     .setResumeSessionId(sessionId)
+                    .setResumeSessionSecret(sessionSecret)
                     .setClientName(settings.clientName))
             .build());
   }
@@ -185,6 +189,9 @@ final class SessionManager {
           registrations.size());
     }
     sessionId = o.getSessionId();
+    if (!resumed) {
+      sessionSecret = o.getSessionSecret();
+    }
     open = true;
     failures = 0;
     lastAckNanos = settings.ticker.nanos();
@@ -297,7 +304,15 @@ final class SessionManager {
       closed.complete(null);
       return;
     }
-    channels.failed(callIndex);
+    if (status.getCode() == Status.Code.PERMISSION_DENIED && !sessionId.isEmpty()) {
+      // The registry would not let this client resume its session (one opened by an older
+      // server has no secret): open a new one and register again.
+      log.info("Session {} may not be resumed ({}); opening a new one", sessionId, status);
+      sessionId = "";
+      sessionSecret = "";
+    } else {
+      channels.failed(callIndex);
+    }
     long delay = backoff.delayNanos(failures = Math.min(failures + 1, 64));
     log.debug(
         "Session stream ended ({}); reconnecting to {} in {} ms",

@@ -22,6 +22,10 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Failures are {@link CairnException}s: thrown directly for bad arguments, or completing the
  * returned future exceptionally.
+ *
+ * <p>Writes that touch a session take a {@link SessionAccess}: what the caller proves. The forms
+ * without one act for every session; they are for callers inside the server (a front door that
+ * keeps its own sessions, tests). A transport passes what its client sent.
  */
 public final class Registry implements AutoCloseable {
 
@@ -44,41 +48,100 @@ public final class Registry implements AutoCloseable {
   /**
    * Registers or replaces an instance. An instance with a non-empty {@link Instance#sessionId()} is
    * ephemeral and owned by that session, which must be open. An empty id is replaced by a generated
-   * one. Completes with the stored instance (its id and revisions set).
+   * one. Completes with the stored instance (its id and revisions set). Acts for every session.
    */
   public CompletableFuture<Instance> register(String namespace, Instance instance) {
-    return impl.register(namespace, instance);
+    return impl.register(namespace, instance, SessionAccess.anySession());
+  }
+
+  /**
+   * Registers or replaces an instance as {@code access}: an instance bound to a session needs that
+   * session's secret, and one that replaces an instance of another open session fails with {@code
+   * PERMISSION_DENIED} (field {@code secret}) unless {@code access} acts for every session.
+   */
+  public CompletableFuture<Instance> register(
+      String namespace, Instance instance, SessionAccess access) {
+    return impl.register(namespace, instance, requireNonNull(access, "access"));
   }
 
   /**
    * Removes an instance. Completes with the revision of the removal, or with {@code NOT_FOUND} when
-   * there was no such instance.
+   * there was no such instance. Acts for every session.
    */
   public CompletableFuture<Long> deregister(String namespace, String service, String instanceId) {
-    return impl.deregister(namespace, service, instanceId);
+    return impl.deregister(namespace, service, instanceId, SessionAccess.anySession());
+  }
+
+  /**
+   * Removes an instance as {@code access}: one owned by an open session needs that session's secret
+   * ({@code PERMISSION_DENIED} otherwise), unless {@code access} acts for every session.
+   */
+  public CompletableFuture<Long> deregister(
+      String namespace, String service, String instanceId, SessionAccess access) {
+    return impl.deregister(namespace, service, instanceId, requireNonNull(access, "access"));
   }
 
   /**
    * Opens a session with the given TTL, or resumes {@code resumeId} when that session is still
-   * alive (then its instances stay). {@code resumeId} may be empty.
+   * alive (then its instances stay). {@code resumeId} may be empty. Acts for every session.
    */
   public CompletableFuture<SessionInfo> openSession(
       Duration ttl, String resumeId, String clientName) {
-    return impl.openSession(ttl, resumeId, clientName);
+    return impl.openSession(ttl, resumeId, SessionAccess.anySession(), clientName);
   }
 
   /**
-   * Renews a session's lease; not logged. Returns the TTL in milliseconds.
+   * Opens a session, or resumes {@code resumeId} when that session is still alive and {@code
+   * resumeAccess} proves it: a live session that it does not prove is refused with {@code
+   * PERMISSION_DENIED} (thrown), never taken over. A new session's {@link SessionInfo#secret()} is
+   * handed out only here.
+   */
+  public CompletableFuture<SessionInfo> openSession(
+      Duration ttl, String resumeId, SessionAccess resumeAccess, String clientName) {
+    return impl.openSession(ttl, resumeId, requireNonNull(resumeAccess, "access"), clientName);
+  }
+
+  /**
+   * Renews a session's lease; not logged. Returns the TTL in milliseconds. Acts for every session.
    *
    * @throws CairnException {@code NOT_FOUND} when the session is unknown or already expired
    */
   public long keepAlive(String sessionId) {
-    return impl.keepAlive(sessionId);
+    return impl.keepAlive(sessionId, SessionAccess.anySession());
   }
 
-  /** Closes a session and removes its instances. */
+  /**
+   * Renews a session's lease as {@code access}.
+   *
+   * @throws CairnException {@code PERMISSION_DENIED} when {@code access} does not prove the
+   *     session, {@code NOT_FOUND} when the session is unknown or already expired
+   */
+  public long keepAlive(String sessionId, SessionAccess access) {
+    return impl.keepAlive(sessionId, requireNonNull(access, "access"));
+  }
+
+  /** Closes a session and removes its instances. Acts for every session. */
   public CompletableFuture<Long> closeSession(String sessionId) {
-    return impl.closeSession(sessionId);
+    return impl.closeSession(sessionId, SessionAccess.anySession());
+  }
+
+  /**
+   * Closes a session as {@code access}; fails with {@code PERMISSION_DENIED} when {@code access}
+   * does not prove it.
+   */
+  public CompletableFuture<Long> closeSession(String sessionId, SessionAccess access) {
+    return impl.closeSession(sessionId, requireNonNull(access, "access"));
+  }
+
+  /**
+   * Checks that {@code access} proves a session, before acting on it: a session the registry does
+   * not hold passes (what follows then fails as for any unknown session).
+   *
+   * @throws CairnException {@code PERMISSION_DENIED} (field {@code secret}) when the registry holds
+   *     the session and {@code access} does not prove it
+   */
+  public void checkSession(String sessionId, SessionAccess access) {
+    impl.checkSession(sessionId, requireNonNull(access, "access"));
   }
 
   /**

@@ -33,6 +33,9 @@ final class Catalog {
 
   private static final int SNAPSHOT_MAGIC = 0xCA1A5AFE;
 
+  /** The hash of a session without a secret: no secret's hash equals it. */
+  private static final byte[] NO_SECRET = new byte[0];
+
   /** Namespaces by name; entries are never removed. Mutated by the apply thread only. */
   private final ConcurrentHashMap<String, NamespaceState> namespaces = new ConcurrentHashMap<>();
 
@@ -44,6 +47,12 @@ final class Catalog {
 
   /** Sessions by id; apply thread only. */
   private final HashMap<String, SessionState> sessions = new HashMap<>();
+
+  /**
+   * The hash of each open session's secret, by id (an empty array for a session opened before
+   * sessions had secrets); written by the apply thread, read by any.
+   */
+  private final ConcurrentHashMap<String, byte[]> secretHashes = new ConcurrentHashMap<>();
 
   /** Changes of the batch being applied; apply thread only. */
   private final LinkedHashMap<ServiceState, List<ServiceEvent>> touched = new LinkedHashMap<>();
@@ -83,6 +92,14 @@ final class Catalog {
     return svc == null ? ServiceSnapshot.of(namespace, service, 0, List.of()) : svc.published;
   }
 
+  /**
+   * The hash of an open session's secret: null when the catalog holds no such session, empty when
+   * the session has no secret (opened by a version before secrets).
+   */
+  byte[] secretHash(String sessionId) {
+    return secretHashes.get(sessionId);
+  }
+
   /** The protection threshold set for a service, or a negative number when none is set. */
   double protectionThreshold(String namespace, String service) {
     Double t = protection.get(new ServiceKey(namespace, service));
@@ -114,7 +131,7 @@ final class Catalog {
   Result apply(Command command) {
     try {
       if (command instanceof Command.Register r) {
-        return register(r.namespace(), r.instance());
+        return register(r);
       } else if (command instanceof Command.Deregister d) {
         return deregister(d);
       } else if (command instanceof Command.OpenSession o) {
@@ -173,12 +190,18 @@ final class Catalog {
     return out;
   }
 
-  private Result register(String namespace, Instance instance) {
-    ServiceState svc = serviceForWrite(namespace, instance.service());
-    Instance old = svc.get(instance.id());
+  private Result register(Command.Register r) {
+    Instance instance = r.instance();
     if (instance.kind() == InstanceKind.EPHEMERAL && !sessions.containsKey(instance.sessionId())) {
       throw CairnException.notFound("session", instance.sessionId());
     }
+    ServiceState existing = existingService(r.namespace(), instance.service());
+    Instance previous = existing == null ? null : existing.get(instance.id());
+    if (previous != null && !r.anySession()) {
+      checkOwner(r.namespace(), previous, instance.sessionId());
+    }
+    ServiceState svc = serviceForWrite(r.namespace(), instance.service());
+    Instance old = previous;
     if (old != null && old.sameRegistration(instance)) {
       return Result.registered(old.modRevision(), old.createRevision());
     }
@@ -211,6 +234,9 @@ final class Catalog {
     if (old == null) {
       throw CairnException.notFound("id", d.namespace() + "/" + d.service() + "/" + d.instanceId());
     }
+    if (!d.anySession()) {
+      checkOwner(d.namespace(), old, d.asSession());
+    }
     long rev = ++revision;
     if (!old.sessionId().isEmpty()) {
       SessionState owner = sessions.get(old.sessionId());
@@ -220,6 +246,29 @@ final class Catalog {
     }
     remove(svc, old, rev);
     return Result.ok(rev);
+  }
+
+  /**
+   * Refuses a write to {@code old} by {@code actor} (a session proven by its secret, or empty) when
+   * another open session owns it.
+   */
+  private void checkOwner(String namespace, Instance old, String actor) {
+    String owner = old.sessionId();
+    if (owner.isEmpty() || owner.equals(actor) || !sessions.containsKey(owner)) {
+      return;
+    }
+    throw CairnException.of(
+        ErrorCode.PERMISSION_DENIED,
+        "secret",
+        "secret: instance "
+            + namespace
+            + "/"
+            + old.service()
+            + "/"
+            + old.id()
+            + " belongs to session "
+            + owner
+            + " (expected: that session's secret, or a token with write on the service)");
   }
 
   private Result setHealth(Command.SetHealth h) {
@@ -255,8 +304,9 @@ final class Catalog {
           ErrorCode.ALREADY_EXISTS, "session", "session: " + o.sessionId() + " (already open)");
     }
     long rev = ++revision;
-    SessionState s = new SessionState(o.sessionId(), o.ttlMillis(), o.clientName());
+    SessionState s = new SessionState(o.sessionId(), o.ttlMillis(), o.clientName(), o.secretHash());
     sessions.put(s.id, s);
+    secretHashes.put(s.id, s.secretHash());
     opened.add(s);
     return Result.ok(rev);
   }
@@ -266,6 +316,7 @@ final class Catalog {
     if (s == null) {
       throw CairnException.notFound("session", sessionId);
     }
+    secretHashes.remove(sessionId);
     long rev = ++revision;
     for (Owned o : s.instances) {
       Instance old = o.service.get(o.instanceId);
@@ -314,6 +365,7 @@ final class Catalog {
       out.writeUTF(s.id);
       out.writeLong(s.ttlMillis);
       out.writeUTF(s.clientName);
+      CommandCodec.writeHash(out, s.secretHash);
     }
     out.writeInt(namespaces.size());
     for (NamespaceState ns : namespaces.values()) {
@@ -346,12 +398,18 @@ final class Catalog {
     namespaces.clear();
     protection.clear();
     sessions.clear();
+    secretHashes.clear();
     instanceCount = 0;
     revision = in.readLong();
     int sessionCount = in.readInt();
     for (int i = 0; i < sessionCount; i++) {
-      SessionState s = new SessionState(in.readUTF(), in.readLong(), in.readUTF());
+      String id = in.readUTF();
+      long ttl = in.readLong();
+      String name = in.readUTF();
+      SessionState s =
+          new SessionState(id, ttl, name, version >= 3 ? CommandCodec.readHash(in) : null);
       sessions.put(s.id, s);
+      secretHashes.put(s.id, s.secretHash());
     }
     int nsCount = in.readInt();
     for (int i = 0; i < nsCount; i++) {
@@ -404,12 +462,19 @@ final class Catalog {
     final String id;
     final long ttlMillis;
     final String clientName;
+    final byte[] secretHash;
     final Set<Owned> instances = new HashSet<>();
 
-    SessionState(String id, long ttlMillis, String clientName) {
+    SessionState(String id, long ttlMillis, String clientName, byte[] secretHash) {
       this.id = id;
       this.ttlMillis = ttlMillis;
       this.clientName = clientName;
+      this.secretHash = secretHash;
+    }
+
+    /** The hash as {@link #secretHashes} holds it: empty for none. */
+    byte[] secretHash() {
+      return secretHash == null ? NO_SECRET : secretHash;
     }
   }
 

@@ -10,14 +10,64 @@ import dev.cairn.common.Instance;
  */
 sealed interface Command {
 
-  /** Registers or replaces an instance (id already set). */
-  record Register(String namespace, Instance instance) implements Command {}
+  /**
+   * Registers or replaces an instance (id already set). An instance owned by another open session
+   * than the new one's is replaced only {@code anySession} (decision 0165); the new owner's secret
+   * was checked before logging.
+   */
+  record Register(String namespace, Instance instance, boolean anySession) implements Command {
 
-  /** Removes an instance. */
-  record Deregister(String namespace, String service, String instanceId) implements Command {}
+    /** A registration that may replace any session's instance (what format 1 and 2 meant). */
+    Register(String namespace, Instance instance) {
+      this(namespace, instance, true);
+    }
+  }
 
-  /** Opens a session with a server-chosen id. */
-  record OpenSession(String sessionId, long ttlMillis, String clientName) implements Command {}
+  /**
+   * Removes an instance. One owned by an open session is removed only by that session ({@code
+   * asSession}, whose secret was checked before logging), or {@code anySession}.
+   */
+  record Deregister(
+      String namespace, String service, String instanceId, String asSession, boolean anySession)
+      implements Command {
+
+    /** A removal that may remove any session's instance (what format 1 and 2 meant). */
+    Deregister(String namespace, String service, String instanceId) {
+      this(namespace, service, instanceId, "", true);
+    }
+  }
+
+  /**
+   * Opens a session with a server-chosen id and the SHA-256 hash of its secret (null for a session
+   * opened before sessions had secrets: nobody can prove it).
+   */
+  record OpenSession(String sessionId, long ttlMillis, String clientName, byte[] secretHash)
+      implements Command {
+
+    /** A session without a secret, as format 1 and 2 logged them. */
+    OpenSession(String sessionId, long ttlMillis, String clientName) {
+      this(sessionId, ttlMillis, clientName, null);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof OpenSession other
+          && sessionId.equals(other.sessionId)
+          && ttlMillis == other.ttlMillis
+          && clientName.equals(other.clientName)
+          && java.util.Arrays.equals(secretHash, other.secretHash);
+    }
+
+    @Override
+    public int hashCode() {
+      return sessionId.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return "OpenSession[sessionId=" + sessionId + ", ttlMillis=" + ttlMillis + "]";
+    }
+  }
 
   /** Closes a session and removes its instances; {@code expired} when its lease ran out. */
   record CloseSession(String sessionId, boolean expired) implements Command {}

@@ -6,6 +6,7 @@ import dev.cairn.common.Health;
 import dev.cairn.common.HealthCheck;
 import dev.cairn.common.Instance;
 import dev.cairn.common.InstanceKind;
+import dev.cairn.server.core.acl.Secrets;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
@@ -23,8 +24,10 @@ import java.util.TreeMap;
 
 /**
  * The binary form of command batches (one log entry), of their results (the entry's reply) and of
- * instances (shared with catalog snapshots). Format version 2 (version 1 without health checks and
- * service settings is still read); a new field means a new version.
+ * instances (shared with catalog snapshots). Format version 3 (version 1 without health checks and
+ * service settings, and version 2 without session secrets and ownership, are still read: their
+ * registrations and removals apply as they did then, acting for any session); a new field means a
+ * new version.
  *
  * <p>Decoding refuses bytes it does not understand only with the exception each method names (an
  * out-of-range count, enum ordinal or instance field included), never with another: a log entry
@@ -32,7 +35,7 @@ import java.util.TreeMap;
  */
 final class CommandCodec {
 
-  static final int VERSION = 2;
+  static final int VERSION = 3;
 
   /** The oldest version still read. */
   static final int MIN_VERSION = 1;
@@ -163,16 +166,20 @@ final class CommandCodec {
       out.writeByte(REGISTER);
       writeUtf(out, r.namespace());
       writeInstance(out, r.instance());
+      out.writeBoolean(r.anySession());
     } else if (c instanceof Command.Deregister d) {
       out.writeByte(DEREGISTER);
       writeUtf(out, d.namespace());
       writeUtf(out, d.service());
       writeUtf(out, d.instanceId());
+      writeUtf(out, d.asSession());
+      out.writeBoolean(d.anySession());
     } else if (c instanceof Command.OpenSession o) {
       out.writeByte(OPEN_SESSION);
       writeUtf(out, o.sessionId());
       out.writeLong(o.ttlMillis());
       writeUtf(out, o.clientName());
+      writeHash(out, o.secretHash());
     } else if (c instanceof Command.CloseSession cs) {
       out.writeByte(CLOSE_SESSION);
       writeUtf(out, cs.sessionId());
@@ -198,11 +205,28 @@ final class CommandCodec {
     int type = in.readUnsignedByte();
     switch (type) {
       case REGISTER:
-        return new Command.Register(pool.share(in.readUTF()), readInstance(in, pool, version));
+        {
+          String namespace = pool.share(in.readUTF());
+          Instance instance = readInstance(in, pool, version);
+          return new Command.Register(namespace, instance, version < 3 || in.readBoolean());
+        }
       case DEREGISTER:
-        return new Command.Deregister(in.readUTF(), in.readUTF(), in.readUTF());
+        {
+          String namespace = in.readUTF();
+          String service = in.readUTF();
+          String id = in.readUTF();
+          if (version < 3) {
+            return new Command.Deregister(namespace, service, id);
+          }
+          return new Command.Deregister(namespace, service, id, in.readUTF(), in.readBoolean());
+        }
       case OPEN_SESSION:
-        return new Command.OpenSession(in.readUTF(), in.readLong(), in.readUTF());
+        {
+          String id = in.readUTF();
+          long ttl = in.readLong();
+          String name = in.readUTF();
+          return new Command.OpenSession(id, ttl, name, version < 3 ? null : readHash(in));
+        }
       case CLOSE_SESSION:
         return new Command.CloseSession(in.readUTF(), in.readBoolean());
       case SET_HEALTH:
@@ -229,6 +253,35 @@ final class CommandCodec {
         break;
     }
     throw new IOException("command type " + type + " (expected: 1..6)");
+  }
+
+  /** Writes a secret's hash: its length (0 for none), then its bytes. */
+  static void writeHash(DataOutput out, byte[] hash) throws IOException {
+    if (hash == null) {
+      out.writeByte(0);
+      return;
+    }
+    out.writeByte(hash.length);
+    out.write(hash);
+  }
+
+  /**
+   * Reads what {@link #writeHash} wrote: null for none.
+   *
+   * @throws IOException for a length other than 0 and {@link Secrets#HASH_BYTES}
+   */
+  static byte[] readHash(DataInput in) throws IOException {
+    int n = in.readUnsignedByte();
+    if (n == 0) {
+      return null;
+    }
+    if (n != Secrets.HASH_BYTES) {
+      throw new IOException(
+          "secret hash of " + n + " bytes (expected: 0 or " + Secrets.HASH_BYTES + ")");
+    }
+    byte[] hash = new byte[n];
+    in.readFully(hash);
+    return hash;
   }
 
   /**

@@ -19,9 +19,11 @@ import dev.cairn.server.core.SelfPreservationStatus;
 import dev.cairn.server.core.ServiceConfig;
 import dev.cairn.server.core.ServiceList;
 import dev.cairn.server.core.ServiceSnapshot;
+import dev.cairn.server.core.SessionAccess;
 import dev.cairn.server.core.SessionInfo;
 import dev.cairn.server.core.Watch;
 import dev.cairn.server.core.WatchListener;
+import dev.cairn.server.core.acl.Secrets;
 import dev.cairn.server.core.log.CommandLog;
 import dev.cairn.server.core.log.LogMember;
 import dev.cairn.server.core.log.LogStatus;
@@ -149,7 +151,8 @@ public final class RegistryImpl {
 
   // ---- writes ----
 
-  public CompletableFuture<Instance> register(String namespace, Instance instance) {
+  public CompletableFuture<Instance> register(
+      String namespace, Instance instance, SessionAccess access) {
     String ns = Names.namespace(namespace);
     if (!instance.id().isEmpty()) {
       Names.checkNewInstanceId("id", instance.id());
@@ -159,10 +162,11 @@ public final class RegistryImpl {
     // Strings are shared here, on the caller's thread, not on the single apply thread.
     Instance toStore = normalized(instance, kind).withSharedStrings(pool::share);
     if (!session.isEmpty()) {
+      checkSession(session, access);
       renew(session); // fails fast on unknown sessions, and counts as a keepalive
     }
     return batcher
-        .submit(new Command.Register(ns, toStore))
+        .submit(new Command.Register(ns, toStore, access.actsForAnySession()))
         .thenCompose(
             r -> {
               if (!r.isOk()) {
@@ -186,32 +190,49 @@ public final class RegistryImpl {
     return b.build();
   }
 
-  public CompletableFuture<Long> deregister(String namespace, String service, String id) {
+  public CompletableFuture<Long> deregister(
+      String namespace, String service, String id, SessionAccess access) {
     String ns = Names.namespace(namespace);
     Names.checkLabel("service", service);
     Names.checkInstanceId("id", id);
+    // The session this caller proves, when it proves the instance's owner; the catalog checks the
+    // owner again when it applies the removal.
+    String asSession = "";
+    if (!access.actsForAnySession() && access.hasSecret()) {
+      Instance found = find(catalog.service(ns, service).instances(), id);
+      if (found != null
+          && !found.sessionId().isEmpty()
+          && access.proves(catalog.secretHash(found.sessionId()))) {
+        asSession = found.sessionId();
+      }
+    }
     CompletableFuture<Long> done =
-        revisionOf(batcher.submit(new Command.Deregister(ns, service, id)));
+        revisionOf(
+            batcher.submit(
+                new Command.Deregister(ns, service, id, asSession, access.actsForAnySession())));
     done.thenRun(monitor::deregistered);
     return done;
   }
 
-  public CompletableFuture<SessionInfo> openSession(Duration ttl, String resumeId, String name) {
+  public CompletableFuture<SessionInfo> openSession(
+      Duration ttl, String resumeId, SessionAccess access, String name) {
     long ttlMillis = ttlMillis(ttl);
     String clientName = name == null ? "" : name;
     if (resumeId != null && !resumeId.isEmpty() && leases.isLive(resumeId)) {
+      checkSession(resumeId, access); // a live session is resumed only by its holder
       try {
         long kept = renew(resumeId);
         monitor.sessionOpened(true);
         return CompletableFuture.completedFuture(
-            new SessionInfo(resumeId, kept, true, catalog.revision()));
+            new SessionInfo(resumeId, "", kept, true, catalog.revision()));
       } catch (CairnException e) {
         // It ended between the check and the renewal: open a new one below.
       }
     }
     String id = UUID.randomUUID().toString();
+    String secret = Secrets.newSecret();
     return batcher
-        .submit(new Command.OpenSession(id, ttlMillis, clientName))
+        .submit(new Command.OpenSession(id, ttlMillis, clientName, Secrets.hash(secret)))
         .thenCompose(
             r -> {
               if (!r.isOk()) {
@@ -219,12 +240,37 @@ public final class RegistryImpl {
               }
               monitor.sessionOpened(false);
               return CompletableFuture.completedFuture(
-                  new SessionInfo(id, ttlMillis, false, r.revision()));
+                  new SessionInfo(id, secret, ttlMillis, false, r.revision()));
             });
   }
 
-  public long keepAlive(String sessionId) {
+  public long keepAlive(String sessionId, SessionAccess access) {
+    checkSession(sessionId, access);
     return renew(sessionId);
+  }
+
+  /**
+   * Refuses with {@code PERMISSION_DENIED} a caller that does not prove a session the catalog
+   * holds; a session the catalog does not hold passes (the write then fails as it always did).
+   */
+  public void checkSession(String sessionId, SessionAccess access) {
+    if (access.actsForAnySession()) {
+      return;
+    }
+    byte[] hash = catalog.secretHash(sessionId);
+    if (hash == null || access.proves(hash)) {
+      return;
+    }
+    throw CairnException.of(
+        ErrorCode.PERMISSION_DENIED,
+        "secret",
+        "secret: "
+            + (access.hasSecret() ? "wrong" : "missing")
+            + " for session "
+            + sessionId
+            + (hash.length == 0
+                ? " (it was opened by an older server and has no secret: open a new session)"
+                : " (expected: the secret returned when the session was opened)"));
   }
 
   // A renewal here; on a follower also noted for the leader, which keeps the lease that counts.
@@ -236,9 +282,14 @@ public final class RegistryImpl {
     return ttl;
   }
 
-  public CompletableFuture<Long> closeSession(String sessionId) {
+  public CompletableFuture<Long> closeSession(String sessionId, SessionAccess access) {
     if (!leases.isKnown(sessionId)) {
       return CompletableFuture.failedFuture(CairnException.notFound("session", sessionId));
+    }
+    try {
+      checkSession(sessionId, access);
+    } catch (CairnException e) {
+      return CompletableFuture.failedFuture(e);
     }
     leases.end(sessionId);
     return revisionOf(batcher.submit(new Command.CloseSession(sessionId, false)));
@@ -348,13 +399,7 @@ public final class RegistryImpl {
     String ns = Names.namespace(namespace);
     Names.checkLabel("service", service);
     Names.checkInstanceId("id", id);
-    Instance found = null;
-    for (Instance i : catalog.service(ns, service).instances()) {
-      if (i.id().equals(id)) {
-        found = i;
-        break;
-      }
-    }
+    Instance found = find(catalog.service(ns, service).instances(), id);
     if (found == null) {
       return CompletableFuture.failedFuture(
           CairnException.notFound("id", ns + "/" + service + "/" + id));
@@ -743,6 +788,15 @@ public final class RegistryImpl {
       task.run(); // closing
       return () -> {};
     }
+  }
+
+  private static Instance find(List<Instance> instances, String id) {
+    for (Instance i : instances) {
+      if (i.id().equals(id)) {
+        return i;
+      }
+    }
+    return null;
   }
 
   private static long ttlMillis(Duration ttl) {

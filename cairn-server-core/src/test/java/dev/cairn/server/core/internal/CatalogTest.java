@@ -222,6 +222,82 @@ class CatalogTest {
   }
 
   @Test
+  void anInstanceOfAnotherOpenSessionIsNeitherReplacedNorRemoved() {
+    byte[] hash = dev.cairn.server.core.acl.Secrets.hash("s1-secret");
+    catalog.apply(new Command.OpenSession("s1", 10_000, "", hash));
+    catalog.apply(new Command.OpenSession("s2", 10_000, "", null));
+    catalog.apply(new Command.Register("default", ephemeral("api", "e1", "s1"), false));
+    long revision = catalog.publish().revision();
+
+    List<Result> refused =
+        List.of(
+            catalog.apply(new Command.Register("default", ephemeral("api", "e1", "s2"), false)),
+            catalog.apply(
+                new Command.Register(
+                    "default", Instance.builder("api", "10.6.6.6").id("e1").build(), false)),
+            catalog.apply(new Command.Deregister("default", "api", "e1", "", false)),
+            catalog.apply(new Command.Deregister("default", "api", "e1", "s2", false)));
+
+    assertThat(refused)
+        .allSatisfy(
+            r -> {
+              assertThat(r.error()).isEqualTo(ErrorCode.PERMISSION_DENIED);
+              assertThat(r.field()).isEqualTo("secret");
+              assertThat(r.message()).contains("default/api/e1", "s1");
+            });
+    assertThat(catalog.publish().revision()).isEqualTo(revision);
+    assertThat(catalog.secretHash("s1")).isEqualTo(hash);
+    assertThat(catalog.secretHash("s2")).isEmpty();
+    assertThat(catalog.secretHash("nope")).isNull();
+
+    // Its own session, or a caller acting for every session, may.
+    assertThat(
+            catalog
+                .apply(new Command.Register("default", ephemeral("api", "e1", "s1"), false))
+                .isOk())
+        .isTrue();
+    assertThat(catalog.apply(new Command.Deregister("default", "api", "e1", "s1", false)).isOk())
+        .isTrue();
+    catalog.apply(new Command.Register("default", ephemeral("api", "e2", "s1"), false));
+    assertThat(catalog.apply(new Command.Deregister("default", "api", "e2", "", true)).isOk())
+        .isTrue();
+    // Once the owner is closed, what is left of it is anyone's.
+    catalog.apply(new Command.Register("default", web("w"), false));
+    catalog.apply(new Command.CloseSession("s1", false));
+    assertThat(catalog.secretHash("s1")).isNull();
+  }
+
+  @Test
+  void aSnapshotKeepsSessionSecretHashesAndAVersion2SnapshotStillReads() throws Exception {
+    byte[] hash = dev.cairn.server.core.acl.Secrets.hash("secret");
+    catalog.apply(new Command.OpenSession("s1", 5_000, "client", hash));
+    catalog.publish();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    catalog.writeSnapshot(new DataOutputStream(bytes));
+    Catalog restored = new Catalog();
+    restored.readSnapshot(
+        new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())), new StringPool());
+    assertThat(restored.secretHash("s1")).isEqualTo(hash);
+
+    ByteArrayOutputStream v2 = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(v2);
+    out.writeInt(0xCA1A5AFE);
+    out.writeByte(2);
+    out.writeLong(3); // revision
+    out.writeInt(1); // sessions
+    out.writeUTF("old");
+    out.writeLong(5_000);
+    out.writeUTF("client");
+    out.writeInt(0); // namespaces
+    out.writeInt(0); // service settings
+    Catalog old = new Catalog();
+    old.readSnapshot(
+        new DataInputStream(new ByteArrayInputStream(v2.toByteArray())), new StringPool());
+    assertThat(old.sessions()).containsExactly(new Catalog.OpenedSession("old", 5_000));
+    assertThat(old.secretHash("old")).as("no secret: nobody proves it").isEmpty();
+  }
+
+  @Test
   void snapshotRestoresTheSameState() throws Exception {
     catalog.apply(new Command.OpenSession("s1", 5_000, "client"));
     catalog.apply(new Command.Register("default", ephemeral("api", "e1", "s1")));

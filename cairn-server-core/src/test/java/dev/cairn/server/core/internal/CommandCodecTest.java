@@ -53,7 +53,11 @@ class CommandCodecTest {
                             .fall(5)
                             .build())
                     .build()),
-            new Command.SetServiceConfig("ns", "web", 0.25));
+            new Command.SetServiceConfig("ns", "web", 0.25),
+            new Command.Register("ns", full, false),
+            new Command.Deregister("ns", "web", "web-1", "s", false),
+            new Command.OpenSession(
+                "s2", 1234, "name", dev.cairn.server.core.acl.Secrets.hash("secret")));
 
     byte[] entry = CommandCodec.encodeBatch(-42L, commands);
     assertThat(CommandCodec.decodeBatch(entry, new StringPool())).isEqualTo(commands);
@@ -75,6 +79,53 @@ class CommandCodecTest {
 
     assertThat(CommandCodec.decodeBatch(bytes.toByteArray(), new StringPool()))
         .containsExactly(new Command.SetHealth("ns", "web", "w1", Health.CRITICAL));
+  }
+
+  @Test
+  void version2EntriesDecodeActingForAnySessionAsTheyApplied() throws IOException {
+    Instance web = Instance.builder("web", "10.0.0.1").id("w1").build();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeByte(2);
+    out.writeLong(7);
+    out.writeInt(3);
+    out.writeByte(1); // REGISTER
+    out.writeUTF("ns");
+    // A version 2 instance: as today's, the check flag last.
+    CommandCodec.writeInstance(out, web);
+    out.writeByte(2); // DEREGISTER
+    out.writeUTF("ns");
+    out.writeUTF("web");
+    out.writeUTF("w1");
+    out.writeByte(3); // OPEN_SESSION
+    out.writeUTF("s");
+    out.writeLong(1000);
+    out.writeUTF("client");
+
+    assertThat(CommandCodec.decodeBatch(bytes.toByteArray(), new StringPool()))
+        .containsExactly(
+            new Command.Register("ns", web, true),
+            new Command.Deregister("ns", "web", "w1", "", true),
+            new Command.OpenSession("s", 1000, "client", null));
+  }
+
+  @Test
+  void aSecretHashOfAnotherLengthIsAnIoError() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeByte(CommandCodec.VERSION);
+    out.writeLong(7);
+    out.writeInt(1);
+    out.writeByte(3); // OPEN_SESSION
+    out.writeUTF("s");
+    out.writeLong(1000);
+    out.writeUTF("client");
+    out.writeByte(5);
+    out.write(new byte[5]);
+
+    assertThatThrownBy(() -> CommandCodec.decodeBatch(bytes.toByteArray(), new StringPool()))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("secret hash of 5 bytes");
   }
 
   @Test

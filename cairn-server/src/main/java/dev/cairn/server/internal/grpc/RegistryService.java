@@ -30,6 +30,7 @@ import dev.cairn.server.core.DrainReport;
 import dev.cairn.server.core.HealthySelection;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.ServiceSnapshot;
+import dev.cairn.server.core.SessionAccess;
 import dev.cairn.server.internal.BuildInfo;
 import dev.cairn.server.internal.Protos;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -108,7 +109,8 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
       registering =
           registry.register(
               Names.namespace(request.getNamespace()),
-              Protos.toModel(request.getInstance(), request.getSessionId()));
+              Protos.toModel(request.getInstance(), request.getSessionId()),
+              SessionAccess.secret(request.getSessionSecret()));
     } catch (RuntimeException e) {
       out.onError(GrpcStatuses.toException(e));
       return;
@@ -131,7 +133,8 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
           registry.deregister(
               Names.namespace(request.getNamespace()),
               Names.checkLabel("service", request.getService()),
-              Names.checkInstanceId("instance_id", request.getInstanceId()));
+              Names.checkInstanceId("instance_id", request.getInstanceId()),
+              SessionAccess.secret(request.getSessionSecret()));
     } catch (RuntimeException e) {
       out.onError(GrpcStatuses.toException(e));
       return;

@@ -15,6 +15,7 @@ import dev.cairn.proto.v1.SessionOpened;
 import dev.cairn.proto.v1.SessionRequest;
 import dev.cairn.proto.v1.SessionResponse;
 import dev.cairn.server.core.Registry;
+import dev.cairn.server.core.SessionAccess;
 import dev.cairn.server.core.SessionInfo;
 import dev.cairn.server.internal.Protos;
 import io.grpc.StatusRuntimeException;
@@ -77,6 +78,8 @@ final class SessionCall implements StreamObserver<SessionRequest> {
   // All fields below are owned by `serial`.
   private State state = State.AWAIT_OPEN;
   private String sessionId = "";
+  // What proves the session to the registry: its secret, hashed once per stream.
+  private SessionAccess access = SessionAccess.none();
   private String claimedResumeId = "";
   private boolean halfClosedWhileOpening;
   private int inFlight;
@@ -204,7 +207,15 @@ final class SessionCall implements StreamObserver<SessionRequest> {
     long ttlMillis =
         open.getTtlMillis() == 0 ? Limits.DEFAULT_SESSION_TTL_MILLIS : open.getTtlMillis();
     String resumeId = open.getResumeSessionId();
+    SessionAccess resumeAccess = SessionAccess.secret(open.getResumeSessionSecret());
     if (!resumeId.isEmpty()) {
+      try {
+        // Before claiming: a stream that does not prove the session must not end its own stream.
+        registry.checkSession(resumeId, resumeAccess);
+      } catch (RuntimeException e) {
+        fail(GrpcStatuses.toException(e));
+        return;
+      }
       // Claimed before asking the registry, so that the old stream breaking meanwhile does not
       // detach the session being resumed.
       claimedResumeId = resumeId;
@@ -212,7 +223,10 @@ final class SessionCall implements StreamObserver<SessionRequest> {
     }
     CompletableFuture<SessionInfo> opening;
     try {
-      opening = registry.openSession(Duration.ofMillis(ttlMillis), resumeId, open.getClientName());
+      opening =
+          registry.openSession(
+              Duration.ofMillis(ttlMillis), resumeId, resumeAccess, open.getClientName());
+      access = resumeAccess;
     } catch (RuntimeException e) {
       releaseResumeClaim();
       fail(GrpcStatuses.toException(e));
@@ -233,6 +247,9 @@ final class SessionCall implements StreamObserver<SessionRequest> {
     }
     claimedResumeId = "";
     sessionId = info.id();
+    if (!info.resumed()) {
+      access = SessionAccess.secret(info.secret());
+    }
     if (state == State.ENDED) {
       // The stream broke while the session was opening.
       detach();
@@ -246,7 +263,8 @@ final class SessionCall implements StreamObserver<SessionRequest> {
                     .setSessionId(info.id())
                     .setTtlMillis(info.ttlMillis())
                     .setResumed(info.resumed())
-                    .setRevision(info.revision()))
+                    .setRevision(info.revision())
+                    .setSessionSecret(info.secret()))
             .build());
     if (halfClosedWhileOpening) {
       halfClosed();
@@ -257,7 +275,7 @@ final class SessionCall implements StreamObserver<SessionRequest> {
   private void keepAlive() {
     long ttlMillis;
     try {
-      ttlMillis = registry.keepAlive(sessionId);
+      ttlMillis = registry.keepAlive(sessionId, access);
     } catch (RuntimeException e) {
       fail(GrpcStatuses.toException(e));
       return;
@@ -280,7 +298,8 @@ final class SessionCall implements StreamObserver<SessionRequest> {
         throw CairnException.invalid(
             "instance.kind", "PERSISTENT", "EPHEMERAL or unspecified on a session stream");
       }
-      registering = registry.register(namespace, Protos.toModel(request.getInstance(), sessionId));
+      registering =
+          registry.register(namespace, Protos.toModel(request.getInstance(), sessionId), access);
     } catch (RuntimeException e) {
       sendFailure(requestId, e);
       return;
@@ -309,7 +328,8 @@ final class SessionCall implements StreamObserver<SessionRequest> {
           registry.deregister(
               Names.namespace(request.getNamespace()),
               Names.checkLabel("service", request.getService()),
-              Names.checkInstanceId("instance_id", request.getInstanceId()));
+              Names.checkInstanceId("instance_id", request.getInstanceId()),
+              access);
     } catch (RuntimeException e) {
       sendFailure(requestId, e);
       return;
@@ -330,7 +350,7 @@ final class SessionCall implements StreamObserver<SessionRequest> {
     owners.release(sessionId, this);
     CompletableFuture<Long> closing;
     try {
-      closing = registry.closeSession(sessionId);
+      closing = registry.closeSession(sessionId, access);
     } catch (RuntimeException e) {
       closing = CompletableFuture.failedFuture(e);
     }

@@ -3,6 +3,7 @@ package dev.cairn.server.internal.http;
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Names;
+import dev.cairn.server.core.SessionAccess;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -168,6 +169,17 @@ final class Exchange {
       ns = request.headers().get(NAMESPACE_HEADER);
     }
     return Names.namespace(ns);
+  }
+
+  /** The header that carries a session's secret. */
+  static final String SESSION_SECRET_HEADER = "X-Cairn-Session-Secret";
+
+  /**
+   * What this request proves about sessions: the secret in {@value #SESSION_SECRET_HEADER}, or
+   * nothing (decision 0165).
+   */
+  SessionAccess sessionAccess() {
+    return SessionAccess.secret(request.headers().get(SESSION_SECRET_HEADER));
   }
 
   /**

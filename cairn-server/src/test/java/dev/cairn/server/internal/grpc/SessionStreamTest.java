@@ -193,13 +193,18 @@ class SessionStreamTest {
     t = TestServer.start(b -> b.sessionDetachGrace(Duration.ofMinutes(1)));
     StreamRecorder<WatchRequest, WatchResponse> watcher = watch();
     Stream first = new Stream();
-    String id = first.open(OpenSession.newBuilder()).getSessionId();
+    SessionOpened opened = first.open(OpenSession.newBuilder());
+    String id = opened.getSessionId();
     first.register(1, "web-1");
     first.responses.call().cancel("connection lost", null);
     assertThat(first.responses.awaitEnd().getCode()).isEqualTo(Status.Code.CANCELLED);
 
     Stream second = new Stream();
-    SessionOpened resumed = second.open(OpenSession.newBuilder().setResumeSessionId(id));
+    SessionOpened resumed =
+        second.open(
+            OpenSession.newBuilder()
+                .setResumeSessionId(id)
+                .setResumeSessionSecret(opened.getSessionSecret()));
     assertThat(resumed.getSessionId()).isEqualTo(id);
     assertThat(resumed.getResumed()).isTrue();
     second.register(2, "web-2");
@@ -221,7 +226,8 @@ class SessionStreamTest {
     t.close();
     t = TestServer.start(b -> b.dataDir(dataDir));
     Stream before = new Stream();
-    String id = before.open(OpenSession.newBuilder()).getSessionId();
+    SessionOpened opened = before.open(OpenSession.newBuilder());
+    String id = opened.getSessionId();
     before.register(1, "web-1");
 
     t.close();
@@ -231,7 +237,11 @@ class SessionStreamTest {
     t = TestServer.start(b -> b.dataDir(dataDir));
 
     Stream after = new Stream();
-    SessionOpened resumed = after.open(OpenSession.newBuilder().setResumeSessionId(id));
+    SessionOpened resumed =
+        after.open(
+            OpenSession.newBuilder()
+                .setResumeSessionId(id)
+                .setResumeSessionSecret(opened.getSessionSecret()));
     assertThat(resumed.getResumed()).isTrue();
     assertThat(resumed.getSessionId()).isEqualTo(id);
     assertThat(t.registry().service("default", "web").instances())
@@ -243,11 +253,16 @@ class SessionStreamTest {
   void resumingOnANewStreamEndsTheOldOneWithoutClosingTheSession() {
     StreamRecorder<WatchRequest, WatchResponse> watcher = watch();
     Stream first = new Stream();
-    String id = first.open(OpenSession.newBuilder()).getSessionId();
+    SessionOpened opened = first.open(OpenSession.newBuilder());
+    String id = opened.getSessionId();
     first.register(1, "web-1");
 
     Stream second = new Stream(t.newChannel());
-    SessionOpened resumed = second.open(OpenSession.newBuilder().setResumeSessionId(id));
+    SessionOpened resumed =
+        second.open(
+            OpenSession.newBuilder()
+                .setResumeSessionId(id)
+                .setResumeSessionSecret(opened.getSessionSecret()));
 
     assertThat(resumed.getResumed()).isTrue();
     Status firstEnd = first.responses.awaitEnd();
@@ -257,6 +272,115 @@ class SessionStreamTest {
     assertThat(eventsUntilAdded(watcher, "web-2"))
         .noneMatch(e -> e.getType() == WatchEvent.Type.REMOVED);
     assertThat(t.registry().service("default", "web").instances()).hasSize(2);
+  }
+
+  @Test
+  void aLiveSessionIsNotTakenOverWithoutItsSecret() {
+    Stream victim = new Stream();
+    SessionOpened opened = victim.open(OpenSession.newBuilder());
+    assertThat(opened.getSessionSecret()).hasSize(43);
+    String id = opened.getSessionId();
+    victim.register(1, "web-1");
+
+    for (String secret : List.of("", "wrong", opened.getSessionSecret() + "x")) {
+      Stream thief = new Stream(t.newChannel());
+      thief.send(
+          SessionRequest.newBuilder()
+              .setOpen(
+                  OpenSession.newBuilder().setResumeSessionId(id).setResumeSessionSecret(secret)));
+      Status refused = thief.responses.awaitEnd();
+      assertThat(refused.getCode())
+          .as("secret %s", secret)
+          .isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(refused.getDescription()).startsWith("secret: ").contains(id);
+    }
+
+    // The victim's stream goes on, its session and instance untouched.
+    victim.send(SessionRequest.newBuilder().setKeepAlive(KeepAlive.getDefaultInstance()));
+    assertThat(victim.responses.next().hasKeepAliveAck()).isTrue();
+    victim.register(2, "web-2");
+    assertThat(t.registry().service("default", "web").instances())
+        .extracting(dev.cairn.common.Instance::sessionId)
+        .containsOnly(id)
+        .hasSize(2);
+  }
+
+  @Test
+  void unaryCallsNeedTheSessionsSecret() {
+    Stream owner = new Stream();
+    SessionOpened opened = owner.open(OpenSession.newBuilder());
+    String id = opened.getSessionId();
+    owner.register(1, "web-1");
+
+    // Register into the session, and replace or remove its instance, without the secret.
+    io.grpc.StatusRuntimeException into =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            io.grpc.StatusRuntimeException.class,
+            () ->
+                t.blocking.register(
+                    dev.cairn.proto.v1.RegisterRequest.newBuilder()
+                        .setInstance(instance("web", "web-2"))
+                        .setSessionId(id)
+                        .setSessionSecret("wrong")
+                        .build()));
+    io.grpc.StatusRuntimeException replace =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            io.grpc.StatusRuntimeException.class,
+            () ->
+                t.blocking.register(
+                    dev.cairn.proto.v1.RegisterRequest.newBuilder()
+                        .setInstance(instance("web", "web-1").setAddress("10.6.6.6"))
+                        .build()));
+    io.grpc.StatusRuntimeException remove =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            io.grpc.StatusRuntimeException.class,
+            () ->
+                t.blocking.deregister(
+                    dev.cairn.proto.v1.DeregisterRequest.newBuilder()
+                        .setService("web")
+                        .setInstanceId("web-1")
+                        .build()));
+    for (io.grpc.StatusRuntimeException e : List.of(into, replace, remove)) {
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(e.getStatus().getDescription()).startsWith("secret: ");
+    }
+    assertThat(t.registry().service("default", "web").instances())
+        .extracting(dev.cairn.common.Instance::id, dev.cairn.common.Instance::address)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("web-1", "10.0.0.1"));
+
+    // With it, they pass.
+    t.blocking.register(
+        dev.cairn.proto.v1.RegisterRequest.newBuilder()
+            .setInstance(instance("web", "web-2"))
+            .setSessionId(id)
+            .setSessionSecret(opened.getSessionSecret())
+            .build());
+    t.blocking.deregister(
+        dev.cairn.proto.v1.DeregisterRequest.newBuilder()
+            .setService("web")
+            .setInstanceId("web-1")
+            .setSessionSecret(opened.getSessionSecret())
+            .build());
+    assertThat(t.registry().service("default", "web").instances())
+        .extracting(dev.cairn.common.Instance::id)
+        .containsExactly("web-2");
+  }
+
+  @Test
+  void aStreamRemovesNoInstanceOfAnotherSession() {
+    Stream owner = new Stream();
+    owner.open(OpenSession.newBuilder());
+    owner.register(1, "web-1");
+    Stream other = new Stream();
+    other.open(OpenSession.newBuilder());
+
+    RequestResult removal =
+        other.deregister(
+            DeregisterInstance.newBuilder().setService("web").setInstanceId("web-1"), 7);
+
+    assertThat(removal.getErrorCode()).isEqualTo(ErrorCode.PERMISSION_DENIED.grpcCode());
+    assertThat(removal.getErrorMessage()).startsWith("secret: ");
+    assertThat(t.registry().service("default", "web").instances()).hasSize(1);
   }
 
   @Test
@@ -463,6 +587,13 @@ class SessionStreamTest {
           register(RegisterInstance.newBuilder().setInstance(instance("web", id)), requestId);
       assertThat(r.getErrorMessage()).isEmpty();
       return r;
+    }
+
+    RequestResult deregister(DeregisterInstance.Builder request, long requestId) {
+      send(SessionRequest.newBuilder().setDeregister(request.setRequestId(requestId)));
+      SessionResponse r = responses.next();
+      assertThat(r.getResult().getRequestId()).as("result: %s", r).isEqualTo(requestId);
+      return r.getResult();
     }
 
     RequestResult register(RegisterInstance.Builder request, long requestId) {

@@ -45,6 +45,16 @@ final class Api {
             .build());
   }
 
+  /** A PUT with headers, given as name, value, name, value... */
+  Reply put(String path, String body, String... headers) {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .headers(headers)
+            .PUT(HttpRequest.BodyPublishers.ofString(body))
+            .build());
+  }
+
   Reply post(String path, String body) {
     return send(
         HttpRequest.newBuilder(uri(path))

@@ -57,12 +57,16 @@ class SelfPreservationStatusTest {
   @Test
   void aMassExpiryPausesAndTheStatusSaysSoUntilClientsRenew() {
     List<String> sessions = new ArrayList<>();
+    java.util.Map<String, String> secrets = new java.util.HashMap<>();
     for (int i = 0; i < 12; i++) {
       Api.Reply s = api.post("/v1/sessions", "{\"ttl\":\"5s\"}");
       sessions.add(s.json().get("id").asText());
+      secrets.put(sessions.get(i), s.json().get("secret").asText());
       api.put(
           "/v1/services/api/instances/e" + i + "?session=" + sessions.get(i),
-          "{\"address\":\"127.0.0.1\"}");
+          "{\"address\":\"127.0.0.1\"}",
+          "X-Cairn-Session-Secret",
+          secrets.get(sessions.get(i)));
     }
 
     now.addAndGet(Duration.ofSeconds(6).toNanos());
@@ -75,7 +79,14 @@ class SelfPreservationStatusTest {
     assertThat(api.get("/v1/services/api/instances").json().get("instances")).hasSize(12);
 
     for (String id : sessions) {
-      assertThat(api.put("/v1/sessions/" + id + "/renew", "").status()).isEqualTo(200);
+      assertThat(
+              api.put(
+                      "/v1/sessions/" + id + "/renew",
+                      "",
+                      "X-Cairn-Session-Secret",
+                      secrets.get(id))
+                  .status())
+          .isEqualTo(200);
     }
     server.registry().expireSessions();
 

@@ -142,15 +142,19 @@ class ConsoleBrowserTest {
         "/v1/services/web/instances/web-2",
         "{\"address\":\"10.0.0.2\",\"ports\":{\"http\":8080},\"tags\":[\"v1\"],"
             + "\"zone\":\"z2\",\"health\":\"warning\",\"weight\":50}");
-    session = openSession();
+    String[] opened = openSession();
+    session = opened[0];
+    String secret = opened[1];
     put(
         "/v1/services/web/instances/web-4?session=" + session,
         "{\"address\":\"10.0.0.4\",\"ports\":{\"http\":8080},\"tags\":[\"v1\"],"
-            + "\"metadata\":{\"team\":\"shop\",\"version\":\"1.5.0\"},\"zone\":\"z2\"}");
+            + "\"metadata\":{\"team\":\"shop\",\"version\":\"1.5.0\"},\"zone\":\"z2\"}",
+        secret);
     put(
         "/v1/services/payments/instances/pay-1?session=" + session,
         "{\"address\":\"10.0.1.1\",\"ports\":{\"grpc\":9090,\"admin\":9091},"
-            + "\"tags\":[\"primary\"],\"zone\":\"z1\"}");
+            + "\"tags\":[\"primary\"],\"zone\":\"z1\"}",
+        secret);
     put(
         "/v1/services/payments/instances/pay-2",
         "{\"address\":\"10.0.1.2\",\"ports\":{\"grpc\":9090},\"zone\":\"z2\","
@@ -167,14 +171,15 @@ class ConsoleBrowserTest {
     put("/v1/services/search/instances/search-1", "{\"address\":\"10.0.2.1\",\"zone\":\"z1\"}");
   }
 
-  private String openSession() throws Exception {
-    return JSON.readTree(
+  /** Opens a session: its id and its secret. */
+  private String[] openSession() throws Exception {
+    com.fasterxml.jackson.databind.JsonNode opened =
+        JSON.readTree(
             send(HttpRequest.newBuilder(URI.create(base + "/v1/sessions"))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"ttl\":\"300s\"}")))
-                .body())
-        .get("id")
-        .asText();
+                .body());
+    return new String[] {opened.get("id").asText(), opened.get("secret").asText()};
   }
 
   /**
@@ -313,11 +318,20 @@ class ConsoleBrowserTest {
   }
 
   private HttpResponse<String> put(String path, String json) throws Exception {
-    HttpResponse<String> r =
-        send(
-            HttpRequest.newBuilder(URI.create(base + path))
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(json)));
+    return put(path, json, "");
+  }
+
+  /** A PUT with a session's secret (none when empty). */
+  private HttpResponse<String> put(String path, String json, String sessionSecret)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(json));
+    if (!sessionSecret.isEmpty()) {
+      b.header("X-Cairn-Session-Secret", sessionSecret);
+    }
+    HttpResponse<String> r = send(b);
     assertThat(r.statusCode()).as("PUT %s: %s", path, r.body()).isEqualTo(200);
     return r;
   }

@@ -101,12 +101,27 @@ final class HttpApiFixture implements BeforeEachCallback, AfterEachCallback {
     return send(request(path).DELETE().build());
   }
 
+  /** A DELETE with headers, given as name, value, name, value... */
+  Reply delete(String path, String... headers) {
+    HttpRequest.Builder b = request(path).DELETE();
+    return send(headers.length == 0 ? b.build() : b.headers(headers).build());
+  }
+
   Reply put(String path, String json) {
     return send(
         request(path)
             .header("Content-Type", "application/json")
             .PUT(HttpRequest.BodyPublishers.ofString(json))
             .build());
+  }
+
+  /** A PUT with headers, given as name, value, name, value... */
+  Reply put(String path, String json, String... headers) {
+    HttpRequest.Builder b =
+        request(path)
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(json));
+    return send(headers.length == 0 ? b.build() : b.headers(headers).build());
   }
 
   Reply post(String path, String json) {

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.server.internal.http.HttpApiFixture.Reply;
 import java.net.http.HttpRequest;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SessionEndpointsTest {
+
+  private static final String SECRET = "X-Cairn-Session-Secret";
 
   @RegisterExtension final HttpApiFixture api = new HttpApiFixture();
 
@@ -18,6 +21,7 @@ class SessionEndpointsTest {
 
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.json().get("id").asText()).isNotEmpty();
+    assertThat(r.json().get("secret").asText()).hasSize(43);
     assertThat(r.json().get("ttl").asText()).isEqualTo("10s");
     assertThat(r.json().get("ttlMillis").asLong()).isEqualTo(10_000);
     assertThat(api.registry().sessionCount()).isEqualTo(1);
@@ -33,21 +37,93 @@ class SessionEndpointsTest {
   }
 
   @Test
-  void renewsAndDeletes() {
-    String id = api.post("/v1/sessions", "{\"ttl\":\"30s\"}").json().get("id").asText();
+  void renewsAndDeletesWithTheSecret() {
+    Reply opened = api.post("/v1/sessions", "{\"ttl\":\"30s\"}");
+    String id = opened.json().get("id").asText();
+    String secret = opened.json().get("secret").asText();
 
-    Reply renewed = api.put("/v1/sessions/" + id + "/renew", "");
+    Reply renewed = api.put("/v1/sessions/" + id + "/renew", "", SECRET, secret);
     assertThat(renewed.status()).isEqualTo(200);
     assertThat(renewed.json().get("id").asText()).isEqualTo(id);
     assertThat(renewed.json().get("ttlMillis").asLong()).isEqualTo(30_000);
 
-    Reply deleted = api.delete("/v1/sessions/" + id);
+    Reply deleted = api.delete("/v1/sessions/" + id, SECRET, secret);
     assertThat(deleted.status()).isEqualTo(200);
     assertThat(deleted.json().get("revision").asLong()).isEqualTo(api.registry().revision());
     assertThat(api.registry().sessionCount()).isZero();
 
-    assertThat(api.put("/v1/sessions/" + id + "/renew", "").status()).isEqualTo(404);
-    assertThat(api.delete("/v1/sessions/" + id).status()).isEqualTo(404);
+    assertThat(api.put("/v1/sessions/" + id + "/renew", "", SECRET, secret).status())
+        .isEqualTo(404);
+    assertThat(api.delete("/v1/sessions/" + id, SECRET, secret).status()).isEqualTo(404);
+  }
+
+  @Test
+  void theIdAloneNeitherRenewsNorDeletes() {
+    Reply opened = api.post("/v1/sessions", "{}");
+    String id = opened.json().get("id").asText();
+    String secret = opened.json().get("secret").asText();
+    long revision = api.registry().revision();
+
+    for (String[] proof : List.of(new String[0], new String[] {SECRET, "wrong"})) {
+      assertForbidden(api.put("/v1/sessions/" + id + "/renew", "", proof), id);
+      assertForbidden(api.delete("/v1/sessions/" + id, proof), id);
+    }
+    // Another session's secret is no better.
+    String other = api.post("/v1/sessions", "{}").json().get("secret").asText();
+    assertForbidden(api.delete("/v1/sessions/" + id, SECRET, other), id);
+
+    assertThat(api.registry().sessionCount()).isEqualTo(2);
+    assertThat(api.put("/v1/sessions/" + id + "/renew", "", SECRET, secret).status())
+        .isEqualTo(200);
+    assertThat(api.registry().revision()).isEqualTo(revision + 1); // only the other's open
+  }
+
+  @Test
+  void anotherSessionsInstancesAreNeitherReplacedNorRemovedNorJoined() {
+    Reply opened = api.post("/v1/sessions", "{}");
+    String id = opened.json().get("id").asText();
+    String secret = opened.json().get("secret").asText();
+    assertThat(
+            api.put(
+                    "/v1/services/web/instances/a?session=" + id,
+                    "{\"address\":\"10.0.0.1\"}",
+                    SECRET,
+                    secret)
+                .status())
+        .isEqualTo(200);
+    String other = api.post("/v1/sessions", "{}").json().get("secret").asText();
+
+    // Into the session, without its secret (by parameter and by body).
+    assertForbidden(
+        api.put("/v1/services/web/instances/b?session=" + id, "{\"address\":\"10.0.0.2\"}"), id);
+    assertForbidden(
+        api.put(
+            "/v1/services/web/instances/b",
+            "{\"address\":\"10.0.0.2\",\"session\":\"" + id + "\"}",
+            SECRET,
+            other),
+        id);
+    // Its instance replaced by a persistent one pointing elsewhere, or removed.
+    assertForbidden(api.put("/v1/services/web/instances/a", "{\"address\":\"10.6.6.6\"}"), "a");
+    assertForbidden(api.delete("/v1/services/web/instances/a"), "a");
+    assertForbidden(api.delete("/v1/services/web/instances/a", SECRET, other), "a");
+
+    assertThat(api.registry().service("default", "web").instances())
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.address()).isEqualTo("10.0.0.1");
+              assertThat(i.sessionId()).isEqualTo(id);
+            });
+    assertThat(api.delete("/v1/services/web/instances/a", SECRET, secret).status()).isEqualTo(200);
+    assertThat(api.registry().service("default", "web").instances()).isEmpty();
+  }
+
+  private static void assertForbidden(Reply r, String named) {
+    assertThat(r.status()).as("status").isEqualTo(403);
+    assertThat(r.errorCode()).isEqualTo("PERMISSION_DENIED");
+    assertThat(r.errorField()).isEqualTo("secret");
+    assertThat(r.json().get("error").get("message").asText()).contains(named);
   }
 
   @Test
@@ -64,13 +140,21 @@ class SessionEndpointsTest {
 
   @Test
   void ephemeralInstancesGoWithTheirSession() {
-    String id = api.post("/v1/sessions", "{}").json().get("id").asText();
+    Reply opened = api.post("/v1/sessions", "{}");
+    String id = opened.json().get("id").asText();
+    String secret = opened.json().get("secret").asText();
     Reply viaParam =
-        api.put("/v1/services/web/instances/a?session=" + id, "{\"address\":\"10.0.0.1\"}");
+        api.put(
+            "/v1/services/web/instances/a?session=" + id,
+            "{\"address\":\"10.0.0.1\"}",
+            SECRET,
+            secret);
     Reply viaBody =
         api.put(
             "/v1/services/web/instances/b",
-            "{\"address\":\"10.0.0.2\",\"session\":\"" + id + "\"}");
+            "{\"address\":\"10.0.0.2\",\"session\":\"" + id + "\"}",
+            SECRET,
+            secret);
     api.register("web", "c", "{\"address\":\"10.0.0.3\"}");
 
     assertThat(viaParam.status()).isEqualTo(200);
@@ -80,7 +164,7 @@ class SessionEndpointsTest {
     assertThat(CatalogEndpointsTest.ids(api.get("/v1/services/web/instances").json()))
         .containsExactly("a", "b", "c");
 
-    assertThat(api.delete("/v1/sessions/" + id).status()).isEqualTo(200);
+    assertThat(api.delete("/v1/sessions/" + id, SECRET, secret).status()).isEqualTo(200);
 
     assertThat(CatalogEndpointsTest.ids(api.get("/v1/services/web/instances").json()))
         .containsExactly("c");

@@ -87,11 +87,14 @@ class MetricsEndpointTest {
         .isEqualTo(200);
     String session = http.send(post("/v1/sessions", "{\"ttl\":\"5s\"}"), ofString()).body();
     String sessionId = session.replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
+    String secret = session.replaceAll(".*\"secret\":\"([^\"]+)\".*", "$1");
     assertThat(
             send(
                 "PUT",
                 "/v1/services/web/instances/e1?session=" + sessionId,
-                "{\"address\":\"10.0.0.3\"}"))
+                "{\"address\":\"10.0.0.3\"}",
+                "X-Cairn-Session-Secret",
+                secret))
         .isEqualTo(200);
     assertThat(longPoll.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
 
@@ -304,8 +307,11 @@ class MetricsEndpointTest {
     return -1;
   }
 
-  private int send(String method, String path, String json) throws Exception {
+  private int send(String method, String path, String json, String... headers) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10));
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
     b.method(
         method,
         json == null
