@@ -31,10 +31,12 @@ public final class Registry implements AutoCloseable {
 
   private final dev.cairn.server.core.internal.RegistryImpl impl;
   private final Cluster cluster;
+  private final Acls acls;
 
   private Registry(dev.cairn.server.core.internal.RegistryImpl impl) {
     this.impl = impl;
     this.cluster = new Cluster(impl);
+    this.acls = new Acls(impl);
   }
 
   /**
@@ -240,6 +242,11 @@ public final class Registry implements AutoCloseable {
    */
   public java.util.List<ServiceSnapshot> allServices() {
     return impl.allServices();
+  }
+
+  /** This registry's ACL tokens and policies. */
+  public Acls acls() {
+    return acls;
   }
 
   /** This registry's cluster: status, consistent reads and membership. */

@@ -39,6 +39,21 @@ public final class Secrets {
     }
   }
 
+  /**
+   * Whether two strings are equal, in time that does not depend on where they differ (only on their
+   * length, which a secret's format makes public anyway).
+   */
+  public static boolean sameText(String a, String b) {
+    if (a.length() != b.length()) {
+      return false;
+    }
+    int diff = 0;
+    for (int i = 0; i < a.length(); i++) {
+      diff |= a.charAt(i) ^ b.charAt(i);
+    }
+    return diff == 0;
+  }
+
   /** Whether two hashes are equal, in time that does not depend on where they differ. */
   public static boolean same(byte[] a, byte[] b) {
     return a != null && b != null && MessageDigest.isEqual(a, b);

@@ -45,6 +45,9 @@ final class Catalog {
    */
   private final ConcurrentHashMap<ServiceKey, Double> protection = new ConcurrentHashMap<>();
 
+  /** ACL tokens and policies. */
+  private final AclState acl = new AclState();
+
   /** Sessions by id; apply thread only. */
   private final HashMap<String, SessionState> sessions = new HashMap<>();
 
@@ -100,6 +103,11 @@ final class Catalog {
     return secretHashes.get(sessionId);
   }
 
+  /** The ACL tokens and policies (read by any thread; changed by {@link #apply} only). */
+  AclState acl() {
+    return acl;
+  }
+
   /** The protection threshold set for a service, or a negative number when none is set. */
   double protectionThreshold(String namespace, String service) {
     Double t = protection.get(new ServiceKey(namespace, service));
@@ -142,6 +150,18 @@ final class Catalog {
         return setHealth(h);
       } else if (command instanceof Command.SetServiceConfig sc) {
         return setServiceConfig(sc);
+      } else if (command instanceof Command.CreateAclToken t) {
+        acl.createToken(t, revision + 1);
+        return Result.ok(++revision);
+      } else if (command instanceof Command.DeleteAclToken t) {
+        acl.deleteToken(t.accessorId());
+        return Result.ok(++revision);
+      } else if (command instanceof Command.CreateAclPolicy p) {
+        acl.createPolicy(p.policy());
+        return Result.ok(++revision);
+      } else if (command instanceof Command.DeleteAclPolicy p) {
+        acl.deletePolicy(p.name());
+        return Result.ok(++revision);
       }
       throw CairnException.of(ErrorCode.INTERNAL, "unknown command " + command);
     } catch (CairnException e) {
@@ -387,6 +407,7 @@ final class Catalog {
       out.writeUTF(e.getKey().service());
       out.writeDouble(e.getValue());
     }
+    acl.write(out);
   }
 
   /** Replaces the whole state; call with nothing applied since the last {@link #publish}. */
@@ -441,6 +462,11 @@ final class Catalog {
     int configs = version >= 2 ? in.readInt() : 0;
     for (int i = 0; i < configs; i++) {
       protection.put(new ServiceKey(in.readUTF(), in.readUTF()), in.readDouble());
+    }
+    if (version >= 4) {
+      acl.read(in);
+    } else {
+      acl.clear();
     }
     touched.clear();
     opened.clear();

@@ -82,4 +82,50 @@ sealed interface Command {
    */
   record SetServiceConfig(String namespace, String service, double protectionThreshold)
       implements Command {}
+
+  /**
+   * Creates an ACL token: its public accessor id, the SHA-256 hash of its secret, a description and
+   * the names of its policies. The {@code bootstrap} one fails once a bootstrap was applied.
+   */
+  record CreateAclToken(
+      String accessorId,
+      byte[] secretHash,
+      String description,
+      java.util.List<String> policies,
+      boolean bootstrap)
+      implements Command {
+
+    public CreateAclToken {
+      policies = java.util.List.copyOf(policies);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof CreateAclToken other
+          && accessorId.equals(other.accessorId)
+          && java.util.Arrays.equals(secretHash, other.secretHash)
+          && description.equals(other.description)
+          && policies.equals(other.policies)
+          && bootstrap == other.bootstrap;
+    }
+
+    @Override
+    public int hashCode() {
+      return accessorId.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return "CreateAclToken[accessorId=" + accessorId + ", policies=" + policies + "]";
+    }
+  }
+
+  /** Deletes an ACL token. */
+  record DeleteAclToken(String accessorId) implements Command {}
+
+  /** Creates an ACL policy. */
+  record CreateAclPolicy(dev.cairn.server.core.acl.Policy policy) implements Command {}
+
+  /** Deletes an ACL policy (tokens bound to it lose what it granted). */
+  record DeleteAclPolicy(String name) implements Command {}
 }

@@ -24,10 +24,10 @@ import java.util.TreeMap;
 
 /**
  * The binary form of command batches (one log entry), of their results (the entry's reply) and of
- * instances (shared with catalog snapshots). Format version 3 (version 1 without health checks and
- * service settings, and version 2 without session secrets and ownership, are still read: their
- * registrations and removals apply as they did then, acting for any session); a new field means a
- * new version.
+ * instances (shared with catalog snapshots). Format version 4 (version 1 without health checks and
+ * service settings, version 2 without session secrets and ownership — their registrations and
+ * removals apply as they did then, acting for any session — and version 3 without ACL tokens and
+ * policies are still read); a new field means a new version.
  *
  * <p>Decoding refuses bytes it does not understand only with the exception each method names (an
  * out-of-range count, enum ordinal or instance field included), never with another: a log entry
@@ -35,7 +35,7 @@ import java.util.TreeMap;
  */
 final class CommandCodec {
 
-  static final int VERSION = 3;
+  static final int VERSION = 4;
 
   /** The oldest version still read. */
   static final int MIN_VERSION = 1;
@@ -46,6 +46,10 @@ final class CommandCodec {
   private static final byte CLOSE_SESSION = 4;
   private static final byte SET_HEALTH = 5;
   private static final byte SET_SERVICE_CONFIG = 6;
+  private static final byte CREATE_ACL_TOKEN = 7;
+  private static final byte DELETE_ACL_TOKEN = 8;
+  private static final byte CREATE_ACL_POLICY = 9;
+  private static final byte DELETE_ACL_POLICY = 10;
 
   private static final Health[] HEALTH = Health.values();
   private static final InstanceKind[] KINDS = InstanceKind.values();
@@ -195,6 +199,19 @@ final class CommandCodec {
       writeUtf(out, sc.namespace());
       writeUtf(out, sc.service());
       out.writeDouble(sc.protectionThreshold());
+    } else if (c instanceof Command.CreateAclToken t) {
+      out.writeByte(CREATE_ACL_TOKEN);
+      AclState.writeToken(out, t.accessorId(), t.secretHash(), t.description(), t.policies());
+      out.writeBoolean(t.bootstrap());
+    } else if (c instanceof Command.DeleteAclToken t) {
+      out.writeByte(DELETE_ACL_TOKEN);
+      writeUtf(out, t.accessorId());
+    } else if (c instanceof Command.CreateAclPolicy p) {
+      out.writeByte(CREATE_ACL_POLICY);
+      AclState.writePolicy(out, p.policy());
+    } else if (c instanceof Command.DeleteAclPolicy p) {
+      out.writeByte(DELETE_ACL_POLICY);
+      writeUtf(out, p.name());
     } else {
       throw new IllegalArgumentException("command: " + c + " (expected: a known command)");
     }
@@ -249,10 +266,35 @@ final class CommandCodec {
                   + " (expected: 0..1, or negative for the default)");
         }
         return new Command.SetServiceConfig(namespace, service, threshold);
+      case CREATE_ACL_TOKEN:
+        if (version < 4) {
+          break;
+        }
+        {
+          Command.CreateAclToken t = AclState.readToken(in, false);
+          boolean bootstrap = in.readBoolean();
+          return new Command.CreateAclToken(
+              t.accessorId(), t.secretHash(), t.description(), t.policies(), bootstrap);
+        }
+      case DELETE_ACL_TOKEN:
+        if (version < 4) {
+          break;
+        }
+        return new Command.DeleteAclToken(in.readUTF());
+      case CREATE_ACL_POLICY:
+        if (version < 4) {
+          break;
+        }
+        return new Command.CreateAclPolicy(AclState.readPolicy(in));
+      case DELETE_ACL_POLICY:
+        if (version < 4) {
+          break;
+        }
+        return new Command.DeleteAclPolicy(in.readUTF());
       default:
         break;
     }
-    throw new IOException("command type " + type + " (expected: 1..6)");
+    throw new IOException("command type " + type + " (expected: 1..10)");
   }
 
   /** Writes a secret's hash: its length (0 for none), then its bytes. */
@@ -415,7 +457,7 @@ final class CommandCodec {
    *
    * @throws IOException naming {@code what} when {@code i} is out of range
    */
-  private static <T> T ordinal(T[] values, int i, String what) throws IOException {
+  static <T> T ordinal(T[] values, int i, String what) throws IOException {
     if (i < 0 || i >= values.length) {
       throw new IOException(what + " " + i + " (expected: 0.." + (values.length - 1) + ")");
     }

@@ -23,7 +23,12 @@ import dev.cairn.server.core.SessionAccess;
 import dev.cairn.server.core.SessionInfo;
 import dev.cairn.server.core.Watch;
 import dev.cairn.server.core.WatchListener;
+import dev.cairn.server.core.acl.Authorizer;
+import dev.cairn.server.core.acl.IssuedToken;
+import dev.cairn.server.core.acl.Policy;
 import dev.cairn.server.core.acl.Secrets;
+import dev.cairn.server.core.acl.Token;
+import dev.cairn.server.core.acl.TokenCache;
 import dev.cairn.server.core.log.CommandLog;
 import dev.cairn.server.core.log.LogMember;
 import dev.cairn.server.core.log.LogStatus;
@@ -72,6 +77,10 @@ public final class RegistryImpl {
   private volatile boolean leading;
   private final LeaderChannel channel;
   private final RevisionWaits revisionWaits = new RevisionWaits();
+  private final TokenCache tokenCache =
+      new TokenCache(s -> catalog.acl().resolve(s), () -> catalog.acl().generation());
+  // The anonymous policy compiled, with the ACL generation it was compiled at.
+  private volatile Anonymous anonymous;
   // The one-shot expiry scheduled by expireAt; guarded by `this`.
   private boolean exactExpiryPending;
   private long exactExpiryAt;
@@ -390,6 +399,96 @@ public final class RegistryImpl {
                 log.debug("session {} expired", sessionId);
               }
             });
+  }
+
+  // ---- ACLs ----
+
+  private record Anonymous(long generation, Authorizer authorizer) {}
+
+  /** The authorizer of the token with {@code secret}; the anonymous one for none. */
+  public Authorizer authorizer(String secret) {
+    if (secret == null || secret.isEmpty()) {
+      return anonymousAuthorizer();
+    }
+    return tokenCache.get(secret);
+  }
+
+  public Authorizer anonymousAuthorizer() {
+    long generation = catalog.acl().generation();
+    Anonymous a = anonymous;
+    if (a != null && a.generation() == generation) {
+      return a.authorizer();
+    }
+    Authorizer compiled = catalog.acl().anonymous();
+    anonymous = new Anonymous(generation, compiled);
+    return compiled;
+  }
+
+  public boolean aclBootstrapped() {
+    return catalog.acl().bootstrapped();
+  }
+
+  public List<Token> aclTokens() {
+    return catalog.acl().tokens();
+  }
+
+  public List<Policy> aclPolicies() {
+    return catalog.acl().policies();
+  }
+
+  public CompletableFuture<IssuedToken> createToken(
+      String description, List<String> policies, boolean bootstrap) {
+    String d = description == null ? "" : description;
+    if (d.length() > 256) {
+      throw CairnException.invalid("description", d.length() + " characters", "0..256");
+    }
+    if (policies.size() > Policy.MAX_RULES) {
+      throw CairnException.invalid("policies", policies.size() + " policies", "0..256");
+    }
+    for (String p : policies) {
+      Names.checkLabel("policies", p);
+      if (!p.equals(Policy.MANAGEMENT) && catalog.acl().policy(p) == null) {
+        throw CairnException.notFound("policies", p);
+      }
+    }
+    if (bootstrap && catalog.acl().bootstrapped()) {
+      return CompletableFuture.failedFuture(
+          CairnException.of(
+              ErrorCode.FAILED_PRECONDITION,
+              "acl",
+              "acl: already bootstrapped (expected: one bootstrap; create tokens with a"
+                  + " management token)"));
+    }
+    String accessor = UUID.randomUUID().toString();
+    String secret = Secrets.newSecret();
+    List<String> names = List.copyOf(policies);
+    return batcher
+        .submit(new Command.CreateAclToken(accessor, Secrets.hash(secret), d, names, bootstrap))
+        .thenCompose(
+            r ->
+                r.isOk()
+                    ? CompletableFuture.completedFuture(
+                        new IssuedToken(new Token(accessor, d, names, r.revision()), secret))
+                    : CompletableFuture.failedFuture(r.toException()));
+  }
+
+  public CompletableFuture<Long> deleteToken(String accessorId) {
+    if (accessorId == null || accessorId.isEmpty() || accessorId.length() > 64) {
+      throw CairnException.invalid("accessorId", accessorId, "a token's accessor id");
+    }
+    return revisionOf(batcher.submit(new Command.DeleteAclToken(accessorId)));
+  }
+
+  public CompletableFuture<Long> createPolicy(Policy policy) {
+    if (policy.name().equals(Policy.MANAGEMENT)) {
+      throw CairnException.invalid("name", policy.name(), "not a built-in policy's name");
+    }
+    return revisionOf(batcher.submit(new Command.CreateAclPolicy(policy)));
+  }
+
+  public CompletableFuture<Long> deletePolicy(String name) {
+    Names.checkLabel("name", name);
+    return revisionOf(batcher.submit(new Command.DeleteAclPolicy(name)));
   }
 
   // ---- health ----

@@ -57,7 +57,24 @@ class CommandCodecTest {
             new Command.Register("ns", full, false),
             new Command.Deregister("ns", "web", "web-1", "s", false),
             new Command.OpenSession(
-                "s2", 1234, "name", dev.cairn.server.core.acl.Secrets.hash("secret")));
+                "s2", 1234, "name", dev.cairn.server.core.acl.Secrets.hash("secret")),
+            new Command.CreateAclToken(
+                "acc", dev.cairn.server.core.acl.Secrets.hash("t"), "d", List.of("p", "q"), true),
+            new Command.DeleteAclToken("acc"),
+            new Command.CreateAclPolicy(
+                new dev.cairn.server.core.acl.Policy(
+                    "p",
+                    "desc",
+                    List.of(
+                        new dev.cairn.server.core.acl.Rule(
+                            dev.cairn.server.core.acl.Resource.SERVICE,
+                            "*",
+                            "web",
+                            dev.cairn.server.core.acl.Access.WRITE),
+                        dev.cairn.server.core.acl.Rule.of(
+                            dev.cairn.server.core.acl.Resource.ACL,
+                            dev.cairn.server.core.acl.Access.DENY)))),
+            new Command.DeleteAclPolicy("p"));
 
     byte[] entry = CommandCodec.encodeBatch(-42L, commands);
     assertThat(CommandCodec.decodeBatch(entry, new StringPool())).isEqualTo(commands);

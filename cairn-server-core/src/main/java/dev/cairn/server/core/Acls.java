@@ -1,0 +1,85 @@
+package dev.cairn.server.core;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.cairn.common.CairnException;
+import dev.cairn.server.core.acl.Authorizer;
+import dev.cairn.server.core.acl.IssuedToken;
+import dev.cairn.server.core.acl.Policy;
+import dev.cairn.server.core.acl.Token;
+import dev.cairn.server.core.internal.RegistryImpl;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The registry's ACL tokens and policies (decision 0166). They live in the catalog and change
+ * through the command log, so every member of a cluster and every snapshot holds them; a token's
+ * secret is shown once, when the token is created, and kept only as its SHA-256 hash. Whether ACLs
+ * are enforced is the transports' choice ({@code cairn server --acl}); this is what they check
+ * against. Thread-safe.
+ */
+public final class Acls {
+
+  private final RegistryImpl impl;
+
+  Acls(RegistryImpl impl) {
+    this.impl = impl;
+  }
+
+  /**
+   * What the token whose secret is {@code secret} may do: {@link Authorizer#UNKNOWN} when no token
+   * has it, the anonymous policy's authorizer for a null or empty secret. A secret seen since the
+   * last ACL change is answered from a cache without allocating.
+   */
+  public Authorizer authorizer(String secret) {
+    return impl.authorizer(secret);
+  }
+
+  /** Whether {@link #bootstrap} has been done. */
+  public boolean bootstrapped() {
+    return impl.aclBootstrapped();
+  }
+
+  /**
+   * Creates the first token, bound to {@value Policy#MANAGEMENT}; once only: fails with {@code
+   * FAILED_PRECONDITION} (field {@code acl}) afterwards.
+   */
+  public CompletableFuture<IssuedToken> bootstrap() {
+    return impl.createToken("bootstrap token", List.of(Policy.MANAGEMENT), true);
+  }
+
+  /**
+   * Creates a token bound to {@code policies} (existing ones, or {@value Policy#MANAGEMENT}).
+   *
+   * @throws CairnException {@code NOT_FOUND} naming {@code policies} for an unknown policy, {@code
+   *     INVALID_ARGUMENT} for a bad name or description
+   */
+  public CompletableFuture<IssuedToken> createToken(String description, List<String> policies) {
+    return impl.createToken(description, requireNonNull(policies, "policies"), false);
+  }
+
+  /** Deletes a token; {@code NOT_FOUND} (field {@code accessorId}) when there is none. */
+  public CompletableFuture<Long> deleteToken(String accessorId) {
+    return impl.deleteToken(accessorId);
+  }
+
+  /** The tokens, oldest first (never their secrets). */
+  public List<Token> tokens() {
+    return impl.aclTokens();
+  }
+
+  /** Creates a policy; {@code ALREADY_EXISTS} (field {@code name}) when the name is taken. */
+  public CompletableFuture<Long> createPolicy(Policy policy) {
+    return impl.createPolicy(requireNonNull(policy, "policy"));
+  }
+
+  /** Deletes a policy; {@code NOT_FOUND} (field {@code name}) when there is none. */
+  public CompletableFuture<Long> deletePolicy(String name) {
+    return impl.deletePolicy(name);
+  }
+
+  /** The policies, by name. */
+  public List<Policy> policies() {
+    return impl.aclPolicies();
+  }
+}
