@@ -1,8 +1,10 @@
 package dev.cairn.common;
 
 /**
- * Cairn's error codes. They mirror gRPC status codes one to one, so each transport maps them with
- * one table; {@link #retryable()} says when the same request may be sent again unchanged.
+ * Cairn's error codes. They mirror gRPC status codes (one to one but for {@link
+ * #INSUFFICIENT_STORAGE}, which travels over gRPC as {@code RESOURCE_EXHAUSTED}), so each transport
+ * maps them with one table; {@link #retryable()} says when the same request may be sent again
+ * unchanged.
  */
 public enum ErrorCode {
   /** The request is malformed or breaks a limit; the message names the field. */
@@ -29,7 +31,13 @@ public enum ErrorCode {
    */
   PERMISSION_DENIED(7, 403, false),
   /** The request carries no credentials, or an unknown token, where the server requires one. */
-  UNAUTHENTICATED(16, 401, false);
+  UNAUTHENTICATED(16, 401, false),
+  /**
+   * The server's disk is (nearly) full: its log cannot take the write, which was not made. Reads
+   * still answer; writes succeed again, without a restart, once the disk has room (HTTP 507, gRPC
+   * {@code RESOURCE_EXHAUSTED}).
+   */
+  INSUFFICIENT_STORAGE(8, 507, true);
 
   private final int grpcCode;
   private final int httpStatus;

@@ -54,5 +54,10 @@ class NamesTest {
     assertThat(ErrorCode.fromGrpcCode(999)).isEqualTo(ErrorCode.INTERNAL);
     assertThat(ErrorCode.UNAVAILABLE.retryable()).isTrue();
     assertThat(ErrorCode.INVALID_ARGUMENT.httpStatus()).isEqualTo(400);
+    // A full disk is 507 over HTTP and RESOURCE_EXHAUSTED over gRPC, and worth a later retry.
+    assertThat(ErrorCode.INSUFFICIENT_STORAGE.httpStatus()).isEqualTo(507);
+    assertThat(ErrorCode.INSUFFICIENT_STORAGE.grpcCode()).isEqualTo(8);
+    assertThat(ErrorCode.INSUFFICIENT_STORAGE.retryable()).isTrue();
+    assertThat(ErrorCode.fromGrpcCode(8)).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED);
   }
 }

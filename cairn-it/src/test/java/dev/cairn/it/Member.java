@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * One cluster member in a JVM of its own ({@code cairn server --node-id --peers}), on ephemeral
- * HTTP and gRPC ports and a fixed Raft port; its output goes to {@code <dataDir>.log}.
+ * HTTP and gRPC ports and a fixed Raft port; or, made by {@link #single}, a single node ({@code
+ * cairn server}). Its output goes to {@code <dataDir>.log}.
  */
 final class Member {
 
@@ -38,6 +39,11 @@ final class Member {
     this.peers = peers;
   }
 
+  /** A single-node server (no --node-id, no --peers) keeping its log in {@code dataDir}. */
+  static Member single(Path dataDir) {
+    return new Member("single", 0, dataDir, null);
+  }
+
   /** Starts the JVM and returns once it serves HTTP. */
   void start() throws IOException {
     List<String> cmd = new ArrayList<>();
@@ -51,11 +57,12 @@ final class Member {
             "-cp",
             System.getProperty("java.class.path"),
             "dev.cairn.cli.Cairn",
-            "server",
-            "--node-id",
-            id,
-            "--peers",
-            peers,
+            "server"));
+    if (peers != null) {
+      cmd.addAll(List.of("--node-id", id, "--peers", peers));
+    }
+    cmd.addAll(
+        List.of(
             "--data-dir",
             dataDir.toString(),
             "--http-port",

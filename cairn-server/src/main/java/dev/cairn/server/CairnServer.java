@@ -431,6 +431,7 @@ public final class CairnServer implements AutoCloseable {
     private Duration writeTimeout = Duration.ofSeconds(3);
     private long snapshotEvery;
     private long segmentSizeBytes;
+    private long minFreeDiskBytes = RatisCommandLog.Builder.DEFAULT_MIN_FREE_BYTES;
 
     private Builder() {}
 
@@ -616,8 +617,8 @@ public final class CairnServer implements AutoCloseable {
     }
 
     /**
-     * How long a write waits for a leader and a quorum before it fails with 503 / {@code
-     * UNAVAILABLE}; default 3 s. Only for a cluster.
+     * How long a write waits for a leader and a quorum (a single node: for its log) before it fails
+     * with 503 / {@code UNAVAILABLE}; default 3 s.
      */
     public Builder writeTimeout(Duration timeout) {
       this.writeTimeout = requireNonNull(timeout, "timeout");
@@ -645,12 +646,33 @@ public final class CairnServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Writes are refused with 507 / {@code INSUFFICIENT_STORAGE} while the file system holding the
+     * data directory has less than this usable, and taken again once it has (default 32 MiB; 0
+     * turns the guard off). See {@code docs/operations.md}, Disk full.
+     */
+    public Builder minFreeDiskBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("minFreeDiskBytes: " + bytes + " (expected: >= 0)");
+      }
+      this.minFreeDiskBytes = bytes;
+      return this;
+    }
+
     // The Raft settings, or null when the defaults serve (a single node).
     private RatisCommandLog.Builder clusterLog() {
-      if (dataDir == null || (peers == null && snapshotEvery == 0 && segmentSizeBytes == 0)) {
+      if (dataDir == null
+          || (peers == null
+              && snapshotEvery == 0
+              && segmentSizeBytes == 0
+              && writeTimeout.equals(Duration.ofSeconds(3))
+              && minFreeDiskBytes == RatisCommandLog.Builder.DEFAULT_MIN_FREE_BYTES)) {
         return null;
       }
-      RatisCommandLog.Builder b = RatisCommandLog.builder(dataDir);
+      RatisCommandLog.Builder b =
+          RatisCommandLog.builder(dataDir)
+              .writeTimeout(writeTimeout)
+              .minFreeBytes(minFreeDiskBytes);
       if (snapshotEvery > 0) {
         b.snapshotEvery(snapshotEvery);
       }
@@ -662,8 +684,7 @@ public final class CairnServer implements AutoCloseable {
             .peers(peers)
             .clusterName(clusterName)
             .join(join)
-            .electionTimeout(electionTimeout)
-            .writeTimeout(writeTimeout);
+            .electionTimeout(electionTimeout);
       }
       return b;
     }

@@ -51,8 +51,11 @@ final class CairnServerStarter implements EmbeddedServer.Starter {
           .peers(cluster.peers())
           .clusterName(cluster.clusterName())
           .join(cluster.join())
-          .electionTimeout(cluster.electionTimeout())
-          .writeTimeout(cluster.writeTimeout());
+          .electionTimeout(cluster.electionTimeout());
+    }
+    builder.writeTimeout(cluster.writeTimeout());
+    if (cluster.minFreeDisk() >= 0) {
+      builder.minFreeDiskBytes(cluster.minFreeDisk());
     }
     if (cluster.snapshotEvery() > 0) {
       builder.snapshotEvery(cluster.snapshotEvery());

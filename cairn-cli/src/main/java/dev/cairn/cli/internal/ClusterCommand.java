@@ -129,7 +129,8 @@ final class ClusterCommand implements Callable<Integer> {
                     Duration.ofMillis(300),
                     Duration.ofSeconds(3),
                     0,
-                    0));
+                    0,
+                    ServerSettings.Cluster.DEFAULT_MIN_FREE_DISK));
         EmbeddedServer s;
         try {
           s = starter.start(settings);

@@ -235,8 +235,8 @@ final class ServerCommand implements Callable<Integer> {
       defaultValue = "3s",
       converter = Durations.class,
       description =
-          "How long a write waits for a leader and a quorum before it fails with 503 /"
-              + " UNAVAILABLE (default: ${DEFAULT-VALUE}).")
+          "How long a write waits for a leader and a quorum (a single node: for its log)"
+              + " before it fails with 503 / UNAVAILABLE (default: ${DEFAULT-VALUE}).")
   Duration writeTimeout;
 
   @Option(
@@ -254,6 +254,16 @@ final class ServerCommand implements Callable<Integer> {
           "Close a log segment at this size, at least 65536 (default: 1 MiB); the log is purged"
               + " after a snapshot a segment at a time.")
   long segmentSize;
+
+  @Option(
+      names = "--min-free-disk",
+      paramLabel = "BYTES",
+      defaultValue = "-1",
+      description =
+          "Refuse writes (507 / RESOURCE_EXHAUSTED) while the data directory's file system has"
+              + " less than this usable, and take them again once it has (default: 32 MiB; 0"
+              + " turns the guard off). See docs/operations.md, Disk full.")
+  long minFreeDisk;
 
   @Option(
       names = "--in-memory",
@@ -368,6 +378,15 @@ final class ServerCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--snapshot-every: " + snapshotEvery + " (expected: > 0)");
     }
+    if (minFreeDisk < -1) {
+      throw new ParameterException(
+          spec.commandLine(), "--min-free-disk: " + minFreeDisk + " (expected: >= 0)");
+    }
+    if (writeTimeout.toMillis() < 100 || writeTimeout.toMillis() > 600_000) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--write-timeout: " + writeTimeout.toMillis() + "ms" + " (expected: 100ms..10m)");
+    }
     if (nodeId == null && peers == null) {
       if (join) {
         throw new ParameterException(
@@ -381,7 +400,8 @@ final class ServerCommand implements Callable<Integer> {
           electionTimeout,
           writeTimeout,
           snapshotEvery,
-          segmentSize);
+          segmentSize,
+          minFreeDisk);
     }
     if (nodeId == null || peers == null) {
       throw new ParameterException(
@@ -412,11 +432,6 @@ final class ServerCommand implements Callable<Integer> {
           spec.commandLine(),
           "--election-timeout: " + electionTimeout.toMillis() + "ms" + " (expected: 100ms..60s)");
     }
-    if (writeTimeout.toMillis() < 100 || writeTimeout.toMillis() > 600_000) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "--write-timeout: " + writeTimeout.toMillis() + "ms" + " (expected: 100ms..10m)");
-    }
     return new ServerSettings.Cluster(
         nodeId,
         peers,
@@ -425,7 +440,8 @@ final class ServerCommand implements Callable<Integer> {
         electionTimeout,
         writeTimeout,
         snapshotEvery,
-        segmentSize);
+        segmentSize,
+        minFreeDisk);
   }
 
   /** The server closed itself: {@link #call()} returns with {@link ExitCode#SERVER_FAILED}. */

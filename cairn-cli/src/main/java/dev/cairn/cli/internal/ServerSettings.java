@@ -33,11 +33,23 @@ record ServerSettings(
       Duration electionTimeout,
       Duration writeTimeout,
       long snapshotEvery,
-      long segmentSize) {
+      long segmentSize,
+      long minFreeDisk) {
+
+    /** {@link #minFreeDisk} when not given: the server's default. */
+    static final long DEFAULT_MIN_FREE_DISK = -1;
 
     static final Cluster SINGLE =
         new Cluster(
-            null, null, "cairn", false, Duration.ofMillis(300), Duration.ofSeconds(3), 0, 0);
+            null,
+            null,
+            "cairn",
+            false,
+            Duration.ofMillis(300),
+            Duration.ofSeconds(3),
+            0,
+            0,
+            DEFAULT_MIN_FREE_DISK);
   }
 
   /** The DNS listener: {@code port} -1 for none, 0 for an ephemeral one. */

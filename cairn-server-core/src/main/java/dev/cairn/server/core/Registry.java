@@ -6,6 +6,7 @@ import dev.cairn.common.CairnException;
 import dev.cairn.common.Health;
 import dev.cairn.common.Instance;
 import dev.cairn.server.core.log.CommandLog;
+import dev.cairn.server.core.log.StorageStatus;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -267,6 +268,14 @@ public final class Registry implements AutoCloseable {
   /** The services of a namespace, sorted by name. */
   public ServiceList services(String namespace) {
     return impl.services(namespace);
+  }
+
+  /**
+   * Whether the command log can write to its storage now (a full disk, a failed log write), at once
+   * (decision 0094).
+   */
+  public StorageStatus logStorage() {
+    return impl.logStorage();
   }
 
   /** The global revision: the revision of the last applied change. */

@@ -7,6 +7,7 @@ import dev.cairn.server.core.log.CommandLog;
 import dev.cairn.server.core.log.LogMember;
 import dev.cairn.server.core.log.LogStateMachine;
 import dev.cairn.server.core.log.LogStatus;
+import dev.cairn.server.core.log.StorageStatus;
 import dev.cairn.server.ratis.internal.LogSettings;
 import dev.cairn.server.ratis.internal.RaftNode;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
 /**
@@ -43,8 +45,8 @@ public final class RatisCommandLog implements CommandLog {
 
   private final RaftNode node;
 
-  private RatisCommandLog(LogSettings settings) {
-    this.node = new RaftNode(settings);
+  private RatisCommandLog(LogSettings settings, long minFreeBytes, LongSupplier usableSpace) {
+    this.node = new RaftNode(settings, minFreeBytes, usableSpace);
   }
 
   /** A builder for a log that keeps its files under {@code dataDir} (created when missing). */
@@ -117,6 +119,19 @@ public final class RatisCommandLog implements CommandLog {
     return node.status();
   }
 
+  /**
+   * Whether the log can write now (decision 0094). While the data directory's file system has less
+   * than {@link Builder#minFreeBytes} usable, appends fail at once with {@code
+   * INSUFFICIENT_STORAGE}, before anything is written; they are taken again as soon as there is
+   * room. Should a write to the log fail all the same (the disk filled between two appends, an I/O
+   * error), the appends pending fail at once, later ones fail until the Raft server has been
+   * restarted in-process on the same directory, which is tried every second once there is room.
+   */
+  @Override
+  public StorageStatus storage() {
+    return node.storage();
+  }
+
   @Override
   public CompletableFuture<Long> readBarrier() {
     return node.readBarrier();
@@ -155,6 +170,9 @@ public final class RatisCommandLog implements CommandLog {
   /** Settings for a {@link RatisCommandLog}; every setting has a default. */
   public static final class Builder {
 
+    /** The default of {@link #minFreeBytes}: 32 MiB. */
+    public static final long DEFAULT_MIN_FREE_BYTES = 32L * 1024 * 1024;
+
     private static final Pattern PEER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
     private final Path dataDir;
@@ -172,6 +190,8 @@ public final class RatisCommandLog implements CommandLog {
     private Duration electionTimeout = Duration.ofMillis(300);
     private Duration writeTimeout = Duration.ofSeconds(3);
     private boolean join;
+    private long minFreeBytes = DEFAULT_MIN_FREE_BYTES;
+    private LongSupplier usableSpace;
 
     private Builder(Path dataDir) {
       this.dataDir = requireNonNull(dataDir, "dataDir");
@@ -310,7 +330,7 @@ public final class RatisCommandLog implements CommandLog {
 
     /**
      * How long a write (or a consistent read, or a message to the leader) may wait for a leader and
-     * a quorum before it fails with {@code UNAVAILABLE}; default 3 s. Only for a cluster.
+     * a quorum, or a log of one for its log, before it fails with {@code UNAVAILABLE}; default 3 s.
      */
     public Builder writeTimeout(Duration timeout) {
       requireNonNull(timeout, "timeout");
@@ -328,6 +348,31 @@ public final class RatisCommandLog implements CommandLog {
      */
     public Builder join(boolean join) {
       this.join = join;
+      return this;
+    }
+
+    /**
+     * Appends are refused (with {@code INSUFFICIENT_STORAGE}) while the file system holding the
+     * data directory has less than this usable; default {@value #DEFAULT_MIN_FREE_BYTES} bytes (32
+     * MiB), room for the next log segment, the Raft metadata and a snapshot. 0 turns the guard off:
+     * a full disk then fails a write to the log itself, which the log recovers from by restarting
+     * its Raft server (decision 0094).
+     */
+    public Builder minFreeBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("minFreeBytes: " + bytes + " (expected: >= 0)");
+      }
+      this.minFreeBytes = bytes;
+      return this;
+    }
+
+    /**
+     * How the log reads the usable bytes of its data directory's file system; by default the file
+     * system's own figure. For tests that make the disk look full where no small file system can be
+     * mounted.
+     */
+    public Builder usableSpace(LongSupplier usableBytes) {
+      this.usableSpace = requireNonNull(usableBytes, "usableBytes");
       return this;
     }
 
@@ -367,7 +412,9 @@ public final class RatisCommandLog implements CommandLog {
               clusterName,
               electionTimeout,
               writeTimeout,
-              join));
+              join),
+          minFreeBytes,
+          usableSpace);
     }
   }
 }

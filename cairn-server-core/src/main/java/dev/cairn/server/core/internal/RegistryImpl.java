@@ -32,6 +32,7 @@ import dev.cairn.server.core.acl.TokenCache;
 import dev.cairn.server.core.log.CommandLog;
 import dev.cairn.server.core.log.LogMember;
 import dev.cairn.server.core.log.LogStatus;
+import dev.cairn.server.core.log.StorageStatus;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -667,6 +668,10 @@ public final class RegistryImpl {
 
   public boolean replicated() {
     return commandLog.replicated();
+  }
+
+  public StorageStatus logStorage() {
+    return commandLog.storage();
   }
 
   public LogStatus clusterStatus() {

@@ -54,6 +54,16 @@ public interface CommandLog extends AutoCloseable {
     return "";
   }
 
+  /**
+   * Whether this log can write to its storage now, and why not; never blocks. While it cannot,
+   * {@link #append} fails at once with a {@link CairnException} of code {@code
+   * INSUFFICIENT_STORAGE} (or {@code UNAVAILABLE} for another I/O failure) naming the cause, and it
+   * takes appends again by itself once it can (decision 0094).
+   */
+  default StorageStatus storage() {
+    return StorageStatus.IN_MEMORY;
+  }
+
   // ---- replication: a log of one answers these as the group's only, leading member ----
 
   /** Whether this log is one member of a replicated group. */

@@ -5,6 +5,7 @@ import dev.cairn.common.ErrorCode;
 import dev.cairn.server.core.log.LogMember;
 import dev.cairn.server.core.log.LogStateMachine;
 import dev.cairn.server.core.log.LogStatus;
+import dev.cairn.server.core.log.StorageStatus;
 import dev.cairn.server.ratis.ClusterPeers;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -27,6 +29,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.slf4j.Logger;
@@ -53,7 +56,25 @@ public final class RaftNode {
     CLOSED
   }
 
+  /** How long after a failed log write the log tries again to restart (decision 0094). */
+  private static final long RECOVERY_RETRY_MILLIS = 1_000;
+
   private final LogSettings settings;
+  private final StorageGuard guard;
+  // Appends failed because the log could not write; restarts after a failed write.
+  private final AtomicLong failedWrites = new AtomicLong();
+  private final AtomicLong recoveries = new AtomicLong();
+  // Why the log cannot write after Ratis failed a log write, until a restart recovered it; null
+  // while it can. Appends fail fast with it meanwhile.
+  private volatile CairnException writeFailure;
+  // Which Raft server (and adapter) is the current one: a stop told by an earlier one is ignored.
+  private final AtomicLong generation = new AtomicLong();
+  // Held while the Raft server is replaced or closed.
+  private final Object restartLock = new Object();
+  private volatile java.util.concurrent.ScheduledExecutorService recovery;
+  private volatile LogStateMachine machine;
+  // Where the machine goes on after a failed write, until a restart took it; under restartLock.
+  private TermIndex resumePoint;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   // Appends submitted and not yet completed, failed by close(); concurrent set, no lock.
   private final Set<CompletableFuture<byte[]>> pending = ConcurrentHashMap.newKeySet();
@@ -70,8 +91,14 @@ public final class RaftNode {
   // Set in start() before RUNNING when this log is a member of a group of several.
   private volatile GroupMember group;
 
-  public RaftNode(LogSettings settings) {
+  /**
+   * @param minFreeBytes the free space below which appends are refused (decision 0094)
+   * @param usableSpace the usable bytes of the data directory's file system; {@code null} for the
+   *     file system's own figure
+   */
+  public RaftNode(LogSettings settings, long minFreeBytes, LongSupplier usableSpace) {
     this.settings = settings;
+    this.guard = new StorageGuard(settings.dataDir(), minFreeBytes, usableSpace);
   }
 
   /**
@@ -94,31 +121,9 @@ public final class RaftNode {
               settings.dataDir(),
               settings.peerId(),
               settings.clustered() ? RaftIdentity.clusterGroup(settings.clusterName()) : null);
-      checkLog();
-      StateMachineAdapter sm =
-          new StateMachineAdapter(machine, settings.snapshotEvery(), this::machineStopped);
-      RaftGroup raftGroup = group(id);
-      if (settings.clustered()) {
-        sm.clustered(id.peerId());
-      }
-      raft = newServer(id, sm, raftGroup);
+      this.machine = machine;
       this.identity = id;
-      this.adapter = sm;
-      this.server = raft;
-      raft.start();
-      if (settings.clustered()) {
-        // A member does not wait for a leader: the others may not be up yet.
-        this.group =
-            new GroupMember(
-                raft,
-                RaftGroup.valueOf(id.groupId(), peers()),
-                id.peerId(),
-                sm,
-                settings,
-                RaftConfig.properties(settings));
-      } else {
-        awaitLeaderReady(sm);
-      }
+      raft = launch(id, null);
       if (!state.compareAndSet(State.STARTING, State.RUNNING)) {
         CairnException failed = failedWith;
         throw failed == null
@@ -146,6 +151,65 @@ public final class RaftNode {
     }
   }
 
+  /**
+   * Checks the log, makes the adapter and the Raft server, starts it and, for a log of one, waits
+   * until it leads with the log applied; the fields name the new ones once it started. With {@code
+   * resumeAt}, the machine goes on from there (an in-process restart) instead of being loaded.
+   * Returns the server, for the caller to close should anything after fail.
+   */
+  private RaftServer launch(RaftIdentity id, TermIndex resumeAt) throws IOException {
+    checkLog();
+    long gen = generation.incrementAndGet();
+    StateMachineAdapter sm =
+        new StateMachineAdapter(
+            machine,
+            settings.snapshotEvery(),
+            cause -> {
+              if (generation.get() == gen) {
+                machineStopped(cause);
+              }
+            });
+    sm.onLogFailed(
+        cause -> {
+          if (generation.get() == gen) {
+            logWriteFailed(cause);
+          }
+        });
+    if (resumeAt != null) {
+      sm.resumeAt(resumeAt);
+    }
+    RaftGroup raftGroup = group(id);
+    if (settings.clustered()) {
+      sm.clustered(id.peerId());
+    }
+    RaftServer raft = newServer(id, sm, raftGroup);
+    this.adapter = sm;
+    this.server = raft;
+    try {
+      raft.start();
+      if (settings.clustered()) {
+        // A member does not wait for a leader: the others may not be up yet.
+        this.group =
+            new GroupMember(
+                raft,
+                RaftGroup.valueOf(id.groupId(), peers()),
+                id.peerId(),
+                sm,
+                settings,
+                RaftConfig.properties(settings));
+      } else {
+        awaitLeaderReady(sm);
+      }
+    } catch (IOException | RuntimeException e) {
+      if (resumeAt != null) {
+        generation.incrementAndGet(); // a failed restart is tried again, not the log's failure
+      }
+      closeQuietly(raft);
+      throw e;
+    }
+    return raft;
+  }
+
   /** Submits {@code entry}; see {@link dev.cairn.server.ratis.RatisCommandLog#append}. */
   public CompletableFuture<byte[]> append(byte[] entry) {
     State current = state.get();
@@ -155,6 +219,14 @@ public final class RaftNode {
           failed != null
               ? failed
               : unavailable("command log is " + current.name().toLowerCase(Locale.ROOT)));
+    }
+    CairnException cannotWrite = writeFailure;
+    if (cannotWrite == null) {
+      cannotWrite = guard.refusal(guard.usableBytes());
+    }
+    if (cannotWrite != null) {
+      failedWrites.incrementAndGet();
+      return CompletableFuture.failedFuture(cannotWrite);
     }
     GroupMember g = group;
     if (g != null && !adapter.leading()) {
@@ -205,7 +277,25 @@ public final class RaftNode {
                   }
                 });
       } else {
-        submitted.whenComplete((reply, error) -> complete(result, reply, error));
+        // A write Ratis never answers (its log failed under it) fails after the write timeout.
+        submitted
+            .orTimeout(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            .whenComplete(
+                (reply, error) -> {
+                  if (error instanceof TimeoutException) {
+                    CairnException failed = writeFailure;
+                    result.completeExceptionally(
+                        failed != null
+                            ? failed
+                            : unavailable(
+                                "write not done within "
+                                    + settings.writeTimeout().toMillis()
+                                    + " ms (it may still be applied)"));
+                    pending.remove(result);
+                  } else {
+                    complete(result, reply, error);
+                  }
+                });
       }
     } catch (IOException | RuntimeException e) {
       complete(result, null, e);
@@ -322,19 +412,173 @@ public final class RaftNode {
     return failure.copy();
   }
 
+  /** See {@link dev.cairn.server.core.log.CommandLog#storage()}. */
+  public StorageStatus storage() {
+    long usable = guard.usableBytes();
+    CairnException failed = writeFailure;
+    if (failed == null) {
+      failed = guard.refusal(usable);
+    }
+    State current = state.get();
+    if (failed == null && current != State.RUNNING) {
+      CairnException stopped = failedWith;
+      failed =
+          stopped != null
+              ? stopped
+              : unavailable("command log is " + current.name().toLowerCase(Locale.ROOT));
+    }
+    return new StorageStatus(
+        failed == null,
+        failed == null ? "" : failed.getMessage(),
+        settings.dataDir().toString(),
+        usable,
+        guard.reserveBytes(),
+        failedWrites.get(),
+        recoveries.get());
+  }
+
+  /**
+   * Ratis failed a write to its log (told on its log worker): Ratis 3.2.0 then closes its log and
+   * never answers the writes pending, nor takes new ones. They fail now, later ones fail at once,
+   * and the Raft server is restarted in-process once the disk has room (decision 0094).
+   */
+  private void logWriteFailed(Throwable cause) {
+    if (state.get() != State.RUNNING) {
+      return;
+    }
+    CairnException failed;
+    synchronized (restartLock) {
+      if (writeFailure != null) {
+        failed = writeFailure;
+      } else {
+        failed = storageFailure(cause);
+        writeFailure = failed;
+        LOG.error(
+            "The command log could not write: {}; writes fail until the log recovers",
+            failed.getMessage(),
+            cause);
+        scheduleRecovery();
+      }
+    }
+    for (CompletableFuture<byte[]> f : pending) {
+      if (f.completeExceptionally(failed)) {
+        failedWrites.incrementAndGet();
+      }
+      pending.remove(f);
+    }
+  }
+
+  /** The error writes fail with after {@code cause} failed a log write. */
+  private CairnException storageFailure(Throwable cause) {
+    String io = String.valueOf(cause);
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof IOException) {
+        io = t.getMessage() == null ? t.toString() : t.getMessage();
+      }
+    }
+    boolean noSpace =
+        io.contains("No space left") || guard.full(guard.usableBytes()) || io.contains("ENOSPC");
+    String where = settings.dataDir().resolve(RaftConfig.RAFT_DIR).toString();
+    return CairnException.of(
+        noSpace ? ErrorCode.INSUFFICIENT_STORAGE : ErrorCode.UNAVAILABLE,
+        "log",
+        "the command log cannot write: "
+            + (noSpace ? "disk full: " : "")
+            + "a write to "
+            + where
+            + " failed ("
+            + io
+            + "); writes resume by themselves once the log recovers");
+  }
+
+  private void scheduleRecovery() {
+    java.util.concurrent.ScheduledExecutorService r = recovery;
+    if (r == null) {
+      r =
+          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+              t -> {
+                Thread th = new Thread(t, "cairn-log-recovery");
+                th.setDaemon(true);
+                return th;
+              });
+      recovery = r;
+    }
+    r.schedule(this::recover, RECOVERY_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Replaces the Raft server whose log failed by a new one on the same directory, once the disk has
+   * room: the torn tail is cut (as at a start), and the machine goes on from the entry it applied
+   * last. Everything acknowledged was applied, so it is in the log the new server reads; the
+   * revision never goes back. Tried again every {@link #RECOVERY_RETRY_MILLIS} ms until it works.
+   */
+  private void recover() {
+    synchronized (restartLock) {
+      if (state.get() != State.RUNNING || writeFailure == null) {
+        return;
+      }
+      long usable = guard.usableBytes();
+      if (guard.full(usable)) {
+        writeFailure = guard.refusal(usable);
+        recovery.schedule(this::recover, RECOVERY_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        return;
+      }
+      long began = System.nanoTime();
+      if (resumePoint == null) {
+        // The server whose log failed ran until now: what it applied is where the next goes on.
+        resumePoint = adapter.getLastAppliedTermIndex();
+        generation.incrementAndGet(); // the old server's stop is not this log's failure
+        GroupMember g = group;
+        if (g != null) {
+          g.close();
+        }
+        closeQuietly(server);
+      }
+      TermIndex applied = resumePoint;
+      try {
+        launch(identity, applied);
+      } catch (IOException | RuntimeException e) {
+        if (String.valueOf(e.getMessage()).startsWith("command log damaged before its tail")) {
+          machineStopped(new IOException(e.getMessage(), e));
+          return;
+        }
+        LOG.warn(
+            "Restarting the command log after a failed write failed, trying again in {} ms: {}",
+            RECOVERY_RETRY_MILLIS,
+            e.toString());
+        recovery.schedule(this::recover, RECOVERY_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        return;
+      }
+      resumePoint = null;
+      writeFailure = null;
+      recoveries.incrementAndGet();
+      LOG.info(
+          "The command log recovered from a failed write in {} ms; writes are taken again, from"
+              + " index {}",
+          (System.nanoTime() - began) / 1_000_000,
+          applied == null ? 0 : applied.getIndex());
+    }
+  }
+
   /** Stops the peer; idempotent. Pending appends fail with {@code UNAVAILABLE}. */
   public void close() {
     State previous = state.getAndSet(State.CLOSED);
     if (previous == State.CLOSED) {
       return;
     }
-    GroupMember g = group;
-    if (g != null) {
-      g.close();
+    java.util.concurrent.ScheduledExecutorService r = recovery;
+    if (r != null) {
+      r.shutdownNow();
     }
-    RaftServer raft = server;
-    if (raft != null) {
-      closeQuietly(raft);
+    synchronized (restartLock) {
+      GroupMember g = group;
+      if (g != null) {
+        g.close();
+      }
+      RaftServer raft = server;
+      if (raft != null) {
+        closeQuietly(raft);
+      }
     }
     StateMachineAdapter sm = adapter;
     if (sm != null) {

@@ -71,6 +71,12 @@ final class StateMachineAdapter extends BaseStateMachine {
   private volatile long noLeaderSince;
   private volatile RaftPeerId lastLeader;
   private volatile boolean clustered;
+  // Told when a log write failed (decision 0094); set before the server starts.
+  private volatile Consumer<Throwable> onLogFailed = cause -> {};
+  // When this adapter continues a machine that a previous Raft server of this process applied up
+  // to here (an in-process restart, decision 0094): nothing is loaded, and entries up to here are
+  // not applied again. Set before the server starts.
+  private volatile TermIndex resumedAt;
 
   /**
    * @param snapshotRetryGap entries applied after a failed snapshot before the next try
@@ -96,6 +102,25 @@ final class StateMachineAdapter extends BaseStateMachine {
   void clustered(RaftPeerId self) {
     this.self = self;
     this.clustered = true;
+  }
+
+  /** Makes Ratis's log-write failures go to {@code onLogFailed} (on Ratis's log worker). */
+  void onLogFailed(Consumer<Throwable> onLogFailed) {
+    this.onLogFailed = onLogFailed;
+  }
+
+  /**
+   * Makes this adapter continue the machine where an earlier adapter of this process left it,
+   * {@code applied}: it loads no snapshot, and skips the entries up to {@code applied} that Ratis
+   * replays from its last snapshot.
+   */
+  void resumeAt(TermIndex applied) {
+    this.resumedAt = applied;
+  }
+
+  @Override
+  public void notifyLogFailed(Throwable cause, LogEntryProto failedEntry) {
+    onLogFailed.accept(cause);
   }
 
   boolean leading() {
@@ -136,6 +161,10 @@ final class StateMachineAdapter extends BaseStateMachine {
 
   @Override
   protected boolean updateLastAppliedTermIndex(long term, long index) {
+    TermIndex resumed = resumedAt;
+    if (resumed != null && index <= resumed.getIndex()) {
+      return false; // applied before the restart
+    }
     boolean updated = super.updateLastAppliedTermIndex(term, index);
     releaseWaits();
     return updated;
@@ -222,6 +251,11 @@ final class StateMachineAdapter extends BaseStateMachine {
       throws IOException {
     super.initialize(server, groupId, storage);
     snapshots.init(storage);
+    TermIndex resumed = resumedAt;
+    if (resumed != null) {
+      getLifeCycle().startAndTransition(() -> setLastAppliedTermIndex(resumed));
+      return;
+    }
     getLifeCycle().startAndTransition(this::loadSnapshot);
   }
 
@@ -252,6 +286,10 @@ final class StateMachineAdapter extends BaseStateMachine {
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto entry = trx.getLogEntry();
+    TermIndex resumed = resumedAt;
+    if (resumed != null && entry.getIndex() <= resumed.getIndex()) {
+      return CompletableFuture.completedFuture(Message.EMPTY); // applied before the restart
+    }
     byte[] reply;
     try {
       reply = machine.apply(entry.getStateMachineLogEntry().getLogData().toByteArray());

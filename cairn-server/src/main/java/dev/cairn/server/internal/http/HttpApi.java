@@ -1,7 +1,10 @@
 package dev.cairn.server.internal.http;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.cairn.server.core.Registry;
+import dev.cairn.server.core.log.StorageStatus;
 import dev.cairn.server.internal.BuildInfo;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -250,6 +253,21 @@ final class HttpApi {
         });
   }
 
+  /**
+   * The {@code log} object of {@code GET /v1/status}: whether the log can write (decision 0094).
+   */
+  private static void writeLog(JsonGenerator g, StorageStatus s) throws IOException {
+    g.writeObjectFieldStart("log");
+    g.writeBooleanField("writable", s.writable());
+    g.writeStringField("error", s.error());
+    g.writeStringField("dataDir", s.path());
+    g.writeNumberField("usableBytes", s.usableBytes());
+    g.writeNumberField("minFreeBytes", s.reserveBytes());
+    g.writeNumberField("failedWrites", s.failedWrites());
+    g.writeNumberField("recoveries", s.recoveries());
+    g.writeEndObject();
+  }
+
   /** {@code GET /v1/status}. */
   private void status(Exchange ex) {
     ex.checkParams(Set.of(), false);
@@ -257,6 +275,7 @@ final class HttpApi {
     long uptimeMillis = Math.max(0, Duration.between(startedAt, clock.instant()).toMillis());
     int instances = registry.instanceCount();
     int sessionCount = registry.sessionCount();
+    StorageStatus storage = registry.logStorage();
     ex.ok(
         JsonBodies.encode(
             g -> {
@@ -269,6 +288,7 @@ final class HttpApi {
               g.writeNumberField("pid", ProcessHandle.current().pid());
               HealthEndpoints.writeStatus(g, registry);
               ClusterEndpoints.writeStatus(g, registry.cluster());
+              writeLog(g, storage);
               g.writeEndObject();
             }),
         revision);

@@ -124,9 +124,34 @@ public final class ServerMetrics implements AutoCloseable {
     gauge("cairn.watches", "Open watches, all transports", registry, Registry::watcherCount);
     gauge("cairn.revision", "The registry's revision", registry, r -> (double) r.revision());
     bindHealth(registry);
+    bindLog(registry);
     if (registry.cluster().replicated()) {
       bindRaft(registry.cluster());
     }
+  }
+
+  /** Whether the command log can write, and the writes it failed (decision 0094). */
+  private void bindLog(Registry registry) {
+    gauge(
+        "cairn.log.writable",
+        "1 while the command log can write, 0 while it cannot (disk full, a failed log write)",
+        registry,
+        r -> r.logStorage().writable() ? 1 : 0);
+    Gauge.builder("cairn.log.disk.usable", registry, r -> (double) r.logStorage().usableBytes())
+        .description("Usable bytes on the file system of the data directory (-1: unknown)")
+        .baseUnit("bytes")
+        .strongReference(true)
+        .register(meters);
+    functionCounter(
+        "cairn.log.write.failures",
+        "Writes failed because the command log could not write",
+        registry,
+        r -> r.logStorage().failedWrites());
+    functionCounter(
+        "cairn.log.recoveries",
+        "In-process restarts of the command log after a failed log write",
+        registry,
+        r -> r.logStorage().recoveries());
   }
 
   /** A cluster member's Raft state: term, role, indexes, contact and counters (decision 0100). */
