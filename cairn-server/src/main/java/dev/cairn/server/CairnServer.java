@@ -14,6 +14,7 @@ import dev.cairn.server.internal.ListenerLines;
 import dev.cairn.server.internal.OpenAccess;
 import dev.cairn.server.internal.OutOfMemoryGuard;
 import dev.cairn.server.internal.ServerTls;
+import dev.cairn.server.internal.auth.AclGuard;
 import dev.cairn.server.internal.dns.DnsListener;
 import dev.cairn.server.internal.dns.DnsMetrics;
 import dev.cairn.server.internal.grpc.GrpcListener;
@@ -100,6 +101,7 @@ public final class CairnServer implements AutoCloseable {
   private final Path tlsKey;
   private final Path tlsCa;
   private final boolean insecureAllowOpenAccess;
+  private final boolean acl;
   private final List<String> raftHosts; // the cluster's members' Raft hosts; empty for one node
   // The Raft settings of a cluster member (or of a single node with a snapshot setting); null when
   // the defaults serve.
@@ -132,6 +134,7 @@ public final class CairnServer implements AutoCloseable {
     this.tlsKey = b.tlsKey;
     this.tlsCa = b.tlsCa;
     this.insecureAllowOpenAccess = b.insecureAllowOpenAccess;
+    this.acl = b.acl;
     this.raftHosts =
         b.peers == null ? List.of() : b.peers.stream().map(ClusterPeers.Peer::host).toList();
     this.cluster = b.clusterLog();
@@ -171,6 +174,7 @@ public final class CairnServer implements AutoCloseable {
           address,
           tlsCert != null,
           tlsCa != null,
+          acl,
           frontDoorFactories.size(),
           insecureAllowOpenAccess);
       OpenAccess.checkRaft(raftHosts, insecureAllowOpenAccess);
@@ -183,6 +187,14 @@ public final class CairnServer implements AutoCloseable {
         }
       }
       registry = Registry.start(openLog(), withProbe(options));
+      AclGuard aclGuard = new AclGuard(registry.acls(), acl);
+      if (acl) {
+        log.info(
+            "ACLs on: every request needs a token (default deny){}",
+            registry.acls().bootstrapped()
+                ? ""
+                : "; none exists yet: create the first with cairn acl bootstrap");
+      }
       GrpcListener g =
           GrpcListener.start(
               registry,
@@ -190,11 +202,17 @@ public final class CairnServer implements AutoCloseable {
               registryOptions.ticker(),
               metrics == null ? List.of() : List.of(metrics.grpcInterceptor()),
               tls == null ? null : tls.grpc(),
-              Listener.Security.of(tls));
+              Listener.Security.of(tls),
+              aclGuard);
       grpc = g;
       http =
           HttpListeners.start(
-              registry, new InetSocketAddress(address, httpPort), startedAt, metrics, tls);
+              registry,
+              new InetSocketAddress(address, httpPort),
+              startedAt,
+              metrics,
+              tls,
+              aclGuard);
       if (metrics != null) {
         metrics.bindRegistry(registry);
         metrics.bindWatchers("grpc", g, GrpcListener::watchCount);
@@ -423,6 +441,7 @@ public final class CairnServer implements AutoCloseable {
     private Path tlsKey;
     private Path tlsCa;
     private boolean insecureAllowOpenAccess;
+    private boolean acl;
     private String nodeId;
     private List<ClusterPeers.Peer> peers;
     private String clusterName = "cairn";
@@ -559,6 +578,17 @@ public final class CairnServer implements AutoCloseable {
      */
     public Builder tlsCa(Path caFile) {
       this.tlsCa = requireNonNull(caFile, "caFile");
+      return this;
+    }
+
+    /**
+     * Turns ACLs on ({@code cairn server --acl}): every HTTP request and gRPC call needs a token
+     * whose policies grant it (default deny; requests without a token get the policy named {@code
+     * anonymous}, if any). Create the first token with {@code POST /v1/acl/bootstrap}. Off by
+     * default. See docs/security.md.
+     */
+    public Builder acl(boolean on) {
+      this.acl = on;
       return this;
     }
 

@@ -48,8 +48,7 @@ class CairnServerOpenAccessTest {
     assertThatThrownBy(() -> everyInterface().start())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("refusing to serve 0.0.0.0 (not loopback) without TLS")
-        .hasMessageContaining("--tls-cert, --tls-key and --tls-ca")
-        .hasMessageContaining("ACL tokens are not built yet")
+        .hasMessageContaining("--tls-cert and --tls-key, with --tls-ca (mutual TLS) or --acl")
         .hasMessageContaining("bind to 127.0.0.1")
         .hasMessageContaining("--insecure-allow-open-access");
   }
@@ -59,7 +58,16 @@ class CairnServerOpenAccessTest {
     TestCertificates.Pair server = pki.server();
     assertThatThrownBy(() -> everyInterface().tlsCert(server.cert()).tlsKey(server.key()).start())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("over TLS without client authentication (no client CA)");
+        .hasMessageContaining("over TLS without client authentication (no client CA, no --acl)");
+  }
+
+  @Test
+  void offLoopbackTlsWithAclsIsEnough() throws Exception {
+    TestCertificates.Pair server = pki.server();
+    try (CairnServer s =
+        everyInterface().tlsCert(server.cert()).tlsKey(server.key()).acl(true).start()) {
+      assertThat(s.httpAddress().getPort()).isPositive();
+    }
   }
 
   @Test

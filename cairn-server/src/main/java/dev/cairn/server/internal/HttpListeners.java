@@ -1,6 +1,7 @@
 package dev.cairn.server.internal;
 
 import dev.cairn.server.core.Registry;
+import dev.cairn.server.internal.auth.AclGuard;
 import dev.cairn.server.internal.http.HttpApiServer;
 import dev.cairn.server.internal.http.HttpMetrics;
 import dev.cairn.server.internal.metrics.ServerMetrics;
@@ -40,13 +41,29 @@ public final class HttpListeners {
       ServerMetrics metrics,
       ServerTls tls)
       throws IOException {
+    return start(registry, bind, startedAt, metrics, tls, new AclGuard(registry.acls(), false));
+  }
+
+  /**
+   * Like {@link #start(Registry, InetSocketAddress, Instant, ServerMetrics, ServerTls)}, checking
+   * every request with {@code acl}.
+   */
+  public static Listener start(
+      Registry registry,
+      InetSocketAddress bind,
+      Instant startedAt,
+      ServerMetrics metrics,
+      ServerTls tls,
+      AclGuard acl)
+      throws IOException {
     HttpApiServer server =
         HttpApiServer.start(
             registry,
             bind,
             startedAt,
             metrics == null ? HttpMetrics.NONE : metrics.http(),
-            tls == null ? null : tls.http());
+            tls == null ? null : tls.http(),
+            acl);
     if (metrics != null) {
       metrics.bindWatchers("sse", server, HttpApiServer::openStreams);
       metrics.bindWatchers("long_poll", server, HttpApiServer::pendingPolls);

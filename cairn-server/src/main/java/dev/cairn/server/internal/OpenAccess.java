@@ -26,10 +26,24 @@ public final class OpenAccess {
    */
   public static void check(
       InetAddress bind, boolean tls, boolean clientCa, int frontDoors, boolean allowed) {
+    check(bind, tls, clientCa, false, frontDoors, allowed);
+  }
+
+  /**
+   * Like {@link #check(InetAddress, boolean, boolean, int, boolean)}; with {@code acl} (ACL tokens
+   * enforced), TLS without a client CA is enough: the tokens authenticate the clients.
+   */
+  public static void check(
+      InetAddress bind,
+      boolean tls,
+      boolean clientCa,
+      boolean acl,
+      int frontDoors,
+      boolean allowed) {
     if (bind.isLoopbackAddress()) {
       return;
     }
-    String missing = missing(tls, clientCa, frontDoors);
+    String missing = missing(tls, clientCa || acl, frontDoors);
     if (missing == null) {
       return;
     }
@@ -40,8 +54,8 @@ public final class OpenAccess {
               + where
               + " (not loopback) "
               + missing
-              + ": anyone who reaches it could read and change the registry. Give --tls-cert,"
-              + " --tls-key and --tls-ca (mutual TLS; ACL tokens are not built yet)"
+              + ": anyone who reaches it could read and change the registry. Give --tls-cert and"
+              + " --tls-key, with --tls-ca (mutual TLS) or --acl (ACL tokens)"
               + (frontDoors > 0 ? " and turn the front doors off" : "")
               + ", or bind to 127.0.0.1, or accept the risk with --insecure-allow-open-access");
     }
@@ -103,7 +117,7 @@ public final class OpenAccess {
       return "without TLS or any client authentication";
     }
     if (!clientCa) {
-      return "over TLS without client authentication (no client CA)";
+      return "over TLS without client authentication (no client CA, no --acl)";
     }
     if (frontDoors > 0) {
       return "with front doors, which have neither TLS nor client authentication";

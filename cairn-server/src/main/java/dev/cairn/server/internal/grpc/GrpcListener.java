@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.cairn.common.Ticker;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.internal.Listener;
+import dev.cairn.server.internal.auth.AclGuard;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
@@ -97,6 +98,23 @@ public final class GrpcListener implements Listener {
       SslContext tls,
       Security security)
       throws IOException {
+    return start(
+        registry, bind, ticker, interceptors, tls, security, new AclGuard(registry.acls(), false));
+  }
+
+  /**
+   * Like {@link #start(Registry, InetSocketAddress, Ticker, List, SslContext, Security)}, checking
+   * every call with {@code acl} when it is on.
+   */
+  public static GrpcListener start(
+      Registry registry,
+      InetSocketAddress bind,
+      Ticker ticker,
+      List<? extends ServerInterceptor> interceptors,
+      SslContext tls,
+      Security security,
+      AclGuard acl)
+      throws IOException {
     requireNonNull(interceptors, "interceptors");
     requireNonNull(security, "security");
     requireNonNull(registry, "registry");
@@ -122,7 +140,12 @@ public final class GrpcListener implements Listener {
             .addTransportFilter(connections)
             .addService(
                 ServerInterceptors.intercept(
-                    ServerInterceptors.intercept(service, connections), reversed(interceptors)))
+                    ServerInterceptors.intercept(
+                        acl.enforced()
+                            ? ServerInterceptors.intercept(service, new AclInterceptor(acl))
+                            : service.bindService(),
+                        connections),
+                    reversed(interceptors)))
             .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
             .permitKeepAliveTime(PERMIT_KEEPALIVE_SECONDS, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)

@@ -31,8 +31,13 @@ import dev.cairn.server.core.HealthySelection;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.ServiceSnapshot;
 import dev.cairn.server.core.SessionAccess;
+import dev.cairn.server.core.acl.Access;
+import dev.cairn.server.core.acl.Authorizer;
+import dev.cairn.server.core.acl.Resource;
 import dev.cairn.server.internal.BuildInfo;
 import dev.cairn.server.internal.Protos;
+import dev.cairn.server.internal.auth.AclGuard;
+import dev.cairn.server.internal.auth.Requirement;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Set;
@@ -106,11 +111,16 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
       if (!request.hasInstance()) {
         throw CairnException.invalid("instance", null, "an instance");
       }
+      String namespace = Names.namespace(request.getNamespace());
+      dev.cairn.common.Instance instance =
+          Protos.toModel(request.getInstance(), request.getSessionId());
+      checkAcl(RegistryGrpc.getRegisterMethod(), namespace, instance.service());
       registering =
           registry.register(
-              Names.namespace(request.getNamespace()),
-              Protos.toModel(request.getInstance(), request.getSessionId()),
-              SessionAccess.secret(request.getSessionSecret()));
+              namespace,
+              instance,
+              sessionAccess(
+                  SessionAccess.secret(request.getSessionSecret()), namespace, instance.service()));
     } catch (RuntimeException e) {
       out.onError(GrpcStatuses.toException(e));
       return;
@@ -129,12 +139,15 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
   public void deregister(DeregisterRequest request, StreamObserver<DeregisterResponse> out) {
     CompletableFuture<Long> deregistering;
     try {
+      String namespace = Names.namespace(request.getNamespace());
+      String service = Names.checkLabel("service", request.getService());
+      checkAcl(RegistryGrpc.getDeregisterMethod(), namespace, service);
       deregistering =
           registry.deregister(
-              Names.namespace(request.getNamespace()),
-              Names.checkLabel("service", request.getService()),
+              namespace,
+              service,
               Names.checkInstanceId("instance_id", request.getInstanceId()),
-              SessionAccess.secret(request.getSessionSecret()));
+              sessionAccess(SessionAccess.secret(request.getSessionSecret()), namespace, service));
     } catch (RuntimeException e) {
       out.onError(GrpcStatuses.toException(e));
       return;
@@ -149,6 +162,10 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
   public void getService(GetServiceRequest request, StreamObserver<GetServiceResponse> out) {
     CompletableFuture<Long> gate;
     try {
+      checkAcl(
+          RegistryGrpc.getGetServiceMethod(),
+          Names.namespace(request.getNamespace()),
+          Names.checkLabel("service", request.getService()));
       gate = gate(request.getConsistent(), request.getMinRevision());
     } catch (RuntimeException e) {
       out.onError(GrpcStatuses.toException(e));
@@ -232,6 +249,7 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
   public void listServices(ListServicesRequest request, StreamObserver<ListServicesResponse> out) {
     CompletableFuture<Long> gate;
     try {
+      checkAcl(RegistryGrpc.getListServicesMethod(), Names.namespace(request.getNamespace()), "");
       gate = gate(request.getConsistent(), request.getMinRevision());
     } catch (RuntimeException e) {
       out.onError(GrpcStatuses.toException(e));
@@ -288,6 +306,10 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
   public void reportHealth(ReportHealthRequest request, StreamObserver<ReportHealthResponse> out) {
     CompletableFuture<dev.cairn.common.Health> reporting;
     try {
+      checkAcl(
+          RegistryGrpc.getReportHealthMethod(),
+          Names.namespace(request.getNamespace()),
+          Names.checkLabel("service", request.getService()));
       reporting =
           registry.reportHealth(
               Names.namespace(request.getNamespace()),
@@ -312,7 +334,8 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
         (ServerCallStreamObserver<WatchResponse>) out,
         Connections.current(),
         watchCalls,
-        loops.current());
+        loops.current(),
+        watchCheck());
   }
 
   @Override
@@ -322,13 +345,18 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
         (ServerCallStreamObserver<WatchResponse>) out,
         Connections.current(),
         watchCalls,
-        loops.current());
+        loops.current(),
+        watchCheck());
   }
 
   @Override
   public void awaitDrained(AwaitDrainedRequest request, StreamObserver<AwaitDrainedResponse> out) {
     CompletableFuture<DrainReport> draining;
     try {
+      checkAcl(
+          RegistryGrpc.getAwaitDrainedMethod(),
+          Names.namespace(request.getNamespace()),
+          Names.checkLabel("service", request.getService()));
       long timeoutMillis = request.getTimeoutMillis();
       if (timeoutMillis < 0 || timeoutMillis > Limits.MAX_WAIT_MILLIS) {
         throw CairnException.invalid(
@@ -353,11 +381,53 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
   public StreamObserver<SessionRequest> session(StreamObserver<SessionResponse> out) {
     return new SessionCall(
         registry,
+        AclInterceptor.guard(),
+        AclInterceptor.caller(),
         sessionOwners,
         sessionCalls,
         () -> shuttingDown,
         (ServerCallStreamObserver<SessionResponse>) out,
         loops.current());
+  }
+
+  /** Checks the current call's scoped ACL rule (nothing when ACLs are off). */
+  private static void checkAcl(
+      io.grpc.MethodDescriptor<?, ?> method, String namespace, String service) {
+    AclGuard guard = AclInterceptor.guard();
+    if (guard == null) {
+      return;
+    }
+    Requirement rule = GrpcRules.of(method.getFullMethodName());
+    if (rule.scope() == Requirement.Scope.SERVICE && service.isEmpty()) {
+      rule = Requirement.namespace(rule.resource(), rule.access());
+    }
+    guard.check(AclInterceptor.caller(), rule, namespace, service);
+  }
+
+  /** What proves sessions for a write to {@code service} (see {@link AclGuard#sessionAccess}). */
+  private static SessionAccess sessionAccess(
+      SessionAccess presented, String namespace, String service) {
+    AclGuard guard = AclInterceptor.guard();
+    return guard == null
+        ? presented
+        : guard.sessionAccess(AclInterceptor.caller(), presented, namespace, service);
+  }
+
+  /** The check of a watch: read on its service, or on the whole namespace for the service list. */
+  private static WatchCall.AclCheck watchCheck() {
+    AclGuard guard = AclInterceptor.guard();
+    if (guard == null) {
+      return (namespace, service) -> {};
+    }
+    Authorizer caller = AclInterceptor.caller();
+    return (namespace, service) ->
+        guard.check(
+            caller,
+            service.isEmpty()
+                ? Requirement.namespace(Resource.SERVICE, Access.READ)
+                : Requirement.service(Resource.SERVICE, Access.READ),
+            namespace,
+            service);
   }
 
   private <T, R> void answer(

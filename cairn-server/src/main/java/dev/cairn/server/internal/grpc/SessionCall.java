@@ -17,7 +17,10 @@ import dev.cairn.proto.v1.SessionResponse;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.SessionAccess;
 import dev.cairn.server.core.SessionInfo;
+import dev.cairn.server.core.acl.Authorizer;
 import dev.cairn.server.internal.Protos;
+import dev.cairn.server.internal.auth.AclGuard;
+import dev.cairn.server.internal.auth.Requirement;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -69,6 +72,9 @@ final class SessionCall implements StreamObserver<SessionRequest> {
   }
 
   private final Registry registry;
+  // The stream's ACL checker (null: ACLs off) and caller, as the call began.
+  private final AclGuard acl;
+  private final Authorizer caller;
   private final SessionOwners owners;
   private final Set<SessionCall> live;
   private final BooleanSupplier shuttingDown;
@@ -92,12 +98,16 @@ final class SessionCall implements StreamObserver<SessionRequest> {
 
   SessionCall(
       Registry registry,
+      AclGuard acl,
+      Authorizer caller,
       SessionOwners owners,
       Set<SessionCall> live,
       BooleanSupplier shuttingDown,
       ServerCallStreamObserver<SessionResponse> out,
       Executor executor) {
     this.registry = registry;
+    this.acl = acl;
+    this.caller = caller;
     this.owners = owners;
     this.live = live;
     this.shuttingDown = shuttingDown;
@@ -298,8 +308,9 @@ final class SessionCall implements StreamObserver<SessionRequest> {
         throw CairnException.invalid(
             "instance.kind", "PERSISTENT", "EPHEMERAL or unspecified on a session stream");
       }
+      Instance instance = Protos.toModel(request.getInstance(), sessionId);
       registering =
-          registry.register(namespace, Protos.toModel(request.getInstance(), sessionId), access);
+          registry.register(namespace, instance, writeAccess(namespace, instance.service()));
     } catch (RuntimeException e) {
       sendFailure(requestId, e);
       return;
@@ -324,12 +335,14 @@ final class SessionCall implements StreamObserver<SessionRequest> {
     long requestId = request.getRequestId();
     CompletableFuture<Long> deregistering;
     try {
+      String namespace = Names.namespace(request.getNamespace());
+      String service = Names.checkLabel("service", request.getService());
       deregistering =
           registry.deregister(
-              Names.namespace(request.getNamespace()),
-              Names.checkLabel("service", request.getService()),
+              namespace,
+              service,
               Names.checkInstanceId("instance_id", request.getInstanceId()),
-              access);
+              writeAccess(namespace, service));
     } catch (RuntimeException e) {
       sendFailure(requestId, e);
       return;
@@ -344,6 +357,22 @@ final class SessionCall implements StreamObserver<SessionRequest> {
           }
         });
   }
+
+  /**
+   * Checks the caller's write on {@code service} (ACLs on) and returns what proves sessions for the
+   * write: the stream's own session, or every session for a token with write on the service.
+   */
+  private SessionAccess writeAccess(String namespace, String service) {
+    if (acl == null) {
+      return access;
+    }
+    acl.check(caller, WRITE_SERVICE, namespace, service);
+    return acl.sessionAccess(caller, access, namespace, service);
+  }
+
+  private static final Requirement WRITE_SERVICE =
+      Requirement.service(
+          dev.cairn.server.core.acl.Resource.SERVICE, dev.cairn.server.core.acl.Access.WRITE);
 
   private void close() {
     state = State.CLOSING;

@@ -85,12 +85,23 @@ final class WatchCall implements WatchListener {
       ServerCallStreamObserver<WatchResponse> out,
       Connections.Connection connection,
       Set<WatchCall> live,
-      Executor loop) {
+      Executor loop,
+      AclCheck acl) {
     WatchCall call = new WatchCall(out, connection, live, loop, false);
     if (call.refused()) {
       return;
     }
-    call.begin(registry, request);
+    call.begin(registry, request, acl);
+  }
+
+  /** The ACL check of a watch, given its namespace and service (empty for the service list). */
+  interface AclCheck {
+    /**
+     * Returns when the caller may watch; throws the refusal otherwise.
+     *
+     * @throws CairnException {@code UNAUTHENTICATED} or {@code PERMISSION_DENIED}
+     */
+    void check(String namespace, String service);
   }
 
   /**
@@ -102,7 +113,8 @@ final class WatchCall implements WatchListener {
       ServerCallStreamObserver<WatchResponse> out,
       Connections.Connection connection,
       Set<WatchCall> live,
-      Executor loop) {
+      Executor loop,
+      AclCheck acl) {
     WatchCall call = new WatchCall(out, connection, live, loop, true);
     if (call.refused()) {
       return new StreamObserver<>() {
@@ -127,7 +139,7 @@ final class WatchCall implements WatchListener {
               call.end(invalid("watch", "a second watch request", "one, first"));
             } else {
               begun = true;
-              call.begin(registry, m.getWatch());
+              call.begin(registry, m.getWatch(), acl);
             }
           }
           case ACK -> {
@@ -173,10 +185,13 @@ final class WatchCall implements WatchListener {
     return true;
   }
 
-  private void begin(Registry registry, WatchRequest request) {
+  private void begin(Registry registry, WatchRequest request, AclCheck acl) {
     Watch w;
     try {
       String namespace = Names.namespace(request.getNamespace());
+      acl.check(
+          namespace,
+          request.getService().isEmpty() ? "" : Names.checkLabel("service", request.getService()));
       registryId = registry.historyId();
       long from = request.getFromRevision();
       String theirs = request.getRegistryId();

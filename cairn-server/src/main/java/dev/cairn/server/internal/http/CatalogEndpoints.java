@@ -105,7 +105,7 @@ final class CatalogEndpoints {
     String id = Names.checkNewInstanceId("id", ex.segment(4));
     Instance instance = JsonRequests.instance(ex.jsonBody(), service, id, ex.param("session"));
     ex.reply(
-        registry.register(ns, instance, ex.sessionAccess()),
+        registry.register(ns, instance, ex.sessionAccess(ns, service)),
         stored -> JsonBodies.instanceAt(stored.modRevision(), stored));
   }
 
@@ -115,7 +115,8 @@ final class CatalogEndpoints {
     String ns = ex.namespace();
     String service = Names.checkLabel("service", ex.segment(2));
     String id = Names.checkInstanceId("id", ex.segment(4));
-    ex.reply(registry.deregister(ns, service, id, ex.sessionAccess()), JsonBodies::revision);
+    ex.reply(
+        registry.deregister(ns, service, id, ex.sessionAccess(ns, service)), JsonBodies::revision);
   }
 
   private void answerServices(Exchange ex, ServiceList list) {

@@ -4,6 +4,8 @@ import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Names;
 import dev.cairn.server.core.SessionAccess;
+import dev.cairn.server.core.acl.Authorizer;
+import dev.cairn.server.internal.auth.AclGuard;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -40,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * the first answer is sent.
  */
 final class Exchange {
+
+  private Authorizer authorizer = Authorizer.ALL;
+  private AclGuard acl;
 
   static final AsciiString INDEX_HEADER = AsciiString.cached("X-Cairn-Index");
   static final AsciiString PROTECTION_HEADER = AsciiString.cached("X-Cairn-Protection");
@@ -180,6 +185,34 @@ final class Exchange {
    */
   SessionAccess sessionAccess() {
     return SessionAccess.secret(request.headers().get(SESSION_SECRET_HEADER));
+  }
+
+  /**
+   * What this request proves about sessions for a write to {@code service}: the session secret it
+   * carries, or — ACLs on and a token with write on the service — every session.
+   */
+  SessionAccess sessionAccess(String namespace, String service) {
+    return acl == null
+        ? sessionAccess()
+        : acl.sessionAccess(authorizer, sessionAccess(), namespace, service);
+  }
+
+  /** The token this request carries ({@code Authorization: Bearer} or {@code X-Cairn-Token}). */
+  String token() {
+    return AclGuard.token(
+        request.headers().get(HttpHeaderNames.AUTHORIZATION),
+        request.headers().get(AclGuard.TOKEN_HEADER));
+  }
+
+  /** Records what the caller may do, once its token is checked. */
+  void authorized(Authorizer authorizer, AclGuard acl) {
+    this.authorizer = authorizer;
+    this.acl = acl;
+  }
+
+  /** What the caller may do; everything before {@link #authorized} (ACLs off). */
+  Authorizer authorizer() {
+    return authorizer;
   }
 
   /**

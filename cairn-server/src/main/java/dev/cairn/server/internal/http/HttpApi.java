@@ -1,9 +1,13 @@
 package dev.cairn.server.internal.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.cairn.common.Names;
 import dev.cairn.server.core.Registry;
+import dev.cairn.server.core.acl.Authorizer;
 import dev.cairn.server.core.log.StorageStatus;
 import dev.cairn.server.internal.BuildInfo;
+import dev.cairn.server.internal.auth.AclGuard;
+import dev.cairn.server.internal.auth.Requirement;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,9 +28,18 @@ final class HttpApi {
   private final HealthEndpoints health;
   private final DrainEndpoint drains;
   private final ClusterEndpoints cluster;
+  private final AclGuard acl;
+  private final AclEndpoints aclEndpoints;
 
-  HttpApi(Registry registry, Instant startedAt, HttpApiSettings settings, HttpMetrics metrics) {
+  HttpApi(
+      Registry registry,
+      Instant startedAt,
+      HttpApiSettings settings,
+      HttpMetrics metrics,
+      AclGuard acl) {
     this.registry = registry;
+    this.acl = acl;
+    this.aclEndpoints = new AclEndpoints(acl);
     this.metrics = metrics;
     this.startedAt = startedAt;
     this.clock = settings.clock();
@@ -60,6 +73,7 @@ final class HttpApi {
    * a consistent answer or a minimum revision is served once this member is there.
    */
   void handle(Route route, Exchange ex) {
+    authorize(route, ex);
     if (isRead(route)) {
       java.util.concurrent.CompletableFuture<Long> gate = cluster.readGate(ex);
       if (gate != null) {
@@ -81,6 +95,27 @@ final class HttpApi {
       }
     }
     serve(route, ex);
+  }
+
+  /**
+   * Checks the request's token against what the route requires (decision 0167); throws the refusal.
+   */
+  private void authorize(Route route, Exchange ex) {
+    if (!acl.enforced()) {
+      return;
+    }
+    Authorizer caller = acl.authorizer(ex.token());
+    ex.authorized(caller, acl);
+    Requirement required = HttpRules.of(route);
+    if (required.scope() == Requirement.Scope.PUBLIC || caller.allowsEverything()) {
+      return;
+    }
+    String namespace = required.scope() == Requirement.Scope.GLOBAL ? "" : ex.namespace();
+    String service =
+        required.scope() == Requirement.Scope.SERVICE
+            ? Names.checkLabel("service", ex.segment(route.serviceSegment()))
+            : "";
+    acl.check(caller, required, namespace, service);
   }
 
   private static boolean isRead(Route route) {
@@ -169,6 +204,27 @@ final class HttpApi {
         break;
       case SNAPSHOT:
         snapshot(ex);
+        break;
+      case ACL_BOOTSTRAP:
+        aclEndpoints.bootstrap(ex);
+        break;
+      case LIST_TOKENS:
+        aclEndpoints.listTokens(ex);
+        break;
+      case CREATE_TOKEN:
+        aclEndpoints.createToken(ex);
+        break;
+      case DELETE_TOKEN:
+        aclEndpoints.deleteToken(ex);
+        break;
+      case LIST_POLICIES:
+        aclEndpoints.listPolicies(ex);
+        break;
+      case CREATE_POLICY:
+        aclEndpoints.createPolicy(ex);
+        break;
+      case DELETE_POLICY:
+        aclEndpoints.deletePolicy(ex);
         break;
     }
   }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.cairn.common.Limits;
 import dev.cairn.server.core.Registry;
+import dev.cairn.server.internal.auth.AclGuard;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -107,6 +108,21 @@ public final class HttpApiServer implements AutoCloseable {
     return start(registry, bind, startedAt, HttpApiSettings.defaults(), metrics, tls);
   }
 
+  /**
+   * Like {@link #start(Registry, InetSocketAddress, Instant, HttpMetrics, SslContext)}, checking
+   * every request with {@code acl}.
+   */
+  public static HttpApiServer start(
+      Registry registry,
+      InetSocketAddress bind,
+      Instant startedAt,
+      HttpMetrics metrics,
+      SslContext tls,
+      AclGuard acl)
+      throws IOException {
+    return start(registry, bind, startedAt, HttpApiSettings.defaults(), metrics, tls, acl);
+  }
+
   static HttpApiServer start(
       Registry registry,
       InetSocketAddress bind,
@@ -115,12 +131,25 @@ public final class HttpApiServer implements AutoCloseable {
       HttpMetrics metrics,
       SslContext tls)
       throws IOException {
+    return start(
+        registry, bind, startedAt, settings, metrics, tls, new AclGuard(registry.acls(), false));
+  }
+
+  static HttpApiServer start(
+      Registry registry,
+      InetSocketAddress bind,
+      Instant startedAt,
+      HttpApiSettings settings,
+      HttpMetrics metrics,
+      SslContext tls,
+      AclGuard acl)
+      throws IOException {
     requireNonNull(metrics, "metrics");
     requireNonNull(registry, "registry");
     requireNonNull(bind, "bind");
     requireNonNull(startedAt, "startedAt");
     requireNonNull(settings, "settings");
-    HttpApi api = new HttpApi(registry, startedAt, settings, metrics);
+    HttpApi api = new HttpApi(registry, startedAt, settings, metrics, acl);
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(
             settings.ioThreads(),

@@ -224,6 +224,54 @@ final class JsonRequests {
     return new SessionRequest(ttl, text(o, "name", ""));
   }
 
+  /** A token to create: {@code {"description":"web team","policies":["web"]}}. */
+  record TokenRequest(String description, List<String> policies) {}
+
+  /** Reads a token body; {@code policies} required (may be empty). */
+  static TokenRequest token(ByteBuf body) {
+    ObjectNode o = object(body);
+    checkFields(o, List.of("description", "policies"));
+    JsonNode policies = o.get("policies");
+    if (policies == null || policies.isNull()) {
+      throw CairnException.invalid("policies", null, "a list of policy names");
+    }
+    return new TokenRequest(text(o, "description", ""), strings(policies, "policies"));
+  }
+
+  /**
+   * Reads a policy body: {@code {"name":"web","description":"...","rules":[{"resource":"service",
+   * "namespace":"*","prefix":"web","access":"write"},{"resource":"session","access":"write"}]}}.
+   */
+  static dev.cairn.server.core.acl.Policy policy(ByteBuf body) {
+    ObjectNode o = object(body);
+    checkFields(o, List.of("name", "description", "rules"));
+    String name = text(o, "name", null);
+    if (name == null) {
+      throw CairnException.invalid("name", null, "a policy name");
+    }
+    JsonNode rules = o.get("rules");
+    if (rules == null || !rules.isArray()) {
+      throw CairnException.invalid("rules", rules == null ? null : shown(rules), "a list of rules");
+    }
+    List<dev.cairn.server.core.acl.Rule> parsed = new java.util.ArrayList<>(rules.size());
+    for (JsonNode r : rules) {
+      if (!r.isObject()) {
+        throw CairnException.invalid("rules", shown(r), "a rule object");
+      }
+      ObjectNode rule = (ObjectNode) r;
+      checkFields(rule, List.of("resource", "namespace", "prefix", "access"));
+      String resource = text(rule, "resource", null);
+      String access = text(rule, "access", null);
+      parsed.add(
+          new dev.cairn.server.core.acl.Rule(
+              dev.cairn.server.core.acl.Resource.parse("rules.resource", resource),
+              text(rule, "namespace", ""),
+              text(rule, "prefix", ""),
+              dev.cairn.server.core.acl.Access.parse("rules.access", access)));
+    }
+    return new dev.cairn.server.core.acl.Policy(name, text(o, "description", ""), parsed);
+  }
+
   /** A member to add: {@code {"id":"n4","address":"127.0.0.1:7004"}}. */
   record MemberRequest(String id, String address) {}
 

@@ -33,7 +33,14 @@ enum Route {
   ADD_MEMBER(HttpMethod.POST, "v1", "cluster", "members"),
   REMOVE_MEMBER(HttpMethod.DELETE, "v1", "cluster", "members", "{}"),
   TRANSFER_LEADER(HttpMethod.POST, "v1", "cluster", "leader"),
-  SNAPSHOT(HttpMethod.GET, "v1", "snapshot");
+  SNAPSHOT(HttpMethod.GET, "v1", "snapshot"),
+  ACL_BOOTSTRAP(HttpMethod.POST, "v1", "acl", "bootstrap"),
+  LIST_TOKENS(HttpMethod.GET, "v1", "acl", "tokens"),
+  CREATE_TOKEN(HttpMethod.POST, "v1", "acl", "tokens"),
+  DELETE_TOKEN(HttpMethod.DELETE, "v1", "acl", "tokens", "{}"),
+  LIST_POLICIES(HttpMethod.GET, "v1", "acl", "policies"),
+  CREATE_POLICY(HttpMethod.POST, "v1", "acl", "policies"),
+  DELETE_POLICY(HttpMethod.DELETE, "v1", "acl", "policies", "{}");
 
   private static final Route[] ALL = values();
 
@@ -45,6 +52,36 @@ enum Route {
   Route(HttpMethod method, String... pattern) {
     this.method = method;
     this.pattern = pattern;
+  }
+
+  /** The index of the path segment that names the service (the first parameter), or -1. */
+  int serviceSegment() {
+    for (int i = 0; i < pattern.length; i++) {
+      if (pattern[i].equals("{}")) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The route's method. */
+  HttpMethod method() {
+    return method;
+  }
+
+  /**
+   * An example path of the route, each {@code {}} replaced by {@code example} and {@code **} by
+   * nothing: {@code /v1/services/web/instances}.
+   */
+  String examplePath(String example) {
+    StringBuilder b = new StringBuilder();
+    for (String p : pattern) {
+      if (p.equals("**")) {
+        break;
+      }
+      b.append('/').append(p.equals("{}") ? example : p);
+    }
+    return b.length() == 0 ? "/" : b.toString();
   }
 
   /** The route's name in lower case, for metrics: {@code list_instances}. */

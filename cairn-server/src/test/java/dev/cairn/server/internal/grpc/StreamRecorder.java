@@ -109,4 +109,36 @@ final class StreamRecorder<ReqT, RespT> implements ClientResponseObserver<ReqT, 
   boolean ended() {
     return end.isDone();
   }
+
+  /**
+   * {@code OK} when a message comes before the call ends, else the code it ended with; the call is
+   * cancelled either way. Fails the test when neither happens within the wait.
+   */
+  Status.Code firstOrEnd() {
+    CompletableFuture<Status.Code> first = new CompletableFuture<>();
+    end.thenAccept(s -> first.complete(s.getCode()));
+    Thread poller =
+        new Thread(
+            () -> {
+              try {
+                if (messages.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS) != null) {
+                  first.complete(Status.Code.OK);
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    poller.setDaemon(true);
+    poller.start();
+    try {
+      return first.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("no message and no end within " + WAIT, e);
+    } finally {
+      poller.interrupt();
+      if (call != null) {
+        call.cancel("done", null);
+      }
+    }
+  }
 }

@@ -1,0 +1,153 @@
+package dev.cairn.server.internal.auth;
+
+import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
+import dev.cairn.server.core.Acls;
+import dev.cairn.server.core.SessionAccess;
+import dev.cairn.server.core.acl.Access;
+import dev.cairn.server.core.acl.Authorizer;
+import dev.cairn.server.core.acl.Resource;
+import java.util.Locale;
+
+/**
+ * The transports' one ACL check (decision 0167): the token a request carries becomes an {@link
+ * Authorizer} (cached per token by the core), and a {@link Requirement} is checked against it. With
+ * ACLs off every caller is allowed everything (and sessions are still proved by their secrets).
+ *
+ * <p>Refusals: no token where the anonymous policy does not allow the request is {@code
+ * UNAUTHENTICATED} (HTTP 401); an unknown token, or a token without the right, is {@code
+ * PERMISSION_DENIED} (HTTP 403); both name the field {@code token}. Thread-safe.
+ */
+public final class AclGuard {
+
+  /** The header that carries a token (besides {@code Authorization: Bearer}). */
+  public static final String TOKEN_HEADER = "X-Cairn-Token";
+
+  private final Acls acls;
+  private final boolean enforced;
+
+  public AclGuard(Acls acls, boolean enforced) {
+    this.acls = acls;
+    this.enforced = enforced;
+  }
+
+  /** Whether ACLs are on. */
+  public boolean enforced() {
+    return enforced;
+  }
+
+  /** The registry's tokens and policies. */
+  public Acls acls() {
+    return acls;
+  }
+
+  /** What the caller with token {@code secret} (null or empty: none) may do. */
+  public Authorizer authorizer(String secret) {
+    return enforced ? acls.authorizer(secret) : Authorizer.ALL;
+  }
+
+  /**
+   * The token in an {@code Authorization: Bearer} or {@value #TOKEN_HEADER} value pair (either may
+   * be null); null when neither carries one.
+   */
+  public static String token(String authorization, String tokenHeader) {
+    if (tokenHeader != null && !tokenHeader.isEmpty()) {
+      return tokenHeader.trim();
+    }
+    if (authorization != null
+        && authorization.length() > 7
+        && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return authorization.substring(7).trim();
+    }
+    return null;
+  }
+
+  /**
+   * Checks {@code required} for {@code caller} on {@code service} of {@code namespace} (either
+   * ignored when the requirement is not about them).
+   *
+   * @throws CairnException {@code UNAUTHENTICATED} or {@code PERMISSION_DENIED}, naming {@code
+   *     token}
+   */
+  public void check(Authorizer caller, Requirement required, String namespace, String service) {
+    if (allows(caller, required, namespace, service)) {
+      return;
+    }
+    throw refusal(caller, required, namespace, service);
+  }
+
+  /** Whether {@code caller} meets {@code required}; allocates nothing. */
+  public boolean allows(Authorizer caller, Requirement required, String namespace, String service) {
+    if (caller.allowsEverything()) {
+      return true;
+    }
+    switch (required.scope()) {
+      case PUBLIC:
+        return true;
+      case GLOBAL:
+        return caller.kind() != Authorizer.Kind.UNKNOWN
+            && caller.allows(required.resource(), required.access());
+      case NAMESPACE:
+        return caller.kind() != Authorizer.Kind.UNKNOWN
+            && caller.allowsWholeNamespace(required.resource(), required.access(), namespace);
+      case SERVICE:
+        return caller.kind() != Authorizer.Kind.UNKNOWN
+            && caller.allows(required.resource(), required.access(), namespace, service);
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * What proves sessions for a write to {@code service}: {@code presented}, or — ACLs on and a
+   * token with write on the service — the right to act for every session (decision 0165).
+   */
+  public SessionAccess sessionAccess(
+      Authorizer caller, SessionAccess presented, String namespace, String service) {
+    if (enforced && caller.allows(Resource.SERVICE, Access.WRITE, namespace, service)) {
+      return SessionAccess.anySession();
+    }
+    return presented;
+  }
+
+  private static CairnException refusal(
+      Authorizer caller, Requirement required, String namespace, String service) {
+    switch (caller.kind()) {
+      case ANONYMOUS:
+        return CairnException.of(
+            ErrorCode.UNAUTHENTICATED,
+            "token",
+            "token: missing (expected: an ACL token, sent as Authorization: Bearer <secret> or "
+                + TOKEN_HEADER
+                + ": ACLs are on)");
+      case UNKNOWN:
+        return CairnException.of(
+            ErrorCode.PERMISSION_DENIED,
+            "token",
+            "token: unknown (expected: the secret of a token this registry issued)");
+      default:
+        return CairnException.of(
+            ErrorCode.PERMISSION_DENIED,
+            "token",
+            "token: "
+                + caller.accessorId()
+                + " may not "
+                + required.access().label().replace("deny", "use")
+                + " "
+                + what(required, namespace, service)
+                + " (expected: a policy that grants it)");
+    }
+  }
+
+  private static String what(Requirement required, String namespace, String service) {
+    String resource = required.resource().label();
+    switch (required.scope()) {
+      case SERVICE:
+        return resource + " " + namespace + "/" + service;
+      case NAMESPACE:
+        return "every " + resource + " of namespace " + namespace;
+      default:
+        return resource.toLowerCase(Locale.ROOT);
+    }
+  }
+}

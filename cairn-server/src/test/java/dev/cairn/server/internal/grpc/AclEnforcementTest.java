@@ -1,0 +1,268 @@
+package dev.cairn.server.internal.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.proto.v1.AwaitDrainedRequest;
+import dev.cairn.proto.v1.DeregisterInstance;
+import dev.cairn.proto.v1.DeregisterRequest;
+import dev.cairn.proto.v1.GetServiceRequest;
+import dev.cairn.proto.v1.Health;
+import dev.cairn.proto.v1.ListServicesRequest;
+import dev.cairn.proto.v1.OpenSession;
+import dev.cairn.proto.v1.RegisterInstance;
+import dev.cairn.proto.v1.RegistryGrpc;
+import dev.cairn.proto.v1.ReportHealthRequest;
+import dev.cairn.proto.v1.RequestResult;
+import dev.cairn.proto.v1.SessionRequest;
+import dev.cairn.proto.v1.SessionResponse;
+import dev.cairn.proto.v1.StatusRequest;
+import dev.cairn.proto.v1.WatchClientMessage;
+import dev.cairn.proto.v1.WatchRequest;
+import dev.cairn.proto.v1.WatchResponse;
+import dev.cairn.server.core.acl.Access;
+import dev.cairn.server.core.acl.Policy;
+import dev.cairn.server.core.acl.Resource;
+import dev.cairn.server.core.acl.Rule;
+import dev.cairn.server.internal.auth.Requirement;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Every method of {@code cairn.v1.Registry}, with ACLs on: no token, an unknown token, a token
+ * without the method's right and a token with exactly that right give {@code UNAUTHENTICATED} /
+ * {@code PERMISSION_DENIED} / {@code PERMISSION_DENIED} / an answer that is not a refusal.
+ * Generated from the service descriptor: a new method without a call here or a rule in {@link
+ * GrpcRules} fails.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AclEnforcementTest {
+
+  private TestServer t;
+  private String nothing;
+
+  /** How to call each method with a stub; the outcome is the call's status code. */
+  private final Map<String, Function<RegistryGrpc.RegistryStub, Status.Code>> calls =
+      Map.of(
+          RegistryGrpc.getRegisterMethod().getFullMethodName(),
+          s -> unary(() -> blocking(s).register(Fixtures.register("web", "w1"))),
+          RegistryGrpc.getDeregisterMethod().getFullMethodName(),
+          s ->
+              unary(
+                  () ->
+                      blocking(s)
+                          .deregister(
+                              DeregisterRequest.newBuilder()
+                                  .setService("web")
+                                  .setInstanceId("w1")
+                                  .build())),
+          RegistryGrpc.getGetServiceMethod().getFullMethodName(),
+          s ->
+              unary(
+                  () ->
+                      blocking(s)
+                          .getService(GetServiceRequest.newBuilder().setService("web").build())),
+          RegistryGrpc.getListServicesMethod().getFullMethodName(),
+          s -> unary(() -> blocking(s).listServices(ListServicesRequest.getDefaultInstance())),
+          RegistryGrpc.getStatusMethod().getFullMethodName(),
+          s -> unary(() -> blocking(s).status(StatusRequest.getDefaultInstance())),
+          RegistryGrpc.getReportHealthMethod().getFullMethodName(),
+          s ->
+              unary(
+                  () ->
+                      blocking(s)
+                          .reportHealth(
+                              ReportHealthRequest.newBuilder()
+                                  .setService("web")
+                                  .setInstanceId("w1")
+                                  .setHealth(Health.PASSING)
+                                  .build())),
+          RegistryGrpc.getWatchMethod().getFullMethodName(),
+          s -> {
+            StreamRecorder<WatchRequest, WatchResponse> r = StreamRecorder.create();
+            s.watch(WatchRequest.newBuilder().setService("web").build(), r);
+            return firstOrEnd(r);
+          },
+          RegistryGrpc.getWatchWithAcksMethod().getFullMethodName(),
+          s -> {
+            StreamRecorder<WatchClientMessage, WatchResponse> r = StreamRecorder.create();
+            StreamObserver<WatchClientMessage> in = s.watchWithAcks(r);
+            in.onNext(
+                WatchClientMessage.newBuilder()
+                    .setWatch(WatchRequest.newBuilder().setService("web"))
+                    .build());
+            return firstOrEnd(r);
+          },
+          RegistryGrpc.getAwaitDrainedMethod().getFullMethodName(),
+          s ->
+              unary(
+                  () ->
+                      blocking(s)
+                          .awaitDrained(
+                              AwaitDrainedRequest.newBuilder()
+                                  .setService("web")
+                                  .setRevision(1)
+                                  .setTimeoutMillis(1)
+                                  .build())),
+          RegistryGrpc.getSessionMethod().getFullMethodName(),
+          s -> {
+            StreamRecorder<SessionRequest, SessionResponse> r = StreamRecorder.create();
+            s.session(r)
+                .onNext(
+                    SessionRequest.newBuilder().setOpen(OpenSession.getDefaultInstance()).build());
+            return firstOrEnd(r);
+          });
+
+  @BeforeAll
+  void start() {
+    t = TestServer.start(b -> b.acl(true));
+    t.registry().acls().bootstrap().join();
+    t.registry().acls().createPolicy(new Policy("nothing", "", List.of())).join();
+    nothing = t.registry().acls().createToken("", List.of("nothing")).join().secret();
+  }
+
+  @AfterAll
+  void stop() {
+    t.close();
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyMethodRefusesWithoutItsRightAndAnswersWithIt() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (MethodDescriptor<?, ?> m : RegistryGrpc.getServiceDescriptor().getMethods()) {
+      String name = m.getFullMethodName();
+      tests.add(DynamicTest.dynamicTest(name, () -> check(name)));
+    }
+    return tests.stream();
+  }
+
+  private void check(String method) {
+    Requirement rule = GrpcRules.of(method);
+    assertThat(rule).as("the ACL rule of %s", method).isNotNull();
+    Function<RegistryGrpc.RegistryStub, Status.Code> call = calls.get(method);
+    assertThat(call).as("a call of %s in this test", method).isNotNull();
+
+    assertThat(call.apply(stub(null, false))).isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertThat(call.apply(stub("not-a-token", true))).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(call.apply(stub(nothing, false))).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(call.apply(stub(tokenWith(method, rule), true)))
+        .isNotIn(Status.Code.UNAUTHENTICATED, Status.Code.PERMISSION_DENIED);
+  }
+
+  @Test
+  void aSessionStreamRegistersOnlyWhereItsTokenMayWrite() {
+    t.registry()
+        .acls()
+        .createPolicy(
+            new Policy(
+                "sessions-on-web",
+                "",
+                List.of(
+                    Rule.of(Resource.SESSION, Access.WRITE),
+                    new Rule(Resource.SERVICE, "*", "web", Access.WRITE))))
+        .join();
+    String token = t.registry().acls().createToken("", List.of("sessions-on-web")).join().secret();
+    StreamRecorder<SessionRequest, SessionResponse> r = StreamRecorder.create();
+    StreamObserver<SessionRequest> in = stub(token, false).session(r);
+    in.onNext(SessionRequest.newBuilder().setOpen(OpenSession.getDefaultInstance()).build());
+    assertThat(r.next().hasOpened()).isTrue();
+
+    in.onNext(
+        SessionRequest.newBuilder()
+            .setRegister(
+                RegisterInstance.newBuilder()
+                    .setRequestId(1)
+                    .setInstance(Fixtures.instance("web-api", "a")))
+            .build());
+    in.onNext(
+        SessionRequest.newBuilder()
+            .setRegister(
+                RegisterInstance.newBuilder()
+                    .setRequestId(2)
+                    .setInstance(Fixtures.instance("db", "b")))
+            .build());
+    in.onNext(
+        SessionRequest.newBuilder()
+            .setDeregister(
+                DeregisterInstance.newBuilder().setRequestId(3).setService("db").setInstanceId("b"))
+            .build());
+    List<RequestResult> results = new ArrayList<>();
+    while (results.size() < 3) {
+      SessionResponse m = r.next();
+      if (m.hasResult()) {
+        results.add(m.getResult());
+      } else {
+        results.addAll(m.getResults().getResultsList());
+      }
+    }
+    results.sort(java.util.Comparator.comparingLong(RequestResult::getRequestId));
+    assertThat(results.get(0).getErrorCode()).isZero();
+    assertThat(results.get(1).getErrorCode()).isEqualTo(Status.Code.PERMISSION_DENIED.value());
+    assertThat(results.get(1).getErrorMessage()).contains("may not write service default/db");
+    assertThat(results.get(2).getErrorCode()).isEqualTo(Status.Code.PERMISSION_DENIED.value());
+  }
+
+  // ---- helpers ----
+
+  private String tokenWith(String method, Requirement rule) {
+    Rule r =
+        rule.resource().scoped()
+            ? new Rule(rule.resource(), "*", "", rule.access())
+            : Rule.of(rule.resource(), rule.access());
+    String name =
+        "only-" + method.substring(method.indexOf('/') + 1).toLowerCase(java.util.Locale.ROOT);
+    t.registry().acls().createPolicy(new Policy(name, "", List.of(r))).join();
+    return t.registry().acls().createToken(name, List.of(name)).join().secret();
+  }
+
+  /**
+   * A stub sending {@code token} (none when null) as {@code authorization} or {@code
+   * x-cairn-token}.
+   */
+  private RegistryGrpc.RegistryStub stub(String token, boolean bearer) {
+    RegistryGrpc.RegistryStub s = RegistryGrpc.newStub(t.channel);
+    if (token == null) {
+      return s;
+    }
+    Metadata md = new Metadata();
+    if (bearer) {
+      md.put(AclInterceptor.AUTHORIZATION, "Bearer " + token);
+    } else {
+      md.put(AclInterceptor.TOKEN, token);
+    }
+    return s.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+  }
+
+  private static RegistryGrpc.RegistryBlockingStub blocking(RegistryGrpc.RegistryStub s) {
+    // The async stub's channel carries its header interceptor.
+    return RegistryGrpc.newBlockingStub(s.getChannel()).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  private static Status.Code unary(Runnable call) {
+    try {
+      call.run();
+      return Status.Code.OK;
+    } catch (StatusRuntimeException e) {
+      return e.getStatus().getCode();
+    }
+  }
+
+  private static Status.Code firstOrEnd(StreamRecorder<?, ?> r) {
+    return r.firstOrEnd();
+  }
+}
