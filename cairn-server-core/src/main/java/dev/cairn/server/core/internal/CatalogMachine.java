@@ -12,7 +12,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +33,8 @@ final class CatalogMachine implements LogStateMachine {
   private final LocalEntries local;
   private final Consumer<Boolean> onLeadership;
   private final java.util.function.UnaryOperator<byte[]> onLeaderMessage;
+  private final ForwardedWrites forwarded;
+  private final Function<byte[], CompletableFuture<byte[]>> onForwarded;
 
   CatalogMachine(
       Catalog catalog,
@@ -38,7 +42,16 @@ final class CatalogMachine implements LogStateMachine {
       LocalEntries local,
       Consumer<Catalog.Changes> onChanges,
       Runnable onRestore) {
-    this(catalog, pool, local, onChanges, onRestore, leads -> {}, m -> new byte[0]);
+    this(
+        catalog,
+        pool,
+        local,
+        onChanges,
+        onRestore,
+        leads -> {},
+        m -> new byte[0],
+        new ForwardedWrites(1),
+        e -> CompletableFuture.failedFuture(new UnsupportedOperationException("forwarded")));
   }
 
   CatalogMachine(
@@ -48,9 +61,13 @@ final class CatalogMachine implements LogStateMachine {
       Consumer<Catalog.Changes> onChanges,
       Runnable onRestore,
       Consumer<Boolean> onLeadership,
-      java.util.function.UnaryOperator<byte[]> onLeaderMessage) {
+      java.util.function.UnaryOperator<byte[]> onLeaderMessage,
+      ForwardedWrites forwarded,
+      Function<byte[], CompletableFuture<byte[]>> onForwarded) {
     this.onLeadership = onLeadership;
     this.onLeaderMessage = onLeaderMessage;
+    this.forwarded = forwarded;
+    this.onForwarded = onForwarded;
     this.catalog = catalog;
     this.pool = pool;
     this.local = local;
@@ -76,7 +93,15 @@ final class CatalogMachine implements LogStateMachine {
     }
     List<Result> results = new ArrayList<>(commands.size());
     for (Command c : commands) {
-      results.add(applyOne(c));
+      if (c instanceof Command.Forwarded f) {
+        int from = results.size();
+        for (Command inner : f.commands()) {
+          results.add(applyOne(inner));
+        }
+        forwarded.applied(f.batchId(), List.copyOf(results.subList(from, results.size())));
+      } else {
+        results.add(applyOne(c));
+      }
     }
     Catalog.Changes changes = catalog.publish();
     try {
@@ -116,6 +141,12 @@ final class CatalogMachine implements LogStateMachine {
   @Override
   public byte[] leaderMessage(byte[] message) {
     return onLeaderMessage.apply(message);
+  }
+
+  @Override
+  public CompletableFuture<byte[]> forwarded(
+      byte[] entry, Function<byte[], CompletableFuture<byte[]>> appendHere) {
+    return onForwarded.apply(entry);
   }
 
   @Override

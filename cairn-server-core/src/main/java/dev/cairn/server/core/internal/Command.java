@@ -2,6 +2,7 @@ package dev.cairn.server.core.internal;
 
 import dev.cairn.common.Health;
 import dev.cairn.common.Instance;
+import java.util.List;
 
 /**
  * A mutation of the catalog. Commands are the only way the catalog changes; they are logged,
@@ -128,4 +129,21 @@ sealed interface Command {
 
   /** Deletes an ACL policy (tokens bound to it lose what it granted). */
   record DeleteAclPolicy(String name) implements Command {}
+
+  /**
+   * Commands another member forwarded to the leader as its batch {@code batchId}, applied in order
+   * and kept together in one entry. Applying it remembers the batch's results under its id ({@link
+   * ForwardedWrites}), so a forward sent again after a failover is answered, not applied twice.
+   * Never nested.
+   */
+  record Forwarded(long batchId, List<Command> commands) implements Command {
+    public Forwarded {
+      commands = List.copyOf(commands);
+      for (Command c : commands) {
+        if (c instanceof Forwarded) {
+          throw new IllegalArgumentException("a forwarded batch inside another");
+        }
+      }
+    }
+  }
 }

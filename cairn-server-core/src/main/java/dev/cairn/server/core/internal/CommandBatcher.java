@@ -44,9 +44,23 @@ final class CommandBatcher {
       f.completeExceptionally(stopped);
       return f;
     }
-    queue.add(new Pending(command, f));
+    queue.add(new Pending(command, f, null));
     flush();
     return f;
+  }
+
+  /**
+   * Submits a batch another member forwarded, kept whole in one entry; {@code results} completes
+   * with its commands' results once applied.
+   */
+  void submitForwarded(Command.Forwarded batch, CompletableFuture<List<Result>> results) {
+    CairnException stopped = stoppedWith;
+    if (stopped != null) {
+      results.completeExceptionally(stopped);
+      return;
+    }
+    queue.add(new Pending(batch, null, results));
+    flush();
   }
 
   private void flush() {
@@ -70,9 +84,11 @@ final class CommandBatcher {
   private void flushQueued() {
     while (inFlight < maxInFlight && !queue.isEmpty()) {
       List<Pending> batch = new ArrayList<>(Math.min(maxPerEntry, 64));
+      int commands = 0;
       Pending p;
-      while (batch.size() < maxPerEntry && (p = queue.poll()) != null) {
+      while (commands < maxPerEntry && (p = queue.poll()) != null) {
         batch.add(p);
+        commands += p.results();
       }
       if (batch.isEmpty()) {
         return;
@@ -86,7 +102,7 @@ final class CommandBatcher {
   private void send(List<Pending> batch) {
     List<Command> commands = new ArrayList<>(batch.size());
     for (Pending p : batch) {
-      commands.add(p.command);
+      commands.add(p.command());
     }
     long id = local.hold(commands);
     CompletableFuture<byte[]> appended;
@@ -97,9 +113,9 @@ final class CommandBatcher {
     }
     appended.whenComplete(
         (reply, error) -> {
-          if (error != null) {
-            local.take(id);
-          }
+          // Applied here from the held commands, or never (failed, or a follower's batch that the
+          // leader applied inside an entry of its own): either way nothing is held any more.
+          local.take(id);
           completed(batch, reply, error);
         });
   }
@@ -112,19 +128,20 @@ final class CommandBatcher {
     if (error != null) {
       CairnException e = toCairn(error);
       for (Pending p : batch) {
-        p.future.completeExceptionally(e);
+        p.fail(e);
       }
       return;
     }
     List<Result> results = CommandCodec.decodeResults(reply);
-    for (int i = 0; i < batch.size(); i++) {
-      CompletableFuture<Result> f = batch.get(i).future;
-      if (i < results.size()) {
-        f.complete(results.get(i));
+    int next = 0;
+    for (Pending p : batch) {
+      int n = p.results();
+      if (next + n <= results.size()) {
+        p.complete(results.subList(next, next + n));
       } else {
-        f.completeExceptionally(
-            CairnException.of(ErrorCode.INTERNAL, "the log entry could not be applied"));
+        p.fail(CairnException.of(ErrorCode.INTERNAL, "the log entry could not be applied"));
       }
+      next += n;
     }
   }
 
@@ -158,9 +175,32 @@ final class CommandBatcher {
     local.clear();
     Pending p;
     while ((p = queue.poll()) != null) {
-      p.future.completeExceptionally(stoppedWith);
+      p.fail(stoppedWith);
     }
   }
 
-  private record Pending(Command command, CompletableFuture<Result> future) {}
+  /** A command and who waits for it: one result ({@code single}) or a forwarded batch's all. */
+  private record Pending(
+      Command command, CompletableFuture<Result> single, CompletableFuture<List<Result>> group) {
+
+    int results() {
+      return command instanceof Command.Forwarded f ? f.commands().size() : 1;
+    }
+
+    void complete(List<Result> results) {
+      if (group != null) {
+        group.complete(List.copyOf(results));
+      } else {
+        single.complete(results.get(0));
+      }
+    }
+
+    void fail(Throwable e) {
+      if (group != null) {
+        group.completeExceptionally(e);
+      } else {
+        single.completeExceptionally(e);
+      }
+    }
+  }
 }

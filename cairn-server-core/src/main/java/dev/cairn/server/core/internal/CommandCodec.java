@@ -50,6 +50,10 @@ final class CommandCodec {
   private static final byte DELETE_ACL_TOKEN = 8;
   private static final byte CREATE_ACL_POLICY = 9;
   private static final byte DELETE_ACL_POLICY = 10;
+  private static final byte FORWARDED = 11;
+
+  /** The most commands one forwarded batch holds when decoded (far above any entry's). */
+  private static final int MAX_FORWARDED = 1 << 16;
 
   private static final Health[] HEALTH = Health.values();
   private static final InstanceKind[] KINDS = InstanceKind.values();
@@ -212,6 +216,13 @@ final class CommandCodec {
     } else if (c instanceof Command.DeleteAclPolicy p) {
       out.writeByte(DELETE_ACL_POLICY);
       writeUtf(out, p.name());
+    } else if (c instanceof Command.Forwarded f) {
+      out.writeByte(FORWARDED);
+      out.writeLong(f.batchId());
+      out.writeInt(f.commands().size());
+      for (Command inner : f.commands()) {
+        writeCommand(out, inner);
+      }
     } else {
       throw new IllegalArgumentException("command: " + c + " (expected: a known command)");
     }
@@ -219,6 +230,11 @@ final class CommandCodec {
 
   private static Command readCommand(DataInput in, StringPool pool, int version)
       throws IOException {
+    return readCommand(in, pool, version, true);
+  }
+
+  private static Command readCommand(
+      DataInput in, StringPool pool, int version, boolean forwardedAllowed) throws IOException {
     int type = in.readUnsignedByte();
     switch (type) {
       case REGISTER:
@@ -291,10 +307,28 @@ final class CommandCodec {
           break;
         }
         return new Command.DeleteAclPolicy(in.readUTF());
+      case FORWARDED:
+        if (version < 4) {
+          break;
+        }
+        if (!forwardedAllowed) {
+          throw new IOException("a forwarded batch inside another");
+        }
+        long batchId = in.readLong();
+        int n = in.readInt();
+        if (n < 0 || n > MAX_FORWARDED) {
+          throw new IOException(
+              "forwarded command count " + n + " (expected: 0.." + MAX_FORWARDED + ")");
+        }
+        List<Command> inner = new ArrayList<>(Math.min(n, 64));
+        for (int i = 0; i < n; i++) {
+          inner.add(readCommand(in, pool, version, false));
+        }
+        return new Command.Forwarded(batchId, inner);
       default:
         break;
     }
-    throw new IOException("command type " + type + " (expected: 1..10)");
+    throw new IOException("command type " + type + " (expected: 1..11)");
   }
 
   /** Writes a secret's hash: its length (0 for none), then its bytes. */

@@ -35,6 +35,7 @@ import dev.cairn.server.core.log.LogStatus;
 import dev.cairn.server.core.log.StorageStatus;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +58,12 @@ public final class RegistryImpl {
    */
   static final Duration FORWARD_RENEWALS_EVERY = Duration.ofMillis(100);
 
+  /**
+   * Forwarded batches whose results the leader keeps to answer a batch sent again (decision 0107):
+   * at a follower's batch a millisecond, several seconds of them.
+   */
+  static final int FORWARDED_BATCHES_KEPT = 8192;
+
   private final RegistryOptions options;
   private final RegistryMonitor monitor;
   private final CommandLog commandLog;
@@ -64,6 +71,7 @@ public final class RegistryImpl {
   // Shared by the callers that submit registrations and by the apply thread that decodes replays.
   private final StringPool pool = new StringPool();
   private final LocalEntries local = new LocalEntries();
+  private final ForwardedWrites forwardedWrites = new ForwardedWrites(FORWARDED_BATCHES_KEPT);
   private final SessionLeases leases;
   private final WatchHub hub;
   private final CommandBatcher batcher;
@@ -142,7 +150,9 @@ public final class RegistryImpl {
               r::onChanges,
               r::onRestore,
               r::leadershipChanged,
-              r::leaderMessage));
+              r::leaderMessage,
+              r.forwardedWrites,
+              r::acceptForwarded));
     } catch (IOException | RuntimeException e) {
       r.close();
       throw e;
@@ -755,6 +765,37 @@ public final class RegistryImpl {
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // closing
     }
+  }
+
+  // On the leader, any thread: a batch a follower forwarded, applied inside this member's entries
+  // with its own clients' commands (decision 0107); a batch sent again is answered, not applied.
+  private CompletableFuture<byte[]> acceptForwarded(byte[] entry) {
+    if (!leading) {
+      return CompletableFuture.failedFuture(
+          CairnException.of(ErrorCode.UNAVAILABLE, "this member does not lead (any more)"));
+    }
+    long batchId;
+    List<Command> flat = new ArrayList<>();
+    try {
+      batchId = CommandCodec.batchId(entry);
+      for (Command c : CommandCodec.decodeBatch(entry, pool)) {
+        // An entry of a leader that lost its leadership while appending comes here whole.
+        if (c instanceof Command.Forwarded f) {
+          flat.addAll(f.commands());
+        } else {
+          flat.add(c);
+        }
+      }
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(
+          CairnException.of(
+              ErrorCode.INVALID_ARGUMENT, "a forwarded entry that does not decode: " + e));
+    }
+    ForwardedWrites.Start start = forwardedWrites.start(batchId);
+    if (start.submit()) {
+      batcher.submitForwarded(new Command.Forwarded(batchId, flat), start.results());
+    }
+    return start.results().thenApply(CommandCodec::encodeResults);
   }
 
   // On the leader, any thread: what a follower tells about the sessions and checks it serves.

@@ -3,6 +3,8 @@ package dev.cairn.server.core.log;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * The deterministic state machine a {@link CommandLog} applies its entries to. Given the same
@@ -36,5 +38,19 @@ public interface LogStateMachine {
    */
   default byte[] leaderMessage(byte[] message) {
     return new byte[0];
+  }
+
+  /**
+   * Takes an entry that another member's {@link CommandLog#append} forwarded to this member, the
+   * leader, and completes with the reply its append would have had, once applied here. Called on
+   * the leader, on any thread, concurrently with {@link #apply}.
+   *
+   * <p>The default appends it through the leader as an entry of its own ({@code appendHere}). A
+   * machine may instead merge it with other writes into entries of its own; it must then answer an
+   * entry sent again (the same bytes, after an answer was lost) without applying it twice.
+   */
+  default CompletableFuture<byte[]> forwarded(
+      byte[] entry, Function<byte[], CompletableFuture<byte[]>> appendHere) {
+    return appendHere.apply(entry);
   }
 }

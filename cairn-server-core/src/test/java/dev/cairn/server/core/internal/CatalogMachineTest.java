@@ -50,6 +50,41 @@ class CatalogMachineTest {
   }
 
   @Test
+  void aForwardedBatchIsAppliedInPlaceWithOneResultPerCommandAndItsResultsAreRecorded() {
+    ForwardedWrites forwarded = new ForwardedWrites(16);
+    CatalogMachine m =
+        new CatalogMachine(
+            catalog,
+            new StringPool(),
+            local,
+            changes::add,
+            () -> {},
+            leads -> {},
+            b -> new byte[0],
+            forwarded,
+            e -> java.util.concurrent.CompletableFuture.failedFuture(new AssertionError()));
+    byte[] entry =
+        CommandCodec.encodeBatch(
+            1L,
+            List.of(
+                register("mine"),
+                new Command.Forwarded(
+                    99L,
+                    List.of(register("theirs"), new Command.Deregister("default", "web", "nope"))),
+                register("last")));
+
+    List<Result> results = CommandCodec.decodeResults(m.apply(entry));
+
+    assertThat(results).extracting(Result::isOk).containsExactly(true, true, false, true);
+    assertThat(results.get(2).error()).isEqualTo(ErrorCode.NOT_FOUND);
+    // A batch sent again is answered from the record, with exactly its own results.
+    ForwardedWrites.Start again = forwarded.start(99L);
+    assertThat(again.submit()).isFalse();
+    assertThat(again.results().join()).containsExactly(results.get(1), results.get(2));
+    assertThat(forwarded.start(100L).submit()).isTrue();
+  }
+
+  @Test
   void undecodableEntryChangesNothing() {
     List<Result> results = CommandCodec.decodeResults(machine.apply(new byte[] {7, 7, 7}));
     assertThat(results).isEmpty();

@@ -146,6 +146,38 @@ class CommandCodecTest {
   }
 
   @Test
+  void aForwardedBatchRoundTripsInsideAnEntryAndMayNotNest() throws IOException {
+    Command inner = new Command.Deregister("default", "web", "a", "", true);
+    List<Command> commands =
+        List.of(
+            new Command.CloseSession("s1", false),
+            new Command.Forwarded(
+                -5L, List.of(inner, new Command.OpenSession("s2", 10_000, "c", null))));
+
+    assertThat(CommandCodec.decodeBatch(CommandCodec.encodeBatch(3L, commands), new StringPool()))
+        .isEqualTo(commands);
+
+    // A forwarded batch inside a forwarded batch: refused on decoding, and when built.
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeByte(CommandCodec.VERSION);
+    out.writeLong(1L);
+    out.writeInt(1);
+    out.writeByte(11);
+    out.writeLong(2L);
+    out.writeInt(1);
+    out.writeByte(11);
+    out.writeLong(3L);
+    out.writeInt(0);
+    assertThatThrownBy(() -> CommandCodec.decodeBatch(bytes.toByteArray(), new StringPool()))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("inside another");
+    assertThatThrownBy(
+            () -> new Command.Forwarded(1L, List.of(new Command.Forwarded(2L, List.of()))))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void resultsRoundTrip() {
     List<Result> results =
         List.of(

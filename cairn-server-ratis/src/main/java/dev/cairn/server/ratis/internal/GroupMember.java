@@ -34,6 +34,7 @@ import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.TimeDuration;
 
 /**
@@ -55,6 +56,10 @@ final class GroupMember implements AutoCloseable {
   private final ClientId localClientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
   private final AtomicLong forwarded = new AtomicLong();
+
+  /** The pause before a forwarded write is sent again. */
+  private static final long FORWARD_RETRY_MILLIS = 25;
+
   // Blocking admin calls (configuration changes, group info) run here, never on a caller's thread.
   private final ExecutorService forwarding =
       Executors.newCachedThreadPool(
@@ -102,34 +107,79 @@ final class GroupMember implements AutoCloseable {
   }
 
   /**
-   * Sends a write to the leader; completes with the machine's reply once it is applied here. Each
-   * write is its own blocking call on the forwarding threads (at most the registry's entries in
-   * flight): Ratis's ordered asynchronous client holds every later request behind one that keeps
-   * failing (a leader that died with it), which stalled all forwarded writes after a leader change.
+   * Sends a write to the leader's machine, which applies its commands inside entries of its own
+   * with every other member's (decision 0107); completes with the machine's reply once the write is
+   * applied here too, so a read here after it sees it. Sent again to whichever member leads until
+   * one answers or the write timeout passes: the leader answers a batch it already applied from its
+   * memory of forwarded batches instead of applying it twice.
    */
   CompletableFuture<byte[]> forward(byte[] entry) {
     forwarded.incrementAndGet();
-    Message message = Message.valueOf(ByteString.copyFrom(entry));
+    byte[] content = new byte[entry.length + 1];
+    content[0] = StateMachineAdapter.QUERY_FORWARD;
+    System.arraycopy(entry, 0, content, 1, entry.length);
+    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(content));
+    long deadline = System.nanoTime() + settings.writeTimeout().toNanos();
+    CompletableFuture<byte[]> answer = new CompletableFuture<>();
+    sendForward(message, deadline, answer);
     return deadline(
-        CompletableFuture.supplyAsync(
-                () -> {
-                  try {
-                    return client.io().send(message);
-                  } catch (IOException e) {
-                    throw new CompletionException(unavailable("write failed: " + e.getMessage()));
-                  }
-                },
-                forwarding)
-            .thenCompose(
-                reply -> {
-                  if (!reply.isSuccess()) {
-                    throw new CompletionException(failure("write", reply));
-                  }
-                  byte[] answer = reply.getMessage().getContent().toByteArray();
-                  // Answer once this member shows the write too, so a read here after it sees it.
-                  return adapter.awaitApplied(reply.getLogIndex()).thenApply(v -> answer);
-                }),
+        answer.thenCompose(
+            reply -> {
+              java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(reply);
+              long index = b.getLong();
+              byte[] result = new byte[b.remaining()];
+              b.get(result);
+              return adapter.awaitApplied(index).thenApply(v -> result);
+            }),
         "write");
+  }
+
+  private void sendForward(Message message, long deadline, CompletableFuture<byte[]> answer) {
+    leaderQuery(message)
+        .whenComplete(
+            (reply, error) -> {
+              if (reply != null && reply.isSuccess()) {
+                answer.complete(reply.getMessage().getContent().toByteArray());
+                return;
+              }
+              if (answer.isDone()) {
+                return; // past the deadline already
+              }
+              if (System.nanoTime() - deadline >= 0) {
+                answer.completeExceptionally(
+                    reply != null
+                        ? failure("write", reply)
+                        : unavailable("write failed: " + error));
+                return;
+              }
+              // No leader yet, a leader not ready, a lost answer: again, to whoever leads now.
+              CompletableFuture.runAsync(
+                  () -> sendForward(message, deadline, answer),
+                  CompletableFuture.delayedExecutor(
+                      FORWARD_RETRY_MILLIS, TimeUnit.MILLISECONDS, forwarding));
+            });
+  }
+
+  /**
+   * Sends a query to the leader's machine as its own blocking call on the forwarding threads. Not
+   * Ratis's asynchronous client: it sends read-only requests in order too, and holds every later
+   * one behind one that keeps failing (a leader that died with it), which stalled every forwarded
+   * write and renewal after a leader change.
+   */
+  private CompletableFuture<RaftClientReply> leaderQuery(Message message) {
+    try {
+      return CompletableFuture.supplyAsync(
+          () -> {
+            try {
+              return client.io().sendReadOnlyNonLinearizable(message);
+            } catch (IOException e) {
+              throw new CompletionException(e);
+            }
+          },
+          forwarding);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(unavailable("the log is closed"));
+    }
   }
 
   /** Sends {@code message} to the leader's machine (not logged). */
@@ -138,9 +188,7 @@ final class GroupMember implements AutoCloseable {
     content[0] = StateMachineAdapter.QUERY_LEADER_MESSAGE;
     System.arraycopy(message, 0, content, 1, message.length);
     return deadline(
-        client
-            .async()
-            .sendReadOnlyNonLinearizable(Message.valueOf(ByteString.copyFrom(content)))
+        leaderQuery(Message.valueOf(ByteString.copyFrom(content)))
             .thenApply(
                 reply -> {
                   if (!reply.isSuccess()) {

@@ -168,7 +168,8 @@ public final class RaftNode {
               if (generation.get() == gen) {
                 machineStopped(cause);
               }
-            });
+            },
+            this::append);
     sm.onLogFailed(
         cause -> {
           if (generation.get() == gen) {

@@ -6,6 +6,7 @@ import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -49,6 +50,7 @@ final class StateMachineAdapter extends BaseStateMachine {
   private final CompletableFuture<Void> leaderReady = new CompletableFuture<>();
   private final long snapshotRetryGap;
   private final Consumer<Throwable> onStop;
+  private final Function<byte[], CompletableFuture<byte[]>> appendHere;
   // The Error that made Ratis stop, if one did; written by the apply thread, read on close.
   private volatile Throwable fatal;
   // After a failed snapshot, no new one is written before this index; apply thread only.
@@ -59,6 +61,12 @@ final class StateMachineAdapter extends BaseStateMachine {
 
   /** A query carrying a message for the leader's machine. */
   static final byte QUERY_LEADER_MESSAGE = 1;
+
+  /**
+   * A query carrying a follower's entry for the leader's machine to apply (decision 0107); the
+   * answer is the applied index (8 bytes) then the machine's reply.
+   */
+  static final byte QUERY_FORWARD = 2;
 
   // Futures waiting for an index to be applied, earliest first; guarded by itself.
   private final PriorityQueue<IndexWait> indexWaits = new PriorityQueue<>();
@@ -80,12 +88,19 @@ final class StateMachineAdapter extends BaseStateMachine {
 
   /**
    * @param snapshotRetryGap entries applied after a failed snapshot before the next try
+   * @param appendHere appends an entry through this member (for forwarded entries the machine does
+   *     not merge)
    * @param onStop told, on the apply thread, when applying or a snapshot threw an {@link Error} (an
    *     exception naming where, caused by the {@link Error}); and told again, on any thread, with
    *     {@code null}, when Ratis closes the machine
    */
-  StateMachineAdapter(LogStateMachine machine, long snapshotRetryGap, Consumer<Throwable> onStop) {
+  StateMachineAdapter(
+      LogStateMachine machine,
+      long snapshotRetryGap,
+      Consumer<Throwable> onStop,
+      Function<byte[], CompletableFuture<byte[]>> appendHere) {
     this.machine = machine;
+    this.appendHere = appendHere;
     this.snapshotRetryGap = snapshotRetryGap;
     this.onStop = onStop;
   }
@@ -217,6 +232,23 @@ final class StateMachineAdapter extends BaseStateMachine {
       byte[] answer = machine.leaderMessage(message);
       return CompletableFuture.completedFuture(
           Message.valueOf(UnsafeByteOperations.unsafeWrap(answer == null ? new byte[0] : answer)));
+    }
+    if (content[0] == QUERY_FORWARD) {
+      if (!leading) {
+        return CompletableFuture.failedFuture(
+            new IOException("not the leader (any more): " + self));
+      }
+      byte[] entry = java.util.Arrays.copyOfRange(content, 1, content.length);
+      return machine
+          .forwarded(entry, appendHere)
+          .thenApply(
+              reply -> {
+                // The reply comes once its entry is applied here: the asker waits for this index.
+                TermIndex applied = getLastAppliedTermIndex();
+                java.nio.ByteBuffer answer = java.nio.ByteBuffer.allocate(8 + reply.length);
+                answer.putLong(applied == null ? 0 : applied.getIndex()).put(reply);
+                return Message.valueOf(UnsafeByteOperations.unsafeWrap(answer.array()));
+              });
     }
     return CompletableFuture.failedFuture(new IOException("unknown query kind " + content[0]));
   }
