@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
       MessagesCommand.class,
       RepairCommand.class,
       SnapshotCommand.class,
+      AclCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

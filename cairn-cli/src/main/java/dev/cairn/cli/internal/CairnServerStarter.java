@@ -44,6 +44,7 @@ final class CairnServerStarter implements EmbeddedServer.Starter {
       builder.tlsCa(security.tlsCa());
     }
     builder.insecureAllowOpenAccess(security.insecureAllowOpenAccess());
+    builder.acl(security.acl());
     ServerSettings.Cluster cluster = settings.cluster();
     if (cluster.peers() != null) {
       builder

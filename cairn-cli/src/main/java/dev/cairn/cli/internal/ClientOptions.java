@@ -30,6 +30,13 @@ final class ClientOptions {
       description = "Namespace (default: the server's default namespace).")
   String namespace;
 
+  @Option(
+      names = "--token",
+      paramLabel = "SECRET",
+      defaultValue = "${env:CAIRN_TOKEN}",
+      description = "ACL token for a server with ACLs on; env CAIRN_TOKEN.")
+  String token;
+
   @Option(names = "--json", description = "Print the server's JSON instead of a table.")
   boolean json;
 
@@ -62,7 +69,7 @@ final class ClientOptions {
 
   /** A client for the chosen server and namespace. */
   HttpApi api() {
-    return new HttpApi(server, namespace, sslContext());
+    return new HttpApi(server, namespace, sslContext(), token);
   }
 
   /**

@@ -52,7 +52,7 @@ final class EventStream implements AutoCloseable {
 
   private EventStream(HttpApi api, URI uri, String lastEventId) {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(uri).GET().header("Accept", "text/event-stream");
+        api.authorized(HttpRequest.newBuilder(uri).GET().header("Accept", "text/event-stream"));
     if (lastEventId != null) {
       request.header("Last-Event-ID", lastEventId);
     }

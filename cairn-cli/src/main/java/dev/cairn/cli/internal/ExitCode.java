@@ -33,5 +33,11 @@ public final class ExitCode {
    */
   public static final int NOT_DRAINED = 7;
 
+  /**
+   * The server refused the request (HTTP 401 or 403): no token, an unknown token or one without the
+   * right (ACLs on), or a session's secret missing.
+   */
+  public static final int REFUSED = 8;
+
   private ExitCode() {}
 }

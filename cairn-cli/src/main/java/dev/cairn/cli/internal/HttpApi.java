@@ -34,6 +34,7 @@ final class HttpApi {
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
+  private final String token;
   private final URI server;
   private final String namespace;
   private final HttpClient client;
@@ -48,7 +49,16 @@ final class HttpApi {
 
   /** Like {@link #HttpApi(URI, String)}, with {@code tls} for an https:// server (null: JDK's). */
   HttpApi(URI server, String namespace, SSLContext tls) {
+    this(server, namespace, tls, null);
+  }
+
+  /**
+   * Like {@link #HttpApi(URI, String, SSLContext)}, sending {@code token} (null or empty: none) as
+   * {@code X-Cairn-Token} on every request.
+   */
+  HttpApi(URI server, String namespace, SSLContext tls, String token) {
     this.server = requireNonNull(server, "server");
+    this.token = token == null || token.isBlank() ? null : token.strip();
     this.namespace = namespace;
     HttpClient.Builder b =
         HttpClient.newBuilder()
@@ -125,7 +135,13 @@ final class HttpApi {
     return send(request, REQUEST_TIMEOUT);
   }
 
+  /** Adds the token header, when there is a token. */
+  HttpRequest.Builder authorized(HttpRequest.Builder request) {
+    return token == null ? request : request.header("X-Cairn-Token", token);
+  }
+
   private Answer send(HttpRequest.Builder request, Duration timeout) {
+    authorized(request);
     HttpResponse<String> response;
     try {
       response =
@@ -151,7 +167,10 @@ final class HttpApi {
 
   /** The {@link CliException} for a non-2xx answer, with the server's message when it gave one. */
   static CliException serverError(int status, String body) {
-    int exit = status == 404 ? ExitCode.NOT_FOUND : ExitCode.SERVER_ERROR;
+    int exit =
+        status == 404
+            ? ExitCode.NOT_FOUND
+            : status == 401 || status == 403 ? ExitCode.REFUSED : ExitCode.SERVER_ERROR;
     String message = null;
     try {
       JsonNode error = JSON.readTree(body).path("error");

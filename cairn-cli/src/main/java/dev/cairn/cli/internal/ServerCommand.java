@@ -179,6 +179,13 @@ final class ServerCommand implements Callable<Integer> {
   Path tlsCa;
 
   @Option(
+      names = "--acl",
+      description =
+          "Turn ACLs on: every request needs a token whose policies allow it (default deny);"
+              + " create the first with cairn acl bootstrap (docs/security.md).")
+  boolean acl;
+
+  @Option(
       names = "--insecure-allow-open-access",
       description =
           "Serve on an address other than loopback without client authentication (no"
@@ -337,7 +344,7 @@ final class ServerCommand implements Callable<Integer> {
             protectionThreshold,
             new ServerSettings.FrontDoors(prometheusSdPort, xdsPort, consulPort, eurekaPort),
             new ServerSettings.Security(
-                absolute(tlsCert), absolute(tlsKey), absolute(tlsCa), insecureAllowOpenAccess),
+                absolute(tlsCert), absolute(tlsKey), absolute(tlsCa), insecureAllowOpenAccess, acl),
             cluster);
     try {
       server = starter.start(settings);

@@ -59,8 +59,15 @@ record ServerSettings(
   record FrontDoors(int prometheusSdPort, int xdsPort, int consulPort, int eurekaPort) {}
 
   /**
-   * TLS (PEM files, null for none: plaintext) and whether open access off loopback is allowed; see
-   * docs/security.md.
+   * TLS (PEM files, null for none: plaintext), whether open access off loopback is allowed and
+   * whether ACLs are on; see docs/security.md.
    */
-  record Security(Path tlsCert, Path tlsKey, Path tlsCa, boolean insecureAllowOpenAccess) {}
+  record Security(
+      Path tlsCert, Path tlsKey, Path tlsCa, boolean insecureAllowOpenAccess, boolean acl) {
+
+    /** Without ACLs. */
+    Security(Path tlsCert, Path tlsKey, Path tlsCa, boolean insecureAllowOpenAccess) {
+      this(tlsCert, tlsKey, tlsCa, insecureAllowOpenAccess, false);
+    }
+  }
 }

@@ -184,7 +184,7 @@ class CliTlsTest {
     assertThat(run.exitCode()).as("%s", run).isEqualTo(ExitCode.CANNOT_START);
     assertThat(run.err())
         .contains("refusing to serve 0.0.0.0 (not loopback) without TLS")
-        .contains("--tls-cert, --tls-key and --tls-ca")
+        .contains("--tls-cert and --tls-key, with --tls-ca (mutual TLS) or --acl")
         .contains("--insecure-allow-open-access");
   }
 }

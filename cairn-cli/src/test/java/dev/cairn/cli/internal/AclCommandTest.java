@@ -1,0 +1,125 @@
+package dev.cairn.cli.internal;
+
+import static dev.cairn.cli.internal.CliRun.cairn;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.testing.CairnServerExtension;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** {@code cairn acl ...} against a server with ACLs on, and {@code --token} on client commands. */
+class AclCommandTest {
+
+  @RegisterExtension
+  final CairnServerExtension server = CairnServerExtension.inMemory().configure(b -> b.acl(true));
+
+  private String url() {
+    return server.httpUri().toString();
+  }
+
+  private static String lastLine(String out) {
+    List<String> lines = out.strip().lines().toList();
+    return lines.get(lines.size() - 1);
+  }
+
+  @Test
+  void bootstrapPrintsTheSecretAloneOnTheLastLineOnce() {
+    CliRun first = cairn("acl", "bootstrap", "--server", url());
+    assertThat(first.exitCode()).as("%s", first).isZero();
+    String secret = lastLine(first.out());
+    assertThat(secret).matches("[A-Za-z0-9_-]{43}");
+    assertThat(server.registry().acls().authorizer(secret).allowsEverything()).isTrue();
+
+    CliRun second = cairn("acl", "bootstrap", "--server", url());
+    assertThat(second.exitCode()).isEqualTo(ExitCode.SERVER_ERROR);
+    assertThat(second.err()).contains("already bootstrapped");
+  }
+
+  @Test
+  void policiesAndTokensAreCreatedListedAndDeleted() {
+    String root = lastLine(cairn("acl", "bootstrap", "--server", url()).out());
+
+    CliRun policy =
+        cairn(
+            "acl",
+            "policy",
+            "create",
+            "readers",
+            "--rule",
+            "service:read:*:",
+            "--rule",
+            "cluster:read",
+            "--description",
+            "read all",
+            "--server",
+            url(),
+            "--token",
+            root);
+    assertThat(policy.exitCode()).as("%s", policy).isZero();
+    assertThat(policy.out()).contains("created policy readers at revision");
+    CliRun policies = cairn("acl", "policy", "list", "--server", url(), "--token", root);
+    assertThat(policies.out()).contains("readers", "service:read:*:", "cluster:read");
+
+    CliRun token =
+        cairn(
+            "acl",
+            "token",
+            "create",
+            "--policy",
+            "readers",
+            "--description",
+            "dashboards",
+            "--server",
+            url(),
+            "--token",
+            root);
+    assertThat(token.exitCode()).as("%s", token).isZero();
+    String reader = lastLine(token.out());
+    assertThat(reader).matches("[A-Za-z0-9_-]{43}");
+
+    // The reader's token on a client command; without a token the server refuses.
+    assertThat(cairn("status", "--server", url(), "--token", reader).exitCode()).isZero();
+    CliRun anonymous = cairn("status", "--server", url());
+    assertThat(anonymous.exitCode()).isEqualTo(ExitCode.REFUSED);
+    assertThat(anonymous.err()).contains("token: missing");
+    CliRun denied =
+        cairn(
+            "register",
+            "web",
+            "--id",
+            "w1",
+            "--address",
+            "10.0.0.1",
+            "--server",
+            url(),
+            "--token",
+            reader);
+    assertThat(denied.exitCode()).as("%s", denied).isEqualTo(ExitCode.REFUSED);
+
+    CliRun list = cairn("acl", "token", "list", "--server", url(), "--token", root);
+    assertThat(list.out()).contains("dashboards", "readers").doesNotContain(reader);
+    String accessor =
+        list.out()
+            .lines()
+            .filter(l -> l.contains("dashboards"))
+            .findFirst()
+            .orElseThrow()
+            .split(" ")[0];
+    CliRun deleted = cairn("acl", "token", "delete", accessor, "--server", url(), "--token", root);
+    assertThat(deleted.exitCode()).as("%s", deleted).isZero();
+    assertThat(cairn("status", "--server", url(), "--token", reader).exitCode())
+        .isEqualTo(ExitCode.REFUSED);
+    assertThat(
+            cairn("acl", "policy", "delete", "readers", "--server", url(), "--token", root)
+                .exitCode())
+        .isZero();
+  }
+
+  @Test
+  void aMalformedRuleIsAUsageError() {
+    CliRun bad = cairn("acl", "policy", "create", "p", "--rule", "service", "--server", url());
+    assertThat(bad.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(bad.err()).contains("--rule");
+  }
+}
