@@ -179,7 +179,100 @@ class DiskFullTest {
     assertAllThere(server, acked, revisionBefore);
   }
 
+  @Test
+  void aClusterMemberWhoseDiskFillsRecoversInProcessAndCatchesUp() throws Exception {
+    SmallDisk disk = SmallDisk.mount(tmp.resolve("disk"), 24L * 1024 * 1024);
+    toClose.add(disk);
+    int[] raft = freePorts(3);
+    String peers =
+        "n1=127.0.0.1:" + raft[0] + ",n2=127.0.0.1:" + raft[1] + ",n3=127.0.0.1:" + raft[2];
+    List<CairnServer> members = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      // n3 keeps its log on the small disk, with no reserve: the leader's entries fill it.
+      Path data = i == 3 ? disk.path().resolve("n3") : tmp.resolve("n" + i);
+      CairnServer.Builder b =
+          builder(data).nodeId("n" + i).peers(peers).electionTimeout(Duration.ofMillis(500));
+      if (i == 3) {
+        b.minFreeDiskBytes(0);
+      }
+      members.add(b.build());
+    }
+    for (CairnServer m : members) {
+      toClose.add(m);
+      m.start();
+    }
+    CairnServer n3 = members.get(2);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> members.stream().anyMatch(m -> m.registry().cluster().leading()));
+    if (n3.registry().cluster().leading()) {
+      n3.registry().cluster().transferLeadership("n1").get(30, TimeUnit.SECONDS);
+    }
+    CairnServer leader =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    members.stream()
+                        .filter(m -> m != n3 && m.registry().cluster().leading())
+                        .findFirst()
+                        .orElse(null),
+                java.util.Objects::nonNull);
+    List<String> acked = new ArrayList<>();
+
+    disk.fill();
+    // The leader and the other follower are a majority: writes go on while n3 cannot write.
+    for (int i = 0; i < 300; i++) {
+      HttpResponse<String> r = put(leader, "c-" + i);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      acked.add("c-" + i);
+    }
+    await()
+        .dontCatchUncaughtExceptions()
+        .atMost(HANG)
+        .until(() -> !status(n3).path("log").path("writable").asBoolean(true));
+    assertThat(status(n3).path("log").path("error").asText()).contains("disk full");
+
+    disk.free();
+
+    await()
+        .dontCatchUncaughtExceptions()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> status(n3).path("log").path("writable").asBoolean(false));
+    long revision = revision(leader);
+    await()
+        .dontCatchUncaughtExceptions()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> revision(n3) >= revision);
+    JsonNode list = JSON.readTree(get(n3, "/v1/services/web/instances").body());
+    List<String> ids = new ArrayList<>();
+    list.path("instances").forEach(i -> ids.add(i.path("id").asText()));
+    assertThat(ids).containsAll(acked);
+    assertThat(status(n3).path("log").path("recoveries").asLong()).isGreaterThanOrEqualTo(1);
+    HttpResponse<String> onN3 = put(n3, "on-n3-after");
+    assertThat(onN3.statusCode()).as(onN3.body()).isEqualTo(200);
+  }
+
   // ---- helpers ----
+
+  private static int[] freePorts(int n) throws IOException {
+    int[] ports = new int[n];
+    List<java.net.ServerSocket> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        java.net.ServerSocket s = new java.net.ServerSocket(0);
+        open.add(s);
+        ports[i] = s.getLocalPort();
+      }
+    } finally {
+      for (java.net.ServerSocket s : open) {
+        s.close();
+      }
+    }
+    return ports;
+  }
 
   private static CairnServer.Builder builder(Path data) {
     return CairnServer.builder()

@@ -454,10 +454,7 @@ public final class RaftNode {
       } else {
         failed = storageFailure(cause);
         writeFailure = failed;
-        LOG.error(
-            "The command log could not write: {}; writes fail until the log recovers",
-            failed.getMessage(),
-            cause);
+        LOG.error("{}", failed.getMessage(), cause);
         scheduleRecovery();
       }
     }
@@ -508,6 +505,16 @@ public final class RaftNode {
   }
 
   /**
+   * The usable bytes a restart waits for: the reserve, and at least room for two log segments
+   * (Ratis preallocates a new one whole, up to 4 MiB), so that a log whose reserve is off does not
+   * restart into the same full disk again and again.
+   */
+  private long recoveryRoom() {
+    long segment = Math.min(settings.segmentSizeBytes(), 4L * 1024 * 1024);
+    return Math.max(guard.reserveBytes(), 2 * segment);
+  }
+
+  /**
    * Replaces the Raft server whose log failed by a new one on the same directory, once the disk has
    * room: the torn tail is cut (as at a start), and the machine goes on from the entry it applied
    * last. Everything acknowledged was applied, so it is in the log the new server reads; the
@@ -519,8 +526,7 @@ public final class RaftNode {
         return;
       }
       long usable = guard.usableBytes();
-      if (guard.full(usable)) {
-        writeFailure = guard.refusal(usable);
+      if (usable >= 0 && usable < recoveryRoom()) {
         recovery.schedule(this::recover, RECOVERY_RETRY_MILLIS, TimeUnit.MILLISECONDS);
         return;
       }
