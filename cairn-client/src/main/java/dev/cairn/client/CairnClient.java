@@ -55,6 +55,12 @@ public final class CairnClient implements AutoCloseable {
   /** The environment variable naming the client certificate's key file. */
   public static final String TLS_KEY_ENV = "CAIRN_TLS_KEY";
 
+  /** The system property holding the ACL token to send, for registries with ACLs on. */
+  public static final String TOKEN_PROPERTY = "cairn.token";
+
+  /** The environment variable holding the ACL token, when the property is not set. */
+  public static final String TOKEN_ENV = "CAIRN_TOKEN";
+
   private final ClientCore core;
 
   private CairnClient(ClientSettings settings) {
@@ -163,6 +169,7 @@ public final class CairnClient implements AutoCloseable {
     private boolean spreadOverRegistries = true;
     private final List<ClientInterceptor> interceptors = new ArrayList<>();
     private Path tlsCa;
+    private String token;
     private Path tlsCert;
     private Path tlsKey;
     private boolean plaintext;
@@ -288,6 +295,17 @@ public final class CairnClient implements AutoCloseable {
     }
 
     /**
+     * The ACL token this client sends on every call ({@code authorization: Bearer} metadata), for
+     * registries with ACLs on ({@code cairn server --acl}). Without this call, the system property
+     * {@value CairnClient#TOKEN_PROPERTY}, else the environment variable {@value
+     * CairnClient#TOKEN_ENV}, holds it; with neither, no token is sent.
+     */
+    public Builder token(String secret) {
+      this.token = requireNonNull(secret, "secret");
+      return this;
+    }
+
+    /**
      * Reaches the registries over TLS, trusting the certificate authorities in this PEM file (and
      * no others); the registry's certificate must name the host given in {@link #registries}, as in
      * HTTPS. Without this call, the system property {@value CairnClient#TLS_CA_PROPERTY}, else the
@@ -361,6 +379,15 @@ public final class CairnClient implements AutoCloseable {
       checkRange("reconnectBackoff.max", maxBackoff, initialBackoff, Duration.ofMinutes(10));
       checkRange("requestTimeout", requestTimeout, Duration.ofMillis(1), Duration.ofMinutes(10));
       ClientTls tls = plaintext ? null : tls();
+      List<ClientInterceptor> all = new ArrayList<>(interceptors);
+      String secret = token != null ? token : text(TOKEN_PROPERTY, TOKEN_ENV);
+      if (secret != null && !secret.isBlank()) {
+        io.grpc.Metadata md = new io.grpc.Metadata();
+        md.put(
+            io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+            "Bearer " + secret.strip());
+        all.add(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(md));
+      }
       return new CairnClient(
           new ClientSettings(
                   registries,
@@ -377,7 +404,7 @@ public final class CairnClient implements AutoCloseable {
                   requestTimeout,
                   ticker,
                   shutdownHook,
-                  interceptors,
+                  all,
                   tls)
               .spreadOverRegistries(spreadOverRegistries));
     }
@@ -419,6 +446,15 @@ public final class CairnClient implements AutoCloseable {
         return null;
       }
       return ClientTls.load(ca, cert, key);
+    }
+
+    private static String text(String property, String env) {
+      String p = System.getProperty(property);
+      if (p != null && !p.isBlank()) {
+        return p;
+      }
+      String e = System.getenv(env);
+      return e != null && !e.isBlank() ? e : null;
     }
 
     private static Path fromSystem(String property, String env) {
