@@ -124,7 +124,8 @@ final class HttpListWorkload implements Workload {
               reference.length,
               settings.duration(),
               MAX_READS_PER_CONNECTION,
-              REQUEST_TIMEOUT);
+              REQUEST_TIMEOUT,
+              context.target().token());
       List<OptionalLong> serverPid = context.serverPids();
       Target.Tls tls = context.target().tls();
 

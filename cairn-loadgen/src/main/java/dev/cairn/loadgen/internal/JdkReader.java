@@ -43,8 +43,12 @@ final class JdkReader {
           b.sslContext(tls);
         }
         HttpClient client = b.build();
-        HttpRequest request =
-            HttpRequest.newBuilder(plan.uri(t)).timeout(plan.requestTimeout()).GET().build();
+        HttpRequest.Builder rb =
+            HttpRequest.newBuilder(plan.uri(t)).timeout(plan.requestTimeout()).GET();
+        if (plan.token() != null) {
+          rb.header("X-Cairn-Token", plan.token());
+        }
+        HttpRequest request = rb.build();
         counts.add(pool.submit(() -> readLoop(client, request, plan, start, latency)));
       }
       long deadline = System.nanoTime() + plan.bound().toNanos();

@@ -166,6 +166,9 @@ final class NettyReader {
       this.latency = latency;
       this.done = done;
       headers.set(HttpHeaderNames.HOST, authority);
+      if (plan.token() != null) {
+        headers.set("X-Cairn-Token", plan.token());
+      }
     }
 
     @Override

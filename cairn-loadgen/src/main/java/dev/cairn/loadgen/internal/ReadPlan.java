@@ -21,7 +21,8 @@ record ReadPlan(
     long bodyBytes,
     Duration duration,
     long maxReadsPerConnection,
-    Duration requestTimeout) {
+    Duration requestTimeout,
+    String token) {
 
   ReadPlan {
     uris = List.copyOf(uris);
@@ -52,7 +53,8 @@ record ReadPlan(
         bodyBytes,
         duration,
         maxReadsPerConnection,
-        requestTimeout);
+        requestTimeout,
+        null);
   }
 
   /** The first URI. */
@@ -66,11 +68,13 @@ record ReadPlan(
   }
 
   ReadPlan withDuration(Duration d) {
-    return new ReadPlan(uris, connections, bodyBytes, d, maxReadsPerConnection, requestTimeout);
+    return new ReadPlan(
+        uris, connections, bodyBytes, d, maxReadsPerConnection, requestTimeout, token);
   }
 
   ReadPlan withBodyBytes(long n) {
-    return new ReadPlan(uris, connections, n, duration, maxReadsPerConnection, requestTimeout);
+    return new ReadPlan(
+        uris, connections, n, duration, maxReadsPerConnection, requestTimeout, token);
   }
 
   /** How long a caller waits for all workers: the duration plus one request timeout and 5 s. */

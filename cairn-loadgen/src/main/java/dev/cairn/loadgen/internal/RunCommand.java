@@ -75,6 +75,12 @@ public final class RunCommand implements Callable<Integer> {
   java.nio.file.Path tlsKey;
 
   @Option(
+      names = "--token",
+      paramLabel = "SECRET",
+      description = "ACL token for a server started with --acl (sent on gRPC and HTTP).")
+  String token;
+
+  @Option(
       names = "--namespace",
       defaultValue = "default",
       description = "Namespace to register in. Default: ${DEFAULT-VALUE}.")
@@ -243,6 +249,7 @@ public final class RunCommand implements Callable<Integer> {
       Target.Tls tls = tlsCa == null ? null : Target.Tls.load(tlsCa, tlsCert, tlsKey);
       for (int i = 0; i < grpc.size(); i++) {
         Target member = Target.of(grpc.get(i).trim(), http.get(i).trim());
+        member = member.withToken(token);
         members.add(tls == null ? member : member.withTls(tls));
       }
     } catch (IllegalArgumentException e) {

@@ -102,13 +102,18 @@ final class ServerApi {
   byte[] get(String pathAndQuery) throws IOException, InterruptedException {
     HttpResponse<byte[]> response =
         http.send(
-            HttpRequest.newBuilder(target.http(pathAndQuery)).timeout(TIMEOUT).GET().build(),
+            withToken(HttpRequest.newBuilder(target.http(pathAndQuery)).timeout(TIMEOUT).GET())
+                .build(),
             HttpResponse.BodyHandlers.ofByteArray());
     if (response.statusCode() != 200) {
       throw new IOException(
           "GET " + pathAndQuery + ": HTTP " + response.statusCode() + " (expected: 200)");
     }
     return response.body();
+  }
+
+  private HttpRequest.Builder withToken(HttpRequest.Builder b) {
+    return target.token() == null ? b : b.header("X-Cairn-Token", target.token());
   }
 
   private JsonNode getJson(String pathAndQuery) throws IOException, InterruptedException {

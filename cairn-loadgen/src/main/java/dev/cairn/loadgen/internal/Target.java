@@ -32,6 +32,7 @@ public final class Target {
   private final int grpcPort;
   private final URI http;
   private final Tls tls; // null: plaintext
+  private String token; // null: none; set only right after construction
 
   /** TLS towards the server: contexts for gRPC, the Netty HTTP client and the JDK's. */
   record Tls(SslContext grpc, SslContext http, SSLContext jdk, String description) {
@@ -93,7 +94,21 @@ public final class Target {
       throw new IllegalArgumentException(
           "http: " + http + " (expected: https://host:port with --tls-ca)");
     }
-    return new Target(grpcHost, grpcPort, http, tls);
+    Target t = new Target(grpcHost, grpcPort, http, tls);
+    t.token = token;
+    return t;
+  }
+
+  /** This target, sending {@code secret} as its ACL token (null: none) on gRPC and HTTP. */
+  Target withToken(String secret) {
+    Target t = new Target(grpcHost, grpcPort, http, tls);
+    t.token = secret == null || secret.isBlank() ? null : secret;
+    return t;
+  }
+
+  /** The ACL token sent to this target; null for none. */
+  String token() {
+    return token;
   }
 
   /** The TLS contexts, or null for plaintext. */
@@ -183,6 +198,13 @@ public final class Target {
       b.usePlaintext();
     } else {
       b.sslContext(tls.grpc());
+    }
+    if (token != null) {
+      io.grpc.Metadata md = new io.grpc.Metadata();
+      md.put(
+          io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+          "Bearer " + token);
+      b.intercept(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(md));
     }
     return b.directExecutor().disableRetry().maxInboundMessageSize(64 * 1024 * 1024).build();
   }
