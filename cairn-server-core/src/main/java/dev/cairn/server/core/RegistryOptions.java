@@ -16,6 +16,7 @@ public final class RegistryOptions {
   private final long watchHistoryBytes;
   private final int maxCommandsPerEntry;
   private final int maxEntriesInFlight;
+  private final int maxForwardsInFlight;
   private final boolean autoExpireSessions;
   private final RegistryMonitor monitor;
   private final HealthProbe healthProbe;
@@ -36,6 +37,7 @@ public final class RegistryOptions {
     this.watchHistoryBytes = b.watchHistoryBytes;
     this.maxCommandsPerEntry = b.maxCommandsPerEntry;
     this.maxEntriesInFlight = b.maxEntriesInFlight;
+    this.maxForwardsInFlight = b.maxForwardsInFlight;
     this.autoExpireSessions = b.autoExpireSessions;
     this.monitor = b.monitor;
     this.healthProbe = b.healthProbe;
@@ -67,6 +69,7 @@ public final class RegistryOptions {
         .watchHistory(watchHistoryEvents, watchHistoryBytes)
         .maxCommandsPerEntry(maxCommandsPerEntry)
         .maxEntriesInFlight(maxEntriesInFlight)
+        .maxForwardsInFlight(maxForwardsInFlight)
         .autoExpireSessions(autoExpireSessions)
         .monitor(monitor)
         .healthProbe(healthProbe)
@@ -126,6 +129,16 @@ public final class RegistryOptions {
    */
   public int maxEntriesInFlight() {
     return maxEntriesInFlight;
+  }
+
+  /**
+   * On a cluster member that does not lead, most batches sent to the leader and not yet answered; 8
+   * by default. A forwarded batch is no entry of its own (the leader merges it into its entries,
+   * decision 0107), so more in flight cost no extra entries and keep a follower's clients from
+   * waiting behind a whole round trip to the leader.
+   */
+  public int maxForwardsInFlight() {
+    return maxForwardsInFlight;
   }
 
   /**
@@ -206,6 +219,7 @@ public final class RegistryOptions {
     private long watchHistoryBytes = 8L << 20;
     private int maxCommandsPerEntry = 512;
     private int maxEntriesInFlight = 2;
+    private int maxForwardsInFlight = 8;
     private boolean autoExpireSessions = true;
     private RegistryMonitor monitor = RegistryMonitor.NONE;
     private HealthProbe healthProbe;
@@ -253,6 +267,11 @@ public final class RegistryOptions {
 
     public Builder maxCommandsPerEntry(int maxCommandsPerEntry) {
       this.maxCommandsPerEntry = maxCommandsPerEntry;
+      return this;
+    }
+
+    public Builder maxForwardsInFlight(int maxForwardsInFlight) {
+      this.maxForwardsInFlight = maxForwardsInFlight;
       return this;
     }
 
@@ -333,6 +352,10 @@ public final class RegistryOptions {
       if (maxCommandsPerEntry < 1) {
         throw new IllegalArgumentException(
             "maxCommandsPerEntry: " + maxCommandsPerEntry + " (expected: >= 1)");
+      }
+      if (maxForwardsInFlight < 1) {
+        throw new IllegalArgumentException(
+            "maxForwardsInFlight: " + maxForwardsInFlight + " (expected: >= 1)");
       }
       if (maxEntriesInFlight < 1) {
         throw new IllegalArgumentException(

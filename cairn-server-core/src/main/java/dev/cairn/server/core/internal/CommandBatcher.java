@@ -21,15 +21,32 @@ final class CommandBatcher {
   private final LocalEntries local;
   private final int maxPerEntry;
   private final int maxInFlight;
+  private final int maxForwardsInFlight;
+  private final java.util.function.BooleanSupplier forwarding;
   private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
-  // Guarded by `this`: entries appended and not yet completed.
+  // Guarded by `this`: entries appended and not yet completed, and batches forwarded to the leader
+  // and not yet answered. Counted apart: a member that starts leading with batches of its own still
+  // forwarded (they come back to it, now the leader, as forwarded batches) must still make entries.
   private int inFlight;
+  private int forwardsInFlight;
   // Guarded by `this`: a flush is running on the thread holding the lock (see flush()).
   private boolean flushing;
   // Set once by close() or fail(): what every later submission fails with.
   private volatile CairnException stoppedWith;
 
   CommandBatcher(CommandLog log, LocalEntries local, int maxPerEntry, int maxInFlight) {
+    this(log, local, maxPerEntry, maxInFlight, maxInFlight, () -> false);
+  }
+
+  CommandBatcher(
+      CommandLog log,
+      LocalEntries local,
+      int maxPerEntry,
+      int maxInFlight,
+      int maxForwardsInFlight,
+      java.util.function.BooleanSupplier forwarding) {
+    this.maxForwardsInFlight = maxForwardsInFlight;
+    this.forwarding = forwarding;
     this.log = log;
     this.local = local;
     this.maxPerEntry = maxPerEntry;
@@ -82,7 +99,9 @@ final class CommandBatcher {
 
   // Called holding the lock.
   private void flushQueued() {
-    while (inFlight < maxInFlight && !queue.isEmpty()) {
+    boolean forward = forwarding.getAsBoolean();
+    while ((forward ? forwardsInFlight < maxForwardsInFlight : inFlight < maxInFlight)
+        && !queue.isEmpty()) {
       List<Pending> batch = new ArrayList<>(Math.min(maxPerEntry, 64));
       int commands = 0;
       Pending p;
@@ -93,13 +112,17 @@ final class CommandBatcher {
       if (batch.isEmpty()) {
         return;
       }
-      inFlight++;
-      send(batch);
+      if (forward) {
+        forwardsInFlight++;
+      } else {
+        inFlight++;
+      }
+      send(batch, forward);
     }
   }
 
   // Called holding the lock: appends in queue order. Completion runs outside it.
-  private void send(List<Pending> batch) {
+  private void send(List<Pending> batch, boolean forward) {
     List<Command> commands = new ArrayList<>(batch.size());
     for (Pending p : batch) {
       commands.add(p.command());
@@ -116,13 +139,17 @@ final class CommandBatcher {
           // Applied here from the held commands, or never (failed, or a follower's batch that the
           // leader applied inside an entry of its own): either way nothing is held any more.
           local.take(id);
-          completed(batch, reply, error);
+          completed(batch, forward, reply, error);
         });
   }
 
-  private void completed(List<Pending> batch, byte[] reply, Throwable error) {
+  private void completed(List<Pending> batch, boolean forward, byte[] reply, Throwable error) {
     synchronized (this) {
-      inFlight--;
+      if (forward) {
+        forwardsInFlight--;
+      } else {
+        inFlight--;
+      }
     }
     flush(); // the next entry goes out before this one's callers are told
     if (error != null) {

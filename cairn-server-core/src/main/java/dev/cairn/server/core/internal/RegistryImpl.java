@@ -115,7 +115,12 @@ public final class RegistryImpl {
             catalog::revision);
     this.batcher =
         new CommandBatcher(
-            commandLog, local, options.maxCommandsPerEntry(), options.maxEntriesInFlight());
+            commandLog,
+            local,
+            options.maxCommandsPerEntry(),
+            options.maxEntriesInFlight(),
+            options.maxForwardsInFlight(),
+            () -> !leading);
     this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("cairn-sessions"));
     this.checker =
         new HealthChecker(

@@ -46,6 +46,26 @@ class CommandBatcherTest {
   }
 
   @Test
+  void batchesStillForwardedWhenThisMemberStartsLeadingDoNotHoldItsEntriesBack() {
+    HoldingLog log = new HoldingLog();
+    java.util.concurrent.atomic.AtomicBoolean forwarding =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    CommandBatcher batcher = new CommandBatcher(log, new LocalEntries(), 1, 1, 2, forwarding::get);
+
+    batcher.submit(new Command.CloseSession("f1", false));
+    batcher.submit(new Command.CloseSession("f2", false));
+    batcher.submit(new Command.CloseSession("f3", false));
+    assertThat(log.inFlight).hasSize(2); // forwarded, unanswered: the third waits
+
+    // Leading now: the forwarded batches come back here and need entries of this member's own.
+    forwarding.set(false);
+    batcher.submit(new Command.CloseSession("e1", false));
+    assertThat(log.inFlight).hasSize(3);
+    batcher.submit(new Command.CloseSession("e2", false));
+    assertThat(log.inFlight).hasSize(3); // one entry in flight at most
+  }
+
+  @Test
   void afterFailSubmissionsFailWithTheCause() {
     CommandBatcher batcher = new CommandBatcher(new DownLog(), new LocalEntries(), 1, 2);
 
@@ -56,6 +76,29 @@ class CommandBatcherTest {
         .withThrowableThat()
         .havingCause()
         .isSameAs(DOWN);
+  }
+
+  /** Every append stays in flight. */
+  private static final class HoldingLog implements CommandLog {
+    final List<CompletableFuture<byte[]>> inFlight = new ArrayList<>();
+
+    @Override
+    public void start(LogStateMachine machine) {}
+
+    @Override
+    public synchronized CompletableFuture<byte[]> append(byte[] entry) {
+      CompletableFuture<byte[]> f = new CompletableFuture<>();
+      inFlight.add(f);
+      return f;
+    }
+
+    @Override
+    public CompletableFuture<CairnException> failure() {
+      return new CompletableFuture<>();
+    }
+
+    @Override
+    public void close() {}
   }
 
   /** The first two appends stay in flight until the test ends them; later ones fail at once. */

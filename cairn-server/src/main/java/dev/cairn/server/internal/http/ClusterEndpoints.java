@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A cluster member's part of the API: the members and their changes ({@code /v1/cluster/...}),
@@ -27,7 +28,16 @@ final class ClusterEndpoints {
   /** How long a read asking for a revision this member has not applied waits for it. */
   static final Duration MIN_INDEX_WAIT = Duration.ofSeconds(5);
 
+  /**
+   * How long the leader-contact headers of every answer reuse one reading of the member's status:
+   * reading it builds Ratis's role report, which cost more than the rest of a list answer on the
+   * read path; the headers' last contact is in milliseconds and only ever a hint.
+   */
+  private static final long STATUS_REUSED_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
   private final Cluster cluster;
+  // The last status read for the headers, and when (System.nanoTime()).
+  private volatile StatusReading reading = new StatusReading(null, 0);
 
   ClusterEndpoints(Cluster cluster) {
     this.cluster = cluster;
@@ -38,10 +48,22 @@ final class ClusterEndpoints {
     if (!cluster.replicated()) {
       return;
     }
-    LogStatus s = cluster.status();
+    LogStatus s = headerStatus();
     h.set(KNOWN_LEADER, s.hasLeader() ? "true" : "false");
     h.set(LAST_CONTACT, Long.toString(Math.max(s.lastContactMillis(), 0)));
   }
+
+  private LogStatus headerStatus() {
+    StatusReading r = reading;
+    long now = System.nanoTime();
+    if (r.status == null || now - r.at > STATUS_REUSED_NANOS) {
+      r = new StatusReading(cluster.status(), now);
+      reading = r;
+    }
+    return r.status;
+  }
+
+  private record StatusReading(LogStatus status, long at) {}
 
   /**
    * The wait a read asks for before it is served: a linearizable barrier ({@code ?consistent}) or a
