@@ -15,7 +15,8 @@ package dev.cairn.server.core.log;
  *     one
  * @param leaderChanges how many times this member saw the leader change since it started
  * @param snapshotInstalls how many snapshots a leader installed here since it started
- * @param forwardedWrites how many writes this member forwarded to a leader since it started
+ * @param forwardedWrites how many entries (batches of writes) this member forwarded to a leader
+ *     since it started
  */
 public record LogStatus(
     String nodeId,

@@ -205,7 +205,7 @@ public final class ServerMetrics implements AutoCloseable {
         c -> c.status().snapshotInstalls());
     functionCounter(
         "cairn.raft.forwarded.writes",
-        "Writes this member forwarded to the leader",
+        "Batches of writes this member forwarded to the leader",
         cluster,
         c -> c.status().forwardedWrites());
   }
