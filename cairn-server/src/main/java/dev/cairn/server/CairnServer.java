@@ -229,7 +229,14 @@ public final class CairnServer implements AutoCloseable {
                 new InetSocketAddress(address, dnsPort),
                 dnsDomain,
                 dnsTtl.toSeconds(),
-                metrics == null ? DnsMetrics.NONE : metrics.dns());
+                metrics == null ? DnsMetrics.NONE : metrics.dns(),
+                dnsMayRead(aclGuard));
+      }
+      if (acl && !frontDoorFactories.isEmpty()) {
+        log.warn(
+            "ACLs on, but the front doors (xDS, Consul, Eureka, Prometheus SD) do not check tokens:"
+                + " whoever reaches their ports reads (and through Consul and Eureka writes) the"
+                + " catalog. Keep them off or firewalled.");
       }
       startFrontDoors(address);
     } catch (IOException | RuntimeException e) {
@@ -244,6 +251,23 @@ public final class CairnServer implements AutoCloseable {
     }
     registry.failure().thenAccept(this::closeAfterFailure);
     return this;
+  }
+
+  /**
+   * What DNS may answer: everything with ACLs off; with ACLs on, the services the anonymous policy
+   * may read (DNS queries carry no token).
+   */
+  private static java.util.function.BiPredicate<String, String> dnsMayRead(AclGuard acl) {
+    if (!acl.enforced()) {
+      return (namespace, service) -> true;
+    }
+    return (namespace, service) ->
+        acl.authorizer(null)
+            .allows(
+                dev.cairn.server.core.acl.Resource.SERVICE,
+                dev.cairn.server.core.acl.Access.READ,
+                namespace,
+                service);
   }
 
   /** The bound HTTP address (with the real port when port 0 was asked for). */

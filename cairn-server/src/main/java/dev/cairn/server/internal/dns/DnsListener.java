@@ -83,9 +83,24 @@ public final class DnsListener implements Listener {
   public static DnsListener start(
       Registry registry, InetSocketAddress bind, String domain, long ttlSeconds, DnsMetrics metrics)
       throws IOException {
+    return start(registry, bind, domain, ttlSeconds, metrics, (namespace, service) -> true);
+  }
+
+  /**
+   * Like {@link #start(Registry, InetSocketAddress, String, long, DnsMetrics)}, answering only for
+   * the services {@code mayRead} allows (others are {@code REFUSED}).
+   */
+  public static DnsListener start(
+      Registry registry,
+      InetSocketAddress bind,
+      String domain,
+      long ttlSeconds,
+      DnsMetrics metrics,
+      java.util.function.BiPredicate<String, String> mayRead)
+      throws IOException {
     requireNonNull(bind, "bind");
     requireNonNull(metrics, "metrics");
-    Answerer zone = new Answerer(new DnsZone(registry, domain, ttlSeconds), metrics);
+    Answerer zone = new Answerer(new DnsZone(registry, domain, ttlSeconds, mayRead), metrics);
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("cairn-dns", true), NioIoHandler.newFactory());

@@ -62,7 +62,23 @@ final class DnsZone {
    * A zone for {@code domain} (a DNS name, e.g. {@code cairn}) whose records live {@code
    * ttlSeconds}.
    */
+  // Whether DNS may answer for a service (namespace, name); always, unless ACLs are on.
+  private final java.util.function.BiPredicate<String, String> mayRead;
+
   DnsZone(Registry registry, String domain, long ttlSeconds) {
+    this(registry, domain, ttlSeconds, (namespace, service) -> true);
+  }
+
+  /**
+   * Like {@link #DnsZone(Registry, String, long)}, answering only for the services {@code mayRead}
+   * allows (others are {@code REFUSED}): with ACLs on, what the anonymous policy may read.
+   */
+  DnsZone(
+      Registry registry,
+      String domain,
+      long ttlSeconds,
+      java.util.function.BiPredicate<String, String> mayRead) {
+    this.mayRead = requireNonNull(mayRead, "mayRead");
     this.registry = requireNonNull(registry, "registry");
     this.domain = requireNonNull(domain, "domain");
     this.suffix = "." + domain;
@@ -144,6 +160,9 @@ final class DnsZone {
     ServiceName sn = ServiceName.parse(labels);
     if (sn == null) {
       return negative(DnsResponseCode.NXDOMAIN);
+    }
+    if (!mayRead.test(sn.namespace, sn.service)) {
+      return DnsAnswer.of(DnsResponseCode.REFUSED, false);
     }
     ServiceSnapshot snapshot = registry.service(sn.namespace, sn.service);
     List<Target> targets = snapshot.encoded(snapshotKey, this::targets);
