@@ -20,12 +20,14 @@ import dev.cairn.server.internal.dns.DnsMetrics;
 import dev.cairn.server.internal.grpc.GrpcListener;
 import dev.cairn.server.internal.health.NetworkProbe;
 import dev.cairn.server.internal.metrics.ServerMetrics;
+import dev.cairn.server.internal.trends.Trends;
 import dev.cairn.server.ratis.ClusterPeers;
 import dev.cairn.server.ratis.RatisCommandLog;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -114,6 +116,7 @@ public final class CairnServer implements AutoCloseable {
   private volatile Listener http;
   private volatile Listener dns;
   private volatile ServerMetrics metrics;
+  private volatile Trends trends;
   private volatile NetworkProbe probe;
   private volatile List<FrontDoor> frontDoors = List.of();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -186,7 +189,12 @@ public final class CairnServer implements AutoCloseable {
           options = options.toBuilder().monitor(metrics.monitor()).build();
         }
       }
+      // The console's history (decision 0153) taps whatever monitor the registry reports to.
+      Trends t = new Trends(Clock.systemUTC());
+      trends = t;
+      options = options.toBuilder().monitor(t.monitor(options.monitor())).build();
       registry = Registry.start(openLog(), withProbe(options));
+      t.start(registry);
       AclGuard aclGuard = new AclGuard(registry.acls(), acl);
       if (acl) {
         log.info(
@@ -212,7 +220,8 @@ public final class CairnServer implements AutoCloseable {
               startedAt,
               metrics,
               tls,
-              aclGuard);
+              aclGuard,
+              t);
       if (metrics != null) {
         metrics.bindRegistry(registry);
         metrics.bindWatchers("grpc", g, GrpcListener::watchCount);
@@ -381,6 +390,10 @@ public final class CairnServer implements AutoCloseable {
     Listener d = dns;
     Registry r = registry;
     ServerMetrics m = metrics;
+    Trends t = trends;
+    if (t != null) {
+      t.close();
+    }
     if (g != null) {
       g.beginShutdown();
     }

@@ -2,6 +2,7 @@ package dev.cairn.server.core;
 
 import dev.cairn.common.Health;
 import dev.cairn.common.InstanceKind;
+import java.util.List;
 
 /**
  * Told by a {@link Registry} what it does, for metrics; set with {@link
@@ -22,6 +23,13 @@ public interface RegistryMonitor {
 
   /** An instance was deregistered by a client and the change is committed. */
   default void deregistered() {}
+
+  /**
+   * The changes {@code events} were applied to {@code service} of {@code namespace}, in the order
+   * they were made (one revision's events together). Called on the apply thread, before watchers
+   * are told: it must return at once.
+   */
+  default void serviceChanged(String namespace, String service, List<ServiceEvent> events) {}
 
   /** A session was opened, or {@code resumed} within its TTL. */
   default void sessionOpened(boolean resumed) {}

@@ -2,6 +2,7 @@ package dev.cairn.server.core;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.cairn.common.Health;
 import dev.cairn.common.Instance;
 import java.util.Arrays;
 import java.util.function.Function;
@@ -25,18 +26,29 @@ public final class ServiceEvent {
   private final Type type;
   private final long revision;
   private final Instance instance;
+  private final Health previousHealth;
   // Pairs of (key, encoding), compared by key identity; copied on write.
   private volatile Object[] encodings = NO_ENCODINGS;
 
-  private ServiceEvent(Type type, long revision, Instance instance) {
+  private ServiceEvent(Type type, long revision, Instance instance, Health previousHealth) {
     this.type = requireNonNull(type, "type");
     this.revision = revision;
     this.instance = requireNonNull(instance, "instance");
+    this.previousHealth = previousHealth;
   }
 
   /** An event of {@code type} on {@code instance} at {@code revision}. */
   public static ServiceEvent of(Type type, long revision, Instance instance) {
-    return new ServiceEvent(type, revision, instance);
+    return new ServiceEvent(type, revision, instance, null);
+  }
+
+  /**
+   * An {@link Type#UPDATED} event on {@code instance} at {@code revision}, which had {@code
+   * previousHealth} before.
+   */
+  public static ServiceEvent updated(long revision, Instance instance, Health previousHealth) {
+    return new ServiceEvent(
+        Type.UPDATED, revision, instance, requireNonNull(previousHealth, "previousHealth"));
   }
 
   public Type type() {
@@ -49,6 +61,19 @@ public final class ServiceEvent {
 
   public Instance instance() {
     return instance;
+  }
+
+  /**
+   * For an {@link Type#UPDATED} event made by the registry, the instance's health before it; the
+   * instance's own health for other events.
+   */
+  public Health previousHealth() {
+    return previousHealth == null ? instance.health() : previousHealth;
+  }
+
+  /** Whether this event changed the instance's health (an update from another health). */
+  public boolean healthChanged() {
+    return type == Type.UPDATED && previousHealth() != instance.health();
   }
 
   /**

@@ -5,8 +5,10 @@ import dev.cairn.server.internal.auth.AclGuard;
 import dev.cairn.server.internal.http.HttpApiServer;
 import dev.cairn.server.internal.http.HttpMetrics;
 import dev.cairn.server.internal.metrics.ServerMetrics;
+import dev.cairn.server.internal.trends.Trends;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Instant;
 
 /** Starts the HTTP listener of a server: the {@link HttpApiServer} as a {@link Listener}. */
@@ -56,6 +58,22 @@ public final class HttpListeners {
       ServerTls tls,
       AclGuard acl)
       throws IOException {
+    return start(registry, bind, startedAt, metrics, tls, acl, new Trends(Clock.systemUTC()));
+  }
+
+  /**
+   * Like {@link #start(Registry, InetSocketAddress, Instant, ServerMetrics, ServerTls, AclGuard)},
+   * answering the console's history from {@code trends}.
+   */
+  public static Listener start(
+      Registry registry,
+      InetSocketAddress bind,
+      Instant startedAt,
+      ServerMetrics metrics,
+      ServerTls tls,
+      AclGuard acl,
+      Trends trends)
+      throws IOException {
     HttpApiServer server =
         HttpApiServer.start(
             registry,
@@ -63,7 +81,8 @@ public final class HttpListeners {
             startedAt,
             metrics == null ? HttpMetrics.NONE : metrics.http(),
             tls == null ? null : tls.http(),
-            acl);
+            acl,
+            trends);
     if (metrics != null) {
       metrics.bindWatchers("sse", server, HttpApiServer::openStreams);
       metrics.bindWatchers("long_poll", server, HttpApiServer::pendingPolls);

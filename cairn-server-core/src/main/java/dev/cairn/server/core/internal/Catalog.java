@@ -243,8 +243,9 @@ final class Catalog {
     svc.put(stored);
     event(
         svc,
-        ServiceEvent.of(
-            old == null ? ServiceEvent.Type.ADDED : ServiceEvent.Type.UPDATED, rev, stored));
+        old == null
+            ? ServiceEvent.of(ServiceEvent.Type.ADDED, rev, stored)
+            : ServiceEvent.updated(rev, stored, old.health()));
     return Result.registered(rev, createRevision);
   }
 
@@ -304,7 +305,7 @@ final class Catalog {
     Instance stored =
         old.toBuilder().health(h.health()).revisions(old.createRevision(), rev).build();
     svc.put(stored);
-    event(svc, ServiceEvent.of(ServiceEvent.Type.UPDATED, rev, stored));
+    event(svc, ServiceEvent.updated(rev, stored, old.health()));
     return Result.ok(rev);
   }
 

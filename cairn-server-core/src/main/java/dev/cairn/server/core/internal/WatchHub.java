@@ -173,6 +173,7 @@ final class WatchHub {
 
   void serviceChanged(String namespace, String service, List<ServiceEvent> events) {
     Key key = new Key(namespace, service);
+    monitor.serviceChanged(namespace, service, events);
     history.append(key, events);
     Set<ServiceWatcher> ws = serviceWatchers.get(key);
     if (ws != null) {

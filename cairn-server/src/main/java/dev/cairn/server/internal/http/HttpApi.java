@@ -8,6 +8,7 @@ import dev.cairn.server.core.log.StorageStatus;
 import dev.cairn.server.internal.BuildInfo;
 import dev.cairn.server.internal.auth.AclGuard;
 import dev.cairn.server.internal.auth.Requirement;
+import dev.cairn.server.internal.trends.Trends;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,14 +31,17 @@ final class HttpApi {
   private final ClusterEndpoints cluster;
   private final AclGuard acl;
   private final AclEndpoints aclEndpoints;
+  private final HistoryEndpoints history;
 
   HttpApi(
       Registry registry,
       Instant startedAt,
       HttpApiSettings settings,
       HttpMetrics metrics,
-      AclGuard acl) {
+      AclGuard acl,
+      Trends trends) {
     this.registry = registry;
+    this.history = new HistoryEndpoints(registry, trends);
     this.acl = acl;
     this.aclEndpoints = new AclEndpoints(acl);
     this.metrics = metrics;
@@ -225,6 +229,15 @@ final class HttpApi {
         break;
       case DELETE_POLICY:
         aclEndpoints.deletePolicy(ex);
+        break;
+      case HISTORY_SERVICES:
+        history.services(ex);
+        break;
+      case HISTORY_EVENTS:
+        history.events(ex);
+        break;
+      case HISTORY_SERVER:
+        history.server(ex);
         break;
     }
   }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.cairn.common.Limits;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.internal.auth.AclGuard;
+import dev.cairn.server.internal.trends.Trends;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -144,12 +145,43 @@ public final class HttpApiServer implements AutoCloseable {
       SslContext tls,
       AclGuard acl)
       throws IOException {
+    return start(
+        registry, bind, startedAt, settings, metrics, tls, acl, new Trends(settings.clock()));
+  }
+
+  /**
+   * Like {@link #start(Registry, InetSocketAddress, Instant, HttpMetrics, SslContext, AclGuard)},
+   * answering {@code /v1/history/...} from {@code trends} (which the caller feeds and closes).
+   */
+  public static HttpApiServer start(
+      Registry registry,
+      InetSocketAddress bind,
+      Instant startedAt,
+      HttpMetrics metrics,
+      SslContext tls,
+      AclGuard acl,
+      Trends trends)
+      throws IOException {
+    return start(registry, bind, startedAt, HttpApiSettings.defaults(), metrics, tls, acl, trends);
+  }
+
+  static HttpApiServer start(
+      Registry registry,
+      InetSocketAddress bind,
+      Instant startedAt,
+      HttpApiSettings settings,
+      HttpMetrics metrics,
+      SslContext tls,
+      AclGuard acl,
+      Trends trends)
+      throws IOException {
+    requireNonNull(trends, "trends");
     requireNonNull(metrics, "metrics");
     requireNonNull(registry, "registry");
     requireNonNull(bind, "bind");
     requireNonNull(startedAt, "startedAt");
     requireNonNull(settings, "settings");
-    HttpApi api = new HttpApi(registry, startedAt, settings, metrics, acl);
+    HttpApi api = new HttpApi(registry, startedAt, settings, metrics, acl, trends);
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(
             settings.ioThreads(),

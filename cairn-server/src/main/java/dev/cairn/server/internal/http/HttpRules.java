@@ -14,7 +14,8 @@ final class HttpRules {
 
   static Requirement of(Route route) {
     return switch (route) {
-      case LIST_SERVICES, WATCH_SERVICES -> Requirement.namespace(Resource.SERVICE, Access.READ);
+      case LIST_SERVICES, WATCH_SERVICES, HISTORY_SERVICES, HISTORY_EVENTS ->
+          Requirement.namespace(Resource.SERVICE, Access.READ);
       case LIST_INSTANCES, GET_INSTANCE, WATCH_SERVICE, LIST_CHECKS, DRAINED ->
           Requirement.service(Resource.SERVICE, Access.READ);
       case REGISTER, DEREGISTER -> Requirement.service(Resource.SERVICE, Access.WRITE);
@@ -23,7 +24,8 @@ final class HttpRules {
       case SET_SERVICE_CONFIG -> Requirement.service(Resource.SETTINGS, Access.WRITE);
       case CREATE_SESSION, RENEW_SESSION, DELETE_SESSION ->
           Requirement.global(Resource.SESSION, Access.WRITE);
-      case STATUS, METRICS, LIST_MEMBERS -> Requirement.global(Resource.CLUSTER, Access.READ);
+      case STATUS, METRICS, LIST_MEMBERS, HISTORY_SERVER ->
+          Requirement.global(Resource.CLUSTER, Access.READ);
       case ADD_MEMBER, REMOVE_MEMBER, TRANSFER_LEADER, SNAPSHOT ->
           Requirement.global(Resource.CLUSTER, Access.WRITE);
       case LIST_TOKENS, LIST_POLICIES -> Requirement.global(Resource.ACL, Access.READ);

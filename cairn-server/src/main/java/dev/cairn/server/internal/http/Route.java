@@ -40,7 +40,10 @@ enum Route {
   DELETE_TOKEN(HttpMethod.DELETE, "v1", "acl", "tokens", "{}"),
   LIST_POLICIES(HttpMethod.GET, "v1", "acl", "policies"),
   CREATE_POLICY(HttpMethod.POST, "v1", "acl", "policies"),
-  DELETE_POLICY(HttpMethod.DELETE, "v1", "acl", "policies", "{}");
+  DELETE_POLICY(HttpMethod.DELETE, "v1", "acl", "policies", "{}"),
+  HISTORY_SERVICES(HttpMethod.GET, "v1", "history", "services"),
+  HISTORY_EVENTS(HttpMethod.GET, "v1", "history", "events"),
+  HISTORY_SERVER(HttpMethod.GET, "v1", "history", "server");
 
   private static final Route[] ALL = values();
 
