@@ -57,6 +57,9 @@ final class GroupMember implements AutoCloseable {
   private final AtomicLong callIds = new AtomicLong();
   private final AtomicLong forwarded = new AtomicLong();
 
+  /** The pause between the Ratis client's tries of one request. */
+  private static final long CLIENT_RETRY_MILLIS = 20;
+
   /** The pause before a forwarded write is sent again. */
   private static final long FORWARD_RETRY_MILLIS = 25;
 
@@ -99,10 +102,13 @@ final class GroupMember implements AutoCloseable {
             .setProperties(p)
             .setRaftGroup(group)
             .setClientId(ClientId.randomId())
+            // While there is no leader (an election), a request is sent again every 20 ms: the
+            // first
+            // to reach the new leader ends the write's wait, so a coarser step adds to failover.
             .setRetryPolicy(
                 RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                    (int) Math.max(1, timeout / 50),
-                    TimeDuration.valueOf(50, TimeUnit.MILLISECONDS)))
+                    (int) Math.max(1, timeout / CLIENT_RETRY_MILLIS),
+                    TimeDuration.valueOf(CLIENT_RETRY_MILLIS, TimeUnit.MILLISECONDS)))
             .build();
   }
 
