@@ -30,6 +30,8 @@ class ClusterServerTest {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final List<CairnServer> servers = new ArrayList<>();
+  // Whether the members start with ACLs on.
+  private boolean acl;
 
   @AfterEach
   void close() {
@@ -146,6 +148,64 @@ class ClusterServerTest {
   }
 
   /** Starts three members; again on new ports when one was taken meanwhile (the ports race). */
+  @Test
+  void aclTokensAndSessionSecretsMadeOnOneMemberHoldOnEveryMember() throws Exception {
+    acl = true;
+    startThree();
+    int leader = awaitLeader();
+    int follower = (leader + 1) % 3;
+    int other = (leader + 2) % 3;
+
+    HttpResponse<String> boot = send(follower, "POST", "/v1/acl/bootstrap", null, null);
+    assertThat(boot.statusCode()).as(boot.body()).isEqualTo(200);
+    String root = JSON.readTree(boot.body()).get("secret").asText();
+    assertThat(send(other, "POST", "/v1/acl/bootstrap", null, null).statusCode()).isEqualTo(409);
+    assertThat(
+            send(
+                    other,
+                    "POST",
+                    "/v1/acl/policies",
+                    "{\"name\":\"web\",\"rules\":[{\"resource\":\"service\",\"prefix\":\"web\","
+                        + "\"access\":\"write\"},{\"resource\":\"session\",\"access\":\"write\"}]}",
+                    root)
+                .statusCode())
+        .isEqualTo(200);
+    HttpResponse<String> made =
+        send(leader, "POST", "/v1/acl/tokens", "{\"policies\":[\"web\"]}", root);
+    String web = JSON.readTree(made.body()).get("secret").asText();
+
+    // Every member knows the token (a member may be behind for a moment).
+    for (int i = 0; i < 3; i++) {
+      int member = i;
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  send(member, "GET", "/v1/services/web/instances", null, web).statusCode() == 200);
+      assertThat(send(member, "GET", "/v1/services/db/instances", null, web).statusCode())
+          .isEqualTo(403);
+      assertThat(send(member, "GET", "/v1/services/web/instances", null, null).statusCode())
+          .isEqualTo(401);
+    }
+
+    // A session opened on one member is proved by its secret on another, and only by it.
+    HttpResponse<String> opened = send(follower, "POST", "/v1/sessions", "{}", web);
+    String id = JSON.readTree(opened.body()).get("id").asText();
+    String secret = JSON.readTree(opened.body()).get("secret").asText();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                send(other, "PUT", "/v1/sessions/" + id + "/renew", null, web).statusCode() == 403);
+    HttpRequest renew =
+        request(other, "/v1/sessions/" + id + "/renew")
+            .header("X-Cairn-Token", web)
+            .header("X-Cairn-Session-Secret", secret)
+            .PUT(HttpRequest.BodyPublishers.noBody())
+            .build();
+    assertThat(http.send(renew, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+  }
+
   private void startThree() throws IOException {
     for (int attempt = 1; ; attempt++) {
       try {
@@ -175,6 +235,7 @@ class ClusterServerTest {
               .peers(peers)
               .electionTimeout(Duration.ofMillis(500))
               .writeTimeout(Duration.ofSeconds(1))
+              .acl(acl)
               .build();
       servers.add(s);
       s.start();
@@ -219,7 +280,16 @@ class ClusterServerTest {
 
   private HttpResponse<String> send(int member, String method, String path, String body)
       throws IOException, InterruptedException {
+    return send(member, method, path, body, null);
+  }
+
+  private HttpResponse<String> send(
+      int member, String method, String path, String body, String token)
+      throws IOException, InterruptedException {
     HttpRequest.Builder b = request(member, path);
+    if (token != null) {
+      b.header("X-Cairn-Token", token);
+    }
     if (body == null) {
       b.method(method, HttpRequest.BodyPublishers.noBody());
     } else {
