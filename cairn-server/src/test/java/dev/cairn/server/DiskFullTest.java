@@ -255,6 +255,62 @@ class DiskFullTest {
     assertThat(onN3.statusCode()).as(onN3.body()).isEqualTo(200);
   }
 
+  @Test
+  void aWriteOnAFollowerWhenTheLeadersDiskLooksFullFailsWithinTheDeadline() throws Exception {
+    int[] raft = freePorts(3);
+    String peers =
+        "n1=127.0.0.1:" + raft[0] + ",n2=127.0.0.1:" + raft[1] + ",n3=127.0.0.1:" + raft[2];
+    List<AtomicLong> usable = new ArrayList<>();
+    List<CairnServer> members = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      AtomicLong u = new AtomicLong(1L << 40);
+      usable.add(u);
+      RatisCommandLog log =
+          RatisCommandLog.builder(tmp.resolve("n" + i))
+              .peerId("n" + i)
+              .peers(dev.cairn.server.ratis.ClusterPeers.parse(peers))
+              .electionTimeout(Duration.ofMillis(500))
+              .writeTimeout(WRITE_TIMEOUT)
+              .usableSpace(u::get)
+              .build();
+      members.add(CairnServer.builder().commandLog(log).httpPort(0).grpcPort(0).build());
+    }
+    for (CairnServer m : members) {
+      toClose.add(m);
+      m.start();
+    }
+    int leader =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> {
+                  for (int i = 0; i < 3; i++) {
+                    if (members.get(i).registry().cluster().leading()) {
+                      return i;
+                    }
+                  }
+                  return -1;
+                },
+                i -> i >= 0);
+    CairnServer follower = members.get((leader + 1) % 3);
+    assertThat(put(follower, "before").statusCode()).isEqualTo(200);
+
+    usable.get(leader).set(0);
+
+    HttpResponse<String> onLeader = put(members.get(leader), "on-leader");
+    assertThat(onLeader.statusCode()).isEqualTo(507);
+    // Answered within the request's timeout (the hang detector): the leader's log refuses it,
+    // which the follower reports as a write not done within the write timeout.
+    HttpResponse<String> onFollower = put(follower, "on-follower");
+    assertThat(onFollower.statusCode()).as(onFollower.body()).isIn(503, 507);
+    assertThat(status(members.get(leader)).path("log").path("writable").asBoolean()).isFalse();
+    assertThat(status(follower).path("log").path("writable").asBoolean()).isTrue();
+
+    usable.get(leader).set(1L << 40);
+
+    assertThat(put(follower, "after").statusCode()).isEqualTo(200);
+  }
+
   // ---- helpers ----
 
   private static int[] freePorts(int n) throws IOException {
