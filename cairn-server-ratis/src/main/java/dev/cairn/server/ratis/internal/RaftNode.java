@@ -59,6 +59,9 @@ public final class RaftNode {
   /** How long after a failed log write the log tries again to restart (decision 0094). */
   private static final long RECOVERY_RETRY_MILLIS = 1_000;
 
+  /** A write-timeout check this late shows a pause of the process, not a stuck write. */
+  private static final long PAUSE_SLACK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   private final LogSettings settings;
   private final StorageGuard guard;
   // Appends failed because the log could not write; restarts after a failed write.
@@ -278,25 +281,9 @@ public final class RaftNode {
                   }
                 });
       } else {
+        submitted.whenComplete((reply, error) -> complete(result, reply, error));
         // A write Ratis never answers (its log failed under it) fails after the write timeout.
-        submitted
-            .orTimeout(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS)
-            .whenComplete(
-                (reply, error) -> {
-                  if (error instanceof TimeoutException) {
-                    CairnException failed = writeFailure;
-                    result.completeExceptionally(
-                        failed != null
-                            ? failed
-                            : unavailable(
-                                "write not done within "
-                                    + settings.writeTimeout().toMillis()
-                                    + " ms (it may still be applied)"));
-                    pending.remove(result);
-                  } else {
-                    complete(result, reply, error);
-                  }
-                });
+        failAfterWriteTimeout(result, System.nanoTime());
       }
     } catch (IOException | RuntimeException e) {
       complete(result, null, e);
@@ -306,6 +293,37 @@ public final class RaftNode {
       complete(result, null, null);
     }
     return result;
+  }
+
+  /**
+   * Fails {@code result}, unless done by then, once it waited the write timeout while the process
+   * ran. A check that comes more than a second late means the process (or its machine) was paused
+   * or starved meanwhile: the write gets another write timeout instead, since a pause is survived
+   * without failing writes (decision 0007).
+   */
+  private void failAfterWriteTimeout(CompletableFuture<byte[]> result, long since) {
+    long timeout = settings.writeTimeout().toNanos();
+    CompletableFuture.delayedExecutor(timeout, TimeUnit.NANOSECONDS)
+        .execute(
+            () -> {
+              if (result.isDone()) {
+                return;
+              }
+              long now = System.nanoTime();
+              if (now - since - timeout > PAUSE_SLACK_NANOS) {
+                failAfterWriteTimeout(result, now);
+                return;
+              }
+              CairnException failed = writeFailure;
+              result.completeExceptionally(
+                  failed != null
+                      ? failed
+                      : unavailable(
+                          "write not done within "
+                              + settings.writeTimeout().toMillis()
+                              + " ms (it may still be applied)"));
+              pending.remove(result);
+            });
   }
 
   private CompletableFuture<byte[]> track(CompletableFuture<byte[]> f) {
