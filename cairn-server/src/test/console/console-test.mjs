@@ -78,10 +78,26 @@ async function run(page) {
   await expectText(web3.locator('td').nth(6), '—');
   step('live');
 
+  // The timeline shows web-3's registration; the test compares its revision with the API's answer.
+  const registered = page.locator('#timeline li[data-event="registered web/web-3"]');
+  await registered.waitFor();
+  console.log('timeline:web-3:' + (await registered.getAttribute('data-revision')));
+  // web's charts end with its live count: the row's small one and the selected service's.
+  await webRow.locator('svg.spark[data-max="4"] path.instances').first().waitFor();
+  await page.locator('#service-chart[data-max="4"] path.passing').first().waitFor();
+  const label = await webRow.locator('svg.spark').getAttribute('aria-label');
+  if (!/^the last \d+ min: \d+ to 4 instances; passing now \d of 4/.test(label)) {
+    fail('unexpected chart label: ' + label);
+  }
+  step('timeline');
+
   // web-1's HTTP check probes a target answering 503: its output shows under the health badge.
   const web1 = page.locator('#instances tr[data-instance="web-1"]');
   await web1.locator('pre.check', { hasText: /^HTTP 503 Service Unavailable in \d+ ms$/ }).waitFor();
   await expectText(web1.locator('.badge').first(), 'critical');
+  // Its check made it critical: a health change in the timeline, from passing.
+  await page.locator('#timeline li[data-event="health web/web-1"]', { hasText: 'passing → critical' })
+    .waitFor();
   step('checked');
 
   // Search and filters narrow the rows down.
@@ -102,12 +118,18 @@ async function run(page) {
   await expectRows(page, ['web-1', 'web-2', 'web-3', 'web-4']);
   step('filtered');
 
-  // Maintenance marks web-4 (owned by a session) critical, as the screenshot shows; deregister,
-  // once confirmed, removes web-2.
+  // Maintenance marks web-3 critical, as the screenshot shows, and the timeline says so; web-4 is
+  // owned by a session, whose secret the console does not have: it is not offered maintenance.
+  // Deregister, once confirmed, removes web-2.
   const web4 = page.locator('#instances tr[data-instance="web-4"]');
-  await web4.getByRole('button', { name: 'maintenance', exact: true }).click();
-  await web4.locator('.badge.maintenance').waitFor();
-  await expectText(web4.locator('.badge').first(), 'critical');
+  if (!(await web4.getByRole('button', { name: 'maintenance', exact: true }).isDisabled())) {
+    fail('web-4, owned by a session, is offered maintenance');
+  }
+  await web3.getByRole('button', { name: 'maintenance', exact: true }).click();
+  await web3.locator('.badge.maintenance').waitFor();
+  await expectText(web3.locator('.badge').first(), 'critical');
+  await page.locator('#timeline li[data-event="health web/web-3"]', { hasText: 'passing → critical' })
+    .waitFor();
   if (problems.length) fail(problems.join('\n'));
   await page.screenshot({ path: screenshot, fullPage: true, animations: 'disabled' });
   page.once('dialog', (d) => d.accept());
@@ -177,6 +199,15 @@ async function run(page) {
     console.log('seen:' + id + ':' + t.event + ':' + t.row);
   }
   step('measured');
+
+  // The server's charts: the registrations above were written, and pushed to the watchers.
+  await page.waitForFunction(() => {
+    const writes = document.querySelector('#writes-chart');
+    const lag = document.querySelector('#lag-chart');
+    return Number(writes.dataset.max) > 0 && writes.querySelector('path.writes') &&
+      Number(lag.dataset.pushes) > 0 && lag.querySelector('path.lag-mean');
+  }, null, { timeout: STEP_TIMEOUT_MS });
+  step('charted');
 
   // A stream the API refuses (not a valid service name) shows the API's message.
   await page.evaluate(() => {

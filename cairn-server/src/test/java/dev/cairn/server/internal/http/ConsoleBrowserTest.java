@@ -64,6 +64,8 @@ class ConsoleBrowserTest {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private String base;
   private String session;
+  private long web3Revision;
+  private long timelineRevision;
 
   @Test
   void showsInstancesLiveAndActsOnThem(@TempDir Path profile) throws Exception {
@@ -106,6 +108,7 @@ class ConsoleBrowserTest {
               "loaded",
               "watching",
               "live",
+              "timeline",
               "checked",
               "filtered",
               "acted",
@@ -113,14 +116,19 @@ class ConsoleBrowserTest {
               "wrapped",
               "measuring",
               "measured",
+              "charted",
               "refused",
               "namespace");
+      assertThat(timelineRevision)
+          .as("the revision the timeline shows for web-3's registration")
+          .isEqualTo(web3Revision);
       assertThat(get("/v1/services/web/instances/web-2").statusCode()).isEqualTo(404);
+      JsonNode web3 = JSON.readTree(get("/v1/services/web/instances/web-3").body()).get("instance");
+      assertThat(web3.get("health").asText()).isEqualTo("critical");
+      assertThat(web3.at("/metadata/cairn.maintenance").asText()).isEqualTo("passing");
+      assertThat(web3.get("tags").toString()).isEqualTo("[\"v2\",\"canary\"]");
       JsonNode web4 = JSON.readTree(get("/v1/services/web/instances/web-4").body()).get("instance");
-      assertThat(web4.get("health").asText()).isEqualTo("critical");
-      assertThat(web4.at("/metadata/cairn.maintenance").asText()).isEqualTo("passing");
-      assertThat(web4.at("/metadata/team").asText()).isEqualTo("shop");
-      assertThat(web4.get("kind").asText()).isEqualTo("ephemeral");
+      assertThat(web4.get("health").asText()).isEqualTo("passing");
       assertThat(web4.get("session").asText()).isEqualTo(session);
       assertThat(Files.readAllBytes(SCREENSHOT)).startsWith(0x89, 'P', 'N', 'G');
     } finally {
@@ -203,13 +211,18 @@ class ConsoleBrowserTest {
       for (String line = next(lines, deadline, steps);
           !line.equals(END);
           line = next(lines, deadline, steps)) {
+        if (line.startsWith("timeline:web-3:")) {
+          timelineRevision = Long.parseLong(line.substring("timeline:web-3:".length()));
+          continue;
+        }
         if (!line.startsWith("step:")) {
           continue;
         }
         String step = line.substring("step:".length());
         steps.add(step);
         if (step.equals("watching")) {
-          register("web", "web-3", WEB_3);
+          web3Revision =
+              JSON.readTree(register("web", "web-3", WEB_3).body()).get("revision").asLong();
         } else if (step.equals("measuring")) {
           measureLatency(lines, deadline, steps);
         }
@@ -313,8 +326,8 @@ class ConsoleBrowserTest {
     return line;
   }
 
-  private void register(String service, String id, String json) throws Exception {
-    put("/v1/services/" + service + "/instances/" + id, json);
+  private HttpResponse<String> register(String service, String id, String json) throws Exception {
+    return put("/v1/services/" + service + "/instances/" + id, json);
   }
 
   private HttpResponse<String> put(String path, String json) throws Exception {

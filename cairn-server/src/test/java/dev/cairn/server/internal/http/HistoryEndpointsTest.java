@@ -43,6 +43,9 @@ class HistoryEndpointsTest {
   void eventsSayWhatHappenedToEachInstanceWithRevisionAndTime() throws Exception {
     long r1 = put("/v1/services/web/instances/web-1", "{\"address\":\"10.0.0.1\"}");
     put("/v1/services/web/instances/web-1", "{\"address\":\"10.0.0.1\",\"tags\":[\"v2\"]}");
+    put(
+        "/v1/services/web/instances/web-1",
+        "{\"address\":\"10.0.0.1\",\"tags\":[\"v2\"],\"health\":\"warning\"}");
     put("/v1/services/web/instances/web-1/health", "{\"health\":\"critical\"}");
     put("/v1/services/api/instances/api-1?namespace=staging", "{\"address\":\"10.0.0.2\"}");
     HttpResponse<String> removed = send("DELETE", "/v1/services/web/instances/web-1", null);
@@ -67,13 +70,15 @@ class HistoryEndpointsTest {
         .containsExactly(
             "registered web/web-1 passing -",
             "updated web/web-1 passing -",
-            "health web/web-1 critical passing",
+            "health web/web-1 warning passing",
+            "health web/web-1 critical warning",
             "removed web/web-1 critical -");
     assertThat(all.get("events").get(0).get("revision").asLong()).isEqualTo(r1);
     assertThat(all.get("truncated").asBoolean()).isFalse();
 
     JsonNode newest = get("/v1/history/events?after=" + r1 + "&limit=2", 200);
     assertThat(newest.get("events")).hasSize(2);
+    assertThat(newest.at("/events/0/type").asText()).isEqualTo("health");
     assertThat(newest.get("events").get(1).get("type").asText()).isEqualTo("removed");
     assertThat(newest.get("truncated").asBoolean()).isTrue();
     JsonNode staging = get("/v1/history/events?namespace=staging", 200);

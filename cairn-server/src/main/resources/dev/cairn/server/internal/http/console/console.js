@@ -2,7 +2,9 @@
 // It reads the HTTP API of docs/api.md: the namespace's service list and the selected
 // service's instances arrive as server-sent events; their health checks' output is read from
 // GET .../checks (it changes without a revision, so it is polled); deregistration and
-// maintenance use the API's own DELETE and PUT. Registry data is only ever rendered as text (textContent).
+// maintenance use the API's own DELETE and PUT. The charts and the event timeline come from the
+// server's last hour (GET /v1/history/..., decision 0153), drawn as SVG here. Registry data is
+// only ever rendered as text (textContent).
 'use strict';
 
 /** Metadata key marking an instance in maintenance; its value is the health to restore. */
@@ -12,6 +14,16 @@ const MAX_ROWS = 500;
 const HEALTHS = ['passing', 'warning', 'critical'];
 /** How often the shown service's check output is read again (it changes without a revision). */
 const CHECKS_POLL_MS = 5000;
+/** The charts' time window: the last hour, as the server keeps it. */
+const HOUR_MS = 3600 * 1000;
+/** The shortest time span a chart shows. */
+const MIN_SPAN_MS = 60 * 1000;
+/** How often the services' counts (sampled each minute) and the server's steps are read again. */
+const SERVICE_HISTORY_POLL_MS = 30000;
+const SERVER_HISTORY_POLL_MS = 5000;
+/** Events kept and drawn in the timeline, newest first. */
+const MAX_EVENTS = 200;
+const SVG_NS = 'http://www.w3.org/2000/svg';
 
 const state = {
   namespace: 'default',
@@ -23,11 +35,19 @@ const state = {
   checks: new Map(), // id -> {output, checkedAgoMillis, ...} of GET .../checks, selected service
   fresh: new Set(), // ids added or changed since the last render, highlighted once
   revision: 0,
+  history: { times: [], services: new Map() }, // GET /v1/history/services: name -> {instances, passing}
+  server: null, // GET /v1/history/server
+  events: [], // GET /v1/history/events, oldest first, at most MAX_EVENTS
+  eventsAfter: 0, // the revision of the newest event read
+  eventsTruncated: false, // the server left older events of the namespace out
+  freshEvents: new Set(), // revisions of events read since the last render
 };
 const streams = { services: null, instances: null };
 let renderQueued = false;
 let messageTimer = 0;
 const checksLoad = { running: false, again: false, soon: 0 };
+const eventsLoad = { running: false, again: false, soon: 0 };
+let serverLoadedAt = 0;
 
 const $ = (id) => document.getElementById(id);
 
@@ -44,6 +64,13 @@ document.addEventListener('DOMContentLoaded', () => {
   setInterval(() => {
     if (state.service && document.visibilityState !== 'hidden') loadChecks();
   }, CHECKS_POLL_MS);
+  setInterval(() => {
+    if (document.visibilityState !== 'hidden') loadServiceHistory();
+  }, SERVICE_HISTORY_POLL_MS);
+  setInterval(() => {
+    if (document.visibilityState !== 'hidden') loadServerHistory();
+  }, SERVER_HISTORY_POLL_MS);
+  loadServerHistory();
   applyHash();
   pollCluster();
 });
@@ -122,6 +149,10 @@ function watchServices() {
   if (streams.services) streams.services.close();
   state.services = [];
   state.servicesLoaded = false;
+  state.history = { times: [], services: new Map() };
+  state.events = [];
+  state.eventsAfter = 0;
+  loadServiceHistory();
   const es = new EventSource('/v1/watch/services?' + nsParam());
   streams.services = es;
   es.addEventListener('services', (e) => {
@@ -130,6 +161,8 @@ function watchServices() {
     state.services = body.services;
     state.servicesLoaded = true;
     seen(body.revision);
+    eventsSoon(); // something changed in the namespace: its events tell what
+    if (Date.now() - serverLoadedAt > 1000) loadServerHistory();
   });
   watchErrors(es, 'services', () => '/v1/services?' + nsParam(), watchServices);
 }
@@ -208,6 +241,79 @@ async function loadChecks() {
       checksLoad.again = false;
       loadChecks();
     }
+  }
+}
+
+// ---- the last hour: counts, rates and events kept by the server (GET /v1/history/...)
+
+/** Reads every service's counts of the last hour (sampled by the server each minute). */
+async function loadServiceHistory() {
+  const namespace = state.namespace;
+  const body = await readJson('/v1/history/services?' + nsParam());
+  if (!body || namespace !== state.namespace) return;
+  state.history = {
+    times: body.times.map((t) => Date.parse(t)),
+    services: new Map(body.services.map((s) => [s.service, s])),
+  };
+  schedule();
+}
+
+/** Reads the server's write rate and push latency of the last hour, and the step in progress. */
+async function loadServerHistory() {
+  serverLoadedAt = Date.now();
+  const body = await readJson('/v1/history/server');
+  if (!body) return;
+  state.server = body;
+  schedule();
+}
+
+/** Reads the namespace's new events once the current burst of changes is over. */
+function eventsSoon() {
+  clearTimeout(eventsLoad.soon);
+  eventsLoad.soon = setTimeout(loadEvents, 50);
+}
+
+/** Reads the events after the newest one read; one request at a time, like loadChecks. */
+async function loadEvents() {
+  if (eventsLoad.running) {
+    eventsLoad.again = true;
+    return;
+  }
+  eventsLoad.running = true;
+  const namespace = state.namespace;
+  try {
+    // From the newest revision read, again: a revision's events may span services, read apart.
+    const body = await readJson('/v1/history/events?' + nsParam() + '&after=' +
+      Math.max(0, state.eventsAfter - 1) + '&limit=' + MAX_EVENTS);
+    if (body && namespace === state.namespace) {
+      const fresh = body.events.filter((e) => e.revision > state.eventsAfter ||
+        (e.revision === state.eventsAfter && !state.events.some((o) => sameEvent(o, e))));
+      for (const e of fresh) state.freshEvents.add(e.revision + ' ' + e.id);
+      state.events = state.events.concat(fresh).slice(-MAX_EVENTS);
+      if (state.events.length) state.eventsAfter = state.events[state.events.length - 1].revision;
+      state.eventsTruncated = body.truncated;
+      schedule();
+    }
+  } finally {
+    eventsLoad.running = false;
+    if (eventsLoad.again) {
+      eventsLoad.again = false;
+      loadEvents();
+    }
+  }
+}
+
+function sameEvent(a, b) {
+  return a.revision === b.revision && a.service === b.service && a.id === b.id && a.type === b.type;
+}
+
+/** A GET's JSON body, or null when it failed (offline, refused: the charts keep what they have). */
+async function readJson(path) {
+  try {
+    const r = await fetch(path);
+    return r.ok ? await r.json() : null;
+  } catch (e) {
+    return null;
   }
 }
 
@@ -335,7 +441,11 @@ function render() {
   $('revision').textContent = state.revision ? 'revision ' + state.revision : '';
   renderServices();
   renderInstances();
+  renderServiceTrend();
+  renderServer();
+  renderTimeline();
   state.fresh.clear();
+  state.freshEvents.clear();
 }
 
 function renderServices() {
@@ -363,6 +473,15 @@ function serviceRow(s) {
   const health = cell(bar, text);
   health.className = 'nowrap';
   tr.append(health);
+  const spark = svg('svg', 'chart spark');
+  spark.setAttribute('role', 'img');
+  const points = servicePoints(s);
+  drawChart(spark, points, COUNT_LINES, 1);
+  spark.setAttribute('aria-label', trendText(points));
+  const title = svg('title');
+  title.textContent = trendText(points);
+  spark.append(title);
+  tr.append(cell(spark));
   return tr;
 }
 
@@ -489,6 +608,10 @@ function instanceRow(inst) {
     // Its check (run by the server, or reported by the instance) would soon undo it.
     maintenance.disabled = true;
     maintenance.title = 'Its health check decides its health';
+  } else if (inst.session) {
+    // Re-registering it needs its session's secret (decision 0165), which only its owner has.
+    maintenance.disabled = true;
+    maintenance.title = 'Owned by a session: only its owner can re-register it';
   }
   maintenance.addEventListener('click', () => toggleMaintenance(inst, maintenance));
   const remove = el('button', 'danger', 'deregister');
@@ -502,6 +625,179 @@ function sessionLabel(id) {
   const label = el('span', 'mono small', id.length > 9 ? id.slice(0, 8) + '…' : id);
   label.title = 'session ' + id;
   return label;
+}
+
+// ---- charts: plain SVG paths over the last hour
+
+const COUNT_LINES = [
+  { key: 'instances', cls: 'instances', area: true },
+  { key: 'passing', cls: 'passing', area: true },
+];
+
+/**
+ * A service's counts at each of the server's samples (0 where it had none: it did not exist
+ * yet, or had emptied), then now, from the live service list.
+ */
+function servicePoints(s) {
+  const kept = state.history.services.get(s.name);
+  const points = state.history.times.map((t, i) => ({
+    t: t,
+    instances: kept ? kept.instances[i] : 0,
+    passing: kept ? kept.passing[i] : 0,
+  }));
+  points.push({ t: Date.now(), instances: s.instances, passing: s.passing });
+  return points;
+}
+
+/** "the last hour: 2 to 4 instances; passing now 4 of 4, lowest 50 %". */
+function trendText(points) {
+  const counts = points.map((p) => p.instances);
+  const now = points[points.length - 1];
+  const shares = points.filter((p) => p.instances > 0).map((p) => p.passing / p.instances);
+  const low = shares.length ? Math.round(100 * Math.min(...shares)) : 100;
+  return spanText(points) + ': ' + Math.min(...counts) + ' to ' + count(Math.max(...counts), 'instance') +
+    '; passing now ' + now.passing + ' of ' + now.instances + ', lowest ' + low + ' %';
+}
+
+function renderServiceTrend() {
+  const s = state.services.find((x) => x.name === state.service);
+  $('service-trend').hidden = !s;
+  if (!s) return;
+  const points = servicePoints(s);
+  drawChart($('service-chart'), points, COUNT_LINES, 1);
+  $('service-trend-text').textContent = trendText(points);
+}
+
+function renderServer() {
+  const body = state.server;
+  if (!body) return;
+  const points = body.times.map((t, i) => ({
+    t: Date.parse(t),
+    writes: body.writesPerSecond[i],
+    pushes: body.pushes[i],
+    mean: body.pushLagMeanMillis[i],
+    max: body.pushLagMaxMillis[i],
+  }));
+  const c = body.current;
+  points.push({
+    t: Date.parse(c.time), writes: c.writesPerSecond, pushes: c.pushes,
+    mean: c.pushLagMeanMillis, max: c.pushLagMaxMillis,
+  });
+  drawChart($('writes-chart'), points, [{ key: 'writes', cls: 'writes', area: true }], 1);
+  drawChart($('lag-chart'), points, [
+    { key: 'max', cls: 'lag-max' }, { key: 'mean', cls: 'lag-mean' }], 1);
+  const pushes = points.reduce((n, p) => n + p.pushes, 0);
+  $('lag-chart').dataset.pushes = String(pushes);
+  const peak = (key) => Math.max(...points.map((p) => p[key]));
+  $('writes-now').textContent = spanText(points) + ': now ' + fmt(c.writesPerSecond) + ', peak ' +
+    fmt(peak('writes'));
+  $('lag-now').textContent = pushes ? spanText(points) + ': now mean ' + fmt(c.pushLagMeanMillis) + ', max ' +
+    fmt(c.pushLagMaxMillis) + '; peak ' + fmt(peak('max')) + ' over ' + count(pushes, 'push') :
+    'no pushes to watchers yet';
+}
+
+function fmt(n) {
+  return n >= 100 ? String(Math.round(n)) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
+}
+
+/**
+ * The time span a chart shows: the last hour up to the last point, or less when the server has
+ * kept less (it started recently), at least a minute.
+ */
+function chartSpan(points) {
+  const end = points.length ? points[points.length - 1].t : Date.now();
+  const first = points.length ? points[0].t : end;
+  return { start: Math.min(end - MIN_SPAN_MS, Math.max(end - HOUR_MS, first)), end: end };
+}
+
+/** "the last hour", "the last 12 min". */
+function spanText(points) {
+  const span = chartSpan(points);
+  const minutes = Math.round((span.end - span.start) / 60000);
+  return minutes >= 59 ? 'the last hour' : 'the last ' + minutes + ' min';
+}
+
+/**
+ * Draws the lines (and areas under them) of points [{t, <key>: value}] into an SVG, time on x
+ * over chartSpan, 0..max on y (at least floor). Notes on the element how many points it drew and
+ * their largest value, for the browser test.
+ */
+function drawChart(el, points, lines, floor) {
+  const w = 600;
+  const h = 100;
+  el.setAttribute('viewBox', '0 0 ' + w + ' ' + h);
+  el.setAttribute('preserveAspectRatio', 'none');
+  const { start, end } = chartSpan(points);
+  const range = end - start;
+  const shown = points.filter((p) => p.t >= start);
+  const top = Math.max(0, ...shown.flatMap((p) => lines.map((l) => p[l.key])));
+  const max = Math.max(floor, top);
+  const x = (t) => (((t - start) / range) * w).toFixed(1);
+  const y = (v) => (h - 1 - (v / max) * (h - 4)).toFixed(1);
+  const paths = [];
+  for (const l of lines) {
+    if (!shown.length) continue;
+    const steps = shown.map((p) => [x(p.t), y(p[l.key])]);
+    if (steps.length === 1) steps.unshift([(steps[0][0] - 4).toFixed(1), steps[0][1]]);
+    const line = steps.map(([px, py], i) => (i ? 'L' : 'M') + px + ' ' + py).join(' ');
+    if (l.area) {
+      const area = svg('path', l.cls + ' area');
+      area.setAttribute('d', line + ' L' + steps[steps.length - 1][0] + ' ' + h + ' L' +
+        steps[0][0] + ' ' + h + ' Z');
+      paths.push(area);
+    }
+    const stroke = svg('path', l.cls);
+    stroke.setAttribute('d', line);
+    paths.push(stroke);
+  }
+  const keep = [...el.children].filter((c) => c.tagName === 'title');
+  el.replaceChildren(...paths, ...keep);
+  el.dataset.points = String(shown.length);
+  el.dataset.max = String(top);
+}
+
+/** An SVG element with classes. */
+function svg(tag, className) {
+  const e = document.createElementNS(SVG_NS, tag);
+  if (className) e.setAttribute('class', className);
+  return e;
+}
+
+// ---- the event timeline: newest first
+
+function renderTimeline() {
+  const list = $('timeline');
+  const items = state.events.slice().reverse().map(eventItem);
+  list.replaceChildren(...items);
+  $('no-events').hidden = state.events.length > 0;
+  $('events-note').textContent = state.events.length ?
+    'the latest ' + count(state.events.length, 'event') + ' of ' + state.namespace +
+      (state.eventsTruncated ? ' (older ones left out)' : '') : '';
+}
+
+const EVENT_LABELS = { registered: 'registered', removed: 'removed', health: 'health', updated: 'updated' };
+
+function eventItem(e) {
+  const li = el('li', state.freshEvents.has(e.revision + ' ' + e.id) ? 'fresh' : '');
+  li.dataset.event = e.type + ' ' + e.service + '/' + e.id;
+  li.dataset.revision = String(e.revision);
+  const when = new Date(e.time);
+  const time = el('time', '', isNaN(when) ? e.time : when.toLocaleTimeString());
+  time.dateTime = e.time;
+  time.title = e.time;
+  const link = el('a', '', e.service);
+  link.href = hashFor(state.namespace, e.service);
+  const what = [el('span', 'badge ev-' + e.type, EVENT_LABELS[e.type] || e.type)];
+  const parts = [time, el('span', 'mono small muted', 'r' + e.revision), ...what,
+    el('span', '', link, ' / ', el('span', 'mono', e.id))];
+  if (e.type === 'health' && e.previousHealth) {
+    parts.push(el('span', '', el('span', 'badge ' + e.previousHealth, e.previousHealth), ' \u2192 ',
+      el('span', 'badge ' + e.health, e.health)));
+  } else if (e.type !== 'removed') {
+    parts.push(el('span', 'badge ' + e.health, e.health));
+  }
+  li.append(...parts);
+  return li;
 }
 
 /** A table cell holding nodes; strings become text nodes. */
