@@ -92,6 +92,25 @@ class CatalogTest {
   }
 
   @Test
+  void updatedEventsCarryTheHealthBefore() {
+    catalog.apply(new Command.Register("default", web("a")));
+    catalog.publish();
+    catalog.apply(new Command.Register("default", web("a").toBuilder().weight(7).build()));
+    catalog.apply(new Command.SetHealth("default", "web", "a", Health.CRITICAL));
+    catalog.apply(
+        new Command.Register("default", web("a").toBuilder().health(Health.WARNING).build()));
+    List<ServiceEvent> events = catalog.publish().services().get(0).events();
+
+    assertThat(events).extracting(ServiceEvent::healthChanged).containsExactly(false, true, true);
+    assertThat(events)
+        .extracting(ServiceEvent::previousHealth)
+        .containsExactly(Health.PASSING, Health.PASSING, Health.CRITICAL);
+    assertThat(events)
+        .extracting(e -> e.instance().health())
+        .containsExactly(Health.PASSING, Health.CRITICAL, Health.WARNING);
+  }
+
+  @Test
   void deregisterOfUnknownInstanceFailsAndChangesNothing() {
     catalog.apply(new Command.Register("default", web("a")));
     catalog.publish();
