@@ -10,31 +10,29 @@ import dev.cairn.server.core.Watch;
 import dev.cairn.server.core.WatchListener;
 import dev.cairn.testing.CairnServerExtension;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Consul blocking-query watchers ({@code GET /v1/health/service/hello?index=N&wait=60s}, one
- * connection each) held by one server: threads they cost, and how long after a registration each
- * answer arrives, against Cairn's own watch in the same run. Run on request: {@code mvn -pl
- * cairn-compat -am verify -Dgroups=bench -DexcludedGroups= -Dtest=ConsulWatchersBench
- * -Dsurefire.failIfNoSpecifiedTests=false} ({@code -Dwatchers=N}, {@code -Dchanges=N}).
+ * connection each, in another JVM: {@link ConsulWatchClients}) held by one server: threads they
+ * cost, and how long after a registration each answer arrives, against Cairn's own watch in the
+ * same run, with the machine's load average. Run on request: {@code mvn -pl cairn-compat -am verify
+ * -Dgroups=bench -DexcludedGroups= -Dtest=ConsulWatchersBench
+ * -Dsurefire.failIfNoSpecifiedTests=false} ({@code -Dwatchers=N}, {@code -Dchanges=N}, {@code
+ * -DpauseMillis=N} before each change).
  */
 @Tag("bench")
 class ConsulWatchersBench {
 
   private static final int WATCHERS = Integer.getInteger("watchers", 1_000);
   private static final int CHANGES = Integer.getInteger("changes", 20);
+  private static final long PAUSE_MILLIS = Long.getLong("pauseMillis", 20);
 
   @RegisterExtension
   final CairnServerExtension cairn =
@@ -44,8 +42,6 @@ class ConsulWatchersBench {
   void thousandWatchers() throws Exception {
     register(0);
     HttpFrontDoor door = (HttpFrontDoor) cairn.server().frontDoors().get(0);
-    String base = door.endpoint() + "/v1/health/service/hello?wait=60s&index=";
-    HttpClient http = HttpClient.newHttpClient();
     ConcurrentHashMap<Long, Long> own = new ConcurrentHashMap<>();
     Watch watch =
         cairn
@@ -62,41 +58,45 @@ class ConsulWatchersBench {
                   }
                 });
     int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
+    double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     long[] consul = new long[CHANGES * WATCHERS];
     long[] native_ = new long[CHANGES];
     int n = 0;
     int threadsHeld = 0;
-    for (int c = 1; c <= CHANGES; c++) {
-      long index = cairn.registry().service("default", "hello").revision();
-      ConcurrentLinkedQueue<Long> answers = new ConcurrentLinkedQueue<>();
-      for (int w = 0; w < WATCHERS; w++) {
-        http.sendAsync(
-                HttpRequest.newBuilder(URI.create(base + index)).build(),
-                HttpResponse.BodyHandlers.discarding())
-            .thenAccept(r -> answers.add(System.nanoTime()));
-      }
-      await().atMost(Duration.ofSeconds(60)).until(() -> door.connectionCount() >= WATCHERS);
-      threadsHeld = Math.max(threadsHeld, ManagementFactory.getThreadMXBean().getThreadCount());
-      assertThat(answers).isEmpty();
-      long t0 = System.nanoTime();
-      long revision = register(c).modRevision();
-      await().atMost(Duration.ofSeconds(60)).until(() -> answers.size() == WATCHERS);
-      native_[c - 1] = own.get(revision) - t0;
-      for (long at : answers) {
-        consul[n++] = at - t0;
+    try (ClientProcess watchers =
+        new ClientProcess(
+            ConsulWatchClients.class,
+            door.endpoint() + "/v1/health/service/hello",
+            Integer.toString(WATCHERS))) {
+      long first = cairn.registry().service("default", "hello").revision();
+      await().atMost(Duration.ofSeconds(60)).until(() -> watchers.count(first) >= WATCHERS);
+      for (int c = 1; c <= CHANGES; c++) {
+        // Pacing, not synchronisation: let every watcher ask again before the next change.
+        Thread.sleep(PAUSE_MILLIS);
+        threadsHeld = Math.max(threadsHeld, ManagementFactory.getThreadMXBean().getThreadCount());
+        long t0 = System.nanoTime();
+        long revision = register(c).modRevision();
+        await().atMost(Duration.ofSeconds(60)).until(() -> watchers.count(revision) == WATCHERS);
+        native_[c - 1] = own.get(revision) - t0;
+        for (long at : watchers.arrivals.get(revision)) {
+          consul[n++] = at - t0;
+        }
       }
     }
     watch.close();
+    double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     long consulThreads =
         Thread.getAllStackTraces().keySet().stream()
             .filter(t -> t.getName().startsWith("cairn-consul"))
             .count();
     System.out.printf(
-        "consul watchers: %d watchers, %d changes; threads: %d before, %d at most while held (%d"
-            + " cairn-consul*); register->answered ms: own watch p50 %.2f p99 %.2f | consul p50"
-            + " %.2f p99 %.2f max %.2f%n",
+        "consul watchers: %d watchers (another process), %d changes; load average %.1f -> %.1f;"
+            + " threads: %d before, %d at most while held (%d cairn-consul*); register->answered"
+            + " ms: own watch p50 %.2f p99 %.2f | consul p50 %.2f p99 %.2f max %.2f%n",
         WATCHERS,
         CHANGES,
+        loadBefore,
+        loadAfter,
         threadsBefore,
         threadsHeld,
         consulThreads,
@@ -105,6 +105,7 @@ class ConsulWatchersBench {
         ms(consul, 0.50),
         ms(consul, 0.99),
         ms(consul, 1.0));
+    assertThat(n).isEqualTo(CHANGES * WATCHERS);
   }
 
   private Instance register(int i) {

@@ -8,36 +8,29 @@ import dev.cairn.server.core.ServiceEvent;
 import dev.cairn.server.core.Watch;
 import dev.cairn.server.core.WatchListener;
 import dev.cairn.testing.CairnServerExtension;
-import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * 1,000 xDS clients (one connection and one ADS stream each) held by one server: threads they cost,
- * and how long after a registration each sees it, against Cairn's own watch in the same run. Run on
+ * 1,000 xDS clients (one connection and one ADS stream each, in another JVM: {@link
+ * XdsWatchClients}) held by one server: threads they cost, and how long after a registration each
+ * sees it, against Cairn's own watch in the same run, with the machine's load average. Run on
  * request: {@code mvn -pl cairn-xds -am verify -Dgroups=bench -DexcludedGroups=
- * -Dtest=XdsFanOutBench -Dsurefire.failIfNoSpecifiedTests=false} ({@code -Dclients=N}: another
- * count).
+ * -Dtest=XdsFanOutBench -Dsurefire.failIfNoSpecifiedTests=false} ({@code -Dclients=N}, {@code
+ * -Dchanges=N}, {@code -DpauseMillis=N} between changes).
  */
 @Tag("bench")
 class XdsFanOutBench {
 
   private static final int CLIENTS = Integer.getInteger("clients", 1_000);
   private static final int CHANGES = Integer.getInteger("changes", 50);
+  private static final long PAUSE_MILLIS = Long.getLong("pauseMillis", 20);
 
   @RegisterExtension
   final CairnServerExtension cairn =
@@ -49,8 +42,6 @@ class XdsFanOutBench {
     register(0);
     int port = cairn.server().frontDoors().get(0).address().getPort();
     int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
-    // Arrival times of each version at each client, and at Cairn's own watch.
-    ConcurrentHashMap<Long, ConcurrentLinkedQueue<Long>> arrivals = new ConcurrentHashMap<>();
     ConcurrentHashMap<Long, Long> native_ = new ConcurrentHashMap<>();
     Watch watch =
         cairn
@@ -66,47 +57,45 @@ class XdsFanOutBench {
                     events.forEach(e -> native_.putIfAbsent(e.revision(), now));
                   }
                 });
-    List<ManagedChannel> channels = new ArrayList<>();
-    AtomicInteger first = new AtomicInteger();
-    for (int c = 0; c < CLIENTS; c++) {
-      ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-      channels.add(ch);
-      Client client = new Client(arrivals, first);
-      client.requests =
-          AggregatedDiscoveryServiceGrpc.newStub(ch).streamAggregatedResources(client);
-      client.requests.onNext(request("", ""));
-    }
-    await().atMost(Duration.ofSeconds(120)).until(() -> first.get() == CLIENTS);
-    int threadsHeld = ManagementFactory.getThreadMXBean().getThreadCount();
-    long xdsThreads =
-        Thread.getAllStackTraces().keySet().stream()
-            .filter(t -> t.getName().startsWith("cairn-xds"))
-            .count();
-
+    double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     long[] xds = new long[CHANGES * CLIENTS];
     long[] own = new long[CHANGES];
     int n = 0;
-    for (int i = 1; i <= CHANGES; i++) {
-      long t0 = System.nanoTime();
-      long revision = register(i).modRevision();
+    int threadsHeld;
+    long xdsThreads;
+    try (ClientProcess clients =
+        new ClientProcess(
+            XdsWatchClients.class, Integer.toString(port), Integer.toString(CLIENTS))) {
       await()
-          .atMost(Duration.ofSeconds(30))
-          .until(
-              () ->
-                  arrivals.getOrDefault(revision, new ConcurrentLinkedQueue<>()).size() == CLIENTS);
-      own[i - 1] = native_.get(revision) - t0;
-      for (long at : arrivals.get(revision)) {
-        xds[n++] = at - t0;
+          .atMost(Duration.ofSeconds(120))
+          .until(() -> clients.arrivals.values().stream().mapToInt(q -> q.size()).sum() >= CLIENTS);
+      threadsHeld = ManagementFactory.getThreadMXBean().getThreadCount();
+      xdsThreads =
+          Thread.getAllStackTraces().keySet().stream()
+              .filter(t -> t.getName().startsWith("cairn-xds"))
+              .count();
+      for (int i = 1; i <= CHANGES; i++) {
+        long t0 = System.nanoTime();
+        long revision = register(i).modRevision();
+        await().atMost(Duration.ofSeconds(30)).until(() -> clients.count(revision) == CLIENTS);
+        own[i - 1] = native_.get(revision) - t0;
+        for (long at : clients.arrivals.get(revision)) {
+          xds[n++] = at - t0;
+        }
+        // Pacing, not synchronisation: let the ACKs of this version reach the server first.
+        Thread.sleep(PAUSE_MILLIS);
       }
     }
     watch.close();
-    channels.forEach(ManagedChannel::shutdownNow);
+    double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     System.out.printf(
-        "xds fan-out: %d clients, %d changes; threads: %d before, %d with the clients held (%d"
-            + " cairn-xds*); register->seen ms: own watch p50 %.2f p99 %.2f | xds p50 %.2f p99 %.2f"
-            + " max %.2f%n",
+        "xds fan-out: %d clients (another process), %d changes; load average %.1f -> %.1f;"
+            + " threads: %d before, %d with the clients held (%d cairn-xds*); register->seen ms:"
+            + " own watch p50 %.2f p99 %.2f | xds p50 %.2f p99 %.2f max %.2f%n",
         CLIENTS,
         CHANGES,
+        loadBefore,
+        loadAfter,
         threadsBefore,
         threadsHeld,
         xdsThreads,
@@ -132,49 +121,5 @@ class XdsFanOutBench {
     Arrays.sort(s);
     int at = (int) Math.min(s.length - 1, Math.ceil(q * s.length) - 1);
     return s[Math.max(0, at)] / 1e6;
-  }
-
-  private static DiscoveryRequest request(String version, String nonce) {
-    return DiscoveryRequest.newBuilder()
-        .setNode(XdsTestClient.NODE)
-        .setTypeUrl(XdsTestClient.EDS)
-        .addResourceNames("hello")
-        .setVersionInfo(version)
-        .setResponseNonce(nonce)
-        .build();
-  }
-
-  /** One client: records when each EDS version arrives, and ACKs it. */
-  private static final class Client implements StreamObserver<DiscoveryResponse> {
-    final ConcurrentHashMap<Long, ConcurrentLinkedQueue<Long>> arrivals;
-    final AtomicInteger first;
-    StreamObserver<DiscoveryRequest> requests;
-    boolean seenFirst;
-
-    Client(ConcurrentHashMap<Long, ConcurrentLinkedQueue<Long>> arrivals, AtomicInteger first) {
-      this.arrivals = arrivals;
-      this.first = first;
-    }
-
-    @Override
-    public void onNext(DiscoveryResponse r) {
-      long now = System.nanoTime();
-      arrivals
-          .computeIfAbsent(Long.parseLong(r.getVersionInfo()), v -> new ConcurrentLinkedQueue<>())
-          .add(now);
-      if (!seenFirst) {
-        seenFirst = true;
-        first.incrementAndGet();
-      }
-      synchronized (this) {
-        requests.onNext(request(r.getVersionInfo(), r.getNonce()));
-      }
-    }
-
-    @Override
-    public void onError(Throwable t) {}
-
-    @Override
-    public void onCompleted() {}
   }
 }

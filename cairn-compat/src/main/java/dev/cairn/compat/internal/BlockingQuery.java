@@ -11,7 +11,8 @@ import java.util.function.Supplier;
  * Consul's blocking queries on Cairn's revisions: with {@code ?index=N}, the answer waits until the
  * watched revision passes N or {@code wait} runs out (default 5 min, at most 10 min, plus up to
  * 1/16 of it as jitter, as Consul does), then answers the current state either way. The wait holds
- * a future and a timer on the connection's event loop, never a thread.
+ * a future and a timer on the connection's event loop, never a thread; the answer is built and
+ * written there, in one hand-off from the thread that applied the change.
  */
 public final class BlockingQuery {
 
@@ -45,7 +46,9 @@ public final class BlockingQuery {
     var timer = req.loop().schedule(() -> change.cancel(false), millis, TimeUnit.MILLISECONDS);
     req.closed().thenRun(() -> change.cancel(false));
     CompletableFuture<Reply> reply = new CompletableFuture<>();
-    change.whenComplete(
+    // The change completes on the thread that applied it: the answer is built on the connection's
+    // event loop, which writes it next, so the apply thread only hands it over.
+    change.whenCompleteAsync(
         (ok, e) -> {
           timer.cancel(false);
           try {
@@ -53,7 +56,8 @@ public final class BlockingQuery {
           } catch (RuntimeException ex) {
             reply.completeExceptionally(ex);
           }
-        });
+        },
+        req.loop());
     return reply;
   }
 

@@ -9,9 +9,9 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * One HTTP request as a front door sees it: the decoded path and query, the headers and the whole
- * body. {@code loop} is the connection's event loop (for timers; never block on it); {@code closed}
- * completes when the connection closes, so that a waiting request can stop waiting; {@code remote}
- * is the client's IP address.
+ * body. {@code loop} is the connection's event loop (for timers and answers; never block on it);
+ * {@code closed} completes when the connection closes, so that a waiting request can stop waiting;
+ * {@code remote} is the client's IP address.
  */
 public record Req(
     HttpMethod method,

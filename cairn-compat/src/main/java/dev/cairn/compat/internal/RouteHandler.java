@@ -74,8 +74,14 @@ final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     reply.whenComplete(
         (r, e) -> {
-          if (ctx.channel().isActive()) {
-            ctx.channel().eventLoop().execute(() -> write(ctx, outcome(reply), keepAlive));
+          if (!ctx.channel().isActive()) {
+            return;
+          }
+          // Answers completed on the event loop (blocking queries) are written at once.
+          if (ctx.executor().inEventLoop()) {
+            write(ctx, outcome(reply), keepAlive);
+          } else {
+            ctx.executor().execute(() -> write(ctx, outcome(reply), keepAlive));
           }
         });
   }

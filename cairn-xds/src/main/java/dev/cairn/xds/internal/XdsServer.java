@@ -5,12 +5,20 @@ import dev.cairn.server.core.Registry;
 import dev.cairn.xds.XdsFrontDoor;
 import dev.cairn.xds.XdsOptions;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -20,23 +28,30 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The xDS front door: a gRPC server with Envoy's aggregated discovery service (and the per-type
  * CDS/EDS/LDS/RDS services, for Envoys configured without ADS), answered from a snapshot cache that
- * a {@link CatalogMirror} keeps in step with the catalog. Streams hold no thread: requests run on a
- * small executor and pushes are written from the mirror's thread.
+ * a {@link CatalogMirror} keeps in step with the catalog. Streams hold no thread: one event-loop
+ * thread ({@code cairn-xds-loop}) carries every connection and runs the mirror, so pushes are
+ * written where they are flushed; requests run on a small executor.
  */
 public final class XdsServer implements FrontDoor {
 
   private final Server server;
   private final CatalogMirror mirror;
   private final ExecutorService executor;
+  private final EventLoopGroup loop;
   private final StreamCount streams;
   private final InetSocketAddress address;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private XdsServer(
-      Server server, CatalogMirror mirror, ExecutorService executor, StreamCount streams) {
+      Server server,
+      CatalogMirror mirror,
+      ExecutorService executor,
+      EventLoopGroup loop,
+      StreamCount streams) {
     this.server = server;
     this.mirror = mirror;
     this.executor = executor;
+    this.loop = loop;
     this.streams = streams;
     this.address = (InetSocketAddress) server.getListenSockets().get(0);
   }
@@ -46,7 +61,14 @@ public final class XdsServer implements FrontDoor {
       throws IOException {
     SimpleCache<String> cache = new SimpleCache<>(node -> CatalogMirror.GROUP);
     StreamCount streams = new StreamCount();
-    V3DiscoveryServer discovery = new V3DiscoveryServer(streams, cache);
+    // Each resource is encoded once per version, not once per stream it is sent on: the cached
+    // serializer keeps the encoding while the mirror holds the resource (decision 0133).
+    V3DiscoveryServer discovery =
+        new V3DiscoveryServer(
+            List.of(streams),
+            cache,
+            new DefaultExecutorGroup(),
+            new CachedProtoResourcesSerializer());
     AtomicInteger threads = new AtomicInteger();
     ExecutorService executor =
         Executors.newFixedThreadPool(
@@ -56,9 +78,15 @@ public final class XdsServer implements FrontDoor {
               t.setDaemon(true);
               return t;
             });
-    CatalogMirror mirror = new CatalogMirror(registry, options, cache);
+    EventLoopGroup loop =
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("cairn-xds-loop", true), NioIoHandler.newFactory());
+    CatalogMirror mirror = new CatalogMirror(registry, options, cache, loop.next());
     Server server =
         NettyServerBuilder.forAddress(new InetSocketAddress(bind, options.port()))
+            .channelType(NioServerSocketChannel.class)
+            .bossEventLoopGroup(loop)
+            .workerEventLoopGroup(loop)
             .executor(executor)
             .addService(discovery.getAggregatedDiscoveryServiceImpl())
             .addService(discovery.getClusterDiscoveryServiceImpl())
@@ -71,6 +99,7 @@ public final class XdsServer implements FrontDoor {
     } catch (IOException e) {
       mirror.close();
       executor.shutdownNow();
+      loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw new IOException(
           "cannot bind xds to "
               + bind.getHostAddress()
@@ -81,7 +110,7 @@ public final class XdsServer implements FrontDoor {
           e);
     }
     mirror.start();
-    return new XdsServer(server, mirror, executor, streams);
+    return new XdsServer(server, mirror, executor, loop, streams);
   }
 
   @Override
@@ -117,6 +146,7 @@ public final class XdsServer implements FrontDoor {
       Thread.currentThread().interrupt();
     }
     executor.shutdownNow();
+    loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
   }
 
   /** Counts open streams. */

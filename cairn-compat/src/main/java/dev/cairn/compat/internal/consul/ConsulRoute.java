@@ -36,6 +36,7 @@ public final class ConsulRoute implements Route {
 
   private final Registry registry;
   private final ConsulEntries entries;
+  private final AnswerCache answers = new AnswerCache();
   // Instance id -> service, for the agent's id-only endpoints; a hint, checked on use.
   private final Map<String, String> serviceOfId = new ConcurrentHashMap<>();
 
@@ -126,18 +127,24 @@ public final class ConsulRoute implements Route {
         index -> registry.awaitService(ns, service, index),
         () -> {
           ServiceSnapshot snapshot = registry.service(ns, service);
-          List<Object> out = new ArrayList<>();
-          for (Instance i : snapshot.instances()) {
-            if (!ConsulEntries.tags(i).containsAll(tags)) {
-              continue;
-            }
-            if (passingOnly && i.health() != Health.PASSING) {
-              continue;
-            }
-            out.add(health ? entries.healthEntry(ns, i) : entries.catalogEntry(ns, i));
-          }
-          return entries.headers(Reply.json(200, out), snapshot.revision());
+          AnswerCache.Query query =
+              new AnswerCache.Query(ns, service, health, passingOnly, List.copyOf(tags));
+          return answers.get(query, snapshot.revision(), () -> serviceAnswer(ns, snapshot, query));
         });
+  }
+
+  private Reply serviceAnswer(String ns, ServiceSnapshot snapshot, AnswerCache.Query query) {
+    List<Object> out = new ArrayList<>();
+    for (Instance i : snapshot.instances()) {
+      if (!ConsulEntries.tags(i).containsAll(query.tags())) {
+        continue;
+      }
+      if (query.passing() && i.health() != Health.PASSING) {
+        continue;
+      }
+      out.add(query.health() ? entries.healthEntry(ns, i) : entries.catalogEntry(ns, i));
+    }
+    return entries.headers(Reply.json(200, out), snapshot.revision());
   }
 
   private CompletableFuture<Reply> register(Req req, String ns) {

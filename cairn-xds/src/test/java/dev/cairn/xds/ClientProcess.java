@@ -1,0 +1,74 @@
+package dev.cairn.xds;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A bench's clients in a JVM of their own (same class path), so that their work does not run in the
+ * server's JVM: the child prints {@code <version> <System.nanoTime()>} per arrival, which is
+ * comparable across processes on one Linux machine (both read the monotonic clock). Ends the child
+ * by closing its standard input.
+ */
+final class ClientProcess implements AutoCloseable {
+
+  /** Arrival times by version. */
+  final ConcurrentHashMap<Long, ConcurrentLinkedQueue<Long>> arrivals = new ConcurrentHashMap<>();
+
+  private final Process process;
+  private final Thread reader;
+
+  ClientProcess(Class<?> main, String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-Xmx256m");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(main.getName());
+    command.addAll(List.of(args));
+    process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    reader = new Thread(this::read, "client-process-reader");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  private void read() {
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        int space = line.indexOf(' ');
+        if (space < 0) {
+          continue;
+        }
+        long version = Long.parseLong(line.substring(0, space));
+        long at = Long.parseLong(line.substring(space + 1));
+        arrivals.computeIfAbsent(version, v -> new ConcurrentLinkedQueue<>()).add(at);
+      }
+    } catch (IOException | NumberFormatException e) {
+      System.err.println("client process output: " + e);
+    }
+  }
+
+  /** How many arrivals of {@code version} were reported. */
+  int count(long version) {
+    ConcurrentLinkedQueue<Long> q = arrivals.get(version);
+    return q == null ? 0 : q.size();
+  }
+
+  @Override
+  public void close() throws Exception {
+    process.getOutputStream().close();
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+    reader.join(1_000);
+  }
+}
