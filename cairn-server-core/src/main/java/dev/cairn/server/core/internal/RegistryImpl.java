@@ -800,7 +800,33 @@ public final class RegistryImpl {
     if (start.submit()) {
       batcher.submitForwarded(new Command.Forwarded(batchId, flat), start.results());
     }
-    return start.results().thenApply(CommandCodec::encodeResults);
+    int n = flat.size();
+    return start
+        .results()
+        .handle(
+            (results, error) -> {
+              if (error == null) {
+                return CommandCodec.encodeResults(results);
+              }
+              Throwable cause =
+                  error instanceof java.util.concurrent.CompletionException
+                          && error.getCause() != null
+                      ? error.getCause()
+                      : error;
+              // A refusal that holds wherever the batch is sent (a full disk, say) is the
+              // commands' answer; anything else (no quorum, leadership gone) fails the message, so
+              // the member sends the batch again to whoever leads.
+              if (cause instanceof CairnException e && e.code() != ErrorCode.UNAVAILABLE) {
+                List<Result> failed = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                  failed.add(Result.failed(e));
+                }
+                return CommandCodec.encodeResults(failed);
+              }
+              throw error instanceof java.util.concurrent.CompletionException c
+                  ? c
+                  : new java.util.concurrent.CompletionException(cause);
+            });
   }
 
   // On the leader, any thread: what a follower tells about the sessions and checks it serves.

@@ -83,6 +83,28 @@ class ForwardedBatchTest {
   }
 
   @Test
+  void aRefusalOfTheLeadersLogIsEveryCommandsAnswerButUnavailableFailsTheMessage() {
+    log.refuse = CairnException.of(ErrorCode.INSUFFICIENT_STORAGE, "log", "disk full");
+    List<Result> refused;
+    try {
+      refused = forward(CommandCodec.encodeBatch(5L, List.of(register("a"), register("b"))));
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    assertThat(refused)
+        .extracting(Result::error)
+        .containsExactly(ErrorCode.INSUFFICIENT_STORAGE, ErrorCode.INSUFFICIENT_STORAGE);
+
+    // No quorum, say: the member sends the batch again, to whoever leads then.
+    log.refuse = CairnException.of(ErrorCode.UNAVAILABLE, "no quorum");
+    assertThatThrownBy(() -> forward(CommandCodec.encodeBatch(6L, List.of(register("c")))))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOfSatisfying(
+            CairnException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+  }
+
+  @Test
   void anEntryThatDoesNotDecodeIsRefusedAsInvalid() {
     assertThatThrownBy(() -> forward(new byte[] {9, 9, 9}))
         .isInstanceOf(ExecutionException.class)
@@ -96,6 +118,7 @@ class ForwardedBatchTest {
     private final MemoryCommandLog log = new MemoryCommandLog();
     final AtomicInteger appended = new AtomicInteger();
     volatile LogStateMachine machine;
+    volatile CairnException refuse;
 
     @Override
     public void start(LogStateMachine m) {
@@ -106,7 +129,8 @@ class ForwardedBatchTest {
     @Override
     public CompletableFuture<byte[]> append(byte[] entry) {
       appended.incrementAndGet();
-      return log.append(entry);
+      CairnException r = refuse;
+      return r != null ? CompletableFuture.failedFuture(r) : log.append(entry);
     }
 
     @Override
