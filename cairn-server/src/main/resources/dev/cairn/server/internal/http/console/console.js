@@ -616,6 +616,11 @@ function instanceRow(inst) {
   maintenance.addEventListener('click', () => toggleMaintenance(inst, maintenance));
   const remove = el('button', 'danger', 'deregister');
   remove.addEventListener('click', () => deregister(inst, remove));
+  if (inst.session) {
+    // Removing it needs its session's secret too (decision 0165); it goes with its session.
+    remove.disabled = true;
+    remove.title = 'Owned by a session: it goes when its session ends';
+  }
   tr.append(el('td', 'actions', maintenance, ' ', remove));
   return tr;
 }
