@@ -91,7 +91,7 @@ class ClusterServerTest {
 
   @Test
   void withoutAQuorumWritesFailFastWith503AndReadsSayTheyMayBeStale() throws Exception {
-    startThree();
+    startThree(Duration.ofSeconds(1));
     int leader = awaitLeader();
     send(
         leader,
@@ -221,7 +221,7 @@ class ClusterServerTest {
     }
   }
 
-  private void startThreeOnce() throws IOException {
+  private void startThreeOnce(Duration writeTimeout) throws IOException {
     int[] raft = freePorts(3);
     String peers =
         "n1=127.0.0.1:" + raft[0] + ",n2=127.0.0.1:" + raft[1] + ",n3=127.0.0.1:" + raft[2];
@@ -234,7 +234,7 @@ class ClusterServerTest {
               .nodeId("n" + (i + 1))
               .peers(peers)
               .electionTimeout(Duration.ofMillis(500))
-              .writeTimeout(Duration.ofSeconds(1))
+              .writeTimeout(writeTimeout)
               .acl(acl)
               .build();
       servers.add(s);
