@@ -22,23 +22,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Keeps an xDS snapshot of the served namespaces in step with the catalog: it watches each
  * namespace's service list and each service, and after every batch of changes publishes a new
  * {@link Snapshot} to the cache, which pushes it to the streams whose versions differ.
  *
- * <p>Threading: every watch delivers on one executor, which owns all the mutable state below;
- * publishing runs there too, once per batch of deliveries. The server hands it the event loop that
- * carries the discovery streams, so a change goes from the thread that applied it to the streams'
- * sockets in one hand-off: the pushes written there are flushed in the same turn of the loop
- * (decision 0134). Its work never blocks.
+ * <p>Threading: every watch delivers on one executor ({@code cairn-xds-catalog}), which owns all
+ * the mutable state below; publishing runs there too, once per batch of deliveries.
  *
  * <p>Versions: CDS, LDS and RDS carry the revision at which the set of services last changed; EDS
  * the latest revision that changed any served service. Revisions are the catalog's, durable, so a
@@ -53,7 +47,7 @@ final class CatalogMirror implements AutoCloseable {
   private final Registry registry;
   private final XdsOptions options;
   private final SimpleCache<String> cache;
-  private final Executor executor;
+  private final ExecutorService executor;
 
   // Owned by the executor.
   private final List<Watch> listWatches = new ArrayList<>();
@@ -64,13 +58,17 @@ final class CatalogMirror implements AutoCloseable {
   private boolean publishQueued;
   private boolean closed;
 
-  /** {@code executor} runs tasks one at a time, in order (an event loop); the caller owns it. */
-  CatalogMirror(
-      Registry registry, XdsOptions options, SimpleCache<String> cache, Executor executor) {
+  CatalogMirror(Registry registry, XdsOptions options, SimpleCache<String> cache) {
     this.registry = registry;
     this.options = options;
     this.cache = cache;
-    this.executor = executor;
+    this.executor =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "cairn-xds-catalog");
+              t.setDaemon(true);
+              return t;
+            });
     cache.setSnapshot(GROUP, Snapshot.createEmpty("0"));
   }
 
@@ -89,24 +87,20 @@ final class CatalogMirror implements AutoCloseable {
     executor.execute(task);
   }
 
-  /** Stops watching; waits (up to 5 s) until the executor has closed the watches. */
   @Override
   public void close() {
-    CompletableFuture<Void> done =
-        CompletableFuture.runAsync(
-            () -> {
-              closed = true;
-              listWatches.forEach(Watch::close);
-              services.values().forEach(s -> s.watch.close());
-              services.clear();
-            },
-            executor);
+    executor.execute(
+        () -> {
+          closed = true;
+          listWatches.forEach(Watch::close);
+          services.values().forEach(s -> s.watch.close());
+          services.clear();
+        });
+    executor.shutdown();
     try {
-      done.get(5, TimeUnit.SECONDS);
+      executor.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
-      // The executor is gone or stuck: the registry closes the watches when it closes.
     }
   }
 
@@ -189,7 +183,7 @@ final class CatalogMirror implements AutoCloseable {
     }
 
     @Override
-    public Executor executor() {
+    public java.util.concurrent.Executor executor() {
       return executor;
     }
 
@@ -226,7 +220,7 @@ final class CatalogMirror implements AutoCloseable {
     }
 
     @Override
-    public Executor executor() {
+    public java.util.concurrent.Executor executor() {
       return executor;
     }
 

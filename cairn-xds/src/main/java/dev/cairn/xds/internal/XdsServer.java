@@ -10,11 +10,6 @@ import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -28,30 +23,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The xDS front door: a gRPC server with Envoy's aggregated discovery service (and the per-type
  * CDS/EDS/LDS/RDS services, for Envoys configured without ADS), answered from a snapshot cache that
- * a {@link CatalogMirror} keeps in step with the catalog. Streams hold no thread: one event-loop
- * thread ({@code cairn-xds-loop}) carries every connection and runs the mirror, so pushes are
- * written where they are flushed; requests run on a small executor.
+ * a {@link CatalogMirror} keeps in step with the catalog. Streams hold no thread: requests run on a
+ * small executor and pushes are written from the mirror's thread.
  */
 public final class XdsServer implements FrontDoor {
 
   private final Server server;
   private final CatalogMirror mirror;
   private final ExecutorService executor;
-  private final EventLoopGroup loop;
   private final StreamCount streams;
   private final InetSocketAddress address;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private XdsServer(
-      Server server,
-      CatalogMirror mirror,
-      ExecutorService executor,
-      EventLoopGroup loop,
-      StreamCount streams) {
+      Server server, CatalogMirror mirror, ExecutorService executor, StreamCount streams) {
     this.server = server;
     this.mirror = mirror;
     this.executor = executor;
-    this.loop = loop;
     this.streams = streams;
     this.address = (InetSocketAddress) server.getListenSockets().get(0);
   }
@@ -78,15 +66,9 @@ public final class XdsServer implements FrontDoor {
               t.setDaemon(true);
               return t;
             });
-    EventLoopGroup loop =
-        new MultiThreadIoEventLoopGroup(
-            1, new DefaultThreadFactory("cairn-xds-loop", true), NioIoHandler.newFactory());
-    CatalogMirror mirror = new CatalogMirror(registry, options, cache, loop.next());
+    CatalogMirror mirror = new CatalogMirror(registry, options, cache);
     Server server =
         NettyServerBuilder.forAddress(new InetSocketAddress(bind, options.port()))
-            .channelType(NioServerSocketChannel.class)
-            .bossEventLoopGroup(loop)
-            .workerEventLoopGroup(loop)
             .executor(executor)
             .addService(discovery.getAggregatedDiscoveryServiceImpl())
             .addService(discovery.getClusterDiscoveryServiceImpl())
@@ -99,7 +81,6 @@ public final class XdsServer implements FrontDoor {
     } catch (IOException e) {
       mirror.close();
       executor.shutdownNow();
-      loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw new IOException(
           "cannot bind xds to "
               + bind.getHostAddress()
@@ -110,7 +91,7 @@ public final class XdsServer implements FrontDoor {
           e);
     }
     mirror.start();
-    return new XdsServer(server, mirror, executor, loop, streams);
+    return new XdsServer(server, mirror, executor, streams);
   }
 
   @Override
@@ -146,7 +127,6 @@ public final class XdsServer implements FrontDoor {
       Thread.currentThread().interrupt();
     }
     executor.shutdownNow();
-    loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
   }
 
   /** Counts open streams. */
