@@ -207,9 +207,14 @@ class ClusterServerTest {
   }
 
   private void startThree() throws IOException {
+    // Long enough for a loaded machine's first forwarded write; the no-quorum test wants 1 s.
+    startThree(Duration.ofSeconds(5));
+  }
+
+  private void startThree(Duration writeTimeout) throws IOException {
     for (int attempt = 1; ; attempt++) {
       try {
-        startThreeOnce();
+        startThreeOnce(writeTimeout);
         return;
       } catch (IOException | RuntimeException e) {
         servers.forEach(CairnServer::close);
