@@ -77,6 +77,7 @@ final class HttpApi {
    * a consistent answer or a minimum revision is served once this member is there.
    */
   void handle(Route route, Exchange ex) {
+    refuseCrossOriginWrite(ex);
     authorize(route, ex);
     if (isRead(route)) {
       java.util.concurrent.CompletableFuture<Long> gate = cluster.readGate(ex);
@@ -99,6 +100,66 @@ final class HttpApi {
       }
     }
     serve(route, ex);
+  }
+
+  /**
+   * Refuses a write that a page of another origin sent (issue 13: no cross-origin writes). A
+   * browser names the page's origin in {@code Origin}; SDKs, scripts and curl send none. Without
+   * it, a form or a {@code fetch} with no body on any web page could open sessions or use the
+   * one-time ACL bootstrap on a developer's local server (a body other than JSON is refused
+   * already, and JSON needs a CORS preflight, which this API never grants).
+   */
+  static void refuseCrossOriginWrite(Exchange ex) {
+    io.netty.handler.codec.http.HttpMethod m = ex.method();
+    if (m.equals(io.netty.handler.codec.http.HttpMethod.GET)
+        || m.equals(io.netty.handler.codec.http.HttpMethod.HEAD)
+        || m.equals(io.netty.handler.codec.http.HttpMethod.OPTIONS)) {
+      return;
+    }
+    io.netty.handler.codec.http.HttpHeaders h = ex.headers();
+    String origin = h.get(io.netty.handler.codec.http.HttpHeaderNames.ORIGIN);
+    if (origin == null) {
+      return;
+    }
+    String host = h.get(io.netty.handler.codec.http.HttpHeaderNames.HOST);
+    if (host != null && sameAuthority(origin, host)) {
+      return;
+    }
+    throw new ApiError(
+        io.netty.handler.codec.http.HttpResponseStatus.FORBIDDEN,
+        dev.cairn.common.ErrorCode.PERMISSION_DENIED,
+        "origin",
+        "origin: "
+            + origin
+            + " is not this server ("
+            + host
+            + "): writes from pages of other origins are refused");
+  }
+
+  /** Whether {@code origin} ({@code scheme://host[:port]}) names the server {@code host} names. */
+  static boolean sameAuthority(String origin, String host) {
+    java.net.URI o;
+    try {
+      o = new java.net.URI(origin);
+    } catch (java.net.URISyntaxException e) {
+      return false; // "null" (a sandboxed page, a file) and anything else that is no origin
+    }
+    if (o.getHost() == null || o.getScheme() == null) {
+      return false;
+    }
+    int defaultPort = "https".equalsIgnoreCase(o.getScheme()) ? 443 : 80;
+    int originPort = o.getPort() < 0 ? defaultPort : o.getPort();
+    java.net.URI h;
+    try {
+      h = new java.net.URI("http://" + host);
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
+    if (h.getHost() == null) {
+      return false;
+    }
+    int hostPort = h.getPort() < 0 ? defaultPort : h.getPort();
+    return o.getHost().equalsIgnoreCase(h.getHost()) && originPort == hostPort;
   }
 
   /**
