@@ -73,15 +73,6 @@ final class ForwardedWrites {
     return new Start(mine, true);
   }
 
-  /**
-   * Forgets the batches in flight (leadership or the log is gone); they fail with {@code cause}.
-   */
-  void failInFlight(Throwable cause) {
-    for (CompletableFuture<List<Result>> f : inFlight.values()) {
-      f.completeExceptionally(cause);
-    }
-  }
-
   /** The answer of {@link #start}. */
   record Start(CompletableFuture<List<Result>> results, boolean submit) {}
 }

@@ -39,6 +39,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -809,8 +810,7 @@ public final class RegistryImpl {
                 return CommandCodec.encodeResults(results);
               }
               Throwable cause =
-                  error instanceof java.util.concurrent.CompletionException
-                          && error.getCause() != null
+                  error instanceof CompletionException && error.getCause() != null
                       ? error.getCause()
                       : error;
               // A refusal that holds wherever the batch is sent (a full disk, say) is the
@@ -823,9 +823,7 @@ public final class RegistryImpl {
                 }
                 return CommandCodec.encodeResults(failed);
               }
-              throw error instanceof java.util.concurrent.CompletionException c
-                  ? c
-                  : new java.util.concurrent.CompletionException(cause);
+              throw error instanceof CompletionException c ? c : new CompletionException(cause);
             });
   }
 

@@ -1,6 +1,7 @@
 package dev.cairn.server.internal.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Names;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.acl.Authorizer;
@@ -9,7 +10,13 @@ import dev.cairn.server.internal.BuildInfo;
 import dev.cairn.server.internal.auth.AclGuard;
 import dev.cairn.server.internal.auth.Requirement;
 import dev.cairn.server.internal.trends.Trends;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,7 +75,7 @@ final class HttpApi {
   }
 
   /** Adds the headers every answer carries (a cluster member's contact with its leader). */
-  void decorate(io.netty.handler.codec.http.HttpHeaders headers) {
+  void decorate(HttpHeaders headers) {
     cluster.decorate(headers);
   }
 
@@ -110,24 +117,22 @@ final class HttpApi {
    * already, and JSON needs a CORS preflight, which this API never grants).
    */
   static void refuseCrossOriginWrite(Exchange ex) {
-    io.netty.handler.codec.http.HttpMethod m = ex.method();
-    if (m.equals(io.netty.handler.codec.http.HttpMethod.GET)
-        || m.equals(io.netty.handler.codec.http.HttpMethod.HEAD)
-        || m.equals(io.netty.handler.codec.http.HttpMethod.OPTIONS)) {
+    HttpMethod m = ex.method();
+    if (m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS)) {
       return;
     }
-    io.netty.handler.codec.http.HttpHeaders h = ex.headers();
-    String origin = h.get(io.netty.handler.codec.http.HttpHeaderNames.ORIGIN);
+    HttpHeaders h = ex.headers();
+    String origin = h.get(HttpHeaderNames.ORIGIN);
     if (origin == null) {
       return;
     }
-    String host = h.get(io.netty.handler.codec.http.HttpHeaderNames.HOST);
+    String host = h.get(HttpHeaderNames.HOST);
     if (host != null && sameAuthority(origin, host)) {
       return;
     }
     throw new ApiError(
-        io.netty.handler.codec.http.HttpResponseStatus.FORBIDDEN,
-        dev.cairn.common.ErrorCode.PERMISSION_DENIED,
+        HttpResponseStatus.FORBIDDEN,
+        ErrorCode.PERMISSION_DENIED,
         "origin",
         "origin: "
             + origin
@@ -138,10 +143,10 @@ final class HttpApi {
 
   /** Whether {@code origin} ({@code scheme://host[:port]}) names the server {@code host} names. */
   static boolean sameAuthority(String origin, String host) {
-    java.net.URI o;
+    URI o;
     try {
-      o = new java.net.URI(origin);
-    } catch (java.net.URISyntaxException e) {
+      o = new URI(origin);
+    } catch (URISyntaxException e) {
       return false; // "null" (a sandboxed page, a file) and anything else that is no origin
     }
     if (o.getHost() == null || o.getScheme() == null) {
@@ -149,10 +154,10 @@ final class HttpApi {
     }
     int defaultPort = "https".equalsIgnoreCase(o.getScheme()) ? 443 : 80;
     int originPort = o.getPort() < 0 ? defaultPort : o.getPort();
-    java.net.URI h;
+    URI h;
     try {
-      h = new java.net.URI("http://" + host);
-    } catch (java.net.URISyntaxException e) {
+      h = new URI("http://" + host);
+    } catch (URISyntaxException e) {
       return false;
     }
     if (h.getHost() == null) {
@@ -309,8 +314,8 @@ final class HttpApi {
     String page = metrics.scrape();
     if (page == null) {
       throw new ApiError(
-          io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND,
-          dev.cairn.common.ErrorCode.NOT_FOUND,
+          HttpResponseStatus.NOT_FOUND,
+          ErrorCode.NOT_FOUND,
           "path",
           "path: \"/metrics\" (metrics are off on this server)");
     }
