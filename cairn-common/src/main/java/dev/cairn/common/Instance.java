@@ -145,6 +145,26 @@ public final class Instance {
   }
 
   /**
+   * This instance as a registry stored it on session {@code sessionId}: ephemeral, owned by that
+   * session, at the given revisions. Only the session id is checked (it must not be empty); every
+   * other field is shared and was checked when this instance was built. Used by the SDK when a
+   * registration is acknowledged.
+   *
+   * @throws CairnException naming {@code session} when {@code sessionId} is empty
+   */
+  public Instance inSession(String sessionId, long createRevision, long modRevision) {
+    if (sessionId.isEmpty()) {
+      throw CairnException.invalid("session", "", "a session id for an ephemeral instance");
+    }
+    Builder b = toBuilder();
+    b.kind = InstanceKind.EPHEMERAL;
+    b.sessionId = sessionId;
+    b.createRevision = createRevision;
+    b.modRevision = modRevision;
+    return new Instance(b);
+  }
+
+  /**
    * This instance with its service, port names, tags, metadata, zone and session id replaced by the
    * equal strings {@code share} returns (e.g. from an intern pool), so that thousands of instances
    * hold one copy of each; nothing is checked again. Ids and addresses are unique, so they stay.

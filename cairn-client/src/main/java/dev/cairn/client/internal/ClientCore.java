@@ -104,19 +104,16 @@ public final class ClientCore {
 
   /** See {@link dev.cairn.client.CairnClient#register(Instance)}. */
   public Registration register(Instance instance) {
-    Instance i = instance;
-    if (i.id().isEmpty()) {
-      i =
-          i.toBuilder()
-              .id(i.service() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong()))
-              .build();
+    Instance.Builder b = instance.toBuilder().kind(InstanceKind.PERSISTENT).sessionId("");
+    if (instance.id().isEmpty()) {
+      b.id(instance.service() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
     }
-    i = i.toBuilder().kind(InstanceKind.PERSISTENT).sessionId("").build();
-    RegistrationImpl r = new RegistrationImpl(i, session, events, drainer, settings.ticker);
     synchronized (lock) {
       checkOpen();
-      events.execute(() -> session.add(r));
     }
+    RegistrationImpl r = new RegistrationImpl(b.build(), session, drainer, settings.ticker);
+    // Sent from this thread when the session is open (decision 0155).
+    session.add(r);
     return r;
   }
 

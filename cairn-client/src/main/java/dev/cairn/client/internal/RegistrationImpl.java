@@ -3,15 +3,17 @@ package dev.cairn.client.internal;
 import dev.cairn.client.Registration;
 import dev.cairn.common.Instance;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 
-/** One registration; its state lives in {@link SessionManager}, on the client's event thread. */
+/** One registration; its state lives in {@link SessionManager}, under its lock. */
 final class RegistrationImpl implements Registration {
 
   private final Instance instance;
+  // The instance as sent on the session, encoded once (the message caches its size and is sent
+  // again as it is on every session the client opens).
+  private final dev.cairn.proto.v1.Instance wire;
+  // service/id, built once.
+  private final String key;
   private final SessionManager session;
-  private final Executor events;
   private final CompletableFuture<Instance> registered = new CompletableFuture<>();
   private final Drainer drainer;
   private final dev.cairn.common.Ticker ticker;
@@ -21,21 +23,23 @@ final class RegistrationImpl implements Registration {
   private boolean deregistering;
 
   RegistrationImpl(
-      Instance instance,
-      SessionManager session,
-      Executor events,
-      Drainer drainer,
-      dev.cairn.common.Ticker ticker) {
+      Instance instance, SessionManager session, Drainer drainer, dev.cairn.common.Ticker ticker) {
     this.instance = instance;
+    this.wire = Protos.forSession(instance);
+    this.key = instance.service() + "/" + instance.id();
     this.session = session;
-    this.events = events;
     this.drainer = drainer;
     this.ticker = ticker;
   }
 
   /** The key this registration is known by: {@code service/id}. */
   String key() {
-    return instance.service() + "/" + instance.id();
+    return key;
+  }
+
+  /** The instance's wire form on this client's session. */
+  dev.cairn.proto.v1.Instance wireForm() {
+    return wire;
   }
 
   @Override
@@ -75,12 +79,7 @@ final class RegistrationImpl implements Registration {
       }
       deregistering = true;
     }
-    try {
-      events.execute(() -> session.remove(this, deregistered));
-    } catch (RejectedExecutionException e) {
-      // The client is closed: its session, and this instance with it, is gone.
-      deregistered.complete(0L);
-    }
+    session.remove(this, deregistered);
     return deregistered.copy();
   }
 

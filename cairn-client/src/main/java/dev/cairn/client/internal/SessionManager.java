@@ -37,8 +37,12 @@ import org.slf4j.LoggerFactory;
  * identical instance is a no-op on the registry) and reconnects with backoff, failing over between
  * registries, until closed. The stream is opened with the first registration.
  *
- * <p>Every method runs on the client's event thread, which is also the executor of the gRPC calls;
- * that thread owns every field.
+ * <p>A registration goes out on the caller's thread and its result is handled on the network thread
+ * that read it, without a hand-off to the event thread either way (decision 0155): the fields are
+ * guarded by this object's lock, futures are completed after it is released, and the session
+ * stream's callbacks run on the network thread (they only touch this state). Opening, keepalives,
+ * reconnecting and failing over run on the client's event thread, as before; so does the handling
+ * of the stream's opening and end, which touches the channels' current registry.
  */
 final class SessionManager {
 
@@ -55,6 +59,9 @@ final class SessionManager {
   // Deregistrations not yet confirmed by the registry; sent again on each opened session.
   private final Map<String, Instance> toDeregister = new LinkedHashMap<>();
   private final Map<Long, Consumer<RequestResult>> pending = new HashMap<>();
+  // Future completions decided under the lock, run by the same thread once it released it, so that
+  // callers' continuations never run under it.
+  private ArrayList<Runnable> deferred = new ArrayList<>();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private long nextRequestId;
   private ClientCall<SessionRequest, SessionResponse> call;
@@ -79,29 +86,40 @@ final class SessionManager {
   }
 
   /** The session id, empty while none is open. */
-  String sessionId() {
+  synchronized String sessionId() {
     return open ? sessionId : "";
   }
 
+  /**
+   * Adds a registration, on the caller's thread: sent at once when the session is open, else with
+   * every other one when it opens. The first one starts the session (on the event thread).
+   */
   void add(RegistrationImpl r) {
+    synchronized (this) {
+      addLocked(r);
+    }
+    runDeferred();
+  }
+
+  private void addLocked(RegistrationImpl r) {
     if (closing) {
-      r.registeredFuture().completeExceptionally(closedError());
+      fail(r, closedError());
       return;
     }
     if (registrations.containsKey(r.key())) {
-      r.registeredFuture()
-          .completeExceptionally(
-              CairnException.of(
-                  ErrorCode.ALREADY_EXISTS,
-                  "instance",
-                  "instance: \"" + r.key() + "\" (expected: not registered twice by one client)"));
+      fail(
+          r,
+          CairnException.of(
+              ErrorCode.ALREADY_EXISTS,
+              "instance",
+              "instance: \"" + r.key() + "\" (expected: not registered twice by one client)"));
       return;
     }
     registrations.put(r.key(), r);
     toDeregister.remove(r.key());
     if (!started) {
       started = true;
-      connect();
+      events.execute(this::connect);
     } else if (open) {
       sendRegister(r);
     }
@@ -112,16 +130,25 @@ final class SessionManager {
    * confirmed it, or with 0 when it cannot tell (not registered, the session not open, an error).
    */
   void remove(RegistrationImpl r, CompletableFuture<Long> done) {
-    if (registrations.get(r.key()) != r) {
-      done.complete(0L);
+    synchronized (this) {
+      removeLocked(r, done);
+    }
+    runDeferred();
+  }
+
+  private void removeLocked(RegistrationImpl r, CompletableFuture<Long> done) {
+    if (closing || registrations.get(r.key()) != r) {
+      // Closing the session removes every instance on it.
+      fail(r, closedError());
+      later(() -> done.complete(0L));
       return;
     }
     registrations.remove(r.key());
-    r.registeredFuture().completeExceptionally(closedError());
+    fail(r, closedError());
     if (!open) {
       // Sent when the session is back, in case it was resumed with the instance.
       toDeregister.put(r.key(), r.instance());
-      done.complete(0L);
+      later(() -> done.complete(0L));
       return;
     }
     toDeregister.put(r.key(), r.instance());
@@ -130,18 +157,26 @@ final class SessionManager {
 
   /** Closes the session; the future completes when the registry confirmed or the stream ended. */
   CompletableFuture<Void> close() {
+    synchronized (this) {
+      closeLocked();
+    }
+    runDeferred();
+    return closed;
+  }
+
+  private void closeLocked() {
     if (closing) {
-      return closed;
+      return;
     }
     closing = true;
     cancel(reconnectTask);
     cancel(keepAliveTask);
     for (RegistrationImpl r : registrations.values()) {
-      r.registeredFuture().completeExceptionally(closedError());
+      fail(r, closedError());
     }
     ClientCall<SessionRequest, SessionResponse> c = call;
     if (c == null) {
-      closed.complete(null);
+      later(() -> closed.complete(null));
     } else if (open) {
       c.sendMessage(
           SessionRequest.newBuilder().setClose(CloseSession.getDefaultInstance()).build());
@@ -149,10 +184,17 @@ final class SessionManager {
     } else {
       c.cancel("client closing", null);
     }
-    return closed;
   }
 
+  // On the event thread (it asks the channels for the current registry).
   private void connect() {
+    synchronized (this) {
+      connectLocked();
+    }
+    runDeferred();
+  }
+
+  private void connectLocked() {
     reconnectTask = null;
     if (closing) {
       return;
@@ -160,7 +202,12 @@ final class SessionManager {
     callIndex = channels.currentIndex();
     ClientCall<SessionRequest, SessionResponse> c;
     try {
-      c = channels.channel(callIndex).newCall(RegistryGrpc.getSessionMethod(), CallOptions.DEFAULT);
+      // The stream's callbacks run on the network thread that read the message (decision 0155).
+      c =
+          channels
+              .channel(callIndex)
+              .newCall(
+                  RegistryGrpc.getSessionMethod(), CallOptions.DEFAULT.withExecutor(Runnable::run));
     } catch (IllegalStateException e) {
       return; // shutting down
     }
@@ -178,7 +225,17 @@ final class SessionManager {
             .build());
   }
 
-  private void opened(SessionOpened o) {
+  // On the event thread.
+  private void opened(ClientCall<SessionRequest, SessionResponse> c, SessionOpened o) {
+    synchronized (this) {
+      if (c == call && !open) {
+        openedLocked(o);
+      }
+    }
+    runDeferred();
+  }
+
+  private void openedLocked(SessionOpened o) {
     boolean resumed = o.getResumed() && o.getSessionId().equals(sessionId);
     if (!resumed && !sessionId.isEmpty()) {
       log.info(
@@ -206,7 +263,8 @@ final class SessionManager {
     }
   }
 
-  private void keepAlive() {
+  // On the event thread.
+  private synchronized void keepAlive() {
     if (!open || call == null) {
       return;
     }
@@ -229,7 +287,7 @@ final class SessionManager {
                 RegisterInstance.newBuilder()
                     .setRequestId(id)
                     .setNamespace(settings.namespace)
-                    .setInstance(Protos.forSession(r.instance())))
+                    .setInstance(r.wireForm()))
             .build());
   }
 
@@ -238,15 +296,19 @@ final class SessionManager {
       return;
     }
     if (result.getErrorCode() == 0) {
-      r.registeredFuture().complete(stored(r.instance(), result));
+      String session = sessionId;
+      // Built outside the lock, by the thread that completes the future.
+      later(() -> r.registeredFuture().complete(stored(r.instance(), session, result)));
       return;
     }
     ErrorCode code = ErrorCode.fromGrpcCode(result.getErrorCode());
     if (code.retryable()) {
       events.schedule(
           () -> {
-            if (open && registrations.get(r.key()) == r) {
-              sendRegister(r);
+            synchronized (this) {
+              if (open && registrations.get(r.key()) == r) {
+                sendRegister(r);
+              }
             }
           },
           backoff.delayNanos(failures = Math.min(failures + 1, 64)),
@@ -254,14 +316,18 @@ final class SessionManager {
       return;
     }
     registrations.remove(r.key());
-    r.registeredFuture().completeExceptionally(CairnException.of(code, result.getErrorMessage()));
+    fail(r, CairnException.of(code, result.getErrorMessage()));
   }
 
   // What the server stored: the instance sent, owned by this session, with the id and revisions the
   // result names.
-  private Instance stored(Instance sent, RequestResult result) {
+  private static Instance stored(Instance sent, String sessionId, RequestResult result) {
     String id = result.getInstanceId().isEmpty() ? sent.id() : result.getInstanceId();
     try {
+      if (id.equals(sent.id())) {
+        // The usual case: nothing but the session and revisions to set, nothing to check again.
+        return sent.inSession(sessionId, result.getCreateRevision(), result.getRevision());
+      }
       return sent.toBuilder()
           .id(id)
           .kind(InstanceKind.EPHEMERAL)
@@ -281,7 +347,8 @@ final class SessionManager {
           if (toDeregister.get(key) == instance) {
             toDeregister.remove(key);
           }
-          done.complete(result.getErrorCode() == 0 ? result.getRevision() : 0L);
+          long revision = result.getErrorCode() == 0 ? result.getRevision() : 0L;
+          later(() -> done.complete(revision));
         });
     call.sendMessage(
         SessionRequest.newBuilder()
@@ -294,14 +361,24 @@ final class SessionManager {
             .build());
   }
 
-  private void ended(Status status) {
+  // On the event thread.
+  private void ended(ClientCall<SessionRequest, SessionResponse> c, Status status) {
+    synchronized (this) {
+      if (c == call) {
+        endedLocked(status);
+      }
+    }
+    runDeferred();
+  }
+
+  private void endedLocked(Status status) {
     call = null;
     open = false;
     pending.clear();
     cancel(keepAliveTask);
     keepAliveTask = null;
     if (closing) {
-      closed.complete(null);
+      later(() -> closed.complete(null));
       return;
     }
     if (status.getCode() == Status.Code.PERMISSION_DENIED && !sessionId.isEmpty()) {
@@ -320,6 +397,31 @@ final class SessionManager {
         channels.currentAddress(),
         TimeUnit.NANOSECONDS.toMillis(delay));
     reconnectTask = events.schedule(this::connect, delay, TimeUnit.NANOSECONDS);
+  }
+
+  // Under the lock: fails r's future once the lock is released.
+  private void fail(RegistrationImpl r, Throwable error) {
+    later(() -> r.registeredFuture().completeExceptionally(error));
+  }
+
+  // Under the lock.
+  private void later(Runnable completion) {
+    deferred.add(completion);
+  }
+
+  // Not under the lock: runs the completions decided under it.
+  private void runDeferred() {
+    ArrayList<Runnable> run;
+    synchronized (this) {
+      if (deferred.isEmpty()) {
+        return;
+      }
+      run = deferred;
+      deferred = new ArrayList<>();
+    }
+    for (Runnable r : run) {
+      r.run();
+    }
   }
 
   private static void cancel(ScheduledFuture<?> task) {
@@ -341,41 +443,55 @@ final class SessionManager {
       this.c = c;
     }
 
+    // On the network thread.
     @Override
     public void onMessage(SessionResponse message) {
-      if (c != call) {
-        return;
+      synchronized (SessionManager.this) {
+        if (c != call) {
+          return;
+        }
+        c.request(1);
+        switch (message.getBodyCase()) {
+          case OPENED:
+            SessionOpened o = message.getOpened();
+            events.execute(() -> opened(c, o));
+            return;
+          case KEEP_ALIVE_ACK:
+            lastAckNanos = settings.ticker.nanos();
+            return;
+          case RESULT:
+            result(message.getResult());
+            break;
+          case RESULTS:
+            for (RequestResult r : message.getResults().getResultsList()) {
+              result(r);
+            }
+            break;
+          default:
+            c.cancel("session: unexpected message " + message.getBodyCase(), null);
+            return;
+        }
       }
-      c.request(1);
-      switch (message.getBodyCase()) {
-        case OPENED:
-          if (!open) {
-            opened(message.getOpened());
-          }
-          return;
-        case KEEP_ALIVE_ACK:
-          lastAckNanos = settings.ticker.nanos();
-          return;
-        case RESULT:
-          result(message.getResult());
-          return;
-        case RESULTS:
-          for (RequestResult r : message.getResults().getResultsList()) {
-            result(r);
-          }
-          return;
-        default:
-          c.cancel("session: unexpected message " + message.getBodyCase(), null);
-      }
+      runDeferred();
     }
 
+    // On the network thread.
     @Override
     public void onClose(Status status, Metadata trailers) {
-      if (c == call) {
-        ended(status);
+      try {
+        events.execute(() -> ended(c, status));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // The client is shutting down; nothing is left to reconnect.
+        synchronized (SessionManager.this) {
+          if (c == call && closing) {
+            later(() -> closed.complete(null));
+          }
+        }
+        runDeferred();
       }
     }
 
+    // Under the lock.
     private void result(RequestResult result) {
       Consumer<RequestResult> onResult = pending.remove(result.getRequestId());
       if (onResult != null) {

@@ -1,5 +1,6 @@
 package dev.cairn.loadgen.internal;
 
+import dev.cairn.client.CairnClient;
 import dev.cairn.proto.v1.DeregisterRequest;
 import dev.cairn.proto.v1.Instance;
 import dev.cairn.proto.v1.RegisterRequest;
@@ -149,6 +150,7 @@ final class RegisterWorkload implements Workload {
       ephemeral(context, table, channels, settings.instances(), "e", false);
       if (settings.blockingCallers() > 0) {
         ephemeral(context, table, channels, settings.instances(), "eb", true);
+        sdk(context, table, connections);
       }
       if (settings.persistentPhase()) {
         persistent(context, table, channels, settings.instances(), "p", false);
@@ -224,6 +226,100 @@ final class RegisterWorkload implements Workload {
     }
     boolean clean = context.server().awaitInstanceCount(baseline, CLEANUP_TIMEOUT);
     table.add(NAME, "ephemeral clean-up (sessions closed)", clean ? "ok" : "instances left", "ok");
+  }
+
+  /**
+   * The ephemeral phase through the Java SDK, the way an application registers: {@code connections}
+   * {@link CairnClient}s (one session each), {@code blockingCallers} threads, each calling {@code
+   * register(instance).registered()} and waiting for it before its next; a warm-up of {@code
+   * warmup} registrations on the same clients first (not measured). The load generator's CPU per
+   * operation is then the SDK's (and the callers'). Closing the clients closes their sessions,
+   * which removes the instances.
+   */
+  private void sdk(RunContext context, ResultTable table, int connections) throws Exception {
+    String label =
+        String.format(
+            Locale.ROOT,
+            "ephemeral register through the SDK (%d CairnClients%s, %d blocking callers)",
+            connections,
+            spread(context),
+            settings.blockingCallers());
+    if (context.members().stream().anyMatch(t -> t.tls() != null)) {
+      table.add(NAME, label, "skipped (TLS: the SDK phase runs plaintext only)", "—");
+      return;
+    }
+    long baseline = context.server().instanceCount();
+    int members = context.members().size();
+    List<CairnClient> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < connections; i++) {
+        Target member = context.members().get(i % members);
+        CairnClient.Builder b =
+            CairnClient.builder()
+                .registries(member.grpcAuthority())
+                .namespace(context.namespace())
+                .sessionTtl(SESSION_TTL)
+                .clientName("loadgen-w1-sdk-" + i)
+                .shutdownHook(false)
+                .plaintext();
+        if (member.token() != null) {
+          b.token(member.token());
+        }
+        clients.add(b.build());
+      }
+      int callers = settings.blockingCallers();
+      if (settings.warmup() > 0) {
+        context.progress("%s: SDK warm-up of %,d instances...", NAME, settings.warmup());
+        dev.cairn.common.Instance[] warm = sdkInstances(context, settings.warmup(), "sw");
+        Blocking.run(
+            warm.length,
+            callers,
+            k -> clients.get(streamOf(k, callers, clients.size())).register(warm[k]).registered(),
+            new Latency(),
+            settings.timeout());
+      }
+      context.progress("%s: %s of %,d instances...", NAME, label, settings.instances());
+      dev.cairn.common.Instance[] instances = sdkInstances(context, settings.instances(), "s");
+      Latency latency = new Latency();
+      CpuMeter cpu = CpuMeter.start(context.serverPids());
+      Pipeline.Result result =
+          Blocking.run(
+              instances.length,
+              callers,
+              k ->
+                  clients
+                      .get(streamOf(k, callers, clients.size()))
+                      .register(instances[k])
+                      .registered(),
+              latency,
+              settings.timeout());
+      cpu.stop();
+      report(table, label, instances.length, result, latency, "—");
+      reportCpu(table, label, cpu, result.succeeded());
+    } finally {
+      for (CairnClient client : clients) {
+        client.close();
+      }
+    }
+    boolean clean = context.server().awaitInstanceCount(baseline, CLEANUP_TIMEOUT);
+    table.add(NAME, "SDK clean-up (clients closed)", clean ? "ok" : "instances left", "ok");
+  }
+
+  /** The instances of the SDK phase, as the SDK takes them (the same as {@link #instances}). */
+  private dev.cairn.common.Instance[] sdkInstances(RunContext context, int count, String prefix) {
+    dev.cairn.common.Instance[] out = new dev.cairn.common.Instance[count];
+    for (int k = 0; k < count; k++) {
+      Instance p = Instances.of(serviceOf(context, k), Instances.id(prefix, k), k);
+      out[k] =
+          dev.cairn.common.Instance.builder(p.getService(), p.getAddress())
+              .id(p.getId())
+              .ports(p.getPortsMap())
+              .tags(p.getTagsList())
+              .metadata(p.getMetadataMap())
+              .zone(p.getZone())
+              .build();
+    }
+    return out;
   }
 
   private void persistent(
