@@ -114,4 +114,22 @@ class InstanceTest {
     assertThat(pool).containsKeys("web", "http", "a", "b", "k", "v", "x", "y", "z1", "s");
     assertThat(shared.service()).isSameAs(pool.get("web"));
   }
+
+  @Test
+  void inSessionMakesTheAcknowledgedInstanceAndChecksOnlyTheSession() {
+    Instance sent = valid().build();
+
+    Instance stored = sent.inSession("s-1", 7, 9);
+
+    assertThat(stored.kind()).isEqualTo(InstanceKind.EPHEMERAL);
+    assertThat(stored.sessionId()).isEqualTo("s-1");
+    assertThat(stored.createRevision()).isEqualTo(7);
+    assertThat(stored.modRevision()).isEqualTo(9);
+    assertThat(stored)
+        .isEqualTo(
+            sent.toBuilder().kind(InstanceKind.EPHEMERAL).sessionId("s-1").revisions(7, 9).build());
+    assertThatThrownBy(() -> sent.inSession("", 1, 1))
+        .isInstanceOf(CairnException.class)
+        .hasMessageContaining("session");
+  }
 }

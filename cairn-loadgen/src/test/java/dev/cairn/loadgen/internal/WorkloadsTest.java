@@ -43,11 +43,17 @@ class WorkloadsTest {
     new RegisterWorkload(RegisterWorkload.Settings.defaults().withInstances(200))
         .run(context, table);
 
-    // pipelined and SDK-shaped (blocking callers), ephemeral then persistent
-    assertThat(values(") registered")).containsExactly("200", "200", "200", "200");
+    // pipelined, SDK-shaped (blocking callers) and through the SDK ephemeral, then persistent
+    assertThat(values(") registered")).containsExactly("200", "200", "200", "200", "200");
     assertThat(values("instances on server")).containsExactly("200", "200", "200", "200");
-    assertThat(values("clean-up")).containsExactly("ok", "ok", "ok", "ok");
+    assertThat(values("clean-up")).containsExactly("ok", "ok", "ok", "ok", "ok");
     assertThat(values("errors")).isEmpty();
+    assertThat(
+            table.find(
+                "W1",
+                "ephemeral register through the SDK (4 CairnClients, 32 blocking callers)"
+                    + " throughput"))
+        .isNotNull();
     assertThat(table.find("W1", "persistent register, SDK-shaped (unary, 32 blocking callers)"))
         .isNotNull();
   }
@@ -75,7 +81,7 @@ class WorkloadsTest {
                 .withClient(HttpListWorkload.Client.NETTY, 1))
         .run(context, table);
 
-    assertThat(values(") registered")).containsExactly("100", "100", "100", "100");
+    assertThat(values(") registered")).containsExactly("100", "100", "100", "100", "100");
     assertThat(
             table.find(
                 "W1", "ephemeral register, SDK-shaped (4 sessions, over 2 members, 4 blocking"))
