@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
       RepairCommand.class,
       SnapshotCommand.class,
       AclCommand.class,
+      AuditCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

@@ -45,7 +45,13 @@ public final class Acls {
    * FAILED_PRECONDITION} (field {@code acl}) afterwards.
    */
   public CompletableFuture<IssuedToken> bootstrap() {
-    return impl.createToken("bootstrap token", List.of(Policy.MANAGEMENT), true);
+    return bootstrap(Author.SERVER);
+  }
+
+  /** Like {@link #bootstrap()}, recording {@code author} in the audit. */
+  public CompletableFuture<IssuedToken> bootstrap(Author author) {
+    return impl.createToken(
+        "bootstrap token", List.of(Policy.MANAGEMENT), true, requireNonNull(author, "author"));
   }
 
   /**
@@ -55,12 +61,24 @@ public final class Acls {
    *     INVALID_ARGUMENT} for a bad name or description
    */
   public CompletableFuture<IssuedToken> createToken(String description, List<String> policies) {
-    return impl.createToken(description, requireNonNull(policies, "policies"), false);
+    return createToken(description, policies, Author.SERVER);
+  }
+
+  /** Like {@link #createToken(String, List)}, recording {@code author} in the audit. */
+  public CompletableFuture<IssuedToken> createToken(
+      String description, List<String> policies, Author author) {
+    return impl.createToken(
+        description, requireNonNull(policies, "policies"), false, requireNonNull(author, "author"));
   }
 
   /** Deletes a token; {@code NOT_FOUND} (field {@code accessorId}) when there is none. */
   public CompletableFuture<Long> deleteToken(String accessorId) {
-    return impl.deleteToken(accessorId);
+    return deleteToken(accessorId, Author.SERVER);
+  }
+
+  /** Like {@link #deleteToken(String)}, recording {@code author} in the audit. */
+  public CompletableFuture<Long> deleteToken(String accessorId, Author author) {
+    return impl.deleteToken(accessorId, requireNonNull(author, "author"));
   }
 
   /** The tokens, oldest first (never their secrets). */
@@ -70,12 +88,22 @@ public final class Acls {
 
   /** Creates a policy; {@code ALREADY_EXISTS} (field {@code name}) when the name is taken. */
   public CompletableFuture<Long> createPolicy(Policy policy) {
-    return impl.createPolicy(requireNonNull(policy, "policy"));
+    return createPolicy(policy, Author.SERVER);
+  }
+
+  /** Like {@link #createPolicy(Policy)}, recording {@code author} in the audit. */
+  public CompletableFuture<Long> createPolicy(Policy policy, Author author) {
+    return impl.createPolicy(requireNonNull(policy, "policy"), requireNonNull(author, "author"));
   }
 
   /** Deletes a policy; {@code NOT_FOUND} (field {@code name}) when there is none. */
   public CompletableFuture<Long> deletePolicy(String name) {
-    return impl.deletePolicy(name);
+    return deletePolicy(name, Author.SERVER);
+  }
+
+  /** Like {@link #deletePolicy(String)}, recording {@code author} in the audit. */
+  public CompletableFuture<Long> deletePolicy(String name, Author author) {
+    return impl.deletePolicy(name, requireNonNull(author, "author"));
   }
 
   /** The policies, by name. */

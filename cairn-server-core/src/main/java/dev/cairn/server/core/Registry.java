@@ -54,7 +54,7 @@ public final class Registry implements AutoCloseable {
    * one. Completes with the stored instance (its id and revisions set). Acts for every session.
    */
   public CompletableFuture<Instance> register(String namespace, Instance instance) {
-    return impl.register(namespace, instance, SessionAccess.anySession());
+    return impl.register(namespace, instance, SessionAccess.anySession(), Author.SERVER);
   }
 
   /**
@@ -64,7 +64,16 @@ public final class Registry implements AutoCloseable {
    */
   public CompletableFuture<Instance> register(
       String namespace, Instance instance, SessionAccess access) {
-    return impl.register(namespace, instance, requireNonNull(access, "access"));
+    return register(namespace, instance, access, Author.SERVER);
+  }
+
+  /**
+   * Like {@link #register(String, Instance, SessionAccess)}, recording {@code author} in the audit.
+   */
+  public CompletableFuture<Instance> register(
+      String namespace, Instance instance, SessionAccess access, Author author) {
+    return impl.register(
+        namespace, instance, requireNonNull(access, "access"), requireNonNull(author, "author"));
   }
 
   /**
@@ -72,7 +81,8 @@ public final class Registry implements AutoCloseable {
    * there was no such instance. Acts for every session.
    */
   public CompletableFuture<Long> deregister(String namespace, String service, String instanceId) {
-    return impl.deregister(namespace, service, instanceId, SessionAccess.anySession());
+    return impl.deregister(
+        namespace, service, instanceId, SessionAccess.anySession(), Author.SERVER);
   }
 
   /**
@@ -81,7 +91,21 @@ public final class Registry implements AutoCloseable {
    */
   public CompletableFuture<Long> deregister(
       String namespace, String service, String instanceId, SessionAccess access) {
-    return impl.deregister(namespace, service, instanceId, requireNonNull(access, "access"));
+    return deregister(namespace, service, instanceId, access, Author.SERVER);
+  }
+
+  /**
+   * Like {@link #deregister(String, String, String, SessionAccess)}, recording {@code author} in
+   * the audit.
+   */
+  public CompletableFuture<Long> deregister(
+      String namespace, String service, String instanceId, SessionAccess access, Author author) {
+    return impl.deregister(
+        namespace,
+        service,
+        instanceId,
+        requireNonNull(access, "access"),
+        requireNonNull(author, "author"));
   }
 
   /**
@@ -90,7 +114,7 @@ public final class Registry implements AutoCloseable {
    */
   public CompletableFuture<SessionInfo> openSession(
       Duration ttl, String resumeId, String clientName) {
-    return impl.openSession(ttl, resumeId, SessionAccess.anySession(), clientName);
+    return impl.openSession(ttl, resumeId, SessionAccess.anySession(), clientName, Author.SERVER);
   }
 
   /**
@@ -101,7 +125,21 @@ public final class Registry implements AutoCloseable {
    */
   public CompletableFuture<SessionInfo> openSession(
       Duration ttl, String resumeId, SessionAccess resumeAccess, String clientName) {
-    return impl.openSession(ttl, resumeId, requireNonNull(resumeAccess, "access"), clientName);
+    return openSession(ttl, resumeId, resumeAccess, clientName, Author.SERVER);
+  }
+
+  /**
+   * Like {@link #openSession(Duration, String, SessionAccess, String)}, recording {@code author} in
+   * the audit.
+   */
+  public CompletableFuture<SessionInfo> openSession(
+      Duration ttl, String resumeId, SessionAccess resumeAccess, String clientName, Author author) {
+    return impl.openSession(
+        ttl,
+        resumeId,
+        requireNonNull(resumeAccess, "access"),
+        clientName,
+        requireNonNull(author, "author"));
   }
 
   /**
@@ -125,7 +163,7 @@ public final class Registry implements AutoCloseable {
 
   /** Closes a session and removes its instances. Acts for every session. */
   public CompletableFuture<Long> closeSession(String sessionId) {
-    return impl.closeSession(sessionId, SessionAccess.anySession());
+    return impl.closeSession(sessionId, SessionAccess.anySession(), Author.SERVER);
   }
 
   /**
@@ -133,7 +171,14 @@ public final class Registry implements AutoCloseable {
    * does not prove it.
    */
   public CompletableFuture<Long> closeSession(String sessionId, SessionAccess access) {
-    return impl.closeSession(sessionId, requireNonNull(access, "access"));
+    return closeSession(sessionId, access, Author.SERVER);
+  }
+
+  /** Like {@link #closeSession(String, SessionAccess)}, recording {@code author} in the audit. */
+  public CompletableFuture<Long> closeSession(
+      String sessionId, SessionAccess access, Author author) {
+    return impl.closeSession(
+        sessionId, requireNonNull(access, "access"), requireNonNull(author, "author"));
   }
 
   /**
@@ -175,7 +220,22 @@ public final class Registry implements AutoCloseable {
    */
   public CompletableFuture<Health> reportHealth(
       String namespace, String service, String instanceId, Health health) {
-    return impl.reportHealth(namespace, service, instanceId, requireNonNull(health, "health"));
+    return reportHealth(namespace, service, instanceId, health, Author.SERVER);
+  }
+
+  /**
+   * Like {@link #reportHealth(String, String, String, Health)}, recording {@code author} in the
+   * audit when the report sets the health itself (a TTL check's report is judged by the server's
+   * check, whose changes the audit records as the server's).
+   */
+  public CompletableFuture<Health> reportHealth(
+      String namespace, String service, String instanceId, Health health, Author author) {
+    return impl.reportHealth(
+        namespace,
+        service,
+        instanceId,
+        requireNonNull(health, "health"),
+        requireNonNull(author, "author"));
   }
 
   /** A service's settings, the registry's defaults where it sets none. */
@@ -191,8 +251,33 @@ public final class Registry implements AutoCloseable {
    */
   public CompletableFuture<Long> setProtectionThreshold(
       String namespace, String service, Double threshold) {
-    return impl.setProtectionThreshold(namespace, service, threshold);
+    return setProtectionThreshold(namespace, service, threshold, Author.SERVER);
   }
+
+  /**
+   * Like {@link #setProtectionThreshold(String, String, Double)}, recording {@code author} in the
+   * audit.
+   */
+  public CompletableFuture<Long> setProtectionThreshold(
+      String namespace, String service, Double threshold, Author author) {
+    return impl.setProtectionThreshold(
+        namespace, service, threshold, requireNonNull(author, "author"));
+  }
+
+  /**
+   * The latest {@code limit} writes, newest first, with who made them (decision 0171): of {@code
+   * namespace} and {@code service} when not null (sessions and ACL changes belong to no service).
+   * The audit keeps the last {@value #MAX_AUDIT_LIMIT} writes in memory and in snapshots.
+   *
+   * @throws CairnException {@code INVALID_ARGUMENT} for a bad name, or a limit outside 1..{@value
+   *     #MAX_AUDIT_LIMIT}
+   */
+  public List<AuditEntry> audit(String namespace, String service, int limit) {
+    return impl.audit(namespace, service, limit);
+  }
+
+  /** The most writes {@link #audit} returns, and keeps. */
+  public static final int MAX_AUDIT_LIMIT = 10_000;
 
   /**
    * The answer to a healthy-only read of {@code candidates} (instances of the service, usually

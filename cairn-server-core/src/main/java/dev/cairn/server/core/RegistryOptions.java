@@ -9,6 +9,7 @@ import java.time.Duration;
 public final class RegistryOptions {
 
   private final Ticker ticker;
+  private final java.time.Clock clock;
   private final Duration detachGrace;
   private final Duration sessionSweepInterval;
   private final int watchBufferEvents;
@@ -30,6 +31,7 @@ public final class RegistryOptions {
 
   private RegistryOptions(Builder b) {
     this.ticker = b.ticker;
+    this.clock = b.clock;
     this.detachGrace = b.detachGrace;
     this.sessionSweepInterval = b.sessionSweepInterval;
     this.watchBufferEvents = b.watchBufferEvents;
@@ -63,6 +65,7 @@ public final class RegistryOptions {
   public Builder toBuilder() {
     return new Builder()
         .ticker(ticker)
+        .clock(clock)
         .detachGrace(detachGrace)
         .sessionSweepInterval(sessionSweepInterval)
         .watchBufferEvents(watchBufferEvents)
@@ -85,6 +88,14 @@ public final class RegistryOptions {
   /** Time source for session leases; {@link Ticker#system()} by default. */
   public Ticker ticker() {
     return ticker;
+  }
+
+  /**
+   * The wall clock that dates the writes of the audit ({@link Registry#audit}); only shown, never
+   * decides anything. {@link java.time.Clock#systemUTC()} by default.
+   */
+  public java.time.Clock clock() {
+    return clock;
   }
 
   /** How long a session whose stream broke waits to be resumed before it closes; 0 by default. */
@@ -212,6 +223,7 @@ public final class RegistryOptions {
   /** Builds {@link RegistryOptions}. */
   public static final class Builder {
     private Ticker ticker = Ticker.system();
+    private java.time.Clock clock = java.time.Clock.systemUTC();
     private Duration detachGrace = Duration.ZERO;
     private Duration sessionSweepInterval = Duration.ofMillis(100);
     private int watchBufferEvents = 1024;
@@ -240,6 +252,11 @@ public final class RegistryOptions {
 
     public Builder ticker(Ticker ticker) {
       this.ticker = requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    public Builder clock(java.time.Clock clock) {
+      this.clock = requireNonNull(clock, "clock");
       return this;
     }
 

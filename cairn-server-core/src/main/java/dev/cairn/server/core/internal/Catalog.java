@@ -48,6 +48,17 @@ final class Catalog {
   /** ACL tokens and policies. */
   private final AclState acl = new AclState();
 
+  /** The last writes and their authors (decision 0171). */
+  private final AuditLog audit;
+
+  Catalog() {
+    this(AuditLog.DEFAULT_CAPACITY);
+  }
+
+  Catalog(int auditCapacity) {
+    this.audit = new AuditLog(auditCapacity);
+  }
+
   /** Sessions by id; apply thread only. */
   private final HashMap<String, SessionState> sessions = new HashMap<>();
 
@@ -108,6 +119,11 @@ final class Catalog {
     return acl;
   }
 
+  /** The last writes (read by any thread; recorded by {@link #apply} only). */
+  AuditLog audit() {
+    return audit;
+  }
+
   /** The protection threshold set for a service, or a negative number when none is set. */
   double protectionThreshold(String namespace, String service) {
     Double t = protection.get(new ServiceKey(namespace, service));
@@ -135,8 +151,56 @@ final class Catalog {
 
   // ---- apply thread ----
 
-  /** Applies one command, returning its result; never throws for a bad command. */
+  /**
+   * Applies one command, returning its result; never throws for a bad command. A command that
+   * changed something is recorded in the audit, with its author when it has one.
+   */
   Result apply(Command command) {
+    Command c = command;
+    dev.cairn.server.core.Author author = null;
+    long at = 0;
+    if (command instanceof Command.Authored a) {
+      c = a.command();
+      author = a.author();
+      at = a.atMillis();
+    }
+    long before = revision;
+    Result r = applyCommand(c);
+    if (revision != before) {
+      audit(c, author, at);
+    }
+    return r;
+  }
+
+  private void audit(Command c, dev.cairn.server.core.Author author, long at) {
+    if (c instanceof Command.Register r) {
+      Instance i = r.instance();
+      audit.add(revision, at, AuditLog.REGISTER, r.namespace(), i.service(), i.id(), author);
+    } else if (c instanceof Command.Deregister d) {
+      audit.add(
+          revision, at, AuditLog.DEREGISTER, d.namespace(), d.service(), d.instanceId(), author);
+    } else if (c instanceof Command.SetHealth h) {
+      audit.add(
+          revision, at, AuditLog.SET_HEALTH, h.namespace(), h.service(), h.instanceId(), author);
+    } else if (c instanceof Command.SetServiceConfig sc) {
+      audit.add(revision, at, AuditLog.SET_CONFIG, sc.namespace(), sc.service(), "", author);
+    } else if (c instanceof Command.OpenSession o) {
+      audit.add(revision, at, AuditLog.OPEN_SESSION, "", "", o.sessionId(), author);
+    } else if (c instanceof Command.CloseSession cs) {
+      byte op = cs.expired() ? AuditLog.EXPIRE_SESSION : AuditLog.CLOSE_SESSION;
+      audit.add(revision, at, op, "", "", cs.sessionId(), author);
+    } else if (c instanceof Command.CreateAclToken t) {
+      audit.add(revision, at, AuditLog.CREATE_TOKEN, "", "", t.accessorId(), author);
+    } else if (c instanceof Command.DeleteAclToken t) {
+      audit.add(revision, at, AuditLog.DELETE_TOKEN, "", "", t.accessorId(), author);
+    } else if (c instanceof Command.CreateAclPolicy p) {
+      audit.add(revision, at, AuditLog.CREATE_POLICY, "", "", p.policy().name(), author);
+    } else if (c instanceof Command.DeleteAclPolicy p) {
+      audit.add(revision, at, AuditLog.DELETE_POLICY, "", "", p.name(), author);
+    }
+  }
+
+  private Result applyCommand(Command command) {
     try {
       if (command instanceof Command.Register r) {
         return register(r);
@@ -409,6 +473,7 @@ final class Catalog {
       out.writeDouble(e.getValue());
     }
     acl.write(out);
+    audit.write(out);
   }
 
   /** Replaces the whole state; call with nothing applied since the last {@link #publish}. */
@@ -468,6 +533,11 @@ final class Catalog {
       acl.read(in);
     } else {
       acl.clear();
+    }
+    if (version >= 5) {
+      audit.read(in, pool);
+    } else {
+      audit.clear();
     }
     touched.clear();
     opened.clear();

@@ -131,6 +131,20 @@ sealed interface Command {
   record DeleteAclPolicy(String name) implements Command {}
 
   /**
+   * A command with who made it and when the server that took it accepted it (epoch milliseconds),
+   * for the audit (decision 0171). Wraps any command but these two; commands logged before format 5
+   * come without it.
+   */
+  record Authored(dev.cairn.server.core.Author author, long atMillis, Command command)
+      implements Command {
+    public Authored {
+      if (command instanceof Authored || command instanceof Forwarded) {
+        throw new IllegalArgumentException("an authored command cannot wrap " + command);
+      }
+    }
+  }
+
+  /**
    * Commands another member forwarded to the leader as its batch {@code batchId}, applied in order
    * and kept together in one entry. Applying it remembers the batch's results under its id ({@link
    * ForwardedWrites}), so a forward sent again after a failover is answered, not applied twice.

@@ -26,8 +26,10 @@ import java.util.TreeMap;
  * The binary form of command batches (one log entry), of their results (the entry's reply) and of
  * instances (shared with catalog snapshots). Format version 4 (version 1 without health checks and
  * service settings, version 2 without session secrets and ownership — their registrations and
- * removals apply as they did then, acting for any session — and version 3 without ACL tokens and
- * policies are still read); a new field means a new version.
+ * removals apply as they did then, acting for any session — version 3 without ACL tokens and
+ * policies, and version 4 without authors are still read); a new field means a new version. Since
+ * version 5 a command may come {@linkplain Command.Authored with its author}, under its own tag in
+ * front of it (decision 0171).
  *
  * <p>Decoding refuses bytes it does not understand only with the exception each method names (an
  * out-of-range count, enum ordinal or instance field included), never with another: a log entry
@@ -35,7 +37,7 @@ import java.util.TreeMap;
  */
 final class CommandCodec {
 
-  static final int VERSION = 4;
+  static final int VERSION = 5;
 
   /** The oldest version still read. */
   static final int MIN_VERSION = 1;
@@ -51,6 +53,7 @@ final class CommandCodec {
   private static final byte CREATE_ACL_POLICY = 9;
   private static final byte DELETE_ACL_POLICY = 10;
   private static final byte FORWARDED = 11;
+  private static final byte AUTHORED = 12;
 
   /** The most commands one forwarded batch holds when decoded (far above any entry's). */
   private static final int MAX_FORWARDED = 1 << 16;
@@ -216,6 +219,11 @@ final class CommandCodec {
     } else if (c instanceof Command.DeleteAclPolicy p) {
       out.writeByte(DELETE_ACL_POLICY);
       writeUtf(out, p.name());
+    } else if (c instanceof Command.Authored a) {
+      out.writeByte(AUTHORED);
+      writeAuthor(out, a.author());
+      out.writeLong(a.atMillis());
+      writeCommand(out, a.command());
     } else if (c instanceof Command.Forwarded f) {
       out.writeByte(FORWARDED);
       out.writeLong(f.batchId());
@@ -230,11 +238,12 @@ final class CommandCodec {
 
   private static Command readCommand(DataInput in, StringPool pool, int version)
       throws IOException {
-    return readCommand(in, pool, version, true);
+    return readCommand(in, pool, version, true, true);
   }
 
   private static Command readCommand(
-      DataInput in, StringPool pool, int version, boolean forwardedAllowed) throws IOException {
+      DataInput in, StringPool pool, int version, boolean forwardedAllowed, boolean authoredAllowed)
+      throws IOException {
     int type = in.readUnsignedByte();
     switch (type) {
       case REGISTER:
@@ -322,13 +331,46 @@ final class CommandCodec {
         }
         List<Command> inner = new ArrayList<>(Math.min(n, 64));
         for (int i = 0; i < n; i++) {
-          inner.add(readCommand(in, pool, version, false));
+          inner.add(readCommand(in, pool, version, false, true));
         }
         return new Command.Forwarded(batchId, inner);
+      case AUTHORED:
+        if (version < 5) {
+          break;
+        }
+        if (!authoredAllowed) {
+          throw new IOException("an authored command inside another");
+        }
+        {
+          dev.cairn.server.core.Author author = readAuthor(in, pool);
+          long at = in.readLong();
+          return new Command.Authored(author, at, readCommand(in, pool, version, false, false));
+        }
       default:
         break;
     }
-    throw new IOException("command type " + type + " (expected: 1..11)");
+    throw new IOException("command type " + type + " (expected: 1..12)");
+  }
+
+  /** Writes an author: its accessor id, session id and remote address. */
+  static void writeAuthor(DataOutput out, dev.cairn.server.core.Author a) throws IOException {
+    writeUtf(out, a.accessorId());
+    writeUtf(out, a.sessionId());
+    writeUtf(out, a.remoteAddress());
+  }
+
+  /**
+   * Reads what {@link #writeAuthor} wrote; the server's own author is {@link
+   * dev.cairn.server.core.Author#SERVER} again.
+   */
+  static dev.cairn.server.core.Author readAuthor(DataInput in, StringPool pool) throws IOException {
+    String accessor = pool.share(in.readUTF());
+    String session = in.readUTF();
+    String remote = in.readUTF();
+    if (accessor.isEmpty() && session.isEmpty() && remote.isEmpty()) {
+      return dev.cairn.server.core.Author.SERVER;
+    }
+    return new dev.cairn.server.core.Author(accessor, session, remote);
   }
 
   /** Writes a secret's hash: its length (0 for none), then its bytes. */

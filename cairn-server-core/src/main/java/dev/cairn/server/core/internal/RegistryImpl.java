@@ -8,6 +8,8 @@ import dev.cairn.common.Instance;
 import dev.cairn.common.InstanceKind;
 import dev.cairn.common.Limits;
 import dev.cairn.common.Names;
+import dev.cairn.server.core.AuditEntry;
+import dev.cairn.server.core.Author;
 import dev.cairn.server.core.CheckStatus;
 import dev.cairn.server.core.DrainReport;
 import dev.cairn.server.core.HealthCheckStats;
@@ -127,7 +129,8 @@ public final class RegistryImpl {
         new HealthChecker(
             options.healthProbe(),
             options.ticker(),
-            (ns, svc, id, h) -> batcher.submit(new Command.SetHealth(ns, svc, id, h)),
+            (ns, svc, id, h) ->
+                batcher.submit(authored(new Command.SetHealth(ns, svc, id, h), Author.SERVER)),
             options.flapHalfLife().toNanos(),
             options.maxConcurrentProbes(),
             monitor);
@@ -177,8 +180,13 @@ public final class RegistryImpl {
 
   // ---- writes ----
 
+  /** {@code command} with its author and the time now, for the audit (decision 0171). */
+  private Command authored(Command command, Author author) {
+    return new Command.Authored(author, options.clock().millis(), command);
+  }
+
   public CompletableFuture<Instance> register(
-      String namespace, Instance instance, SessionAccess access) {
+      String namespace, Instance instance, SessionAccess access, Author author) {
     String ns = Names.namespace(namespace);
     if (!instance.id().isEmpty()) {
       Names.checkNewInstanceId("id", instance.id());
@@ -192,7 +200,10 @@ public final class RegistryImpl {
       renew(session); // fails fast on unknown sessions, and counts as a keepalive
     }
     return batcher
-        .submit(new Command.Register(ns, toStore, access.actsForAnySession()))
+        .submit(
+            authored(
+                new Command.Register(ns, toStore, access.actsForAnySession()),
+                session.isEmpty() ? author : author.inSession(session)))
         .thenCompose(
             r -> {
               if (!r.isOk()) {
@@ -217,7 +228,7 @@ public final class RegistryImpl {
   }
 
   public CompletableFuture<Long> deregister(
-      String namespace, String service, String id, SessionAccess access) {
+      String namespace, String service, String id, SessionAccess access, Author author) {
     String ns = Names.namespace(namespace);
     Names.checkLabel("service", service);
     Names.checkInstanceId("id", id);
@@ -235,13 +246,15 @@ public final class RegistryImpl {
     CompletableFuture<Long> done =
         revisionOf(
             batcher.submit(
-                new Command.Deregister(ns, service, id, asSession, access.actsForAnySession())));
+                authored(
+                    new Command.Deregister(ns, service, id, asSession, access.actsForAnySession()),
+                    author.inSession(asSession.isEmpty() ? null : asSession))));
     done.thenRun(monitor::deregistered);
     return done;
   }
 
   public CompletableFuture<SessionInfo> openSession(
-      Duration ttl, String resumeId, SessionAccess access, String name) {
+      Duration ttl, String resumeId, SessionAccess access, String name, Author author) {
     long ttlMillis = ttlMillis(ttl);
     String clientName = name == null ? "" : name;
     if (resumeId != null && !resumeId.isEmpty() && leases.isLive(resumeId)) {
@@ -258,7 +271,10 @@ public final class RegistryImpl {
     String id = UUID.randomUUID().toString();
     String secret = Secrets.newSecret();
     return batcher
-        .submit(new Command.OpenSession(id, ttlMillis, clientName, Secrets.hash(secret)))
+        .submit(
+            authored(
+                new Command.OpenSession(id, ttlMillis, clientName, Secrets.hash(secret)),
+                author.inSession(id)))
         .thenCompose(
             r -> {
               if (!r.isOk()) {
@@ -308,7 +324,8 @@ public final class RegistryImpl {
     return ttl;
   }
 
-  public CompletableFuture<Long> closeSession(String sessionId, SessionAccess access) {
+  public CompletableFuture<Long> closeSession(
+      String sessionId, SessionAccess access, Author author) {
     if (!leases.isKnown(sessionId)) {
       return CompletableFuture.failedFuture(CairnException.notFound("session", sessionId));
     }
@@ -318,7 +335,9 @@ public final class RegistryImpl {
       return CompletableFuture.failedFuture(e);
     }
     leases.end(sessionId);
-    return revisionOf(batcher.submit(new Command.CloseSession(sessionId, false)));
+    return revisionOf(
+        batcher.submit(
+            authored(new Command.CloseSession(sessionId, false), author.inSession(sessionId))));
   }
 
   public void detachSession(String sessionId) {
@@ -406,7 +425,7 @@ public final class RegistryImpl {
 
   private void logClose(String sessionId, boolean expired) {
     batcher
-        .submit(new Command.CloseSession(sessionId, expired))
+        .submit(authored(new Command.CloseSession(sessionId, expired), Author.SERVER))
         .whenComplete(
             (r, e) -> {
               if (e != null && !closed) {
@@ -454,7 +473,7 @@ public final class RegistryImpl {
   }
 
   public CompletableFuture<IssuedToken> createToken(
-      String description, List<String> policies, boolean bootstrap) {
+      String description, List<String> policies, boolean bootstrap, Author author) {
     String d = description == null ? "" : description;
     if (d.length() > 256) {
       throw CairnException.invalid("description", d.length() + " characters", "0..256");
@@ -480,7 +499,10 @@ public final class RegistryImpl {
     String secret = Secrets.newSecret();
     List<String> names = List.copyOf(policies);
     return batcher
-        .submit(new Command.CreateAclToken(accessor, Secrets.hash(secret), d, names, bootstrap))
+        .submit(
+            authored(
+                new Command.CreateAclToken(accessor, Secrets.hash(secret), d, names, bootstrap),
+                author))
         .thenCompose(
             r ->
                 r.isOk()
@@ -489,29 +511,29 @@ public final class RegistryImpl {
                     : CompletableFuture.failedFuture(r.toException()));
   }
 
-  public CompletableFuture<Long> deleteToken(String accessorId) {
+  public CompletableFuture<Long> deleteToken(String accessorId, Author author) {
     if (accessorId == null || accessorId.isEmpty() || accessorId.length() > 64) {
       throw CairnException.invalid("accessorId", accessorId, "a token's accessor id");
     }
-    return revisionOf(batcher.submit(new Command.DeleteAclToken(accessorId)));
+    return revisionOf(batcher.submit(authored(new Command.DeleteAclToken(accessorId), author)));
   }
 
-  public CompletableFuture<Long> createPolicy(Policy policy) {
+  public CompletableFuture<Long> createPolicy(Policy policy, Author author) {
     if (policy.name().equals(Policy.MANAGEMENT)) {
       throw CairnException.invalid("name", policy.name(), "not a built-in policy's name");
     }
-    return revisionOf(batcher.submit(new Command.CreateAclPolicy(policy)));
+    return revisionOf(batcher.submit(authored(new Command.CreateAclPolicy(policy), author)));
   }
 
-  public CompletableFuture<Long> deletePolicy(String name) {
+  public CompletableFuture<Long> deletePolicy(String name, Author author) {
     Names.checkLabel("name", name);
-    return revisionOf(batcher.submit(new Command.DeleteAclPolicy(name)));
+    return revisionOf(batcher.submit(authored(new Command.DeleteAclPolicy(name), author)));
   }
 
   // ---- health ----
 
   public CompletableFuture<Health> reportHealth(
-      String namespace, String service, String id, Health health) {
+      String namespace, String service, String id, Health health, Author author) {
     String ns = Names.namespace(namespace);
     Names.checkLabel("service", service);
     Names.checkInstanceId("id", id);
@@ -523,7 +545,7 @@ public final class RegistryImpl {
     HealthCheck check = found.check().orElse(null);
     if (check == null) {
       return batcher
-          .submit(new Command.SetHealth(ns, service, id, health))
+          .submit(authored(new Command.SetHealth(ns, service, id, health), author))
           .thenCompose(
               r ->
                   r.isOk()
@@ -558,7 +580,7 @@ public final class RegistryImpl {
   }
 
   public CompletableFuture<Long> setProtectionThreshold(
-      String namespace, String service, Double threshold) {
+      String namespace, String service, Double threshold, Author author) {
     String ns = Names.namespace(namespace);
     Names.checkLabel("service", service);
     if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
@@ -566,7 +588,9 @@ public final class RegistryImpl {
     }
     return revisionOf(
         batcher.submit(
-            new Command.SetServiceConfig(ns, service, threshold == null ? -1 : threshold)));
+            authored(
+                new Command.SetServiceConfig(ns, service, threshold == null ? -1 : threshold),
+                author)));
   }
 
   public HealthySelection healthy(String namespace, String service, List<Instance> candidates) {
@@ -605,6 +629,24 @@ public final class RegistryImpl {
   }
 
   // ---- reads ----
+
+  /**
+   * The latest {@code limit} writes (newest first) of {@code namespace} and {@code service}, each
+   * when not null.
+   */
+  public List<AuditEntry> audit(String namespace, String service, int limit) {
+    String ns = namespace == null ? null : Names.namespace(namespace);
+    if (service != null) {
+      Names.checkLabel("service", service);
+    }
+    if (limit < 1 || limit > MAX_AUDIT_LIMIT) {
+      throw CairnException.invalid("limit", limit, "1.." + MAX_AUDIT_LIMIT);
+    }
+    return catalog.audit().latest(ns, service, limit);
+  }
+
+  /** The most writes one audit read returns: all the audit keeps. */
+  public static final int MAX_AUDIT_LIMIT = AuditLog.DEFAULT_CAPACITY;
 
   public ServiceSnapshot service(String namespace, String service) {
     return catalog.service(Names.namespace(namespace), Names.checkLabel("service", service));

@@ -82,6 +82,81 @@ class CommandCodecTest {
   }
 
   @Test
+  void authoredCommandsRoundTripAlsoInsideAForwardedBatch() throws IOException {
+    dev.cairn.server.core.Author alice =
+        new dev.cairn.server.core.Author("acc-1", "s-1", "[2001:db8::7]:5123");
+    Command reg =
+        new Command.Authored(
+            alice,
+            1_700_000_000_123L,
+            new Command.Register("ns", Instance.builder("web", "10.0.0.1").id("w1").build()));
+    Command health =
+        new Command.Authored(
+            dev.cairn.server.core.Author.SERVER,
+            5L,
+            new Command.SetHealth("ns", "web", "w1", Health.CRITICAL));
+    List<Command> commands =
+        List.of(
+            reg,
+            health,
+            new Command.CloseSession("s-1", false),
+            new Command.Forwarded(9, List.of(reg, new Command.DeleteAclToken("a"))));
+    byte[] entry = CommandCodec.encodeBatch(1L, commands);
+    List<Command> decoded = CommandCodec.decodeBatch(entry, new StringPool());
+    assertThat(decoded).isEqualTo(commands);
+    assertThat(((Command.Authored) decoded.get(1)).author())
+        .isSameAs(dev.cairn.server.core.Author.SERVER);
+  }
+
+  @Test
+  void anAuthoredCommandCannotWrapAnotherNorComeBeforeVersion5() throws IOException {
+    Command inner = new Command.CloseSession("s", true);
+    assertThatThrownBy(
+            () ->
+                new Command.Authored(
+                    dev.cairn.server.core.Author.SERVER,
+                    0,
+                    new Command.Authored(dev.cairn.server.core.Author.SERVER, 0, inner)))
+        .isInstanceOf(IllegalArgumentException.class);
+
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+    out.writeByte(CommandCodec.VERSION);
+    out.writeLong(1);
+    out.writeInt(1);
+    for (int i = 0; i < 2; i++) {
+      out.writeByte(12); // AUTHORED, twice
+      out.writeUTF("");
+      out.writeUTF("");
+      out.writeUTF("");
+      out.writeLong(0);
+    }
+    out.writeByte(4);
+    out.writeUTF("s");
+    out.writeBoolean(true);
+    assertThatThrownBy(() -> CommandCodec.decodeBatch(bytes.toByteArray(), new StringPool()))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("authored command inside another");
+
+    byte[] v5 =
+        CommandCodec.encodeBatch(
+            1, List.of(new Command.Authored(dev.cairn.server.core.Author.SERVER, 0, inner)));
+    v5[0] = 4;
+    assertThatThrownBy(() -> CommandCodec.decodeBatch(v5, new StringPool()))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("command type 12");
+  }
+
+  @Test
+  void version4EntriesDecodeWithoutAuthors() throws IOException {
+    List<Command> commands =
+        List.of(new Command.CloseSession("s", true), new Command.DeleteAclPolicy("p"));
+    byte[] entry = CommandCodec.encodeBatch(3L, commands);
+    entry[0] = 4; // what a version 4 writer wrote: the same bytes under its version
+    assertThat(CommandCodec.decodeBatch(entry, new StringPool())).isEqualTo(commands);
+  }
+
+  @Test
   void version1EntriesStillDecode() throws IOException {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);

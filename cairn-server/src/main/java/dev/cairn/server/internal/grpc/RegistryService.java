@@ -104,6 +104,14 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
     }
   }
 
+  /**
+   * Who makes the current call, for the audit (decision 0171): {@code caller}'s token and the
+   * connection's client address.
+   */
+  static dev.cairn.server.core.Author author(Authorizer caller) {
+    return dev.cairn.server.core.Author.of(caller.accessorId(), Connections.current().peer());
+  }
+
   @Override
   public void register(RegisterRequest request, StreamObserver<RegisterResponse> out) {
     CompletableFuture<dev.cairn.common.Instance> registering;
@@ -120,7 +128,8 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
               namespace,
               instance,
               sessionAccess(
-                  SessionAccess.secret(request.getSessionSecret()), namespace, instance.service()));
+                  SessionAccess.secret(request.getSessionSecret()), namespace, instance.service()),
+              author(AclInterceptor.caller()));
     } catch (RuntimeException e) {
       out.onError(GrpcStatuses.toException(e));
       return;
@@ -147,7 +156,8 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
               namespace,
               service,
               Names.checkInstanceId("instance_id", request.getInstanceId()),
-              sessionAccess(SessionAccess.secret(request.getSessionSecret()), namespace, service));
+              sessionAccess(SessionAccess.secret(request.getSessionSecret()), namespace, service),
+              author(AclInterceptor.caller()));
     } catch (RuntimeException e) {
       out.onError(GrpcStatuses.toException(e));
       return;
@@ -315,7 +325,8 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
               Names.namespace(request.getNamespace()),
               Names.checkLabel("service", request.getService()),
               Names.checkInstanceId("instance_id", request.getInstanceId()),
-              Protos.reportedHealth(request.getHealthValue()));
+              Protos.reportedHealth(request.getHealthValue()),
+              author(AclInterceptor.caller()));
     } catch (RuntimeException e) {
       out.onError(GrpcStatuses.toException(e));
       return;

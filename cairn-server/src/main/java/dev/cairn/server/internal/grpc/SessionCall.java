@@ -76,6 +76,8 @@ final class SessionCall implements StreamObserver<SessionRequest> {
   private final AclGuard acl;
   private final Authorizer caller;
   private final SessionOwners owners;
+  // Who writes through this stream, for the audit: its token and client, then its session.
+  private dev.cairn.server.core.Author author;
   private final Set<SessionCall> live;
   private final BooleanSupplier shuttingDown;
   private final ServerCallStreamObserver<SessionResponse> out;
@@ -108,6 +110,7 @@ final class SessionCall implements StreamObserver<SessionRequest> {
     this.registry = registry;
     this.acl = acl;
     this.caller = caller;
+    this.author = RegistryService.author(caller);
     this.owners = owners;
     this.live = live;
     this.shuttingDown = shuttingDown;
@@ -235,7 +238,7 @@ final class SessionCall implements StreamObserver<SessionRequest> {
     try {
       opening =
           registry.openSession(
-              Duration.ofMillis(ttlMillis), resumeId, resumeAccess, open.getClientName());
+              Duration.ofMillis(ttlMillis), resumeId, resumeAccess, open.getClientName(), author);
       access = resumeAccess;
     } catch (RuntimeException e) {
       releaseResumeClaim();
@@ -257,6 +260,7 @@ final class SessionCall implements StreamObserver<SessionRequest> {
     }
     claimedResumeId = "";
     sessionId = info.id();
+    author = author.inSession(sessionId);
     if (!info.resumed()) {
       access = SessionAccess.secret(info.secret());
     }
@@ -310,7 +314,8 @@ final class SessionCall implements StreamObserver<SessionRequest> {
       }
       Instance instance = Protos.toModel(request.getInstance(), sessionId);
       registering =
-          registry.register(namespace, instance, writeAccess(namespace, instance.service()));
+          registry.register(
+              namespace, instance, writeAccess(namespace, instance.service()), author);
     } catch (RuntimeException e) {
       sendFailure(requestId, e);
       return;
@@ -342,7 +347,8 @@ final class SessionCall implements StreamObserver<SessionRequest> {
               namespace,
               service,
               Names.checkInstanceId("instance_id", request.getInstanceId()),
-              writeAccess(namespace, service));
+              writeAccess(namespace, service),
+              author);
     } catch (RuntimeException e) {
       sendFailure(requestId, e);
       return;
@@ -379,7 +385,7 @@ final class SessionCall implements StreamObserver<SessionRequest> {
     owners.release(sessionId, this);
     CompletableFuture<Long> closing;
     try {
-      closing = registry.closeSession(sessionId, access);
+      closing = registry.closeSession(sessionId, access, author);
     } catch (RuntimeException e) {
       closing = CompletableFuture.failedFuture(e);
     }

@@ -29,7 +29,7 @@ final class AclEndpoints {
   void bootstrap(Exchange ex) {
     ex.checkParams(Set.of(), false);
     checkOn();
-    ex.reply(acl.acls().bootstrap(), AclEndpoints::issued);
+    ex.reply(acl.acls().bootstrap(ex.author()), AclEndpoints::issued);
   }
 
   /** {@code GET /v1/acl/tokens}. */
@@ -58,14 +58,15 @@ final class AclEndpoints {
     checkOn();
     JsonRequests.TokenRequest request = JsonRequests.token(ex.jsonBody());
     ex.reply(
-        acl.acls().createToken(request.description(), request.policies()), AclEndpoints::issued);
+        acl.acls().createToken(request.description(), request.policies(), ex.author()),
+        AclEndpoints::issued);
   }
 
   /** {@code DELETE /v1/acl/tokens/{accessorId}}. */
   void deleteToken(Exchange ex) {
     ex.checkParams(Set.of(), false);
     checkOn();
-    ex.reply(acl.acls().deleteToken(ex.segment(3)), JsonBodies::revision);
+    ex.reply(acl.acls().deleteToken(ex.segment(3), ex.author()), JsonBodies::revision);
   }
 
   /** {@code GET /v1/acl/policies}. */
@@ -91,14 +92,14 @@ final class AclEndpoints {
     ex.checkParams(Set.of(), false);
     checkOn();
     Policy policy = JsonRequests.policy(ex.jsonBody());
-    ex.reply(acl.acls().createPolicy(policy), JsonBodies::revision);
+    ex.reply(acl.acls().createPolicy(policy, ex.author()), JsonBodies::revision);
   }
 
   /** {@code DELETE /v1/acl/policies/{name}}. */
   void deletePolicy(Exchange ex) {
     ex.checkParams(Set.of(), false);
     checkOn();
-    ex.reply(acl.acls().deletePolicy(ex.segment(3)), JsonBodies::revision);
+    ex.reply(acl.acls().deletePolicy(ex.segment(3), ex.author()), JsonBodies::revision);
   }
 
   private void checkOn() {

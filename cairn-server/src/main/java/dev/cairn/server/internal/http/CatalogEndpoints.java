@@ -105,7 +105,7 @@ final class CatalogEndpoints {
     String id = Names.checkNewInstanceId("id", ex.segment(4));
     Instance instance = JsonRequests.instance(ex.jsonBody(), service, id, ex.param("session"));
     ex.reply(
-        registry.register(ns, instance, ex.sessionAccess(ns, service)),
+        registry.register(ns, instance, ex.sessionAccess(ns, service), ex.author()),
         stored -> JsonBodies.instanceAt(stored.modRevision(), stored));
   }
 
@@ -116,7 +116,8 @@ final class CatalogEndpoints {
     String service = Names.checkLabel("service", ex.segment(2));
     String id = Names.checkInstanceId("id", ex.segment(4));
     ex.reply(
-        registry.deregister(ns, service, id, ex.sessionAccess(ns, service)), JsonBodies::revision);
+        registry.deregister(ns, service, id, ex.sessionAccess(ns, service), ex.author()),
+        JsonBodies::revision);
   }
 
   private void answerServices(Exchange ex, ServiceList list) {

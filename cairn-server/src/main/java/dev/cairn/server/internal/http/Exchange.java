@@ -204,6 +204,24 @@ final class Exchange {
         request.headers().get(AclGuard.TOKEN_HEADER));
   }
 
+  /**
+   * Who makes this request, for the audit (decision 0171): its token's accessor id (empty without
+   * ACLs or a token) and the client's address.
+   */
+  dev.cairn.server.core.Author author() {
+    return dev.cairn.server.core.Author.of(authorizer.accessorId(), remoteAddress(channel()));
+  }
+
+  /** {@code host:port} of the channel's peer ({@code [v6]:port} for IPv6), or empty. */
+  static String remoteAddress(Channel channel) {
+    java.net.SocketAddress a = channel.remoteAddress();
+    if (a instanceof java.net.InetSocketAddress inet && inet.getAddress() != null) {
+      String host = inet.getAddress().getHostAddress();
+      return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
+    }
+    return a == null ? "" : a.toString();
+  }
+
   /** Records what the caller may do, once its token is checked. */
   void authorized(Authorizer authorizer, AclGuard acl) {
     this.authorizer = authorizer;

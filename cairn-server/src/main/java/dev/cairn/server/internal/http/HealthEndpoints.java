@@ -37,7 +37,7 @@ final class HealthEndpoints {
     String id = Names.checkInstanceId("id", ex.segment(4));
     var health = JsonRequests.healthReport(ex.jsonBody());
     ex.reply(
-        registry.reportHealth(ns, service, id, health),
+        registry.reportHealth(ns, service, id, health, ex.author()),
         h ->
             JsonBodies.encode(
                 g -> {
@@ -62,7 +62,7 @@ final class HealthEndpoints {
     String service = Names.checkLabel("service", ex.segment(2));
     Double threshold = JsonRequests.serviceConfig(ex.jsonBody());
     ex.reply(
-        registry.setProtectionThreshold(ns, service, threshold),
+        registry.setProtectionThreshold(ns, service, threshold, ex.author()),
         revision -> config(registry.serviceConfig(ns, service)));
   }
 

@@ -39,6 +39,7 @@ final class HttpApi {
   private final AclGuard acl;
   private final AclEndpoints aclEndpoints;
   private final HistoryEndpoints history;
+  private final AuditEndpoint audit;
 
   HttpApi(
       Registry registry,
@@ -49,6 +50,7 @@ final class HttpApi {
       Trends trends) {
     this.registry = registry;
     this.history = new HistoryEndpoints(registry, trends);
+    this.audit = new AuditEndpoint(registry);
     this.acl = acl;
     this.aclEndpoints = new AclEndpoints(acl);
     this.metrics = metrics;
@@ -304,6 +306,9 @@ final class HttpApi {
         break;
       case HISTORY_SERVER:
         history.server(ex);
+        break;
+      case AUDIT:
+        audit.audit(ex);
         break;
     }
   }

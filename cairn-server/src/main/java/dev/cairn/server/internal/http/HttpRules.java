@@ -28,7 +28,7 @@ final class HttpRules {
           Requirement.global(Resource.CLUSTER, Access.READ);
       case ADD_MEMBER, REMOVE_MEMBER, TRANSFER_LEADER, SNAPSHOT ->
           Requirement.global(Resource.CLUSTER, Access.WRITE);
-      case LIST_TOKENS, LIST_POLICIES -> Requirement.global(Resource.ACL, Access.READ);
+      case LIST_TOKENS, LIST_POLICIES, AUDIT -> Requirement.global(Resource.ACL, Access.READ);
       case CREATE_TOKEN, DELETE_TOKEN, CREATE_POLICY, DELETE_POLICY ->
           Requirement.global(Resource.ACL, Access.WRITE);
       case CONSOLE_ROOT, CONSOLE, ACL_BOOTSTRAP -> Requirement.PUBLIC;

@@ -43,7 +43,8 @@ enum Route {
   DELETE_POLICY(HttpMethod.DELETE, "v1", "acl", "policies", "{}"),
   HISTORY_SERVICES(HttpMethod.GET, "v1", "history", "services"),
   HISTORY_EVENTS(HttpMethod.GET, "v1", "history", "events"),
-  HISTORY_SERVER(HttpMethod.GET, "v1", "history", "server");
+  HISTORY_SERVER(HttpMethod.GET, "v1", "history", "server"),
+  AUDIT(HttpMethod.GET, "v1", "audit");
 
   private static final Route[] ALL = values();
 

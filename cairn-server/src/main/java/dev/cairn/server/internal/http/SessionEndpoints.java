@@ -26,7 +26,7 @@ final class SessionEndpoints {
     String name = request.name().isEmpty() ? DEFAULT_CLIENT_NAME : request.name();
     ex.reply(
         registry.openSession(
-            Duration.ofMillis(request.ttlMillis()), "", SessionAccess.none(), name),
+            Duration.ofMillis(request.ttlMillis()), "", SessionAccess.none(), name, ex.author()),
         info ->
             JsonBodies.encode(
                 g -> {
@@ -57,6 +57,8 @@ final class SessionEndpoints {
   /** {@code DELETE /v1/sessions/{id}}, with the session's secret in a header. */
   void delete(Exchange ex) {
     ex.checkParams(Set.of(), false);
-    ex.reply(registry.closeSession(ex.segment(2), ex.sessionAccess()), JsonBodies::revision);
+    ex.reply(
+        registry.closeSession(ex.segment(2), ex.sessionAccess(), ex.author()),
+        JsonBodies::revision);
   }
 }

@@ -84,6 +84,26 @@ class SessionStreamTest {
   }
 
   @Test
+  void theAuditNamesTheStreamsSessionAndClientForEachWrite() {
+    Stream s = new Stream();
+    SessionOpened opened = s.open(OpenSession.newBuilder().setClientName("test"));
+    s.register(1, "web-1");
+    s.send(SessionRequest.newBuilder().setClose(CloseSession.getDefaultInstance()));
+    assertThat(s.responses.awaitEnd().getCode()).isEqualTo(Status.Code.OK);
+
+    List<dev.cairn.server.core.AuditEntry> audit = t.registry().audit(null, null, 10);
+    assertThat(audit)
+        .extracting(dev.cairn.server.core.AuditEntry::operation)
+        .containsExactly("close-session", "register", "open-session");
+    for (dev.cairn.server.core.AuditEntry e : audit) {
+      assertThat(e.author().sessionId()).isEqualTo(opened.getSessionId());
+      assertThat(e.author().remoteAddress()).startsWith("127.0.0.1:");
+      assertThat(e.author().accessorId()).isEmpty();
+    }
+    assertThat(audit.get(1).target()).isEqualTo("web-1");
+  }
+
+  @Test
   void resultsNameTheIdAndRevisionsTheServerAssigned() {
     Stream s = new Stream();
     s.open(OpenSession.newBuilder().setClientName("test"));
