@@ -17,8 +17,12 @@ import dev.cairn.server.internal.ServerTls;
 import dev.cairn.server.internal.auth.AclGuard;
 import dev.cairn.server.internal.dns.DnsListener;
 import dev.cairn.server.internal.dns.DnsMetrics;
+import dev.cairn.server.internal.dns.DnsRateLimit;
 import dev.cairn.server.internal.grpc.GrpcListener;
 import dev.cairn.server.internal.health.NetworkProbe;
+import dev.cairn.server.internal.http.HostAllowList;
+import dev.cairn.server.internal.http.HttpApiSettings;
+import dev.cairn.server.internal.limits.AbuseLimits;
 import dev.cairn.server.internal.metrics.ServerMetrics;
 import dev.cairn.server.internal.trends.Trends;
 import dev.cairn.server.ratis.ClusterPeers;
@@ -96,6 +100,7 @@ public final class CairnServer implements AutoCloseable {
   private final int dnsPort;
   private final String dnsDomain;
   private final Duration dnsTtl;
+  private final double dnsRateLimit; // < 0: by the bind address
   private final boolean metricsOn;
   private final CommandLog commandLog;
   private final List<FrontDoor.Factory> frontDoorFactories;
@@ -104,6 +109,8 @@ public final class CairnServer implements AutoCloseable {
   private final Path tlsCa;
   private final boolean insecureAllowOpenAccess;
   private final boolean acl;
+  private final List<String> allowedHosts;
+  private final AbuseLimits limits;
   private final List<String> raftHosts; // the cluster's members' Raft hosts; empty for one node
   // The Raft settings of a cluster member (or of a single node with a snapshot setting); null when
   // the defaults serve.
@@ -130,6 +137,7 @@ public final class CairnServer implements AutoCloseable {
     this.dnsPort = b.dnsPort;
     this.dnsDomain = b.dnsDomain;
     this.dnsTtl = b.dnsTtl;
+    this.dnsRateLimit = b.dnsRateLimit;
     this.metricsOn = b.metrics;
     this.commandLog = b.commandLog;
     this.frontDoorFactories = List.copyOf(b.frontDoors);
@@ -138,6 +146,8 @@ public final class CairnServer implements AutoCloseable {
     this.tlsCa = b.tlsCa;
     this.insecureAllowOpenAccess = b.insecureAllowOpenAccess;
     this.acl = b.acl;
+    this.allowedHosts = List.copyOf(b.allowedHosts);
+    this.limits = b.limits;
     this.raftHosts =
         b.peers == null ? List.of() : b.peers.stream().map(ClusterPeers.Peer::host).toList();
     this.cluster = b.clusterLog();
@@ -211,7 +221,8 @@ public final class CairnServer implements AutoCloseable {
               metrics == null ? List.of() : List.of(metrics.grpcInterceptor()),
               tls == null ? null : tls.grpc(),
               Listener.Security.of(tls),
-              aclGuard);
+              aclGuard,
+              limits);
       grpc = g;
       http =
           HttpListeners.start(
@@ -221,7 +232,10 @@ public final class CairnServer implements AutoCloseable {
               metrics,
               tls,
               aclGuard,
-              t);
+              t,
+              HttpApiSettings.defaults()
+                  .withHosts(HostAllowList.forBind(bind, address, allowedHosts))
+                  .withLimits(limits));
       if (metrics != null) {
         metrics.bindRegistry(registry);
         metrics.bindWatchers("grpc", g, GrpcListener::watchCount);
@@ -239,7 +253,8 @@ public final class CairnServer implements AutoCloseable {
                 dnsDomain,
                 dnsTtl.toSeconds(),
                 metrics == null ? DnsMetrics.NONE : metrics.dns(),
-                dnsMayRead(aclGuard));
+                dnsMayRead(aclGuard),
+                dnsRateLimit(address));
       }
       if (acl && !frontDoorFactories.isEmpty()) {
         log.warn(
@@ -260,6 +275,18 @@ public final class CairnServer implements AutoCloseable {
     }
     registry.failure().thenAccept(this::closeAfterFailure);
     return this;
+  }
+
+  /**
+   * The UDP rate limit of DNS: {@link Builder#dnsRateLimit}'s, or by default none on loopback and
+   * {@value DnsRateLimit#DEFAULT_PER_SECOND} answers a second per client address elsewhere.
+   */
+  private DnsRateLimit dnsRateLimit(InetAddress address) {
+    double perSecond =
+        dnsRateLimit >= 0
+            ? dnsRateLimit
+            : address.isLoopbackAddress() ? 0 : DnsRateLimit.DEFAULT_PER_SECOND;
+    return perSecond == 0 ? null : DnsRateLimit.perClient(perSecond);
   }
 
   /**
@@ -471,6 +498,7 @@ public final class CairnServer implements AutoCloseable {
     private int dnsPort = DNS_OFF;
     private String dnsDomain = DEFAULT_DNS_DOMAIN;
     private Duration dnsTtl = Duration.ZERO;
+    private double dnsRateLimit = -1;
     private boolean metrics = true;
     private CommandLog commandLog;
     private final List<FrontDoor.Factory> frontDoors = new ArrayList<>();
@@ -479,6 +507,8 @@ public final class CairnServer implements AutoCloseable {
     private Path tlsCa;
     private boolean insecureAllowOpenAccess;
     private boolean acl;
+    private List<String> allowedHosts = List.of();
+    private AbuseLimits limits = AbuseLimits.DEFAULTS;
     private String nodeId;
     private List<ClusterPeers.Peer> peers;
     private String clusterName = "cairn";
@@ -542,6 +572,23 @@ public final class CairnServer implements AutoCloseable {
     /** The TTL of DNS answers, whole seconds; 0 (no caching) by default. */
     public Builder dnsTtl(Duration ttl) {
       this.dnsTtl = requireNonNull(ttl, "ttl");
+      return this;
+    }
+
+    /**
+     * DNS answers over UDP a second per client address ({@code --dns-rate-limit}); 0 for no limit.
+     * Beyond it, every second query gets an empty truncated answer (the client asks again over TCP,
+     * which is not limited) and the others none, and while limiting UDP answers stay within 1232
+     * bytes: DNS cannot be used to amplify forged-source traffic. By default none on loopback and
+     * {@value DnsRateLimit#DEFAULT_PER_SECOND} elsewhere; queries from loopback addresses are never
+     * limited. See {@code docs/dns.md}.
+     */
+    public Builder dnsRateLimit(double perSecond) {
+      if (!(perSecond >= 0) || Double.isInfinite(perSecond)) {
+        throw new IllegalArgumentException(
+            "dnsRateLimit: " + perSecond + " (expected: >= 0 answers a second, 0 for no limit)");
+      }
+      this.dnsRateLimit = perSecond;
       return this;
     }
 
@@ -626,6 +673,90 @@ public final class CairnServer implements AutoCloseable {
      */
     public Builder acl(boolean on) {
       this.acl = on;
+      return this;
+    }
+
+    /**
+     * Host names the HTTP API answers to besides {@code localhost}, IP addresses and the bound name
+     * ({@code --allowed-hosts}); {@code *} for any. A request whose {@code Host} header names
+     * another is refused (403, field {@code host}), so that a web page cannot drive the server
+     * through a DNS name re-pointed at it (DNS rebinding). None by default: a server bound to
+     * loopback then answers only to those names, one bound elsewhere to any. See {@code
+     * docs/security.md}.
+     *
+     * @throws IllegalArgumentException naming an entry that is no host name
+     */
+    public Builder allowedHosts(List<String> hosts) {
+      List<String> copy = List.copyOf(requireNonNull(hosts, "hosts"));
+      HostAllowList.forBind(null, InetAddress.getLoopbackAddress(), copy); // checks the names
+      this.allowedHosts = copy;
+      return this;
+    }
+
+    /**
+     * Most watches one client may hold open ({@code --max-watches-per-client}): HTTP event streams
+     * per client address, gRPC watches per connection; default 1,000. More are refused with 429 /
+     * {@code RESOURCE_EXHAUSTED}.
+     */
+    public Builder maxWatchesPerClient(int n) {
+      limits =
+          new AbuseLimits(
+              n,
+              limits.connectionsPerClient(),
+              limits.sessionsPerClient(),
+              limits.requestsPerSecond(),
+              limits.requestBurst());
+      return this;
+    }
+
+    /**
+     * Most HTTP connections one client address may hold open ({@code
+     * --max-connections-per-client}); default 1,024. More are answered 429 and closed.
+     */
+    public Builder maxConnectionsPerClient(int n) {
+      limits =
+          new AbuseLimits(
+              limits.watchesPerClient(),
+              n,
+              limits.sessionsPerClient(),
+              limits.requestsPerSecond(),
+              limits.requestBurst());
+      return this;
+    }
+
+    /**
+     * Most sessions one client may hold open ({@code --max-sessions-per-client}): sessions opened
+     * over HTTP per client address, session streams per gRPC connection; default 1,000. More are
+     * refused with 429 / {@code RESOURCE_EXHAUSTED}.
+     */
+    public Builder maxSessionsPerClient(int n) {
+      limits =
+          new AbuseLimits(
+              limits.watchesPerClient(),
+              limits.connectionsPerClient(),
+              n,
+              limits.requestsPerSecond(),
+              limits.requestBurst());
+      return this;
+    }
+
+    /**
+     * Requests a second per caller, HTTP and gRPC ({@code --rate-limit}, {@code
+     * --rate-limit-burst}): per ACL token when ACLs are on and the request carries a known one,
+     * else per client address. {@code perSecond} 0 (the default) for no limit; {@code burst} 0 for
+     * one second's worth. Over it, 429 with {@code Retry-After} / {@code RESOURCE_EXHAUSTED} with a
+     * {@code retry-after} trailer. See {@code docs/security.md}.
+     *
+     * @throws IllegalArgumentException when a value is negative
+     */
+    public Builder rateLimit(double perSecond, int burst) {
+      limits =
+          new AbuseLimits(
+              limits.watchesPerClient(),
+              limits.connectionsPerClient(),
+              limits.sessionsPerClient(),
+              perSecond,
+              burst);
       return this;
     }
 

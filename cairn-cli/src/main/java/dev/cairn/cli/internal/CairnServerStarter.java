@@ -45,6 +45,21 @@ final class CairnServerStarter implements EmbeddedServer.Starter {
     }
     builder.insecureAllowOpenAccess(security.insecureAllowOpenAccess());
     builder.acl(security.acl());
+    ServerSettings.Limits limits = settings.limits();
+    builder.allowedHosts(limits.allowedHosts());
+    if (limits.dnsRateLimit() >= 0) {
+      builder.dnsRateLimit(limits.dnsRateLimit());
+    }
+    if (limits.maxWatchesPerClient() > 0) {
+      builder.maxWatchesPerClient(limits.maxWatchesPerClient());
+    }
+    if (limits.maxConnectionsPerClient() > 0) {
+      builder.maxConnectionsPerClient(limits.maxConnectionsPerClient());
+    }
+    if (limits.maxSessionsPerClient() > 0) {
+      builder.maxSessionsPerClient(limits.maxSessionsPerClient());
+    }
+    builder.rateLimit(limits.rateLimit(), limits.rateLimitBurst());
     ServerSettings.Cluster cluster = settings.cluster();
     if (cluster.peers() != null) {
       builder

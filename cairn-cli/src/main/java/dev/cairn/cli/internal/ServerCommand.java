@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -186,6 +187,65 @@ final class ServerCommand implements Callable<Integer> {
   boolean acl;
 
   @Option(
+      names = "--allowed-hosts",
+      paramLabel = "NAMES",
+      split = ",",
+      description =
+          "Host names the HTTP API answers to besides localhost, IP addresses and --bind, comma"
+              + " separated; * for any. Other Host headers are refused (DNS rebinding). Default:"
+              + " none on loopback, any elsewhere.")
+  List<String> allowedHosts = new ArrayList<>();
+
+  @Option(
+      names = "--dns-rate-limit",
+      paramLabel = "N",
+      description =
+          "DNS answers over UDP a second per client address; beyond it truncated or none"
+              + " (0: no limit). Default: none on loopback, 100 elsewhere.")
+  Double dnsRateLimit;
+
+  @Option(
+      names = "--max-watches-per-client",
+      paramLabel = "N",
+      defaultValue = "1000",
+      description =
+          "Watches one client may hold open: HTTP per client address, gRPC per connection"
+              + " (default: ${DEFAULT-VALUE}).")
+  int maxWatchesPerClient;
+
+  @Option(
+      names = "--max-connections-per-client",
+      paramLabel = "N",
+      defaultValue = "1024",
+      description = "HTTP connections per client address (default: ${DEFAULT-VALUE}).")
+  int maxConnectionsPerClient;
+
+  @Option(
+      names = "--max-sessions-per-client",
+      paramLabel = "N",
+      defaultValue = "1000",
+      description =
+          "Sessions one client may hold open: opened over HTTP per client address, session"
+              + " streams per gRPC connection (default: ${DEFAULT-VALUE}).")
+  int maxSessionsPerClient;
+
+  @Option(
+      names = "--rate-limit",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Requests a second per ACL token (per client address without one), HTTP and gRPC;"
+              + " beyond it 429 with Retry-After (default: 0, no limit).")
+  double rateLimit;
+
+  @Option(
+      names = "--rate-limit-burst",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = "The largest burst over --rate-limit (default: 0, one second's worth).")
+  int rateLimitBurst;
+
+  @Option(
       names = "--insecure-allow-open-access",
       description =
           "Serve on an address other than loopback without client authentication (no"
@@ -345,7 +405,8 @@ final class ServerCommand implements Callable<Integer> {
             new ServerSettings.FrontDoors(prometheusSdPort, xdsPort, consulPort, eurekaPort),
             new ServerSettings.Security(
                 absolute(tlsCert), absolute(tlsKey), absolute(tlsCa), insecureAllowOpenAccess, acl),
-            cluster);
+            cluster,
+            limits());
     try {
       server = starter.start(settings);
     } catch (CliException e) {
@@ -373,6 +434,47 @@ final class ServerCommand implements Callable<Integer> {
           f);
     }
     return ExitCode.OK;
+  }
+
+  /** The protection flags, checked. */
+  private ServerSettings.Limits limits() {
+    if (dnsRateLimit != null && !(dnsRateLimit >= 0)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--dns-rate-limit: " + dnsRateLimit + " (expected: >= 0, 0 for no limit)");
+    }
+    positive("--max-watches-per-client", maxWatchesPerClient);
+    positive("--max-connections-per-client", maxConnectionsPerClient);
+    positive("--max-sessions-per-client", maxSessionsPerClient);
+    if (!(rateLimit >= 0) || Double.isInfinite(rateLimit)) {
+      throw new ParameterException(
+          spec.commandLine(), "--rate-limit: " + rateLimit + " (expected: >= 0, 0 for no limit)");
+    }
+    if (rateLimitBurst < 0) {
+      throw new ParameterException(
+          spec.commandLine(), "--rate-limit-burst: " + rateLimitBurst + " (expected: >= 0)");
+    }
+    for (String host : allowedHosts) {
+      if (!host.trim().matches("\\*|[A-Za-z0-9._-]+\\.?")) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--allowed-hosts: \"" + host + "\" (expected: host names without port, or *)");
+      }
+    }
+    return new ServerSettings.Limits(
+        allowedHosts,
+        dnsRateLimit == null ? -1 : dnsRateLimit,
+        maxWatchesPerClient,
+        maxConnectionsPerClient,
+        maxSessionsPerClient,
+        rateLimit,
+        rateLimitBurst);
+  }
+
+  private void positive(String flag, int value) {
+    if (value < 1) {
+      throw new ParameterException(spec.commandLine(), flag + ": " + value + " (expected: >= 1)");
+    }
   }
 
   /** The cluster flags, checked; {@link ServerSettings.Cluster#SINGLE} without --peers. */

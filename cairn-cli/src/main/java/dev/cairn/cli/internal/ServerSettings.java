@@ -2,6 +2,7 @@ package dev.cairn.cli.internal;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What {@code cairn server} was asked for. {@code detachGrace} and {@code protectionThreshold} are
@@ -19,7 +20,61 @@ record ServerSettings(
     Double protectionThreshold,
     FrontDoors frontDoors,
     Security security,
-    Cluster cluster) {
+    Cluster cluster,
+    Limits limits) {
+
+  /** Without limits of its own: the server's defaults. */
+  ServerSettings(
+      Path dataDir,
+      String bind,
+      int httpPort,
+      int grpcPort,
+      Duration detachGrace,
+      boolean inMemory,
+      Dns dns,
+      boolean metrics,
+      Double protectionThreshold,
+      FrontDoors frontDoors,
+      Security security,
+      Cluster cluster) {
+    this(
+        dataDir,
+        bind,
+        httpPort,
+        grpcPort,
+        detachGrace,
+        inMemory,
+        dns,
+        metrics,
+        protectionThreshold,
+        frontDoors,
+        security,
+        cluster,
+        Limits.DEFAULTS);
+  }
+
+  /**
+   * Browser and abuse protections (docs/security.md): the host names the HTTP API answers to
+   * besides localhost, IP addresses and the bound name; DNS answers over UDP a second per client
+   * address (-1: the server's default, 0: none); watches, connections and sessions per client (0:
+   * the server's default); requests a second per token or client address (0: no limit) and their
+   * burst (0: one second's worth).
+   */
+  record Limits(
+      List<String> allowedHosts,
+      double dnsRateLimit,
+      int maxWatchesPerClient,
+      int maxConnectionsPerClient,
+      int maxSessionsPerClient,
+      double rateLimit,
+      int rateLimitBurst) {
+
+    static final Limits DEFAULTS = new Limits(List.of(), -1, 0, 0, 0, 0, 0);
+
+    Limits {
+      allowedHosts = List.copyOf(allowedHosts);
+    }
+  }
 
   /**
    * Cluster membership: {@code nodeId} and {@code peers} both null for a single node; {@code

@@ -181,6 +181,14 @@ class ServerCommandTest {
                     "0",
                     "--dns-ttl",
                     "5s",
+                    "--allowed-hosts",
+                    "cairn.internal,registry.example",
+                    "--dns-rate-limit",
+                    "50",
+                    "--max-sessions-per-client",
+                    "10",
+                    "--rate-limit",
+                    "200",
                     "--no-metrics"));
     await().atMost(10, TimeUnit.SECONDS).until(() -> run.out().contains("grpc  listening"));
 
@@ -199,6 +207,10 @@ class ServerCommandTest {
     assertThat(asked.get().metrics()).isFalse();
     assertThat(asked.get().dns())
         .isEqualTo(new ServerSettings.Dns(0, "cairn", Duration.ofSeconds(5)));
+    assertThat(asked.get().limits())
+        .isEqualTo(
+            new ServerSettings.Limits(
+                List.of("cairn.internal", "registry.example"), 50, 1000, 1024, 10, 200, 0));
   }
 
   @Test

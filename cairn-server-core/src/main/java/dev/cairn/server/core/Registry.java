@@ -383,6 +383,11 @@ public final class Registry implements AutoCloseable {
     return impl.sessionCount();
   }
 
+  /** Whether session {@code sessionId} is open (its lease is known to this server). */
+  public boolean isSessionOpen(String sessionId) {
+    return impl.isSessionOpen(sessionId);
+  }
+
   /**
    * Watches one service. With {@code fromRevision} 0 the first delivery is a snapshot ({@link
    * SnapshotReason#INITIAL}); from a revision N the watch resumes: the first delivery is {@link

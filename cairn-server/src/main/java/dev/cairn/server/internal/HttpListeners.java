@@ -3,6 +3,7 @@ package dev.cairn.server.internal;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.internal.auth.AclGuard;
 import dev.cairn.server.internal.http.HttpApiServer;
+import dev.cairn.server.internal.http.HttpApiSettings;
 import dev.cairn.server.internal.http.HttpMetrics;
 import dev.cairn.server.internal.metrics.ServerMetrics;
 import dev.cairn.server.internal.trends.Trends;
@@ -74,11 +75,29 @@ public final class HttpListeners {
       AclGuard acl,
       Trends trends)
       throws IOException {
+    return start(registry, bind, startedAt, metrics, tls, acl, trends, HttpApiSettings.defaults());
+  }
+
+  /**
+   * Like {@link #start(Registry, InetSocketAddress, Instant, ServerMetrics, ServerTls, AclGuard,
+   * Trends)}, with {@code settings} (limits, the {@code Host} names served).
+   */
+  public static Listener start(
+      Registry registry,
+      InetSocketAddress bind,
+      Instant startedAt,
+      ServerMetrics metrics,
+      ServerTls tls,
+      AclGuard acl,
+      Trends trends,
+      HttpApiSettings settings)
+      throws IOException {
     HttpApiServer server =
         HttpApiServer.start(
             registry,
             bind,
             startedAt,
+            settings,
             metrics == null ? HttpMetrics.NONE : metrics.http(),
             tls == null ? null : tls.http(),
             acl,

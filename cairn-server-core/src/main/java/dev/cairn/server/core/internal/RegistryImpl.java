@@ -316,6 +316,11 @@ public final class RegistryImpl {
   }
 
   // A renewal here; on a follower also noted for the leader, which keeps the lease that counts.
+  /** Whether the session's lease is known here. */
+  public boolean isSessionOpen(String sessionId) {
+    return leases.isKnown(sessionId);
+  }
+
   private long renew(String sessionId) {
     long ttl = leases.renew(sessionId);
     if (!leading && channel != null) {

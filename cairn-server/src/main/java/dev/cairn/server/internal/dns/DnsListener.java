@@ -31,6 +31,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiPredicate;
 
 /**
  * The DNS listener: UDP and TCP on the same port, both answered by one {@link DnsZone}. Built on
@@ -40,7 +41,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * DnsResponseWriter#MAX_UDP_BYTES}); what does not fit sets the TC flag, and the client asks again
  * over TCP. TCP connections may carry several queries, answered in order, and are closed after
  * {@value #TCP_IDLE_SECONDS} s without one. Malformed queries get FORMERR, unknown opcodes NOTIMP;
- * nothing a client sends stops the listener. Thread-safe.
+ * nothing a client sends stops the listener. With a {@link DnsRateLimit}, answers over UDP are
+ * limited per client address (and kept within 1232 bytes), against reflection attacks. Thread-safe.
  */
 public final class DnsListener implements Listener {
 
@@ -98,9 +100,26 @@ public final class DnsListener implements Listener {
       DnsMetrics metrics,
       java.util.function.BiPredicate<String, String> mayRead)
       throws IOException {
+    return start(registry, bind, domain, ttlSeconds, metrics, mayRead, null);
+  }
+
+  /**
+   * Like {@link #start(Registry, InetSocketAddress, String, long, DnsMetrics, BiPredicate)},
+   * limiting the answers over UDP per client address with {@code rateLimit} (null: no limit).
+   */
+  public static DnsListener start(
+      Registry registry,
+      InetSocketAddress bind,
+      String domain,
+      long ttlSeconds,
+      DnsMetrics metrics,
+      java.util.function.BiPredicate<String, String> mayRead,
+      DnsRateLimit rateLimit)
+      throws IOException {
     requireNonNull(bind, "bind");
     requireNonNull(metrics, "metrics");
-    Answerer zone = new Answerer(new DnsZone(registry, domain, ttlSeconds, mayRead), metrics);
+    Answerer zone =
+        new Answerer(new DnsZone(registry, domain, ttlSeconds, mayRead), metrics, rateLimit);
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("cairn-dns", true), NioIoHandler.newFactory());
@@ -220,10 +239,26 @@ public final class DnsListener implements Listener {
         zone.metrics.answered("udp", "DROPPED", System.nanoTime() - start);
         return;
       }
+      int limit = DnsResponseWriter.udpLimit(request);
+      DnsRateLimit rate = zone.rateLimit;
+      if (rate != null) {
+        DnsRateLimit.Verdict verdict = rate.check(packet.sender().getAddress());
+        if (verdict != DnsRateLimit.Verdict.ANSWER) {
+          if (verdict == DnsRateLimit.Verdict.SLIP) {
+            ctx.writeAndFlush(
+                new DatagramPacket(
+                    DnsResponseWriter.truncated(ctx.alloc(), request), packet.sender()));
+          }
+          zone.metrics.answered(
+              "udp",
+              verdict == DnsRateLimit.Verdict.SLIP ? "RATE_LIMITED_TC" : "RATE_LIMITED_DROPPED",
+              System.nanoTime() - start);
+          return;
+        }
+        limit = rate.udpLimit(limit);
+      }
       DnsAnswer answer = zone.answer(request);
-      ByteBuf reply =
-          DnsResponseWriter.write(
-              ctx.alloc(), request, answer, DnsResponseWriter.udpLimit(request));
+      ByteBuf reply = DnsResponseWriter.write(ctx.alloc(), request, answer, limit);
       ctx.writeAndFlush(new DatagramPacket(reply, packet.sender()));
       zone.metrics.answered("udp", rcodeName(answer.code()), System.nanoTime() - start);
     }
@@ -289,14 +324,16 @@ public final class DnsListener implements Listener {
     return c < RCODE_NAMES.length ? RCODE_NAMES[c] : "RCODE" + c;
   }
 
-  /** The zone and the metrics, shared by both protocols' handlers. */
+  /** The zone, the metrics and the UDP rate limit, shared by both protocols' handlers. */
   private static final class Answerer {
     final DnsZone zone;
     final DnsMetrics metrics;
+    final DnsRateLimit rateLimit; // null: none; used on the one event-loop thread
 
-    Answerer(DnsZone zone, DnsMetrics metrics) {
+    Answerer(DnsZone zone, DnsMetrics metrics, DnsRateLimit rateLimit) {
       this.zone = zone;
       this.metrics = metrics;
+      this.rateLimit = rateLimit;
     }
 
     DnsAnswer answer(DnsRequest request) {

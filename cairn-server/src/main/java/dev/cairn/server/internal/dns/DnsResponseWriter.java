@@ -61,6 +61,25 @@ final class DnsResponseWriter {
     }
   }
 
+  /**
+   * An empty answer with the TC flag, echoing the question: what a rate-limited UDP client gets now
+   * and then ({@link DnsRateLimit}), no larger than its query, so that a real client asks again
+   * over TCP. The caller owns the returned buffer.
+   */
+  static ByteBuf truncated(ByteBufAllocator alloc, DnsRequest request) {
+    ByteBuf out = alloc.buffer(CLASSIC_UDP_BYTES);
+    writeHeader(out, request, DnsResponseCode.NOERROR, TC);
+    if (request.question() != null) {
+      try {
+        DnsRecordEncoder.DEFAULT.encodeQuestion(request.question(), out);
+        out.setShort(out.readerIndex() + 4, 1);
+      } catch (Exception e) { // NOPMD: a question read from the wire encodes again; only a bug
+        out.writerIndex(out.readerIndex() + 12);
+      }
+    }
+    return out;
+  }
+
   private static void write(ByteBuf out, DnsRequest request, DnsAnswer answer, int limit)
       throws Exception {
     DnsResponseCode code = answer.code();

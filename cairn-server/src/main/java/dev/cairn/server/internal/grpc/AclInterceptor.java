@@ -40,8 +40,7 @@ final class AclInterceptor implements ServerInterceptor {
   @Override
   public <Q, A> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
-    Authorizer caller =
-        guard.authorizer(AclGuard.token(headers.get(AUTHORIZATION), headers.get(TOKEN)));
+    Authorizer caller = guard.authorizer(token(headers));
     Requirement rule = GrpcRules.of(call.getMethodDescriptor().getFullMethodName());
     try {
       if (rule == null) {
@@ -61,6 +60,11 @@ final class AclInterceptor implements ServerInterceptor {
     }
     Context context = Context.current().withValues(CALLER, caller, GUARD, guard);
     return Contexts.interceptCall(context, call, headers, next);
+  }
+
+  /** The token a call's {@code headers} carry; null when none. */
+  static String token(Metadata headers) {
+    return AclGuard.token(headers.get(AUTHORIZATION), headers.get(TOKEN));
   }
 
   /** The caller of the current call ({@link Authorizer#ALL} when ACLs are off). */

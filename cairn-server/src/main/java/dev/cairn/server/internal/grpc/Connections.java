@@ -1,6 +1,7 @@
 package dev.cairn.server.internal.grpc;
 
 import dev.cairn.common.Limits;
+import dev.cairn.server.internal.limits.AbuseLimits;
 import io.grpc.Attributes;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -10,6 +11,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerTransportFilter;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,18 +27,37 @@ final class Connections extends ServerTransportFilter implements ServerIntercept
       Attributes.Key.create("cairn.connection");
   private static final Context.Key<Connection> CONTEXT = Context.key("cairn.connection");
 
+  private final AbuseLimits limits;
+
+  Connections() {
+    this(AbuseLimits.DEFAULTS);
+  }
+
+  Connections(AbuseLimits limits) {
+    this.limits = limits;
+  }
+
   /** The connection of the current call. */
   static Connection current() {
     Connection c = CONTEXT.get();
-    return c != null ? c : new Connection(Limits.MAX_WATCHES_PER_CONNECTION, "unknown");
+    return c != null
+        ? c
+        : new Connection(
+            Limits.MAX_WATCHES_PER_CONNECTION,
+            AbuseLimits.DEFAULT_SESSIONS_PER_CLIENT,
+            "unknown",
+            null);
   }
 
   @Override
   public Attributes transportReady(Attributes attributes) {
     SocketAddress remote = attributes.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
     String peer = remote instanceof InetSocketAddress a ? address(a) : String.valueOf(remote);
+    InetAddress address = remote instanceof InetSocketAddress a ? a.getAddress() : null;
     return attributes.toBuilder()
-        .set(ATTRIBUTE, new Connection(Limits.MAX_WATCHES_PER_CONNECTION, peer))
+        .set(
+            ATTRIBUTE,
+            new Connection(limits.watchesPerClient(), limits.sessionsPerClient(), peer, address))
         .build();
   }
 
@@ -59,12 +80,48 @@ final class Connections extends ServerTransportFilter implements ServerIntercept
   /** The quotas of one connection, and its client's address. Thread-safe. */
   static final class Connection {
     private final int maxWatches;
+    private final int maxSessions;
     private final String peer;
+    private final InetAddress address;
     private final AtomicInteger watches = new AtomicInteger();
+    private final AtomicInteger sessions = new AtomicInteger();
 
-    Connection(int maxWatches, String peer) {
+    Connection(int maxWatches, int maxSessions, String peer, InetAddress address) {
       this.maxWatches = maxWatches;
+      this.maxSessions = maxSessions;
       this.peer = peer;
+      this.address = address;
+    }
+
+    /** The client's address; null when the transport has none (in-process). */
+    InetAddress address() {
+      return address;
+    }
+
+    int maxSessions() {
+      return maxSessions;
+    }
+
+    /** Takes one session-stream slot; false when all {@code maxSessions} are in use. */
+    boolean tryAcquireSession() {
+      return tryAcquire(sessions, maxSessions);
+    }
+
+    /** Gives back a slot taken by {@link #tryAcquireSession()}. */
+    void releaseSession() {
+      sessions.decrementAndGet();
+    }
+
+    private static boolean tryAcquire(AtomicInteger count, int max) {
+      while (true) {
+        int n = count.get();
+        if (n >= max) {
+          return false;
+        }
+        if (count.compareAndSet(n, n + 1)) {
+          return true;
+        }
+      }
     }
 
     /** The client's address and port, e.g. {@code 127.0.0.1:50412}. */
@@ -78,15 +135,7 @@ final class Connections extends ServerTransportFilter implements ServerIntercept
 
     /** Takes one watch slot; false when all {@code maxWatches} are in use. */
     boolean tryAcquireWatch() {
-      while (true) {
-        int n = watches.get();
-        if (n >= maxWatches) {
-          return false;
-        }
-        if (watches.compareAndSet(n, n + 1)) {
-          return true;
-        }
-      }
+      return tryAcquire(watches, maxWatches);
     }
 
     /** Gives back a slot taken by {@link #tryAcquireWatch()}. */

@@ -6,6 +6,8 @@ import dev.cairn.common.Ticker;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.internal.Listener;
 import dev.cairn.server.internal.auth.AclGuard;
+import dev.cairn.server.internal.limits.AbuseLimits;
+import dev.cairn.server.internal.limits.RequestRateLimit;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
@@ -115,6 +117,25 @@ public final class GrpcListener implements Listener {
       Security security,
       AclGuard acl)
       throws IOException {
+    return start(registry, bind, ticker, interceptors, tls, security, acl, AbuseLimits.DEFAULTS);
+  }
+
+  /**
+   * Like {@link #start(Registry, InetSocketAddress, Ticker, List, SslContext, Security, AclGuard)},
+   * with {@code limits}: watches and session streams per connection, and the request rate per token
+   * or client address (on {@code ticker}'s time).
+   */
+  public static GrpcListener start(
+      Registry registry,
+      InetSocketAddress bind,
+      Ticker ticker,
+      List<? extends ServerInterceptor> interceptors,
+      SslContext tls,
+      Security security,
+      AclGuard acl,
+      AbuseLimits limits)
+      throws IOException {
+    requireNonNull(limits, "limits");
     requireNonNull(interceptors, "interceptors");
     requireNonNull(security, "security");
     requireNonNull(registry, "registry");
@@ -126,7 +147,16 @@ public final class GrpcListener implements Listener {
         new NioEventLoopGroup(1, new DefaultThreadFactory("cairn-grpc-boss", true));
     EventLoopGroup workers = new NioEventLoopGroup(0, new DefaultThreadFactory("cairn-grpc", true));
     RegistryService service = new RegistryService(registry, new EventLoops(workers), ticker);
-    Connections connections = new Connections();
+    Connections connections = new Connections(limits);
+    RequestRateLimit rate = limits.requestRateLimit(ticker);
+    // The last of the list is the outermost: the rate is counted before the ACL check.
+    List<ServerInterceptor> inner = new java.util.ArrayList<>(2);
+    if (acl.enforced()) {
+      inner.add(new AclInterceptor(acl));
+    }
+    if (rate != null) {
+      inner.add(new RateLimitInterceptor(rate, acl));
+    }
     NettyServerBuilder builder = NettyServerBuilder.forAddress(bind);
     if (tls != null) {
       builder.sslContext(tls);
@@ -141,10 +171,7 @@ public final class GrpcListener implements Listener {
             .addService(
                 ServerInterceptors.intercept(
                     ServerInterceptors.intercept(
-                        acl.enforced()
-                            ? ServerInterceptors.intercept(service, new AclInterceptor(acl))
-                            : service.bindService(),
-                        connections),
+                        ServerInterceptors.intercept(service, inner), connections),
                     reversed(interceptors)))
             .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
             .permitKeepAliveTime(PERMIT_KEEPALIVE_SECONDS, TimeUnit.SECONDS)

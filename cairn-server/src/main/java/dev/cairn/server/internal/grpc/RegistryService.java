@@ -3,6 +3,7 @@ package dev.cairn.server.internal.grpc;
 import static java.util.Objects.requireNonNull;
 
 import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Limits;
 import dev.cairn.common.Names;
 import dev.cairn.common.Ticker;
@@ -390,6 +391,27 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
 
   @Override
   public StreamObserver<SessionRequest> session(StreamObserver<SessionResponse> out) {
+    Connections.Connection connection = Connections.current();
+    if (!connection.tryAcquireSession()) {
+      out.onError(
+          GrpcStatuses.error(
+              ErrorCode.RESOURCE_EXHAUSTED,
+              "sessions: "
+                  + connection.maxSessions()
+                  + " session streams open on this connection (expected: <= "
+                  + connection.maxSessions()
+                  + " per connection; open more connections or close some)"));
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(SessionRequest value) {}
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {}
+      };
+    }
     return new SessionCall(
         registry,
         AclInterceptor.guard(),
@@ -398,7 +420,8 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
         sessionCalls,
         () -> shuttingDown,
         (ServerCallStreamObserver<SessionResponse>) out,
-        loops.current());
+        loops.current(),
+        connection::releaseSession);
   }
 
   /** Checks the current call's scoped ACL rule (nothing when ACLs are off). */

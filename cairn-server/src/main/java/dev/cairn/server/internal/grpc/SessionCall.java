@@ -97,6 +97,7 @@ final class SessionCall implements StreamObserver<SessionRequest> {
   private Throwable closeFailure;
   // Results answered and not yet sent (see sendResult).
   private final List<RequestResult> unsent = new ArrayList<>();
+  private final Runnable onEnded;
 
   SessionCall(
       Registry registry,
@@ -106,7 +107,9 @@ final class SessionCall implements StreamObserver<SessionRequest> {
       Set<SessionCall> live,
       BooleanSupplier shuttingDown,
       ServerCallStreamObserver<SessionResponse> out,
-      Executor executor) {
+      Executor executor,
+      Runnable onEnded) {
+    this.onEnded = onEnded;
     this.registry = registry;
     this.acl = acl;
     this.caller = caller;
@@ -470,7 +473,9 @@ final class SessionCall implements StreamObserver<SessionRequest> {
   private void ended() {
     flushResults(); // the answers already given still go out, before the end of the stream
     state = State.ENDED;
-    live.remove(this);
+    if (live.remove(this)) {
+      onEnded.run(); // once: gives back the connection's session-stream slot
+    }
   }
 
   private void detach() {

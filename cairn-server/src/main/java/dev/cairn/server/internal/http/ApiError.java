@@ -21,6 +21,7 @@ final class ApiError extends RuntimeException {
   private final ErrorCode code;
   private final String field;
   private final boolean closesConnection;
+  private final long retryAfterSeconds;
 
   ApiError(HttpResponseStatus status, ErrorCode code, String field, String message) {
     this(status, code, field, message, false);
@@ -32,11 +33,38 @@ final class ApiError extends RuntimeException {
       String field,
       String message,
       boolean closesConnection) {
+    this(status, code, field, message, closesConnection, 0);
+  }
+
+  private ApiError(
+      HttpResponseStatus status,
+      ErrorCode code,
+      String field,
+      String message,
+      boolean closesConnection,
+      long retryAfterSeconds) {
     super(message, null, false, false);
     this.status = status;
     this.code = code;
     this.field = field;
     this.closesConnection = closesConnection;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** A 429 {@code RESOURCE_EXHAUSTED} refusal telling the client to wait {@code seconds}. */
+  static ApiError tooManyRequests(String field, String message, long seconds) {
+    return new ApiError(
+        HttpResponseStatus.TOO_MANY_REQUESTS,
+        ErrorCode.RESOURCE_EXHAUSTED,
+        field,
+        message,
+        false,
+        seconds);
+  }
+
+  /** The seconds of the {@code Retry-After} header; 0 for none. */
+  long retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   /** An {@code INVALID_ARGUMENT} refusal of a request's framing, closing the connection. */

@@ -185,6 +185,9 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     ctx.channel().config().setAutoRead(false);
     FullHttpResponse r = Exchange.response(status, JsonBodies.error(code, field, message), -1);
     r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    if (status.code() == 429) {
+      Exchange.retryAfter(r);
+    }
     ctx.channel().writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
   }
 }

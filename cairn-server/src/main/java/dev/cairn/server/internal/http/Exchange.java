@@ -351,7 +351,12 @@ final class Exchange {
           -1);
     } else if (e instanceof ApiError) {
       ApiError ae = (ApiError) e;
-      send(ae.status(), JsonBodies.error(ae.code(), ae.field(), ae.getMessage()), -1);
+      FullHttpResponse r =
+          response(ae.status(), JsonBodies.error(ae.code(), ae.field(), ae.getMessage()), -1);
+      if (ae.retryAfterSeconds() > 0) {
+        r.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(ae.retryAfterSeconds()));
+      }
+      send(r);
     } else {
       log.warn("{} {} failed", request.method(), request.uri(), e);
       send(
@@ -432,9 +437,22 @@ final class Exchange {
     done = true;
     onAbandon = null;
     handler.decorate(response.headers());
+    if (response.status().code() == 429) {
+      retryAfter(response);
+    }
     handler.record(this, response.status().code());
     ctx.writeAndFlush(response);
     handler.answered(this);
+  }
+
+  /**
+   * Gives a 429 answer a {@code Retry-After} when it has none: a second, after which a watch,
+   * session or connection may have been given back.
+   */
+  static void retryAfter(FullHttpResponse response) {
+    if (!response.headers().contains(HttpHeaderNames.RETRY_AFTER)) {
+      response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+    }
   }
 
   static FullHttpResponse response(HttpResponseStatus status, byte[] json, long index) {

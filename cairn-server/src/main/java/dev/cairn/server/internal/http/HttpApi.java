@@ -9,6 +9,7 @@ import dev.cairn.server.core.log.StorageStatus;
 import dev.cairn.server.internal.BuildInfo;
 import dev.cairn.server.internal.auth.AclGuard;
 import dev.cairn.server.internal.auth.Requirement;
+import dev.cairn.server.internal.limits.RequestRateLimit;
 import dev.cairn.server.internal.trends.Trends;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -40,6 +41,7 @@ final class HttpApi {
   private final AclEndpoints aclEndpoints;
   private final HistoryEndpoints history;
   private final AuditEndpoint audit;
+  private final RequestRateLimit rate; // null: no limit
 
   HttpApi(
       Registry registry,
@@ -57,7 +59,8 @@ final class HttpApi {
     this.startedAt = startedAt;
     this.clock = settings.clock();
     this.catalog = new CatalogEndpoints(registry);
-    this.sessions = new SessionEndpoints(registry);
+    this.sessions = new SessionEndpoints(registry, settings.maxSessionsPerClient());
+    this.rate = settings.requestRate();
     this.health = new HealthEndpoints(registry);
     this.drains = new DrainEndpoint(registry);
     this.cluster = new ClusterEndpoints(registry.cluster());
@@ -87,6 +90,13 @@ final class HttpApi {
    */
   void handle(Route route, Exchange ex) {
     refuseCrossOriginWrite(ex);
+    refuseNonJsonWrite(ex);
+    if (acl.enforced()) {
+      ex.authorized(acl.authorizer(ex.token()), acl);
+    }
+    if (rate != null) {
+      limitRate(ex); // before the ACL check: guessing tokens counts too
+    }
     authorize(route, ex);
     if (isRead(route)) {
       java.util.concurrent.CompletableFuture<Long> gate = cluster.readGate(ex);
@@ -143,6 +153,21 @@ final class HttpApi {
             + "): writes from pages of other origins are refused");
   }
 
+  /**
+   * Refuses a write whose body is not {@code application/json} (415), also on the endpoints that
+   * read no body (renew, close, deregister, bootstrap): every body a page of another origin can
+   * send without a CORS preflight (a form's {@code text/plain}, {@code
+   * application/x-www-form-urlencoded}, {@code multipart/form-data}) is refused, whatever the
+   * endpoint, before anything changes.
+   */
+  static void refuseNonJsonWrite(Exchange ex) {
+    HttpMethod m = ex.method();
+    if (m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS)) {
+      return;
+    }
+    ex.jsonBody(); // throws when a body is there and is not JSON
+  }
+
   /** Whether {@code origin} ({@code scheme://host[:port]}) names the server {@code host} names. */
   static boolean sameAuthority(String origin, String host) {
     URI o;
@@ -176,8 +201,7 @@ final class HttpApi {
     if (!acl.enforced()) {
       return;
     }
-    Authorizer caller = acl.authorizer(ex.token());
-    ex.authorized(caller, acl);
+    Authorizer caller = ex.authorizer();
     Requirement required = HttpRules.of(route);
     if (required.scope() == Requirement.Scope.PUBLIC || caller.allowsEverything()) {
       return;
@@ -188,6 +212,43 @@ final class HttpApi {
             ? Names.checkLabel("service", ex.segment(route.serviceSegment()))
             : "";
     acl.check(caller, required, namespace, service);
+  }
+
+  /**
+   * Counts the request against its caller's rate (decision 0170): the token's when ACLs are on and
+   * it is a known one, else the client address's; refuses it with 429 and {@code Retry-After} when
+   * the caller is over its rate.
+   */
+  private void limitRate(Exchange ex) {
+    Authorizer caller = ex.authorizer();
+    boolean byToken =
+        acl.enforced() && caller.kind() == Authorizer.Kind.KNOWN && !caller.accessorId().isEmpty();
+    java.net.SocketAddress remote = ex.channel().remoteAddress();
+    Object key =
+        byToken
+            ? caller.accessorId()
+            : remote instanceof java.net.InetSocketAddress a ? a.getAddress() : remote;
+    long wait = rate.acquire(key);
+    if (wait == 0) {
+      return;
+    }
+    long seconds = RequestRateLimit.retryAfterSeconds(wait);
+    throw ApiError.tooManyRequests(
+        "rate",
+        "rate: over "
+            + rate.perSecond()
+            + " requests a second for "
+            + (byToken
+                ? "token " + caller.accessorId()
+                : "client " + (key instanceof java.net.InetAddress a ? a.getHostAddress() : key))
+            + " (expected: at most "
+            + rate.perSecond()
+            + " a second, bursts of "
+            + rate.burst()
+            + "; retry after "
+            + seconds
+            + " s)",
+        seconds);
   }
 
   private static boolean isRead(Route route) {

@@ -65,23 +65,31 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
 
   private final java.util.function.Consumer<io.netty.handler.codec.http.HttpHeaders> decorator;
 
+  private final HostAllowList hosts;
+
+  /** The last {@code Host} this connection sent that {@link #hosts} allowed; event loop only. */
+  private String allowedHost;
+
   HttpApiHandler(Dispatcher dispatcher, HttpMetrics metrics, ConnectionGuard guard) {
-    this(dispatcher, metrics, guard, h -> {});
+    this(dispatcher, metrics, guard, h -> {}, HostAllowList.ANY);
   }
 
   /**
    * @param decorator adds the headers every answer carries (a cluster member's contact with its
    *     leader)
+   * @param hosts the {@code Host} names served; others are refused (403, field {@code host})
    */
   HttpApiHandler(
       Dispatcher dispatcher,
       HttpMetrics metrics,
       ConnectionGuard guard,
-      java.util.function.Consumer<io.netty.handler.codec.http.HttpHeaders> decorator) {
+      java.util.function.Consumer<io.netty.handler.codec.http.HttpHeaders> decorator,
+      HostAllowList hosts) {
     this.dispatcher = dispatcher;
     this.metrics = metrics;
     this.guard = guard;
     this.decorator = decorator;
+    this.hosts = hosts;
   }
 
   /** Adds the headers every answer carries. */
@@ -198,6 +206,7 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
       current = ex;
       Route.Match match = Route.match(request.method(), segments);
       try {
+        checkHost(request);
         if (match == null) {
           throw new ApiError(
               HttpResponseStatus.NOT_FOUND,
@@ -217,6 +226,31 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
     } finally {
       request.release();
     }
+  }
+
+  /**
+   * Refuses a request whose {@code Host} is not a name this server answers to (DNS rebinding,
+   * decision 0168). A connection's browser or client sends the same {@code Host} every time, so
+   * once allowed it is only compared again, without parsing or allocating.
+   */
+  private void checkHost(FullHttpRequest request) {
+    String host = request.headers().get(HttpHeaderNames.HOST);
+    if (host == null || host.equals(allowedHost)) {
+      return;
+    }
+    if (!hosts.allows(host)) {
+      throw new ApiError(
+          HttpResponseStatus.FORBIDDEN,
+          ErrorCode.PERMISSION_DENIED,
+          "host",
+          "host: "
+              + host
+              + " is not a name of this server (expected: "
+              + hosts.expected()
+              + "; add names with --allowed-hosts): requests naming other hosts are refused"
+              + " against DNS rebinding");
+    }
+    allowedHost = host;
   }
 
   /** The (still percent-encoded) segments of a request's path: {@code /v1/a/} is v1, a and "". */

@@ -165,7 +165,11 @@ public final class HttpApiServer implements AutoCloseable {
     return start(registry, bind, startedAt, HttpApiSettings.defaults(), metrics, tls, acl, trends);
   }
 
-  static HttpApiServer start(
+  /**
+   * Like {@link #start(Registry, InetSocketAddress, Instant, HttpMetrics, SslContext, AclGuard,
+   * Trends)}, with {@code settings} (the limits and the {@code Host} names served).
+   */
+  public static HttpApiServer start(
       Registry registry,
       InetSocketAddress bind,
       Instant startedAt,
@@ -217,7 +221,9 @@ public final class HttpApiServer implements AutoCloseable {
                         .addLast(new HttpServerKeepAliveHandler())
                         .addLast(new RequestChecks())
                         .addLast(new BodyLimitAggregator(Limits.MAX_REQUEST_BYTES))
-                        .addLast(new HttpApiHandler(api::handle, metrics, guard, api::decorate));
+                        .addLast(
+                            new HttpApiHandler(
+                                api::handle, metrics, guard, api::decorate, settings.hosts()));
                   }
                 });
     Channel serverChannel;

@@ -3,25 +3,22 @@ package dev.cairn.server.internal.http;
 import static java.util.Objects.requireNonNull;
 
 import dev.cairn.common.Limits;
+import dev.cairn.common.Ticker;
+import dev.cairn.server.internal.limits.AbuseLimits;
+import dev.cairn.server.internal.limits.RequestRateLimit;
 import java.time.Clock;
 import java.time.Duration;
 
 /**
- * Tunables of the HTTP API that tests shorten: how often event streams send a keep-alive comment,
- * how many watches and connections one client address may hold, how long a request may take to
- * arrive and a connection may stay idle, the clock for uptime, and the number of I/O threads.
+ * Tunables of the HTTP API: how often event streams send a keep-alive comment, how many watches and
+ * connections one client address may hold, how long a request may take to arrive and a connection
+ * may stay idle, the clock for uptime, the number of I/O threads, and the {@code Host} names served
+ * ({@link HostAllowList}). Immutable; each {@code with...} returns a copy.
  */
-record HttpApiSettings(
-    Duration sseKeepAlive,
-    int maxWatchesPerClient,
-    Clock clock,
-    int ioThreads,
-    int maxConnectionsPerClient,
-    Duration requestTimeout,
-    Duration idleTimeout) {
+public final class HttpApiSettings {
 
   /** Most connections one client address may hold open. */
-  static final int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 1_024;
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 1_024;
 
   /** How long a request may take to arrive, from its first byte to its last. */
   static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
@@ -29,100 +26,181 @@ record HttpApiSettings(
   /** How long a connection may wait for its next request once every answer is sent. */
   static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);
 
-  HttpApiSettings {
-    requireNonNull(sseKeepAlive, "sseKeepAlive");
-    requireNonNull(clock, "clock");
-    requireNonNull(requestTimeout, "requestTimeout");
-    requireNonNull(idleTimeout, "idleTimeout");
-    positive("sseKeepAlive", sseKeepAlive);
-    positive("requestTimeout", requestTimeout);
-    positive("idleTimeout", idleTimeout);
-    if (maxWatchesPerClient < 1) {
-      throw new IllegalArgumentException(
-          "maxWatchesPerClient: " + maxWatchesPerClient + " (expected: >= 1)");
-    }
-    if (maxConnectionsPerClient < 1) {
-      throw new IllegalArgumentException(
-          "maxConnectionsPerClient: " + maxConnectionsPerClient + " (expected: >= 1)");
-    }
-    if (ioThreads < 1) {
-      throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: >= 1)");
-    }
+  private Duration sseKeepAlive;
+  private int maxWatchesPerClient;
+  private Clock clock;
+  private int ioThreads;
+  private int maxConnectionsPerClient;
+  private Duration requestTimeout;
+  private Duration idleTimeout;
+  private HostAllowList hosts;
+  private int maxSessionsPerClient;
+  private RequestRateLimit requestRate; // null: none
+
+  private HttpApiSettings() {}
+
+  private HttpApiSettings copy() {
+    HttpApiSettings s = new HttpApiSettings();
+    s.sseKeepAlive = sseKeepAlive;
+    s.maxWatchesPerClient = maxWatchesPerClient;
+    s.clock = clock;
+    s.ioThreads = ioThreads;
+    s.maxConnectionsPerClient = maxConnectionsPerClient;
+    s.requestTimeout = requestTimeout;
+    s.idleTimeout = idleTimeout;
+    s.hosts = hosts;
+    s.maxSessionsPerClient = maxSessionsPerClient;
+    s.requestRate = requestRate;
+    return s;
   }
 
   /**
    * 15 s keep-alives, {@link Limits#MAX_WATCHES_PER_CONNECTION} watches and {@value
    * #DEFAULT_MAX_CONNECTIONS_PER_CLIENT} connections per client address, 30 s to receive a request,
-   * 120 s idle, the UTC clock, one thread per core.
+   * 120 s idle, the UTC clock, one thread per core, any {@code Host}.
    */
-  static HttpApiSettings defaults() {
-    return new HttpApiSettings(
-        Duration.ofSeconds(15),
-        Limits.MAX_WATCHES_PER_CONNECTION,
-        Clock.systemUTC(),
-        Math.max(2, Runtime.getRuntime().availableProcessors()),
-        DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
-        DEFAULT_REQUEST_TIMEOUT,
-        DEFAULT_IDLE_TIMEOUT);
+  public static HttpApiSettings defaults() {
+    HttpApiSettings s = new HttpApiSettings();
+    s.sseKeepAlive = Duration.ofSeconds(15);
+    s.maxWatchesPerClient = Limits.MAX_WATCHES_PER_CONNECTION;
+    s.clock = Clock.systemUTC();
+    s.ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    s.maxConnectionsPerClient = DEFAULT_MAX_CONNECTIONS_PER_CLIENT;
+    s.requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    s.idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    s.hosts = HostAllowList.ANY;
+    s.maxSessionsPerClient = AbuseLimits.DEFAULT_SESSIONS_PER_CLIENT;
+    return s;
+  }
+
+  Duration sseKeepAlive() {
+    return sseKeepAlive;
+  }
+
+  int maxWatchesPerClient() {
+    return maxWatchesPerClient;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  int ioThreads() {
+    return ioThreads;
+  }
+
+  int maxConnectionsPerClient() {
+    return maxConnectionsPerClient;
+  }
+
+  Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  Duration idleTimeout() {
+    return idleTimeout;
+  }
+
+  HostAllowList hosts() {
+    return hosts;
+  }
+
+  int maxSessionsPerClient() {
+    return maxSessionsPerClient;
+  }
+
+  RequestRateLimit requestRate() {
+    return requestRate;
+  }
+
+  /**
+   * The abuse limits ({@code --max-watches-per-client} and the others): watches, connections and
+   * sessions per client address, and the request-rate limit on the system's clock.
+   */
+  public HttpApiSettings withLimits(AbuseLimits limits) {
+    HttpApiSettings s = copy();
+    s.maxWatchesPerClient = limits.watchesPerClient();
+    s.maxConnectionsPerClient = limits.connectionsPerClient();
+    s.maxSessionsPerClient = limits.sessionsPerClient();
+    s.requestRate = limits.requestRateLimit(Ticker.system());
+    return s;
+  }
+
+  HttpApiSettings withMaxSessionsPerClient(int n) {
+    HttpApiSettings s = copy();
+    s.maxSessionsPerClient = atLeastOne("maxSessionsPerClient", n);
+    return s;
+  }
+
+  HttpApiSettings withRequestRate(RequestRateLimit rate) {
+    HttpApiSettings s = copy();
+    s.requestRate = rate;
+    return s;
   }
 
   HttpApiSettings withSseKeepAlive(Duration d) {
-    return new HttpApiSettings(
-        d,
-        maxWatchesPerClient,
-        clock,
-        ioThreads,
-        maxConnectionsPerClient,
-        requestTimeout,
-        idleTimeout);
+    HttpApiSettings s = copy();
+    s.sseKeepAlive = positive("sseKeepAlive", d);
+    return s;
   }
 
-  HttpApiSettings withMaxWatchesPerClient(int n) {
-    return new HttpApiSettings(
-        sseKeepAlive, n, clock, ioThreads, maxConnectionsPerClient, requestTimeout, idleTimeout);
+  /** Most event streams (watches) one client address may hold open. */
+  public HttpApiSettings withMaxWatchesPerClient(int n) {
+    HttpApiSettings s = copy();
+    s.maxWatchesPerClient = atLeastOne("maxWatchesPerClient", n);
+    return s;
   }
 
   HttpApiSettings withClock(Clock c) {
-    return new HttpApiSettings(
-        sseKeepAlive,
-        maxWatchesPerClient,
-        c,
-        ioThreads,
-        maxConnectionsPerClient,
-        requestTimeout,
-        idleTimeout);
+    HttpApiSettings s = copy();
+    s.clock = requireNonNull(c, "clock");
+    return s;
   }
 
-  HttpApiSettings withMaxConnectionsPerClient(int n) {
-    return new HttpApiSettings(
-        sseKeepAlive, maxWatchesPerClient, clock, ioThreads, n, requestTimeout, idleTimeout);
+  /** Most connections one client address may hold open. */
+  public HttpApiSettings withMaxConnectionsPerClient(int n) {
+    HttpApiSettings s = copy();
+    s.maxConnectionsPerClient = atLeastOne("maxConnectionsPerClient", n);
+    return s;
   }
 
   HttpApiSettings withRequestTimeout(Duration d) {
-    return new HttpApiSettings(
-        sseKeepAlive,
-        maxWatchesPerClient,
-        clock,
-        ioThreads,
-        maxConnectionsPerClient,
-        d,
-        idleTimeout);
+    HttpApiSettings s = copy();
+    s.requestTimeout = positive("requestTimeout", d);
+    return s;
   }
 
   HttpApiSettings withIdleTimeout(Duration d) {
-    return new HttpApiSettings(
-        sseKeepAlive,
-        maxWatchesPerClient,
-        clock,
-        ioThreads,
-        maxConnectionsPerClient,
-        requestTimeout,
-        d);
+    HttpApiSettings s = copy();
+    s.idleTimeout = positive("idleTimeout", d);
+    return s;
   }
 
-  private static void positive(String name, Duration d) {
+  HttpApiSettings withIoThreads(int n) {
+    HttpApiSettings s = copy();
+    s.ioThreads = atLeastOne("ioThreads", n);
+    return s;
+  }
+
+  /** The names a request's {@code Host} may give; any by default. */
+  public HttpApiSettings withHosts(HostAllowList hosts) {
+    HttpApiSettings s = copy();
+    s.hosts = requireNonNull(hosts, "hosts");
+    return s;
+  }
+
+  private static int atLeastOne(String name, int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException(name + ": " + n + " (expected: >= 1)");
+    }
+    return n;
+  }
+
+  private static Duration positive(String name, Duration d) {
+    requireNonNull(d, name);
     if (d.isNegative() || d.isZero()) {
       throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
     }
+    return d;
   }
 }
