@@ -16,9 +16,13 @@ import java.util.function.Supplier;
 /**
  * Resolves {@code cairn:} targets (see {@link CairnGrpc}) from a Cairn {@link
  * dev.cairn.client.ServiceView}: one address group per instance (its {@code grpc} port, or its only
- * port), carrying {@link CairnAttributes}. Registered through {@code META-INF/services}.
+ * port), carrying {@link CairnAttributes}. Registered through {@code META-INF/services} and the
+ * module's {@code provides}.
  */
 public final class CairnNameResolverProvider extends NameResolverProvider {
+
+  /** The constructor {@link java.util.ServiceLoader} calls. */
+  public CairnNameResolverProvider() {}
 
   @Override
   protected boolean isAvailable() {

@@ -1,10 +1,20 @@
 package dev.cairn.server.core;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
+import com.tngtech.archunit.core.domain.JavaField;
+import com.tngtech.archunit.core.domain.JavaMember;
+import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The core has no network code: transports live in cairn-server. */
@@ -47,6 +57,40 @@ class ArchitectureTest {
         .dependOnClassesThat()
         .resideInAnyPackage("dev.cairn.server", "dev.cairn.server.internal..", "dev.cairn.proto..")
         .check(core);
+  }
+
+  /**
+   * The module descriptor keeps other modules out of the internal package (decision 0095); this
+   * keeps its types out of what the exported packages offer, which javac only warns about.
+   */
+  @Test
+  void exportedSignaturesDoNotNameInternalTypes() {
+    List<String> leaks = new ArrayList<>();
+    for (JavaClass c : core) {
+      if (c.getPackageName().contains(".internal")
+          || !c.getModifiers().contains(JavaModifier.PUBLIC)) {
+        continue;
+      }
+      for (JavaMember m : c.getMembers()) {
+        if (!m.getModifiers().contains(JavaModifier.PUBLIC)
+            && !m.getModifiers().contains(JavaModifier.PROTECTED)) {
+          continue;
+        }
+        Set<JavaClass> types = new HashSet<>();
+        if (m instanceof JavaField f) {
+          types.add(f.getRawType());
+        } else if (m instanceof JavaCodeUnit u) {
+          types.add(u.getRawReturnType());
+          types.addAll(u.getRawParameterTypes());
+        }
+        for (JavaClass t : types) {
+          if (t.getPackageName().contains(".internal")) {
+            leaks.add(m.getFullName() + " -> " + t.getName());
+          }
+        }
+      }
+    }
+    assertThat(leaks).isEmpty();
   }
 
   @Test

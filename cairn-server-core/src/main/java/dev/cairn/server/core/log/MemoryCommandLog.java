@@ -28,9 +28,13 @@ public final class MemoryCommandLog implements CommandLog {
   // Every in-memory log is a history of its own.
   private final String historyId = java.util.UUID.randomUUID().toString();
   private volatile LogStateMachine machine;
+
   // Set once, on the applier thread, when apply threw an Error; later entries are not applied.
   private volatile CairnException failed;
   private volatile boolean closed;
+
+  /** An empty log; {@link #start} attaches its state machine. */
+  public MemoryCommandLog() {}
 
   @Override
   public void start(LogStateMachine machine) {

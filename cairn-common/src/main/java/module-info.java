@@ -1,0 +1,5 @@
+/** Value types shared by the SDK and the server (JDK only). */
+module dev.cairn.common {
+  exports dev.cairn.common;
+  exports dev.cairn.common.tls;
+}
