@@ -171,7 +171,7 @@ async function run(page) {
 
   // Latency: the test registers latency-1.. one at a time, each after the previous row showed.
   // The page notes (wall clock, as the test's) when each registration's event reached the
-  // page's EventSource and when its row was put in the table.
+  // page's event stream and when its row was put in the table.
   await page.evaluate(() => {
     location.hash = '#/default/latency';
   });

@@ -157,6 +157,28 @@ public final class Authorizer {
     return true;
   }
 
+  /**
+   * Whether {@code need} may be granted on some service of {@code namespace}: a rule of the
+   * resource for this namespace (or every namespace) grants it, whatever its prefix. What decides
+   * for one service is {@link #allows(Resource, Access, String, String)}; this only tells whether a
+   * list of the namespace can hold anything (lists are filtered per token, decision 0173).
+   * Allocates nothing.
+   */
+  public boolean allowsSomeOfNamespace(Resource resource, Access need, String namespace) {
+    if (everything) {
+      return true;
+    }
+    Compiled[] rs = rules[resource.ordinal()];
+    for (int i = 0; i < rs.length; i++) {
+      Compiled r = rs[i];
+      boolean applies = r.namespace.equals(Rule.ANY_NAMESPACE) || r.namespace.equals(namespace);
+      if (applies && r.access != Access.DENY && r.access.ordinal() >= need.ordinal()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static Access combine(Access a, Access b) {
     if (a == Access.DENY || b == Access.DENY) {
       return Access.DENY;

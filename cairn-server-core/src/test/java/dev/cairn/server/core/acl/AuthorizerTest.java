@@ -73,6 +73,23 @@ class AuthorizerTest {
   }
 
   @Test
+  void someOfANamespaceNeedsAGrantingRuleForItWhateverItsPrefix() {
+    Authorizer some = of(new Rule(Resource.SERVICE, "prod", "web", Access.READ));
+    Authorizer anywhere = of(new Rule(Resource.SERVICE, "*", "db", Access.WRITE));
+    Authorizer denied = of(new Rule(Resource.SERVICE, "*", "", Access.DENY));
+
+    assertThat(some.allowsSomeOfNamespace(Resource.SERVICE, Access.READ, "prod")).isTrue();
+    assertThat(some.allowsSomeOfNamespace(Resource.SERVICE, Access.READ, "dev")).isFalse();
+    assertThat(some.allowsSomeOfNamespace(Resource.SERVICE, Access.WRITE, "prod")).isFalse();
+    assertThat(anywhere.allowsSomeOfNamespace(Resource.SERVICE, Access.READ, "any")).isTrue();
+    assertThat(anywhere.allowsSomeOfNamespace(Resource.HEALTH, Access.READ, "any")).isFalse();
+    assertThat(denied.allowsSomeOfNamespace(Resource.SERVICE, Access.READ, "any")).isFalse();
+    assertThat(Authorizer.ALL.allowsSomeOfNamespace(Resource.SERVICE, Access.WRITE, "x")).isTrue();
+    assertThat(Authorizer.UNKNOWN.allowsSomeOfNamespace(Resource.SERVICE, Access.READ, "x"))
+        .isFalse();
+  }
+
+  @Test
   void theManagementPolicyAllowsEverythingAndUnknownNothing() {
     Authorizer m =
         Authorizer.compile("t", Authorizer.Kind.KNOWN, List.of(Policy.MANAGEMENT), List.of());

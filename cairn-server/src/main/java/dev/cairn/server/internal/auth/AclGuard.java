@@ -3,10 +3,14 @@ package dev.cairn.server.internal.auth;
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
 import dev.cairn.server.core.Acls;
+import dev.cairn.server.core.ServiceList;
+import dev.cairn.server.core.ServiceSummary;
 import dev.cairn.server.core.SessionAccess;
 import dev.cairn.server.core.acl.Access;
 import dev.cairn.server.core.acl.Authorizer;
 import dev.cairn.server.core.acl.Resource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -89,13 +93,43 @@ public final class AclGuard {
             && caller.allows(required.resource(), required.access());
       case NAMESPACE:
         return caller.kind() != Authorizer.Kind.UNKNOWN
-            && caller.allowsWholeNamespace(required.resource(), required.access(), namespace);
+            && caller.allowsSomeOfNamespace(required.resource(), required.access(), namespace);
       case SERVICE:
         return caller.kind() != Authorizer.Kind.UNKNOWN
             && caller.allows(required.resource(), required.access(), namespace, service);
       default:
         return false;
     }
+  }
+
+  /**
+   * {@code list} as {@code caller} may see it (decision 0173): whole when it may read every service
+   * of the namespace (ACLs off, management, a rule for all of it), else only the services it may
+   * read. Allocates only when something is left out.
+   */
+  public static ServiceList readable(Authorizer caller, ServiceList list) {
+    if (readsWholeNamespace(caller, list.namespace())) {
+      return list;
+    }
+    List<ServiceSummary> kept = new ArrayList<>(list.services().size());
+    for (ServiceSummary s : list.services()) {
+      if (caller.allows(Resource.SERVICE, Access.READ, list.namespace(), s.name())) {
+        kept.add(s);
+      }
+    }
+    return kept.size() == list.services().size()
+        ? list
+        : new ServiceList(list.namespace(), list.revision(), List.copyOf(kept));
+  }
+
+  /** Whether {@code caller} may read every service of {@code namespace}: lists need no filter. */
+  public static boolean readsWholeNamespace(Authorizer caller, String namespace) {
+    return caller.allowsWholeNamespace(Resource.SERVICE, Access.READ, namespace);
+  }
+
+  /** Whether {@code caller} may read {@code service} of {@code namespace}. */
+  public static boolean reads(Authorizer caller, String namespace, String service) {
+    return caller.allows(Resource.SERVICE, Access.READ, namespace, service);
   }
 
   /**
@@ -145,7 +179,7 @@ public final class AclGuard {
       case SERVICE:
         return resource + " " + namespace + "/" + service;
       case NAMESPACE:
-        return "every " + resource + " of namespace " + namespace;
+        return "any " + resource + " of namespace " + namespace;
       default:
         return resource.toLowerCase(Locale.ROOT);
     }

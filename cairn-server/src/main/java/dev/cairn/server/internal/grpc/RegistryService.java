@@ -266,14 +266,19 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
       out.onError(GrpcStatuses.toException(e));
       return;
     }
-    afterGate(gate, out, () -> answerServices(request, out));
+    // The caller as the call began: the answer may run on another thread, outside its context.
+    Authorizer caller = AclInterceptor.caller();
+    afterGate(gate, out, () -> answerServices(request, out, caller));
   }
 
   private void answerServices(
-      ListServicesRequest request, StreamObserver<ListServicesResponse> out) {
+      ListServicesRequest request, StreamObserver<ListServicesResponse> out, Authorizer caller) {
     ListServicesResponse response;
     try {
-      response = Protos.toProto(registry.services(Names.namespace(request.getNamespace())));
+      response =
+          Protos.toProto(
+              AclGuard.readable(
+                  caller, registry.services(Names.namespace(request.getNamespace()))));
     } catch (RuntimeException e) {
       out.onError(GrpcStatuses.toException(e));
       return;
@@ -454,7 +459,9 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
       return (namespace, service) -> {};
     }
     Authorizer caller = AclInterceptor.caller();
-    return (namespace, service) ->
+    return new WatchCall.AclCheck() {
+      @Override
+      public void check(String namespace, String service) {
         guard.check(
             caller,
             service.isEmpty()
@@ -462,6 +469,13 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
                 : Requirement.service(Resource.SERVICE, Access.READ),
             namespace,
             service);
+      }
+
+      @Override
+      public dev.cairn.server.core.ServiceList visible(dev.cairn.server.core.ServiceList list) {
+        return AclGuard.readable(caller, list);
+      }
+    };
   }
 
   private <T, R> void answer(

@@ -54,6 +54,8 @@ final class WatchCall implements WatchListener {
   private volatile Watch watch;
   // This registry's history id, sent on the first message; set by begin(), before any delivery.
   private volatile String registryId = "";
+  // What of each service list the caller may see; set before the watch starts.
+  private volatile AclCheck lists;
 
   private WatchCall(
       ServerCallStreamObserver<WatchResponse> out,
@@ -102,6 +104,11 @@ final class WatchCall implements WatchListener {
      * @throws CairnException {@code UNAUTHENTICATED} or {@code PERMISSION_DENIED}
      */
     void check(String namespace, String service);
+
+    /** What of a service list the caller may see (decision 0173); all of it by default. */
+    default ServiceList visible(ServiceList list) {
+      return list;
+    }
   }
 
   /**
@@ -186,6 +193,7 @@ final class WatchCall implements WatchListener {
   }
 
   private void begin(Registry registry, WatchRequest request, AclCheck acl) {
+    lists = acl;
     Watch w;
     try {
       String namespace = Names.namespace(request.getNamespace());
@@ -260,7 +268,8 @@ final class WatchCall implements WatchListener {
 
   @Override
   public void onServiceList(ServiceList list) {
-    send(Protos.watchServices(list));
+    AclCheck acl = lists;
+    send(Protos.watchServices(acl == null ? list : acl.visible(list)));
   }
 
   @Override

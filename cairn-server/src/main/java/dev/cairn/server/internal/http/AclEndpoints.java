@@ -3,8 +3,11 @@ package dev.cairn.server.internal.http;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
+import dev.cairn.server.core.acl.Access;
+import dev.cairn.server.core.acl.Authorizer;
 import dev.cairn.server.core.acl.IssuedToken;
 import dev.cairn.server.core.acl.Policy;
+import dev.cairn.server.core.acl.Resource;
 import dev.cairn.server.core.acl.Rule;
 import dev.cairn.server.core.acl.Token;
 import dev.cairn.server.internal.auth.AclGuard;
@@ -100,6 +103,54 @@ final class AclEndpoints {
     ex.checkParams(Set.of(), false);
     checkOn();
     ex.reply(acl.acls().deletePolicy(ex.segment(3), ex.author()), JsonBodies::revision);
+  }
+
+  private static final Set<String> SELF_PARAMS = Set.of("namespace", "service");
+
+  /**
+   * {@code GET /v1/acl/self?namespace=&service=}: what the request's own token may do, for the
+   * console to ask for a token and to hide what it may not use (decision 0172). Public: it tells a
+   * caller only about the token it sent; answered with ACLs off too ({@code "acl": false}).
+   */
+  void self(Exchange ex) {
+    ex.checkParams(SELF_PARAMS, false);
+    String ns = ex.namespace();
+    String service = ex.param("service");
+    if (service != null) {
+      dev.cairn.common.Names.checkLabel("service", service);
+    }
+    Authorizer caller = ex.authorizer();
+    boolean on = acl.enforced();
+    boolean known = !on || caller.kind() != Authorizer.Kind.UNKNOWN;
+    ex.ok(
+        JsonBodies.encode(
+            g -> {
+              g.writeStartObject();
+              g.writeBooleanField("acl", on);
+              g.writeStringField(
+                  "token", !on ? "none" : caller.kind().name().toLowerCase(java.util.Locale.ROOT));
+              g.writeStringField("accessorId", caller.accessorId());
+              g.writeStringField("namespace", ns);
+              g.writeObjectFieldStart("may");
+              g.writeBooleanField(
+                  "listServices",
+                  known && caller.allowsSomeOfNamespace(Resource.SERVICE, Access.READ, ns));
+              g.writeBooleanField(
+                  "readAllServices", known && AclGuard.readsWholeNamespace(caller, ns));
+              g.writeBooleanField(
+                  "readCluster", known && caller.allows(Resource.CLUSTER, Access.READ));
+              g.writeBooleanField("readAcl", known && caller.allows(Resource.ACL, Access.READ));
+              if (service != null) {
+                g.writeBooleanField(
+                    "readService",
+                    known && caller.allows(Resource.SERVICE, Access.READ, ns, service));
+                g.writeBooleanField(
+                    "writeService",
+                    known && caller.allows(Resource.SERVICE, Access.WRITE, ns, service));
+              }
+              g.writeEndObject();
+              g.writeEndObject();
+            }));
   }
 
   private void checkOn() {

@@ -7,6 +7,7 @@ import dev.cairn.server.core.HealthySelection;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.ServiceList;
 import dev.cairn.server.core.ServiceSnapshot;
+import dev.cairn.server.internal.auth.AclGuard;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Set;
@@ -121,7 +122,9 @@ final class CatalogEndpoints {
   }
 
   private void answerServices(Exchange ex, ServiceList list) {
-    ex.ok(encode(list), list.revision());
+    ServiceList readable = AclGuard.readable(ex.authorizer(), list);
+    // A list cut for one token is encoded for it alone; the cache holds whole lists only.
+    ex.ok(readable == list ? encode(list) : JsonBodies.services(readable), list.revision());
   }
 
   private void answerInstances(Exchange ex, ServiceSnapshot snapshot, InstanceFilter filter) {

@@ -3,9 +3,13 @@ package dev.cairn.server.internal.http;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.cairn.common.CairnException;
 import dev.cairn.server.core.Registry;
+import dev.cairn.server.core.acl.Authorizer;
+import dev.cairn.server.internal.auth.AclGuard;
 import dev.cairn.server.internal.trends.Trends;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -32,6 +36,8 @@ final class HistoryEndpoints {
   void services(Exchange ex) {
     ex.checkParams(NAMESPACE_PARAM, false);
     String ns = ex.namespace();
+    Authorizer caller = ex.authorizer();
+    boolean whole = AclGuard.readsWholeNamespace(caller, ns);
     Trends.ServiceHistory h = trends.services(ns);
     ex.ok(
         JsonBodies.encode(
@@ -42,6 +48,9 @@ final class HistoryEndpoints {
               writeTimes(g, h.times());
               g.writeArrayFieldStart("services");
               for (Trends.ServiceSeries s : h.services()) {
+                if (!whole && !AclGuard.reads(caller, ns, s.service())) {
+                  continue;
+                }
                 g.writeStartObject();
                 g.writeStringField("service", s.service());
                 g.writeFieldName("instances");
@@ -93,7 +102,25 @@ final class HistoryEndpoints {
     long after = number(ex, "after", 0, 0, Long.MAX_VALUE);
     int limit = (int) number(ex, "limit", DEFAULT_EVENT_LIMIT, 1, Trends.MAX_EVENTS);
     long revision = registry.revision();
-    Trends.Timeline t = trends.events(ns, after, limit);
+    Authorizer caller = ex.authorizer();
+    Trends.Timeline t;
+    if (AclGuard.readsWholeNamespace(caller, ns)) {
+      t = trends.events(ns, after, limit);
+    } else {
+      // Only the events of services the token may read: the newest `limit` of those.
+      Trends.Timeline all = trends.events(ns, after, Trends.MAX_EVENTS);
+      List<Trends.Event> kept = new ArrayList<>();
+      for (Trends.Event e : all.events()) {
+        if (AclGuard.reads(caller, ns, e.service())) {
+          kept.add(e);
+        }
+      }
+      t =
+          new Trends.Timeline(
+              kept.subList(Math.max(0, kept.size() - limit), kept.size()),
+              all.truncated(),
+              all.oldestRevision());
+    }
     ex.ok(
         JsonBodies.encode(
             g -> {

@@ -371,6 +371,9 @@ final class HttpApi {
       case AUDIT:
         audit.audit(ex);
         break;
+      case ACL_SELF:
+        aclEndpoints.self(ex);
+        break;
     }
   }
 

@@ -31,7 +31,7 @@ final class HttpRules {
       case LIST_TOKENS, LIST_POLICIES, AUDIT -> Requirement.global(Resource.ACL, Access.READ);
       case CREATE_TOKEN, DELETE_TOKEN, CREATE_POLICY, DELETE_POLICY ->
           Requirement.global(Resource.ACL, Access.WRITE);
-      case CONSOLE_ROOT, CONSOLE, ACL_BOOTSTRAP -> Requirement.PUBLIC;
+      case CONSOLE_ROOT, CONSOLE, ACL_BOOTSTRAP, ACL_SELF -> Requirement.PUBLIC;
     };
   }
 

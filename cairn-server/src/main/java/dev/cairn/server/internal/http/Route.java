@@ -44,7 +44,8 @@ enum Route {
   HISTORY_SERVICES(HttpMethod.GET, "v1", "history", "services"),
   HISTORY_EVENTS(HttpMethod.GET, "v1", "history", "events"),
   HISTORY_SERVER(HttpMethod.GET, "v1", "history", "server"),
-  AUDIT(HttpMethod.GET, "v1", "audit");
+  AUDIT(HttpMethod.GET, "v1", "audit"),
+  ACL_SELF(HttpMethod.GET, "v1", "acl", "self");
 
   private static final Route[] ALL = values();
 

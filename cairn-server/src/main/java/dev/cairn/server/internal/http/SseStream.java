@@ -44,11 +44,21 @@ final class SseStream implements WatchListener, HttpApiHandler.Stream {
   private static final byte[] KEEPALIVE = ": keepalive\n\n".getBytes(StandardCharsets.US_ASCII);
 
   private final Channel channel;
+  // What a service-list watch sends of each list: all of it, or what the caller's token may read.
+  private java.util.function.UnaryOperator<ServiceList> lists =
+      java.util.function.UnaryOperator.identity();
   // Set once on the event loop before any writability change can be reported.
   private volatile Watch watch;
 
   SseStream(Channel channel) {
     this.channel = channel;
+  }
+
+  /**
+   * Sends of each service list only what {@code filter} keeps (decision 0173); before the watch.
+   */
+  void filterLists(java.util.function.UnaryOperator<ServiceList> filter) {
+    this.lists = filter;
   }
 
   /**
@@ -168,7 +178,8 @@ final class SseStream implements WatchListener, HttpApiHandler.Stream {
   }
 
   @Override
-  public void onServiceList(ServiceList list) {
+  public void onServiceList(ServiceList whole) {
+    ServiceList list = lists.apply(whole);
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     out.writeBytes(
         ("id: " + list.revision() + "\nevent: services\ndata: ")

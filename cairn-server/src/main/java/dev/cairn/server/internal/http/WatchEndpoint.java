@@ -56,7 +56,16 @@ final class WatchEndpoint {
     ex.checkParams(PARAMS, false);
     String ns = ex.namespace();
     long from = fromRevision(ex);
-    stream(ex, stream -> registry.watchServices(ns, from, stream));
+    dev.cairn.server.core.acl.Authorizer caller = ex.authorizer();
+    stream(
+        ex,
+        stream -> {
+          if (!dev.cairn.server.internal.auth.AclGuard.readsWholeNamespace(caller, ns)) {
+            stream.filterLists(
+                list -> dev.cairn.server.internal.auth.AclGuard.readable(caller, list));
+          }
+          return registry.watchServices(ns, from, stream);
+        });
   }
 
   private void stream(Exchange ex, Function<SseStream, Watch> start) {

@@ -217,6 +217,54 @@ class AclEnforcementTest {
     assertThat(results.get(2).getErrorCode()).isEqualTo(Status.Code.PERMISSION_DENIED.value());
   }
 
+  @Test
+  void listsAndServiceListWatchesShowOnlyTheServicesATokenMayRead() {
+    t.registry()
+        .register("lists", dev.cairn.common.Instance.builder("shop", "10.0.0.1").id("s1").build())
+        .join();
+    t.registry()
+        .register("lists", dev.cairn.common.Instance.builder("db", "10.0.0.2").id("d1").build())
+        .join();
+    t.registry()
+        .acls()
+        .createPolicy(
+            new Policy(
+                "read-shop", "", List.of(new Rule(Resource.SERVICE, "lists", "shop", Access.READ))))
+        .join();
+    String token = t.registry().acls().createToken("", List.of("read-shop")).join().secret();
+
+    assertThat(
+            blocking(stub(token, false))
+                .listServices(ListServicesRequest.newBuilder().setNamespace("lists").build())
+                .getServicesList())
+        .extracting(s -> s.getName())
+        .containsExactly("shop");
+    StreamRecorder<WatchRequest, WatchResponse> watch = StreamRecorder.create();
+    stub(token, true).watch(WatchRequest.newBuilder().setNamespace("lists").build(), watch);
+    assertThat(watch.next().getServices().getServicesList())
+        .extracting(s -> s.getName())
+        .containsExactly("shop");
+    t.registry()
+        .register("lists", dev.cairn.common.Instance.builder("shop-2", "10.0.0.3").id("x").build())
+        .join();
+    t.registry()
+        .register("lists", dev.cairn.common.Instance.builder("db-2", "10.0.0.4").id("y").build())
+        .join();
+    List<String> last = List.of();
+    while (!last.contains("shop-2")) {
+      last = watch.next().getServices().getServicesList().stream().map(s -> s.getName()).toList();
+      assertThat(last).doesNotContain("db", "db-2");
+    }
+    // A namespace where it may read nothing is still refused.
+    assertThat(
+            unary(
+                () ->
+                    blocking(stub(token, false))
+                        .listServices(
+                            ListServicesRequest.newBuilder().setNamespace("other").build())))
+        .isEqualTo(Status.Code.PERMISSION_DENIED);
+  }
+
   // ---- helpers ----
 
   private String tokenWith(String method, Requirement rule) {

@@ -153,8 +153,41 @@ class AclEnforcementTest {
     assertThat(send("GET", "/v1/services/web-secret-1/instances", "", web).status()).isEqualTo(403);
     assertThat(send("GET", "/v1/services/web-api/instances?namespace=prod", "", web).status())
         .isEqualTo(403);
-    // A list of the namespace needs read on all of it.
-    assertThat(send("GET", "/v1/services", "", web).status()).isEqualTo(403);
+    // A list of the namespace shows what the token may read (decision 0173).
+    Answer list = send("GET", "/v1/services", "", web);
+    assertThat(list.status()).isEqualTo(200);
+    assertThat(json(list).get("services").findValuesAsText("name"))
+        .contains("web-api")
+        .allMatch(n -> n.startsWith("web") && !n.startsWith("web-secret"));
+    assertThat(send("GET", "/v1/services?namespace=prod", "", web).status()).isEqualTo(403);
+  }
+
+  @Test
+  void theConsoleLearnsWhatItsTokenMayDo() throws Exception {
+    server
+        .registry()
+        .acls()
+        .createPolicy(
+            new Policy(
+                "shop-reader", "", List.of(new Rule(Resource.SERVICE, "*", "shop", Access.READ))))
+        .join();
+    String shop = server.registry().acls().createToken("", List.of("shop-reader")).join().secret();
+    JsonNode self = json(send("GET", "/v1/acl/self?service=shop-1", "", shop));
+    assertThat(self.get("acl").asBoolean()).isTrue();
+    assertThat(self.get("token").asText()).isEqualTo("known");
+    assertThat(self.at("/may/listServices").asBoolean()).isTrue();
+    assertThat(self.at("/may/readAllServices").asBoolean()).isFalse();
+    assertThat(self.at("/may/readService").asBoolean()).isTrue();
+    assertThat(self.at("/may/writeService").asBoolean()).isFalse();
+    assertThat(self.at("/may/readCluster").asBoolean()).isFalse();
+    assertThat(json(send("GET", "/v1/acl/self", "", "nope")).get("token").asText())
+        .isEqualTo("unknown");
+    JsonNode anonymous = json(send("GET", "/v1/acl/self", "", null));
+    assertThat(anonymous.get("token").asText()).isEqualTo("anonymous");
+    assertThat(anonymous.at("/may/listServices").asBoolean()).isFalse();
+    JsonNode root = json(send("GET", "/v1/acl/self?service=x", "", management));
+    assertThat(root.at("/may/writeService").asBoolean()).isTrue();
+    assertThat(root.at("/may/readAllServices").asBoolean()).isTrue();
   }
 
   @Test

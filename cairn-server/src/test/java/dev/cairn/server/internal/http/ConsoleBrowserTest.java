@@ -66,6 +66,8 @@ class ConsoleBrowserTest {
   private String session;
   private long web3Revision;
   private long timelineRevision;
+  // What the test does when the ACL script says it is listening.
+  private Runnable onListening = () -> {};
 
   @Test
   void showsInstancesLiveAndActsOnThem(@TempDir Path profile) throws Exception {
@@ -133,6 +135,75 @@ class ConsoleBrowserTest {
       assertThat(Files.readAllBytes(SCREENSHOT)).startsWith(0x89, 'P', 'N', 'G');
     } finally {
       failing.stop(0);
+    }
+  }
+
+  /**
+   * ACLs on (decision 0172): the console asks for a token and shows nothing before one is given;
+   * with a token that may read the services starting with {@code web}, it lists only those (live),
+   * the timeline only their events, and offers no write button; the token stays in the tab's
+   * session storage and travels as a header, never as a cookie.
+   */
+  @Test
+  void asksForATokenWithAclsOnAndShowsOnlyWhatItMayRead(@TempDir Path profile) throws Exception {
+    Optional<Path> chromium = chromium();
+    Optional<Path> node = onPath("node");
+    assumeTrue(
+        chromium.isPresent(),
+        "skipped: Chromium is not installed (apt-get install chromium; .ci/run installs it)");
+    assumeTrue(node.isPresent(), "skipped: Node.js is not installed (node not on the PATH)");
+    installPlaywright();
+    try (CairnServer server =
+        CairnServer.builder().inMemory().httpPort(0).grpcPort(0).acl(true).start()) {
+      base = "http://127.0.0.1:" + server.httpAddress().getPort();
+      var registry = server.registry();
+      registry.acls().bootstrap().join();
+      registry
+          .acls()
+          .createPolicy(
+              new dev.cairn.server.core.acl.Policy(
+                  "web-reader",
+                  "",
+                  List.of(
+                      new dev.cairn.server.core.acl.Rule(
+                          dev.cairn.server.core.acl.Resource.SERVICE,
+                          "*",
+                          "web",
+                          dev.cairn.server.core.acl.Access.READ))))
+          .join();
+      String readOnly =
+          registry.acls().createToken("console", List.of("web-reader")).join().secret();
+      for (String[] s :
+          new String[][] {
+            {"web", "web-1"}, {"web", "web-2"}, {"web-api", "api-1"}, {"payments", "pay-1"}
+          }) {
+        registry
+            .register("", dev.cairn.common.Instance.builder(s[0], "10.0.0.1").id(s[1]).build())
+            .join();
+      }
+      onListening =
+          () -> {
+            registry
+                .register("", dev.cairn.common.Instance.builder("payments-new", "10.0.0.9").build())
+                .join();
+            registry
+                .register("", dev.cairn.common.Instance.builder("web-new", "10.0.0.8").build())
+                .join();
+          };
+
+      List<String> steps =
+          drive(
+              List.of(
+                  node.get().toString(),
+                  "console-acl-test.mjs",
+                  chromium.get().toString(),
+                  base,
+                  profile.toString(),
+                  readOnly));
+
+      assertThat(steps)
+          .containsExactly(
+              "asked", "unknown", "filtered", "readonly", "listening", "live", "forgot");
     }
   }
 
@@ -223,6 +294,8 @@ class ConsoleBrowserTest {
         if (step.equals("watching")) {
           web3Revision =
               JSON.readTree(register("web", "web-3", WEB_3).body()).get("revision").asLong();
+        } else if (step.equals("listening")) {
+          onListening.run();
         } else if (step.equals("measuring")) {
           measureLatency(lines, deadline, steps);
         }
@@ -239,8 +312,8 @@ class ConsoleBrowserTest {
   /**
    * Registers {@code latency-1..} one at a time, each after the page showed the previous one, and
    * prints how long after the registration was sent its event reached a plain JDK client watching
-   * the same service (the baseline), the page's {@code EventSource}, and the page's table (medians
-   * and 90th percentiles). All read the same wall clock.
+   * the same service (the baseline), the page's event stream (read with {@code fetch}), and the
+   * page's table (medians and 90th percentiles). All read the same wall clock.
    */
   private void measureLatency(BlockingQueue<String> lines, long deadline, List<String> steps)
       throws Exception {
@@ -288,7 +361,7 @@ class ConsoleBrowserTest {
             + LATENCY_ROUNDS
             + " registrations, median (p90) ms after the PUT was sent: JDK SSE client "
             + percentiles(jdk)
-            + ", page's EventSource "
+            + ", page's stream "
             + percentiles(page)
             + ", row in the page's table "
             + percentiles(row));

@@ -4,8 +4,16 @@
 // GET .../checks (it changes without a revision, so it is polled); deregistration and
 // maintenance use the API's own DELETE and PUT. The charts and the event timeline come from the
 // server's last hour (GET /v1/history/..., decision 0153), drawn as SVG here. Registry data is
-// only ever rendered as text (textContent).
+// only ever rendered as text (textContent). With ACLs on it asks for a token first, keeps it in
+// session storage and sends it as a header (X-Cairn-Token) with every request, streams included;
+// the server answers only what the token may read, and write buttons show only where it may write
+// (GET /v1/acl/self, decision 0172).
 'use strict';
+
+/** Where the tab keeps its ACL token (session storage: this tab only, gone when it closes). */
+const TOKEN_KEY = 'cairn.token';
+/** How long a stream waits before it reconnects after a network error. */
+const STREAM_RETRY_MS = 1000;
 
 /** Metadata key marking an instance in maintenance; its value is the health to restore. */
 const MAINTENANCE_KEY = 'cairn.maintenance';
@@ -41,7 +49,12 @@ const state = {
   eventsAfter: 0, // the revision of the newest event read
   eventsTruncated: false, // the server left older events of the namespace out
   freshEvents: new Set(), // revisions of events read since the last render
+  acl: false, // the server checks tokens
+  mayWrite: true, // the token may write the selected service (always, with ACLs off)
+  mayReadCluster: true, // the token may read the server's status, members and charts
 };
+let token = sessionStorage.getItem(TOKEN_KEY) || '';
+let started = false;
 const streams = { services: null, instances: null };
 let renderQueued = false;
 let messageTimer = 0;
@@ -52,6 +65,82 @@ let serverLoadedAt = 0;
 const $ = (id) => document.getElementById(id);
 
 document.addEventListener('DOMContentLoaded', () => {
+  $('login-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    token = $('token').value.trim();
+    $('token').value = '';
+    if (token) sessionStorage.setItem(TOKEN_KEY, token);
+    begin();
+  });
+  $('logout').addEventListener('click', () => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    location.reload();
+  });
+  begin();
+});
+
+// ---- ACLs: ask for a token, and show nothing before one that may read is given
+
+/** What the token (or none) may do: GET /v1/acl/self, with ?service= for one service. */
+async function whoAmI(service) {
+  let path = '/v1/acl/self?' + nsParam();
+  if (service) path += '&service=' + encodeURIComponent(service);
+  const r = await api(path);
+  return r.ok ? r.json() : null;
+}
+
+async function begin() {
+  state.namespace = safeDecode(location.hash.replace(/^#\/?/, '').split('/')[0]) || 'default';
+  let self;
+  try {
+    self = await whoAmI('');
+  } catch (e) {
+    self = null;
+  }
+  if (!self) {
+    loginError('cannot reach the server; trying again');
+    $('login').hidden = false;
+    setTimeout(begin, 5000);
+    return;
+  }
+  if (self.acl && (self.token === 'unknown' || !self.may.listServices)) {
+    if (token) {
+      loginError(self.token === 'unknown' ? 'unknown token: not one this registry issued'
+        : 'this token may read no service of namespace ' + state.namespace);
+      sessionStorage.removeItem(TOKEN_KEY);
+      token = '';
+    }
+    $('main').hidden = true;
+    $('login').hidden = false;
+    $('token').focus();
+    return;
+  }
+  state.acl = self.acl;
+  state.mayWrite = !self.acl;
+  state.mayReadCluster = Boolean(self.may.readCluster);
+  $('login').hidden = true;
+  $('main').hidden = false;
+  $('logout').hidden = !self.acl || !token;
+  $('whoami').hidden = !self.acl;
+  $('whoami').textContent = self.accessorId ? 'token ' + self.accessorId.slice(0, 8) + '…' : 'anonymous';
+  $('whoami').title = self.accessorId;
+  if (!started) start();
+}
+
+function loginError(text) {
+  $('login-error').textContent = text;
+  $('login-error').hidden = !text;
+}
+
+/** fetch with the tab's token as X-Cairn-Token (when it has one); never a cookie. */
+function api(path, init) {
+  const options = Object.assign({}, init || {});
+  if (token) options.headers = Object.assign({}, options.headers, { 'X-Cairn-Token': token });
+  return fetch(path, options);
+}
+
+function start() {
+  started = true;
   $('namespace').addEventListener('change', () => {
     const ns = $('namespace').value.trim() || 'default';
     location.hash = hashFor(ns, '');
@@ -73,7 +162,7 @@ document.addEventListener('DOMContentLoaded', () => {
   loadServerHistory();
   applyHash();
   pollCluster();
-});
+}
 
 // ---- cluster: this member, who leads, and each member's lag (polled; no events carry them)
 
@@ -81,8 +170,9 @@ document.addEventListener('DOMContentLoaded', () => {
 const CLUSTER_POLL_MS = 2000;
 
 async function pollCluster() {
+  if (!state.mayReadCluster) return; // its token may not: nothing to show
   try {
-    const status = await (await fetch('/v1/status')).json();
+    const status = await (await api('/v1/status')).json();
     const clustered = Boolean(status.cluster);
     $('cluster').hidden = !clustered;
     $('members-pane').hidden = !clustered;
@@ -90,7 +180,7 @@ async function pollCluster() {
     $('cluster').textContent = 'node ' + status.nodeId + ' \u00b7 ' + status.role
         + (status.leader ? ' \u00b7 leader ' + status.leader : ' \u00b7 no leader');
     $('cluster').classList.toggle('bad', !status.leader);
-    const r = await fetch('/v1/cluster/members');
+    const r = await api('/v1/cluster/members');
     if (r.ok) {
       const members = (await r.json()).members;
       $('members').querySelector('tbody').replaceChildren(...members.map((m) => el('tr',
@@ -153,7 +243,7 @@ function watchServices() {
   state.events = [];
   state.eventsAfter = 0;
   loadServiceHistory();
-  const es = new EventSource('/v1/watch/services?' + nsParam());
+  const es = new Stream('/v1/watch/services?' + nsParam());
   streams.services = es;
   es.addEventListener('services', (e) => {
     if (es !== streams.services) return;
@@ -174,9 +264,11 @@ function watchInstances() {
   state.instancesLoaded = false;
   state.checks = new Map();
   state.fresh.clear();
+  state.mayWrite = !state.acl;
   if (!state.service) return;
+  if (state.acl) loadRights();
   const path = '/v1/services/' + encodeURIComponent(state.service) + '/instances?' + nsParam();
-  const es = new EventSource(
+  const es = new Stream(
     '/v1/watch/services/' + encodeURIComponent(state.service) + '?' + nsParam());
   streams.instances = es;
   es.addEventListener('snapshot', (e) => {
@@ -206,6 +298,21 @@ function watchInstances() {
   watchErrors(es, 'instances', () => path, watchInstances);
 }
 
+/** Whether the token may write the selected service: its write buttons show only then. */
+async function loadRights() {
+  const service = state.service;
+  const namespace = state.namespace;
+  try {
+    const self = await whoAmI(service);
+    if (self && service === state.service && namespace === state.namespace) {
+      state.mayWrite = Boolean(self.may.writeService);
+      schedule();
+    }
+  } catch (e) {
+    // offline: no buttons until the next selection
+  }
+}
+
 /** Reads the check output once the current burst of events is over (one request per burst). */
 function checksSoon() {
   clearTimeout(checksLoad.soon);
@@ -227,7 +334,7 @@ async function loadChecks() {
   const service = state.service;
   const namespace = state.namespace;
   try {
-    const r = await fetch('/v1/services/' + encodeURIComponent(service) + '/checks?' + nsParam());
+    const r = await api('/v1/services/' + encodeURIComponent(service) + '/checks?' + nsParam());
     if (r.ok && service === state.service && namespace === state.namespace) {
       const body = await r.json();
       state.checks = new Map(body.checks.map((c) => [c.id, c]));
@@ -260,6 +367,7 @@ async function loadServiceHistory() {
 
 /** Reads the server's write rate and push latency of the last hour, and the step in progress. */
 async function loadServerHistory() {
+  if (!state.mayReadCluster) return;
   serverLoadedAt = Date.now();
   const body = await readJson('/v1/history/server');
   if (!body) return;
@@ -310,7 +418,7 @@ function sameEvent(a, b) {
 /** A GET's JSON body, or null when it failed (offline, refused: the charts keep what they have). */
 async function readJson(path) {
   try {
-    const r = await fetch(path);
+    const r = await api(path);
     return r.ok ? await r.json() : null;
   } catch (e) {
     return null;
@@ -318,14 +426,107 @@ async function readJson(path) {
 }
 
 /**
- * EventSource reconnects by itself after a network error, resuming with Last-Event-ID. A refused
+ * A server-sent event stream read with fetch, so that it carries the token as a header
+ * (EventSource cannot send one). It behaves as EventSource where the console relies on it:
+ * 'open', 'error' and named MessageEvents (data, lastEventId), readyState and close(); after a
+ * network error it reconnects by itself, resuming with Last-Event-ID; an HTTP error status (a
+ * refusal) closes it for good.
+ */
+class Stream extends EventTarget {
+  constructor(path) {
+    super();
+    this.path = path;
+    this.readyState = Stream.CONNECTING;
+    this.lastEventId = '';
+    this.aborter = null;
+    this.connect();
+  }
+
+  close() {
+    this.readyState = Stream.CLOSED;
+    if (this.aborter) this.aborter.abort();
+  }
+
+  async connect() {
+    if (this.readyState === Stream.CLOSED) return;
+    this.aborter = new AbortController();
+    const headers = { Accept: 'text/event-stream' };
+    if (this.lastEventId) headers['Last-Event-ID'] = this.lastEventId;
+    let response;
+    try {
+      response = await api(this.path, { headers: headers, signal: this.aborter.signal, cache: 'no-store' });
+    } catch (e) {
+      this.retry();
+      return;
+    }
+    if (this.readyState === Stream.CLOSED) return;
+    if (!response.ok || !response.body) {
+      this.status = response.status;
+      this.readyState = Stream.CLOSED;
+      this.dispatchEvent(new Event('error'));
+      return;
+    }
+    this.readyState = Stream.OPEN;
+    this.dispatchEvent(new Event('open'));
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    let frame = { type: 'message', data: [], id: null };
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        const lines = (buffer + value).split('\n');
+        buffer = lines.pop();
+        for (let line of lines) {
+          if (line.endsWith('\r')) line = line.slice(0, -1);
+          if (line === '') {
+            this.deliver(frame);
+            frame = { type: 'message', data: [], id: null };
+            continue;
+          }
+          if (line.startsWith(':')) continue; // a keep-alive
+          const colon = line.indexOf(':');
+          const field = colon < 0 ? line : line.slice(0, colon);
+          let v = colon < 0 ? '' : line.slice(colon + 1);
+          if (v.startsWith(' ')) v = v.slice(1);
+          if (field === 'event') frame.type = v;
+          else if (field === 'data') frame.data.push(v);
+          else if (field === 'id') frame.id = v;
+        }
+      }
+    } catch (e) {
+      // closed here, or the connection broke
+    }
+    this.retry();
+  }
+
+  deliver(frame) {
+    if (frame.id !== null) this.lastEventId = frame.id;
+    if (!frame.data.length || this.readyState !== Stream.OPEN) return;
+    this.dispatchEvent(new MessageEvent(frame.type,
+      { data: frame.data.join('\n'), lastEventId: this.lastEventId }));
+  }
+
+  retry() {
+    if (this.readyState === Stream.CLOSED) return;
+    this.readyState = Stream.CONNECTING;
+    this.dispatchEvent(new Event('error'));
+    setTimeout(() => this.connect(), STREAM_RETRY_MS);
+  }
+}
+Stream.CONNECTING = 0;
+Stream.OPEN = 1;
+Stream.CLOSED = 2;
+
+/**
+ * A stream reconnects by itself after a network error, resuming with Last-Event-ID. A refused
  * stream (an HTTP error status) is closed for good: show the API's message and retry later.
  */
 function watchErrors(es, which, readPath, restart) {
   es.addEventListener('open', () => connection());
   es.addEventListener('error', async () => {
     connection();
-    if (es.readyState !== EventSource.CLOSED || es !== streams[which]) return;
+    if (es.readyState !== Stream.CLOSED || es !== streams[which]) return;
     showMessage(await errorOf(readPath()));
     setTimeout(() => {
       if (es === streams[which]) restart();
@@ -337,7 +538,7 @@ function watchErrors(es, which, readPath, restart) {
 /** Why a stream was refused: the API's error message for a plain GET of the same resource. */
 async function errorOf(path) {
   try {
-    const r = await fetch(path);
+    const r = await api(path);
     if (r.ok) return 'the event stream was interrupted; reconnecting';
     const body = await r.json().catch(() => ({}));
     return body.error ? body.error.message : 'the event stream was refused (HTTP ' + r.status + ')';
@@ -354,8 +555,8 @@ function seen(revision) {
 function connection() {
   const open = Object.values(streams).filter(Boolean);
   const el = $('conn');
-  const live = open.length > 0 && open.every((s) => s.readyState === EventSource.OPEN);
-  const down = open.some((s) => s.readyState === EventSource.CLOSED);
+  const live = open.length > 0 && open.every((s) => s.readyState === Stream.OPEN);
+  const down = open.some((s) => s.readyState === Stream.CLOSED);
   el.className = 'conn ' + (live ? 'live' : down ? 'down' : '');
   el.textContent = live ? 'live' : down ? 'disconnected' : 'reconnecting';
 }
@@ -403,7 +604,7 @@ async function send(button, method, path, body) {
       init.headers = { 'Content-Type': 'application/json' };
       init.body = JSON.stringify(body);
     }
-    const r = await fetch(path, init);
+    const r = await api(path, init);
     if (!r.ok) {
       const answer = await r.json().catch(() => ({}));
       showMessage(answer.error ? answer.error.message : method + ' failed: HTTP ' + r.status);
@@ -621,7 +822,8 @@ function instanceRow(inst) {
     remove.disabled = true;
     remove.title = 'Owned by a session: it goes when its session ends';
   }
-  tr.append(el('td', 'actions', maintenance, ' ', remove));
+  // Only where the token may write (always with ACLs off): no button that would be refused.
+  tr.append(state.mayWrite ? el('td', 'actions', maintenance, ' ', remove) : el('td', 'actions'));
   return tr;
 }
 
