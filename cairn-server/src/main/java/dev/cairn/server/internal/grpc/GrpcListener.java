@@ -171,7 +171,7 @@ public final class GrpcListener implements Listener {
             .addService(
                 ServerInterceptors.intercept(
                     ServerInterceptors.intercept(
-                        ServerInterceptors.intercept(service, inner), connections),
+                        ServerInterceptors.intercept(service.definition(), inner), connections),
                     reversed(interceptors)))
             .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
             .permitKeepAliveTime(PERMIT_KEEPALIVE_SECONDS, TimeUnit.SECONDS)

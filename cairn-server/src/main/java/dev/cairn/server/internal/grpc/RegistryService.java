@@ -169,8 +169,56 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
         revision -> DeregisterResponse.newBuilder().setRevision(revision).build());
   }
 
+  /**
+   * The service's definition, with {@code GetService} answering in wire form ({@link
+   * ServiceAnswer}, decision 0156); every other method as generated.
+   */
+  io.grpc.ServerServiceDefinition definition() {
+    io.grpc.ServerServiceDefinition generated = bindService();
+    io.grpc.ServiceDescriptor descriptor = generated.getServiceDescriptor();
+    io.grpc.ServiceDescriptor.Builder methods =
+        io.grpc.ServiceDescriptor.newBuilder(descriptor.getName())
+            .setSchemaDescriptor(descriptor.getSchemaDescriptor());
+    String getService = ServiceAnswer.METHOD.getFullMethodName();
+    for (io.grpc.MethodDescriptor<?, ?> m : descriptor.getMethods()) {
+      methods.addMethod(m.getFullMethodName().equals(getService) ? ServiceAnswer.METHOD : m);
+    }
+    io.grpc.ServerServiceDefinition.Builder b =
+        io.grpc.ServerServiceDefinition.builder(methods.build());
+    for (io.grpc.ServerMethodDefinition<?, ?> m : generated.getMethods()) {
+      if (!m.getMethodDescriptor().getFullMethodName().equals(getService)) {
+        b.addMethod(m);
+      }
+    }
+    b.addMethod(
+        ServiceAnswer.METHOD, io.grpc.stub.ServerCalls.asyncUnaryCall(this::getServiceAnswer));
+    return b.build();
+  }
+
+  /** As generated, for callers of the typed API (tests); the server binds {@link #definition}. */
   @Override
   public void getService(GetServiceRequest request, StreamObserver<GetServiceResponse> out) {
+    getServiceAnswer(
+        request,
+        new StreamObserver<>() {
+          @Override
+          public void onNext(ServiceAnswer answer) {
+            out.onNext(answer.message());
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            out.onError(t);
+          }
+
+          @Override
+          public void onCompleted() {
+            out.onCompleted();
+          }
+        });
+  }
+
+  private void getServiceAnswer(GetServiceRequest request, StreamObserver<ServiceAnswer> out) {
     CompletableFuture<Long> gate;
     try {
       checkAcl(
@@ -225,8 +273,8 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
         : e;
   }
 
-  private void answerService(GetServiceRequest request, StreamObserver<GetServiceResponse> out) {
-    GetServiceResponse response;
+  private void answerService(GetServiceRequest request, StreamObserver<ServiceAnswer> out) {
+    ServiceAnswer response;
     try {
       String namespace = Names.namespace(request.getNamespace());
       String service = Names.checkLabel("service", request.getService());
@@ -234,20 +282,21 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
       // the answered revision misses nothing.
       long revision = registry.revision();
       ServiceSnapshot snapshot = registry.service(namespace, service);
-      GetServiceResponse.Builder b =
-          GetServiceResponse.newBuilder()
-              .setRevision(Math.max(revision, snapshot.revision()))
-              .setServiceRevision(snapshot.revision());
       if (request.getHealthyOnly()) {
+        GetServiceResponse.Builder b =
+            GetServiceResponse.newBuilder()
+                .setRevision(Math.max(revision, snapshot.revision()))
+                .setServiceRevision(snapshot.revision());
         HealthySelection selection = registry.healthy(namespace, service, snapshot.instances());
         for (dev.cairn.common.Instance i : selection.instances()) {
           b.addInstances(Protos.toProto(i));
         }
         b.setProtection(selection.protection());
+        response = ServiceAnswer.of(b.build());
       } else {
-        b.addAllInstances(Protos.instances(snapshot));
+        // Every instance: encoded once per snapshot, as the HTTP list is (decision 0156).
+        response = ServiceAnswer.of(Math.max(revision, snapshot.revision()), snapshot);
       }
-      response = b.build();
     } catch (RuntimeException e) {
       out.onError(GrpcStatuses.toException(e));
       return;

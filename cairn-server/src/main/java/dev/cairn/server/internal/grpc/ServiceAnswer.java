@@ -1,0 +1,200 @@
+package dev.cairn.server.internal.grpc;
+
+import com.google.protobuf.CodedOutputStream;
+import dev.cairn.proto.v1.GetServiceResponse;
+import dev.cairn.proto.v1.RegistryGrpc;
+import dev.cairn.server.core.ServiceSnapshot;
+import dev.cairn.server.internal.Protos;
+import io.grpc.Drainable;
+import io.grpc.KnownLength;
+import io.grpc.MethodDescriptor;
+import io.grpc.protobuf.ProtoUtils;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * A {@code GetService} answer on its way to the wire: either a {@link GetServiceResponse}, or its
+ * encoding made of the few per-call bytes (the revisions) followed by the instances, encoded once
+ * per service snapshot and cached on it (decision 0156). The bytes are those the generated message
+ * would write (fields in number order, zero fields left out), so the wire does not change; {@link
+ * #METHOD} is {@code GetService} with a marshaller that writes them as they are.
+ */
+final class ServiceAnswer {
+
+  /** The snapshot key of the instances' encoding: every {@code instances = 3} entry, in order. */
+  private static final Object INSTANCES_FIELD = new Object();
+
+  private static final MethodDescriptor.Marshaller<GetServiceResponse> MESSAGES =
+      ProtoUtils.marshaller(GetServiceResponse.getDefaultInstance());
+
+  /** {@code cairn.v1.Registry/GetService}, answering with {@link ServiceAnswer}s. */
+  static final MethodDescriptor<dev.cairn.proto.v1.GetServiceRequest, ServiceAnswer> METHOD =
+      RegistryGrpc.getGetServiceMethod().toBuilder(
+              RegistryGrpc.getGetServiceMethod().getRequestMarshaller(), new Marshaller())
+          .build();
+
+  private final GetServiceResponse message; // null when encoded
+  private final byte[] head;
+  private final byte[] instances;
+
+  private ServiceAnswer(GetServiceResponse message, byte[] head, byte[] instances) {
+    this.message = message;
+    this.head = head;
+    this.instances = instances;
+  }
+
+  /** An answer built as a message (filtered reads). */
+  static ServiceAnswer of(GetServiceResponse message) {
+    return new ServiceAnswer(message, null, null);
+  }
+
+  /**
+   * Every instance of {@code snapshot} at global revision {@code revision}: the revisions encoded
+   * now, the instances as encoded once for the snapshot.
+   */
+  static ServiceAnswer of(long revision, ServiceSnapshot snapshot) {
+    long serviceRevision = snapshot.revision();
+    byte[] head =
+        new byte
+            [(revision == 0 ? 0 : CodedOutputStream.computeInt64Size(1, revision))
+                + (serviceRevision == 0
+                    ? 0
+                    : CodedOutputStream.computeInt64Size(2, serviceRevision))];
+    CodedOutputStream out = CodedOutputStream.newInstance(head);
+    try {
+      if (revision != 0) {
+        out.writeInt64(1, revision);
+      }
+      if (serviceRevision != 0) {
+        out.writeInt64(2, serviceRevision);
+      }
+      out.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new ServiceAnswer(null, head, snapshot.encoded(INSTANCES_FIELD, ServiceAnswer::encode));
+  }
+
+  /** The answer as a message; for tests and the rare caller that needs one. */
+  GetServiceResponse message() {
+    if (message != null) {
+      return message;
+    }
+    try {
+      return GetServiceResponse.parseFrom(bytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The answer's wire form. */
+  byte[] bytes() {
+    if (message != null) {
+      return message.toByteArray();
+    }
+    byte[] all = new byte[head.length + instances.length];
+    System.arraycopy(head, 0, all, 0, head.length);
+    System.arraycopy(instances, 0, all, head.length, instances.length);
+    return all;
+  }
+
+  private static byte[] encode(ServiceSnapshot snapshot) {
+    List<dev.cairn.proto.v1.Instance> all = Protos.instances(snapshot);
+    int size = 0;
+    for (dev.cairn.proto.v1.Instance i : all) {
+      size += CodedOutputStream.computeMessageSize(3, i);
+    }
+    byte[] bytes = new byte[size];
+    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+    try {
+      for (dev.cairn.proto.v1.Instance i : all) {
+        out.writeMessage(3, i);
+      }
+      out.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes;
+  }
+
+  private static final class Marshaller implements MethodDescriptor.Marshaller<ServiceAnswer> {
+    @Override
+    public InputStream stream(ServiceAnswer answer) {
+      return answer.message != null
+          ? MESSAGES.stream(answer.message)
+          : new Encoded(answer.head, answer.instances);
+    }
+
+    @Override
+    public ServiceAnswer parse(InputStream stream) {
+      return of(MESSAGES.parse(stream));
+    }
+  }
+
+  /** Two byte arrays as one stream; gRPC drains it into its buffers without another copy. */
+  private static final class Encoded extends InputStream implements KnownLength, Drainable {
+    private final byte[] head;
+    private final byte[] tail;
+    private int position; // over head then tail
+
+    Encoded(byte[] head, byte[] tail) {
+      this.head = head;
+      this.tail = tail;
+    }
+
+    @Override
+    public int drainTo(OutputStream target) throws IOException {
+      int n = available();
+      if (position < head.length) {
+        target.write(head, position, head.length - position);
+        target.write(tail);
+      } else {
+        target.write(tail, position - head.length, tail.length - (position - head.length));
+      }
+      position = head.length + tail.length;
+      return n;
+    }
+
+    @Override
+    public int available() {
+      return head.length + tail.length - position;
+    }
+
+    @Override
+    public int read() {
+      if (position < head.length) {
+        return head[position++] & 0xff;
+      }
+      if (position < head.length + tail.length) {
+        return tail[position++ - head.length] & 0xff;
+      }
+      return -1;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      int left = available();
+      if (left == 0) {
+        return len == 0 ? 0 : -1;
+      }
+      int n = Math.min(len, left);
+      for (int k = 0; k < n; ) {
+        if (position < head.length) {
+          int c = Math.min(n - k, head.length - position);
+          System.arraycopy(head, position, b, off + k, c);
+          position += c;
+          k += c;
+        } else {
+          int c = Math.min(n - k, head.length + tail.length - position);
+          System.arraycopy(tail, position - head.length, b, off + k, c);
+          position += c;
+          k += c;
+        }
+      }
+      return n;
+    }
+  }
+}
