@@ -119,7 +119,13 @@ final class SessionManager {
     toDeregister.remove(r.key());
     if (!started) {
       started = true;
-      events.execute(this::connect);
+      try {
+        events.execute(this::connect);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // The client is closing: its threads are gone.
+        registrations.remove(r.key());
+        fail(r, closedError());
+      }
     } else if (open) {
       sendRegister(r);
     }
@@ -271,6 +277,8 @@ final class SessionManager {
     long silentNanos = settings.ticker.nanos() - lastAckNanos;
     if (silentNanos > settings.sessionTtl.toNanos() * 2 / 3) {
       log.info("No keepalive answer from {} for {} ms", channels.currentAddress(), silentNanos);
+      // Registrations made until the stream's end reaches the event thread wait for the next one.
+      open = false;
       call.cancel("keepalive: no answer", null);
       return;
     }
@@ -468,6 +476,7 @@ final class SessionManager {
             }
             break;
           default:
+            open = false;
             c.cancel("session: unexpected message " + message.getBodyCase(), null);
             return;
         }
