@@ -204,6 +204,43 @@ class ClusterServerTest {
             .PUT(HttpRequest.BodyPublishers.noBody())
             .build();
     assertThat(http.send(renew, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+
+    // The audit names the token that wrote through a follower, the same on every member: the
+    // author travels with the command to the leader and through the log (decision 0171).
+    String accessor = JSON.readTree(made.body()).get("accessorId").asText();
+    HttpResponse<String> put =
+        send(
+            follower,
+            "PUT",
+            "/v1/services/web-audit/instances/a1",
+            "{\"address\":\"10.0.0.1\"}",
+            web);
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    long revision = JSON.readTree(put.body()).get("revision").asLong();
+    List<String> seen = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      int member = i;
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  JSON.readTree(
+                              send(member, "GET", "/v1/audit?service=web-audit", null, root).body())
+                          .get("writes")
+                          .size()
+                      == 1);
+      JsonNode w =
+          JSON.readTree(send(member, "GET", "/v1/audit?service=web-audit", null, root).body())
+              .get("writes")
+              .get(0);
+      assertThat(w.get("revision").asLong()).isEqualTo(revision);
+      assertThat(w.get("operation").asText()).isEqualTo("register");
+      assertThat(w.at("/author/accessorId").asText()).isEqualTo(accessor);
+      assertThat(w.at("/author/remoteAddress").asText()).startsWith("127.0.0.1:");
+      seen.add(w.toString());
+    }
+    assertThat(seen).as("the same record on every member").containsOnly(seen.get(0));
+    assertThat(send(other, "GET", "/v1/audit", null, web).statusCode()).isEqualTo(403);
   }
 
   private void startThree() throws IOException {
