@@ -4,8 +4,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcFactory;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.RaftServerConfigKeys.Log.CorruptionPolicy;
@@ -71,11 +74,14 @@ final class RaftConfig {
     RaftServerConfigKeys.Log.setAsyncFlushEnabled(p, false);
     RaftServerConfigKeys.Log.StateMachineData.setSync(p, true);
     RaftServerConfigKeys.Log.setForceSyncNum(p, FORCE_SYNC_ENTRIES);
-    // No commit-metadata entries (decision 0108): with them the leader appended, replicated and
-    // fsync'd one more entry each time its commit index moved, doubling the entries of small
-    // batches. The commit index is learnt again at start: a single node replays its log before it
-    // serves (leaderReady), a cluster member once it hears from a leader.
-    RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
+    // Commit-metadata entries only in a cluster (decision 0108). A single node wrote and fsync'd
+    // one
+    // more entry each time its commit index moved, for nothing: it replays its log before it serves
+    // (leaderReady). In a cluster the metadata entry is what carries a new commit index to the
+    // followers at once; without it they learnt it only with the next append or heartbeat, so a
+    // lone write reached a follower's watchers (and a forwarded write its caller) up to a
+    // heartbeat late, and a follower cut off right after a commit never applied that entry.
+    RaftServerConfigKeys.Log.setLogMetadataEnabled(p, settings.clustered());
     RaftServerConfigKeys.Write.setElementLimit(p, PENDING_WRITES);
     RaftServerConfigKeys.Log.setQueueElementLimit(p, PENDING_WRITES);
 
@@ -117,6 +123,18 @@ final class RaftConfig {
       cluster(p, settings);
     }
     return p;
+  }
+
+  /**
+   * The Ratis parameters that are objects rather than properties: mutual TLS between members
+   * (decision 0109) for the server, its client and admin calls alike; empty when traffic is plain.
+   */
+  static Parameters parameters(LogSettings settings) {
+    LogSettings.PeerTls tls = settings.peerTls();
+    if (tls == null) {
+      return new Parameters();
+    }
+    return GrpcFactory.newRaftParameters(new GrpcTlsConfig(tls.keys(), tls.peers(), true));
   }
 
   /**
