@@ -190,8 +190,13 @@ public final class CairnServer implements AutoCloseable {
           acl,
           frontDoorFactories.size(),
           insecureAllowOpenAccess);
-      OpenAccess.checkRaft(raftHosts, insecureAllowOpenAccess);
+      // Members authenticate each other with the server's certificate and the client CA (0109).
+      boolean peerTls = cluster != null && !raftHosts.isEmpty() && tlsCa != null;
+      OpenAccess.checkRaft(raftHosts, peerTls, insecureAllowOpenAccess);
       ServerTls tls = tlsCert == null ? null : ServerTls.load(tlsCert, tlsKey, tlsCa);
+      if (peerTls) {
+        cluster.peerTls(tls.keyManager(), tls.clientCa());
+      }
       RegistryOptions options = registryOptions;
       if (metricsOn) {
         metrics = new ServerMetrics();

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * A durable {@link CommandLog} on Apache Ratis: a Raft group of one peer that keeps its log and
@@ -192,6 +194,7 @@ public final class RatisCommandLog implements CommandLog {
     private boolean join;
     private long minFreeBytes = DEFAULT_MIN_FREE_BYTES;
     private LongSupplier usableSpace;
+    private LogSettings.PeerTls peerTls;
 
     private Builder(Path dataDir) {
       this.dataDir = requireNonNull(dataDir, "dataDir");
@@ -376,8 +379,25 @@ public final class RatisCommandLog implements CommandLog {
       return this;
     }
 
+    /**
+     * Mutual TLS on the Raft traffic between members (decision 0109): each member presents the
+     * certificate {@code keys} holds, as the server of its Raft port and as the client of the
+     * others', and accepts only peers whose certificate {@code peers} trusts. Both are consulted at
+     * every handshake, so managers that re-read their files rotate certificates without a restart.
+     * Only for a member of a cluster; default: plain.
+     */
+    public Builder peerTls(X509ExtendedKeyManager keys, X509ExtendedTrustManager peers) {
+      this.peerTls =
+          new LogSettings.PeerTls(requireNonNull(keys, "keys"), requireNonNull(peers, "peers"));
+      return this;
+    }
+
     /** Returns a new, unstarted log. */
     public RatisCommandLog build() {
+      if (peerTls != null && peers.isEmpty()) {
+        throw new IllegalArgumentException(
+            "peerTls: set without peers (expected: TLS between members only for a cluster)");
+      }
       String bindHost = host;
       int bindPort = port;
       if (!peers.isEmpty()) {
@@ -412,7 +432,8 @@ public final class RatisCommandLog implements CommandLog {
               clusterName,
               electionTimeout,
               writeTimeout,
-              join),
+              join,
+              peerTls),
           minFreeBytes,
           usableSpace);
     }

@@ -77,7 +77,10 @@ public final class OpenAccess {
    * @throws IllegalStateException saying so, when a member is not on loopback and the server was
    *     not allowed open access
    */
-  public static void checkRaft(List<String> hosts, boolean allowed) {
+  public static void checkRaft(List<String> hosts, boolean peerTls, boolean allowed) {
+    if (peerTls) {
+      return; // mutual TLS between members (decision 0109)
+    }
     String open = null;
     for (String host : hosts) {
       InetAddress ip;
@@ -98,14 +101,15 @@ public final class OpenAccess {
       throw new IllegalStateException(
           "refusing to replicate with a member off loopback ("
               + open
-              + "): traffic between members has no TLS or authentication yet (it comes with the"
-              + " cluster's TLS), so anyone who reaches a Raft port could rewrite the registry. Keep"
-              + " the members on loopback, or accept the risk with --insecure-allow-open-access");
+              + "): traffic between members would be plaintext and unauthenticated, so anyone who"
+              + " reaches a Raft port could rewrite the registry. Give every member --tls-cert,"
+              + " --tls-key and --tls-ca (mutual TLS between members, decision 0109), keep the"
+              + " members on loopback, or accept the risk with --insecure-allow-open-access");
     }
     log.warn(
         "\n*****************************************************************************\n"
             + "* INSECURE: --insecure-allow-open-access: replicating with {} in plaintext.\n"
-            + "* Member-to-member (Raft) traffic has no TLS or authentication yet: anyone\n"
+            + "* Member-to-member (Raft) traffic is plaintext without --tls-ca: anyone\n"
             + "* who reaches a Raft port can rewrite the registry. Firewall those ports.\n"
             + "*****************************************************************************",
         open);

@@ -44,11 +44,26 @@ public final class ServerTls {
   private final SslContext http;
   private final SslContext grpc;
   private final boolean mutual;
+  private final PemKeyManager keys;
+  private final X509ExtendedTrustManager clientCa;
 
-  private ServerTls(SslContext http, SslContext grpc, boolean mutual) {
+  private ServerTls(
+      SslContext http, SslContext grpc, PemKeyManager keys, X509ExtendedTrustManager clientCa) {
     this.http = http;
     this.grpc = grpc;
-    this.mutual = mutual;
+    this.mutual = clientCa != null;
+    this.keys = keys;
+    this.clientCa = clientCa;
+  }
+
+  /** The server's certificate and key, re-read when their files change. */
+  public PemKeyManager keyManager() {
+    return keys;
+  }
+
+  /** The client CA's trust, re-read when its file changes; null without one. */
+  public X509ExtendedTrustManager clientCa() {
+    return clientCa;
   }
 
   /**
@@ -85,7 +100,8 @@ public final class ServerTls {
       return new ServerTls(
           builder(keys, clients).build(),
           GrpcSslContexts.configure(builder(keys, clients), PROVIDER).build(),
-          clients != null);
+          keys,
+          clients);
     } catch (IllegalArgumentException e) {
       throw new IOException(e.getMessage(), e);
     } catch (SSLException e) {

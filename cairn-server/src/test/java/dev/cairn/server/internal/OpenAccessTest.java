@@ -14,21 +14,25 @@ class OpenAccessTest {
   void raftMembersOnLoopbackPass() {
     assertThatCode(
             () ->
-                OpenAccess.checkRaft(List.of("127.0.0.1", "localhost", "::1", "127.0.0.2"), false))
+                OpenAccess.checkRaft(
+                    List.of("127.0.0.1", "localhost", "::1", "127.0.0.2"), false, false))
         .doesNotThrowAnyException();
-    assertThatCode(() -> OpenAccess.checkRaft(List.of(), false)).doesNotThrowAnyException();
+    assertThatCode(() -> OpenAccess.checkRaft(List.of(), false, false)).doesNotThrowAnyException();
   }
 
   @Test
   void aRaftMemberOffLoopbackIsRefusedUnlessAllowed() {
     // Checked only, never contacted (192.0.2.0/24 is TEST-NET-1).
     List<String> hosts = List.of("127.0.0.1", "192.0.2.7", "127.0.0.1");
-    assertThatThrownBy(() -> OpenAccess.checkRaft(hosts, false))
+    assertThatThrownBy(() -> OpenAccess.checkRaft(hosts, false, false))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("refusing to replicate with a member off loopback (192.0.2.7)")
-        .hasMessageContaining("no TLS or authentication yet")
+        .hasMessageContaining("plaintext and unauthenticated")
+        .hasMessageContaining("--tls-ca")
         .hasMessageContaining("--insecure-allow-open-access");
-    assertThatCode(() -> OpenAccess.checkRaft(hosts, true)).doesNotThrowAnyException();
+    assertThatCode(() -> OpenAccess.checkRaft(hosts, false, true)).doesNotThrowAnyException();
+    // Mutual TLS between members (decision 0109) needs no flag.
+    assertThatCode(() -> OpenAccess.checkRaft(hosts, true, false)).doesNotThrowAnyException();
   }
 
   @Test

@@ -96,6 +96,19 @@ public final class TestCertificates {
     return issue(ca, "server", true, false);
   }
 
+  /**
+   * A new certificate for a cluster member (CN {@code member}): a server certificate for localhost,
+   * 127.0.0.1 and ::1 that may also authenticate as a client, as members do to each other.
+   */
+  public Pair member() {
+    return issue(ca, "member", true, false, true);
+  }
+
+  /** A member certificate, valid now, from the other authority. */
+  public Pair otherMember() {
+    return issue(otherCa, "member", true, false, true);
+  }
+
   /** A new client certificate (CN {@code client}), valid now. */
   public Pair client() {
     return issue(ca, "client", false, false);
@@ -127,6 +140,11 @@ public final class TestCertificates {
   }
 
   private Pair issue(Authority issuer, String name, boolean server, boolean expired) {
+    return issue(issuer, name, server, expired, false);
+  }
+
+  private Pair issue(
+      Authority issuer, String name, boolean server, boolean expired, boolean alsoClient) {
     try {
       KeyPair keys = keyPair();
       Instant now = Instant.now();
@@ -149,8 +167,11 @@ public final class TestCertificates {
       b.addExtension(
           Extension.extendedKeyUsage,
           false,
-          new ExtendedKeyUsage(
-              server ? KeyPurposeId.id_kp_serverAuth : KeyPurposeId.id_kp_clientAuth));
+          alsoClient
+              ? new ExtendedKeyUsage(
+                  new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth})
+              : new ExtendedKeyUsage(
+                  server ? KeyPurposeId.id_kp_serverAuth : KeyPurposeId.id_kp_clientAuth));
       b.addExtension(
           Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(issuer.cert));
       if (server) {

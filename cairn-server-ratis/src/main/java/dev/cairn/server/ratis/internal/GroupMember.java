@@ -100,6 +100,7 @@ final class GroupMember implements AutoCloseable {
     this.client =
         RaftClient.newBuilder()
             .setProperties(p)
+            .setParameters(RaftConfig.parameters(settings))
             .setRaftGroup(group)
             .setClientId(ClientId.randomId())
             // While there is no leader (an election), a request is sent again every 20 ms: the

@@ -717,6 +717,7 @@ public final class RaftNode {
         .setServerId(id.peerId())
         .setGroup(raftGroup)
         .setProperties(RaftConfig.properties(settings))
+        .setParameters(RaftConfig.parameters(settings))
         .setStateMachine(sm)
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();

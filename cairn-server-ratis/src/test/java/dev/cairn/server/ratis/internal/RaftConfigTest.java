@@ -29,7 +29,8 @@ class RaftConfigTest {
               "cairn",
               Duration.ofMillis(300),
               Duration.ofSeconds(3),
-              false));
+              false,
+              null));
 
   /** PauseTest covers the step-down; the close after a 60 s pause is too slow to test live. */
   @Test
