@@ -710,7 +710,9 @@ public final class CairnServer implements AutoCloseable {
               limits.connectionsPerClient(),
               limits.sessionsPerClient(),
               limits.requestsPerSecond(),
-              limits.requestBurst());
+              limits.requestBurst(),
+              limits.watchesPerToken(),
+              limits.sessionsPerToken());
       return this;
     }
 
@@ -725,7 +727,9 @@ public final class CairnServer implements AutoCloseable {
               n,
               limits.sessionsPerClient(),
               limits.requestsPerSecond(),
-              limits.requestBurst());
+              limits.requestBurst(),
+              limits.watchesPerToken(),
+              limits.sessionsPerToken());
       return this;
     }
 
@@ -741,7 +745,19 @@ public final class CairnServer implements AutoCloseable {
               limits.connectionsPerClient(),
               n,
               limits.requestsPerSecond(),
-              limits.requestBurst());
+              limits.requestBurst(),
+              limits.watchesPerToken(),
+              limits.sessionsPerToken());
+      return this;
+    }
+
+    /**
+     * Most watches and sessions one ACL token may hold open across connections and addresses
+     * ({@code --max-watches-per-token}, {@code --max-sessions-per-token}), counted when ACLs are
+     * on; 0 (the default) for no limit. More are refused with 429 / {@code RESOURCE_EXHAUSTED}.
+     */
+    public Builder maxPerToken(int watches, int sessions) {
+      limits = limits.withPerToken(watches, sessions);
       return this;
     }
 
@@ -761,7 +777,9 @@ public final class CairnServer implements AutoCloseable {
               limits.connectionsPerClient(),
               limits.sessionsPerClient(),
               perSecond,
-              burst);
+              burst,
+              limits.watchesPerToken(),
+              limits.sessionsPerToken());
       return this;
     }
 

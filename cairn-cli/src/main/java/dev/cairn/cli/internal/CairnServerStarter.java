@@ -60,6 +60,7 @@ final class CairnServerStarter implements EmbeddedServer.Starter {
       builder.maxSessionsPerClient(limits.maxSessionsPerClient());
     }
     builder.rateLimit(limits.rateLimit(), limits.rateLimitBurst());
+    builder.maxPerToken(limits.maxWatchesPerToken(), limits.maxSessionsPerToken());
     ServerSettings.Cluster cluster = settings.cluster();
     if (cluster.peers() != null) {
       builder

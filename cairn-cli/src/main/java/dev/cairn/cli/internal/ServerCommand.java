@@ -230,6 +230,24 @@ final class ServerCommand implements Callable<Integer> {
   int maxSessionsPerClient;
 
   @Option(
+      names = "--max-watches-per-token",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Watches one ACL token may hold open across connections, with --acl (default: 0, no"
+              + " limit).")
+  int maxWatchesPerToken;
+
+  @Option(
+      names = "--max-sessions-per-token",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Sessions one ACL token may hold open across connections, with --acl (default: 0, no"
+              + " limit).")
+  int maxSessionsPerToken;
+
+  @Option(
       names = "--rate-limit",
       paramLabel = "N",
       defaultValue = "0",
@@ -450,6 +468,14 @@ final class ServerCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--rate-limit: " + rateLimit + " (expected: >= 0, 0 for no limit)");
     }
+    if (maxWatchesPerToken < 0 || maxSessionsPerToken < 0) {
+      throw new ParameterException(
+          spec.commandLine(),
+          (maxWatchesPerToken < 0
+                  ? "--max-watches-per-token: " + maxWatchesPerToken
+                  : "--max-sessions-per-token: " + maxSessionsPerToken)
+              + " (expected: >= 0, 0 for no limit)");
+    }
     if (rateLimitBurst < 0) {
       throw new ParameterException(
           spec.commandLine(), "--rate-limit-burst: " + rateLimitBurst + " (expected: >= 0)");
@@ -468,7 +494,9 @@ final class ServerCommand implements Callable<Integer> {
         maxConnectionsPerClient,
         maxSessionsPerClient,
         rateLimit,
-        rateLimitBurst);
+        rateLimitBurst,
+        maxWatchesPerToken,
+        maxSessionsPerToken);
   }
 
   private void positive(String flag, int value) {

@@ -58,7 +58,7 @@ record ServerSettings(
    * besides localhost, IP addresses and the bound name; DNS answers over UDP a second per client
    * address (-1: the server's default, 0: none); watches, connections and sessions per client (0:
    * the server's default); requests a second per token or client address (0: no limit) and their
-   * burst (0: one second's worth).
+   * burst (0: one second's worth); watches and sessions per ACL token (0: no limit).
    */
   record Limits(
       List<String> allowedHosts,
@@ -67,9 +67,11 @@ record ServerSettings(
       int maxConnectionsPerClient,
       int maxSessionsPerClient,
       double rateLimit,
-      int rateLimitBurst) {
+      int rateLimitBurst,
+      int maxWatchesPerToken,
+      int maxSessionsPerToken) {
 
-    static final Limits DEFAULTS = new Limits(List.of(), -1, 0, 0, 0, 0, 0);
+    static final Limits DEFAULTS = new Limits(List.of(), -1, 0, 0, 0, 0, 0, 0, 0);
 
     Limits {
       allowedHosts = List.copyOf(allowedHosts);

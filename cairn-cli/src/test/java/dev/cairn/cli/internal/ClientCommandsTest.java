@@ -188,7 +188,7 @@ class ClientCommandsTest {
           .write(
               ("GET /v1/services/web/instances?index="
                       + listed
-                      + "&wait=0s HTTP/1.1\r\nHost: x\r\n\r\n")
+                      + "&wait=0s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                   .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       assertThat(new String(poller.getInputStream().readNBytes(12))).isEqualTo("HTTP/1.1 200");
 

@@ -189,6 +189,8 @@ class ServerCommandTest {
                     "10",
                     "--rate-limit",
                     "200",
+                    "--max-sessions-per-token",
+                    "5",
                     "--no-metrics"));
     await().atMost(10, TimeUnit.SECONDS).until(() -> run.out().contains("grpc  listening"));
 
@@ -210,7 +212,7 @@ class ServerCommandTest {
     assertThat(asked.get().limits())
         .isEqualTo(
             new ServerSettings.Limits(
-                List.of("cairn.internal", "registry.example"), 50, 1000, 1024, 10, 200, 0));
+                List.of("cairn.internal", "registry.example"), 50, 1000, 1024, 10, 200, 0, 0, 5));
   }
 
   @Test

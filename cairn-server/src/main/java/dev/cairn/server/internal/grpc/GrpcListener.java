@@ -146,7 +146,8 @@ public final class GrpcListener implements Listener {
     EventLoopGroup boss =
         new NioEventLoopGroup(1, new DefaultThreadFactory("cairn-grpc-boss", true));
     EventLoopGroup workers = new NioEventLoopGroup(0, new DefaultThreadFactory("cairn-grpc", true));
-    RegistryService service = new RegistryService(registry, new EventLoops(workers), ticker);
+    RegistryService service =
+        new RegistryService(registry, new EventLoops(workers), ticker, limits);
     Connections connections = new Connections(limits);
     RequestRateLimit rate = limits.requestRateLimit(ticker);
     // The last of the list is the outermost: the rate is counted before the ACL check.

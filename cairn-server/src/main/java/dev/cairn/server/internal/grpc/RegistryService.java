@@ -39,6 +39,8 @@ import dev.cairn.server.internal.BuildInfo;
 import dev.cairn.server.internal.Protos;
 import dev.cairn.server.internal.auth.AclGuard;
 import dev.cairn.server.internal.auth.Requirement;
+import dev.cairn.server.internal.limits.AbuseLimits;
+import dev.cairn.server.internal.limits.TokenQuota;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Set;
@@ -67,7 +69,17 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
   private final Set<WatchCall> watchCalls = ConcurrentHashMap.newKeySet();
   private volatile boolean shuttingDown;
 
+  // Per-token counts of watches and session streams; null: no limit.
+  private final TokenQuota watchTokens;
+  private final TokenQuota sessionTokens;
+
   RegistryService(Registry registry, EventLoops loops, Ticker ticker) {
+    this(registry, loops, ticker, AbuseLimits.DEFAULTS);
+  }
+
+  RegistryService(Registry registry, EventLoops loops, Ticker ticker, AbuseLimits limits) {
+    this.watchTokens = limits.watchTokenQuota();
+    this.sessionTokens = limits.sessionTokenQuota();
     this.registry = requireNonNull(registry, "registry");
     this.loops = requireNonNull(loops, "loops");
     this.ticker = requireNonNull(ticker, "ticker");
@@ -401,7 +413,23 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
         Connections.current(),
         watchCalls,
         loops.current(),
-        watchCheck());
+        watchCheck(),
+        watchTokens,
+        tokenAccessor(watchTokens));
+  }
+
+  /**
+   * The accessor id of the current call's ACL token, when {@code quota} counts per token, ACLs are
+   * on and the token is known; null otherwise.
+   */
+  private static String tokenAccessor(TokenQuota quota) {
+    if (quota == null || AclInterceptor.guard() == null) {
+      return null;
+    }
+    Authorizer caller = AclInterceptor.caller();
+    return caller.kind() == Authorizer.Kind.KNOWN && !caller.accessorId().isEmpty()
+        ? caller.accessorId()
+        : null;
   }
 
   @Override
@@ -412,7 +440,9 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
         Connections.current(),
         watchCalls,
         loops.current(),
-        watchCheck());
+        watchCheck(),
+        watchTokens,
+        tokenAccessor(watchTokens));
   }
 
   @Override
@@ -446,7 +476,24 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
   @Override
   public StreamObserver<SessionRequest> session(StreamObserver<SessionResponse> out) {
     Connections.Connection connection = Connections.current();
+    String token = tokenAccessor(sessionTokens);
+    if (token != null && !sessionTokens.tryAcquire(token)) {
+      out.onError(
+          GrpcStatuses.error(
+              ErrorCode.RESOURCE_EXHAUSTED,
+              "sessions: "
+                  + sessionTokens.max()
+                  + " session streams open with token "
+                  + token
+                  + " (expected: <= "
+                  + sessionTokens.max()
+                  + " per token)"));
+      return ignoring();
+    }
     if (!connection.tryAcquireSession()) {
+      if (token != null) {
+        sessionTokens.release(token);
+      }
       out.onError(
           GrpcStatuses.error(
               ErrorCode.RESOURCE_EXHAUSTED,
@@ -455,16 +502,7 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
                   + " session streams open on this connection (expected: <= "
                   + connection.maxSessions()
                   + " per connection; open more connections or close some)"));
-      return new StreamObserver<>() {
-        @Override
-        public void onNext(SessionRequest value) {}
-
-        @Override
-        public void onError(Throwable t) {}
-
-        @Override
-        public void onCompleted() {}
-      };
+      return ignoring();
     }
     return new SessionCall(
         registry,
@@ -475,7 +513,26 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
         () -> shuttingDown,
         (ServerCallStreamObserver<SessionResponse>) out,
         loops.current(),
-        connection::releaseSession);
+        () -> {
+          connection.releaseSession();
+          if (token != null) {
+            sessionTokens.release(token);
+          }
+        });
+  }
+
+  /** The handler of a refused stream's messages: drops them. */
+  private static StreamObserver<SessionRequest> ignoring() {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(SessionRequest value) {}
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {}
+    };
   }
 
   /** Checks the current call's scoped ACL rule (nothing when ACLs are off). */

@@ -14,6 +14,7 @@ import dev.cairn.server.core.SnapshotReason;
 import dev.cairn.server.core.Watch;
 import dev.cairn.server.core.WatchListener;
 import dev.cairn.server.internal.Protos;
+import dev.cairn.server.internal.limits.TokenQuota;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -45,6 +46,9 @@ final class WatchCall implements WatchListener {
   private final Executor loop;
   private final boolean acks;
   private final boolean slot;
+  private final TokenQuota tokens; // null: not counted per token
+  private final String token; // null: not counted per token
+  private final boolean tokenRefused;
   // Guarded by this.
   private boolean ended;
   // The highest revision written to the call, and whether nothing was yet; guarded by this.
@@ -62,13 +66,23 @@ final class WatchCall implements WatchListener {
       Connections.Connection connection,
       Set<WatchCall> live,
       Executor loop,
-      boolean acks) {
+      boolean acks,
+      TokenQuota tokens,
+      String token) {
     this.out = out;
     this.connection = connection;
     this.live = live;
     this.loop = loop;
     this.acks = acks;
-    this.slot = connection.tryAcquireWatch();
+    this.tokens = token == null ? null : tokens;
+    this.token = this.tokens == null ? null : token;
+    boolean onConnection = connection.tryAcquireWatch();
+    boolean forToken = onConnection && (this.token == null || this.tokens.tryAcquire(this.token));
+    if (onConnection && !forToken) {
+      connection.releaseWatch();
+    }
+    this.slot = forToken;
+    this.tokenRefused = onConnection && !forToken;
     if (!slot) {
       return;
     }
@@ -88,8 +102,10 @@ final class WatchCall implements WatchListener {
       Connections.Connection connection,
       Set<WatchCall> live,
       Executor loop,
-      AclCheck acl) {
-    WatchCall call = new WatchCall(out, connection, live, loop, false);
+      AclCheck acl,
+      TokenQuota tokens,
+      String token) {
+    WatchCall call = new WatchCall(out, connection, live, loop, false, tokens, token);
     if (call.refused()) {
       return;
     }
@@ -121,8 +137,10 @@ final class WatchCall implements WatchListener {
       Connections.Connection connection,
       Set<WatchCall> live,
       Executor loop,
-      AclCheck acl) {
-    WatchCall call = new WatchCall(out, connection, live, loop, true);
+      AclCheck acl,
+      TokenQuota tokens,
+      String token) {
+    WatchCall call = new WatchCall(out, connection, live, loop, true, tokens, token);
     if (call.refused()) {
       return new StreamObserver<>() {
         @Override
@@ -184,11 +202,19 @@ final class WatchCall implements WatchListener {
     out.onError(
         GrpcStatuses.error(
             ErrorCode.RESOURCE_EXHAUSTED,
-            "watches: "
-                + connection.maxWatches()
-                + " on this connection (expected: <= "
-                + connection.maxWatches()
-                + ")"));
+            tokenRefused
+                ? "watches: "
+                    + tokens.max()
+                    + " open with token "
+                    + token
+                    + " (expected: <= "
+                    + tokens.max()
+                    + " per token)"
+                : "watches: "
+                    + connection.maxWatches()
+                    + " on this connection (expected: <= "
+                    + connection.maxWatches()
+                    + ")"));
     return true;
   }
 
@@ -353,6 +379,9 @@ final class WatchCall implements WatchListener {
   private void release() {
     live.remove(this);
     connection.releaseWatch();
+    if (token != null) {
+      tokens.release(token);
+    }
     Watch w = watch;
     if (w != null) {
       w.close();

@@ -228,6 +228,19 @@ final class Exchange {
     this.acl = acl;
   }
 
+  /**
+   * The accessor id of the ACL token this request carries when ACLs are on and the token is known;
+   * null otherwise (ACLs off, no token, an unknown token): what per-token limits count.
+   */
+  String tokenAccessor() {
+    if (acl == null
+        || authorizer.kind() != Authorizer.Kind.KNOWN
+        || authorizer.accessorId().isEmpty()) {
+      return null;
+    }
+    return authorizer.accessorId();
+  }
+
   /** What the caller may do; everything before {@link #authorized} (ACLs off). */
   Authorizer authorizer() {
     return authorizer;

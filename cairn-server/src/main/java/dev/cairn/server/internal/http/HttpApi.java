@@ -59,13 +59,19 @@ final class HttpApi {
     this.startedAt = startedAt;
     this.clock = settings.clock();
     this.catalog = new CatalogEndpoints(registry);
-    this.sessions = new SessionEndpoints(registry, settings.maxSessionsPerClient());
+    this.sessions =
+        new SessionEndpoints(
+            registry, settings.maxSessionsPerClient(), settings.sessionsPerToken());
     this.rate = settings.requestRate();
     this.health = new HealthEndpoints(registry);
     this.drains = new DrainEndpoint(registry);
     this.cluster = new ClusterEndpoints(registry.cluster());
     this.watches =
-        new WatchEndpoint(registry, settings.maxWatchesPerClient(), settings.sseKeepAlive());
+        new WatchEndpoint(
+            registry,
+            settings.maxWatchesPerClient(),
+            settings.watchesPerToken(),
+            settings.sseKeepAlive());
     this.console = ConsoleEndpoint.load();
   }
 

@@ -6,6 +6,7 @@ import dev.cairn.common.Limits;
 import dev.cairn.common.Ticker;
 import dev.cairn.server.internal.limits.AbuseLimits;
 import dev.cairn.server.internal.limits.RequestRateLimit;
+import dev.cairn.server.internal.limits.TokenQuota;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -36,6 +37,8 @@ public final class HttpApiSettings {
   private HostAllowList hosts;
   private int maxSessionsPerClient;
   private RequestRateLimit requestRate; // null: none
+  private TokenQuota watchesPerToken; // null: none
+  private TokenQuota sessionsPerToken; // null: none
 
   private HttpApiSettings() {}
 
@@ -51,6 +54,8 @@ public final class HttpApiSettings {
     s.hosts = hosts;
     s.maxSessionsPerClient = maxSessionsPerClient;
     s.requestRate = requestRate;
+    s.watchesPerToken = watchesPerToken;
+    s.sessionsPerToken = sessionsPerToken;
     return s;
   }
 
@@ -113,6 +118,14 @@ public final class HttpApiSettings {
     return requestRate;
   }
 
+  TokenQuota watchesPerToken() {
+    return watchesPerToken;
+  }
+
+  TokenQuota sessionsPerToken() {
+    return sessionsPerToken;
+  }
+
   /**
    * The abuse limits ({@code --max-watches-per-client} and the others): watches, connections and
    * sessions per client address, and the request-rate limit on the system's clock.
@@ -123,6 +136,8 @@ public final class HttpApiSettings {
     s.maxConnectionsPerClient = limits.connectionsPerClient();
     s.maxSessionsPerClient = limits.sessionsPerClient();
     s.requestRate = limits.requestRateLimit(Ticker.system());
+    s.watchesPerToken = limits.watchTokenQuota();
+    s.sessionsPerToken = limits.sessionTokenQuota();
     return s;
   }
 

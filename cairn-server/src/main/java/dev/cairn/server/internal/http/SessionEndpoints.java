@@ -3,6 +3,7 @@ package dev.cairn.server.internal.http;
 import dev.cairn.common.Durations;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.SessionAccess;
+import dev.cairn.server.internal.limits.TokenQuota;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -18,43 +19,67 @@ final class SessionEndpoints {
 
   private final Registry registry;
   private final int maxPerClient;
+  private final int maxPerToken; // 0: no limit
 
-  /** The sessions opened over HTTP by each client address; pruned of closed ones when full. */
-  private final Map<InetAddress, Set<String>> opened = new HashMap<>();
+  /**
+   * The sessions opened over HTTP by each client address (an {@link InetAddress} key) and, with a
+   * per-token limit, by each ACL token (its accessor id, a {@link String} key); pruned of ended
+   * ones when full.
+   */
+  private final Map<Object, Set<String>> opened = new HashMap<>();
 
-  SessionEndpoints(Registry registry, int maxPerClient) {
+  SessionEndpoints(Registry registry, int maxPerClient, TokenQuota perToken) {
     this.registry = registry;
     this.maxPerClient = maxPerClient;
+    this.maxPerToken = perToken == null ? 0 : perToken.max();
   }
 
   /**
-   * Takes a place for a new session of {@code client} (decision 0170): refuses with 429 when it
-   * already holds {@code maxPerClient} open sessions opened over HTTP. Sessions that have ended
-   * since are forgotten then, so the check costs nothing until a client has many.
+   * Takes a place for a new session of {@code client} and {@code token} (either null: not counted;
+   * decision 0170): refuses with 429 when either already holds its limit of open sessions opened
+   * over HTTP. Sessions that have ended since are forgotten then, so the check costs nothing until
+   * a client has many.
    */
-  private synchronized void checkRoom(InetAddress client) {
-    Set<String> ids = opened.get(client);
-    if (ids == null || ids.size() < maxPerClient) {
-      return;
+  private synchronized void checkRoom(InetAddress client, String token) {
+    if (client != null && full(client, maxPerClient)) {
+      throw refusal(maxPerClient, "from " + client.getHostAddress(), "per client address");
+    }
+    if (token != null && full(token, maxPerToken)) {
+      throw refusal(maxPerToken, "with token " + token, "per token");
+    }
+  }
+
+  private boolean full(Object key, int max) {
+    Set<String> ids = opened.get(key);
+    if (ids == null || ids.size() < max) {
+      return false;
     }
     ids.removeIf(id -> !registry.isSessionOpen(id));
-    if (ids.size() < maxPerClient) {
-      return;
-    }
-    throw ApiError.tooManyRequests(
+    return ids.size() >= max;
+  }
+
+  private static ApiError refusal(int max, String whose, String per) {
+    return ApiError.tooManyRequests(
         "sessions",
         "sessions: "
-            + maxPerClient
-            + " open from "
-            + client.getHostAddress()
+            + max
+            + " open "
+            + whose
             + " (expected: at most "
-            + maxPerClient
-            + " per client address; close some, or let them expire)",
+            + max
+            + " "
+            + per
+            + "; close some, or let them expire)",
         1);
   }
 
-  private synchronized void opened(InetAddress client, String id) {
-    opened.computeIfAbsent(client, k -> new HashSet<>()).add(id);
+  private synchronized void opened(InetAddress client, String token, String id) {
+    if (client != null) {
+      opened.computeIfAbsent(client, k -> new HashSet<>()).add(id);
+    }
+    if (token != null) {
+      opened.computeIfAbsent(token, k -> new HashSet<>()).add(id);
+    }
   }
 
   private static InetAddress client(Exchange ex) {
@@ -69,16 +94,13 @@ final class SessionEndpoints {
     JsonRequests.SessionRequest request = JsonRequests.session(ex.jsonBody());
     String name = request.name().isEmpty() ? DEFAULT_CLIENT_NAME : request.name();
     InetAddress client = client(ex);
-    if (client != null) {
-      checkRoom(client);
-    }
+    String token = maxPerToken == 0 ? null : ex.tokenAccessor();
+    checkRoom(client, token);
     ex.reply(
         registry.openSession(
             Duration.ofMillis(request.ttlMillis()), "", SessionAccess.none(), name, ex.author()),
         info -> {
-          if (client != null) {
-            opened(client, info.id());
-          }
+          opened(client, token, info.id());
           return JsonBodies.encode(
               g -> {
                 g.writeStartObject();

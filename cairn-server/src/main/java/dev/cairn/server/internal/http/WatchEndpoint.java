@@ -5,6 +5,7 @@ import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Names;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.Watch;
+import dev.cairn.server.internal.limits.TokenQuota;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -31,9 +32,13 @@ final class WatchEndpoint {
   private final Duration keepAlive;
   private final AtomicInteger open = new AtomicInteger();
 
-  WatchEndpoint(Registry registry, int maxWatchesPerClient, Duration keepAlive) {
+  private final TokenQuota tokenQuota; // null: no limit per token
+
+  WatchEndpoint(
+      Registry registry, int maxWatchesPerClient, TokenQuota tokenQuota, Duration keepAlive) {
     this.registry = registry;
     this.quota = new ClientQuota(maxWatchesPerClient);
+    this.tokenQuota = tokenQuota;
     this.keepAlive = keepAlive;
   }
 
@@ -81,12 +86,28 @@ final class WatchEndpoint {
               + quota.max()
               + " per client address)");
     }
+    String token = tokenQuota == null ? null : ex.tokenAccessor();
+    if (token != null && !tokenQuota.tryAcquire(token)) {
+      quota.release(client);
+      throw CairnException.of(
+          ErrorCode.RESOURCE_EXHAUSTED,
+          "watches: "
+              + tokenQuota.max()
+              + " open with token "
+              + token
+              + " (expected: at most "
+              + tokenQuota.max()
+              + " per token)");
+    }
     SseStream stream = new SseStream(ex.channel());
     Watch watch;
     try {
       watch = start.apply(stream);
     } catch (RuntimeException e) {
       quota.release(client);
+      if (token != null) {
+        tokenQuota.release(token);
+      }
       throw e;
     }
     HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
@@ -101,6 +122,9 @@ final class WatchEndpoint {
         keepAlive,
         () -> {
           quota.release(client);
+          if (token != null) {
+            tokenQuota.release(token);
+          }
           open.decrementAndGet();
         });
   }

@@ -15,13 +15,19 @@ import dev.cairn.common.Limits;
  * @param requestsPerSecond requests a second per ACL token (per client address for requests without
  *     a known token), HTTP and gRPC together counted per listener; 0 for no limit (the default)
  * @param requestBurst the largest burst of requests over {@code requestsPerSecond}
+ * @param watchesPerToken watches (HTTP and gRPC, across connections) one ACL token may hold open; 0
+ *     for no limit (the default)
+ * @param sessionsPerToken sessions (opened over HTTP and still open, and gRPC session streams) one
+ *     ACL token may hold open; 0 for no limit (the default)
  */
 public record AbuseLimits(
     int watchesPerClient,
     int connectionsPerClient,
     int sessionsPerClient,
     double requestsPerSecond,
-    int requestBurst) {
+    int requestBurst,
+    int watchesPerToken,
+    int sessionsPerToken) {
 
   /** HTTP connections per client address by default. */
   public static final int DEFAULT_CONNECTIONS_PER_CLIENT = 1_024;
@@ -36,7 +42,26 @@ public record AbuseLimits(
           DEFAULT_CONNECTIONS_PER_CLIENT,
           DEFAULT_SESSIONS_PER_CLIENT,
           0,
+          0,
+          0,
           0);
+
+  /** Without per-token limits on what is held open. */
+  public AbuseLimits(
+      int watchesPerClient,
+      int connectionsPerClient,
+      int sessionsPerClient,
+      double requestsPerSecond,
+      int requestBurst) {
+    this(
+        watchesPerClient,
+        connectionsPerClient,
+        sessionsPerClient,
+        requestsPerSecond,
+        requestBurst,
+        0,
+        0);
+  }
 
   /**
    * @throws IllegalArgumentException naming the first value out of range
@@ -52,6 +77,36 @@ public record AbuseLimits(
     if (requestBurst < 0) {
       throw new IllegalArgumentException("requestBurst: " + requestBurst + " (expected: >= 0)");
     }
+    if (watchesPerToken < 0) {
+      throw new IllegalArgumentException(
+          "watchesPerToken: " + watchesPerToken + " (expected: >= 0, 0 for no limit)");
+    }
+    if (sessionsPerToken < 0) {
+      throw new IllegalArgumentException(
+          "sessionsPerToken: " + sessionsPerToken + " (expected: >= 0, 0 for no limit)");
+    }
+  }
+
+  /** The per-token watch count, or null when there is no limit. */
+  public TokenQuota watchTokenQuota() {
+    return watchesPerToken == 0 ? null : new TokenQuota(watchesPerToken);
+  }
+
+  /** The per-token session count, or null when there is no limit. */
+  public TokenQuota sessionTokenQuota() {
+    return sessionsPerToken == 0 ? null : new TokenQuota(sessionsPerToken);
+  }
+
+  /** These limits with {@code watches} and {@code sessions} per token (0: no limit). */
+  public AbuseLimits withPerToken(int watches, int sessions) {
+    return new AbuseLimits(
+        watchesPerClient,
+        connectionsPerClient,
+        sessionsPerClient,
+        requestsPerSecond,
+        requestBurst,
+        watches,
+        sessions);
   }
 
   /** The burst of the request-rate limit: as given, else one second's worth (at least 1). */

@@ -9,9 +9,13 @@ import dev.cairn.proto.v1.RegistryGrpc;
 import dev.cairn.proto.v1.SessionRequest;
 import dev.cairn.proto.v1.SessionResponse;
 import dev.cairn.proto.v1.StatusRequest;
+import dev.cairn.proto.v1.WatchRequest;
+import dev.cairn.proto.v1.WatchResponse;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -70,6 +74,59 @@ class GrpcLimitsTest {
     @SuppressWarnings("unchecked")
     StreamObserver<SessionRequest>[] again = new StreamObserver[1];
     assertThat(open(t.channel, again).next().hasOpened()).isTrue();
+  }
+
+  @Test
+  void withAclsATokenHoldsAtMostItsSessionStreamsAndWatchesAcrossConnections() {
+    t = TestServer.start(b -> b.acl(true).maxPerToken(1, 1));
+    String secret = t.registry().acls().bootstrap().join().secret();
+    Metadata md = new Metadata();
+    md.put(AclInterceptor.TOKEN, secret);
+    RegistryGrpc.RegistryStub one =
+        RegistryGrpc.newStub(t.channel)
+            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+    RegistryGrpc.RegistryStub other =
+        RegistryGrpc.newStub(t.newChannel())
+            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+
+    StreamRecorder<SessionRequest, SessionResponse> first = StreamRecorder.create();
+    StreamObserver<SessionRequest> requests = one.session(first);
+    requests.onNext(
+        SessionRequest.newBuilder().setOpen(OpenSession.newBuilder().setClientName("t")).build());
+    assertThat(first.next().hasOpened()).isTrue();
+    StreamRecorder<SessionRequest, SessionResponse> second = StreamRecorder.create();
+    other
+        .session(second)
+        .onNext(
+            SessionRequest.newBuilder()
+                .setOpen(OpenSession.newBuilder().setClientName("t"))
+                .build());
+    Status refused = second.awaitEnd();
+    assertThat(refused.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(refused.getDescription()).contains("per token");
+
+    StreamRecorder<WatchRequest, WatchResponse> watch = StreamRecorder.create();
+    one.watch(WatchRequest.newBuilder().setService("web").build(), watch);
+    assertThat(watch.next()).isNotNull();
+    StreamRecorder<WatchRequest, WatchResponse> secondWatch = StreamRecorder.create();
+    other.watch(WatchRequest.newBuilder().setService("web").build(), secondWatch);
+    Status watchRefused = secondWatch.awaitEnd();
+    assertThat(watchRefused.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(watchRefused.getDescription()).contains("per token");
+
+    // The session stream ends: the token has room again.
+    requests.onNext(
+        SessionRequest.newBuilder().setClose(CloseSession.getDefaultInstance()).build());
+    requests.onCompleted();
+    assertThat(first.awaitEnd().getCode()).isEqualTo(Status.Code.OK);
+    StreamRecorder<SessionRequest, SessionResponse> again = StreamRecorder.create();
+    other
+        .session(again)
+        .onNext(
+            SessionRequest.newBuilder()
+                .setOpen(OpenSession.newBuilder().setClientName("t"))
+                .build());
+    assertThat(again.next().hasOpened()).isTrue();
   }
 
   @Test

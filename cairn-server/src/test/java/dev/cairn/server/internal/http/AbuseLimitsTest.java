@@ -101,6 +101,46 @@ class AbuseLimitsTest {
   }
 
   @Test
+  void withAclsATokenHoldsAtMostItsWatchesAndSessions() throws Exception {
+    try (CairnServer server =
+        CairnServer.builder()
+            .inMemory()
+            .httpPort(0)
+            .grpcPort(0)
+            .acl(true)
+            .maxPerToken(1, 1)
+            .start()) {
+      int port = server.httpAddress().getPort();
+      String secret = server.registry().acls().bootstrap().join().secret();
+      String base = "http://127.0.0.1:" + port;
+      HttpRequest.Builder open =
+          HttpRequest.newBuilder(URI.create(base + "/v1/sessions"))
+              .header("X-Cairn-Token", secret)
+              .POST(HttpRequest.BodyPublishers.noBody());
+      assertThat(send(open).statusCode()).isEqualTo(200);
+      HttpResponse<String> refused = send(open);
+      assertThat(refused.statusCode()).isEqualTo(429);
+      assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+      assertThat(refused.body()).contains("per token");
+
+      String watch =
+          "GET /v1/watch/services HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Cairn-Token: "
+              + secret
+              + "\r\n\r\n";
+      try (RawHttp first = new RawHttp(port);
+          RawHttp second = new RawHttp(port)) {
+        first.write(watch);
+        assertThat(first.readHead()).startsWith("HTTP/1.1 200");
+        second.write(watch);
+        RawHttp.Response r = second.read();
+        assertThat(r.status()).isEqualTo(429);
+        assertThat(r.head()).containsIgnoringCase("retry-after: 1");
+        assertThat(r.body()).contains("per token");
+      }
+    }
+  }
+
+  @Test
   void aClientAddressHoldsAtMostItsSessionsAndGetsRoomBackWhenOneCloses() throws Exception {
     try (CairnServer server =
         CairnServer.builder().inMemory().httpPort(0).grpcPort(0).maxSessionsPerClient(2).start()) {
