@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Each check kind against a real target over loopback: critical within interval × fall after the
- * target fails, passing again after it recovers, and watchers see both changes.
+ * target fails, passing again after it recovers, and watchers see both changes. Watchers are told
+ * on the watch executor after the registry's state changed, so what they saw is awaited as well.
  */
 class HealthChecksTest {
 
@@ -99,7 +100,10 @@ class HealthChecksTest {
       await().atMost(WITHIN).until(() -> api.health("t") == Health.PASSING);
     }
 
-    assertThat(watcher.changes).containsExactly("t=CRITICAL", "t=PASSING");
+    await()
+        .atMost(WITHIN)
+        .untilAsserted(
+            () -> assertThat(watcher.changes).containsExactly("t=CRITICAL", "t=PASSING"));
   }
 
   @Test
@@ -120,7 +124,10 @@ class HealthChecksTest {
       health.setStatus("orders", ServingStatus.SERVING);
       await().atMost(WITHIN).until(() -> api.health("g") == Health.PASSING);
 
-      assertThat(watcher.changes).containsExactly("g=CRITICAL", "g=PASSING");
+      await()
+          .atMost(WITHIN)
+          .untilAsserted(
+              () -> assertThat(watcher.changes).containsExactly("g=CRITICAL", "g=PASSING"));
     } finally {
       target.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
@@ -143,7 +150,10 @@ class HealthChecksTest {
     assertThat(back.json().get("health").asText()).isEqualTo("passing");
     await().atMost(WITHIN).until(() -> api.health("l") == Health.PASSING);
 
-    assertThat(watcher.changes).containsExactly("l=CRITICAL", "l=PASSING");
+    await()
+        .atMost(WITHIN)
+        .untilAsserted(
+            () -> assertThat(watcher.changes).containsExactly("l=CRITICAL", "l=PASSING"));
   }
 
   @Test
