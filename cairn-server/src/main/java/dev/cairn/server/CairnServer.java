@@ -518,7 +518,7 @@ public final class CairnServer implements AutoCloseable {
     private List<ClusterPeers.Peer> peers;
     private String clusterName = "cairn";
     private boolean join;
-    private Duration electionTimeout = Duration.ofMillis(300);
+    private Duration electionTimeout = Duration.ofMillis(250);
     private Duration writeTimeout = Duration.ofSeconds(3);
     private long snapshotEvery;
     private long segmentSizeBytes;
@@ -831,7 +831,7 @@ public final class CairnServer implements AutoCloseable {
       return this;
     }
 
-    /** See {@link RatisCommandLog.Builder#electionTimeout}; default 300 ms. */
+    /** See {@link RatisCommandLog.Builder#electionTimeout}; default 250 ms. */
     public Builder electionTimeout(Duration timeout) {
       this.electionTimeout = requireNonNull(timeout, "timeout");
       return this;

@@ -126,7 +126,7 @@ final class ClusterCommand implements Callable<Integer> {
                     peers.toString(),
                     "cairn",
                     false,
-                    Duration.ofMillis(300),
+                    Duration.ofMillis(250),
                     Duration.ofSeconds(3),
                     0,
                     0,

@@ -307,7 +307,7 @@ final class ServerCommand implements Callable<Integer> {
   @Option(
       names = "--election-timeout",
       paramLabel = "DURATION",
-      defaultValue = "300ms",
+      defaultValue = "250ms",
       converter = Durations.class,
       description =
           "A member that hears nothing from its leader for one to two of these starts an"

@@ -102,7 +102,7 @@ record ServerSettings(
             null,
             "cairn",
             false,
-            Duration.ofMillis(300),
+            Duration.ofMillis(250),
             Duration.ofSeconds(3),
             0,
             0,

@@ -189,7 +189,7 @@ public final class RatisCommandLog implements CommandLog {
     private Duration startTimeout = Duration.ofSeconds(60);
     private List<ClusterPeers.Peer> peers = List.of();
     private String clusterName = "cairn";
-    private Duration electionTimeout = Duration.ofMillis(300);
+    private Duration electionTimeout = Duration.ofMillis(250);
     private Duration writeTimeout = Duration.ofSeconds(3);
     private boolean join;
     private long minFreeBytes = DEFAULT_MIN_FREE_BYTES;
