@@ -704,15 +704,7 @@ public final class CairnServer implements AutoCloseable {
      * {@code RESOURCE_EXHAUSTED}.
      */
     public Builder maxWatchesPerClient(int n) {
-      limits =
-          new AbuseLimits(
-              n,
-              limits.connectionsPerClient(),
-              limits.sessionsPerClient(),
-              limits.requestsPerSecond(),
-              limits.requestBurst(),
-              limits.watchesPerToken(),
-              limits.sessionsPerToken());
+      limits = limits.withPerClient(n, limits.connectionsPerClient(), limits.sessionsPerClient());
       return this;
     }
 
@@ -721,15 +713,7 @@ public final class CairnServer implements AutoCloseable {
      * --max-connections-per-client}); default 1,024. More are answered 429 and closed.
      */
     public Builder maxConnectionsPerClient(int n) {
-      limits =
-          new AbuseLimits(
-              limits.watchesPerClient(),
-              n,
-              limits.sessionsPerClient(),
-              limits.requestsPerSecond(),
-              limits.requestBurst(),
-              limits.watchesPerToken(),
-              limits.sessionsPerToken());
+      limits = limits.withPerClient(limits.watchesPerClient(), n, limits.sessionsPerClient());
       return this;
     }
 
@@ -739,15 +723,7 @@ public final class CairnServer implements AutoCloseable {
      * refused with 429 / {@code RESOURCE_EXHAUSTED}.
      */
     public Builder maxSessionsPerClient(int n) {
-      limits =
-          new AbuseLimits(
-              limits.watchesPerClient(),
-              limits.connectionsPerClient(),
-              n,
-              limits.requestsPerSecond(),
-              limits.requestBurst(),
-              limits.watchesPerToken(),
-              limits.sessionsPerToken());
+      limits = limits.withPerClient(limits.watchesPerClient(), limits.connectionsPerClient(), n);
       return this;
     }
 
@@ -771,22 +747,15 @@ public final class CairnServer implements AutoCloseable {
      * @throws IllegalArgumentException when a value is negative
      */
     public Builder rateLimit(double perSecond, int burst) {
-      limits =
-          new AbuseLimits(
-              limits.watchesPerClient(),
-              limits.connectionsPerClient(),
-              limits.sessionsPerClient(),
-              perSecond,
-              burst,
-              limits.watchesPerToken(),
-              limits.sessionsPerToken());
+      limits = limits.withRate(perSecond, burst);
       return this;
     }
 
     /**
      * Lets the server start bound to an address other than loopback without authenticating its
      * clients (no TLS with a client CA), or with front doors, which have no TLS, or as a member of
-     * a cluster whose Raft addresses are not all loopback (no member TLS yet); off by default.
+     * a cluster whose Raft addresses are not all loopback without {@link #tlsCa} (then member
+     * traffic is plaintext; with it members speak mutual TLS, decision 0109); off by default.
      * Anyone who reaches the ports can then read and change the registry: the server logs a warning
      * at every start. See {@code docs/security.md}.
      */

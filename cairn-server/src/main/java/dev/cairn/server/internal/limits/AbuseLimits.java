@@ -97,6 +97,30 @@ public record AbuseLimits(
     return sessionsPerToken == 0 ? null : new TokenQuota(sessionsPerToken);
   }
 
+  /** These limits with {@code watches}, {@code connections} and {@code sessions} per client. */
+  public AbuseLimits withPerClient(int watches, int connections, int sessions) {
+    return new AbuseLimits(
+        watches,
+        connections,
+        sessions,
+        requestsPerSecond,
+        requestBurst,
+        watchesPerToken,
+        sessionsPerToken);
+  }
+
+  /** These limits with a request rate of {@code perSecond} (0: no limit) and {@code burst}. */
+  public AbuseLimits withRate(double perSecond, int burst) {
+    return new AbuseLimits(
+        watchesPerClient,
+        connectionsPerClient,
+        sessionsPerClient,
+        perSecond,
+        burst,
+        watchesPerToken,
+        sessionsPerToken);
+  }
+
   /** These limits with {@code watches} and {@code sessions} per token (0: no limit). */
   public AbuseLimits withPerToken(int watches, int sessions) {
     return new AbuseLimits(
