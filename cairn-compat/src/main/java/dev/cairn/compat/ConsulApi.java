@@ -28,8 +28,13 @@ public final class ConsulApi {
   /** A front door serving the Consul-compatible API on {@code port} (0 for a free one). */
   public static FrontDoor.Factory frontDoor(int port) {
     Ports.check("port", port);
-    return (registry, bind) ->
+    return (registry, bind, security) ->
         HttpFrontDoor.start(
-            PROTOCOL, "", bind, port, new ConsulRoute(registry, DATACENTER, bind.getHostAddress()));
+            PROTOCOL,
+            "",
+            bind,
+            port,
+            security,
+            new ConsulRoute(registry, DATACENTER, bind.getHostAddress()));
   }
 }

@@ -27,7 +27,8 @@ public final class EurekaApi {
   /** A front door serving the Eureka-compatible API on {@code port} (0 for a free one). */
   public static FrontDoor.Factory frontDoor(int port) {
     Ports.check("port", port);
-    return (registry, bind) ->
-        HttpFrontDoor.start(PROTOCOL, PATH + "/", bind, port, new EurekaRoute(registry, PATH));
+    return (registry, bind, security) ->
+        HttpFrontDoor.start(
+            PROTOCOL, PATH + "/", bind, port, security, new EurekaRoute(registry, PATH));
   }
 }

@@ -26,7 +26,7 @@ public final class PrometheusSd {
   /** A front door serving Prometheus HTTP SD on {@code port} (0 for a free one). */
   public static FrontDoor.Factory frontDoor(int port) {
     Ports.check("port", port);
-    return (registry, bind) ->
-        HttpFrontDoor.start(PROTOCOL, PATH, bind, port, new TargetsRoute(registry));
+    return (registry, bind, security) ->
+        HttpFrontDoor.start(PROTOCOL, PATH, bind, port, security, new TargetsRoute(registry));
   }
 }

@@ -267,7 +267,7 @@ public final class CairnServer implements AutoCloseable {
                 + " whoever reaches their ports reads (and through Consul and Eureka writes) the"
                 + " catalog. Keep them off or firewalled.");
       }
-      startFrontDoors(address);
+      startFrontDoors(address, tls, HostAllowList.forBind(bind, address, allowedHosts));
     } catch (IOException | RuntimeException e) {
       state = State.CLOSED;
       stop();
@@ -455,11 +455,21 @@ public final class CairnServer implements AutoCloseable {
   }
 
   // Under `this`, from start(): each front door's failure closes the ones started before it.
-  private void startFrontDoors(InetAddress address) throws IOException {
+  private void startFrontDoors(InetAddress address, ServerTls tls, HostAllowList hosts)
+      throws IOException {
     List<FrontDoor> started = new ArrayList<>(frontDoorFactories.size());
     try {
       for (FrontDoor.Factory factory : frontDoorFactories) {
-        started.add(requireNonNull(factory.start(registry, address), "frontDoor"));
+        FrontDoorSecurity security =
+            FrontDoorSecurity.of(
+                tls == null ? null : tls.http(),
+                tls == null ? null : tls.grpc(),
+                tls != null && tls.mutual(),
+                acl ? registry.acls() : null,
+                hosts,
+                limits,
+                registryOptions.ticker());
+        started.add(requireNonNull(factory.start(registry, address, security), "frontDoor"));
       }
     } finally {
       frontDoors = List.copyOf(started);

@@ -55,10 +55,13 @@ public interface FrontDoor extends AutoCloseable {
 
     /**
      * Binds the front door on {@code bind} (the server's listen address) and serves {@code
-     * registry}, which stays open until the front door is closed.
+     * registry}, which stays open until the front door is closed. The front door enforces {@code
+     * security} (the server's TLS, ACL tokens, {@code Host} allow-list and abuse limits) on every
+     * connection and request: the server counts on it when it allows a front door off loopback.
      *
      * @throws IOException when the port cannot be bound
      */
-    FrontDoor start(Registry registry, InetAddress bind) throws IOException;
+    FrontDoor start(Registry registry, InetAddress bind, FrontDoorSecurity security)
+        throws IOException;
   }
 }

@@ -22,8 +22,10 @@ class CairnServerFrontDoorTest {
             .inMemory()
             .grpcPort(0)
             .httpPort(0)
-            .frontDoor((registry, bind) -> add(doors, new SocketDoor("xds", registry, bind)))
-            .frontDoor((registry, bind) -> add(doors, new SocketDoor("consul", registry, bind)))
+            .frontDoor(
+                (registry, bind, security) -> add(doors, new SocketDoor("xds", registry, bind)))
+            .frontDoor(
+                (registry, bind, security) -> add(doors, new SocketDoor("consul", registry, bind)))
             .start();
     try (server) {
       assertThat(server.frontDoors()).containsExactlyElementsOf(doors);
@@ -45,9 +47,10 @@ class CairnServerFrontDoorTest {
             .inMemory()
             .grpcPort(0)
             .httpPort(0)
-            .frontDoor((registry, bind) -> add(doors, new SocketDoor("xds", registry, bind)))
             .frontDoor(
-                (registry, bind) -> {
+                (registry, bind, security) -> add(doors, new SocketDoor("xds", registry, bind)))
+            .frontDoor(
+                (registry, bind, security) -> {
                   throw new IOException("consul port in use");
                 })
             .build();

@@ -74,7 +74,7 @@ class CairnServerOpenAccessTest {
   void offLoopbackFrontDoorsAreRefusedForTheyHaveNoTls() {
     TestCertificates.Pair server = pki.server();
     FrontDoor.Factory door =
-        (registry, bind) -> {
+        (registry, bind, security) -> {
           throw new AssertionError("the front door must not start");
         };
     assertThatThrownBy(

@@ -25,6 +25,6 @@ public final class XdsFrontDoor {
   /** A factory of xDS front doors with {@code options}. */
   public static FrontDoor.Factory factory(XdsOptions options) {
     requireNonNull(options, "options");
-    return (registry, bind) -> XdsServer.start(registry, bind, options);
+    return (registry, bind, security) -> XdsServer.start(registry, bind, options, security);
   }
 }

@@ -33,7 +33,12 @@ final class XdsTestClient implements AutoCloseable {
   private final ManagedChannel channel;
 
   XdsTestClient(int port) {
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    this(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build());
+  }
+
+  /** Over {@code channel} (e.g. a TLS one); closing the client shuts it down. */
+  XdsTestClient(ManagedChannel channel) {
+    this.channel = channel;
   }
 
   static XdsTestClient of(CairnServerExtension cairn) {

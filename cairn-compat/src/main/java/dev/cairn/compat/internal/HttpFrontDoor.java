@@ -3,6 +3,7 @@ package dev.cairn.compat.internal;
 import static java.util.Objects.requireNonNull;
 
 import dev.cairn.server.FrontDoor;
+import dev.cairn.server.FrontDoorSecurity;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -17,6 +18,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
@@ -27,8 +29,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * An HTTP/1.1 front door on Netty: one event-loop thread serves every connection, and a request
- * that waits (a blocking query) holds a future, not a thread. Bodies are limited to {@link
- * #MAX_BODY_BYTES}. Thread-safe.
+ * that waits (a blocking query) holds a future, not a thread. With the server's TLS, every
+ * connection is HTTPS (mutual with its client CA). Bodies are limited to {@link #MAX_BODY_BYTES}.
+ * Thread-safe.
  */
 public final class HttpFrontDoor implements FrontDoor {
 
@@ -37,6 +40,7 @@ public final class HttpFrontDoor implements FrontDoor {
 
   private final String protocol;
   private final String basePath;
+  private final boolean tls;
   private final EventLoopGroup group;
   private final Channel serverChannel;
   private final ChannelGroup channels;
@@ -46,11 +50,13 @@ public final class HttpFrontDoor implements FrontDoor {
   private HttpFrontDoor(
       String protocol,
       String basePath,
+      boolean tls,
       EventLoopGroup group,
       Channel serverChannel,
       ChannelGroup channels) {
     this.protocol = protocol;
     this.basePath = basePath;
+    this.tls = tls;
     this.group = group;
     this.serverChannel = serverChannel;
     this.channels = channels;
@@ -64,11 +70,18 @@ public final class HttpFrontDoor implements FrontDoor {
    * @throws IOException when the port cannot be bound
    */
   public static HttpFrontDoor start(
-      String protocol, String basePath, InetAddress bind, int port, Route route)
+      String protocol,
+      String basePath,
+      InetAddress bind,
+      int port,
+      FrontDoorSecurity security,
+      Route route)
       throws IOException {
     requireNonNull(protocol, "protocol");
     requireNonNull(basePath, "basePath");
+    requireNonNull(security, "security");
     requireNonNull(route, "route");
+    SslContext tls = security.httpTls().orElse(null);
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("cairn-" + protocol, true), NioIoHandler.newFactory());
@@ -85,6 +98,9 @@ public final class HttpFrontDoor implements FrontDoor {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     channels.add(ch);
+                    if (tls != null) {
+                      ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                    }
                     ch.pipeline()
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpServerKeepAliveHandler())
@@ -95,7 +111,7 @@ public final class HttpFrontDoor implements FrontDoor {
     InetSocketAddress at = new InetSocketAddress(bind, port);
     try {
       Channel serverChannel = bootstrap.bind(at).sync().channel();
-      return new HttpFrontDoor(protocol, basePath, group, serverChannel, channels);
+      return new HttpFrontDoor(protocol, basePath, tls != null, group, serverChannel, channels);
     } catch (Exception e) { // NOPMD: bind reports its IOExceptions undeclared
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
       if (e instanceof InterruptedException) {
@@ -117,7 +133,7 @@ public final class HttpFrontDoor implements FrontDoor {
 
   @Override
   public String endpoint() {
-    return "http://" + FrontDoor.hostPort(address) + basePath;
+    return (tls ? "https://" : "http://") + FrontDoor.hostPort(address) + basePath;
   }
 
   /** The connections open now; for tests and benchmarks. */

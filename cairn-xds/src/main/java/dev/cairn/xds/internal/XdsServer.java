@@ -1,6 +1,7 @@
 package dev.cairn.xds.internal;
 
 import dev.cairn.server.FrontDoor;
+import dev.cairn.server.FrontDoorSecurity;
 import dev.cairn.server.core.Registry;
 import dev.cairn.xds.XdsFrontDoor;
 import dev.cairn.xds.XdsOptions;
@@ -44,8 +45,12 @@ public final class XdsServer implements FrontDoor {
     this.address = (InetSocketAddress) server.getListenSockets().get(0);
   }
 
-  /** Starts the mirror and binds the gRPC server on {@code bind}:{@code options.port()}. */
-  public static XdsServer start(Registry registry, InetAddress bind, XdsOptions options)
+  /**
+   * Starts the mirror and binds the gRPC server on {@code bind}:{@code options.port()}, over the
+   * server's TLS when it has a certificate.
+   */
+  public static XdsServer start(
+      Registry registry, InetAddress bind, XdsOptions options, FrontDoorSecurity security)
       throws IOException {
     SimpleCache<String> cache = new SimpleCache<>(node -> CatalogMirror.GROUP);
     StreamCount streams = new StreamCount();
@@ -67,8 +72,11 @@ public final class XdsServer implements FrontDoor {
               return t;
             });
     CatalogMirror mirror = new CatalogMirror(registry, options, cache);
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress(bind, options.port()));
+    security.grpcTls().ifPresent(builder::sslContext);
     Server server =
-        NettyServerBuilder.forAddress(new InetSocketAddress(bind, options.port()))
+        builder
             .executor(executor)
             .addService(discovery.getAggregatedDiscoveryServiceImpl())
             .addService(discovery.getClusterDiscoveryServiceImpl())

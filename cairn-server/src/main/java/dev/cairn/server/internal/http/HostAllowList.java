@@ -71,7 +71,7 @@ public final class HostAllowList {
   }
 
   /** Whether a request whose {@code Host} header is {@code host} (null: none) is served. */
-  boolean allows(String host) {
+  public boolean allows(String host) {
     if (any || host == null) {
       return true;
     }
