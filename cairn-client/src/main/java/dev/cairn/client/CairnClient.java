@@ -32,8 +32,9 @@ import java.util.concurrent.CompletableFuture;
  * connection like any later one (exponential backoff with jitter) and fails over between the
  * registries: it starts at one picked at random (so a cluster's clients spread over its members)
  * and moves to the next when it fails, resuming its session and watches there. Each client owns one
- * event thread, one network thread and, with a snapshot directory, one disk thread, all named
- * {@code cairn-client-<n>-...}; {@link #close()} releases them. Thread-safe.
+ * event thread and, with a snapshot directory, one disk thread, named {@code cairn-client-<n>-...};
+ * the clients of a JVM share one network thread, {@code cairn-client-netty-<n>}, started with the
+ * first client and stopped when the last one closes. {@link #close()} releases them. Thread-safe.
  */
 public final class CairnClient implements AutoCloseable {
 

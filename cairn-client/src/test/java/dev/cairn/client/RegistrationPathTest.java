@@ -162,4 +162,35 @@ class RegistrationPathTest {
     assertThatThrownBy(() -> client.register(instance("orders", "late")))
         .isInstanceOf(IllegalStateException.class);
   }
+
+  @Test
+  void clientsShareOneNetworkThreadThatTheLastCloseStops() throws Exception {
+    long before = networkThreads();
+    CairnClient first = client(server.grpcTarget());
+    CairnClient second = client(server.grpcTarget());
+    first.register(instance("orders", "o1")).registered().get(10, TimeUnit.SECONDS);
+    second.register(instance("orders", "o2")).registered().get(10, TimeUnit.SECONDS);
+    assertThat(networkThreads()).isEqualTo(1);
+
+    first.close();
+    // The thread is still there for the other client.
+    second.register(instance("orders", "o3")).registered().get(10, TimeUnit.SECONDS);
+    assertThat(server.registry().service("default", "orders").instances())
+        .extracting(Instance::id)
+        .containsExactlyInAnyOrder("o2", "o3");
+
+    second.close();
+    assertThat(networkThreads()).isEqualTo(before);
+    // A client made after the last one closed starts the thread again.
+    CairnClient third = client(server.grpcTarget());
+    third.register(instance("orders", "o4")).registered().get(10, TimeUnit.SECONDS);
+    assertThat(networkThreads()).isEqualTo(1);
+  }
+
+  // The Netty threads the clients of this JVM share, alive now.
+  private static long networkThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith("cairn-client-netty-"))
+        .count();
+  }
 }

@@ -12,7 +12,6 @@ import io.grpc.CallOptions;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +32,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a {@link dev.cairn.client.CairnClient} is made of: its threads (one event thread that owns
- * all state and runs every gRPC callback, one Netty thread, and a disk thread when snapshots are
- * on), the registry channels, the session and the views. Public only for the client's facade.
+ * the views and runs their gRPC callbacks, a disk thread when snapshots are on, and a hold on the
+ * Netty thread every client shares), the registry channels, the session and the views. Public only
+ * for the client's facade.
  */
 public final class ClientCore {
 
@@ -65,7 +65,8 @@ public final class ClientCore {
     this.id = IDS.incrementAndGet();
     this.events = new ScheduledThreadPoolExecutor(1, new NamedThreads(id, "events", threads));
     events.setRemoveOnCancelPolicy(true);
-    this.netty = new NioEventLoopGroup(1, new NamedThreads(id, "netty", threads));
+    // Every client of this JVM does its network I/O on one shared thread (decision 0157).
+    this.netty = SharedEventLoop.acquire();
     this.channels =
         new RegistryChannels(
             settings.registries,
@@ -104,17 +105,30 @@ public final class ClientCore {
 
   /** See {@link dev.cairn.client.CairnClient#register(Instance)}. */
   public Registration register(Instance instance) {
+    synchronized (lock) {
+      checkOpen();
+    }
+    RegistrationImpl r =
+        new RegistrationImpl(
+            asRegistered(instance), settings.namespace, session, drainer, settings.ticker);
+    // Sent from this thread when the session is open (decision 0155).
+    session.add(r);
+    return r;
+  }
+
+  // The instance as a registration holds it: persistent-looking, with an id. One that already is
+  // (the usual case) is taken as it is: it was checked when it was built.
+  private static Instance asRegistered(Instance instance) {
+    if (!instance.id().isEmpty()
+        && instance.kind() == InstanceKind.PERSISTENT
+        && instance.sessionId().isEmpty()) {
+      return instance;
+    }
     Instance.Builder b = instance.toBuilder().kind(InstanceKind.PERSISTENT).sessionId("");
     if (instance.id().isEmpty()) {
       b.id(instance.service() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
     }
-    synchronized (lock) {
-      checkOpen();
-    }
-    RegistrationImpl r = new RegistrationImpl(b.build(), session, drainer, settings.ticker);
-    // Sent from this thread when the session is open (decision 0155).
-    session.add(r);
-    return r;
+    return b.build();
   }
 
   /** See {@link dev.cairn.client.CairnClient#view(String)}. */
@@ -203,7 +217,11 @@ public final class ClientCore {
         // The JVM is shutting down already.
       }
     }
-    boolean onEventThread = Thread.currentThread().getName().startsWith(threadPrefix());
+    // On one of this client's threads, or on the network thread all clients share, the close cannot
+    // wait for them: it is finished by a thread of its own.
+    boolean onEventThread =
+        Thread.currentThread().getName().startsWith(threadPrefix())
+            || SharedEventLoop.onLoopThread();
     List<ViewImpl> all = new ArrayList<>(views.values());
     CompletableFuture<CompletableFuture<Void>> closing = new CompletableFuture<>();
     events.execute(
@@ -240,13 +258,12 @@ public final class ClientCore {
       Thread.currentThread().interrupt();
     }
     events.shutdownNow();
-    netty.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
     if (disk != null) {
       disk.shutdown();
     }
     try {
+      SharedEventLoop.release(netty, CLOSE_WAIT_MILLIS);
       events.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-      netty.terminationFuture().await(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
       if (disk != null) {
         disk.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
       }

@@ -8,9 +8,9 @@ import java.util.concurrent.CompletableFuture;
 final class RegistrationImpl implements Registration {
 
   private final Instance instance;
-  // The instance as sent on the session, encoded once (the message caches its size and is sent
-  // again as it is on every session the client opens).
-  private final dev.cairn.proto.v1.Instance wire;
+  // The registration as sent on the session (namespace and instance), encoded once and sent again
+  // as it is on every session the client opens; only the request id is written per send.
+  private final byte[] encodedBody;
   // service/id, built once.
   private final String key;
   private final SessionManager session;
@@ -23,9 +23,13 @@ final class RegistrationImpl implements Registration {
   private boolean deregistering;
 
   RegistrationImpl(
-      Instance instance, SessionManager session, Drainer drainer, dev.cairn.common.Ticker ticker) {
+      Instance instance,
+      String namespace,
+      SessionManager session,
+      Drainer drainer,
+      dev.cairn.common.Ticker ticker) {
     this.instance = instance;
-    this.wire = Protos.forSession(instance);
+    this.encodedBody = SessionRequests.registerBody(namespace, Protos.forSession(instance));
     this.key = instance.service() + "/" + instance.id();
     this.session = session;
     this.drainer = drainer;
@@ -37,9 +41,9 @@ final class RegistrationImpl implements Registration {
     return key;
   }
 
-  /** The instance's wire form on this client's session. */
-  dev.cairn.proto.v1.Instance wireForm() {
-    return wire;
+  /** The registration's namespace and instance as sent on the session, encoded. */
+  byte[] encodedBody() {
+    return encodedBody;
   }
 
   @Override
