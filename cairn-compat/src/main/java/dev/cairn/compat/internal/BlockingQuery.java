@@ -1,5 +1,6 @@
 package dev.cairn.compat.internal;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -12,7 +13,9 @@ import java.util.function.Supplier;
  * watched revision passes N or {@code wait} runs out (default 5 min, at most 10 min, plus up to
  * 1/16 of it as jitter, as Consul does), then answers the current state either way. The wait holds
  * a future and a timer on the connection's event loop, never a thread; the answer is built and
- * written there, in one hand-off from the thread that applied the change.
+ * written there, in one hand-off from the thread that applied the change. A waiting query is a
+ * watch: one client address may have {@code --max-watches-per-client} waiting at once, and one more
+ * is answered 429 at once.
  */
 public final class BlockingQuery {
 
@@ -41,11 +44,27 @@ public final class BlockingQuery {
     if (change.isDone()) {
       return CompletableFuture.completedFuture(answer.get());
     }
+    InetAddress client = req.address();
+    if (client != null && !req.waiting().tryAcquire(client)) {
+      change.cancel(false);
+      throw new BadRequest(
+          429,
+          "Too many blocking queries: "
+              + req.waiting().max()
+              + " waiting from "
+              + client.getHostAddress()
+              + " (expected: at most "
+              + req.waiting().max()
+              + " per client address)");
+    }
     long jitter = wait.toMillis() / 16;
     long millis = wait.toMillis() + (jitter > 0 ? ThreadLocalRandom.current().nextLong(jitter) : 0);
     var timer = req.loop().schedule(() -> change.cancel(false), millis, TimeUnit.MILLISECONDS);
     req.closed().thenRun(() -> change.cancel(false));
     CompletableFuture<Reply> reply = new CompletableFuture<>();
+    if (client != null) {
+      reply.whenComplete((r, e) -> req.waiting().release(client));
+    }
     // The change completes on the thread that applied it: the answer is built on the connection's
     // event loop, which writes it next, so the apply thread only hands it over.
     change.whenCompleteAsync(

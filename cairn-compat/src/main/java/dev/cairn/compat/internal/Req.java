@@ -1,7 +1,10 @@
 package dev.cairn.compat.internal;
 
+import dev.cairn.server.FrontDoorSecurity;
+import dev.cairn.server.core.acl.Authorizer;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -11,7 +14,10 @@ import java.util.concurrent.ScheduledExecutorService;
  * One HTTP request as a front door sees it: the decoded path and query, the headers and the whole
  * body. {@code loop} is the connection's event loop (for timers and answers; never block on it);
  * {@code closed} completes when the connection closes, so that a waiting request can stop waiting;
- * {@code remote} is the client's IP address.
+ * {@code remote} is the client's IP address; {@code caller} is what the request's ACL token (see
+ * {@link Credentials}) may do ({@link Authorizer#ALL} with ACLs off); {@code address} the client's
+ * address (null when it has none) and {@code waiting} the count of requests waiting per client
+ * address, which a blocking query takes a place in.
  */
 public record Req(
     HttpMethod method,
@@ -21,7 +27,10 @@ public record Req(
     byte[] body,
     ScheduledExecutorService loop,
     CompletableFuture<Void> closed,
-    String remote) {
+    String remote,
+    Authorizer caller,
+    InetAddress address,
+    FrontDoorSecurity.PerClient waiting) {
 
   /** The first value of query parameter {@code name}, or null. */
   public String param(String name) {

@@ -1,5 +1,7 @@
 package dev.cairn.compat.internal;
 
+import dev.cairn.server.FrontDoorSecurity;
+import dev.cairn.server.core.acl.Authorizer;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -13,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetAddress;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -29,11 +32,15 @@ final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger log = LoggerFactory.getLogger(RouteHandler.class);
 
   private final Route route;
+  private final FrontDoorSecurity security;
+  private final FrontDoorSecurity.PerClient waiting;
   // Completes when the channel closes; created in handlerAdded, on the event loop.
   private CompletableFuture<Void> closed;
 
-  RouteHandler(Route route) {
+  RouteHandler(Route route, FrontDoorSecurity security, FrontDoorSecurity.PerClient waiting) {
     this.route = route;
+    this.security = security;
+    this.waiting = waiting;
   }
 
   @Override
@@ -49,10 +56,45 @@ final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       write(ctx, Reply.text(400, "Bad request"), false);
       return;
     }
+    String host = request.headers().get(HttpHeaderNames.HOST);
+    if (!security.allowsHost(host)) {
+      // DNS rebinding (decision 0168): a name other than the server's is refused.
+      write(
+          ctx,
+          Reply.text(
+              403,
+              "Forbidden: Host \""
+                  + host
+                  + "\" is not one of this server's names (expected: "
+                  + security.expectedHosts()
+                  + "; see --allowed-hosts)"),
+          keepAlive);
+      return;
+    }
     CompletableFuture<Reply> answer;
     try {
       QueryStringDecoder query = new QueryStringDecoder(request.uri());
       Map<String, java.util.List<String>> params = query.parameters();
+      Authorizer caller = security.authorizer(Credentials.token(request.headers(), params));
+      InetAddress address = remoteAddress(ctx);
+      boolean byToken =
+          security.aclEnforced()
+              && caller.kind() == Authorizer.Kind.KNOWN
+              && !caller.accessorId().isEmpty();
+      Object key = byToken ? caller.accessorId() : address;
+      long wait = key == null ? 0 : security.acquireRequest(key);
+      if (wait > 0) {
+        write(
+            ctx,
+            Reply.text(
+                    429,
+                    "Too many requests from "
+                        + (byToken ? "token " + caller.accessorId() : address.getHostAddress())
+                        + " (expected: at most the server's --rate-limit a second)")
+                .header("Retry-After", Long.toString(FrontDoorSecurity.retryAfterSeconds(wait))),
+            keepAlive);
+        return;
+      }
       Req req =
           new Req(
               request.method(),
@@ -62,7 +104,10 @@ final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
               ByteBufUtil.getBytes(request.content()),
               ctx.channel().eventLoop(),
               closed,
-              remoteIp(ctx));
+              remoteIp(ctx),
+              caller,
+              address,
+              waiting);
       answer = route.handle(req);
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
@@ -91,6 +136,12 @@ final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     ctx.close();
   }
 
+  private static InetAddress remoteAddress(ChannelHandlerContext ctx) {
+    return ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress i
+        ? i.getAddress()
+        : null;
+  }
+
   private static String remoteIp(ChannelHandlerContext ctx) {
     java.net.SocketAddress a = ctx.channel().remoteAddress();
     if (a instanceof java.net.InetSocketAddress i && i.getAddress() != null) {
@@ -107,7 +158,8 @@ final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     } catch (CompletionException | CancellationException e) {
       Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
       if (cause instanceof BadRequest bad) {
-        return Reply.text(bad.status(), bad.getMessage());
+        Reply r = Reply.text(bad.status(), bad.getMessage());
+        return bad.status() == 429 ? r.header("Retry-After", "1") : r;
       }
       if (cause instanceof dev.cairn.common.CairnException ce) {
         return Reply.text(ce.code().httpStatus(), ce.getMessage());

@@ -8,8 +8,10 @@ import dev.cairn.xds.XdsOptions;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.controlplane.server.exception.RequestException;
 import io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -28,6 +30,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * small executor and pushes are written from the mirror's thread.
  */
 public final class XdsServer implements FrontDoor {
+
+  /** The resource types whose subscription without names means every resource. */
+  private static final java.util.Set<String> WILDCARD_TYPES =
+      java.util.Set.of(
+          "type.googleapis.com/envoy.config.cluster.v3.Cluster",
+          "type.googleapis.com/envoy.config.listener.v3.Listener");
 
   private final Server server;
   private final CatalogMirror mirror;
@@ -53,7 +61,8 @@ public final class XdsServer implements FrontDoor {
       Registry registry, InetAddress bind, XdsOptions options, FrontDoorSecurity security)
       throws IOException {
     SimpleCache<String> cache = new SimpleCache<>(node -> CatalogMirror.GROUP);
-    StreamCount streams = new StreamCount();
+    XdsAccess access = new XdsAccess(security, options.namespaces());
+    StreamCount streams = new StreamCount(access);
     // Each resource is encoded once per version, not once per stream it is sent on: the cached
     // serializer keeps the encoding while the mirror holds the resource (decision 0133).
     V3DiscoveryServer discovery =
@@ -78,11 +87,16 @@ public final class XdsServer implements FrontDoor {
     Server server =
         builder
             .executor(executor)
-            .addService(discovery.getAggregatedDiscoveryServiceImpl())
-            .addService(discovery.getClusterDiscoveryServiceImpl())
-            .addService(discovery.getEndpointDiscoveryServiceImpl())
-            .addService(discovery.getListenerDiscoveryServiceImpl())
-            .addService(discovery.getRouteDiscoveryServiceImpl())
+            .addService(
+                ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), access))
+            .addService(
+                ServerInterceptors.intercept(discovery.getClusterDiscoveryServiceImpl(), access))
+            .addService(
+                ServerInterceptors.intercept(discovery.getEndpointDiscoveryServiceImpl(), access))
+            .addService(
+                ServerInterceptors.intercept(discovery.getListenerDiscoveryServiceImpl(), access))
+            .addService(
+                ServerInterceptors.intercept(discovery.getRouteDiscoveryServiceImpl(), access))
             .build();
     try {
       server.start();
@@ -137,10 +151,15 @@ public final class XdsServer implements FrontDoor {
     executor.shutdownNow();
   }
 
-  /** Counts open streams. */
+  /** Counts open streams and checks each request's token (see {@link XdsAccess#check}). */
   private static final class StreamCount
       implements io.envoyproxy.controlplane.server.DiscoveryServerCallbacks {
     final AtomicInteger open = new AtomicInteger();
+    private final XdsAccess access;
+
+    StreamCount(XdsAccess access) {
+      this.access = access;
+    }
 
     @Override
     public void onStreamOpen(long streamId, String typeUrl) {
@@ -159,10 +178,24 @@ public final class XdsServer implements FrontDoor {
 
     @Override
     public void onV3StreamRequest(
-        long streamId, io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest request) {}
+        long streamId, io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest request)
+        throws RequestException {
+      // Only clusters and listeners have wildcard subscriptions (no names).
+      boolean wildcard =
+          request.getResourceNamesCount() == 0 && WILDCARD_TYPES.contains(request.getTypeUrl());
+      access.check(wildcard, request.getResourceNamesList());
+    }
 
     @Override
     public void onV3StreamDeltaRequest(
-        long streamId, io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest request) {}
+        long streamId, io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest request)
+        throws RequestException {
+      // A first request subscribing to nothing is a wildcard one; later ones only add names.
+      boolean wildcard =
+          request.getResponseNonce().isEmpty()
+              && request.getResourceNamesSubscribeCount() == 0
+              && WILDCARD_TYPES.contains(request.getTypeUrl());
+      access.check(wildcard, request.getResourceNamesSubscribeList());
+    }
   }
 }

@@ -7,6 +7,7 @@ import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Health;
 import dev.cairn.common.Instance;
 import dev.cairn.common.Names;
+import dev.cairn.compat.internal.Acl;
 import dev.cairn.compat.internal.BadRequest;
 import dev.cairn.compat.internal.BlockingQuery;
 import dev.cairn.compat.internal.Json;
@@ -17,6 +18,8 @@ import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.ServiceList;
 import dev.cairn.server.core.ServiceSnapshot;
 import dev.cairn.server.core.ServiceSummary;
+import dev.cairn.server.core.SessionAccess;
+import dev.cairn.server.core.acl.Authorizer;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,6 +37,13 @@ public final class ConsulRoute implements Route {
 
   private static final Set<HttpMethod> WRITES = Set.of(HttpMethod.PUT, HttpMethod.POST);
 
+  /** Paths Consul answers without looking at the token. */
+  private static final Set<String> PUBLIC =
+      Set.of("/v1/status/leader", "/v1/status/peers", "/v1/catalog/datacenters");
+
+  /** Consul's header on a read that left out what the token may not read. */
+  static final String FILTERED = "X-Consul-Results-Filtered-By-ACLs";
+
   private final Registry registry;
   private final ConsulEntries entries;
   private final AnswerCache answers = new AnswerCache();
@@ -48,6 +58,9 @@ public final class ConsulRoute implements Route {
   @Override
   public CompletableFuture<Reply> handle(Req req) {
     String path = req.path();
+    if (req.caller().kind() == Authorizer.Kind.UNKNOWN && !PUBLIC.contains(path)) {
+      return done(Reply.text(403, "ACL not found"));
+    }
     String ns = namespace(req);
     if (path.equals("/v1/catalog/services")) {
       return read(req, () -> catalogServices(req, ns));
@@ -65,7 +78,7 @@ public final class ConsulRoute implements Route {
     }
     if (path.startsWith("/v1/agent/service/deregister/")) {
       String id = path.substring("/v1/agent/service/deregister/".length());
-      return write(req, () -> deregister(ns, id));
+      return write(req, () -> deregister(req, ns, id));
     }
     for (String verb : List.of("pass", "warn", "fail", "update")) {
       String prefix = "/v1/agent/check/" + verb + "/";
@@ -81,9 +94,14 @@ public final class ConsulRoute implements Route {
     return switch (req.path()) {
       case "/v1/status/leader" -> done(entries.headers(Reply.json(200, entries.leader()), 0));
       case "/v1/status/peers" -> done(Reply.json(200, List.of(entries.leader())));
-      case "/v1/agent/self" -> done(Reply.json(200, entries.agentSelf()));
+      case "/v1/agent/self" -> {
+        if (!Acl.readsServer(req.caller())) {
+          throw denied(req.caller(), "agent:read", null);
+        }
+        yield done(Reply.json(200, entries.agentSelf()));
+      }
       case "/v1/catalog/datacenters" -> done(Reply.json(200, List.of(entries.datacenter())));
-      case "/v1/agent/services" -> done(Reply.json(200, agentServices(ns)));
+      case "/v1/agent/services" -> done(agentServices(req.caller(), ns));
       default -> done(Reply.text(404, "Not found: " + req.path()));
     };
   }
@@ -94,9 +112,16 @@ public final class ConsulRoute implements Route {
         index -> registry.awaitServices(ns, index),
         () -> {
           ServiceList list = registry.services(ns);
+          Authorizer caller = req.caller();
+          boolean all = Acl.readsAll(caller, ns);
+          boolean filtered = false;
           Map<String, List<String>> out = new LinkedHashMap<>();
           for (ServiceSummary s : list.services()) {
             if (s.instanceCount() == 0) {
+              continue;
+            }
+            if (!all && !Acl.reads(caller, ns, s.name())) {
+              filtered = true;
               continue;
             }
             java.util.TreeSet<String> tags = new java.util.TreeSet<>();
@@ -106,7 +131,8 @@ public final class ConsulRoute implements Route {
                 .forEach(i -> tags.addAll(ConsulEntries.tags(i)));
             out.put(s.name(), List.copyOf(tags));
           }
-          return entries.headers(Reply.json(200, out), list.revision());
+          Reply reply = entries.headers(Reply.json(200, out), list.revision());
+          return filtered ? reply.header(FILTERED, "true") : reply;
         });
   }
 
@@ -121,6 +147,13 @@ public final class ConsulRoute implements Route {
           req,
           index -> new CompletableFuture<>(),
           () -> entries.headers(Reply.json(200, List.of()), 1));
+    }
+    if (!Acl.reads(req.caller(), ns, service)) {
+      // As Consul: a read the token may not make is filtered to nothing, and says so.
+      return BlockingQuery.answer(
+          req,
+          index -> new CompletableFuture<>(),
+          () -> entries.headers(Reply.json(200, List.of()), 1).header(FILTERED, "true"));
     }
     return BlockingQuery.answer(
         req,
@@ -149,8 +182,11 @@ public final class ConsulRoute implements Route {
 
   private CompletableFuture<Reply> register(Req req, String ns) {
     Instance instance = ConsulRegistration.parse(Json.tree(req.body()), req.remote());
+    if (!Acl.writes(req.caller(), ns, instance.service())) {
+      throw denied(req.caller(), "service:write", instance.service());
+    }
     return registry
-        .register(ns, instance)
+        .register(ns, instance, SessionAccess.anySession(), Acl.author(req.caller(), req.remote()))
         .thenApply(
             stored -> {
               serviceOfId.put(ns + "/" + stored.id(), stored.service());
@@ -158,7 +194,7 @@ public final class ConsulRoute implements Route {
             });
   }
 
-  private CompletableFuture<Reply> deregister(String ns, String id) {
+  private CompletableFuture<Reply> deregister(Req req, String ns, String id) {
     String service = serviceOf(ns, id);
     if (service == null) {
       throw new BadRequest(
@@ -167,8 +203,12 @@ public final class ConsulRoute implements Route {
               + id
               + "\". Ensure that the service ID is passed, not the service name.");
     }
+    if (!Acl.writes(req.caller(), ns, service)) {
+      throw denied(req.caller(), "service:write", service);
+    }
     return registry
-        .deregister(ns, service, id)
+        .deregister(
+            ns, service, id, SessionAccess.anySession(), Acl.author(req.caller(), req.remote()))
         .thenApply(
             revision -> {
               serviceOfId.remove(ns + "/" + id);
@@ -186,6 +226,9 @@ public final class ConsulRoute implements Route {
               + checkId
               + "\". Ensure that the check ID is passed, not the check name.");
     }
+    if (!Acl.reportsHealth(req.caller(), ns, service)) {
+      throw denied(req.caller(), "service:write", service);
+    }
     Health health =
         switch (verb) {
           case "pass" -> Health.PASSING;
@@ -194,7 +237,7 @@ public final class ConsulRoute implements Route {
           default -> statusOf(Json.tree(req.body()));
         };
     return registry
-        .reportHealth(ns, service, id, health)
+        .reportHealth(ns, service, id, health, Acl.author(req.caller(), req.remote()))
         .handle(
             (h, e) -> {
               if (e == null) {
@@ -212,14 +255,39 @@ public final class ConsulRoute implements Route {
             });
   }
 
-  private Map<String, Object> agentServices(String ns) {
+  private Reply agentServices(Authorizer caller, String ns) {
     Map<String, Object> out = new LinkedHashMap<>();
+    boolean filtered = false;
     for (ServiceSummary s : registry.services(ns).services()) {
+      if (!Acl.reads(caller, ns, s.name())) {
+        filtered |= s.instanceCount() > 0;
+        continue;
+      }
       for (Instance i : registry.service(ns, s.name()).instances()) {
         out.put(i.id(), entries.agentService(i));
       }
     }
-    return out;
+    Reply reply = Reply.json(200, out);
+    return filtered ? reply.header(FILTERED, "true") : reply;
+  }
+
+  /**
+   * Consul's refusal: 403 {@code Permission denied: token with AccessorID '…' lacks permission
+   * 'service:write' on "web"}.
+   */
+  private static BadRequest denied(Authorizer caller, String permission, String on) {
+    String who =
+        caller.kind() == Authorizer.Kind.ANONYMOUS
+            ? "anonymous token"
+            : "token with AccessorID '" + caller.accessorId() + "'";
+    return new BadRequest(
+        403,
+        "Permission denied: "
+            + who
+            + " lacks permission '"
+            + permission
+            + "'"
+            + (on == null ? "" : " on \"" + on + "\""));
   }
 
   /**

@@ -7,14 +7,18 @@ import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Instance;
 import dev.cairn.common.InstanceKind;
 import dev.cairn.common.Limits;
+import dev.cairn.compat.internal.Acl;
 import dev.cairn.compat.internal.BadRequest;
 import dev.cairn.compat.internal.Json;
 import dev.cairn.compat.internal.Reply;
 import dev.cairn.compat.internal.Req;
 import dev.cairn.compat.internal.Route;
+import dev.cairn.server.core.Author;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.ServiceList;
 import dev.cairn.server.core.ServiceSummary;
+import dev.cairn.server.core.SessionAccess;
+import dev.cairn.server.core.acl.Authorizer;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +28,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * The Eureka-compatible endpoints under the base path (see {@code docs/interop.md}). Every
@@ -52,6 +57,7 @@ public final class EurekaRoute implements Route {
     }
     String[] parts = path.substring(base.length() + 1).split("/", -1);
     HttpMethod m = req.method();
+    Authorizer caller = req.caller();
     if (parts[0].equals("apps")) {
       if (parts.length == 1 || (parts.length == 2 && parts[1].isEmpty())) {
         return get(m, () -> applications(req, false));
@@ -60,24 +66,31 @@ public final class EurekaRoute implements Route {
         return get(m, () -> applications(req, true));
       }
       if (parts.length == 2) {
+        String service = EurekaCodec.service(parts[1]);
         if (m.equals(HttpMethod.POST)) {
-          return register(req, EurekaCodec.service(parts[1]));
+          return allowed(caller, Acl.writes(caller, NS, service), () -> register(req, service));
         }
-        return get(m, () -> application(req, EurekaCodec.service(parts[1])));
+        return allowed(
+            caller, Acl.reads(caller, NS, service), () -> get(m, () -> application(req, service)));
       }
       if (parts.length == 3) {
         String service = EurekaCodec.service(parts[1]);
         if (m.equals(HttpMethod.PUT)) {
-          return heartbeat(service, parts[2]);
+          return allowed(
+              caller, Acl.writes(caller, NS, service), () -> heartbeat(service, parts[2]));
         }
         if (m.equals(HttpMethod.DELETE)) {
-          return cancel(service, parts[2]);
+          return allowed(
+              caller, Acl.writes(caller, NS, service), () -> cancel(req, service, parts[2]));
         }
-        return get(m, () -> instance(req, find(service, parts[2])));
+        return allowed(
+            caller,
+            Acl.reads(caller, NS, service),
+            () -> get(m, () -> instance(req, find(service, parts[2]))));
       }
     }
     if (parts[0].equals("instances") && parts.length == 2) {
-      return get(m, () -> instance(req, findAnywhere(parts[1])));
+      return get(m, () -> instance(req, readable(caller, findAnywhere(parts[1]))));
     }
     return done(Reply.text(404, "Not found: " + path));
   }
@@ -91,12 +104,18 @@ public final class EurekaRoute implements Route {
             req.remote());
     long leaseSeconds = leaseSeconds(req);
     Instance previous = find(service, b.build().id());
+    Author author = Acl.author(req.caller(), req.remote());
     return registry
-        .openSession(Duration.ofSeconds(leaseSeconds), "", "eureka")
+        .openSession(
+            Duration.ofSeconds(leaseSeconds), "", SessionAccess.anySession(), "eureka", author)
         .thenCompose(
             session ->
                 registry
-                    .register(NS, b.kind(InstanceKind.EPHEMERAL).sessionId(session.id()).build())
+                    .register(
+                        NS,
+                        b.kind(InstanceKind.EPHEMERAL).sessionId(session.id()).build(),
+                        SessionAccess.anySession(),
+                        author.inSession(session.id()))
                     .whenComplete(
                         (stored, e) -> {
                           if (e != null) {
@@ -130,15 +149,16 @@ public final class EurekaRoute implements Route {
     }
   }
 
-  private CompletableFuture<Reply> cancel(String service, String id) {
+  private CompletableFuture<Reply> cancel(Req req, String service, String id) {
     Instance i = find(service, id);
     if (i == null) {
       return done(Reply.empty(404));
     }
+    Author author = Acl.author(req.caller(), req.remote());
     CompletableFuture<Long> removed =
         i.sessionId().isEmpty()
-            ? registry.deregister(NS, service, id)
-            : registry.closeSession(i.sessionId());
+            ? registry.deregister(NS, service, id, SessionAccess.anySession(), author)
+            : registry.closeSession(i.sessionId(), SessionAccess.anySession(), author);
     return removed.handle(
         (r, e) -> {
           if (e == null) {
@@ -154,9 +174,17 @@ public final class EurekaRoute implements Route {
   }
 
   private Reply applications(Req req, boolean delta) {
+    Authorizer caller = req.caller();
+    if (!Acl.readsSome(caller, NS)) {
+      return refusal(caller);
+    }
+    boolean whole = Acl.readsAll(caller, NS);
     ServiceList list = registry.services(NS);
     Map<String, List<Instance>> apps = new TreeMap<>();
     for (ServiceSummary s : list.services()) {
+      if (!whole && !Acl.reads(caller, NS, s.name())) {
+        continue;
+      }
       List<Instance> instances = registry.service(NS, s.name()).instances();
       if (!instances.isEmpty()) {
         apps.put(s.name(), instances);
@@ -188,6 +216,32 @@ public final class EurekaRoute implements Route {
       return Reply.empty(404);
     }
     return encode(req, Map.of("instance", EurekaCodec.instance(i, "ADDED")));
+  }
+
+  /**
+   * Runs {@code action} when {@code allowed}; else refuses as a Eureka server behind HTTP basic
+   * authentication does: 401 with a {@code WWW-Authenticate} challenge without a token, 403 for an
+   * unknown token or one without the right.
+   */
+  private static CompletableFuture<Reply> allowed(
+      Authorizer caller, boolean allowed, Supplier<CompletableFuture<Reply>> action) {
+    return allowed ? action.get() : done(refusal(caller));
+  }
+
+  private static Reply refusal(Authorizer caller) {
+    return switch (caller.kind()) {
+      case ANONYMOUS ->
+          Reply.text(401, "Unauthorized: an ACL token is needed (as the basic-auth password)")
+              .header("WWW-Authenticate", "Basic realm=\"cairn\"");
+      case UNKNOWN -> Reply.text(403, "Forbidden: unknown ACL token");
+      default ->
+          Reply.text(403, "Forbidden: token " + caller.accessorId() + " lacks the permission");
+    };
+  }
+
+  /** {@code i}, or null when {@code caller} may not read its service (as if it did not exist). */
+  private static Instance readable(Authorizer caller, Instance i) {
+    return i == null || Acl.reads(caller, NS, i.service()) ? i : null;
   }
 
   private Instance find(String service, String id) {

@@ -6,6 +6,7 @@ import dev.cairn.common.CairnException;
 import dev.cairn.common.Instance;
 import dev.cairn.common.Names;
 import dev.cairn.compat.PrometheusSd;
+import dev.cairn.compat.internal.Acl;
 import dev.cairn.compat.internal.BadRequest;
 import dev.cairn.compat.internal.Reply;
 import dev.cairn.compat.internal.Req;
@@ -13,6 +14,7 @@ import dev.cairn.compat.internal.Route;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.ServiceSnapshot;
 import dev.cairn.server.core.ServiceSummary;
+import dev.cairn.server.core.acl.Authorizer;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -64,9 +66,22 @@ public final class TargetsRoute implements Route {
       label("port", port, false);
     }
     boolean healthyOnly = Boolean.parseBoolean(req.param("healthy"));
+    Authorizer caller = req.caller();
     if (services.isEmpty()) {
+      if (!Acl.readsSome(caller, namespace)) {
+        return CompletableFuture.completedFuture(refusal(caller, namespace, null));
+      }
+      boolean all = Acl.readsAll(caller, namespace);
       for (ServiceSummary s : registry.services(namespace).services()) {
-        services.add(s.name());
+        if (all || Acl.reads(caller, namespace, s.name())) {
+          services.add(s.name());
+        }
+      }
+    } else {
+      for (String service : services) {
+        if (!Acl.reads(caller, namespace, service)) {
+          return CompletableFuture.completedFuture(refusal(caller, namespace, service));
+        }
       }
     }
     List<Map<String, Object>> groups = new ArrayList<>();
@@ -85,6 +100,26 @@ public final class TargetsRoute implements Route {
       }
     }
     return CompletableFuture.completedFuture(Reply.json(200, groups));
+  }
+
+  /**
+   * 401 without a token (Prometheus shows the status; its {@code authorization} setting sends one),
+   * 403 for an unknown token or one that may not read what was asked.
+   */
+  private static Reply refusal(Authorizer caller, String namespace, String service) {
+    return switch (caller.kind()) {
+      case ANONYMOUS ->
+          Reply.text(401, "Unauthorized: an ACL token is needed (Authorization: Bearer <token>)")
+              .header("WWW-Authenticate", "Bearer realm=\"cairn\"");
+      case UNKNOWN -> Reply.text(403, "Forbidden: unknown ACL token");
+      default ->
+          Reply.text(
+              403,
+              "Forbidden: token "
+                  + caller.accessorId()
+                  + " may not read "
+                  + (service == null ? "any service of " + namespace : namespace + "/" + service));
+    };
   }
 
   private static Map<String, Object> group(String namespace, Instance i, String portName, int p) {

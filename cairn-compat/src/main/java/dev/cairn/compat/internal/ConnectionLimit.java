@@ -1,0 +1,85 @@
+package dev.cairn.compat.internal;
+
+import dev.cairn.server.FrontDoorSecurity;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Holds a connection's place in the per-client-address connection limit ({@code
+ * --max-connections-per-client}, decision 0170): a connection beyond it gets 429 and is closed,
+ * before anything it sends is read. The first handler after TLS; runs on the connection's event
+ * loop.
+ */
+final class ConnectionLimit extends ChannelInboundHandlerAdapter {
+
+  private final FrontDoorSecurity.PerClient connections;
+  private InetAddress client; // set once counted
+  private boolean refused;
+
+  ConnectionLimit(FrontDoorSecurity.PerClient connections) {
+    this.connections = connections;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    InetAddress address =
+        ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+    if (address != null && !connections.tryAcquire(address)) {
+      refused = true;
+      String text =
+          "Too many connections: "
+              + connections.max()
+              + " open from "
+              + address.getHostAddress()
+              + " (expected: at most "
+              + connections.max()
+              + " per client address)";
+      FullHttpResponse r =
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1,
+              HttpResponseStatus.TOO_MANY_REQUESTS,
+              Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+      r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+      r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+      HttpUtil.setContentLength(r, r.content().readableBytes());
+      ctx.channel().writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    client = address;
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (client != null) {
+      connections.release(client);
+      client = null;
+    }
+    if (!refused) {
+      ctx.fireChannelInactive();
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (refused) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    ctx.fireChannelRead(msg);
+  }
+}

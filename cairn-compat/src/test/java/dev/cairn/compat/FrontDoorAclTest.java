@@ -1,0 +1,307 @@
+package dev.cairn.compat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cairn.common.Instance;
+import dev.cairn.server.CairnServer;
+import dev.cairn.server.core.acl.Access;
+import dev.cairn.server.core.acl.Policy;
+import dev.cairn.server.core.acl.Resource;
+import dev.cairn.server.core.acl.Rule;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The HTTP front doors with ACLs on: for each endpoint, no token, an unknown token, a token without
+ * the right and a token with it, answered each protocol's way (decision 0174).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FrontDoorAclTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String UNKNOWN = "not-a-token-this-registry-issued";
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private CairnServer server;
+  private String nothing; // a token whose policy grants nothing
+  private String reader; // service read on web*
+  private String writer; // service and health write on web*
+  private String management;
+
+  @BeforeAll
+  void start() throws Exception {
+    server =
+        CairnServer.builder()
+            .inMemory()
+            .httpPort(0)
+            .grpcPort(0)
+            .acl(true)
+            .frontDoor(ConsulApi.frontDoor(0))
+            .frontDoor(EurekaApi.frontDoor(0))
+            .frontDoor(PrometheusSd.frontDoor(0))
+            .build()
+            .start();
+    var acls = server.registry().acls();
+    management = acls.bootstrap().join().secret();
+    acls.createPolicy(new Policy("nothing", "", List.of())).join();
+    acls.createPolicy(
+            new Policy(
+                "read-web", "", List.of(new Rule(Resource.SERVICE, "*", "web", Access.READ))))
+        .join();
+    acls.createPolicy(
+            new Policy(
+                "write-web",
+                "",
+                List.of(
+                    new Rule(Resource.SERVICE, "*", "web", Access.WRITE),
+                    new Rule(Resource.HEALTH, "*", "web", Access.WRITE))))
+        .join();
+    nothing = acls.createToken("nothing", List.of("nothing")).join().secret();
+    reader = acls.createToken("reader", List.of("read-web")).join().secret();
+    writer = acls.createToken("writer", List.of("write-web")).join().secret();
+    for (String service : List.of("web", "db")) {
+      server
+          .registry()
+          .register(
+              "default",
+              Instance.builder(service, "10.0.0.1").id(service + "-1").port("http", 80).build())
+          .join();
+    }
+  }
+
+  @AfterAll
+  void stop() {
+    server.close();
+  }
+
+  // --- Consul: X-Consul-Token, Bearer or ?token=; reads filtered, writes 403 "Permission denied".
+
+  @Test
+  void consulCatalogListsOnlyWhatTheTokenMayRead() throws Exception {
+    String path = "/v1/catalog/services";
+    assertThat(consul("GET", path, null, null)).satisfies(filteredTo("{}"));
+    assertThat(consul("GET", path, null, UNKNOWN)).satisfies(refused(403, "ACL not found"));
+    assertThat(consul("GET", path, null, nothing)).satisfies(filteredTo("{}"));
+    assertThat(consul("GET", path, null, reader)).satisfies(filteredTo("{\"web\":[]}"));
+    HttpResponse<String> all = consul("GET", path, null, management);
+    assertThat(all.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(all.body()).fieldNames()).toIterable().contains("web", "db");
+    assertThat(all.headers().firstValue("X-Consul-Results-Filtered-By-ACLs")).isEmpty();
+  }
+
+  @Test
+  void consulServiceReadsAreFilteredToNothingWithoutTheRight() throws Exception {
+    for (String path : List.of("/v1/health/service/web", "/v1/catalog/service/web")) {
+      assertThat(consul("GET", path, null, null)).satisfies(filteredTo("[]"));
+      assertThat(consul("GET", path, null, UNKNOWN)).satisfies(refused(403, "ACL not found"));
+      assertThat(consul("GET", path, null, nothing)).satisfies(filteredTo("[]"));
+      HttpResponse<String> read = consul("GET", path, null, reader);
+      assertThat(read.statusCode()).isEqualTo(200);
+      assertThat(JSON.readTree(read.body())).hasSize(1);
+    }
+    assertThat(JSON.readTree(consul("GET", "/v1/agent/services", null, reader).body()).size())
+        .isEqualTo(1);
+    // agent/self needs agent (cluster) read; the status endpoints take no token.
+    assertThat(consul("GET", "/v1/agent/self", null, reader))
+        .satisfies(refused(403, "Permission denied"));
+    assertThat(consul("GET", "/v1/agent/self", null, management).statusCode()).isEqualTo(200);
+    assertThat(consul("GET", "/v1/status/leader", null, UNKNOWN).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void consulRegistrationNeedsServiceWriteInEveryTokenForm() throws Exception {
+    String register = "/v1/agent/service/register";
+    String body = "{\"Name\":\"web\",\"ID\":\"web-c\",\"Address\":\"10.0.0.2\",\"Port\":80}";
+    assertThat(consul("PUT", register, body, null))
+        .satisfies(
+            refused(
+                403,
+                "Permission denied: anonymous token lacks permission 'service:write' on \"web\""));
+    assertThat(consul("PUT", register, body, UNKNOWN)).satisfies(refused(403, "ACL not found"));
+    assertThat(consul("PUT", register, body, reader))
+        .satisfies(refused(403, "lacks permission 'service:write' on \"web\""));
+    assertThat(instanceIds("web")).doesNotContain("web-c");
+
+    assertThat(consul("PUT", register, body, writer).statusCode()).isEqualTo(200);
+    assertThat(instanceIds("web")).contains("web-c");
+    assertThat(server.registry().audit("default", "web", 10))
+        .anySatisfy(e -> assertThat(e.author().accessorId()).isNotEmpty());
+    // The other forms: Authorization: Bearer and ?token=.
+    assertThat(
+            send(
+                    "PUT",
+                    url(0, "/v1/agent/check/pass/service:web-c"),
+                    "",
+                    "Authorization",
+                    "Bearer " + reader)
+                .statusCode())
+        .isEqualTo(403);
+    assertThat(
+            send("PUT", url(0, "/v1/agent/service/deregister/web-c?token=" + reader), "")
+                .statusCode())
+        .isEqualTo(403);
+    assertThat(
+            send("PUT", url(0, "/v1/agent/service/deregister/web-c?token=" + writer), "")
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(instanceIds("web")).doesNotContain("web-c");
+    // No right on db: a writer of web may not register it.
+    assertThat(
+            consul(
+                "PUT",
+                register,
+                "{\"Name\":\"db\",\"ID\":\"db-c\",\"Address\":\"10.0.0.2\",\"Port\":5432}",
+                writer))
+        .satisfies(refused(403, "on \"db\""));
+  }
+
+  // --- Eureka: the token as the basic-auth password; 401 with a challenge, 403.
+
+  @Test
+  void eurekaReadsNeedAReadableServiceAndListOnlyThose() throws Exception {
+    String apps = url(1, "apps");
+    assertThat(eureka("GET", apps, "", null)).satisfies(challenged("Basic"));
+    assertThat(eureka("GET", apps, "", UNKNOWN)).satisfies(refused(403, "unknown ACL token"));
+    assertThat(eureka("GET", apps, "", nothing)).satisfies(refused(403, "Forbidden"));
+    HttpResponse<String> read = eureka("GET", apps, "", reader);
+    assertThat(read.statusCode()).isEqualTo(200);
+    assertThat(read.body()).contains("\"WEB\"").doesNotContain("\"DB\"");
+    assertThat(eureka("GET", url(1, "apps/DB"), "", reader)).satisfies(refused(403, "Forbidden"));
+    assertThat(eureka("GET", url(1, "apps/WEB"), "", reader).statusCode()).isEqualTo(200);
+    assertThat(eureka("GET", url(1, "instances/db-1"), "", reader).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void eurekaRegistrationHeartbeatAndCancelNeedServiceWrite() throws Exception {
+    String app = url(1, "apps/WEB");
+    String body =
+        "{\"instance\": {\"instanceId\": \"web-e\", \"hostName\": \"127.0.0.1\", \"app\": \"WEB\","
+            + " \"ipAddr\": \"127.0.0.1\", \"status\": \"UP\", \"port\": {\"$\": 8080,"
+            + " \"@enabled\": \"true\"}, \"dataCenterInfo\": {\"@class\":"
+            + " \"com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo\", \"name\": \"MyOwn\"}}}";
+    assertThat(eureka("POST", app, body, null)).satisfies(challenged("Basic"));
+    assertThat(eureka("POST", app, body, UNKNOWN)).satisfies(refused(403, "unknown ACL token"));
+    assertThat(eureka("POST", app, body, reader)).satisfies(refused(403, "Forbidden"));
+    assertThat(instanceIds("web")).doesNotContain("web-e");
+
+    assertThat(eureka("POST", app, body, writer).statusCode()).isEqualTo(204);
+    assertThat(instanceIds("web")).contains("web-e");
+    assertThat(eureka("PUT", app + "/web-e", "", reader).statusCode()).isEqualTo(403);
+    assertThat(eureka("PUT", app + "/web-e", "", writer).statusCode()).isEqualTo(200);
+    assertThat(eureka("DELETE", app + "/web-e", "", null).statusCode()).isEqualTo(401);
+    assertThat(eureka("DELETE", app + "/web-e", "", writer).statusCode()).isEqualTo(200);
+    assertThat(instanceIds("web")).doesNotContain("web-e");
+  }
+
+  // --- Prometheus SD: Authorization: Bearer (http_sd_configs' authorization); 401, 403.
+
+  @Test
+  void prometheusTargetsListOnlyWhatTheTokenMayRead() throws Exception {
+    String targets = url(2, "");
+    assertThat(bearer(targets, null)).satisfies(challenged("Bearer"));
+    assertThat(bearer(targets, UNKNOWN)).satisfies(refused(403, "unknown ACL token"));
+    assertThat(bearer(targets, nothing)).satisfies(refused(403, "may not read any service"));
+    HttpResponse<String> read = bearer(targets, reader);
+    assertThat(read.statusCode()).isEqualTo(200);
+    List<String> services = new ArrayList<>();
+    JSON.readTree(read.body())
+        .forEach(g -> services.add(g.path("labels").path("__meta_cairn_service").asText()));
+    assertThat(services).containsExactly("web");
+    assertThat(bearer(targets + "?service=db", reader)).satisfies(refused(403, "default/db"));
+    assertThat(JSON.readTree(bearer(targets, management).body()).size()).isEqualTo(2);
+  }
+
+  private java.util.function.Consumer<HttpResponse<String>> filteredTo(String json) {
+    return r -> {
+      assertThat(r.statusCode()).isEqualTo(200);
+      try {
+        assertThat(JSON.readTree(r.body())).isEqualTo(JSON.readTree(json));
+      } catch (java.io.IOException e) {
+        throw new AssertionError(e);
+      }
+      assertThat(r.headers().firstValue("X-Consul-Results-Filtered-By-ACLs")).contains("true");
+    };
+  }
+
+  private static java.util.function.Consumer<HttpResponse<String>> refused(
+      int status, String text) {
+    return r -> {
+      assertThat(r.statusCode()).isEqualTo(status);
+      assertThat(r.body()).contains(text);
+    };
+  }
+
+  private static java.util.function.Consumer<HttpResponse<String>> challenged(String scheme) {
+    return r -> {
+      assertThat(r.statusCode()).isEqualTo(401);
+      assertThat(r.headers().firstValue("WWW-Authenticate"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith(scheme + " "));
+    };
+  }
+
+  private List<String> instanceIds(String service) {
+    return server.registry().service("default", service).instances().stream()
+        .map(Instance::id)
+        .toList();
+  }
+
+  private HttpResponse<String> consul(String method, String path, String body, String token)
+      throws Exception {
+    return token == null
+        ? send(method, url(0, path), body == null ? "" : body)
+        : send(method, url(0, path), body == null ? "" : body, "X-Consul-Token", token);
+  }
+
+  private HttpResponse<String> eureka(String method, String url, String body, String token)
+      throws Exception {
+    if (token == null) {
+      return send(method, url, body, "Content-Type", "application/json");
+    }
+    String basic =
+        Base64.getEncoder().encodeToString(("app:" + token).getBytes(StandardCharsets.UTF_8));
+    return send(
+        method,
+        url,
+        body,
+        "Content-Type",
+        "application/json",
+        "Accept",
+        "application/json",
+        "Authorization",
+        "Basic " + basic);
+  }
+
+  private HttpResponse<String> bearer(String url, String token) throws Exception {
+    return token == null
+        ? send("GET", url, "")
+        : send("GET", url, "", "Authorization", "Bearer " + token);
+  }
+
+  private String url(int door, String path) {
+    return server.frontDoors().get(door).endpoint() + path;
+  }
+
+  private HttpResponse<String> send(String method, String url, String body, String... headers)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(30))
+            .method(method, HttpRequest.BodyPublishers.ofString(body));
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}

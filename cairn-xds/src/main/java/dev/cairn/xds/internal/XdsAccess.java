@@ -1,0 +1,235 @@
+package dev.cairn.xds.internal;
+
+import dev.cairn.server.FrontDoorSecurity;
+import dev.cairn.server.core.acl.Access;
+import dev.cairn.server.core.acl.Authorizer;
+import dev.cairn.server.core.acl.Resource;
+import io.envoyproxy.controlplane.server.exception.RequestException;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.List;
+
+/**
+ * The xDS front door's share of the server's security (decision 0174), in two places:
+ *
+ * <ul>
+ *   <li>as a {@link ServerInterceptor}, on every call: counts it against the request rate (per ACL
+ *       token, else per client address) and the streams one client address may hold open ({@code
+ *       --max-watches-per-client}; a discovery stream is a watch), ending it with {@code
+ *       RESOURCE_EXHAUSTED} (and a {@code retry-after} trailer for the rate) when over; and
+ *       resolves the call's ACL token ({@code authorization: Bearer <token>} or {@code
+ *       x-cairn-token} metadata) once, for the stream's requests;
+ *   <li>on every discovery request ({@link #check}): resources named in it need {@code service}
+ *       read on their service; a wildcard subscription (no names, or {@code *}: every cluster or
+ *       listener) needs read on every service of every served namespace. Otherwise the stream ends
+ *       with {@code UNAUTHENTICATED} (no token) or {@code PERMISSION_DENIED} (an unknown token, or
+ *       one without the right), as the server's own gRPC API answers.
+ * </ul>
+ *
+ * <p>Thread-safe.
+ */
+final class XdsAccess implements ServerInterceptor {
+
+  /**
+   * The token metadata keys: {@code authorization} (with {@code Bearer }), {@code x-cairn-token}.
+   */
+  static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+  static final Metadata.Key<String> TOKEN =
+      Metadata.Key.of("x-cairn-token", Metadata.ASCII_STRING_MARSHALLER);
+
+  /** The trailer that says how many seconds to wait before calling again. */
+  static final Metadata.Key<String> RETRY_AFTER =
+      Metadata.Key.of("retry-after", Metadata.ASCII_STRING_MARSHALLER);
+
+  private static final Context.Key<Authorizer> CALLER = Context.key("cairn-xds-caller");
+
+  private final FrontDoorSecurity security;
+  private final List<String> namespaces;
+  private final FrontDoorSecurity.PerClient streams;
+
+  XdsAccess(FrontDoorSecurity security, List<String> namespaces) {
+    this.security = security;
+    this.namespaces = namespaces;
+    this.streams = new FrontDoorSecurity.PerClient(security.maxWatchesPerClient());
+  }
+
+  @Override
+  public <Q, A> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+    Authorizer caller = security.authorizer(token(headers));
+    InetAddress client = address(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+    boolean byToken =
+        security.aclEnforced()
+            && caller.kind() == Authorizer.Kind.KNOWN
+            && !caller.accessorId().isEmpty();
+    Object key = byToken ? caller.accessorId() : client;
+    long wait = key == null ? 0 : security.acquireRequest(key);
+    if (wait > 0) {
+      Metadata trailers = new Metadata();
+      trailers.put(RETRY_AFTER, Long.toString(FrontDoorSecurity.retryAfterSeconds(wait)));
+      call.close(
+          Status.RESOURCE_EXHAUSTED.withDescription(
+              "rate: over the request rate for "
+                  + (byToken ? "token " + caller.accessorId() : "client " + hostOf(client))
+                  + " (expected: at most --rate-limit calls a second)"),
+          trailers);
+      return new ServerCall.Listener<>() {};
+    }
+    if (client != null && !streams.tryAcquire(client)) {
+      call.close(
+          Status.RESOURCE_EXHAUSTED.withDescription(
+              "watches: "
+                  + streams.max()
+                  + " discovery streams open from "
+                  + hostOf(client)
+                  + " (expected: at most "
+                  + streams.max()
+                  + " per client address)"),
+          new Metadata());
+      return new ServerCall.Listener<>() {};
+    }
+    ServerCall.Listener<Q> listener;
+    try {
+      listener =
+          Contexts.interceptCall(Context.current().withValue(CALLER, caller), call, headers, next);
+    } catch (RuntimeException e) {
+      release(client);
+      throw e;
+    }
+    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
+      private boolean released;
+
+      @Override
+      public void onComplete() {
+        try {
+          super.onComplete();
+        } finally {
+          once();
+        }
+      }
+
+      @Override
+      public void onCancel() {
+        try {
+          super.onCancel();
+        } finally {
+          once();
+        }
+      }
+
+      private void once() {
+        if (!released) {
+          released = true;
+          release(client);
+        }
+      }
+    };
+  }
+
+  /**
+   * Checks a discovery request of the current call for {@code names} ({@code wildcard}: every
+   * resource of its type).
+   *
+   * @throws RequestException {@code UNAUTHENTICATED} or {@code PERMISSION_DENIED} when the call's
+   *     token may not read them
+   */
+  void check(boolean wildcard, Iterable<String> names) throws RequestException {
+    Authorizer caller = CALLER.get();
+    if (caller == null || caller.allowsEverything()) {
+      return;
+    }
+    if (caller.kind() == Authorizer.Kind.UNKNOWN) {
+      throw refusal(
+          Status.PERMISSION_DENIED,
+          "token: unknown (expected: the secret of a token this registry issued)");
+    }
+    if (wildcard) {
+      for (String ns : namespaces) {
+        if (!caller.allowsWholeNamespace(Resource.SERVICE, Access.READ, ns)) {
+          throw denied(caller, "every service of namespace " + ns);
+        }
+      }
+    }
+    for (String name : names) {
+      if (name.equals("*")) {
+        continue;
+      }
+      String[] nsService = service(name);
+      if (!caller.allows(Resource.SERVICE, Access.READ, nsService[0], nsService[1])) {
+        throw denied(caller, "service " + nsService[0] + "/" + nsService[1]);
+      }
+    }
+  }
+
+  /**
+   * The namespace and service of resource {@code name}: {@code service.namespace} for a served
+   * namespace other than the first, else the name (before any {@code :port}) in the first.
+   */
+  String[] service(String name) {
+    int colon = name.indexOf(':');
+    String n = colon < 0 ? name : name.substring(0, colon);
+    int dot = n.lastIndexOf('.');
+    if (dot > 0 && namespaces.subList(1, namespaces.size()).contains(n.substring(dot + 1))) {
+      return new String[] {n.substring(dot + 1), n.substring(0, dot)};
+    }
+    return new String[] {namespaces.get(0), n};
+  }
+
+  private static RequestException denied(Authorizer caller, String what) {
+    if (caller.kind() == Authorizer.Kind.ANONYMOUS) {
+      return refusal(
+          Status.UNAUTHENTICATED,
+          "token: missing (expected: an ACL token, sent as authorization: Bearer <secret> or"
+              + " x-cairn-token metadata: ACLs are on)");
+    }
+    return refusal(
+        Status.PERMISSION_DENIED,
+        "token: "
+            + caller.accessorId()
+            + " may not read "
+            + what
+            + " (expected: a policy that grants it)");
+  }
+
+  private static RequestException refusal(Status status, String message) {
+    return new RequestException(status.withDescription(message));
+  }
+
+  private void release(InetAddress client) {
+    if (client != null) {
+      streams.release(client);
+    }
+  }
+
+  static String token(Metadata headers) {
+    String t = headers.get(TOKEN);
+    if (t != null && !t.isBlank()) {
+      return t.trim();
+    }
+    String a = headers.get(AUTHORIZATION);
+    if (a != null && a.length() > 7 && a.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return a.substring(7).trim();
+    }
+    return null;
+  }
+
+  private static InetAddress address(SocketAddress a) {
+    return a instanceof InetSocketAddress i ? i.getAddress() : null;
+  }
+
+  private static String hostOf(InetAddress a) {
+    return a == null ? "?" : a.getHostAddress();
+  }
+}
