@@ -164,9 +164,11 @@ public final class CairnServer implements AutoCloseable {
    *
    * <p>Secure by default (see {@code docs/security.md}): bound to an address other than loopback,
    * the server refuses to start unless it authenticates its clients (TLS with a client CA, see
-   * {@link Builder#tlsCa}) and runs no front door; and a cluster member refuses to start when a
-   * member's Raft address is not loopback (member-to-member TLS is not built yet) — unless {@link
-   * Builder#insecureAllowOpenAccess} says to serve anyway (then it logs a warning at every start).
+   * {@link Builder#tlsCa}, or with ACL tokens, see {@link Builder#acl}) — its front doors too,
+   * which enforce the same (see {@link FrontDoorSecurity}); and a cluster member refuses to start
+   * when a member's Raft address is not loopback (member-to-member TLS is not built yet) — unless
+   * {@link Builder#insecureAllowOpenAccess} says to serve anyway (then it logs a warning at every
+   * start).
    *
    * @throws IOException when the storage cannot be opened (at once, with the message {@code data
    *     directory <dir> is in use by another Cairn server}, when another server holds the data
@@ -183,13 +185,7 @@ public final class CairnServer implements AutoCloseable {
     InetAddress address = InetAddress.getByName(bind);
     Instant startedAt = Instant.now();
     try {
-      OpenAccess.check(
-          address,
-          tlsCert != null,
-          tlsCa != null,
-          acl,
-          frontDoorFactories.size(),
-          insecureAllowOpenAccess);
+      OpenAccess.check(address, tlsCert != null, tlsCa != null, acl, insecureAllowOpenAccess);
       // Members authenticate each other with the server's certificate and the client CA (0109).
       boolean peerTls = cluster != null && !raftHosts.isEmpty() && tlsCa != null;
       OpenAccess.checkRaft(raftHosts, peerTls, insecureAllowOpenAccess);
@@ -260,12 +256,6 @@ public final class CairnServer implements AutoCloseable {
                 metrics == null ? DnsMetrics.NONE : metrics.dns(),
                 dnsMayRead(aclGuard),
                 dnsRateLimit(address));
-      }
-      if (acl && !frontDoorFactories.isEmpty()) {
-        log.warn(
-            "ACLs on, but the front doors (xDS, Consul, Eureka, Prometheus SD) do not check tokens:"
-                + " whoever reaches their ports reads (and through Consul and Eureka writes) the"
-                + " catalog. Keep them off or firewalled.");
       }
       startFrontDoors(address, tls, HostAllowList.forBind(bind, address, allowedHosts));
     } catch (IOException | RuntimeException e) {
@@ -763,11 +753,11 @@ public final class CairnServer implements AutoCloseable {
 
     /**
      * Lets the server start bound to an address other than loopback without authenticating its
-     * clients (no TLS with a client CA), or with front doors, which have no TLS, or as a member of
-     * a cluster whose Raft addresses are not all loopback without {@link #tlsCa} (then member
-     * traffic is plaintext; with it members speak mutual TLS, decision 0109); off by default.
-     * Anyone who reaches the ports can then read and change the registry: the server logs a warning
-     * at every start. See {@code docs/security.md}.
+     * clients (no TLS, or TLS with neither a client CA nor ACLs), or as a member of a cluster whose
+     * Raft addresses are not all loopback without {@link #tlsCa} (then member traffic is plaintext;
+     * with it members speak mutual TLS, decision 0109); off by default. Anyone who reaches the
+     * ports can then read and change the registry: the server logs a warning at every start. See
+     * {@code docs/security.md}.
      */
     public Builder insecureAllowOpenAccess(boolean allow) {
       this.insecureAllowOpenAccess = allow;

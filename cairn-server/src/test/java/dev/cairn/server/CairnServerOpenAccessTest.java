@@ -71,23 +71,61 @@ class CairnServerOpenAccessTest {
   }
 
   @Test
-  void offLoopbackFrontDoorsAreRefusedForTheyHaveNoTls() {
+  void offLoopbackFrontDoorsStartOnTheSameTermsAndAreHandedTheServersSecurity() throws Exception {
     TestCertificates.Pair server = pki.server();
+    java.util.List<FrontDoorSecurity> handed = new java.util.ArrayList<>();
     FrontDoor.Factory door =
         (registry, bind, security) -> {
-          throw new AssertionError("the front door must not start");
+          handed.add(security);
+          return new FrontDoor() {
+            @Override
+            public String protocol() {
+              return "test";
+            }
+
+            @Override
+            public java.net.InetSocketAddress address() {
+              return new java.net.InetSocketAddress(bind, 1);
+            }
+
+            @Override
+            public String endpoint() {
+              return "test";
+            }
+
+            @Override
+            public void close() {}
+          };
         };
-    assertThatThrownBy(
-            () ->
-                everyInterface()
-                    .tlsCert(server.cert())
-                    .tlsKey(server.key())
-                    .tlsCa(pki.ca())
-                    .frontDoor(door)
-                    .start())
+    // TLS with ACLs (and, below, mutual TLS): the front door starts, with both to enforce.
+    try (CairnServer s =
+        everyInterface()
+            .tlsCert(server.cert())
+            .tlsKey(server.key())
+            .acl(true)
+            .frontDoor(door)
+            .start()) {
+      assertThat(s.frontDoors()).hasSize(1);
+    }
+    assertThat(handed).hasSize(1);
+    assertThat(handed.get(0).httpTls()).isPresent();
+    assertThat(handed.get(0).grpcTls()).isPresent();
+    assertThat(handed.get(0).aclEnforced()).isTrue();
+    assertThat(handed.get(0).mutualTls()).isFalse();
+    try (CairnServer s =
+        everyInterface()
+            .tlsCert(server.cert())
+            .tlsKey(server.key())
+            .tlsCa(pki.ca())
+            .frontDoor(door)
+            .start()) {
+      assertThat(handed.get(1).mutualTls()).isTrue();
+    }
+    // Without TLS it is refused as the server is, and the front door never starts.
+    assertThatThrownBy(() -> everyInterface().acl(true).frontDoor(door).start())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("with front doors")
-        .hasMessageContaining("turn the front doors off");
+        .hasMessageContaining("without TLS");
+    assertThat(handed).hasSize(2);
   }
 
   @Test

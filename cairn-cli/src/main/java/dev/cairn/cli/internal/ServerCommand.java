@@ -266,9 +266,9 @@ final class ServerCommand implements Callable<Integer> {
   @Option(
       names = "--insecure-allow-open-access",
       description =
-          "Serve on an address other than loopback without client authentication (no"
-              + " --tls-ca) or with front doors. Anyone who reaches the ports can change the"
-              + " registry; logged as a warning at every start.")
+          "Serve on an address other than loopback without TLS or client authentication (no"
+              + " --tls-ca, no --acl). Anyone who reaches the ports can change the registry;"
+              + " logged as a warning at every start.")
   boolean insecureAllowOpenAccess;
 
   @Option(

@@ -8,9 +8,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Secure by default: a server bound to an address other than loopback must authenticate whoever
- * connects, since anyone who reaches it could otherwise read and rewrite the registry. Until ACL
- * tokens exist, that means TLS with a client CA (mutual TLS) and no front door (they have no TLS).
- * An explicit {@code --insecure-allow-open-access} serves anyway, with a warning at every start.
+ * connects, since anyone who reaches it could otherwise read and rewrite the registry: TLS, with a
+ * client CA (mutual TLS) or ACL tokens. The front doors enforce the same TLS and tokens (decision
+ * 0174), so they are allowed on the same terms. An explicit {@code --insecure-allow-open-access}
+ * serves anyway, with a warning at every start.
  */
 public final class OpenAccess {
 
@@ -24,26 +25,20 @@ public final class OpenAccess {
    * @throws IllegalStateException saying what is missing and how to fix it, when the server would
    *     serve open access off loopback without being allowed to
    */
-  public static void check(
-      InetAddress bind, boolean tls, boolean clientCa, int frontDoors, boolean allowed) {
-    check(bind, tls, clientCa, false, frontDoors, allowed);
+  public static void check(InetAddress bind, boolean tls, boolean clientCa, boolean allowed) {
+    check(bind, tls, clientCa, false, allowed);
   }
 
   /**
-   * Like {@link #check(InetAddress, boolean, boolean, int, boolean)}; with {@code acl} (ACL tokens
+   * Like {@link #check(InetAddress, boolean, boolean, boolean)}; with {@code acl} (ACL tokens
    * enforced), TLS without a client CA is enough: the tokens authenticate the clients.
    */
   public static void check(
-      InetAddress bind,
-      boolean tls,
-      boolean clientCa,
-      boolean acl,
-      int frontDoors,
-      boolean allowed) {
+      InetAddress bind, boolean tls, boolean clientCa, boolean acl, boolean allowed) {
     if (bind.isLoopbackAddress()) {
       return;
     }
-    String missing = missing(tls, clientCa || acl, frontDoors);
+    String missing = missing(tls, clientCa || acl);
     if (missing == null) {
       return;
     }
@@ -55,9 +50,7 @@ public final class OpenAccess {
               + " (not loopback) "
               + missing
               + ": anyone who reaches it could read and change the registry. Give --tls-cert and"
-              + " --tls-key, with --tls-ca (mutual TLS) or --acl (ACL tokens)"
-              + (frontDoors > 0 ? " and turn the front doors off" : "")
-              + ", or bind to 127.0.0.1, or accept the risk with --insecure-allow-open-access");
+              + " --tls-key, with --tls-ca (mutual TLS) or --acl (ACL tokens), or bind to 127.0.0.1, or accept the risk with --insecure-allow-open-access");
     }
     log.warn(
         "\n*****************************************************************************\n"
@@ -116,15 +109,12 @@ public final class OpenAccess {
   }
 
   // What makes the access open, or null when nothing does.
-  private static String missing(boolean tls, boolean clientCa, int frontDoors) {
+  private static String missing(boolean tls, boolean clientAuthentication) {
     if (!tls) {
       return "without TLS or any client authentication";
     }
-    if (!clientCa) {
+    if (!clientAuthentication) {
       return "over TLS without client authentication (no client CA, no --acl)";
-    }
-    if (frontDoors > 0) {
-      return "with front doors, which have neither TLS nor client authentication";
     }
     return null;
   }

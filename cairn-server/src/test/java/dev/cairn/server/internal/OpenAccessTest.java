@@ -36,16 +36,18 @@ class OpenAccessTest {
   }
 
   @Test
-  void theApiCheckCountsMutualTlsAndFrontDoors() throws Exception {
+  void theApiCheckCountsMutualTlsAndAcls() throws Exception {
     InetAddress any = InetAddress.getByName("0.0.0.0");
     InetAddress loopback = InetAddress.getByName("127.0.0.1");
-    assertThatCode(() -> OpenAccess.check(loopback, false, false, 3, false))
+    assertThatCode(() -> OpenAccess.check(loopback, false, false, false))
         .doesNotThrowAnyException();
-    assertThatCode(() -> OpenAccess.check(any, true, true, 0, false)).doesNotThrowAnyException();
-    assertThatThrownBy(() -> OpenAccess.check(any, true, true, 1, false))
-        .hasMessageContaining("with front doors");
-    assertThatThrownBy(() -> OpenAccess.check(any, true, false, 0, false))
+    assertThatCode(() -> OpenAccess.check(any, true, true, false)).doesNotThrowAnyException();
+    assertThatCode(() -> OpenAccess.check(any, true, false, true, false))
+        .doesNotThrowAnyException();
+    assertThatThrownBy(() -> OpenAccess.check(any, true, false, false))
         .hasMessageContaining("no client CA");
-    assertThatCode(() -> OpenAccess.check(any, false, false, 2, true)).doesNotThrowAnyException();
+    assertThatThrownBy(() -> OpenAccess.check(any, false, false, true, false))
+        .hasMessageContaining("without TLS");
+    assertThatCode(() -> OpenAccess.check(any, false, false, true)).doesNotThrowAnyException();
   }
 }
