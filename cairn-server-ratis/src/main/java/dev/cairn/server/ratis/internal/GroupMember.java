@@ -56,6 +56,7 @@ final class GroupMember implements AutoCloseable {
   private final ClientId localClientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
   private final AtomicLong forwarded = new AtomicLong();
+  private final ForwardStream stream;
 
   /** The pause between the Ratis client's tries of one request. */
   private static final long CLIENT_RETRY_MILLIS = 20;
@@ -93,6 +94,7 @@ final class GroupMember implements AutoCloseable {
     this.settings = settings;
     RaftProperties p = new RaftProperties(serverProperties);
     long timeout = settings.writeTimeout().toMillis();
+    this.stream = new ForwardStream(RaftConfig.peerTls(settings), Math.min(timeout, 1_000));
     // A request waits at most a second on one member (a paused one, say) before it is sent again,
     // to whichever member now leads; the leader's retry cache answers a repeat of what it applied.
     RaftClientConfigKeys.Rpc.setRequestTimeout(
@@ -128,7 +130,7 @@ final class GroupMember implements AutoCloseable {
     Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(content));
     long deadline = System.nanoTime() + settings.writeTimeout().toNanos();
     CompletableFuture<byte[]> answer = new CompletableFuture<>();
-    sendForward(message, deadline, answer);
+    sendForward(entry, message, deadline, answer);
     return deadline(
         answer.thenCompose(
             reply -> {
@@ -141,7 +143,30 @@ final class GroupMember implements AutoCloseable {
         "write");
   }
 
-  private void sendForward(Message message, long deadline, CompletableFuture<byte[]> answer) {
+  private void sendForward(
+      byte[] entry, Message message, long deadline, CompletableFuture<byte[]> answer) {
+    RaftPeer leader = leaderPeer();
+    if (leader != null) {
+      // The leader's forward stream (decision 0111). When it fails (a leader paused, gone, or one
+      // without the stream), the same batch goes at once as a Ratis query, which finds whoever
+      // leads and is answered from the leader's memory if it was applied meanwhile.
+      stream
+          .send(leader, entry)
+          .whenComplete(
+              (reply, error) -> {
+                if (error == null) {
+                  answer.complete(reply);
+                } else if (!answer.isDone()) {
+                  queryForward(entry, message, deadline, answer);
+                }
+              });
+      return;
+    }
+    queryForward(entry, message, deadline, answer);
+  }
+
+  private void queryForward(
+      byte[] entry, Message message, long deadline, CompletableFuture<byte[]> answer) {
     leaderQuery(message)
         .whenComplete(
             (reply, error) -> {
@@ -149,22 +174,43 @@ final class GroupMember implements AutoCloseable {
                 answer.complete(reply.getMessage().getContent().toByteArray());
                 return;
               }
-              if (answer.isDone()) {
-                return; // past the deadline already
-              }
-              if (System.nanoTime() - deadline >= 0) {
-                answer.completeExceptionally(
-                    reply != null
-                        ? failure("write", reply)
-                        : unavailable("write failed: " + error));
-                return;
-              }
-              // No leader yet, a leader not ready, a lost answer: again, to whoever leads now.
-              CompletableFuture.runAsync(
-                  () -> sendForward(message, deadline, answer),
-                  CompletableFuture.delayedExecutor(
-                      FORWARD_RETRY_MILLIS, TimeUnit.MILLISECONDS, forwarding));
+              retryForward(entry, message, deadline, answer, reply, error);
             });
+  }
+
+  /** The member another member leads, or null while none or this one does. */
+  private RaftPeer leaderPeer() {
+    try {
+      RaftServer.Division d = division();
+      RaftPeerId leader = d.getInfo().getLeaderId();
+      if (leader == null || leader.equals(self)) {
+        return null;
+      }
+      return d.getRaftConf().getPeer(leader);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private void retryForward(
+      byte[] entry,
+      Message message,
+      long deadline,
+      CompletableFuture<byte[]> answer,
+      RaftClientReply reply,
+      Throwable error) {
+    if (answer.isDone()) {
+      return; // past the deadline already
+    }
+    if (System.nanoTime() - deadline >= 0) {
+      answer.completeExceptionally(
+          reply != null ? failure("write", reply) : unavailable("write failed: " + error));
+      return;
+    }
+    // No leader yet, a leader not ready, a lost answer: again, to whoever leads now.
+    CompletableFuture.runAsync(
+        () -> sendForward(entry, message, deadline, answer),
+        CompletableFuture.delayedExecutor(FORWARD_RETRY_MILLIS, TimeUnit.MILLISECONDS, forwarding));
   }
 
   /**
@@ -496,6 +542,7 @@ final class GroupMember implements AutoCloseable {
 
   @Override
   public void close() {
+    stream.close();
     admin.shutdownNow();
     forwarding.shutdownNow();
     try {

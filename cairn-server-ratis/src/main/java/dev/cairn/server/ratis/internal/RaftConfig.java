@@ -9,6 +9,7 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcFactory;
 import org.apache.ratis.grpc.GrpcTlsConfig;
+import org.apache.ratis.grpc.server.GrpcServices;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.RaftServerConfigKeys.Log.CorruptionPolicy;
@@ -130,11 +131,26 @@ final class RaftConfig {
    * (decision 0109) for the server, its client and admin calls alike; empty when traffic is plain.
    */
   static Parameters parameters(LogSettings settings) {
-    LogSettings.PeerTls tls = settings.peerTls();
-    if (tls == null) {
-      return new Parameters();
+    GrpcTlsConfig tls = peerTls(settings);
+    return tls == null ? new Parameters() : GrpcFactory.newRaftParameters(tls);
+  }
+
+  /**
+   * The Raft server's parameters: {@link #parameters} plus, in a cluster, the members' forward
+   * stream on the Raft port (decision 0111).
+   */
+  static Parameters serverParameters(LogSettings settings, GrpcServices.Customizer forwardStream) {
+    Parameters p = parameters(settings);
+    if (settings.clustered()) {
+      GrpcConfigKeys.Server.setServicesCustomizer(p, forwardStream);
     }
-    return GrpcFactory.newRaftParameters(new GrpcTlsConfig(tls.keys(), tls.peers(), true));
+    return p;
+  }
+
+  /** The members' mutual TLS (decision 0109), or null when their traffic is plain. */
+  static GrpcTlsConfig peerTls(LogSettings settings) {
+    LogSettings.PeerTls tls = settings.peerTls();
+    return tls == null ? null : new GrpcTlsConfig(tls.keys(), tls.peers(), true);
   }
 
   /**

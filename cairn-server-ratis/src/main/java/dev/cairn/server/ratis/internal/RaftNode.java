@@ -717,7 +717,8 @@ public final class RaftNode {
         .setServerId(id.peerId())
         .setGroup(raftGroup)
         .setProperties(RaftConfig.properties(settings))
-        .setParameters(RaftConfig.parameters(settings))
+        .setParameters(
+            RaftConfig.serverParameters(settings, ForwardService.customizer(sm::forwardHere)))
         .setStateMachine(sm)
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();

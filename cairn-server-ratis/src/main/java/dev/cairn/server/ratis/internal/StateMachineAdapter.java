@@ -234,23 +234,31 @@ final class StateMachineAdapter extends BaseStateMachine {
           Message.valueOf(UnsafeByteOperations.unsafeWrap(answer == null ? new byte[0] : answer)));
     }
     if (content[0] == QUERY_FORWARD) {
-      if (!leading) {
-        return CompletableFuture.failedFuture(
-            new IOException("not the leader (any more): " + self));
-      }
-      byte[] entry = java.util.Arrays.copyOfRange(content, 1, content.length);
-      return machine
-          .forwarded(entry, appendHere)
-          .thenApply(
-              reply -> {
-                // The reply comes once its entry is applied here: the asker waits for this index.
-                TermIndex applied = getLastAppliedTermIndex();
-                java.nio.ByteBuffer answer = java.nio.ByteBuffer.allocate(8 + reply.length);
-                answer.putLong(applied == null ? 0 : applied.getIndex()).put(reply);
-                return Message.valueOf(UnsafeByteOperations.unsafeWrap(answer.array()));
-              });
+      return forwardHere(java.util.Arrays.copyOfRange(content, 1, content.length))
+          .thenApply(answer -> Message.valueOf(UnsafeByteOperations.unsafeWrap(answer)));
     }
     return CompletableFuture.failedFuture(new IOException("unknown query kind " + content[0]));
+  }
+
+  /**
+   * Applies a batch another member forwarded (decision 0107), on the leader only; completes once
+   * its entry is applied here with the applied index (8 bytes) then the machine's reply. Reached
+   * through a Ratis query or a member's forward stream (decision 0111); any thread.
+   */
+  CompletableFuture<byte[]> forwardHere(byte[] entry) {
+    if (!leading) {
+      return CompletableFuture.failedFuture(new IOException("not the leader (any more): " + self));
+    }
+    return machine
+        .forwarded(entry, appendHere)
+        .thenApply(
+            reply -> {
+              // The reply comes once its entry is applied here: the asker waits for this index.
+              TermIndex applied = getLastAppliedTermIndex();
+              java.nio.ByteBuffer answer = java.nio.ByteBuffer.allocate(8 + reply.length);
+              answer.putLong(applied == null ? 0 : applied.getIndex()).put(reply);
+              return answer.array();
+            });
   }
 
   @Override

@@ -1,0 +1,168 @@
+package dev.cairn.server.ratis.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.apache.ratis.grpc.server.GrpcServices;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.thirdparty.io.grpc.Server;
+import org.apache.ratis.thirdparty.io.grpc.netty.NettyServerBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The forward stream between a follower ({@link ForwardStream}) and the leader's service ({@link
+ * ForwardService}) over a real loopback gRPC connection: answers, refusals, a leader that goes
+ * away, and one that never answers.
+ */
+class ForwardStreamTest {
+
+  private final List<Server> servers = new CopyOnWriteArrayList<>();
+  private final ForwardStream stream = new ForwardStream(null, 3_000);
+
+  @AfterEach
+  void close() {
+    stream.close();
+    servers.forEach(Server::shutdownNow);
+  }
+
+  @Test
+  void aForwardedEntryIsAnsweredWithTheLeadersIndexAndReply() throws Exception {
+    List<String> applied = new CopyOnWriteArrayList<>();
+    RaftPeer leader =
+        start(
+            "n1",
+            entry -> {
+              applied.add(text(entry));
+              return CompletableFuture.completedFuture(answer(42, "ok:" + text(entry)));
+            });
+
+    byte[] first = stream.send(leader, bytes("a")).get(10, TimeUnit.SECONDS);
+    byte[] second = stream.send(leader, bytes("b")).get(10, TimeUnit.SECONDS);
+
+    assertThat(ByteBuffer.wrap(first).getLong()).isEqualTo(42);
+    assertThat(text(java.util.Arrays.copyOfRange(first, 8, first.length))).isEqualTo("ok:a");
+    assertThat(text(java.util.Arrays.copyOfRange(second, 8, second.length))).isEqualTo("ok:b");
+    assertThat(applied).containsExactly("a", "b");
+  }
+
+  @Test
+  void answersMatchTheirSendsWhateverOrderTheyComeIn() throws Exception {
+    CompletableFuture<byte[]> slow = new CompletableFuture<>();
+    RaftPeer leader =
+        start(
+            "n1",
+            entry ->
+                text(entry).equals("slow")
+                    ? slow
+                    : CompletableFuture.completedFuture(answer(2, "fast")));
+
+    CompletableFuture<byte[]> first = stream.send(leader, bytes("slow"));
+    byte[] second = stream.send(leader, bytes("fast")).get(10, TimeUnit.SECONDS);
+    slow.complete(answer(1, "slow"));
+
+    assertThat(ByteBuffer.wrap(second).getLong()).isEqualTo(2);
+    assertThat(ByteBuffer.wrap(first.get(10, TimeUnit.SECONDS)).getLong()).isEqualTo(1);
+  }
+
+  @Test
+  void aMemberThatDoesNotLeadRefusesAndTheSendFailsSayingWhy() {
+    RaftPeer member =
+        start(
+            "n2",
+            entry -> CompletableFuture.failedFuture(new IOException("not the leader (any more)")));
+
+    assertThatThrownBy(() -> stream.send(member, bytes("x")).get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("the leader refused")
+        .hasMessageContaining("not the leader");
+  }
+
+  @Test
+  void aLeaderThatNeverAnswersFailsTheSendAfterTheAttemptTime() {
+    RaftPeer leader = start("n1", entry -> new CompletableFuture<>());
+
+    assertThatThrownBy(() -> stream.send(leader, bytes("x")).get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(TimeoutException.class);
+  }
+
+  @Test
+  void sendsFollowTheLeaderAndAStreamThatBrokeIsOpenedAgain() throws Exception {
+    RaftPeer first = start("n1", entry -> CompletableFuture.completedFuture(answer(1, "from n1")));
+    RaftPeer second = start("n2", entry -> CompletableFuture.completedFuture(answer(2, "from n2")));
+
+    assertThat(ByteBuffer.wrap(stream.send(first, bytes("x")).get(10, TimeUnit.SECONDS)).getLong())
+        .isEqualTo(1);
+    assertThat(ByteBuffer.wrap(stream.send(second, bytes("x")).get(10, TimeUnit.SECONDS)).getLong())
+        .isEqualTo(2);
+
+    // A leader that goes away with a send waiting: that send fails at once (not after the
+    // attempt time), and the next leader gets the next send on a stream of its own.
+    RaftPeer hanging = start("n3", entry -> new CompletableFuture<>());
+    CompletableFuture<byte[]> lost = stream.send(hanging, bytes("y"));
+    servers.get(2).shutdownNow();
+    assertThatThrownBy(() -> lost.get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("forward stream ended");
+    assertThat(ByteBuffer.wrap(stream.send(first, bytes("z")).get(10, TimeUnit.SECONDS)).getLong())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void aClosedStreamRefusesSends() {
+    stream.close();
+    RaftPeer leader = RaftPeer.newBuilder().setId("n1").setAddress("127.0.0.1:1").build();
+
+    assertThatThrownBy(() -> stream.send(leader, bytes("x")).get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .hasMessageContaining("closed");
+  }
+
+  private RaftPeer start(String id, Function<byte[], CompletableFuture<byte[]>> forwardHere) {
+    GrpcServices.Customizer customizer = ForwardService.customizer(forwardHere);
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(loopback());
+    try {
+      Server server =
+          customizer.customize(builder, EnumSet.of(GrpcServices.Type.SERVER)).build().start();
+      servers.add(server);
+      return RaftPeer.newBuilder().setId(id).setAddress("127.0.0.1:" + server.getPort()).build();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static java.net.InetSocketAddress loopback() {
+    return new java.net.InetSocketAddress("127.0.0.1", 0);
+  }
+
+  private static byte[] answer(long index, String reply) {
+    byte[] r = bytes(reply);
+    return ByteBuffer.allocate(8 + r.length).putLong(index).put(r).array();
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String text(byte[] b) {
+    return new String(b, StandardCharsets.UTF_8);
+  }
+}
