@@ -11,7 +11,6 @@ import dev.cairn.proto.v1.ServiceSummary;
 import io.grpc.CallOptions;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
-import io.netty.channel.EventLoopGroup;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +44,7 @@ public final class ClientCore {
   private final ClientSettings settings;
   private final int id;
   private final ScheduledThreadPoolExecutor events;
-  private final EventLoopGroup netty;
+  private final SharedEventLoop netty;
   private final ExecutorService disk;
   private final RegistryChannels channels;
   private final SessionManager session;
@@ -70,7 +69,7 @@ public final class ClientCore {
     this.channels =
         new RegistryChannels(
             settings.registries,
-            netty,
+            netty.group(),
             events,
             settings.interceptors,
             settings.tls,
@@ -262,7 +261,7 @@ public final class ClientCore {
       disk.shutdown();
     }
     try {
-      SharedEventLoop.release(netty, CLOSE_WAIT_MILLIS);
+      netty.release(CLOSE_WAIT_MILLIS);
       events.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
       if (disk != null) {
         disk.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);

@@ -3,7 +3,6 @@ package dev.cairn.client.internal;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.FastThreadLocalThread;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,54 +20,65 @@ final class SharedEventLoop {
   static final String THREAD_PREFIX = NamedThreads.PREFIX + "netty-";
 
   private static final Object LOCK = new Object();
-  // Guarded by LOCK: the current loop, its thread (once started), how many clients hold it, and how
-  // many loops were started (for the thread's name).
-  private static EventLoopGroup group;
-  private static Thread thread;
-  private static int holders;
+  // Guarded by LOCK: the loop clients get now (null when none holds one), and how many loops were
+  // started (for the thread's name).
+  private static SharedEventLoop current;
   private static int started;
 
-  private SharedEventLoop() {}
+  private final EventLoopGroup group;
+  // The loop's thread, once Netty started it (on its first task, or to shut down).
+  private volatile Thread thread;
+  private int holders; // guarded by LOCK
 
-  /** The loop, started if no client holds it; each call needs one {@link #release}. */
-  static EventLoopGroup acquire() {
-    synchronized (LOCK) {
-      if (group == null) {
-        int n = ++started;
-        ThreadFactory threads =
+  private SharedEventLoop(int n) {
+    this.group =
+        new NioEventLoopGroup(
+            1,
             r -> {
               Thread t = new FastThreadLocalThread(r, THREAD_PREFIX + n);
               t.setDaemon(true);
-              synchronized (LOCK) {
-                thread = t;
-              }
+              thread = t;
               return t;
-            };
-        group = new NioEventLoopGroup(1, threads);
+            });
+  }
+
+  /** The current loop, started if no client holds one; each call needs one {@link #release}. */
+  static SharedEventLoop acquire() {
+    synchronized (LOCK) {
+      if (current == null) {
+        current = new SharedEventLoop(++started);
       }
-      holders++;
-      return group;
+      current.holders++;
+      return current;
     }
   }
 
+  /** The loop's event loop group, for the clients' channels. */
+  EventLoopGroup group() {
+    return group;
+  }
+
   /**
-   * Gives {@code g} back; the last holder stops it and, unless called on the loop's own thread,
+   * Gives this loop back; the last holder stops it and, unless called on the loop's own thread,
    * waits up to {@code timeoutMillis} for its thread to end.
    */
-  static void release(EventLoopGroup g, long timeoutMillis) throws InterruptedException {
-    Thread ending;
+  void release(long timeoutMillis) throws InterruptedException {
     synchronized (LOCK) {
-      if (g != group || --holders > 0) {
+      if (--holders > 0) {
         return;
       }
-      group = null;
-      ending = thread;
-      thread = null;
+      if (current == this) {
+        current = null;
+      }
     }
-    g.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-    if (ending != null && ending != Thread.currentThread()) {
-      g.terminationFuture().await(timeoutMillis, TimeUnit.MILLISECONDS);
-      ending.join(timeoutMillis);
+    group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+    if (onLoopThread()) {
+      return;
+    }
+    group.terminationFuture().await(timeoutMillis, TimeUnit.MILLISECONDS);
+    Thread t = thread;
+    if (t != null) {
+      t.join(timeoutMillis);
     }
   }
 
