@@ -2,22 +2,29 @@ package dev.cairn.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.cairn.common.tls.PemKeyManager;
 import dev.cairn.common.tls.PemTrustManager;
 import dev.cairn.server.CairnServer;
 import dev.cairn.server.FrontDoor;
 import dev.cairn.testing.tls.TestCertificates;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,6 +108,76 @@ class FrontDoorTlsTest {
         }
       }
     }
+  }
+
+  @Test
+  void aRotatedCertificateIsUsedForNewConnectionsWhileOpenOnesStay() throws Exception {
+    TestCertificates.Pair first = pki.server();
+    TestCertificates.Pair second = pki.server();
+    Path cert = dir.resolve("live-cert.pem");
+    Path key = dir.resolve("live-key.pem");
+    Files.copy(first.cert(), cert, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(first.key(), key, StandardCopyOption.REPLACE_EXISTING);
+    try (CairnServer server =
+        CairnServer.builder()
+            .inMemory()
+            .httpPort(0)
+            .grpcPort(0)
+            .tlsCert(cert)
+            .tlsKey(key)
+            .frontDoor(ConsulApi.frontDoor(0))
+            .start()) {
+      int port = server.frontDoors().get(0).address().getPort();
+      SSLContext trusting = sslContext(pki.ca());
+      try (SSLSocket open = connect(trusting, port)) {
+        assertThat(serial(open)).isEqualTo(first.certificate().getSerialNumber());
+
+        // Written beside and moved into place, as a certificate manager does.
+        Path next = dir.resolve("next.pem");
+        Files.copy(second.key(), next, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(next, key, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.copy(second.cert(), next, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(next, cert, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+
+        await("new connections see the new certificate")
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () -> {
+                  try (SSLSocket s = connect(trusting, port)) {
+                    assertThat(serial(s)).isEqualTo(second.certificate().getSerialNumber());
+                  }
+                });
+        // The connection opened before the rotation still answers.
+        open.getOutputStream()
+            .write(
+                "GET /v1/status/leader HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+        open.getOutputStream().flush();
+        String status =
+            new BufferedReader(
+                    new InputStreamReader(open.getInputStream(), StandardCharsets.ISO_8859_1))
+                .readLine();
+        assertThat(status).startsWith("HTTP/1.1 200");
+      }
+    }
+  }
+
+  private static SSLContext sslContext(Path ca) throws IOException, GeneralSecurityException {
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, new TrustManager[] {PemTrustManager.load(ca)}, null);
+    return context;
+  }
+
+  private static SSLSocket connect(SSLContext context, int port) throws IOException {
+    SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
+    s.setSoTimeout(10_000);
+    s.startHandshake();
+    return s;
+  }
+
+  private static java.math.BigInteger serial(SSLSocket s) throws IOException {
+    return ((java.security.cert.X509Certificate) s.getSession().getPeerCertificates()[0])
+        .getSerialNumber();
   }
 
   private static String[] readUrls(CairnServer server) {
