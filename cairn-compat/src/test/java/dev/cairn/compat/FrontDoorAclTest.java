@@ -181,6 +181,9 @@ class FrontDoorAclTest {
     assertThat(eureka("GET", url(1, "apps/DB"), "", reader)).satisfies(refused(403, "Forbidden"));
     assertThat(eureka("GET", url(1, "apps/WEB"), "", reader).statusCode()).isEqualTo(200);
     assertThat(eureka("GET", url(1, "instances/db-1"), "", reader).statusCode()).isEqualTo(404);
+    assertThat(eureka("GET", url(1, "instances/web-1"), "", reader).statusCode()).isEqualTo(200);
+    assertThat(eureka("GET", url(1, "instances/web-1"), "", UNKNOWN).statusCode()).isEqualTo(403);
+    assertThat(eureka("GET", url(1, "instances/web-1"), "", null).statusCode()).isEqualTo(401);
   }
 
   @Test

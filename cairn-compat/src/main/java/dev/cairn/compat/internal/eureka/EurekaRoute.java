@@ -90,7 +90,10 @@ public final class EurekaRoute implements Route {
       }
     }
     if (parts[0].equals("instances") && parts.length == 2) {
-      return get(m, () -> instance(req, readable(caller, findAnywhere(parts[1]))));
+      return allowed(
+          caller,
+          Acl.readsSome(caller, NS),
+          () -> get(m, () -> instance(req, readable(caller, findAnywhere(parts[1])))));
     }
     return done(Reply.text(404, "Not found: " + path));
   }
