@@ -28,10 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Spring Cloud Netflix's Eureka client against a secure server: HTTPS with the server's
- * certificate, ACLs on, the token as the basic-auth password of {@code defaultZone} (decision
- * 0174). It registers with a token that may write its own service, and discovers only what the
- * token may read.
+ * Spring Cloud Netflix's Eureka client against a secure server: mutual TLS (the server's CA
+ * trusted, a client certificate presented, both in {@code eureka.client.tls}), ACLs on, the token
+ * as the basic-auth password of {@code defaultZone} (decision 0174). It registers with a token that
+ * may write its own service, and discovers only what the token may read.
  */
 class SpringCloudEurekaSecureTest {
 
@@ -48,6 +48,7 @@ class SpringCloudEurekaSecureTest {
             .grpcPort(0)
             .tlsCert(cert.cert())
             .tlsKey(cert.key())
+            .tlsCa(pki.ca())
             .acl(true)
             .frontDoor(EurekaApi.frontDoor(0))
             .start()) {
@@ -85,6 +86,10 @@ class SpringCloudEurekaSecureTest {
               "eureka.client.tls.trust-store=file:" + trustStore(pki.ca()),
               "eureka.client.tls.trust-store-type=PKCS12",
               "eureka.client.tls.trust-store-password=changeit",
+              "eureka.client.tls.key-store=file:" + keyStore(pki.client()),
+              "eureka.client.tls.key-store-type=PKCS12",
+              "eureka.client.tls.key-store-password=changeit",
+              "eureka.client.tls.key-password=changeit",
               "eureka.client.registry-fetch-interval-seconds=1",
               "eureka.instance.lease-renewal-interval-in-seconds=1",
               "eureka.instance.prefer-ip-address=true",
@@ -111,6 +116,31 @@ class SpringCloudEurekaSecureTest {
         app.close();
       }
     }
+  }
+
+  /**
+   * A PKCS#12 key store (passwords {@code changeit}) holding {@code pair}'s key and certificate.
+   */
+  private Path keyStore(TestCertificates.Pair pair) throws Exception {
+    String pem = Files.readString(pair.key());
+    byte[] der =
+        java.util.Base64.getMimeDecoder()
+            .decode(pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", ""));
+    java.security.PrivateKey key =
+        java.security.KeyFactory.getInstance(pair.certificate().getPublicKey().getAlgorithm())
+            .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    store.load(null, null);
+    store.setKeyEntry(
+        "client",
+        key,
+        "changeit".toCharArray(),
+        new java.security.cert.Certificate[] {pair.certificate()});
+    Path file = dir.resolve("client.p12");
+    try (OutputStream out = Files.newOutputStream(file)) {
+      store.store(out, "changeit".toCharArray());
+    }
+    return file;
   }
 
   /** A PKCS#12 trust store (password {@code changeit}) holding the CA in {@code caPem}. */
