@@ -20,8 +20,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -55,7 +57,11 @@ class SseBackpressureTest {
           null,
           RegistryOptions.builder().watchBufferEvents(BUFFER_EVENTS).monitor(counts).build());
 
+  // Keepalives reset the socket's read timeout, so a watcher that is never resynced would read
+  // forever: the whole test has a deadline, enforced from another thread (a blocking socket read
+  // does not answer an interrupt), so a broken resync fails it instead of hanging the build.
   @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void slowWatcherIsResyncedAndConverges() throws Exception {
     try (Socket socket = new Socket()) {
       socket.setReceiveBufferSize(4096);
