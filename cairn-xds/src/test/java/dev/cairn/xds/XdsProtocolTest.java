@@ -51,6 +51,8 @@ class XdsProtocolTest {
     register("default", "hello", "c", "z1", 2, Health.WARNING, Map.of("admin", 7003));
     register("default", "hello", "d", "z1", 1, Health.PASSING, Map.of("admin", 1, "other", 2));
     register("staging", "hello", "s", "", 1, Health.PASSING, Map.of("grpc", 7100));
+    awaitServed("hello", 3); // a, b and c; d has no port to serve
+    awaitServed("hello.staging", 1);
 
     try (XdsTestClient client = XdsTestClient.of(cairn)) {
       XdsTestClient.Stream s = client.stream();
@@ -102,6 +104,7 @@ class XdsProtocolTest {
   @Test
   void anAckedVersionIsPushedAgainOnlyWhenTheServiceChanges() throws Exception {
     register("default", "hello", "a", "z1", 1, Health.PASSING, Map.of("grpc", 7001));
+    awaitServed("hello", 1);
     try (XdsTestClient client = XdsTestClient.of(cairn)) {
       XdsTestClient.Stream s = client.stream();
       s.send(request(EDS, "", "", "hello"));
@@ -121,6 +124,7 @@ class XdsProtocolTest {
   @Test
   void aResumedStateOfTheWorldStreamGetsTheStateOnceThenOnlyChanges() throws Exception {
     register("default", "hello", "a", "z1", 1, Health.PASSING, Map.of("grpc", 7001));
+    awaitServed("hello", 1);
     try (XdsTestClient client = XdsTestClient.of(cairn)) {
       XdsTestClient.Stream first = client.stream();
       first.send(request(EDS, "", "", "hello"));
@@ -147,6 +151,8 @@ class XdsProtocolTest {
   void deltaStreamsSendOnlyChangedAndRemovedResources() throws Exception {
     register("default", "hello", "a", "z1", 1, Health.PASSING, Map.of("grpc", 7001));
     register("default", "world", "w", "z1", 1, Health.PASSING, Map.of("grpc", 7101));
+    awaitServed("hello", 1);
+    awaitServed("world", 1);
     try (XdsTestClient client = XdsTestClient.of(cairn)) {
       XdsTestClient.DeltaStream d = client.deltaStream();
       d.send(delta(CDS).build()); // wildcard
@@ -243,6 +249,26 @@ class XdsProtocolTest {
       r = s.next();
     }
     return r;
+  }
+
+  /**
+   * Waits until the front door serves {@code count} endpoints for {@code service}: it publishes
+   * from its own watch of the catalog, on its own thread, so a registration that returned may not
+   * be served yet. Asks on a stream of its own, so the test's streams see only what they expect.
+   */
+  private void awaitServed(String service, int count) {
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              try (XdsTestClient probe = XdsTestClient.of(cairn)) {
+                XdsTestClient.Stream s = probe.stream();
+                s.send(request(EDS, "", "", service));
+                DiscoveryResponse r = s.next();
+                return r.getResourcesCount() == 1 && endpointCount(r) == count;
+              }
+            });
   }
 
   private static int endpointCount(DiscoveryResponse r) throws Exception {
