@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
@@ -75,6 +76,8 @@ public final class RaftNode {
   // Held while the Raft server is replaced or closed.
   private final Object restartLock = new Object();
   private volatile java.util.concurrent.ScheduledExecutorService recovery;
+  // Fails appends not done within the write timeout; from start() to close().
+  private volatile WriteDeadlines deadlines;
   private volatile LogStateMachine machine;
   // Where the machine goes on after a failed write, until a restart took it; under restartLock.
   private TermIndex resumePoint;
@@ -89,6 +92,9 @@ public final class RaftNode {
 
   private volatile DataDirLock dirLock;
   private volatile RaftServer server;
+  // Where appends go: the group's division itself once the server started (see writer()), else
+  // the server.
+  private volatile RaftClientAsynchronousProtocol writer;
   private volatile RaftIdentity identity;
   private volatile StateMachineAdapter adapter;
   // Set in start() before RUNNING when this log is a member of a group of several.
@@ -116,6 +122,11 @@ public final class RaftNode {
     // reports those itself and decides, so Ratis throws instead.
     org.apache.ratis.util.ExitUtils.disableSystemExit();
     RaftServer raft = null;
+    deadlines =
+        new WriteDeadlines(
+            settings.writeTimeout(),
+            java.time.Duration.ofNanos(PAUSE_SLACK_NANOS),
+            "cairn-log-deadlines");
     try {
       Files.createDirectories(settings.dataDir());
       this.dirLock = DataDirLock.acquire(settings.dataDir());
@@ -149,6 +160,7 @@ public final class RaftNode {
       if (raft != null) {
         closeQuietly(raft);
       }
+      deadlines.close();
       releaseQuietly(dirLock);
       throw startFailure(e);
     }
@@ -189,8 +201,10 @@ public final class RaftNode {
     RaftServer raft = newServer(id, sm, raftGroup);
     this.adapter = sm;
     this.server = raft;
+    this.writer = raft;
     try {
       raft.start();
+      this.writer = writer(raft, id);
       if (settings.clustered()) {
         // A member does not wait for a leader: the others may not be up yet.
         this.group =
@@ -210,6 +224,26 @@ public final class RaftNode {
       }
       closeQuietly(raft);
       throw e;
+    }
+    return raft;
+  }
+
+  /**
+   * Where this member's appends are submitted: the group's division when it takes client requests
+   * itself (Ratis 3.2.0's does), else the server. The server's own entry point hands every request
+   * to a thread of its client pool and blocks the caller until that thread appended it: two context
+   * switches per entry, and the appending thread (an event loop, or Ratis's state-machine updater
+   * completing the previous entry) waits for nothing. The division's entry point appends on the
+   * calling thread, under the same lock, in the same order (decision 0112).
+   */
+  private static RaftClientAsynchronousProtocol writer(RaftServer raft, RaftIdentity id) {
+    try {
+      RaftServer.Division division = raft.getDivision(id.groupId());
+      if (division instanceof RaftClientAsynchronousProtocol direct) {
+        return direct;
+      }
+    } catch (IOException e) {
+      LOG.debug("No division of group {} yet; appends go through the server", id.groupId(), e);
     }
     return raft;
   }
@@ -249,41 +283,42 @@ public final class RaftNode {
     CompletableFuture<byte[]> result = new CompletableFuture<>();
     pending.add(result);
     try {
-      CompletableFuture<RaftClientReply> submitted = server.submitClientRequestAsync(request);
+      CompletableFuture<RaftClientReply> submitted = writer.submitClientRequestAsync(request);
       if (g != null) {
         // The leader has no deadline of its own for a write it cannot commit (no quorum).
-        submitted
-            .orTimeout(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS)
-            .whenComplete(
-                (reply, error) -> {
-                  if (reply != null && reply.getNotLeaderException() != null) {
-                    // Leadership moved while this was submitted: the leader takes it.
-                    g.forward(entry)
-                        .whenComplete(
-                            (answer, e) -> {
-                              if (e != null) {
-                                result.completeExceptionally(unwrap(e));
-                              } else {
-                                result.complete(answer);
-                              }
-                              pending.remove(result);
-                            });
-                  } else if (error instanceof TimeoutException) {
-                    result.completeExceptionally(
-                        unavailable(
-                            "write not committed within "
-                                + settings.writeTimeout().toMillis()
-                                + " ms: "
-                                + g.describeQuorum()));
-                    pending.remove(result);
-                  } else {
-                    complete(result, reply, error);
-                  }
-                });
+        CompletableFuture<RaftClientReply> leaderWrite = submitted;
+        deadlines.watch(
+            leaderWrite, false, () -> leaderWrite.completeExceptionally(new TimeoutException()));
+        submitted.whenComplete(
+            (reply, error) -> {
+              if (reply != null && reply.getNotLeaderException() != null) {
+                // Leadership moved while this was submitted: the leader takes it.
+                g.forward(entry)
+                    .whenComplete(
+                        (answer, e) -> {
+                          if (e != null) {
+                            result.completeExceptionally(unwrap(e));
+                          } else {
+                            result.complete(answer);
+                          }
+                          pending.remove(result);
+                        });
+              } else if (error instanceof TimeoutException) {
+                result.completeExceptionally(
+                    unavailable(
+                        "write not committed within "
+                            + settings.writeTimeout().toMillis()
+                            + " ms: "
+                            + g.describeQuorum()));
+                pending.remove(result);
+              } else {
+                complete(result, reply, error);
+              }
+            });
       } else {
         submitted.whenComplete((reply, error) -> complete(result, reply, error));
         // A write Ratis never answers (its log failed under it) fails after the write timeout.
-        failAfterWriteTimeout(result, System.nanoTime());
+        failAfterWriteTimeout(result);
       }
     } catch (IOException | RuntimeException e) {
       complete(result, null, e);
@@ -297,33 +332,23 @@ public final class RaftNode {
 
   /**
    * Fails {@code result}, unless done by then, once it waited the write timeout while the process
-   * ran. A check that comes more than a second late means the process (or its machine) was paused
-   * or starved meanwhile: the write gets another write timeout instead, since a pause is survived
-   * without failing writes (decision 0007).
+   * ran; a pause of the process gives it another write timeout (see {@link WriteDeadlines}).
    */
-  private void failAfterWriteTimeout(CompletableFuture<byte[]> result, long since) {
-    long timeout = settings.writeTimeout().toNanos();
-    CompletableFuture.delayedExecutor(timeout, TimeUnit.NANOSECONDS)
-        .execute(
-            () -> {
-              if (result.isDone()) {
-                return;
-              }
-              long now = System.nanoTime();
-              if (now - since - timeout > PAUSE_SLACK_NANOS) {
-                failAfterWriteTimeout(result, now);
-                return;
-              }
-              CairnException failed = writeFailure;
-              result.completeExceptionally(
-                  failed != null
-                      ? failed
-                      : unavailable(
-                          "write not done within "
-                              + settings.writeTimeout().toMillis()
-                              + " ms (it may still be applied)"));
-              pending.remove(result);
-            });
+  private void failAfterWriteTimeout(CompletableFuture<byte[]> result) {
+    deadlines.watch(
+        result,
+        true,
+        () -> {
+          CairnException failed = writeFailure;
+          result.completeExceptionally(
+              failed != null
+                  ? failed
+                  : unavailable(
+                      "write not done within "
+                          + settings.writeTimeout().toMillis()
+                          + " ms (it may still be applied)"));
+          pending.remove(result);
+        });
   }
 
   private CompletableFuture<byte[]> track(CompletableFuture<byte[]> f) {
@@ -594,6 +619,10 @@ public final class RaftNode {
     java.util.concurrent.ScheduledExecutorService r = recovery;
     if (r != null) {
       r.shutdownNow();
+    }
+    WriteDeadlines d = deadlines;
+    if (d != null) {
+      d.close();
     }
     synchronized (restartLock) {
       GroupMember g = group;
