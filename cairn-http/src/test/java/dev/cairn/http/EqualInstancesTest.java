@@ -46,11 +46,11 @@ class EqualInstancesTest {
           "two equal instances, %d sequential calls (p2c_ewma): %d / %d%n",
           CALLS, hits.get(0), hits.get(1));
       assertThat(hits.get(0) + hits.get(1)).isEqualTo(CALLS);
-      // Before: the passed-over instance got ~1.5 % (it was shut out). Now neither is: runs gave
-      // 40-60 % each, but on a quiet machine, where the two answer within microseconds of each
-      // other, a probe can find the passed-over one slower by noise and double the wait before the
-      // next, so one run gave 71 / 329 (18 %). The claim is no starvation, not an even split.
-      assertThat(hits).allSatisfy(h -> assertThat(h).isGreaterThan(CALLS / 10));
+      // Before decision 0081 the passed-over instance got ~1.5 % (it was shut out). With probes
+      // alone, a quiet machine once gave 71 / 329: the two answer within microseconds of each
+      // other, and a probe finding the passed-over one slower by noise doubled the wait before the
+      // next. Costs within the tie band are now a coin toss: runs gave 169-231 of 400 each.
+      assertThat(hits).allSatisfy(h -> assertThat(h).isGreaterThan(CALLS / 4));
     }
   }
 }

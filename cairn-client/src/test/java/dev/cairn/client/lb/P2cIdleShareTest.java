@@ -43,6 +43,32 @@ class P2cIdleShareTest {
     assertThat(hits[1]).isPositive().isLessThan(calls / 10);
   }
 
+  @Test
+  void endpointsWithinNoiseOfEachOtherSplitEvenly() {
+    // Two instances of one service whose answers differ by 5 % (one connection a little slower,
+    // as two equal instances on a quiet loopback do): costs within the tie band are a coin toss,
+    // so the slightly slower one is not ranked below the other on every pick, and then probed ever
+    // more rarely, for a difference that is noise to its callers.
+    int calls = 2_000;
+    int[] hits = simulate(calls, new long[] {0, 60 * US});
+
+    System.out.printf(
+        "two endpoints 5 %% apart, %d sequential calls: %d / %d%n", calls, hits[0], hits[1]);
+    assertThat(Math.min(hits[0], hits[1])).isGreaterThan(calls * 4 / 10);
+  }
+
+  @Test
+  void aClearlySlowerEndpointStillLosesTheToss() {
+    // One endpoint 1.0-1.3 ms, the other twice that: outside the tie band, P2C prefers the faster.
+    int calls = 4_000;
+    int[] hits = simulate(calls, new long[] {0, 1_150 * US});
+
+    System.out.printf(
+        "two endpoints, one 2x slower, %d sequential calls: the slow one got %d (%.1f%%)%n",
+        calls, hits[1], 100.0 * hits[1] / calls);
+    assertThat(hits[1]).isLessThan(calls / 4);
+  }
+
   /** Sequential calls; endpoint i answers in 1.0-1.3 ms plus {@code extra[i]}, 20 ms when cold. */
   private static int[] simulate(int calls, long[] extra) {
     FakeTicker ticker = FakeTicker.create();
@@ -62,6 +88,7 @@ class P2cIdleShareTest {
       int i = endpoints.indexOf(e);
       long started = balancer.started(e);
       long latency = warm[i] ? 1_000 * US + noise.nextInt(300) * US : 20_000 * US;
+
       warm[i] = true;
       ticker.advance(Duration.ofNanos(latency + extra[i]));
       balancer.completed(e, started, Outcome.SUCCESS);

@@ -23,7 +23,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * comparison until time decays its estimate, which takes seconds while its peers answer in
  * milliseconds. While probes find it still slower, the next probe waits for twice as many lost
  * picks, up to {@value #MAX_PROBE_AFTER}; winning a pick on its cost starts again at {@value
- * #PROBE_AFTER}. (Decision 0081.)
+ * #PROBE_AFTER}. Costs within {@value #TIE}× of each other are a tie, decided by a coin toss.
+ * (Decision 0081.)
  */
 public final class P2cEwmaPolicy implements LoadBalancingPolicy {
 
@@ -36,6 +37,13 @@ public final class P2cEwmaPolicy implements LoadBalancingPolicy {
 
   /** The most picks a slow endpoint loses between two probes. */
   public static final int MAX_PROBE_AFTER = 1024;
+
+  /**
+   * Costs within this factor of each other are a tie, decided by a fair coin: a latency estimate is
+   * noisy, and two equal endpoints would otherwise be ranked by microseconds of noise, the loser
+   * then probed ever more rarely (decision 0081, addendum).
+   */
+  static final double TIE = 1.2;
 
   private final long slowStartNanos;
 
@@ -90,9 +98,18 @@ public final class P2cEwmaPolicy implements LoadBalancingPolicy {
         b++;
       }
       long now = ticker.nanos();
+      double costA = cost(a, now);
+      double costB = cost(b, now);
+      if (Math.max(costA, costB) <= Math.min(costA, costB) * TIE) {
+        // Within noise of each other: a fair coin (a is already a random one of the two), and
+        // neither was passed over for a stale estimate.
+        stats[a].won();
+        stats[b].won();
+        return endpoints[a];
+      }
       int winner;
       int loser;
-      if (cost(a, now) <= cost(b, now)) {
+      if (costA < costB) {
         winner = a;
         loser = b;
       } else {
