@@ -168,6 +168,7 @@ public final class CairnClient implements AutoCloseable {
     private Ticker ticker = Ticker.system();
     private boolean shutdownHook = true;
     private boolean spreadOverRegistries = true;
+    private boolean sessionsOnLeader = true;
     private final List<ClientInterceptor> interceptors = new ArrayList<>();
     private Path tlsCa;
     private String token;
@@ -280,6 +281,21 @@ public final class CairnClient implements AutoCloseable {
      */
     public Builder spreadOverRegistries(boolean spread) {
       this.spreadOverRegistries = spread;
+      return this;
+    }
+
+    /**
+     * Whether the session (this client's registrations and keepalives) is opened on the member that
+     * leads the cluster (on by default; decision 0114). A member that knows its leader's address
+     * answers the session's opening with it, and the client opens the session there: its writes
+     * then cost the cluster a quarter of the CPU of writes a member forwards to the leader. When
+     * the leader's address cannot be reached from here (NAT, a name only the members resolve), the
+     * session is opened on the registry that sent it, and for a minute no registry is asked for the
+     * leader. Reads and watches keep to {@link #registries}. Off, the session stays on the registry
+     * it opened on. Independent registries (no cluster) are not affected.
+     */
+    public Builder sessionsOnLeader(boolean onLeader) {
+      this.sessionsOnLeader = onLeader;
       return this;
     }
 
@@ -407,7 +423,8 @@ public final class CairnClient implements AutoCloseable {
                   shutdownHook,
                   all,
                   tls)
-              .spreadOverRegistries(spreadOverRegistries));
+              .spreadOverRegistries(spreadOverRegistries)
+              .sessionsOnLeader(sessionsOnLeader));
     }
 
     // The TLS settings: the builder's, else the system properties', else the environment's.

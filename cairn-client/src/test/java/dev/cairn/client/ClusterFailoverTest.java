@@ -55,10 +55,13 @@ class ClusterFailoverTest {
         order.append(',').append(Servers.target(servers.get(i)));
       }
     }
+    // Killing a follower: the session stays where it was put (decision 0114 would move it to
+    // the leader, which does not die here).
     CairnClient owner =
         client(order.toString())
             .sessionTtl(Duration.ofSeconds(2))
             .spreadOverRegistries(false)
+            .sessionsOnLeader(killTheLeader)
             .build();
     owner.register(instance("orders", "o1")).registered().get(20, TimeUnit.SECONDS);
     CairnClient watcher =

@@ -112,6 +112,9 @@ public final class CairnServer implements AutoCloseable {
   private final List<String> allowedHosts;
   private final AbuseLimits limits;
   private final List<String> raftHosts; // the cluster's members' Raft hosts; empty for one node
+  // The host clients reach this member's gRPC API at, told the other members (decision 0114);
+  // null for a single node.
+  private final String advertiseHost;
   // The Raft settings of a cluster member (or of a single node with a snapshot setting); null when
   // the defaults serve.
   private final RatisCommandLog.Builder cluster;
@@ -151,6 +154,7 @@ public final class CairnServer implements AutoCloseable {
     this.raftHosts =
         b.peers == null ? List.of() : b.peers.stream().map(ClusterPeers.Peer::host).toList();
     this.cluster = b.clusterLog();
+    this.advertiseHost = b.advertiseHost();
   }
 
   /** A builder with the defaults: durable in {@code ./data}, 127.0.0.1, ports 8500 and 8501. */
@@ -204,7 +208,8 @@ public final class CairnServer implements AutoCloseable {
       Trends t = new Trends(Clock.systemUTC());
       trends = t;
       options = options.toBuilder().monitor(t.monitor(options.monitor())).build();
-      registry = Registry.start(openLog(), withProbe(options));
+      CommandLog commands = openLog();
+      registry = Registry.start(commands, withProbe(options));
       t.start(registry);
       AclGuard aclGuard = new AclGuard(registry.acls(), acl);
       if (acl) {
@@ -225,6 +230,9 @@ public final class CairnServer implements AutoCloseable {
               aclGuard,
               limits);
       grpc = g;
+      if (advertiseHost != null) {
+        commands.advertise(hostPort(advertiseHost, g.address().getPort()));
+      }
       http =
           HttpListeners.start(
               registry,
@@ -282,6 +290,11 @@ public final class CairnServer implements AutoCloseable {
             ? dnsRateLimit
             : address.isLoopbackAddress() ? 0 : DnsRateLimit.DEFAULT_PER_SECOND;
     return perSecond == 0 ? null : DnsRateLimit.perClient(perSecond);
+  }
+
+  /** {@code host:port}, an IPv6 literal in brackets. */
+  static String hostPort(String host, int port) {
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
   }
 
   /**
@@ -516,6 +529,7 @@ public final class CairnServer implements AutoCloseable {
     private AbuseLimits limits = AbuseLimits.DEFAULTS;
     private String nodeId;
     private List<ClusterPeers.Peer> peers;
+    private String advertiseAddress;
     private String clusterName = "cairn";
     private boolean join;
     private Duration electionTimeout = Duration.ofMillis(250);
@@ -785,6 +799,19 @@ public final class CairnServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The host (name or IP address, no port) clients reach this member's gRPC API at ({@code
+     * --advertise-address}); by default the host of this member's own entry in {@link #peers}. The
+     * member that leads tells the others this host with its bound gRPC port, and they send the
+     * clients that ask for it there to open their sessions (decision 0114).
+     *
+     * @throws IllegalArgumentException naming the value when it is not a host name or IP address
+     */
+    public Builder advertiseAddress(String host) {
+      this.advertiseAddress = checkAdvertiseAddress(requireNonNull(host, "host"));
+      return this;
+    }
+
     /** The cluster's name (default {@code cairn}): the same on every member. */
     public Builder clusterName(String name) {
       this.clusterName = ClusterPeers.checkId("clusterName", name);
@@ -849,6 +876,22 @@ public final class CairnServer implements AutoCloseable {
       return this;
     }
 
+    // The host to advertise: the one given, else this member's in the peers; null for one node.
+    private String advertiseHost() {
+      if (peers == null) {
+        return null;
+      }
+      if (advertiseAddress != null) {
+        return advertiseAddress;
+      }
+      for (ClusterPeers.Peer p : peers) {
+        if (p.id().equals(nodeId)) {
+          return p.host();
+        }
+      }
+      return bind;
+    }
+
     // The Raft settings, or null when the defaults serve (a single node).
     private RatisCommandLog.Builder clusterLog() {
       if (dataDir == null
@@ -899,6 +942,12 @@ public final class CairnServer implements AutoCloseable {
       }
       if (peers != null) {
         clusterLog().build(); // checks that the peers name this node
+      }
+      if (advertiseAddress != null && peers == null) {
+        throw new IllegalArgumentException(
+            "advertiseAddress: \""
+                + advertiseAddress
+                + "\" (expected: with nodeId and peers; a single node has no other member to tell)");
       }
       checkPort("httpPort", httpPort);
       checkPort("grpcPort", grpcPort);
@@ -953,6 +1002,40 @@ public final class CairnServer implements AutoCloseable {
       }
       return o;
     }
+
+    /**
+     * {@code host} if it is a host name or an IP address (an IPv6 literal with or without brackets,
+     * returned without), else an {@link IllegalArgumentException} naming it.
+     */
+    static String checkAdvertiseAddress(String host) {
+      String h = host.strip();
+      if (h.startsWith("[") && h.endsWith("]") && h.length() > 2) {
+        h = h.substring(1, h.length() - 1);
+      }
+      boolean ok;
+      if (h.chars().filter(c -> c == ':').count() >= 2) {
+        // An IPv6 literal: parsed, never looked up.
+        try {
+          ok = InetAddress.getByName(h) instanceof java.net.Inet6Address;
+        } catch (java.net.UnknownHostException e) {
+          ok = false;
+        }
+      } else {
+        ok = HOST_NAME.matcher(h).matches() && h.length() <= 253;
+      }
+      if (!ok) {
+        throw new IllegalArgumentException(
+            "advertiseAddress: \""
+                + host
+                + "\" (expected: a host name or IP address clients reach this member at, without"
+                + " a port: the gRPC port is the one bound)");
+      }
+      return h;
+    }
+
+    private static final java.util.regex.Pattern HOST_NAME =
+        java.util.regex.Pattern.compile(
+            "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
 
     private static String normalizedDomain(String domain) {
       String d = domain.toLowerCase(Locale.ROOT);

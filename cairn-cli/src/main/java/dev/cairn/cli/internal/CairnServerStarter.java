@@ -69,6 +69,9 @@ final class CairnServerStarter implements EmbeddedServer.Starter {
           .clusterName(cluster.clusterName())
           .join(cluster.join())
           .electionTimeout(cluster.electionTimeout());
+      if (cluster.advertiseAddress() != null) {
+        builder.advertiseAddress(cluster.advertiseAddress());
+      }
     }
     builder.writeTimeout(cluster.writeTimeout());
     if (cluster.minFreeDisk() >= 0) {

@@ -130,7 +130,8 @@ final class ClusterCommand implements Callable<Integer> {
                     Duration.ofSeconds(3),
                     0,
                     0,
-                    ServerSettings.Cluster.DEFAULT_MIN_FREE_DISK));
+                    ServerSettings.Cluster.DEFAULT_MIN_FREE_DISK,
+                    null));
         EmbeddedServer s;
         try {
           s = starter.start(settings);

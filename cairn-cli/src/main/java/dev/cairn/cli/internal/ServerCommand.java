@@ -289,6 +289,16 @@ final class ServerCommand implements Callable<Integer> {
   String peers;
 
   @Option(
+      names = "--advertise-address",
+      paramLabel = "HOST",
+      description =
+          "The host name or IP address clients reach this member's gRPC API at (no port: the bound"
+              + " --grpc-port is added). The leader tells it to the other members, which send SDK"
+              + " clients there to open their sessions (default: this member's host in --peers;"
+              + " decision 0114).")
+  String advertiseAddress;
+
+  @Option(
       names = "--join",
       description =
           "Start outside the cluster's configuration and wait to be added with `cairn members"
@@ -529,6 +539,11 @@ final class ServerCommand implements Callable<Integer> {
         throw new ParameterException(
             spec.commandLine(), "--join: needs --node-id and --peers (the member to start)");
       }
+      if (advertiseAddress != null) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--advertise-address: needs --node-id and --peers (a cluster member's option)");
+      }
       return new ServerSettings.Cluster(
           null,
           null,
@@ -538,7 +553,8 @@ final class ServerCommand implements Callable<Integer> {
           writeTimeout,
           snapshotEvery,
           segmentSize,
-          minFreeDisk);
+          minFreeDisk,
+          null);
     }
     if (nodeId == null || peers == null) {
       throw new ParameterException(
@@ -564,6 +580,15 @@ final class ServerCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+    if (advertiseAddress != null) {
+      try {
+        dev.cairn.server.CairnServer.builder().advertiseAddress(advertiseAddress);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(
+            spec.commandLine(),
+            e.getMessage().replace("advertiseAddress:", "--advertise-address:"));
+      }
+    }
     if (electionTimeout.toMillis() < 100 || electionTimeout.toMillis() > 60_000) {
       throw new ParameterException(
           spec.commandLine(),
@@ -578,7 +603,8 @@ final class ServerCommand implements Callable<Integer> {
         writeTimeout,
         snapshotEvery,
         segmentSize,
-        minFreeDisk);
+        minFreeDisk,
+        advertiseAddress);
   }
 
   /** The server closed itself: {@link #call()} returns with {@link ExitCode#SERVER_FAILED}. */

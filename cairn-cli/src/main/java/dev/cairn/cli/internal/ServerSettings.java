@@ -80,7 +80,8 @@ record ServerSettings(
 
   /**
    * Cluster membership: {@code nodeId} and {@code peers} both null for a single node; {@code
-   * snapshotEvery} 0 for the default.
+   * snapshotEvery} 0 for the default; {@code advertiseAddress} null for the default (the host of
+   * this member's entry in {@code peers}).
    */
   record Cluster(
       String nodeId,
@@ -91,7 +92,8 @@ record ServerSettings(
       Duration writeTimeout,
       long snapshotEvery,
       long segmentSize,
-      long minFreeDisk) {
+      long minFreeDisk,
+      String advertiseAddress) {
 
     /** {@link #minFreeDisk} when not given: the server's default. */
     static final long DEFAULT_MIN_FREE_DISK = -1;
@@ -106,7 +108,8 @@ record ServerSettings(
             Duration.ofSeconds(3),
             0,
             0,
-            DEFAULT_MIN_FREE_DISK);
+            DEFAULT_MIN_FREE_DISK,
+            null);
   }
 
   /** The DNS listener: {@code port} -1 for none, 0 for an ephemeral one. */

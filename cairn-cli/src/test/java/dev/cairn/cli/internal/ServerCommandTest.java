@@ -113,6 +113,29 @@ class ServerCommandTest {
   }
 
   @Test
+  void aBadAdvertiseAddressIsAUsageErrorNamingIt(@TempDir Path dataDir) {
+    CliRun withPort =
+        cairn(
+            "server",
+            "--data-dir",
+            dataDir.toString(),
+            "--node-id",
+            "n1",
+            "--peers",
+            "n1=127.0.0.1:7001,n2=127.0.0.1:7002,n3=127.0.0.1:7003",
+            "--advertise-address",
+            "registry.example:8501");
+    CliRun single = cairn("server", "--in-memory", "--advertise-address", "registry.example");
+
+    assertThat(withPort.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(withPort.err())
+        .contains("--advertise-address: \"registry.example:8501\"")
+        .contains("without a port");
+    assertThat(single.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(single.err()).contains("--advertise-address: needs --node-id and --peers");
+  }
+
+  @Test
   void aDnsPortBelowMinusOneIsAUsageError() {
     CliRun run = cairn("server", "--in-memory", "--dns-port", "-2");
 

@@ -32,6 +32,9 @@ public final class ClientSettings {
   // Whether the client starts at a random registry (spreading clients over a cluster's members)
   // rather than the first; set once by the builder, before the client starts.
   boolean spread = true;
+  // Whether the session asks to be opened on a cluster's leader (decision 0114); set once by the
+  // builder, before the client starts.
+  boolean sessionsOnLeader = true;
 
   /**
    * Settings already checked by the builder, except {@code registries}, which is parsed here.
@@ -116,6 +119,15 @@ public final class ClientSettings {
    */
   public ClientSettings spreadOverRegistries(boolean spread) {
     this.spread = spread;
+    return this;
+  }
+
+  /**
+   * Whether the session is opened on the member that leads a cluster (on by default): a member that
+   * knows its leader's address sends the client there (decision 0114).
+   */
+  public ClientSettings sessionsOnLeader(boolean onLeader) {
+    this.sessionsOnLeader = onLeader;
     return this;
   }
 

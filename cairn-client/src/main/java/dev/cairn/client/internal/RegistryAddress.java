@@ -45,6 +45,11 @@ final class RegistryAddress {
     return List.copyOf(out);
   }
 
+  /** One {@code host:port} ({@code [v6]:port}), or null when it is not one. */
+  static RegistryAddress parseOne(String entry) {
+    return parse(entry.trim());
+  }
+
   private static RegistryAddress parse(String entry) {
     int colon = entry.lastIndexOf(':');
     if (colon <= 0 || colon == entry.length() - 1) {

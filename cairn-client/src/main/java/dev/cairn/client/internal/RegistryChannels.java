@@ -14,7 +14,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * One gRPC channel per registry address, created on first use, and which one is current. A caller
  * whose call to the current registry failed reports it with {@link #failed(int)}, which moves on to
- * the next address (round the list); the session and every view share this choice.
+ * the next address (round the list); the session and every view share this choice. Addresses beyond
+ * the configured ones (a cluster's leader, which the session is sent to: decision 0114) get
+ * channels of their own from {@link #channel(RegistryAddress)}, with the same TLS and interceptors;
+ * they are never current.
  *
  * <p>Used on the client's event thread only, except {@link #shutdown()}.
  */
@@ -27,6 +30,9 @@ final class RegistryChannels {
   private final Executor executor;
   private final List<ClientInterceptor> interceptors;
   private final ClientTls tls; // null: plaintext
+  // Channels to addresses the client was sent to, most recently used last; guarded by this.
+  private final java.util.LinkedHashMap<RegistryAddress, ManagedChannel> extra =
+      new java.util.LinkedHashMap<>(4, 0.75f, true);
   // Event thread only.
   private int current;
   private volatile boolean shutdown;
@@ -87,26 +93,59 @@ final class RegistryChannels {
       // Resolved here (an IP literal costs nothing; a host name is looked up once per channel).
       InetSocketAddress resolved = new InetSocketAddress(a.host(), a.port());
       unresolved[index] = resolved.isUnresolved();
-      NettyChannelBuilder b =
-          NettyChannelBuilder.forAddress(resolved)
-              .eventLoopGroup(group)
-              .channelType(NioSocketChannel.class)
-              .executor(executor)
-              .offloadExecutor(executor)
-              .proxyDetector(target -> null)
-              .disableRetry()
-              .intercept(interceptors);
-      if (tls == null) {
-        b.usePlaintext();
-      } else {
-        b.sslContext(tls.grpcContext()); // the host name is checked as given in registries
-      }
-      c = b.build();
+      c = build(resolved);
       channels[index] = c;
     } else if (c.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
       c.resetConnectBackoff();
     }
     return c;
+  }
+
+  /**
+   * The channel to {@code address}, which need not be a configured registry (a cluster's leader,
+   * decision 0114): created on first use, shut down with the others. At most {@link #MAX_EXTRA} are
+   * kept; the least recently used is shut down to make room.
+   */
+  synchronized ManagedChannel channel(RegistryAddress address) {
+    if (shutdown) {
+      throw new IllegalStateException("client: closed");
+    }
+    ManagedChannel c = extra.get(address);
+    if (c != null && c.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+      c.resetConnectBackoff();
+    }
+    if (c == null || c.isShutdown()) {
+      InetSocketAddress resolved = new InetSocketAddress(address.host(), address.port());
+      c = build(resolved);
+      extra.put(address, c);
+      if (extra.size() > MAX_EXTRA) {
+        java.util.Iterator<ManagedChannel> eldest = extra.values().iterator();
+        eldest.next().shutdownNow();
+        eldest.remove();
+      }
+    }
+    return c;
+  }
+
+  /** Most channels kept to addresses beyond the configured ones (a cluster has at most 9). */
+  static final int MAX_EXTRA = 9;
+
+  private ManagedChannel build(InetSocketAddress resolved) {
+    NettyChannelBuilder b =
+        NettyChannelBuilder.forAddress(resolved)
+            .eventLoopGroup(group)
+            .channelType(NioSocketChannel.class)
+            .executor(executor)
+            .offloadExecutor(executor)
+            .proxyDetector(target -> null)
+            .disableRetry()
+            .intercept(interceptors);
+    if (tls == null) {
+      b.usePlaintext();
+    } else {
+      b.sslContext(tls.grpcContext()); // the host name is checked as given
+    }
+    return b.build();
   }
 
   /** The registry at {@code index} failed a call; when it is the current one, the next becomes. */
@@ -118,10 +157,12 @@ final class RegistryChannels {
 
   /** Shuts every channel down now and waits up to {@code timeoutMillis} for them to terminate. */
   void shutdown(long timeoutMillis) throws InterruptedException {
-    ManagedChannel[] all;
+    List<ManagedChannel> all = new java.util.ArrayList<>();
     synchronized (this) {
       shutdown = true;
-      all = channels.clone();
+      all.addAll(java.util.Arrays.asList(channels));
+      all.addAll(extra.values());
+      extra.clear();
     }
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     for (ManagedChannel c : all) {

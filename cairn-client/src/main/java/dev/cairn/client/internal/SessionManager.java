@@ -42,10 +42,20 @@ import org.slf4j.LoggerFactory;
  * stream's callbacks run on the network thread (they only touch this state). Opening, keepalives,
  * reconnecting and failing over run on the client's event thread, as before; so does the handling
  * of the stream's opening and end, which touches the channels' current registry.
+ *
+ * <p>The session asks to be opened on a cluster's leader (decision 0114): a member that knows the
+ * leader's address answers with it, and the same request goes there at once. When that address
+ * cannot be reached (it never was, from this client), the session is opened on the configured
+ * registry, which is not asked for the leader again for {@link #LEADER_FALLBACK_NANOS}. A session
+ * on the leader that breaks reconnects through the configured registries, which send it to the next
+ * leader.
  */
 final class SessionManager {
 
   private static final Logger log = LoggerFactory.getLogger(SessionManager.class);
+
+  /** How long the session is not asked for on the leader after its address could not be reached. */
+  static final long LEADER_FALLBACK_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private final ClientSettings settings;
   private final RegistryChannels channels;
@@ -75,6 +85,18 @@ final class SessionManager {
   private ScheduledFuture<?> reconnectTask;
   private boolean started;
   private boolean closing;
+  // The leader's address the next stream opens at (a registry sent the session there), or null:
+  // the configured registry at callIndex. Event thread.
+  private RegistryAddress leaderTarget;
+  // Whether `call` goes to the leader's address, and whether it opened.
+  private boolean callToLeader;
+  private boolean callOpened;
+  // Leader addresses a session opened at: failing to reach one later is its member being down.
+  private final java.util.Set<RegistryAddress> reached = new java.util.HashSet<>();
+  // Until when (ticker nanos) no registry is asked for the leader; valid when leaderFallback.
+  private boolean leaderFallback;
+  private long leaderFallbackUntil;
+  private ScheduledFuture<?> openTimeout;
 
   SessionManager(
       ClientSettings settings, RegistryChannels channels, ScheduledExecutorService events) {
@@ -206,13 +228,13 @@ final class SessionManager {
       return;
     }
     callIndex = channels.currentIndex();
+    boolean toLeader = leaderTarget != null;
     ClientCall<byte[], SessionResponse> c;
     try {
       // The stream's callbacks run on the network thread that read the message (decision 0155);
       // gRPC recognizes this executor and then skips its own serializing queue (decision 0157).
       c =
-          channels
-              .channel(callIndex)
+          (toLeader ? channels.channel(leaderTarget) : channels.channel(callIndex))
               .newCall(
                   SessionRequests.METHOD,
                   CallOptions.DEFAULT.withExecutor(MoreExecutors.directExecutor()));
@@ -220,6 +242,8 @@ final class SessionManager {
       return; // shutting down
     }
     call = c;
+    callToLeader = toLeader;
+    callOpened = false;
     c.start(new Listener(c), new Metadata());
     c.request(1);
     c.sendMessage(
@@ -230,28 +254,106 @@ final class SessionManager {
                         .setTtlMillis(settings.sessionTtl.toMillis())
                         .setResumeSessionId(sessionId)
                         .setResumeSessionSecret(sessionSecret)
-                        .setClientName(settings.clientName))
+                        .setClientName(settings.clientName)
+                        // Where it was sent, it opens: one hop, never a chain.
+                        .setPreferLeader(!toLeader && askForLeader()))
                 .build()));
+    if (toLeader) {
+      // An address that takes the connection but never answers (a firewall dropping it, a paused
+      // member) costs a third of the TTL, as a keepalive does, not the session.
+      long waitMillis = Math.max(1, settings.sessionTtl.toMillis() / 3);
+      openTimeout =
+          events.schedule(() -> openTimedOut(c, waitMillis), waitMillis, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  // Under the lock: whether this opening asks for the leader.
+  private boolean askForLeader() {
+    if (!settings.sessionsOnLeader) {
+      return false;
+    }
+    if (leaderFallback && settings.ticker.nanos() - leaderFallbackUntil < 0) {
+      return false;
+    }
+    leaderFallback = false;
+    return true;
+  }
+
+  // On the event thread.
+  private void openTimedOut(ClientCall<byte[], SessionResponse> c, long waitMillis) {
+    synchronized (this) {
+      if (c == call && !callOpened) {
+        c.cancel("session: no answer from the leader within " + waitMillis + " ms", null);
+      }
+    }
+  }
+
+  // The address the current stream goes to.
+  private Object where() {
+    return callToLeader && leaderTarget != null ? leaderTarget : channels.currentAddress();
   }
 
   // On the event thread.
   private void opened(ClientCall<byte[], SessionResponse> c, SessionOpened o) {
     synchronized (this) {
       if (c == call && !open) {
-        openedLocked(o);
+        if (o.getSessionId().isEmpty() && !o.getLeaderGrpcAddress().isEmpty()) {
+          redirectedLocked(c, o.getLeaderGrpcAddress());
+        } else {
+          openedLocked(o);
+        }
       }
     }
     runDeferred();
   }
 
+  /**
+   * A member sent the session to its leader at {@code address}: nothing was opened there, and the
+   * same request goes to the leader at once.
+   */
+  private void redirectedLocked(ClientCall<byte[], SessionResponse> c, String address) {
+    call = null;
+    c.cancel("session: sent to the leader", null); // the registry ends it too
+    if (closing) {
+      later(() -> closed.complete(null));
+      return;
+    }
+    RegistryAddress target = RegistryAddress.parseOne(address);
+    if (target == null || callToLeader) {
+      log.info(
+          "{} sent the session to \"{}\", which is not followed; opening it at {}",
+          where(),
+          address,
+          channels.currentAddress());
+      leaderTarget = null;
+      fallBackFromLeader();
+    } else {
+      leaderTarget = target;
+    }
+    callToLeader = false;
+    connectLocked();
+  }
+
+  // Under the lock: no registry is asked for the leader for a while.
+  private void fallBackFromLeader() {
+    leaderFallback = true;
+    leaderFallbackUntil = settings.ticker.nanos() + LEADER_FALLBACK_NANOS;
+  }
+
   private void openedLocked(SessionOpened o) {
     boolean resumed = o.getResumed() && o.getSessionId().equals(sessionId);
+    cancel(openTimeout);
+    openTimeout = null;
+    callOpened = true;
+    if (callToLeader) {
+      reached.add(leaderTarget);
+    }
     if (!resumed && !sessionId.isEmpty()) {
       log.info(
           "Session {} lost; opened {} on {}; registering {} instance(s) again",
           sessionId,
           o.getSessionId(),
-          channels.currentAddress(),
+          where(),
           registrations.size());
     }
     sessionId = o.getSessionId();
@@ -279,7 +381,10 @@ final class SessionManager {
     }
     long silentNanos = settings.ticker.nanos() - lastAckNanos;
     if (silentNanos > settings.sessionTtl.toNanos() * 2 / 3) {
-      log.info("No keepalive answer from {} for {} ms", channels.currentAddress(), silentNanos);
+      log.info(
+          "No keepalive answer from {} for {} ms",
+          where(),
+          TimeUnit.NANOSECONDS.toMillis(silentNanos));
       // Registrations made until the stream's end reaches the event thread wait for the next one.
       open = false;
       call.cancel("keepalive: no answer", null);
@@ -384,6 +489,11 @@ final class SessionManager {
     pending.clear();
     cancel(keepAliveTask);
     keepAliveTask = null;
+    cancel(openTimeout);
+    openTimeout = null;
+    RegistryAddress leader = callToLeader ? leaderTarget : null;
+    callToLeader = false;
+    leaderTarget = null;
     if (closing) {
       later(() -> closed.complete(null));
       return;
@@ -394,6 +504,22 @@ final class SessionManager {
       log.info("Session {} may not be resumed ({}); opening a new one", sessionId, status);
       sessionId = "";
       sessionSecret = "";
+    } else if (leader != null) {
+      if (!callOpened && !reached.contains(leader)) {
+        // An address this client never reached: not reachable from here (NAT, a name only the
+        // members resolve). One failed attempt, then the registry that sent it, at once.
+        log.info(
+            "Could not open the session on the leader at {} ({}); opening it at {}, without"
+                + " asking for the leader for {} s",
+            leader,
+            status,
+            channels.currentAddress(),
+            TimeUnit.NANOSECONDS.toSeconds(LEADER_FALLBACK_NANOS));
+        fallBackFromLeader();
+        connectLocked();
+        return;
+      }
+      // The leader went away: the configured registries send the session to the next one.
     } else {
       channels.failed(callIndex);
     }

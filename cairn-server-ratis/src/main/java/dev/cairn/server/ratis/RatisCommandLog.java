@@ -116,6 +116,15 @@ public final class RatisCommandLog implements CommandLog {
     return node.clustered();
   }
 
+  /**
+   * Sets the gRPC API address this member tells the others while it leads, for their {@link
+   * LogStatus#leaderGrpcAddress} (decision 0114); before it is set the others know none.
+   */
+  @Override
+  public void advertise(String grpcAddress) {
+    node.advertise(requireNonNull(grpcAddress, "grpcAddress"));
+  }
+
   @Override
   public LogStatus status() {
     return node.status();

@@ -92,6 +92,40 @@ class ClusterLogTest {
   }
 
   @Test
+  void everyMemberLearnsTheLeadersApiAddressWithoutAWriteAndANewLeadersAfterIt() throws Exception {
+    startThree();
+    // Told after the logs started, as a server does once its gRPC port is bound.
+    for (int i = 0; i < logs.size(); i++) {
+      logs.get(i).advertise("api-" + (i + 1) + ".example:8501");
+    }
+    RatisCommandLog leader = awaitLeader();
+    String address = "api-" + (logs.indexOf(leader) + 1) + ".example:8501";
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              for (RatisCommandLog l : logs) {
+                assertThat(l.status().leaderGrpcAddress()).isEqualTo(address);
+              }
+            });
+    assertThat(logs.stream().mapToLong(l -> l.status().forwardedWrites()).sum()).isZero();
+
+    leader.close();
+    RatisCommandLog next = awaitLeader();
+    String nextAddress = "api-" + (logs.indexOf(next) + 1) + ".example:8501";
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              for (RatisCommandLog l : logs) {
+                if (l != leader) {
+                  assertThat(l.status().leaderGrpcAddress()).isEqualTo(nextAddress);
+                }
+              }
+            });
+  }
+
+  @Test
   void withoutAQuorumAWriteFailsWithinItsDeadlineSayingSo() throws Exception {
     startThree();
     RatisCommandLog leader = awaitLeader();

@@ -71,6 +71,13 @@ public interface CommandLog extends AutoCloseable {
     return false;
   }
 
+  /**
+   * Tells the log the gRPC API address ({@code host:port}) clients reach this member at, once the
+   * server has bound it; a member of a group tells it to the others while it leads, for {@link
+   * LogStatus#leaderGrpcAddress} (decision 0114). Does nothing on a log that is not replicated.
+   */
+  default void advertise(String grpcAddress) {}
+
   /** This member's view of its group; never blocks. */
   default LogStatus status() {
     return LogStatus.single(0);

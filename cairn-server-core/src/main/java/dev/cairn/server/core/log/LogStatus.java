@@ -17,6 +17,9 @@ package dev.cairn.server.core.log;
  * @param snapshotInstalls how many snapshots a leader installed here since it started
  * @param forwardedWrites how many entries (batches of writes) this member forwarded to a leader
  *     since it started
+ * @param leaderGrpcAddress the gRPC API address ({@code host:port}) the leader advertises, as it
+ *     told this member (decision 0114); {@code ""} while unknown, for a log that is not replicated,
+ *     and on a follower when it is this member's own advertised address
  */
 public record LogStatus(
     String nodeId,
@@ -29,7 +32,8 @@ public record LogStatus(
     long noLeaderSinceMillis,
     long leaderChanges,
     long snapshotInstalls,
-    long forwardedWrites) {
+    long forwardedWrites,
+    String leaderGrpcAddress) {
 
   /** A member's role in its group. */
   public enum Role {
@@ -47,7 +51,7 @@ public record LogStatus(
 
   /** The status of a log of one that is not replicated: it always leads. */
   public static LogStatus single(long appliedIndex) {
-    return new LogStatus("", Role.LEADER, "", 0, appliedIndex, appliedIndex, 0, 0, 0, 0, 0);
+    return new LogStatus("", Role.LEADER, "", 0, appliedIndex, appliedIndex, 0, 0, 0, 0, 0, "");
   }
 
   /** Whether this member knows a leader (itself included). */

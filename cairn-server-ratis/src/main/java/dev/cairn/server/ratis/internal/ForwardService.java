@@ -7,7 +7,9 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.apache.ratis.grpc.server.GrpcServices;
 import org.apache.ratis.thirdparty.io.grpc.MethodDescriptor;
@@ -26,11 +28,21 @@ import org.apache.ratis.thirdparty.io.grpc.stub.StreamObserver;
  * is the call id, a status byte ({@link #OK}: the applied index, 8 bytes, then the machine's reply;
  * {@link #REFUSED}: a reason in UTF-8, and the batch is to be sent again to whoever leads). Answers
  * are written from the thread that applied the batch's entry.
+ *
+ * <p>One more frame answers no request: call id {@link #ADDRESS_CALL_ID}, status {@link #ADDRESS},
+ * then this member's gRPC API address in UTF-8 (decision 0114). It goes out when a stream opens, if
+ * the address is known, and on every open stream when it becomes known (the server binds its gRPC
+ * port after the log started, and a member may lead before that). A member that predates it finds
+ * no request with that id and drops it.
  */
 final class ForwardService {
 
   static final byte OK = 0;
   static final byte REFUSED = 1;
+  static final byte ADDRESS = 2;
+
+  /** The call id of the frame carrying the member's gRPC API address; no request has it. */
+  static final long ADDRESS_CALL_ID = -1;
 
   static final MethodDescriptor.Marshaller<byte[]> BYTES =
       new MethodDescriptor.Marshaller<>() {
@@ -67,13 +79,16 @@ final class ForwardService {
    *
    * @param forwardHere applies a forwarded entry on this member if it leads: see {@link
    *     StateMachineAdapter#forwardHere}
+   * @param advertised this member's gRPC API address, told every stream
    */
   static GrpcServices.Customizer customizer(
-      Function<byte[], CompletableFuture<byte[]>> forwardHere) {
+      Function<byte[], CompletableFuture<byte[]>> forwardHere, Advertised advertised) {
     ServerServiceDefinition service =
         ServerServiceDefinition.builder(FORWARD.getServiceName())
             .addMethod(
-                FORWARD, ServerCalls.asyncBidiStreamingCall(out -> new Inbound(out, forwardHere)))
+                FORWARD,
+                ServerCalls.asyncBidiStreamingCall(
+                    out -> new Inbound(out, forwardHere, advertised)))
             .build();
     return (NettyServerBuilder builder, EnumSet<GrpcServices.Type> types) -> {
       if (types.contains(GrpcServices.Type.SERVER)) {
@@ -87,15 +102,45 @@ final class ForwardService {
     return ByteBuffer.allocate(8 + entry.length).putLong(callId).put(entry).array();
   }
 
+  static byte[] addressFrame(String address) {
+    byte[] a = address.getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(9 + a.length).putLong(ADDRESS_CALL_ID).put(ADDRESS).put(a).array();
+  }
+
+  /**
+   * This member's gRPC API address ({@code ""} until the server bound its port) and the forward
+   * streams open to it, each told the address when it opens and when it is set. Thread-safe.
+   */
+  static final class Advertised {
+    private volatile String address = "";
+    private final Set<Inbound> streams = ConcurrentHashMap.newKeySet();
+
+    String get() {
+      return address;
+    }
+
+    void set(String address) {
+      this.address = address;
+      for (Inbound s : streams) {
+        s.tell(address);
+      }
+    }
+  }
+
   /** One follower's stream: answers are written in the order their entries were applied. */
   private static final class Inbound implements StreamObserver<byte[]> {
     private final StreamObserver<byte[]> out;
     private final Function<byte[], CompletableFuture<byte[]>> forwardHere;
+    private final Advertised advertised;
     private boolean closed; // guarded by out
 
-    Inbound(StreamObserver<byte[]> out, Function<byte[], CompletableFuture<byte[]>> forwardHere) {
+    Inbound(
+        StreamObserver<byte[]> out,
+        Function<byte[], CompletableFuture<byte[]>> forwardHere,
+        Advertised advertised) {
       this.out = out;
       this.forwardHere = forwardHere;
+      this.advertised = advertised;
       // A follower gone: answers still to come are dropped, not written to a cancelled call.
       ((ServerCallStreamObserver<byte[]>) out)
           .setOnCancelHandler(
@@ -103,7 +148,22 @@ final class ForwardService {
                 synchronized (out) {
                   closed = true;
                 }
+                advertised.streams.remove(this);
               });
+      advertised.streams.add(this);
+      tell(advertised.get());
+    }
+
+    /** Sends this member's gRPC API address, unless it is not known yet or the stream ended. */
+    void tell(String address) {
+      if (address.isEmpty()) {
+        return;
+      }
+      synchronized (out) {
+        if (!closed) {
+          out.onNext(addressFrame(address));
+        }
+      }
     }
 
     @Override
@@ -148,6 +208,7 @@ final class ForwardService {
       synchronized (out) {
         closed = true;
       }
+      advertised.streams.remove(this);
     }
 
     @Override
@@ -158,6 +219,7 @@ final class ForwardService {
           out.onCompleted();
         }
       }
+      advertised.streams.remove(this);
     }
   }
 }

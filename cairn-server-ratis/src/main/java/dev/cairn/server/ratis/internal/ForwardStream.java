@@ -12,6 +12,7 @@ import javax.net.ssl.SSLException;
 import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.grpc.GrpcUtil;
 import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.thirdparty.io.grpc.CallOptions;
 import org.apache.ratis.thirdparty.io.grpc.ClientCall;
 import org.apache.ratis.thirdparty.io.grpc.ManagedChannel;
@@ -27,7 +28,11 @@ import org.apache.ratis.thirdparty.io.netty.handler.ssl.SslContextBuilder;
  * leadership moved. A send fails, to be sent again by the caller, when the stream breaks, when the
  * leader refuses it (it no longer leads), or when no answer came within {@code attemptMillis} (a
  * paused or dead leader). Answers are taken on gRPC's executor, not the transport's event loop:
- * what follows an answer (the member's next entry, say) may enter the Raft server. Thread-safe.
+ * what follows an answer (the member's next entry, say) may enter the Raft server.
+ *
+ * <p>The member at the other end tells its gRPC API address on the stream (decision 0114): {@link
+ * #grpcAddressOf} gives it, and {@link #connect} opens the stream before any write needs it so that
+ * a follower learns a new leader's address as soon as it knows the leader. Thread-safe.
  */
 final class ForwardStream implements AutoCloseable {
 
@@ -39,6 +44,8 @@ final class ForwardStream implements AutoCloseable {
   private ManagedChannel channel;
   private Call call;
   private boolean closed;
+  // What `target` told its gRPC API address is; "" until it did. Kept when a call ends.
+  private String targetGrpcAddress = "";
 
   /**
    * @param tls the members' mutual TLS, or null for plaintext
@@ -76,6 +83,29 @@ final class ForwardStream implements AutoCloseable {
         .whenComplete((a, e) -> c.pending.remove(id));
   }
 
+  /**
+   * Opens the stream to {@code leader} now, if it is not open, without sending anything: the leader
+   * then tells its gRPC API address. Failures are left to the next {@link #send}.
+   */
+  synchronized void connect(RaftPeer leader) {
+    if (closed) {
+      return;
+    }
+    try {
+      current(leader);
+    } catch (IOException | RuntimeException e) {
+      // the next send opens it again, or fails saying why
+    }
+  }
+
+  /**
+   * The gRPC API address member {@code leader} told this stream, {@code ""} when it is not the
+   * stream's member or has not told it.
+   */
+  synchronized String grpcAddressOf(RaftPeerId leader) {
+    return target != null && target.getId().equals(leader) ? targetGrpcAddress : "";
+  }
+
   // Guarded by this: the call to `leader`, opened if there is none.
   private Call current(RaftPeer leader) throws SSLException {
     if (target == null
@@ -83,6 +113,7 @@ final class ForwardStream implements AutoCloseable {
         || !target.getAddress().equals(leader.getAddress())) {
       shutdownChannel();
       target = leader;
+      targetGrpcAddress = "";
     }
     if (channel == null) {
       NettyChannelBuilder b = NettyChannelBuilder.forTarget(leader.getAddress()).disableRetry();
@@ -112,6 +143,12 @@ final class ForwardStream implements AutoCloseable {
     if (channel != null) {
       channel.shutdownNow();
       channel = null;
+    }
+  }
+
+  private synchronized void told(Call from, String grpcAddress) {
+    if (call == from) {
+      targetGrpcAddress = grpcAddress;
     }
   }
 
@@ -150,6 +187,10 @@ final class ForwardStream implements AutoCloseable {
       ByteBuffer b = ByteBuffer.wrap(frame);
       long id = b.getLong();
       byte status = b.get();
+      if (id == ForwardService.ADDRESS_CALL_ID && status == ForwardService.ADDRESS) {
+        told(this, new String(frame, 9, frame.length - 9, StandardCharsets.UTF_8));
+        return;
+      }
       CompletableFuture<byte[]> waiting = pending.remove(id);
       if (waiting == null) {
         return; // timed out already

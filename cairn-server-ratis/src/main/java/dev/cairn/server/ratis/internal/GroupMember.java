@@ -57,6 +57,7 @@ final class GroupMember implements AutoCloseable {
   private final AtomicLong callIds = new AtomicLong();
   private final AtomicLong forwarded = new AtomicLong();
   private final ForwardStream stream;
+  private final ForwardService.Advertised advertised;
 
   /** The pause between the Ratis client's tries of one request. */
   private static final long CLIENT_RETRY_MILLIS = 20;
@@ -86,8 +87,10 @@ final class GroupMember implements AutoCloseable {
       RaftPeerId self,
       StateMachineAdapter adapter,
       LogSettings settings,
-      RaftProperties serverProperties) {
+      RaftProperties serverProperties,
+      ForwardService.Advertised advertised) {
     this.server = server;
+    this.advertised = advertised;
     this.initialGroup = group;
     this.self = self;
     this.adapter = adapter;
@@ -113,6 +116,38 @@ final class GroupMember implements AutoCloseable {
                     (int) Math.max(1, timeout / CLIENT_RETRY_MILLIS),
                     TimeDuration.valueOf(CLIENT_RETRY_MILLIS, TimeUnit.MILLISECONDS)))
             .build();
+    // A follower opens its forward stream to each new leader at once, not with its first write:
+    // the leader tells its gRPC API address on it, which clients are sent to (decision 0114).
+    adapter.onLeader(this::connectSoon);
+    RaftPeer leader = leaderPeer();
+    if (leader != null) {
+      connectSoon(leader.getId());
+    }
+  }
+
+  private void connectSoon(RaftPeerId leader) {
+    if (leader.equals(self)) {
+      return;
+    }
+    try {
+      forwarding.execute(
+          () -> {
+            RaftPeer peer = peer(leader);
+            if (peer != null) {
+              stream.connect(peer);
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed
+    }
+  }
+
+  private RaftPeer peer(RaftPeerId id) {
+    try {
+      return division().getRaftConf().getPeer(id);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /**
@@ -309,7 +344,21 @@ final class GroupMember implements AutoCloseable {
         leader == null ? Math.max(adapter.noLeaderSince(), 1) : 0,
         adapter.leaderChanges(),
         adapter.snapshotInstalls(),
-        forwarded.get());
+        forwarded.get(),
+        leaderGrpcAddress(info.isLeader(), leader));
+  }
+
+  private String leaderGrpcAddress(boolean leads, RaftPeerId leader) {
+    String own = advertised.get();
+    if (leads) {
+      return own;
+    }
+    if (leader == null) {
+      return "";
+    }
+    String told = stream.grpcAddressOf(leader);
+    // Members that advertise one shared name: sending a client "there" would not reach the leader.
+    return told.equals(own) ? "" : told;
   }
 
   CompletableFuture<List<LogMember>> members() {

@@ -73,6 +73,8 @@ public final class RaftNode {
   private volatile CairnException writeFailure;
   // Which Raft server (and adapter) is the current one: a stop told by an earlier one is ignored.
   private final AtomicLong generation = new AtomicLong();
+  // This member's gRPC API address, told the other members (decision 0114); kept over restarts.
+  private final ForwardService.Advertised advertised = new ForwardService.Advertised();
   // Held while the Raft server is replaced or closed.
   private final Object restartLock = new Object();
   private volatile java.util.concurrent.ScheduledExecutorService recovery;
@@ -214,7 +216,8 @@ public final class RaftNode {
                 id.peerId(),
                 sm,
                 settings,
-                RaftConfig.properties(settings));
+                RaftConfig.properties(settings),
+                advertised);
       } else {
         awaitLeaderReady(sm);
       }
@@ -380,6 +383,11 @@ public final class RaftNode {
     return settings.clustered();
   }
 
+  /** See {@link dev.cairn.server.core.log.CommandLog#advertise}. */
+  public void advertise(String grpcAddress) {
+    advertised.set(grpcAddress);
+  }
+
   /** See {@link dev.cairn.server.core.log.CommandLog#status()}. */
   public LogStatus status() {
     GroupMember g = group;
@@ -393,7 +401,7 @@ public final class RaftNode {
         return LogStatus.single(applied);
       }
       return new LogStatus(
-          settings.peerId(), LogStatus.Role.NOT_MEMBER, "", 0, 0, applied, -1, 0, 0, 0, 0);
+          settings.peerId(), LogStatus.Role.NOT_MEMBER, "", 0, 0, applied, -1, 0, 0, 0, 0, "");
     }
     return g.status();
   }
@@ -747,7 +755,8 @@ public final class RaftNode {
         .setGroup(raftGroup)
         .setProperties(RaftConfig.properties(settings))
         .setParameters(
-            RaftConfig.serverParameters(settings, ForwardService.customizer(sm::forwardHere)))
+            RaftConfig.serverParameters(
+                settings, ForwardService.customizer(sm::forwardHere, advertised)))
         .setStateMachine(sm)
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();

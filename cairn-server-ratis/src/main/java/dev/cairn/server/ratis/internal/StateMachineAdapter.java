@@ -78,6 +78,8 @@ final class StateMachineAdapter extends BaseStateMachine {
   // When this member lost its leader (epoch ms), 0 while it knows one.
   private volatile long noLeaderSince;
   private volatile RaftPeerId lastLeader;
+  // Told, on Ratis's thread, of each leader this member learns of; must not block.
+  private volatile Consumer<RaftPeerId> onLeader = leader -> {};
   private volatile boolean clustered;
   // Told when a log write failed (decision 0094); set before the server starts.
   private volatile Consumer<Throwable> onLogFailed = cause -> {};
@@ -152,6 +154,11 @@ final class StateMachineAdapter extends BaseStateMachine {
 
   long noLeaderSince() {
     return noLeaderSince;
+  }
+
+  /** Makes {@code onLeader} told of each new leader (on Ratis's thread: it must not block). */
+  void onLeader(Consumer<RaftPeerId> onLeader) {
+    this.onLeader = onLeader;
   }
 
   /** The last leader this member knew of, {@code null} if none yet. */
@@ -267,6 +274,7 @@ final class StateMachineAdapter extends BaseStateMachine {
     noLeaderSince = newLeaderId == null ? System.currentTimeMillis() : 0;
     if (newLeaderId != null) {
       lastLeader = newLeaderId;
+      onLeader.accept(newLeaderId);
     }
     if (leading && !groupMemberId.getPeerId().equals(newLeaderId)) {
       stopLeading();

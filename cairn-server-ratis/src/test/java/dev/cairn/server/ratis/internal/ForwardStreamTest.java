@@ -136,8 +136,58 @@ class ForwardStreamTest {
         .hasMessageContaining("closed");
   }
 
+  @Test
+  void aMemberTellsItsApiAddressOnceConnectedAndWhenItBecomesKnownLater() {
+    ForwardService.Advertised known = new ForwardService.Advertised();
+    known.set("leader.example:8501");
+    RaftPeer leader = start("n1", entry -> new CompletableFuture<>(), known);
+
+    // No write: the stream is opened for the address alone.
+    stream.connect(leader);
+
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> stream.grpcAddressOf(leader.getId()).equals("leader.example:8501"));
+    assertThat(stream.grpcAddressOf(org.apache.ratis.protocol.RaftPeerId.valueOf("n2"))).isEmpty();
+
+    // A member whose server binds its gRPC port after the stream opened tells it then.
+    ForwardService.Advertised late = new ForwardService.Advertised();
+    RaftPeer next = start("n2", entry -> new CompletableFuture<>(), late);
+    stream.connect(next);
+    assertThat(stream.grpcAddressOf(leader.getId())).isEmpty(); // another member now
+    late.set("127.0.0.1:9501");
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> stream.grpcAddressOf(next.getId()).equals("127.0.0.1:9501"));
+  }
+
+  @Test
+  void theAddressFrameDoesNotDisturbTheAnswers() throws Exception {
+    ForwardService.Advertised known = new ForwardService.Advertised();
+    known.set("127.0.0.1:9501");
+    RaftPeer leader =
+        start("n1", entry -> CompletableFuture.completedFuture(answer(7, "ok")), known);
+
+    byte[] reply = stream.send(leader, bytes("a")).get(10, TimeUnit.SECONDS);
+    known.set("127.0.0.1:9502");
+    byte[] again = stream.send(leader, bytes("b")).get(10, TimeUnit.SECONDS);
+
+    assertThat(ByteBuffer.wrap(reply).getLong()).isEqualTo(7);
+    assertThat(ByteBuffer.wrap(again).getLong()).isEqualTo(7);
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> stream.grpcAddressOf(leader.getId()).equals("127.0.0.1:9502"));
+  }
+
   private RaftPeer start(String id, Function<byte[], CompletableFuture<byte[]>> forwardHere) {
-    GrpcServices.Customizer customizer = ForwardService.customizer(forwardHere);
+    return start(id, forwardHere, new ForwardService.Advertised());
+  }
+
+  private RaftPeer start(
+      String id,
+      Function<byte[], CompletableFuture<byte[]>> forwardHere,
+      ForwardService.Advertised advertised) {
+    GrpcServices.Customizer customizer = ForwardService.customizer(forwardHere, advertised);
     NettyServerBuilder builder = NettyServerBuilder.forAddress(loopback());
     try {
       Server server =

@@ -375,7 +375,8 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
                 .setTerm(s.term())
                 .setCommitIndex(s.commitIndex())
                 .setAppliedIndex(s.appliedIndex())
-                .setLastContactMillis(s.lastContactMillis()))
+                .setLastContactMillis(s.lastContactMillis())
+                .setLeaderGrpcAddress(s.leaderGrpcAddress()))
         .build();
   }
 

@@ -219,6 +219,44 @@ final class SessionCall implements StreamObserver<SessionRequest> {
   }
 
   private void open(OpenSession open) {
+    if (open.getPreferLeader()) {
+      state = State.OPENING; // nothing more is read meanwhile
+      openOnLeader(open, LeaderRedirect.WAIT_STEPS);
+      return;
+    }
+    openHere(open);
+  }
+
+  /**
+   * Sends the client to the leader when this member knows its address (decision 0114); else looks
+   * again every {@link LeaderRedirect#WAIT_STEP_MILLIS} up to {@code stepsLeft} times (an election,
+   * a leader that has not told its address yet), then opens the session here.
+   */
+  private void openOnLeader(OpenSession open, int stepsLeft) {
+    if (state != State.OPENING) {
+      return; // the stream broke meanwhile
+    }
+    LeaderRedirect.Decision where = LeaderRedirect.decide(registry.cluster());
+    if (where.kind() == LeaderRedirect.Kind.WAIT && stepsLeft > 0) {
+      CompletableFuture.delayedExecutor(
+              LeaderRedirect.WAIT_STEP_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS, serial)
+          .execute(() -> openOnLeader(open, stepsLeft - 1));
+      return;
+    }
+    if (where.kind() != LeaderRedirect.Kind.LEADER) {
+      openHere(open);
+      return;
+    }
+    // Nothing opened or resumed here: the client opens the same request on the leader.
+    send(
+        SessionResponse.newBuilder()
+            .setOpened(SessionOpened.newBuilder().setLeaderGrpcAddress(where.address()))
+            .build());
+    ended();
+    complete();
+  }
+
+  private void openHere(OpenSession open) {
     state = State.OPENING;
     long ttlMillis =
         open.getTtlMillis() == 0 ? Limits.DEFAULT_SESSION_TTL_MILLIS : open.getTtlMillis();

@@ -180,6 +180,7 @@ final class ClusterEndpoints {
     g.writeStringField("role", role);
     g.writeStringField("leader", s.leaderId());
     g.writeBooleanField("knownLeader", s.hasLeader());
+    g.writeStringField("leaderGrpcAddress", s.leaderGrpcAddress());
     g.writeNumberField("lastContactMillis", s.lastContactMillis());
     g.writeNumberField("term", s.term());
     g.writeNumberField("commitIndex", s.commitIndex());
