@@ -111,7 +111,7 @@ class LeaderSessionsTest {
     CairnClient c =
         closedAfter(
             client(Servers.target(servers.get(follower)))
-                .sessionTtl(Duration.ofSeconds(2))
+                .sessionTtl(Duration.ofSeconds(4))
                 .build());
     String session =
         c.register(instance("orders", "o1")).registered().get(20, TimeUnit.SECONDS).sessionId();
@@ -121,8 +121,8 @@ class LeaderSessionsTest {
     int survivor = 3 - leader - next; // the member that neither led nor leads
     // Longer than the TTL: the session was resumed, not lost, and o1 never went.
     await()
-        .during(Duration.ofSeconds(3))
-        .atMost(Duration.ofSeconds(10))
+        .during(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(15))
         .until(() -> ids(servers.get(next), "orders").equals(List.of("o1")));
     // It is on the new leader: a registration now is not forwarded by the other survivor.
     long forwardedBefore = forwarded(survivor);

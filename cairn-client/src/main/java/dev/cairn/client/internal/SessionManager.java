@@ -91,8 +91,11 @@ final class SessionManager {
   // Whether `call` goes to the leader's address, and whether it opened.
   private boolean callToLeader;
   private boolean callOpened;
-  // Leader addresses a session opened at: failing to reach one later is its member being down.
+  // Leader addresses a session opened at: failing to reach one later is taken for its member being
+  // down (an election follows), for up to half the TTL from `downSince`.
   private final java.util.Set<RegistryAddress> reached = new java.util.HashSet<>();
+  private RegistryAddress down;
+  private long downSince;
   // Until when (ticker nanos) no registry is asked for the leader; valid when leaderFallback.
   private boolean leaderFallback;
   private long leaderFallbackUntil;
@@ -334,6 +337,23 @@ final class SessionManager {
     connectLocked();
   }
 
+  /**
+   * Under the lock: whether {@code leader}, which did not answer, is taken for a member that is
+   * down while the others elect the next leader (the client was on it before, and its first failure
+   * is less than half the TTL ago); else it is taken for unreachable from here.
+   */
+  private boolean stillDown(RegistryAddress leader) {
+    if (!reached.contains(leader)) {
+      return false;
+    }
+    long now = settings.ticker.nanos();
+    if (!leader.equals(down)) {
+      down = leader;
+      downSince = now;
+    }
+    return now - downSince <= settings.sessionTtl.toNanos() / 2;
+  }
+
   // Under the lock: no registry is asked for the leader for a while.
   private void fallBackFromLeader() {
     leaderFallback = true;
@@ -345,6 +365,7 @@ final class SessionManager {
     cancel(openTimeout);
     openTimeout = null;
     callOpened = true;
+    down = null;
     if (callToLeader) {
       reached.add(leaderTarget);
     }
@@ -505,9 +526,11 @@ final class SessionManager {
       sessionId = "";
       sessionSecret = "";
     } else if (leader != null) {
-      if (!callOpened && !reached.contains(leader)) {
+      if (!callOpened && !stillDown(leader)) {
         // An address this client never reached: not reachable from here (NAT, a name only the
-        // members resolve). One failed attempt, then the registry that sent it, at once.
+        // members resolve); or one it reached, failing for half the TTL. One failed attempt,
+        // then the registry that sent it, at once.
+        down = null;
         log.info(
             "Could not open the session on the leader at {} ({}); opening it at {}, without"
                 + " asking for the leader for {} s",

@@ -357,6 +357,12 @@ final class GroupMember implements AutoCloseable {
       return "";
     }
     String told = stream.grpcAddressOf(leader);
+    if (told.isEmpty()) {
+      // Not told yet: the stream is opened again if it ended (a follower forwards little when
+      // sessions are on the leader, so a write may not come to open it).
+      connectSoon(leader);
+      return "";
+    }
     // Members that advertise one shared name: sending a client "there" would not reach the leader.
     return told.equals(own) ? "" : told;
   }
