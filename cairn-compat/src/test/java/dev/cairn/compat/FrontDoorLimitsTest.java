@@ -88,6 +88,62 @@ class FrontDoorLimitsTest {
   }
 
   @Test
+  void aWaitingBlockingQueryHoldsOneOfItsTokensWatchesSharedWithTheApi() throws Exception {
+    // One watch per token, counted once across the server's API and its front doors.
+    try (CairnServer server = base().acl(true).maxPerToken(1, 0).start()) {
+      int consul = port(server, 0);
+      int api = server.httpAddress().getPort();
+      String token = server.registry().acls().bootstrap().join().secret();
+      String other = server.registry().acls().createToken("other", List.of()).join().secret();
+      server
+          .registry()
+          .register("default", Instance.builder("web", "10.0.0.1").port("http", 80).build())
+          .join();
+      long index = server.registry().services("default").revision();
+      String briefWait = "/v1/catalog/services?index=" + index + "&wait=10ms";
+      String consulToken = "X-Consul-Token: " + token;
+      String apiToken = "X-Cairn-Token: " + token;
+
+      // The API's event stream holds the token's one watch: a blocking query with the same token
+      // is refused at once, 429 with Retry-After, as Consul's clients expect of a limit.
+      try (Socket apiWatch = new Socket("127.0.0.1", api)) {
+        apiWatch.setSoTimeout(30_000);
+        assertThat(exchange(apiWatch, "/v1/watch/services", "127.0.0.1", false, apiToken))
+            .startsWith("HTTP/1.1 200");
+        String refused = exchange(consul, briefWait, consulToken);
+        assertThat(refused).startsWith("HTTP/1.1 429").containsIgnoringCase("retry-after: 1");
+        assertThat(refused).contains("per token").contains("open with token");
+        // Another token has its own count; a query that does not wait is no watch.
+        assertThat(status(consul, briefWait, "X-Consul-Token: " + other)).isEqualTo(200);
+        assertThat(status(consul, "/v1/catalog/services", consulToken)).isEqualTo(200);
+      }
+      // The event stream's connection closed: its watch is given back.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> status(consul, briefWait, consulToken) == 200);
+
+      // A waiting blocking query holds it now: the API's event stream is refused ...
+      try (Socket held = new Socket("127.0.0.1", consul)) {
+        held.setSoTimeout(30_000);
+        send(
+            held,
+            "/v1/catalog/services?index=" + index + "&wait=5m",
+            "127.0.0.1",
+            false,
+            consulToken);
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> status(api, "/v1/watch/services", apiToken) == 429);
+      }
+      // ... until the client that waits goes away: closing its connection ends the query, and the
+      // token's watch is counted back down.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> status(api, "/v1/watch/services", apiToken) == 200);
+    }
+  }
+
+  @Test
   void requestsOverTheRateAreRefusedWithRetryAfter() throws Exception {
     // A burst of 2 and a refill of one request every 100 s: the third request is over.
     try (CairnServer server = base().rateLimit(0.01, 2).start()) {
@@ -116,33 +172,50 @@ class FrontDoorLimitsTest {
     return server.frontDoors().get(door).address().getPort();
   }
 
-  /** The status of one request on a new connection, with {@code host} as its Host header. */
+  /**
+   * The status of one request on a new connection, with {@code host} as its Host header (or, when
+   * it contains a colon and a space, as one more header line).
+   */
   private static int status(int port, String path, String host) throws IOException {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(30_000);
-      String head = exchange(s, path, host, true);
+      String head =
+          host.contains(": ")
+              ? exchange(s, path, "127.0.0.1", true, host)
+              : exchange(s, path, host, true);
       return Integer.parseInt(head.substring(9, 12));
     }
   }
 
-  private static void send(Socket s, String path, String host, boolean close) throws IOException {
+  /** The whole answer (head and body) to one request on a new connection, with {@code header}. */
+  private static String exchange(int port, String path, String header) throws IOException {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(30_000);
+      send(s, path, "127.0.0.1", true, header);
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  private static void send(Socket s, String path, String host, boolean close, String... headers)
+      throws IOException {
+    StringBuilder request =
+        new StringBuilder("GET ").append(path).append(" HTTP/1.1\r\nHost: ").append(host);
+    request.append("\r\n");
+    for (String h : headers) {
+      request.append(h).append("\r\n");
+    }
+    if (close) {
+      request.append("Connection: close\r\n");
+    }
     OutputStream out = s.getOutputStream();
-    out.write(
-        ("GET "
-                + path
-                + " HTTP/1.1\r\nHost: "
-                + host
-                + "\r\n"
-                + (close ? "Connection: close\r\n" : "")
-                + "\r\n")
-            .getBytes(StandardCharsets.ISO_8859_1));
+    out.write(request.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
     out.flush();
   }
 
   /** Sends a GET and reads the answer's status line and headers. */
-  private static String exchange(Socket s, String path, String host, boolean close)
-      throws IOException {
-    send(s, path, host, close);
+  private static String exchange(
+      Socket s, String path, String host, boolean close, String... headers) throws IOException {
+    send(s, path, host, close, headers);
     BufferedReader in =
         new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
     StringBuilder head = new StringBuilder();

@@ -23,6 +23,7 @@ import dev.cairn.server.internal.health.NetworkProbe;
 import dev.cairn.server.internal.http.HostAllowList;
 import dev.cairn.server.internal.http.HttpApiSettings;
 import dev.cairn.server.internal.limits.AbuseLimits;
+import dev.cairn.server.internal.limits.TokenQuotas;
 import dev.cairn.server.internal.metrics.ServerMetrics;
 import dev.cairn.server.internal.trends.Trends;
 import dev.cairn.server.ratis.ClusterPeers;
@@ -212,6 +213,8 @@ public final class CairnServer implements AutoCloseable {
       registry = Registry.start(commands, withProbe(options));
       t.start(registry);
       AclGuard aclGuard = new AclGuard(registry.acls(), acl);
+      // One count per token of watches and sessions across the APIs and the front doors.
+      TokenQuotas tokenQuotas = TokenQuotas.of(limits);
       if (acl) {
         log.info(
             "ACLs on: every request needs a token (default deny){}",
@@ -228,7 +231,8 @@ public final class CairnServer implements AutoCloseable {
               tls == null ? null : tls.grpc(),
               Listener.Security.of(tls),
               aclGuard,
-              limits);
+              limits,
+              tokenQuotas);
       grpc = g;
       if (advertiseHost != null) {
         commands.advertise(hostPort(advertiseHost, g.address().getPort()));
@@ -244,7 +248,7 @@ public final class CairnServer implements AutoCloseable {
               t,
               HttpApiSettings.defaults()
                   .withHosts(HostAllowList.forBind(bind, address, allowedHosts))
-                  .withLimits(limits));
+                  .withLimits(limits, tokenQuotas));
       if (metrics != null) {
         metrics.bindRegistry(registry);
         metrics.bindWatchers("grpc", g, GrpcListener::watchCount);
@@ -265,7 +269,8 @@ public final class CairnServer implements AutoCloseable {
                 dnsMayRead(aclGuard),
                 dnsRateLimit(address));
       }
-      startFrontDoors(address, tls, HostAllowList.forBind(bind, address, allowedHosts));
+      startFrontDoors(
+          address, tls, HostAllowList.forBind(bind, address, allowedHosts), tokenQuotas);
     } catch (IOException | RuntimeException e) {
       state = State.CLOSED;
       stop();
@@ -458,7 +463,8 @@ public final class CairnServer implements AutoCloseable {
   }
 
   // Under `this`, from start(): each front door's failure closes the ones started before it.
-  private void startFrontDoors(InetAddress address, ServerTls tls, HostAllowList hosts)
+  private void startFrontDoors(
+      InetAddress address, ServerTls tls, HostAllowList hosts, TokenQuotas tokenQuotas)
       throws IOException {
     List<FrontDoor> started = new ArrayList<>(frontDoorFactories.size());
     try {
@@ -471,6 +477,7 @@ public final class CairnServer implements AutoCloseable {
                 acl ? registry.acls() : null,
                 hosts,
                 limits,
+                tokenQuotas,
                 registryOptions.ticker());
         started.add(requireNonNull(factory.start(registry, address, security), "frontDoor"));
       }
@@ -742,9 +749,10 @@ public final class CairnServer implements AutoCloseable {
     }
 
     /**
-     * Most watches and sessions one ACL token may hold open across connections and addresses
-     * ({@code --max-watches-per-token}, {@code --max-sessions-per-token}), counted when ACLs are
-     * on; 0 (the default) for no limit. More are refused with 429 / {@code RESOURCE_EXHAUSTED}.
+     * Most watches and sessions one ACL token may hold open across connections, addresses and
+     * listeners ({@code --max-watches-per-token}, {@code --max-sessions-per-token}; one count per
+     * server, the front doors' watches included), counted when ACLs are on; 0 (the default) for no
+     * limit. More are refused with 429 / {@code RESOURCE_EXHAUSTED}.
      */
     public Builder maxPerToken(int watches, int sessions) {
       limits = limits.withPerToken(watches, sessions);

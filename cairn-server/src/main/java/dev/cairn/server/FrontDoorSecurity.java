@@ -7,11 +7,14 @@ import dev.cairn.server.core.Acls;
 import dev.cairn.server.core.acl.Authorizer;
 import dev.cairn.server.internal.http.HostAllowList;
 import dev.cairn.server.internal.limits.AbuseLimits;
+import dev.cairn.server.internal.limits.Quota;
 import dev.cairn.server.internal.limits.RequestRateLimit;
+import dev.cairn.server.internal.limits.TokenQuota;
+import dev.cairn.server.internal.limits.TokenQuotas;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetAddress;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What a {@link FrontDoor} enforces so that it is as secure as the server's own API (decision
@@ -23,9 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class FrontDoorSecurity {
 
-  private static final FrontDoorSecurity NONE =
-      new FrontDoorSecurity(null, null, false, null, HostAllowList.ANY, AbuseLimits.DEFAULTS, null);
-
   private final SslContext http;
   private final SslContext grpc;
   private final boolean mutual;
@@ -33,6 +33,10 @@ public final class FrontDoorSecurity {
   private final HostAllowList hosts;
   private final AbuseLimits limits;
   private final RequestRateLimit rate; // null: no limit
+  // This front door's own counts per client address; the per-token count is the server's.
+  private final Quota<InetAddress> connections;
+  private final Quota<InetAddress> watches;
+  private final TokenQuota watchesPerToken; // null: no limit per token
 
   private FrontDoorSecurity(
       SslContext http,
@@ -41,7 +45,8 @@ public final class FrontDoorSecurity {
       Acls acls,
       HostAllowList hosts,
       AbuseLimits limits,
-      RequestRateLimit rate) {
+      RequestRateLimit rate,
+      TokenQuota watchesPerToken) {
     this.http = http;
     this.grpc = grpc;
     this.mutual = mutual;
@@ -49,17 +54,25 @@ public final class FrontDoorSecurity {
     this.hosts = hosts;
     this.limits = limits;
     this.rate = rate;
+    this.connections = new Quota<>(limits.connectionsPerClient());
+    this.watches = new Quota<>(limits.watchesPerClient());
+    this.watchesPerToken = watchesPerToken;
   }
 
   /**
-   * No security: plaintext, no tokens, any {@code Host}, the default limits. For a front door
-   * started outside a {@link CairnServer} (tests, embedding on loopback).
+   * No security: plaintext, no tokens, any {@code Host}, the default limits (counted for this
+   * instance alone). For a front door started outside a {@link CairnServer} (tests, embedding on
+   * loopback).
    */
   public static FrontDoorSecurity none() {
-    return NONE;
+    return new FrontDoorSecurity(
+        null, null, false, null, HostAllowList.ANY, AbuseLimits.DEFAULTS, null, null);
   }
 
-  /** Made by {@link CairnServer#start()}: one per front door (its request rate is its own). */
+  /**
+   * Made by {@link CairnServer#start()}: one per front door (its request rate and per-client counts
+   * are its own; {@code perToken} is the server's, shared with its API).
+   */
   static FrontDoorSecurity of(
       SslContext http,
       SslContext grpc,
@@ -67,6 +80,7 @@ public final class FrontDoorSecurity {
       Acls acls,
       HostAllowList hosts,
       AbuseLimits limits,
+      TokenQuotas perToken,
       Ticker ticker) {
     return new FrontDoorSecurity(
         http,
@@ -75,7 +89,8 @@ public final class FrontDoorSecurity {
         acls,
         requireNonNull(hosts, "hosts"),
         requireNonNull(limits, "limits"),
-        limits.requestRateLimit(ticker));
+        limits.requestRateLimit(ticker),
+        acls == null ? null : requireNonNull(perToken, "perToken").watches());
   }
 
   /**
@@ -134,6 +149,14 @@ public final class FrontDoorSecurity {
   }
 
   /**
+   * Watches one ACL token may hold open across the server ({@code --max-watches-per-token}), its
+   * API's and every front door's together; 0 for no limit (and always 0 with ACLs off).
+   */
+  public int maxWatchesPerToken() {
+    return watchesPerToken == null ? 0 : watchesPerToken.max();
+  }
+
+  /**
    * Takes one request for {@code caller} (an ACL token's accessor id, else the client's address)
    * from the request rate ({@code --rate-limit}): 0 when it may go on, else the nanoseconds until
    * it may send the next. Always 0 without a limit.
@@ -148,50 +171,126 @@ public final class FrontDoorSecurity {
   }
 
   /**
-   * Counts what each client address holds open (connections, watches) against a limit. Thread-safe;
-   * a front door makes one per kind of thing counted.
+   * Opens a connection from {@code client} (null: an address unknown, not counted): one of the
+   * {@link #maxConnectionsPerClient()} it may hold open on this front door. Close the answer when
+   * the connection closes.
    */
-  public static final class PerClient {
+  public Held openConnection(InetAddress client) {
+    if (client != null && !connections.tryAcquire(client)) {
+      return Held.refused(
+          "connections: "
+              + connections.max()
+              + " open from "
+              + client.getHostAddress()
+              + " (expected: at most "
+              + connections.max()
+              + " per client address)");
+    }
+    return new Held(connections, client, null, null);
+  }
 
-    private final int max;
-    private final ConcurrentHashMap<InetAddress, Integer> open = new ConcurrentHashMap<>();
+  /**
+   * Opens a watch (a Consul blocking query waiting, an xDS stream) for {@code caller} from {@code
+   * client} (null: an address unknown, not counted per address): one of the {@link
+   * #maxWatchesPerClient()} the address may hold open on this front door and, with ACLs on and a
+   * known token, one of the {@code --max-watches-per-token} the token may hold open across the
+   * server — its API's watches and every front door's count against the same number (decision
+   * 0175). Close the answer when the watch ends, however it ends.
+   */
+  public Held openWatch(InetAddress client, Authorizer caller) {
+    if (client != null && !watches.tryAcquire(client)) {
+      return Held.refused(
+          "watches: "
+              + watches.max()
+              + " open from "
+              + client.getHostAddress()
+              + " (expected: at most "
+              + watches.max()
+              + " per client address)");
+    }
+    String token =
+        watchesPerToken != null
+                && caller.kind() == Authorizer.Kind.KNOWN
+                && !caller.accessorId().isEmpty()
+            ? caller.accessorId()
+            : null;
+    if (token != null && !watchesPerToken.tryAcquire(token)) {
+      if (client != null) {
+        watches.release(client);
+      }
+      return Held.refused(
+          "watches: "
+              + watchesPerToken.max()
+              + " open with token "
+              + token
+              + " (expected: at most "
+              + watchesPerToken.max()
+              + " per token, the server's API and front doors together)");
+    }
+    return new Held(watches, client, watchesPerToken, token);
+  }
+
+  /**
+   * A connection or watch a client holds open, or the refusal of one over a limit ({@link
+   * #refusal()}). {@link #close()} gives its places back, once, from any thread; closing a refusal
+   * does nothing.
+   */
+  public static final class Held implements AutoCloseable {
+
+    private final Quota<InetAddress> perClient;
+    private final InetAddress client; // null: not counted per address
+    private final TokenQuota perToken;
+    private final String token; // null: not counted per token
+    private final String refusal;
+    private final AtomicBoolean closed;
+
+    private Held(
+        Quota<InetAddress> perClient, InetAddress client, TokenQuota perToken, String token) {
+      this.perClient = perClient;
+      this.client = client;
+      this.perToken = perToken;
+      this.token = token;
+      this.refusal = null;
+      this.closed = new AtomicBoolean();
+    }
+
+    private Held(String refusal) {
+      this.perClient = null;
+      this.client = null;
+      this.perToken = null;
+      this.token = null;
+      this.refusal = refusal;
+      this.closed = new AtomicBoolean(true);
+    }
+
+    private static Held refused(String why) {
+      return new Held(why);
+    }
+
+    /** Whether the place was taken. */
+    public boolean granted() {
+      return refusal == null;
+    }
 
     /**
-     * At most {@code max} per client address.
-     *
-     * @throws IllegalArgumentException when {@code max} is below 1
+     * Why it was refused, naming the limit ({@code watches: 2 open with token … (expected: at most
+     * 2 per token …)}); null when granted.
      */
-    public PerClient(int max) {
-      if (max < 1) {
-        throw new IllegalArgumentException("max: " + max + " (expected: >= 1)");
+    public String refusal() {
+      return refusal;
+    }
+
+    @Override
+    public void close() {
+      if (!closed.compareAndSet(false, true)) {
+        return;
       }
-      this.max = max;
-    }
-
-    /** The limit. */
-    public int max() {
-      return max;
-    }
-
-    /** Takes one for {@code client}; false (and nothing taken) when it holds {@link #max()}. */
-    public boolean tryAcquire(InetAddress client) {
-      boolean[] taken = {false};
-      open.compute(
-          requireNonNull(client, "client"),
-          (k, n) -> {
-            int count = n == null ? 0 : n;
-            if (count >= max) {
-              return n;
-            }
-            taken[0] = true;
-            return count + 1;
-          });
-      return taken[0];
-    }
-
-    /** Gives back one taken by {@link #tryAcquire}. */
-    public void release(InetAddress client) {
-      open.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
+      if (client != null) {
+        perClient.release(client);
+      }
+      if (token != null) {
+        perToken.release(token);
+      }
     }
   }
 }

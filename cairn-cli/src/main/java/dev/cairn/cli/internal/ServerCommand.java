@@ -234,8 +234,8 @@ final class ServerCommand implements Callable<Integer> {
       paramLabel = "N",
       defaultValue = "0",
       description =
-          "Watches one ACL token may hold open across connections, with --acl (default: 0, no"
-              + " limit).")
+          "Watches one ACL token may hold open across connections, the API's and the front"
+              + " doors' together, with --acl (default: 0, no limit).")
   int maxWatchesPerToken;
 
   @Option(

@@ -1,6 +1,6 @@
 package dev.cairn.compat.internal;
 
-import java.net.InetAddress;
+import dev.cairn.server.FrontDoorSecurity;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -15,7 +15,8 @@ import java.util.function.Supplier;
  * a future and a timer on the connection's event loop, never a thread; the answer is built and
  * written there, in one hand-off from the thread that applied the change. A waiting query is a
  * watch: one client address may have {@code --max-watches-per-client} waiting at once, and one more
- * is answered 429 at once.
+ * is answered 429 at once, and so is one over the token's {@code --max-watches-per-token}, which
+ * the server's API and other front doors share (decision 0175).
  */
 public final class BlockingQuery {
 
@@ -44,27 +45,17 @@ public final class BlockingQuery {
     if (change.isDone()) {
       return CompletableFuture.completedFuture(answer.get());
     }
-    InetAddress client = req.address();
-    if (client != null && !req.waiting().tryAcquire(client)) {
+    FrontDoorSecurity.Held watch = req.security().openWatch(req.address(), req.caller());
+    if (!watch.granted()) {
       change.cancel(false);
-      throw new BadRequest(
-          429,
-          "Too many blocking queries: "
-              + req.waiting().max()
-              + " waiting from "
-              + client.getHostAddress()
-              + " (expected: at most "
-              + req.waiting().max()
-              + " per client address)");
+      throw new BadRequest(429, "Too many blocking queries: " + watch.refusal());
     }
     long jitter = wait.toMillis() / 16;
     long millis = wait.toMillis() + (jitter > 0 ? ThreadLocalRandom.current().nextLong(jitter) : 0);
     var timer = req.loop().schedule(() -> change.cancel(false), millis, TimeUnit.MILLISECONDS);
     req.closed().thenRun(() -> change.cancel(false));
     CompletableFuture<Reply> reply = new CompletableFuture<>();
-    if (client != null) {
-      reply.whenComplete((r, e) -> req.waiting().release(client));
-    }
+    reply.whenComplete((r, e) -> watch.close());
     // The change completes on the thread that applied it: the answer is built on the connection's
     // event loop, which writes it next, so the apply thread only hands it over.
     change.whenCompleteAsync(

@@ -25,28 +25,22 @@ import java.nio.charset.StandardCharsets;
  */
 final class ConnectionLimit extends ChannelInboundHandlerAdapter {
 
-  private final FrontDoorSecurity.PerClient connections;
-  private InetAddress client; // set once counted
+  private final FrontDoorSecurity security;
+  private FrontDoorSecurity.Held held; // set once counted
   private boolean refused;
 
-  ConnectionLimit(FrontDoorSecurity.PerClient connections) {
-    this.connections = connections;
+  ConnectionLimit(FrontDoorSecurity security) {
+    this.security = security;
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     InetAddress address =
         ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
-    if (address != null && !connections.tryAcquire(address)) {
+    FrontDoorSecurity.Held connection = security.openConnection(address);
+    if (!connection.granted()) {
       refused = true;
-      String text =
-          "Too many connections: "
-              + connections.max()
-              + " open from "
-              + address.getHostAddress()
-              + " (expected: at most "
-              + connections.max()
-              + " per client address)";
+      String text = "Too many connections: " + connection.refusal();
       FullHttpResponse r =
           new DefaultFullHttpResponse(
               HttpVersion.HTTP_1_1,
@@ -59,15 +53,15 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
       ctx.channel().writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
       return;
     }
-    client = address;
+    held = connection;
     ctx.fireChannelActive();
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    if (client != null) {
-      connections.release(client);
-      client = null;
+    if (held != null) {
+      held.close();
+      held = null;
     }
     if (!refused) {
       ctx.fireChannelInactive();

@@ -82,10 +82,6 @@ public final class HttpFrontDoor implements FrontDoor {
     requireNonNull(security, "security");
     requireNonNull(route, "route");
     SslContext tls = security.httpTls().orElse(null);
-    FrontDoorSecurity.PerClient connections =
-        new FrontDoorSecurity.PerClient(security.maxConnectionsPerClient());
-    FrontDoorSecurity.PerClient waiting =
-        new FrontDoorSecurity.PerClient(security.maxWatchesPerClient());
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("cairn-" + protocol, true), NioIoHandler.newFactory());
@@ -106,11 +102,11 @@ public final class HttpFrontDoor implements FrontDoor {
                       ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                     }
                     ch.pipeline()
-                        .addLast(new ConnectionLimit(connections))
+                        .addLast(new ConnectionLimit(security))
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpServerKeepAliveHandler())
                         .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
-                        .addLast(new RouteHandler(route, security, waiting));
+                        .addLast(new RouteHandler(route, security));
                   }
                 });
     InetSocketAddress at = new InetSocketAddress(bind, port);

@@ -16,8 +16,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * {@code closed} completes when the connection closes, so that a waiting request can stop waiting;
  * {@code remote} is the client's IP address; {@code caller} is what the request's ACL token (see
  * {@link Credentials}) may do ({@link Authorizer#ALL} with ACLs off); {@code address} the client's
- * address (null when it has none) and {@code waiting} the count of requests waiting per client
- * address, which a blocking query takes a place in.
+ * address (null when it has none) and {@code security} the front door's, where a blocking query
+ * takes its place as a watch (per client address and per token).
  */
 public record Req(
     HttpMethod method,
@@ -30,7 +30,7 @@ public record Req(
     String remote,
     Authorizer caller,
     InetAddress address,
-    FrontDoorSecurity.PerClient waiting) {
+    FrontDoorSecurity security) {
 
   /** The first value of query parameter {@code name}, or null. */
   public String param(String name) {

@@ -33,14 +33,12 @@ final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private final Route route;
   private final FrontDoorSecurity security;
-  private final FrontDoorSecurity.PerClient waiting;
   // Completes when the channel closes; created in handlerAdded, on the event loop.
   private CompletableFuture<Void> closed;
 
-  RouteHandler(Route route, FrontDoorSecurity security, FrontDoorSecurity.PerClient waiting) {
+  RouteHandler(Route route, FrontDoorSecurity security) {
     this.route = route;
     this.security = security;
-    this.waiting = waiting;
   }
 
   @Override
@@ -107,7 +105,7 @@ final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
               remoteIp(ctx),
               caller,
               address,
-              waiting);
+              security);
       answer = route.handle(req);
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);

@@ -25,9 +25,11 @@ import java.util.List;
  * <ul>
  *   <li>as a {@link ServerInterceptor}, on every call: counts it against the request rate (per ACL
  *       token, else per client address) and the streams one client address may hold open ({@code
- *       --max-watches-per-client}; a discovery stream is a watch), ending it with {@code
- *       RESOURCE_EXHAUSTED} (and a {@code retry-after} trailer for the rate) when over; and
- *       resolves the call's ACL token ({@code authorization: Bearer <token>} or {@code
+ *       --max-watches-per-client}; a discovery stream is a watch) and one ACL token may hold open
+ *       across the server ({@code --max-watches-per-token}, with the API's watches and the other
+ *       front doors'; decision 0175), given back when the stream ends however it ends, ending it
+ *       with {@code RESOURCE_EXHAUSTED} (and a {@code retry-after} trailer for the rate) when over;
+ *       and resolves the call's ACL token ({@code authorization: Bearer <token>} or {@code
  *       x-cairn-token} metadata) once, for the stream's requests;
  *   <li>on every discovery request ({@link #check}): resources named in it need {@code service}
  *       read on their service; a wildcard subscription (no names, or {@code *}: every cluster or
@@ -57,12 +59,10 @@ final class XdsAccess implements ServerInterceptor {
 
   private final FrontDoorSecurity security;
   private final List<String> namespaces;
-  private final FrontDoorSecurity.PerClient streams;
 
   XdsAccess(FrontDoorSecurity security, List<String> namespaces) {
     this.security = security;
     this.namespaces = namespaces;
-    this.streams = new FrontDoorSecurity.PerClient(security.maxWatchesPerClient());
   }
 
   @Override
@@ -87,16 +87,10 @@ final class XdsAccess implements ServerInterceptor {
           trailers);
       return new ServerCall.Listener<>() {};
     }
-    if (client != null && !streams.tryAcquire(client)) {
+    FrontDoorSecurity.Held stream = security.openWatch(client, caller);
+    if (!stream.granted()) {
       call.close(
-          Status.RESOURCE_EXHAUSTED.withDescription(
-              "watches: "
-                  + streams.max()
-                  + " discovery streams open from "
-                  + hostOf(client)
-                  + " (expected: at most "
-                  + streams.max()
-                  + " per client address)"),
+          Status.RESOURCE_EXHAUSTED.withDescription("discovery streams: " + stream.refusal()),
           new Metadata());
       return new ServerCall.Listener<>() {};
     }
@@ -105,18 +99,16 @@ final class XdsAccess implements ServerInterceptor {
       listener =
           Contexts.interceptCall(Context.current().withValue(CALLER, caller), call, headers, next);
     } catch (RuntimeException e) {
-      release(client);
+      stream.close();
       throw e;
     }
     return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
-      private boolean released;
-
       @Override
       public void onComplete() {
         try {
           super.onComplete();
         } finally {
-          once();
+          stream.close();
         }
       }
 
@@ -125,14 +117,7 @@ final class XdsAccess implements ServerInterceptor {
         try {
           super.onCancel();
         } finally {
-          once();
-        }
-      }
-
-      private void once() {
-        if (!released) {
-          released = true;
-          release(client);
+          stream.close();
         }
       }
     };
@@ -205,12 +190,6 @@ final class XdsAccess implements ServerInterceptor {
 
   private static RequestException refusal(Status status, String message) {
     return new RequestException(status.withDescription(message));
-  }
-
-  private void release(InetAddress client) {
-    if (client != null) {
-      streams.release(client);
-    }
   }
 
   static String token(Metadata headers) {

@@ -8,6 +8,7 @@ import dev.cairn.server.internal.Listener;
 import dev.cairn.server.internal.auth.AclGuard;
 import dev.cairn.server.internal.limits.AbuseLimits;
 import dev.cairn.server.internal.limits.RequestRateLimit;
+import dev.cairn.server.internal.limits.TokenQuotas;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
@@ -135,7 +136,28 @@ public final class GrpcListener implements Listener {
       AclGuard acl,
       AbuseLimits limits)
       throws IOException {
+    return start(
+        registry, bind, ticker, interceptors, tls, security, acl, limits, TokenQuotas.of(limits));
+  }
+
+  /**
+   * Like {@link #start(Registry, InetSocketAddress, Ticker, List, SslContext, Security, AclGuard,
+   * AbuseLimits)}, counting watches and session streams per token in {@code perToken}, which the
+   * server's other listeners share (decision 0175).
+   */
+  public static GrpcListener start(
+      Registry registry,
+      InetSocketAddress bind,
+      Ticker ticker,
+      List<? extends ServerInterceptor> interceptors,
+      SslContext tls,
+      Security security,
+      AclGuard acl,
+      AbuseLimits limits,
+      TokenQuotas perToken)
+      throws IOException {
     requireNonNull(limits, "limits");
+    requireNonNull(perToken, "perToken");
     requireNonNull(interceptors, "interceptors");
     requireNonNull(security, "security");
     requireNonNull(registry, "registry");
@@ -147,7 +169,7 @@ public final class GrpcListener implements Listener {
         new NioEventLoopGroup(1, new DefaultThreadFactory("cairn-grpc-boss", true));
     EventLoopGroup workers = new NioEventLoopGroup(0, new DefaultThreadFactory("cairn-grpc", true));
     RegistryService service =
-        new RegistryService(registry, new EventLoops(workers), ticker, limits);
+        new RegistryService(registry, new EventLoops(workers), ticker, perToken);
     Connections connections = new Connections(limits);
     RequestRateLimit rate = limits.requestRateLimit(ticker);
     // The last of the list is the outermost: the rate is counted before the ACL check.

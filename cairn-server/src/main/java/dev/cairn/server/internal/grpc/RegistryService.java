@@ -41,6 +41,7 @@ import dev.cairn.server.internal.auth.AclGuard;
 import dev.cairn.server.internal.auth.Requirement;
 import dev.cairn.server.internal.limits.AbuseLimits;
 import dev.cairn.server.internal.limits.TokenQuota;
+import dev.cairn.server.internal.limits.TokenQuotas;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Set;
@@ -78,8 +79,13 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
   }
 
   RegistryService(Registry registry, EventLoops loops, Ticker ticker, AbuseLimits limits) {
-    this.watchTokens = limits.watchTokenQuota();
-    this.sessionTokens = limits.sessionTokenQuota();
+    this(registry, loops, ticker, TokenQuotas.of(limits));
+  }
+
+  /** Counting per token in {@code perToken}, which the server's other listeners share. */
+  RegistryService(Registry registry, EventLoops loops, Ticker ticker, TokenQuotas perToken) {
+    this.watchTokens = perToken.watches();
+    this.sessionTokens = perToken.sessions();
     this.registry = requireNonNull(registry, "registry");
     this.loops = requireNonNull(loops, "loops");
     this.ticker = requireNonNull(ticker, "ticker");

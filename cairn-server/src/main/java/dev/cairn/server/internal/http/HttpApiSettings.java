@@ -7,6 +7,7 @@ import dev.cairn.common.Ticker;
 import dev.cairn.server.internal.limits.AbuseLimits;
 import dev.cairn.server.internal.limits.RequestRateLimit;
 import dev.cairn.server.internal.limits.TokenQuota;
+import dev.cairn.server.internal.limits.TokenQuotas;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -131,13 +132,21 @@ public final class HttpApiSettings {
    * sessions per client address, and the request-rate limit on the system's clock.
    */
   public HttpApiSettings withLimits(AbuseLimits limits) {
+    return withLimits(limits, TokenQuotas.of(limits));
+  }
+
+  /**
+   * Like {@link #withLimits(AbuseLimits)}, counting watches and sessions per token in {@code
+   * perToken}, which the server's other listeners share (decision 0175).
+   */
+  public HttpApiSettings withLimits(AbuseLimits limits, TokenQuotas perToken) {
     HttpApiSettings s = copy();
     s.maxWatchesPerClient = limits.watchesPerClient();
     s.maxConnectionsPerClient = limits.connectionsPerClient();
     s.maxSessionsPerClient = limits.sessionsPerClient();
     s.requestRate = limits.requestRateLimit(Ticker.system());
-    s.watchesPerToken = limits.watchTokenQuota();
-    s.sessionsPerToken = limits.sessionTokenQuota();
+    s.watchesPerToken = perToken.watches();
+    s.sessionsPerToken = perToken.sessions();
     return s;
   }
 

@@ -130,6 +130,46 @@ class GrpcLimitsTest {
   }
 
   @Test
+  void aTokensWatchesAreCountedOnceAcrossTheGrpcAndHttpApis() throws Exception {
+    t = TestServer.start(b -> b.acl(true).maxPerToken(1, 0));
+    String secret = t.registry().acls().bootstrap().join().secret();
+    Metadata md = new Metadata();
+    md.put(AclInterceptor.TOKEN, secret);
+    RegistryGrpc.RegistryStub stub =
+        RegistryGrpc.newStub(t.channel)
+            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+    StreamRecorder<WatchRequest, WatchResponse> watch = StreamRecorder.create();
+    stub.watch(WatchRequest.newBuilder().setService("web").build(), watch);
+    assertThat(watch.next()).isNotNull();
+
+    // The gRPC watch holds the token's one: the HTTP API's event stream is refused ...
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpRequest sse =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(
+                    "http://127.0.0.1:" + t.server.httpAddress().getPort() + "/v1/watch/services"))
+            .header("X-Cairn-Token", secret)
+            .build();
+    java.net.http.HttpResponse<java.io.InputStream> refused =
+        http.send(sse, java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(refused.statusCode()).isEqualTo(429);
+    assertThat(new String(refused.body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+        .contains("per token");
+
+    // ... until it ends.
+    watch.cancel();
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .until(
+            () -> {
+              java.net.http.HttpResponse<java.io.InputStream> r =
+                  http.send(sse, java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+              r.body().close();
+              return r.statusCode() == 200;
+            });
+  }
+
+  @Test
   void aCallOverTheRateEndsWithResourceExhaustedAndARetryAfterTrailer() {
     // Two calls, then one every 1,000 s: nothing refills during the test.
     t = TestServer.start(b -> b.rateLimit(0.001, 2));

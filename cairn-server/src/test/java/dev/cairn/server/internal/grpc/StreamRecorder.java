@@ -106,6 +106,11 @@ final class StreamRecorder<ReqT, RespT> implements ClientResponseObserver<ReqT, 
     }
   }
 
+  /** Cancels the call, as a client that goes away. */
+  void cancel() {
+    call.cancel("cancelled by the test", null);
+  }
+
   boolean ended() {
     return end.isDone();
   }
