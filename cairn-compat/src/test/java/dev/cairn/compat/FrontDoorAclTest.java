@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.common.Instance;
+import dev.cairn.compat.internal.Need;
+import dev.cairn.compat.internal.RouteTable;
+import dev.cairn.compat.internal.consul.ConsulEndpoint;
+import dev.cairn.compat.internal.eureka.EurekaEndpoint;
+import dev.cairn.compat.internal.prometheus.TargetsEndpoint;
 import dev.cairn.server.CairnServer;
 import dev.cairn.server.core.acl.Access;
 import dev.cairn.server.core.acl.Policy;
@@ -18,19 +23,28 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The HTTP front doors with ACLs on: for each endpoint, no token, an unknown token, a token without
- * the right and a token with it, answered each protocol's way (decision 0174).
+ * The HTTP front doors with ACLs on. Every endpoint of every route table ({@link ConsulEndpoint},
+ * {@link EurekaEndpoint}, {@link TargetsEndpoint}) is tried with no token, an unknown token, a
+ * token without the right and a token with exactly the right its table declares, and must be
+ * answered each protocol's way (decision 0174): generated from the tables, so that a new endpoint
+ * is tested as soon as it exists (and one without a rule cannot be declared). The tests after it
+ * check what the generated one cannot: the token forms, and that one service's right does not open
+ * another.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FrontDoorAclTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String FILTERED = "X-Consul-Results-Filtered-By-ACLs";
   private static final String UNKNOWN = "not-a-token-this-registry-issued";
 
   private final HttpClient http = HttpClient.newHttpClient();
@@ -84,6 +98,206 @@ class FrontDoorAclTest {
   @AfterAll
   void stop() {
     server.close();
+  }
+
+  // --- Generated from the route tables.
+
+  /**
+   * The fixture's instances: {@code web-1} (Consul, with a TTL check) and {@code web-e} (Eureka).
+   */
+  private static final String CONSUL_INSTANCE =
+      "{\"Name\":\"gen\",\"ID\":\"gen-1\",\"Address\":\"10.0.0.1\",\"Port\":80,"
+          + "\"Check\":{\"TTL\":\"60s\"}}";
+
+  private static final String EUREKA_INSTANCE =
+      "{\"instance\": {\"instanceId\": \"gen-e\", \"hostName\": \"127.0.0.1\", \"app\":"
+          + " \"GEN\", \"ipAddr\": \"127.0.0.1\", \"status\": \"UP\", \"port\": {\"$\": 8080,"
+          + " \"@enabled\": \"true\"}, \"dataCenterInfo\": {\"@class\":"
+          + " \"com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo\", \"name\": \"MyOwn\"}}}";
+
+  @TestFactory
+  Stream<DynamicTest> everyEndpointRefusesWithoutItsRightAndAnswersWithIt() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (ConsulEndpoint e : ConsulEndpoint.values()) {
+      tests.add(DynamicTest.dynamicTest("consul " + e.name(), () -> checkConsul(e)));
+    }
+    for (EurekaEndpoint e : EurekaEndpoint.values()) {
+      tests.add(DynamicTest.dynamicTest("eureka " + e.name(), () -> checkEureka(e)));
+    }
+    for (TargetsEndpoint e : TargetsEndpoint.values()) {
+      tests.add(DynamicTest.dynamicTest("prometheus " + e.name(), () -> checkTargets(e)));
+    }
+    return tests.stream();
+  }
+
+  private void checkConsul(ConsulEndpoint e) throws Exception {
+    String path =
+        fill(
+            e.pattern(),
+            switch (e) {
+              case DEREGISTER -> "gen-1";
+              case CHECK_PASS, CHECK_WARN, CHECK_FAIL, CHECK_UPDATE -> "service:gen-1";
+              default -> "gen";
+            });
+    assertThat(new RouteTable<>(ConsulEndpoint.class).match(e.methods().get(0), path).endpoint())
+        .as("%s routes to itself", path)
+        .isEqualTo(e);
+    String body =
+        switch (e) {
+          case REGISTER -> CONSUL_INSTANCE;
+          case CHECK_UPDATE -> "{\"Status\":\"passing\"}";
+          default -> "";
+        };
+    String method = e.methods().get(0).name();
+    String with = tokenWith(e.name(), e.need());
+    java.util.function.Function<String, HttpResponse<String>> call =
+        token -> {
+          try {
+            assertThat(
+                    consul("PUT", "/v1/agent/service/register", CONSUL_INSTANCE, management)
+                        .statusCode())
+                .isEqualTo(200);
+            return consul(method, path, body, token);
+          } catch (Exception x) {
+            throw new AssertionError(x);
+          }
+        };
+    try {
+      checkConsul(e, method, path, call, with);
+    } finally {
+      consul("PUT", "/v1/agent/service/deregister/gen-1", "", management);
+    }
+  }
+
+  private void checkConsul(
+      ConsulEndpoint e,
+      String method,
+      String path,
+      java.util.function.Function<String, HttpResponse<String>> call,
+      String with) {
+    switch (e.need().scope()) {
+      case NONE -> {
+        for (String token : java.util.Arrays.asList(null, UNKNOWN, nothing, with)) {
+          assertThat(call.apply(token).statusCode()).as("%s %s", method, path).isEqualTo(200);
+        }
+      }
+      case SERVICE, SOME_SERVICE -> {
+        if (e.methods().contains(io.netty.handler.codec.http.HttpMethod.GET)) {
+          // Consul filters a read the token may not make, and says so.
+          assertThat(call.apply(null)).as("%s, no token", path).satisfies(filtered());
+          assertThat(call.apply(nothing)).as("%s, no right", path).satisfies(filtered());
+        } else {
+          assertThat(call.apply(null))
+              .as("%s, no token", path)
+              .satisfies(refused(403, "Permission denied: anonymous token lacks permission"));
+          assertThat(call.apply(nothing))
+              .as("%s, no right", path)
+              .satisfies(refused(403, "Permission denied: token with AccessorID"));
+        }
+        assertThat(call.apply(UNKNOWN)).satisfies(refused(403, "ACL not found"));
+        HttpResponse<String> allowed = call.apply(with);
+        assertThat(allowed.statusCode()).as("%s %s with its right", method, path).isEqualTo(200);
+        assertThat(allowed.headers().firstValue(FILTERED)).isEmpty();
+      }
+      case SERVER -> {
+        assertThat(call.apply(null)).satisfies(refused(403, "Permission denied"));
+        assertThat(call.apply(UNKNOWN)).satisfies(refused(403, "ACL not found"));
+        assertThat(call.apply(nothing)).satisfies(refused(403, "Permission denied"));
+        assertThat(call.apply(with).statusCode()).isEqualTo(200);
+      }
+    }
+  }
+
+  private void checkEureka(EurekaEndpoint e) throws Exception {
+    String path =
+        switch (e) {
+          case APP_INSTANCE, HEARTBEAT, CANCEL -> fill(e.pattern(), "GEN", "gen-e");
+          case INSTANCE -> fill(e.pattern(), "gen-e");
+          default -> fill(e.pattern(), "GEN");
+        };
+    assertThat(new RouteTable<>(EurekaEndpoint.class).match(e.methods().get(0), path).endpoint())
+        .as("%s routes to itself", path)
+        .isEqualTo(e);
+    String method = e.methods().get(0).name();
+    String body = e == EurekaEndpoint.REGISTER ? EUREKA_INSTANCE : "";
+    String url = origin(1) + EurekaApi.PATH + path;
+    String with = tokenWith(e.name(), e.need());
+    java.util.function.Function<String, HttpResponse<String>> call =
+        token -> {
+          try {
+            assertThat(eureka("POST", url(1, "apps/GEN"), EUREKA_INSTANCE, management).statusCode())
+                .isEqualTo(204);
+            return eureka(method, url, body, token);
+          } catch (Exception x) {
+            throw new AssertionError(x);
+          }
+        };
+    assertThat(e.need().scope()).isNotEqualTo(Need.Scope.NONE);
+    try {
+      assertThat(call.apply(null))
+          .as("%s %s, no token", method, path)
+          .satisfies(challenged("Basic"));
+      assertThat(call.apply(UNKNOWN)).satisfies(refused(403, "unknown ACL token"));
+      assertThat(call.apply(nothing))
+          .as("%s %s, no right", method, path)
+          .satisfies(refused(403, "Forbidden"));
+      assertThat(call.apply(with).statusCode())
+          .as("%s %s with its right", method, path)
+          .isBetween(200, 299);
+    } finally {
+      eureka("DELETE", url(1, "apps/GEN/gen-e"), "", management);
+    }
+  }
+
+  private void checkTargets(TargetsEndpoint e) throws Exception {
+    assertThat(
+            new RouteTable<>(TargetsEndpoint.class)
+                .match(e.methods().get(0), e.pattern())
+                .endpoint())
+        .isEqualTo(e);
+    String url = origin(2) + e.pattern();
+    String with = tokenWith(e.name(), e.need());
+    assertThat(e.need().scope()).isNotEqualTo(Need.Scope.NONE);
+    assertThat(bearer(url, null)).satisfies(challenged("Bearer"));
+    assertThat(bearer(url, UNKNOWN)).satisfies(refused(403, "unknown ACL token"));
+    assertThat(bearer(url, nothing)).satisfies(refused(403, "Forbidden"));
+    assertThat(bearer(url, with).statusCode()).isEqualTo(200);
+  }
+
+  /** A token whose one policy grants exactly {@code need} (on every namespace and service). */
+  private String tokenWith(String endpoint, Need need) {
+    if (need.scope() == Need.Scope.NONE) {
+      return nothing;
+    }
+    Rule rule =
+        need.scope() == Need.Scope.SERVER
+            ? Rule.of(need.resource(), need.access())
+            : new Rule(need.resource(), "*", "", need.access());
+    String name =
+        "only-" + endpoint.toLowerCase(java.util.Locale.ROOT).replace('_', '-') + "-" + rules++;
+    server.registry().acls().createPolicy(new Policy(name, "", List.of(rule))).join();
+    return server.registry().acls().createToken(name, List.of(name)).join().secret();
+  }
+
+  private int rules;
+
+  /** {@code pattern} with its {@code {}} replaced by {@code values} in order. */
+  private static String fill(String pattern, String... values) {
+    String path = pattern;
+    for (int i = 0; path.contains("{}"); i++) {
+      path =
+          path.replaceFirst(
+              "\\{\\}",
+              java.util.regex.Matcher.quoteReplacement(values[Math.min(i, values.length - 1)]));
+    }
+    return path;
+  }
+
+  private java.util.function.Consumer<HttpResponse<String>> filtered() {
+    return r -> {
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.headers().firstValue(FILTERED)).contains("true");
+    };
   }
 
   // --- Consul: X-Consul-Token, Bearer or ?token=; reads filtered, writes 403 "Permission denied".
@@ -290,6 +504,11 @@ class FrontDoorAclTest {
     return token == null
         ? send("GET", url, "")
         : send("GET", url, "", "Authorization", "Bearer " + token);
+  }
+
+  /** {@code http://127.0.0.1:port} of front door {@code door}. */
+  private String origin(int door) {
+    return "http://127.0.0.1:" + server.frontDoors().get(door).address().getPort();
   }
 
   private String url(int door, String path) {

@@ -11,21 +11,21 @@ import dev.cairn.compat.internal.Acl;
 import dev.cairn.compat.internal.BadRequest;
 import dev.cairn.compat.internal.BlockingQuery;
 import dev.cairn.compat.internal.Json;
+import dev.cairn.compat.internal.Need;
 import dev.cairn.compat.internal.Reply;
 import dev.cairn.compat.internal.Req;
 import dev.cairn.compat.internal.Route;
+import dev.cairn.compat.internal.RouteTable;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.ServiceList;
 import dev.cairn.server.core.ServiceSnapshot;
 import dev.cairn.server.core.ServiceSummary;
 import dev.cairn.server.core.SessionAccess;
 import dev.cairn.server.core.acl.Authorizer;
-import io.netty.handler.codec.http.HttpMethod;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -35,11 +35,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ConsulRoute implements Route {
 
-  private static final Set<HttpMethod> WRITES = Set.of(HttpMethod.PUT, HttpMethod.POST);
-
-  /** Paths Consul answers without looking at the token. */
-  private static final Set<String> PUBLIC =
-      Set.of("/v1/status/leader", "/v1/status/peers", "/v1/catalog/datacenters");
+  /** The endpoints ({@link ConsulEndpoint}: methods, paths and what each needs of the token). */
+  static final RouteTable<ConsulEndpoint> TABLE = new RouteTable<>(ConsulEndpoint.class);
 
   /** Consul's header on a read that left out what the token may not read. */
   static final String FILTERED = "X-Consul-Results-Filtered-By-ACLs";
@@ -58,51 +55,39 @@ public final class ConsulRoute implements Route {
   @Override
   public CompletableFuture<Reply> handle(Req req) {
     String path = req.path();
-    if (req.caller().kind() == Authorizer.Kind.UNKNOWN && !PUBLIC.contains(path)) {
+    RouteTable.Match<ConsulEndpoint> match = TABLE.match(req.method(), path);
+    ConsulEndpoint endpoint = match.endpoint();
+    if (req.caller().kind() == Authorizer.Kind.UNKNOWN
+        && (endpoint == null || endpoint.need().scope() != Need.Scope.NONE)) {
       return done(Reply.text(403, "ACL not found"));
     }
+    if (endpoint == null) {
+      return done(
+          match.methodAllowed()
+              ? Reply.text(404, "Not found: " + path)
+              : Reply.text(405, "method " + req.method() + " not allowed"));
+    }
     String ns = namespace(req);
-    if (path.equals("/v1/catalog/services")) {
-      return read(req, () -> catalogServices(req, ns));
-    }
-    if (path.startsWith("/v1/catalog/service/")) {
-      String service = service(path, "/v1/catalog/service/");
-      return read(req, () -> serviceQuery(req, ns, service, false));
-    }
-    if (path.startsWith("/v1/health/service/")) {
-      String service = service(path, "/v1/health/service/");
-      return read(req, () -> serviceQuery(req, ns, service, true));
-    }
-    if (path.equals("/v1/agent/service/register")) {
-      return write(req, () -> register(req, ns));
-    }
-    if (path.startsWith("/v1/agent/service/deregister/")) {
-      String id = path.substring("/v1/agent/service/deregister/".length());
-      return write(req, () -> deregister(req, ns, id));
-    }
-    for (String verb : List.of("pass", "warn", "fail", "update")) {
-      String prefix = "/v1/agent/check/" + verb + "/";
-      if (path.startsWith(prefix)) {
-        String checkId = path.substring(prefix.length());
-        return write(req, () -> updateCheck(req, ns, verb, checkId));
-      }
-    }
-    return read(req, () -> small(req, ns));
-  }
-
-  private CompletableFuture<Reply> small(Req req, String ns) {
-    return switch (req.path()) {
-      case "/v1/status/leader" -> done(entries.headers(Reply.json(200, entries.leader()), 0));
-      case "/v1/status/peers" -> done(Reply.json(200, List.of(entries.leader())));
-      case "/v1/agent/self" -> {
+    return switch (endpoint) {
+      case CATALOG_SERVICES -> catalogServices(req, ns);
+      case CATALOG_SERVICE -> serviceQuery(req, ns, service(match.param(0)), false);
+      case HEALTH_SERVICE -> serviceQuery(req, ns, service(match.param(0)), true);
+      case AGENT_SERVICES -> done(agentServices(req.caller(), ns));
+      case REGISTER -> register(req, ns);
+      case DEREGISTER -> deregister(req, ns, match.param(0));
+      case CHECK_PASS -> updateCheck(req, ns, "pass", match.param(0));
+      case CHECK_WARN -> updateCheck(req, ns, "warn", match.param(0));
+      case CHECK_FAIL -> updateCheck(req, ns, "fail", match.param(0));
+      case CHECK_UPDATE -> updateCheck(req, ns, "update", match.param(0));
+      case AGENT_SELF -> {
         if (!Acl.readsServer(req.caller())) {
           throw denied(req.caller(), "agent:read", null);
         }
         yield done(Reply.json(200, entries.agentSelf()));
       }
-      case "/v1/catalog/datacenters" -> done(Reply.json(200, List.of(entries.datacenter())));
-      case "/v1/agent/services" -> done(agentServices(req.caller(), ns));
-      default -> done(Reply.text(404, "Not found: " + req.path()));
+      case STATUS_LEADER -> done(entries.headers(Reply.json(200, entries.leader()), 0));
+      case STATUS_PEERS -> done(Reply.json(200, List.of(entries.leader())));
+      case CATALOG_DATACENTERS -> done(Reply.json(200, List.of(entries.datacenter())));
     };
   }
 
@@ -326,22 +311,6 @@ public final class ConsulRoute implements Route {
     };
   }
 
-  private static CompletableFuture<Reply> read(
-      Req req, java.util.function.Supplier<CompletableFuture<Reply>> handler) {
-    if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
-      return done(Reply.text(405, "method " + req.method() + " not allowed"));
-    }
-    return handler.get();
-  }
-
-  private static CompletableFuture<Reply> write(
-      Req req, java.util.function.Supplier<CompletableFuture<Reply>> handler) {
-    if (!WRITES.contains(req.method())) {
-      return done(Reply.text(405, "method " + req.method() + " not allowed"));
-    }
-    return handler.get();
-  }
-
   private static String namespace(Req req) {
     try {
       return Names.namespace(req.param("ns"));
@@ -350,8 +319,7 @@ public final class ConsulRoute implements Route {
     }
   }
 
-  private static String service(String path, String prefix) {
-    String service = path.substring(prefix.length());
+  private static String service(String service) {
     if (service.isEmpty()) {
       throw new BadRequest("Missing service name");
     }

@@ -13,6 +13,7 @@ import dev.cairn.compat.internal.Json;
 import dev.cairn.compat.internal.Reply;
 import dev.cairn.compat.internal.Req;
 import dev.cairn.compat.internal.Route;
+import dev.cairn.compat.internal.RouteTable;
 import dev.cairn.server.core.Author;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.ServiceList;
@@ -20,7 +21,6 @@ import dev.cairn.server.core.ServiceSummary;
 import dev.cairn.server.core.SessionAccess;
 import dev.cairn.server.core.acl.Authorizer;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -41,6 +41,9 @@ public final class EurekaRoute implements Route {
   private static final String NS = Limits.DEFAULT_NAMESPACE;
   private static final long DEFAULT_LEASE_SECONDS = 90;
 
+  /** The endpoints ({@link EurekaEndpoint}: methods, paths and what each needs of the token). */
+  static final RouteTable<EurekaEndpoint> TABLE = new RouteTable<>(EurekaEndpoint.class);
+
   private final Registry registry;
   private final String base;
 
@@ -55,47 +58,50 @@ public final class EurekaRoute implements Route {
     if (!path.startsWith(base + "/")) {
       return done(Reply.text(404, "Not found: " + path));
     }
-    String[] parts = path.substring(base.length() + 1).split("/", -1);
-    HttpMethod m = req.method();
+    String relative = path.substring(base.length());
+    if (relative.endsWith("/")) {
+      relative = relative.substring(0, relative.length() - 1); // apps/ is apps
+    }
+    RouteTable.Match<EurekaEndpoint> match = TABLE.match(req.method(), relative);
+    EurekaEndpoint endpoint = match.endpoint();
+    if (endpoint == null) {
+      return done(match.methodAllowed() ? Reply.text(404, "Not found: " + path) : Reply.empty(405));
+    }
     Authorizer caller = req.caller();
-    if (parts[0].equals("apps")) {
-      if (parts.length == 1 || (parts.length == 2 && parts[1].isEmpty())) {
-        return get(m, () -> applications(req, false));
+    return switch (endpoint) {
+      case APPS -> allowed(caller, Acl.readsSome(caller, NS), () -> applications(req, false));
+      case APPS_DELTA -> allowed(caller, Acl.readsSome(caller, NS), () -> applications(req, true));
+      case APP -> {
+        String service = EurekaCodec.service(match.param(0));
+        yield allowed(caller, Acl.reads(caller, NS, service), () -> application(req, service));
       }
-      if (parts.length == 2 && parts[1].equals("delta")) {
-        return get(m, () -> applications(req, true));
+      case REGISTER -> {
+        String service = EurekaCodec.service(match.param(0));
+        yield allowedAsync(caller, Acl.writes(caller, NS, service), () -> register(req, service));
       }
-      if (parts.length == 2) {
-        String service = EurekaCodec.service(parts[1]);
-        if (m.equals(HttpMethod.POST)) {
-          return allowed(caller, Acl.writes(caller, NS, service), () -> register(req, service));
-        }
-        return allowed(
-            caller, Acl.reads(caller, NS, service), () -> get(m, () -> application(req, service)));
-      }
-      if (parts.length == 3) {
-        String service = EurekaCodec.service(parts[1]);
-        if (m.equals(HttpMethod.PUT)) {
-          return allowed(
-              caller, Acl.writes(caller, NS, service), () -> heartbeat(service, parts[2]));
-        }
-        if (m.equals(HttpMethod.DELETE)) {
-          return allowed(
-              caller, Acl.writes(caller, NS, service), () -> cancel(req, service, parts[2]));
-        }
-        return allowed(
+      case APP_INSTANCE -> {
+        String service = EurekaCodec.service(match.param(0));
+        yield allowed(
             caller,
             Acl.reads(caller, NS, service),
-            () -> get(m, () -> instance(req, find(service, parts[2]))));
+            () -> instance(req, find(service, match.param(1))));
       }
-    }
-    if (parts[0].equals("instances") && parts.length == 2) {
-      return allowed(
-          caller,
-          Acl.readsSome(caller, NS),
-          () -> get(m, () -> instance(req, readable(caller, findAnywhere(parts[1])))));
-    }
-    return done(Reply.text(404, "Not found: " + path));
+      case HEARTBEAT -> {
+        String service = EurekaCodec.service(match.param(0));
+        yield allowedAsync(
+            caller, Acl.writes(caller, NS, service), () -> heartbeat(service, match.param(1)));
+      }
+      case CANCEL -> {
+        String service = EurekaCodec.service(match.param(0));
+        yield allowedAsync(
+            caller, Acl.writes(caller, NS, service), () -> cancel(req, service, match.param(1)));
+      }
+      case INSTANCE ->
+          allowed(
+              caller,
+              Acl.readsSome(caller, NS),
+              () -> instance(req, readable(caller, findAnywhere(match.param(0)))));
+    };
   }
 
   private CompletableFuture<Reply> register(Req req, String service) {
@@ -226,9 +232,14 @@ public final class EurekaRoute implements Route {
    * authentication does: 401 with a {@code WWW-Authenticate} challenge without a token, 403 for an
    * unknown token or one without the right.
    */
-  private static CompletableFuture<Reply> allowed(
+  private static CompletableFuture<Reply> allowedAsync(
       Authorizer caller, boolean allowed, Supplier<CompletableFuture<Reply>> action) {
     return allowed ? action.get() : done(refusal(caller));
+  }
+
+  private static CompletableFuture<Reply> allowed(
+      Authorizer caller, boolean allowed, Supplier<Reply> read) {
+    return done(allowed ? read.get() : refusal(caller));
   }
 
   private static Reply refusal(Authorizer caller) {
@@ -293,14 +304,6 @@ public final class EurekaRoute implements Route {
 
   private static boolean isXml(String contentType) {
     return contentType != null && contentType.contains("xml");
-  }
-
-  private static CompletableFuture<Reply> get(
-      HttpMethod m, java.util.function.Supplier<Reply> read) {
-    if (!m.equals(HttpMethod.GET) && !m.equals(HttpMethod.HEAD)) {
-      return done(Reply.empty(405));
-    }
-    return done(read.get());
   }
 
   private static CompletableFuture<Reply> done(Reply reply) {

@@ -5,17 +5,16 @@ import static java.util.Objects.requireNonNull;
 import dev.cairn.common.CairnException;
 import dev.cairn.common.Instance;
 import dev.cairn.common.Names;
-import dev.cairn.compat.PrometheusSd;
 import dev.cairn.compat.internal.Acl;
 import dev.cairn.compat.internal.BadRequest;
 import dev.cairn.compat.internal.Reply;
 import dev.cairn.compat.internal.Req;
 import dev.cairn.compat.internal.Route;
+import dev.cairn.compat.internal.RouteTable;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.ServiceSnapshot;
 import dev.cairn.server.core.ServiceSummary;
 import dev.cairn.server.core.acl.Authorizer;
-import io.netty.handler.codec.http.HttpMethod;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +36,9 @@ public final class TargetsRoute implements Route {
   /** Port names tried, in order, when the query names none. */
   static final List<String> DEFAULT_PORTS = List.of("metrics", "http");
 
+  /** The endpoints ({@link TargetsEndpoint}: one, {@code GET /targets}). */
+  static final RouteTable<TargetsEndpoint> TABLE = new RouteTable<>(TargetsEndpoint.class);
+
   private final Registry registry;
 
   public TargetsRoute(Registry registry) {
@@ -45,13 +47,19 @@ public final class TargetsRoute implements Route {
 
   @Override
   public CompletableFuture<Reply> handle(Req req) {
-    if (!req.path().equals(PrometheusSd.PATH)) {
-      return CompletableFuture.completedFuture(Reply.text(404, "Not found: " + req.path()));
-    }
-    if (!req.method().equals(HttpMethod.GET)) {
+    RouteTable.Match<TargetsEndpoint> match = TABLE.match(req.method(), req.path());
+    if (match.endpoint() == null) {
       return CompletableFuture.completedFuture(
-          Reply.text(405, "Method not allowed: " + req.method()).header("Allow", "GET"));
+          match.methodAllowed()
+              ? Reply.text(404, "Not found: " + req.path())
+              : Reply.text(405, "Method not allowed: " + req.method()).header("Allow", "GET"));
     }
+    return switch (match.endpoint()) {
+      case TARGETS -> targets(req);
+    };
+  }
+
+  private CompletableFuture<Reply> targets(Req req) {
     String namespace = label("namespace", req.param("namespace"), true);
     List<String> services = new ArrayList<>();
     for (String s : req.params("service")) {
