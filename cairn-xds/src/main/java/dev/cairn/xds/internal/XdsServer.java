@@ -131,6 +131,14 @@ public final class XdsServer implements FrontDoor {
     return FrontDoor.hostPort(address);
   }
 
+  /**
+   * The gRPC services served, every one behind {@link XdsAccess}: their methods are this front
+   * door's route table, which its ACL test enumerates.
+   */
+  public List<io.grpc.ServerServiceDefinition> services() {
+    return server.getServices();
+  }
+
   /** The discovery streams open now. */
   public int streamCount() {
     return streams.open.get();
