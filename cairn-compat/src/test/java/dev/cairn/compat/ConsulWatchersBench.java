@@ -9,6 +9,7 @@ import dev.cairn.server.core.ServiceEvent;
 import dev.cairn.server.core.Watch;
 import dev.cairn.server.core.WatchListener;
 import dev.cairn.testing.CairnServerExtension;
+import dev.cairn.testing.ClientProcess;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Arrays;
@@ -82,7 +83,7 @@ class ConsulWatchersBench {
             .atMost(Duration.ofSeconds(60))
             .until(() -> watchers.count(revision) == WATCHERS && own.containsKey(revision));
         native_[c - 1] = own.get(revision) - t0;
-        for (long at : watchers.arrivals.get(revision)) {
+        for (long at : watchers.arrivals(revision)) {
           consul[n++] = at - t0;
         }
       }

@@ -8,6 +8,7 @@ import dev.cairn.server.core.ServiceEvent;
 import dev.cairn.server.core.Watch;
 import dev.cairn.server.core.WatchListener;
 import dev.cairn.testing.CairnServerExtension;
+import dev.cairn.testing.ClientProcess;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Arrays;
@@ -66,9 +67,7 @@ class XdsFanOutBench {
     try (ClientProcess clients =
         new ClientProcess(
             XdsWatchClients.class, Integer.toString(port), Integer.toString(CLIENTS))) {
-      await()
-          .atMost(Duration.ofSeconds(120))
-          .until(() -> clients.arrivals.values().stream().mapToInt(q -> q.size()).sum() >= CLIENTS);
+      await().atMost(Duration.ofSeconds(120)).until(() -> clients.total() >= CLIENTS);
       threadsHeld = ManagementFactory.getThreadMXBean().getThreadCount();
       xdsThreads =
           Thread.getAllStackTraces().keySet().stream()
@@ -83,7 +82,7 @@ class XdsFanOutBench {
             .atMost(Duration.ofSeconds(30))
             .until(() -> clients.count(revision) == CLIENTS && native_.containsKey(revision));
         own[i - 1] = native_.get(revision) - t0;
-        for (long at : clients.arrivals.get(revision)) {
+        for (long at : clients.arrivals(revision)) {
           xds[n++] = at - t0;
         }
         // Pacing, not synchronisation: let the ACKs of this version reach the server first.

@@ -1,4 +1,4 @@
-package dev.cairn.compat;
+package dev.cairn.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -12,19 +12,26 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A bench's clients in a JVM of their own (same class path), so that their work does not run in the
- * server's JVM: the child prints {@code <version> <System.nanoTime()>} per arrival, which is
- * comparable across processes on one Linux machine (both read the monotonic clock). Ends the child
- * by closing its standard input.
+ * server's JVM: the child ({@code main}) prints {@code <version> <System.nanoTime()>} per arrival,
+ * which is comparable across processes on one Linux machine (both read the monotonic clock). Ends
+ * the child by closing its standard input. Used by the front doors' fan-out benches.
  */
-final class ClientProcess implements AutoCloseable {
+public final class ClientProcess implements AutoCloseable {
 
-  /** Arrival times by version. */
-  final ConcurrentHashMap<Long, ConcurrentLinkedQueue<Long>> arrivals = new ConcurrentHashMap<>();
+  // Arrival times by version.
+  private final ConcurrentHashMap<Long, ConcurrentLinkedQueue<Long>> arrivals =
+      new ConcurrentHashMap<>();
 
   private final Process process;
   private final Thread reader;
 
-  ClientProcess(Class<?> main, String... args) throws IOException {
+  /**
+   * Starts {@code main} with {@code args} in a new JVM (at most 256 MiB of heap) on this JVM's
+   * class path.
+   *
+   * @throws IOException when the process cannot start
+   */
+  public ClientProcess(Class<?> main, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-Xmx256m");
@@ -58,9 +65,24 @@ final class ClientProcess implements AutoCloseable {
   }
 
   /** How many arrivals of {@code version} were reported. */
-  int count(long version) {
+  public int count(long version) {
     ConcurrentLinkedQueue<Long> q = arrivals.get(version);
     return q == null ? 0 : q.size();
+  }
+
+  /** The reported arrival times ({@link System#nanoTime()}) of {@code version}; empty if none. */
+  public List<Long> arrivals(long version) {
+    ConcurrentLinkedQueue<Long> q = arrivals.get(version);
+    return q == null ? List.of() : List.copyOf(q);
+  }
+
+  /** How many arrivals were reported, of every version. */
+  public int total() {
+    int n = 0;
+    for (ConcurrentLinkedQueue<Long> q : arrivals.values()) {
+      n += q.size();
+    }
+    return n;
   }
 
   @Override
