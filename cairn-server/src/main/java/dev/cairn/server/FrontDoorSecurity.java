@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * What a {@link FrontDoor} enforces so that it is as secure as the server's own API (decision
  * 0174): the server's TLS (the same rotating certificate and client CA), its ACL tokens, its {@code
- * Host} allow-list and its per-client abuse limits. A {@link CairnServer} makes one per front door;
- * each front door maps its protocol's token, refusals and watches onto it.
+ * Host} allow-list and its abuse limits — per client address on this front door, and per token
+ * across the server ({@link #openWatch}, decision 0175). A {@link CairnServer} makes one per front
+ * door; each front door maps its protocol's token, refusals and watches onto it.
  *
  * <p>Thread-safe; nothing here blocks.
  */
