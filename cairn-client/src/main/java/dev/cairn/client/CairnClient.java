@@ -288,8 +288,8 @@ public final class CairnClient implements AutoCloseable {
      * Whether the session (this client's registrations and keepalives) is opened on the member that
      * leads the cluster (on by default; decision 0114). A member that knows its leader's address
      * answers the session's opening with it, and the client opens the session there: its writes
-     * then cost the cluster a quarter of the CPU of writes a member forwards to the leader. When
-     * the leader's address cannot be reached from here (NAT, a name only the members resolve), the
+     * then cost the cluster about half the CPU of writes a member forwards to the leader. When the
+     * leader's address cannot be reached from here (NAT, a name only the members resolve), the
      * session is opened on the registry that sent it, and for a minute no registry is asked for the
      * leader. Reads and watches keep to {@link #registries}. Off, the session stays on the registry
      * it opened on. Independent registries (no cluster) are not affected.

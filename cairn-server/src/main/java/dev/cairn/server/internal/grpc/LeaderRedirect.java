@@ -5,8 +5,8 @@ import dev.cairn.server.core.log.LogStatus;
 
 /**
  * Where a session asked for on the leader ({@code OpenSession.prefer_leader}) is opened (decision
- * 0114): a follower's writes are forwarded to the leader, which costs the cluster about four times
- * the CPU of the leader taking them itself, so a follower that knows the leader's address sends the
+ * 0114): a follower's writes are forwarded to the leader, which costs the cluster about twice the
+ * CPU of the leader taking them itself, so a follower that knows the leader's address sends the
  * client there.
  */
 final class LeaderRedirect {
