@@ -8,6 +8,7 @@ import dev.cairn.common.tls.PemKeyManager;
 import dev.cairn.common.tls.PemTrustManager;
 import dev.cairn.server.CairnServer;
 import dev.cairn.server.FrontDoor;
+import dev.cairn.testing.TlsServers;
 import dev.cairn.testing.tls.TestCertificates;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -45,18 +46,10 @@ class FrontDoorTlsTest {
   }
 
   private static CairnServer.Builder server(boolean mutual) {
-    TestCertificates.Pair cert = pki.server();
-    CairnServer.Builder b =
-        CairnServer.builder()
-            .inMemory()
-            .httpPort(0)
-            .grpcPort(0)
-            .tlsCert(cert.cert())
-            .tlsKey(cert.key())
-            .frontDoor(ConsulApi.frontDoor(0))
-            .frontDoor(EurekaApi.frontDoor(0))
-            .frontDoor(PrometheusSd.frontDoor(0));
-    return mutual ? b.tlsCa(pki.ca()) : b;
+    return TlsServers.builder(pki, mutual)
+        .frontDoor(ConsulApi.frontDoor(0))
+        .frontDoor(EurekaApi.frontDoor(0))
+        .frontDoor(PrometheusSd.frontDoor(0));
   }
 
   @Test

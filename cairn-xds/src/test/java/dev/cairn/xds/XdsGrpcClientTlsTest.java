@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.common.Instance;
 import dev.cairn.server.CairnServer;
+import dev.cairn.testing.TlsServers;
 import dev.cairn.testing.tls.TestCertificates;
 import io.grpc.Server;
 import java.io.BufferedReader;
@@ -34,15 +35,9 @@ class XdsGrpcClientTlsTest {
   @Test
   void theRealClientFollowsTheCatalogOverTlsWhenItTrustsTheServersCa() throws Exception {
     TestCertificates pki = TestCertificates.create(dir.resolve("pki"));
-    TestCertificates.Pair cert = pki.server();
     Server backend = Hello.serve("a");
     try (CairnServer server =
-        CairnServer.builder()
-            .inMemory()
-            .httpPort(0)
-            .grpcPort(0)
-            .tlsCert(cert.cert())
-            .tlsKey(cert.key())
+        TlsServers.builder(pki, false)
             .frontDoor(XdsFrontDoor.factory(XdsOptions.builder().port(0).build()))
             .start()) {
       server

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.common.Instance;
 import dev.cairn.server.CairnServer;
+import dev.cairn.testing.TlsServers;
 import dev.cairn.testing.tls.TestCertificates;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.ManagedChannel;
@@ -31,16 +32,9 @@ class XdsTlsTest {
   }
 
   private static CairnServer start(boolean mutual) throws Exception {
-    TestCertificates.Pair cert = pki.server();
-    CairnServer.Builder b =
-        CairnServer.builder()
-            .inMemory()
-            .httpPort(0)
-            .grpcPort(0)
-            .tlsCert(cert.cert())
-            .tlsKey(cert.key())
-            .frontDoor(XdsFrontDoor.factory(XdsOptions.builder().port(0).build()));
-    return (mutual ? b.tlsCa(pki.ca()) : b).start();
+    return TlsServers.builder(pki, mutual)
+        .frontDoor(XdsFrontDoor.factory(XdsOptions.builder().port(0).build()))
+        .start();
   }
 
   @Test
