@@ -65,7 +65,7 @@ public final class OutOfMemoryGuard {
     Thread.setDefaultUncaughtExceptionHandler(
         (thread, error) -> {
           if (error instanceof OutOfMemoryError) {
-            halt("an OutOfMemoryError ended thread " + thread.getName());
+            halt("an OutOfMemoryError ended thread ", thread.getName());
           }
           if (previous != null) {
             previous.uncaughtException(thread, error);
@@ -129,7 +129,7 @@ public final class OutOfMemoryGuard {
               (notification, handback) -> {
                 if (MemoryNotificationInfo.MEMORY_COLLECTION_THRESHOLD_EXCEEDED.equals(
                     notification.getType())) {
-                  halt("the heap is exhausted: a collection left the old generation full");
+                  halt("the heap is exhausted: a collection left the old generation full", "");
                 }
               },
               null,
@@ -138,15 +138,25 @@ public final class OutOfMemoryGuard {
     return names;
   }
 
-  private static void halt(String why) {
+  private static final String PREFIX = "cairn: ";
+  private static final String SUFFIX =
+      "; ending the process (exit code " + EXIT_CODE + ") so that it can be restarted";
+
+  /**
+   * Prints why and halts. With the heap full, printing may throw an OutOfMemoryError (a handler
+   * that threw it let the main thread die and the JVM exit with 1): the halt comes whatever happens
+   * before it, and no string is built on the way (the parts are printed as they are).
+   */
+  private static void halt(String why, String detail) {
     try {
-      System.err.println(
-          "cairn: "
-              + why
-              + "; ending the process (exit code "
-              + EXIT_CODE
-              + ") so that it can be restarted");
-      System.err.flush();
+      java.io.PrintStream err = System.err;
+      err.print(PREFIX);
+      err.print(why);
+      err.print(detail);
+      err.println(SUFFIX);
+      err.flush();
+    } catch (Throwable e) { // NOPMD: nothing may stop the halt below
+      // the message is lost; the exit code still says why
     } finally {
       Runtime.getRuntime().halt(EXIT_CODE);
     }
