@@ -296,16 +296,7 @@ public final class RaftNode {
             (reply, error) -> {
               if (reply != null && reply.getNotLeaderException() != null) {
                 // Leadership moved while this was submitted: the leader takes it.
-                g.forward(entry)
-                    .whenComplete(
-                        (answer, e) -> {
-                          if (e != null) {
-                            result.completeExceptionally(unwrap(e));
-                          } else {
-                            result.complete(answer);
-                          }
-                          pending.remove(result);
-                        });
+                relay(g.forward(entry), result);
               } else if (error instanceof TimeoutException) {
                 result.completeExceptionally(
                     unavailable(
@@ -357,19 +348,24 @@ public final class RaftNode {
   private CompletableFuture<byte[]> track(CompletableFuture<byte[]> f) {
     CompletableFuture<byte[]> result = new CompletableFuture<>();
     pending.add(result);
-    f.whenComplete(
-        (answer, e) -> {
-          if (e != null) {
-            result.completeExceptionally(unwrap(e));
-          } else {
-            result.complete(answer);
-          }
-          pending.remove(result);
-        });
+    relay(f, result);
     if (state.get() != State.RUNNING) {
       complete(result, null, null);
     }
     return result;
+  }
+
+  /** Completes {@code to}, a pending append, as {@code from} completes, and forgets it. */
+  private void relay(CompletableFuture<byte[]> from, CompletableFuture<byte[]> to) {
+    from.whenComplete(
+        (answer, e) -> {
+          if (e != null) {
+            to.completeExceptionally(unwrap(e));
+          } else {
+            to.complete(answer);
+          }
+          pending.remove(to);
+        });
   }
 
   private static Throwable unwrap(Throwable e) {
