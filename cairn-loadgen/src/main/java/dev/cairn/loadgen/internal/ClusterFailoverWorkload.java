@@ -590,7 +590,7 @@ final class ClusterFailoverWorkload implements Workload {
   }
 
   /** The member every live member names as leader; waits for them to agree. */
-  private static MemberProcess awaitLeader(List<MemberProcess> members, Duration timeout)
+  static MemberProcess awaitLeader(List<MemberProcess> members, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
@@ -691,7 +691,7 @@ final class ClusterFailoverWorkload implements Workload {
     return String.format(Locale.ROOT, "%.2f s", nanos / 1e9);
   }
 
-  private static int[] freePorts(int n) throws IOException {
+  static int[] freePorts(int n) throws IOException {
     int[] ports = new int[n];
     List<ServerSocket> open = new ArrayList<>();
     try {

@@ -35,10 +35,12 @@ final class RegisterWorkload implements Workload {
       int persistentInFlight,
       boolean persistentPhase,
       int blockingCallers,
+      boolean sessionsOnLeader,
       Duration timeout) {
 
     static Settings defaults() {
-      return new Settings(10_000, 10_000, 100, 4, 32, 8, 4, true, 32, Duration.ofSeconds(120));
+      return new Settings(
+          10_000, 10_000, 100, 4, 32, 8, 4, true, 32, true, Duration.ofSeconds(120));
     }
 
     /** {@code n} blocking callers (threads, one call each at a time) in the SDK-shaped phases. */
@@ -53,6 +55,7 @@ final class RegisterWorkload implements Workload {
           persistentInFlight,
           persistentPhase,
           n,
+          sessionsOnLeader,
           timeout);
     }
 
@@ -68,6 +71,7 @@ final class RegisterWorkload implements Workload {
           persistentInFlight,
           persistentPhase,
           blockingCallers,
+          sessionsOnLeader,
           timeout);
     }
 
@@ -83,6 +87,27 @@ final class RegisterWorkload implements Workload {
           unary,
           persistentPhase,
           blockingCallers,
+          sessionsOnLeader,
+          timeout);
+    }
+
+    /**
+     * Whether the raw client's sessions ask for the member that leads and follow its answer there,
+     * as the SDK's do by default (decision 0114); without, they stay where they were opened and a
+     * follower forwards their writes.
+     */
+    Settings withSessionsOnLeader(boolean onLeader) {
+      return new Settings(
+          instances,
+          warmup,
+          services,
+          connections,
+          callers,
+          depth,
+          persistentInFlight,
+          persistentPhase,
+          blockingCallers,
+          onLeader,
           timeout);
     }
 
@@ -98,6 +123,7 @@ final class RegisterWorkload implements Workload {
           persistentInFlight,
           run,
           blockingCallers,
+          sessionsOnLeader,
           timeout);
     }
   }
@@ -173,11 +199,10 @@ final class RegisterWorkload implements Workload {
       throws Exception {
     long baseline = context.server().instanceCount();
     List<SessionStream> sessions = new ArrayList<>();
+    List<ManagedChannel> leaderChannels = new ArrayList<>();
     try {
       for (int i = 0; i < channels.size(); i++) {
-        sessions.add(
-            SessionStream.open(channels.get(i), SESSION_TTL, "loadgen-w1-" + i, context.scheduler())
-                .get(10, TimeUnit.SECONDS));
+        sessions.add(open(context, channels.get(i), "loadgen-w1-" + i, leaderChannels));
       }
       String label =
           blocking
@@ -185,13 +210,13 @@ final class RegisterWorkload implements Workload {
                   Locale.ROOT,
                   "ephemeral register, SDK-shaped (%d sessions%s, %d blocking callers)",
                   sessions.size(),
-                  spread(context),
+                  sessionSpread(context),
                   settings.blockingCallers())
               : String.format(
                   Locale.ROOT,
                   "ephemeral register (%d sessions%s, %d callers x %d pipelined)",
                   sessions.size(),
-                  spread(context),
+                  sessionSpread(context),
                   settings.callers(),
                   settings.depth());
       context.progress("%s: %s of %,d instances...", NAME, label, count);
@@ -223,9 +248,42 @@ final class RegisterWorkload implements Workload {
       for (SessionStream session : sessions) {
         session.close(Duration.ofSeconds(10));
       }
+      leaderChannels.forEach(Target::shutdown);
     }
     boolean clean = context.server().awaitInstanceCount(baseline, CLEANUP_TIMEOUT);
     table.add(NAME, "ephemeral clean-up (sessions closed)", clean ? "ok" : "instances left", "ok");
+  }
+
+  /**
+   * Opens a session on {@code channel}; with {@link Settings#sessionsOnLeader()} on a cluster, asks
+   * for the member that leads and, sent there, opens it again on a new channel to that member (kept
+   * in {@code opened} for the caller to shut down), one hop at most, as the SDK does.
+   */
+  private SessionStream open(
+      RunContext context, ManagedChannel channel, String name, List<ManagedChannel> opened)
+      throws Exception {
+    boolean preferLeader = settings.sessionsOnLeader() && context.cluster();
+    SessionStream first =
+        SessionStream.open(channel, SESSION_TTL, name, context.scheduler(), preferLeader)
+            .get(10, TimeUnit.SECONDS);
+    String leader = first.leaderRedirect();
+    if (leader == null) {
+      return first;
+    }
+    Target member =
+        context.members().stream()
+            .filter(t -> t.grpcAuthority().equals(leader))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "the leader's gRPC address "
+                            + leader
+                            + " is none of --grpc: give the members as they advertise themselves"));
+    ManagedChannel toLeader = member.newChannel();
+    opened.add(toLeader);
+    return SessionStream.open(toLeader, SESSION_TTL, name, context.scheduler())
+        .get(10, TimeUnit.SECONDS);
   }
 
   /**
@@ -454,6 +512,14 @@ final class RegisterWorkload implements Workload {
   /** {@code ", over 3 members"} for a cluster, empty for one server. */
   private static String spread(RunContext context) {
     return context.cluster() ? ", over " + context.members().size() + " members" : "";
+  }
+
+  /** The session streams' spread: as {@link #spread}, and where the sessions were opened. */
+  private String sessionSpread(RunContext context) {
+    if (!context.cluster()) {
+      return "";
+    }
+    return spread(context) + (settings.sessionsOnLeader() ? ", opened on the leader" : ", kept");
   }
 
   /** Issue 11's cluster targets beside the single server's (issue 1). */

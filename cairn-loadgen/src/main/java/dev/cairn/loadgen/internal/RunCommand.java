@@ -129,6 +129,17 @@ public final class RunCommand implements Callable<Integer> {
   boolean w1EphemeralOnly;
 
   @Option(
+      names = "--w1-sessions-on-leader",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "W1 on a cluster: the raw client's sessions ask for the member that leads and open"
+              + " there, as the SDK's do (on by default); --no-w1-sessions-on-leader keeps them on"
+              + " the members given, whose followers forward their writes.")
+  boolean w1SessionsOnLeader;
+
+  @Option(
       names = "--w2-watchers",
       defaultValue = "100",
       description = "W2: watchers. Default: ${DEFAULT-VALUE}.")
@@ -439,7 +450,8 @@ public final class RunCommand implements Callable<Integer> {
                 .withInstances(w1Instances)
                 .withInFlight(w1Pipeline, w1InFlight)
                 .withPersistent(!w1EphemeralOnly)
-                .withBlockingCallers(w1BlockingCallers)),
+                .withBlockingCallers(w1BlockingCallers)
+                .withSessionsOnLeader(w1SessionsOnLeader)),
         new WatchLatencyWorkload(
             WatchLatencyWorkload.Settings.defaults()
                 .withWatchers(w2Watchers)

@@ -83,6 +83,21 @@ final class SessionStream {
    */
   static CompletableFuture<SessionStream> open(
       Channel channel, Duration ttl, String clientName, ScheduledExecutorService scheduler) {
+    return open(channel, ttl, clientName, scheduler, false);
+  }
+
+  /**
+   * Like {@link #open(Channel, Duration, String, ScheduledExecutorService)}; with {@code
+   * preferLeader}, asks for the session on the member that leads, as the SDK does (decision 0114):
+   * a follower that knows the leader then opens nothing and the stream ends, its {@link
+   * #leaderRedirect()} naming the leader's gRPC address to open it again there.
+   */
+  static CompletableFuture<SessionStream> open(
+      Channel channel,
+      Duration ttl,
+      String clientName,
+      ScheduledExecutorService scheduler,
+      boolean preferLeader) {
     requireNonNull(channel, "channel");
     requireNonNull(scheduler, "scheduler");
     SessionStream stream = new SessionStream();
@@ -91,15 +106,32 @@ final class SessionStream {
     stream.send(
         SessionRequest.newBuilder()
             .setOpen(
-                OpenSession.newBuilder().setTtlMillis(ttl.toMillis()).setClientName(clientName))
+                OpenSession.newBuilder()
+                    .setTtlMillis(ttl.toMillis())
+                    .setClientName(clientName)
+                    .setPreferLeader(preferLeader))
             .build());
     return stream.opened.thenApply(
         o -> {
+          if (stream.leaderRedirect() != null) {
+            return stream;
+          }
           long every = Math.max(100, o.getTtlMillis() / 3);
           stream.keepAliveTask =
               scheduler.scheduleAtFixedRate(stream::keepAlive, every, every, TimeUnit.MILLISECONDS);
           return stream;
         });
+  }
+
+  /**
+   * The leader's gRPC address when a follower answered a {@code prefer_leader} open with it and
+   * opened nothing; null when this stream holds a session.
+   */
+  String leaderRedirect() {
+    SessionOpened o = opened.getNow(null);
+    return o != null && o.getSessionId().isEmpty() && !o.getLeaderGrpcAddress().isEmpty()
+        ? o.getLeaderGrpcAddress()
+        : null;
   }
 
   /** The session id the server assigned. */
