@@ -33,6 +33,7 @@ class ConfigurationMetadataTest {
             "cairn.registries",
             "cairn.namespace",
             "cairn.zone",
+            "cairn.sessions-on-leader",
             "cairn.tags",
             "cairn.metadata",
             "cairn.discovery.enabled",

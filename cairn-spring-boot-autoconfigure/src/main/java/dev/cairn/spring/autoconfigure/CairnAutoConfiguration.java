@@ -62,6 +62,7 @@ public class CairnAutoConfiguration {
             .namespace(properties.getNamespace())
             .sessionTtl(properties.getSessionTtl())
             .removalProtection(properties.isRemovalProtection())
+            .sessionsOnLeader(properties.isSessionsOnLeader())
             .clientName(environment.getProperty("spring.application.name", "spring-boot"))
             // The context closes the client, after the application deregistered and drained.
             .shutdownHook(false);

@@ -64,6 +64,22 @@ public class CairnProperties {
     this.removalProtection = removalProtection;
   }
 
+  /**
+   * Whether this application's session (its registrations and keepalives) opens on the member that
+   * leads a Cairn cluster, whichever member it was given: writes the leader takes cost the cluster
+   * about half of what a follower forwards. Falls back to the given member for a minute when the
+   * leader's advertised address cannot be reached from here. No effect on a single registry.
+   */
+  private boolean sessionsOnLeader = true;
+
+  public boolean isSessionsOnLeader() {
+    return sessionsOnLeader;
+  }
+
+  public void setSessionsOnLeader(boolean sessionsOnLeader) {
+    this.sessionsOnLeader = sessionsOnLeader;
+  }
+
   private final Discovery discovery = new Discovery();
   private final Registration registration = new Registration();
   private final LoadBalancer loadbalancer = new LoadBalancer();
