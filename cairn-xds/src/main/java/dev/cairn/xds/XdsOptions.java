@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * Settings of the xDS front door. Immutable; {@link #builder()} starts from the defaults: port
  * {@value #DEFAULT_PORT}, the {@code default} namespace, port name {@value #DEFAULT_PORT_NAME},
- * retries of {@code UNAVAILABLE} on.
+ * retries of {@code UNAVAILABLE} on, at most {@value #DEFAULT_MAX_FILTERED_SNAPSHOTS} filtered
+ * snapshots.
  */
 public final class XdsOptions {
 
@@ -21,16 +22,21 @@ public final class XdsOptions {
   /** The instance port an endpoint uses by default. */
   public static final String DEFAULT_PORT_NAME = "grpc";
 
+  /** The filtered snapshots served at once by default. */
+  public static final int DEFAULT_MAX_FILTERED_SNAPSHOTS = 64;
+
   private final int port;
   private final List<String> namespaces;
   private final String portName;
   private final boolean retryUnavailable;
+  private final int maxFilteredSnapshots;
 
   private XdsOptions(Builder b) {
     this.port = b.port;
     this.namespaces = List.copyOf(b.namespaces);
     this.portName = b.portName;
     this.retryUnavailable = b.retryUnavailable;
+    this.maxFilteredSnapshots = b.maxFilteredSnapshots;
   }
 
   public static Builder builder() {
@@ -72,12 +78,25 @@ public final class XdsOptions {
     return retryUnavailable;
   }
 
+  /**
+   * How many filtered snapshots the front door serves at once (with ACLs on): a token that may read
+   * only some services and subscribes to every cluster or listener is answered from a snapshot of
+   * the services it may read, one per distinct set of {@code service} read rules among the open
+   * streams (tokens with the same policies share one), each recomputed at every change. A stream
+   * that would need one more ends {@code RESOURCE_EXHAUSTED}; 0 refuses such subscriptions. Streams
+   * naming their resources, and tokens that may read every service, need none.
+   */
+  public int maxFilteredSnapshots() {
+    return maxFilteredSnapshots;
+  }
+
   /** Builds {@link XdsOptions}; not thread-safe. */
   public static final class Builder {
     private int port = DEFAULT_PORT;
     private List<String> namespaces = List.of(Limits.DEFAULT_NAMESPACE);
     private String portName = DEFAULT_PORT_NAME;
     private boolean retryUnavailable = true;
+    private int maxFilteredSnapshots = DEFAULT_MAX_FILTERED_SNAPSHOTS;
 
     private Builder() {}
 
@@ -101,15 +120,25 @@ public final class XdsOptions {
       return this;
     }
 
+    public Builder maxFilteredSnapshots(int max) {
+      this.maxFilteredSnapshots = max;
+      return this;
+    }
+
     /**
      * Checks the settings.
      *
      * @throws IllegalArgumentException for a port outside 0..65535, no namespace, a namespace or
-     *     port name that is not a DNS label, or a namespace named twice
+     *     port name that is not a DNS label, a namespace named twice, or a negative {@code
+     *     maxFilteredSnapshots}
      */
     public XdsOptions build() {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");
+      }
+      if (maxFilteredSnapshots < 0) {
+        throw new IllegalArgumentException(
+            "maxFilteredSnapshots: " + maxFilteredSnapshots + " (expected: >= 0)");
       }
       if (namespaces.isEmpty()) {
         throw new IllegalArgumentException("namespaces: [] (expected: at least one)");

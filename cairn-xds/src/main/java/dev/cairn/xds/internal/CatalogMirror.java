@@ -8,6 +8,9 @@ import dev.cairn.server.core.ServiceSnapshot;
 import dev.cairn.server.core.ServiceSummary;
 import dev.cairn.server.core.Watch;
 import dev.cairn.server.core.WatchListener;
+import dev.cairn.server.core.acl.Authorizer;
+import dev.cairn.server.core.acl.Resource;
+import dev.cairn.server.core.acl.Rule;
 import dev.cairn.xds.XdsOptions;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
@@ -18,6 +21,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +29,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Keeps an xDS snapshot of the served namespaces in step with the catalog: it watches each
@@ -34,6 +39,11 @@ import java.util.concurrent.TimeUnit;
  * <p>Threading: every watch delivers on one executor ({@code cairn-xds-catalog}), which owns all
  * the mutable state below; publishing runs there too, once per batch of deliveries.
  *
+ * <p>Besides the snapshot every stream may read ({@link #GROUP}), it publishes one {@link
+ * FilteredGroup} per distinct set of read rules among the streams whose tokens subscribed to every
+ * resource but may read only some services (decision 0176), at most {@code
+ * XdsOptions.maxFilteredSnapshots} at once, each from the same resource objects.
+ *
  * <p>Versions: CDS, LDS and RDS carry the revision at which the set of services last changed; EDS
  * the latest revision that changed any served service. Revisions are the catalog's, durable, so a
  * client that reconnects to a restarted server with the versions it holds is sent nothing until
@@ -41,24 +51,28 @@ import java.util.concurrent.TimeUnit;
  */
 final class CatalogMirror implements AutoCloseable {
 
-  /** Every node gets the same resources. */
+  /** The group of every stream but those answered from a {@link FilteredGroup}. */
   static final String GROUP = "cairn";
 
   private final Registry registry;
   private final XdsOptions options;
-  private final SimpleCache<String> cache;
+  private final SimpleCache<Object> cache;
   private final ExecutorService executor;
+
+  // Guarded by itself: the filtered groups by their rules, joined and left by the streams.
+  private final Map<Set<Rule>, FilteredGroup> groups = new HashMap<>();
 
   // Owned by the executor.
   private final List<Watch> listWatches = new ArrayList<>();
   private final Map<String, ServiceMirror> services = new TreeMap<>();
   private final Map<String, Set<String>> namesByNamespace = new HashMap<>();
+  private final Set<FilteredGroup> filtered = new LinkedHashSet<>();
   private long clustersRevision;
   private long endpointsRevision;
   private boolean publishQueued;
   private boolean closed;
 
-  CatalogMirror(Registry registry, XdsOptions options, SimpleCache<String> cache) {
+  CatalogMirror(Registry registry, XdsOptions options, SimpleCache<Object> cache) {
     this.registry = registry;
     this.options = options;
     this.cache = cache;
@@ -85,6 +99,70 @@ final class CatalogMirror implements AutoCloseable {
   /** Runs {@code task} on the mirror's thread; for tests that wait for the mirror to settle. */
   void execute(Runnable task) {
     executor.execute(task);
+  }
+
+  /**
+   * The filtered group of {@code caller}'s service read rules, made (and first published) if no
+   * stream holds one for them yet; the caller {@link #leave}s it when its stream ends. Any thread.
+   *
+   * @return null when {@code XdsOptions.maxFilteredSnapshots} groups for other rules are held
+   */
+  FilteredGroup join(Authorizer caller) {
+    Set<Rule> rules =
+        caller.rules(Resource.SERVICE).stream()
+            .filter(
+                r ->
+                    r.namespace().equals(Rule.ANY_NAMESPACE)
+                        || options.namespaces().contains(r.namespace()))
+            .collect(Collectors.toUnmodifiableSet());
+    FilteredGroup g;
+    synchronized (groups) {
+      g = groups.get(rules);
+      if (g == null) {
+        if (groups.size() >= options.maxFilteredSnapshots()) {
+          return null;
+        }
+        g = new FilteredGroup(rules, caller);
+        groups.put(rules, g);
+        FilteredGroup added = g;
+        executor.execute(() -> addGroup(added));
+      }
+      g.streams++;
+    }
+    return g;
+  }
+
+  /** Gives back a stream's place in {@code g}; the last stream's removes it. Any thread. */
+  void leave(FilteredGroup g) {
+    synchronized (groups) {
+      if (--g.streams > 0) {
+        return;
+      }
+      groups.remove(g.rules);
+    }
+    executor.execute(() -> removeGroup(g));
+  }
+
+  /** The filtered groups held now. */
+  int filteredGroups() {
+    synchronized (groups) {
+      return groups.size();
+    }
+  }
+
+  // On the executor.
+  private void addGroup(FilteredGroup g) {
+    if (closed) {
+      return;
+    }
+    filtered.add(g);
+    publish(g);
+  }
+
+  // On the executor; its streams have ended, so it has no watches left and goes from the cache.
+  private void removeGroup(FilteredGroup g) {
+    filtered.remove(g);
+    cache.clearSnapshot(g);
   }
 
   @Override
@@ -129,7 +207,7 @@ final class CatalogMirror implements AutoCloseable {
     for (String added : names) {
       String name = name(namespace, added);
       if (!services.containsKey(name)) {
-        ServiceMirror m = new ServiceMirror(name, namespace);
+        ServiceMirror m = new ServiceMirror(name, namespace, added);
         services.put(name, m);
         m.watch = registry.watchService(namespace, added, 0, m);
       }
@@ -168,6 +246,31 @@ final class CatalogMirror implements AutoCloseable {
         GROUP,
         Snapshot.create(
             clusters, cds, endpoints, eds, listeners, cds, routes, cds, List.of(), "0"));
+    publishFiltered();
+  }
+
+  // On the executor: each filtered group's share of the services, published if it changed.
+  void publishFiltered() {
+    for (FilteredGroup g : filtered) {
+      publish(g);
+    }
+  }
+
+  // On the executor: the services g may read, from the same resource objects.
+  private void publish(FilteredGroup g) {
+    List<Cluster> clusters = new ArrayList<>();
+    List<ClusterLoadAssignment> endpoints = new ArrayList<>();
+    List<Listener> listeners = new ArrayList<>();
+    List<RouteConfiguration> routes = new ArrayList<>();
+    for (ServiceMirror m : services.values()) {
+      if (g.reads(m.namespace, m.service)) {
+        clusters.add(m.cluster);
+        endpoints.add(m.endpoints());
+        listeners.add(m.listener);
+        routes.add(m.route);
+      }
+    }
+    g.publish(cache, clusters, endpoints, listeners, routes, clustersRevision, endpointsRevision);
   }
 
   private String name(String namespace, String service) {
@@ -197,6 +300,7 @@ final class CatalogMirror implements AutoCloseable {
   private final class ServiceMirror implements WatchListener {
     final String name;
     final String namespace;
+    final String service;
     final Cluster cluster;
     final Listener listener;
     final RouteConfiguration route;
@@ -204,9 +308,10 @@ final class CatalogMirror implements AutoCloseable {
     Watch watch;
     ClusterLoadAssignment endpoints; // null when stale
 
-    ServiceMirror(String name, String namespace) {
+    ServiceMirror(String name, String namespace, String service) {
       this.name = name;
       this.namespace = namespace;
+      this.service = service;
       this.cluster = XdsResources.cluster(name);
       this.listener = XdsResources.listener(name);
       this.route = XdsResources.route(name, options.retryUnavailable());

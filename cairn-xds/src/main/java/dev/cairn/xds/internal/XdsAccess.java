@@ -32,11 +32,17 @@ import java.util.List;
  *       and resolves the call's ACL token ({@code authorization: Bearer <token>} or {@code
  *       x-cairn-token} metadata) once, for the stream's requests;
  *   <li>on every discovery request ({@link #check}): resources named in it need {@code service}
- *       read on their service; a wildcard subscription (no names, or {@code *}: every cluster or
- *       listener) needs read on every service of every served namespace. Otherwise the stream ends
- *       with {@code UNAUTHENTICATED} (no token) or {@code PERMISSION_DENIED} (an unknown token, or
- *       one without the right), as the server's own gRPC API answers.
+ *       read on their service, else the stream ends with {@code UNAUTHENTICATED} (no token) or
+ *       {@code PERMISSION_DENIED} (an unknown token, or one without the right), as the server's own
+ *       gRPC API answers. A wildcard subscription (no names, or {@code *}: every cluster or
+ *       listener) from a token that may read only some services is filtered: from then on the
+ *       stream is answered from the mirror's {@link FilteredGroup} of its read rules (decision
+ *       0176); one that may read no service of the served namespaces is refused as above, and one
+ *       that would need a group over {@code XdsOptions.maxFilteredSnapshots} ends {@code
+ *       RESOURCE_EXHAUSTED}.
  * </ul>
+ *
+ * <p>The cache finds a request's group with {@link #group()}, from the call's context.
  *
  * <p>Thread-safe.
  */
@@ -55,14 +61,26 @@ final class XdsAccess implements ServerInterceptor {
   static final Metadata.Key<String> RETRY_AFTER =
       Metadata.Key.of("retry-after", Metadata.ASCII_STRING_MARSHALLER);
 
-  private static final Context.Key<Authorizer> CALLER = Context.key("cairn-xds-caller");
+  private static final Context.Key<Caller> CALLER = Context.key("cairn-xds-caller");
 
   private final FrontDoorSecurity security;
   private final List<String> namespaces;
+  private final CatalogMirror mirror;
 
-  XdsAccess(FrontDoorSecurity security, List<String> namespaces) {
+  XdsAccess(FrontDoorSecurity security, List<String> namespaces, CatalogMirror mirror) {
     this.security = security;
     this.namespaces = namespaces;
+    this.mirror = mirror;
+  }
+
+  /**
+   * The cache group of the current call's requests: its {@link FilteredGroup} once it subscribed to
+   * a wildcard it may read only part of, else the group every stream shares. Called by the cache as
+   * it takes a request, on the call's thread.
+   */
+  static Object group() {
+    Caller c = CALLER.get();
+    return c == null || c.filtered == null ? CatalogMirror.GROUP : c.filtered;
   }
 
   @Override
@@ -94,21 +112,23 @@ final class XdsAccess implements ServerInterceptor {
           new Metadata());
       return new ServerCall.Listener<>() {};
     }
+    Caller c = new Caller(caller);
     ServerCall.Listener<Q> listener;
     try {
       listener =
-          Contexts.interceptCall(Context.current().withValue(CALLER, caller), call, headers, next);
+          Contexts.interceptCall(Context.current().withValue(CALLER, c), call, headers, next);
     } catch (RuntimeException e) {
       stream.close();
       throw e;
     }
+    // The discovery server has cancelled the stream's watches by the time these return.
     return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
       @Override
       public void onComplete() {
         try {
           super.onComplete();
         } finally {
-          stream.close();
+          end(c, stream);
         }
       }
 
@@ -117,10 +137,18 @@ final class XdsAccess implements ServerInterceptor {
         try {
           super.onCancel();
         } finally {
-          stream.close();
+          end(c, stream);
         }
       }
     };
+  }
+
+  private void end(Caller c, FrontDoorSecurity.Held stream) {
+    stream.close();
+    if (c.filtered != null) {
+      mirror.leave(c.filtered);
+      c.filtered = null;
+    }
   }
 
   /**
@@ -131,21 +159,18 @@ final class XdsAccess implements ServerInterceptor {
    *     token may not read them
    */
   void check(boolean wildcard, Iterable<String> names) throws RequestException {
-    Authorizer caller = CALLER.get();
-    if (caller == null || caller.allowsEverything()) {
+    Caller c = CALLER.get();
+    if (c == null || c.authorizer.allowsEverything()) {
       return;
     }
+    Authorizer caller = c.authorizer;
     if (caller.kind() == Authorizer.Kind.UNKNOWN) {
       throw refusal(
           Status.PERMISSION_DENIED,
           "token: unknown (expected: the secret of a token this registry issued)");
     }
-    if (wildcard) {
-      for (String ns : namespaces) {
-        if (!caller.allowsWholeNamespace(Resource.SERVICE, Access.READ, ns)) {
-          throw denied(caller, "every service of namespace " + ns);
-        }
-      }
+    if (wildcard && c.filtered == null && !readsEveryService(caller)) {
+      filter(c);
     }
     for (String name : names) {
       if (name.equals("*")) {
@@ -155,6 +180,34 @@ final class XdsAccess implements ServerInterceptor {
       if (!caller.allows(Resource.SERVICE, Access.READ, nsService[0], nsService[1])) {
         throw denied(caller, "service " + nsService[0] + "/" + nsService[1]);
       }
+    }
+  }
+
+  private boolean readsEveryService(Authorizer caller) {
+    for (String ns : namespaces) {
+      if (!caller.allowsWholeNamespace(Resource.SERVICE, Access.READ, ns)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Moves the stream to the filtered group of its read rules, or refuses. */
+  private void filter(Caller c) throws RequestException {
+    boolean some = false;
+    for (String ns : namespaces) {
+      some |= c.authorizer.allowsSomeOfNamespace(Resource.SERVICE, Access.READ, ns);
+    }
+    if (!some) {
+      throw denied(c.authorizer, "any service of namespaces " + String.join(", ", namespaces));
+    }
+    c.filtered = mirror.join(c.authorizer);
+    if (c.filtered == null) {
+      throw refusal(
+          Status.RESOURCE_EXHAUSTED,
+          "wildcard subscriptions: the filtered snapshots are all held by tokens with other read"
+              + " rules (expected: at most XdsOptions.maxFilteredSnapshots; tokens with the same"
+              + " policies share one)");
     }
   }
 
@@ -202,6 +255,20 @@ final class XdsAccess implements ServerInterceptor {
       return a.substring(7).trim();
     }
     return null;
+  }
+
+  /**
+   * A call's caller and, once it subscribed to a wildcard it may read only part of, its filtered
+   * group. The call's callbacks run one at a time (gRPC serializes them), which is what guards
+   * {@code filtered}.
+   */
+  private static final class Caller {
+    final Authorizer authorizer;
+    FilteredGroup filtered;
+
+    Caller(Authorizer authorizer) {
+      this.authorizer = authorizer;
+    }
   }
 
   private static InetAddress address(SocketAddress a) {

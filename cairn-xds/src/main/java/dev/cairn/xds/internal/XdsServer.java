@@ -60,8 +60,10 @@ public final class XdsServer implements FrontDoor {
   public static XdsServer start(
       Registry registry, InetAddress bind, XdsOptions options, FrontDoorSecurity security)
       throws IOException {
-    SimpleCache<String> cache = new SimpleCache<>(node -> CatalogMirror.GROUP);
-    XdsAccess access = new XdsAccess(security, options.namespaces());
+    // A request's group is its stream's: the shared one, or the stream's filtered one (0176).
+    SimpleCache<Object> cache = new SimpleCache<>(node -> XdsAccess.group());
+    CatalogMirror mirror = new CatalogMirror(registry, options, cache);
+    XdsAccess access = new XdsAccess(security, options.namespaces(), mirror);
     StreamCount streams = new StreamCount(access);
     // Each resource is encoded once per version, not once per stream it is sent on: the cached
     // serializer keeps the encoding while the mirror holds the resource (decision 0133).
@@ -80,7 +82,6 @@ public final class XdsServer implements FrontDoor {
               t.setDaemon(true);
               return t;
             });
-    CatalogMirror mirror = new CatalogMirror(registry, options, cache);
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(bind, options.port()));
     security.grpcTls().ifPresent(builder::sslContext);
@@ -137,6 +138,11 @@ public final class XdsServer implements FrontDoor {
    */
   public List<io.grpc.ServerServiceDefinition> services() {
     return server.getServices();
+  }
+
+  /** The filtered snapshots served now (decision 0176). */
+  public int filteredSnapshotCount() {
+    return mirror.filteredGroups();
   }
 
   /** The discovery streams open now. */

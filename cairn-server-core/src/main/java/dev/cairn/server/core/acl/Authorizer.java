@@ -1,7 +1,9 @@
 package dev.cairn.server.core.acl;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A token's policies compiled for checks: what the token may do. Immutable and thread-safe; a check
@@ -177,6 +179,20 @@ public final class Authorizer {
       }
     }
     return false;
+  }
+
+  /**
+   * The rules of {@code resource} this authorizer checks, as a set: two authorizers (that do not
+   * allow everything) with equal sets decide every check on {@code resource} alike, whatever their
+   * tokens, so a caller may share work between them (the xDS front door shares one filtered
+   * snapshot, decision 0176). Empty for {@link #ALL}. Allocates; not for the read path.
+   */
+  public Set<Rule> rules(Resource resource) {
+    Set<Rule> set = new HashSet<>();
+    for (Compiled r : rules.length == 0 ? new Compiled[0] : rules[resource.ordinal()]) {
+      set.add(new Rule(resource, r.namespace, r.prefix, r.access));
+    }
+    return Set.copyOf(set);
   }
 
   private static Access combine(Access a, Access b) {

@@ -1,0 +1,116 @@
+package dev.cairn.xds.internal;
+
+import dev.cairn.server.core.acl.Access;
+import dev.cairn.server.core.acl.Authorizer;
+import dev.cairn.server.core.acl.Resource;
+import dev.cairn.server.core.acl.Rule;
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A snapshot group of the cache filtered to what one set of {@code service} read rules may read
+ * (decision 0176): the wildcard subscriptions of every stream whose token has these rules are
+ * answered from it, with the resources of the services those rules let it read and nothing else.
+ * Streams of tokens with the same rules (the same policies, typically) share one group. The
+ * resources are the mirror's own objects, so each is still encoded once whatever the number of
+ * groups it is in (decision 0133).
+ *
+ * <p>The group is its own key in the cache (identity), so a group made again for the same rules
+ * after the last stream left is a different group. Its stream count is guarded by the mirror's lock
+ * of groups; what it last published is owned by the mirror's thread.
+ */
+final class FilteredGroup {
+
+  /** The rules that key it: service read rules of the served namespaces and of every one. */
+  final Set<Rule> rules;
+
+  private final Authorizer rights;
+
+  // Guarded by the mirror's lock of groups.
+  int streams;
+
+  // Owned by the mirror's thread.
+  private boolean published;
+  private List<Cluster> clusters = List.of();
+  private List<ClusterLoadAssignment> endpoints = List.of();
+  private String clustersVersion = "";
+  private String endpointsVersion = "";
+
+  FilteredGroup(Set<Rule> rules, Authorizer rights) {
+    this.rules = rules;
+    this.rights = rights;
+  }
+
+  /** Whether this group's streams may read {@code service} of {@code namespace}. */
+  boolean reads(String namespace, String service) {
+    return rights.allows(Resource.SERVICE, Access.READ, namespace, service);
+  }
+
+  /**
+   * Publishes the filtered resources to {@code cache} if they differ from those it last published:
+   * a change to a service this group may not read changes nothing here, and is not even a push. A
+   * type whose resources changed takes the mirror's current revision as its version. On the
+   * mirror's thread.
+   */
+  void publish(
+      SimpleCache<Object> cache,
+      List<Cluster> clusters,
+      List<ClusterLoadAssignment> endpoints,
+      List<Listener> listeners,
+      List<RouteConfiguration> routes,
+      long clustersRevision,
+      long endpointsRevision) {
+    // A service's cluster, listener and route live as long as it does: same clusters, same others.
+    boolean sameClusters = published && sameElements(clusters, this.clusters);
+    boolean sameEndpoints = published && sameElements(endpoints, this.endpoints);
+    if (sameClusters && sameEndpoints) {
+      return;
+    }
+    published = true;
+    if (!sameClusters) {
+      this.clusters = clusters;
+      clustersVersion = Long.toString(clustersRevision);
+    }
+    if (!sameEndpoints) {
+      this.endpoints = endpoints;
+      endpointsVersion = Long.toString(endpointsRevision);
+    }
+    cache.setSnapshot(
+        this,
+        Snapshot.create(
+            clusters,
+            clustersVersion,
+            endpoints,
+            endpointsVersion,
+            listeners,
+            clustersVersion,
+            routes,
+            clustersVersion,
+            List.of(),
+            "0"));
+  }
+
+  /** Element by element, by identity: the mirror keeps a resource until it changes. */
+  private static boolean sameElements(List<?> a, List<?> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i) != b.get(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public String toString() {
+    return "FilteredGroup" + rules;
+  }
+}
