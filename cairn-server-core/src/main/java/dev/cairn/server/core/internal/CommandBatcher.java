@@ -76,7 +76,19 @@ final class CommandBatcher {
       results.completeExceptionally(stopped);
       return;
     }
-    queue.add(new Pending(batch, null, results));
+    Pending p = new Pending(batch, null, results);
+    if (local.holds(batch.batchId())) {
+      // One of this member's own entries, appended while it led and relayed to the leader when it
+      // lost the lead, come back now that it leads again: the entry that waits for it is the one in
+      // flight, so it goes out at once, beside the limit (with one entry in flight, decision 0113,
+      // it would otherwise wait for that entry's write timeout).
+      synchronized (this) {
+        inFlight++;
+        send(List.of(p), false);
+      }
+      return;
+    }
+    queue.add(p);
     flush();
   }
 

@@ -27,6 +27,11 @@ final class LocalEntries {
     return pending.remove(id);
   }
 
+  /** Whether this process holds a batch under {@code id}: one of its entries not yet applied. */
+  boolean holds(long id) {
+    return pending.containsKey(id);
+  }
+
   /** Forgets everything held (the log is closed: nothing more will be applied). */
   void clear() {
     pending.clear();

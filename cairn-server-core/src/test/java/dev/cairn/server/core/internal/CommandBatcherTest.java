@@ -66,6 +66,28 @@ class CommandBatcherTest {
   }
 
   @Test
+  void anEntryOfItsOwnRelayedBackGoesOutBesideTheLimitAForeignBatchWaits() {
+    HoldingLog log = new HoldingLog();
+    LocalEntries local = new LocalEntries();
+    CommandBatcher batcher = new CommandBatcher(log, local, 512, 1);
+    batcher.submit(new Command.CloseSession("own", false));
+    assertThat(log.inFlight).hasSize(1); // the one entry in flight
+
+    // Another member's batch waits for the slot.
+    batcher.submitForwarded(
+        new Command.Forwarded(42L, List.of(new Command.CloseSession("f", false))),
+        new CompletableFuture<>());
+    assertThat(log.inFlight).hasSize(1);
+
+    // This member's own entry, relayed back to it (its id is one it holds), does not wait.
+    long own = local.hold(List.of(new Command.CloseSession("own", false)));
+    batcher.submitForwarded(
+        new Command.Forwarded(own, List.of(new Command.CloseSession("own", false))),
+        new CompletableFuture<>());
+    assertThat(log.inFlight).hasSize(2);
+  }
+
+  @Test
   void afterFailSubmissionsFailWithTheCause() {
     CommandBatcher batcher = new CommandBatcher(new DownLog(), new LocalEntries(), 1, 2);
 
