@@ -45,50 +45,25 @@ final class RegisterWorkload implements Workload {
 
     /** {@code n} blocking callers (threads, one call each at a time) in the SDK-shaped phases. */
     Settings withBlockingCallers(int n) {
-      return new Settings(
-          instances,
-          warmup,
-          services,
-          connections,
-          callers,
-          depth,
-          persistentInFlight,
-          persistentPhase,
-          n,
-          sessionsOnLeader,
-          timeout);
+      return copy(b -> b.blockingCallers = n);
     }
 
     /** {@code n} instances per phase, each after a warm-up of as many (at most 10,000). */
     Settings withInstances(int n) {
-      return new Settings(
-          n,
-          Math.min(10_000, n),
-          services,
-          connections,
-          callers,
-          depth,
-          persistentInFlight,
-          persistentPhase,
-          blockingCallers,
-          sessionsOnLeader,
-          timeout);
+      return copy(
+          b -> {
+            b.instances = n;
+            b.warmup = Math.min(10_000, n);
+          });
     }
 
     /** {@code depth} pipelined session requests and {@code unary} unary calls per caller. */
     Settings withInFlight(int depth, int unary) {
-      return new Settings(
-          instances,
-          warmup,
-          services,
-          connections,
-          callers,
-          depth,
-          unary,
-          persistentPhase,
-          blockingCallers,
-          sessionsOnLeader,
-          timeout);
+      return copy(
+          b -> {
+            b.depth = depth;
+            b.persistentInFlight = unary;
+          });
     }
 
     /**
@@ -97,34 +72,62 @@ final class RegisterWorkload implements Workload {
      * follower forwards their writes.
      */
     Settings withSessionsOnLeader(boolean onLeader) {
-      return new Settings(
-          instances,
-          warmup,
-          services,
-          connections,
-          callers,
-          depth,
-          persistentInFlight,
-          persistentPhase,
-          blockingCallers,
-          onLeader,
-          timeout);
+      return copy(b -> b.sessionsOnLeader = onLeader);
     }
 
     /** With or without the persistent phase (and its warm-up). */
     Settings withPersistent(boolean run) {
-      return new Settings(
-          instances,
-          warmup,
-          services,
-          connections,
-          callers,
-          depth,
-          persistentInFlight,
-          run,
-          blockingCallers,
-          sessionsOnLeader,
-          timeout);
+      return copy(b -> b.persistentPhase = run);
+    }
+
+    private Settings copy(java.util.function.Consumer<Copy> change) {
+      Copy c = new Copy(this);
+      change.accept(c);
+      return c.settings();
+    }
+
+    /** A changeable copy of the settings, for the withers. */
+    private static final class Copy {
+      int instances;
+      int warmup;
+      final int services;
+      final int connections;
+      final int callers;
+      int depth;
+      int persistentInFlight;
+      boolean persistentPhase;
+      int blockingCallers;
+      boolean sessionsOnLeader;
+      final Duration timeout;
+
+      Copy(Settings s) {
+        instances = s.instances;
+        warmup = s.warmup;
+        services = s.services;
+        connections = s.connections;
+        callers = s.callers;
+        depth = s.depth;
+        persistentInFlight = s.persistentInFlight;
+        persistentPhase = s.persistentPhase;
+        blockingCallers = s.blockingCallers;
+        sessionsOnLeader = s.sessionsOnLeader;
+        timeout = s.timeout;
+      }
+
+      Settings settings() {
+        return new Settings(
+            instances,
+            warmup,
+            services,
+            connections,
+            callers,
+            depth,
+            persistentInFlight,
+            persistentPhase,
+            blockingCallers,
+            sessionsOnLeader,
+            timeout);
+      }
     }
   }
 

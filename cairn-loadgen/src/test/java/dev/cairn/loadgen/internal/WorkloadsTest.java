@@ -84,7 +84,8 @@ class WorkloadsTest {
     assertThat(values(") registered")).containsExactly("100", "100", "100", "100", "100");
     assertThat(
             table.find(
-                "W1", "ephemeral register, SDK-shaped (4 sessions, over 2 members, 4 blocking"))
+                "W1",
+                "ephemeral register, SDK-shaped (4 sessions, over 2 members, opened on the leader,"))
         .isNotNull();
     assertThat(values("events delivered")).containsExactly("16");
     assertThat(table.find("W2", "write sent to watcher, writer on leader")).isNotNull();
