@@ -5,9 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cairn.server.CairnServer;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,19 +27,21 @@ class ClusterServerTest {
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final List<CairnServer> servers = new ArrayList<>();
+  private LocalCluster cluster;
   // Whether the members start with ACLs on.
   private boolean acl;
 
   @AfterEach
   void close() {
-    servers.forEach(CairnServer::close);
+    if (cluster != null) {
+      cluster.close();
+    }
   }
 
   @Test
   void aRegistrationOnAFollowerIsReadOnEveryMemberWhichNamesItsRoleAndLeader() throws Exception {
     startThree();
-    int leader = awaitLeader();
+    int leader = cluster.awaitLeader();
     int follower = (leader + 1) % 3;
 
     HttpResponse<String> put =
@@ -92,7 +92,7 @@ class ClusterServerTest {
   @Test
   void withoutAQuorumWritesFailFastWith503AndReadsSayTheyMayBeStale() throws Exception {
     startThree(Duration.ofSeconds(1));
-    int leader = awaitLeader();
+    int leader = cluster.awaitLeader();
     send(
         leader,
         "PUT",
@@ -101,7 +101,7 @@ class ClusterServerTest {
     int survivor = (leader + 1) % 3;
     for (int i = 0; i < 3; i++) {
       if (i != survivor) {
-        servers.get(i).close();
+        cluster.server(i).close();
       }
     }
     await()
@@ -130,7 +130,7 @@ class ClusterServerTest {
   @Test
   void badMembershipRequestsAreRefusedNamingTheValue() throws Exception {
     startThree();
-    int leader = awaitLeader();
+    int leader = cluster.awaitLeader();
     HttpResponse<String> dup =
         send(leader, "POST", "/v1/cluster/members", "{\"id\":\"n2\",\"address\":\"127.0.0.1:1\"}");
     assertThat(dup.statusCode()).isEqualTo(409);
@@ -147,12 +147,11 @@ class ClusterServerTest {
     assertThat(unknown.statusCode()).isEqualTo(404);
   }
 
-  /** Starts three members; again on new ports when one was taken meanwhile (the ports race). */
   @Test
   void aclTokensAndSessionSecretsMadeOnOneMemberHoldOnEveryMember() throws Exception {
     acl = true;
     startThree();
-    int leader = awaitLeader();
+    int leader = cluster.awaitLeader();
     int follower = (leader + 1) % 3;
     int other = (leader + 2) % 3;
 
@@ -249,74 +248,12 @@ class ClusterServerTest {
   }
 
   private void startThree(Duration writeTimeout) throws IOException {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        startThreeOnce(writeTimeout);
-        return;
-      } catch (IOException | RuntimeException e) {
-        servers.forEach(CairnServer::close);
-        servers.clear();
-        if (attempt == 3) {
-          throw e;
-        }
-      }
-    }
-  }
-
-  private void startThreeOnce(Duration writeTimeout) throws IOException {
-    int[] raft = freePorts(3);
-    String peers =
-        "n1=127.0.0.1:" + raft[0] + ",n2=127.0.0.1:" + raft[1] + ",n3=127.0.0.1:" + raft[2];
-    for (int i = 0; i < 3; i++) {
-      CairnServer s =
-          CairnServer.builder()
-              .dataDir(dir.resolve("start" + System.nanoTime()).resolve("n" + (i + 1)))
-              .httpPort(0)
-              .grpcPort(0)
-              .nodeId("n" + (i + 1))
-              .peers(peers)
-              .electionTimeout(Duration.ofMillis(500))
-              .writeTimeout(writeTimeout)
-              .acl(acl)
-              .build();
-      servers.add(s);
-      s.start();
-    }
-  }
-
-  private int awaitLeader() {
-    int[] found = {-1};
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () -> {
-              for (int i = 0; i < servers.size(); i++) {
-                if (servers.get(i).registry().cluster().leading()) {
-                  found[0] = i;
-                  return true;
-                }
-              }
-              return false;
-            });
-    // Every member knows it.
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                servers.stream()
-                    .allMatch(
-                        s ->
-                            s.registry()
-                                .cluster()
-                                .status()
-                                .leaderId()
-                                .equals("n" + (found[0] + 1))));
-    return found[0];
+    cluster = LocalCluster.start(3, dir, b -> b.writeTimeout(writeTimeout).acl(acl));
   }
 
   private HttpRequest.Builder request(int member, String path) {
     return HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + servers.get(member).httpAddress().getPort() + path))
+            URI.create("http://127.0.0.1:" + cluster.server(member).httpAddress().getPort() + path))
         .timeout(Duration.ofSeconds(20));
   }
 
@@ -339,22 +276,5 @@ class ClusterServerTest {
           .method(method, HttpRequest.BodyPublishers.ofString(body));
     }
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  static int[] freePorts(int n) throws IOException {
-    int[] ports = new int[n];
-    List<ServerSocket> open = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        ServerSocket s = new ServerSocket(0);
-        open.add(s);
-        ports[i] = s.getLocalPort();
-      }
-    } finally {
-      for (ServerSocket s : open) {
-        s.close();
-      }
-    }
-    return ports;
   }
 }

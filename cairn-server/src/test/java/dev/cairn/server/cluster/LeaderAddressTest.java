@@ -16,7 +16,6 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,21 +41,23 @@ class LeaderAddressTest {
 
   @TempDir Path dir;
 
-  private final List<CairnServer> servers = new ArrayList<>();
+  private LocalCluster cluster;
   private final List<ManagedChannel> channels = new ArrayList<>();
   private final HttpClient http = HttpClient.newHttpClient();
 
   @AfterEach
   void close() {
     channels.forEach(ManagedChannel::shutdownNow);
-    servers.forEach(CairnServer::close);
+    if (cluster != null) {
+      cluster.close();
+    }
   }
 
   @Test
   void everyMemberShowsTheLeadersGrpcAddressOverHttpAndGrpc() throws Exception {
-    startThree(null);
-    int leader = awaitLeader();
-    String address = "127.0.0.1:" + servers.get(leader).grpcAddress().getPort();
+    cluster = LocalCluster.start(3, dir);
+    int leader = cluster.awaitLeader();
+    String address = "127.0.0.1:" + cluster.server(leader).grpcAddress().getPort();
 
     for (int i = 0; i < 3; i++) {
       int n = i;
@@ -78,48 +79,48 @@ class LeaderAddressTest {
 
   @Test
   void theAdvertisedHostReplacesThePeersHost() throws Exception {
-    startThree("registry.example");
-    int leader = awaitLeader();
+    cluster = LocalCluster.start(3, dir, b -> b.advertiseAddress("registry.example"));
+    int leader = cluster.awaitLeader();
     int follower = (leader + 1) % 3;
 
     await()
         .atMost(Duration.ofSeconds(20))
         .until(
             () ->
-                servers
-                    .get(follower)
+                cluster
+                    .server(follower)
                     .registry()
                     .cluster()
                     .status()
                     .leaderGrpcAddress()
-                    .equals("registry.example:" + servers.get(leader).grpcAddress().getPort()));
+                    .equals("registry.example:" + cluster.server(leader).grpcAddress().getPort()));
   }
 
   @Test
   void aFollowerAnswersPreferLeaderWithTheLeadersAddressAndOpensNothing() throws Exception {
-    startThree(null);
-    int leader = awaitLeader();
+    cluster = LocalCluster.start(3, dir);
+    int leader = cluster.awaitLeader();
     int follower = (leader + 1) % 3;
-    String address = "127.0.0.1:" + servers.get(leader).grpcAddress().getPort();
+    String address = "127.0.0.1:" + cluster.server(leader).grpcAddress().getPort();
     await()
         .atMost(Duration.ofSeconds(20))
         .until(
             () ->
-                servers
-                    .get(follower)
+                cluster
+                    .server(follower)
                     .registry()
                     .cluster()
                     .status()
                     .leaderGrpcAddress()
                     .equals(address));
-    int sessionsBefore = servers.get(leader).registry().sessionCount();
+    int sessionsBefore = cluster.server(leader).registry().sessionCount();
 
     Stream redirected = open(follower, true);
     assertThat(redirected.ended.get(20, TimeUnit.SECONDS)).isEqualTo(Status.Code.OK);
     assertThat(redirected.messages).hasSize(1);
     assertThat(redirected.messages.get(0).getOpened().getLeaderGrpcAddress()).isEqualTo(address);
     assertThat(redirected.messages.get(0).getOpened().getSessionId()).isEmpty();
-    assertThat(servers.get(leader).registry().sessionCount()).isEqualTo(sessionsBefore);
+    assertThat(cluster.server(leader).registry().sessionCount()).isEqualTo(sessionsBefore);
 
     // On the leader, and without prefer_leader anywhere, a session opens as before.
     Stream onLeader = open(leader, true);
@@ -130,7 +131,7 @@ class LeaderAddressTest {
     assertThat(onLeader.messages.get(0).getOpened().getSessionId()).isNotEmpty();
     assertThat(onLeader.messages.get(0).getOpened().getLeaderGrpcAddress()).isEmpty();
     assertThat(onFollower.messages.get(0).getOpened().getSessionId()).isNotEmpty();
-    assertThat(servers.get(leader).registry().sessionCount()).isEqualTo(sessionsBefore + 2);
+    assertThat(cluster.server(leader).registry().sessionCount()).isEqualTo(sessionsBefore + 2);
   }
 
   @Test
@@ -189,7 +190,7 @@ class LeaderAddressTest {
 
   private ManagedChannel channel(int n) {
     ManagedChannel c =
-        ManagedChannelBuilder.forAddress("127.0.0.1", servers.get(n).grpcAddress().getPort())
+        ManagedChannelBuilder.forAddress("127.0.0.1", cluster.server(n).grpcAddress().getPort())
             .usePlaintext()
             .build();
     channels.add(c);
@@ -202,73 +203,10 @@ class LeaderAddressTest {
             HttpRequest.newBuilder(
                     URI.create(
                         "http://127.0.0.1:"
-                            + servers.get(n).httpAddress().getPort()
+                            + cluster.server(n).httpAddress().getPort()
                             + "/v1/status"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     return r.body();
-  }
-
-  private void startThree(String advertise) throws IOException {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        startThreeOnce(advertise);
-        return;
-      } catch (IOException | RuntimeException e) {
-        servers.forEach(CairnServer::close);
-        servers.clear();
-        if (attempt == 3) {
-          throw e;
-        }
-      }
-    }
-  }
-
-  private void startThreeOnce(String advertise) throws IOException {
-    int[] raft = new int[3];
-    List<ServerSocket> open = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      ServerSocket s = new ServerSocket(0);
-      open.add(s);
-      raft[i] = s.getLocalPort();
-    }
-    for (ServerSocket s : open) {
-      s.close();
-    }
-    String peers =
-        "n1=127.0.0.1:" + raft[0] + ",n2=127.0.0.1:" + raft[1] + ",n3=127.0.0.1:" + raft[2];
-    for (int i = 0; i < 3; i++) {
-      CairnServer.Builder b =
-          CairnServer.builder()
-              .dataDir(dir.resolve("start" + System.nanoTime()).resolve("n" + (i + 1)))
-              .httpPort(0)
-              .grpcPort(0)
-              .nodeId("n" + (i + 1))
-              .peers(peers)
-              .electionTimeout(Duration.ofMillis(500));
-      if (advertise != null) {
-        b.advertiseAddress(advertise);
-      }
-      CairnServer s = b.build();
-      servers.add(s);
-      s.start();
-    }
-  }
-
-  private int awaitLeader() {
-    int[] found = {-1};
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () -> {
-              for (int i = 0; i < servers.size(); i++) {
-                if (servers.get(i).registry().cluster().leading()) {
-                  found[0] = i;
-                  return true;
-                }
-              }
-              return false;
-            });
-    return found[0];
   }
 }
