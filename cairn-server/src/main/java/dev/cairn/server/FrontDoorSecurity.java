@@ -15,13 +15,15 @@ import io.netty.handler.ssl.SslContext;
 import java.net.InetAddress;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * What a {@link FrontDoor} enforces so that it is as secure as the server's own API (decision
  * 0174): the server's TLS (the same rotating certificate and client CA), its ACL tokens, its {@code
  * Host} allow-list and its abuse limits — per client address on this front door, and per token
- * across the server ({@link #openWatch}, decision 0175). A {@link CairnServer} makes one per front
- * door; each front door maps its protocol's token, refusals and watches onto it.
+ * across the server ({@link #openWatch}, {@link #openSession}, decisions 0175 and 0177). A {@link
+ * CairnServer} makes one per front door; each front door maps its protocol's token, refusals and
+ * watches onto it.
  *
  * <p>Thread-safe; nothing here blocks.
  */
@@ -38,6 +40,7 @@ public final class FrontDoorSecurity {
   private final Quota<InetAddress> connections;
   private final Quota<InetAddress> watches;
   private final TokenQuota watchesPerToken; // null: no limit per token
+  private final TokenQuota sessionsPerToken; // null: no limit per token
 
   private FrontDoorSecurity(
       SslContext http,
@@ -47,7 +50,8 @@ public final class FrontDoorSecurity {
       HostAllowList hosts,
       AbuseLimits limits,
       RequestRateLimit rate,
-      TokenQuota watchesPerToken) {
+      TokenQuota watchesPerToken,
+      TokenQuota sessionsPerToken) {
     this.http = http;
     this.grpc = grpc;
     this.mutual = mutual;
@@ -58,6 +62,7 @@ public final class FrontDoorSecurity {
     this.connections = new Quota<>(limits.connectionsPerClient());
     this.watches = new Quota<>(limits.watchesPerClient());
     this.watchesPerToken = watchesPerToken;
+    this.sessionsPerToken = sessionsPerToken;
   }
 
   /**
@@ -67,7 +72,7 @@ public final class FrontDoorSecurity {
    */
   public static FrontDoorSecurity none() {
     return new FrontDoorSecurity(
-        null, null, false, null, HostAllowList.ANY, AbuseLimits.DEFAULTS, null, null);
+        null, null, false, null, HostAllowList.ANY, AbuseLimits.DEFAULTS, null, null, null);
   }
 
   /**
@@ -91,7 +96,8 @@ public final class FrontDoorSecurity {
         requireNonNull(hosts, "hosts"),
         requireNonNull(limits, "limits"),
         limits.requestRateLimit(ticker),
-        acls == null ? null : requireNonNull(perToken, "perToken").watches());
+        acls == null ? null : requireNonNull(perToken, "perToken").watches(),
+        acls == null ? null : perToken.sessions());
   }
 
   /**
@@ -158,6 +164,49 @@ public final class FrontDoorSecurity {
   }
 
   /**
+   * Sessions one ACL token may hold open across the server ({@code --max-sessions-per-token}), its
+   * API's and every front door's together; 0 for no limit (and always 0 with ACLs off).
+   */
+  public int maxSessionsPerToken() {
+    return sessionsPerToken == null ? 0 : sessionsPerToken.max();
+  }
+
+  /**
+   * Takes a place for a session the front door opens on behalf of {@code caller} (a Eureka lease):
+   * with ACLs on and a known token, one of the {@code --max-sessions-per-token} the token may hold
+   * open across the server, the same count as its sessions on the API (decision 0177). The place is
+   * held while {@code open} answers true: close the answer when the session ends where the front
+   * door sees it (a cancel, a registration that replaces it); one that ends unseen (a lease that
+   * expires) is given back once {@code open} says so, at the latest when the token next needs the
+   * place. {@code open} is asked only when the token is full, from any thread, and must not block.
+   */
+  public Held openSession(Authorizer caller, BooleanSupplier open) {
+    requireNonNull(open, "open");
+    String token = tokenOf(sessionsPerToken, caller);
+    if (token == null) {
+      return new Held(() -> {});
+    }
+    if (!sessionsPerToken.tryAcquireWhile(token, open)) {
+      return Held.refused(
+          "sessions: "
+              + sessionsPerToken.max()
+              + " open with token "
+              + token
+              + " (expected: at most "
+              + sessionsPerToken.max()
+              + " per token, the server's API and front doors together; cancel some, or let"
+              + " them expire)");
+    }
+    return new Held(() -> sessionsPerToken.releaseWhile(token, open));
+  }
+
+  private static String tokenOf(TokenQuota quota, Authorizer caller) {
+    return quota != null && caller.kind() == Authorizer.Kind.KNOWN && !caller.accessorId().isEmpty()
+        ? caller.accessorId()
+        : null;
+  }
+
+  /**
    * Takes one request for {@code caller} (an ACL token's accessor id, else the client's address)
    * from the request rate ({@code --rate-limit}): 0 when it may go on, else the nanoseconds until
    * it may send the next. Always 0 without a limit.
@@ -187,7 +236,12 @@ public final class FrontDoorSecurity {
               + connections.max()
               + " per client address)");
     }
-    return new Held(connections, client, null, null);
+    return new Held(
+        () -> {
+          if (client != null) {
+            connections.release(client);
+          }
+        });
   }
 
   /**
@@ -209,12 +263,7 @@ public final class FrontDoorSecurity {
               + watches.max()
               + " per client address)");
     }
-    String token =
-        watchesPerToken != null
-                && caller.kind() == Authorizer.Kind.KNOWN
-                && !caller.accessorId().isEmpty()
-            ? caller.accessorId()
-            : null;
+    String token = tokenOf(watchesPerToken, caller);
     if (token != null && !watchesPerToken.tryAcquire(token)) {
       if (client != null) {
         watches.release(client);
@@ -228,38 +277,36 @@ public final class FrontDoorSecurity {
               + watchesPerToken.max()
               + " per token, the server's API and front doors together)");
     }
-    return new Held(watches, client, watchesPerToken, token);
+    return new Held(
+        () -> {
+          if (client != null) {
+            watches.release(client);
+          }
+          if (token != null) {
+            watchesPerToken.release(token);
+          }
+        });
   }
 
   /**
-   * A connection or watch a client holds open, or the refusal of one over a limit ({@link
+   * A connection, watch or session a client holds open, or the refusal of one over a limit ({@link
    * #refusal()}). {@link #close()} gives its places back, once, from any thread; closing a refusal
    * does nothing.
    */
   public static final class Held implements AutoCloseable {
 
-    private final Quota<InetAddress> perClient;
-    private final InetAddress client; // null: not counted per address
-    private final TokenQuota perToken;
-    private final String token; // null: not counted per token
+    private final Runnable release;
     private final String refusal;
     private final AtomicBoolean closed;
 
-    private Held(
-        Quota<InetAddress> perClient, InetAddress client, TokenQuota perToken, String token) {
-      this.perClient = perClient;
-      this.client = client;
-      this.perToken = perToken;
-      this.token = token;
+    private Held(Runnable release) {
+      this.release = release;
       this.refusal = null;
       this.closed = new AtomicBoolean();
     }
 
     private Held(String refusal) {
-      this.perClient = null;
-      this.client = null;
-      this.perToken = null;
-      this.token = null;
+      this.release = null;
       this.refusal = refusal;
       this.closed = new AtomicBoolean(true);
     }
@@ -283,14 +330,8 @@ public final class FrontDoorSecurity {
 
     @Override
     public void close() {
-      if (!closed.compareAndSet(false, true)) {
-        return;
-      }
-      if (client != null) {
-        perClient.release(client);
-      }
-      if (token != null) {
-        perToken.release(token);
+      if (closed.compareAndSet(false, true)) {
+        release.run();
       }
     }
   }

@@ -243,8 +243,8 @@ final class ServerCommand implements Callable<Integer> {
       paramLabel = "N",
       defaultValue = "0",
       description =
-          "Sessions one ACL token may hold open across connections, with --acl (default: 0, no"
-              + " limit).")
+          "Sessions one ACL token may hold open across connections, the API's and the Eureka"
+              + " front door's leases together, with --acl (default: 0, no limit).")
   int maxSessionsPerToken;
 
   @Option(

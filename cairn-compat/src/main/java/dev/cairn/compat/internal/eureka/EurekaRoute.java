@@ -14,6 +14,7 @@ import dev.cairn.compat.internal.Reply;
 import dev.cairn.compat.internal.Req;
 import dev.cairn.compat.internal.Route;
 import dev.cairn.compat.internal.RouteTable;
+import dev.cairn.server.FrontDoorSecurity;
 import dev.cairn.server.core.Author;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.ServiceList;
@@ -28,6 +29,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -35,6 +38,11 @@ import java.util.function.Supplier;
  * registration opens a Cairn session whose TTL is the lease's {@code durationInSecs} (1..300 s); a
  * heartbeat renews it, a cancel closes it, and a lease that runs out removes the instance as an
  * expired session does. Reads list every instance of the {@code default} namespace.
+ *
+ * <p>With ACLs on, a lease takes one of its token's {@code --max-sessions-per-token} (the count of
+ * the token's sessions on the server's API, decision 0177), given back when it is cancelled or
+ * replaced by a new registration of the instance, and once it expired; a registration over the
+ * limit is answered 429 with {@code Retry-After}.
  */
 public final class EurekaRoute implements Route {
 
@@ -46,6 +54,12 @@ public final class EurekaRoute implements Route {
 
   private final Registry registry;
   private final String base;
+
+  /**
+   * The leases holding a place of their token's session count, by session id; at most that limit
+   * per token (an expired lease leaves when its place is reclaimed).
+   */
+  private final Map<String, Lease> leases = new ConcurrentHashMap<>();
 
   public EurekaRoute(Registry registry, String basePath) {
     this.registry = requireNonNull(registry, "registry");
@@ -114,32 +128,103 @@ public final class EurekaRoute implements Route {
     long leaseSeconds = leaseSeconds(req);
     Instance previous = find(service, b.build().id());
     Author author = Acl.author(req.caller(), req.remote());
-    return registry
-        .openSession(
-            Duration.ofSeconds(leaseSeconds), "", SessionAccess.anySession(), "eureka", author)
-        .thenCompose(
-            session ->
-                registry
-                    .register(
-                        NS,
-                        b.kind(InstanceKind.EPHEMERAL).sessionId(session.id()).build(),
-                        SessionAccess.anySession(),
-                        author.inSession(session.id()))
-                    .whenComplete(
-                        (stored, e) -> {
-                          if (e != null) {
-                            registry.closeSession(session.id());
-                          }
-                        }))
-        .thenApply(
-            stored -> {
-              if (previous != null
-                  && !previous.sessionId().isEmpty()
-                  && !previous.sessionId().equals(stored.sessionId())) {
-                registry.closeSession(previous.sessionId());
-              }
-              return Reply.empty(204);
-            });
+    // A registration of an instance that holds a lease replaces it: the old lease's place is the
+    // new one's, whatever becomes of the old session.
+    if (previous != null) {
+      endLease(previous.sessionId());
+    }
+    Lease lease = new Lease();
+    FrontDoorSecurity.Held place = req.security().openSession(req.caller(), lease);
+    if (!place.granted()) {
+      return done(
+          Reply.json(
+                  429,
+                  Map.of(
+                      "error",
+                      "Too Many Requests",
+                      "limit",
+                      "--max-sessions-per-token",
+                      "message",
+                      "Too many leases: " + place.refusal()))
+              .header("Retry-After", "1"));
+    }
+    lease.place = place;
+    boolean counted = counted(req);
+    CompletableFuture<Reply> reply =
+        registry
+            .openSession(
+                Duration.ofSeconds(leaseSeconds), "", SessionAccess.anySession(), "eureka", author)
+            .thenCompose(
+                session -> {
+                  lease.sessionId = session.id();
+                  if (counted) {
+                    leases.put(session.id(), lease);
+                  }
+                  return registry
+                      .register(
+                          NS,
+                          b.kind(InstanceKind.EPHEMERAL).sessionId(session.id()).build(),
+                          SessionAccess.anySession(),
+                          author.inSession(session.id()))
+                      .whenComplete(
+                          (stored, e) -> {
+                            if (e != null) {
+                              registry.closeSession(session.id());
+                              endLease(session.id());
+                            }
+                          });
+                })
+            .thenApply(
+                stored -> {
+                  if (previous != null
+                      && !previous.sessionId().isEmpty()
+                      && !previous.sessionId().equals(stored.sessionId())) {
+                    registry.closeSession(previous.sessionId());
+                  }
+                  return Reply.empty(204);
+                });
+    reply.whenComplete(
+        (r, e) -> {
+          if (e != null) {
+            place.close(); // also when the session never opened
+          }
+        });
+    return reply;
+  }
+
+  /** Whether the caller's leases count against its token's sessions. */
+  private static boolean counted(Req req) {
+    Authorizer caller = req.caller();
+    return req.security().maxSessionsPerToken() > 0
+        && caller.kind() == Authorizer.Kind.KNOWN
+        && !caller.accessorId().isEmpty();
+  }
+
+  /** Gives back the place of the lease of session {@code sessionId}, if it holds one. */
+  private void endLease(String sessionId) {
+    Lease lease = sessionId.isEmpty() ? null : leases.remove(sessionId);
+    if (lease != null) {
+      lease.place.close();
+    }
+  }
+
+  /**
+   * A lease's hold on its token's place: held while its session is being opened and while it is
+   * open. Asked only when the token is full; a lease found ended leaves {@link #leases}.
+   */
+  private final class Lease implements BooleanSupplier {
+    volatile String sessionId; // null while opening
+    volatile FrontDoorSecurity.Held place;
+
+    @Override
+    public boolean getAsBoolean() {
+      String id = sessionId;
+      if (id == null || registry.isSessionOpen(id)) {
+        return true;
+      }
+      leases.remove(id, this);
+      return false;
+    }
   }
 
   private CompletableFuture<Reply> heartbeat(String service, String id) {
@@ -170,6 +255,7 @@ public final class EurekaRoute implements Route {
             : registry.closeSession(i.sessionId(), SessionAccess.anySession(), author);
     return removed.handle(
         (r, e) -> {
+          endLease(i.sessionId());
           if (e == null) {
             return Reply.empty(200);
           }

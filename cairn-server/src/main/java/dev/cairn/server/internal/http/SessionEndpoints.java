@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /** The session endpoints: create, renew and delete. */
 final class SessionEndpoints {
@@ -19,37 +20,66 @@ final class SessionEndpoints {
 
   private final Registry registry;
   private final int maxPerClient;
-  private final int maxPerToken; // 0: no limit
+  private final TokenQuota perToken; // null: no limit
 
   /**
-   * The sessions opened over HTTP by each client address (an {@link InetAddress} key) and, with a
-   * per-token limit, by each ACL token (its accessor id, a {@link String} key); pruned of ended
-   * ones when full.
+   * The sessions opened over HTTP by each client address; pruned of ended ones when full. Guarded
+   * by this.
    */
-  private final Map<Object, Set<String>> opened = new HashMap<>();
+  private final Map<InetAddress, Set<String>> opened = new HashMap<>();
 
+  /**
+   * Counting per token in {@code perToken} (null: no limit), the server's one count of each token's
+   * sessions, shared with its gRPC session streams and the front doors' leases (decision 0177).
+   */
   SessionEndpoints(Registry registry, int maxPerClient, TokenQuota perToken) {
     this.registry = registry;
     this.maxPerClient = maxPerClient;
-    this.maxPerToken = perToken == null ? 0 : perToken.max();
+    this.perToken = perToken;
   }
 
   /**
-   * Takes a place for a new session of {@code client} and {@code token} (either null: not counted;
-   * decision 0170): refuses with 429 when either already holds its limit of open sessions opened
-   * over HTTP. Sessions that have ended since are forgotten then, so the check costs nothing until
-   * a client has many.
+   * Checks the room for a new session of {@code client} (null: not counted; decision 0170): refuses
+   * with 429 when it already holds its limit of open sessions opened over HTTP. Sessions that have
+   * ended since are forgotten then, so the check costs nothing until a client has many.
    */
-  private synchronized void checkRoom(InetAddress client, String token) {
+  private synchronized void checkRoom(InetAddress client) {
     if (client != null && full(client, maxPerClient)) {
       throw refusal(maxPerClient, "from " + client.getHostAddress(), "per client address");
     }
-    if (token != null && full(token, maxPerToken)) {
-      throw refusal(maxPerToken, "with token " + token, "per token");
+  }
+
+  /**
+   * Takes one of {@code token}'s sessions (null: not counted) for a session about to open, held
+   * while it is open: a session closed or expired gives its place back when the token next needs it
+   * (decision 0177). Refuses with 429 when the token holds its limit across the server.
+   */
+  private OpenSession takePlace(String token) {
+    if (token == null) {
+      return null;
+    }
+    OpenSession place = new OpenSession();
+    if (!perToken.tryAcquireWhile(token, place)) {
+      throw refusal(
+          perToken.max(),
+          "with token " + token,
+          "per token, the server's API and front doors together");
+    }
+    return place;
+  }
+
+  /** A session's hold on its token's place: held while it opens and while it is open. */
+  private final class OpenSession implements BooleanSupplier {
+    volatile String id; // null while opening
+
+    @Override
+    public boolean getAsBoolean() {
+      String i = id;
+      return i == null || registry.isSessionOpen(i);
     }
   }
 
-  private boolean full(Object key, int max) {
+  private boolean full(InetAddress key, int max) {
     Set<String> ids = opened.get(key);
     if (ids == null || ids.size() < max) {
       return false;
@@ -73,12 +103,9 @@ final class SessionEndpoints {
         1);
   }
 
-  private synchronized void opened(InetAddress client, String token, String id) {
+  private synchronized void opened(InetAddress client, String id) {
     if (client != null) {
       opened.computeIfAbsent(client, k -> new HashSet<>()).add(id);
-    }
-    if (token != null) {
-      opened.computeIfAbsent(token, k -> new HashSet<>()).add(id);
     }
   }
 
@@ -94,13 +121,26 @@ final class SessionEndpoints {
     JsonRequests.SessionRequest request = JsonRequests.session(ex.jsonBody());
     String name = request.name().isEmpty() ? DEFAULT_CLIENT_NAME : request.name();
     InetAddress client = client(ex);
-    String token = maxPerToken == 0 ? null : ex.tokenAccessor();
-    checkRoom(client, token);
+    String token = perToken == null ? null : ex.tokenAccessor();
+    checkRoom(client);
+    OpenSession place = takePlace(token);
     ex.reply(
-        registry.openSession(
-            Duration.ofMillis(request.ttlMillis()), "", SessionAccess.none(), name, ex.author()),
+        registry
+            .openSession(
+                Duration.ofMillis(request.ttlMillis()), "", SessionAccess.none(), name, ex.author())
+            .whenComplete(
+                (info, e) -> {
+                  if (place == null) {
+                    return;
+                  }
+                  if (e != null) {
+                    perToken.releaseWhile(token, place);
+                  } else {
+                    place.id = info.id();
+                  }
+                }),
         info -> {
-          opened(client, token, info.id());
+          opened(client, info.id());
           return JsonBodies.encode(
               g -> {
                 g.writeStartObject();

@@ -17,8 +17,8 @@ import dev.cairn.common.Limits;
  * @param requestBurst the largest burst of requests over {@code requestsPerSecond}
  * @param watchesPerToken watches (HTTP and gRPC, across connections) one ACL token may hold open; 0
  *     for no limit (the default)
- * @param sessionsPerToken sessions (opened over HTTP and still open, and gRPC session streams) one
- *     ACL token may hold open; 0 for no limit (the default)
+ * @param sessionsPerToken sessions (opened over HTTP and still open, gRPC session streams, Eureka
+ *     leases) one ACL token may hold open; 0 for no limit (the default)
  */
 public record AbuseLimits(
     int watchesPerClient,

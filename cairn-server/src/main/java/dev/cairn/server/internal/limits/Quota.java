@@ -35,9 +35,22 @@ public class Quota<K> {
   }
 
   /**
-   * Takes one for {@code holder}; false (and nothing taken) when it already holds {@link #max()}.
+   * Takes one for {@code holder}; false (and nothing taken) when it already holds {@link #max()}
+   * and {@link #reclaim} gives none back.
    */
   public final boolean tryAcquire(K holder) {
+    return take(holder) || (reclaim(holder) && take(holder));
+  }
+
+  /**
+   * Gives back what {@code holder} holds for things that have ended without telling (none here),
+   * when it is full: whether any was.
+   */
+  protected boolean reclaim(K holder) {
+    return false;
+  }
+
+  private boolean take(K holder) {
     boolean[] taken = {false};
     open.compute(
         requireNonNull(holder, "holder"),

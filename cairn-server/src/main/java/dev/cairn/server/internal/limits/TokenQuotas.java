@@ -7,7 +7,8 @@ package dev.cairn.server.internal.limits;
  *
  * @param watches open watches per token (HTTP event streams, gRPC watches, Consul blocking queries
  *     waiting, xDS streams); null for no limit
- * @param sessions open sessions per token (HTTP and gRPC); null for no limit
+ * @param sessions open sessions per token (HTTP sessions, gRPC session streams, Eureka leases);
+ *     null for no limit
  */
 public record TokenQuotas(TokenQuota watches, TokenQuota sessions) {
 
