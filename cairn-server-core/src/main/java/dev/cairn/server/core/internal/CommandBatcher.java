@@ -79,9 +79,9 @@ final class CommandBatcher {
     Pending p = new Pending(batch, null, results);
     if (local.holds(batch.batchId())) {
       // One of this member's own entries, appended while it led and relayed to the leader when it
-      // lost the lead, come back now that it leads again: the entry that waits for it is the one in
-      // flight, so it goes out at once, beside the limit (with one entry in flight, decision 0113,
-      // it would otherwise wait for that entry's write timeout).
+      // lost the lead, comes back now that it leads again: the entry that waits for it is the one
+      // in flight, so it goes out at once, beside the limit (with one entry in flight, decision
+      // 0113, it would otherwise wait for that entry's write timeout).
       synchronized (this) {
         inFlight++;
         send(List.of(p), false);
