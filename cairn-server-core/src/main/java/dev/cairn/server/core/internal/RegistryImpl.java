@@ -121,7 +121,7 @@ public final class RegistryImpl {
             commandLog,
             local,
             options.maxCommandsPerEntry(),
-            entriesInFlight(options, commandLog),
+            options.maxEntriesInFlight(),
             options.maxForwardsInFlight(),
             () -> !leading);
     this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("cairn-sessions"));
@@ -216,17 +216,6 @@ public final class RegistryImpl {
   }
 
   // Rebuilt only when something must change: an instance is checked when it is built.
-  /**
-   * Entries in flight: as configured, else 1 on a replicated log and 2 on a single node (decision
-   * 0113).
-   */
-  static int entriesInFlight(RegistryOptions options, CommandLog commandLog) {
-    if (options.maxEntriesInFlight() > 0) {
-      return options.maxEntriesInFlight();
-    }
-    return commandLog.replicated() ? 1 : 2;
-  }
-
   private static Instance normalized(Instance instance, InstanceKind kind) {
     if (!instance.id().isEmpty() && instance.kind() == kind && instance.modRevision() == 0) {
       return instance;
