@@ -107,6 +107,13 @@ class WorkloadsTest {
     assertThat(values("writes acknowledged")).containsExactly("10");
     assertThat(values("events delivered")).containsExactly("100");
     assertThat(values("resync snapshots")).containsExactly("0 / 0");
+    // The writer's own latency over the same 10 writes, beside the watchers' (issue 14 item 5).
+    assertThat(values("write sent to its ack (the writer's own latency) p")).hasSize(2);
+    assertThat(values("write sent to its ack (the writer's own latency) max"))
+        .singleElement()
+        .asString()
+        .matches("\\d+\\.\\d{3} ms")
+        .isNotEqualTo("0.000 ms");
   }
 
   @Test
