@@ -82,7 +82,8 @@ final class CpuMeter {
     return start < 0 || end < 0 ? -1 : end - start;
   }
 
-  private static String perOp(long nanos, long ops) {
+  /** {@code nanos} of CPU per operation, e.g. {@code "12.5 µs"}; {@code "n/a"} when unknown. */
+  static String perOp(long nanos, long ops) {
     return nanos < 0 || ops <= 0
         ? "n/a"
         : String.format(Locale.ROOT, "%,.1f µs", nanos / 1_000.0 / ops);

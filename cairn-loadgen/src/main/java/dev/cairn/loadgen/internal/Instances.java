@@ -21,6 +21,18 @@ final class Instances {
         .build();
   }
 
+  /** The same instance as {@link #of}, as the SDK takes it. */
+  static dev.cairn.common.Instance sdk(String service, String id, int index) {
+    Instance p = of(service, id, index);
+    return dev.cairn.common.Instance.builder(p.getService(), p.getAddress())
+        .id(p.getId())
+        .ports(p.getPortsMap())
+        .tags(p.getTagsList())
+        .metadata(p.getMetadataMap())
+        .zone(p.getZone())
+        .build();
+  }
+
   /** A zero-padded instance id: {@code prefix-000042}. */
   static String id(String prefix, int index) {
     return prefix + "-" + String.format(Locale.ROOT, "%06d", index);

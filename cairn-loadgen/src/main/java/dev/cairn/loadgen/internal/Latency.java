@@ -17,6 +17,29 @@ final class Latency {
     micros.recordValue(Math.max(0, nanos) / 1_000);
   }
 
+  /** The distribution as a compressed HdrHistogram in Base64, for {@link #addEncoded}. */
+  String encoded() {
+    Histogram copy = micros.copy();
+    java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(copy.getNeededByteBufferCapacity());
+    int length = copy.encodeIntoCompressedByteBuffer(buffer);
+    return java.util.Base64.getEncoder()
+        .encodeToString(java.util.Arrays.copyOf(buffer.array(), length));
+  }
+
+  /**
+   * Adds a distribution another process recorded ({@link #encoded}).
+   *
+   * @throws IllegalArgumentException when {@code encoded} is not one
+   */
+  void addEncoded(String encoded) {
+    try {
+      byte[] bytes = java.util.Base64.getDecoder().decode(encoded);
+      micros.add(Histogram.decodeFromCompressedByteBuffer(java.nio.ByteBuffer.wrap(bytes), 0));
+    } catch (java.util.zip.DataFormatException | RuntimeException e) {
+      throw new IllegalArgumentException("not an encoded latency distribution: " + e, e);
+    }
+  }
+
   long count() {
     return micros.getTotalCount();
   }

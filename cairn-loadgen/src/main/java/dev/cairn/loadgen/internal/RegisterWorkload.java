@@ -36,11 +36,12 @@ final class RegisterWorkload implements Workload {
       boolean persistentPhase,
       int blockingCallers,
       boolean sessionsOnLeader,
+      boolean sdkProcesses,
       Duration timeout) {
 
     static Settings defaults() {
       return new Settings(
-          10_000, 10_000, 100, 4, 32, 8, 4, true, 32, true, Duration.ofSeconds(120));
+          10_000, 10_000, 100, 4, 32, 8, 4, true, 32, true, true, Duration.ofSeconds(120));
     }
 
     /** {@code n} blocking callers (threads, one call each at a time) in the SDK-shaped phases. */
@@ -75,6 +76,14 @@ final class RegisterWorkload implements Workload {
       return copy(b -> b.sessionsOnLeader = onLeader);
     }
 
+    /**
+     * With or without the SDK phase in processes of their own (one {@code CairnClient} each, as
+     * many as the in-process phase has clients), beside the one in this process.
+     */
+    Settings withSdkProcesses(boolean run) {
+      return copy(b -> b.sdkProcesses = run);
+    }
+
     /** With or without the persistent phase (and its warm-up). */
     Settings withPersistent(boolean run) {
       return copy(b -> b.persistentPhase = run);
@@ -98,6 +107,7 @@ final class RegisterWorkload implements Workload {
       boolean persistentPhase;
       int blockingCallers;
       boolean sessionsOnLeader;
+      boolean sdkProcesses;
       final Duration timeout;
 
       Copy(Settings s) {
@@ -111,6 +121,7 @@ final class RegisterWorkload implements Workload {
         persistentPhase = s.persistentPhase;
         blockingCallers = s.blockingCallers;
         sessionsOnLeader = s.sessionsOnLeader;
+        sdkProcesses = s.sdkProcesses;
         timeout = s.timeout;
       }
 
@@ -126,6 +137,7 @@ final class RegisterWorkload implements Workload {
             persistentPhase,
             blockingCallers,
             sessionsOnLeader,
+            sdkProcesses,
             timeout);
       }
     }
@@ -180,6 +192,9 @@ final class RegisterWorkload implements Workload {
       if (settings.blockingCallers() > 0) {
         ephemeral(context, table, channels, settings.instances(), "eb", true);
         sdk(context, table, connections);
+        if (settings.sdkProcesses()) {
+          sdkProcesses(context, table, connections);
+        }
       }
       if (settings.persistentPhase()) {
         persistent(context, table, channels, settings.instances(), "p", false);
@@ -366,19 +381,69 @@ final class RegisterWorkload implements Workload {
     table.add(NAME, "SDK clean-up (clients closed)", clean ? "ok" : "instances left", "ok");
   }
 
+  /**
+   * The SDK phase again with every {@code CairnClient} in a process of its own and the blocking
+   * callers split over them ({@link SdkProcesses}), as applications register from many processes:
+   * the clients' CPU per operation is then their processes', not this one's.
+   */
+  private void sdkProcesses(RunContext context, ResultTable table, int connections)
+      throws Exception {
+    List<SdkProcesses.Share> shares =
+        SdkProcesses.shares(
+            context.members(),
+            connections,
+            settings.instances(),
+            settings.warmup(),
+            settings.blockingCallers());
+    String label =
+        String.format(
+            Locale.ROOT,
+            "ephemeral register through the SDK in %d processes (1 CairnClient each%s, %d blocking"
+                + " callers in all)",
+            shares.size(),
+            spread(context),
+            settings.blockingCallers());
+    if (context.members().stream().anyMatch(t -> t.tls() != null)) {
+      table.add(NAME, label, "skipped (TLS: the SDK phase runs plaintext only)", "—");
+      return;
+    }
+    long baseline = context.server().instanceCount();
+    context.progress(
+        "%s: %s of %,d instances (warm-up of %,d first)...",
+        NAME, label, settings.instances(), settings.warmup());
+    SdkProcesses.Outcome outcome;
+    try {
+      outcome =
+          SdkProcesses.run(
+              context,
+              shares,
+              context.service("w1-"),
+              settings.services(),
+              "sp",
+              settings.timeout());
+    } catch (Exception e) {
+      table.add(NAME, label, "failed: " + RunCommand.describe(e), "—");
+      return;
+    }
+    long ops = outcome.result().succeeded();
+    report(table, label, settings.instances(), outcome.result(), outcome.latency(), "—");
+    if (ops > 0) {
+      table.add(
+          NAME,
+          label + " CPU per op, server / client processes",
+          outcome.server().serverPerOp(ops) + " / " + CpuMeter.perOp(outcome.clientCpuNanos(), ops),
+          "—");
+    }
+    boolean clean = context.server().awaitInstanceCount(baseline, CLEANUP_TIMEOUT);
+    table.add(
+        NAME, "SDK processes clean-up (processes ended)", clean ? "ok" : "instances left", "ok");
+  }
+
   /** The instances of the SDK phase, as the SDK takes them (the same as {@link #instances}). */
   private dev.cairn.common.Instance[] sdkInstances(RunContext context, int count, String prefix) {
     dev.cairn.common.Instance[] out = new dev.cairn.common.Instance[count];
     for (int k = 0; k < count; k++) {
-      Instance p = Instances.of(serviceOf(context, k), Instances.id(prefix, k), k);
-      out[k] =
-          dev.cairn.common.Instance.builder(p.getService(), p.getAddress())
-              .id(p.getId())
-              .ports(p.getPortsMap())
-              .tags(p.getTagsList())
-              .metadata(p.getMetadataMap())
-              .zone(p.getZone())
-              .build();
+      out[k] = Instances.sdk(serviceOf(context, k), Instances.id(prefix, k), k);
     }
     return out;
   }

@@ -140,6 +140,17 @@ public final class RunCommand implements Callable<Integer> {
   boolean w1SessionsOnLeader;
 
   @Option(
+      names = "--w1-sdk-processes",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "W1: also run the SDK phase with each CairnClient in a process of its own and the"
+              + " blocking callers split over them, as applications register from many processes"
+              + " (on by default); --no-w1-sdk-processes leaves it out.")
+  boolean w1SdkProcesses;
+
+  @Option(
       names = "--w2-watchers",
       defaultValue = "100",
       description = "W2: watchers. Default: ${DEFAULT-VALUE}.")
@@ -451,7 +462,8 @@ public final class RunCommand implements Callable<Integer> {
                 .withInFlight(w1Pipeline, w1InFlight)
                 .withPersistent(!w1EphemeralOnly)
                 .withBlockingCallers(w1BlockingCallers)
-                .withSessionsOnLeader(w1SessionsOnLeader)),
+                .withSessionsOnLeader(w1SessionsOnLeader)
+                .withSdkProcesses(w1SdkProcesses)),
         new WatchLatencyWorkload(
             WatchLatencyWorkload.Settings.defaults()
                 .withWatchers(w2Watchers)

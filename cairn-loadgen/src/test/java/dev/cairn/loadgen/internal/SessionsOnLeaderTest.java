@@ -89,6 +89,7 @@ class SessionsOnLeaderTest {
                   .withInstances(200)
                   .withPersistent(false)
                   .withBlockingCallers(4)
+                  .withSdkProcesses(false)
                   .withSessionsOnLeader(sessionsOnLeader))
           .run(context, table);
     } finally {

@@ -43,11 +43,19 @@ class WorkloadsTest {
     new RegisterWorkload(RegisterWorkload.Settings.defaults().withInstances(200))
         .run(context, table);
 
-    // pipelined, SDK-shaped (blocking callers) and through the SDK ephemeral, then persistent
-    assertThat(values(") registered")).containsExactly("200", "200", "200", "200", "200");
+    // pipelined, SDK-shaped (blocking callers), through the SDK in this process and in processes
+    // of their own ephemeral, then persistent
+    assertThat(values(") registered")).containsExactly("200", "200", "200", "200", "200", "200");
     assertThat(values("instances on server")).containsExactly("200", "200", "200", "200");
-    assertThat(values("clean-up")).containsExactly("ok", "ok", "ok", "ok", "ok");
+    assertThat(values("clean-up")).containsExactly("ok", "ok", "ok", "ok", "ok", "ok");
     assertThat(values("errors")).isEmpty();
+    // 32 callers over 4 processes, one CairnClient each; their CPU is theirs, not this process's
+    String processes =
+        "ephemeral register through the SDK in 4 processes (1 CairnClient each, 32 blocking"
+            + " callers in all)";
+    assertThat(table.find("W1", processes + " registered").value()).isEqualTo("200");
+    assertThat(table.find("W1", processes + " CPU per op, server / client processes").value())
+        .matches(".* / [0-9][0-9,.]* µs");
     assertThat(
             table.find(
                 "W1",
@@ -81,7 +89,7 @@ class WorkloadsTest {
                 .withClient(HttpListWorkload.Client.NETTY, 1))
         .run(context, table);
 
-    assertThat(values(") registered")).containsExactly("100", "100", "100", "100", "100");
+    assertThat(values(") registered")).containsExactly("100", "100", "100", "100", "100", "100");
     assertThat(
             table.find(
                 "W1",
