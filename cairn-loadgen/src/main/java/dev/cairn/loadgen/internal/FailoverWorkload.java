@@ -1,15 +1,10 @@
 package dev.cairn.loadgen.internal;
 
-import dev.cairn.loadgen.LoadgenMain;
 import dev.cairn.proto.v1.Instance;
 import dev.cairn.proto.v1.ServiceSnapshot;
 import dev.cairn.proto.v1.WatchEvent;
 import io.grpc.ManagedChannel;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -235,60 +230,46 @@ final class FailoverWorkload implements Workload {
   /** A {@code loadgen client} child process and its "ready" line. */
   private static final class Child {
     final Process process;
-    final CompletableFuture<String> ready = new CompletableFuture<>();
+    final CompletableFuture<String> ready;
 
-    private Child(Process process) {
+    private Child(Process process, CompletableFuture<String> ready) {
       this.process = process;
+      this.ready = ready;
     }
 
     static Child start(RunContext context, String service, String prefix, Settings settings)
         throws IOException {
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.addAll(List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-      command.addAll(List.of("-cp", System.getProperty("java.class.path")));
-      command.add(LoadgenMain.class.getName());
-      command.addAll(
-          List.of(
-              "client",
-              "--grpc",
-              context.target().grpcAuthority(),
-              "--namespace",
-              context.namespace(),
-              "--service",
-              service,
-              "--instances",
-              Integer.toString(settings.instancesPerChild()),
-              "--id-prefix",
-              prefix,
-              "--ttl-ms",
-              Long.toString(settings.ttl().toMillis()),
-              "--max-seconds",
-              "300"));
+      CompletableFuture<String> ready = new CompletableFuture<>();
       Process process =
-          new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-      Child child = new Child(process);
-      Thread reader =
-          new Thread(
-              () -> {
-                try (BufferedReader out =
-                    new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                  for (String line = out.readLine(); line != null; line = out.readLine()) {
-                    if (line.startsWith("ready")) {
-                      child.ready.complete(line);
-                    }
-                  }
-                } catch (IOException e) {
-                  // the process is gone
+          LoadgenChild.start(
+              List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+              List.of(
+                  "client",
+                  "--grpc",
+                  context.target().grpcAuthority(),
+                  "--namespace",
+                  context.namespace(),
+                  "--service",
+                  service,
+                  "--instances",
+                  Integer.toString(settings.instancesPerChild()),
+                  "--id-prefix",
+                  prefix,
+                  "--ttl-ms",
+                  Long.toString(settings.ttl().toMillis()),
+                  "--max-seconds",
+                  "300"),
+              "loadgen-w4-" + prefix,
+              line -> {
+                if (line.startsWith("ready")) {
+                  ready.complete(line);
                 }
-                child.ready.completeExceptionally(
-                    new IllegalStateException("client " + prefix + " exited before it was ready"));
               },
-              "loadgen-w4-" + prefix);
-      reader.setDaemon(true);
-      reader.start();
-      return child;
+              () ->
+                  ready.completeExceptionally(
+                      new IllegalStateException(
+                          "client " + prefix + " exited before it was ready")));
+      return new Child(process, ready);
     }
 
     /** Closes its stdin, kills it and waits for it, at most 5 s. */

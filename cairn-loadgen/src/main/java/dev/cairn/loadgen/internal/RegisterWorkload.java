@@ -320,8 +320,7 @@ final class RegisterWorkload implements Workload {
             connections,
             spread(context),
             settings.blockingCallers());
-    if (context.members().stream().anyMatch(t -> t.tls() != null)) {
-      table.add(NAME, label, "skipped (TLS: the SDK phase runs plaintext only)", "—");
+    if (skippedOverTls(context, table, label)) {
       return;
     }
     long baseline = context.server().instanceCount();
@@ -403,8 +402,7 @@ final class RegisterWorkload implements Workload {
             shares.size(),
             spread(context),
             settings.blockingCallers());
-    if (context.members().stream().anyMatch(t -> t.tls() != null)) {
-      table.add(NAME, label, "skipped (TLS: the SDK phase runs plaintext only)", "—");
+    if (skippedOverTls(context, table, label)) {
       return;
     }
     long baseline = context.server().instanceCount();
@@ -437,6 +435,15 @@ final class RegisterWorkload implements Workload {
     boolean clean = context.server().awaitInstanceCount(baseline, CLEANUP_TIMEOUT);
     table.add(
         NAME, "SDK processes clean-up (processes ended)", clean ? "ok" : "instances left", "ok");
+  }
+
+  /** The SDK phases run plaintext only: over TLS their row says skipped. */
+  private static boolean skippedOverTls(RunContext context, ResultTable table, String label) {
+    if (context.members().stream().anyMatch(t -> t.tls() != null)) {
+      table.add(NAME, label, "skipped (TLS: the SDK phase runs plaintext only)", "—");
+      return true;
+    }
+    return false;
   }
 
   /** The instances of the SDK phase, as the SDK takes them (the same as {@link #instances}). */

@@ -1,12 +1,8 @@
 package dev.cairn.loadgen.internal;
 
-import dev.cairn.loadgen.LoadgenMain;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,11 +132,13 @@ final class SdkProcesses {
   /** One {@code loadgen sdk-client} process and its two lines. */
   private static final class Child {
     final Process process;
-    final CompletableFuture<Void> ready = new CompletableFuture<>();
-    final CompletableFuture<String> done = new CompletableFuture<>();
+    final CompletableFuture<Void> ready;
+    final CompletableFuture<String> done;
 
-    private Child(Process process) {
+    private Child(Process process, CompletableFuture<Void> ready, CompletableFuture<String> done) {
       this.process = process;
+      this.ready = ready;
+      this.done = done;
     }
 
     static Child start(
@@ -151,66 +149,55 @@ final class SdkProcesses {
         String idPrefix,
         Duration timeout)
         throws IOException {
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.addAll(JVM_OPTIONS);
-      command.addAll(List.of("-cp", System.getProperty("java.class.path")));
-      command.add(LoadgenMain.class.getName());
-      command.addAll(
-          List.of(
-              "sdk-client",
-              "--grpc",
-              share.member().grpcAuthority(),
-              "--namespace",
-              context.namespace(),
-              "--service-prefix",
-              servicePrefix,
-              "--services",
-              Integer.toString(services),
-              "--id-prefix",
-              idPrefix,
-              "--first",
-              Integer.toString(share.first()),
-              "--instances",
-              Integer.toString(share.instances()),
-              "--warmup",
-              Integer.toString(share.warmup()),
-              "--callers",
-              Integer.toString(share.callers()),
-              "--max-seconds",
-              Long.toString(2 * timeout.toSeconds() + 30)));
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "sdk-client",
+                  "--grpc",
+                  share.member().grpcAuthority(),
+                  "--namespace",
+                  context.namespace(),
+                  "--service-prefix",
+                  servicePrefix,
+                  "--services",
+                  Integer.toString(services),
+                  "--id-prefix",
+                  idPrefix,
+                  "--first",
+                  Integer.toString(share.first()),
+                  "--instances",
+                  Integer.toString(share.instances()),
+                  "--warmup",
+                  Integer.toString(share.warmup()),
+                  "--callers",
+                  Integer.toString(share.callers()),
+                  "--max-seconds",
+                  Long.toString(2 * timeout.toSeconds() + 30)));
       if (share.member().token() != null) {
-        command.addAll(List.of("--token", share.member().token()));
+        args.addAll(List.of("--token", share.member().token()));
       }
+      CompletableFuture<Void> ready = new CompletableFuture<>();
+      CompletableFuture<String> done = new CompletableFuture<>();
       Process process =
-          new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-      Child child = new Child(process);
-      Thread reader =
-          new Thread(
-              () -> {
-                try (BufferedReader out =
-                    new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                  for (String line = out.readLine(); line != null; line = out.readLine()) {
-                    if (line.equals("ready")) {
-                      child.ready.complete(null);
-                    } else if (line.startsWith("done ")) {
-                      child.done.complete(line);
-                    }
-                  }
-                } catch (IOException e) {
-                  // the process is gone
+          LoadgenChild.start(
+              JVM_OPTIONS,
+              args,
+              "loadgen-w1-" + idPrefix,
+              line -> {
+                if (line.equals("ready")) {
+                  ready.complete(null);
+                } else if (line.startsWith("done ")) {
+                  done.complete(line);
                 }
+              },
+              () -> {
                 IllegalStateException gone =
                     new IllegalStateException(
                         "sdk-client " + idPrefix + " exited before it reported");
-                child.ready.completeExceptionally(gone);
-                child.done.completeExceptionally(gone);
-              },
-              "loadgen-w1-" + idPrefix);
-      reader.setDaemon(true);
-      reader.start();
-      return child;
+                ready.completeExceptionally(gone);
+                done.completeExceptionally(gone);
+              });
+      return new Child(process, ready, done);
     }
 
     void send(String line) throws IOException {
