@@ -652,7 +652,7 @@ function render() {
 function renderServices() {
   const q = $('service-search').value.trim().toLowerCase();
   const shown = state.services.filter((s) => !q || s.name.includes(q));
-  $('services').tBodies[0].replaceChildren(...shown.map(serviceRow));
+  patchChildren($('services').tBodies[0], shown.map(serviceRow), (tr) => tr.dataset.service);
   const empty = $('no-services');
   empty.hidden = !state.servicesLoaded || shown.length > 0;
   empty.textContent = state.services.length ? 'No service matches.' : 'No services in this namespace.';
@@ -699,7 +699,7 @@ function renderInstances() {
   const filter = currentFilter();
   const matching = all.filter((i) => filter(i));
   const drawn = matching.slice(0, MAX_ROWS);
-  $('instances').tBodies[0].replaceChildren(...drawn.map(instanceRow));
+  patchChildren($('instances').tBodies[0], drawn.map(instanceRow), (tr) => tr.dataset.instance);
   $('shown').textContent = !state.service ? '' :
     matching.length === all.length ? count(all.length, 'instance') :
     matching.length + ' of ' + count(all.length, 'instance') +
@@ -814,9 +814,10 @@ function instanceRow(inst) {
     maintenance.disabled = true;
     maintenance.title = 'Owned by a session: only its owner can re-register it';
   }
-  maintenance.addEventListener('click', () => toggleMaintenance(inst, maintenance));
+  // The row may outlive this render (patchChildren keeps it): act on the instance as it is now.
+  maintenance.addEventListener('click', (e) => act(inst.id, toggleMaintenance, e.currentTarget));
   const remove = el('button', 'danger', 'deregister');
-  remove.addEventListener('click', () => deregister(inst, remove));
+  remove.addEventListener('click', (e) => act(inst.id, deregister, e.currentTarget));
   if (inst.session) {
     // Removing it needs its session's secret too (decision 0165); it goes with its session.
     remove.disabled = true;
@@ -975,7 +976,7 @@ function svg(tag, className) {
 function renderTimeline() {
   const list = $('timeline');
   const items = state.events.slice().reverse().map(eventItem);
-  list.replaceChildren(...items);
+  patchChildren(list, items, (li) => li.dataset.revision + ' ' + li.dataset.event);
   $('no-events').hidden = state.events.length > 0;
   $('events-note').textContent = state.events.length ?
     'the latest ' + count(state.events.length, 'event') + ' of ' + state.namespace +
@@ -1005,6 +1006,78 @@ function eventItem(e) {
   }
   li.append(...parts);
   return li;
+}
+
+/** Runs an action on the selected service's instance id as it is now, if it still is. */
+function act(id, action, button) {
+  const inst = state.instances.get(id);
+  if (inst) action(inst, button);
+}
+
+/**
+ * Makes parent's children the given nodes (each with a key unique among them), changing the
+ * children already there in place instead of replacing them: a render lands whenever a stream or a
+ * poll answers, and a link or button replaced between a click's press and its release loses the
+ * click (the browser sends it to the common ancestor). A kept child takes the new one's
+ * attributes and content; only children whose key went are removed.
+ */
+function patchChildren(parent, nodes, key) {
+  const wanted = new Set(nodes.map(key));
+  if (wanted.size !== nodes.length) {
+    parent.replaceChildren(...nodes); // keys not unique: nothing to match rows by
+    return;
+  }
+  const kept = new Map();
+  for (const child of [...parent.children]) kept.set(key(child), child);
+  for (const child of [...parent.children]) {
+    const k = key(child);
+    if (!wanted.has(k)) {
+      child.remove();
+      kept.delete(k);
+    } else if (kept.get(k) !== child) {
+      child.remove(); // an older one with the same key
+    }
+  }
+  let next = parent.firstElementChild;
+  for (const node of nodes) {
+    const old = kept.get(key(node));
+    if (!old) {
+      parent.insertBefore(node, next);
+      continue;
+    }
+    patchNode(old, node);
+    if (old === next) next = old.nextElementSibling;
+    else parent.insertBefore(old, next); // moved (the order changed)
+  }
+}
+
+/** Makes node have equal to want, keeping have and whatever of it can stay. */
+function patchNode(have, want) {
+  if (have.isEqualNode(want)) return;
+  if (have.nodeType !== Node.ELEMENT_NODE) {
+    if (have.nodeType === want.nodeType) have.nodeValue = want.nodeValue;
+    else have.replaceWith(want);
+    return;
+  }
+  for (const a of [...have.attributes]) {
+    if (!want.hasAttribute(a.name)) have.removeAttribute(a.name);
+  }
+  for (const a of want.attributes) {
+    if (have.getAttribute(a.name) === a.value) continue;
+    // The content security policy refuses a style attribute set as text; the CSSOM may set it.
+    if (a.name === 'style') have.style.cssText = want.style.cssText;
+    else have.setAttribute(a.name, a.value);
+  }
+  const wanted = [...want.childNodes];
+  const had = [...have.childNodes];
+  for (let i = 0; i < wanted.length; i++) {
+    const h = had[i];
+    if (!h) have.append(wanted[i]);
+    else if (h.nodeName !== wanted[i].nodeName || h.namespaceURI !== wanted[i].namespaceURI) {
+      h.replaceWith(wanted[i]);
+    } else patchNode(h, wanted[i]);
+  }
+  for (let i = wanted.length; i < had.length; i++) had[i].remove();
 }
 
 /** A table cell holding nodes; strings become text nodes. */
