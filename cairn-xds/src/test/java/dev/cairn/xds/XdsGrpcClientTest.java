@@ -11,9 +11,11 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,7 +91,8 @@ class XdsGrpcClientTest {
   }
 
   @Test
-  void anInstanceKilledWithSigkillCostsNoFailedIdempotentCall() throws Exception {
+  void anInstanceKilledWithSigkillCostsAtMostTheOneCallRacingItsConnectionsClose()
+      throws Exception {
     Process victim = startChild("victim");
     try {
       register("killed", "victim", childPort(victim));
@@ -98,8 +101,11 @@ class XdsGrpcClientTest {
       awaitServedBy(channel, Set.of("victim", "survivor"));
 
       // Calls run back to back while the victim dies; each must succeed (UNAVAILABLE on the dead
-      // connection is retried on the survivor by the route's retry policy).
-      List<String> failures = new ArrayList<>();
+      // connection is retried on the survivor by the route's retry policy), except the one call
+      // that grpc-java may start on the victim's connection as it closes: its headers meet the
+      // closed socket and grpc-java reports UNKNOWN "channel closed" (grpc-java issue 10120), a
+      // code that no xDS retry_on can name, so a real client sees it too (decision 0131).
+      List<Status> failures = new ArrayList<>();
       Set<String> after = new HashSet<>();
       int calls = 0;
       for (; calls < 200; calls++) {
@@ -115,7 +121,15 @@ class XdsGrpcClientTest {
         }
       }
 
-      assertThat(failures).as("failed calls of %d", calls).isEmpty();
+      assertThat(failures).as("failed calls of %d", calls).hasSizeLessThanOrEqualTo(1);
+      assertThat(failures)
+          .as("failed calls of %d", calls)
+          .allSatisfy(
+              s -> {
+                assertThat(s.getCode()).isEqualTo(Status.Code.UNKNOWN);
+                assertThat(s.getDescription()).isEqualTo("channel closed");
+                assertThat(s.getCause()).isInstanceOf(ClosedChannelException.class);
+              });
       assertThat(after).containsExactly("survivor");
     } finally {
       victim.destroyForcibly();
@@ -137,11 +151,11 @@ class XdsGrpcClientTest {
         .doesNotContain("hidden", "hidden.staging");
   }
 
-  private static String call(ManagedChannel channel, List<String> failures) {
+  private static String call(ManagedChannel channel, List<Status> failures) {
     try {
       return Hello.call(channel);
     } catch (StatusRuntimeException e) {
-      failures.add(e.getStatus().toString());
+      failures.add(e.getStatus());
       return null;
     }
   }
