@@ -52,9 +52,11 @@ class EqualInstancesTest {
       // next. Costs within the tie band are now a coin toss: runs gave 169-231 of 400 each. But
       // the two servers share this JVM and two cores with the registry and the caller, so one is
       // at times slower than the other by more than the tie band, and P2C then rightly prefers the
-      // other: clean CI runs gave 100 / 300 once (and 22 / 378 once with two other builds on the
-      // machine, not explained: a fake-clock simulation with such noise keeps both above 90).
-      // What this guards is the shut-out: each instance gets more than a tenth.
+      // other: clean CI runs gave 100 / 300 once. They gave 22 / 378 once with two other builds on
+      // the machine: each server's pool then started a thread for each of its first 16 requests,
+      // so every probe of the passed-over instance was such a slower request, the probes found it
+      // slower and backed off; TestServer now starts its threads first, as real servers keep
+      // theirs ready. What this guards is the shut-out: each instance gets more than a tenth.
       assertThat(hits).allSatisfy(h -> assertThat(h).isGreaterThan(CALLS / 10));
     }
   }

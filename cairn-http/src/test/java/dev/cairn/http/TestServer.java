@@ -10,8 +10,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -28,7 +28,7 @@ final class TestServer implements AutoCloseable {
   }
 
   private final HttpServer server;
-  private final ExecutorService executor = Executors.newFixedThreadPool(16);
+  private final ThreadPoolExecutor executor = (ThreadPoolExecutor) Executors.newFixedThreadPool(16);
   private final String id;
   private final AtomicInteger hits = new AtomicInteger();
   private volatile Mode mode = Mode.OK;
@@ -40,6 +40,12 @@ final class TestServer implements AutoCloseable {
   private TestServer(String id) throws IOException {
     this.id = id;
     this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
+    // Its threads start now, as a real server's pool keeps threads ready: a fixed pool otherwise
+    // starts one per request for its first 16, each such request measurably slower (about 1.6x on
+    // loopback, more on a loaded machine). An instance that P2C passes over then answers each
+    // probe that slowly, so the probes find it slower than its busy twin and back off (16, 32,
+    // 64... picks), and EqualInstancesTest saw one of two equal instances get 22 of 400 calls.
+    executor.prestartAllCoreThreads();
     server.setExecutor(executor);
     server.createContext("/", this::handle);
     server.start();
