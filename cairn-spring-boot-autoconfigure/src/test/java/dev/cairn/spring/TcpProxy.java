@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -26,6 +27,8 @@ final class TcpProxy implements AutoCloseable {
   private final long delayMillis;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private final Set<ScheduledExecutorService> lines = ConcurrentHashMap.newKeySet();
+  // Guarded by this: a connection accepted while close() runs is dropped, not left open.
+  private boolean closed;
 
   /** A forwarder without delay. */
   TcpProxy(InetSocketAddress target) throws IOException {
@@ -57,10 +60,18 @@ final class TcpProxy implements AutoCloseable {
         Socket out = new Socket(target.getAddress(), target.getPort());
         in.setTcpNoDelay(true);
         out.setTcpNoDelay(true);
-        sockets.add(in);
-        sockets.add(out);
-        pump(in, out);
-        pump(out, in);
+        synchronized (this) {
+          if (closed) {
+            // close() ran while this one was being accepted or connected: it goes too.
+            closeQuietly(in);
+            closeQuietly(out);
+            return;
+          }
+          sockets.add(in);
+          sockets.add(out);
+          pump(in, out);
+          pump(out, in);
+        }
       } catch (IOException e) {
         // closed, or the target refused: the client's connection is dropped
       }
@@ -88,10 +99,14 @@ final class TcpProxy implements AutoCloseable {
                   byte[] chunk = Arrays.copyOf(buffer, n);
                   line.schedule(() -> write(o, chunk, to), delayMillis, TimeUnit.MILLISECONDS);
                 }
-              } catch (IOException e) {
-                // one side closed
+              } catch (IOException | RejectedExecutionException e) {
+                // one side closed, or the proxy (which closed both sides)
               }
-              line.schedule(() -> closeQuietly(to), delayMillis, TimeUnit.MILLISECONDS);
+              try {
+                line.schedule(() -> closeQuietly(to), delayMillis, TimeUnit.MILLISECONDS);
+              } catch (RejectedExecutionException e) {
+                closeQuietly(to); // the proxy closed: no line left to deliver the close in order
+              }
             },
             "tcp-proxy-read");
     reader.setDaemon(true);
@@ -109,7 +124,8 @@ final class TcpProxy implements AutoCloseable {
 
   /** Stops listening and drops every connection through it. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    closed = true;
     closeQuietly(server);
     sockets.forEach(TcpProxy::closeQuietly);
     lines.forEach(ScheduledExecutorService::shutdownNow);
