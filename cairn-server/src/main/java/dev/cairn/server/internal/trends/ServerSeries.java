@@ -50,14 +50,16 @@ final class ServerSeries {
    * first call only starts the first step.
    */
   synchronized void sample(long timeMillis, long revision) {
-    long count = pushCount.sumThenReset();
-    long sum = lagSum.sumThenReset();
-    long max = lagMax.getAndSet(0);
     if (lastTime < 0 || timeMillis <= lastTime) {
+      // No step closes: pushes counted so far (before the first sample, which a busy machine can
+      // run after the first writes) stay for the step that starts here.
       lastTime = timeMillis;
       lastRevision = revision;
       return;
     }
+    long count = pushCount.sumThenReset();
+    long sum = lagSum.sumThenReset();
+    long max = lagMax.getAndSet(0);
     int slot = next;
     times[slot] = timeMillis;
     writesPerSecond[slot] = Math.max(0, revision - lastRevision) * 1000.0 / (timeMillis - lastTime);

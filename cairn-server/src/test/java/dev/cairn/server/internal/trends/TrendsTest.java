@@ -97,6 +97,21 @@ class TrendsTest {
   }
 
   @Test
+  void pushesBeforeTheFirstSampleCountInTheFirstStep() {
+    // The sampler's first run may come after the first writes and pushes (HistoryEndpointsTest
+    // waited in vain for a push made before it).
+    Trends trends = new Trends(CLOCK, 3, 10, 2, 10);
+    RegistryMonitor monitor = trends.monitor(RegistryMonitor.NONE);
+    monitor.eventsDelivered(1, 2_000_000);
+    trends.sample(T0 - 10_000, 100, null); // starts the first step
+    assertThat(trends.server(100).current().pushes()).isEqualTo(1);
+    trends.sample(T0, 100, null);
+    assertThat(trends.server(0).pushes()).containsExactly(1L);
+    assertThat(trends.server(0).maxLagMillis()).containsExactly(2.0);
+    assertThat(trends.server(0).current().pushes()).isZero();
+  }
+
+  @Test
   void eventsSayWhatHappenedWithRevisionAndTimeNewestLimitedPerNamespace() {
     Trends trends = new Trends(CLOCK, 3, 10, 10, 5);
     List<String> forwarded = new ArrayList<>();
