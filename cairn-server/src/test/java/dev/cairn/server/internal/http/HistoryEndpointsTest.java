@@ -6,14 +6,21 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.server.CairnServer;
+import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -107,6 +114,25 @@ class HistoryEndpointsTest {
             HttpRequest.newBuilder(URI.create(base + "/v1/watch/services/web")).build(),
             HttpResponse.BodyHandlers.ofInputStream());
     try (InputStream stream = watch.body()) {
+      // The watch's first snapshot is taken when it is delivered: a write before that is in the
+      // snapshot, not pushed. So write once the snapshot arrived.
+      BufferedReader events =
+          new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8));
+      CompletableFuture<String> snapshot =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  for (String line = events.readLine(); line != null; line = events.readLine()) {
+                    if (line.startsWith("event: ")) {
+                      return line;
+                    }
+                  }
+                  return "end of stream";
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+      assertThat(snapshot.get(10, TimeUnit.SECONDS)).isEqualTo("event: snapshot");
       put("/v1/services/web/instances/web-1", "{\"address\":\"10.0.0.1\"}");
       await()
           .atMost(Duration.ofSeconds(10))

@@ -98,8 +98,8 @@ class TrendsTest {
 
   @Test
   void pushesBeforeTheFirstSampleCountInTheFirstStep() {
-    // The sampler's first run may come after the first writes and pushes (HistoryEndpointsTest
-    // waited in vain for a push made before it).
+    // The sampler's first run may come after the first writes and pushes (its thread starts with
+    // the server, and a busy machine runs it late).
     Trends trends = new Trends(CLOCK, 3, 10, 2, 10);
     RegistryMonitor monitor = trends.monitor(RegistryMonitor.NONE);
     monitor.eventsDelivered(1, 2_000_000);
