@@ -172,6 +172,15 @@ public final class FrontDoorSecurity {
   }
 
   /**
+   * Whether the sessions {@code caller} opens through a front door count against its token's {@code
+   * --max-sessions-per-token}: ACLs on, a limit set, and a known token ({@link #openSession} then
+   * takes a place; otherwise it takes none).
+   */
+  public boolean countsSessionsOf(Authorizer caller) {
+    return tokenOf(sessionsPerToken, caller) != null;
+  }
+
+  /**
    * Takes a place for a session the front door opens on behalf of {@code caller} (a Eureka lease):
    * with ACLs on and a known token, one of the {@code --max-sessions-per-token} the token may hold
    * open across the server, the same count as its sessions on the API (decision 0177). The place is

@@ -149,7 +149,7 @@ public final class EurekaRoute implements Route {
               .header("Retry-After", "1"));
     }
     lease.place = place;
-    boolean counted = counted(req);
+    boolean counted = req.security().countsSessionsOf(req.caller());
     CompletableFuture<Reply> reply =
         registry
             .openSession(
@@ -190,14 +190,6 @@ public final class EurekaRoute implements Route {
           }
         });
     return reply;
-  }
-
-  /** Whether the caller's leases count against its token's sessions. */
-  private static boolean counted(Req req) {
-    Authorizer caller = req.caller();
-    return req.security().maxSessionsPerToken() > 0
-        && caller.kind() == Authorizer.Kind.KNOWN
-        && !caller.accessorId().isEmpty();
   }
 
   /** Gives back the place of the lease of session {@code sessionId}, if it holds one. */
