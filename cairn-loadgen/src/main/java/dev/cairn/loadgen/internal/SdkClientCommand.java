@@ -17,8 +17,8 @@ import picocli.CommandLine.Option;
  * applications register (one {@link CairnClient} per process, threads that each wait for their
  * registration). Registers {@code --warmup} instances unmeasured, prints {@code ready}, waits for
  * the line {@code go} on stdin, registers {@code --instances} instances with {@code --callers}
- * blocking callers, prints one {@code done} line (see {@link #doneLine}), then stays until its
- * stdin closes or {@code --max-seconds} pass, and closes its client (which removes its instances).
+ * blocking callers, prints one {@code done} line (a {@link Report}), then stays until its stdin
+ * closes or {@code --max-seconds} pass, and closes its client (which removes its instances).
  */
 @Command(
     name = "sdk-client",
@@ -127,11 +127,11 @@ public final class SdkClientCommand implements Callable<Integer> {
         err.println("sdk-client: warm-up failed: " + warmed.firstError());
         return 1;
       }
-      out.println("ready");
+      out.println(READY);
       out.flush();
       String line = in.readLine();
-      if (!"go".equals(line)) {
-        err.println("sdk-client: expected 'go' on stdin, got " + line);
+      if (!GO.equals(line)) {
+        err.println("sdk-client: expected '" + GO + "' on stdin, got " + line);
         return 1;
       }
       Latency latency = new Latency();
@@ -143,7 +143,7 @@ public final class SdkClientCommand implements Callable<Integer> {
               k -> client.register(measured[k]).registered(),
               latency,
               bound);
-      out.println(doneLine(result, start, latency));
+      out.println(Report.of(result, start, latency).line());
       out.flush();
       // Stay, with the instances registered, until the parent has every process's figures.
       while (in.readLine() != null) {
@@ -156,24 +156,68 @@ public final class SdkClientCommand implements Callable<Integer> {
     }
   }
 
+  /** The line a process prints once warmed up. */
+  static final String READY = "ready";
+
+  /** The line that starts every process's measured registrations at once. */
+  static final String GO = "go";
+
   /**
-   * {@code done <succeeded> <failed> <start> <end> <latencies> <first error or ->}: start and end
-   * are {@link System#nanoTime} values (on Linux one clock for every process on the machine), the
-   * latencies a compressed HdrHistogram in Base64 ({@link Latency#encoded()}).
+   * What a process reports after its measured registrations, as one line: {@code done <succeeded>
+   * <failed> <start> <end> <latencies> <first error or ->}. Start and end are {@link
+   * System#nanoTime} values (on Linux one clock for every process on the machine), the latencies a
+   * compressed HdrHistogram in Base64 ({@link Latency#encoded()}).
    */
-  static String doneLine(Pipeline.Result result, long start, Latency latency) {
-    return "done "
-        + result.succeeded()
-        + " "
-        + result.failed()
-        + " "
-        + start
-        + " "
-        + (start + result.elapsedNanos())
-        + " "
-        + latency.encoded()
-        + " "
-        + (result.firstError() == null ? "-" : result.firstError().replace('\n', ' '));
+  record Report(
+      long succeeded, long failed, long start, long end, String latencies, String firstError) {
+
+    private static final String PREFIX = "done ";
+
+    static Report of(Pipeline.Result result, long start, Latency latency) {
+      return new Report(
+          result.succeeded(),
+          result.failed(),
+          start,
+          start + result.elapsedNanos(),
+          latency.encoded(),
+          result.firstError());
+    }
+
+    static boolean isReport(String line) {
+      return line.startsWith(PREFIX);
+    }
+
+    /**
+     * @throws IllegalArgumentException when {@code line} is not a report
+     */
+    static Report parse(String line) {
+      String[] f = line.split(" ", 7);
+      if (!isReport(line) || f.length != 7) {
+        throw new IllegalArgumentException("not a report: " + line);
+      }
+      return new Report(
+          Long.parseLong(f[1]),
+          Long.parseLong(f[2]),
+          Long.parseLong(f[3]),
+          Long.parseLong(f[4]),
+          f[5],
+          "-".equals(f[6]) ? null : f[6]);
+    }
+
+    String line() {
+      return PREFIX
+          + succeeded
+          + " "
+          + failed
+          + " "
+          + start
+          + " "
+          + end
+          + " "
+          + latencies
+          + " "
+          + (firstError == null ? "-" : firstError.replace('\n', ' '));
+    }
   }
 
   private dev.cairn.common.Instance[] instances(String prefix, int count) {

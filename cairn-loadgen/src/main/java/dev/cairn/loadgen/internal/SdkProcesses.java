@@ -31,7 +31,7 @@ final class SdkProcesses {
   record Outcome(Pipeline.Result result, Latency latency, long clientCpuNanos, CpuMeter server) {}
 
   /** One process's share: its member, instance range and callers. */
-  record Share(Target member, int first, int instances, int warmupFirst, int warmup, int callers) {}
+  record Share(Target member, int first, int instances, int warmup, int callers) {}
 
   private SdkProcesses() {}
 
@@ -45,15 +45,12 @@ final class SdkProcesses {
     int n = Math.max(1, Math.min(processes, callers));
     List<Share> shares = new ArrayList<>(n);
     int first = 0;
-    int warmFirst = 0;
     for (int p = 0; p < n; p++) {
       int count = instances / n + (p < instances % n ? 1 : 0);
       int warm = warmup / n + (p < warmup % n ? 1 : 0);
       int threads = callers / n + (p < callers % n ? 1 : 0);
-      shares.add(
-          new Share(members.get(p % members.size()), first, count, warmFirst, warm, threads));
+      shares.add(new Share(members.get(p % members.size()), first, count, warm, threads));
       first += count;
-      warmFirst += warm;
     }
     return shares;
   }
@@ -87,7 +84,7 @@ final class SdkProcesses {
       }
       CpuMeter server = CpuMeter.start(context.serverPids());
       for (Child c : children) {
-        c.send("go");
+        c.send(SdkClientCommand.GO);
       }
       Latency latency = new Latency();
       long succeeded = 0;
@@ -99,19 +96,18 @@ final class SdkProcesses {
       long cpu = 0;
       for (int p = 0; p < children.size(); p++) {
         Child c = children.get(p);
-        String[] done = c.done.get(left(deadline), TimeUnit.NANOSECONDS).split(" ", 7);
+        SdkClientCommand.Report done =
+            SdkClientCommand.Report.parse(c.done.get(left(deadline), TimeUnit.NANOSECONDS));
         long after = CpuTime.processNanos(c.process.pid());
         cpu = cpu < 0 || after < 0 || cpuBefore[p] < 0 ? -1 : cpu + (after - cpuBefore[p]);
-        long ok = Long.parseLong(done[1]);
-        long bad = Long.parseLong(done[2]);
-        succeeded += ok;
-        failed += bad;
-        start = Math.min(start, Long.parseLong(done[3]));
-        end = Math.max(end, Long.parseLong(done[4]));
-        latency.addEncoded(done[5]);
-        finished &= ok + bad == shares.get(p).instances();
-        if (firstError == null && !"-".equals(done[6])) {
-          firstError = done[6];
+        succeeded += done.succeeded();
+        failed += done.failed();
+        start = Math.min(start, done.start());
+        end = Math.max(end, done.end());
+        latency.addEncoded(done.latencies());
+        finished &= done.succeeded() + done.failed() == shares.get(p).instances();
+        if (firstError == null) {
+          firstError = done.firstError();
         }
       }
       server.stop();
@@ -184,9 +180,9 @@ final class SdkProcesses {
               args,
               "loadgen-w1-" + idPrefix,
               line -> {
-                if (line.equals("ready")) {
+                if (line.equals(SdkClientCommand.READY)) {
                   ready.complete(null);
-                } else if (line.startsWith("done ")) {
+                } else if (SdkClientCommand.Report.isReport(line)) {
                   done.complete(line);
                 }
               },

@@ -19,7 +19,6 @@ class SdkProcessesTest {
     assertThat(shares).extracting(SdkProcesses.Share::instances).containsExactly(3, 3, 2, 2);
     assertThat(shares).extracting(SdkProcesses.Share::first).containsExactly(0, 3, 6, 8);
     assertThat(shares).extracting(SdkProcesses.Share::warmup).containsExactly(2, 2, 1, 1);
-    assertThat(shares).extracting(SdkProcesses.Share::warmupFirst).containsExactly(0, 2, 4, 5);
     assertThat(shares).extracting(SdkProcesses.Share::callers).containsExactly(2, 2, 2, 1);
     assertThat(shares).extracting(SdkProcesses.Share::member).containsExactly(A, B, A, B);
   }
@@ -51,5 +50,33 @@ class SdkProcessesTest {
     assertThatThrownBy(() -> merged.addEncoded("not a histogram"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not an encoded latency distribution");
+  }
+
+  @Test
+  void aProcessReportTravelsAsOneLine() {
+    Latency latency = new Latency();
+    latency.recordNanos(2_000_000);
+    Pipeline.Result result = new Pipeline.Result(9, 1, "UNAVAILABLE: no\nleader", 5_000, true);
+
+    SdkClientCommand.Report sent = SdkClientCommand.Report.of(result, 100, latency);
+    SdkClientCommand.Report got = SdkClientCommand.Report.parse(sent.line());
+
+    assertThat(sent.line()).doesNotContain("\n");
+    assertThat(got.succeeded()).isEqualTo(9);
+    assertThat(got.failed()).isEqualTo(1);
+    assertThat(got.start()).isEqualTo(100);
+    assertThat(got.end()).isEqualTo(5_100);
+    assertThat(got.firstError()).isEqualTo("UNAVAILABLE: no leader");
+    Latency merged = new Latency();
+    merged.addEncoded(got.latencies());
+    assertThat(merged.count()).isEqualTo(1);
+    assertThat(
+            SdkClientCommand.Report.parse(
+                    SdkClientCommand.Report.of(new Pipeline.Result(3, 0, null, 0, true), 7, latency)
+                        .line())
+                .firstError())
+        .isNull();
+    assertThatThrownBy(() -> SdkClientCommand.Report.parse("ready"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }
