@@ -78,10 +78,16 @@ public final class RatisCommandLog implements CommandLog {
    * machine's reply once the entry is durable and applied, or with a {@link
    * dev.cairn.common.CairnException} of code {@code UNAVAILABLE} when the log is not running or
    * cannot take the entry.
+   *
+   * @throws IllegalArgumentException when {@code entry} is empty: the log keeps empty entries for
+   *     itself (a leader's commit notice, which no machine sees)
    */
   @Override
   public CompletableFuture<byte[]> append(byte[] entry) {
-    return node.append(requireNonNull(entry, "entry"));
+    if (requireNonNull(entry, "entry").length == 0) {
+      throw new IllegalArgumentException("entry: empty (an entry holds at least one byte)");
+    }
+    return node.append(entry);
   }
 
   /**

@@ -150,6 +150,37 @@ class ClusterLogTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
   }
 
+  /**
+   * Without commit-metadata entries the next entry carries a new commit index to the followers; a
+   * write that no entry follows must still reach them before the leader's next heartbeat (half an
+   * election timeout: 2 s here), by the empty entry the leader appends after it, which no machine
+   * sees.
+   */
+  @Test
+  void aLoneWriteIsAppliedOnEveryFollowerBeforeTheNextHeartbeat() throws Exception {
+    startThree(Duration.ofSeconds(4));
+    RatisCommandLog leader = awaitLeader();
+    long before = leader.status().appliedIndex();
+
+    leader.append(bytes("lone")).get(10, TimeUnit.SECONDS);
+
+    await()
+        .atMost(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              for (RecordingMachine m : machines) {
+                assertThat(m.entries()).containsExactly("lone");
+              }
+            });
+    // The write and the notice after it: two entries, one of them for the machines.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(leader.status().appliedIndex()).isEqualTo(before + 2));
+    for (RecordingMachine m : machines) {
+      assertThat(m.entries()).containsExactly("lone");
+    }
+  }
+
   @Test
   void aPeerListWithoutThisNodeIsRefused() throws IOException {
     List<ClusterPeers.Peer> list = ClusterPeers.parse("n1=127.0.0.1:7001,n2=127.0.0.1:7002");
@@ -161,9 +192,13 @@ class ClusterLogTest {
 
   /** Starts three members; again on new ports when one was taken meanwhile (the ports race). */
   private void startThree() throws IOException {
+    startThree(Duration.ofMillis(500));
+  }
+
+  private void startThree(Duration electionTimeout) throws IOException {
     for (int attempt = 1; ; attempt++) {
       try {
-        startThreeOnce();
+        startThreeOnce(electionTimeout);
         return;
       } catch (IOException | RuntimeException e) {
         logs.forEach(RatisCommandLog::close);
@@ -176,7 +211,7 @@ class ClusterLogTest {
     }
   }
 
-  private void startThreeOnce() throws IOException {
+  private void startThreeOnce(Duration electionTimeout) throws IOException {
     int[] ports = freePorts(3);
     peers =
         List.of(
@@ -189,7 +224,7 @@ class ClusterLogTest {
               .peerId(p.id())
               .peers(peers)
               .writeTimeout(Duration.ofSeconds(1))
-              .electionTimeout(Duration.ofMillis(500))
+              .electionTimeout(electionTimeout)
               .build();
       RecordingMachine m = new RecordingMachine();
       logs.add(log);

@@ -54,6 +54,19 @@ class RatisCommandLogTest {
   }
 
   @Test
+  void anEmptyEntryIsRefusedAndTheLogGoesOn() throws Exception {
+    RecordingMachine machine = new RecordingMachine();
+    RatisCommandLog log = logs.start(RatisCommandLog.builder(dataDir), machine);
+
+    assertThatThrownBy(() -> log.append(new byte[0]))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("entry: empty");
+    join(log.append(bytes("a")));
+
+    assertThat(machine.entries()).containsExactly("a");
+  }
+
+  @Test
   void appendCopiesTheEntry() throws Exception {
     RecordingMachine machine = new RecordingMachine();
     RatisCommandLog log = logs.start(RatisCommandLog.builder(dataDir), machine);

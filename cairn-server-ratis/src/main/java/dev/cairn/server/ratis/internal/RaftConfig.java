@@ -75,14 +75,11 @@ final class RaftConfig {
     RaftServerConfigKeys.Log.setAsyncFlushEnabled(p, false);
     RaftServerConfigKeys.Log.StateMachineData.setSync(p, true);
     RaftServerConfigKeys.Log.setForceSyncNum(p, FORCE_SYNC_ENTRIES);
-    // Commit-metadata entries only in a cluster (decision 0108). A single node wrote and fsync'd
-    // one
-    // more entry each time its commit index moved, for nothing: it replays its log before it serves
-    // (leaderReady). In a cluster the metadata entry is what carries a new commit index to the
-    // followers at once; without it they learnt it only with the next append or heartbeat, so a
-    // lone write reached a follower's watchers (and a forwarded write its caller) up to a
-    // heartbeat late, and a follower cut off right after a commit never applied that entry.
-    RaftServerConfigKeys.Log.setLogMetadataEnabled(p, settings.clustered());
+    // No commit-metadata entries (decision 0108): each was one more entry written, replicated and
+    // fsync'd on every member per commit. A single node replays its log before it serves
+    // (leaderReady). In a cluster the next entry carries a new commit index to the followers, and a
+    // leader whose commit no entry follows appends an empty one for it (RaftNode#noticeCommit).
+    RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
     RaftServerConfigKeys.Write.setElementLimit(p, PENDING_WRITES);
     RaftServerConfigKeys.Log.setQueueElementLimit(p, PENDING_WRITES);
 

@@ -307,6 +307,9 @@ public final class RaftNode {
                 pending.remove(result);
               } else {
                 complete(result, reply, error);
+                if (entry.length > 0 && reply != null && reply.isSuccess() && pending.isEmpty()) {
+                  noticeCommit(id);
+                }
               }
             });
       } else {
@@ -322,6 +325,30 @@ public final class RaftNode {
       complete(result, null, null);
     }
     return result;
+  }
+
+  /**
+   * Appends an empty entry, which the machine never sees ({@link StateMachineAdapter}), after a
+   * commit that no entry of this leader follows: without commit-metadata entries (decision 0108)
+   * the next entry is what carries a new commit index to the followers, and without one they would
+   * learn it only with the next heartbeat. Its own commit is not noticed again. Its outcome does
+   * not matter: a leader that lost the lead has a successor whose entries carry the index.
+   */
+  private void noticeCommit(RaftIdentity id) {
+    RaftClientRequest request =
+        RaftClientRequest.newBuilder()
+            .setClientId(clientId)
+            .setServerId(id.peerId())
+            .setGroupId(id.groupId())
+            .setCallId(callIds.incrementAndGet())
+            .setMessage(Message.EMPTY)
+            .setType(RaftClientRequest.writeRequestType())
+            .build();
+    try {
+      writer.submitClientRequestAsync(request);
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("Commit notice not appended", e);
+    }
   }
 
   /**

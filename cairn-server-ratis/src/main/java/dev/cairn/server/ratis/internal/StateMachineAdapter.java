@@ -20,6 +20,7 @@ import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
@@ -338,9 +339,15 @@ final class StateMachineAdapter extends BaseStateMachine {
     if (resumed != null && entry.getIndex() <= resumed.getIndex()) {
       return CompletableFuture.completedFuture(Message.EMPTY); // applied before the restart
     }
+    ByteString data = entry.getStateMachineLogEntry().getLogData();
+    if (data.isEmpty()) {
+      // A leader's commit notice (RaftNode#noticeCommit): nothing for the machine.
+      updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+      return CompletableFuture.completedFuture(Message.EMPTY);
+    }
     byte[] reply;
     try {
-      reply = machine.apply(entry.getStateMachineLogEntry().getLogData().toByteArray());
+      reply = machine.apply(data.toByteArray());
     } catch (RuntimeException e) {
       // The machine promised not to throw; its state is now unknown, so fail loudly.
       LOG.error("LogStateMachine.apply threw at index {}", entry.getIndex(), e);
