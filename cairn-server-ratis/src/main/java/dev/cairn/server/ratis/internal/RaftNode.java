@@ -274,15 +274,7 @@ public final class RaftNode {
       return track(g.forward(entry));
     }
     RaftIdentity id = identity;
-    RaftClientRequest request =
-        RaftClientRequest.newBuilder()
-            .setClientId(clientId)
-            .setServerId(id.peerId())
-            .setGroupId(id.groupId())
-            .setCallId(callIds.incrementAndGet())
-            .setMessage(Message.valueOf(ByteString.copyFrom(entry)))
-            .setType(RaftClientRequest.writeRequestType())
-            .build();
+    RaftClientRequest request = writeRequest(id, Message.valueOf(ByteString.copyFrom(entry)));
     CompletableFuture<byte[]> result = new CompletableFuture<>();
     pending.add(result);
     try {
@@ -335,20 +327,22 @@ public final class RaftNode {
    * not matter: a leader that lost the lead has a successor whose entries carry the index.
    */
   private void noticeCommit(RaftIdentity id) {
-    RaftClientRequest request =
-        RaftClientRequest.newBuilder()
-            .setClientId(clientId)
-            .setServerId(id.peerId())
-            .setGroupId(id.groupId())
-            .setCallId(callIds.incrementAndGet())
-            .setMessage(Message.EMPTY)
-            .setType(RaftClientRequest.writeRequestType())
-            .build();
     try {
-      writer.submitClientRequestAsync(request);
+      writer.submitClientRequestAsync(writeRequest(id, Message.EMPTY));
     } catch (IOException | RuntimeException e) {
       LOG.debug("Commit notice not appended", e);
     }
+  }
+
+  private RaftClientRequest writeRequest(RaftIdentity id, Message message) {
+    return RaftClientRequest.newBuilder()
+        .setClientId(clientId)
+        .setServerId(id.peerId())
+        .setGroupId(id.groupId())
+        .setCallId(callIds.incrementAndGet())
+        .setMessage(message)
+        .setType(RaftClientRequest.writeRequestType())
+        .build();
   }
 
   /**
