@@ -93,7 +93,12 @@ public final class DeadlineTimer implements AutoCloseable {
         continue;
       }
       if (first == null && closed) {
-        return;
+        // `first` was read before `closed`: an alarm armed before close() may have come since.
+        // Seen now if so (it was added before `closed` was set); later ones are refused by arm().
+        if (earliest() == null) {
+          return;
+        }
+        continue;
       }
       long wakeAt = first != null ? first.deadlineNanos : now + IDLE_NANOS;
       wakeAtNanos = wakeAt;

@@ -109,6 +109,22 @@ class DeadlineTimerTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> !timerThreads.get(0).isAlive());
   }
 
+  /**
+   * The timer's thread may look at its alarms before one is armed and at {@code closed} after the
+   * timer is closed; it must still ring that alarm. Before the fix the thread ended in about one
+   * round of thirty, leaving the alarm armed; 200 rounds make that all but certain to show.
+   */
+  @Test
+  void anAlarmArmedJustBeforeCloseStillRings() throws Exception {
+    for (int round = 0; round < 200; round++) {
+      DeadlineTimer fresh = new DeadlineTimer(threads);
+      Waiter waiter = Waiter.start();
+      fresh.arm(waiter.thread, TimeUnit.MILLISECONDS.toNanos(1));
+      fresh.close();
+      assertThat(waiter.interrupted.await(30, TimeUnit.SECONDS)).as("round %d", round).isTrue();
+    }
+  }
+
   @Test
   void stoppedAlarmsGoAtOnceSoAClosedTimerEndsAtOnce() {
     timer.arm(Thread.currentThread(), AN_HOUR).stop();
