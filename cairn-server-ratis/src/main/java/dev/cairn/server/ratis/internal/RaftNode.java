@@ -299,7 +299,7 @@ public final class RaftNode {
                 pending.remove(result);
               } else {
                 complete(result, reply, error);
-                if (entry.length > 0 && reply != null && reply.isSuccess() && pending.isEmpty()) {
+                if (reply != null && reply.isSuccess() && pending.isEmpty()) {
                   noticeCommit(id);
                 }
               }
@@ -323,8 +323,9 @@ public final class RaftNode {
    * Appends an empty entry, which the machine never sees ({@link StateMachineAdapter}), after a
    * commit that no entry of this leader follows: without commit-metadata entries (decision 0108)
    * the next entry is what carries a new commit index to the followers, and without one they would
-   * learn it only with the next heartbeat. Its own commit is not noticed again. Its outcome does
-   * not matter: a leader that lost the lead has a successor whose entries carry the index.
+   * learn it only with the next heartbeat. It bypasses {@link #append}, so its own commit is not
+   * noticed again. Its outcome does not matter: a leader that lost the lead has a successor whose
+   * entries carry the index.
    */
   private void noticeCommit(RaftIdentity id) {
     try {
