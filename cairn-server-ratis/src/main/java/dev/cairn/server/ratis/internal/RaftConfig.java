@@ -10,7 +10,6 @@ import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcFactory;
 import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.grpc.server.GrpcServices;
-import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.RaftServerConfigKeys.Log.CorruptionPolicy;
 import org.apache.ratis.util.SizeInBytes;
@@ -60,8 +59,9 @@ final class RaftConfig {
     Path dataDir = settings.dataDir();
 
     // gRPC, not Netty: Ratis's Netty transport lacks the server-to-server asynchronous protocol
-    // that a follower's ReadIndex (a consistent read on any member) needs (decision 0103).
-    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+    // that a follower's ReadIndex (a consistent read on any member) needs (decision 0103). Its log
+    // appenders can carry a commit index to the followers by a heartbeat (decision 0115).
+    RaftConfigKeys.Rpc.setType(p, new CommitHeartbeatRpc());
     GrpcConfigKeys.Server.setHost(p, settings.host());
     GrpcConfigKeys.Server.setPort(p, settings.port());
 
@@ -77,8 +77,9 @@ final class RaftConfig {
     RaftServerConfigKeys.Log.setForceSyncNum(p, FORCE_SYNC_ENTRIES);
     // No commit-metadata entries (decision 0108): each was one more entry written, replicated and
     // fsync'd on every member per commit. A single node replays its log before it serves
-    // (leaderReady). In a cluster the next entry carries a new commit index to the followers, and a
-    // leader whose commit no entry follows appends an empty one for it (RaftNode#noticeCommit).
+    // (leaderReady). In a cluster the next entry carries a new commit index to the followers; after
+    // a commit that nothing follows the leader sends it by a heartbeat, which they do not write
+    // (CommitHeartbeatRpc, decision 0115).
     RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
     RaftServerConfigKeys.Write.setElementLimit(p, PENDING_WRITES);
     RaftServerConfigKeys.Log.setQueueElementLimit(p, PENDING_WRITES);

@@ -87,6 +87,8 @@ public final class RaftNode {
   // Appends submitted and not yet completed, failed by close(); concurrent set, no lock.
   private final Set<CompletableFuture<byte[]>> pending = ConcurrentHashMap.newKeySet();
   private final ClientId clientId = ClientId.randomId();
+  // Asks the leader's log appenders to tell the followers of a commit (decision 0115).
+  private final CommitHeartbeatRpc.Requests commitHeartbeats = new CommitHeartbeatRpc.Requests();
   private final AtomicLong callIds = new AtomicLong();
   private final CompletableFuture<CairnException> failure = new CompletableFuture<>();
   // Why the log failed: written once, before state becomes FAILED, and kept after close().
@@ -300,7 +302,8 @@ public final class RaftNode {
               } else {
                 complete(result, reply, error);
                 if (reply != null && reply.isSuccess() && pending.isEmpty()) {
-                  noticeCommit(id);
+                  // Nothing of this leader's follows to carry the commit to the followers.
+                  commitHeartbeats.carry(reply.getLogIndex());
                 }
               }
             });
@@ -317,22 +320,6 @@ public final class RaftNode {
       complete(result, null, null);
     }
     return result;
-  }
-
-  /**
-   * Appends an empty entry, which the machine never sees ({@link StateMachineAdapter}), after a
-   * commit that no entry of this leader follows: without commit-metadata entries (decision 0108)
-   * the next entry is what carries a new commit index to the followers, and without one they would
-   * learn it only with the next heartbeat. It bypasses {@link #append}, so its own commit is not
-   * noticed again. Its outcome does not matter: a leader that lost the lead has a successor whose
-   * entries carry the index.
-   */
-  private void noticeCommit(RaftIdentity id) {
-    try {
-      writer.submitClientRequestAsync(writeRequest(id, Message.EMPTY));
-    } catch (IOException | RuntimeException e) {
-      LOG.debug("Commit notice not appended", e);
-    }
   }
 
   private RaftClientRequest writeRequest(RaftIdentity id, Message message) {
@@ -773,8 +760,10 @@ public final class RaftNode {
         .setGroup(raftGroup)
         .setProperties(RaftConfig.properties(settings))
         .setParameters(
-            RaftConfig.serverParameters(
-                settings, ForwardService.customizer(sm::forwardHere, advertised)))
+            CommitHeartbeatRpc.with(
+                RaftConfig.serverParameters(
+                    settings, ForwardService.customizer(sm::forwardHere, advertised)),
+                commitHeartbeats))
         .setStateMachine(sm)
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();

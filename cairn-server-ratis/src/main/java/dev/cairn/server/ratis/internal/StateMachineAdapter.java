@@ -341,7 +341,9 @@ final class StateMachineAdapter extends BaseStateMachine {
     }
     ByteString data = entry.getStateMachineLogEntry().getLogData();
     if (data.isEmpty()) {
-      // A leader's commit notice (RaftNode#noticeCommit): nothing for the machine.
+      // A commit notice, which leaders appended after a lone commit before commits went to the
+      // followers by heartbeat (decision 0115): logs written then still hold them. Nothing for the
+      // machine.
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
       return CompletableFuture.completedFuture(Message.EMPTY);
     }
