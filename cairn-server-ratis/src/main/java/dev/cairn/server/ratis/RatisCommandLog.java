@@ -79,8 +79,8 @@ public final class RatisCommandLog implements CommandLog {
    * dev.cairn.common.CairnException} of code {@code UNAVAILABLE} when the log is not running or
    * cannot take the entry.
    *
-   * @throws IllegalArgumentException when {@code entry} is empty: the log keeps empty entries for
-   *     itself (a leader's commit notice, which no machine sees)
+   * @throws IllegalArgumentException when {@code entry} is empty: the log skips empty entries on
+   *     apply (logs written by earlier versions hold a leader's commit notices, decision 0115)
    */
   @Override
   public CompletableFuture<byte[]> append(byte[] entry) {
