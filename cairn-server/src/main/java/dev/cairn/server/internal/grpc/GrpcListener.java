@@ -163,11 +163,14 @@ public final class GrpcListener implements Listener {
     requireNonNull(registry, "registry");
     requireNonNull(bind, "bind");
     TransportFailureLog.install(); // a connection that is not gRPC: a line a minute, no trace
-    // Netty's defaults (one acceptor thread, twice as many event loops as cores), owned here so
-    // that a call can find its own loop (EventLoops).
+    // One acceptor thread and one event loop per core (decision 0116; Netty's default is two per
+    // core), owned here so that a call can find its own loop (EventLoops).
     EventLoopGroup boss =
         new NioEventLoopGroup(1, new DefaultThreadFactory("cairn-grpc-boss", true));
-    EventLoopGroup workers = new NioEventLoopGroup(0, new DefaultThreadFactory("cairn-grpc", true));
+    EventLoopGroup workers =
+        new NioEventLoopGroup(
+            Runtime.getRuntime().availableProcessors(),
+            new DefaultThreadFactory("cairn-grpc", true));
     RegistryService service =
         new RegistryService(registry, new EventLoops(workers), ticker, perToken);
     Connections connections = new Connections(limits);
