@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.cairn.common.Ticker;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.internal.Listener;
+import dev.cairn.server.internal.NettyTransport;
 import dev.cairn.server.internal.auth.AclGuard;
 import dev.cairn.server.internal.limits.AbuseLimits;
 import dev.cairn.server.internal.limits.RequestRateLimit;
@@ -14,8 +15,6 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
@@ -166,9 +165,9 @@ public final class GrpcListener implements Listener {
     // One acceptor thread and one event loop per core (decision 0116; Netty's default is two per
     // core), owned here so that a call can find its own loop (EventLoops).
     EventLoopGroup boss =
-        new NioEventLoopGroup(1, new DefaultThreadFactory("cairn-grpc-boss", true));
+        NettyTransport.group(1, new DefaultThreadFactory("cairn-grpc-boss", true));
     EventLoopGroup workers =
-        new NioEventLoopGroup(
+        NettyTransport.group(
             Runtime.getRuntime().availableProcessors(),
             new DefaultThreadFactory("cairn-grpc", true));
     RegistryService service =
@@ -191,7 +190,7 @@ public final class GrpcListener implements Listener {
         builder
             .bossEventLoopGroup(boss)
             .workerEventLoopGroup(workers)
-            .channelType(NioServerSocketChannel.class)
+            .channelType(NettyTransport.serverChannel())
             .directExecutor()
             .addTransportFilter(connections)
             .addService(

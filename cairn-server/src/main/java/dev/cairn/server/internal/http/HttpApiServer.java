@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.cairn.common.Limits;
 import dev.cairn.server.core.Registry;
+import dev.cairn.server.internal.NettyTransport;
 import dev.cairn.server.internal.auth.AclGuard;
 import dev.cairn.server.internal.trends.Trends;
 import io.netty.bootstrap.ServerBootstrap;
@@ -11,12 +12,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
@@ -187,10 +185,7 @@ public final class HttpApiServer implements AutoCloseable {
     requireNonNull(settings, "settings");
     HttpApi api = new HttpApi(registry, startedAt, settings, metrics, acl, trends);
     EventLoopGroup group =
-        new MultiThreadIoEventLoopGroup(
-            settings.ioThreads(),
-            new DefaultThreadFactory("cairn-http", true),
-            NioIoHandler.newFactory());
+        NettyTransport.group(settings.ioThreads(), new DefaultThreadFactory("cairn-http", true));
     ChannelGroup channels = new DefaultChannelGroup("cairn-http", GlobalEventExecutor.INSTANCE);
     ClientQuota connections = new ClientQuota(settings.maxConnectionsPerClient());
     HttpDecoderConfig decoding =
@@ -201,7 +196,7 @@ public final class HttpApiServer implements AutoCloseable {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(group)
-            .channel(NioServerSocketChannel.class)
+            .channel(NettyTransport.serverChannel())
             .option(ChannelOption.SO_BACKLOG, 1024)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
