@@ -44,6 +44,8 @@ import dev.cairn.server.internal.limits.TokenQuota;
 import dev.cairn.server.internal.limits.TokenQuotas;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -189,28 +191,49 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
 
   /**
    * The service's definition, with {@code GetService} answering in wire form ({@link
-   * ServiceAnswer}, decision 0156); every other method as generated.
+   * ServiceAnswer}, decision 0156) and the watch methods' one-event messages encoded once per event
+   * loop ({@link WatchEncoding}, decision 0118); every other method as generated.
    */
   io.grpc.ServerServiceDefinition definition() {
     io.grpc.ServerServiceDefinition generated = bindService();
+    String getService = ServiceAnswer.METHOD.getFullMethodName();
+    List<io.grpc.ServerMethodDefinition<?, ?>> bound = new ArrayList<>();
+    for (io.grpc.ServerMethodDefinition<?, ?> m : generated.getMethods()) {
+      String name = m.getMethodDescriptor().getFullMethodName();
+      if (name.equals(getService)) {
+        bound.add(
+            io.grpc.ServerMethodDefinition.create(
+                ServiceAnswer.METHOD,
+                io.grpc.stub.ServerCalls.asyncUnaryCall(this::getServiceAnswer)));
+      } else if (name.equals(RegistryGrpc.getWatchMethod().getFullMethodName())
+          || name.equals(RegistryGrpc.getWatchWithAcksMethod().getFullMethodName())) {
+        bound.add(watchEncoded(m));
+      } else {
+        bound.add(m);
+      }
+    }
     io.grpc.ServiceDescriptor descriptor = generated.getServiceDescriptor();
     io.grpc.ServiceDescriptor.Builder methods =
         io.grpc.ServiceDescriptor.newBuilder(descriptor.getName())
             .setSchemaDescriptor(descriptor.getSchemaDescriptor());
-    String getService = ServiceAnswer.METHOD.getFullMethodName();
-    for (io.grpc.MethodDescriptor<?, ?> m : descriptor.getMethods()) {
-      methods.addMethod(m.getFullMethodName().equals(getService) ? ServiceAnswer.METHOD : m);
+    for (io.grpc.ServerMethodDefinition<?, ?> m : bound) {
+      methods.addMethod(m.getMethodDescriptor());
     }
     io.grpc.ServerServiceDefinition.Builder b =
         io.grpc.ServerServiceDefinition.builder(methods.build());
-    for (io.grpc.ServerMethodDefinition<?, ?> m : generated.getMethods()) {
-      if (!m.getMethodDescriptor().getFullMethodName().equals(getService)) {
-        b.addMethod(m);
-      }
+    for (io.grpc.ServerMethodDefinition<?, ?> m : bound) {
+      b.addMethod(m);
     }
-    b.addMethod(
-        ServiceAnswer.METHOD, io.grpc.stub.ServerCalls.asyncUnaryCall(this::getServiceAnswer));
     return b.build();
+  }
+
+  @SuppressWarnings("unchecked") // only the watch methods, whose responses are WatchResponses
+  private static <ReqT> io.grpc.ServerMethodDefinition<ReqT, WatchResponse> watchEncoded(
+      io.grpc.ServerMethodDefinition<?, ?> method) {
+    io.grpc.ServerMethodDefinition<ReqT, WatchResponse> m =
+        (io.grpc.ServerMethodDefinition<ReqT, WatchResponse>) method;
+    return io.grpc.ServerMethodDefinition.create(
+        WatchEncoding.of(m.getMethodDescriptor()), m.getServerCallHandler());
   }
 
   /** As generated, for callers of the typed API (tests); the server binds {@link #definition}. */

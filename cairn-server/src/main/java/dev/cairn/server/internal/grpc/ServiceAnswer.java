@@ -5,13 +5,10 @@ import dev.cairn.proto.v1.GetServiceResponse;
 import dev.cairn.proto.v1.RegistryGrpc;
 import dev.cairn.server.core.ServiceSnapshot;
 import dev.cairn.server.internal.Protos;
-import io.grpc.Drainable;
-import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.grpc.protobuf.ProtoUtils;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 
@@ -125,76 +122,12 @@ final class ServiceAnswer {
     public InputStream stream(ServiceAnswer answer) {
       return answer.message != null
           ? MESSAGES.stream(answer.message)
-          : new Encoded(answer.head, answer.instances);
+          : new EncodedStream(answer.head, answer.instances);
     }
 
     @Override
     public ServiceAnswer parse(InputStream stream) {
       return of(MESSAGES.parse(stream));
-    }
-  }
-
-  /** Two byte arrays as one stream; gRPC drains it into its buffers without another copy. */
-  private static final class Encoded extends InputStream implements KnownLength, Drainable {
-    private final byte[] head;
-    private final byte[] tail;
-    private int position; // over head then tail
-
-    Encoded(byte[] head, byte[] tail) {
-      this.head = head;
-      this.tail = tail;
-    }
-
-    @Override
-    public int drainTo(OutputStream target) throws IOException {
-      int n = available();
-      if (position < head.length) {
-        target.write(head, position, head.length - position);
-        target.write(tail);
-      } else {
-        target.write(tail, position - head.length, tail.length - (position - head.length));
-      }
-      position = head.length + tail.length;
-      return n;
-    }
-
-    @Override
-    public int available() {
-      return head.length + tail.length - position;
-    }
-
-    @Override
-    public int read() {
-      if (position < head.length) {
-        return head[position++] & 0xff;
-      }
-      if (position < head.length + tail.length) {
-        return tail[position++ - head.length] & 0xff;
-      }
-      return -1;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) {
-      int left = available();
-      if (left == 0) {
-        return len == 0 ? 0 : -1;
-      }
-      int n = Math.min(len, left);
-      for (int k = 0; k < n; ) {
-        if (position < head.length) {
-          int c = Math.min(n - k, head.length - position);
-          System.arraycopy(head, position, b, off + k, c);
-          position += c;
-          k += c;
-        } else {
-          int c = Math.min(n - k, head.length + tail.length - position);
-          System.arraycopy(tail, position - head.length, b, off + k, c);
-          position += c;
-          k += c;
-        }
-      }
-      return n;
     }
   }
 }
