@@ -38,18 +38,23 @@ public class GetServiceAnswerBench {
   public void setUp() {
     List<Instance> instances = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
-      instances.add(
-          Instance.builder("web", "127.0.0.1")
-              .id(String.format("i-%06d", i))
-              .port("http", 10_000 + i)
-              .tags(List.of("loadgen"))
-              .zone("z" + i % 3)
-              .metadata(Map.of("version", "1.0." + i % 10))
-              .revisions(900, 900 + i)
-              .build());
+      instances.add(instance(i).revisions(900, 900 + i).build());
     }
     snapshot = ServiceSnapshot.of("default", "web", 999, List.copyOf(instances));
     ServiceAnswer.of(1_000, snapshot); // fill the snapshot's caches
+  }
+
+  /**
+   * Instance {@code i} of the benchmarks' service {@code web}, as the load generator registers them
+   * (a port, a tag, a zone, a metadata entry); revisions left to the caller.
+   */
+  static Instance.Builder instance(int i) {
+    return Instance.builder("web", "127.0.0.1")
+        .id(String.format("i-%06d", i))
+        .port("http", 10_000 + i)
+        .tags(List.of("loadgen"))
+        .zone("z" + i % 3)
+        .metadata(Map.of("version", "1.0." + i % 10));
   }
 
   /** Before: a new message per read, encoded whole. */

@@ -11,7 +11,6 @@ import io.grpc.protobuf.ProtoUtils;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -46,15 +45,7 @@ public class WatchEncodingBench {
   @Setup
   public void setUp() {
     for (int i = 0; i < events.length; i++) {
-      Instance instance =
-          Instance.builder("web", "127.0.0.1")
-              .id(String.format("i-%06d", i))
-              .port("http", 10_000 + i)
-              .tags(List.of("loadgen"))
-              .zone("z" + i % 3)
-              .metadata(Map.of("version", "1.0." + i % 10))
-              .revisions(900 + i, 900 + i)
-              .build();
+      Instance instance = GetServiceAnswerBench.instance(i).revisions(900 + i, 900 + i).build();
       events[i] =
           Protos.watchEvents(List.of(ServiceEvent.of(ServiceEvent.Type.ADDED, 900 + i, instance)));
     }
