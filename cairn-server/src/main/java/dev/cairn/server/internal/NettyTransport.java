@@ -23,12 +23,10 @@ public final class NettyTransport {
 
   private NettyTransport() {}
 
-  /** {@code epoll} or {@code nio}: the transport this JVM's listeners use. */
-  public static String name() {
-    return EPOLL ? "epoll" : "nio";
-  }
-
-  /** A group of {@code threads} event loops of this transport, threads made by {@code threads}. */
+  /**
+   * A group of {@code threads} event loops of this transport, their threads made by {@code
+   * factory}.
+   */
   public static EventLoopGroup group(int threads, ThreadFactory factory) {
     IoHandlerFactory io = EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     return new MultiThreadIoEventLoopGroup(threads, factory, io);
