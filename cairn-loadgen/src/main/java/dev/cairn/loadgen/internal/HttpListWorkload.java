@@ -18,7 +18,8 @@ import java.util.OptionalLong;
  * one request outstanding at a time (closed loop), for {@code duration}. The load comes from the
  * selected {@link Client} (default: {@link Client#NETTY}, a wrk-style client that costs far less
  * CPU per read than the server). Both clients warm up first (together a fifth of the run, 0.5-3 s);
- * then the other client runs a trial of that length, reported beside the measured run.
+ * then the other client runs a trial of that length, reported beside the measured run. With {@code
+ * gzip} both clients ask for gzipped answers and inflate them ({@link ReadPlan}).
  */
 final class HttpListWorkload implements Workload {
 
@@ -37,24 +38,34 @@ final class HttpListWorkload implements Workload {
   }
 
   /** The workload's bounds and client; every connection also stops after 10,000,000 reads. */
-  record Settings(int connections, int instances, Duration duration, Client client, int ioThreads) {
+  record Settings(
+      int connections,
+      int instances,
+      Duration duration,
+      Client client,
+      int ioThreads,
+      boolean gzip) {
 
     Settings {
       requireNonNull(duration, "duration");
       requireNonNull(client, "client");
     }
 
-    /** 16 connections, 100 instances, 20 s, Netty with one event-loop thread. */
+    /** 16 connections, 100 instances, 20 s, Netty with one event-loop thread, no gzip. */
     static Settings defaults() {
-      return new Settings(16, 100, Duration.ofSeconds(20), Client.NETTY, 1);
+      return new Settings(16, 100, Duration.ofSeconds(20), Client.NETTY, 1, false);
     }
 
     Settings withDuration(Duration d) {
-      return new Settings(connections, instances, d, client, ioThreads);
+      return new Settings(connections, instances, d, client, ioThreads, gzip);
     }
 
     Settings withClient(Client c, int threads) {
-      return new Settings(connections, instances, duration, c, threads);
+      return new Settings(connections, instances, duration, c, threads, gzip);
+    }
+
+    Settings withGzip(boolean g) {
+      return new Settings(connections, instances, duration, client, ioThreads, g);
     }
   }
 
@@ -113,6 +124,11 @@ final class HttpListWorkload implements Workload {
           ResultTable.count(settings.instances()));
       byte[] reference = context.server().get(pathAndQuery);
       table.add(NAME, "list response body", ResultTable.count(reference.length) + " B", "—");
+      if (settings.gzip()) {
+        byte[] gzipped = context.server().get(pathAndQuery, true);
+        table.add(
+            NAME, "list response body, gzipped", ResultTable.count(gzipped.length) + " B", "—");
+      }
       List<URI> uris = new ArrayList<>();
       for (Target member : context.members()) {
         uris.add(member.http(pathAndQuery));
@@ -125,7 +141,8 @@ final class HttpListWorkload implements Workload {
               settings.duration(),
               MAX_READS_PER_CONNECTION,
               REQUEST_TIMEOUT,
-              context.target().token());
+              context.target().token(),
+              settings.gzip());
       List<OptionalLong> serverPid = context.serverPids();
       Target.Tls tls = context.target().tls();
 
@@ -208,12 +225,14 @@ final class HttpListWorkload implements Workload {
   }
 
   private String describe(Client client) {
+    String gzip = settings.gzip() ? ", gzip" : "";
     if (client == Client.JDK) {
-      return "java.net.http, " + settings.connections() + " threads";
+      return "java.net.http, " + settings.connections() + " threads" + gzip;
     }
-    return settings.ioThreads() == 1
-        ? "Netty, 1 I/O thread"
-        : "Netty, " + settings.ioThreads() + " I/O threads";
+    return (settings.ioThreads() == 1
+            ? "Netty, 1 I/O thread"
+            : "Netty, " + settings.ioThreads() + " I/O threads")
+        + gzip;
   }
 
   /** A fifth of the run, between 0.5 and 3 s. */

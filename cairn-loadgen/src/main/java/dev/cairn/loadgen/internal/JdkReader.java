@@ -1,6 +1,8 @@
 package dev.cairn.loadgen.internal;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -13,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.zip.GZIPInputStream;
 
 /**
  * Runs a {@link ReadPlan} with {@code java.net.http.HttpClient} (HTTP/1.1): one thread and one
@@ -47,6 +50,9 @@ final class JdkReader {
             HttpRequest.newBuilder(plan.uri(t)).timeout(plan.requestTimeout()).GET();
         if (plan.token() != null) {
           rb.header("X-Cairn-Token", plan.token());
+        }
+        if (plan.gzip()) {
+          rb.header("Accept-Encoding", "gzip");
         }
         HttpRequest request = rb.build();
         counts.add(pool.submit(() -> readLoop(client, request, plan, start, latency)));
@@ -84,7 +90,7 @@ final class JdkReader {
       try {
         HttpResponse<byte[]> response =
             client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        if (response.statusCode() == 200 && response.body().length == plan.bodyBytes()) {
+        if (response.statusCode() == 200 && bodyLength(response, plan) == plan.bodyBytes()) {
           latency.recordNanos(System.nanoTime() - sent);
           ok++;
         } else {
@@ -95,5 +101,21 @@ final class JdkReader {
       }
     }
     return new long[] {ok, errors};
+  }
+
+  /**
+   * The answer's body length, inflated when the plan asked for gzip; -1 (an error) when it did and
+   * the answer is not gzipped.
+   */
+  private static long bodyLength(HttpResponse<byte[]> response, ReadPlan plan) throws IOException {
+    if (!plan.gzip()) {
+      return response.body().length;
+    }
+    if (!response.headers().firstValue("Content-Encoding").orElse("").equalsIgnoreCase("gzip")) {
+      return -1;
+    }
+    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(response.body()))) {
+      return in.transferTo(OutputStream.nullOutputStream());
+    }
   }
 }

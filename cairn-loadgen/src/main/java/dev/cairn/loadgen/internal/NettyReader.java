@@ -19,7 +19,9 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
@@ -42,7 +44,8 @@ import java.util.concurrent.TimeUnit;
  * connection per worker, all served by a small event-loop group ({@code ioThreads}, 1 or 2), and
  * each worker sends its next request from the event loop as soon as the last byte of the previous
  * response arrived (closed loop). Responses are streamed through {@link HttpClientCodec}: the
- * worker only checks the status and counts body bytes, it never aggregates or parses them.
+ * worker only checks the status and counts body bytes, it never aggregates or parses them. A plan
+ * with gzip inflates each answer ({@link HttpContentDecompressor}) before its bytes are counted.
  */
 final class NettyReader {
 
@@ -95,8 +98,13 @@ final class NettyReader {
                 if (tls != null) {
                   ch.pipeline().addLast(tls.newHandler(ch.alloc(), host, uri.getPort()));
                 }
+                ch.pipeline().addLast(new HttpClientCodec());
+                if (plan.gzip()) {
+                  ch.pipeline()
+                      .addLast(worker.wireEncoding())
+                      .addLast(new HttpContentDecompressor());
+                }
                 ch.pipeline()
-                    .addLast(new HttpClientCodec())
                     .addLast(
                         new ReadTimeoutHandler(
                             plan.requestTimeout().toMillis(), TimeUnit.MILLISECONDS))
@@ -157,6 +165,8 @@ final class NettyReader {
     private int status;
     private boolean keepAlive;
     private long bodyBytes;
+    // Set by wireEncoding() on the same event loop, before the answer reaches this worker.
+    private boolean gzipped;
     long ok;
     long errors;
 
@@ -169,6 +179,24 @@ final class NettyReader {
       if (plan.token() != null) {
         headers.set("X-Cairn-Token", plan.token());
       }
+      if (plan.gzip()) {
+        headers.set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.GZIP);
+      }
+    }
+
+    /** Notes whether each answer came gzipped, before the decompressor takes the header away. */
+    ChannelInboundHandlerAdapter wireEncoding() {
+      return new ChannelInboundHandlerAdapter() {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+          if (msg instanceof HttpResponse response) {
+            gzipped =
+                HttpHeaderValues.GZIP.contentEqualsIgnoreCase(
+                    response.headers().get(HttpHeaderNames.CONTENT_ENCODING));
+          }
+          ctx.fireChannelRead(msg);
+        }
+      };
     }
 
     @Override
@@ -224,6 +252,7 @@ final class NettyReader {
       status = 0;
       keepAlive = false;
       bodyBytes = 0;
+      gzipped = false;
       reads++;
       sentNanos = System.nanoTime();
       ctx.writeAndFlush(
@@ -240,7 +269,7 @@ final class NettyReader {
     private void completed() {
       outstanding = false;
       // A response that closes the connection ends this worker's loop: it counts as an error.
-      if (status == 200 && bodyBytes == plan.bodyBytes() && keepAlive) {
+      if (status == 200 && bodyBytes == plan.bodyBytes() && keepAlive && gzipped == plan.gzip()) {
         latency.recordNanos(System.nanoTime() - sentNanos);
         ok++;
       } else {

@@ -13,7 +13,9 @@ import java.util.List;
  * change while it is read); anything else is an error. Each worker also stops after {@code
  * maxReadsPerConnection} reads, and a request without a response for {@code requestTimeout} is an
  * error that ends its worker. With several URIs (the members of a cluster), connection {@code i}
- * reads from {@code uris[i % n]}.
+ * reads from {@code uris[i % n]}. With {@code gzip} every request asks for gzip ({@code
+ * Accept-Encoding: gzip}) and a read counts as ok only when its answer came gzipped and inflates to
+ * {@code bodyBytes} bytes, as Python's {@code requests} and Node's {@code fetch} read by default.
  */
 record ReadPlan(
     List<URI> uris,
@@ -22,7 +24,8 @@ record ReadPlan(
     Duration duration,
     long maxReadsPerConnection,
     Duration requestTimeout,
-    String token) {
+    String token,
+    boolean gzip) {
 
   ReadPlan {
     uris = List.copyOf(uris);
@@ -54,7 +57,8 @@ record ReadPlan(
         duration,
         maxReadsPerConnection,
         requestTimeout,
-        null);
+        null,
+        false);
   }
 
   /** The first URI. */
@@ -69,12 +73,12 @@ record ReadPlan(
 
   ReadPlan withDuration(Duration d) {
     return new ReadPlan(
-        uris, connections, bodyBytes, d, maxReadsPerConnection, requestTimeout, token);
+        uris, connections, bodyBytes, d, maxReadsPerConnection, requestTimeout, token, gzip);
   }
 
   ReadPlan withBodyBytes(long n) {
     return new ReadPlan(
-        uris, connections, n, duration, maxReadsPerConnection, requestTimeout, token);
+        uris, connections, n, duration, maxReadsPerConnection, requestTimeout, token, gzip);
   }
 
   /** How long a caller waits for all workers: the duration plus one request timeout and 5 s. */

@@ -185,6 +185,13 @@ public final class RunCommand implements Callable<Integer> {
   HttpListWorkload.Client w3Client;
 
   @Option(
+      names = "--w3-gzip",
+      description =
+          "W3: ask for gzipped answers (Accept-Encoding: gzip) and inflate each one, as Python's"
+              + " requests and Node's fetch do; a read counts only when its answer came gzipped.")
+  boolean w3Gzip;
+
+  @Option(
       names = "--w3-io-threads",
       defaultValue = "1",
       description = "W3: event-loop threads of the Netty client. Default: ${DEFAULT-VALUE}.")
@@ -472,7 +479,8 @@ public final class RunCommand implements Callable<Integer> {
         new HttpListWorkload(
             HttpListWorkload.Settings.defaults()
                 .withDuration(Duration.ofSeconds(w3Seconds))
-                .withClient(w3Client, w3IoThreads)),
+                .withClient(w3Client, w3IoThreads)
+                .withGzip(w3Gzip)),
         new FailoverWorkload(
             FailoverWorkload.Settings.defaults().withInstancesPerChild(w4Instances)),
         new MemoryWorkload(

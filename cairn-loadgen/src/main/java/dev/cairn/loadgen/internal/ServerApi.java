@@ -100,11 +100,26 @@ final class ServerApi {
 
   /** The body of {@code GET pathAndQuery}, which must answer 200. */
   byte[] get(String pathAndQuery) throws IOException, InterruptedException {
+    return get(pathAndQuery, false);
+  }
+
+  /**
+   * The body of {@code GET pathAndQuery} as sent, asking for gzip when {@code gzip}; it must answer
+   * 200, and gzipped when asked to.
+   */
+  byte[] get(String pathAndQuery, boolean gzip) throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        withToken(HttpRequest.newBuilder(target.http(pathAndQuery)).timeout(TIMEOUT).GET());
+    if (gzip) {
+      request.header("Accept-Encoding", "gzip");
+    }
     HttpResponse<byte[]> response =
-        http.send(
-            withToken(HttpRequest.newBuilder(target.http(pathAndQuery)).timeout(TIMEOUT).GET())
-                .build(),
-            HttpResponse.BodyHandlers.ofByteArray());
+        http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    if (gzip
+        && response.statusCode() == 200
+        && !response.headers().firstValue("Content-Encoding").orElse("").equalsIgnoreCase("gzip")) {
+      throw new IOException("GET " + pathAndQuery + ": not gzipped although asked to");
+    }
     if (response.statusCode() != 200) {
       throw new IOException(
           "GET " + pathAndQuery + ": HTTP " + response.statusCode() + " (expected: 200)");

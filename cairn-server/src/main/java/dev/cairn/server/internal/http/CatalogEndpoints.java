@@ -28,8 +28,13 @@ final class CatalogEndpoints {
   private static final Set<String> GET_PARAMS = Set.of("namespace", "consistent");
   private static final Set<String> REGISTER_PARAMS = Set.of("namespace", "session");
 
-  /** The key of the unfiltered instances body in {@link ServiceSnapshot#encoded}. */
+  /**
+   * The keys of the unfiltered instances body, and of its gzip form, in {@link
+   * ServiceSnapshot#encoded}.
+   */
   private static final Object INSTANCES_BODY = new Object();
+
+  private static final Object INSTANCES_GZIP = new Object();
 
   private final Registry registry;
   // The last service-list body per namespace that has services; replaced when the list changes.
@@ -124,14 +129,22 @@ final class CatalogEndpoints {
   private void answerServices(Exchange ex, ServiceList list) {
     ServiceList readable = AclGuard.readable(ex.authorizer(), list);
     // A list cut for one token is encoded for it alone; the cache holds whole lists only.
-    ex.ok(readable == list ? encode(list) : JsonBodies.services(readable), list.revision());
+    if (readable != list) {
+      ex.ok(JsonBodies.services(readable), list.revision());
+      return;
+    }
+    EncodedList encoded = encode(list);
+    ex.ok(encoded.body, list.revision(), encoded::gzipped);
   }
 
   private void answerInstances(Exchange ex, ServiceSnapshot snapshot, InstanceFilter filter) {
     if (filter == null) {
       ByteBuffer body =
           snapshot.encoded(INSTANCES_BODY, s -> Exchange.directBody(JsonBodies.instances(s)));
-      ex.ok(body, snapshot.revision());
+      ex.ok(
+          body,
+          snapshot.revision(),
+          () -> snapshot.encoded(INSTANCES_GZIP, s -> GzipBodies.gzip(body)));
       return;
     }
     List<Instance> matching = filter.applyExceptHealth(snapshot.instances());
@@ -149,18 +162,18 @@ final class CatalogEndpoints {
         protection);
   }
 
-  private byte[] encode(ServiceList list) {
+  private EncodedList encode(ServiceList list) {
     EncodedList cached = serviceLists.get(list.namespace());
     if (cached != null && (cached.list == list || cached.list.equals(list))) {
-      return cached.body;
+      return cached;
     }
-    byte[] body = JsonBodies.services(list);
+    EncodedList encoded = new EncodedList(list, ByteBuffer.wrap(JsonBodies.services(list)));
     if (list.services().isEmpty()) {
       serviceLists.remove(list.namespace());
     } else {
-      serviceLists.put(list.namespace(), new EncodedList(list, body));
+      serviceLists.put(list.namespace(), encoded);
     }
-    return body;
+    return encoded;
   }
 
   private static Instance find(List<Instance> instances, String id) {
@@ -172,13 +185,25 @@ final class CatalogEndpoints {
     return null;
   }
 
+  /** A service list's body, and its gzip form once asked for. */
   private static final class EncodedList {
     final ServiceList list;
-    final byte[] body;
+    final ByteBuffer body;
+    // Made on the first read that takes gzip; two such reads at once may both make it (same bytes).
+    private volatile ByteBuffer gzipped;
 
-    EncodedList(ServiceList list, byte[] body) {
+    EncodedList(ServiceList list, ByteBuffer body) {
       this.list = list;
-      this.body = body;
+      this.body = body.asReadOnlyBuffer();
+    }
+
+    ByteBuffer gzipped() {
+      ByteBuffer g = gzipped;
+      if (g == null) {
+        g = GzipBodies.gzip(body);
+        gzipped = g;
+      }
+      return g;
     }
   }
 }

@@ -33,6 +33,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -295,16 +296,27 @@ final class Exchange {
   }
 
   /**
-   * Like {@link #ok(byte[], long)}, with a body made by {@link #directBody} and shared by many
-   * answers (e.g. cached per snapshot): written to the socket as it is, not copied per answer.
+   * Answers 200 with a JSON body cached per revision (made by {@link #directBody} and shared by
+   * many answers: written to the socket as it is, not copied per answer), and the {@code
+   * X-Cairn-Index} when {@code index >= 0}. When the request's {@code Accept-Encoding} takes gzip
+   * and the body has at least {@link GzipBodies#MIN_BYTES}, answers {@code gzipped.get()} (the same
+   * body, compressed and cached beside it) with {@code Content-Encoding: gzip}. Either way the
+   * answer says {@code Vary: Accept-Encoding}.
    */
-  void ok(ByteBuffer directJson, long index) {
-    ByteBuf body = Unpooled.wrappedBuffer(directJson.duplicate());
+  void ok(ByteBuffer json, long index, Supplier<ByteBuffer> gzipped) {
+    boolean gzip =
+        json.remaining() >= GzipBodies.MIN_BYTES
+            && GzipBodies.accepted(request.headers().get(HttpHeaderNames.ACCEPT_ENCODING));
+    ByteBuf body = Unpooled.wrappedBuffer((gzip ? gzipped.get() : json).duplicate());
     FullHttpResponse r =
         new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
     HttpHeaders h = r.headers();
     h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
     h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+    if (gzip) {
+      h.set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP);
+    }
+    h.set(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT_ENCODING);
     if (index >= 0) {
       h.set(INDEX_HEADER, Long.toString(index));
     }
