@@ -91,6 +91,17 @@ public final class RatisCommandLog implements CommandLog {
   }
 
   /**
+   * {@inheritDoc}
+   *
+   * <p>Ratis writes each entry through its log worker's buffer, which is 1 MiB here (decision
+   * 0178); this is that less room for Ratis's framing.
+   */
+  @Override
+  public int maxEntryBytes() {
+    return RaftNode.maxEntryBytes();
+  }
+
+  /**
    * Completes when Ratis stopped this log by itself: it closes its Raft server when the state
    * machine throws an {@link Error} while applying an entry or writing a snapshot (logged by Ratis
    * as {@code caught a Throwable}), or when its log worker fails. (A pause of the process or the

@@ -68,6 +68,30 @@ class ClusterLogTest {
   }
 
   @Test
+  void theLargestEntryTakenOnAFollowerReachesEveryMember() throws Exception {
+    startThree();
+    RatisCommandLog leader = awaitLeader();
+    RatisCommandLog follower = logs.stream().filter(l -> l != leader).findFirst().orElseThrow();
+    byte[] largest = new byte[follower.maxEntryBytes()];
+    java.util.Arrays.fill(largest, (byte) 'L');
+
+    // Forwarded to the leader, replicated in an AppendEntries request of its own.
+    follower.append(largest).get(10, TimeUnit.SECONDS);
+    leader.append(bytes("after")).get(10, TimeUnit.SECONDS);
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              for (RecordingMachine m : machines) {
+                assertThat(m.entries()).hasSize(2);
+                assertThat(m.entries().get(0)).hasSize(largest.length);
+                assertThat(m.entries().get(1)).isEqualTo("after");
+              }
+            });
+  }
+
+  @Test
   void whenTheLeaderStopsAnotherLeadsAndNothingAcknowledgedIsLost() throws Exception {
     startThree();
     RatisCommandLog leader = awaitLeader();

@@ -67,6 +67,28 @@ class RatisCommandLogTest {
   }
 
   @Test
+  void anEntryUpToTheLimitIsWrittenOnePastItIsRefusedAndTheLogGoesOn() throws Exception {
+    RecordingMachine machine = new RecordingMachine();
+    RatisCommandLog log = logs.start(RatisCommandLog.builder(dataDir), machine);
+    byte[] largest = new byte[log.maxEntryBytes()];
+    java.util.Arrays.fill(largest, (byte) 'L');
+
+    join(log.append(largest)); // fits the log worker's buffer with Ratis's framing around it
+    CompletableFuture<byte[]> tooLarge = log.append(new byte[log.maxEntryBytes() + 1]);
+    join(log.append(bytes("after")));
+
+    assertThat(log.maxEntryBytes()).isBetween(512 * 1024, 1024 * 1024);
+    assertThatThrownBy(tooLarge::join)
+        .cause()
+        .isInstanceOfSatisfying(
+            CairnException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
+        .hasMessageContaining(log.maxEntryBytes() + " bytes");
+    assertThat(machine.entries()).hasSize(2);
+    assertThat(machine.entries().get(0)).hasSize(log.maxEntryBytes());
+    assertThat(machine.entries().get(1)).isEqualTo("after");
+  }
+
+  @Test
   void appendCopiesTheEntry() throws Exception {
     RecordingMachine machine = new RecordingMachine();
     RatisCommandLog log = logs.start(RatisCommandLog.builder(dataDir), machine);

@@ -13,7 +13,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * Groups commands that arrive together into one log entry: while entries are being made durable,
  * new commands queue up and go out together in the next. At most {@code maxInFlight} entries are in
  * flight; entries are taken from the queue and appended under one lock, so the log receives
- * commands in the order they were submitted. Thread-safe.
+ * commands in the order they were submitted. An entry stays under half the log's {@link
+ * CommandLog#maxEntryBytes}: a batch that encodes past that goes out as several entries, in order,
+ * and a single command past the whole limit fails with {@code INVALID_ARGUMENT} (decision 0178).
+ * Thread-safe.
  */
 final class CommandBatcher {
 
@@ -22,6 +25,9 @@ final class CommandBatcher {
   private final int maxPerEntry;
   private final int maxInFlight;
   private final int maxForwardsInFlight;
+  // An entry past this is split; a single command past maxEntryBytes is refused.
+  private final int splitBytes;
+  private final int maxEntryBytes;
   private final java.util.function.BooleanSupplier forwarding;
   private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
   // Guarded by `this`: entries appended and not yet completed, and batches forwarded to the leader
@@ -51,6 +57,8 @@ final class CommandBatcher {
     this.local = local;
     this.maxPerEntry = maxPerEntry;
     this.maxInFlight = maxInFlight;
+    this.maxEntryBytes = log.maxEntryBytes();
+    this.splitBytes = maxEntryBytes / 2;
   }
 
   /** Submits a command; completes with its result once applied. */
@@ -83,7 +91,6 @@ final class CommandBatcher {
       // in flight, so it goes out at once, beside the limit (with one entry in flight, decision
       // 0113, it would otherwise wait for that entry's write timeout).
       synchronized (this) {
-        inFlight++;
         send(List.of(p), false);
       }
       return;
@@ -124,25 +131,48 @@ final class CommandBatcher {
       if (batch.isEmpty()) {
         return;
       }
-      if (forward) {
-        forwardsInFlight++;
-      } else {
-        inFlight++;
-      }
       send(batch, forward);
     }
   }
 
-  // Called holding the lock: appends in queue order. Completion runs outside it.
+  // Called holding the lock: appends in queue order, counting each entry in flight; completion
+  // runs outside it. A batch that encodes past splitBytes goes out as its two halves (each split
+  // again if need be), one after the other: the order of commands in the log is kept.
   private void send(List<Pending> batch, boolean forward) {
     List<Command> commands = new ArrayList<>(batch.size());
     for (Pending p : batch) {
       commands.add(p.command());
     }
     long id = local.hold(commands);
+    byte[] entry;
+    try {
+      entry = CommandCodec.encodeBatch(id, commands);
+    } catch (RuntimeException e) {
+      local.take(id);
+      CairnException failure = toCairn(e);
+      batch.forEach(p -> p.fail(failure));
+      return;
+    }
+    if (entry.length > splitBytes && batch.size() > 1) {
+      local.take(id);
+      int half = batch.size() / 2;
+      send(batch.subList(0, half), forward);
+      send(batch.subList(half, batch.size()), forward);
+      return;
+    }
+    if (entry.length > maxEntryBytes) {
+      local.take(id);
+      batch.get(0).fail(tooLarge(entry.length));
+      return;
+    }
+    if (forward) {
+      forwardsInFlight++;
+    } else {
+      inFlight++;
+    }
     CompletableFuture<byte[]> appended;
     try {
-      appended = log.append(CommandCodec.encodeBatch(id, commands));
+      appended = log.append(entry);
     } catch (RuntimeException e) {
       appended = CompletableFuture.failedFuture(e);
     }
@@ -153,6 +183,16 @@ final class CommandBatcher {
           local.take(id);
           completed(batch, forward, reply, error);
         });
+  }
+
+  private CairnException tooLarge(int bytes) {
+    return CairnException.of(
+        ErrorCode.INVALID_ARGUMENT,
+        "a command of "
+            + bytes
+            + " bytes encoded is more than one log entry takes ("
+            + maxEntryBytes
+            + " bytes)");
   }
 
   private void completed(List<Pending> batch, boolean forward, byte[] reply, Throwable error) {

@@ -27,6 +27,15 @@ public interface CommandLog extends AutoCloseable {
   CompletableFuture<byte[]> append(byte[] entry);
 
   /**
+   * The largest entry {@link #append} takes, in bytes: the batcher that makes entries keeps under
+   * half of it by splitting a batch that would not, and refuses a single command past it (decision
+   * 0178). Unlimited by default.
+   */
+  default int maxEntryBytes() {
+    return Integer.MAX_VALUE;
+  }
+
+  /**
    * Completes when the log stopped by itself after {@link #start}, without {@link #close} being
    * called: its engine shut down, or applying an entry or taking a snapshot threw an {@link Error}
    * (the state machine's state is then unknown). It completes with a {@link CairnException} of code

@@ -17,6 +17,65 @@ class CommandBatcherTest {
   private static final CairnException DOWN = CairnException.of(ErrorCode.UNAVAILABLE, "log down");
 
   @Test
+  void aBatchPastHalfTheLogsEntryLimitGoesOutAsSeveralEntriesInOrder() throws Exception {
+    SmallLog log = new SmallLog(4096);
+    CommandBatcher batcher = new CommandBatcher(log, new LocalEntries(), 512, 1);
+    CompletableFuture<Result> first = batcher.submit(close("first"));
+    List<Command> queued = new ArrayList<>();
+    List<CompletableFuture<Result>> results = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      Command c = close(String.format("queued-%03d-%s", i, "x".repeat(40)));
+      queued.add(c);
+      results.add(batcher.submit(c)); // behind the one entry in flight
+    }
+    assertThat(log.entries).hasSize(1);
+
+    log.answer(0, 1); // the first entry applied: the 100 queued commands go out
+
+    List<byte[]> split = log.entries.subList(1, log.entries.size());
+    assertThat(split).hasSizeGreaterThan(2);
+    List<Command> written = new ArrayList<>();
+    for (byte[] entry : split) {
+      assertThat(entry.length).isLessThanOrEqualTo(4096 / 2);
+      written.addAll(CommandCodec.decodeBatch(entry, new StringPool()));
+    }
+    assertThat(written).isEqualTo(queued);
+    for (int e = 1; e < log.entries.size(); e++) {
+      log.answer(e, CommandCodec.decodeBatch(log.entries.get(e), new StringPool()).size());
+    }
+    assertThat(first.join().isOk()).isTrue();
+    for (CompletableFuture<Result> r : results) {
+      assertThat(r).isCompleted();
+      assertThat(r.join().isOk()).isTrue();
+    }
+  }
+
+  @Test
+  void aCommandPastTheLogsEntryLimitFailsAloneWithInvalidArgument() {
+    SmallLog log = new SmallLog(4096);
+    CommandBatcher batcher = new CommandBatcher(log, new LocalEntries(), 512, 1);
+
+    CompletableFuture<Result> huge = batcher.submit(close("h".repeat(5000)));
+    CompletableFuture<Result> next = batcher.submit(close("next"));
+
+    assertThat(huge).isCompletedExceptionally();
+    try {
+      huge.join();
+    } catch (CompletionException e) {
+      CairnException cause = (CairnException) e.getCause();
+      assertThat(cause.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+      assertThat(cause.getMessage()).contains("4096 bytes");
+    }
+    assertThat(log.entries).hasSize(1); // the next command still went out, in an entry of its own
+    log.answer(0, 1);
+    assertThat(next.join().isOk()).isTrue();
+  }
+
+  private static Command close(String session) {
+    return new Command.CloseSession(session, false);
+  }
+
+  @Test
   void entriesFailingOneAfterAnotherDoNotDeepenTheStack() throws Exception {
     DownLog log = new DownLog();
     CommandBatcher batcher = new CommandBatcher(log, new LocalEntries(), 1, 2);
@@ -112,6 +171,51 @@ class CommandBatcherTest {
       CompletableFuture<byte[]> f = new CompletableFuture<>();
       inFlight.add(f);
       return f;
+    }
+
+    @Override
+    public CompletableFuture<CairnException> failure() {
+      return new CompletableFuture<>();
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /** A log that takes entries up to {@code maxEntryBytes}, keeps them, and answers when told to. */
+  private static final class SmallLog implements CommandLog {
+    final List<byte[]> entries = new ArrayList<>();
+    final List<CompletableFuture<byte[]>> inFlight = new ArrayList<>();
+    private final int maxEntryBytes;
+
+    SmallLog(int maxEntryBytes) {
+      this.maxEntryBytes = maxEntryBytes;
+    }
+
+    @Override
+    public int maxEntryBytes() {
+      return maxEntryBytes;
+    }
+
+    @Override
+    public void start(LogStateMachine machine) {}
+
+    @Override
+    public synchronized CompletableFuture<byte[]> append(byte[] entry) {
+      assertThat(entry.length).isLessThanOrEqualTo(maxEntryBytes);
+      CompletableFuture<byte[]> f = new CompletableFuture<>();
+      entries.add(entry);
+      inFlight.add(f);
+      return f;
+    }
+
+    /** Answers entry {@code i} as applied, with {@code commands} ok results. */
+    void answer(int i, int commands) {
+      List<Result> ok = new ArrayList<>();
+      for (int c = 0; c < commands; c++) {
+        ok.add(Result.ok(i + 1));
+      }
+      inFlight.get(i).complete(CommandCodec.encodeResults(ok));
     }
 
     @Override

@@ -253,8 +253,24 @@ public final class RaftNode {
     return raft;
   }
 
+  /** The largest entry {@link #append} takes, in bytes (the log worker's write buffer's room). */
+  public static int maxEntryBytes() {
+    return RaftConfig.MAX_ENTRY_BYTES;
+  }
+
   /** Submits {@code entry}; see {@link dev.cairn.server.ratis.RatisCommandLog#append}. */
   public CompletableFuture<byte[]> append(byte[] entry) {
+    if (entry.length > RaftConfig.MAX_ENTRY_BYTES) {
+      // Past the log worker's buffer the write would fail the worker, and with it the log.
+      return CompletableFuture.failedFuture(
+          CairnException.of(
+              ErrorCode.INVALID_ARGUMENT,
+              "a log entry of "
+                  + entry.length
+                  + " bytes is more than the log takes ("
+                  + RaftConfig.MAX_ENTRY_BYTES
+                  + " bytes)"));
+    }
     State current = state.get();
     if (current != State.RUNNING) {
       CairnException failed = failedWith;
