@@ -14,9 +14,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * new commands queue up and go out together in the next. At most {@code maxInFlight} entries are in
  * flight; entries are taken from the queue and appended under one lock, so the log receives
  * commands in the order they were submitted. An entry stays under half the log's {@link
- * CommandLog#maxEntryBytes}: a batch that encodes past that goes out as several entries, in order,
- * and a single command past the whole limit fails with {@code INVALID_ARGUMENT} (decision 0178).
- * Thread-safe.
+ * CommandLog#maxEntryBytes}: a batch that encodes past that goes out as several entries, in order;
+ * a single command past the whole limit goes alone, and the log's refusal fails it alone (decision
+ * 0178). Thread-safe.
  */
 final class CommandBatcher {
 
@@ -25,9 +25,8 @@ final class CommandBatcher {
   private final int maxPerEntry;
   private final int maxInFlight;
   private final int maxForwardsInFlight;
-  // An entry past this is split; a single command past maxEntryBytes is refused.
+  // A batch whose entry encodes past this is split (half the log's largest entry).
   private final int splitBytes;
-  private final int maxEntryBytes;
   private final java.util.function.BooleanSupplier forwarding;
   private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
   // Guarded by `this`: entries appended and not yet completed, and batches forwarded to the leader
@@ -57,8 +56,7 @@ final class CommandBatcher {
     this.local = local;
     this.maxPerEntry = maxPerEntry;
     this.maxInFlight = maxInFlight;
-    this.maxEntryBytes = log.maxEntryBytes();
-    this.splitBytes = maxEntryBytes / 2;
+    this.splitBytes = log.maxEntryBytes() / 2;
   }
 
   /** Submits a command; completes with its result once applied. */
@@ -160,11 +158,6 @@ final class CommandBatcher {
       send(batch.subList(half, batch.size()), forward);
       return;
     }
-    if (entry.length > maxEntryBytes) {
-      local.take(id);
-      batch.get(0).fail(tooLarge(entry.length));
-      return;
-    }
     if (forward) {
       forwardsInFlight++;
     } else {
@@ -183,16 +176,6 @@ final class CommandBatcher {
           local.take(id);
           completed(batch, forward, reply, error);
         });
-  }
-
-  private CairnException tooLarge(int bytes) {
-    return CairnException.of(
-        ErrorCode.INVALID_ARGUMENT,
-        "a command of "
-            + bytes
-            + " bytes encoded is more than one log entry takes ("
-            + maxEntryBytes
-            + " bytes)");
   }
 
   private void completed(List<Pending> batch, boolean forward, byte[] reply, Throwable error) {

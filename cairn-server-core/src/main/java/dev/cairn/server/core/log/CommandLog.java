@@ -27,9 +27,10 @@ public interface CommandLog extends AutoCloseable {
   CompletableFuture<byte[]> append(byte[] entry);
 
   /**
-   * The largest entry {@link #append} takes, in bytes: the batcher that makes entries keeps under
-   * half of it by splitting a batch that would not, and refuses a single command past it (decision
-   * 0178). Unlimited by default.
+   * The largest entry {@link #append} takes, in bytes; a larger one fails with a {@link
+   * dev.cairn.common.CairnException} of code {@code INVALID_ARGUMENT} and the log goes on. The
+   * batcher that makes entries keeps them under half of it by splitting a batch that would not be
+   * (decision 0178). Unlimited by default.
    */
   default int maxEntryBytes() {
     return Integer.MAX_VALUE;

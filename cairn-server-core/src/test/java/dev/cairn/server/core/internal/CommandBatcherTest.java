@@ -182,7 +182,10 @@ class CommandBatcherTest {
     public void close() {}
   }
 
-  /** A log that takes entries up to {@code maxEntryBytes}, keeps them, and answers when told to. */
+  /**
+   * A log that takes entries up to {@code maxEntryBytes}, keeps them, and answers when told to; it
+   * refuses a larger entry at once with {@code INVALID_ARGUMENT}, as the Ratis log does.
+   */
   private static final class SmallLog implements CommandLog {
     final List<byte[]> entries = new ArrayList<>();
     final List<CompletableFuture<byte[]>> inFlight = new ArrayList<>();
@@ -202,7 +205,16 @@ class CommandBatcherTest {
 
     @Override
     public synchronized CompletableFuture<byte[]> append(byte[] entry) {
-      assertThat(entry.length).isLessThanOrEqualTo(maxEntryBytes);
+      if (entry.length > maxEntryBytes) {
+        return CompletableFuture.failedFuture(
+            CairnException.of(
+                ErrorCode.INVALID_ARGUMENT,
+                "a log entry of "
+                    + entry.length
+                    + " bytes is more than "
+                    + maxEntryBytes
+                    + " bytes"));
+      }
       CompletableFuture<byte[]> f = new CompletableFuture<>();
       entries.add(entry);
       inFlight.add(f);

@@ -167,7 +167,7 @@ final class CatalogEndpoints {
     if (cached != null && (cached.list == list || cached.list.equals(list))) {
       return cached;
     }
-    EncodedList encoded = new EncodedList(list, ByteBuffer.wrap(JsonBodies.services(list)));
+    EncodedList encoded = new EncodedList(list, Exchange.directBody(JsonBodies.services(list)));
     if (list.services().isEmpty()) {
       serviceLists.remove(list.namespace());
     } else {
@@ -194,7 +194,7 @@ final class CatalogEndpoints {
 
     EncodedList(ServiceList list, ByteBuffer body) {
       this.list = list;
-      this.body = body.asReadOnlyBuffer();
+      this.body = body;
     }
 
     ByteBuffer gzipped() {
