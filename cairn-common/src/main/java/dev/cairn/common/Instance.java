@@ -138,10 +138,25 @@ public final class Instance {
    * by the registry when it stores an instance.
    */
   public Instance withRevisions(long createRevision, long modRevision) {
-    Builder b = toBuilder();
-    b.createRevision = createRevision;
-    b.modRevision = modRevision;
-    return new Instance(b);
+    return new Instance(this, createRevision, modRevision);
+  }
+
+  // withRevisions without a Builder: the registry calls it twice per registration.
+  private Instance(Instance from, long createRevision, long modRevision) {
+    this.id = from.id;
+    this.service = from.service;
+    this.address = from.address;
+    this.ports = from.ports;
+    this.tags = from.tags;
+    this.metadata = from.metadata;
+    this.weight = from.weight;
+    this.zone = from.zone;
+    this.health = from.health;
+    this.kind = from.kind;
+    this.sessionId = from.sessionId;
+    this.check = from.check;
+    this.createRevision = createRevision;
+    this.modRevision = modRevision;
   }
 
   /**

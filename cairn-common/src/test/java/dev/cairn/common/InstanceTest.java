@@ -26,6 +26,29 @@ class InstanceTest {
   }
 
   @Test
+  void withRevisionsChangesTheRevisionsOnly() {
+    Instance i =
+        valid()
+            .ports(Map.of("http", 8080, "grpc", 9090))
+            .tags(List.of("a", "b"))
+            .metadata(Map.of("version", "1.2", "team", "core"))
+            .weight(7)
+            .zone("z1")
+            .health(Health.WARNING)
+            .kind(InstanceKind.EPHEMERAL)
+            .sessionId("s-1")
+            .build()
+            .withRevisions(2, 3);
+
+    Instance moved = i.withRevisions(5, 9);
+
+    assertThat(moved.createRevision()).isEqualTo(5);
+    assertThat(moved.modRevision()).isEqualTo(9);
+    assertThat(moved.sameRegistration(i)).isTrue();
+    assertThat(moved).isNotEqualTo(i).isEqualTo(i.toBuilder().build().withRevisions(5, 9));
+  }
+
+  @Test
   void defaults() {
     Instance i = valid().build();
     assertThat(i.weight()).isEqualTo(100);

@@ -74,10 +74,10 @@ public final class RatisCommandLog implements CommandLog {
   }
 
   /**
-   * Appends {@code entry} (copied; the caller keeps ownership). The future completes with the
-   * machine's reply once the entry is durable and applied, or with a {@link
-   * dev.cairn.common.CairnException} of code {@code UNAVAILABLE} when the log is not running or
-   * cannot take the entry.
+   * Appends {@code entry}, kept as it is (not copied: the caller does not change it afterwards).
+   * The future completes with the machine's reply once the entry is durable and applied, or with a
+   * {@link dev.cairn.common.CairnException} of code {@code UNAVAILABLE} when the log is not running
+   * or cannot take the entry.
    *
    * @throws IllegalArgumentException when {@code entry} is empty: the log skips empty entries on
    *     apply (logs written by earlier versions hold a leader's commit notices, decision 0115)

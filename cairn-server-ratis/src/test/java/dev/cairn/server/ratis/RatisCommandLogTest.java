@@ -89,19 +89,6 @@ class RatisCommandLogTest {
   }
 
   @Test
-  void appendCopiesTheEntry() throws Exception {
-    RecordingMachine machine = new RecordingMachine();
-    RatisCommandLog log = logs.start(RatisCommandLog.builder(dataDir), machine);
-    byte[] entry = bytes("x");
-
-    CompletableFuture<byte[]> reply = log.append(entry);
-    entry[0] = 'y';
-    join(reply);
-
-    assertThat(machine.entries()).containsExactly("x");
-  }
-
-  @Test
   void restartReplaysTheLog() throws Exception {
     RatisCommandLog first = logs.start(builder().snapshotOnClose(false), new RecordingMachine());
     List<String> written = appendAll(first, "e", 25);

@@ -65,18 +65,38 @@ final class CommandCodec {
 
   private CommandCodec() {}
 
+  /** A batch's version, id and command count. */
+  private static final int BATCH_HEADER_BYTES = 13;
+
+  /** The largest buffer an estimate asks for up front; a larger batch grows its buffer. */
+  private static final int MAX_ESTIMATE_BYTES = 1 << 20;
+
+  /**
+   * What a command of the batches encoded lately took, smoothed over them: the next batch's buffer
+   * is sized by it, so that encoding a batch does not grow (allocate and copy) its buffer several
+   * times over. A hint shared by the threads that encode: a lost update only makes it staler.
+   */
+  private static volatile int bytesPerCommand = 160;
+
   /** Encodes a batch under {@code batchId}, which {@link #batchId} reads back cheaply. */
   static byte[] encodeBatch(long batchId, List<Command> commands) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + commands.size() * 160);
+    int n = commands.size();
+    long estimate = BATCH_HEADER_BYTES + (long) n * bytesPerCommand * 9 / 8;
+    ByteArrayOutputStream bytes =
+        new ByteArrayOutputStream((int) Math.min(estimate, MAX_ESTIMATE_BYTES));
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeByte(VERSION);
       out.writeLong(batchId);
-      out.writeInt(commands.size());
+      out.writeInt(n);
       for (Command c : commands) {
         writeCommand(out, c);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+    if (n > 0) {
+      int observed = (bytes.size() - BATCH_HEADER_BYTES + n - 1) / n;
+      bytesPerCommand = (bytesPerCommand * 3 + observed + 3) / 4;
     }
     return bytes.toByteArray();
   }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 
 /**
  * The recent events of every service, so that a watch resumed from a revision replays exactly what
@@ -31,6 +32,8 @@ final class WatchHistory {
   private final Map<WatchHub.Key, ServiceHistory> services = new HashMap<>();
   // Every kept event's service, in commit order (one slot per event).
   private final ArrayDeque<ServiceHistory> order = new ArrayDeque<>();
+  // Every kept event's estimated size, in the same order: estimated once, when appended.
+  private final LongQueue sizes = new LongQueue();
   private long bytes;
   // Nothing at or below it is kept for a service that has no history of its own (restore point).
   private long floor;
@@ -52,15 +55,17 @@ final class WatchHistory {
   synchronized void append(WatchHub.Key key, List<ServiceEvent> events) {
     ServiceHistory h = services.computeIfAbsent(key, k -> new ServiceHistory());
     for (ServiceEvent e : events) {
+      long size = estimate(e);
       h.events.addLast(e);
       order.addLast(h);
-      bytes += estimate(e);
+      sizes.addLast(size);
+      bytes += size;
     }
     while (!order.isEmpty() && (order.size() > maxEvents || bytes > maxBytes)) {
       ServiceHistory oldest = order.pollFirst();
       ServiceEvent gone = oldest.events.pollFirst();
       oldest.evicted = gone.revision();
-      bytes -= estimate(gone);
+      bytes -= sizes.pollFirst();
       if (oldest.events.isEmpty()) {
         oldest.events = new ArrayDeque<>(4); // an ArrayDeque never shrinks by itself
       }
@@ -101,6 +106,7 @@ final class WatchHistory {
   synchronized void reset(long revision) {
     services.clear();
     order.clear();
+    sizes.clear();
     bytes = 0;
     floor = revision;
   }
@@ -133,6 +139,50 @@ final class WatchHistory {
     }
     int entries = i.tags().size() + i.metadata().size() + i.ports().size();
     return EVENT_OVERHEAD_BYTES + 120 + 2 * chars + 40L * entries;
+  }
+
+  /** A first-in first-out queue of longs in a ring that grows as needed; not thread-safe. */
+  static final class LongQueue {
+    private long[] ring = new long[16];
+    private int head;
+    private int size;
+
+    void addLast(long value) {
+      if (size == ring.length) {
+        long[] grown = new long[ring.length * 2];
+        int tail = ring.length - head;
+        System.arraycopy(ring, head, grown, 0, tail);
+        System.arraycopy(ring, 0, grown, tail, head);
+        ring = grown;
+        head = 0;
+      }
+      ring[(head + size) % ring.length] = value;
+      size++;
+    }
+
+    /**
+     * Removes and returns the oldest value.
+     *
+     * @throws NoSuchElementException when empty
+     */
+    long pollFirst() {
+      if (size == 0) {
+        throw new NoSuchElementException("empty");
+      }
+      long value = ring[head];
+      head = (head + 1) % ring.length;
+      size--;
+      return value;
+    }
+
+    int size() {
+      return size;
+    }
+
+    void clear() {
+      head = 0;
+      size = 0;
+    }
   }
 
   /** One service's kept events, oldest first, and the revision of the last one evicted. */

@@ -22,7 +22,8 @@ public interface CommandLog extends AutoCloseable {
   /**
    * Appends an entry. The future completes with the state machine's reply once the entry is durable
    * and applied, or exceptionally (with a {@link dev.cairn.common.CairnException} of code {@code
-   * UNAVAILABLE}) when the log cannot take it.
+   * UNAVAILABLE}) when the log cannot take it. The log may keep {@code entry} itself rather than a
+   * copy: the caller does not change it afterwards.
    */
   CompletableFuture<byte[]> append(byte[] entry);
 

@@ -1,10 +1,14 @@
 package dev.cairn.server.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.common.Instance;
 import dev.cairn.server.core.ServiceEvent;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
 import org.junit.jupiter.api.Test;
 
 class WatchHistoryTest {
@@ -82,6 +86,52 @@ class WatchHistoryTest {
     assertThat(h.size()).isEqualTo(2);
     assertThat(h.bytes()).isLessThanOrEqualTo(2 * one);
     assertThat(revisions(h.since(WEB, 2, 100))).containsExactly(3L, 4L);
+  }
+
+  @Test
+  void theBytesAreThoseOfTheEventsKept() {
+    // Events of different sizes, evicted by count: what leaves is what its own append added,
+    // through the size queue's growth and wrap-around.
+    WatchHistory h = new WatchHistory(20, Long.MAX_VALUE);
+    List<ServiceEvent> appended = new ArrayList<>();
+    for (long rev = 1; rev <= 100; rev++) {
+      ServiceEvent e =
+          ServiceEvent.of(
+              ServiceEvent.Type.ADDED,
+              rev,
+              Instance.builder("web", "127.0.0.1")
+                  .id("i" + rev)
+                  .metadata(Map.of("note", "x".repeat((int) (rev * 7 % 50))))
+                  .build());
+      h.append(WEB, List.of(e));
+      appended.add(e);
+      long expected =
+          appended.subList(Math.max(0, appended.size() - 20), appended.size()).stream()
+              .mapToLong(WatchHistory::estimate)
+              .sum();
+      assertThat(h.bytes()).as("after revision %d", rev).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void theSizeQueueIsFirstInFirstOutAcrossGrowth() {
+    WatchHistory.LongQueue q = new WatchHistory.LongQueue();
+    long next = 0;
+    long expected = 0;
+    for (int round = 0; round < 50; round++) {
+      for (int i = 0; i < round; i++) {
+        q.addLast(next++);
+      }
+      for (int i = 0; i < round / 2; i++) {
+        assertThat(q.pollFirst()).isEqualTo(expected++);
+      }
+    }
+    assertThat(q.size()).isEqualTo((int) (next - expected));
+    while (q.size() > 0) {
+      assertThat(q.pollFirst()).isEqualTo(expected++);
+    }
+    assertThat(expected).isEqualTo(next);
+    assertThatThrownBy(q::pollFirst).isInstanceOf(NoSuchElementException.class);
   }
 
   @Test

@@ -32,7 +32,7 @@ import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -292,7 +292,9 @@ public final class RaftNode {
       return track(g.forward(entry));
     }
     RaftIdentity id = identity;
-    RaftClientRequest request = writeRequest(id, Message.valueOf(ByteString.copyFrom(entry)));
+    // An encoded entry is never written again: Ratis may keep its bytes without a copy.
+    RaftClientRequest request =
+        writeRequest(id, Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)));
     CompletableFuture<byte[]> result = new CompletableFuture<>();
     pending.add(result);
     try {
