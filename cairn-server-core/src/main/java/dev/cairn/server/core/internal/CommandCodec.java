@@ -63,8 +63,6 @@ final class CommandCodec {
   private static final ErrorCode[] CODES = ErrorCode.values();
   private static final HealthCheck.Type[] CHECK_TYPES = HealthCheck.Type.values();
 
-  private CommandCodec() {}
-
   /** A batch's version, id and command count. */
   private static final int BATCH_HEADER_BYTES = 13;
 
@@ -77,6 +75,8 @@ final class CommandCodec {
    * times over. A hint shared by the threads that encode: a lost update only makes it staler.
    */
   private static volatile int bytesPerCommand = 160;
+
+  private CommandCodec() {}
 
   /** Encodes a batch under {@code batchId}, which {@link #batchId} reads back cheaply. */
   static byte[] encodeBatch(long batchId, List<Command> commands) {
