@@ -27,6 +27,8 @@ final class CommandBatcher {
   private final int maxForwardsInFlight;
   // A batch whose entry encodes past this is split (half the log's largest entry).
   private final int splitBytes;
+  // Guarded by `this`: what a command of the last entries took, smoothed; sizes the next encoding.
+  private int bytesPerCommand = CommandCodec.FIRST_GUESS_BYTES_PER_COMMAND;
   private final java.util.function.BooleanSupplier forwarding;
   private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
   // Guarded by `this`: entries appended and not yet completed, and batches forwarded to the leader
@@ -144,12 +146,16 @@ final class CommandBatcher {
     long id = local.hold(commands);
     byte[] entry;
     try {
-      entry = CommandCodec.encodeBatch(id, commands);
+      entry = CommandCodec.encodeBatch(id, commands, bytesPerCommand);
     } catch (RuntimeException e) {
       local.take(id);
       CairnException failure = toCairn(e);
       batch.forEach(p -> p.fail(failure));
       return;
+    }
+    if (!commands.isEmpty()) {
+      bytesPerCommand =
+          (bytesPerCommand * 3 + CommandCodec.bytesPerCommand(entry, commands.size()) + 3) / 4;
     }
     if (entry.length > splitBytes && batch.size() > 1) {
       local.take(id);

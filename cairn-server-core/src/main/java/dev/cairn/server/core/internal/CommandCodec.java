@@ -66,20 +66,25 @@ final class CommandCodec {
   /** A batch's version, id and command count. */
   private static final int BATCH_HEADER_BYTES = 13;
 
-  /** The largest buffer an estimate asks for up front; a larger batch grows its buffer. */
+  /** The largest buffer a batch asks for up front; a larger batch grows its buffer. */
   private static final int MAX_ESTIMATE_BYTES = 1 << 20;
 
-  /**
-   * What a command of the batches encoded lately took, smoothed over them: the next batch's buffer
-   * is sized by it, so that encoding a batch does not grow (allocate and copy) its buffer several
-   * times over. A hint shared by the threads that encode: a lost update only makes it staler.
-   */
-  private static volatile int bytesPerCommand = 160;
+  /** What a command is assumed to take before any batch was encoded. */
+  static final int FIRST_GUESS_BYTES_PER_COMMAND = 160;
 
   private CommandCodec() {}
 
   /** Encodes a batch under {@code batchId}, which {@link #batchId} reads back cheaply. */
   static byte[] encodeBatch(long batchId, List<Command> commands) {
+    return encodeBatch(batchId, commands, FIRST_GUESS_BYTES_PER_COMMAND);
+  }
+
+  /**
+   * Encodes a batch under {@code batchId}, its buffer sized for commands of about {@code
+   * bytesPerCommand} each, so that encoding does not grow (allocate and copy) the buffer several
+   * times over.
+   */
+  static byte[] encodeBatch(long batchId, List<Command> commands, int bytesPerCommand) {
     int n = commands.size();
     long estimate = BATCH_HEADER_BYTES + (long) n * bytesPerCommand * 9 / 8;
     ByteArrayOutputStream bytes =
@@ -94,11 +99,12 @@ final class CommandCodec {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    if (n > 0) {
-      int observed = (bytes.size() - BATCH_HEADER_BYTES + n - 1) / n;
-      bytesPerCommand = (bytesPerCommand * 3 + observed + 3) / 4;
-    }
     return bytes.toByteArray();
+  }
+
+  /** The bytes a command took in an encoded batch of {@code commands} (at least one). */
+  static int bytesPerCommand(byte[] batch, int commands) {
+    return (batch.length - BATCH_HEADER_BYTES + commands - 1) / commands;
   }
 
   /**
