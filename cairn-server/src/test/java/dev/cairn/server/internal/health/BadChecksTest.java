@@ -14,8 +14,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -98,10 +96,7 @@ class BadChecksTest {
   void misbehavingTargetsAreCriticalAndTheCheckerGoesOn() throws Exception {
     HttpServer good = targets.http(() -> 200);
     api.register("good", good.getAddress().getPort(), "{\"type\":\"http\"," + FAST + "}");
-    int closedPort;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closedPort = s.getLocalPort();
-    }
+    int closedPort = targets.refused();
     AtomicInteger endless = new AtomicInteger();
     api.register("refused", closedPort, "{\"type\":\"http\"," + FAST + "}");
     api.register(

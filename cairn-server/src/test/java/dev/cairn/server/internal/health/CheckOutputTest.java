@@ -12,7 +12,6 @@ import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -64,10 +63,7 @@ class CheckOutputTest {
 
   @Test
   void aRefusedConnectionNamesTheTarget() throws Exception {
-    int closed;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closed = s.getLocalPort();
-    }
+    int closed = targets.refused();
     api.register("t", closed, "{\"type\":\"tcp\"," + FAST + "}");
 
     await()

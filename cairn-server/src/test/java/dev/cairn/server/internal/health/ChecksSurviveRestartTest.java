@@ -7,8 +7,6 @@ import dev.cairn.common.Health;
 import dev.cairn.common.HealthCheck;
 import dev.cairn.common.Instance;
 import dev.cairn.server.CairnServer;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -21,11 +19,9 @@ class ChecksSurviveRestartTest {
 
   @Test
   void checksAndThresholdsAreThereAfterARestartAndChecksRunAgain() throws Exception {
-    int closedPort;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closedPort = s.getLocalPort();
-    }
-    try (CairnServer first = durable()) {
+    try (Targets targets = new Targets();
+        CairnServer first = durable()) {
+      int closedPort = targets.refused();
       Api api = new Api(first);
       assertThat(
               api.register(

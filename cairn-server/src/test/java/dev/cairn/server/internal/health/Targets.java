@@ -44,6 +44,22 @@ final class Targets implements AutoCloseable {
   }
 
   /**
+   * A loopback port that refuses connections for as long as the targets are open: a socket bound to
+   * it that never listens. A port merely closed before use can be bound again by the next ephemeral
+   * listener (this test's own targets among them), and then it answers.
+   */
+  int refused() {
+    try {
+      Socket holder = new Socket();
+      open.add(holder);
+      holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      return holder.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
    * A TCP server that hands each accepted connection to {@code behaviour} on its own thread (test
    * targets only: few connections, all closed with the targets).
    */
