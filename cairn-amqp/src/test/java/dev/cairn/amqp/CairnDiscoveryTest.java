@@ -7,8 +7,10 @@ import dev.cairn.client.CairnClient;
 import dev.cairn.common.Health;
 import dev.cairn.common.Instance;
 import dev.cairn.testing.CairnServerExtension;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +27,7 @@ class CairnDiscoveryTest {
 
   private final String id = Rabbit.suffix();
   private final WorkQueue<String> queue = WorkQueue.json("test.discovery." + id, String.class);
+  private final Socket deadPortHolder = new Socket();
   private CairnClient client;
 
   @BeforeEach
@@ -33,14 +36,18 @@ class CairnDiscoveryTest {
   }
 
   @AfterEach
-  void close() {
+  void close() throws IOException {
     client.close();
+    deadPortHolder.close();
   }
 
-  private static int deadPort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  /**
+   * A loopback port that refuses connections until the test ends: bound by a socket that never
+   * listens, so no other socket can take it meanwhile (a port released before use can be).
+   */
+  private int deadPort() throws IOException {
+    deadPortHolder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    return deadPortHolder.getLocalPort();
   }
 
   private void registerBroker(String instanceId, int port, Health health) {

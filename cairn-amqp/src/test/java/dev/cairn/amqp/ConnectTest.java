@@ -5,18 +5,31 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
-import java.net.ServerSocket;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ConnectTest {
 
-  /** A loopback port with nothing listening (bound, then released). */
-  private static int deadPort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  private final Socket deadPortHolder = new Socket();
+
+  @AfterEach
+  void releaseDeadPort() throws IOException {
+    deadPortHolder.close();
+  }
+
+  /**
+   * A loopback port that refuses connections until the test ends: bound by a socket that never
+   * listens, so no other socket can take it meanwhile (a port released before use can be).
+   */
+  private int deadPort() throws IOException {
+    deadPortHolder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    return deadPortHolder.getLocalPort();
   }
 
   @Test

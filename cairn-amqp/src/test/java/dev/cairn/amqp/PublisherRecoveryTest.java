@@ -21,11 +21,14 @@ class PublisherRecoveryTest {
 
   private final String id = Rabbit.suffix();
   private final WorkQueue<Job> jobs = WorkQueue.json("test.pubdrop." + id, Job.class);
+  // Bound and never listening: its port refuses connections until the test ends.
+  private final java.net.Socket deadPortHolder = new java.net.Socket();
   private Messaging publisher;
   private Messaging consumer;
 
   @AfterEach
-  void cleanUp() {
+  void cleanUp() throws Exception {
+    deadPortHolder.close();
     consumer.delete(jobs);
     consumer.close();
     publisher.close();
@@ -47,10 +50,9 @@ class PublisherRecoveryTest {
     Sender<Job> sender = publisher.sender(jobs);
     sender.send(new Job(0)).join();
 
-    int deadPort;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      deadPort = s.getLocalPort();
-    }
+    deadPortHolder.bind(
+        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+    int deadPort = deadPortHolder.getLocalPort();
     broker.set("127.0.0.1:" + deadPort);
     assertThat(Rabbit.closeConnections(name + "-publish")).isEqualTo(1);
     CompletableFuture<Void> held = sender.send(new Job(1));

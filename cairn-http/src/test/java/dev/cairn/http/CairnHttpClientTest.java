@@ -12,7 +12,9 @@ import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
 import dev.cairn.testing.CairnServerExtension;
 import dev.cairn.testing.clock.FakeTicker;
-import java.net.ServerSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -43,6 +45,17 @@ class CairnHttpClientTest {
         .atMost(Duration.ofSeconds(5))
         .until(() -> clients.callers().view(service).instances().size() == n);
     return list;
+  }
+
+  /**
+   * A loopback port that refuses connections until the test ends: a socket bound to it that never
+   * listens. A port merely closed before use can be bound again by the next ephemeral listener (the
+   * test's own servers among them), and then it answers.
+   */
+  private int refusedPort() throws Exception {
+    Socket holder = clients.closing(new Socket());
+    holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    return holder.getLocalPort();
   }
 
   private static HttpRequest get(String service) {
@@ -117,10 +130,7 @@ class CairnHttpClientTest {
   @Test
   void aRefusedConnectionEjectsAtOnceAndTheCallGoesElsewhere() throws Exception {
     start("refusing", 2);
-    int deadPort;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      deadPort = s.getLocalPort();
-    }
+    int deadPort = refusedPort();
     clients
         .closing(
             HttpRegistration.of("refusing", "127.0.0.1", deadPort)
@@ -192,10 +202,7 @@ class CairnHttpClientTest {
 
   @Test
   void aRefusedConnectionNamesTheServiceTheInstanceAndTheAddress() throws Exception {
-    int deadPort;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      deadPort = s.getLocalPort();
-    }
+    int deadPort = refusedPort();
     clients
         .closing(
             HttpRegistration.of("refusing1", "127.0.0.1", deadPort)

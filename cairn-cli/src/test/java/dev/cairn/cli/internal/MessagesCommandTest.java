@@ -8,7 +8,9 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
-import java.net.ServerSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
@@ -98,13 +100,15 @@ class MessagesCommandTest {
     assertThat(noTarget.err())
         .contains("--to: missing (only a q.dlq queue replays to q by default)");
 
-    int dead;
-    try (ServerSocket s = new ServerSocket(0)) {
-      dead = s.getLocalPort();
+    // A socket bound and never listening: its port refuses connections while it stays open.
+    try (Socket holder = new Socket()) {
+      holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      int dead = holder.getLocalPort();
+      CliRun unreachable =
+          cairn("messages", "peek", "--queue", dlq, "--broker", "127.0.0.1:" + dead);
+      assertThat(unreachable.exitCode()).isEqualTo(ExitCode.UNREACHABLE);
+      assertThat(unreachable.err()).contains("broker 127.0.0.1:" + dead);
     }
-    CliRun unreachable = cairn("messages", "peek", "--queue", dlq, "--broker", "127.0.0.1:" + dead);
-    assertThat(unreachable.exitCode()).isEqualTo(ExitCode.UNREACHABLE);
-    assertThat(unreachable.err()).contains("broker 127.0.0.1:" + dead);
     // Nothing moved by any of these.
     assertThat(ch.queueDeclarePassive(dlq).getMessageCount()).isEqualTo(2);
   }
