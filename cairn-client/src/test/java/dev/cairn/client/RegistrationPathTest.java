@@ -9,6 +9,7 @@ import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Instance;
 import dev.cairn.common.InstanceKind;
 import dev.cairn.testing.CairnServerExtension;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,24 +144,26 @@ class RegistrationPathTest {
   @Test
   void closingTheClientFailsRegistrationsStillWaitingForTheRegistry() throws Exception {
     // Nothing listens there: the registrations wait for a session that never opens.
-    CairnClient client = client("127.0.0.1:" + Servers.freePort());
-    List<CompletableFuture<Instance>> waiting = new ArrayList<>();
-    for (int i = 0; i < 5; i++) {
-      waiting.add(client.register(instance("orders", "o" + i)).registered());
-    }
-    assertThat(waiting).noneMatch(CompletableFuture::isDone);
+    try (Socket refused = Servers.refusedPort()) {
+      CairnClient client = client("127.0.0.1:" + refused.getLocalPort());
+      List<CompletableFuture<Instance>> waiting = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        waiting.add(client.register(instance("orders", "o" + i)).registered());
+      }
+      assertThat(waiting).noneMatch(CompletableFuture::isDone);
 
-    client.close();
+      client.close();
 
-    for (CompletableFuture<Instance> f : waiting) {
-      assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
-          .cause()
-          .isInstanceOf(CairnException.class)
-          .extracting(e -> ((CairnException) e).code())
-          .isEqualTo(ErrorCode.FAILED_PRECONDITION);
+      for (CompletableFuture<Instance> f : waiting) {
+        assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+            .cause()
+            .isInstanceOf(CairnException.class)
+            .extracting(e -> ((CairnException) e).code())
+            .isEqualTo(ErrorCode.FAILED_PRECONDITION);
+      }
+      assertThatThrownBy(() -> client.register(instance("orders", "late")))
+          .isInstanceOf(IllegalStateException.class);
     }
-    assertThatThrownBy(() -> client.register(instance("orders", "late")))
-        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test

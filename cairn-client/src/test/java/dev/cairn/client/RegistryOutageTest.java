@@ -137,7 +137,9 @@ class RegistryOutageTest {
 
   @Test
   void anUnreachableRegistryFailsAwaitInstancesWithUnavailable() {
-    CairnClient client = closing(client("127.0.0.1:" + Servers.freePort()).build());
+    // Closed after the client (in reverse order): the port refuses for as long as the client tries.
+    int refused = closing(Servers.refusedPort()).getLocalPort();
+    CairnClient client = closing(client("127.0.0.1:" + refused).build());
 
     assertThat(client.view("hello").awaitInstances(Duration.ofMillis(200)))
         .failsWithin(Duration.ofSeconds(10))

@@ -4,8 +4,10 @@ import dev.cairn.common.Instance;
 import dev.cairn.server.CairnServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -27,6 +29,21 @@ final class Servers {
   static int freePort() {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A socket bound to a loopback port that never listens: its port refuses connections until it is
+   * closed. A port merely closed before use, as {@link #freePort()} gives, can be bound again by
+   * the next ephemeral listener, and then it answers.
+   */
+  static Socket refusedPort() {
+    try {
+      Socket holder = new Socket();
+      holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      return holder;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

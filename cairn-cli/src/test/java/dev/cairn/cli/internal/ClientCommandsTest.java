@@ -9,7 +9,9 @@ import dev.cairn.common.Instance;
 import dev.cairn.testing.CairnServerExtension;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -223,12 +225,14 @@ class ClientCommandsTest {
 
   @Test
   void unreachableServerExitsWithFour() throws IOException {
-    String closed = "http://127.0.0.1:" + freePort();
+    try (Socket refused = refusedPort()) {
+      String closed = "http://127.0.0.1:" + refused.getLocalPort();
 
-    CliRun run = cairn("services", "--server", closed);
+      CliRun run = cairn("services", "--server", closed);
 
-    assertThat(run.exitCode()).isEqualTo(ExitCode.UNREACHABLE);
-    assertThat(run.err()).isEqualTo("error: cannot reach " + closed + ": connection refused\n");
+      assertThat(run.exitCode()).isEqualTo(ExitCode.UNREACHABLE);
+      assertThat(run.err()).isEqualTo("error: cannot reach " + closed + ": connection refused\n");
+    }
   }
 
   @Test
@@ -282,5 +286,16 @@ class ClientCommandsTest {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
+  }
+
+  /**
+   * A socket bound to a loopback port that never listens: its port refuses connections until it is
+   * closed, from this JVM and from others. A port merely closed before use, as {@link #freePort()}
+   * gives, can be bound again by the next ephemeral listener, and then it answers.
+   */
+  static Socket refusedPort() throws IOException {
+    Socket holder = new Socket();
+    holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    return holder;
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,15 +38,18 @@ class ShadedJarIT {
 
   @Test
   void readsTheServerFromTheEnvironment(@TempDir Path dir) throws Exception {
-    String closed = "http://127.0.0.1:" + ClientCommandsTest.freePort();
-    ProcessBuilder pb = new ProcessBuilder(javaBinary(), "-jar", JAR.toString(), "services");
-    pb.environment().put("CAIRN_SERVER", closed);
-    Process p = pb.directory(dir.toFile()).start();
-    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    // Held by this JVM, the port refuses the child process's connection too.
+    try (Socket refused = ClientCommandsTest.refusedPort()) {
+      String closed = "http://127.0.0.1:" + refused.getLocalPort();
+      ProcessBuilder pb = new ProcessBuilder(javaBinary(), "-jar", JAR.toString(), "services");
+      pb.environment().put("CAIRN_SERVER", closed);
+      Process p = pb.directory(dir.toFile()).start();
+      String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
 
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(err).isEqualTo(ExitCode.UNREACHABLE);
-    assertThat(err).isEqualTo("error: cannot reach " + closed + ": connection refused\n");
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(err).isEqualTo(ExitCode.UNREACHABLE);
+      assertThat(err).isEqualTo("error: cannot reach " + closed + ": connection refused\n");
+    }
   }
 
   @Test

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.testing.CairnServerExtension;
 import java.io.IOException;
+import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -134,11 +135,13 @@ class WatchCommandTest {
 
   @Test
   void unreachableServerExitsWithFour() throws IOException {
-    String closed = "http://127.0.0.1:" + ClientCommandsTest.freePort();
+    try (Socket refused = ClientCommandsTest.refusedPort()) {
+      String closed = "http://127.0.0.1:" + refused.getLocalPort();
 
-    CliRun run = cairn("watch", "web", "--server", closed, "--timeout", "10s");
+      CliRun run = cairn("watch", "web", "--server", closed, "--timeout", "10s");
 
-    assertThat(run.exitCode()).isEqualTo(ExitCode.UNREACHABLE);
-    assertThat(run.err()).isEqualTo("error: cannot reach " + closed + ": connection refused\n");
+      assertThat(run.exitCode()).isEqualTo(ExitCode.UNREACHABLE);
+      assertThat(run.err()).isEqualTo("error: cannot reach " + closed + ": connection refused\n");
+    }
   }
 }
