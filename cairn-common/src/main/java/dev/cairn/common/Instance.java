@@ -185,34 +185,109 @@ public final class Instance {
    * hold one copy of each; nothing is checked again. Ids and addresses are unique, so they stay.
    */
   public Instance withSharedStrings(UnaryOperator<String> share) {
-    Builder b = toBuilder();
-    b.service = share.apply(service);
-    b.ports = shareKeys(ports, share);
-    if (!tags.isEmpty()) {
-      String[] t = new String[tags.size()];
-      for (int i = 0; i < t.length; i++) {
-        t[i] = share.apply(tags.get(i));
-      }
-      b.tags = List.of(t);
+    String sharedService = share.apply(service);
+    Map<String, Integer> sharedPorts = shareKeys(ports, share);
+    List<String> sharedTags = shareAll(tags, share);
+    Map<String, String> sharedMetadata = shareEntries(metadata, share);
+    String sharedZone = share.apply(zone);
+    String sharedSession = share.apply(sessionId);
+    if (sharedService == service
+        && sharedPorts == ports
+        && sharedTags == tags
+        && sharedMetadata == metadata
+        && sharedZone == zone
+        && sharedSession == sessionId) {
+      return this;
     }
-    if (!metadata.isEmpty()) {
-      TreeMap<String, String> m = new TreeMap<>();
-      metadata.forEach((k, v) -> m.put(share.apply(k), share.apply(v)));
-      b.metadata = Builder.compact(m);
-    }
-    b.zone = share.apply(zone);
-    b.sessionId = share.apply(sessionId);
-    return new Instance(b);
+    return new Instance(
+        this, sharedService, sharedPorts, sharedTags, sharedMetadata, sharedZone, sharedSession);
   }
 
-  private static Map<String, Integer> shareKeys(
-      Map<String, Integer> ports, UnaryOperator<String> share) {
-    if (ports.isEmpty()) {
-      return ports;
+  // withSharedStrings without a Builder: the registry calls it once per registration.
+  private Instance(
+      Instance from,
+      String service,
+      Map<String, Integer> ports,
+      List<String> tags,
+      Map<String, String> metadata,
+      String zone,
+      String sessionId) {
+    this.id = from.id;
+    this.service = service;
+    this.address = from.address;
+    this.ports = ports;
+    this.tags = tags;
+    this.metadata = metadata;
+    this.weight = from.weight;
+    this.zone = zone;
+    this.health = from.health;
+    this.kind = from.kind;
+    this.sessionId = sessionId;
+    this.check = from.check;
+    this.createRevision = from.createRevision;
+    this.modRevision = from.modRevision;
+  }
+
+  // The maps and lists below are an instance's own: compact, unmodifiable, sorted. Each returns its
+  // argument itself when sharing changes nothing, and builds a single entry without a TreeMap.
+
+  private static <V> Map<String, V> shareKeys(Map<String, V> map, UnaryOperator<String> share) {
+    if (map.isEmpty()) {
+      return map;
     }
-    TreeMap<String, Integer> m = new TreeMap<>();
-    ports.forEach((k, v) -> m.put(share.apply(k), v));
-    return Builder.compact(m);
+    if (map.size() == 1) {
+      Map.Entry<String, V> e = map.entrySet().iterator().next();
+      String k = share.apply(e.getKey());
+      return k == e.getKey() ? map : Map.of(k, e.getValue());
+    }
+    TreeMap<String, V> m = new TreeMap<>();
+    boolean changed = false;
+    for (Map.Entry<String, V> e : map.entrySet()) {
+      String k = share.apply(e.getKey());
+      changed |= k != e.getKey();
+      m.put(k, e.getValue());
+    }
+    return changed ? Collections.unmodifiableMap(m) : map;
+  }
+
+  private static Map<String, String> shareEntries(
+      Map<String, String> map, UnaryOperator<String> share) {
+    if (map.isEmpty()) {
+      return map;
+    }
+    if (map.size() == 1) {
+      Map.Entry<String, String> e = map.entrySet().iterator().next();
+      String k = share.apply(e.getKey());
+      String v = share.apply(e.getValue());
+      return k == e.getKey() && v == e.getValue() ? map : Map.of(k, v);
+    }
+    TreeMap<String, String> m = new TreeMap<>();
+    boolean changed = false;
+    for (Map.Entry<String, String> e : map.entrySet()) {
+      String k = share.apply(e.getKey());
+      String v = share.apply(e.getValue());
+      changed |= k != e.getKey() || v != e.getValue();
+      m.put(k, v);
+    }
+    return changed ? Collections.unmodifiableMap(m) : map;
+  }
+
+  private static List<String> shareAll(List<String> list, UnaryOperator<String> share) {
+    if (list.isEmpty()) {
+      return list;
+    }
+    if (list.size() == 1) {
+      String t = list.get(0);
+      String shared = share.apply(t);
+      return shared == t ? list : List.of(shared);
+    }
+    String[] a = new String[list.size()];
+    boolean changed = false;
+    for (int i = 0; i < a.length; i++) {
+      a[i] = share.apply(list.get(i));
+      changed |= a[i] != list.get(i);
+    }
+    return changed ? List.of(a) : list;
   }
 
   /** A builder holding this instance's fields. */
@@ -340,7 +415,7 @@ public final class Instance {
 
     /** Replaces all ports. */
     public Builder ports(Map<String, Integer> ports) {
-      this.ports = new TreeMap<>(requireNonNull(ports, "ports"));
+      this.ports = copy(requireNonNull(ports, "ports"));
       return this;
     }
 
@@ -352,8 +427,24 @@ public final class Instance {
 
     /** Replaces all metadata. */
     public Builder metadata(Map<String, String> metadata) {
-      this.metadata = new TreeMap<>(requireNonNull(metadata, "metadata"));
+      this.metadata = copy(requireNonNull(metadata, "metadata"));
       return this;
+    }
+
+    // A copy the caller cannot change: an immutable map for none or one entry (most instances have
+    // one port and little metadata), else a TreeMap, which build() checks and wraps. Null keys and
+    // values go to the TreeMap, so that they fail as they always did.
+    private static <V> Map<String, V> copy(Map<String, V> map) {
+      if (map.isEmpty()) {
+        return Map.of();
+      }
+      if (map.size() == 1) {
+        Map.Entry<String, V> e = map.entrySet().iterator().next();
+        if (e.getKey() != null && e.getValue() != null) {
+          return Map.of(e.getKey(), e.getValue());
+        }
+      }
+      return new TreeMap<>(map);
     }
 
     /** The weight; {@value Limits#DEFAULT_WEIGHT} when not set. */
@@ -446,31 +537,45 @@ public final class Instance {
       if (ports.size() > Limits.MAX_PORTS) {
         throw CairnException.invalid("ports", ports.size() + " ports", "<= " + Limits.MAX_PORTS);
       }
-      for (Map.Entry<String, Integer> e : ports.entrySet()) {
-        Names.checkLabel("ports.name", e.getKey());
-        Integer p = e.getValue();
-        if (p == null || p < 1 || p > 65535) {
-          throw CairnException.invalid("ports." + e.getKey(), p, "1..65535");
-        }
-      }
+      ports.forEach(Builder::checkPort); // no iterator: this runs once per registration
       ports = compact(ports);
+    }
+
+    private static void checkPort(String name, Integer port) {
+      Names.checkLabel("ports.name", name);
+      if (port == null || port < 1 || port > 65535) {
+        throw CairnException.invalid("ports." + name, port, "1..65535");
+      }
     }
 
     // Small, unmodifiable, and iterating in key order: instances are held by the hundred thousand.
     private static <V> Map<String, V> compact(Map<String, V> sorted) {
-      if (sorted.isEmpty()) {
+      if (!(sorted instanceof TreeMap)) {
+        return sorted; // already compact: Map.of, or an earlier build's unmodifiable map
+      }
+      TreeMap<String, V> tree = (TreeMap<String, V>) sorted;
+      if (tree.isEmpty()) {
         return Map.of();
       }
-      if (sorted.size() == 1) {
-        Map.Entry<String, V> e = sorted.entrySet().iterator().next();
-        return Map.of(e.getKey(), e.getValue());
+      if (tree.size() == 1) {
+        String k = tree.firstKey();
+        return Map.of(k, tree.get(k));
       }
-      return Collections.unmodifiableMap(sorted);
+      return Collections.unmodifiableMap(tree);
     }
 
     private void checkTags() {
       if (tags.size() > Limits.MAX_TAGS) {
         throw CairnException.invalid("tags", tags.size() + " tags", "<= " + Limits.MAX_TAGS);
+      }
+      if (tags.size() <= 1) {
+        if (tags.size() == 1) {
+          Names.checkLabel("tags", tags.get(0));
+        }
+        if (tags instanceof ArrayList) {
+          tags = List.copyOf(tags);
+        }
+        return;
       }
       List<String> distinct = new ArrayList<>(tags.size());
       for (String t : tags) {
@@ -487,25 +592,30 @@ public final class Instance {
         throw CairnException.invalid(
             "metadata", metadata.size() + " entries", "<= " + Limits.MAX_METADATA_ENTRIES);
       }
+      metadata.forEach(Builder::checkMetadataEntry); // no iterator, as for ports
+      // One entry within its key and value limits is within the total limit too.
       int total = 0;
-      for (Map.Entry<String, String> e : metadata.entrySet()) {
-        String k = e.getKey();
-        String v = e.getValue();
-        if (k == null || k.isEmpty() || k.length() > Limits.MAX_METADATA_KEY_LENGTH) {
-          throw CairnException.invalid(
-              "metadata.key", k, "1.." + Limits.MAX_METADATA_KEY_LENGTH + " chars");
+      if (metadata.size() > 1) {
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+          total += e.getKey().length() + e.getValue().length();
         }
-        if (v == null || v.length() > Limits.MAX_METADATA_VALUE_LENGTH) {
-          throw CairnException.invalid(
-              "metadata." + k, v, "0.." + Limits.MAX_METADATA_VALUE_LENGTH + " chars");
-        }
-        total += k.length() + v.length();
       }
       if (total > Limits.MAX_METADATA_TOTAL_LENGTH) {
         throw CairnException.invalid(
             "metadata", total + " chars", "<= " + Limits.MAX_METADATA_TOTAL_LENGTH + " in total");
       }
       metadata = compact(metadata);
+    }
+
+    private static void checkMetadataEntry(String k, String v) {
+      if (k == null || k.isEmpty() || k.length() > Limits.MAX_METADATA_KEY_LENGTH) {
+        throw CairnException.invalid(
+            "metadata.key", k, "1.." + Limits.MAX_METADATA_KEY_LENGTH + " chars");
+      }
+      if (v == null || v.length() > Limits.MAX_METADATA_VALUE_LENGTH) {
+        throw CairnException.invalid(
+            "metadata." + k, v, "0.." + Limits.MAX_METADATA_VALUE_LENGTH + " chars");
+      }
     }
   }
 }

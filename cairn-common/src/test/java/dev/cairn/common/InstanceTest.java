@@ -139,6 +139,98 @@ class InstanceTest {
   }
 
   @Test
+  void sharedStringsAreThePoolsAndAnInstanceAlreadySharedIsKept() {
+    Instance one =
+        Instance.builder(fresh("web"), "10.0.0.1")
+            .id("web-1")
+            .ports(Map.of(fresh("http"), 8080))
+            .tags(List.of(fresh("a")))
+            .metadata(Map.of(fresh("k"), fresh("v")))
+            .zone(fresh("z1"))
+            .build();
+    Instance many =
+        one.toBuilder()
+            .ports(Map.of(fresh("http"), 8080, fresh("grpc"), 9090))
+            .tags(List.of(fresh("a"), fresh("b")))
+            .metadata(Map.of(fresh("k"), fresh("v"), fresh("x"), fresh("y")))
+            .build();
+    Map<String, String> pool = new HashMap<>();
+    for (String s : List.of("web", "http", "grpc", "a", "b", "k", "v", "x", "y", "z1")) {
+      pool.put(s, fresh(s));
+    }
+
+    for (Instance i : List.of(one, many)) {
+      Instance shared = i.withSharedStrings(s -> pool.getOrDefault(s, s));
+
+      assertThat(shared).isEqualTo(i).isNotSameAs(i);
+      assertThat(shared.service()).isSameAs(pool.get("web"));
+      assertThat(shared.zone()).isSameAs(pool.get("z1"));
+      shared.ports().keySet().forEach(k -> assertThat(k).isSameAs(pool.get(k)));
+      shared.tags().forEach(t -> assertThat(t).isSameAs(pool.get(t)));
+      shared
+          .metadata()
+          .forEach(
+              (k, v) -> {
+                assertThat(k).isSameAs(pool.get(k));
+                assertThat(v).isSameAs(pool.get(v));
+              });
+      assertThat(shared.ports().keySet()).containsExactlyElementsOf(i.ports().keySet());
+      assertThat(shared.metadata().keySet()).containsExactlyElementsOf(i.metadata().keySet());
+      assertThat(shared.tags()).containsExactlyElementsOf(i.tags());
+      // Shared once, there is nothing left to share: the same instance comes back.
+      assertThat(shared.withSharedStrings(s -> pool.getOrDefault(s, s))).isSameAs(shared);
+    }
+  }
+
+  /** An equal string that is not the same object (nor an interned literal). */
+  private static String fresh(String s) {
+    return new String(s.toCharArray());
+  }
+
+  @Test
+  void nullPortsAndMetadataValuesAreRefusedNamingTheField() {
+    Map<String, Integer> port = new HashMap<>();
+    port.put("http", null);
+    rejects(valid().ports(port), "ports.http", "1..65535");
+    Map<String, String> meta = new HashMap<>();
+    meta.put("k", null);
+    rejects(valid().metadata(meta), "metadata.k", "0..512");
+    rejects(valid().tags(java.util.Arrays.asList((String) null)), "tags", "");
+  }
+
+  @Test
+  void oneMetadataEntryWithinItsLimitsIsWithinTheTotal() {
+    // Builder.checkMetadata sums the lengths only for two entries or more.
+    assertThat(Limits.MAX_METADATA_KEY_LENGTH + Limits.MAX_METADATA_VALUE_LENGTH)
+        .isLessThanOrEqualTo(Limits.MAX_METADATA_TOTAL_LENGTH);
+    Instance i =
+        valid()
+            .metadata(
+                Map.of(
+                    "k".repeat(Limits.MAX_METADATA_KEY_LENGTH),
+                    "v".repeat(Limits.MAX_METADATA_VALUE_LENGTH)))
+            .build();
+    assertThat(i.metadata()).hasSize(1);
+  }
+
+  @Test
+  void aRebuiltInstanceKeepsItsMapsAndEqualsTheOriginal() {
+    Instance many =
+        valid()
+            .ports(Map.of("z", 1, "a", 2))
+            .metadata(Map.of("y", "1", "x", "2"))
+            .tags(List.of("t"))
+            .build();
+
+    Instance again = many.toBuilder().build();
+
+    assertThat(again).isEqualTo(many);
+    assertThat(again.ports()).isSameAs(many.ports());
+    assertThat(again.metadata()).isSameAs(many.metadata());
+    assertThat(again.tags()).isSameAs(many.tags());
+  }
+
+  @Test
   void inSessionMakesTheAcknowledgedInstanceAndChecksOnlyTheSession() {
     Instance sent = valid().build();
 
