@@ -15,6 +15,7 @@ import java.util.Map;
  * @param correlationId the correlation id, or null
  * @param replyTo the queue to reply to (request/reply), or null
  * @param type the message type (AMQP {@code type}), or null
+ * @param contentType the body's content type (AMQP {@code content-type}), or null
  * @param timestamp when it was first published, or null when the publisher did not say
  * @param routingKey the routing key it was published with
  * @param attempt the delivery attempt through the retry tiers (1 = first)
@@ -28,6 +29,7 @@ public record ReceivedMessage<T>(
     String correlationId,
     String replyTo,
     String type,
+    String contentType,
     Instant timestamp,
     String routingKey,
     int attempt,
@@ -36,6 +38,32 @@ public record ReceivedMessage<T>(
 
   public ReceivedMessage {
     headers = Map.copyOf(headers);
+  }
+
+  /** A received message without a content type (as before the content type was carried). */
+  public ReceivedMessage(
+      T body,
+      String messageId,
+      String correlationId,
+      String replyTo,
+      String type,
+      Instant timestamp,
+      String routingKey,
+      int attempt,
+      boolean redelivered,
+      Map<String, String> headers) {
+    this(
+        body,
+        messageId,
+        correlationId,
+        replyTo,
+        type,
+        null,
+        timestamp,
+        routingKey,
+        attempt,
+        redelivered,
+        headers);
   }
 
   /** The W3C trace context headers present ({@code traceparent}, {@code tracestate}, ...). */

@@ -51,14 +51,22 @@ class MessagingMetricsTest {
     try (Sender<byte[]> raw =
         messaging.sender(
             WorkQueue.builder(jobs.name(), MessageCodec.bytes()).retry(jobs.retry()).build())) {
-      raw.send("not json".getBytes(StandardCharsets.UTF_8)).join();
+      // Of another type ("bytes"): parked unread.
+      raw.send("{\"n\":4}".getBytes(StandardCharsets.UTF_8)).join();
+    }
+    try (Sender<byte[]> untyped =
+        messaging.sender(
+            WorkQueue.builder(jobs.name(), Rabbit.untypedJson()).retry(jobs.retry()).build())) {
+      // No type, JSON content type, a body that is not JSON: undecodable.
+      untyped.send("not json".getBytes(StandardCharsets.UTF_8)).join();
     }
     Publisher<Job> publisher = messaging.publisher(topic);
     assertThatThrownBy(() -> publisher.publish("nobody.listens", new Job(3)).join())
         .isInstanceOf(CompletionException.class);
 
     String q = jobs.name();
-    // Job 2: attempt 1 fails (tier 1), attempt 2 fails and is parked; the bad body is parked.
+    // Job 2: attempt 1 fails (tier 1), attempt 2 fails and is parked; the bad body and the message
+    // of another type are parked.
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> count("cairn.messaging.dead.lettered", "queue", q, "reason", "attempts") == 1);
@@ -66,6 +74,12 @@ class MessagingMetricsTest {
         .atMost(Duration.ofSeconds(5))
         .until(
             () -> count("cairn.messaging.dead.lettered", "queue", q, "reason", "undecodable") == 1);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                count("cairn.messaging.dead.lettered", "queue", q, "reason", "unexpected_type")
+                    == 1);
     assertThat(count("cairn.messaging.retried", "queue", q, "tier", "1")).isEqualTo(1);
     assertThat(
             meters
@@ -83,13 +97,13 @@ class MessagingMetricsTest {
                 .timer()
                 .count())
         .isEqualTo(2);
-    // Three sends to the queue, then the consumer's copies to the tier and the dead-letter queue.
-    assertThat(count("cairn.messaging.published", "destination", q)).isEqualTo(3);
-    assertThat(count("cairn.messaging.confirmed", "destination", q)).isEqualTo(3);
+    // Four sends to the queue, then the consumer's copies to the tier and the dead-letter queue.
+    assertThat(count("cairn.messaging.published", "destination", q)).isEqualTo(4);
+    assertThat(count("cairn.messaging.confirmed", "destination", q)).isEqualTo(4);
     assertThat(count("cairn.messaging.published", "destination", jobs.retryQueueName(0)))
         .isEqualTo(1);
     assertThat(count("cairn.messaging.confirmed", "destination", jobs.deadLetterQueueName()))
-        .isEqualTo(2);
+        .isEqualTo(3);
     assertThat(count("cairn.messaging.returned", "destination", topic.name())).isEqualTo(1);
     assertThat(count("cairn.messaging.nacked", "destination", q)).isZero();
     assertThat(count("cairn.messaging.redelivered", "queue", q)).isZero();

@@ -45,6 +45,59 @@ class OptionsTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
+  record Amount(long cents, double ratio) {}
+
+  @Test
+  void aCodecReadsItsOwnTypeAndContentTypeOrNone() throws Exception {
+    MessageCodec<Declared> json = MessageCodec.json(Declared.class);
+    assertThat(json.readsType(null)).isTrue();
+    assertThat(json.readsType("order.created")).isTrue();
+    assertThat(json.readsType("order.cancelled")).isFalse();
+    assertThat(json.readsType("Declared")).isFalse();
+    assertThat(json.readsContentType(null)).isTrue();
+    assertThat(json.readsContentType("application/json; charset=UTF-8")).isTrue();
+    assertThat(json.readsContentType("application/problem+json")).isTrue();
+    assertThat(json.readsContentType("text/plain")).isFalse();
+    assertThat(json.readsContentType("application/octet-stream")).isFalse();
+    MessageCodec<Declared> renamed = json.withTypeName("order.v2");
+    assertThat(renamed.readsType("order.v2")).isTrue();
+    assertThat(renamed.readsType("order.created")).isFalse();
+    assertThat(renamed.readsContentType("application/vnd.acme+json")).isTrue();
+    MessageCodec<dev.cairn.proto.v1.WatchRequest> proto =
+        MessageCodec.protobuf(dev.cairn.proto.v1.WatchRequest.getDefaultInstance());
+    assertThat(proto.readsType("cairn.v1.WatchRequest")).isTrue();
+    assertThat(proto.readsContentType("application/protobuf")).isTrue();
+    assertThat(proto.readsContentType("application/json")).isFalse();
+    assertThat(MessageCodec.bytes().readsType("anything")).isTrue();
+    assertThat(MessageCodec.bytes().readsContentType("text/plain")).isTrue();
+    assertThat(MessageCodec.bytes().withTypeName("blob").readsType("other")).isFalse();
+  }
+
+  @Test
+  void theJsonCodecCoercesNoScalar() throws Exception {
+    MessageCodec<Amount> json = MessageCodec.json(Amount.class);
+    assertThat(json.decode(bytes("{\"cents\":12,\"ratio\":3,\"unknown\":\"x\"}")))
+        .isEqualTo(new Amount(12, 3.0));
+    assertThat(json.decode(bytes("{}"))).isEqualTo(new Amount(0, 0.0));
+    for (String bad :
+        List.of(
+            "{\"cents\":\"12\"}",
+            "{\"cents\":12.5}",
+            "{\"cents\":12.0}",
+            "{\"cents\":true}",
+            "{\"ratio\":\"0.5\"}")) {
+      assertThatThrownBy(() -> json.decode(bytes(bad)))
+          .as(bad)
+          .isInstanceOf(com.fasterxml.jackson.databind.exc.MismatchedInputException.class);
+    }
+    assertThatThrownBy(() -> MessageCodec.json(Declared.class).decode(bytes("{\"id\":7}")))
+        .hasMessageContaining("Cannot coerce Integer value (7)");
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   @Test
   void aFailingOrEmptySourceFallsBack() {
     BrokerAddressSource failing =

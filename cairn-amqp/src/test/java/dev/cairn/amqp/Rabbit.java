@@ -44,6 +44,34 @@ final class Rabbit {
         .publishTimeout(Duration.ofSeconds(20));
   }
 
+  /**
+   * Raw bytes sent as a plain client sends JSON: content type {@code application/json} and no
+   * {@code type} property.
+   */
+  static MessageCodec<byte[]> untypedJson() {
+    return new MessageCodec<>() {
+      @Override
+      public String contentType() {
+        return "application/json";
+      }
+
+      @Override
+      public String typeName() {
+        return null;
+      }
+
+      @Override
+      public byte[] encode(byte[] body) {
+        return body;
+      }
+
+      @Override
+      public byte[] decode(byte[] bytes) {
+        return bytes;
+      }
+    };
+  }
+
   /** A plain client connection (caller closes). */
   static Connection bare() throws Exception {
     ConnectionFactory f = new ConnectionFactory();

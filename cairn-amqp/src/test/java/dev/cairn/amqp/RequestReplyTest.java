@@ -4,8 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -106,6 +112,60 @@ class RequestReplyTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> requester.lateReplies() == 1);
     assertThat(requester.pending()).isZero();
     assertThat(f).isCompletedExceptionally();
+  }
+
+  @Test
+  void aRequestWhoseQueueIsGoneFailsAtOnceInsteadOfBeingLost() {
+    Requester<Quote, Price> requester = client.requester(prices);
+    // The request queue deleted under the requester (by an operator, or another service's cleanup):
+    // the mandatory request comes back from the broker and the call fails then, not at its
+    // deadline.
+    server.delete(prices);
+
+    CompletableFuture<Price> f = requester.request(new Quote("sku-1"), Duration.ofMinutes(5));
+
+    assertThat(f)
+        .failsWithin(Duration.ofSeconds(10))
+        .withThrowableThat()
+        .havingCause()
+        .isInstanceOfSatisfying(
+            CairnException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND))
+        .withMessageContaining("unroutable");
+    assertThat(requester.pending()).isZero();
+  }
+
+  @Test
+  void aReplyOfAnotherTypeFailsTheCall() throws Exception {
+    Requester<Quote, Price> requester = client.requester(prices);
+    try (Connection bare = Rabbit.bare()) {
+      Channel ch = bare.createChannel();
+      // A plain responder answering with a type the requester's codec does not read.
+      ch.basicConsume(
+          prices.name(),
+          true,
+          new DefaultConsumer(ch) {
+            @Override
+            public void handleDelivery(
+                String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body)
+                throws java.io.IOException {
+              ch.basicPublish(
+                  "",
+                  props.getReplyTo(),
+                  new AMQP.BasicProperties.Builder()
+                      .correlationId(props.getCorrelationId())
+                      .type("price.v2")
+                      .contentType("application/json")
+                      .build(),
+                  "{\"sku\":\"sku-1\",\"cents\":1}".getBytes(StandardCharsets.UTF_8));
+            }
+          });
+
+      assertThatThrownBy(() -> requester.request(new Quote("sku-1"), Duration.ofSeconds(5)).join())
+          .cause()
+          .isInstanceOfSatisfying(
+              CairnException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL))
+          .hasMessageContaining("unexpected type 'price.v2' (expected: 'Price' or none)");
+    }
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.cairn.amqp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
@@ -147,10 +148,12 @@ class WorkQueueTest {
             WorkQueue.builder("test.garbage." + id, MessageCodec.json(Job.class)).retry(fastRetry));
     AtomicInteger handled = new AtomicInteger();
     messaging.consume(jobs, ConsumerOptions.defaults(), m -> handled.incrementAndGet());
-    WorkQueue<byte[]> raw =
-        WorkQueue.builder(jobs.name(), MessageCodec.bytes()).retry(fastRetry).build();
-    Sender<byte[]> sender = messaging.sender(raw);
-    sender.send("{not json".getBytes(StandardCharsets.UTF_8)).join();
+    // As a plain client would send it: JSON content type, no type.
+    inspect.basicPublish(
+        "",
+        jobs.name(),
+        new AMQP.BasicProperties.Builder().contentType("application/json").build(),
+        "{not json".getBytes(StandardCharsets.UTF_8));
     messaging.sender(jobs).send(new Job(1)).join();
 
     await().atMost(Duration.ofSeconds(10)).until(() -> handled.get() == 1);
@@ -162,6 +165,70 @@ class WorkQueueTest {
     assertThat(parked.getProps().getHeaders().get(MessageHeaders.FAILURE_REASON).toString())
         .startsWith("cannot decode: com.fasterxml.jackson");
     assertThat(handled.get()).isEqualTo(1);
+  }
+
+  @Test
+  void onlyMessagesOfTheConsumersTypeAndContentTypeReachItsHandler() throws Exception {
+    WorkQueue<Job> jobs =
+        queue(
+            WorkQueue.builder(
+                    "test.typed." + id, MessageCodec.json(Job.class).withTypeName("job.created"))
+                .retry(fastRetry));
+    List<Integer> handled = new CopyOnWriteArrayList<>();
+    messaging.consume(jobs, ConsumerOptions.defaults(), m -> handled.add(m.body().n()));
+
+    // Published as a plain client would: each with its type, content type and body.
+    Map<String, String[]> parked = new java.util.LinkedHashMap<>();
+    parked.put("other-type", new String[] {"job.cancelled", "application/json", "{\"n\":1}"});
+    parked.put("bytes-type", new String[] {"bytes", "application/octet-stream", "{\"n\":2}"});
+    parked.put("text", new String[] {null, "text/plain", "{\"n\":3}"});
+    parked.put("string-number", new String[] {"job.created", "application/json", "{\"n\":\"4\"}"});
+    parked.put("fraction", new String[] {null, null, "{\"n\":5.5}"});
+    Map<String, String[]> accepted = new java.util.LinkedHashMap<>();
+    accepted.put("typed", new String[] {"job.created", "application/json", "{\"n\":10}"});
+    accepted.put("untyped", new String[] {null, null, "{\"n\":11}"});
+    accepted.put("charset", new String[] {null, "Application/JSON; charset=utf-8", "{\"n\":12}"});
+    accepted.put("json-suffix", new String[] {null, "application/vnd.acme+json", "{\"n\":13}"});
+    accepted.put("unknown-field", new String[] {null, null, "{\"n\":14,\"extra\":true}"});
+    for (Map<String, String[]> batch : List.of(parked, accepted)) {
+      for (Map.Entry<String, String[]> m : batch.entrySet()) {
+        String[] v = m.getValue();
+        inspect.basicPublish(
+            "",
+            jobs.name(),
+            new AMQP.BasicProperties.Builder()
+                .messageId(m.getKey())
+                .type(v[0])
+                .contentType(v[1])
+                .build(),
+            v[2].getBytes(StandardCharsets.UTF_8));
+      }
+    }
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 5);
+    assertThat(handled).containsExactly(10, 11, 12, 13, 14);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Rabbit.messageCount(inspect, jobs.deadLetterQueueName()) == 5);
+    Map<String, String> reasons = new java.util.HashMap<>();
+    for (GetResponse r : Rabbit.take(inspect, jobs.deadLetterQueueName(), 5)) {
+      assertThat(r.getProps().getHeaders().get(MessageHeaders.ATTEMPTS)).isEqualTo(1);
+      reasons.put(
+          r.getProps().getMessageId(),
+          r.getProps().getHeaders().get(MessageHeaders.FAILURE_REASON).toString());
+    }
+    assertThat(reasons)
+        .containsEntry(
+            "other-type", "unexpected type 'job.cancelled' (expected: 'job.created' or none)")
+        .containsEntry("bytes-type", "unexpected type 'bytes' (expected: 'job.created' or none)")
+        .containsEntry(
+            "text", "unexpected content type 'text/plain' (expected: 'application/json' or none)");
+    assertThat(reasons.get("string-number"))
+        .startsWith("cannot decode: com.fasterxml.jackson")
+        .contains("Cannot coerce String value (\"4\")");
+    assertThat(reasons.get("fraction"))
+        .startsWith("cannot decode: com.fasterxml.jackson")
+        .contains("Cannot coerce Floating-point value (5.5)");
   }
 
   @Test

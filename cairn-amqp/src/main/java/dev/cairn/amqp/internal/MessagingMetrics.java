@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       success}, {@code failure});
  *   <li>{@code cairn.messaging.retried} — tags {@code queue}, {@code tier} (1..N);
  *   <li>{@code cairn.messaging.dead.lettered} — tags {@code queue}, {@code reason} ({@code
- *       attempts}, {@code undecodable}, {@code delivery_limit});
+ *       attempts}, {@code undecodable}, {@code unexpected_type}, {@code delivery_limit});
  *   <li>{@code cairn.messaging.redelivered} — tag {@code queue}.
  * </ul>
  *

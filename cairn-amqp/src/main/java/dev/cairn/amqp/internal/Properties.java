@@ -174,6 +174,7 @@ public final class Properties {
         props.getCorrelationId(),
         props.getReplyTo(),
         props.getType(),
+        props.getContentType(),
         ts == null ? null : Instant.ofEpochMilli(ts.getTime()),
         envelope.getRoutingKey(),
         attempt(props),

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * Consumes a {@link WorkQueue} on {@code concurrency} channels with manual acknowledgement: a
  * message is acknowledged after its handler returns; when the handler throws, a copy goes to the
  * next retry tier (or, after the last attempt, to the dead-letter queue with the reason) and the
- * original is acknowledged once the broker has confirmed the copy. A body that cannot be decoded is
- * parked at once.
+ * original is acknowledged once the broker has confirmed the copy. A message whose type or content
+ * type the codec does not read, or whose body cannot be decoded, is parked at once.
  *
  * <p>If the connection drops before the acknowledgement, the broker redelivers the message (to this
  * consumer after recovery, or to another one): at-least-once.
@@ -128,6 +128,13 @@ public final class QueueConsumer<T> implements AutoCloseable {
                 + " times without an acknowledgement (delivery limit "
                 + queue.deliveryLimit()
                 + ")");
+        return;
+      }
+      // A message of another type (or content type) than the codec reads is not this consumer's,
+      // even if its body happened to decode: parked at once, like an undecodable one.
+      String unread = Codecs.unread(queue.codec(), props.getType(), props.getContentType());
+      if (unread != null) {
+        park(ch, tag, envelope, props, body, attempt, "unexpected_type", unread);
         return;
       }
       T value;

@@ -147,6 +147,14 @@ public final class ReplyInbox<R> implements AutoCloseable {
                 CairnException.of(ErrorCode.INTERNAL, "'" + endpoint + "' failed: " + error));
         return;
       }
+      String unread = Codecs.unread(codec, props.getType(), props.getContentType());
+      if (unread != null) {
+        call.future()
+            .completeExceptionally(
+                CairnException.of(
+                    ErrorCode.INTERNAL, "reply from '" + endpoint + "' not read: " + unread));
+        return;
+      }
       try {
         call.future().complete(codec.decode(body));
       } catch (Exception e) {

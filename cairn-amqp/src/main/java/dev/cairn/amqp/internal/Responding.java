@@ -12,9 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The handler behind a responder: skips requests past their deadline, decodes the request, calls
- * the responder and publishes its reply (or an error reply) to the request's reply queue with the
- * request's correlation id and trace context.
+ * The handler behind a responder: skips requests past their deadline, checks the request's type and
+ * content type against the request codec, decodes the request, calls the responder and publishes
+ * its reply (or an error reply: empty body, {@code x-cairn-error}) to the request's reply queue
+ * with the request's correlation id and trace context.
  */
 public final class Responding<Q, R> implements MessageHandler<byte[]> {
 
@@ -43,29 +44,32 @@ public final class Responding<Q, R> implements MessageHandler<byte[]> {
   public void handle(ReceivedMessage<byte[]> raw) {
     String replyTo = raw.replyTo();
     String deadline = raw.headers().get(MessageHeaders.DEADLINE);
-    if (deadline != null && parseOr(deadline, Long.MAX_VALUE) <= clock.millis()) {
+    if (deadline != null && deadlineMillis(deadline) <= clock.millis()) {
       log.debug("dropping request {} to '{}': past its deadline", raw.messageId(), endpoint.name());
       return;
     }
     R reply = null;
-    String error = null;
+    String error = Codecs.unread(endpoint.requestCodec(), raw.type(), raw.contentType());
     try {
-      Q request = endpoint.requestCodec().decode(raw.body());
-      reply =
-          responder.respond(
-              new ReceivedMessage<>(
-                  request,
-                  raw.messageId(),
-                  raw.correlationId(),
-                  raw.replyTo(),
-                  raw.type(),
-                  raw.timestamp(),
-                  raw.routingKey(),
-                  raw.attempt(),
-                  raw.redelivered(),
-                  raw.headers()));
-      if (reply == null) {
-        error = "java.lang.NullPointerException: the responder returned null";
+      if (error == null) {
+        Q request = endpoint.requestCodec().decode(raw.body());
+        reply =
+            responder.respond(
+                new ReceivedMessage<>(
+                    request,
+                    raw.messageId(),
+                    raw.correlationId(),
+                    raw.replyTo(),
+                    raw.type(),
+                    raw.contentType(),
+                    raw.timestamp(),
+                    raw.routingKey(),
+                    raw.attempt(),
+                    raw.redelivered(),
+                    raw.headers()));
+        if (reply == null) {
+          error = "java.lang.NullPointerException: the responder returned null";
+        }
       }
     } catch (Exception e) {
       error = QueueConsumer.describe(e);
@@ -108,11 +112,26 @@ public final class Responding<Q, R> implements MessageHandler<byte[]> {
             });
   }
 
-  private static long parseOr(String value, long fallback) {
+  /**
+   * A request's deadline in epoch milliseconds from its header: an AMQP integer of any width (as
+   * Java, pika and amqplib send it) or a string of digits; a floating-point number is truncated. A
+   * value that is none of these is no deadline (logged), rather than a reason to drop the request.
+   */
+  private long deadlineMillis(String value) {
     try {
-      return Long.parseLong(value);
-    } catch (NumberFormatException e) {
-      return fallback;
+      return Long.parseLong(value.strip());
+    } catch (NumberFormatException notAnInteger) {
+      try {
+        double d = Double.parseDouble(value.strip());
+        if (Double.isFinite(d)) {
+          return (long) d;
+        }
+      } catch (NumberFormatException notANumber) {
+        // below
+      }
     }
+    log.debug(
+        "request to '{}' has an unreadable {}: '{}'", endpoint, MessageHeaders.DEADLINE, value);
+    return Long.MAX_VALUE;
   }
 }
