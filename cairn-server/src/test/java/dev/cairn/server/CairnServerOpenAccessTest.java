@@ -54,6 +54,16 @@ class CairnServerOpenAccessTest {
   }
 
   @Test
+  void offLoopbackAclsWithoutTlsAreRefusedForTheTokensPlaintext() {
+    assertThatThrownBy(() -> everyInterface().acl(true).start())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(
+            "refusing to serve 0.0.0.0 (not loopback) without TLS (the ACL tokens")
+        .hasMessageNotContaining("any client authentication")
+        .hasMessageContaining("--tls-cert and --tls-key");
+  }
+
+  @Test
   void offLoopbackTlsWithoutAClientCaIsOpenAccessToo() {
     TestCertificates.Pair server = pki.server();
     assertThatThrownBy(() -> everyInterface().tlsCert(server.cert()).tlsKey(server.key()).start())

@@ -38,7 +38,7 @@ public final class OpenAccess {
     if (bind.isLoopbackAddress()) {
       return;
     }
-    String missing = missing(tls, clientCa || acl);
+    String missing = missing(tls, clientCa, acl);
     if (missing == null) {
       return;
     }
@@ -109,11 +109,15 @@ public final class OpenAccess {
   }
 
   // What makes the access open, or null when nothing does.
-  private static String missing(boolean tls, boolean clientAuthentication) {
+  private static String missing(boolean tls, boolean clientCa, boolean acl) {
+    if (!tls && acl) {
+      return "without TLS (the ACL tokens, like everything else, would cross the network in"
+          + " plaintext)";
+    }
     if (!tls) {
       return "without TLS or any client authentication";
     }
-    if (!clientAuthentication) {
+    if (!clientCa && !acl) {
       return "over TLS without client authentication (no client CA, no --acl)";
     }
     return null;
