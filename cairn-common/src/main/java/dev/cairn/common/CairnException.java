@@ -72,13 +72,37 @@ public final class CairnException extends RuntimeException {
       return "null";
     }
     if (value instanceof CharSequence text) {
-      // The length counts the value's characters, not the quotes around it.
-      String v = text.toString();
+      // The length counts the value's characters, not the quotes around it or escapes.
+      String raw = text.toString();
+      String v = printable(raw);
       return v.length() > 78
-          ? "\"" + v.substring(0, 76) + "...\" (" + v.length() + " chars)"
+          ? "\"" + v.substring(0, 76) + "...\" (" + raw.length() + " chars)"
           : "\"" + v + "\"";
     }
     String s = String.valueOf(value);
     return s.length() > 80 ? s.substring(0, 77) + "... (" + s.length() + " chars)" : s;
+  }
+
+  // Control characters of a refused value written as backslash-u and four hex digits, so that a
+  // message stays on one line
+  // of a log and shows what was refused.
+  private static String printable(String v) {
+    int i = 0;
+    while (i < v.length() && !Character.isISOControl(v.charAt(i))) {
+      i++;
+    }
+    if (i == v.length()) {
+      return v;
+    }
+    StringBuilder b = new StringBuilder(v.length() + 8).append(v, 0, i);
+    for (; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (Character.isISOControl(c)) {
+        b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
   }
 }

@@ -489,19 +489,43 @@ public final class Instance {
     }
 
     /**
-     * Checks every field and returns the instance.
+     * Checks every field and returns the instance: the address with {@link Names#checkAddress},
+     * metadata keys and values with the characters {@link Limits#MAX_METADATA_KEY_LENGTH} and
+     * {@link Limits#MAX_METADATA_VALUE_LENGTH} describe.
      *
      * @throws CairnException with {@link ErrorCode#INVALID_ARGUMENT} naming the first bad field
      */
     public Instance build() {
+      return build(true);
+    }
+
+    /**
+     * Like {@link #build()}, for an instance a registry already holds, which may have been
+     * registered before the rules of decision 0097: its address is checked with {@link
+     * Names#checkStoredAddress}, and the characters of its metadata are not checked (their lengths
+     * are). For instances read back from a registry's log or snapshots, received in its answers, or
+     * rebuilt from one of those; never for a new registration, which a registry checks with {@link
+     * #build()}.
+     *
+     * @throws CairnException with {@link ErrorCode#INVALID_ARGUMENT} naming the first bad field
+     */
+    public Instance buildStored() {
+      return build(false);
+    }
+
+    private Instance build(boolean strict) {
       Names.checkLabel("service", service);
       if (!id.isEmpty()) {
         Names.checkInstanceId("id", id);
       }
-      Names.checkAddress("address", address);
+      if (strict) {
+        Names.checkAddress("address", address);
+      } else {
+        Names.checkStoredAddress("address", address);
+      }
       checkPorts();
       checkTags();
-      checkMetadata();
+      checkMetadata(strict);
       if (weight < Limits.MIN_WEIGHT || weight > Limits.MAX_WEIGHT) {
         throw CairnException.invalid(
             "weight", weight, Limits.MIN_WEIGHT + ".." + Limits.MAX_WEIGHT);
@@ -587,12 +611,13 @@ public final class Instance {
       tags = List.copyOf(distinct);
     }
 
-    private void checkMetadata() {
+    private void checkMetadata(boolean strict) {
       if (metadata.size() > Limits.MAX_METADATA_ENTRIES) {
         throw CairnException.invalid(
             "metadata", metadata.size() + " entries", "<= " + Limits.MAX_METADATA_ENTRIES);
       }
-      metadata.forEach(Builder::checkMetadataEntry); // no iterator, as for ports
+      // No iterator, as for ports; both are static method references, so no lambda is allocated.
+      metadata.forEach(strict ? Builder::checkMetadataEntry : Builder::checkStoredMetadataEntry);
       // One entry within its key and value limits is within the total limit too.
       int total = 0;
       if (metadata.size() > 1) {
@@ -607,7 +632,32 @@ public final class Instance {
       metadata = compact(metadata);
     }
 
+    // A new entry: lengths, and no control characters or white space in the key, no control
+    // character other than tab in the value (decision 0097).
     private static void checkMetadataEntry(String k, String v) {
+      checkStoredMetadataEntry(k, v);
+      for (int i = 0; i < k.length(); i++) {
+        char c = k.charAt(i);
+        if (Character.isISOControl(c) || Character.isWhitespace(c) || Character.isSpaceChar(c)) {
+          throw CairnException.invalid(
+              "metadata.key",
+              k,
+              "1.." + Limits.MAX_METADATA_KEY_LENGTH + " chars, no control characters or spaces");
+        }
+      }
+      for (int i = 0; i < v.length(); i++) {
+        char c = v.charAt(i);
+        if (Character.isISOControl(c) && c != '\t') {
+          throw CairnException.invalid(
+              "metadata." + k,
+              v,
+              "0.." + Limits.MAX_METADATA_VALUE_LENGTH + " chars, no control characters but tab");
+        }
+      }
+    }
+
+    // An entry of a stored instance: lengths only (control characters were taken before 0097).
+    private static void checkStoredMetadataEntry(String k, String v) {
       if (k == null || k.isEmpty() || k.length() > Limits.MAX_METADATA_KEY_LENGTH) {
         throw CairnException.invalid(
             "metadata.key", k, "1.." + Limits.MAX_METADATA_KEY_LENGTH + " chars");

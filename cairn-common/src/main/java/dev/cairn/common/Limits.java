@@ -13,7 +13,11 @@ public final class Limits {
   /** Longest instance id (ids may contain dots, e.g. a host name, but no other punctuation). */
   public static final int MAX_INSTANCE_ID_LENGTH = 128;
 
-  /** Longest address (a host name or an IPv4/IPv6 literal). */
+  /**
+   * Longest address: a host name or an IPv4/IPv6 literal, as {@link Names#checkAddress} takes them
+   * (canonical dotted-quad IPv4, IPv6 without brackets or zone id, RFC 1123 host names whose last
+   * label is not a number).
+   */
   public static final int MAX_ADDRESS_LENGTH = 253;
 
   /** Most named ports on one instance. */
@@ -25,10 +29,13 @@ public final class Limits {
   /** Most metadata entries on one instance. */
   public static final int MAX_METADATA_ENTRIES = 64;
 
-  /** Longest metadata key. */
+  /**
+   * Longest metadata key. A key is any text but ISO control characters (U+0000..U+001F,
+   * U+007F..U+009F) and white space or space characters (a space, U+00A0, U+2003, ...).
+   */
   public static final int MAX_METADATA_KEY_LENGTH = 128;
 
-  /** Longest metadata value. */
+  /** Longest metadata value. A value is any text but ISO control characters other than tab. */
   public static final int MAX_METADATA_VALUE_LENGTH = 512;
 
   /** Total size of an instance's metadata (keys plus values, UTF-16 chars). */

@@ -91,6 +91,77 @@ class InstanceTest {
   }
 
   @Test
+  void addressesAreStrictAndUnambiguous() {
+    rejects(valid().address("010.0.0.1"), "address", "without leading zeros");
+    rejects(valid().address("01.02.03.04"), "address", "without leading zeros");
+    rejects(valid().address("999.1.1.1"), "address", "four decimal octets 0..255");
+    rejects(valid().address("0x7f.0.0.1"), "address", "four decimal octets");
+    rejects(valid().address("2130706433"), "address", "last label is a number");
+    rejects(valid().address("[::1]"), "address", "drop the [ ]");
+    rejects(valid().address("fe80::1%eth0"), "address", "zone ids (%eth0) are host-local");
+    for (String ok :
+        List.of(
+            "db-1.internal", "localhost", "127.0.0.1", "::1", "2001:db8::1", "::ffff:1.2.3.4")) {
+      assertThat(valid().address(ok).build().address()).isEqualTo(ok);
+    }
+    // IPv6 is kept as written, not rewritten to RFC 5952 form.
+    assertThat(valid().address("2001:0DB8:0:0::1").build().address()).isEqualTo("2001:0DB8:0:0::1");
+  }
+
+  @Test
+  void metadataKeysHaveNoControlCharactersOrSpacesAndValuesNoControlCharactersButTab() {
+    for (String key :
+        List.of("a\nb", "a\u0000b", "a\u007fb", "a\u0085b", "a b", "a\tb", "a\u00a0b")) {
+      rejects(
+          valid().metadata(Map.of(key, "v")), "metadata.key", "no control characters or spaces");
+    }
+    for (String value : List.of("a\u0000b", "a\nb", "a\rb", "\u001b[31m", "a\u009bb")) {
+      rejects(valid().metadata(Map.of("k", value)), "metadata.k", "no control characters but tab");
+    }
+    Map<String, String> two = new HashMap<>(Map.of("ok", "v"));
+    two.put("bad", "x\ny");
+    rejects(valid().metadata(two), "metadata.bad", "no control characters");
+    Instance i =
+        valid()
+            .metadata(
+                Map.of(
+                    "k", "a\tb c",
+                    "spring.application/name_v2:x", "ünïcode & <json> {\"a\": 1}",
+                    "ключ", ""))
+            .build();
+    assertThat(i.metadata()).containsEntry("k", "a\tb c");
+  }
+
+  @Test
+  void refusedControlCharactersAreEscapedInTheMessage() {
+    assertThatThrownBy(() -> valid().metadata(Map.of("k", "a\u0000b\n")).build())
+        .hasMessageContaining("\"a\\u0000b\\u000a\"")
+        .hasMessageNotContaining("\n");
+  }
+
+  @Test
+  void storedInstancesAreReadWithTheRulesOfTheirTime() {
+    Instance.Builder old =
+        valid().address("010.0.0.1").metadata(Map.of("a\nb", "x\u0000y", "k", "v"));
+    rejects(old, "address", "without leading zeros");
+    Instance stored = old.buildStored();
+    assertThat(stored.address()).isEqualTo("010.0.0.1");
+    assertThat(stored.metadata()).containsEntry("a\nb", "x\u0000y");
+    // Rebuilt, e.g. when its health changes, it stays as it is.
+    assertThat(stored.toBuilder().health(Health.CRITICAL).buildStored().address())
+        .isEqualTo("010.0.0.1");
+    for (String a : List.of("[::1]", "fe80::1%eth0", "999.1.1.1")) {
+      assertThat(valid().address(a).buildStored().address()).isEqualTo(a);
+    }
+    // Lengths and everything else still hold.
+    assertThatThrownBy(() -> valid().address("a b").buildStored())
+        .isInstanceOf(CairnException.class);
+    assertThatThrownBy(() -> valid().metadata(Map.of("k", "x".repeat(513))).buildStored())
+        .isInstanceOf(CairnException.class);
+    assertThatThrownBy(() -> valid().weight(0).buildStored()).isInstanceOf(CairnException.class);
+  }
+
+  @Test
   void kindAndSessionMustAgree() {
     rejects(valid().kind(InstanceKind.EPHEMERAL), "session", "session id");
     rejects(valid().sessionId("s1"), "session", "no session");

@@ -37,7 +37,7 @@ final class Protos {
         .kind(k)
         .sessionId(session)
         .revisions(p.getCreateRevision(), p.getModRevision())
-        .build();
+        .buildStored(); // the registry's, maybe registered before the rules of decision 0097
   }
 
   /** Converts every instance, or throws on the first malformed one. */

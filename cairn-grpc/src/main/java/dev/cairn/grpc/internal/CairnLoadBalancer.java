@@ -183,7 +183,8 @@ final class CairnLoadBalancer extends LoadBalancer {
       return Instance.builder("grpc", host)
           .id(host.replace('%', '.') + ":" + inet.getPort())
           .port("grpc", inet.getPort())
-          .build();
+          .buildStored(); // never registered; may carry a zone id (%eth0), which only this host
+      // uses
     }
     return Instance.builder("grpc", "127.0.0.1")
         .id("addr-" + Integer.toHexString(a.hashCode()))

@@ -104,7 +104,7 @@ public final class CairnReactorLoadBalancer
                 .id(s.getInstanceId() != null ? s.getInstanceId() : s.getHost() + ":" + s.getPort())
                 .port(s.isSecure() ? "https" : "http", s.getPort())
                 .metadata(s.getMetadata())
-                .build());
+                .buildStored()); // another registry's instance: not held to Cairn's new rules
       }
     }
     return out;

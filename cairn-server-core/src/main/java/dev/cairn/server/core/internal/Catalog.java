@@ -367,7 +367,7 @@ final class Catalog {
     }
     long rev = ++revision;
     Instance stored =
-        old.toBuilder().health(h.health()).revisions(old.createRevision(), rev).build();
+        old.toBuilder().health(h.health()).revisions(old.createRevision(), rev).buildStored();
     svc.put(stored);
     event(svc, ServiceEvent.updated(rev, stored, old.health()));
     return Result.ok(rev);

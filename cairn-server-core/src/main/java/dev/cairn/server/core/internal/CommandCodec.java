@@ -492,8 +492,11 @@ final class CommandCodec {
   }
 
   /**
-   * Reads an instance written by {@link #writeInstance}, checking it again; names, tags, zones and
-   * metadata are shared through {@code pool} (ids and addresses are unique, so they are not).
+   * Reads an instance written by {@link #writeInstance}, checking it again as a stored instance
+   * ({@link Instance.Builder#buildStored}: the log and snapshots hold instances registered before
+   * the address and metadata rules of decision 0097, and a server must still start); names, tags,
+   * zones and metadata are shared through {@code pool} (ids and addresses are unique, so they are
+   * not).
    *
    * @throws IOException when the bytes are not such an instance, or one that fails its checks
    */
@@ -551,7 +554,7 @@ final class CommandCodec {
               .fall(in.readUnsignedByte())
               .build());
     }
-    return b.build();
+    return b.buildStored(); // registered before: under the rules of its time (decision 0097)
   }
 
   /**

@@ -287,6 +287,36 @@ class CatalogTest {
   }
 
   @Test
+  void instancesRegisteredBeforeTheStrictRulesStillDecodeChangeHealthAndSnapshot()
+      throws Exception {
+    // Stored before decision 0097: a server must still start with them in its log or snapshot.
+    Instance legacy =
+        Instance.builder("web", "010.0.0.1")
+            .id("old")
+            .port("http", 8080)
+            .metadata(Map.of("a\nb", "x\u0000y"))
+            .buildStored();
+    List<Command> entry = List.of(new Command.Register("default", legacy));
+    List<Command> decoded =
+        CommandCodec.decodeBatch(CommandCodec.encodeBatch(1L, entry), new StringPool());
+    assertThat(decoded).isEqualTo(entry);
+    catalog.apply(decoded.get(0));
+    assertThat(
+            catalog.apply(new Command.SetHealth("default", "web", "old", Health.CRITICAL)).isOk())
+        .isTrue();
+    catalog.publish();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    catalog.writeSnapshot(new DataOutputStream(bytes));
+    Catalog restored = new Catalog();
+    restored.readSnapshot(
+        new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())), new StringPool());
+    Instance back = restored.service("default", "web").instances().get(0);
+    assertThat(back.address()).isEqualTo("010.0.0.1");
+    assertThat(back.metadata()).containsEntry("a\nb", "x\u0000y");
+    assertThat(back.health()).isEqualTo(Health.CRITICAL);
+  }
+
+  @Test
   void aSnapshotKeepsSessionSecretHashesAndAVersion2SnapshotStillReads() throws Exception {
     byte[] hash = dev.cairn.server.core.acl.Secrets.hash("secret");
     catalog.apply(new Command.OpenSession("s1", 5_000, "client", hash));
