@@ -214,6 +214,12 @@ final class DnsZone {
     return registry.healthy(sn.namespace, sn.service, candidates).protection();
   }
 
+  /**
+   * The SRV records of {@code healthy}, and in {@code additional} the address records of exactly
+   * their targets: an instance without a port (or without the port asked for) is no target, so its
+   * address is not glued either. The writer leaves out every additional record when the answers are
+   * truncated, so what goes on the wire never names an address whose SRV record did not fit.
+   */
   private void srv(
       String name, String port, List<Target> healthy, List<DnsRr> answers, List<DnsRr> additional) {
     Set<String> glued = new HashSet<>();
@@ -222,6 +228,7 @@ final class DnsZone {
         continue;
       }
       int weight = t.instance.weight();
+      boolean answered = false;
       for (Map.Entry<String, Integer> p : t.instance.ports().entrySet()) {
         if (port != null && !port.equals(p.getKey())) {
           continue;
@@ -232,9 +239,10 @@ final class DnsZone {
                 DnsRecordType.SRV,
                 ttl,
                 DnsRr.srv(SRV_PRIORITY, weight, p.getValue(), t.target)));
+        answered = true;
       }
       DnsRecordType own = t.addressType();
-      if (own != null && glued.add(t.target)) {
+      if (answered && own != null && glued.add(t.target)) {
         additional.add(new DnsRr(t.target, own, ttl, t.ip));
       }
     }
@@ -292,6 +300,10 @@ final class DnsZone {
     final byte[] ip; // 4 or 16 bytes, or null for a host name
     final String target; // absolute; null when the address is no usable DNS name
 
+    // An address is read by the rules of Names.checkAddress (decision 0097), which new instances
+    // follow. One registered before them that those rules refuse ("010.0.0.1", "999.1.1.1",
+    // "fe80::1%eth0") means different things to different readers, so it gets no record at all;
+    // "[::1]" means one thing only, and is answered without its brackets.
     Target(Instance instance, String apex) {
       this.instance = instance;
       this.healthy = instance.health().isHealthy();
@@ -299,11 +311,17 @@ final class DnsZone {
       if (address.startsWith("[") && address.endsWith("]")) {
         address = address.substring(1, address.length() - 1);
       }
-      this.ip = NetUtil.createByteArrayFromIpAddressString(address);
+      this.ip =
+          Names.isIpv4Literal(address) || Names.isIpv6Literal(address)
+              ? NetUtil.createByteArrayFromIpAddressString(address)
+              : null;
       if (ip != null) {
         this.target = toHex(ip) + "." + ADDR + "." + apex;
+      } else if (Names.isHostName(address)) {
+        String name = address.toLowerCase(Locale.ROOT);
+        this.target = name.endsWith(".") ? name : name + ".";
       } else {
-        this.target = isHostName(address) ? address.toLowerCase(Locale.ROOT) + "." : null;
+        this.target = null;
       }
     }
 
@@ -312,24 +330,6 @@ final class DnsZone {
         return null;
       }
       return ip.length == 4 ? DnsRecordType.A : DnsRecordType.AAAA;
-    }
-
-    private static boolean isHostName(String s) {
-      if (s.isEmpty() || s.length() > DnsRequest.MAX_NAME_CHARS - 1) {
-        return false;
-      }
-      for (String label : s.split("\\.", -1)) {
-        if (label.isEmpty() || label.length() > DnsRequest.MAX_LABEL_CHARS) {
-          return false;
-        }
-        for (int i = 0; i < label.length(); i++) {
-          char c = label.charAt(i);
-          if (!Character.isLetterOrDigit(c) && c != '-') {
-            return false;
-          }
-        }
-      }
-      return true;
     }
   }
 
@@ -347,7 +347,13 @@ final class DnsZone {
       this.port = port;
     }
 
-    /** The parts of {@code labels} (the name without the domain), or null when it is none. */
+    /**
+     * The parts of {@code labels} (the name without the domain), or null when it is none. A name
+     * whose last label is {@code service} is read in the default namespace, before any other
+     * reading: {@code web.service.service} is tag {@code web} of service {@code service} in {@code
+     * default}, never service {@code web} of a namespace named {@code service}, which DNS cannot
+     * reach (docs/dns.md). {@code web.service.service.default} names the former unambiguously.
+     */
     static ServiceName parse(String[] labels) {
       int n = labels.length;
       String namespace;
