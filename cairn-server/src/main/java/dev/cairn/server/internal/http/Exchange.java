@@ -24,9 +24,11 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AsciiString;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -52,6 +54,9 @@ final class Exchange {
   static final AsciiString NAMESPACE_HEADER = AsciiString.cached("X-Cairn-Namespace");
 
   private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+
+  /** The query parameters that may be given more than once: {@code tag=a&tag=b}. */
+  private static final Set<String> REPEATABLE = Set.of("tag");
 
   private final HttpApiHandler handler;
   private final ChannelHandlerContext ctx;
@@ -130,13 +135,22 @@ final class Exchange {
     }
   }
 
-  /** The first value of query parameter {@code name}, or null. */
+  /**
+   * The value of single-valued query parameter {@code name}, or null when absent; refuses it given
+   * more than once (never one of them picked silently).
+   */
   String param(String name) {
     List<String> values = parameters().get(name);
-    return values == null || values.isEmpty() ? null : values.get(0);
+    if (values == null || values.isEmpty()) {
+      return null;
+    }
+    if (values.size() > 1) {
+      throw givenTwice(name, values);
+    }
+    return values.get(0);
   }
 
-  /** All values of query parameter {@code name}; empty when absent. */
+  /** All values of a repeatable query parameter {@code name}; empty when absent. */
   List<String> params(String name) {
     return parameters().getOrDefault(name, List.of());
   }
@@ -147,17 +161,38 @@ final class Exchange {
 
   /**
    * Rejects query parameters other than {@code allowed} and, when {@code metaFilters}, {@code
-   * meta.<key>}.
+   * meta.<key>}; and each of them given more than once, but {@link #REPEATABLE} ones.
    */
   void checkParams(Set<String> allowed, boolean metaFilters) {
     if (query.rawQuery().isEmpty()) {
       return;
     }
-    for (String name : parameters().keySet()) {
+    for (Map.Entry<String, List<String>> p : parameters().entrySet()) {
+      String name = p.getKey();
       if (!allowed.contains(name) && !(metaFilters && name.startsWith("meta."))) {
-        throw CairnException.invalid(name, param(name), "one of the parameters " + allowed);
+        throw CairnException.invalid(
+            name, p.getValue().get(0), expectedParams(allowed, metaFilters));
+      }
+      if (p.getValue().size() > 1 && !REPEATABLE.contains(name)) {
+        throw givenTwice(name, p.getValue());
       }
     }
+  }
+
+  private static String expectedParams(Set<String> allowed, boolean metaFilters) {
+    if (allowed.isEmpty() && !metaFilters) {
+      return "no query parameters";
+    }
+    List<String> names = new ArrayList<>(new TreeSet<>(allowed));
+    if (metaFilters) {
+      names.add("meta.<key>");
+    }
+    return "one of the parameters " + names;
+  }
+
+  private static CairnException givenTwice(String name, List<String> values) {
+    return CairnException.invalid(
+        name, values, "the parameter once, not " + values.size() + " times");
   }
 
   private Map<String, List<String>> parameters() {
@@ -263,6 +298,20 @@ final class Exchange {
               + " (expected: application/json)");
     }
     return body;
+  }
+
+  /**
+   * Refuses a request that carries a body to an endpoint that reads none (never ignored silently);
+   * {@code why} says why there is none.
+   */
+  void refuseBody(String why) {
+    int bytes = request.content().readableBytes();
+    if (bytes > 0) {
+      throw CairnException.of(
+          ErrorCode.INVALID_ARGUMENT,
+          "body",
+          "body: " + bytes + " bytes (expected: no body; " + why + ")");
+    }
   }
 
   /** Runs {@code hook} if the channel closes before this exchange is answered. */

@@ -1,14 +1,19 @@
 package dev.cairn.server.internal.http;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.common.CairnException;
 import dev.cairn.common.Durations;
+import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Health;
 import dev.cairn.common.HealthCheck;
 import dev.cairn.common.Instance;
@@ -20,6 +25,7 @@ import io.netty.buffer.ByteBufInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,10 +40,7 @@ import java.util.Map;
 final class JsonRequests {
 
   private static final ObjectMapper MAPPER =
-      JsonMapper.builder()
-          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .build();
+      JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   private static final List<String> INSTANCE_FIELDS =
       List.of(
@@ -306,12 +309,24 @@ final class JsonRequests {
       throw CairnException.invalid("body", "", "a JSON object");
     }
     JsonNode node;
-    try (ByteBufInputStream in = new ByteBufInputStream(body.duplicate())) {
-      node = MAPPER.readTree((InputStream) in);
+    try (ByteBufInputStream in = new ByteBufInputStream(body.duplicate());
+        JsonParser p = MAPPER.createParser((InputStream) in)) {
+      node = MAPPER.readTree(p);
+      checkNothingAfter(p);
     } catch (JsonParseException e) {
-      throw CairnException.invalid("body", malformed(e), "a JSON object");
+      throw malformed(e);
+    } catch (StreamConstraintsException e) {
+      throw CairnException.invalid(
+          "body",
+          "a value past the parser's limits" + at(e.getLocation()),
+          "numbers of at most "
+              + StreamReadConstraints.DEFAULT_MAX_NUM_LEN
+              + " digits, nesting at most "
+              + StreamReadConstraints.DEFAULT_MAX_DEPTH
+              + " deep");
     } catch (IOException e) {
-      throw CairnException.invalid("body", e.getClass().getSimpleName(), "a JSON object");
+      // Only the JSON's own faults reach the client: never an exception's class name.
+      throw CairnException.invalid("body", "unreadable JSON", "a JSON object");
     }
     if (node == null || !node.isObject()) {
       throw CairnException.invalid(
@@ -322,11 +337,62 @@ final class JsonRequests {
     return (ObjectNode) node;
   }
 
-  private static String malformed(JsonParseException e) {
-    var loc = e.getLocation();
-    return loc == null
-        ? "malformed JSON"
-        : "malformed JSON at line " + loc.getLineNr() + " column " + loc.getColumnNr();
+  /** Refuses anything but whitespace after the body's value: a second value, or garbage. */
+  private static void checkNothingAfter(JsonParser p) throws IOException {
+    JsonLocation after;
+    try {
+      if (p.nextToken() == null) {
+        return;
+      }
+      after = p.currentTokenLocation();
+    } catch (JsonParseException e) {
+      after = e.getLocation();
+    }
+    throw CairnException.invalid(
+        "body", "trailing content after the JSON value" + at(after), "one JSON value");
+  }
+
+  /**
+   * The refusal of a body Jackson could not read: a duplicate key names its field ({@code address},
+   * {@code metadata.k}), anything else is malformed JSON at its line and column.
+   */
+  private static CairnException malformed(JsonParseException e) {
+    // Jackson's duplicate detection has no exception type of its own, only this message; the
+    // parser stands on the repeated key when it throws.
+    JsonParser p = e.getProcessor();
+    if (p != null
+        && e.getOriginalMessage() != null
+        && e.getOriginalMessage().startsWith("Duplicate field '")) {
+      String field = path(p.getParsingContext());
+      if (!field.isEmpty()) {
+        return CairnException.of(
+            ErrorCode.INVALID_ARGUMENT,
+            field,
+            field + ": duplicate key" + at(e.getLocation()) + " (expected: each key once)");
+      }
+    }
+    return CairnException.invalid("body", "malformed JSON" + at(e.getLocation()), "a JSON object");
+  }
+
+  /** The dotted path of the parser's current field: {@code metadata.k}, {@code rules[1].access}. */
+  private static String path(JsonStreamContext c) {
+    ArrayDeque<JsonStreamContext> outermostFirst = new ArrayDeque<>();
+    for (; c != null && !c.inRoot(); c = c.getParent()) {
+      outermostFirst.push(c);
+    }
+    StringBuilder b = new StringBuilder();
+    for (JsonStreamContext part : outermostFirst) {
+      if (part.inArray()) {
+        b.append('[').append(part.getCurrentIndex()).append(']');
+      } else if (part.getCurrentName() != null) {
+        b.append(b.length() == 0 ? "" : ".").append(part.getCurrentName());
+      }
+    }
+    return b.toString();
+  }
+
+  private static String at(JsonLocation loc) {
+    return loc == null ? "" : " at line " + loc.getLineNr() + " column " + loc.getColumnNr();
   }
 
   private static void checkFields(ObjectNode o, List<String> known) {

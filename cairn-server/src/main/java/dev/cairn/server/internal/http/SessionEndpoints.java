@@ -156,6 +156,7 @@ final class SessionEndpoints {
   /** {@code PUT /v1/sessions/{id}/renew}, with the session's secret in a header. */
   void renew(Exchange ex) {
     ex.checkParams(Set.of(), false);
+    ex.refuseBody("renew takes none: the session keeps the TTL it was opened with");
     String id = ex.segment(2);
     long ttlMillis = registry.keepAlive(id, ex.sessionAccess());
     ex.ok(

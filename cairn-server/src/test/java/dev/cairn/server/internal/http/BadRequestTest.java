@@ -208,7 +208,7 @@ class BadRequestTest {
             "/v1/services/web/instances/x",
             "{\"address\":\"h\",\"address\":\"i\"}",
             400,
-            "body"));
+            "address"));
     c.add(put("empty body", "/v1/services/web/instances/x", "", 400, "body"));
     c.add(
         new Case(
