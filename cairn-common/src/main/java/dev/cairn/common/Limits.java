@@ -53,6 +53,9 @@ public final class Limits {
   public static final long MAX_SESSION_TTL_MILLIS = 300_000;
   public static final long DEFAULT_SESSION_TTL_MILLIS = 10_000;
 
+  /** Longest session name (the client name given when a session opens), in chars. */
+  public static final int MAX_SESSION_NAME_LENGTH = 256;
+
   /** Largest HTTP request body in bytes. */
   public static final int MAX_REQUEST_BYTES = 64 * 1024;
 
@@ -69,4 +72,29 @@ public final class Limits {
   public static final String DEFAULT_NAMESPACE = "default";
 
   private Limits() {}
+
+  /**
+   * Returns {@code name}, a session's client name (may be empty), when it has at most {@link
+   * #MAX_SESSION_NAME_LENGTH} chars and no control character or line break (it is kept with the
+   * session in the log and its snapshots, and read by operators); otherwise throws an {@link
+   * ErrorCode#INVALID_ARGUMENT} naming {@code field}.
+   */
+  public static String checkSessionName(String field, String name) {
+    if (name.length() > MAX_SESSION_NAME_LENGTH) {
+      throw CairnException.invalid(field, name, "at most " + MAX_SESSION_NAME_LENGTH + " chars");
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
+        throw CairnException.invalid(
+            field,
+            name,
+            "no control characters or line breaks; U+"
+                + String.format(java.util.Locale.ROOT, "%04X", (int) c)
+                + " at index "
+                + i);
+      }
+    }
+    return name;
+  }
 }

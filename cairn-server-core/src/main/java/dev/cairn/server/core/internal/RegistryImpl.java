@@ -256,7 +256,7 @@ public final class RegistryImpl {
   public CompletableFuture<SessionInfo> openSession(
       Duration ttl, String resumeId, SessionAccess access, String name, Author author) {
     long ttlMillis = ttlMillis(ttl);
-    String clientName = name == null ? "" : name;
+    String clientName = Limits.checkSessionName("name", name == null ? "" : name);
     if (resumeId != null && !resumeId.isEmpty() && leases.isLive(resumeId)) {
       checkSession(resumeId, access); // a live session is resumed only by its holder
       try {

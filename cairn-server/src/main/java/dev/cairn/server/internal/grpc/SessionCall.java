@@ -277,9 +277,10 @@ final class SessionCall implements StreamObserver<SessionRequest> {
     }
     CompletableFuture<SessionInfo> opening;
     try {
+      String clientName = Limits.checkSessionName("client_name", open.getClientName());
       opening =
           registry.openSession(
-              Duration.ofMillis(ttlMillis), resumeId, resumeAccess, open.getClientName(), author);
+              Duration.ofMillis(ttlMillis), resumeId, resumeAccess, clientName, author);
       access = resumeAccess;
     } catch (RuntimeException e) {
       releaseResumeClaim();

@@ -224,7 +224,7 @@ final class JsonRequests {
               + ".."
               + Durations.format(Duration.ofMillis(Limits.MAX_SESSION_TTL_MILLIS)));
     }
-    return new SessionRequest(ttl, text(o, "name", ""));
+    return new SessionRequest(ttl, Limits.checkSessionName("name", text(o, "name", "")));
   }
 
   /** A token to create: {@code {"description":"web team","policies":["web"]}}. */

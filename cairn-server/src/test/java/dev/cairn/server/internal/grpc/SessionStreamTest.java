@@ -458,6 +458,32 @@ class SessionStreamTest {
   }
 
   @Test
+  void aClientNameOverTheLimitOrWithControlCharactersIsInvalid() {
+    Stream tooLong = new Stream();
+    tooLong.send(
+        SessionRequest.newBuilder()
+            .setOpen(OpenSession.newBuilder().setClientName("n".repeat(257))));
+    Stream newline = new Stream();
+    newline.send(
+        SessionRequest.newBuilder().setOpen(OpenSession.newBuilder().setClientName("web\u0007")));
+
+    Status longEnd = tooLong.responses.awaitEnd();
+    Status newlineEnd = newline.responses.awaitEnd();
+    assertThat(longEnd.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(longEnd.getDescription())
+        .startsWith("client_name: \"nnn")
+        .endsWith("(257 chars) (expected: at most 256 chars)");
+    assertThat(newlineEnd.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(newlineEnd.getDescription())
+        .isEqualTo(
+            "client_name: \"web\\u0007\" (expected: no control characters or line breaks; U+0007 at"
+                + " index 3)");
+    assertThat(t.registry().sessionCount()).isZero();
+    assertThat(new Stream().open(OpenSession.newBuilder().setClientName("n".repeat(256))))
+        .satisfies(o -> assertThat(o.getSessionId()).isNotEmpty());
+  }
+
+  @Test
   void badRegistrationsAreResultsAndTheStreamGoesOn() {
     Stream s = new Stream();
     String id = s.open(OpenSession.newBuilder()).getSessionId();
