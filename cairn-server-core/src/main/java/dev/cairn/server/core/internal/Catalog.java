@@ -282,7 +282,7 @@ final class Catalog {
     ServiceState existing = existingService(r.namespace(), instance.service());
     Instance previous = existing == null ? null : existing.get(instance.id());
     if (previous != null && !r.anySession()) {
-      checkOwner(r.namespace(), previous, instance.sessionId());
+      checkOwner(r.namespace(), previous, instance.sessionId(), true);
     }
     ServiceState svc = serviceForWrite(r.namespace(), instance.service());
     Instance old = previous;
@@ -320,7 +320,7 @@ final class Catalog {
       throw CairnException.notFound("id", d.namespace() + "/" + d.service() + "/" + d.instanceId());
     }
     if (!d.anySession()) {
-      checkOwner(d.namespace(), old, d.asSession());
+      checkOwner(d.namespace(), old, d.asSession(), false);
     }
     long rev = ++revision;
     if (!old.sessionId().isEmpty()) {
@@ -335,9 +335,10 @@ final class Catalog {
 
   /**
    * Refuses a write to {@code old} by {@code actor} (a session proven by its secret, or empty) when
-   * another open session owns it.
+   * another open session owns it. A replacement must be registered into the owner: one without a
+   * session would turn the session's instance into a persistent one.
    */
-  private void checkOwner(String namespace, Instance old, String actor) {
+  private void checkOwner(String namespace, Instance old, String actor, boolean replacing) {
     String owner = old.sessionId();
     if (owner.isEmpty() || owner.equals(actor) || !sessions.containsKey(owner)) {
       return;
@@ -353,7 +354,14 @@ final class Catalog {
             + old.id()
             + " belongs to session "
             + owner
-            + " (expected: that session's secret, or a token with write on the service)");
+            + (replacing
+                ? " (expected: a replacement registered into session "
+                    + owner
+                    + " (HTTP ?session="
+                    + owner
+                    + ", gRPC session_id) with that session's secret, or a token with write on"
+                    + " the service)"
+                : " (expected: that session's secret, or a token with write on the service)"));
   }
 
   private Result setHealth(Command.SetHealth h) {

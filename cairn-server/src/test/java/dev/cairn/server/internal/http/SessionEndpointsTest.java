@@ -2,6 +2,7 @@ package dev.cairn.server.internal.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.common.Limits;
 import dev.cairn.server.internal.http.HttpApiFixture.Reply;
 import java.net.http.HttpRequest;
 import java.util.List;
@@ -117,6 +118,60 @@ class SessionEndpointsTest {
             });
     assertThat(api.delete("/v1/services/web/instances/a", SECRET, secret).status()).isEqualTo(200);
     assertThat(api.registry().service("default", "web").instances()).isEmpty();
+  }
+
+  @Test
+  void replacingASessionsInstanceNamesTheSessionAndSaysWhatToSend() {
+    Reply opened = api.post("/v1/sessions", "{}");
+    String id = opened.json().get("id").asText();
+    String secret = opened.json().get("secret").asText();
+    String path = "/v1/services/eph/instances/e-1";
+    assertThat(
+            api.put(path + "?session=" + id, "{\"address\":\"10.0.0.1\"}", SECRET, secret).status())
+        .isEqualTo(200);
+
+    // The right secret, but no session: the replacement would be a persistent instance.
+    Reply persistent = api.put(path, "{\"address\":\"10.0.0.2\"}", SECRET, secret);
+
+    assertForbidden(persistent, id);
+    assertThat(persistent.json().at("/error/message").asText())
+        .isEqualTo(
+            "secret: instance default/eph/e-1 belongs to session "
+                + id
+                + " (expected: a replacement registered into session "
+                + id
+                + " (HTTP ?session="
+                + id
+                + ", gRPC session_id) with that session's secret, or a token with write on the"
+                + " service)");
+    Reply replaced = api.put(path + "?session=" + id, "{\"address\":\"10.0.0.2\"}", SECRET, secret);
+    assertThat(replaced.status()).isEqualTo(200);
+    assertThat(replaced.json().at("/instance/address").asText()).isEqualTo("10.0.0.2");
+    assertThat(replaced.json().at("/instance/kind").asText()).isEqualTo("ephemeral");
+    assertThat(replaced.json().at("/instance/session").asText()).isEqualTo(id);
+  }
+
+  @Test
+  void aSessionNameHasALimitAndNoControlCharacters() {
+    String longest = "n".repeat(Limits.MAX_SESSION_NAME_LENGTH);
+
+    Reply ok = api.post("/v1/sessions", "{\"name\":\"" + longest + "\"}");
+    Reply tooLong = api.post("/v1/sessions", "{\"name\":\"" + longest + "n\"}");
+    Reply newline = api.post("/v1/sessions", "{\"name\":\"web\\nFAKE log line\"}");
+
+    assertThat(ok.status()).isEqualTo(200);
+    assertThat(tooLong.status()).isEqualTo(400);
+    assertThat(tooLong.errorField()).isEqualTo("name");
+    assertThat(tooLong.json().at("/error/message").asText())
+        .startsWith("name: \"nnn")
+        .endsWith("(257 chars) (expected: at most 256 chars)");
+    assertThat(newline.status()).isEqualTo(400);
+    assertThat(newline.errorField()).isEqualTo("name");
+    assertThat(newline.json().at("/error/message").asText())
+        .isEqualTo(
+            "name: \"web\\u000aFAKE log line\" (expected: no control characters or line breaks; U+000A"
+                + " at index 3)");
+    assertThat(api.registry().sessionCount()).isEqualTo(1);
   }
 
   private static void assertForbidden(Reply r, String named) {
