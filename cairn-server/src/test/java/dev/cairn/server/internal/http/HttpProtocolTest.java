@@ -209,6 +209,48 @@ class HttpProtocolTest {
     }
   }
 
+  @Test
+  void aBodyOverTheLimitThatWaitsFor100ContinueIsRefusedWithTheErrorBody() throws Exception {
+    try (RawHttp http = raw()) {
+      // What curl sends before a large --data-binary: the head, then it waits for 100 Continue.
+      http.write(
+          "PUT /v1/services/web/instances/b HTTP/1.1\r\nHost: x\r\n"
+              + "Content-Type: application/json\r\nExpect: 100-continue\r\n"
+              + "Content-Length: 10485760\r\n\r\n");
+
+      RawHttp.Response r = http.read();
+      assertThat(r.status()).isEqualTo(413);
+      assertThat(r.head())
+          .containsIgnoringCase("content-type: application/json")
+          .containsIgnoringCase("connection: close");
+      assertThat(r.body())
+          .isEqualTo(
+              "{\"error\":{\"code\":\"INVALID_ARGUMENT\",\"field\":\"body\","
+                  + "\"message\":\"body: 10485760 bytes (expected: <= 65536 bytes)\"}}");
+      // Its body was never asked for: where the next request would start is unknown.
+      assertThat(http.closedByServer()).isTrue();
+    }
+    assertThat(ids()).containsExactly("a");
+  }
+
+  @Test
+  void aBodyWithinTheLimitThatWaitsFor100ContinueGetsIt() throws Exception {
+    String body = "{\"address\":\"10.0.0.2\"}";
+    try (RawHttp http = raw()) {
+      http.write(
+          "PUT /v1/services/web/instances/b HTTP/1.1\r\nHost: x\r\n"
+              + "Content-Type: application/json\r\nExpect: 100-continue\r\n"
+              + "Content-Length: "
+              + body.length()
+              + "\r\n\r\n");
+      assertThat(http.readHead()).startsWith("HTTP/1.1 100 Continue");
+      http.write(body);
+
+      assertThat(http.read().status()).isEqualTo(200);
+    }
+    assertThat(ids()).containsExactly("a", "b");
+  }
+
   private RawHttp raw() throws java.io.IOException {
     return new RawHttp(api.server().localAddress().getPort());
   }
