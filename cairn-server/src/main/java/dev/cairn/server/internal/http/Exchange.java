@@ -494,7 +494,11 @@ final class Exchange {
     send(response(status, json, index));
   }
 
-  /** Answers with {@code response}, whatever its content type; the first answer wins. */
+  /**
+   * Answers with {@code response}, whatever its content type; the first answer wins. The answer to
+   * a {@code HEAD} is the same without its body: same status and headers, {@code Content-Length}
+   * included.
+   */
   void send(FullHttpResponse response) {
     if (!eventLoop().inEventLoop()) {
       try {
@@ -510,13 +514,25 @@ final class Exchange {
     }
     done = true;
     onAbandon = null;
-    handler.decorate(response.headers());
-    if (response.status().code() == 429) {
-      retryAfter(response);
+    FullHttpResponse answer =
+        request.method().equals(HttpMethod.HEAD) ? withoutBody(response) : response;
+    handler.decorate(answer.headers());
+    if (answer.status().code() == 429) {
+      retryAfter(answer);
     }
-    handler.record(this, response.status().code());
-    ctx.writeAndFlush(response);
+    handler.record(this, answer.status().code());
+    ctx.writeAndFlush(answer);
     handler.answered(this);
+  }
+
+  /** {@code response}'s status and headers ({@code Content-Length} kept), without its body. */
+  private static FullHttpResponse withoutBody(FullHttpResponse response) {
+    if (!response.content().isReadable()) {
+      return response;
+    }
+    FullHttpResponse head = response.replace(Unpooled.EMPTY_BUFFER);
+    response.release();
+    return head;
   }
 
   /**

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * The HTTP API's endpoints: a method and a path pattern each. A pattern segment {@code {}} matches
  * any one path segment, which becomes a path parameter in order; a last segment {@code **} matches
- * any number of segments, none included.
+ * any number of segments, none included. {@code HEAD} matches the {@code GET} routes that {@link
+ * #answersHead() answer it}.
  */
 enum Route {
   LIST_SERVICES(HttpMethod.GET, "v1", "services"),
@@ -100,20 +101,32 @@ enum Route {
    * have this path but none this method, and {@link Match#allowed()} lists their methods.
    */
   static Match match(HttpMethod method, String[] segments) {
+    boolean head = method.equals(HttpMethod.HEAD);
     List<HttpMethod> allowed = null;
     for (Route r : ALL) {
       if (!r.matchesPath(segments)) {
         continue;
       }
-      if (r.method.equals(method)) {
+      if (r.method.equals(method) || head && r.answersHead()) {
         return new Match(r, List.of());
       }
       if (allowed == null) {
-        allowed = new ArrayList<>(2);
+        allowed = new ArrayList<>(3);
       }
       allowed.add(r.method);
+      if (r.answersHead()) {
+        allowed.add(HttpMethod.HEAD);
+      }
     }
     return allowed == null ? null : new Match(null, allowed);
+  }
+
+  /**
+   * Whether {@code HEAD} is served here as {@code GET} without the body (RFC 9110): every {@code
+   * GET} but the event streams, whose answer has no end to take the headers from.
+   */
+  boolean answersHead() {
+    return method.equals(HttpMethod.GET) && this != WATCH_SERVICE && this != WATCH_SERVICES;
   }
 
   private boolean matchesPath(String[] segments) {

@@ -364,7 +364,7 @@ class BadRequestTest {
                 .build());
 
     assertThat(r.status()).isEqualTo(405);
-    assertThat(r.raw().headers().firstValue("Allow")).hasValue("GET, PUT, DELETE");
+    assertThat(r.raw().headers().firstValue("Allow")).hasValue("GET, HEAD, PUT, DELETE");
   }
 
   @Test

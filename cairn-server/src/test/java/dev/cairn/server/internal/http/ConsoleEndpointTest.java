@@ -130,11 +130,11 @@ class ConsoleEndpointTest {
   }
 
   @Test
-  void takesOnlyGet() {
+  void takesOnlyGetAndHead() {
     Reply r = api.send(api.request("/ui/").POST(HttpRequest.BodyPublishers.noBody()).build());
 
     assertThat(r.status()).isEqualTo(405);
-    assertThat(r.raw().headers().firstValue("Allow")).hasValue("GET");
+    assertThat(r.raw().headers().firstValue("Allow")).hasValue("GET, HEAD");
   }
 
   private String type(String path) {

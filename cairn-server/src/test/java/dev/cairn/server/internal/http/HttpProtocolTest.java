@@ -251,6 +251,51 @@ class HttpProtocolTest {
     assertThat(ids()).containsExactly("a", "b");
   }
 
+  @Test
+  void headIsAnsweredAsGetWithoutTheBody() throws Exception {
+    try (RawHttp http = raw()) {
+      http.write(
+          "HEAD /v1/services/web/instances HTTP/1.1\r\nHost: x\r\n\r\n"
+              + "GET /v1/services/web/instances HTTP/1.1\r\nHost: x\r\n\r\n"
+              + "HEAD /v1/services/web/instances/nope HTTP/1.1\r\nHost: x\r\n\r\n"
+              + "GET /v1/services/web/instances/nope HTTP/1.1\r\nHost: x\r\n\r\n"
+              + "HEAD /v1/status HTTP/1.1\r\nHost: x\r\n\r\n"
+              + "GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n");
+
+      String head = http.readHead();
+      RawHttp.Response get = http.read();
+      String missingHead = http.readHead();
+      RawHttp.Response missing = http.read();
+      String statusHead = http.readHead();
+      RawHttp.Response status = http.read();
+
+      // Same status and headers, Content-Length and X-Cairn-Index included; no body (the next
+      // answer follows the head at once).
+      assertThat(head)
+          .isEqualTo(get.head())
+          .containsIgnoringCase("content-length: " + get.body().length() + "\r\n")
+          .contains("X-Cairn-Index: ");
+      assertThat(get.body()).contains("\"id\":\"a\"");
+      assertThat(missingHead).isEqualTo(missing.head()).startsWith("HTTP/1.1 404");
+      assertThat(missing.body()).contains("\"field\":\"id\"");
+      assertThat(statusHead).startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: ");
+      assertThat(status.status()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void headIsNotAnsweredOnAnEventStream() throws Exception {
+    try (RawHttp http = raw()) {
+      http.write(
+          "HEAD /v1/watch/services/web HTTP/1.1\r\nHost: x\r\n\r\n"
+              + "GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n");
+
+      String head = http.readHead();
+      assertThat(head).startsWith("HTTP/1.1 405").containsIgnoringCase("allow: GET\r\n");
+      assertThat(http.read().status()).isEqualTo(200);
+    }
+  }
+
   private RawHttp raw() throws java.io.IOException {
     return new RawHttp(api.server().localAddress().getPort());
   }

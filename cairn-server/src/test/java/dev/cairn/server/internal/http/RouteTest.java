@@ -22,7 +22,18 @@ class RouteTest {
     Route.Match m = Route.match(HttpMethod.PATCH, "v1/services/web/instances/a".split("/"));
 
     assertThat(m.route()).isNull();
-    assertThat(m.allowed()).containsExactly(HttpMethod.GET, HttpMethod.PUT, HttpMethod.DELETE);
+    assertThat(m.allowed())
+        .containsExactly(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.DELETE);
+  }
+
+  @Test
+  void headMatchesTheGetRoutesButTheEventStreams() {
+    assertThat(route(HttpMethod.HEAD, "v1/services/web/instances")).isEqualTo(Route.LIST_INSTANCES);
+    assertThat(route(HttpMethod.HEAD, "ui/console.js")).isEqualTo(Route.CONSOLE);
+    assertThat(route(HttpMethod.HEAD, "v1/sessions/s/renew")).isNull();
+    assertThat(route(HttpMethod.HEAD, "v1/watch/services/web")).isNull();
+    assertThat(Route.match(HttpMethod.HEAD, "v1/watch/services".split("/")).allowed())
+        .containsExactly(HttpMethod.GET);
   }
 
   @Test
