@@ -271,6 +271,9 @@ final class HttpApi {
   }
 
   private void serve(Route route, Exchange ex) {
+    if (route.method() == HttpMethod.DELETE) {
+      ex.refuseBody("a removal takes none; what it removes is named by its path");
+    }
     switch (route) {
       case LIST_SERVICES:
         catalog.listServices(ex);

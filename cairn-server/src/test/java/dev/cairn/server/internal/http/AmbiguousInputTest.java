@@ -168,6 +168,24 @@ class AmbiguousInputTest {
     assertThat(plain.json().get("ttlMillis").asLong()).isEqualTo(5_000);
   }
 
+  @Test
+  void aRemovalWithABodyIsRefusedAndRemovesNothing() {
+    Reply r =
+        api.send(
+            api.request("/v1/services/web/instances/a")
+                .header("Content-Type", "application/json")
+                .method("DELETE", HttpRequest.BodyPublishers.ofString("{\"id\":\"b\"}"))
+                .build());
+
+    assertRefused(
+        r,
+        400,
+        "body",
+        "body: 10 bytes (expected: no body; a removal takes none; what it removes is named by its"
+            + " path)");
+    assertThat(api.get("/v1/services/web/instances/a").status()).isEqualTo(200);
+  }
+
   private void assertRefused(Reply r, int status, String field, String message) {
     assertThat(r.status()).as(r.body()).isEqualTo(status);
     assertThat(r.errorCode()).isEqualTo("INVALID_ARGUMENT");
