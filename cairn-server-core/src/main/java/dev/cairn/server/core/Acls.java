@@ -55,10 +55,11 @@ public final class Acls {
   }
 
   /**
-   * Creates a token bound to {@code policies} (existing ones, or {@value Policy#MANAGEMENT}).
+   * Creates a token bound to {@code policies} (one or more existing ones, or {@value
+   * Policy#MANAGEMENT}). Deleting one of them later removes it from the token (decision 0164).
    *
    * @throws CairnException {@code NOT_FOUND} naming {@code policies} for an unknown policy, {@code
-   *     INVALID_ARGUMENT} for a bad name or description
+   *     INVALID_ARGUMENT} for no policy, a bad name or description
    */
   public CompletableFuture<IssuedToken> createToken(String description, List<String> policies) {
     return createToken(description, policies, Author.SERVER);
@@ -96,7 +97,11 @@ public final class Acls {
     return impl.createPolicy(requireNonNull(policy, "policy"), requireNonNull(author, "author"));
   }
 
-  /** Deletes a policy; {@code NOT_FOUND} (field {@code name}) when there is none. */
+  /**
+   * Deletes a policy and removes it from every token bound to it, at once; a policy created later
+   * under the same name is not theirs (decision 0164). {@code NOT_FOUND} (field {@code name}) when
+   * there is none.
+   */
   public CompletableFuture<Long> deletePolicy(String name) {
     return deletePolicy(name, Author.SERVER);
   }

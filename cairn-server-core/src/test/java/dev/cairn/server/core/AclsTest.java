@@ -155,4 +155,82 @@ class AclsTest {
           .hasMessageContaining("already");
     }
   }
+
+  // An operator's test: tokens linked policies by name, so re-creating a deleted policy's name gave
+  // the new policy's rights to the tokens of the old one (decision 0164).
+  @Test
+  void aPolicyCreatedUnderADeletedOnesNameGivesNothingToTheOldTokens() {
+    IssuedToken root = registry.acls().bootstrap().join();
+    registry
+        .acls()
+        .createPolicy(
+            new Policy(
+                "tmp", "", List.of(new Rule(Resource.SERVICE, "default", "web", Access.READ))))
+        .join();
+    IssuedToken old = registry.acls().createToken("old", List.of("tmp")).join();
+    assertThat(
+            registry
+                .acls()
+                .authorizer(old.secret())
+                .allows(Resource.SERVICE, Access.READ, "default", "web"))
+        .isTrue();
+
+    registry.acls().deletePolicy("tmp").join();
+    assertThat(registry.acls().tokens())
+        .filteredOn(t -> t.accessorId().equals(old.token().accessorId()))
+        .singleElement()
+        .satisfies(t -> assertThat(t.policies()).as("unlinked with the delete").isEmpty());
+    registry
+        .acls()
+        .createPolicy(
+            new Policy(
+                "tmp",
+                "",
+                List.of(
+                    Rule.of(Resource.CLUSTER, Access.WRITE), Rule.of(Resource.ACL, Access.WRITE))))
+        .join();
+
+    Authorizer a = registry.acls().authorizer(old.secret());
+    assertThat(a.kind()).isEqualTo(Authorizer.Kind.KNOWN);
+    assertThat(a.allows(Resource.CLUSTER, Access.READ)).isFalse();
+    assertThat(a.allows(Resource.ACL, Access.WRITE)).isFalse();
+    assertThat(a.allows(Resource.SERVICE, Access.READ, "default", "web")).isFalse();
+    // Other tokens keep their links; a new token of the new policy gets its rights.
+    assertThat(registry.acls().authorizer(root.secret()).allowsEverything()).isTrue();
+    IssuedToken fresh = registry.acls().createToken("new", List.of("tmp")).join();
+    assertThat(registry.acls().authorizer(fresh.secret()).allows(Resource.ACL, Access.WRITE))
+        .isTrue();
+
+    // The same after a snapshot, and a delete that takes one of two policies keeps the other.
+    registry.acls().createPolicy(new Policy("keep", "", List.of())).join();
+    IssuedToken two = registry.acls().createToken("two", List.of("keep", "tmp")).join();
+    registry.acls().deletePolicy("tmp").join();
+    registry
+        .acls()
+        .createPolicy(new Policy("tmp", "", List.of(Rule.of(Resource.ACL, Access.WRITE))))
+        .join();
+    try (Registry restored = start(new RestorableLog(log.snapshot()))) {
+      assertThat(restored.acls().tokens()).containsExactlyElementsOf(registry.acls().tokens());
+      assertThat(restored.acls().tokens())
+          .extracting(t -> t.description() + "=" + t.policies())
+          .containsExactly("bootstrap token=[global-management]", "old=[]", "new=[]", "two=[keep]");
+      assertThat(restored.acls().authorizer(old.secret()).allows(Resource.ACL, Access.WRITE))
+          .isFalse();
+      assertThat(restored.acls().authorizer(two.secret()).allows(Resource.ACL, Access.WRITE))
+          .isFalse();
+    }
+  }
+
+  @Test
+  void aTokenWithoutPoliciesIsRefused() {
+    assertThatThrownBy(() -> registry.acls().createToken("none", List.of()))
+        .isInstanceOfSatisfying(
+            CairnException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+              assertThat(e.field()).isEqualTo("policies");
+              assertThat(e.getMessage()).contains("global-management");
+            });
+    assertThat(registry.acls().tokens()).isEmpty();
+  }
 }

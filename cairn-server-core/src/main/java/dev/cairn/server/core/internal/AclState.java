@@ -22,6 +22,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * logged commands, so every member of a cluster holds the same; read by any thread. Tokens are kept
  * by the SHA-256 hash of their secret, never the secret. Every change bumps {@link #generation()},
  * which invalidates the authorizers compiled from the old state.
+ *
+ * <p>A token links policies by name, and every link names a policy that exists (or {@value
+ * Policy#MANAGEMENT}): deleting a policy removes its name from every token in the same applied
+ * command, a token is created with links to existing policies only, and a snapshot written before
+ * this held (whose tokens may still name deleted policies) loses those links when it is read — so a
+ * policy created later under a deleted one's name never gives its rights to the old tokens
+ * (decision 0164).
  */
 final class AclState {
 
@@ -108,9 +115,12 @@ final class AclState {
       throw CairnException.of(
           ErrorCode.ALREADY_EXISTS, "accessorId", "accessorId: " + c.accessorId() + " (exists)");
     }
+    // A policy deleted after the token was asked for, before it was applied, is not linked: the
+    // token is as if the policy had been deleted right after it was created.
     StoredToken t =
         new StoredToken(
-            new Token(c.accessorId(), c.description(), c.policies(), revision), c.secretHash());
+            new Token(c.accessorId(), c.description(), existing(c.policies()), revision),
+            c.secretHash());
     byAccessor.put(c.accessorId(), t);
     byHash.put(prefix(c.secretHash()), t);
     if (c.bootstrap()) {
@@ -138,11 +148,49 @@ final class AclState {
     generation++;
   }
 
+  /**
+   * Deletes a policy and, in the same step, its name from every token that links it: a policy
+   * created later under the same name is another policy, which those tokens never had.
+   */
   void deletePolicy(String name) {
     if (policies.remove(name) == null) {
       throw CairnException.notFound("name", name);
     }
+    unlinkMissingPolicies();
     generation++;
+  }
+
+  /**
+   * {@code names} without those of policies that do not exist ({@value Policy#MANAGEMENT} does).
+   */
+  private List<String> existing(List<String> names) {
+    List<String> out = null;
+    for (int i = 0; i < names.size(); i++) {
+      String n = names.get(i);
+      boolean exists = n.equals(Policy.MANAGEMENT) || policies.containsKey(n);
+      if (!exists && out == null) {
+        out = new ArrayList<>(names.subList(0, i));
+      } else if (exists && out != null) {
+        out.add(n);
+      }
+    }
+    return out == null ? names : out;
+  }
+
+  /** Removes, from every token, the names of policies that do not exist. */
+  private void unlinkMissingPolicies() {
+    for (StoredToken t : byAccessor.values()) {
+      List<String> kept = existing(t.token().policies());
+      if (kept != t.token().policies()) {
+        Token old = t.token();
+        StoredToken replaced =
+            new StoredToken(
+                new Token(old.accessorId(), old.description(), kept, old.createRevision()),
+                t.secretHash());
+        byAccessor.put(old.accessorId(), replaced);
+        byHash.replace(prefix(t.secretHash()), t, replaced);
+      }
+    }
   }
 
   // ---- snapshots, apply thread ----
@@ -183,6 +231,8 @@ final class AclState {
       byAccessor.put(c.accessorId(), t);
       byHash.put(prefix(t.secretHash()), t);
     }
+    // Snapshots written before decision 0164 may hold links to deleted policies.
+    unlinkMissingPolicies();
     generation++;
   }
 

@@ -86,7 +86,8 @@ sealed interface Command {
 
   /**
    * Creates an ACL token: its public accessor id, the SHA-256 hash of its secret, a description and
-   * the names of its policies. The {@code bootstrap} one fails once a bootstrap was applied.
+   * the names of its policies. The {@code bootstrap} one fails once a bootstrap was applied. Names
+   * of policies that do not exist when it is applied are not linked (decision 0164).
    */
   record CreateAclToken(
       String accessorId,
@@ -127,7 +128,10 @@ sealed interface Command {
   /** Creates an ACL policy. */
   record CreateAclPolicy(dev.cairn.server.core.acl.Policy policy) implements Command {}
 
-  /** Deletes an ACL policy (tokens bound to it lose what it granted). */
+  /**
+   * Deletes an ACL policy and removes its name from every token bound to it, in the same step
+   * (decision 0164): a policy created later under that name is not theirs.
+   */
   record DeleteAclPolicy(String name) implements Command {}
 
   /**

@@ -483,6 +483,15 @@ public final class RegistryImpl {
     if (d.length() > 256) {
       throw CairnException.invalid("description", d.length() + " characters", "0..256");
     }
+    if (policies.isEmpty()) {
+      // A token without a policy may do nothing at all, not even what the anonymous policy allows.
+      throw CairnException.of(
+          ErrorCode.INVALID_ARGUMENT,
+          "policies",
+          "policies: none (expected: one or more policy names; "
+              + Policy.MANAGEMENT
+              + " for everything)");
+    }
     if (policies.size() > Policy.MAX_RULES) {
       throw CairnException.invalid("policies", policies.size() + " policies", "0..256");
     }

@@ -441,4 +441,152 @@ class CatalogTest {
     two.writeSnapshot(new DataOutputStream(b));
     assertThat(a.toByteArray()).isEqualTo(b.toByteArray());
   }
+
+  // Decision 0164: a token's link to a deleted policy never comes back with a new policy of the
+  // same name, whether the commands come from a log written before the change or not.
+  @Test
+  void aLogWrittenBeforeTokensLostDeletedPoliciesReplaysWithoutTheOldLinks() throws Exception {
+    byte[] hash = dev.cairn.server.core.acl.Secrets.hash("old-secret");
+    List<Command> commands =
+        List.of(
+            new Command.CreateAclPolicy(policy("tmp", serviceRead("default", "web"))),
+            new Command.CreateAclToken("a-old", hash, "old", List.of("tmp"), false),
+            new Command.DeleteAclPolicy("tmp"),
+            new Command.CreateAclPolicy(
+                policy(
+                    "tmp",
+                    dev.cairn.server.core.acl.Rule.of(
+                        dev.cairn.server.core.acl.Resource.CLUSTER,
+                        dev.cairn.server.core.acl.Access.WRITE),
+                    dev.cairn.server.core.acl.Rule.of(
+                        dev.cairn.server.core.acl.Resource.ACL,
+                        dev.cairn.server.core.acl.Access.WRITE))),
+            // Asked for while "gone" existed, applied after it was deleted: created unlinked.
+            new Command.CreateAclToken(
+                "a-late",
+                dev.cairn.server.core.acl.Secrets.hash("late"),
+                "",
+                List.of("gone"),
+                false));
+    byte[] entry = CommandCodec.encodeBatch(1L, commands);
+    entry[0] = 4; // the first version with ACLs: these commands are encoded as they were then
+    Catalog one = new Catalog();
+    for (Command c : CommandCodec.decodeBatch(entry, new StringPool())) {
+      assertThat(one.apply(c).isOk()).as("%s", c).isTrue();
+    }
+    one.publish();
+
+    assertThat(one.revision()).isEqualTo(5);
+    assertThat(one.acl().tokens())
+        .extracting(dev.cairn.server.core.acl.Token::policies)
+        .containsExactly(List.of(), List.of());
+    var old = one.acl().resolve("old-secret");
+    assertThat(old.kind()).isEqualTo(dev.cairn.server.core.acl.Authorizer.Kind.KNOWN);
+    assertThat(
+            old.allows(
+                dev.cairn.server.core.acl.Resource.ACL, dev.cairn.server.core.acl.Access.WRITE))
+        .isFalse();
+    assertThat(
+            old.allows(
+                dev.cairn.server.core.acl.Resource.CLUSTER, dev.cairn.server.core.acl.Access.READ))
+        .isFalse();
+
+    // Deterministic: the same commands give the same state, byte for byte.
+    Catalog two = new Catalog();
+    for (Command c : commands) {
+      two.apply(c);
+    }
+    two.publish();
+    assertThat(snapshot(two)).isEqualTo(snapshot(one));
+  }
+
+  @Test
+  void aSnapshotWrittenBeforeTokensLostDeletedPoliciesLoadsWithoutTheOldLinks() throws Exception {
+    for (int version : new int[] {4, 5}) {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(bytes);
+      out.writeInt(0xCA1A5AFE);
+      out.writeByte(version);
+      out.writeLong(7); // revision
+      out.writeInt(0); // sessions
+      out.writeInt(0); // namespaces
+      out.writeInt(0); // service settings
+      out.writeBoolean(true); // bootstrapped
+      out.writeInt(1); // policies
+      AclState.writePolicy(out, policy("keep", serviceRead("*", "")));
+      out.writeInt(2); // tokens
+      // "old" still names "tmp", deleted before the change: what the old code left behind.
+      AclState.writeToken(
+          out,
+          "a-old",
+          dev.cairn.server.core.acl.Secrets.hash("old-secret"),
+          "old",
+          List.of("tmp", "keep"));
+      out.writeLong(3);
+      AclState.writeToken(
+          out,
+          "a-root",
+          dev.cairn.server.core.acl.Secrets.hash("root-secret"),
+          "root",
+          List.of("global-management"));
+      out.writeLong(1);
+      if (version >= 5) {
+        out.writeInt(0); // audit records
+      }
+
+      Catalog restored = new Catalog();
+      restored.readSnapshot(
+          new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())), new StringPool());
+      assertThat(restored.acl().tokens())
+          .as("version %d", version)
+          .extracting(t -> t.accessorId() + "=" + t.policies())
+          .containsExactly("a-root=[global-management]", "a-old=[keep]");
+
+      // Re-creating "tmp" gives the old token nothing of it.
+      assertThat(
+              restored
+                  .apply(
+                      new Command.CreateAclPolicy(
+                          policy(
+                              "tmp",
+                              dev.cairn.server.core.acl.Rule.of(
+                                  dev.cairn.server.core.acl.Resource.ACL,
+                                  dev.cairn.server.core.acl.Access.WRITE))))
+                  .isOk())
+          .isTrue();
+      restored.publish();
+      var old = restored.acl().resolve("old-secret");
+      assertThat(
+              old.allows(
+                  dev.cairn.server.core.acl.Resource.ACL, dev.cairn.server.core.acl.Access.WRITE))
+          .isFalse();
+      assertThat(
+              old.allows(
+                  dev.cairn.server.core.acl.Resource.SERVICE,
+                  dev.cairn.server.core.acl.Access.READ,
+                  "default",
+                  "web"))
+          .isTrue();
+      assertThat(restored.acl().resolve("root-secret").allowsEverything()).isTrue();
+    }
+  }
+
+  private static dev.cairn.server.core.acl.Policy policy(
+      String name, dev.cairn.server.core.acl.Rule... rules) {
+    return new dev.cairn.server.core.acl.Policy(name, "", List.of(rules));
+  }
+
+  private static dev.cairn.server.core.acl.Rule serviceRead(String namespace, String prefix) {
+    return new dev.cairn.server.core.acl.Rule(
+        dev.cairn.server.core.acl.Resource.SERVICE,
+        namespace,
+        prefix,
+        dev.cairn.server.core.acl.Access.READ);
+  }
+
+  private static byte[] snapshot(Catalog c) throws java.io.IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    c.writeSnapshot(new DataOutputStream(bytes));
+    return bytes.toByteArray();
+  }
 }
