@@ -94,7 +94,13 @@ class FrontDoorLimitsTest {
       int consul = port(server, 0);
       int api = server.httpAddress().getPort();
       String token = server.registry().acls().bootstrap().join().secret();
-      String other = server.registry().acls().createToken("other", List.of()).join().secret();
+      server
+          .registry()
+          .acls()
+          .createPolicy(new dev.cairn.server.core.acl.Policy("nothing", "", List.of()))
+          .join();
+      String other =
+          server.registry().acls().createToken("other", List.of("nothing")).join().secret();
       server
           .registry()
           .register("default", Instance.builder("web", "10.0.0.1").port("http", 80).build())

@@ -49,10 +49,16 @@ final class AclCommand implements Runnable {
   static void printIssued(PrintWriter out, JsonNode token, String what) {
     out.printf(
         "%s %s (policies: %s)%n",
-        what, token.path("accessorId").asText(), String.join(", ", names(token.path("policies"))));
+        what, token.path("accessorId").asText(), policyNames(token.path("policies"), ", "));
     out.println("Its secret follows; it is shown only now:");
     out.println(token.path("secret").asText());
     out.flush();
+  }
+
+  /** A token's policies, or {@code (none)} for one whose policies were all deleted. */
+  static String policyNames(JsonNode array, String separator) {
+    List<String> names = names(array);
+    return names.isEmpty() ? "(none)" : String.join(separator, names);
   }
 
   private static List<String> names(JsonNode array) {
@@ -129,6 +135,12 @@ final class AclCommand implements Runnable {
       PrintWriter out = spec.commandLine().getOut();
       switch (action) {
         case "create" -> {
+          if (policies.isEmpty()) {
+            throw new ParameterException(
+                spec.commandLine(),
+                "token create: missing --policy (expected: one or more policies;"
+                    + " global-management for everything)");
+          }
           ObjectNode body = HttpApi.JSON.createObjectNode();
           body.put("description", description);
           ArrayNode names = body.putArray("policies");
@@ -149,7 +161,7 @@ final class AclCommand implements Runnable {
             for (JsonNode token : answer.json().path("tokens")) {
               t.row(
                   token.path("accessorId").asText(),
-                  String.join(",", names(token.path("policies"))),
+                  policyNames(token.path("policies"), ","),
                   token.path("description").asText(),
                   token.path("createRevision").asLong());
             }
@@ -182,13 +194,13 @@ final class AclCommand implements Runnable {
       mixinStandardHelpOptions = true,
       versionProvider = VersionProvider.class,
       description = {
-        "  cairn acl policy create NAME --rule RESOURCE:ACCESS[:NAMESPACE:PREFIX]... "
-            + "[--description D]",
+        "  cairn acl policy create NAME --rule RULE... [--description D]",
         "  cairn acl policy create NAME --file POLICY.json   (the JSON POST /v1/acl/policies takes)",
         "  cairn acl policy list",
         "  cairn acl policy delete NAME",
-        "RESOURCE: service, health, settings (scoped by NAMESPACE, * for all, and a service-name"
-            + " PREFIX, empty for all), session, cluster, acl. ACCESS: read, write or deny.",
+        "RULE: service|health|settings:ACCESS:NAMESPACE:PREFIX (NAMESPACE: a namespace or * for"
+            + " all; PREFIX: the start of service names, empty for all: service:read:*: reads"
+            + " every service), or session|cluster|acl:ACCESS. ACCESS: read, write or deny.",
         "Example: --rule service:write:default:web --rule session:write"
       })
   static final class Policies implements Callable<Integer> {
@@ -208,7 +220,9 @@ final class AclCommand implements Runnable {
     @Option(
         names = "--rule",
         paramLabel = "RULE",
-        description = "RESOURCE:ACCESS[:NAMESPACE:PREFIX] (repeatable).")
+        description =
+            "RESOURCE:ACCESS:NAMESPACE:PREFIX for service, health and settings,"
+                + " RESOURCE:ACCESS for session, cluster and acl (repeatable).")
     List<String> rules = new ArrayList<>();
 
     @Option(names = "--file", paramLabel = "FILE", description = "The policy as JSON.")
@@ -296,6 +310,15 @@ final class AclCommand implements Runnable {
       }
     }
 
+    /** Resources whose rules name a namespace and a service-name prefix. */
+    private static final java.util.Set<String> SCOPED =
+        java.util.Set.of("service", "health", "settings");
+
+    /**
+     * A rule from {@code RESOURCE:ACCESS[:NAMESPACE:PREFIX]}. A scoped resource's rule must spell
+     * its scope out: {@code service:write} would be write on every service of every namespace,
+     * which nobody should get by leaving something out (decision 0164).
+     */
     private ObjectNode rule(String text) {
       String[] parts = text.split(":", -1);
       if (parts.length != 2 && parts.length != 4) {
@@ -303,7 +326,22 @@ final class AclCommand implements Runnable {
             spec.commandLine(),
             "--rule: \""
                 + text
-                + "\" (expected: RESOURCE:ACCESS or RESOURCE:ACCESS:NAMESPACE:PREFIX)");
+                + "\" (expected: RESOURCE:ACCESS:NAMESPACE:PREFIX or RESOURCE:ACCESS)");
+      }
+      if (SCOPED.contains(parts[0]) && (parts.length == 2 || parts[2].isEmpty())) {
+        String all = parts[0] + ":" + parts[1] + ":*:";
+        throw new ParameterException(
+            spec.commandLine(),
+            "--rule: \""
+                + text
+                + "\" (expected: "
+                + parts[0]
+                + ":"
+                + parts[1]
+                + ":NAMESPACE:PREFIX, NAMESPACE a namespace or * for all, PREFIX empty for all"
+                + " services: "
+                + all
+                + " for every service of every namespace)");
       }
       ObjectNode r = HttpApi.JSON.createObjectNode();
       r.put("resource", parts[0]);

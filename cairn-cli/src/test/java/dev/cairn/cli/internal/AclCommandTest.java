@@ -122,4 +122,112 @@ class AclCommandTest {
     assertThat(bad.exitCode()).isEqualTo(ExitCode.USAGE);
     assertThat(bad.err()).contains("--rule");
   }
+
+  // Decision 0164: a scoped rule without its scope would be a grant on every service of every
+  // namespace; it has to be spelled out.
+  @Test
+  void aServiceRuleWithoutItsScopeIsAUsageErrorShowingTheForm() {
+    for (String rule :
+        List.of("service:write", "service:read::", "health:write", "settings:read::x")) {
+      CliRun bad = cairn("acl", "policy", "create", "p", "--rule", rule, "--server", url());
+      assertThat(bad.exitCode()).as("%s: %s", rule, bad).isEqualTo(ExitCode.USAGE);
+      String resource = rule.substring(0, rule.indexOf(':'));
+      String access = rule.split(":")[1];
+      assertThat(bad.err())
+          .contains("--rule: \"" + rule + "\"", resource + ":" + access + ":*:", "NAMESPACE");
+    }
+    assertThat(server.registry().acls().policies()).isEmpty();
+  }
+
+  @Test
+  void aTokenWithoutAPolicyIsAUsageError() {
+    String root = lastLine(cairn("acl", "bootstrap", "--server", url()).out());
+    CliRun none = cairn("acl", "token", "create", "--server", url(), "--token", root);
+    assertThat(none.exitCode()).as("%s", none).isEqualTo(ExitCode.USAGE);
+    assertThat(none.err()).contains("--policy", "global-management");
+    assertThat(server.registry().acls().tokens()).hasSize(1);
+  }
+
+  // An operator's test: tokens linked policies by name, so creating a policy under a deleted one's
+  // name gave the old tokens its rights — here cluster and acl write, enough to make a management
+  // token.
+  @Test
+  void aPolicyCreatedUnderADeletedOnesNameGivesNothingToItsOldTokens() {
+    String root = lastLine(cairn("acl", "bootstrap", "--server", url()).out());
+    assertThat(
+            cairn(
+                    "acl",
+                    "policy",
+                    "create",
+                    "tmp",
+                    "--rule",
+                    "service:read:default:web",
+                    "--server",
+                    url(),
+                    "--token",
+                    root)
+                .exitCode())
+        .isZero();
+    CliRun made =
+        cairn(
+            "acl",
+            "token",
+            "create",
+            "--policy",
+            "tmp",
+            "--description",
+            "old",
+            "--server",
+            url(),
+            "--token",
+            root);
+    assertThat(made.exitCode()).as("%s", made).isZero();
+    assertThat(made.out()).contains("(policies: tmp)");
+    String old = lastLine(made.out());
+
+    CliRun deleted = cairn("acl", "policy", "delete", "tmp", "--server", url(), "--token", root);
+    assertThat(deleted.exitCode()).as("%s", deleted).isZero();
+    String listed =
+        cairn("acl", "token", "list", "--server", url(), "--token", root)
+            .out()
+            .lines()
+            .filter(l -> l.contains("old"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(listed).contains("(none)").doesNotContain("tmp");
+    assertThat(cairn("status", "--server", url(), "--token", old).exitCode())
+        .isEqualTo(ExitCode.REFUSED);
+
+    CliRun again =
+        cairn(
+            "acl",
+            "policy",
+            "create",
+            "tmp",
+            "--rule",
+            "cluster:write",
+            "--rule",
+            "acl:write",
+            "--server",
+            url(),
+            "--token",
+            root);
+    assertThat(again.exitCode()).as("%s", again).isZero();
+
+    assertThat(cairn("status", "--server", url(), "--token", old).exitCode())
+        .isEqualTo(ExitCode.REFUSED);
+    CliRun escalate =
+        cairn(
+            "acl",
+            "token",
+            "create",
+            "--policy",
+            "global-management",
+            "--server",
+            url(),
+            "--token",
+            old);
+    assertThat(escalate.exitCode()).as("%s", escalate).isEqualTo(ExitCode.REFUSED);
+    assertThat(server.registry().acls().tokens()).hasSize(2);
+  }
 }

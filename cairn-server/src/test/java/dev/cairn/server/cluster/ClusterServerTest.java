@@ -240,6 +240,39 @@ class ClusterServerTest {
     }
     assertThat(seen).as("the same record on every member").containsOnly(seen.get(0));
     assertThat(send(other, "GET", "/v1/audit", null, web).statusCode()).isEqualTo(403);
+
+    // A policy deleted through one member is unlinked from its tokens on every member, in the same
+    // applied command, so its name re-created through another gives them nothing (decision 0164).
+    assertThat(send(follower, "DELETE", "/v1/acl/policies/web", null, root).statusCode())
+        .isEqualTo(200);
+    assertThat(
+            send(
+                    other,
+                    "POST",
+                    "/v1/acl/policies",
+                    "{\"name\":\"web\",\"rules\":[{\"resource\":\"cluster\",\"access\":\"write\"},"
+                        + "{\"resource\":\"acl\",\"access\":\"write\"}]}",
+                    root)
+                .statusCode())
+        .isEqualTo(200);
+    for (int i = 0; i < 3; i++) {
+      int member = i;
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> send(member, "GET", "/v1/acl/policies", null, root).body().contains("cluster"));
+      assertThat(send(member, "GET", "/v1/status", null, web).statusCode()).isEqualTo(403);
+      assertThat(
+              send(member, "POST", "/v1/acl/tokens", "{\"policies\":[\"global-management\"]}", web)
+                  .statusCode())
+          .isEqualTo(403);
+      JsonNode tokens = JSON.readTree(send(member, "GET", "/v1/acl/tokens", null, root).body());
+      for (JsonNode t : tokens.get("tokens")) {
+        if (t.get("accessorId").asText().equals(accessor)) {
+          assertThat(t.get("policies").size()).as("member %d", member).isZero();
+        }
+      }
+    }
   }
 
   private void startThree() throws IOException {

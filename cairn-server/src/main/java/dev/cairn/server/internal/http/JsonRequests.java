@@ -230,7 +230,7 @@ final class JsonRequests {
   /** A token to create: {@code {"description":"web team","policies":["web"]}}. */
   record TokenRequest(String description, List<String> policies) {}
 
-  /** Reads a token body; {@code policies} required (may be empty). */
+  /** Reads a token body; {@code policies} required (the registry refuses an empty list). */
   static TokenRequest token(ByteBuf body) {
     ObjectNode o = object(body);
     checkFields(o, List.of("description", "policies"));

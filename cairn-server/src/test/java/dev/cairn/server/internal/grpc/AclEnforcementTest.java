@@ -265,6 +265,33 @@ class AclEnforcementTest {
         .isEqualTo(Status.Code.PERMISSION_DENIED);
   }
 
+  // Decision 0164: a policy created under a deleted one's name gives nothing to the old tokens.
+  @Test
+  void aPolicyCreatedUnderADeletedOnesNameGivesNothingToItsOldTokens() {
+    t.registry()
+        .acls()
+        .createPolicy(new Policy("tmp-grpc", "", List.of(Rule.of(Resource.CLUSTER, Access.READ))))
+        .join();
+    String old = t.registry().acls().createToken("old", List.of("tmp-grpc")).join().secret();
+    Function<RegistryGrpc.RegistryStub, Status.Code> status =
+        calls.get(RegistryGrpc.getStatusMethod().getFullMethodName());
+    assertThat(status.apply(stub(old, true))).isEqualTo(Status.Code.OK);
+
+    t.registry().acls().deletePolicy("tmp-grpc").join();
+    t.registry()
+        .acls()
+        .createPolicy(
+            new Policy(
+                "tmp-grpc",
+                "",
+                List.of(
+                    Rule.of(Resource.CLUSTER, Access.WRITE), Rule.of(Resource.ACL, Access.WRITE))))
+        .join();
+
+    assertThat(status.apply(stub(old, true))).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(status.apply(stub(old, false))).isEqualTo(Status.Code.PERMISSION_DENIED);
+  }
+
   // ---- helpers ----
 
   private String tokenWith(String method, Requirement rule) {

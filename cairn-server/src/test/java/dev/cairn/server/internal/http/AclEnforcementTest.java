@@ -17,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +47,7 @@ class AclEnforcementTest {
           Route.REGISTER, "{\"address\":\"10.0.0.1\"}",
           Route.REPORT_HEALTH, "{\"health\":\"passing\"}",
           Route.SET_SERVICE_CONFIG, "{\"protectionThreshold\":0.5}",
-          Route.CREATE_TOKEN, "{\"description\":\"t\",\"policies\":[]}",
+          Route.CREATE_TOKEN, "{\"description\":\"t\",\"policies\":[\"nothing\"]}",
           Route.CREATE_POLICY, "{\"name\":\"made\",\"rules\":[]}",
           Route.ADD_MEMBER, "{\"id\":\"n9\",\"address\":\"127.0.0.1:1\"}",
           Route.TRANSFER_LEADER, "{\"id\":\"n9\"}");
@@ -260,7 +261,107 @@ class AclEnforcementTest {
     assertThat(send("DELETE", "/v1/acl/policies/readers", "", management).status()).isEqualTo(200);
   }
 
+  // An operator's test (decision 0164): tokens linked policies by name, so a policy created under a
+  // deleted one's name re-armed the deleted one's tokens with its rights.
+  @Test
+  void aPolicyCreatedUnderADeletedOnesNameGivesNothingToItsOldTokens() throws Exception {
+    assertThat(
+            send(
+                    "POST",
+                    "/v1/acl/policies",
+                    "{\"name\":\"tmp\",\"rules\":[{\"resource\":\"service\","
+                        + "\"namespace\":\"default\",\"prefix\":\"web\",\"access\":\"read\"}]}",
+                    management)
+                .status())
+        .isEqualTo(200);
+    JsonNode old =
+        json(
+            send(
+                "POST",
+                "/v1/acl/tokens",
+                "{\"description\":\"old\",\"policies\":[\"tmp\"]}",
+                management));
+    String secret = old.get("secret").asText();
+    String accessor = old.get("accessorId").asText();
+    assertThat(send("GET", "/v1/services/web/instances", "", secret).status()).isEqualTo(200);
+
+    assertThat(send("DELETE", "/v1/acl/policies/tmp", "", management).status()).isEqualTo(200);
+    assertThat(tokenPolicies(accessor)).as("unlinked by the delete").isEmpty();
+    assertThat(send("GET", "/v1/services/web/instances", "", secret).status()).isEqualTo(403);
+    assertThat(
+            send(
+                    "POST",
+                    "/v1/acl/policies",
+                    "{\"name\":\"tmp\",\"rules\":[{\"resource\":\"cluster\",\"access\":\"write\"},"
+                        + "{\"resource\":\"acl\",\"access\":\"write\"}]}",
+                    management)
+                .status())
+        .isEqualTo(200);
+
+    assertThat(send("GET", "/v1/status", "", secret).status()).isEqualTo(403);
+    Answer escalate =
+        send("POST", "/v1/acl/tokens", "{\"policies\":[\"global-management\"]}", secret);
+    assertThat(escalate.status()).as("%s", escalate).isEqualTo(403);
+    assertThat(tokenPolicies(accessor)).isEmpty();
+    assertThat(send("DELETE", "/v1/acl/policies/tmp", "", management).status()).isEqualTo(200);
+  }
+
+  @Test
+  void aTokenWithoutPoliciesIsABadRequest() throws Exception {
+    for (String body : List.of("{\"policies\":[]}", "{\"description\":\"none\",\"policies\":[]}")) {
+      Answer none = send("POST", "/v1/acl/tokens", body, management);
+      assertThat(none.status()).as("%s", none).isEqualTo(400);
+      assertThat(json(none).at("/error/field").asText()).isEqualTo("policies");
+      assertThat(json(none).at("/error/message").asText()).contains("global-management");
+    }
+  }
+
+  // The same across a restart of a durable server: the deleted policy's links do not come back
+  // from its log or snapshot.
+  @Test
+  void aDeletedPolicysLinksStayGoneAcrossARestart(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    String root;
+    String secret;
+    try (CairnServer durable =
+        CairnServer.builder().dataDir(dir).httpPort(0).grpcPort(0).acl(true).build().start()) {
+      root = durable.registry().acls().bootstrap().join().secret();
+      durable
+          .registry()
+          .acls()
+          .createPolicy(new Policy("tmp", "", List.of(Rule.of(Resource.CLUSTER, Access.READ))))
+          .join();
+      secret = durable.registry().acls().createToken("old", List.of("tmp")).join().secret();
+      durable.registry().acls().deletePolicy("tmp").join();
+    }
+    try (CairnServer durable =
+        CairnServer.builder().dataDir(dir).httpPort(0).grpcPort(0).acl(true).build().start()) {
+      assertThat(durable.registry().acls().tokens())
+          .extracting(t -> t.description() + "=" + t.policies())
+          .containsExactly("bootstrap token=[global-management]", "old=[]");
+      durable
+          .registry()
+          .acls()
+          .createPolicy(new Policy("tmp", "", List.of(Rule.of(Resource.ACL, Access.WRITE))))
+          .join();
+      assertThat(durable.registry().acls().authorizer(secret).allows(Resource.ACL, Access.READ))
+          .isFalse();
+      assertThat(durable.registry().acls().authorizer(root).allowsEverything()).isTrue();
+    }
+  }
+
   // ---- helpers ----
+
+  private List<String> tokenPolicies(String accessorId) throws Exception {
+    for (JsonNode t : json(send("GET", "/v1/acl/tokens", "", management)).get("tokens")) {
+      if (t.get("accessorId").asText().equals(accessorId)) {
+        List<String> names = new ArrayList<>();
+        t.get("policies").forEach(n -> names.add(n.asText()));
+        return names;
+      }
+    }
+    throw new AssertionError("no token " + accessorId);
+  }
 
   record Answer(int status, String body) {}
 
