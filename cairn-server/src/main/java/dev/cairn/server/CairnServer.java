@@ -406,8 +406,11 @@ public final class CairnServer implements AutoCloseable {
    * names the cause, when the server closed itself because its command log failed ({@link
    * Registry#failure()}; the registry logged it at ERROR). A server that closed itself has closed
    * its listeners, so clients fail over; whoever runs it should exit with an error so that a
-   * supervisor restarts it ({@code cairn server} exits with code 6). Dependent stages run on the
-   * thread that closed the server.
+   * supervisor restarts it ({@code cairn server} exits with code 6). A cluster member removed from
+   * the cluster's configuration closes itself the same way, with an exception {@link
+   * dev.cairn.server.core.log.CommandLog#removedFromCluster} recognises: it must not be restarted
+   * ({@code cairn server} exits with code 0; decision 0179). Dependent stages run on the thread
+   * that closed the server.
    */
   public CompletableFuture<Void> whenClosed() {
     return closed.copy();
@@ -419,7 +422,10 @@ public final class CairnServer implements AutoCloseable {
       return;
     }
     state = State.CLOSED;
-    log.info("closing the server: its command log failed");
+    log.info(
+        dev.cairn.server.core.log.CommandLog.removedFromCluster(cause)
+            ? "closing the server: this member was removed from its cluster"
+            : "closing the server: its command log failed");
     stop();
     closed.completeExceptionally(cause);
   }

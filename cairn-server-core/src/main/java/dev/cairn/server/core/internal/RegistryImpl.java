@@ -944,8 +944,12 @@ public final class RegistryImpl {
     if (closed) {
       return;
     }
-    log.error(
-        "The registry can no longer write and must be restarted: {}", cause.getMessage(), cause);
+    if (dev.cairn.server.core.log.CommandLog.removedFromCluster(cause)) {
+      log.warn("{}", cause.getMessage());
+    } else {
+      log.error(
+          "The registry can no longer write and must be restarted: {}", cause.getMessage(), cause);
+    }
     batcher.fail(cause);
     failure.complete(cause);
   }

@@ -48,8 +48,23 @@ public interface CommandLog extends AutoCloseable {
    *
    * <p>Dependent stages run on a thread of the log's own that does nothing else; they may block and
    * may call {@link #close}.
+   *
+   * <p>A member of a cluster that was removed from the cluster's configuration stops the same way,
+   * with an exception whose {@link CairnException#field()} is {@link #REMOVED_FROM_CLUSTER}: not a
+   * failure, the member left for good (decision 0179).
    */
   CompletableFuture<CairnException> failure();
+
+  /**
+   * The {@link CairnException#field()} of a {@link #failure()} that says this member was removed
+   * from its cluster's configuration (decision 0179).
+   */
+  String REMOVED_FROM_CLUSTER = "membership";
+
+  /** Whether {@code e}, a {@link #failure()}, says this member was removed from its cluster. */
+  static boolean removedFromCluster(Throwable e) {
+    return e instanceof CairnException c && REMOVED_FROM_CLUSTER.equals(c.field());
+  }
 
   /** Stops the log; pending appends fail. */
   @Override

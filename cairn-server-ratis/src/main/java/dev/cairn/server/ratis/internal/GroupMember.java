@@ -58,6 +58,14 @@ final class GroupMember implements AutoCloseable {
   private final AtomicLong forwarded = new AtomicLong();
   private final ForwardStream stream;
   private final ForwardService.Advertised advertised;
+  // The group's division on this server, kept: its configuration is read after Ratis closed it.
+  private volatile RaftServer.Division division;
+  // When this member last heard from a leader (System.nanoTime()); its start until it did.
+  private final AtomicLong lastContactNanos = new AtomicLong(System.nanoTime());
+  // The end of the forwarded query the calling (forwarding) thread sends: the Ratis client's retry
+  // policy tries again only before it, so a write is never sent after its deadline.
+  private static final ThreadLocal<long[]> QUERY_DEADLINE = new ThreadLocal<>();
+  private final java.util.concurrent.ScheduledExecutorService contactSampler;
 
   /** The pause between the Ratis client's tries of one request. */
   private static final long CLIENT_RETRY_MILLIS = 20;
@@ -112,10 +120,28 @@ final class GroupMember implements AutoCloseable {
             // first
             // to reach the new leader ends the write's wait, so a coarser step adds to failover.
             .setRetryPolicy(
-                RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                    (int) Math.max(1, timeout / CLIENT_RETRY_MILLIS),
-                    TimeDuration.valueOf(CLIENT_RETRY_MILLIS, TimeUnit.MILLISECONDS)))
+                beforeDeadline(
+                    RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                        (int) Math.max(1, timeout / CLIENT_RETRY_MILLIS),
+                        TimeDuration.valueOf(CLIENT_RETRY_MILLIS, TimeUnit.MILLISECONDS))))
             .build();
+    try {
+      this.division = server.getDivision(group.getGroupId());
+    } catch (IOException e) {
+      // not running here: division() says so when asked
+    }
+    // Samples the leader's last contact often enough that, once the leader is lost, the time since
+    // is known to within half an election timeout (a status reads it too).
+    long sampleMillis = Math.max(50, settings.electionTimeout().toMillis() / 2);
+    this.contactSampler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "cairn-raft-contact");
+              t.setDaemon(true);
+              return t;
+            });
+    contactSampler.scheduleWithFixedDelay(
+        this::sampleContact, sampleMillis, sampleMillis, TimeUnit.MILLISECONDS);
     // A follower opens its forward stream to each new leader at once, not with its first write:
     // the leader tells its gRPC API address on it, which clients are sent to (decision 0114).
     adapter.onLeader(this::connectSoon);
@@ -123,6 +149,25 @@ final class GroupMember implements AutoCloseable {
     if (leader != null) {
       connectSoon(leader.getId());
     }
+  }
+
+  /**
+   * {@code policy}, except that a forwarded write's query is not tried again once its deadline
+   * passed (the client's tries run on the calling thread, which set {@link #QUERY_DEADLINE}).
+   */
+  private static org.apache.ratis.retry.RetryPolicy beforeDeadline(
+      org.apache.ratis.retry.RetryPolicy policy) {
+    return event -> {
+      org.apache.ratis.retry.RetryPolicy.Action action = policy.handleAttemptFailure(event);
+      long[] deadline = QUERY_DEADLINE.get();
+      if (deadline != null && action.shouldRetry()) {
+        long sleep = action.getSleepTime().toLong(TimeUnit.NANOSECONDS);
+        if (System.nanoTime() + sleep - deadline[0] >= 0) {
+          return org.apache.ratis.retry.RetryPolicy.NO_RETRY_ACTION;
+        }
+      }
+      return action;
+    };
   }
 
   private void connectSoon(RaftPeerId leader) {
@@ -166,20 +211,52 @@ final class GroupMember implements AutoCloseable {
     long deadline = System.nanoTime() + settings.writeTimeout().toNanos();
     CompletableFuture<byte[]> answer = new CompletableFuture<>();
     sendForward(entry, message, deadline, answer);
-    return deadline(
-        answer.thenCompose(
-            reply -> {
-              java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(reply);
-              long index = b.getLong();
-              byte[] result = new byte[b.remaining()];
-              b.get(result);
-              return adapter.awaitApplied(index).thenApply(v -> result);
-            }),
-        "write");
+    CompletableFuture<byte[]> done =
+        deadline(
+            answer.thenCompose(
+                reply -> {
+                  java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(reply);
+                  long index = b.getLong();
+                  byte[] result = new byte[b.remaining()];
+                  b.get(result);
+                  return adapter.awaitApplied(index).thenApply(v -> result);
+                }),
+            "write");
+    // A write the caller was told failed is not sent again: the tries end with it.
+    done.whenComplete(
+        (r, e) -> {
+          if (e != null) {
+            answer.completeExceptionally(e);
+          }
+        });
+    return done;
+  }
+
+  /**
+   * Whether a forwarded write may (still) be sent: not once its deadline passed or it is answered.
+   * A write past its deadline fails here and is dropped, never sent late (decision 0179).
+   */
+  private boolean mayStillSend(long deadline, CompletableFuture<byte[]> answer) {
+    if (answer.isDone()) {
+      return false;
+    }
+    if (System.nanoTime() - deadline >= 0) {
+      answer.completeExceptionally(
+          unavailable(
+              "write not sent within "
+                  + settings.writeTimeout().toMillis()
+                  + " ms: "
+                  + describeQuorum()));
+      return false;
+    }
+    return true;
   }
 
   private void sendForward(
       byte[] entry, Message message, long deadline, CompletableFuture<byte[]> answer) {
+    if (!mayStillSend(deadline, answer)) {
+      return;
+    }
     RaftPeer leader = leaderPeer();
     if (leader != null) {
       // The leader's forward stream (decision 0111). When it fails (a leader paused, gone, or one
@@ -202,7 +279,10 @@ final class GroupMember implements AutoCloseable {
 
   private void queryForward(
       byte[] entry, Message message, long deadline, CompletableFuture<byte[]> answer) {
-    leaderQuery(message)
+    if (!mayStillSend(deadline, answer)) {
+      return;
+    }
+    leaderQuery(message, deadline)
         .whenComplete(
             (reply, error) -> {
               if (reply != null && reply.isSuccess()) {
@@ -255,13 +335,27 @@ final class GroupMember implements AutoCloseable {
    * write and renewal after a leader change.
    */
   private CompletableFuture<RaftClientReply> leaderQuery(Message message) {
+    return leaderQuery(message, 0);
+  }
+
+  /**
+   * {@link #leaderQuery(Message)}, tried only before {@code deadline} ({@link System#nanoTime()}; 0
+   * for the client's own tries): a forwarded write is not sent after its deadline.
+   */
+  private CompletableFuture<RaftClientReply> leaderQuery(Message message, long deadline) {
     try {
       return CompletableFuture.supplyAsync(
           () -> {
+            if (deadline != 0 && System.nanoTime() - deadline >= 0) {
+              throw new CompletionException(new TimeoutException("past the write's deadline"));
+            }
+            QUERY_DEADLINE.set(deadline == 0 ? null : new long[] {deadline});
             try {
               return client.io().sendReadOnlyNonLinearizable(message);
             } catch (IOException e) {
               throw new CompletionException(e);
+            } finally {
+              QUERY_DEADLINE.remove();
             }
           },
           forwarding);
@@ -323,16 +417,7 @@ final class GroupMember implements AutoCloseable {
     DivisionInfo info = d.getInfo();
     RoleInfoProto role = info.getRoleInfoProto();
     RaftPeerId leader = info.getLeaderId();
-    long lastContact;
-    if (info.isLeader()) {
-      lastContact = 0;
-    } else if (role.hasFollowerInfo() && role.getFollowerInfo().hasLeaderInfo()) {
-      lastContact = role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs();
-    } else if (role.hasCandidateInfo()) {
-      lastContact = role.getCandidateInfo().getLastLeaderElapsedTimeMs();
-    } else {
-      lastContact = -1;
-    }
+    long lastContact = lastContact(info, role);
     return new LogStatus(
         self.toString(),
         role(info.getCurrentRole()),
@@ -346,6 +431,64 @@ final class GroupMember implements AutoCloseable {
         adapter.snapshotInstalls(),
         forwarded.get(),
         leaderGrpcAddress(info.isLeader(), leader));
+  }
+
+  /**
+   * Milliseconds since this member last heard from its leader: 0 on the leader; while it follows
+   * one, Ratis's time since the leader's last call; while it knows none, the time since the last
+   * contact seen, growing until a leader calls (since this member started if none ever did).
+   */
+  private long lastContact(DivisionInfo info, RoleInfoProto role) {
+    long now = System.nanoTime();
+    if (info.isLeader()) {
+      lastContactNanos.accumulateAndGet(now, Math::max);
+      return 0;
+    }
+    if (info.getLeaderId() != null
+        && role.hasFollowerInfo()
+        && role.getFollowerInfo().hasLeaderInfo()) {
+      long elapsed = Math.max(0, role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs());
+      lastContactNanos.accumulateAndGet(now - TimeUnit.MILLISECONDS.toNanos(elapsed), Math::max);
+      return elapsed;
+    }
+    return Math.max(0, TimeUnit.NANOSECONDS.toMillis(now - lastContactNanos.get()));
+  }
+
+  private void sampleContact() {
+    try {
+      DivisionInfo info = division().getInfo();
+      lastContact(info, info.getRoleInfoProto());
+    } catch (RuntimeException e) {
+      // not running: nothing to sample
+    }
+  }
+
+  /**
+   * Whether this member's configuration, as its log has it, leaves it out while naming others: it
+   * was removed (or is being removed) from the cluster. Readable after Ratis closed the group.
+   */
+  boolean removedFromConfiguration() {
+    RaftServer.Division d = division;
+    if (d == null) {
+      return false;
+    }
+    return removedFrom(d.getRaftConf(), self);
+  }
+
+  /** Whether {@code conf} names members but not {@code self}. */
+  static boolean removedFrom(org.apache.ratis.server.RaftConfiguration conf, RaftPeerId self) {
+    java.util.Collection<RaftPeer> current = conf.getCurrentPeers();
+    return !current.isEmpty() && current.stream().noneMatch(p -> p.getId().equals(self));
+  }
+
+  /** Whether this member is not in the configuration yet: started with --join, not added. */
+  boolean outsideConfiguration() {
+    try {
+      java.util.Collection<RaftPeer> current = division().getRaftConf().getCurrentPeers();
+      return current.stream().noneMatch(p -> p.getId().equals(self));
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   private String leaderGrpcAddress(boolean leads, RaftPeerId leader) {
@@ -514,6 +657,10 @@ final class GroupMember implements AutoCloseable {
   }
 
   private RaftServer.Division division() {
+    RaftServer.Division d = division;
+    if (d != null) {
+      return d;
+    }
     try {
       return server.getDivision(groupId());
     } catch (IOException e) {
@@ -597,6 +744,7 @@ final class GroupMember implements AutoCloseable {
 
   @Override
   public void close() {
+    contactSampler.shutdownNow();
     stream.close();
     admin.shutdownNow();
     forwarding.shutdownNow();

@@ -55,6 +55,12 @@ record RaftIdentity(RaftGroupId groupId, RaftPeerId peerId) {
     if (persistedGroup == null || peer == null) {
       throw new IOException(file + ": groupId or peerId missing (expected: both)");
     }
+    if (group == null && isClusterGroup(persistedGroup)) {
+      // A cluster member's directory started as a single node: it keeps the member's identity, and
+      // the start refuses it once the log's configuration names the other members (RaftNode).
+      return new RaftIdentity(
+          RaftGroupId.valueOf(UUID.fromString(persistedGroup)), RaftPeerId.valueOf(peer));
+    }
     if (!peer.equals(peerId)) {
       throw new IOException(
           "node id \""
@@ -83,6 +89,17 @@ record RaftIdentity(RaftGroupId groupId, RaftPeerId peerId) {
               + " member an empty --data-dir, or start it with the --cluster-name it was made with");
     }
     return new RaftIdentity(RaftGroupId.valueOf(groupUuid), RaftPeerId.valueOf(peer));
+  }
+
+  /**
+   * Whether {@code group} is a cluster's: {@link #clusterGroup} makes name-based (version 3) ids.
+   */
+  private static boolean isClusterGroup(String group) {
+    try {
+      return UUID.fromString(group).version() == 3;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private void write(Path file) throws IOException {

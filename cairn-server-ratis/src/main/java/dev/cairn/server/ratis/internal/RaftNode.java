@@ -141,6 +141,7 @@ public final class RaftNode {
               settings.clustered() ? RaftIdentity.clusterGroup(settings.clusterName()) : null);
       this.machine = machine;
       this.identity = id;
+      refuseIfRemoved(id);
       raft = launch(id, null);
       if (!state.compareAndSet(State.STARTING, State.RUNNING)) {
         CairnException failed = failedWith;
@@ -149,12 +150,7 @@ public final class RaftNode {
             : new IOException("start: " + failed.getMessage(), failed.getCause());
       }
       if (settings.clustered()) {
-        LOG.info(
-            "Raft member {} of group {} started in {}, members {}",
-            id.peerId(),
-            id.groupId(),
-            settings.dataDir(),
-            settings.peers());
+        logStarted(id);
       } else {
         LOG.info(
             "Raft peer {} leads group {} in {}", id.peerId(), id.groupId(), settings.dataDir());
@@ -167,6 +163,136 @@ public final class RaftNode {
       deadlines.close();
       releaseQuietly(dirLock);
       throw startFailure(e);
+    }
+  }
+
+  /** Says the member started, and how: in the configuration, or waiting to be added. */
+  private void logStarted(RaftIdentity id) {
+    GroupMember g = group;
+    if (g != null && g.outsideConfiguration()) {
+      LOG.info(
+          "Raft member {} of group {} started in {} outside the cluster's configuration; it waits"
+              + " to be added (cairn members add {}={} on a member)",
+          id.peerId(),
+          id.groupId(),
+          settings.dataDir(),
+          id.peerId(),
+          settings.host() + ":" + settings.port());
+      return;
+    }
+    LOG.info(
+        "Raft member {} of group {} started in {}, members {}",
+        id.peerId(),
+        id.groupId(),
+        settings.dataDir(),
+        settings.peers());
+    int members = settings.join() ? 0 : settings.peers().size();
+    if (members == 2) {
+      LOG.warn(
+          "A cluster of 2 members has no fault tolerance: writes stop when either is down (a"
+              + " majority of 2 is 2). Run 3 or 5 members (docs/operations.md, Cluster)");
+    } else if (members == 1) {
+      LOG.warn(
+          "A cluster of 1 member has no fault tolerance; add members with cairn members add (3 or"
+              + " 5 in all, docs/operations.md, Cluster)");
+    } else if (members > 2 && members % 2 == 0) {
+      LOG.warn(
+          "A cluster of {} members tolerates no more failures than one of {}; run an odd number"
+              + " of members",
+          members,
+          members - 1);
+    }
+  }
+
+  /** The marker a removed member leaves in its data directory (decision 0179). */
+  static final String REMOVED_FILE = "cairn-removed";
+
+  /** Refuses a data directory whose member was removed from its cluster (decision 0179). */
+  private void refuseIfRemoved(RaftIdentity id) throws IOException {
+    java.nio.file.Path marker = settings.dataDir().resolve(REMOVED_FILE);
+    if (Files.exists(marker)) {
+      throw removedAtStart(id);
+    }
+  }
+
+  private dev.cairn.server.ratis.MemberRemovedException removedAtStart(RaftIdentity id) {
+    return new dev.cairn.server.ratis.MemberRemovedException(
+        "member "
+            + id.peerId()
+            + " was removed from the cluster "
+            + clusterName(id)
+            + ": its data directory "
+            + settings.dataDir()
+            + " does not serve again. To rejoin, start it on a new, empty --data-dir with --join"
+            + " and add it on a member: cairn members add "
+            + id.peerId()
+            + "="
+            + settings.host()
+            + ":"
+            + settings.port()
+            + " (docs/operations.md, Removing a member)");
+  }
+
+  private String clusterName(RaftIdentity id) {
+    return "\"" + settings.clusterName() + "\" (group " + id.groupId().getUuid() + ")";
+  }
+
+  /**
+   * Checks the configuration the log had before this start: a removed member's directory is
+   * refused, and so is a cluster member's when started as a single node (which would wait for the
+   * other members forever). A one-member cluster's directory may start as a single node: it is one.
+   */
+  private void checkConfiguration(RaftServer raft, RaftIdentity id) throws IOException {
+    org.apache.ratis.server.RaftConfiguration conf = raft.getDivision(id.groupId()).getRaftConf();
+    if (settings.clustered()) {
+      if (GroupMember.removedFrom(conf, id.peerId())) {
+        markRemoved(id);
+        throw removedAtStart(id);
+      }
+      return;
+    }
+    List<RaftPeer> others = new ArrayList<>();
+    for (RaftPeer p : conf.getAllPeers()) {
+      if (!p.getId().equals(id.peerId())) {
+        others.add(p);
+      }
+    }
+    if (others.isEmpty()) {
+      return;
+    }
+    StringBuilder peers = new StringBuilder();
+    for (RaftPeer p : conf.getCurrentPeers()) {
+      peers
+          .append(peers.length() == 0 ? "" : ",")
+          .append(p.getId())
+          .append('=')
+          .append(p.getAddress());
+    }
+    throw new IOException(
+        "data directory "
+            + settings.dataDir()
+            + " belongs to member \""
+            + id.peerId()
+            + "\" of the cluster group "
+            + id.groupId().getUuid()
+            + " (members "
+            + peers
+            + "), not to a single node: start it as that member, with --node-id "
+            + id.peerId()
+            + " --peers "
+            + peers
+            + " (and the --cluster-name it was made with), or give the single node an empty"
+            + " --data-dir");
+  }
+
+  /** Leaves the removed marker in the data directory; a start then refuses it. */
+  private void markRemoved(RaftIdentity id) {
+    try {
+      Files.writeString(
+          settings.dataDir().resolve(REMOVED_FILE),
+          "member " + id.peerId() + " was removed from the cluster " + clusterName(id) + "\n");
+    } catch (IOException e) {
+      LOG.warn("Could not mark {} as removed: {}", settings.dataDir(), e.toString());
     }
   }
 
@@ -208,6 +334,9 @@ public final class RaftNode {
     this.writer = raft;
     try {
       raft.start();
+      if (resumeAt == null) {
+        checkConfiguration(raft, id);
+      }
       this.writer = writer(raft, id);
       if (settings.clustered()) {
         // A member does not wait for a leader: the others may not be up yet.
@@ -289,6 +418,22 @@ public final class RaftNode {
     }
     GroupMember g = group;
     if (g != null && !adapter.leading()) {
+      if (g.outsideConfiguration()) {
+        // Nothing to forward to yet, and a write queued until it is added would be applied long
+        // after its writer was told it failed (decision 0179).
+        return CompletableFuture.failedFuture(
+            unavailable(
+                "member "
+                    + settings.peerId()
+                    + " is not a member of the cluster yet (started with --join): add it with"
+                    + " cairn members add "
+                    + settings.peerId()
+                    + "="
+                    + settings.host()
+                    + ":"
+                    + settings.port()
+                    + ", or send writes to a member"));
+      }
       return track(g.forward(entry));
     }
     RaftIdentity id = identity;
@@ -698,13 +843,30 @@ public final class RaftNode {
     if (before != State.RUNNING && before != State.STARTING) {
       return; // close() asked for it, or this was told already
     }
-    CairnException failed =
-        CairnException.of(
-            ErrorCode.UNAVAILABLE,
-            cause == null
-                ? "command log failed: Ratis stopped the Raft server by itself (see its log)"
-                : "command log failed: " + cause.getMessage(),
-            cause == null ? null : cause.getCause());
+    GroupMember g = group;
+    RaftIdentity id = identity;
+    CairnException failed;
+    if (cause == null && g != null && id != null && g.removedFromConfiguration()) {
+      // Ratis stops a member the others no longer have in their configuration: it was removed.
+      markRemoved(id);
+      failed =
+          CairnException.of(
+              ErrorCode.UNAVAILABLE,
+              dev.cairn.server.core.log.CommandLog.REMOVED_FROM_CLUSTER,
+              "member "
+                  + id.peerId()
+                  + " was removed from the cluster "
+                  + clusterName(id)
+                  + "; stopping (to rejoin: a new, empty --data-dir, --join and cairn members add)");
+    } else {
+      failed =
+          CairnException.of(
+              ErrorCode.UNAVAILABLE,
+              cause == null
+                  ? "command log failed: Ratis stopped the Raft server by itself (see its log)"
+                  : "command log failed: " + cause.getMessage(),
+              cause == null ? null : cause.getCause());
+    }
     failedWith = failed; // before the state says FAILED; kept after close()
     if (!state.compareAndSet(before, State.FAILED) || before == State.STARTING) {
       return; // close() came in between, or start() reports it
