@@ -39,5 +39,12 @@ public final class ExitCode {
    */
   public static final int REFUSED = 8;
 
+  /**
+   * {@code cairn server} refused to start a cluster member that was removed from its cluster (its
+   * data directory says so): restarting it cannot help, so a supervisor should not (systemd: {@code
+   * RestartPreventExitStatus=9}). A member removed while it runs stops with {@link #OK}.
+   */
+  public static final int REMOVED = 9;
+
   private ExitCode() {}
 }

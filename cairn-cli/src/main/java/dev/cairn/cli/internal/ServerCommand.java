@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
       "Prints one line per listener: 'http  listening on http://127.0.0.1:8500'.",
       "Exit codes: 3 when it cannot start (e.g. a port in use: the message names",
       "the flag to change); 6 when it stopped by itself because it could no longer",
-      "serve (the log says why)."
+      "serve (the log says why); 0 when this cluster member was removed from the",
+      "cluster; 9 when its data directory is a removed member's (not restartable)."
     })
 final class ServerCommand implements Callable<Integer> {
 
@@ -337,9 +338,8 @@ final class ServerCommand implements Callable<Integer> {
   @Option(
       names = "--snapshot-every",
       paramLabel = "ENTRIES",
-      defaultValue = "0",
-      description = "Take a snapshot after this many log entries (default: 10000).")
-  long snapshotEvery;
+      description = "Take a snapshot after this many log entries, at least 1 (default: 10000).")
+  Long snapshotEvery;
 
   @Option(
       names = "--segment-size",
@@ -440,6 +440,11 @@ final class ServerCommand implements Callable<Integer> {
     } catch (CliException e) {
       throw e;
     } catch (Exception e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof dev.cairn.server.ratis.MemberRemovedException) {
+          throw new CliException(ExitCode.REMOVED, "cannot start server: " + describe(t), e);
+        }
+      }
       throw new CliException(ExitCode.CANNOT_START, "cannot start server: " + describe(e), e);
     }
     Thread hook = new Thread(this::stop, "cairn-shutdown");
@@ -455,6 +460,13 @@ final class ServerCommand implements Callable<Integer> {
       // The JVM is already shutting down; the hook has run.
     }
     Throwable f = failure;
+    if (f != null && dev.cairn.server.core.log.CommandLog.removedFromCluster(unwrap(f))) {
+      // Not a failure: the cluster let this member go, and a restart would not bring it back.
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("cairn: " + unwrap(f).getMessage());
+      err.flush();
+      return ExitCode.OK;
+    }
     if (f != null) {
       throw new CliException(
           ExitCode.SERVER_FAILED,
@@ -521,10 +533,11 @@ final class ServerCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--segment-size: " + segmentSize + " (expected: >= 65536)");
     }
-    if (snapshotEvery < 0) {
+    if (snapshotEvery != null && snapshotEvery < 1) {
       throw new ParameterException(
-          spec.commandLine(), "--snapshot-every: " + snapshotEvery + " (expected: > 0)");
+          spec.commandLine(), "--snapshot-every: " + snapshotEvery + " (expected: >= 1 entries)");
     }
+    checkElectionTimeout();
     if (minFreeDisk < -1) {
       throw new ParameterException(
           spec.commandLine(), "--min-free-disk: " + minFreeDisk + " (expected: >= 0)");
@@ -551,7 +564,7 @@ final class ServerCommand implements Callable<Integer> {
           false,
           electionTimeout,
           writeTimeout,
-          snapshotEvery,
+          snapshotEvery == null ? 0 : snapshotEvery,
           segmentSize,
           minFreeDisk,
           null);
@@ -589,11 +602,7 @@ final class ServerCommand implements Callable<Integer> {
             e.getMessage().replace("advertiseAddress:", "--advertise-address:"));
       }
     }
-    if (electionTimeout.toMillis() < 100 || electionTimeout.toMillis() > 60_000) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "--election-timeout: " + electionTimeout.toMillis() + "ms" + " (expected: 100ms..60s)");
-    }
+    checkRaftPort(nodeId, peers);
     return new ServerSettings.Cluster(
         nodeId,
         peers,
@@ -601,10 +610,46 @@ final class ServerCommand implements Callable<Integer> {
         join,
         electionTimeout,
         writeTimeout,
-        snapshotEvery,
+        snapshotEvery == null ? 0 : snapshotEvery,
         segmentSize,
         minFreeDisk,
         advertiseAddress);
+  }
+
+  private void checkElectionTimeout() {
+    if (electionTimeout.toMillis() < 100 || electionTimeout.toMillis() > 60_000) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--election-timeout: " + electionTimeout.toMillis() + "ms" + " (expected: 100ms..60s)");
+    }
+  }
+
+  /**
+   * Fails early, like {@link #checkPort}, when this member's Raft address in --peers cannot be
+   * listened on: Ratis would fail later with a stack trace.
+   */
+  private void checkRaftPort(String id, String peerList) {
+    ClusterPeers.Peer me =
+        ClusterPeers.parse(peerList).stream().filter(p -> p.id().equals(id)).findFirst().get();
+    InetSocketAddress address = new InetSocketAddress(me.host(), me.port());
+    if (address.isUnresolved()) {
+      throw new CliException(
+          ExitCode.CANNOT_START,
+          "cannot listen for raft on "
+              + me.address()
+              + ": unknown host (this member's address in --peers)");
+    }
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(address);
+    } catch (IOException e) {
+      throw new CliException(
+          ExitCode.CANNOT_START,
+          "cannot listen for raft on "
+              + me.address()
+              + ": "
+              + describe(e)
+              + " (this member's address in --peers)");
+    }
   }
 
   /** The server closed itself: {@link #call()} returns with {@link ExitCode#SERVER_FAILED}. */

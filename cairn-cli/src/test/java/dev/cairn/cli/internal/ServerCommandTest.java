@@ -105,6 +105,17 @@ class ServerCommandTest {
   }
 
   @Test
+  void aZeroElectionTimeoutOrSnapshotIntervalIsAUsageErrorNamingTheRange() {
+    CliRun election = cairn("server", "--in-memory", "--election-timeout", "0s");
+    CliRun snapshot = cairn("server", "--in-memory", "--snapshot-every", "0");
+
+    assertThat(election.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(election.err()).contains("--election-timeout: 0ms (expected: 100ms..60s)");
+    assertThat(snapshot.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(snapshot.err()).contains("--snapshot-every: 0 (expected: >= 1 entries)");
+  }
+
+  @Test
   void aProtectionThresholdOutsideZeroToOneIsAUsageError() {
     CliRun run = cairn("server", "--in-memory", "--protection-threshold", "1.5");
 
