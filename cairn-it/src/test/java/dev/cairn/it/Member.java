@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -46,6 +47,42 @@ final class Member {
 
   /** Starts the JVM and returns once it serves HTTP. */
   void start() throws IOException {
+    launch();
+    try {
+      httpPort = servingPort.get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      process.destroyForcibly();
+      throw new IOException("member " + id + " did not start: " + e.getMessage(), e);
+    }
+  }
+
+  /** Starts the JVM and waits for it to exit (a start that is refused); returns its exit code. */
+  int startAndAwaitExit() throws IOException, InterruptedException {
+    launch();
+    return awaitExit(Duration.ofSeconds(60));
+  }
+
+  /** Waits for the JVM to exit by itself; returns its exit code. */
+  int awaitExit(Duration timeout) throws IOException, InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      throw new IOException("member " + id + " did not exit within " + timeout);
+    }
+    output.join();
+    httpPort = -1;
+    return process.exitValue();
+  }
+
+  /** What the JVM printed, every start of it (its log file). */
+  String output() throws IOException {
+    Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
+    return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+  }
+
+  private CompletableFuture<Integer> servingPort;
+  private Thread output;
+
+  private void launch() throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(
@@ -110,12 +147,8 @@ final class Member {
             "member-" + id + "-output");
     pump.setDaemon(true);
     pump.start();
-    try {
-      httpPort = port.get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      process.destroyForcibly();
-      throw new IOException("member " + id + " did not start: " + e.getMessage(), e);
-    }
+    servingPort = port;
+    output = pump;
   }
 
   /** Adds command-line arguments for the next starts. */
