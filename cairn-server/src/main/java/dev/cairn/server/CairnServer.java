@@ -416,6 +416,15 @@ public final class CairnServer implements AutoCloseable {
     return closed.copy();
   }
 
+  /**
+   * Whether {@code cause}, the exception {@link #whenClosed()} completed with, says this cluster
+   * member was removed from its cluster: it stopped for good and must not be restarted (decision
+   * 0179).
+   */
+  public static boolean removedFromCluster(Throwable cause) {
+    return dev.cairn.server.core.log.CommandLog.removedFromCluster(cause);
+  }
+
   // On the registry's failure thread.
   private synchronized void closeAfterFailure(CairnException cause) {
     if (state == State.CLOSED) {

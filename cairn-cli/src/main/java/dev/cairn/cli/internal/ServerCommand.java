@@ -460,7 +460,7 @@ final class ServerCommand implements Callable<Integer> {
       // The JVM is already shutting down; the hook has run.
     }
     Throwable f = failure;
-    if (f != null && dev.cairn.server.core.log.CommandLog.removedFromCluster(unwrap(f))) {
+    if (f != null && dev.cairn.server.CairnServer.removedFromCluster(unwrap(f))) {
       // Not a failure: the cluster let this member go, and a restart would not bring it back.
       PrintWriter err = spec.commandLine().getErr();
       err.println("cairn: " + unwrap(f).getMessage());

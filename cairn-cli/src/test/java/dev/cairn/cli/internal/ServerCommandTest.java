@@ -48,7 +48,8 @@ class ServerCommandTest {
             "Prints one line per listener: 'http  listening on http://127.0.0.1:8500'.",
             "Exit codes: 3 when it cannot start (e.g. a port in use: the message names",
             "the flag to change); 6 when it stopped by itself because it could no longer",
-            "serve (the log says why).");
+            "serve (the log says why); 0 when this cluster member was removed from the",
+            "cluster; 9 when its data directory is a removed member's (not restartable).");
     // An option's description on its own line (the column width follows the longest option).
     assertThat(run.out().lines())
         .anyMatch(
