@@ -56,7 +56,15 @@ final class EventStream implements AutoCloseable {
     if (lastEventId != null) {
       request.header("Last-Event-ID", lastEventId);
     }
-    this.response = api.client().sendAsync(request.build(), info -> subscriber(info.statusCode()));
+    this.response =
+        api.client()
+            .sendAsync(
+                request.build(),
+                info ->
+                    subscriber(
+                        api.server(),
+                        info.statusCode(),
+                        info.headers().firstValue("Content-Type").orElse(null)));
     response.whenComplete(
         (r, e) -> {
           if (e != null) {
@@ -87,12 +95,12 @@ final class EventStream implements AutoCloseable {
     response.cancel(true);
   }
 
-  private BodySubscriber<Void> subscriber(int status) {
+  private BodySubscriber<Void> subscriber(URI server, int status, String contentType) {
     if (status != 200) {
       return BodySubscribers.mapping(
           BodySubscribers.ofString(StandardCharsets.UTF_8),
           body -> {
-            items.add(new Failed(HttpApi.serverError(status, body), status));
+            items.add(new Failed(HttpApi.serverError(server, status, contentType, body), status));
             return null;
           });
     }

@@ -154,43 +154,107 @@ final class HttpApi {
       Thread.currentThread().interrupt();
       throw new CliException(ExitCode.UNREACHABLE, "interrupted while waiting for " + server);
     }
-    return answer(response.statusCode(), response.body());
+    String contentType = response.headers().firstValue("Content-Type").orElse(null);
+    return answer(server, response.statusCode(), contentType, response.body());
   }
 
-  /** Turns an HTTP answer into an {@link Answer}, or throws the server's error. */
-  static Answer answer(int status, String body) {
+  /**
+   * Turns an HTTP answer of {@code server} into an {@link Answer}, or throws the server's error; an
+   * answer that is not Cairn's JSON throws {@link #notCairn}.
+   */
+  static Answer answer(URI server, int status, String contentType, String body) {
     if (status / 100 == 2) {
-      return new Answer(body, parse(body));
+      JsonNode json;
+      try {
+        json = parse(body);
+      } catch (CliException e) {
+        throw notCairn(server, status, contentType, body);
+      }
+      return new Answer(body, json);
     }
-    throw serverError(status, body);
+    throw serverError(server, status, contentType, body);
   }
 
-  /** The {@link CliException} for a non-2xx answer, with the server's message when it gave one. */
-  static CliException serverError(int status, String body) {
+  /**
+   * The {@link CliException} for a non-2xx answer of {@code server}: the server's message ({@link
+   * ExitCode#NOT_FOUND} for 404, {@link ExitCode#REFUSED} for 401 and 403, else {@link
+   * ExitCode#SERVER_ERROR}); an answer without Cairn's JSON error is {@link #notCairn} (a proxy, a
+   * web server, the wrong port), except 401 and 403, which are refusals whoever made them.
+   */
+  static CliException serverError(URI server, int status, String contentType, String body) {
+    boolean refused = status == 401 || status == 403;
     int exit =
-        status == 404
-            ? ExitCode.NOT_FOUND
-            : status == 401 || status == 403 ? ExitCode.REFUSED : ExitCode.SERVER_ERROR;
+        status == 404 ? ExitCode.NOT_FOUND : refused ? ExitCode.REFUSED : ExitCode.SERVER_ERROR;
     String message = null;
     try {
       JsonNode error = JSON.readTree(body).path("error");
       message = error.path("message").asText(null);
     } catch (IOException | RuntimeException e) {
-      // Not JSON (a proxy, or not a Cairn server); fall back to the status and raw body.
+      // Not JSON: a proxy, or not a Cairn server.
     }
     if (message == null || message.isBlank()) {
-      String text = body == null ? "" : body.strip();
-      if (text.length() > 200) {
-        text = text.substring(0, 200) + "...";
+      if (!refused) {
+        return notCairn(server, status, contentType, body);
       }
-      message = "HTTP " + status + (text.isEmpty() ? "" : ": " + text);
+      message = "HTTP " + status + snippet(contentType, body);
     }
     return new CliException(exit, message);
   }
 
+  /**
+   * An answer that is not Cairn's: {@code <server> answered 404 with text/html: not a Cairn
+   * server?}, exit code {@link ExitCode#UNREACHABLE} (the Cairn server is not there), and no page
+   * dump: at most the first line of a short plain-text body.
+   */
+  static CliException notCairn(URI server, int status, String contentType, String body) {
+    String type = contentType == null ? "" : contentType.split(";", 2)[0].strip();
+    return new CliException(
+        ExitCode.UNREACHABLE,
+        server
+            + " answered "
+            + status
+            + (type.isEmpty() ? "" : " with " + type)
+            + snippet(contentType, body)
+            + ": not a Cairn server?");
+  }
+
+  /** {@code " (first line)"} of a short text/plain (or untyped) body, else empty. */
+  private static String snippet(String contentType, String body) {
+    if (body == null || body.isBlank()) {
+      return "";
+    }
+    boolean plain = contentType == null || contentType.startsWith("text/plain");
+    String first = body.strip().lines().findFirst().orElse("");
+    if (!plain || first.startsWith("<") || first.isEmpty()) {
+      return "";
+    }
+    return " (" + (first.length() > 80 ? first.substring(0, 80) + "..." : first) + ")";
+  }
+
   /** The {@link CliException} for a server that could not be reached. */
   CliException unreachable(IOException e) {
+    if (notHttp1(e)) {
+      // e.g. the gRPC port: HTTP/2 frames where an HTTP/1.1 status line should be
+      return new CliException(
+          ExitCode.UNREACHABLE,
+          server + ": not a Cairn HTTP API (it does not answer HTTP/1.1; is this the gRPC port?)",
+          e);
+    }
     return new CliException(ExitCode.UNREACHABLE, "cannot reach " + server + ": " + describe(e), e);
+  }
+
+  /** Whether {@code e} says the other end answered something that is not HTTP/1.1. */
+  private static boolean notHttp1(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (m != null
+          && (m.startsWith("parsing HTTP/1.1 status line")
+              || m.startsWith("Invalid status line")
+              || m.startsWith("Bad status line"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String describe(IOException e) {
@@ -229,8 +293,10 @@ final class HttpApi {
     try {
       return JSON.readTree(body);
     } catch (IOException e) {
+      String text = body.strip();
       throw new CliException(
-          ExitCode.SERVER_ERROR, "the server answered something that is not JSON: " + body);
+          ExitCode.SERVER_ERROR,
+          "not JSON: " + (text.length() > 80 ? text.substring(0, 80) + "..." : text));
     }
   }
 

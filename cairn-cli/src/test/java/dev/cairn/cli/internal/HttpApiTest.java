@@ -7,15 +7,23 @@ import org.junit.jupiter.api.Test;
 
 class HttpApiTest {
 
+  private static final URI SERVER = URI.create("http://127.0.0.1:8500");
+
   @Test
   void anErrorBodyGivesItsMessageAndNotFoundGivesFive() {
     CliException invalid =
         HttpApi.serverError(
+            SERVER,
             400,
+            "application/json",
             "{\"error\":{\"code\":\"INVALID_ARGUMENT\",\"field\":\"weight\","
                 + "\"message\":\"weight: 0 (expected: 1..10000)\"}}");
     CliException missing =
-        HttpApi.serverError(404, "{\"error\":{\"code\":\"NOT_FOUND\",\"message\":\"gone\"}}");
+        HttpApi.serverError(
+            SERVER,
+            404,
+            "application/json",
+            "{\"error\":{\"code\":\"NOT_FOUND\",\"message\":\"gone\"}}");
 
     assertThat(invalid.exitCode()).isEqualTo(ExitCode.SERVER_ERROR);
     assertThat(invalid.getMessage()).isEqualTo("weight: 0 (expected: 1..10000)");
@@ -25,12 +33,22 @@ class HttpApiTest {
 
   @Test
   void aBodyThatIsNotCairnsShowsTheStatus() {
-    CliException proxy = HttpApi.serverError(502, "<html>Bad gateway</html>\n");
-    CliException empty = HttpApi.serverError(503, "");
+    CliException proxy =
+        HttpApi.serverError(SERVER, 502, "text/html", "<html>Bad gateway</html>\n");
+    CliException plain = HttpApi.serverError(SERVER, 502, "text/plain", "Bad gateway\nmore\n");
+    CliException empty = HttpApi.serverError(SERVER, 503, null, "");
+    CliException refused = HttpApi.serverError(SERVER, 401, "text/plain", "Unauthorized");
 
-    assertThat(proxy.exitCode()).isEqualTo(ExitCode.SERVER_ERROR);
-    assertThat(proxy.getMessage()).isEqualTo("HTTP 502: <html>Bad gateway</html>");
-    assertThat(empty.getMessage()).isEqualTo("HTTP 503");
+    assertThat(proxy.exitCode()).isEqualTo(ExitCode.UNREACHABLE);
+    assertThat(proxy.getMessage())
+        .isEqualTo("http://127.0.0.1:8500 answered 502 with text/html: not a Cairn server?");
+    assertThat(plain.getMessage())
+        .isEqualTo(
+            "http://127.0.0.1:8500 answered 502 with text/plain (Bad gateway): not a Cairn server?");
+    assertThat(empty.getMessage())
+        .isEqualTo("http://127.0.0.1:8500 answered 503: not a Cairn server?");
+    assertThat(refused.exitCode()).isEqualTo(ExitCode.REFUSED);
+    assertThat(refused.getMessage()).isEqualTo("HTTP 401 (Unauthorized)");
   }
 
   @Test
