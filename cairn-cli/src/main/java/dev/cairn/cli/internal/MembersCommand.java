@@ -21,8 +21,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Lists a cluster's members (id, address, role, last contact, match index, lag), or changes"
-          + " them.",
+      "Lists a cluster's members, or changes them.",
+      "Shows id, address, role, last contact, match index and lag; only the leader",
+      "knows match index and lag, so through a follower they are '-'.",
       "  cairn members                      list (GET /v1/cluster/members)",
       "  cairn members add n4=HOST:PORT     add a member started with --join",
       "  cairn members remove n2            remove a member (not the leader)",
@@ -89,20 +90,39 @@ final class MembersCommand implements Callable<Integer> {
       out.flush();
       return ExitCode.OK;
     }
+    JsonNode members = answer.json().path("members");
+    if (members.size() == 1 && Render.text(members.get(0), "id").isEmpty()) {
+      // A single node lists itself without id or address: it is no cluster.
+      out.println("single node (no cluster): " + client.server + " leads itself");
+      out.flush();
+      return ExitCode.OK;
+    }
     Table table = Table.of("ID", "ADDRESS", "ROLE", "LAST CONTACT", "MATCH INDEX", "LAG");
-    for (JsonNode m : answer.json().path("members")) {
+    String leader = null;
+    boolean leaderOnly = false;
+    for (JsonNode m : members) {
       long contact = m.path("lastContactMillis").asLong(-1);
       long match = m.path("matchIndex").asLong(-1);
       long lag = m.path("lag").asLong(-1);
+      if ("leader".equals(Render.text(m, "role"))) {
+        leader = Render.text(m, "id");
+      }
+      leaderOnly |= match < 0 || lag < 0;
       table.row(
           Render.text(m, "id"),
           Render.text(m, "address"),
           Render.text(m, "role"),
-          contact < 0 ? "?" : contact + "ms",
-          match < 0 ? "?" : Long.toString(match),
-          lag < 0 ? "?" : Long.toString(lag));
+          contact < 0 ? "-" : contact + "ms",
+          match < 0 ? "-" : Long.toString(match),
+          lag < 0 ? "-" : Long.toString(lag));
     }
     table.print(out);
+    if (leader == null) {
+      out.println("no leader known (quorum lost?)");
+    } else if (leaderOnly) {
+      out.println("match index and lag: known only to the leader, " + leader);
+    }
+    out.flush();
     return ExitCode.OK;
   }
 }

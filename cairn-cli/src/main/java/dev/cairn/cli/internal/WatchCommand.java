@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
     versionProvider = VersionProvider.class,
     description = {
       "Prints a service's instances, then each change until Ctrl-C.",
-      "Follows GET /v1/watch/services/{service} (server-sent events) and prints one line per",
+      "Follows GET /v1/watch/services/{service} (server-sent events), one line per",
       "change as it happens; reconnects with Last-Event-ID if the stream breaks."
     })
 final class WatchCommand implements Callable<Integer> {
@@ -36,7 +36,7 @@ final class WatchCommand implements Callable<Integer> {
   private static final Duration FOREVER = Duration.ofDays(365);
 
   @Spec CommandSpec spec;
-  @Mixin ClientOptions client;
+  @Mixin ClientOptions.Namespaced client;
 
   @Parameters(index = "0", paramLabel = "SERVICE", description = "Service name.")
   String service;
@@ -213,7 +213,7 @@ final class WatchCommand implements Callable<Integer> {
             + revision
             + ": "
             + instances.size()
-            + " instances");
+            + (instances.size() == 1 ? " instance" : " instances"));
     for (JsonNode instance : instances) {
       shown.put(Render.text(instance, "id"), instance);
       out.println("  " + Render.line(instance));

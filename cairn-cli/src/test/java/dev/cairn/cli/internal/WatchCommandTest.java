@@ -43,7 +43,7 @@ class WatchCommandTest {
     CliRun run = done.get(30, TimeUnit.SECONDS);
     assertThat(run.exitCode()).as("%s", run).isZero();
     List<String> lines = List.of(run.out().split("\n"));
-    assertThat(lines.get(0)).isEqualTo("watching web at revision 1: 1 instances");
+    assertThat(lines.get(0)).isEqualTo("watching web at revision 1: 1 instance");
     assertThat(lines.get(1)).startsWith("  web-1  10.0.0.1");
     assertThat(lines.get(2)).startsWith("added    web-2  10.0.0.2").endsWith("(revision 2)");
     assertThat(lines).hasSize(3);
