@@ -4,9 +4,8 @@ import dev.cairn.cli.internal.CairnCommand;
 import picocli.CommandLine;
 
 /**
- * Entry point of the {@code cairn} command. Exit codes are listed in {@code docs/cli.md}: 0 ok, 1
- * the server answered an error, 2 usage error, 3 cannot start the server, 4 server unreachable, 5
- * not found.
+ * Entry point of the {@code cairn} command. Its exit codes (0 to 9) are listed in {@code
+ * docs/cli.md} and by {@code cairn --help}.
  */
 public final class Cairn {
 

@@ -74,9 +74,9 @@ final class AclCommand implements Runnable {
       mixinStandardHelpOptions = true,
       versionProvider = VersionProvider.class,
       description = {
-        "Creates the first token, bound to the global-management policy (everything), once: a"
-            + " second bootstrap fails.",
-        "Its secret is printed alone on the last line."
+        "Creates the first token, once.",
+        "The token is bound to global-management (everything); a second bootstrap",
+        "fails. Its secret is printed alone on the last line."
       })
   static final class Bootstrap implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -102,6 +102,7 @@ final class AclCommand implements Runnable {
       mixinStandardHelpOptions = true,
       versionProvider = VersionProvider.class,
       description = {
+        "Creates, lists and deletes ACL tokens.",
         "  cairn acl token create --policy P [--policy Q] [--description D]",
         "  cairn acl token list",
         "  cairn acl token delete ACCESSOR_ID"
@@ -194,13 +195,15 @@ final class AclCommand implements Runnable {
       mixinStandardHelpOptions = true,
       versionProvider = VersionProvider.class,
       description = {
+        "Creates, lists and deletes ACL policies.",
         "  cairn acl policy create NAME --rule RULE... [--description D]",
-        "  cairn acl policy create NAME --file POLICY.json   (the JSON POST /v1/acl/policies takes)",
+        "  cairn acl policy create NAME --file POLICY.json",
         "  cairn acl policy list",
         "  cairn acl policy delete NAME",
-        "RULE: service|health|settings:ACCESS:NAMESPACE:PREFIX (NAMESPACE: a namespace or * for"
-            + " all; PREFIX: the start of service names, empty for all: service:read:*: reads"
-            + " every service), or session|cluster|acl:ACCESS. ACCESS: read, write or deny.",
+        "RULE: service|health|settings:ACCESS:NAMESPACE:PREFIX, or",
+        "session|cluster|acl:ACCESS. NAMESPACE: a namespace or * for all; PREFIX: the",
+        "start of service names, empty for all (service:read:*: reads every service).",
+        "ACCESS: read, write or deny. POLICY.json: the JSON POST /v1/acl/policies takes.",
         "Example: --rule service:write:default:web --rule session:write"
       })
   static final class Policies implements Callable<Integer> {
@@ -303,10 +306,15 @@ final class AclCommand implements Runnable {
         return (ObjectNode) node;
       } catch (IOException e) {
         throw new ParameterException(
-            spec.commandLine(), "--file: cannot read " + file + ": " + e.getMessage());
+            spec.commandLine(),
+            "--file: cannot read "
+                + file
+                + ": "
+                + (e instanceof java.nio.file.FileSystemException
+                    ? Failures.reason((java.nio.file.FileSystemException) e)
+                    : Failures.describe(e)));
       } catch (CliException e) {
-        throw new ParameterException(
-            spec.commandLine(), "--file: " + file + " is not JSON: " + e.getMessage());
+        throw new ParameterException(spec.commandLine(), "--file: " + file + ": " + e.getMessage());
       }
     }
 

@@ -15,14 +15,22 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Lists the latest writes with their revision, time, operation, target and author.",
-      "Reads GET /v1/audit; with ACLs on, the token needs acl read.",
-      "Without --namespace, every namespace (sessions and ACL changes belong to none)."
+      "Lists the latest writes and who made them.",
+      "Each with its revision, time, operation, target and author.",
+      "Reads GET /v1/audit; with ACLs on, the token needs acl read."
     })
 final class AuditCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
   @Mixin ClientOptions client;
+
+  @Option(
+      names = {"-n", "--namespace"},
+      paramLabel = "NAME",
+      description =
+          "Only the writes in this namespace (default: every namespace; sessions and ACL"
+              + " changes belong to none).")
+  String namespace;
 
   @Option(
       names = "--service",
@@ -47,7 +55,7 @@ final class AuditCommand implements Callable<Integer> {
     if (service != null) {
       query = query.add("service", service);
     }
-    HttpApi.Answer answer = client.api().get("/v1/audit", query);
+    HttpApi.Answer answer = client.api(namespace).get("/v1/audit", query);
     PrintWriter out = spec.commandLine().getOut();
     if (client.json) {
       out.println(answer.body());

@@ -13,22 +13,19 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
-/** The options every client command shares: which server, which namespace, which output. */
-final class ClientOptions {
+/**
+ * The options every client command shares: which server, with which credentials, which output. The
+ * commands that work in one namespace take {@link Namespaced} instead, which adds {@code -n}.
+ */
+class ClientOptions {
 
   @Option(
       names = "--server",
       paramLabel = "URL",
       defaultValue = "${env:CAIRN_SERVER:-http://127.0.0.1:8500}",
       converter = ServerUriConverter.class,
-      description = "Server's HTTP address; env CAIRN_SERVER (default: ${DEFAULT-VALUE}).")
+      description = {"Server's HTTP address; env CAIRN_SERVER.", "Default: ${DEFAULT-VALUE}."})
   URI server;
-
-  @Option(
-      names = {"-n", "--namespace"},
-      paramLabel = "NAME",
-      description = "Namespace (default: the server's default namespace).")
-  String namespace;
 
   @Option(
       names = "--token",
@@ -44,32 +41,61 @@ final class ClientOptions {
       names = "--tls-ca",
       paramLabel = "FILE",
       defaultValue = "${sys:cairn.tls.ca:-${env:CAIRN_TLS_CA}}",
-      description =
-          "For an https:// server: the CA (PEM) its certificate must chain to; property"
-              + " cairn.tls.ca, env CAIRN_TLS_CA (default: the JDK's trusted CAs).")
+      description = {
+        "For an https:// server: the CA (PEM) its certificate must chain to (default: the"
+            + " JDK's trusted CAs).",
+        "Property cairn.tls.ca, env CAIRN_TLS_CA."
+      })
   Path tlsCa;
 
   @Option(
       names = "--tls-cert",
       paramLabel = "FILE",
       defaultValue = "${sys:cairn.tls.cert:-${env:CAIRN_TLS_CERT}}",
-      description =
-          "Client certificate (PEM) for a server that asks for one (mutual TLS), with"
-              + " --tls-key; property cairn.tls.cert, env CAIRN_TLS_CERT.")
+      description = {
+        "Client certificate (PEM) for a server that asks for one (mutual TLS), with"
+            + " --tls-key.",
+        "Property cairn.tls.cert, env CAIRN_TLS_CERT."
+      })
   Path tlsCert;
 
   @Option(
       names = "--tls-key",
       paramLabel = "FILE",
       defaultValue = "${sys:cairn.tls.key:-${env:CAIRN_TLS_KEY}}",
-      description =
-          "Private key of --tls-cert, unencrypted PKCS#8 PEM; property cairn.tls.key, env"
-              + " CAIRN_TLS_KEY.")
+      description = {
+        "Private key of --tls-cert, unencrypted PKCS#8 PEM.",
+        "Property cairn.tls.key, env CAIRN_TLS_KEY."
+      })
   Path tlsKey;
 
-  /** A client for the chosen server and namespace. */
+  /** A client for the chosen server, in the namespace of {@link #namespace()}. */
   HttpApi api() {
+    return api(namespace());
+  }
+
+  /** A client for the chosen server in {@code namespace} (null: none named). */
+  HttpApi api(String namespace) {
     return new HttpApi(server, namespace, sslContext(), token);
+  }
+
+  /** The namespace to send, null for none: the server's default, or what the endpoint does. */
+  String namespace() {
+    return null;
+  }
+
+  /** The client options plus {@code -n/--namespace}, for the commands that work in one. */
+  static final class Namespaced extends ClientOptions {
+    @Option(
+        names = {"-n", "--namespace"},
+        paramLabel = "NAME",
+        description = "Namespace (default: the server's default namespace).")
+    String namespace;
+
+    @Override
+    String namespace() {
+      return namespace;
+    }
   }
 
   /**
@@ -109,7 +135,7 @@ final class ClientOptions {
       context.init(keys, trust, null);
       return context;
     } catch (IOException | IllegalArgumentException e) {
-      throw new CliException(ExitCode.USAGE, "TLS: " + e.getMessage(), e);
+      throw new CliException(ExitCode.USAGE, "TLS: " + Failures.describe(e), e);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("this JDK has no TLS", e);
     }

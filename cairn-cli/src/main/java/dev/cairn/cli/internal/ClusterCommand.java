@@ -22,10 +22,12 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Runs a local cluster of N members in this process, for trying a cluster out: member i",
-      "serves HTTP on --http-port + 10(i-1), gRPC one above, Raft on --raft-port + (i-1), and",
-      "keeps its log in --data-dir/n<i>. Ctrl-C stops every member. For production, run one",
-      "`cairn server --node-id --peers` per machine (docs/operations.md)."
+      "Runs a local cluster in this process, to try a cluster out.",
+      "It has N members.",
+      "Member i serves HTTP on --http-port + 10(i-1), gRPC one above, and Raft on",
+      "--raft-port + (i-1); it keeps its log in --data-dir/n<i>. Ctrl-C stops every",
+      "member. In production, run one `cairn server --node-id --peers` per machine",
+      "(docs/operations.md)."
     })
 final class ClusterCommand implements Callable<Integer> {
 
@@ -72,6 +74,10 @@ final class ClusterCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    if (dataDir.toString().isBlank()) {
+      throw new ParameterException(
+          spec.commandLine(), "--data-dir: empty (expected: a directory, e.g. ./data-cluster)");
+    }
     if (nodes < 1 || nodes > 9) {
       throw new ParameterException(spec.commandLine(), "--nodes: " + nodes + " (expected: 1..9)");
     }
@@ -85,6 +91,18 @@ final class ClusterCommand implements Callable<Integer> {
           spec.commandLine(),
           "--raft-port: " + raftPort + " (expected: room for " + nodes + " members below 65536)");
     }
+    int lastGrpc = httpPort + 10 * (nodes - 1) + 1;
+    if (raftPort <= lastGrpc && raftPort + nodes - 1 >= httpPort) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--raft-port: "
+              + raftPort
+              + " (expected: Raft ports apart from the members' HTTP and gRPC ports, "
+              + httpPort
+              + ".."
+              + lastGrpc
+              + ")");
+    }
     StringBuilder peers = new StringBuilder();
     for (int i = 1; i <= nodes; i++) {
       peers
@@ -95,11 +113,15 @@ final class ClusterCommand implements Callable<Integer> {
           .append(raftPort + i - 1);
     }
     PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     List<EmbeddedServer> started = new ArrayList<>();
     CountDownLatch stop = new CountDownLatch(1);
     Thread hook =
         new Thread(
             () -> {
+              err.println("cairn: shutting down");
+              err.flush();
+              quietRatisWarnings();
               closeAll(started);
               stop.countDown();
             },
@@ -137,7 +159,9 @@ final class ClusterCommand implements Callable<Integer> {
           s = starter.start(settings);
         } catch (Exception e) {
           throw new CliException(
-              ExitCode.CANNOT_START, "cannot start member n" + i + ": " + e.getMessage(), e);
+              ExitCode.CANNOT_START,
+              "cannot start member n" + i + ": " + ServerCommand.startFailure(e, settings),
+              e);
         }
         started.add(s);
         out.println("member n" + i + "  raft 127.0.0.1:" + (raftPort + i - 1));
@@ -152,6 +176,35 @@ final class ClusterCommand implements Callable<Integer> {
       Runtime.getRuntime().removeShutdownHook(hook);
       closeAll(started);
       throw e;
+    }
+  }
+
+  /**
+   * Raises Ratis' log level to ERROR for the rest of the process. Called once the members are being
+   * closed together: each then warns, often with a stack trace, that the others are gone or that it
+   * is closed itself (dozens of lines that say nothing wrong). Only the logging backend the CLI
+   * ships (slf4j-simple) is known: its loggers made so far are changed in place, later ones read
+   * the system property; with another backend nothing changes.
+   */
+  static void quietRatisWarnings() {
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.ratis", "error");
+    Object factory = org.slf4j.LoggerFactory.getILoggerFactory();
+    try {
+      java.lang.reflect.Field map = factory.getClass().getDeclaredField("loggerMap");
+      map.setAccessible(true);
+      for (java.util.Map.Entry<?, ?> e : ((java.util.Map<?, ?>) map.get(factory)).entrySet()) {
+        if (!String.valueOf(e.getKey()).startsWith("org.apache.ratis")) {
+          continue;
+        }
+        Object logger = e.getValue();
+        java.lang.reflect.Field level = logger.getClass().getDeclaredField("currentLogLevel");
+        java.lang.reflect.Field error = logger.getClass().getDeclaredField("LOG_LEVEL_ERROR");
+        level.setAccessible(true);
+        error.setAccessible(true);
+        level.setInt(logger, error.getInt(null));
+      }
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      // another logging backend: its warnings stay
     }
   }
 

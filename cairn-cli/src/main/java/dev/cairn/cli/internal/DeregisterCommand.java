@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
 final class DeregisterCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
-  @Mixin ClientOptions client;
+  @Mixin ClientOptions.Namespaced client;
 
   @Parameters(index = "0", paramLabel = "SERVICE", description = "Service name.")
   String service;

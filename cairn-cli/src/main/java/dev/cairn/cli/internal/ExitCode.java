@@ -46,5 +46,23 @@ public final class ExitCode {
    */
   public static final int REMOVED = 9;
 
+  /**
+   * One line per code for {@code cairn --help}: the same codes and meanings as the table in {@code
+   * docs/cli.md} (a test keeps them together).
+   */
+  static final java.util.List<String> SUMMARY =
+      java.util.List.of(
+          "0  ok (also cairn server when its member was removed and it stopped)",
+          "1  the server answered with an error",
+          "2  usage error: unknown command or option, bad or missing argument",
+          "3  cannot start the server (port in use, storage, TLS), or out of memory;",
+          "   cairn repair cannot repair",
+          "4  the server cannot be reached, or is not a Cairn HTTP API",
+          "5  not found (the server answered 404)",
+          "6  cairn server stopped by itself: it can no longer write",
+          "7  deregister --wait-drained: some watchers did not receive the removal",
+          "8  refused: the server answered 401 or 403 (ACL token)",
+          "9  cairn server: this member was removed from its cluster; do not restart");
+
   private ExitCode() {}
 }

@@ -26,14 +26,16 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Looks at and moves messages in a RabbitMQ queue, e.g. the messages Cairn parked in q.dlq.",
-      "  cairn messages peek --queue orders.dlq             show the first 10, leave them",
-      "  cairn messages replay --queue orders.dlq           move them all back to orders",
+      "Looks at and moves messages in a RabbitMQ queue.",
+      "For example the messages Cairn parked in a dead-letter queue q.dlq.",
+      "  cairn messages peek --queue orders.dlq     show the first 10, leave them",
+      "  cairn messages replay --queue orders.dlq   move them all back to orders",
       "  cairn messages replay --queue orders.dlq --to orders.retry-later --limit 100",
-      "Replay publishes each copy with a confirm before it removes the original: nothing is lost;",
-      "a message is duplicated only if the command dies between the two. Copies keep their",
-      "headers and message id, their attempts start again, x-cairn-replays counts replays.",
-      "Password: $CAIRN_BROKER_PASSWORD (default guest)."
+      "Replay publishes each copy with a confirm before it removes the original:",
+      "nothing is lost; a message is duplicated only if the command dies between the",
+      "two. Copies keep their headers and message id, their attempts start again,",
+      "x-cairn-replays counts replays. Password: $CAIRN_BROKER_PASSWORD (default",
+      "guest)."
     },
     subcommands = {MessagesCommand.Peek.class, MessagesCommand.Replay.class})
 final class MessagesCommand implements Runnable {
@@ -158,7 +160,7 @@ final class MessagesCommand implements Runnable {
       name = "replay",
       mixinStandardHelpOptions = true,
       versionProvider = VersionProvider.class,
-      description = "Moves messages from a queue to another, confirm-safe, one at a time.")
+      description = {"Moves messages from a queue to another.", "Confirm-safe, one at a time."})
   static final class Replay extends BrokerOptions implements Callable<Integer> {
     @Spec CommandSpec spec;
 

@@ -20,11 +20,12 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Repairs a stopped server's command log that is damaged before its tail (the server",
-      "refuses to start on it, naming the file and offset): cuts the log at the first",
-      "damaged entry, dropping it and every entry after it, and prints what it dropped.",
-      "The server then starts from the intact prefix. An intact log is left unchanged.",
-      "In a cluster, emptying the member's --data-dir and letting it catch up from the",
+      "Repairs a stopped server's damaged command log.",
+      "For a log damaged before its tail, on which the server refuses to start",
+      "(naming the file and offset): cuts the log at the first damaged entry,",
+      "dropping it and every entry after it, and prints what it dropped; the server",
+      "then starts from the intact prefix. An intact log is left unchanged. In a",
+      "cluster, emptying the member's --data-dir and letting it catch up from the",
       "others loses nothing instead. See docs/operations.md, Crash recovery."
     })
 final class RepairCommand implements Callable<Integer> {
@@ -40,12 +41,16 @@ final class RepairCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (dataDir.toString().isBlank()) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--data-dir: empty (expected: the stopped server's --data-dir)");
+    }
     Path dir = dataDir.toAbsolutePath().normalize();
     Optional<String> dropped;
     try {
       dropped = LogRepair.repair(dir);
     } catch (IOException e) {
-      throw new CliException(ExitCode.CANNOT_START, "repair: " + e.getMessage(), e);
+      throw new CliException(ExitCode.CANNOT_START, "repair: " + Failures.describe(e), e);
     }
     PrintWriter out = spec.commandLine().getOut();
     out.println(dropped.orElse("the command log in " + dir + " is intact; nothing changed"));

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.cairn.server.ratis.ClusterPeers;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.BindException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Runs a Cairn server until Ctrl-C or SIGTERM, then shuts it down gracefully.",
+      "Runs a Cairn server until Ctrl-C or SIGTERM.",
+      "Then it shuts the server down gracefully.",
       "Prints one line per listener: 'http  listening on http://127.0.0.1:8500'.",
       "Exit codes: 3 when it cannot start (e.g. a port in use: the message names",
       "the flag to change); 6 when it stopped by itself because it could no longer",
@@ -182,9 +183,11 @@ final class ServerCommand implements Callable<Integer> {
 
   @Option(
       names = "--acl",
-      description =
-          "Turn ACLs on: every request needs a token whose policies allow it (default deny);"
-              + " create the first with cairn acl bootstrap (docs/security.md).")
+      description = {
+        "Turn ACLs on: every request needs a token whose policies allow it (default deny);"
+            + " create the first with cairn acl bootstrap.",
+        "See docs/security.md."
+      })
   boolean acl;
 
   @Option(
@@ -283,10 +286,12 @@ final class ServerCommand implements Callable<Integer> {
   @Option(
       names = "--peers",
       paramLabel = "ID=HOST:PORT,...",
-      description =
-          "Every member of the cluster and its Raft address, this one too, e.g."
-              + " n1=127.0.0.1:7001,n2=127.0.0.1:7002,n3=127.0.0.1:7003. The same list on every"
-              + " member.")
+      description = {
+        "Every member of the cluster and its Raft address, this one too; the same list on"
+            + " every member, for example:",
+        "n1=127.0.0.1:7001,n2=127.0.0.1:7002,",
+        "n3=127.0.0.1:7003"
+      })
   String peers;
 
   @Option(
@@ -383,6 +388,10 @@ final class ServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    if (dataDir.toString().isBlank()) {
+      throw new ParameterException(
+          spec.commandLine(), "--data-dir: empty (expected: a directory, e.g. ./data)");
+    }
     if (httpPort == grpcPort && httpPort != 0) {
       throw new ParameterException(
           spec.commandLine(),
@@ -401,6 +410,7 @@ final class ServerCommand implements Callable<Integer> {
     }
     if (dnsPort != -1) {
       checkPort("dns", dnsPort);
+      checkUdpPort("dns", dnsPort);
     }
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new ParameterException(
@@ -445,7 +455,8 @@ final class ServerCommand implements Callable<Integer> {
           throw new CliException(ExitCode.REMOVED, "cannot start server: " + describe(t), e);
         }
       }
-      throw new CliException(ExitCode.CANNOT_START, "cannot start server: " + describe(e), e);
+      throw new CliException(
+          ExitCode.CANNOT_START, "cannot start server: " + startFailure(e, settings), e);
     }
     Thread hook = new Thread(this::stop, "cairn-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -474,6 +485,25 @@ final class ServerCommand implements Callable<Integer> {
           f);
     }
     return ExitCode.OK;
+  }
+
+  /**
+   * Why the server could not start, one line; a file the data directory could not be used for is
+   * named with the reason and the flag ({@code --data-dir /x: not a directory}).
+   */
+  static String startFailure(Throwable e, ServerSettings settings) {
+    java.nio.file.FileSystemException file =
+        Failures.find(e, java.nio.file.FileSystemException.class);
+    if (file != null && file.getFile() != null && !settings.inMemory()) {
+      Path failed = Path.of(file.getFile()).toAbsolutePath().normalize();
+      if (failed.equals(settings.dataDir())) {
+        return "--data-dir " + Failures.describe(file);
+      }
+      if (failed.startsWith(settings.dataDir()) || settings.dataDir().startsWith(failed)) {
+        return Failures.describe(file) + " (--data-dir " + settings.dataDir() + ")";
+      }
+    }
+    return Failures.describe(e);
   }
 
   /** The protection flags, checked. */
@@ -711,6 +741,38 @@ final class ServerCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Like {@link #checkPort} for a UDP port (DNS listens on both): a UDP port in use would otherwise
+   * fail the start only after the server opened everything else.
+   */
+  private void checkUdpPort(String protocol, int port) {
+    if (port == 0) {
+      return; // the server picks a free one
+    }
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(bind);
+    } catch (UnknownHostException e) {
+      throw new CliException(ExitCode.CANNOT_START, "bind: \"" + bind + "\" (unknown host)");
+    }
+    try (DatagramSocket socket = new DatagramSocket(null)) {
+      socket.bind(new InetSocketAddress(address, port));
+    } catch (IOException e) {
+      String reason = describe(e);
+      String hint =
+          reason.contains("in use") ? " (choose another with --" + protocol + "-port)" : "";
+      throw new CliException(
+          ExitCode.CANNOT_START,
+          "cannot listen for "
+              + protocol
+              + " on "
+              + CairnServerStarter.hostPort(new InetSocketAddress(address, port))
+              + " (udp): "
+              + reason
+              + hint);
+    }
+  }
+
   /** A front door's port: -1 (off), or a port {@link #checkPort} accepts. */
   private void checkOptionalPort(String protocol, int port) {
     if (port < -1 || port > 65_535) {
@@ -734,17 +796,6 @@ final class ServerCommand implements Callable<Integer> {
   }
 
   private static String describe(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof BindException) {
-        String m = t.getMessage();
-        return m == null ? "address already in use" : lowerFirst(m);
-      }
-    }
-    String m = e.getMessage();
-    return m == null ? e.getClass().getSimpleName() : lowerFirst(m);
-  }
-
-  private static String lowerFirst(String s) {
-    return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
+    return Failures.describe(e);
   }
 }

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 final class ServicesCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
-  @Mixin ClientOptions client;
+  @Mixin ClientOptions.Namespaced client;
 
   @Override
   public Integer call() {

@@ -28,9 +28,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Saves a consistent backup of the registry (GET /v1/snapshot), or restores one.",
-      "  cairn snapshot save FILE      persistent instances and service settings at one revision",
-      "  cairn snapshot restore FILE   registers them again (replacing instances with the same id)",
+      "Saves a consistent backup of the registry, or restores one.",
+      "The backup is what GET /v1/snapshot answers.",
+      "  cairn snapshot save FILE     instances and service settings at one revision",
+      "  cairn snapshot restore FILE  registers them again (replacing same-id ones)",
       "Ephemeral instances are not saved: their clients register them again."
     })
 final class SnapshotCommand implements Callable<Integer> {
@@ -74,7 +75,7 @@ final class SnapshotCommand implements Callable<Integer> {
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new CliException(
-          ExitCode.SERVER_ERROR, "cannot write " + target + ": " + e.getMessage(), e);
+          ExitCode.SERVER_ERROR, "cannot write " + target + ": " + fileReason(e), e);
     }
     int instances = 0;
     for (JsonNode svc : s.path("services")) {
@@ -89,16 +90,22 @@ final class SnapshotCommand implements Callable<Integer> {
         target);
   }
 
+  /** Why a file could not be read or written, without repeating its path. */
+  private static String fileReason(IOException e) {
+    return e instanceof java.nio.file.FileSystemException
+        ? Failures.reason((java.nio.file.FileSystemException) e)
+        : Failures.describe(e);
+  }
+
   private void restore(PrintWriter out) {
     JsonNode s;
     try {
       s = HttpApi.parse(Files.readString(file, StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new ParameterException(
-          spec.commandLine(), "FILE: cannot read " + file + ": " + e.getMessage());
+          spec.commandLine(), "FILE: cannot read " + file + ": " + fileReason(e));
     } catch (CliException e) {
-      throw new ParameterException(
-          spec.commandLine(), "FILE: " + file + " is not JSON: " + e.getMessage());
+      throw new ParameterException(spec.commandLine(), "FILE: " + file + ": " + e.getMessage());
     }
     if (!FORMAT.equals(s.path("format").asText())) {
       throw new ParameterException(

@@ -44,7 +44,8 @@ class ServerCommandTest {
     // The description's lines are whole: none is broken in the middle by the 80-column wrap.
     assertThat(run.out().lines())
         .containsSubsequence(
-            "Runs a Cairn server until Ctrl-C or SIGTERM, then shuts it down gracefully.",
+            "Runs a Cairn server until Ctrl-C or SIGTERM.",
+            "Then it shuts the server down gracefully.",
             "Prints one line per listener: 'http  listening on http://127.0.0.1:8500'.",
             "Exit codes: 3 when it cannot start (e.g. a port in use: the message names",
             "the flag to change); 6 when it stopped by itself because it could no longer",
@@ -96,6 +97,77 @@ class ServerCommandTest {
           .startsWith("error: cannot listen for dns on 127.0.0.1:" + port + ": ")
           .endsWith("(choose another with --dns-port)\n");
     }
+  }
+
+  @Test
+  void aDnsUdpPortInUseFailsFastNamingItsFlag() throws IOException {
+    try (java.net.DatagramSocket taken =
+        new java.net.DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+      int port = taken.getLocalPort();
+      long start = System.nanoTime();
+
+      CliRun run =
+          cairn(
+              "server",
+              "--in-memory",
+              "--http-port",
+              "0",
+              "--grpc-port",
+              "0",
+              "--dns-port",
+              Integer.toString(port));
+
+      assertThat(run.exitCode()).as("%s", run).isEqualTo(ExitCode.CANNOT_START);
+      assertThat(run.err())
+          .isEqualTo(
+              "error: cannot listen for dns on 127.0.0.1:"
+                  + port
+                  + " (udp): address already in use (choose another with --dns-port)\n");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    }
+  }
+
+  @Test
+  void aDataDirThatIsAFileSaysSo(@TempDir Path dir) throws IOException {
+    Path file = java.nio.file.Files.createFile(dir.resolve("afile"));
+
+    CliRun run =
+        cairn(
+            "server",
+            "--data-dir",
+            file.toString(),
+            "--http-port",
+            "0",
+            "--grpc-port",
+            "0",
+            "--dns-port",
+            "-1");
+
+    assertThat(run.exitCode()).as("%s", run).isEqualTo(ExitCode.CANNOT_START);
+    assertThat(run.err())
+        .isEqualTo("error: cannot start server: --data-dir " + file + ": not a directory\n");
+  }
+
+  @Test
+  void aMissingTlsFileOfTheServerSaysWhy() {
+    CliRun run =
+        cairn(
+            "server",
+            "--in-memory",
+            "--http-port",
+            "0",
+            "--grpc-port",
+            "0",
+            "--dns-port",
+            "-1",
+            "--tls-cert",
+            "/nonexistent/cert.pem",
+            "--tls-key",
+            "/nonexistent/key.pem");
+
+    assertThat(run.exitCode()).as("%s", run).isEqualTo(ExitCode.CANNOT_START);
+    assertThat(run.err()).startsWith("error: cannot start server: ").doesNotContain("java.");
+    assertThat(run.err()).contains("/nonexistent/").contains(": no such file or directory");
   }
 
   @Test
