@@ -717,28 +717,15 @@ final class ServerCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--" + protocol + "-port: " + port + " (expected: 0..65535)");
     }
-    InetAddress address;
-    try {
-      address = InetAddress.getByName(bind);
-    } catch (UnknownHostException e) {
-      throw new CliException(ExitCode.CANNOT_START, "bind: \"" + bind + "\" (unknown host)");
-    }
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.bind(new InetSocketAddress(address, port));
-    } catch (IOException e) {
-      String reason = describe(e);
-      String hint =
-          reason.contains("in use") ? " (choose another with --" + protocol + "-port)" : "";
-      throw new CliException(
-          ExitCode.CANNOT_START,
-          "cannot listen for "
-              + protocol
-              + " on "
-              + CairnServerStarter.hostPort(new InetSocketAddress(address, port))
-              + ": "
-              + reason
-              + hint);
-    }
+    checkFree(
+        protocol,
+        port,
+        "",
+        a -> {
+          try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(a);
+          }
+        });
   }
 
   /**
@@ -749,14 +736,34 @@ final class ServerCommand implements Callable<Integer> {
     if (port == 0) {
       return; // the server picks a free one
     }
+    checkFree(
+        protocol,
+        port,
+        " (udp)",
+        a -> {
+          try (DatagramSocket socket = new DatagramSocket(null)) {
+            socket.bind(a);
+          }
+        });
+  }
+
+  /** Binds a socket to {@code address} and closes it: what a port check tries. */
+  private interface Binding {
+    void bind(InetSocketAddress address) throws IOException;
+  }
+
+  // Binds {@code port} on --bind the way {@code binding} does and lets it go; a failure names the
+  // address, the reason and, for a port in use, the flag to change.
+  private void checkFree(String protocol, int port, String transport, Binding binding) {
     InetAddress address;
     try {
       address = InetAddress.getByName(bind);
     } catch (UnknownHostException e) {
       throw new CliException(ExitCode.CANNOT_START, "bind: \"" + bind + "\" (unknown host)");
     }
-    try (DatagramSocket socket = new DatagramSocket(null)) {
-      socket.bind(new InetSocketAddress(address, port));
+    InetSocketAddress at = new InetSocketAddress(address, port);
+    try {
+      binding.bind(at);
     } catch (IOException e) {
       String reason = describe(e);
       String hint =
@@ -766,8 +773,9 @@ final class ServerCommand implements Callable<Integer> {
           "cannot listen for "
               + protocol
               + " on "
-              + CairnServerStarter.hostPort(new InetSocketAddress(address, port))
-              + " (udp): "
+              + CairnServerStarter.hostPort(at)
+              + transport
+              + ": "
               + reason
               + hint);
     }
