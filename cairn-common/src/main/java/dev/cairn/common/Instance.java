@@ -186,9 +186,9 @@ public final class Instance {
    */
   public Instance withSharedStrings(UnaryOperator<String> share) {
     String sharedService = share.apply(service);
-    Map<String, Integer> sharedPorts = shareKeys(ports, share);
+    Map<String, Integer> sharedPorts = shareMap(ports, share, UnaryOperator.identity());
     List<String> sharedTags = shareAll(tags, share);
-    Map<String, String> sharedMetadata = shareEntries(metadata, share);
+    Map<String, String> sharedMetadata = shareMap(metadata, share, share);
     String sharedZone = share.apply(zone);
     String sharedSession = share.apply(sessionId);
     if (sharedService == service
@@ -231,41 +231,22 @@ public final class Instance {
   // The maps and lists below are an instance's own: compact, unmodifiable, sorted. Each returns its
   // argument itself when sharing changes nothing, and builds a single entry without a TreeMap.
 
-  private static <V> Map<String, V> shareKeys(Map<String, V> map, UnaryOperator<String> share) {
+  private static <V> Map<String, V> shareMap(
+      Map<String, V> map, UnaryOperator<String> shareKey, UnaryOperator<V> shareValue) {
     if (map.isEmpty()) {
       return map;
     }
     if (map.size() == 1) {
       Map.Entry<String, V> e = map.entrySet().iterator().next();
-      String k = share.apply(e.getKey());
-      return k == e.getKey() ? map : Map.of(k, e.getValue());
+      String k = shareKey.apply(e.getKey());
+      V v = shareValue.apply(e.getValue());
+      return k == e.getKey() && v == e.getValue() ? map : Map.of(k, v);
     }
     TreeMap<String, V> m = new TreeMap<>();
     boolean changed = false;
     for (Map.Entry<String, V> e : map.entrySet()) {
-      String k = share.apply(e.getKey());
-      changed |= k != e.getKey();
-      m.put(k, e.getValue());
-    }
-    return changed ? Collections.unmodifiableMap(m) : map;
-  }
-
-  private static Map<String, String> shareEntries(
-      Map<String, String> map, UnaryOperator<String> share) {
-    if (map.isEmpty()) {
-      return map;
-    }
-    if (map.size() == 1) {
-      Map.Entry<String, String> e = map.entrySet().iterator().next();
-      String k = share.apply(e.getKey());
-      String v = share.apply(e.getValue());
-      return k == e.getKey() && v == e.getValue() ? map : Map.of(k, v);
-    }
-    TreeMap<String, String> m = new TreeMap<>();
-    boolean changed = false;
-    for (Map.Entry<String, String> e : map.entrySet()) {
-      String k = share.apply(e.getKey());
-      String v = share.apply(e.getValue());
+      String k = shareKey.apply(e.getKey());
+      V v = shareValue.apply(e.getValue());
       changed |= k != e.getKey() || v != e.getValue();
       m.put(k, v);
     }
