@@ -171,6 +171,17 @@ public final class RunCommand implements Callable<Integer> {
   int w2WarmupEvents;
 
   @Option(
+      names = "--w2-sdk",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "W2: after the unary writer, write the same series through the SDK (a CairnClient"
+              + " registering in its session, as applications do) over the same watchers (on by"
+              + " default); --no-w2-sdk leaves it out.")
+  boolean w2Sdk;
+
+  @Option(
       names = "--w3-seconds",
       defaultValue = "20",
       description = "W3: seconds of reading. Default: ${DEFAULT-VALUE}.")
@@ -475,7 +486,8 @@ public final class RunCommand implements Callable<Integer> {
             WatchLatencyWorkload.Settings.defaults()
                 .withWatchers(w2Watchers)
                 .withEvents(w2Events)
-                .withWarmupEvents(w2WarmupEvents)),
+                .withWarmupEvents(w2WarmupEvents)
+                .withSdkWriter(w2Sdk)),
         new HttpListWorkload(
             HttpListWorkload.Settings.defaults()
                 .withDuration(Duration.ofSeconds(w3Seconds))

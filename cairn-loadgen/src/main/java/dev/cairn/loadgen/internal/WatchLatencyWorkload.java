@@ -1,5 +1,7 @@
 package dev.cairn.loadgen.internal;
 
+import dev.cairn.client.CairnClient;
+import dev.cairn.client.Registration;
 import dev.cairn.proto.v1.ServiceSnapshot;
 import dev.cairn.proto.v1.WatchEvent;
 import io.grpc.ManagedChannel;
@@ -26,10 +28,14 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * W2: watch delivery latency. {@code watchers} gRPC {@code Watch} streams (over {@code connections}
- * channels) on one service; a writer on its own channel issues {@code events} alternating Register
- * and Deregister calls, one every {@code interval} (fixed rate). For every event and watcher: the
- * time from the write's response arriving to that watcher receiving the event, matched by instance
- * id and revision. All times are {@link System#nanoTime} in this JVM.
+ * channels) on one service; a writer issues {@code events} alternating registrations and
+ * deregistrations, one every {@code interval} (fixed rate). For every event and watcher: the time
+ * from the write's response arriving to that watcher receiving the event, matched by instance id
+ * and kind (added or removed). All times are {@link System#nanoTime} in this JVM.
+ *
+ * <p>Two writers in turn, over the same watchers: unary {@code Register} and {@code Deregister}
+ * calls on a channel of their own, then (unless {@code sdkWriter} is off, and not over TLS) a
+ * {@code CairnClient} registering in its session and deregistering, as an application does.
  *
  * <p>A warm-up of {@code warmupEvents} writes, one every {@code warmupInterval}, goes over the same
  * watchers first and is not measured: on fresh JVMs the first events took 10–300 ms (interpreted
@@ -44,27 +50,38 @@ final class WatchLatencyWorkload implements Workload {
       int events,
       Duration interval,
       int warmupEvents,
-      Duration warmupInterval) {
+      Duration warmupInterval,
+      boolean sdkWriter) {
 
     static Settings defaults() {
-      return new Settings(100, 4, 200, Duration.ofMillis(50), 400, Duration.ofMillis(5));
+      return new Settings(100, 4, 200, Duration.ofMillis(50), 400, Duration.ofMillis(5), true);
     }
 
     Settings withEvents(int n) {
-      return new Settings(watchers, connections, n, interval, warmupEvents, warmupInterval);
+      return new Settings(
+          watchers, connections, n, interval, warmupEvents, warmupInterval, sdkWriter);
     }
 
     Settings withWatchers(int n) {
-      return new Settings(n, connections, events, interval, warmupEvents, warmupInterval);
+      return new Settings(
+          n, connections, events, interval, warmupEvents, warmupInterval, sdkWriter);
     }
 
     Settings withWarmupEvents(int n) {
-      return new Settings(watchers, connections, events, interval, n, warmupInterval);
+      return new Settings(watchers, connections, events, interval, n, warmupInterval, sdkWriter);
+    }
+
+    /** Whether a second writer, a {@code CairnClient}, writes after the unary one. */
+    Settings withSdkWriter(boolean run) {
+      return new Settings(
+          watchers, connections, events, interval, warmupEvents, warmupInterval, run);
     }
   }
 
   private static final String NAME = "W2";
   private static final Duration SETTLE = Duration.ofSeconds(10);
+  private static final Duration SDK_SESSION_TTL = Duration.ofSeconds(30);
+  private static final String SDK_LABEL = " (writer: the SDK)";
 
   /** System property naming a file for the measured phase's raw times (see {@code writeTrace}). */
   static final String TRACE_PROPERTY = "loadgen.w2.trace";
@@ -90,8 +107,6 @@ final class WatchLatencyWorkload implements Workload {
     CountDownLatch snapshots = new CountDownLatch(watchers);
     AtomicInteger resyncs = new AtomicInteger();
     AtomicInteger brokenStreams = new AtomicInteger();
-    // instances registered and not yet deregistered, removed at the end whatever happens
-    Set<String> live = ConcurrentHashMap.newKeySet();
     AtomicReference<Phase> phase = new AtomicReference<>();
 
     // Against a cluster: the writer on the leader, the watchers on the followers.
@@ -115,7 +130,8 @@ final class WatchLatencyWorkload implements Workload {
     for (int i = 0; i < connections; i++) {
       channels.add(watched.get(i % watched.size()).newChannel());
     }
-    ManagedChannel writer = context.members().get(leader).newChannel();
+    Target writerTarget = context.members().get(leader);
+    UnaryWriter unary = new UnaryWriter(writerTarget.newChannel(), context.namespace());
     String placement =
         context.cluster()
             ? String.format(
@@ -171,28 +187,21 @@ final class WatchLatencyWorkload implements Workload {
                 + watchers
                 + ")");
       }
-      if (settings.warmupEvents() > 0) {
-        context.progress(
-            "%s: %d watchers ready; warm-up: %d events every %d ms...",
-            NAME, watchers, settings.warmupEvents(), settings.warmupInterval().toMillis());
-        Phase warmup = new Phase("v", watchers, settings.warmupEvents(), settings.warmupInterval());
-        phase.set(warmup);
-        warmup.run(context, writer, service, live);
-        table.add(
-            NAME,
-            "warm-up (not measured): writes / deliveries",
-            ResultTable.count(warmup.acks.size()) + " / " + ResultTable.count(warmup.delivered()),
-            ResultTable.count(settings.warmupEvents())
-                + " / "
-                + ResultTable.count((long) watchers * settings.warmupEvents()));
+      measure(context, table, phase, unary, "", "v", "w", placement, service);
+      if (settings.sdkWriter()) {
+        if (writerTarget.tls() != null) {
+          table.add(
+              NAME, "writer: the SDK", "skipped (TLS: the SDK writer runs plaintext only)", "—");
+        } else {
+          long baseline = context.server().instanceCount();
+          try (SdkWriter sdk = new SdkWriter(writerTarget, context.namespace())) {
+            measure(context, table, phase, sdk, SDK_LABEL, "sv", "sw", placement, service);
+          }
+          boolean clean = context.server().awaitInstanceCount(baseline, SETTLE);
+          table.add(
+              NAME, "SDK writer clean-up (client closed)", clean ? "ok" : "instances left", "ok");
+        }
       }
-      context.progress(
-          "%s: %d watchers ready; %d events every %d ms...",
-          NAME, watchers, settings.events(), settings.interval().toMillis());
-      Phase measured = new Phase("w", watchers, settings.events(), settings.interval());
-      phase.set(measured);
-      boolean allSeen = measured.run(context, writer, service, live);
-      measured.report(context, table, allSeen, placement);
       table.add(
           NAME,
           "resync snapshots / broken streams",
@@ -200,13 +209,141 @@ final class WatchLatencyWorkload implements Workload {
           "0 / 0");
     } finally {
       watches.forEach(ServiceWatch::cancel);
-      for (String id : live) {
-        Calls.deregister(writer, context.namespace(), service, id)
-            .handle((r, e) -> null)
-            .get(10, TimeUnit.SECONDS);
-      }
+      unary.close(service);
       channels.forEach(Target::shutdown);
-      Target.shutdown(writer);
+    }
+  }
+
+  /**
+   * One writer's warm-up (unmeasured) and measured series over the watchers; its rows carry {@code
+   * label} and its instance ids start with {@code warmupPrefix} and {@code prefix}.
+   */
+  private void measure(
+      RunContext context,
+      ResultTable table,
+      AtomicReference<Phase> phase,
+      Writer writer,
+      String label,
+      String warmupPrefix,
+      String prefix,
+      String placement,
+      String service)
+      throws Exception {
+    int watchers = settings.watchers();
+    String who = label.isEmpty() ? "" : label.trim() + ": ";
+    if (settings.warmupEvents() > 0) {
+      context.progress(
+          "%s: %s%d watchers ready; warm-up: %d events every %d ms...",
+          NAME, who, watchers, settings.warmupEvents(), settings.warmupInterval().toMillis());
+      Phase warmup =
+          new Phase(warmupPrefix, watchers, settings.warmupEvents(), settings.warmupInterval());
+      phase.set(warmup);
+      warmup.run(writer, service);
+      table.add(
+          NAME,
+          "warm-up (not measured): writes / deliveries" + label,
+          ResultTable.count(warmup.acks.size()) + " / " + ResultTable.count(warmup.delivered()),
+          ResultTable.count(settings.warmupEvents())
+              + " / "
+              + ResultTable.count((long) watchers * settings.warmupEvents()));
+    }
+    context.progress(
+        "%s: %s%d watchers ready; %d events every %d ms...",
+        NAME, who, watchers, settings.events(), settings.interval().toMillis());
+    Phase measured = new Phase(prefix, watchers, settings.events(), settings.interval());
+    phase.set(measured);
+    boolean allSeen = measured.run(writer, service);
+    measured.report(context, table, allSeen, placement, label);
+  }
+
+  /**
+   * How a series writes: registers instance {@code id} (the {@code index}th) of {@code service} or
+   * deregisters it, completing when the write is acknowledged.
+   */
+  interface Writer {
+    CompletableFuture<Void> register(String service, String id, int index);
+
+    CompletableFuture<Void> deregister(String service, String id);
+  }
+
+  /** Unary {@code Register} and {@code Deregister} calls of persistent instances. */
+  private static final class UnaryWriter implements Writer {
+    private final ManagedChannel channel;
+    private final String namespace;
+    // instances registered and not yet deregistered, removed at the end whatever happens
+    private final Set<String> live = ConcurrentHashMap.newKeySet();
+
+    UnaryWriter(ManagedChannel channel, String namespace) {
+      this.channel = channel;
+      this.namespace = namespace;
+    }
+
+    @Override
+    public CompletableFuture<Void> register(String service, String id, int index) {
+      return Calls.register(channel, namespace, Instances.of(service, id, index))
+          .thenAccept(r -> live.add(id));
+    }
+
+    @Override
+    public CompletableFuture<Void> deregister(String service, String id) {
+      return Calls.deregister(channel, namespace, service, id).thenAccept(r -> live.remove(id));
+    }
+
+    /** Deregisters what is left (bounded) and shuts the channel down. */
+    void close(String service) throws Exception {
+      try {
+        for (String id : live) {
+          Calls.deregister(channel, namespace, service, id)
+              .handle((r, e) -> null)
+              .get(10, TimeUnit.SECONDS);
+        }
+      } finally {
+        Target.shutdown(channel);
+      }
+    }
+  }
+
+  /**
+   * A {@code CairnClient}: ephemeral instances in its session, {@code register(instance)} then
+   * {@code registered()}, and {@code deregister()}; closing it removes what is left.
+   */
+  private static final class SdkWriter implements Writer, AutoCloseable {
+    private final CairnClient client;
+    private final Map<String, Registration> registrations = new ConcurrentHashMap<>();
+
+    SdkWriter(Target target, String namespace) {
+      CairnClient.Builder b =
+          CairnClient.builder()
+              .registries(target.grpcAuthority())
+              .namespace(namespace)
+              .sessionTtl(SDK_SESSION_TTL)
+              .clientName("loadgen-w2-sdk")
+              .shutdownHook(false)
+              .plaintext();
+      if (target.token() != null) {
+        b.token(target.token());
+      }
+      this.client = b.build();
+    }
+
+    @Override
+    public CompletableFuture<Void> register(String service, String id, int index) {
+      Registration r = client.register(Instances.sdk(service, id, index));
+      registrations.put(id, r);
+      return r.registered().thenAccept(i -> {});
+    }
+
+    @Override
+    public CompletableFuture<Void> deregister(String service, String id) {
+      Registration r = registrations.remove(id);
+      return r == null
+          ? CompletableFuture.failedFuture(new IllegalStateException(id + ": not registered"))
+          : r.deregister();
+    }
+
+    @Override
+    public void close() {
+      client.close();
     }
   }
 
@@ -220,9 +357,9 @@ final class WatchLatencyWorkload implements Workload {
     private final int events;
     private final Duration interval;
     private final long origin = System.nanoTime();
-    // key "id@revision" -> per watcher: arrival time - origin + 1, or 0 while not seen
+    // key "id+" (added) or "id-" (removed) -> per watcher: arrival time - origin + 1, or 0
     private final Map<String, AtomicLongArray> seen = new ConcurrentHashMap<>();
-    // key "id@revision" -> when the write was sent and when its response arrived (- origin + 1)
+    // the same keys -> when the write was sent and when its response arrived (- origin + 1)
     private final Map<String, Write> acks = new ConcurrentHashMap<>();
     private final CountDownLatch sightings;
     private final CountDownLatch writes;
@@ -243,8 +380,8 @@ final class WatchLatencyWorkload implements Workload {
       if (!id.startsWith(prefix)) {
         return;
       }
-      AtomicLongArray times =
-          seen.computeIfAbsent(id + "@" + event.getRevision(), k -> new AtomicLongArray(watchers));
+      String key = key(id, event.getType() == WatchEvent.Type.REMOVED);
+      AtomicLongArray times = seen.computeIfAbsent(key, k -> new AtomicLongArray(watchers));
       if (times.compareAndSet(watcher, 0, nanos - origin + 1)) {
         sightings.countDown();
       }
@@ -254,8 +391,15 @@ final class WatchLatencyWorkload implements Workload {
      * Issues the writes at a fixed rate and waits for them and for every watcher to see them (each
      * bounded); true when everything was seen.
      */
-    boolean run(RunContext context, ManagedChannel writer, String service, Set<String> live)
-        throws InterruptedException {
+    /**
+     * The key of instance {@code id}'s event or write: each id is registered once and deregistered
+     * once in a series, and its prefix tells the series apart.
+     */
+    private static String key(String id, boolean removed) {
+      return id + (removed ? "-" : "+");
+    }
+
+    boolean run(Writer writer, String service) throws InterruptedException {
       ScheduledExecutorService ticker =
           Executors.newSingleThreadScheduledExecutor(RunContext.daemonThreads("loadgen-w2-writer"));
       try {
@@ -266,7 +410,7 @@ final class WatchLatencyWorkload implements Workload {
             () -> {
               int k = tick.getAndIncrement();
               if (k < events) {
-                write(k, context, writer, service, live, registered);
+                write(k, writer, service, registered);
               }
             },
             0,
@@ -283,41 +427,18 @@ final class WatchLatencyWorkload implements Workload {
     }
 
     private void write(
-        int k,
-        RunContext context,
-        ManagedChannel writer,
-        String service,
-        Set<String> live,
-        List<CompletableFuture<Void>> registered) {
+        int k, Writer writer, String service, List<CompletableFuture<Void>> registered) {
       int i = k / 2;
       String id = Instances.id(prefix.substring(0, prefix.length() - 1), i);
       CompletableFuture<Void> write;
       if (k % 2 == 0) {
-        long sent = System.nanoTime() - origin + 1;
-        write =
-            Calls.register(writer, context.namespace(), Instances.of(service, id, i))
-                .thenAccept(
-                    r -> {
-                      long acked = System.nanoTime() - origin + 1;
-                      acks.put(id + "@" + r.getRevision(), new Write(sent, acked));
-                      live.add(id);
-                    });
+        write = timed(key(id, false), () -> writer.register(service, id, i));
         registered.add(write);
       } else {
         write =
             registered
                 .get(i)
-                .thenCompose(
-                    x -> {
-                      long sent = System.nanoTime() - origin + 1;
-                      return Calls.deregister(writer, context.namespace(), service, id)
-                          .thenAccept(
-                              r -> {
-                                long acked = System.nanoTime() - origin + 1;
-                                acks.put(id + "@" + r.getRevision(), new Write(sent, acked));
-                                live.remove(id);
-                              });
-                    });
+                .thenCompose(x -> timed(key(id, true), () -> writer.deregister(service, id)));
       }
       write.whenComplete(
           (r, e) -> {
@@ -328,11 +449,25 @@ final class WatchLatencyWorkload implements Workload {
           });
     }
 
+    /** Starts {@code write} and records when it was sent and when it was acknowledged. */
+    private CompletableFuture<Void> timed(
+        String key, java.util.function.Supplier<CompletableFuture<Void>> write) {
+      long sent = System.nanoTime() - origin + 1;
+      return write
+          .get()
+          .thenAccept(
+              r -> {
+                long acked = System.nanoTime() - origin + 1;
+                acks.put(key, new Write(sent, acked));
+              });
+    }
+
     /**
-     * Writes one line per acknowledged write: {@code id@revision sent acked t0 t1 ...}, the times
-     * in {@link System#nanoTime} nanoseconds (0: watcher {@code i} did not see it). The first line
-     * is {@code # nanoTime-origin <origin>}: add it to get the JVM's own {@code System.nanoTime},
-     * which on Linux is the clock of {@code -Xlog:...:timenanos} in any JVM on the machine.
+     * Writes one line per acknowledged write: {@code id+ sent acked t0 t1 ...} ({@code id-} for a
+     * deregistration), the times in {@link System#nanoTime} nanoseconds (0: watcher {@code i} did
+     * not see it). The first line is {@code # nanoTime-origin <origin>}: add it to get the JVM's
+     * own {@code System.nanoTime}, which on Linux is the clock of {@code -Xlog:...:timenanos} in
+     * any JVM on the machine.
      */
     private void writeTrace(Path file) throws IOException {
       try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(file))) {
@@ -365,11 +500,17 @@ final class WatchLatencyWorkload implements Workload {
       return n;
     }
 
-    void report(RunContext context, ResultTable table, boolean allSeen, String placement)
+    void report(
+        RunContext context,
+        ResultTable table,
+        boolean allSeen,
+        String placement,
+        String writerLabel)
         throws IOException {
       String trace = System.getProperty(TRACE_PROPERTY);
       if (trace != null) {
-        writeTrace(Path.of(trace));
+        // the SDK writer's series beside the unary one's: w2.txt and w2.txt-sdk
+        writeTrace(Path.of(writerLabel.isEmpty() ? trace : trace + "-sdk"));
       }
       Latency latency = new Latency();
       Latency sinceSent = new Latency();
@@ -398,23 +539,30 @@ final class WatchLatencyWorkload implements Workload {
       String label =
           String.format(
               Locale.ROOT,
-              "write-ack to watcher (%d watchers, %d events%s)",
+              "write-ack to watcher (%d watchers, %d events%s)%s",
               watchers,
               events,
-              placement);
-      table.add(
-          NAME, "writes acknowledged", ResultTable.count(acks.size()), ResultTable.count(events));
+              placement,
+              writerLabel);
       table.add(
           NAME,
-          "events delivered (event x watcher)",
+          "writes acknowledged" + writerLabel,
+          ResultTable.count(acks.size()),
+          ResultTable.count(events));
+      table.add(
+          NAME,
+          "events delivered (event x watcher)" + writerLabel,
           ResultTable.count(delivered) + (allSeen ? "" : " (not all)"),
           ResultTable.count((long) watchers * events));
       latency.addRows(table, NAME, label);
       table.add(
-          NAME, "seen before the write's ack (counted as 0)", ResultTable.count(beforeAck), "—");
-      sinceSent.addRows(table, NAME, "write sent to watcher" + placement);
+          NAME,
+          "seen before the write's ack (counted as 0)" + writerLabel,
+          ResultTable.count(beforeAck),
+          "—");
+      sinceSent.addRows(table, NAME, "write sent to watcher" + placement + writerLabel);
       // Issue 14 item 5 compares the watchers' tail with the writer's own: same clock, same writes.
-      writer.addRows(table, NAME, "write sent to its ack (the writer's own latency)");
+      writer.addRows(table, NAME, "write sent to its ack (the writer's own latency)" + writerLabel);
       long expected = (long) watchers * acks.size();
       if (delivered != expected) {
         context.progress("%s: %d of %d deliveries seen", NAME, delivered, expected);

@@ -63,6 +63,20 @@ class TlsWorkloadsTest {
     assertThat(values("errors")).isEmpty();
   }
 
+  @Test
+  void w2WatchesOverMutualTlsAndSaysTheSdkWriterWasSkipped() throws Exception {
+    new WatchLatencyWorkload(
+            WatchLatencyWorkload.Settings.defaults()
+                .withWatchers(2)
+                .withEvents(4)
+                .withWarmupEvents(0))
+        .run(context, table);
+
+    assertThat(values("events delivered")).containsExactly("8");
+    assertThat(values("writer: the SDK"))
+        .containsExactly("skipped (TLS: the SDK writer runs plaintext only)");
+  }
+
   @ParameterizedTest
   @EnumSource(HttpListWorkload.Client.class)
   void w3ReadsOverMutualTlsWithBothClients(HttpListWorkload.Client client) throws Exception {

@@ -95,7 +95,8 @@ class WorkloadsTest {
                 "W1",
                 "ephemeral register, SDK-shaped (4 sessions, over 2 members, opened on the leader,"))
         .isNotNull();
-    assertThat(values("events delivered")).containsExactly("16");
+    // the unary writer's series, then the SDK's
+    assertThat(values("events delivered")).containsExactly("16", "16");
     assertThat(table.find("W2", "write sent to watcher, writer on leader")).isNotNull();
     assertThat(table.find("W3", "list 100 instances (Netty, 1 I/O thread, 16 connections over 2"))
         .isNotNull();
@@ -110,18 +111,27 @@ class WorkloadsTest {
                 .withWarmupEvents(20))
         .run(context, table);
 
-    // The warm-up's events are counted apart, and none of them leaks into the measured rows.
-    assertThat(values("warm-up (not measured)")).containsExactly("20 / 200");
-    assertThat(values("writes acknowledged")).containsExactly("10");
-    assertThat(values("events delivered")).containsExactly("100");
+    // The warm-up's events are counted apart, and none of them leaks into the measured rows; the
+    // unary writer's series comes first, then the SDK writer's, each over the same watchers.
+    assertThat(values("warm-up (not measured)")).containsExactly("20 / 200", "20 / 200");
+    assertThat(values("writes acknowledged")).containsExactly("10", "10");
+    assertThat(values("events delivered")).containsExactly("100", "100");
+    assertThat(values("events delivered (event x watcher) (writer: the SDK)"))
+        .containsExactly("100");
     assertThat(values("resync snapshots")).containsExactly("0 / 0");
+    assertThat(values("SDK writer clean-up")).containsExactly("ok");
     // The writer's own latency over the same 10 writes, beside the watchers' (issue 14 item 5).
-    assertThat(values("write sent to its ack (the writer's own latency) p")).hasSize(2);
-    assertThat(values("write sent to its ack (the writer's own latency) max"))
-        .singleElement()
-        .asString()
-        .matches("\\d+\\.\\d{3} ms")
-        .isNotEqualTo("0.000 ms");
+    // p50, p99 and max for each writer
+    assertThat(values("write sent to its ack (the writer's own latency)")).hasSize(6);
+    assertThat(
+            List.of(
+                table.find("W2", "write sent to its ack (the writer's own latency) max").value(),
+                table
+                    .find(
+                        "W2",
+                        "write sent to its ack (the writer's own latency) (writer: the SDK) max")
+                    .value()))
+        .allSatisfy(v -> assertThat(v).matches("\\d+\\.\\d{3} ms").isNotEqualTo("0.000 ms"));
   }
 
   @Test
@@ -134,7 +144,21 @@ class WorkloadsTest {
         .run(context, table);
 
     assertThat(values("warm-up")).isEmpty();
+    assertThat(values("events delivered")).containsExactly("8", "8");
+  }
+
+  @Test
+  void w2WithoutTheSdkWriterRunsTheUnaryWriterAlone() throws Exception {
+    new WatchLatencyWorkload(
+            WatchLatencyWorkload.Settings.defaults()
+                .withWatchers(2)
+                .withEvents(4)
+                .withWarmupEvents(0)
+                .withSdkWriter(false))
+        .run(context, table);
+
     assertThat(values("events delivered")).containsExactly("8");
+    assertThat(values("(writer: the SDK)")).isEmpty();
   }
 
   @ParameterizedTest
