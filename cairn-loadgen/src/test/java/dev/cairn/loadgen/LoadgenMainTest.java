@@ -51,6 +51,33 @@ class LoadgenMainTest {
   }
 
   @Test
+  void sdkClientRefusesHalfATlsSetting() {
+    String[] base = {
+      "sdk-client",
+      "--grpc",
+      "127.0.0.1:1",
+      "--service-prefix",
+      "s",
+      "--id-prefix",
+      "i",
+      "--instances",
+      "1"
+    };
+    assertThat(LoadgenMain.execute(with(base, "--tls-cert", "client.pem"))).isEqualTo(2);
+    assertThat(
+            LoadgenMain.execute(with(base, "--tls-cert", "client.pem", "--tls-key", "client.key")))
+        .isEqualTo(2);
+    assertThat(LoadgenMain.execute(with(base, "--tls-ca", "ca.pem", "--tls-key", "client.key")))
+        .isEqualTo(2);
+  }
+
+  private static String[] with(String[] base, String... more) {
+    String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+    System.arraycopy(more, 0, all, base.length, more.length);
+    return all;
+  }
+
+  @Test
   void failsWhenNoServerAnswers() {
     assertThat(LoadgenMain.execute("run", "--grpc", "127.0.0.1:1", "--http", "http://127.0.0.1:1"))
         .isEqualTo(1);

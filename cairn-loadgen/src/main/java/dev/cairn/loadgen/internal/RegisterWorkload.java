@@ -308,9 +308,10 @@ final class RegisterWorkload implements Workload {
    * The ephemeral phase through the Java SDK, the way an application registers: {@code connections}
    * {@link CairnClient}s (one session each), {@code blockingCallers} threads, each calling {@code
    * register(instance).registered()} and waiting for it before its next; a warm-up of {@code
-   * warmup} registrations on the same clients first (not measured). The load generator's CPU per
-   * operation is then the SDK's (and the callers'). Closing the clients closes their sessions,
-   * which removes the instances.
+   * warmup} registrations on the same clients first (not measured). The clients follow the run's
+   * TLS (its CA, client certificate and key) and token. The load generator's CPU per operation is
+   * then the SDK's (and the callers'). Closing the clients closes their sessions, which removes the
+   * instances.
    */
   private void sdk(RunContext context, ResultTable table, int connections) throws Exception {
     String label =
@@ -320,27 +321,20 @@ final class RegisterWorkload implements Workload {
             connections,
             spread(context),
             settings.blockingCallers());
-    if (skippedOverTls(context, table, label)) {
-      return;
-    }
     long baseline = context.server().instanceCount();
     int members = context.members().size();
     List<CairnClient> clients = new ArrayList<>();
     try {
       for (int i = 0; i < connections; i++) {
         Target member = context.members().get(i % members);
-        CairnClient.Builder b =
-            CairnClient.builder()
-                .registries(member.grpcAuthority())
+        clients.add(
+            member
+                .sdkClient()
                 .namespace(context.namespace())
                 .sessionTtl(SESSION_TTL)
                 .clientName("loadgen-w1-sdk-" + i)
                 .shutdownHook(false)
-                .plaintext();
-        if (member.token() != null) {
-          b.token(member.token());
-        }
-        clients.add(b.build());
+                .build());
       }
       int callers = settings.blockingCallers();
       if (settings.warmup() > 0) {
@@ -383,7 +377,8 @@ final class RegisterWorkload implements Workload {
   /**
    * The SDK phase again with every {@code CairnClient} in a process of its own and the blocking
    * callers split over them ({@link SdkProcesses}), as applications register from many processes:
-   * the clients' CPU per operation is then their processes', not this one's.
+   * the clients' CPU per operation is then their processes', not this one's. The processes are
+   * given the run's TLS files and token.
    */
   private void sdkProcesses(RunContext context, ResultTable table, int connections)
       throws Exception {
@@ -402,9 +397,6 @@ final class RegisterWorkload implements Workload {
             shares.size(),
             spread(context),
             settings.blockingCallers());
-    if (skippedOverTls(context, table, label)) {
-      return;
-    }
     long baseline = context.server().instanceCount();
     context.progress(
         "%s: %s of %,d instances (warm-up of %,d first)...",
@@ -435,15 +427,6 @@ final class RegisterWorkload implements Workload {
     boolean clean = context.server().awaitInstanceCount(baseline, CLEANUP_TIMEOUT);
     table.add(
         NAME, "SDK processes clean-up (processes ended)", clean ? "ok" : "instances left", "ok");
-  }
-
-  /** The SDK phases run plaintext only: over TLS their row says skipped. */
-  private static boolean skippedOverTls(RunContext context, ResultTable table, String label) {
-    if (context.members().stream().anyMatch(t -> t.tls() != null)) {
-      table.add(NAME, label, "skipped (TLS: the SDK phase runs plaintext only)", "—");
-      return true;
-    }
-    return false;
   }
 
   /** The instances of the SDK phase, as the SDK takes them (the same as {@link #instances}). */

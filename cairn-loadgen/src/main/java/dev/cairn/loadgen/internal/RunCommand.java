@@ -59,13 +59,18 @@ public final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--tls-ca",
       paramLabel = "FILE",
-      description = "Talk TLS to the server, trusting this CA (PEM); --http must then be https://.")
+      description =
+          "Talk TLS to the server, trusting this CA (PEM); --http must then be https://. Every"
+              + " client follows: raw gRPC, both HTTP clients and the SDK's CairnClients (W1's, its"
+              + " sdk-client processes', W2's SDK writer).")
   java.nio.file.Path tlsCa;
 
   @Option(
       names = "--tls-cert",
       paramLabel = "FILE",
-      description = "Client certificate (PEM) for a server that wants mutual TLS; with --tls-key.")
+      description =
+          "Client certificate (PEM) for a server that wants mutual TLS; with --tls-key. Presented"
+              + " by every client, the SDK's too.")
   java.nio.file.Path tlsCert;
 
   @Option(
@@ -147,7 +152,8 @@ public final class RunCommand implements Callable<Integer> {
       description =
           "W1: also run the SDK phase with each CairnClient in a process of its own and the"
               + " blocking callers split over them, as applications register from many processes"
-              + " (on by default); --no-w1-sdk-processes leaves it out.")
+              + " (on by default; over the run's TLS and token, as the in-process SDK phase);"
+              + " --no-w1-sdk-processes leaves it out.")
   boolean w1SdkProcesses;
 
   @Option(
@@ -177,8 +183,8 @@ public final class RunCommand implements Callable<Integer> {
       fallbackValue = "true",
       description =
           "W2: after the unary writer, write the same series through the SDK (a CairnClient"
-              + " registering in its session, as applications do) over the same watchers (on by"
-              + " default); --no-w2-sdk leaves it out.")
+              + " registering in its session, as applications do, over the run's TLS and token)"
+              + " over the same watchers (on by default); --no-w2-sdk leaves it out.")
   boolean w2Sdk;
 
   @Option(

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,7 +19,9 @@ import picocli.CommandLine.Option;
  * registration). Registers {@code --warmup} instances unmeasured, prints {@code ready}, waits for
  * the line {@code go} on stdin, registers {@code --instances} instances with {@code --callers}
  * blocking callers, prints one {@code done} line (a {@link Report}), then stays until its stdin
- * closes or {@code --max-seconds} pass, and closes its client (which removes its instances).
+ * closes or {@code --max-seconds} pass, and closes its client (which removes its instances). With
+ * {@code --tls-ca} (and {@code --tls-cert}, {@code --tls-key}) its client talks TLS, as the parent
+ * run does; plaintext without.
  */
 @Command(
     name = "sdk-client",
@@ -66,6 +69,24 @@ public final class SdkClientCommand implements Callable<Integer> {
   String token;
 
   @Option(
+      names = "--tls-ca",
+      paramLabel = "FILE",
+      description = "Talk TLS to the server, trusting this CA (PEM); plaintext without.")
+  Path tlsCa;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description = "Client certificate (PEM) for a server that wants mutual TLS; with --tls-key.")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description = "Private key of --tls-cert (PKCS#8 PEM).")
+  Path tlsKey;
+
+  @Option(
       names = "--max-seconds",
       defaultValue = "300",
       description = "Exit after this long at most.")
@@ -83,6 +104,10 @@ public final class SdkClientCommand implements Callable<Integer> {
       err.println(
           "sdk-client: --instances and --warmup must be >= 0, --callers, --services and"
               + " --max-seconds >= 1");
+      return 2;
+    }
+    if ((tlsCert == null) != (tlsKey == null) || (tlsCert != null && tlsCa == null)) {
+      err.println("sdk-client: --tls-cert and --tls-key go together, and with --tls-ca");
       return 2;
     }
     Duration bound = Duration.ofSeconds(maxSeconds);
@@ -104,16 +129,11 @@ public final class SdkClientCommand implements Callable<Integer> {
     dev.cairn.common.Instance[] warm = instances(idPrefix + "w", warmup);
     dev.cairn.common.Instance[] measured = instances(idPrefix, instances);
     CairnClient.Builder b =
-        CairnClient.builder()
-            .registries(grpc)
+        Target.sdkClient(grpc, tlsCa, tlsCert, tlsKey, token)
             .namespace(namespace)
             .sessionTtl(Duration.ofSeconds(30))
             .clientName("loadgen-w1-sdk-" + idPrefix)
-            .shutdownHook(false)
-            .plaintext();
-    if (token != null) {
-      b.token(token);
-    }
+            .shutdownHook(false);
     BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
     try (CairnClient client = b.build()) {
       Pipeline.Result warmed =

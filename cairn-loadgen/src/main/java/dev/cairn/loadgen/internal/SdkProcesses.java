@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * register from many processes. The processes warm up, then all start on one signal; the phase
  * lasts from the first process's start to the last one's end (one {@link System#nanoTime} clock on
  * Linux); the clients' CPU is every process's, and the server's its own, from the signal to the
- * last report.
+ * last report. The processes follow the run's TLS (its CA, client certificate and key files) and
+ * token.
  */
 final class SdkProcesses {
 
@@ -171,6 +172,14 @@ final class SdkProcesses {
                   Long.toString(2 * timeout.toSeconds() + 30)));
       if (share.member().token() != null) {
         args.addAll(List.of("--token", share.member().token()));
+      }
+      Target.Tls tls = share.member().tls();
+      if (tls != null) {
+        args.addAll(List.of("--tls-ca", tls.ca().toString()));
+        if (tls.cert() != null) {
+          args.addAll(
+              List.of("--tls-cert", tls.cert().toString(), "--tls-key", tls.key().toString()));
+        }
       }
       CompletableFuture<Void> ready = new CompletableFuture<>();
       CompletableFuture<String> done = new CompletableFuture<>();

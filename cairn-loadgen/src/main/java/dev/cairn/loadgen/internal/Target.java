@@ -2,6 +2,7 @@ package dev.cairn.loadgen.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.cairn.client.CairnClient;
 import dev.cairn.common.tls.PemKeyManager;
 import dev.cairn.common.tls.PemTrustManager;
 import io.grpc.ManagedChannel;
@@ -34,8 +35,19 @@ public final class Target {
   private final Tls tls; // null: plaintext
   private String token; // null: none; set only right after construction
 
-  /** TLS towards the server: contexts for gRPC, the Netty HTTP client and the JDK's. */
-  record Tls(SslContext grpc, SslContext http, SSLContext jdk, String description) {
+  /**
+   * TLS towards the server: contexts for gRPC, the Netty HTTP client and the JDK's, and the PEM
+   * files they were read from (the CA; the client certificate and key, both null for none), which
+   * the SDK's clients read themselves.
+   */
+  record Tls(
+      SslContext grpc,
+      SslContext http,
+      SSLContext jdk,
+      String description,
+      Path ca,
+      Path cert,
+      Path key) {
 
     /**
      * Reads the PEM files: the CA the server's certificate must chain to and, for mutual TLS, a
@@ -64,7 +76,10 @@ public final class Target {
             GrpcSslContexts.configure(grpc, provider).build(),
             http.build(),
             jdk,
-            (keys == null ? "TLS" : "mutual TLS") + ", " + provider);
+            (keys == null ? "TLS" : "mutual TLS") + ", " + provider,
+            ca.toAbsolutePath(),
+            cert == null ? null : cert.toAbsolutePath(),
+            key == null ? null : key.toAbsolutePath());
       } catch (IOException e) {
         throw new IllegalArgumentException("tls: " + e.getMessage(), e);
       } catch (GeneralSecurityException e) {
@@ -207,6 +222,39 @@ public final class Target {
       b.intercept(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(md));
     }
     return b.directExecutor().disableRetry().maxInboundMessageSize(64 * 1024 * 1024).build();
+  }
+
+  /**
+   * A {@link CairnClient} builder for this target: its gRPC address, its TLS files (plaintext
+   * without TLS, whatever the system properties and environment say) and its ACL token. The caller
+   * adds the rest (namespace, TTL, name) and builds it.
+   */
+  CairnClient.Builder sdkClient() {
+    return tls == null
+        ? sdkClient(grpcAuthority(), null, null, null, token)
+        : sdkClient(grpcAuthority(), tls.ca(), tls.cert(), tls.key(), token);
+  }
+
+  /**
+   * A {@link CairnClient} builder for {@code registries}: over TLS trusting {@code ca} (and, for
+   * mutual TLS, presenting {@code cert} and {@code key}), or plaintext when {@code ca} is null;
+   * with {@code token} as its ACL token when not null.
+   */
+  static CairnClient.Builder sdkClient(
+      String registries, Path ca, Path cert, Path key, String token) {
+    CairnClient.Builder b = CairnClient.builder().registries(registries);
+    if (ca == null) {
+      b.plaintext();
+    } else {
+      b.tlsCa(ca);
+      if (cert != null) {
+        b.tlsClientCertificate(cert, key);
+      }
+    }
+    if (token != null) {
+      b.token(token);
+    }
+    return b;
   }
 
   /** Shuts a channel down, waiting a little for calls to end, then forcing it. */

@@ -34,8 +34,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * and kind (added or removed). All times are {@link System#nanoTime} in this JVM.
  *
  * <p>Two writers in turn, over the same watchers: unary {@code Register} and {@code Deregister}
- * calls on a channel of their own, then (unless {@code sdkWriter} is off, and not over TLS) a
- * {@code CairnClient} registering in its session and deregistering, as an application does.
+ * calls on a channel of their own, then (unless {@code sdkWriter} is off) a {@code CairnClient}
+ * registering in its session and deregistering, as an application does, over the run's TLS when it
+ * has TLS.
  *
  * <p>A warm-up of {@code warmupEvents} writes, one every {@code warmupInterval}, goes over the same
  * watchers first and is not measured: on fresh JVMs the first events took 10–300 ms (interpreted
@@ -189,18 +190,13 @@ final class WatchLatencyWorkload implements Workload {
       }
       measure(context, table, phase, unary, "", "v", "w", placement, service);
       if (settings.sdkWriter()) {
-        if (writerTarget.tls() != null) {
-          table.add(
-              NAME, "writer: the SDK", "skipped (TLS: the SDK writer runs plaintext only)", "—");
-        } else {
-          long baseline = context.server().instanceCount();
-          try (SdkWriter sdk = new SdkWriter(writerTarget, context.namespace())) {
-            measure(context, table, phase, sdk, SDK_LABEL, "sv", "sw", placement, service);
-          }
-          boolean clean = context.server().awaitInstanceCount(baseline, SETTLE);
-          table.add(
-              NAME, "SDK writer clean-up (client closed)", clean ? "ok" : "instances left", "ok");
+        long baseline = context.server().instanceCount();
+        try (SdkWriter sdk = new SdkWriter(writerTarget, context.namespace())) {
+          measure(context, table, phase, sdk, SDK_LABEL, "sv", "sw", placement, service);
         }
+        boolean clean = context.server().awaitInstanceCount(baseline, SETTLE);
+        table.add(
+            NAME, "SDK writer clean-up (client closed)", clean ? "ok" : "instances left", "ok");
       }
       table.add(
           NAME,
@@ -312,18 +308,14 @@ final class WatchLatencyWorkload implements Workload {
     private final Map<String, Registration> registrations = new ConcurrentHashMap<>();
 
     SdkWriter(Target target, String namespace) {
-      CairnClient.Builder b =
-          CairnClient.builder()
-              .registries(target.grpcAuthority())
+      this.client =
+          target
+              .sdkClient()
               .namespace(namespace)
               .sessionTtl(SDK_SESSION_TTL)
               .clientName("loadgen-w2-sdk")
               .shutdownHook(false)
-              .plaintext();
-      if (target.token() != null) {
-        b.token(target.token());
-      }
-      this.client = b.build();
+              .build();
     }
 
     @Override

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** W1 and W3 against a server that wants mutual TLS (the TLS side of the benchmark). */
+/**
+ * W1, W2 and W3 against a server that wants mutual TLS (the TLS side of the benchmark), the SDK
+ * phases included: their CairnClients follow the run's TLS files.
+ */
 class TlsWorkloadsTest {
 
   @TempDir static Path dir;
@@ -64,7 +67,58 @@ class TlsWorkloadsTest {
   }
 
   @Test
-  void w2WatchesOverMutualTlsAndSaysTheSdkWriterWasSkipped() throws Exception {
+  void w1SdkPhasesRegisterOverMutualTlsInThisProcessAndInProcessesOfTheirOwn() throws Exception {
+    new RegisterWorkload(
+            RegisterWorkload.Settings.defaults()
+                .withInstances(20)
+                .withBlockingCallers(4)
+                .withPersistent(false))
+        .run(context, table);
+
+    // pipelined, SDK-shaped, through the SDK in this process and in 4 sdk-client processes, all
+    // over mutual TLS with the run's CA, client certificate and key
+    assertThat(values(") registered")).containsExactly("20", "20", "20", "20");
+    assertThat(
+            table
+                .find(
+                    "W1",
+                    "ephemeral register through the SDK (4 CairnClients, 4 blocking callers)"
+                        + " registered")
+                .value())
+        .isEqualTo("20");
+    assertThat(
+            table
+                .find(
+                    "W1",
+                    "ephemeral register through the SDK in 4 processes (1 CairnClient each, 4"
+                        + " blocking callers in all) registered")
+                .value())
+        .isEqualTo("20");
+    assertThat(values("clean-up")).containsExactly("ok", "ok", "ok", "ok");
+    assertThat(values("SDK clean-up")).containsExactly("ok");
+    assertThat(values("SDK processes clean-up")).containsExactly("ok");
+    assertThat(values("errors")).isEmpty();
+    assertThat(table.rows())
+        .extracting(ResultTable.Row::value)
+        .noneMatch(v -> v.startsWith("skipped") || v.startsWith("failed"));
+  }
+
+  @Test
+  void w2WatchesOverMutualTls() throws Exception {
+    new WatchLatencyWorkload(
+            WatchLatencyWorkload.Settings.defaults()
+                .withWatchers(2)
+                .withEvents(4)
+                .withWarmupEvents(0)
+                .withSdkWriter(false))
+        .run(context, table);
+
+    assertThat(values("events delivered")).containsExactly("8");
+    assertThat(values("writer: the SDK")).isEmpty();
+  }
+
+  @Test
+  void w2SdkWriterWritesOverMutualTls() throws Exception {
     new WatchLatencyWorkload(
             WatchLatencyWorkload.Settings.defaults()
                 .withWatchers(2)
@@ -72,9 +126,15 @@ class TlsWorkloadsTest {
                 .withWarmupEvents(0))
         .run(context, table);
 
-    assertThat(values("events delivered")).containsExactly("8");
-    assertThat(values("writer: the SDK"))
-        .containsExactly("skipped (TLS: the SDK writer runs plaintext only)");
+    // the unary writer's series, then the SDK writer's, each delivered to both watchers
+    assertThat(values("writes acknowledged")).containsExactly("4", "4");
+    assertThat(values("events delivered")).containsExactly("8", "8");
+    assertThat(values("events delivered (event x watcher) (writer: the SDK)")).containsExactly("8");
+    assertThat(values("SDK writer clean-up")).containsExactly("ok");
+    assertThat(values("resync snapshots")).containsExactly("0 / 0");
+    assertThat(table.rows())
+        .extracting(ResultTable.Row::value)
+        .noneMatch(v -> v.startsWith("skipped"));
   }
 
   @ParameterizedTest
