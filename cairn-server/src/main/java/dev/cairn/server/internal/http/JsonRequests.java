@@ -135,7 +135,7 @@ final class JsonRequests {
       throw CairnException.invalid("check.type", null, "http, tcp, grpc or ttl");
     }
     HealthCheck.Type type;
-    switch (typeText.toLowerCase(Locale.ROOT)) {
+    switch (typeText) { // as written: "HTTP" is refused, not read as "http" (decision 0098)
       case "http":
         type = HealthCheck.Type.HTTP;
         break;
@@ -496,8 +496,9 @@ final class JsonRequests {
     }
   }
 
+  /** The health named {@code text}, exactly as documented (lower case). */
   private static Health health(String text) {
-    switch (text.toLowerCase(Locale.ROOT)) {
+    switch (text) {
       case "passing":
         return Health.PASSING;
       case "warning":
@@ -509,8 +510,9 @@ final class JsonRequests {
     }
   }
 
+  /** The kind named {@code text}, exactly as documented (lower case). */
   private static InstanceKind kind(String text) {
-    switch (text.toLowerCase(Locale.ROOT)) {
+    switch (text) {
       case "persistent":
         return InstanceKind.PERSISTENT;
       case "ephemeral":

