@@ -59,6 +59,13 @@ final class JsonRequests {
           "createRevision",
           "modRevision");
 
+  /**
+   * The instance's fields the server sets itself: a body may carry them (an instance read back and
+   * sent again), with their type, and their value is not read.
+   */
+  private static final List<String> READ_ONLY_INSTANCE_FIELDS =
+      List.of("createRevision", "modRevision");
+
   private static final List<String> SESSION_FIELDS = List.of("ttl", "name");
 
   private static final List<String> CHECK_FIELDS =
@@ -75,6 +82,9 @@ final class JsonRequests {
     checkFields(o, INSTANCE_FIELDS);
     checkMatches(o, "service", service);
     checkMatches(o, "id", id);
+    for (String field : READ_ONLY_INSTANCE_FIELDS) {
+      checkReadOnlyRevision(o, field);
+    }
     String address = text(o, "address", null);
     if (address == null) {
       Names.checkAddress("address", null);
@@ -409,6 +419,20 @@ final class JsonRequests {
     if (given != null && !given.equals(expected)) {
       throw CairnException.invalid(field, given, "absent or equal to the path's " + expected);
     }
+  }
+
+  /**
+   * Checks the type of a revision the server sets ({@code createRevision}, {@code modRevision}):
+   * absent, null or an integer, whose value is not read. Any other type is refused rather than
+   * skipped with the value (decision 0098).
+   */
+  private static void checkReadOnlyRevision(ObjectNode o, String field) {
+    JsonNode v = o.get(field);
+    if (v == null || v.isNull() || (v.isIntegralNumber() && v.canConvertToLong())) {
+      return;
+    }
+    throw CairnException.invalid(
+        field, shown(v), "an integer or absent; set by the server, a given value is not read");
   }
 
   private static String text(ObjectNode o, String field, String absent) {

@@ -2,6 +2,7 @@ package dev.cairn.server.internal.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.server.internal.http.HttpApiFixture.Reply;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,6 +75,49 @@ class GuessedInputTest {
     assertThat(instance.json().at("/instance/check/type").asText()).isEqualTo("ttl");
     assertThat(report.status()).as(report.body()).isEqualTo(200);
     assertThat(report.json().get("health").asText()).isEqualTo("critical");
+  }
+
+  // 2. A read-only field must have its type; its value is still not read.
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{\"address\":\"h\",\"createRevision\":\"7\"} | createRevision | \"7\"",
+        "{\"address\":\"h\",\"modRevision\":{}} | modRevision | {}",
+        "{\"address\":\"h\",\"modRevision\":1.5} | modRevision | 1.5",
+        "{\"address\":\"h\",\"createRevision\":true} | createRevision | true",
+        "{\"address\":\"h\",\"createRevision\":[1]} | createRevision | [1]",
+      })
+  void aReadOnlyFieldOfTheWrongTypeIsRefused(String body, String field, String shown) {
+    Reply r = api.register("web", "x", body);
+
+    assertRefused(
+        r,
+        field,
+        field
+            + ": "
+            + shown
+            + " (expected: an integer or absent; set by the server, a given value is not read)");
+  }
+
+  @Test
+  void aReadOnlyFieldOfItsTypeIsStillNotRead() {
+    Reply read = api.get("/v1/services/web/instances/a");
+    JsonNode sentBack = read.json().get("instance"); // as read, createRevision and modRevision too
+    Reply again = api.register("web", "a", sentBack.toString());
+    Reply made =
+        api.register("web", "y", "{\"address\":\"h\",\"createRevision\":999,\"modRevision\":null}");
+
+    assertThat(again.status()).as(again.body()).isEqualTo(200);
+    assertThat(again.json().at("/instance/createRevision").asLong())
+        .isEqualTo(sentBack.get("createRevision").asLong());
+    assertThat(again.json().at("/instance/modRevision").asLong())
+        .isEqualTo(again.json().get("revision").asLong());
+    assertThat(made.status()).as(made.body()).isEqualTo(200);
+    assertThat(made.json().at("/instance/createRevision").asLong())
+        .isEqualTo(made.json().get("revision").asLong())
+        .isNotEqualTo(999);
   }
 
   private void assertRefused(Reply r, String field, String message) {
