@@ -206,6 +206,7 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
       current = ex;
       Route.Match match = Route.match(request.method(), segments);
       try {
+        SingleHeaders.check(request.headers());
         checkHost(request);
         if (match == null) {
           throw new ApiError(

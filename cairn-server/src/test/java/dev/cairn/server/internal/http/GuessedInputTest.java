@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.server.internal.http.HttpApiFixture.Reply;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -118,6 +120,86 @@ class GuessedInputTest {
     assertThat(made.json().at("/instance/createRevision").asLong())
         .isEqualTo(made.json().get("revision").asLong())
         .isNotEqualTo(999);
+  }
+
+  // 3. A header the API reads as one value is refused when repeated.
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "X-Cairn-Token: a | X-Cairn-Token: b | x-cairn-token",
+        "Authorization: Bearer a | Authorization: Bearer b | authorization",
+        "Content-Type: application/json | Content-Type: text/plain | content-type",
+        "Content-Type: application/json | content-type: application/json | content-type",
+        "X-Cairn-Namespace: default | x-cairn-namespace: other | x-cairn-namespace",
+        "X-Cairn-Session-Secret: a | X-Cairn-Session-Secret: b | x-cairn-session-secret",
+        "X-Cairn-Min-Index: 1 | X-Cairn-Min-Index: 2 | x-cairn-min-index",
+        "Last-Event-ID: 1 | Last-Event-ID: 2 | last-event-id",
+        "Origin: http://127.0.0.1 | Origin: http://evil.example | origin",
+        "Host: 127.0.0.1 | Host: evil.example | host",
+      })
+  void aRepeatedHeaderIsRefusedAndTheConnectionServesTheNext(
+      String first, String second, String field) throws Exception {
+    String body = "{\"address\":\"10.0.0.9\"}";
+    String extra = first + "\r\n" + second + "\r\n";
+    boolean hasType = extra.toLowerCase(java.util.Locale.ROOT).contains("content-type");
+    boolean hasHost = extra.toLowerCase(java.util.Locale.ROOT).contains("host:");
+    try (RawHttp http = new RawHttp(port())) {
+      http.write(
+          "PUT /v1/services/web/instances/x HTTP/1.1\r\n"
+              + (hasHost ? "" : "Host: 127.0.0.1\r\n")
+              + (hasType ? "" : "Content-Type: application/json\r\n")
+              + extra
+              + "Content-Length: "
+              + body.getBytes(StandardCharsets.UTF_8).length
+              + "\r\n\r\n"
+              + body
+              + "GET /v1/services/web/instances/a HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+
+      RawHttp.Response refused = http.read();
+      RawHttp.Response next = http.read();
+
+      assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+      JsonNode error = HttpApiFixture.JSON.readTree(refused.body()).get("error");
+      assertThat(error.get("code").asText()).isEqualTo("INVALID_ARGUMENT");
+      assertThat(error.get("field").asText()).isEqualTo(field);
+      assertThat(error.get("message").asText())
+          .isEqualTo(field + ": given 2 times (expected: the header once)");
+      assertThat(next.status()).as(next.body()).isEqualTo(200);
+    }
+    assertThat(api.registry().revision()).isEqualTo(revisionBefore);
+  }
+
+  @Test
+  void aRepeatedListHeaderIsStillServed() throws Exception {
+    try (RawHttp http = new RawHttp(port())) {
+      http.write(
+          "GET /v1/services/web/instances HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              + "Accept-Encoding: identity\r\nAccept-Encoding: br\r\n\r\n");
+
+      RawHttp.Response r = http.read();
+
+      assertThat(r.status()).as(r.body()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void headersSentOnceAsClientsDoAreServed() {
+    Reply r =
+        api.send(
+            api.request("/v1/services/web/instances/x")
+                .header("Content-Type", "application/json")
+                .header("X-Cairn-Namespace", "default")
+                .header("Authorization", "Bearer ignored-without-acls")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"address\":\"h\"}"))
+                .build());
+
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+  }
+
+  private int port() {
+    return api.server().localAddress().getPort();
   }
 
   private void assertRefused(Reply r, String field, String message) {
