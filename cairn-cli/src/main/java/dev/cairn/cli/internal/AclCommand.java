@@ -84,8 +84,7 @@ final class AclCommand implements Runnable {
 
     @Override
     public Integer call() {
-      HttpApi.Answer answer =
-          client.api().post("/v1/acl/bootstrap", HttpApi.JSON.createObjectNode());
+      HttpApi.Answer answer = client.api().post("/v1/acl/bootstrap");
       PrintWriter out = spec.commandLine().getOut();
       if (client.json) {
         out.println(answer.body());

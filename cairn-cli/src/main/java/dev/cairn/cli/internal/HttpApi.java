@@ -108,6 +108,12 @@ final class HttpApi {
     return sendJson("POST", path, body);
   }
 
+  /** POSTs to {@code path} without a body, for the endpoints that read none. */
+  Answer post(String path) {
+    return send(
+        HttpRequest.newBuilder(uri(path, Query.empty())).POST(HttpRequest.BodyPublishers.noBody()));
+  }
+
   private Answer sendJson(String method, String path, JsonNode body) {
     String json;
     try {

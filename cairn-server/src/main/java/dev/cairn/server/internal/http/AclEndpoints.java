@@ -28,9 +28,10 @@ final class AclEndpoints {
     this.acl = acl;
   }
 
-  /** {@code POST /v1/acl/bootstrap}: the first management token, once. */
+  /** {@code POST /v1/acl/bootstrap}: the first management token, once; no body (400 with one). */
   void bootstrap(Exchange ex) {
     ex.checkParams(Set.of(), false);
+    ex.refuseBody("bootstrap takes none: the first token is always a management token");
     checkOn();
     ex.reply(acl.acls().bootstrap(ex.author()), AclEndpoints::issued);
   }

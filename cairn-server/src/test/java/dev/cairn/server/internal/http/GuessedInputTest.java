@@ -3,8 +3,12 @@ package dev.cairn.server.internal.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cairn.server.CairnServer;
 import dev.cairn.server.internal.http.HttpApiFixture.Reply;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -196,6 +200,46 @@ class GuessedInputTest {
                 .build());
 
     assertThat(r.status()).as(r.body()).isEqualTo(200);
+  }
+
+  // 4. The ACL bootstrap reads no body and refuses one.
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {"{} | 2", "{\"description\":\"mine\"} | 22"})
+  void aBootstrapWithABodyIsRefusedAndBootstrapsNothing(String body, int bytes) throws Exception {
+    try (CairnServer server =
+        CairnServer.builder().inMemory().httpPort(0).grpcPort(0).acl(true).start()) {
+      HttpClient client = HttpClient.newHttpClient();
+      URI uri =
+          URI.create("http://127.0.0.1:" + server.httpAddress().getPort() + "/v1/acl/bootstrap");
+
+      HttpResponse<String> refused =
+          client.send(
+              HttpRequest.newBuilder(uri)
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> plain =
+          client.send(
+              HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()).build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+      JsonNode error = HttpApiFixture.JSON.readTree(refused.body()).get("error");
+      assertThat(error.get("field").asText()).isEqualTo("body");
+      assertThat(error.get("message").asText())
+          .isEqualTo(
+              "body: "
+                  + bytes
+                  + " bytes (expected: no body; bootstrap takes none: the first token is always a"
+                  + " management token)");
+      // The refused request used nothing up: the one bootstrap is still there to take.
+      assertThat(plain.statusCode()).as(plain.body()).isEqualTo(200);
+      assertThat(HttpApiFixture.JSON.readTree(plain.body()).get("secret").asText()).isNotEmpty();
+    }
   }
 
   private int port() {
