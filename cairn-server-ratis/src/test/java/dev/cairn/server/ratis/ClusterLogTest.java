@@ -29,6 +29,7 @@ class ClusterLogTest {
   private final List<RatisCommandLog> logs = new ArrayList<>();
   private final List<RecordingMachine> machines = new ArrayList<>();
   private List<ClusterPeers.Peer> peers;
+  private final List<Path> dirs = new ArrayList<>();
 
   @AfterEach
   void close() {
@@ -175,6 +176,55 @@ class ClusterLogTest {
   }
 
   /**
+   * A leader that cannot reach a majority fails a write at its deadline, but the entry is in its
+   * log: the 503 must not read as "not done", since a majority back in time commits it. So it says
+   * the write may still be applied, and it is, once a follower returns.
+   */
+  @Test
+  void aLeaderWithoutQuorumSaysAWriteMayStillBeAppliedAndItIsWhenAFollowerReturns()
+      throws Exception {
+    // Elections slow enough that the leader still leads when the write reaches it (it steps down
+    // a longest election timeout after its followers went quiet), whatever the machine's load.
+    Duration electionTimeout = Duration.ofSeconds(2);
+    startThree(electionTimeout);
+    RatisCommandLog leader = awaitLeader();
+    leader.append(bytes("first")).get(10, TimeUnit.SECONDS);
+    int back = -1;
+    for (int i = 0; i < logs.size(); i++) {
+      if (logs.get(i) != leader) {
+        logs.get(i).close();
+        back = i;
+      }
+    }
+
+    assertThat(leader.status().role()).isEqualTo(LogStatus.Role.LEADER);
+    assertThatThrownBy(() -> leader.append(bytes("maybe")).join())
+        .isInstanceOf(CompletionException.class)
+        .cause()
+        .isInstanceOf(CairnException.class)
+        .satisfies(e -> assertThat(((CairnException) e).code()).isEqualTo(ErrorCode.UNAVAILABLE))
+        .hasMessageContaining("no quorum")
+        .hasMessageContaining("may still be applied");
+
+    // One follower back on its data: the two make a majority. The old leader's log, which holds
+    // the write, is the longer one, so the follower cannot win; the old leader, which stepped down
+    // for want of heartbeats, must campaign again (decision 0180), win and commit the write.
+    RatisCommandLog returned = member(peers.get(back), dirs.get(back), electionTimeout);
+    RecordingMachine replayed = new RecordingMachine();
+    logs.set(back, returned);
+    machines.set(back, replayed);
+    returned.start(replayed);
+    RecordingMachine leaders = machines.get(logs.indexOf(leader));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              assertThat(leaders.entries()).containsExactly("first", "maybe");
+              assertThat(replayed.entries()).containsExactly("first", "maybe");
+            });
+  }
+
+  /**
    * Without commit-metadata entries a follower learns of a commit from the next request of its
    * leader; a write that no entry follows must still reach the followers before the leader's next
    * periodic heartbeat (half an election timeout: 2 s here), by the heartbeat sent for the commit,
@@ -250,18 +300,23 @@ class ClusterLogTest {
             new ClusterPeers.Peer("n2", "127.0.0.1", ports[1]),
             new ClusterPeers.Peer("n3", "127.0.0.1", ports[2]));
     for (ClusterPeers.Peer p : peers) {
-      RatisCommandLog log =
-          RatisCommandLog.builder(dir.resolve("start" + System.nanoTime()).resolve(p.id()))
-              .peerId(p.id())
-              .peers(peers)
-              .writeTimeout(Duration.ofSeconds(1))
-              .electionTimeout(electionTimeout)
-              .build();
+      Path data = dir.resolve("start" + System.nanoTime()).resolve(p.id());
+      dirs.add(data);
+      RatisCommandLog log = member(p, data, electionTimeout);
       RecordingMachine m = new RecordingMachine();
       logs.add(log);
       machines.add(m);
       log.start(m);
     }
+  }
+
+  private RatisCommandLog member(ClusterPeers.Peer p, Path data, Duration electionTimeout) {
+    return RatisCommandLog.builder(data)
+        .peerId(p.id())
+        .peers(peers)
+        .writeTimeout(Duration.ofSeconds(1))
+        .electionTimeout(electionTimeout)
+        .build();
   }
 
   private RatisCommandLog awaitLeader() {

@@ -221,7 +221,9 @@ final class GroupMember implements AutoCloseable {
                   b.get(result);
                   return adapter.awaitApplied(index).thenApply(v -> result);
                 }),
-            "write");
+            "write",
+            // Past the deadline it was sent (one not sent by then fails in mayStillSend).
+            "; it was sent to the leader and may still be applied");
     // A write the caller was told failed is not sent again: the tries end with it.
     done.whenComplete(
         (r, e) -> {
@@ -674,6 +676,15 @@ final class GroupMember implements AutoCloseable {
 
   /** Fails {@code f} with an {@code UNAVAILABLE} naming the group's state after the deadline. */
   private <T> CompletableFuture<T> deadline(CompletableFuture<T> f, String what) {
+    return deadline(f, what, "");
+  }
+
+  /**
+   * Like {@link #deadline(CompletableFuture, String)}, with {@code afterTimeout} at the end of the
+   * message when the deadline passed (what a caller should know of its request's fate).
+   */
+  private <T> CompletableFuture<T> deadline(
+      CompletableFuture<T> f, String what, String afterTimeout) {
     long timeout = settings.writeTimeout().toMillis();
     return f.orTimeout(timeout, TimeUnit.MILLISECONDS)
         .exceptionallyCompose(
@@ -686,7 +697,8 @@ final class GroupMember implements AutoCloseable {
                   cause instanceof TimeoutException
                       ? what + " not done within " + timeout + " ms: "
                       : what + " failed (" + cause + "): ";
-              return CompletableFuture.failedFuture(unavailable(why + describeQuorum()));
+              String fate = cause instanceof TimeoutException ? afterTimeout : "";
+              return CompletableFuture.failedFuture(unavailable(why + describeQuorum() + fate));
             });
   }
 

@@ -192,6 +192,13 @@ final class RaftConfig {
     RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(
         p, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
     RaftServerConfigKeys.LeaderElection.setPreVote(p, true);
+    // A leader that stepped down for want of a majority's heartbeats does not campaign for this
+    // long. Ten years (the single node's pause tolerance, set above) meant never: with one follower
+    // back and the old leader holding the longer log, neither could win and the group stayed
+    // leaderless while a majority of it ran (decision 0180). One longest election timeout, as
+    // pre-vote keeps a returning old leader from disturbing one that was elected meanwhile.
+    RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(
+        p, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
     // Ratis skips an election when the member's own timer overslept by more than this (it takes
     // itself for paused). A third of the timeout was overrun every few seconds on a loaded 2-core
     // machine, and a paused leader was then never replaced: one whole timeout instead.

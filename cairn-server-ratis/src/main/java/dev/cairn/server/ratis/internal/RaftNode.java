@@ -460,7 +460,9 @@ public final class RaftNode {
                         "write not committed within "
                             + settings.writeTimeout().toMillis()
                             + " ms: "
-                            + g.describeQuorum()));
+                            + g.describeQuorum()
+                            // It is in this leader's log: a majority back in time commits it.
+                            + "; it may still be applied if a quorum returns"));
                 pending.remove(result);
               } else {
                 complete(result, reply, error);
