@@ -70,6 +70,10 @@ final class GroupMember implements AutoCloseable {
   /** The pause between the Ratis client's tries of one request. */
   private static final long CLIENT_RETRY_MILLIS = 20;
 
+  /** What a forwarded write that timed out after it was sent is told of its fate. */
+  private static final String SENT_MAY_APPLY =
+      "; it was sent to the leader and may still be applied";
+
   /** The pause before a forwarded write is sent again. */
   private static final long FORWARD_RETRY_MILLIS = 25;
 
@@ -223,7 +227,7 @@ final class GroupMember implements AutoCloseable {
                 }),
             "write",
             // Past the deadline it was sent (one not sent by then fails in mayStillSend).
-            "; it was sent to the leader and may still be applied");
+            SENT_MAY_APPLY);
     // A write the caller was told failed is not sent again: the tries end with it.
     done.whenComplete(
         (r, e) -> {
@@ -320,8 +324,17 @@ final class GroupMember implements AutoCloseable {
       return; // past the deadline already
     }
     if (System.nanoTime() - deadline >= 0) {
+      // Its last try came back after the deadline: it was sent, like one the deadline catches
+      // unanswered, and is told the same.
+      Throwable why = reply != null ? reply.getException() : error;
       answer.completeExceptionally(
-          reply != null ? failure("write", reply) : unavailable("write failed: " + error));
+          unavailable(
+              "write not done within "
+                  + settings.writeTimeout().toMillis()
+                  + " ms: "
+                  + describeQuorum()
+                  + SENT_MAY_APPLY
+                  + (why == null ? "" : " (last try: " + why.getMessage() + ")")));
       return;
     }
     // No leader yet, a leader not ready, a lost answer: again, to whoever leads now.
