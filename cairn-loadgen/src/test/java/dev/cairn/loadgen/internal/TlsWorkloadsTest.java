@@ -104,20 +104,6 @@ class TlsWorkloadsTest {
   }
 
   @Test
-  void w2WatchesOverMutualTls() throws Exception {
-    new WatchLatencyWorkload(
-            WatchLatencyWorkload.Settings.defaults()
-                .withWatchers(2)
-                .withEvents(4)
-                .withWarmupEvents(0)
-                .withSdkWriter(false))
-        .run(context, table);
-
-    assertThat(values("events delivered")).containsExactly("8");
-    assertThat(values("writer: the SDK")).isEmpty();
-  }
-
-  @Test
   void w2SdkWriterWritesOverMutualTls() throws Exception {
     new WatchLatencyWorkload(
             WatchLatencyWorkload.Settings.defaults()
