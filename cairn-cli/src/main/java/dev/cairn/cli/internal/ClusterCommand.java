@@ -112,6 +112,7 @@ final class ClusterCommand implements Callable<Integer> {
           .append("=127.0.0.1:")
           .append(raftPort + i - 1);
     }
+    quietRatisWarnings();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     List<EmbeddedServer> started = new ArrayList<>();
@@ -121,7 +122,6 @@ final class ClusterCommand implements Callable<Integer> {
             () -> {
               err.println("cairn: shutting down");
               err.flush();
-              quietRatisWarnings();
               closeAll(started);
               stop.countDown();
             },
@@ -180,31 +180,23 @@ final class ClusterCommand implements Callable<Integer> {
   }
 
   /**
-   * Raises Ratis' log level to ERROR for the rest of the process. Called once the members are being
-   * closed together: each then warns, often with a stack trace, that the others are gone or that it
-   * is closed itself (dozens of lines that say nothing wrong). Only the logging backend the CLI
-   * ships (slf4j-simple) is known: its loggers made so far are changed in place, later ones read
-   * the system property; with another backend nothing changes.
+   * slf4j-simple's documented setting of the level of the loggers under {@code org.apache.ratis}.
+   */
+  static final String RATIS_LEVEL = "org.slf4j.simpleLogger.log.org.apache.ratis";
+
+  /**
+   * Logs Ratis at ERROR for the rest of the process, unless the JVM was given a level for it
+   * ({@code -D}{@value #RATIS_LEVEL}{@code =warn}). When the members are closed together, each
+   * warns, often with a stack trace, that the others are gone or that it is closed itself (dozens
+   * of lines that say nothing wrong). slf4j-simple, the backend the CLI ships, reads a logger's
+   * level when the logger is made, from this system property before simplelogger.properties, and
+   * cannot change it later; Ratis makes its loggers when its classes load. So this is called before
+   * the first member starts, and Ratis' warnings while the cluster runs are not shown either
+   * (decision 0158). With another backend the property means nothing.
    */
   static void quietRatisWarnings() {
-    System.setProperty("org.slf4j.simpleLogger.log.org.apache.ratis", "error");
-    Object factory = org.slf4j.LoggerFactory.getILoggerFactory();
-    try {
-      java.lang.reflect.Field map = factory.getClass().getDeclaredField("loggerMap");
-      map.setAccessible(true);
-      for (java.util.Map.Entry<?, ?> e : ((java.util.Map<?, ?>) map.get(factory)).entrySet()) {
-        if (!String.valueOf(e.getKey()).startsWith("org.apache.ratis")) {
-          continue;
-        }
-        Object logger = e.getValue();
-        java.lang.reflect.Field level = logger.getClass().getDeclaredField("currentLogLevel");
-        java.lang.reflect.Field error = logger.getClass().getDeclaredField("LOG_LEVEL_ERROR");
-        level.setAccessible(true);
-        error.setAccessible(true);
-        level.setInt(logger, error.getInt(null));
-      }
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      // another logging backend: its warnings stay
+    if (System.getProperty(RATIS_LEVEL) == null) {
+      System.setProperty(RATIS_LEVEL, "error");
     }
   }
 
