@@ -17,7 +17,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
@@ -124,15 +123,12 @@ final class ConsoleEndpoint {
      * ({@code no-cache}): a server upgrade is seen at once, and an unchanged file costs a 304.
      */
     FullHttpResponse response(HttpHeaders headers) {
-      String ifNoneMatch = headers.get(HttpHeaderNames.IF_NONE_MATCH);
-      boolean notModified = ifNoneMatch != null && ifNoneMatch.contains(etag);
-      boolean zipped =
-          !notModified
-              && gzip != null
-              && headers
-                  .get(HttpHeaderNames.ACCEPT_ENCODING, "")
-                  .toLowerCase(Locale.ROOT)
-                  .contains("gzip");
+      // A list header: any of its lines may name the tag (or "*", any representation).
+      boolean notModified = false;
+      for (String line : headers.getAll(HttpHeaderNames.IF_NONE_MATCH)) {
+        notModified |= line.contains(etag) || line.trim().equals("*");
+      }
+      boolean zipped = !notModified && gzip != null && GzipBodies.accepted(headers);
       byte[] body = notModified ? new byte[0] : zipped ? gzip : plain;
       FullHttpResponse r =
           new DefaultFullHttpResponse(

@@ -354,8 +354,7 @@ final class Exchange {
    */
   void ok(ByteBuffer json, long index, Supplier<ByteBuffer> gzipped) {
     boolean gzip =
-        json.remaining() >= GzipBodies.MIN_BYTES
-            && GzipBodies.accepted(request.headers().get(HttpHeaderNames.ACCEPT_ENCODING));
+        json.remaining() >= GzipBodies.MIN_BYTES && GzipBodies.accepted(request.headers());
     ByteBuf body = Unpooled.wrappedBuffer((gzip ? gzipped.get() : json).duplicate());
     FullHttpResponse r =
         new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);

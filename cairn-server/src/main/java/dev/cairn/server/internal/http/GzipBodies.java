@@ -1,9 +1,12 @@
 package dev.cairn.server.internal.http;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.Iterator;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.zip.Deflater;
@@ -28,6 +31,27 @@ final class GzipBodies {
   private static final Pattern QVALUE = Pattern.compile("0(\\.[0-9]{0,3})?|1(\\.0{0,3})?");
 
   private GzipBodies() {}
+
+  /**
+   * Whether the request's {@code Accept-Encoding} takes gzip, its lines read as one list (RFC 9110:
+   * a list header given on several lines means their values joined by commas), as {@link
+   * #accepted(String)} reads one.
+   */
+  static boolean accepted(HttpHeaders headers) {
+    Iterator<String> lines = headers.valueStringIterator(HttpHeaderNames.ACCEPT_ENCODING);
+    if (!lines.hasNext()) {
+      return false;
+    }
+    String first = lines.next();
+    if (!lines.hasNext()) {
+      return accepted(first);
+    }
+    StringBuilder all = new StringBuilder(first);
+    while (lines.hasNext()) {
+      all.append(',').append(lines.next());
+    }
+    return accepted(all.toString());
+  }
 
   /**
    * Whether {@code acceptEncoding} (the header's value, or null when absent) takes gzip: {@code

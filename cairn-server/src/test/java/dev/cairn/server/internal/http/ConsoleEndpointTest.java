@@ -102,6 +102,29 @@ class ConsoleEndpointTest {
     assertThat(gunzip(r.body())).isEqualTo(plain);
   }
 
+  @Test
+  void aRefusedGzipIsNotSentAndATagOnAnyIfNoneMatchLineCounts() throws Exception {
+    HttpResponse<byte[]> refused =
+        api.client()
+            .send(
+                api.request("/ui/console.js").header("Accept-Encoding", "gzip;q=0").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(refused.headers().firstValue("Content-Encoding")).isEmpty();
+    assertThat(new String(refused.body(), java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo(api.get("/ui/console.js").body());
+
+    String etag = refused.headers().firstValue("ETag").orElseThrow();
+    HttpResponse<byte[]> second =
+        api.client()
+            .send(
+                api.request("/ui/console.js")
+                    .header("If-None-Match", "\"other\"")
+                    .header("If-None-Match", etag)
+                    .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(second.statusCode()).isEqualTo(304);
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {

@@ -2,6 +2,9 @@ package dev.cairn.server.internal.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.http.HttpRequest;
@@ -55,9 +58,28 @@ class GzipBodiesTest {
     assertThat(GzipBodies.accepted(header)).isEqualTo(accepted);
   }
 
+  @ParameterizedTest(name = "{0} + {1} -> {2}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "identity | gzip | true",
+        "deflate | x-gzip;q=0.5 | true",
+        "* | gzip;q=0 | false",
+        "gzip;q=0 | * | false",
+        "deflate | br | false",
+      })
+  void acceptEncodingOnTwoLinesIsReadAsOneList(String first, String second, boolean accepted) {
+    HttpHeaders headers = new DefaultHttpHeaders();
+    headers.add(HttpHeaderNames.ACCEPT_ENCODING, first);
+    headers.add(HttpHeaderNames.ACCEPT_ENCODING, second);
+
+    assertThat(GzipBodies.accepted(headers)).isEqualTo(accepted);
+    assertThat(GzipBodies.accepted(new DefaultHttpHeaders())).isFalse();
+  }
+
   @Test
   void noHeaderMeansNoGzip() {
-    assertThat(GzipBodies.accepted(null)).isFalse();
+    assertThat(GzipBodies.accepted((String) null)).isFalse();
   }
 
   @Test
