@@ -1,7 +1,5 @@
 package dev.cairn.loadgen.internal;
 
-import dev.cairn.client.CairnClient;
-import dev.cairn.client.Registration;
 import dev.cairn.proto.v1.ServiceSnapshot;
 import dev.cairn.proto.v1.WatchEvent;
 import io.grpc.ManagedChannel;
@@ -15,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -132,7 +129,7 @@ final class WatchLatencyWorkload implements Workload {
       channels.add(watched.get(i % watched.size()).newChannel());
     }
     Target writerTarget = context.members().get(leader);
-    UnaryWriter unary = new UnaryWriter(writerTarget.newChannel(), context.namespace());
+    WatchWriter.Unary unary = new WatchWriter.Unary(writerTarget.newChannel(), context.namespace());
     String placement =
         context.cluster()
             ? String.format(
@@ -191,7 +188,8 @@ final class WatchLatencyWorkload implements Workload {
       measure(context, table, phase, unary, "", "v", "w", placement, service);
       if (settings.sdkWriter()) {
         long baseline = context.server().instanceCount();
-        try (SdkWriter sdk = new SdkWriter(writerTarget, context.namespace())) {
+        try (WatchWriter.Sdk sdk =
+            new WatchWriter.Sdk(writerTarget, context.namespace(), SDK_SESSION_TTL)) {
           measure(context, table, phase, sdk, SDK_LABEL, "sv", "sw", placement, service);
         }
         boolean clean = context.server().awaitInstanceCount(baseline, SETTLE);
@@ -218,7 +216,7 @@ final class WatchLatencyWorkload implements Workload {
       RunContext context,
       ResultTable table,
       AtomicReference<Phase> phase,
-      Writer writer,
+      WatchWriter writer,
       String label,
       String warmupPrefix,
       String prefix,
@@ -250,93 +248,6 @@ final class WatchLatencyWorkload implements Workload {
     phase.set(measured);
     boolean allSeen = measured.run(writer, service);
     measured.report(context, table, allSeen, placement, label);
-  }
-
-  /**
-   * How a series writes: registers instance {@code id} (the {@code index}th) of {@code service} or
-   * deregisters it, completing when the write is acknowledged.
-   */
-  interface Writer {
-    CompletableFuture<Void> register(String service, String id, int index);
-
-    CompletableFuture<Void> deregister(String service, String id);
-  }
-
-  /** Unary {@code Register} and {@code Deregister} calls of persistent instances. */
-  private static final class UnaryWriter implements Writer {
-    private final ManagedChannel channel;
-    private final String namespace;
-    // instances registered and not yet deregistered, removed at the end whatever happens
-    private final Set<String> live = ConcurrentHashMap.newKeySet();
-
-    UnaryWriter(ManagedChannel channel, String namespace) {
-      this.channel = channel;
-      this.namespace = namespace;
-    }
-
-    @Override
-    public CompletableFuture<Void> register(String service, String id, int index) {
-      return Calls.register(channel, namespace, Instances.of(service, id, index))
-          .thenAccept(r -> live.add(id));
-    }
-
-    @Override
-    public CompletableFuture<Void> deregister(String service, String id) {
-      return Calls.deregister(channel, namespace, service, id).thenAccept(r -> live.remove(id));
-    }
-
-    /** Deregisters what is left (bounded) and shuts the channel down. */
-    void close(String service) throws Exception {
-      try {
-        for (String id : live) {
-          Calls.deregister(channel, namespace, service, id)
-              .handle((r, e) -> null)
-              .get(10, TimeUnit.SECONDS);
-        }
-      } finally {
-        Target.shutdown(channel);
-      }
-    }
-  }
-
-  /**
-   * A {@code CairnClient}: ephemeral instances in its session, {@code register(instance)} then
-   * {@code registered()}, and {@code deregister()}; closing it removes what is left.
-   */
-  private static final class SdkWriter implements Writer, AutoCloseable {
-    private final CairnClient client;
-    private final Map<String, Registration> registrations = new ConcurrentHashMap<>();
-
-    SdkWriter(Target target, String namespace) {
-      this.client =
-          target
-              .sdkClient()
-              .namespace(namespace)
-              .sessionTtl(SDK_SESSION_TTL)
-              .clientName("loadgen-w2-sdk")
-              .shutdownHook(false)
-              .build();
-    }
-
-    @Override
-    public CompletableFuture<Void> register(String service, String id, int index) {
-      Registration r = client.register(Instances.sdk(service, id, index));
-      registrations.put(id, r);
-      return r.registered().thenAccept(i -> {});
-    }
-
-    @Override
-    public CompletableFuture<Void> deregister(String service, String id) {
-      Registration r = registrations.remove(id);
-      return r == null
-          ? CompletableFuture.failedFuture(new IllegalStateException(id + ": not registered"))
-          : r.deregister();
-    }
-
-    @Override
-    public void close() {
-      client.close();
-    }
   }
 
   /**
@@ -391,7 +302,7 @@ final class WatchLatencyWorkload implements Workload {
       return id + (removed ? "-" : "+");
     }
 
-    boolean run(Writer writer, String service) throws InterruptedException {
+    boolean run(WatchWriter writer, String service) throws InterruptedException {
       ScheduledExecutorService ticker =
           Executors.newSingleThreadScheduledExecutor(RunContext.daemonThreads("loadgen-w2-writer"));
       try {
@@ -419,7 +330,7 @@ final class WatchLatencyWorkload implements Workload {
     }
 
     private void write(
-        int k, Writer writer, String service, List<CompletableFuture<Void>> registered) {
+        int k, WatchWriter writer, String service, List<CompletableFuture<Void>> registered) {
       int i = k / 2;
       String id = Instances.id(prefix.substring(0, prefix.length() - 1), i);
       CompletableFuture<Void> write;
