@@ -9,13 +9,16 @@ import dev.cairn.common.ErrorCode;
 import dev.cairn.server.core.log.LogMember;
 import dev.cairn.server.core.log.LogStatus;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -222,6 +225,101 @@ class ClusterLogTest {
               assertThat(leaders.entries()).containsExactly("first", "maybe");
               assertThat(replayed.entries()).containsExactly("first", "maybe");
             });
+  }
+
+  /**
+   * gRPC spaces a channel's connection attempts to a member that is down further and further apart
+   * (up to two minutes); Ratis starts them again at once for a leader's appenders but not for the
+   * votes of an election. A member holding the longest log, alone for long, must still reach a
+   * follower as soon as it is back: the follower cannot win (its log is shorter), so the group
+   * waits for the old leader's vote requests (decision 0181). The follower's port answers with a
+   * listener that closes every connection until the old leader's attempts to it are seconds apart
+   * (the backoff left alone) or keep coming (reset); then the follower starts on it.
+   */
+  @Test
+  void aMemberWithTheLongestLogReachesAFollowerBackAfterALongAbsenceAtOnce() throws Exception {
+    startThree();
+    RatisCommandLog leader = awaitLeader();
+    leader.append(bytes("first")).get(10, TimeUnit.SECONDS);
+    List<Integer> others = new ArrayList<>();
+    for (int i = 0; i < logs.size(); i++) {
+      if (logs.get(i) != leader) {
+        others.add(i);
+      }
+    }
+    int back = others.get(0);
+    logs.get(back).close();
+    // Acknowledged by the leader and the other follower: the returning follower lacks it.
+    leader.append(bytes("second")).get(10, TimeUnit.SECONDS);
+    logs.get(others.get(1)).close();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> leader.status().role() != LogStatus.Role.LEADER);
+
+    try (ClosingListener attempts = new ClosingListener(peers.get(back).port())) {
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> attempts.lastGapMillis() >= 6_000 || attempts.within(2_000) >= 4);
+    }
+    // With the backoff left alone the old leader's next attempt would be at least 6.4 s away now
+    // (x1.6, less 20 % jitter); reset, it comes within half an election timeout.
+    RatisCommandLog returned = member(peers.get(back), dirs.get(back), Duration.ofMillis(500));
+    RecordingMachine replayed = new RecordingMachine();
+    logs.set(back, returned);
+    machines.set(back, replayed);
+    returned.start(replayed);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> {
+              assertThat(leader.status().role()).isEqualTo(LogStatus.Role.LEADER);
+              assertThat(replayed.entries()).containsExactly("first", "second");
+            });
+  }
+
+  /** Accepts connections on a port and closes each at once, noting when each came. */
+  private static final class ClosingListener implements AutoCloseable {
+    private final ServerSocket socket;
+    private final List<Long> times = new CopyOnWriteArrayList<>();
+    private final Thread acceptor;
+
+    ClosingListener(int port) throws IOException {
+      socket = new ServerSocket();
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress("127.0.0.1", port));
+      acceptor =
+          new Thread(
+              () -> {
+                while (!socket.isClosed()) {
+                  try (Socket s = socket.accept()) {
+                    times.add(System.nanoTime());
+                  } catch (IOException e) {
+                    // closed
+                  }
+                }
+              },
+              "closing-listener");
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    /** Milliseconds between the last two connections; 0 before there were two. */
+    long lastGapMillis() {
+      int n = times.size();
+      return n < 2 ? 0 : TimeUnit.NANOSECONDS.toMillis(times.get(n - 1) - times.get(n - 2));
+    }
+
+    /** Connections in the last {@code millis}. */
+    long within(long millis) {
+      long since = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(millis);
+      return times.stream().filter(t -> t - since > 0).count();
+    }
+
+    @Override
+    public void close() throws Exception {
+      socket.close();
+      acceptor.join(TimeUnit.SECONDS.toMillis(5));
+    }
   }
 
   /**

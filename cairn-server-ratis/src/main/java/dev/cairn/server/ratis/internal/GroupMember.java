@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.server.GrpcServerProtocolClient;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
@@ -33,6 +34,7 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerRpcWithProxy;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.TimeDuration;
@@ -471,10 +473,41 @@ final class GroupMember implements AutoCloseable {
 
   private void sampleContact() {
     try {
-      DivisionInfo info = division().getInfo();
+      RaftServer.Division d = division();
+      DivisionInfo info = d.getInfo();
       lastContact(info, info.getRoleInfoProto());
+      if (!info.isLeader() && info.getLeaderId() == null) {
+        reconnect(d);
+      }
     } catch (RuntimeException e) {
       // not running: nothing to sample
+    }
+  }
+
+  /**
+   * Has this member's channels to the other members try to connect now rather than when gRPC's
+   * reconnect backoff (up to two minutes after a long outage) next lets them; called while it knows
+   * no leader. Ratis resets that backoff for a leader's log appenders but not for the vote requests
+   * of an election, so a member holding the longest log, whose peers had been down for minutes,
+   * could not reach one that came back, and the group stayed leaderless with a majority running
+   * until the backoff ran out (decision 0181). A peer that is still down refuses a connection a few
+   * times a second meanwhile.
+   */
+  private void reconnect(RaftServer.Division d) {
+    if (!(server.getServerRpc() instanceof RaftServerRpcWithProxy<?, ?> rpc)) {
+      return;
+    }
+    for (RaftPeer p : d.getRaftConf().getAllPeers()) {
+      if (p.getId().equals(self)) {
+        continue;
+      }
+      try {
+        if (rpc.getProxies().getProxy(p.getId()) instanceof GrpcServerProtocolClient c) {
+          c.resetConnectBackoff();
+        }
+      } catch (IOException | RuntimeException e) {
+        // not known to the transport yet, or closing: the election reaches it or nothing does
+      }
     }
   }
 
