@@ -147,6 +147,40 @@ class ClusterServerTest {
     assertThat(unknown.statusCode()).isEqualTo(404);
   }
 
+  /**
+   * A member that cannot be reached is not confirmed within the deadline: a 503 that names the
+   * change and says it may still take effect (not Ratis's request ids and lambdas), and the cluster
+   * keeps taking writes.
+   */
+  @Test
+  void addingAnUnreachableMemberIsNotConfirmedAndTheClusterKeepsServing() throws Exception {
+    startThree();
+    int leader = cluster.awaitLeader();
+    try (java.net.Socket refusing = new java.net.Socket()) {
+      // bound, never listening: connections to it are refused
+      refusing.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+      HttpResponse<String> add =
+          send(
+              leader,
+              "POST",
+              "/v1/cluster/members",
+              "{\"id\":\"n4\",\"address\":\"127.0.0.1:" + refusing.getLocalPort() + "\"}");
+
+      assertThat(add.statusCode()).as(add.body()).isEqualTo(503);
+      assertThat(add.body())
+          .contains("adding member n4=127.0.0.1:" + refusing.getLocalPort() + " not confirmed")
+          .contains("may still take effect")
+          .doesNotContain("$$Lambda");
+    }
+    HttpResponse<String> put =
+        send(
+            leader,
+            "PUT",
+            "/v1/services/web/instances/web-1",
+            "{\"address\":\"10.0.0.1\",\"ports\":{\"http\":8080}}");
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+  }
+
   @Test
   void aclTokensAndSessionSecretsMadeOnOneMemberHoldOnEveryMember() throws Exception {
     acl = true;

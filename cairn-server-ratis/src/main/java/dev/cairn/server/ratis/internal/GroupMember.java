@@ -76,6 +76,9 @@ final class GroupMember implements AutoCloseable {
   private static final String SENT_MAY_APPLY =
       "; it was sent to the leader and may still be applied";
 
+  /** What a membership change that was not confirmed may still do. */
+  private static final String MAY_TAKE_EFFECT = "; it may still take effect: see cairn members";
+
   /** The pause before a forwarded write is sent again. */
   private static final long FORWARD_RETRY_MILLIS = 25;
 
@@ -560,6 +563,8 @@ final class GroupMember implements AutoCloseable {
 
   CompletableFuture<List<LogMember>> members() {
     return supply(
+        "listing the members",
+        "",
         () -> {
           DivisionInfo info = division().getInfo();
           if (info.isLeader()) {
@@ -618,6 +623,8 @@ final class GroupMember implements AutoCloseable {
   CompletableFuture<List<LogMember>> addMember(String id, String address) {
     ClusterPeers.Peer peer = ClusterPeers.parsePeer(id + "=" + address);
     return supply(
+            "adding member " + peer,
+            MAY_TAKE_EFFECT,
             () -> {
               List<RaftPeer> peers = new ArrayList<>(currentPeers());
               for (RaftPeer p : peers) {
@@ -650,6 +657,8 @@ final class GroupMember implements AutoCloseable {
 
   CompletableFuture<List<LogMember>> removeMember(String id) {
     return supply(
+            "removing member " + id,
+            MAY_TAKE_EFFECT,
             () -> {
               List<RaftPeer> peers = new ArrayList<>(currentPeers());
               boolean found = peers.removeIf(p -> p.getId().toString().equals(id));
@@ -683,6 +692,8 @@ final class GroupMember implements AutoCloseable {
 
   CompletableFuture<Void> transferLeadership(String id) {
     return supply(
+        "handing leadership to " + id,
+        "; it may still happen",
         () -> {
           boolean known = currentPeers().stream().anyMatch(p -> p.getId().toString().equals(id));
           if (!known) {
@@ -788,13 +799,32 @@ final class GroupMember implements AutoCloseable {
     T call() throws IOException;
   }
 
-  private <T> CompletableFuture<T> supply(Call<T> call) {
+  /**
+   * Runs {@code call} (a blocking Ratis admin call) on the admin thread. When Ratis's client gives
+   * up (its retries ran out) or fails inside, the change may have reached the leader all the same:
+   * the failure is an {@code UNAVAILABLE} saying that {@code what} was not confirmed, what this
+   * member knows of the group, and {@code fate}. Ratis's own text (request ids, retry-policy
+   * lambdas) is left out; its exception's name stays.
+   */
+  private <T> CompletableFuture<T> supply(String what, String fate, Call<T> call) {
     return CompletableFuture.supplyAsync(
         () -> {
           try {
             return call.call();
-          } catch (IOException e) {
-            throw new CompletionException(unavailable(e.getMessage()));
+          } catch (CairnException e) {
+            throw e;
+          } catch (IOException | RuntimeException e) {
+            throw new CompletionException(
+                unavailable(
+                    what
+                        + " not confirmed ("
+                        + e.getClass().getSimpleName()
+                        + (e.getCause() == null
+                            ? ""
+                            : ": " + e.getCause().getClass().getSimpleName())
+                        + "): "
+                        + describeQuorum()
+                        + fate));
           }
         },
         admin);
