@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryNotificationInfo;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -28,7 +29,11 @@ import org.slf4j.LoggerFactory;
  *       halts (other errors go to the handler that was there before, or are printed as usual);
  *   <li>a heap watch: when a collection leaves the old generation at least {@value #FULL_PERCENT} %
  *       full, the heap is exhausted (the next allocations fail, wherever their errors are caught)
- *       and the process halts.
+ *       and the process halts. The JVM's notification of it needs memory to be delivered, which a
+ *       thread that swallows its OOMs and keeps allocating can take first (seen under the parallel
+ *       collector); so a thread of the guard's own also looks at the old generation every {@value
+ *       #POLL_MILLIS} ms, and an {@code OutOfMemoryError} on that thread (the JVM collected and
+ *       still had no room for a few bytes) halts too.
  * </ul>
  */
 public final class OutOfMemoryGuard {
@@ -38,6 +43,9 @@ public final class OutOfMemoryGuard {
 
   /** How full the old generation may be after a collection before the heap counts as exhausted. */
   static final int FULL_PERCENT = 98;
+
+  /** How often the guard's own thread looks at the old generation. */
+  static final long POLL_MILLIS = 250;
 
   private static final Logger log = LoggerFactory.getLogger(OutOfMemoryGuard.class);
   private static boolean installed; // guarded by OutOfMemoryGuard.class
@@ -124,6 +132,12 @@ public final class OutOfMemoryGuard {
       names.add(pool.getName());
     }
     if (!old.isEmpty()) {
+      Thread poller =
+          new Thread(() -> pollHeap(old.toArray(new MemoryPoolMXBean[0])), "cairn-heap-watch");
+      poller.setDaemon(true);
+      poller.start();
+    }
+    if (!old.isEmpty()) {
       ((NotificationEmitter) ManagementFactory.getMemoryMXBean())
           .addNotificationListener(
               (notification, handback) -> {
@@ -136,6 +150,30 @@ public final class OutOfMemoryGuard {
               null);
     }
     return names;
+  }
+
+  /**
+   * Looks at the watched pools' usage after their last collection every {@link #POLL_MILLIS} ms and
+   * halts as the notification does; halts too when it cannot allocate the few bytes that takes.
+   */
+  private static void pollHeap(MemoryPoolMXBean[] pools) {
+    while (true) {
+      try {
+        Thread.sleep(POLL_MILLIS);
+        for (MemoryPoolMXBean pool : pools) {
+          MemoryUsage after = pool.getCollectionUsage();
+          if (after != null
+              && after.getMax() > 0
+              && after.getUsed() >= after.getMax() / 100 * FULL_PERCENT) {
+            halt("the heap is exhausted: a collection left the old generation full", "");
+          }
+        }
+      } catch (OutOfMemoryError e) {
+        halt("the heap is exhausted: the heap watch could not allocate", "");
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
   }
 
   private static final String PREFIX = "cairn: ";
