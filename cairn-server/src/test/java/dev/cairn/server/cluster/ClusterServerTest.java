@@ -93,12 +93,25 @@ class ClusterServerTest {
   void withoutAQuorumWritesFailFastWith503AndReadsSayTheyMayBeStale() throws Exception {
     startThree(Duration.ofSeconds(1));
     int leader = cluster.awaitLeader();
-    send(
-        leader,
-        "PUT",
-        "/v1/services/web/instances/web-1",
-        "{\"address\":\"10.0.0.1\",\"ports\":{\"http\":8080}}");
+    assertThat(
+            send(
+                    leader,
+                    "PUT",
+                    "/v1/services/web/instances/web-1",
+                    "{\"address\":\"10.0.0.1\",\"ports\":{\"http\":8080}}")
+                .statusCode())
+        .isEqualTo(200);
     int survivor = (leader + 1) % 3;
+    // Acknowledged means on a majority: the survivor may not have applied it yet (it learns the
+    // commit from the leader's next message). Wait for it, or the read below would race the stop.
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                JSON.readTree(send(survivor, "GET", "/v1/services/web/instances", null).body())
+                        .get("instances")
+                        .size()
+                    == 1);
     for (int i = 0; i < 3; i++) {
       if (i != survivor) {
         cluster.server(i).close();
