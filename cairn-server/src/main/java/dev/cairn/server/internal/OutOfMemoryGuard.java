@@ -136,14 +136,12 @@ public final class OutOfMemoryGuard {
           new Thread(() -> pollHeap(old.toArray(new MemoryPoolMXBean[0])), "cairn-heap-watch");
       poller.setDaemon(true);
       poller.start();
-    }
-    if (!old.isEmpty()) {
       ((NotificationEmitter) ManagementFactory.getMemoryMXBean())
           .addNotificationListener(
               (notification, handback) -> {
                 if (MemoryNotificationInfo.MEMORY_COLLECTION_THRESHOLD_EXCEEDED.equals(
                     notification.getType())) {
-                  halt("the heap is exhausted: a collection left the old generation full", "");
+                  halt(OLD_GENERATION_FULL, "");
                 }
               },
               null,
@@ -165,7 +163,7 @@ public final class OutOfMemoryGuard {
           if (after != null
               && after.getMax() > 0
               && after.getUsed() >= after.getMax() / 100 * FULL_PERCENT) {
-            halt("the heap is exhausted: a collection left the old generation full", "");
+            halt(OLD_GENERATION_FULL, "");
           }
         }
       } catch (OutOfMemoryError e) {
@@ -175,6 +173,9 @@ public final class OutOfMemoryGuard {
       }
     }
   }
+
+  private static final String OLD_GENERATION_FULL =
+      "the heap is exhausted: a collection left the old generation full";
 
   private static final String PREFIX = "cairn: ";
   private static final String SUFFIX =

@@ -333,13 +333,9 @@ final class GroupMember implements AutoCloseable {
       // unanswered, and is told the same.
       Throwable why = reply != null ? reply.getException() : error;
       answer.completeExceptionally(
-          unavailable(
-              "write not done within "
-                  + settings.writeTimeout().toMillis()
-                  + " ms: "
-                  + describeQuorum()
-                  + SENT_MAY_APPLY
-                  + (why == null ? "" : " (last try: " + why.getMessage() + ")")));
+          notDoneInTime(
+              "write",
+              SENT_MAY_APPLY + (why == null ? "" : " (last try: " + why.getMessage() + ")")));
       return;
     }
     // No leader yet, a leader not ready, a lost answer: again, to whoever leads now.
@@ -742,21 +738,31 @@ final class GroupMember implements AutoCloseable {
    */
   private <T> CompletableFuture<T> deadline(
       CompletableFuture<T> f, String what, String afterTimeout) {
-    long timeout = settings.writeTimeout().toMillis();
-    return f.orTimeout(timeout, TimeUnit.MILLISECONDS)
+    return f.orTimeout(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .exceptionallyCompose(
             e -> {
               Throwable cause = e instanceof CompletionException ? e.getCause() : e;
               if (cause instanceof CairnException) {
                 return CompletableFuture.failedFuture(cause);
               }
-              String why =
+              return CompletableFuture.failedFuture(
                   cause instanceof TimeoutException
-                      ? what + " not done within " + timeout + " ms: "
-                      : what + " failed (" + cause + "): ";
-              String fate = cause instanceof TimeoutException ? afterTimeout : "";
-              return CompletableFuture.failedFuture(unavailable(why + describeQuorum() + fate));
+                      ? notDoneInTime(what, afterTimeout)
+                      : unavailable(what + " failed (" + cause + "): " + describeQuorum()));
             });
+  }
+
+  /**
+   * "{@code what} not done within" the write timeout, what this member knows, then {@code fate}.
+   */
+  private CairnException notDoneInTime(String what, String fate) {
+    return unavailable(
+        what
+            + " not done within "
+            + settings.writeTimeout().toMillis()
+            + " ms: "
+            + describeQuorum()
+            + fate);
   }
 
   /** What this member knows of the group's leader, for an error message. */
