@@ -72,6 +72,35 @@ class ConsulApiTest {
     assertThat(consul.put("/v1/agent/service/deregister/web-1", "").statusCode()).isEqualTo(404);
   }
 
+  // With ACLs off no token is read, but two different ones still make an ambiguous request.
+  @Test
+  void twoDifferentTokensAreRefusedWithAclsOffAndAnotherSchemeIsNotRead() throws Exception {
+    HttpResponse<String> two =
+        consul.send(
+            "GET",
+            "/v1/catalog/services?token=first-secret-4711",
+            "",
+            "X-Consul-Token",
+            "second-secret-0815");
+    HttpResponse<String> same =
+        consul.send(
+            "GET",
+            "/v1/catalog/services?token=first-secret-4711",
+            "",
+            "X-Consul-Token",
+            "first-secret-4711");
+    HttpResponse<String> digest =
+        consul.send("GET", "/v1/catalog/services", "", "Authorization", "Digest username=\"a\"");
+
+    assertThat(two.statusCode()).isEqualTo(400);
+    assertThat(two.body())
+        .isEqualTo(
+            "Bad request: X-Consul-Token and the token query parameter carry different ACL"
+                + " tokens (expected: one token, in one of them or the same in each)");
+    assertThat(same.statusCode()).as(same.body()).isEqualTo(200);
+    assertThat(digest.statusCode()).as(digest.body()).isEqualTo(200);
+  }
+
   @Test
   void anHttpCheckBecomesACheckCairnRuns() throws Exception {
     HttpResponse<String> r =

@@ -440,6 +440,93 @@ class FrontDoorAclTest {
     assertThat(JSON.readTree(bearer(targets, management).body()).size()).isEqualTo(2);
   }
 
+  // --- Two different tokens are refused; the same token in two forms is one (decision 0167).
+
+  @Test
+  void twoDifferentTokensAreRefusedOnEveryFrontDoor() throws Exception {
+    String register = "/v1/agent/service/register";
+    String body = "{\"Name\":\"web\",\"ID\":\"web-t\",\"Address\":\"10.0.0.2\",\"Port\":80}";
+    HttpResponse<String> consul =
+        send(
+            "PUT",
+            url(0, register),
+            body,
+            "X-Consul-Token",
+            reader,
+            "Authorization",
+            "Bearer " + writer);
+    HttpResponse<String> query =
+        send("PUT", url(0, register + "?token=" + writer), body, "X-Consul-Token", reader);
+    String basic =
+        Base64.getEncoder().encodeToString(("app:" + writer).getBytes(StandardCharsets.UTF_8));
+    HttpResponse<String> eureka =
+        send(
+            "GET",
+            url(1, "apps"),
+            "",
+            "Accept",
+            "application/json",
+            "Authorization",
+            "Basic " + basic,
+            "X-Cairn-Token",
+            reader);
+    HttpResponse<String> prometheus =
+        send("GET", url(2, ""), "", "Authorization", "Bearer " + reader, "X-Cairn-Token", writer);
+
+    assertThat(consul)
+        .satisfies(
+            refused(
+                400,
+                "Bad request: X-Consul-Token and Authorization carry different ACL tokens"
+                    + " (expected: one token, in one of them or the same in each)"));
+    assertThat(query)
+        .satisfies(refused(400, "X-Consul-Token and the token query parameter carry different"));
+    assertThat(eureka).satisfies(refused(400, "X-Cairn-Token and Authorization carry different"));
+    assertThat(prometheus)
+        .satisfies(refused(400, "X-Cairn-Token and Authorization carry different"));
+    for (HttpResponse<String> r : List.of(consul, query, eureka, prometheus)) {
+      assertThat(r.body()).doesNotContain(reader).doesNotContain(writer);
+    }
+    assertThat(instanceIds("web")).doesNotContain("web-t");
+  }
+
+  @Test
+  void theSameTokenInTwoFormsIsServed() throws Exception {
+    String body = "{\"Name\":\"web\",\"ID\":\"web-s\",\"Address\":\"10.0.0.2\",\"Port\":80}";
+    HttpResponse<String> r =
+        send(
+            "PUT",
+            url(0, "/v1/agent/service/register?token=" + writer),
+            body,
+            "X-Consul-Token",
+            writer,
+            "Authorization",
+            "Bearer " + writer);
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(instanceIds("web")).contains("web-s");
+    assertThat(send("PUT", url(0, "/v1/agent/service/deregister/web-s?token=" + writer), ""))
+        .satisfies(r2 -> assertThat(r2.statusCode()).isEqualTo(200));
+  }
+
+  @Test
+  void anAuthorizationWithoutATokenIsUnauthorizedNotAnonymous() throws Exception {
+    HttpResponse<String> digest =
+        send("GET", url(2, ""), "", "Authorization", "Digest username=\"ops\", nonce=\"n\"");
+    HttpResponse<String> bare =
+        send("GET", url(0, "/v1/catalog/services"), "", "Authorization", reader);
+
+    assertThat(digest)
+        .satisfies(
+            refused(
+                401,
+                "Unauthorized: Authorization scheme Digest carries no ACL token (expected: Bearer"
+                    + " <token>, Basic with the token as the password, or X-Consul-Token: ACLs"
+                    + " are on)"));
+    assertThat(bare).satisfies(refused(401, "Authorization with no scheme carries no ACL token"));
+    assertThat(bare.body()).doesNotContain(reader);
+  }
+
   private java.util.function.Consumer<HttpResponse<String>> filteredTo(String json) {
     return r -> {
       assertThat(r.statusCode()).isEqualTo(200);

@@ -33,6 +33,7 @@ public final class FrontDoorSecurity {
   private final SslContext grpc;
   private final boolean mutual;
   private final Acls acls; // null: ACLs off
+  private final dev.cairn.server.internal.auth.AclGuard guard; // reads the token headers
   private final HostAllowList hosts;
   private final AbuseLimits limits;
   private final RequestRateLimit rate; // null: no limit
@@ -56,6 +57,7 @@ public final class FrontDoorSecurity {
     this.grpc = grpc;
     this.mutual = mutual;
     this.acls = acls;
+    this.guard = new dev.cairn.server.internal.auth.AclGuard(acls, acls != null);
     this.hosts = hosts;
     this.limits = limits;
     this.rate = rate;
@@ -130,6 +132,21 @@ public final class FrontDoorSecurity {
    */
   public Authorizer authorizer(String secret) {
     return acls == null ? Authorizer.ALL : acls.authorizer(secret);
+  }
+
+  /**
+   * What the caller with these token headers may do (either null when absent): {@code
+   * authorization} ({@code Bearer <secret>}) and {@code x-cairn-token}, as the server's own API
+   * reads them. Two different tokens are refused, with ACLs on or off (which one acts would be a
+   * guess); with ACLs on, an {@code authorization} of another scheme is refused when {@code
+   * tokenHeader} carries no token. A front door that reads more forms (Consul's header, {@code
+   * Basic}) checks them itself and passes the token it found to {@link #authorizer}.
+   *
+   * @throws dev.cairn.common.CairnException {@code INVALID_ARGUMENT} naming {@code token} for two
+   *     different tokens, {@code UNAUTHENTICATED} naming {@code authorization} for another scheme
+   */
+  public Authorizer caller(String authorization, String tokenHeader) {
+    return guard.caller(authorization, tokenHeader);
   }
 
   /** Whether a request whose {@code Host} header is {@code host} (null: none) is served. */

@@ -252,6 +252,29 @@ class XdsAclTest {
     }
   }
 
+  // Decision 0167 addendum: two different tokens are refused, the same one twice is served.
+  @Test
+  void twoDifferentTokensAreInvalidAndTheSameOneTwiceIsServed() throws Exception {
+    Metadata two = bearer(reader);
+    two.put(Metadata.Key.of("x-cairn-token", Metadata.ASCII_STRING_MARSHALLER), management);
+    Metadata same = bearer(reader);
+    same.put(Metadata.Key.of("x-cairn-token", Metadata.ASCII_STRING_MARSHALLER), reader);
+    Metadata basic = new Metadata();
+    basic.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Basic YTpi");
+
+    try (XdsTestClient client = client(two)) {
+      assertThat(outcome(client, XdsTestClient.EDS, List.of("hello")))
+          .isEqualTo(Status.Code.INVALID_ARGUMENT);
+    }
+    try (XdsTestClient client = client(same)) {
+      assertThat(outcome(client, XdsTestClient.EDS, List.of("hello"))).isEqualTo(Status.Code.OK);
+    }
+    try (XdsTestClient client = client(basic)) {
+      assertThat(outcome(client, XdsTestClient.EDS, List.of("hello")))
+          .isEqualTo(Status.Code.UNAUTHENTICATED);
+    }
+  }
+
   /** OK when the first answer of a state-of-the-world stream came, else the code it ended with. */
   private Status.Code sotw(String token, String type, List<String> names) throws Exception {
     try (XdsTestClient client = client(bearer(token))) {

@@ -73,7 +73,8 @@ final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     try {
       QueryStringDecoder query = new QueryStringDecoder(request.uri());
       Map<String, java.util.List<String>> params = query.parameters();
-      Authorizer caller = security.authorizer(Credentials.token(request.headers(), params));
+      Authorizer caller =
+          security.authorizer(Credentials.token(request.headers(), params, security.aclEnforced()));
       InetAddress address = remoteAddress(ctx);
       boolean byToken =
           security.aclEnforced()

@@ -30,7 +30,9 @@ import java.util.List;
  *       front doors'; decision 0175), given back when the stream ends however it ends, ending it
  *       with {@code RESOURCE_EXHAUSTED} (and a {@code retry-after} trailer for the rate) when over;
  *       and resolves the call's ACL token ({@code authorization: Bearer <token>} or {@code
- *       x-cairn-token} metadata) once, for the stream's requests;
+ *       x-cairn-token} metadata, as the server's API: two different tokens end the call {@code
+ *       INVALID_ARGUMENT}, and with ACLs on another {@code authorization} scheme {@code
+ *       UNAUTHENTICATED}) once, for the stream's requests;
  *   <li>on every discovery request ({@link #check}): resources named in it need {@code service}
  *       read on their service, else the stream ends with {@code UNAUTHENTICATED} (no token) or
  *       {@code PERMISSION_DENIED} (an unknown token, or one without the right), as the server's own
@@ -86,7 +88,15 @@ final class XdsAccess implements ServerInterceptor {
   @Override
   public <Q, A> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
-    Authorizer caller = security.authorizer(token(headers));
+    Authorizer caller;
+    try {
+      caller = security.caller(headers.get(AUTHORIZATION), headers.get(TOKEN));
+    } catch (dev.cairn.common.CairnException e) {
+      call.close(
+          Status.fromCodeValue(e.code().grpcCode()).withDescription(e.getMessage()),
+          new Metadata());
+      return new ServerCall.Listener<>() {};
+    }
     InetAddress client = address(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
     boolean byToken =
         security.aclEnforced()
@@ -243,18 +253,6 @@ final class XdsAccess implements ServerInterceptor {
 
   private static RequestException refusal(Status status, String message) {
     return new RequestException(status.withDescription(message));
-  }
-
-  static String token(Metadata headers) {
-    String t = headers.get(TOKEN);
-    if (t != null && !t.isBlank()) {
-      return t.trim();
-    }
-    String a = headers.get(AUTHORIZATION);
-    if (a != null && a.length() > 7 && a.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return a.substring(7).trim();
-    }
-    return null;
   }
 
   /**

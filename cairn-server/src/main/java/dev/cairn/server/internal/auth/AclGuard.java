@@ -52,18 +52,91 @@ public final class AclGuard {
 
   /**
    * The token in an {@code Authorization: Bearer} or {@value #TOKEN_HEADER} value pair (either may
-   * be null); null when neither carries one.
+   * be null); null when neither carries one. An {@code Authorization} of another scheme carries no
+   * token (see {@link #caller}).
+   *
+   * @throws CairnException {@code INVALID_ARGUMENT} naming {@code token} when both carry a token
+   *     and the two differ: which of them acts would be a guess (the same token in both is one)
    */
   public static String token(String authorization, String tokenHeader) {
-    if (tokenHeader != null && !tokenHeader.isEmpty()) {
-      return tokenHeader.trim();
+    String fromHeader = tokenHeader == null || tokenHeader.isBlank() ? null : tokenHeader.trim();
+    String bearer = bearer(authorization);
+    if (fromHeader != null && bearer != null && !constantTimeEquals(fromHeader, bearer)) {
+      throw CairnException.of(
+          ErrorCode.INVALID_ARGUMENT,
+          "token",
+          "token: Authorization: Bearer and "
+              + TOKEN_HEADER
+              + " carry different tokens (expected: the token in one of the two headers, or the"
+              + " same token in both)");
     }
+    return fromHeader != null ? fromHeader : bearer;
+  }
+
+  /**
+   * What the caller with these headers may do (either may be null): {@link #token} checked, then
+   * resolved with {@link #authorizer}. With ACLs on, an {@code Authorization} of a scheme other
+   * than {@code Bearer} (a proxy's {@code Basic}, a {@code Digest}) while {@value #TOKEN_HEADER}
+   * carries no token is refused rather than served as the anonymous caller: the client meant to
+   * authenticate and would otherwise be told only that its token is missing. With ACLs off no token
+   * is read, and such a header is not looked at.
+   *
+   * @throws CairnException {@code INVALID_ARGUMENT} naming {@code token} for two different tokens;
+   *     {@code UNAUTHENTICATED} naming {@code authorization} for another scheme, ACLs on
+   */
+  public Authorizer caller(String authorization, String tokenHeader) {
+    String token = token(authorization, tokenHeader);
+    if (enforced && token == null && authorization != null && !authorization.isBlank()) {
+      String scheme = scheme(authorization);
+      if (!"Bearer".equalsIgnoreCase(scheme) && !"Bearer".equalsIgnoreCase(authorization.trim())) {
+        throw CairnException.of(
+            ErrorCode.UNAUTHENTICATED,
+            "authorization",
+            "authorization: "
+                + (scheme == null ? "a value with no scheme" : "scheme " + scheme)
+                + " (expected: Bearer <secret>, or the secret in "
+                + TOKEN_HEADER
+                + ": ACLs are on)");
+      }
+    }
+    return authorizer(token);
+  }
+
+  /** The secret of an {@code Authorization: Bearer <secret>} value; null for anything else. */
+  private static String bearer(String authorization) {
     if (authorization != null
         && authorization.length() > 7
         && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return authorization.substring(7).trim();
+      String t = authorization.substring(7).trim();
+      return t.isEmpty() ? null : t;
     }
     return null;
+  }
+
+  /**
+   * The scheme of an {@code Authorization} value ({@code Basic} of {@code Basic dXNlcjpw}), shown
+   * in refusals; null when the value is one word (it may be a secret sent without a scheme) or its
+   * first word is no short run of letters, digits and dashes.
+   */
+  static String scheme(String authorization) {
+    String v = authorization.trim();
+    int space = v.indexOf(' ');
+    if (space <= 0 || space > 32) {
+      return null;
+    }
+    for (int i = 0; i < space; i++) {
+      char c = v.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-')) {
+        return null;
+      }
+    }
+    return v.substring(0, space);
+  }
+
+  private static boolean constantTimeEquals(String a, String b) {
+    return java.security.MessageDigest.isEqual(
+        a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   /**

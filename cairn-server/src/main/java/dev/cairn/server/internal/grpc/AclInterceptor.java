@@ -16,7 +16,10 @@ import io.grpc.ServerInterceptor;
  * Resolves the token a call carries (metadata {@code authorization: Bearer <secret>} or {@code
  * x-cairn-token}) into the call's {@link Authorizer}, refuses at once a method without a rule or a
  * caller that fails a rule not scoped to a service, and leaves the scoped rules to the method
- * ({@link #check}). Installed only when ACLs are on; without it every call may do everything.
+ * ({@link #check}). Two different tokens in the two keys are refused ({@code INVALID_ARGUMENT}),
+ * with ACLs on or off; an {@code authorization} of another scheme than {@code Bearer} is {@code
+ * UNAUTHENTICATED} with ACLs on ({@link AclGuard#caller}). With ACLs off that is all it does, and
+ * every call may do everything.
  */
 final class AclInterceptor implements ServerInterceptor {
 
@@ -40,26 +43,36 @@ final class AclInterceptor implements ServerInterceptor {
   @Override
   public <Q, A> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
-    Authorizer caller = guard.authorizer(token(headers));
+    Authorizer caller = null;
     Requirement rule = GrpcRules.of(call.getMethodDescriptor().getFullMethodName());
     try {
-      if (rule == null) {
-        throw CairnException.of(
-            ErrorCode.PERMISSION_DENIED,
-            "method",
-            "method: "
-                + call.getMethodDescriptor().getFullMethodName()
-                + " (no ACL rule: refused)");
-      }
-      if (rule.scope() == Requirement.Scope.GLOBAL) {
-        guard.check(caller, rule, "", "");
+      if (!guard.enforced()) {
+        token(headers); // two different tokens are refused with ACLs off too
+      } else {
+        caller = refuseOrResolve(headers, rule, call.getMethodDescriptor().getFullMethodName());
       }
     } catch (CairnException e) {
       call.close(GrpcStatuses.toStatus(e), new Metadata());
       return new ServerCall.Listener<>() {};
     }
+    if (caller == null) {
+      return next.startCall(call, headers);
+    }
     Context context = Context.current().withValues(CALLER, caller, GUARD, guard);
     return Contexts.interceptCall(context, call, headers, next);
+  }
+
+  /** The caller of a call to {@code method} with ACLs on; throws its refusal. */
+  private Authorizer refuseOrResolve(Metadata headers, Requirement rule, String method) {
+    Authorizer caller = guard.caller(headers.get(AUTHORIZATION), headers.get(TOKEN));
+    if (rule == null) {
+      throw CairnException.of(
+          ErrorCode.PERMISSION_DENIED, "method", "method: " + method + " (no ACL rule: refused)");
+    }
+    if (rule.scope() == Requirement.Scope.GLOBAL) {
+      guard.check(caller, rule, "", "");
+    }
+    return caller;
   }
 
   /** The token a call's {@code headers} carry; null when none. */

@@ -33,8 +33,7 @@ final class RateLimitInterceptor implements ServerInterceptor {
   @Override
   public <Q, A> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
-    Authorizer caller =
-        acl.enforced() ? acl.authorizer(AclInterceptor.token(headers)) : Authorizer.ALL;
+    Authorizer caller = acl.enforced() ? counted(headers) : Authorizer.ALL;
     boolean byToken =
         acl.enforced() && caller.kind() == Authorizer.Kind.KNOWN && !caller.accessorId().isEmpty();
     Connections.Connection connection = Connections.current();
@@ -69,5 +68,17 @@ final class RateLimitInterceptor implements ServerInterceptor {
                 + " s)"),
         trailers);
     return new ServerCall.Listener<>() {};
+  }
+
+  /**
+   * The caller whose rate a call counts against; the anonymous caller (counted by address) when its
+   * token headers are refused, which {@link AclInterceptor} then answers.
+   */
+  private Authorizer counted(Metadata headers) {
+    try {
+      return acl.authorizer(AclInterceptor.token(headers));
+    } catch (dev.cairn.common.CairnException e) {
+      return acl.authorizer(null);
+    }
   }
 }

@@ -233,9 +233,19 @@ final class Exchange {
         : acl.sessionAccess(authorizer, sessionAccess(), namespace, service);
   }
 
-  /** The token this request carries ({@code Authorization: Bearer} or {@code X-Cairn-Token}). */
+  /**
+   * The token this request carries ({@code Authorization: Bearer} or {@code X-Cairn-Token});
+   * refuses two different ones ({@link AclGuard#token}).
+   */
   String token() {
     return AclGuard.token(
+        request.headers().get(HttpHeaderNames.AUTHORIZATION),
+        request.headers().get(AclGuard.TOKEN_HEADER));
+  }
+
+  /** What this request's caller may do under {@code acl} ({@link AclGuard#caller}). */
+  Authorizer caller(AclGuard acl) {
+    return acl.caller(
         request.headers().get(HttpHeaderNames.AUTHORIZATION),
         request.headers().get(AclGuard.TOKEN_HEADER));
   }

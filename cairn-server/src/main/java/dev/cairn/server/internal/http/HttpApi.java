@@ -98,7 +98,9 @@ final class HttpApi {
     refuseCrossOriginWrite(ex);
     refuseNonJsonWrite(ex);
     if (acl.enforced()) {
-      ex.authorized(acl.authorizer(ex.token()), acl);
+      ex.authorized(ex.caller(acl), acl);
+    } else {
+      ex.token(); // two different tokens are refused with ACLs off too: the request means one thing
     }
     if (rate != null) {
       limitRate(ex); // before the ACL check: guessing tokens counts too
