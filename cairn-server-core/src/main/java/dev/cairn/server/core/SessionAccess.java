@@ -1,5 +1,7 @@
 package dev.cairn.server.core;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.cairn.server.core.acl.Secrets;
 
 /**
@@ -16,15 +18,17 @@ import dev.cairn.server.core.acl.Secrets;
  */
 public final class SessionAccess {
 
-  private static final SessionAccess NONE = new SessionAccess(null, false);
-  private static final SessionAccess ANY = new SessionAccess(null, true);
+  private static final SessionAccess NONE = new SessionAccess(null, false, "");
+  private static final SessionAccess ANY = new SessionAccess(null, true, "");
 
   private final byte[] hash;
   private final boolean anySession;
+  private final String sessionId;
 
-  private SessionAccess(byte[] hash, boolean anySession) {
+  private SessionAccess(byte[] hash, boolean anySession, String sessionId) {
     this.hash = hash;
     this.anySession = anySession;
+    this.sessionId = sessionId;
   }
 
   /** A caller that proves nothing: it may only open sessions and write what no session owns. */
@@ -44,7 +48,22 @@ public final class SessionAccess {
   public static SessionAccess secret(String secret) {
     return secret == null || secret.isEmpty()
         ? NONE
-        : new SessionAccess(Secrets.hash(secret), false);
+        : new SessionAccess(Secrets.hash(secret), false, "");
+  }
+
+  /**
+   * This secret, as the secret of session {@code sessionId}: what a session stream holds once its
+   * session opened. A removal it makes then acts for that session even while the instance's own
+   * registration, sent just before, is not applied yet (see {@link #sessionId}). Nothing is proved
+   * that the secret does not prove: the registry checks it against the session's.
+   */
+  public SessionAccess forSession(String sessionId) {
+    return hash == null ? this : new SessionAccess(hash, false, requireNonNull(sessionId));
+  }
+
+  /** The session this caller's secret is said to be of ({@link #forSession}), or empty. */
+  public String sessionId() {
+    return sessionId;
   }
 
   /** Whether this caller may act for every session. */

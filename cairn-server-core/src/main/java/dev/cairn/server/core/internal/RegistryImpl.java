@@ -235,7 +235,12 @@ public final class RegistryImpl {
     // The session this caller proves, when it proves the instance's owner; the catalog checks the
     // owner again when it applies the removal.
     String asSession = "";
-    if (!access.actsForAnySession() && access.hasSecret()) {
+    String own = access.sessionId();
+    if (!access.actsForAnySession() && !own.isEmpty() && access.proves(catalog.secretHash(own))) {
+      // A session stream removing from its own session: its registration of the instance may be
+      // right ahead of this removal, not applied yet, and must not make it fail.
+      asSession = own;
+    } else if (!access.actsForAnySession() && access.hasSecret()) {
       Instance found = find(catalog.service(ns, service).instances(), id);
       if (found != null
           && !found.sessionId().isEmpty()

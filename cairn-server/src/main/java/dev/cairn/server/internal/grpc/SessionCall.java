@@ -306,6 +306,7 @@ final class SessionCall implements StreamObserver<SessionRequest> {
     if (!info.resumed()) {
       access = SessionAccess.secret(info.secret());
     }
+    access = access.forSession(sessionId);
     if (state == State.ENDED) {
       // The stream broke while the session was opening.
       detach();

@@ -166,6 +166,43 @@ class SessionStreamTest {
   }
 
   @Test
+  void aRemovalSentRightBehindItsRegistrationIsNotRefused() {
+    Stream s = new Stream();
+    s.open(OpenSession.newBuilder());
+
+    // Neither waits for its answer: the removal reaches the registry before the registration is
+    // applied, and acts for the stream's own session all the same.
+    for (int i = 0; i < 20; i++) {
+      s.send(
+          SessionRequest.newBuilder()
+              .setRegister(
+                  RegisterInstance.newBuilder()
+                      .setRequestId(2 * i)
+                      .setInstance(instance("web", "w" + i))));
+      s.send(
+          SessionRequest.newBuilder()
+              .setDeregister(
+                  DeregisterInstance.newBuilder()
+                      .setRequestId(2 * i + 1)
+                      .setService("web")
+                      .setInstanceId("w" + i)));
+    }
+
+    java.util.Map<Long, RequestResult> answered = new java.util.TreeMap<>();
+    while (answered.size() < 40) {
+      SessionResponse response = s.responses.next();
+      for (RequestResult r :
+          response.hasResults()
+              ? response.getResults().getResultsList()
+              : List.of(response.getResult())) {
+        answered.put(r.getRequestId(), r);
+      }
+    }
+    assertThat(answered.values()).allSatisfy(r -> assertThat(r.getErrorMessage()).isEmpty());
+    assertThat(t.registry().service("default", "web").instances()).isEmpty();
+  }
+
+  @Test
   void aCancelledStreamTakesItsInstancesAwayAtOnce() {
     Stream s = new Stream();
     s.open(OpenSession.newBuilder());
