@@ -101,6 +101,43 @@ class ConsulApiTest {
     assertThat(digest.statusCode()).as(digest.body()).isEqualTo(200);
   }
 
+  // Decision 0098, addendum of 2026-12-06: a read with a body is refused; an empty one is none.
+  @Test
+  void aReadWithABodyIsRefusedAndAnEmptyBodyIsServed() throws Exception {
+    String endpoint = cairn.server().frontDoors().get(0).endpoint();
+    HttpResponse<String> withBody =
+        consul.send("GET", "/v1/catalog/services", "{\"Filter\":\"x\"}");
+    java.net.URI uri = java.net.URI.create(endpoint);
+    String answers;
+    try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout(30_000);
+      String host = "Host: " + uri.getHost() + "\r\n";
+      socket
+          .getOutputStream()
+          .write(
+              ("GET /v1/catalog/services HTTP/1.1\r\n"
+                      + host
+                      + "Content-Length: 0\r\n\r\n"
+                      + "GET /v1/catalog/services HTTP/1.1\r\n"
+                      + host
+                      + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+                      + "GET /v1/catalog/services HTTP/1.1\r\n"
+                      + host
+                      + "Connection: close\r\n\r\n")
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      answers =
+          new String(
+              socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    assertThat(withBody.statusCode()).isEqualTo(400);
+    assertThat(withBody.body())
+        .isEqualTo(
+            "Bad request: a GET takes no body (14 bytes sent; expected: none, the query"
+                + " parameters carry any filter)");
+    assertThat(answers.split("HTTP/1.1 200 OK", -1)).hasSize(4); // three answers, each a 200
+  }
+
   @Test
   void anHttpCheckBecomesACheckCairnRuns() throws Exception {
     HttpResponse<String> r =

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -66,6 +67,24 @@ final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                   + "\" is not one of this server's names (expected: "
                   + security.expectedHosts()
                   + "; see --allowed-hosts)"),
+          keepAlive);
+      return;
+    }
+    int bodyBytes = request.content().readableBytes();
+    if (bodyBytes > 0
+        && (request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD))) {
+      // No read of a front door takes a body (decision 0098, addendum of 2026-12-06): one would be
+      // ignored, and a filter sent in it served unfiltered. An empty one (Content-Length: 0, or
+      // an empty chunked body, which some clients send) is no body.
+      write(
+          ctx,
+          Reply.text(
+              400,
+              "Bad request: a "
+                  + request.method().name()
+                  + " takes no body ("
+                  + bodyBytes
+                  + " bytes sent; expected: none, the query parameters carry any filter)"),
           keepAlive);
       return;
     }
