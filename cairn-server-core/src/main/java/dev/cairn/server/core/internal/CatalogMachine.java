@@ -34,7 +34,13 @@ final class CatalogMachine implements LogStateMachine {
   private final Consumer<Boolean> onLeadership;
   private final java.util.function.UnaryOperator<byte[]> onLeaderMessage;
   private final ForwardedWrites forwarded;
-  private final Function<byte[], CompletableFuture<byte[]>> onForwarded;
+  private final Forwarded onForwarded;
+
+  /** Takes a batch another member forwarded, with its sender's remaining time (decision 0183). */
+  @FunctionalInterface
+  interface Forwarded {
+    CompletableFuture<byte[]> accept(byte[] entry, long budgetNanos);
+  }
 
   CatalogMachine(
       Catalog catalog,
@@ -51,7 +57,8 @@ final class CatalogMachine implements LogStateMachine {
         leads -> {},
         m -> new byte[0],
         new ForwardedWrites(1),
-        e -> CompletableFuture.failedFuture(new UnsupportedOperationException("forwarded")));
+        (e, budget) ->
+            CompletableFuture.failedFuture(new UnsupportedOperationException("forwarded")));
   }
 
   CatalogMachine(
@@ -63,7 +70,7 @@ final class CatalogMachine implements LogStateMachine {
       Consumer<Boolean> onLeadership,
       java.util.function.UnaryOperator<byte[]> onLeaderMessage,
       ForwardedWrites forwarded,
-      Function<byte[], CompletableFuture<byte[]>> onForwarded) {
+      Forwarded onForwarded) {
     this.onLeadership = onLeadership;
     this.onLeaderMessage = onLeaderMessage;
     this.forwarded = forwarded;
@@ -146,7 +153,13 @@ final class CatalogMachine implements LogStateMachine {
   @Override
   public CompletableFuture<byte[]> forwarded(
       byte[] entry, Function<byte[], CompletableFuture<byte[]>> appendHere) {
-    return onForwarded.apply(entry);
+    return onForwarded.accept(entry, NO_BUDGET);
+  }
+
+  @Override
+  public CompletableFuture<byte[]> forwarded(
+      byte[] entry, long budgetNanos, Function<byte[], CompletableFuture<byte[]>> appendHere) {
+    return onForwarded.accept(entry, budgetNanos);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.cairn.server.core.internal;
 
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
+import dev.cairn.common.Ticker;
 import dev.cairn.server.core.log.CommandLog;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,7 @@ final class CommandBatcher {
   // Guarded by `this`: what a command of the last entries took, smoothed; sizes the next encoding.
   private int bytesPerCommand = CommandCodec.FIRST_GUESS_BYTES_PER_COMMAND;
   private final java.util.function.BooleanSupplier forwarding;
+  private final Ticker ticker;
   private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
   // Guarded by `this`: entries appended and not yet completed, and batches forwarded to the leader
   // and not yet answered. Counted apart: a member that starts leading with batches of its own still
@@ -41,19 +43,27 @@ final class CommandBatcher {
   // Set once by close() or fail(): what every later submission fails with.
   private volatile CairnException stoppedWith;
 
+  /** The deadline of a submission that has none. */
+  static final long NO_DEADLINE = Long.MIN_VALUE;
+
   CommandBatcher(CommandLog log, LocalEntries local, int maxPerEntry, int maxInFlight) {
-    this(log, local, maxPerEntry, maxInFlight, maxInFlight, () -> false);
+    this(log, local, maxPerEntry, maxInFlight, maxInFlight, () -> false, Ticker.system());
   }
 
+  /**
+   * @param ticker the time a forwarded batch's deadline is on ({@link #submitForwarded})
+   */
   CommandBatcher(
       CommandLog log,
       LocalEntries local,
       int maxPerEntry,
       int maxInFlight,
       int maxForwardsInFlight,
-      java.util.function.BooleanSupplier forwarding) {
+      java.util.function.BooleanSupplier forwarding,
+      Ticker ticker) {
     this.maxForwardsInFlight = maxForwardsInFlight;
     this.forwarding = forwarding;
+    this.ticker = ticker;
     this.log = log;
     this.local = local;
     this.maxPerEntry = maxPerEntry;
@@ -69,22 +79,25 @@ final class CommandBatcher {
       f.completeExceptionally(stopped);
       return f;
     }
-    queue.add(new Pending(command, f, null));
+    queue.add(new Pending(command, f, null, NO_DEADLINE));
     flush();
     return f;
   }
 
   /**
    * Submits a batch another member forwarded, kept whole in one entry; {@code results} completes
-   * with its commands' results once applied.
+   * with its commands' results once applied. A batch still queued at {@code deadline} (ticker
+   * nanos; {@link #NO_DEADLINE} for none) is not appended: it fails with {@code UNAVAILABLE} when
+   * its turn comes (decision 0183).
    */
-  void submitForwarded(Command.Forwarded batch, CompletableFuture<List<Result>> results) {
+  void submitForwarded(
+      Command.Forwarded batch, CompletableFuture<List<Result>> results, long deadline) {
     CairnException stopped = stoppedWith;
     if (stopped != null) {
       results.completeExceptionally(stopped);
       return;
     }
-    Pending p = new Pending(batch, null, results);
+    Pending p = new Pending(batch, null, results, deadline);
     if (local.holds(batch.batchId())) {
       // One of this member's own entries, appended while it led and relayed to the leader when it
       // lost the lead, comes back now that it leads again: the entry that waits for it is the one
@@ -125,6 +138,13 @@ final class CommandBatcher {
       int commands = 0;
       Pending p;
       while (commands < maxPerEntry && (p = queue.poll()) != null) {
+        if (p.deadline() != NO_DEADLINE) {
+          long late = ticker.nanos() - p.deadline();
+          if (late >= 0) {
+            p.fail(expired(late)); // its sender gave up on it: never appended (decision 0183)
+            continue;
+          }
+        }
         batch.add(p);
         commands += p.results();
       }
@@ -213,6 +233,18 @@ final class CommandBatcher {
     }
   }
 
+  /**
+   * What a forwarded batch dropped {@code lateNanos} past its deadline is told: its sender's client
+   * was told the write was not done in time, and it was not appended, so it will not be.
+   */
+  private static CairnException expired(long lateNanos) {
+    return CairnException.of(
+        ErrorCode.UNAVAILABLE,
+        "write not done within its deadline: it waited in the leader's queue "
+            + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(lateNanos)
+            + " ms past it and was dropped before it was appended (it will not be applied)");
+  }
+
   private static CairnException toCairn(Throwable error) {
     Throwable cause =
         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
@@ -249,7 +281,10 @@ final class CommandBatcher {
 
   /** A command and who waits for it: one result ({@code single}) or a forwarded batch's all. */
   private record Pending(
-      Command command, CompletableFuture<Result> single, CompletableFuture<List<Result>> group) {
+      Command command,
+      CompletableFuture<Result> single,
+      CompletableFuture<List<Result>> group,
+      long deadline) {
 
     int results() {
       return command instanceof Command.Forwarded f ? f.commands().size() : 1;

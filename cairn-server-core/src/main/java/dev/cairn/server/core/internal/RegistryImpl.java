@@ -123,7 +123,8 @@ public final class RegistryImpl {
             options.maxCommandsPerEntry(),
             options.maxEntriesInFlight(),
             options.maxForwardsInFlight(),
-            () -> !leading);
+            () -> !leading,
+            options.ticker());
     this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("cairn-sessions"));
     this.checker =
         new HealthChecker(
@@ -836,7 +837,9 @@ public final class RegistryImpl {
 
   // On the leader, any thread: a batch a follower forwarded, applied inside this member's entries
   // with its own clients' commands (decision 0107); a batch sent again is answered, not applied.
-  private CompletableFuture<byte[]> acceptForwarded(byte[] entry) {
+  // Its sender's deadline is budgetNanos away (LogStateMachine.NO_BUDGET: none): a batch still
+  // queued here past it is dropped before it is appended (decision 0183).
+  private CompletableFuture<byte[]> acceptForwarded(byte[] entry, long budgetNanos) {
     if (!leading) {
       return CompletableFuture.failedFuture(
           CairnException.of(ErrorCode.UNAVAILABLE, "this member does not lead (any more)"));
@@ -860,7 +863,11 @@ public final class RegistryImpl {
     }
     ForwardedWrites.Start start = forwardedWrites.start(batchId);
     if (start.submit()) {
-      batcher.submitForwarded(new Command.Forwarded(batchId, flat), start.results());
+      long deadline =
+          budgetNanos == dev.cairn.server.core.log.LogStateMachine.NO_BUDGET
+              ? CommandBatcher.NO_DEADLINE
+              : options.ticker().nanos() + budgetNanos;
+      batcher.submitForwarded(new Command.Forwarded(batchId, flat), start.results(), deadline);
     }
     int n = flat.size();
     return start

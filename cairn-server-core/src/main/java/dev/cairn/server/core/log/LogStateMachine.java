@@ -53,4 +53,20 @@ public interface LogStateMachine {
       byte[] entry, Function<byte[], CompletableFuture<byte[]>> appendHere) {
     return appendHere.apply(entry);
   }
+
+  /** The budget of a forwarded entry whose sender gave none (a member of an earlier version). */
+  long NO_BUDGET = Long.MAX_VALUE;
+
+  /**
+   * {@link #forwarded(byte[], Function)} for an entry whose sender's deadline was {@code
+   * budgetNanos} away when it reached this member (the remaining time, not a time of day: members'
+   * clocks differ; {@link #NO_BUDGET} for none; always over 0, the log drops an entry that arrives
+   * after its deadline). A machine that queues entries before appending them should drop one that
+   * waited past its budget, failing it with {@code UNAVAILABLE} (decision 0183): its sender has
+   * told its client the write was not done in time. The default ignores the budget.
+   */
+  default CompletableFuture<byte[]> forwarded(
+      byte[] entry, long budgetNanos, Function<byte[], CompletableFuture<byte[]>> appendHere) {
+    return forwarded(entry, appendHere);
+  }
 }

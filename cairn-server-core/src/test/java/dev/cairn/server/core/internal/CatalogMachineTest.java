@@ -62,7 +62,8 @@ class CatalogMachineTest {
             leads -> {},
             b -> new byte[0],
             forwarded,
-            e -> java.util.concurrent.CompletableFuture.failedFuture(new AssertionError()));
+            (e, budget) ->
+                java.util.concurrent.CompletableFuture.failedFuture(new AssertionError()));
     byte[] entry =
         CommandCodec.encodeBatch(
             1L,

@@ -109,7 +109,9 @@ class CommandBatcherTest {
     HoldingLog log = new HoldingLog();
     java.util.concurrent.atomic.AtomicBoolean forwarding =
         new java.util.concurrent.atomic.AtomicBoolean(true);
-    CommandBatcher batcher = new CommandBatcher(log, new LocalEntries(), 1, 1, 2, forwarding::get);
+    CommandBatcher batcher =
+        new CommandBatcher(
+            log, new LocalEntries(), 1, 1, 2, forwarding::get, dev.cairn.common.Ticker.system());
 
     batcher.submit(new Command.CloseSession("f1", false));
     batcher.submit(new Command.CloseSession("f2", false));
@@ -135,15 +137,60 @@ class CommandBatcherTest {
     // Another member's batch waits for the slot.
     batcher.submitForwarded(
         new Command.Forwarded(42L, List.of(new Command.CloseSession("f", false))),
-        new CompletableFuture<>());
+        new CompletableFuture<>(),
+        CommandBatcher.NO_DEADLINE);
     assertThat(log.inFlight).hasSize(1);
 
     // This member's own entry, relayed back to it (its id is one it holds), does not wait.
     long own = local.hold(List.of(new Command.CloseSession("own", false)));
     batcher.submitForwarded(
         new Command.Forwarded(own, List.of(new Command.CloseSession("own", false))),
-        new CompletableFuture<>());
+        new CompletableFuture<>(),
+        CommandBatcher.NO_DEADLINE);
     assertThat(log.inFlight).hasSize(2);
+  }
+
+  // Decision 0183: a forwarded batch that waited in the leader's queue past its sender's deadline
+  // is not appended; one within it is.
+  @Test
+  void aForwardedBatchQueuedPastItsDeadlineIsDroppedBeforeItIsAppended() throws Exception {
+    HoldingLog log = new HoldingLog();
+    dev.cairn.testing.clock.FakeTicker ticker = dev.cairn.testing.clock.FakeTicker.create();
+    CommandBatcher batcher =
+        new CommandBatcher(log, new LocalEntries(), 512, 1, 1, () -> false, ticker);
+    batcher.submit(new Command.CloseSession("own", false));
+    assertThat(log.inFlight).hasSize(1); // the one entry in flight: what follows queues
+
+    CompletableFuture<List<Result>> late = new CompletableFuture<>();
+    CompletableFuture<List<Result>> inTime = new CompletableFuture<>();
+    long now = ticker.nanos();
+    batcher.submitForwarded(
+        new Command.Forwarded(1L, List.of(new Command.CloseSession("late", false))),
+        late,
+        now + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500));
+    batcher.submitForwarded(
+        new Command.Forwarded(2L, List.of(new Command.CloseSession("in-time", false))),
+        inTime,
+        now + java.util.concurrent.TimeUnit.SECONDS.toNanos(5));
+    ticker.advance(java.time.Duration.ofSeconds(1)); // the first one's sender gave up meanwhile
+    log.inFlight.get(0).complete(CommandCodec.encodeResults(List.of(Result.ok(1))));
+
+    assertThat(late)
+        .failsWithin(java.time.Duration.ZERO)
+        .withThrowableThat()
+        .havingCause()
+        .isInstanceOf(CairnException.class)
+        .withMessage(
+            "write not done within its deadline: it waited in the leader's queue 500 ms past it"
+                + " and was dropped before it was appended (it will not be applied)");
+    assertThat(((CairnException) late.handle((r, e) -> e).join()).code())
+        .isEqualTo(ErrorCode.UNAVAILABLE);
+    assertThat(log.inFlight).hasSize(2); // the batch in time went out, alone
+    assertThat(log.entries).hasSize(2);
+    assertThat(CommandCodec.decodeBatch(log.entries.get(1), new StringPool()))
+        .containsExactly(
+            new Command.Forwarded(2L, List.of(new Command.CloseSession("in-time", false))));
+    assertThat(inTime).isNotDone();
   }
 
   @Test
@@ -162,6 +209,7 @@ class CommandBatcherTest {
   /** Every append stays in flight. */
   private static final class HoldingLog implements CommandLog {
     final List<CompletableFuture<byte[]>> inFlight = new ArrayList<>();
+    final List<byte[]> entries = new ArrayList<>();
 
     @Override
     public void start(LogStateMachine machine) {}
@@ -170,6 +218,7 @@ class CommandBatcherTest {
     public synchronized CompletableFuture<byte[]> append(byte[] entry) {
       CompletableFuture<byte[]> f = new CompletableFuture<>();
       inFlight.add(f);
+      entries.add(entry);
       return f;
     }
 

@@ -10,7 +10,6 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 import org.apache.ratis.grpc.server.GrpcServices;
 import org.apache.ratis.thirdparty.io.grpc.MethodDescriptor;
 import org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition;
@@ -24,10 +23,14 @@ import org.apache.ratis.thirdparty.io.grpc.stub.StreamObserver;
  * each follower, on the member's Raft port beside Ratis's own services (so it has Raft's mutual TLS
  * when members have it), carrying batches the follower's clients wrote and their answers.
  *
- * <p>Frames are plain bytes. A request is a call id (8 bytes) then the forwarded entry; an answer
- * is the call id, a status byte ({@link #OK}: the applied index, 8 bytes, then the machine's reply;
- * {@link #REFUSED}: a reason in UTF-8, and the batch is to be sent again to whoever leads). Answers
- * are written from the thread that applied the batch's entry.
+ * <p>Frames are plain bytes. A request is a call id (8 bytes), on {@link #FORWARD_WITHIN} the
+ * sender's remaining time for it in nanoseconds (8 bytes, decision 0183), then the forwarded entry;
+ * an answer is the call id, a status byte ({@link #OK}: the applied index, 8 bytes, then the
+ * machine's reply; {@link #REFUSED}: a reason in UTF-8, and the batch is to be sent again to
+ * whoever leads, unless its time is up). Answers are written from the thread that applied the
+ * batch's entry. {@link #FORWARD}, without the remaining time, is still served for members of an
+ * earlier version; a member of this one sends on {@link #FORWARD_WITHIN}, and a member that lacks
+ * it answers {@code UNIMPLEMENTED} (the sender then goes by a Ratis query).
  *
  * <p>One more frame answers no request: call id {@link #ADDRESS_CALL_ID}, status {@link #ADDRESS},
  * then this member's gRPC API address in UTF-8 (decision 0114). It goes out when a stream opens, if
@@ -70,6 +73,22 @@ final class ForwardService {
           .setResponseMarshaller(BYTES)
           .build();
 
+  static final MethodDescriptor<byte[], byte[]> FORWARD_WITHIN =
+      FORWARD.toBuilder()
+          .setFullMethodName(
+              MethodDescriptor.generateFullMethodName("cairn.raft.Members", "ForwardWithin"))
+          .build();
+
+  /**
+   * Applies a forwarded entry on this member if it leads, given the time its sender had left for it
+   * when it arrived ({@link dev.cairn.server.core.log.LogStateMachine#NO_BUDGET}: none given): see
+   * {@link StateMachineAdapter#forwardHere}.
+   */
+  @FunctionalInterface
+  interface Handler {
+    CompletableFuture<byte[]> forward(byte[] entry, long budgetNanos);
+  }
+
   private ForwardService() {}
 
   /**
@@ -81,14 +100,17 @@ final class ForwardService {
    *     StateMachineAdapter#forwardHere}
    * @param advertised this member's gRPC API address, told every stream
    */
-  static GrpcServices.Customizer customizer(
-      Function<byte[], CompletableFuture<byte[]>> forwardHere, Advertised advertised) {
+  static GrpcServices.Customizer customizer(Handler forwardHere, Advertised advertised) {
     ServerServiceDefinition service =
         ServerServiceDefinition.builder(FORWARD.getServiceName())
             .addMethod(
                 FORWARD,
                 ServerCalls.asyncBidiStreamingCall(
-                    out -> new Inbound(out, forwardHere, advertised)))
+                    out -> new Inbound(out, forwardHere, advertised, false)))
+            .addMethod(
+                FORWARD_WITHIN,
+                ServerCalls.asyncBidiStreamingCall(
+                    out -> new Inbound(out, forwardHere, advertised, true)))
             .build();
     return (NettyServerBuilder builder, EnumSet<GrpcServices.Type> types) -> {
       if (types.contains(GrpcServices.Type.SERVER)) {
@@ -98,8 +120,13 @@ final class ForwardService {
     };
   }
 
-  static byte[] request(long callId, byte[] entry) {
-    return ByteBuffer.allocate(8 + entry.length).putLong(callId).put(entry).array();
+  /** A request frame of {@link #FORWARD_WITHIN}. */
+  static byte[] request(long callId, long budgetNanos, byte[] entry) {
+    return ByteBuffer.allocate(16 + entry.length)
+        .putLong(callId)
+        .putLong(budgetNanos)
+        .put(entry)
+        .array();
   }
 
   static byte[] addressFrame(String address) {
@@ -130,17 +157,17 @@ final class ForwardService {
   /** One follower's stream: answers are written in the order their entries were applied. */
   private static final class Inbound implements StreamObserver<byte[]> {
     private final StreamObserver<byte[]> out;
-    private final Function<byte[], CompletableFuture<byte[]>> forwardHere;
+    private final Handler forwardHere;
     private final Advertised advertised;
+    private final boolean budgeted; // the frames carry the sender's remaining time
     private boolean closed; // guarded by out
 
     Inbound(
-        StreamObserver<byte[]> out,
-        Function<byte[], CompletableFuture<byte[]>> forwardHere,
-        Advertised advertised) {
+        StreamObserver<byte[]> out, Handler forwardHere, Advertised advertised, boolean budgeted) {
       this.out = out;
       this.forwardHere = forwardHere;
       this.advertised = advertised;
+      this.budgeted = budgeted;
       // A follower gone: answers still to come are dropped, not written to a cancelled call.
       ((ServerCallStreamObserver<byte[]>) out)
           .setOnCancelHandler(
@@ -168,14 +195,18 @@ final class ForwardService {
 
     @Override
     public void onNext(byte[] request) {
-      if (request.length < 8) {
+      int head = budgeted ? 16 : 8;
+      if (request.length < head) {
         return; // not a frame of this protocol; nothing to answer to
       }
-      long callId = ByteBuffer.wrap(request).getLong();
-      byte[] entry = java.util.Arrays.copyOfRange(request, 8, request.length);
+      ByteBuffer in = ByteBuffer.wrap(request);
+      long callId = in.getLong();
+      // The sender's time left when it sent, counted from now: the time on the wire is spent too.
+      long budget = budgeted ? in.getLong() : dev.cairn.server.core.log.LogStateMachine.NO_BUDGET;
+      byte[] entry = java.util.Arrays.copyOfRange(request, head, request.length);
       CompletableFuture<byte[]> applied;
       try {
-        applied = forwardHere.apply(entry);
+        applied = forwardHere.forward(entry, budget);
       } catch (RuntimeException e) {
         applied = CompletableFuture.failedFuture(e);
       }

@@ -57,11 +57,12 @@ final class ForwardStream implements AutoCloseable {
   }
 
   /**
-   * Sends {@code entry} to {@code leader}'s machine; completes with its answer (the applied index,
-   * 8 bytes, then the machine's reply), or fails with an {@link IOException} saying why this try
-   * did not get one.
+   * Sends {@code entry} to {@code leader}'s machine with the time left until {@code deadline}
+   * ({@link System#nanoTime()}; sent as a remaining time, since members' clocks differ: decision
+   * 0183); completes with its answer (the applied index, 8 bytes, then the machine's reply), or
+   * fails with an {@link IOException} saying why this try did not get one.
    */
-  CompletableFuture<byte[]> send(RaftPeer leader, byte[] entry) {
+  CompletableFuture<byte[]> send(RaftPeer leader, byte[] entry, long deadline) {
     long id = callIds.incrementAndGet();
     CompletableFuture<byte[]> answer = new CompletableFuture<>();
     Call c;
@@ -76,7 +77,7 @@ final class ForwardStream implements AutoCloseable {
             e instanceof IOException ? e : new IOException("no stream to " + leader, e));
       }
       c.pending.put(id, answer);
-      c.call.sendMessage(ForwardService.request(id, entry));
+      c.call.sendMessage(ForwardService.request(id, deadline - System.nanoTime(), entry));
     }
     return answer
         .orTimeout(attemptMillis, TimeUnit.MILLISECONDS)
@@ -128,7 +129,7 @@ final class ForwardStream implements AutoCloseable {
       channel = b.build();
     }
     if (call == null) {
-      call = new Call(channel.newCall(ForwardService.FORWARD, CallOptions.DEFAULT));
+      call = new Call(channel.newCall(ForwardService.FORWARD_WITHIN, CallOptions.DEFAULT));
       call.start();
     }
     return call;

@@ -68,6 +68,9 @@ final class GroupMember implements AutoCloseable {
   // policy tries again only before it, so a write is never sent after its deadline.
   private static final ThreadLocal<long[]> QUERY_DEADLINE = new ThreadLocal<>();
   private final java.util.concurrent.ScheduledExecutorService contactSampler;
+  // Set once a leader answered a forward query with the remaining time "unknown query kind" (a
+  // member of an earlier version, decision 0183): forward queries then go without it.
+  private volatile boolean leaderWithoutBudgets;
 
   /** The pause between the Ratis client's tries of one request. */
   private static final long CLIENT_RETRY_MILLIS = 20;
@@ -213,13 +216,9 @@ final class GroupMember implements AutoCloseable {
    */
   CompletableFuture<byte[]> forward(byte[] entry) {
     forwarded.incrementAndGet();
-    byte[] content = new byte[entry.length + 1];
-    content[0] = StateMachineAdapter.QUERY_FORWARD;
-    System.arraycopy(entry, 0, content, 1, entry.length);
-    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(content));
     long deadline = System.nanoTime() + settings.writeTimeout().toNanos();
     CompletableFuture<byte[]> answer = new CompletableFuture<>();
-    sendForward(entry, message, deadline, answer);
+    sendForward(entry, deadline, answer);
     CompletableFuture<byte[]> done =
         deadline(
             answer.thenCompose(
@@ -263,8 +262,7 @@ final class GroupMember implements AutoCloseable {
     return true;
   }
 
-  private void sendForward(
-      byte[] entry, Message message, long deadline, CompletableFuture<byte[]> answer) {
+  private void sendForward(byte[] entry, long deadline, CompletableFuture<byte[]> answer) {
     if (!mayStillSend(deadline, answer)) {
       return;
     }
@@ -274,34 +272,60 @@ final class GroupMember implements AutoCloseable {
       // without the stream), the same batch goes at once as a Ratis query, which finds whoever
       // leads and is answered from the leader's memory if it was applied meanwhile.
       stream
-          .send(leader, entry)
+          .send(leader, entry, deadline)
           .whenComplete(
               (reply, error) -> {
                 if (error == null) {
                   answer.complete(reply);
                 } else if (!answer.isDone()) {
-                  queryForward(entry, message, deadline, answer);
+                  queryForward(entry, deadline, answer);
                 }
               });
       return;
     }
-    queryForward(entry, message, deadline, answer);
+    queryForward(entry, deadline, answer);
   }
 
-  private void queryForward(
-      byte[] entry, Message message, long deadline, CompletableFuture<byte[]> answer) {
+  private void queryForward(byte[] entry, long deadline, CompletableFuture<byte[]> answer) {
     if (!mayStillSend(deadline, answer)) {
       return;
     }
-    leaderQuery(message, deadline)
+    leaderQuery(forwardQuery(entry, deadline), deadline)
         .whenComplete(
             (reply, error) -> {
               if (reply != null && reply.isSuccess()) {
                 answer.complete(reply.getMessage().getContent().toByteArray());
                 return;
               }
-              retryForward(entry, message, deadline, answer, reply, error);
+              Throwable why = reply != null ? reply.getException() : error;
+              if (why != null
+                  && String.valueOf(why.getMessage()).contains("unknown query kind")
+                  && !leaderWithoutBudgets) {
+                // A leader of an earlier version: it takes the batch without the remaining time.
+                leaderWithoutBudgets = true;
+              }
+              retryForward(entry, deadline, answer, reply, error);
             });
+  }
+
+  /**
+   * The Ratis query carrying {@code entry} to the leader's machine: with the time left until {@code
+   * deadline}, counted when the query is made (decision 0183), unless a leader answered that it
+   * does not know that kind.
+   */
+  private Message forwardQuery(byte[] entry, long deadline) {
+    byte[] content;
+    if (leaderWithoutBudgets) {
+      content = new byte[entry.length + 1];
+      content[0] = StateMachineAdapter.QUERY_FORWARD;
+      System.arraycopy(entry, 0, content, 1, entry.length);
+    } else {
+      content = new byte[entry.length + 9];
+      content[0] = StateMachineAdapter.QUERY_FORWARD_WITHIN;
+      java.nio.ByteBuffer.wrap(content, 1, 8).putLong(deadline - System.nanoTime());
+      System.arraycopy(entry, 0, content, 9, entry.length);
+    }
+    return Message.valueOf(UnsafeByteOperations.unsafeWrap(content));
   }
 
   /** The member another member leads, or null while none or this one does. */
@@ -320,7 +344,6 @@ final class GroupMember implements AutoCloseable {
 
   private void retryForward(
       byte[] entry,
-      Message message,
       long deadline,
       CompletableFuture<byte[]> answer,
       RaftClientReply reply,
@@ -340,7 +363,7 @@ final class GroupMember implements AutoCloseable {
     }
     // No leader yet, a leader not ready, a lost answer: again, to whoever leads now.
     CompletableFuture.runAsync(
-        () -> sendForward(entry, message, deadline, answer),
+        () -> sendForward(entry, deadline, answer),
         CompletableFuture.delayedExecutor(FORWARD_RETRY_MILLIS, TimeUnit.MILLISECONDS, forwarding));
   }
 

@@ -1,5 +1,7 @@
 package dev.cairn.server.ratis.internal;
 
+import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
 import dev.cairn.server.core.log.LogStateMachine;
 import java.io.IOException;
 import java.util.PriorityQueue;
@@ -68,6 +70,13 @@ final class StateMachineAdapter extends BaseStateMachine {
    * answer is the applied index (8 bytes) then the machine's reply.
    */
   static final byte QUERY_FORWARD = 2;
+
+  /**
+   * {@link #QUERY_FORWARD} with the sender's remaining time for the entry (8 bytes, nanoseconds)
+   * before the entry (decision 0183). A member of an earlier version answers it "unknown query
+   * kind"; its sender then sends {@link #QUERY_FORWARD}.
+   */
+  static final byte QUERY_FORWARD_WITHIN = 3;
 
   // Futures waiting for an index to be applied, earliest first; guarded by itself.
   private final PriorityQueue<IndexWait> indexWaits = new PriorityQueue<>();
@@ -242,7 +251,13 @@ final class StateMachineAdapter extends BaseStateMachine {
           Message.valueOf(UnsafeByteOperations.unsafeWrap(answer == null ? new byte[0] : answer)));
     }
     if (content[0] == QUERY_FORWARD) {
-      return forwardHere(java.util.Arrays.copyOfRange(content, 1, content.length))
+      return forwardHere(
+              java.util.Arrays.copyOfRange(content, 1, content.length), LogStateMachine.NO_BUDGET)
+          .thenApply(answer -> Message.valueOf(UnsafeByteOperations.unsafeWrap(answer)));
+    }
+    if (content[0] == QUERY_FORWARD_WITHIN && content.length >= 9) {
+      long budget = java.nio.ByteBuffer.wrap(content, 1, 8).getLong();
+      return forwardHere(java.util.Arrays.copyOfRange(content, 9, content.length), budget)
           .thenApply(answer -> Message.valueOf(UnsafeByteOperations.unsafeWrap(answer)));
     }
     return CompletableFuture.failedFuture(new IOException("unknown query kind " + content[0]));
@@ -252,13 +267,27 @@ final class StateMachineAdapter extends BaseStateMachine {
    * Applies a batch another member forwarded (decision 0107), on the leader only; completes once
    * its entry is applied here with the applied index (8 bytes) then the machine's reply. Reached
    * through a Ratis query or a member's forward stream (decision 0111); any thread.
+   *
+   * <p>{@code budgetNanos} is the time its sender had left for it when it sent it ({@link
+   * LogStateMachine#NO_BUDGET}: none given). A batch that arrives with none left is dropped here
+   * before anything appends it, and one that waits in the machine's queue past it is dropped there
+   * (decision 0183): its sender has told its client the write was not done in time.
    */
-  CompletableFuture<byte[]> forwardHere(byte[] entry) {
+  CompletableFuture<byte[]> forwardHere(byte[] entry, long budgetNanos) {
     if (!leading) {
       return CompletableFuture.failedFuture(new IOException("not the leader (any more): " + self));
     }
+    if (budgetNanos <= 0) {
+      return CompletableFuture.failedFuture(
+          CairnException.of(
+              ErrorCode.UNAVAILABLE,
+              "write not done within its deadline: it reached the leader "
+                  + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(-budgetNanos)
+                  + " ms after it and was dropped before it was appended (it will not be"
+                  + " applied)"));
+    }
     return machine
-        .forwarded(entry, appendHere)
+        .forwarded(entry, budgetNanos, appendHere)
         .thenApply(
             reply -> {
               // The reply comes once its entry is applied here: the asker waits for this index.

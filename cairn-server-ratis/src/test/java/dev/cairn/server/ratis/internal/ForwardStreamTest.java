@@ -48,13 +48,39 @@ class ForwardStreamTest {
               return CompletableFuture.completedFuture(answer(42, "ok:" + text(entry)));
             });
 
-    byte[] first = stream.send(leader, bytes("a")).get(10, TimeUnit.SECONDS);
-    byte[] second = stream.send(leader, bytes("b")).get(10, TimeUnit.SECONDS);
+    byte[] first = stream.send(leader, bytes("a"), inAMinute()).get(10, TimeUnit.SECONDS);
+    byte[] second = stream.send(leader, bytes("b"), inAMinute()).get(10, TimeUnit.SECONDS);
 
     assertThat(ByteBuffer.wrap(first).getLong()).isEqualTo(42);
     assertThat(text(java.util.Arrays.copyOfRange(first, 8, first.length))).isEqualTo("ok:a");
     assertThat(text(java.util.Arrays.copyOfRange(second, 8, second.length))).isEqualTo("ok:b");
     assertThat(applied).containsExactly("a", "b");
+  }
+
+  // Decision 0183: the leader is told the time left, not the sender's clock.
+  @Test
+  void aSendCarriesTheTimeLeftUntilItsDeadline() throws Exception {
+    List<Long> budgets = new CopyOnWriteArrayList<>();
+    GrpcServices.Customizer customizer =
+        ForwardService.customizer(
+            (entry, budget) -> {
+              budgets.add(budget);
+              return CompletableFuture.completedFuture(answer(1, "ok"));
+            },
+            new ForwardService.Advertised());
+    NettyServerBuilder builder = NettyServerBuilder.forPort(0);
+    Server server =
+        customizer.customize(builder, EnumSet.of(GrpcServices.Type.SERVER)).build().start();
+    servers.add(server);
+    RaftPeer leader =
+        RaftPeer.newBuilder().setId("n1").setAddress("127.0.0.1:" + server.getPort()).build();
+    long before = System.nanoTime();
+
+    stream.send(leader, bytes("a"), before + TimeUnit.SECONDS.toNanos(5)).get(10, TimeUnit.SECONDS);
+    stream.send(leader, bytes("b"), before - TimeUnit.SECONDS.toNanos(1)).get(10, TimeUnit.SECONDS);
+
+    assertThat(budgets.get(0)).isPositive().isLessThanOrEqualTo(TimeUnit.SECONDS.toNanos(5));
+    assertThat(budgets.get(1)).isLessThanOrEqualTo(-TimeUnit.SECONDS.toNanos(1));
   }
 
   @Test
@@ -68,8 +94,8 @@ class ForwardStreamTest {
                     ? slow
                     : CompletableFuture.completedFuture(answer(2, "fast")));
 
-    CompletableFuture<byte[]> first = stream.send(leader, bytes("slow"));
-    byte[] second = stream.send(leader, bytes("fast")).get(10, TimeUnit.SECONDS);
+    CompletableFuture<byte[]> first = stream.send(leader, bytes("slow"), inAMinute());
+    byte[] second = stream.send(leader, bytes("fast"), inAMinute()).get(10, TimeUnit.SECONDS);
     slow.complete(answer(1, "slow"));
 
     assertThat(ByteBuffer.wrap(second).getLong()).isEqualTo(2);
@@ -83,7 +109,7 @@ class ForwardStreamTest {
             "n2",
             entry -> CompletableFuture.failedFuture(new IOException("not the leader (any more)")));
 
-    assertThatThrownBy(() -> stream.send(member, bytes("x")).get(10, TimeUnit.SECONDS))
+    assertThatThrownBy(() -> stream.send(member, bytes("x"), inAMinute()).get(10, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
         .cause()
         .isInstanceOf(IOException.class)
@@ -95,7 +121,7 @@ class ForwardStreamTest {
   void aLeaderThatNeverAnswersFailsTheSendAfterTheAttemptTime() {
     RaftPeer leader = start("n1", entry -> new CompletableFuture<>());
 
-    assertThatThrownBy(() -> stream.send(leader, bytes("x")).get(10, TimeUnit.SECONDS))
+    assertThatThrownBy(() -> stream.send(leader, bytes("x"), inAMinute()).get(10, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
         .cause()
         .isInstanceOf(TimeoutException.class);
@@ -106,22 +132,28 @@ class ForwardStreamTest {
     RaftPeer first = start("n1", entry -> CompletableFuture.completedFuture(answer(1, "from n1")));
     RaftPeer second = start("n2", entry -> CompletableFuture.completedFuture(answer(2, "from n2")));
 
-    assertThat(ByteBuffer.wrap(stream.send(first, bytes("x")).get(10, TimeUnit.SECONDS)).getLong())
+    assertThat(
+            ByteBuffer.wrap(stream.send(first, bytes("x"), inAMinute()).get(10, TimeUnit.SECONDS))
+                .getLong())
         .isEqualTo(1);
-    assertThat(ByteBuffer.wrap(stream.send(second, bytes("x")).get(10, TimeUnit.SECONDS)).getLong())
+    assertThat(
+            ByteBuffer.wrap(stream.send(second, bytes("x"), inAMinute()).get(10, TimeUnit.SECONDS))
+                .getLong())
         .isEqualTo(2);
 
     // A leader that goes away with a send waiting: that send fails at once (not after the
     // attempt time), and the next leader gets the next send on a stream of its own.
     RaftPeer hanging = start("n3", entry -> new CompletableFuture<>());
-    CompletableFuture<byte[]> lost = stream.send(hanging, bytes("y"));
+    CompletableFuture<byte[]> lost = stream.send(hanging, bytes("y"), inAMinute());
     servers.get(2).shutdownNow();
     assertThatThrownBy(() -> lost.get(10, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
         .cause()
         .isInstanceOf(IOException.class)
         .hasMessageContaining("forward stream ended");
-    assertThat(ByteBuffer.wrap(stream.send(first, bytes("z")).get(10, TimeUnit.SECONDS)).getLong())
+    assertThat(
+            ByteBuffer.wrap(stream.send(first, bytes("z"), inAMinute()).get(10, TimeUnit.SECONDS))
+                .getLong())
         .isEqualTo(1);
   }
 
@@ -130,7 +162,7 @@ class ForwardStreamTest {
     stream.close();
     RaftPeer leader = RaftPeer.newBuilder().setId("n1").setAddress("127.0.0.1:1").build();
 
-    assertThatThrownBy(() -> stream.send(leader, bytes("x")).get(10, TimeUnit.SECONDS))
+    assertThatThrownBy(() -> stream.send(leader, bytes("x"), inAMinute()).get(10, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
         .cause()
         .hasMessageContaining("closed");
@@ -168,9 +200,9 @@ class ForwardStreamTest {
     RaftPeer leader =
         start("n1", entry -> CompletableFuture.completedFuture(answer(7, "ok")), known);
 
-    byte[] reply = stream.send(leader, bytes("a")).get(10, TimeUnit.SECONDS);
+    byte[] reply = stream.send(leader, bytes("a"), inAMinute()).get(10, TimeUnit.SECONDS);
     known.set("127.0.0.1:9502");
-    byte[] again = stream.send(leader, bytes("b")).get(10, TimeUnit.SECONDS);
+    byte[] again = stream.send(leader, bytes("b"), inAMinute()).get(10, TimeUnit.SECONDS);
 
     assertThat(ByteBuffer.wrap(reply).getLong()).isEqualTo(7);
     assertThat(ByteBuffer.wrap(again).getLong()).isEqualTo(7);
@@ -187,7 +219,8 @@ class ForwardStreamTest {
       String id,
       Function<byte[], CompletableFuture<byte[]>> forwardHere,
       ForwardService.Advertised advertised) {
-    GrpcServices.Customizer customizer = ForwardService.customizer(forwardHere, advertised);
+    GrpcServices.Customizer customizer =
+        ForwardService.customizer((entry, budget) -> forwardHere.apply(entry), advertised);
     NettyServerBuilder builder = NettyServerBuilder.forAddress(loopback());
     try {
       Server server =
@@ -214,5 +247,10 @@ class ForwardStreamTest {
 
   private static String text(byte[] b) {
     return new String(b, StandardCharsets.UTF_8);
+  }
+
+  /** A deadline no send of these tests reaches. */
+  private static long inAMinute() {
+    return System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
   }
 }
