@@ -298,9 +298,7 @@ final class GroupMember implements AutoCloseable {
                 return;
               }
               Throwable why = reply != null ? reply.getException() : error;
-              if (why != null
-                  && String.valueOf(why.getMessage()).contains("unknown query kind")
-                  && !leaderWithoutBudgets) {
+              if (why != null && String.valueOf(why.getMessage()).contains("unknown query kind")) {
                 // A leader of an earlier version: it takes the batch without the remaining time.
                 leaderWithoutBudgets = true;
               }
