@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.stream.Stream;
 
 /**
- * W6: a 3-member cluster of its own (member JVMs started from the Cairn classpath on free loopback
- * ports, data under a temporary directory), driven by blocking writers spread over the members.
+ * W6: a 3- or 5-member cluster of its own (member JVMs started from the Cairn classpath on free
+ * loopback ports, data under a temporary directory), driven by blocking writers spread over the
+ * members.
  *
  * <ol>
  *   <li><b>Steady</b>: the writers run for a while with nothing failing; the leader changes every
@@ -41,13 +42,24 @@ import java.util.stream.Stream;
  *       acknowledged write must be on every member, and the members must hold the same instances.
  * </ol>
  *
- * Writers are threads, each with one call at a time (2 s deadline), starting on member {@code w %
- * 3}; after a failure a writer moves to the next member, as the SDK does. Every phase is bounded in
- * time, the whole by {@code maxTime}; the members are stopped at the end whatever happens.
+ * With 5 members, optionally <b>double kills</b> after the leader kills: two members {@code kill
+ * -9}ed at once, alternately two followers and the leader with a follower; a majority of three is
+ * left, so writes must go on. With TLS files, every member serves and talks to the others over
+ * mutual TLS.
+ *
+ * <p>Writers are threads, each with one call at a time (2 s deadline), starting on member {@code w
+ * % members}; after a failure a writer moves to the next member, as the SDK does. Every phase is
+ * bounded in time, the whole by {@code maxTime}; the members are stopped at the end whatever
+ * happens.
  */
 final class ClusterFailoverWorkload implements Workload {
 
-  /** The workload's bounds. */
+  /**
+   * The workload's bounds. {@code members}: 3 or 5; {@code doubleKills}: kills of two members at
+   * once (5 members only); {@code portBase}: the members' ports are {@code portBase .. portBase + 3
+   * * members - 1} (Raft, HTTP, gRPC), or free ones when 0; {@code tls}: the members serve and talk
+   * to each other over mutual TLS with these files (null: plaintext).
+   */
   record Settings(
       int kills,
       int writers,
@@ -56,13 +68,103 @@ final class ClusterFailoverWorkload implements Workload {
       Duration maxTime,
       String classpath,
       List<String> memberJavaOptions,
-      boolean keepData) {
+      boolean keepData,
+      int members,
+      int doubleKills,
+      int portBase,
+      Target.Tls tls) {
 
     Settings {
       requireNonNull(steady, "steady");
       requireNonNull(maxTime, "maxTime");
       requireNonNull(classpath, "classpath");
       memberJavaOptions = List.copyOf(memberJavaOptions);
+      if (members != 3 && members != 5) {
+        throw new IllegalArgumentException("w6-members: " + members + " (expected: 3 or 5)");
+      }
+      if (doubleKills < 0 || (doubleKills > 0 && members < 5)) {
+        throw new IllegalArgumentException(
+            "w6-double-kills: "
+                + doubleKills
+                + " (expected: 0, or > 0 with --w6-members 5: two of three cannot be killed)");
+      }
+      if (portBase != 0 && (portBase < 1024 || portBase + 3 * members > 65_536)) {
+        throw new IllegalArgumentException(
+            "w6-port-base: " + portBase + " (expected: 0 for free ports, or 1024..65535)");
+      }
+    }
+
+    /** A 3-member plaintext cluster on free ports, no double kills. */
+    Settings(
+        int kills,
+        int writers,
+        int syncWrites,
+        Duration steady,
+        Duration maxTime,
+        String classpath,
+        List<String> memberJavaOptions,
+        boolean keepData) {
+      this(
+          kills,
+          writers,
+          syncWrites,
+          steady,
+          maxTime,
+          classpath,
+          memberJavaOptions,
+          keepData,
+          3,
+          0,
+          0,
+          null);
+    }
+
+    Settings withMembers(int n, int doubleKills) {
+      return new Settings(
+          kills,
+          writers,
+          syncWrites,
+          steady,
+          maxTime,
+          classpath,
+          memberJavaOptions,
+          keepData,
+          n,
+          doubleKills,
+          portBase,
+          tls);
+    }
+
+    Settings withPortBase(int base) {
+      return new Settings(
+          kills,
+          writers,
+          syncWrites,
+          steady,
+          maxTime,
+          classpath,
+          memberJavaOptions,
+          keepData,
+          members,
+          doubleKills,
+          base,
+          tls);
+    }
+
+    Settings withTls(Target.Tls files) {
+      return new Settings(
+          kills,
+          writers,
+          syncWrites,
+          steady,
+          maxTime,
+          classpath,
+          memberJavaOptions,
+          keepData,
+          members,
+          doubleKills,
+          portBase,
+          files);
     }
 
     /** The launcher's server flags ({@code ./cairn server}), heap capped at 1 GiB. */
@@ -85,7 +187,6 @@ final class ClusterFailoverWorkload implements Workload {
   }
 
   private static final String NAME = "W6";
-  private static final int MEMBERS = 3;
   private static final Duration WRITE_DEADLINE = Duration.ofSeconds(2);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration PHASE_TIMEOUT = Duration.ofSeconds(60);
@@ -104,31 +205,37 @@ final class ClusterFailoverWorkload implements Workload {
 
   @Override
   public void run(RunContext context, ResultTable table) throws Exception {
+    if (settings.tls() != null && settings.tls().cert() == null) {
+      throw new IllegalArgumentException(
+          "tls: W6's members need --tls-cert and --tls-key with --tls-ca (mutual TLS)");
+    }
     long deadline = System.nanoTime() + settings.maxTime().toNanos();
     Path dir = Files.createTempDirectory("cairn-loadgen-w6-");
-    int[] ports = freePorts(MEMBERS * 3);
+    int n = settings.members();
+    int[] ports = settings.portBase() == 0 ? freePorts(n * 3) : basePorts(settings.portBase(), n);
     StringBuilder peers = new StringBuilder();
-    for (int i = 0; i < MEMBERS; i++) {
+    for (int i = 0; i < n; i++) {
       peers.append(i == 0 ? "" : ",").append("n").append(i + 1).append("=127.0.0.1:");
       peers.append(ports[i]);
     }
     List<MemberProcess> members = new ArrayList<>();
-    for (int i = 0; i < MEMBERS; i++) {
+    for (int i = 0; i < n; i++) {
       members.add(
           new MemberProcess(
               "n" + (i + 1),
               ports[i],
-              ports[MEMBERS + i],
-              ports[2 * MEMBERS + i],
+              ports[n + i],
+              ports[2 * n + i],
               dir.resolve("n" + (i + 1)),
               peers.toString(),
               settings.classpath(),
-              settings.memberJavaOptions()));
+              settings.memberJavaOptions(),
+              settings.tls()));
     }
     Writers writers = null;
     boolean ok = false;
     try {
-      context.progress("%s: starting 3 members under %s ...", NAME, dir);
+      context.progress("%s: starting %d members under %s ...", NAME, n, dir);
       for (MemberProcess m : members) {
         m.start();
       }
@@ -140,7 +247,12 @@ final class ClusterFailoverWorkload implements Workload {
       MemberProcess leader = awaitLeader(members, PHASE_TIMEOUT);
       table.add(
           NAME,
-          "cluster: 3 member JVMs, leader " + leader.id,
+          "cluster: "
+              + n
+              + " member JVMs"
+              + (settings.tls() == null ? "" : ", mutual TLS between members and to clients")
+              + ", leader "
+              + leader.id,
           "JVM flags " + settings.memberJavaOptions(),
           "—");
       String service = context.service("w6");
@@ -164,8 +276,9 @@ final class ClusterFailoverWorkload implements Workload {
           NAME,
           String.format(
               Locale.ROOT,
-              "steady writes (%d blocking writers over 3 members, %.0f s)",
+              "steady writes (%d blocking writers over %d members, %.0f s)",
               settings.writers(),
+              n,
               steadySeconds),
           ResultTable.rate(steadyAcked / steadySeconds, "ops/s"),
           "—");
@@ -233,6 +346,11 @@ final class ClusterFailoverWorkload implements Workload {
           ResultTable.count(acked) + " / " + ResultTable.count(failed),
           "—");
 
+      // 3b. Two members at once (5 members: a majority of 3 is left).
+      if (settings.doubleKills() > 0) {
+        doubleKills(context, table, members, writers, deadline);
+      }
+
       // 4. Every acknowledged write on every member.
       writers.stop();
       check(context, table, members, writers);
@@ -253,12 +371,93 @@ final class ClusterFailoverWorkload implements Workload {
     }
   }
 
+  /**
+   * Phase 3b: two members {@code kill -9}ed at the same moment, alternately two followers (writes
+   * must go on: a majority of three is left) and the leader with a follower (one election, as for a
+   * leader kill); both restarted and back in sync before the next.
+   */
+  private void doubleKills(
+      RunContext context,
+      ResultTable table,
+      List<MemberProcess> members,
+      Writers writers,
+      long deadline)
+      throws Exception {
+    List<Long> followersDown = new ArrayList<>();
+    List<Long> leaderDown = new ArrayList<>();
+    long failedBefore = writers.failed();
+    long ackedBefore = writers.acked();
+    int done = 0;
+    while (done < settings.doubleKills() && System.nanoTime() < deadline) {
+      MemberProcess leader = awaitLeader(members, PHASE_TIMEOUT);
+      int l = members.indexOf(leader);
+      boolean withLeader = done % 2 == 1;
+      MemberProcess first = withLeader ? leader : members.get((l + 1) % members.size());
+      MemberProcess second = members.get((l + 2) % members.size());
+      Thread.sleep(BETWEEN_KILLS.toMillis());
+      long killedAt = System.nanoTime();
+      writers.markKill(killedAt);
+      first.kill9();
+      second.kill9();
+      done++;
+      long firstAck = writers.awaitAckAfterKill(PHASE_TIMEOUT);
+      if (firstAck < 0) {
+        throw new IllegalStateException(
+            "double kill "
+                + done
+                + " ("
+                + first.id
+                + ", "
+                + second.id
+                + "): no write acknowledged within 60 s");
+      }
+      (withLeader ? leaderDown : followersDown).add(firstAck - killedAt);
+      context.progress(
+          "%s: double kill %d (%s%s, %s): writable again after %.0f ms",
+          NAME,
+          done,
+          first.id,
+          withLeader ? " leading" : "",
+          second.id,
+          (firstAck - killedAt) / 1e6);
+      for (MemberProcess m : List.of(first, second)) {
+        m.start();
+      }
+      for (MemberProcess m : List.of(first, second)) {
+        if (!m.awaitServing(START_TIMEOUT)) {
+          throw new IllegalStateException(m.id + " did not restart; see " + m.dataDir + ".log");
+        }
+        writers.reconnect(members.indexOf(m));
+        if (awaitInSync(members, m, PHASE_TIMEOUT) < 0) {
+          throw new IllegalStateException(m.id + " did not catch up within 60 s");
+        }
+      }
+    }
+    addMillisRows(
+        table,
+        "two followers killed at once: kill → first ack of a write begun after it",
+        followersDown,
+        "writes go on");
+    addMillisRows(
+        table,
+        "leader and a follower killed at once: kill → first ack of a write begun after it",
+        leaderDown,
+        "as one leader kill");
+    table.add(
+        NAME,
+        "writes acknowledged / failed during the double kills",
+        ResultTable.count(writers.acked() - ackedBefore)
+            + " / "
+            + ResultTable.count(writers.failed() - failedBefore),
+        "—");
+  }
+
   /** Phase 2: a follower down for {@code syncWrites} writes, then restarted. */
   private void followerCatchUp(
       RunContext context, ResultTable table, List<MemberProcess> members, long deadline)
       throws Exception {
     MemberProcess leader = awaitLeader(members, PHASE_TIMEOUT);
-    MemberProcess follower = members.get((members.indexOf(leader) + 1) % MEMBERS);
+    MemberProcess follower = members.get((members.indexOf(leader) + 1) % members.size());
     context.progress(
         "%s: kill -9 follower %s, %,d writes to the others...",
         NAME, follower.id, settings.syncWrites());
@@ -689,6 +888,15 @@ final class ClusterFailoverWorkload implements Workload {
 
   private static String seconds(long nanos) {
     return String.format(Locale.ROOT, "%.2f s", nanos / 1e9);
+  }
+
+  /** Raft ports from {@code base}, then HTTP, then gRPC: {@code 3 * members} in a row. */
+  private static int[] basePorts(int base, int members) {
+    int[] ports = new int[3 * members];
+    for (int i = 0; i < ports.length; i++) {
+      ports[i] = base + i;
+    }
+    return ports;
   }
 
   static int[] freePorts(int n) throws IOException {

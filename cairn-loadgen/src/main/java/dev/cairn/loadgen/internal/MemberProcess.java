@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
  * One cluster member in a JVM of its own, started by W6: {@code java <opts> -cp <classpath>
  * dev.cairn.cli.Cairn server --node-id .. --peers ..} on fixed loopback ports chosen free
  * beforehand (so that a restarted member is found where it was), its output appended to {@code
- * <dataDir>.log}.
+ * <dataDir>.log}. With TLS files, the member serves HTTP and gRPC over mutual TLS and talks to the
+ * other members (Raft, forwarded writes) over mutual TLS with the same certificate, which the load
+ * generator's clients present too.
  */
 final class MemberProcess {
 
@@ -35,13 +37,17 @@ final class MemberProcess {
       Path dataDir,
       String peers,
       String classpath,
-      List<String> javaOptions) {
+      List<String> javaOptions,
+      Target.Tls tls) {
     this.id = id;
     this.raftPort = raftPort;
     this.httpPort = httpPort;
     this.grpcPort = grpcPort;
     this.dataDir = dataDir;
-    this.target = Target.of("127.0.0.1:" + grpcPort, "http://127.0.0.1:" + httpPort);
+    Target plain =
+        Target.of(
+            "127.0.0.1:" + grpcPort, (tls == null ? "http" : "https") + "://127.0.0.1:" + httpPort);
+    this.target = tls == null ? plain : plain.withTls(tls);
     this.api = new ServerApi(target);
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -64,6 +70,16 @@ final class MemberProcess {
             Integer.toString(grpcPort),
             "--dns-port",
             "-1"));
+    if (tls != null) {
+      cmd.addAll(
+          List.of(
+              "--tls-cert",
+              tls.cert().toString(),
+              "--tls-key",
+              tls.key().toString(),
+              "--tls-ca",
+              tls.ca().toString()));
+    }
     this.command = List.copyOf(cmd);
   }
 

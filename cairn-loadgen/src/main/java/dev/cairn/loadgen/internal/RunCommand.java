@@ -262,6 +262,28 @@ public final class RunCommand implements Callable<Integer> {
   int w6MaxSeconds;
 
   @Option(
+      names = "--w6-members",
+      defaultValue = "3",
+      description = "W6: cluster members, 3 or 5. Default: ${DEFAULT-VALUE}.")
+  int w6Members;
+
+  @Option(
+      names = "--w6-double-kills",
+      defaultValue = "0",
+      description =
+          "W6 with 5 members: kills of two members at once, alternately two followers and the"
+              + " leader with a follower. Default: ${DEFAULT-VALUE}.")
+  int w6DoubleKills;
+
+  @Option(
+      names = "--w6-port-base",
+      defaultValue = "0",
+      description =
+          "W6: the members' Raft, HTTP and gRPC ports are 3 x members ports in a row from this"
+              + " one; 0 picks free ones. Default: ${DEFAULT-VALUE}.")
+  int w6PortBase;
+
+  @Option(
       names = "--w6-keep-data",
       description = "W6: keep the members' data directories and logs (kept anyway on a failure).")
   boolean w6KeepData;
@@ -273,6 +295,8 @@ public final class RunCommand implements Callable<Integer> {
           "W6: the Cairn jar its members run (default: the load generator's own classpath when it"
               + " holds the server, else cairn-cli/target/cairn.jar of this repository).")
   Path cairnJar;
+
+  private Target.Tls w6Tls; // the --tls-* files, which W6's members use too; null: plaintext
 
   public RunCommand() {}
 
@@ -292,11 +316,13 @@ public final class RunCommand implements Callable<Integer> {
         throw new IllegalArgumentException(
             "tls: --tls-cert and --tls-key go together, and with --tls-ca");
       }
-      Target.Tls tls = tlsCa == null ? null : Target.Tls.load(tlsCa, tlsCert, tlsKey);
+      w6Tls = tlsCa == null ? null : Target.Tls.load(tlsCa, tlsCert, tlsKey);
+      // W6 alone starts members of its own: the --http default (plain http) is not used then
+      boolean w6Only = only.size() == 1 && "W6".equalsIgnoreCase(only.get(0).trim());
       for (int i = 0; i < grpc.size(); i++) {
         Target member = Target.of(grpc.get(i).trim(), http.get(i).trim());
         member = member.withToken(token);
-        members.add(tls == null ? member : member.withTls(tls));
+        members.add(w6Tls == null || w6Only ? member : member.withTls(w6Tls));
       }
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
@@ -460,6 +486,15 @@ public final class RunCommand implements Callable<Integer> {
     if (w1BlockingCallers < 0) {
       return "w1-blocking-callers: " + w1BlockingCallers + " (expected: >= 0)";
     }
+    if (w6Members != 3 && w6Members != 5) {
+      return "w6-members: " + w6Members + " (expected: 3 or 5)";
+    }
+    if (w6DoubleKills < 0 || (w6DoubleKills > 0 && w6Members < 5)) {
+      return "w6-double-kills: " + w6DoubleKills + " (expected: 0, or > 0 with --w6-members 5)";
+    }
+    if (w6PortBase != 0 && (w6PortBase < 1024 || w6PortBase + 3 * w6Members > 65_536)) {
+      return "w6-port-base: " + w6PortBase + " (expected: 0 for free ports, or 1024..65535)";
+    }
     if (w2WarmupEvents < 0) {
       return "w2-warmup-events: " + w2WarmupEvents + " (expected: >= 0)";
     }
@@ -518,7 +553,11 @@ public final class RunCommand implements Callable<Integer> {
                 Duration.ofSeconds(w6MaxSeconds),
                 cairnClasspath(),
                 ClusterFailoverWorkload.Settings.launcherJavaOptions(),
-                w6KeepData)));
+                w6KeepData,
+                w6Members,
+                w6DoubleKills,
+                w6PortBase,
+                w6Tls)));
   }
 
   /**

@@ -38,7 +38,8 @@ class SessionsOnLeaderTest {
               dir.resolve("n" + (i + 1)),
               peers,
               System.getProperty("java.class.path"),
-              List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1")));
+              List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1"),
+              null));
     }
     for (MemberProcess m : members) {
       m.start();
