@@ -93,6 +93,21 @@ public final class RatisCommandLog implements CommandLog {
   /**
    * {@inheritDoc}
    *
+   * <p>In a cluster the write timeout counts from when the oldest command arrived: an entry whose
+   * wait used it up fails at once with "write not sent within", and is never sent (decision 0182).
+   * A single node counts it from this call, as {@link #append(byte[])} does.
+   */
+  @Override
+  public CompletableFuture<byte[]> append(byte[] entry, long waitedNanos) {
+    if (requireNonNull(entry, "entry").length == 0) {
+      throw new IllegalArgumentException("entry: empty (an entry holds at least one byte)");
+    }
+    return node.append(entry, waitedNanos);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
    * <p>Ratis writes each entry through its log worker's buffer, which is 1 MiB here (decision
    * 0178); this is that less room for Ratis's framing.
    */

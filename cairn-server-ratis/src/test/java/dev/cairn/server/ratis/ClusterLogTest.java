@@ -228,6 +228,55 @@ class ClusterLogTest {
   }
 
   /**
+   * A write that waited in the member's queue for its whole write timeout (behind an entry that
+   * could not commit) fails at once without being sent, on the leader and on a follower alike: it
+   * is never applied, even once a majority is back, so its writer's 503 at its deadline is the
+   * truth (decision 0182). One that waited less goes out with what is left of its timeout.
+   */
+  @Test
+  void aWriteThatWaitedItsWholeTimeoutFailsUnsentAndIsNeverApplied() throws Exception {
+    Duration electionTimeout = Duration.ofSeconds(2);
+    startThree(electionTimeout);
+    RatisCommandLog leader = awaitLeader();
+    leader.append(bytes("first")).get(10, TimeUnit.SECONDS);
+    long timeout = Duration.ofSeconds(1).toNanos(); // the members' write timeout
+    RatisCommandLog follower = logs.get((logs.indexOf(leader) + 1) % 3);
+    assertThatThrownBy(() -> follower.append(bytes("unsent-follower"), timeout).join())
+        .cause()
+        .isInstanceOf(CairnException.class)
+        .hasMessageStartingWith("write not sent within 1000 ms");
+    int back = (logs.indexOf(leader) + 2) % 3;
+    int gone = logs.indexOf(follower);
+    logs.get(back).close();
+    logs.get(gone).close();
+
+    assertThatThrownBy(() -> leader.append(bytes("unsent-leader"), timeout).join())
+        .cause()
+        .isInstanceOf(CairnException.class)
+        .satisfies(e -> assertThat(((CairnException) e).code()).isEqualTo(ErrorCode.UNAVAILABLE))
+        .hasMessageStartingWith("write not sent within 1000 ms")
+        .hasMessageContaining("no quorum");
+    // Sent, with what was left of its timeout: in the leader's log, committed once a majority is.
+    assertThatThrownBy(() -> leader.append(bytes("sent"), timeout / 2).join())
+        .cause()
+        .hasMessageContaining("may still be applied");
+
+    RatisCommandLog returned = member(peers.get(back), dirs.get(back), electionTimeout);
+    RecordingMachine replayed = new RecordingMachine();
+    logs.set(back, returned);
+    machines.set(back, replayed);
+    returned.start(replayed);
+    RecordingMachine leaders = machines.get(logs.indexOf(leader));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              assertThat(leaders.entries()).containsExactly("first", "sent");
+              assertThat(replayed.entries()).containsExactly("first", "sent");
+            });
+  }
+
+  /**
    * gRPC spaces a channel's connection attempts to a member that is down further and further apart
    * (up to two minutes); Ratis starts them again at once for a leader's appenders but not for the
    * votes of an election. A member holding the longest log, alone for long, must still reach a

@@ -17,7 +17,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * commands in the order they were submitted. An entry stays under half the log's {@link
  * CommandLog#maxEntryBytes}: a batch that encodes past that goes out as several entries, in order;
  * a single command past the whole limit goes alone, and the log's refusal fails it alone (decision
- * 0178). Thread-safe.
+ * 0178). Each entry tells the log how long its oldest command waited in the queue, so that a write
+ * queued behind an entry that cannot commit fails within the log's write timeout of its arrival,
+ * not one timeout after that entry (decision 0182). Thread-safe.
  */
 final class CommandBatcher {
 
@@ -51,7 +53,8 @@ final class CommandBatcher {
   }
 
   /**
-   * @param ticker the time a forwarded batch's deadline is on ({@link #submitForwarded})
+   * @param ticker the time a forwarded batch's deadline ({@link #submitForwarded}) and each
+   *     submission's arrival are on
    */
   CommandBatcher(
       CommandLog log,
@@ -79,7 +82,7 @@ final class CommandBatcher {
       f.completeExceptionally(stopped);
       return f;
     }
-    queue.add(new Pending(command, f, null, NO_DEADLINE));
+    queue.add(new Pending(command, f, null, NO_DEADLINE, ticker.nanos()));
     flush();
     return f;
   }
@@ -97,7 +100,7 @@ final class CommandBatcher {
       results.completeExceptionally(stopped);
       return;
     }
-    Pending p = new Pending(batch, null, results, deadline);
+    Pending p = new Pending(batch, null, results, deadline, ticker.nanos());
     if (local.holds(batch.batchId())) {
       // One of this member's own entries, appended while it led and relayed to the leader when it
       // lost the lead, comes back now that it leads again: the entry that waits for it is the one
@@ -160,8 +163,10 @@ final class CommandBatcher {
   // again if need be), one after the other: the order of commands in the log is kept.
   private void send(List<Pending> batch, boolean forward) {
     List<Command> commands = new ArrayList<>(batch.size());
+    long oldest = Long.MAX_VALUE;
     for (Pending p : batch) {
       commands.add(p.command());
+      oldest = Math.min(oldest, p.queuedAt());
     }
     long id = local.hold(commands);
     byte[] entry;
@@ -191,7 +196,7 @@ final class CommandBatcher {
     }
     CompletableFuture<byte[]> appended;
     try {
-      appended = log.append(entry);
+      appended = log.append(entry, Math.max(0, ticker.nanos() - oldest));
     } catch (RuntimeException e) {
       appended = CompletableFuture.failedFuture(e);
     }
@@ -279,12 +284,17 @@ final class CommandBatcher {
     }
   }
 
-  /** A command and who waits for it: one result ({@code single}) or a forwarded batch's all. */
+  /**
+   * A command and who waits for it: one result ({@code single}) or a forwarded batch's all; {@code
+   * deadline}: a forwarded batch's ({@link #NO_DEADLINE} for none); {@code queuedAt}: when it was
+   * submitted. Both on the batcher's ticker, in nanoseconds.
+   */
   private record Pending(
       Command command,
       CompletableFuture<Result> single,
       CompletableFuture<List<Result>> group,
-      long deadline) {
+      long deadline,
+      long queuedAt) {
 
     int results() {
       return command instanceof Command.Forwarded f ? f.commands().size() : 1;

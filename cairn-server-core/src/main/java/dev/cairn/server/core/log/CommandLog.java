@@ -28,6 +28,17 @@ public interface CommandLog extends AutoCloseable {
   CompletableFuture<byte[]> append(byte[] entry);
 
   /**
+   * Appends an entry whose oldest command already waited {@code waitedNanos} for it (queued behind
+   * the entries in flight). A log with a write timeout counts that timeout from when the oldest
+   * command arrived, not from this call: the entry fails once the timeout passed since then, and
+   * one whose wait used the whole timeout fails at once, never sent and so never applied (decision
+   * 0182). Otherwise as {@link #append(byte[])}, which this default calls.
+   */
+  default CompletableFuture<byte[]> append(byte[] entry, long waitedNanos) {
+    return append(entry);
+  }
+
+  /**
    * The largest entry {@link #append} takes, in bytes; a larger one fails with a {@link
    * dev.cairn.common.CairnException} of code {@code INVALID_ARGUMENT} and the log goes on. The
    * batcher that makes entries keeps them under half of it by splitting a batch that would not be

@@ -71,6 +71,31 @@ class CommandBatcherTest {
     assertThat(next.join().isOk()).isTrue();
   }
 
+  @Test
+  void anEntryTellsTheLogHowLongItsOldestCommandWaitedBehindTheOneInFlight() {
+    SmallLog log = new SmallLog(4096);
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+    CommandBatcher batcher =
+        new CommandBatcher(log, new LocalEntries(), 512, 1, 1, () -> false, now::get);
+
+    batcher.submit(close("first")); // in flight at once
+    now.addAndGet(2_000_000_000L);
+    CompletableFuture<Result> second = batcher.submit(close("second")); // queued behind it
+    now.addAndGet(500_000_000L);
+    CompletableFuture<Result> third = batcher.submit(close("third"));
+    now.addAndGet(700_000_000L);
+    assertThat(log.entries).hasSize(1);
+
+    log.answer(0, 1); // the entry in flight done 1.2 s after "second" arrived: the two go out
+
+    assertThat(log.entries).hasSize(2);
+    // the log counts its write timeout from the oldest command's arrival (decision 0182)
+    assertThat(log.waitedNanos).containsExactly(0L, 1_200_000_000L);
+    log.answer(1, 2);
+    assertThat(second.join().isOk()).isTrue();
+    assertThat(third.join().isOk()).isTrue();
+  }
+
   private static Command close(String session) {
     return new Command.CloseSession(session, false);
   }
@@ -237,6 +262,7 @@ class CommandBatcherTest {
    */
   private static final class SmallLog implements CommandLog {
     final List<byte[]> entries = new ArrayList<>();
+    final List<Long> waitedNanos = new ArrayList<>();
     final List<CompletableFuture<byte[]>> inFlight = new ArrayList<>();
     private final int maxEntryBytes;
 
@@ -251,6 +277,12 @@ class CommandBatcherTest {
 
     @Override
     public void start(LogStateMachine machine) {}
+
+    @Override
+    public synchronized CompletableFuture<byte[]> append(byte[] entry, long waited) {
+      waitedNanos.add(waited);
+      return append(entry);
+    }
 
     @Override
     public synchronized CompletableFuture<byte[]> append(byte[] entry) {

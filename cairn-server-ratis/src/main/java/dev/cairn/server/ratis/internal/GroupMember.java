@@ -212,11 +212,14 @@ final class GroupMember implements AutoCloseable {
    * with every other member's (decision 0107); completes with the machine's reply once the write is
    * applied here too, so a read here after it sees it. Sent again to whichever member leads until
    * one answers or the write timeout passes: the leader answers a batch it already applied from its
-   * memory of forwarded batches instead of applying it twice.
+   * memory of forwarded batches instead of applying it twice. The write timeout counts from {@code
+   * arrived} ({@link System#nanoTime()}): when the write's oldest command reached this member
+   * (decision 0182).
    */
-  CompletableFuture<byte[]> forward(byte[] entry) {
+  CompletableFuture<byte[]> forward(byte[] entry, long arrived) {
     forwarded.incrementAndGet();
-    long deadline = System.nanoTime() + settings.writeTimeout().toNanos();
+    // The leader gets what is left of it (decision 0183): the wait here is already spent.
+    long deadline = arrived + settings.writeTimeout().toNanos();
     CompletableFuture<byte[]> answer = new CompletableFuture<>();
     sendForward(entry, deadline, answer);
     CompletableFuture<byte[]> done =
@@ -231,7 +234,8 @@ final class GroupMember implements AutoCloseable {
                 }),
             "write",
             // Past the deadline it was sent (one not sent by then fails in mayStillSend).
-            SENT_MAY_APPLY);
+            SENT_MAY_APPLY,
+            deadline);
     // A write the caller was told failed is not sent again: the tries end with it.
     done.whenComplete(
         (r, e) -> {
@@ -759,7 +763,14 @@ final class GroupMember implements AutoCloseable {
    */
   private <T> CompletableFuture<T> deadline(
       CompletableFuture<T> f, String what, String afterTimeout) {
-    return f.orTimeout(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+    return deadline(f, what, afterTimeout, System.nanoTime() + settings.writeTimeout().toNanos());
+  }
+
+  /** Like {@link #deadline(CompletableFuture, String, String)}, ending at {@code deadline}. */
+  private <T> CompletableFuture<T> deadline(
+      CompletableFuture<T> f, String what, String afterTimeout, long deadline) {
+    long left = Math.max(1, deadline - System.nanoTime());
+    return f.orTimeout(left, TimeUnit.NANOSECONDS)
         .exceptionallyCompose(
             e -> {
               Throwable cause = e instanceof CompletionException ? e.getCause() : e;

@@ -389,6 +389,16 @@ public final class RaftNode {
 
   /** Submits {@code entry}; see {@link dev.cairn.server.ratis.RatisCommandLog#append}. */
   public CompletableFuture<byte[]> append(byte[] entry) {
+    return append(entry, 0);
+  }
+
+  /**
+   * Submits {@code entry}, whose oldest command already waited {@code waitedNanos} for it: in a
+   * cluster the write timeout counts from then (decision 0182); see {@link
+   * dev.cairn.server.ratis.RatisCommandLog#append(byte[], long)}.
+   */
+  public CompletableFuture<byte[]> append(byte[] entry, long waitedNanos) {
+    long arrived = System.nanoTime() - Math.max(0, waitedNanos);
     if (entry.length > RaftConfig.MAX_ENTRY_BYTES) {
       // Past the log worker's buffer the write would fail the worker, and with it the log.
       return CompletableFuture.failedFuture(
@@ -417,6 +427,17 @@ public final class RaftNode {
       return CompletableFuture.failedFuture(cannotWrite);
     }
     GroupMember g = group;
+    if (g != null && waitedNanos >= settings.writeTimeout().toNanos()) {
+      // Queued behind entries that could not commit for the whole write timeout: failed unsent,
+      // so it is never applied after its writer was told it failed (decision 0182).
+      failedWrites.incrementAndGet();
+      return CompletableFuture.failedFuture(
+          unavailable(
+              "write not sent within "
+                  + settings.writeTimeout().toMillis()
+                  + " ms: "
+                  + g.describeQuorum()));
+    }
     if (g != null && !adapter.leading()) {
       if (g.outsideConfiguration()) {
         // Nothing to forward to yet, and a write queued until it is added would be applied long
@@ -434,7 +455,7 @@ public final class RaftNode {
                     + settings.port()
                     + ", or send writes to a member"));
       }
-      return track(g.forward(entry));
+      return track(g.forward(entry, arrived));
     }
     RaftIdentity id = identity;
     // An encoded entry is never written again: Ratis may keep its bytes without a copy.
@@ -448,12 +469,15 @@ public final class RaftNode {
         // The leader has no deadline of its own for a write it cannot commit (no quorum).
         CompletableFuture<RaftClientReply> leaderWrite = submitted;
         deadlines.watch(
-            leaderWrite, false, () -> leaderWrite.completeExceptionally(new TimeoutException()));
+            leaderWrite,
+            false,
+            () -> leaderWrite.completeExceptionally(new TimeoutException()),
+            arrived);
         submitted.whenComplete(
             (reply, error) -> {
               if (reply != null && reply.getNotLeaderException() != null) {
                 // Leadership moved while this was submitted: the leader takes it.
-                relay(g.forward(entry), result);
+                relay(g.forward(entry, arrived), result);
               } else if (error instanceof TimeoutException) {
                 result.completeExceptionally(
                     unavailable(

@@ -60,7 +60,18 @@ final class WriteDeadlines implements AutoCloseable {
    * its wait.
    */
   void watch(CompletableFuture<?> future, boolean pauseTolerant, Runnable onTimeout) {
-    watched.add(new Watched(future, System.nanoTime(), pauseTolerant, onTimeout));
+    watch(future, pauseTolerant, onTimeout, System.nanoTime());
+  }
+
+  /**
+   * {@link #watch(CompletableFuture, boolean, Runnable)} with the timeout counted from {@code
+   * since} ({@link System#nanoTime()}, at most now): a write that waited in a queue before it was
+   * submitted (decision 0182). Such writes are submitted in the order they arrived, so a sweep
+   * still meets them oldest first; one that did not would be failed at the next sweep that reaches
+   * it, at most one timeout after it was watched.
+   */
+  void watch(CompletableFuture<?> future, boolean pauseTolerant, Runnable onTimeout, long since) {
+    watched.add(new Watched(future, since, pauseTolerant, onTimeout));
   }
 
   /** Appends watched and not yet seen answered or expired by a sweep. */
