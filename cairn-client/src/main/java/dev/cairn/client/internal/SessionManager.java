@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The client's one session stream: opens (or resumes) the session, sends keepalives every third of
- * the TTL, registers every live registration on each (re)opened session (re-registering an
- * identical instance is a no-op on the registry) and reconnects with backoff, failing over between
+ * the TTL (and gives the registry up for another once none was answered for half the TTL, decision
+ * 0185), registers every live registration on each (re)opened session (re-registering an identical
+ * instance is a no-op on the registry) and reconnects with backoff, failing over between
  * registries, until closed. The stream is opened with the first registration.
  *
  * <p>A registration goes out on the caller's thread and its result is handled on the network thread
@@ -81,6 +82,8 @@ final class SessionManager {
   // client (and nobody who only saw the public id) resume it.
   private String sessionSecret = "";
   private long lastAckNanos;
+  // When the last keepalive was sent (the ticker's nanos); event thread, under the lock.
+  private long lastKeepAliveNanos;
   private ScheduledFuture<?> keepAliveTask;
   private ScheduledFuture<?> reconnectTask;
   private boolean started;
@@ -384,7 +387,11 @@ final class SessionManager {
     open = true;
     failures = 0;
     lastAckNanos = settings.ticker.nanos();
-    long period = Math.max(1, settings.sessionTtl.toMillis() / 3);
+    lastKeepAliveNanos = lastAckNanos;
+    // Checked every sixth of the TTL, sent every third: a registry that went silent (a partition,
+    // no RST) is given up at most two thirds of the TTL after its last answer, leaving a third for
+    // the session to be resumed elsewhere before its lease runs out (decision 0185).
+    long period = Math.max(1, settings.sessionTtl.toMillis() / 6);
     keepAliveTask =
         events.scheduleWithFixedDelay(this::keepAlive, period, period, TimeUnit.MILLISECONDS);
     for (RegistrationImpl r : registrations.values()) {
@@ -400,8 +407,9 @@ final class SessionManager {
     if (!open || call == null) {
       return;
     }
-    long silentNanos = settings.ticker.nanos() - lastAckNanos;
-    if (silentNanos > settings.sessionTtl.toNanos() * 2 / 3) {
+    long now = settings.ticker.nanos();
+    long silentNanos = now - lastAckNanos;
+    if (silentNanos > settings.sessionTtl.toNanos() / 2) {
       log.info(
           "No keepalive answer from {} for {} ms",
           where(),
@@ -411,6 +419,11 @@ final class SessionManager {
       call.cancel("keepalive: no answer", null);
       return;
     }
+    // Every third of the TTL (less a little, so that a tick that comes early still sends).
+    if (now - lastKeepAliveNanos < settings.sessionTtl.toNanos() * 3 / 10) {
+      return;
+    }
+    lastKeepAliveNanos = now;
     call.sendMessage(
         SessionRequests.of(
             SessionRequest.newBuilder().setKeepAlive(KeepAlive.getDefaultInstance()).build()));

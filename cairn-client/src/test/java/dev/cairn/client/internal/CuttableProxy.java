@@ -13,7 +13,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A TCP proxy on loopback whose connections a test can cut, as a registry node's death would: while
- * cut it refuses new connections; {@link #restore()} listens again on the same port.
+ * cut it refuses new connections; {@link #restore()} listens again on the same port. Or silence, as
+ * a network partition would: connections stay open and new ones are taken, but no byte gets through
+ * either way (no RST, no FIN) until {@link #unsilence()}.
  */
 final class CuttableProxy implements AutoCloseable {
 
@@ -21,6 +23,8 @@ final class CuttableProxy implements AutoCloseable {
   private final int port;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile ServerSocket server;
+  private volatile boolean silent;
+  private volatile long toClientDelayMillis;
 
   CuttableProxy(InetSocketAddress target) {
     this.target = target;
@@ -36,6 +40,24 @@ final class CuttableProxy implements AutoCloseable {
   /** Closes every connection and stops listening. */
   void cut() {
     close();
+  }
+
+  /**
+   * Holds what the target sends back for {@code millis} before relaying it (each read: a slow
+   * return path, e.g. to make an answer come well after the request reached the target).
+   */
+  void delayToClient(long millis) {
+    toClientDelayMillis = millis;
+  }
+
+  /** Drops every byte either way from now on, keeping the connections open (a partition). */
+  void silence() {
+    silent = true;
+  }
+
+  /** Relays bytes again (bytes dropped meanwhile stay lost: the connections are broken). */
+  void unsilence() {
+    silent = false;
   }
 
   /** Listens again on the same port. */
@@ -82,8 +104,8 @@ final class CuttableProxy implements AutoCloseable {
                   Socket out = new Socket(target.getAddress(), target.getPort());
                   sockets.add(in);
                   sockets.add(out);
-                  pipe(in, out);
-                  pipe(out, in);
+                  pipe(in, out, false);
+                  pipe(out, in, true);
                 } catch (IOException e) {
                   return; // closed
                 }
@@ -94,7 +116,7 @@ final class CuttableProxy implements AutoCloseable {
     t.start();
   }
 
-  private static void pipe(Socket from, Socket to) {
+  private void pipe(Socket from, Socket to, boolean toClient) {
     Thread t =
         new Thread(
             () -> {
@@ -103,11 +125,19 @@ final class CuttableProxy implements AutoCloseable {
                   OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
-                  out.write(buf, 0, n);
-                  out.flush();
+                  long delay = toClient ? toClientDelayMillis : 0;
+                  if (delay > 0) {
+                    Thread.sleep(delay); // network latency, not synchronisation
+                  }
+                  if (!silent) {
+                    out.write(buf, 0, n);
+                    out.flush();
+                  }
                 }
               } catch (IOException e) {
                 // one side closed
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
               } finally {
                 try {
                   from.close();
