@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,16 @@ import org.slf4j.LoggerFactory;
  * TTL check's report. The leader keeps the leases and runs the checks; these messages reach its
  * {@link dev.cairn.server.core.log.LogStateMachine#leaderMessage}.
  *
+ * <p>Every message names its sender, and a flush names the sessions whose clients opened or resumed
+ * them on the sender since the last one: the leader ends a session for a detach only when it comes
+ * from the member that holds the session (decision 0186).
+ *
+ * <p>The format: an {@code int} count of operations, the operations (a kind byte, then its fields),
+ * then extension records up to the end of the message, each a tag byte, an {@code int} length and
+ * that many bytes. A member before decision 0186 reads the operations and ignores the rest; a
+ * reader skips a record whose tag it does not know. New kinds of operations go into records, never
+ * into the operations, which a reader cannot skip.
+ *
  * <p>Thread-safe.
  */
 final class LeaderChannel {
@@ -32,6 +43,13 @@ final class LeaderChannel {
   static final byte RENEW = 1;
   static final byte DETACH = 2;
   static final byte REPORT = 3;
+
+  /** A session opened or resumed on the sender: sent in a record, decoded as an operation. */
+  static final byte CLAIM = 4;
+
+  // Extension records' tags.
+  static final byte SENDER = 1;
+  static final byte CLAIMS = 2;
 
   /** One operation for the leader. */
   record Op(byte kind, String session, String namespace, String service, String id, Health health) {
@@ -44,17 +62,31 @@ final class LeaderChannel {
       return new Op(DETACH, session, "", "", "", Health.PASSING);
     }
 
+    static Op claim(String session) {
+      return new Op(CLAIM, session, "", "", "", Health.PASSING);
+    }
+
     static Op report(String namespace, String service, String id, Health health) {
       return new Op(REPORT, "", namespace, service, id, health);
     }
   }
 
-  private final CommandLog commandLog;
-  // Sessions renewed since the last flush; guarded by `this`.
-  private Set<String> renewed = new LinkedHashSet<>();
+  /**
+   * A decoded message: its sender's member id ({@code ""} from a member before decision 0186) and
+   * its operations, the claims first.
+   */
+  record Message(String sender, List<Op> ops) {}
 
-  LeaderChannel(CommandLog commandLog) {
+  private final CommandLog commandLog;
+  private final Supplier<String> memberId;
+  // Sessions renewed, and opened or resumed here, since the last flush; guarded by `this`.
+  private Set<String> renewed = new LinkedHashSet<>();
+  private Set<String> claimed = new LinkedHashSet<>();
+
+  /** A channel whose messages name the member {@code memberId} gives ({@code ""}: unknown yet). */
+  LeaderChannel(CommandLog commandLog, Supplier<String> memberId) {
     this.commandLog = commandLog;
+    this.memberId = memberId;
   }
 
   /** Notes a renewal, sent with the next {@link #flush}. */
@@ -62,19 +94,31 @@ final class LeaderChannel {
     renewed.add(sessionId);
   }
 
-  /** Sends the renewals noted since the last flush, if any; called every flush interval. */
+  /** Notes that a client opened or resumed a session here, sent with the next {@link #flush}. */
+  synchronized void claimed(String sessionId) {
+    renewed.add(sessionId);
+    claimed.add(sessionId);
+  }
+
+  /** Sends the renewals and claims noted since the last flush, if any; called every interval. */
   void flush() {
     Set<String> batch;
+    Set<String> claims;
     synchronized (this) {
-      if (renewed.isEmpty()) {
+      if (renewed.isEmpty() && claimed.isEmpty()) {
         return;
       }
       batch = renewed;
+      claims = claimed;
       renewed = new LinkedHashSet<>();
+      claimed = new LinkedHashSet<>();
     }
-    List<Op> ops = new ArrayList<>(batch.size());
+    List<Op> ops = new ArrayList<>(batch.size() + claims.size());
     for (String s : batch) {
       ops.add(Op.renew(s));
+    }
+    for (String s : claims) {
+      ops.add(Op.claim(s));
     }
     send(ops)
         .whenComplete(
@@ -83,10 +127,24 @@ final class LeaderChannel {
                 // Put them back: the next flush (to whichever member leads by then) carries them.
                 synchronized (this) {
                   renewed.addAll(batch);
+                  claimed.addAll(claims);
                 }
                 log.debug("forwarding {} renewals failed: {}", batch.size(), e.toString());
               }
             });
+  }
+
+  /**
+   * Sends at once that a session's stream here ended; with it the session's claim when it was not
+   * flushed yet, so that the leader knows this member holds the session before it reads the detach.
+   */
+  CompletableFuture<byte[]> detach(String sessionId) {
+    boolean claim;
+    synchronized (this) {
+      claim = claimed.contains(sessionId);
+    }
+    return send(
+        claim ? List.of(Op.claim(sessionId), Op.detach(sessionId)) : List.of(Op.detach(sessionId)));
   }
 
   /** Sends one operation at once. */
@@ -95,14 +153,26 @@ final class LeaderChannel {
   }
 
   private CompletableFuture<byte[]> send(List<Op> ops) {
-    return commandLog.sendToLeader(encode(ops));
+    return commandLog.sendToLeader(encode(memberId.get(), ops));
   }
 
-  static byte[] encode(List<Op> ops) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + ops.size() * 40);
+  static byte[] encode(String sender, List<Op> ops) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 + ops.size() * 40);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeInt(ops.size());
+      List<String> claims = new ArrayList<>();
+      int n = 0;
       for (Op op : ops) {
+        if (op.kind() == CLAIM) {
+          claims.add(op.session());
+        } else {
+          n++;
+        }
+      }
+      out.writeInt(n);
+      for (Op op : ops) {
+        if (op.kind() == CLAIM) {
+          continue;
+        }
         out.writeByte(op.kind());
         if (op.kind() == REPORT) {
           out.writeUTF(op.namespace());
@@ -113,13 +183,35 @@ final class LeaderChannel {
           out.writeUTF(op.session());
         }
       }
+      ByteArrayOutputStream record = new ByteArrayOutputStream();
+      try (DataOutputStream r = new DataOutputStream(record)) {
+        r.writeUTF(sender);
+      }
+      writeRecord(out, SENDER, record);
+      if (!claims.isEmpty()) {
+        record = new ByteArrayOutputStream();
+        try (DataOutputStream r = new DataOutputStream(record)) {
+          r.writeInt(claims.size());
+          for (String s : claims) {
+            r.writeUTF(s);
+          }
+        }
+        writeRecord(out, CLAIMS, record);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return bytes.toByteArray();
   }
 
-  static List<Op> decode(byte[] message) throws IOException {
+  private static void writeRecord(DataOutputStream out, byte tag, ByteArrayOutputStream record)
+      throws IOException {
+    out.writeByte(tag);
+    out.writeInt(record.size());
+    record.writeTo(out);
+  }
+
+  static Message decode(byte[] message) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(message));
     int n = in.readInt();
     if (n < 0 || n > message.length) {
@@ -144,6 +236,31 @@ final class LeaderChannel {
         throw new IOException("leader message: operation " + kind);
       }
     }
-    return ops;
+    String sender = "";
+    List<Op> claims = new ArrayList<>();
+    // A ByteArrayInputStream tells exactly how many bytes are left.
+    while (in.available() > 0) {
+      byte tag = in.readByte();
+      int length = in.readInt();
+      if (length < 0 || length > in.available()) {
+        throw new IOException("leader message: a record of " + length + " bytes");
+      }
+      byte[] body = in.readNBytes(length);
+      DataInputStream r = new DataInputStream(new ByteArrayInputStream(body));
+      if (tag == SENDER) {
+        sender = r.readUTF();
+      } else if (tag == CLAIMS) {
+        int m = r.readInt();
+        if (m < 0 || m > length) {
+          throw new IOException("leader message: " + m + " claims in " + length + " bytes");
+        }
+        for (int i = 0; i < m; i++) {
+          claims.add(Op.claim(r.readUTF()));
+        }
+      }
+      // Any other tag: a record of a later version, skipped.
+    }
+    claims.addAll(ops);
+    return new Message(sender, claims);
   }
 }

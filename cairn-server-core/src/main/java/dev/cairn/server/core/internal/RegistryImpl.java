@@ -88,6 +88,8 @@ public final class RegistryImpl {
   // cluster while it leads (decision 0102).
   private volatile boolean leading;
   private final LeaderChannel channel;
+  // This member's id in its cluster, once its log told it ("" until then, and on a single node).
+  private volatile String memberId = "";
   private final RevisionWaits revisionWaits = new RevisionWaits();
   private final TokenCache tokenCache =
       new TokenCache(s -> catalog.acl().resolve(s), () -> catalog.acl().generation());
@@ -136,7 +138,7 @@ public final class RegistryImpl {
             options.maxConcurrentProbes(),
             monitor);
     this.leading = !commandLog.replicated();
-    this.channel = commandLog.replicated() ? new LeaderChannel(commandLog) : null;
+    this.channel = commandLog.replicated() ? new LeaderChannel(commandLog, this::memberId) : null;
     if (!leading) {
       checker.lead(false);
     }
@@ -267,6 +269,7 @@ public final class RegistryImpl {
       checkSession(resumeId, access); // a live session is resumed only by its holder
       try {
         long kept = renew(resumeId);
+        claim(resumeId);
         monitor.sessionOpened(true);
         return CompletableFuture.completedFuture(
             new SessionInfo(resumeId, "", kept, true, catalog.revision()));
@@ -287,6 +290,7 @@ public final class RegistryImpl {
                 return CompletableFuture.failedFuture(r.toException());
               }
               monitor.sessionOpened(false);
+              claim(id);
               return CompletableFuture.completedFuture(
                   new SessionInfo(id, secret, ttlMillis, false, r.revision()));
             });
@@ -329,10 +333,37 @@ public final class RegistryImpl {
 
   private long renew(String sessionId) {
     long ttl = leases.renew(sessionId);
-    if (!leading && channel != null) {
-      channel.renewed(sessionId);
+    if (channel != null) {
+      if (leading) {
+        leases.renewedBy(sessionId, memberId());
+      } else {
+        channel.renewed(sessionId);
+      }
     }
     return ttl;
+  }
+
+  // In a cluster: the session's client opened or resumed it on this member, which holds it now; a
+  // detach from any other member no longer ends it (decision 0186).
+  private void claim(String sessionId) {
+    if (channel == null) {
+      return;
+    }
+    if (leading) {
+      leases.claim(sessionId, memberId());
+    } else {
+      channel.claimed(sessionId);
+    }
+  }
+
+  /** This member's id in its cluster; {@code ""} while its log does not know it. */
+  private String memberId() {
+    String id = memberId;
+    if (id.isEmpty()) {
+      id = commandLog.status().nodeId();
+      memberId = id;
+    }
+    return id;
   }
 
   public CompletableFuture<Long> closeSession(
@@ -355,7 +386,7 @@ public final class RegistryImpl {
     if (!leading && channel != null) {
       // The leader ends the lease; this member only tells it, at once.
       channel
-          .send(LeaderChannel.Op.detach(sessionId))
+          .detach(sessionId)
           .whenComplete(
               (r, e) -> {
                 if (e != null && !closed) {
@@ -367,6 +398,25 @@ public final class RegistryImpl {
                 }
               });
       return;
+    }
+    detachFrom(memberId(), sessionId);
+  }
+
+  // On the leader: a detach counts only from the member that holds the session (decision 0186);
+  // one from another member (a stream its client abandoned, seen to end only now) is ignored. When
+  // the holder or the sender is unknown (after a leader change, a member of an earlier version),
+  // it counts.
+  private void detachFrom(String member, String sessionId) {
+    if (channel != null && !member.isEmpty()) {
+      String holder = leases.holder(sessionId);
+      if (!holder.isEmpty() && !holder.equals(member)) {
+        log.debug(
+            "session {} detached from member {}, but member {} holds it now: ignored",
+            sessionId,
+            member,
+            holder);
+        return;
+      }
     }
     detachHere(sessionId);
   }
@@ -816,6 +866,8 @@ public final class RegistryImpl {
     try {
       sweeper.execute(
           () -> {
+            // Which member holds each session is learnt again from the members' messages.
+            leases.forgetHolders();
             if (leads) {
               // Every lease's clock starts afresh: no mass expiry after an election.
               leases.refreshAll();
@@ -897,24 +949,33 @@ public final class RegistryImpl {
 
   // On the leader, any thread: what a follower tells about the sessions and checks it serves.
   private byte[] leaderMessage(byte[] message) {
-    List<LeaderChannel.Op> ops;
+    LeaderChannel.Message decoded;
     try {
-      ops = LeaderChannel.decode(message);
+      decoded = LeaderChannel.decode(message);
     } catch (IOException e) {
       log.warn(
           "a leader message that does not decode ({} bytes): {}", message.length, e.getMessage());
       return new byte[0];
     }
-    for (LeaderChannel.Op op : ops) {
+    String sender = decoded.sender();
+    for (LeaderChannel.Op op : decoded.ops()) {
       switch (op.kind()) {
         case LeaderChannel.RENEW -> {
           try {
             leases.renew(op.session());
+            if (!sender.isEmpty()) {
+              leases.renewedBy(op.session(), sender);
+            }
           } catch (CairnException e) {
             // Ended meanwhile: its close is in the log.
           }
         }
-        case LeaderChannel.DETACH -> detachHere(op.session());
+        case LeaderChannel.CLAIM -> {
+          if (!sender.isEmpty()) {
+            leases.claim(op.session(), sender);
+          }
+        }
+        case LeaderChannel.DETACH -> detachFrom(sender, op.session());
         case LeaderChannel.REPORT ->
             checker
                 .report(op.namespace(), op.service(), op.id(), op.health())

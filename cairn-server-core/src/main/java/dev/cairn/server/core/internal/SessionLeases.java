@@ -63,6 +63,41 @@ final class SessionLeases {
     }
   }
 
+  /**
+   * Records that member {@code memberId} now holds the session's stream: its client opened or
+   * resumed it there (decision 0186). Does nothing for a session without a lease.
+   */
+  void claim(String sessionId, String memberId) {
+    Lease lease = leases.get(sessionId);
+    if (lease != null) {
+      lease.holder(memberId, true);
+    }
+  }
+
+  /**
+   * Records that member {@code memberId} renewed the session: it becomes the session's holder only
+   * when none is known (a renewal may be a stale one, sent again after a partition healed).
+   */
+  void renewedBy(String sessionId, String memberId) {
+    Lease lease = leases.get(sessionId);
+    if (lease != null) {
+      lease.holder(memberId, false);
+    }
+  }
+
+  /** The member that holds the session's stream, {@code ""} when unknown. */
+  String holder(String sessionId) {
+    Lease lease = leases.get(sessionId);
+    return lease == null ? "" : lease.holder();
+  }
+
+  /** Forgets which member holds each session (a leadership change: they are learnt again). */
+  void forgetHolders() {
+    for (Lease l : leases.values()) {
+      l.holder("", true);
+    }
+  }
+
   /** Forgets every lease (before a restore grants them anew). */
   void clear() {
     leases.clear();
@@ -142,6 +177,7 @@ final class SessionLeases {
     final long ttlNanos;
     private long deadlineNanos;
     private boolean ending;
+    private String holder = "";
 
     Lease(long ttlNanos, long now) {
       this.ttlNanos = ttlNanos;
@@ -160,6 +196,16 @@ final class SessionLeases {
       if (deadline - deadlineNanos < 0) {
         deadlineNanos = deadline;
       }
+    }
+
+    synchronized void holder(String memberId, boolean replace) {
+      if (replace || holder.isEmpty()) {
+        holder = memberId;
+      }
+    }
+
+    synchronized String holder() {
+      return holder;
     }
 
     synchronized boolean isEnding() {
