@@ -18,7 +18,7 @@ import dev.cairn.xds.internal.XdsServer;
 public final class XdsFrontDoor {
 
   /** The protocol name in the server's listener lines. */
-  public static final String PROTOCOL = "xds";
+  public static final String PROTOCOL = XdsServer.PROTOCOL;
 
   private XdsFrontDoor() {}
 

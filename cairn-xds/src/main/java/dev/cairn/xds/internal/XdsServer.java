@@ -3,7 +3,6 @@ package dev.cairn.xds.internal;
 import dev.cairn.server.FrontDoor;
 import dev.cairn.server.FrontDoorSecurity;
 import dev.cairn.server.core.Registry;
-import dev.cairn.xds.XdsFrontDoor;
 import dev.cairn.xds.XdsOptions;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
@@ -30,6 +29,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * small executor and pushes are written from the mirror's thread.
  */
 public final class XdsServer implements FrontDoor {
+
+  /** The protocol name in the server's listener lines ({@code XdsFrontDoor.PROTOCOL}). */
+  public static final String PROTOCOL = "xds";
 
   /** The resource types whose subscription without names means every resource. */
   private static final java.util.Set<String> WILDCARD_TYPES =
@@ -119,7 +121,7 @@ public final class XdsServer implements FrontDoor {
 
   @Override
   public String protocol() {
-    return XdsFrontDoor.PROTOCOL;
+    return PROTOCOL;
   }
 
   @Override
