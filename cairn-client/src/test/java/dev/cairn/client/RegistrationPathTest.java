@@ -96,6 +96,30 @@ class RegistrationPathTest {
   }
 
   @Test
+  void aRemovalRightBehindItsRegistrationLeavesNoInstance() throws Exception {
+    CairnClient client = client(server.grpcTarget());
+    client.register(instance("svc", "first")).registered().get(10, TimeUnit.SECONDS);
+
+    // Each removal is sent before its registration's answer: the registry must apply both, in
+    // order, and keep nothing of the instance (decision 0165's addendum).
+    List<CompletableFuture<Void>> removed = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      Registration r = client.register(instance("svc", "r" + i));
+      removed.add(r.deregister());
+    }
+    client.register(instance("svc", "kept")).registered().get(10, TimeUnit.SECONDS);
+    CompletableFuture.allOf(removed.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
+
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(server.registry().service("default", "svc").instances())
+                    .extracting(Instance::id)
+                    .containsExactlyInAnyOrder("first", "kept"));
+  }
+
+  @Test
   void aRefusalByTheRegistryFailsTheCallersFutureWithItsCode() throws Exception {
     CairnClient owner = client(server.grpcTarget());
     owner.register(instance("orders", "o1")).registered().get(10, TimeUnit.SECONDS);
