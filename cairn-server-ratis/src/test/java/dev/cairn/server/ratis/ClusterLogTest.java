@@ -212,19 +212,7 @@ class ClusterLogTest {
     // One follower back on its data: the two make a majority. The old leader's log, which holds
     // the write, is the longer one, so the follower cannot win; the old leader, which stepped down
     // for want of heartbeats, must campaign again (decision 0180), win and commit the write.
-    RatisCommandLog returned = member(peers.get(back), dirs.get(back), electionTimeout);
-    RecordingMachine replayed = new RecordingMachine();
-    logs.set(back, returned);
-    machines.set(back, replayed);
-    returned.start(replayed);
-    RecordingMachine leaders = machines.get(logs.indexOf(leader));
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .untilAsserted(
-            () -> {
-              assertThat(leaders.entries()).containsExactly("first", "maybe");
-              assertThat(replayed.entries()).containsExactly("first", "maybe");
-            });
+    restartAndAwait(back, electionTimeout, leader, "first", "maybe");
   }
 
   /**
@@ -261,19 +249,7 @@ class ClusterLogTest {
         .cause()
         .hasMessageContaining("may still be applied");
 
-    RatisCommandLog returned = member(peers.get(back), dirs.get(back), electionTimeout);
-    RecordingMachine replayed = new RecordingMachine();
-    logs.set(back, returned);
-    machines.set(back, replayed);
-    returned.start(replayed);
-    RecordingMachine leaders = machines.get(logs.indexOf(leader));
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .untilAsserted(
-            () -> {
-              assertThat(leaders.entries()).containsExactly("first", "sent");
-              assertThat(replayed.entries()).containsExactly("first", "sent");
-            });
+    restartAndAwait(back, electionTimeout, leader, "first", "sent");
   }
 
   /**
@@ -440,7 +416,7 @@ class ClusterLogTest {
   }
 
   private void startThreeOnce(Duration electionTimeout) throws IOException {
-    int[] ports = freePorts(3);
+    int[] ports = FreePorts.take(3);
     peers =
         List.of(
             new ClusterPeers.Peer("n1", "127.0.0.1", ports[0]),
@@ -499,21 +475,26 @@ class ClusterLogTest {
     }
   }
 
-  static int[] freePorts(int n) throws IOException {
-    int[] ports = new int[n];
-    List<ServerSocket> open = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        ServerSocket s = new ServerSocket(0);
-        open.add(s);
-        ports[i] = s.getLocalPort();
-      }
-    } finally {
-      for (ServerSocket s : open) {
-        s.close();
-      }
-    }
-    return ports;
+  /**
+   * Starts member {@code back} again on its data directory and waits until it and {@code leader}
+   * have applied exactly {@code entries}.
+   */
+  private void restartAndAwait(
+      int back, Duration electionTimeout, RatisCommandLog leader, String... entries)
+      throws IOException {
+    RatisCommandLog returned = member(peers.get(back), dirs.get(back), electionTimeout);
+    RecordingMachine replayed = new RecordingMachine();
+    logs.set(back, returned);
+    machines.set(back, replayed);
+    returned.start(replayed);
+    RecordingMachine leaders = machines.get(logs.indexOf(leader));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              assertThat(leaders.entries()).containsExactly(entries);
+              assertThat(replayed.entries()).containsExactly(entries);
+            });
   }
 
   private static byte[] bytes(String s) {

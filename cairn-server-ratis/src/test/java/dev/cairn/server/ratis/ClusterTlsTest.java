@@ -85,7 +85,7 @@ class ClusterTlsTest {
   }
 
   private void start(TestCertificates.Pair... members) throws IOException {
-    int[] ports = ClusterLogTest.freePorts(members.length);
+    int[] ports = FreePorts.take(members.length);
     List<ClusterPeers.Peer> peers = new ArrayList<>();
     for (int i = 0; i < members.length; i++) {
       peers.add(new ClusterPeers.Peer("n" + (i + 1), "127.0.0.1", ports[i]));

@@ -7,11 +7,11 @@ import static org.awaitility.Awaitility.await;
 import dev.cairn.server.core.log.LogStateMachine;
 import dev.cairn.server.core.log.LogStatus;
 import dev.cairn.server.ratis.ClusterPeers;
+import dev.cairn.server.ratis.FreePorts;
 import dev.cairn.server.ratis.RatisCommandLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,7 +79,7 @@ class LateForwardTest {
   }
 
   private List<ClusterPeers.Peer> startThree() throws IOException {
-    int[] ports = freePorts(3);
+    int[] ports = FreePorts.take(3);
     List<ClusterPeers.Peer> peers =
         List.of(
             new ClusterPeers.Peer("n1", "127.0.0.1", ports[0]),
@@ -127,23 +127,6 @@ class LateForwardTest {
     } catch (Exception e) {
       return false;
     }
-  }
-
-  private static int[] freePorts(int n) throws IOException {
-    int[] ports = new int[n];
-    List<ServerSocket> open = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        ServerSocket s = new ServerSocket(0);
-        open.add(s);
-        ports[i] = s.getLocalPort();
-      }
-    } finally {
-      for (ServerSocket s : open) {
-        s.close();
-      }
-    }
-    return ports;
   }
 
   private static byte[] bytes(String s) {
