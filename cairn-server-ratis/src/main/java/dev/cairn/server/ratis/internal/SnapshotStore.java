@@ -29,7 +29,8 @@ import org.apache.ratis.util.MD5FileUtil;
  * out. A snapshot is written to a temporary file, fsync'd, and renamed into place, so a crash
  * leaves either the whole snapshot or none.
  *
- * <p>Used from the Ratis state-machine updater thread only (and from initialize, before it starts).
+ * <p>Loaded and written from the Ratis state-machine updater thread only (and from initialize,
+ * before it starts); {@link #latest} is read from any thread.
  */
 final class SnapshotStore {
 
@@ -48,6 +49,14 @@ final class SnapshotStore {
 
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
 
+  // The newest snapshot as this store last read or wrote it (null: none). Ratis asks for it on
+  // every round of each log appender (LogAppender#shouldInstallSnapshot), and the storage's own
+  // getLatestSnapshot() lists the directory again on every ask while there is no snapshot, which
+  // put a directory scan into each append to a follower. Snapshots only appear through this store
+  // (write) or through an installation from the leader, which Ratis follows with reinitialize
+  // (load), so the field is the directory's state.
+  private volatile SingleFileSnapshotInfo latest;
+
   SimpleStateMachineStorage storage() {
     return storage;
   }
@@ -63,9 +72,12 @@ final class SnapshotStore {
     }
   }
 
-  /** The newest snapshot on disk, or {@code null} when there is none. */
+  /**
+   * The newest snapshot on disk, or {@code null} when there is none, as of the last {@link #load}
+   * or {@link #write}: answered from memory, without looking at the directory.
+   */
   SingleFileSnapshotInfo latest() {
-    return storage.getLatestSnapshot();
+    return latest;
   }
 
   /**
@@ -75,6 +87,7 @@ final class SnapshotStore {
    */
   TermIndex load(Reader reader) throws IOException {
     SingleFileSnapshotInfo info = storage.loadLatestSnapshot();
+    latest = info;
     if (info == null) {
       return null;
     }
@@ -115,7 +128,9 @@ final class SnapshotStore {
     MD5FileUtil.saveMD5File(target.toFile(), digest);
     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     FileSync.force(target.getParent());
-    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target, digest), applied));
+    SingleFileSnapshotInfo info = new SingleFileSnapshotInfo(new FileInfo(target, digest), applied);
+    storage.updateLatestSnapshot(info);
+    latest = info;
   }
 
   /** Keeps the machine from closing the channel before it is forced. */
