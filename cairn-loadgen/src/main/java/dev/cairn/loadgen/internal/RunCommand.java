@@ -94,7 +94,7 @@ public final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--only",
       split = ",",
-      description = "Workloads to run, e.g. W1,W3. Default: all.")
+      description = "Workloads to run, e.g. W1,W3. Default: W1..W5; W6 runs only when named.")
   List<String> only = new ArrayList<>();
 
   @Option(names = "--skip-w5", description = "Skip W5 (memory; the slowest).")
