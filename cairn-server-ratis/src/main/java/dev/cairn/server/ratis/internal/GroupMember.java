@@ -553,11 +553,18 @@ final class GroupMember implements AutoCloseable {
     return !current.isEmpty() && current.stream().noneMatch(p -> p.getId().equals(self));
   }
 
-  /** Whether this member is not in the configuration yet: started with --join, not added. */
+  /**
+   * Whether this member is not in the configuration yet: started with --join, not added. Asked
+   * before every forwarded append, so a plain loop over the few peers.
+   */
   boolean outsideConfiguration() {
     try {
-      java.util.Collection<RaftPeer> current = division().getRaftConf().getCurrentPeers();
-      return current.stream().noneMatch(p -> p.getId().equals(self));
+      for (RaftPeer p : division().getRaftConf().getCurrentPeers()) {
+        if (p.getId().equals(self)) {
+          return false;
+        }
+      }
+      return true;
     } catch (RuntimeException e) {
       return false;
     }
