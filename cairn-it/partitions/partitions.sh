@@ -47,18 +47,22 @@ NET=10.99.0
 
 # ---- internal subcommands, run inside cairnp-c by the script itself ------------------------------
 
-# _writer W DIR: blocking writes of persistent instances pw-W-<seq> until DIR/stop exists, MAX_WRITES
-# or MAX_SECONDS; one line per write to DIR/writes-W.log: start_ns end_ns id member http_code.
+# _writer W DIR: blocking writes of persistent instances pw-W-<scenario>-<seq> (service pw-W) until
+# DIR/stop exists, MAX_WRITES or MAX_SECONDS; one line per write to DIR/writes-W.log: start_ns end_ns
+# id member http_code.
+# With PIN=K set, the writer writes to member K only (never moving), ids pin-W-<scenario>-<seq>, to
+# DIR/writes-pin-W.log.
 if [[ "${1:-}" == "_writer" ]]; then
-  w="$2" dir="$3" n=0 m=$(( $2 % 3 + 1 )) end=$((SECONDS + MAX_SECONDS))
+  w="$2" dir="$3" n=0 m=$(( $2 % 3 + 1 )) end=$((SECONDS + MAX_SECONDS)) prefix=pw log="writes-$2"
+  if [[ -n "${PIN:-}" ]]; then m=$PIN prefix=pin log="writes-pin-$2"; fi
   while (( n < MAX_WRITES && SECONDS < end )) && [[ ! -e "$dir/stop" ]]; do
-    id="pw-$w-$n"
+    id="$prefix-$w-$(basename "$dir")-$n"  # the scenario's own ids: its writes are not earlier ones
     start=$(date +%s%N)
     code=$(curl -s -o /dev/null -w '%{http_code}' -m 4 -X PUT -H 'Content-Type: application/json' \
       -d '{"address":"10.99.0.10","ports":{"http":80}}' \
       "http://$NET.$m:$HTTP_PORT/v1/services/pw-$w/instances/$id" || true)
-    echo "$start $(date +%s%N) $id $m $code" >>"$dir/writes-$w.log"
-    if [[ "$code" != 200 && "$code" != 201 ]]; then
+    echo "$start $(date +%s%N) $id $m $code" >>"$dir/$log.log"
+    if [[ -z "${PIN:-}" && "$code" != 200 && "$code" != 201 ]]; then
       m=$(( m % 3 + 1 ))
     fi
     n=$((n + 1))
@@ -170,25 +174,35 @@ done
 L=$(await_leader) || { echo "partitions: no leader within 60 s" >&2; exit 1; }
 echo "partitions: cluster up, leader n$L ($((SECONDS - started)) s)" >&2
 
-writers_start() { # LABEL: WRITERS blocking writers into $work/$LABEL
+writers_start() { # LABEL [PIN]: WRITERS blocking writers into $work/$LABEL, and WRITERS more
+                  # writing to member PIN only when given
   mkdir -p "$work/$1"
   for w in $(seq 0 $((WRITERS - 1))); do
+    # 7>&-: not holding the SDK client's stdin open (its end is its EOF)
     MAX_WRITES=$MAX_WRITES MAX_SECONDS=$MAX_SECONDS HTTP_PORT=$HTTP_PORT \
-      ip netns exec "$NS-c" bash "$self" _writer "$w" "$work/$1" &
+      ip netns exec "$NS-c" bash "$self" _writer "$w" "$work/$1" 7>&- &
     pid[writer-$1-$w]=$!
+    if [[ -n "${2:-}" ]]; then
+      PIN=$2 MAX_WRITES=$MAX_WRITES MAX_SECONDS=$MAX_SECONDS HTTP_PORT=$HTTP_PORT \
+        ip netns exec "$NS-c" bash "$self" _writer "$w" "$work/$1" 7>&- &
+      pid[writer-$1-pin-$w]=$!
+    fi
   done
 }
 writers_stop() {
   touch "$work/$1/stop"
   for w in $(seq 0 $((WRITERS - 1))); do
-    wait "${pid[writer-$1-$w]}" 2>/dev/null || true
-    unset "pid[writer-$1-$w]"
+    for k in "writer-$1-$w" "writer-$1-pin-$w"; do
+      [[ -n "${pid[$k]:-}" ]] || continue
+      wait "${pid[$k]}" 2>/dev/null || true
+      unset "pid[$k]"
+    done
   done
 }
 
 # first_ack_after LABEL T_NS: ms from T_NS to the first acknowledged write begun after it
 first_ack_after() {
-  cat "$work/$1"/writes-*.log |
+  cat "$work/$1"/writes-[0-9]*.log |
     awk -v t="$2" '$1 > t && ($5 == 200 || $5 == 201) { if (!m || $2 < m) m = $2 } END { if (m) printf "%d", (m - t) / 1e6; else print "none" }'
 }
 
@@ -404,15 +418,141 @@ scenario_c() {
   L=$L2
 }
 
+# ---- d: clients on the minority side -------------------------------------------------------------
+# direct_link K: a veth between cairnp-c and member K's namespace, routed for K's address only, so
+# that the clients reach K when its bridge port is down (K is then cut off from the other members,
+# not from the clients); direct_unlink K removes it (traffic goes over the bridge again)
+direct_link() {
+  ip link add "d$1" netns "$NS-c" type veth peer name dc netns "$NS-$1"
+  ns c ip link set "d$1" up
+  ns "$1" ip link set dc up
+  ns c ip route add "$NET.$1/32" dev "d$1" src "$NET.10"
+  ns "$1" ip route add "$NET.10/32" dev dc src "$NET.$1"
+}
+direct_unlink() { ns c ip link del "d$1" 2>/dev/null || true; }
+
+# resumed_on N: sessions resumed on member N since it started (its metric)
+resumed_on() {
+  ns c curl -s -m 2 "http://$NET.$1:$HTTP_PORT/metrics" |
+    awk '/^cairn_sessions_opened_total\{resumed="true"\}/ { printf "%d", $2 }'
+}
+
+# scenario_d ROLE: member M (the leader, or a follower) cut off from the other two while an SDK
+# client has its session on M and WRITERS writers write to M only; the clients reach every member
+scenario_d() {
+  local role=$1 label="d-$1" m o1 o2
+  if [[ "$role" == leader ]]; then m=$L; else m=$(( L % 3 + 1 )); fi
+  o1=$(( m % 3 + 1 )); o2=$(( o1 % 3 + 1 ))
+  direct_link "$m"
+  local regs="$NET.$m:$GRPC_PORT,$NET.$o1:$GRPC_PORT,$NET.$o2:$GRPC_PORT"
+  mkfifo "$work/$label-in"
+  ip netns exec "$NS-c" java -XX:TieredStopAtLevel=1 -Xmx256m -cp "$LOADGEN_JAR" \
+    "$(dirname "$self")/PartitionClient.java" "$regs" "pd-own-$role" "pd-watched-$role" "$MAX_SECONDS" \
+    <"$work/$label-in" >"$work/$label-client.out" 2>"$work/$label-client.err" &
+  pid[client]=$!
+  exec 7>"$work/$label-in"
+  local deadline=$((SECONDS + 60))
+  until grep -q '^ready' "$work/$label-client.out"; do
+    (( SECONDS < deadline )) || { fail "$label: the SDK client was not ready within 60 s"; return; }
+    kill -0 "${pid[client]}" 2>/dev/null || { fail "$label: the SDK client exited; see $work/$label-client.err"; return; }
+    sleep 0.2
+  done
+  writers_start "$label" "$m"
+  sleep 2
+  local own_before; own_before=$(ns c curl -s "http://$NET.$o1:$HTTP_PORT/v1/services/pd-own-$role/instances" | jq -c '[.revision, (.instances | length)]')
+  local resumed_before=$(( $(resumed_on "$o1") + $(resumed_on "$o2") ))
+  local t0; t0=$(date +%s%N)
+  link_down "$m"
+  # a write to M at once, from the clients' side: it must fail within its deadline
+  ns c curl -s -m 10 -w ' %{http_code} %{time_total}' -X PUT \
+    -H 'Content-Type: application/json' -d '{"address":"10.99.0.10","ports":{"http":80}}' \
+    "http://$NET.$m:$HTTP_PORT/v1/services/pd/instances/$label-1" >"$work/$label-w1" 2>&1 &
+  local w1pid=$!
+  local new; new=$(await_leader "$m" "$o1" "$o2") || { fail "$label: no leader on the majority within 60 s"; new=0; }
+  local elected=$(( ($(date +%s%N) - t0) / 1000000 ))
+  # the client's session resumed on a member of the majority
+  local moved=none
+  deadline=$((SECONDS + 30))
+  while (( SECONDS < deadline )); do
+    if (( $(resumed_on "$o1") + $(resumed_on "$o2") > resumed_before )); then
+      moved=$(( ($(date +%s%N) - t0) / 1000000 )); break
+    fi
+    sleep 0.05
+  done
+  wait "$w1pid" || true
+  local w1; w1=$(cat "$work/$label-w1")
+  local w2; w2=$(ns c curl -s -m 10 -w ' %{http_code} %{time_total}' -X PUT \
+    -H 'Content-Type: application/json' -d '{"address":"10.99.0.10","ports":{"http":80}}' \
+    "http://$NET.$m:$HTTP_PORT/v1/services/pd/instances/$label-2" || true)
+  local hdr; hdr=$(ns c curl -s -m 5 -D - -o /dev/null "http://$NET.$m:$HTTP_PORT/v1/services/pw-0/instances" |
+    tr -d '\r' | grep -i '^x-cairn-' | tr '\n' ' ' || true)
+  local st; st=$(status "$m" | jq -c '{role: .cluster.role, leader: .cluster.leader}' 2>/dev/null || true)
+  local since_cut=$(( ($(date +%s%N) - t0) / 1000000000 ))
+  (( since_cut >= ISOLATE_SECONDS )) || sleep $(( ISOLATE_SECONDS - since_cut ))
+  local own_mid; own_mid=$(ns c curl -s "http://$NET.$o1:$HTTP_PORT/v1/services/pd-own-$role/instances" | jq -c '[.revision, (.instances | length)]')
+  local t_heal; t_heal=$(date +%s%N)
+  link_up "$m"
+  local rejoined=none target
+  target=$(commit_of "$new")
+  deadline=$((SECONDS + 60))
+  while (( SECONDS < deadline )); do
+    if [[ "$(leader_of "$m")" == "n$new" ]] && (( $(applied_of "$m") >= target )); then
+      rejoined=$(( ($(date +%s%N) - t_heal) / 1000000 )); break
+    fi
+    sleep 0.05
+  done
+  sleep 6  # past the client's 5 s TTL: a session lost meanwhile would have expired by now
+  local own_after; own_after=$(ns c curl -s "http://$NET.$o1:$HTTP_PORT/v1/services/pd-own-$role/instances" | jq -c '[.revision, (.instances | length)]')
+  exec 7>&-
+  wait "${pid[client]}" 2>/dev/null || true
+  unset "pid[client]"
+  writers_stop "$label"
+  direct_unlink "$m"
+  # the pinned writers: acknowledged by M while it was cut off; refused (status), slowest refusal
+  local pins; pins=$(cat "$work/$label"/writes-pin-*.log)
+  local acked_cut; acked_cut=$(awk -v a="$t0" -v b="$t_heal" '$2 > a + 1e8 && $2 < b && ($5 == 200 || $5 == 201)' <<<"$pins" | wc -l)
+  local refused; refused=$(awk -v a="$t0" -v b="$t_heal" '$2 > a && $1 < b && $5 != 200 && $5 != 201 { n[$5]++ } END { for (c in n) printf "%s×%d ", c, n[c] }' <<<"$pins")
+  local slowest; slowest=$(awk -v a="$t0" -v b="$t_heal" '$2 > a && $1 < b && $5 != 200 && $5 != 201 { d = ($2 - $1) / 1e6; if (d > s) s = d } END { printf "%d", s }' <<<"$pins")
+  local not503; not503=$(awk -v a="$t0" -v b="$t_heal" '$1 > a && $2 < b && $5 != 503' <<<"$pins" | wc -l)
+  local pd; pd=$(for k in 1 2 3; do ns c curl -s -m 5 "http://$NET.$k:$HTTP_PORT/v1/services/pd/instances" |
+    jq -r --arg l "$label-" '[.instances[].id | select(startswith($l))] | join(",")'; done | tr '\n' '/')
+  local lost; lost=$(grep -c 'lost; opened' "$work/$label-client.err" || true)
+  echo "| $label | $role n$m cut off from the other members (not from the clients) for $ISOLATE_SECONDS s: the majority's leader n$new after | $elected ms |"
+  echo "| $label | writers on the majority: cut → first ack of a write begun after it | $(first_ack_after "$label" "$t0") ms |"
+  echo "| $label | writes to n$m while cut off: acknowledged / refused (status×count) / slowest refusal | $acked_cut / ${refused% } / $slowest ms |"
+  echo "| $label | a write to n$m at once: body, status, seconds | ${w1//|/\\|} |"
+  echo "| $label | a write to n$m after the majority's election | ${w2//|/\\|} |"
+  echo "| $label | n$m's read headers while cut off | $hdr |"
+  echo "| $label | n$m's status while cut off | $st |"
+  echo "| $label | the SDK client's session resumed on the majority: cut → resume | $moved ms |"
+  echo "| $label | the client's instances: [service revision, count] before / cut off / healed + 6 s | $own_before / $own_mid / $own_after |"
+  echo "| $label | healed: n$m follows n$new and applied its commit after | $rejoined ms |"
+  echo "| $label | the refused writes on the members (n1/n2/n3) | $pd |"
+  (( acked_cut == 0 )) || fail "$label: n$m acknowledged $acked_cut writes while cut off"
+  (( not503 == 0 )) || fail "$label: $not503 writes to n$m while cut off ended otherwise than 503"
+  [[ "$w1" == *" 503 "* && "$w2" == *" 503 "* ]] || fail "$label: a write to n$m did not fail with 503"
+  [[ "$w1" == *"no quorum"* && "$w2" == *"no quorum"* ]] || fail "$label: n$m's 503 does not say no quorum"
+  [[ "$hdr" == *"X-Cairn-Known-Leader: false"* || "$hdr" == *"x-cairn-known-leader: false"* ]] ||
+    fail "$label: n$m's read does not say Known-Leader false"
+  [[ "$moved" != none ]] && (( moved < 5000 )) || fail "$label: the client's session did not resume on the majority within its 5 s TTL ($moved ms)"
+  (( lost == 0 )) || fail "$label: the client lost its session and registered its instances again"
+  [[ "$own_before" == "$own_mid" && "$own_before" == "$own_after" ]] ||
+    fail "$label: the client's instances changed ($own_before -> $own_mid -> $own_after)"
+  [[ "$rejoined" != none ]] || fail "$label: n$m did not rejoin within 60 s"
+  check "$label"
+  L=$new
+}
+
 scenarios=("${@:-a b c}")
-[[ $# -gt 0 ]] || scenarios=(a b c)
+[[ $# -gt 0 ]] || scenarios=(a b c d)
 for s in "${scenarios[@]}"; do
   check_time
   case "$s" in
     a) scenario_a ;;
     b) scenario_b ;;
     c) scenario_c ;;
-    *) echo "partitions: unknown scenario $s (expected: a, b, c)" >&2; exit 2 ;;
+    d) scenario_d follower; check_time; scenario_d leader ;;
+    *) echo "partitions: unknown scenario $s (expected: a, b, c, d)" >&2; exit 2 ;;
   esac
 done
 echo
