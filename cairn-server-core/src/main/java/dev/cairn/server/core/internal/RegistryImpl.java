@@ -806,6 +806,10 @@ public final class RegistryImpl {
     return commandLog.status();
   }
 
+  public boolean knowsLeader() {
+    return commandLog.knowsLeader();
+  }
+
   /** Completes once this member applied everything committed when called (ReadIndex). */
   public CompletableFuture<Long> readBarrier() {
     return commandLog.readBarrier().thenApply(index -> catalog.revision());
