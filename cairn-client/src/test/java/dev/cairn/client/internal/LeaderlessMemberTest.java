@@ -96,7 +96,7 @@ class LeaderlessMemberTest {
     }
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> !cluster.server(attached).registry().cluster().knowsLeader());
+        .until(() -> !cluster.server(attached).registry().cluster().status().hasLeader());
 
     // A third of the TTL on: the client sends a keepalive, which is not answered.
     now.addAndGet(TTL.toNanos() * 35 / 100);

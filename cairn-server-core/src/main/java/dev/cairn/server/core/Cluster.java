@@ -70,15 +70,6 @@ public final class Cluster {
     return impl.transferLeadership(requireNonNull(id, "id"));
   }
 
-  /**
-   * Whether this member knows a leader (itself included), at once and cheaply: what {@link
-   * LogStatus#hasLeader()} of {@link #status()} says, without building the rest. Always on a single
-   * node.
-   */
-  public boolean knowsLeader() {
-    return impl.knowsLeader();
-  }
-
   /** Whether this member keeps the session leases and runs health checks (it leads). */
   public boolean leading() {
     return impl.leading();

@@ -161,6 +161,21 @@ public final class Registry implements AutoCloseable {
     return impl.keepAlive(sessionId, requireNonNull(access, "access"));
   }
 
+  /**
+   * Renews a session's lease as {@code access}, as {@link #keepAlive(String, SessionAccess)} does,
+   * and completes with the TTL once the lease that counts has the renewal: at once on a single node
+   * and on the leader; on a follower once the renewal reached the leader, which it does with the
+   * next batch of renewals (every 100 ms) while the follower can reach one, and never while it
+   * cannot (decision 0187). A session stream answers its keepalives so, so that a client whose
+   * member is cut off from the leader goes unanswered and moves to another member in time.
+   *
+   * @throws CairnException {@code PERMISSION_DENIED} when {@code access} does not prove the
+   *     session, {@code NOT_FOUND} when the session is unknown or already expired
+   */
+  public CompletableFuture<Long> keepAliveAtLeader(String sessionId, SessionAccess access) {
+    return impl.keepAliveAtLeader(sessionId, requireNonNull(access, "access"));
+  }
+
   /** Closes a session and removes its instances. Acts for every session. */
   public CompletableFuture<Long> closeSession(String sessionId) {
     return impl.closeSession(sessionId, SessionAccess.anySession(), Author.SERVER);

@@ -162,11 +162,6 @@ public final class RatisCommandLog implements CommandLog {
     return node.status();
   }
 
-  @Override
-  public boolean knowsLeader() {
-    return node.knowsLeader();
-  }
-
   /**
    * Whether the log can write now (decision 0094). While the data directory's file system has less
    * than {@link Builder#minFreeBytes} usable, appends fail at once with {@code

@@ -77,11 +77,23 @@ final class LeaderChannel {
    */
   record Message(String sender, List<Op> ops) {}
 
+  /**
+   * What waits for the renewals of one flush to reach the leader (decision 0187): {@code reached}
+   * completes once a flush carrying them succeeded; {@code awaited}, guarded by the channel, tells
+   * whether anyone asked for it.
+   */
+  private static final class Waiters {
+    final CompletableFuture<Void> reached = new CompletableFuture<>();
+    boolean awaited;
+  }
+
   private final CommandLog commandLog;
   private final Supplier<String> memberId;
-  // Sessions renewed, and opened or resumed here, since the last flush; guarded by `this`.
+  // Sessions renewed, and opened or resumed here, since the last flush, and what waits for their
+  // renewals to reach the leader; guarded by `this`.
   private Set<String> renewed = new LinkedHashSet<>();
   private Set<String> claimed = new LinkedHashSet<>();
+  private Waiters waiters = new Waiters();
 
   /** A channel whose messages name the member {@code memberId} gives ({@code ""}: unknown yet). */
   LeaderChannel(CommandLog commandLog, Supplier<String> memberId) {
@@ -94,6 +106,16 @@ final class LeaderChannel {
     renewed.add(sessionId);
   }
 
+  /**
+   * Notes a renewal, sent with the next {@link #flush}; completes once a flush carrying it reached
+   * the leader (never while none does).
+   */
+  synchronized CompletableFuture<Void> renewedToLeader(String sessionId) {
+    renewed.add(sessionId);
+    waiters.awaited = true;
+    return waiters.reached;
+  }
+
   /** Notes that a client opened or resumed a session here, sent with the next {@link #flush}. */
   synchronized void claimed(String sessionId) {
     renewed.add(sessionId);
@@ -104,14 +126,17 @@ final class LeaderChannel {
   void flush() {
     Set<String> batch;
     Set<String> claims;
+    Waiters carried;
     synchronized (this) {
       if (renewed.isEmpty() && claimed.isEmpty()) {
         return;
       }
       batch = renewed;
       claims = claimed;
+      carried = waiters;
       renewed = new LinkedHashSet<>();
       claimed = new LinkedHashSet<>();
+      waiters = new Waiters();
     }
     List<Op> ops = new ArrayList<>(batch.size() + claims.size());
     for (String s : batch) {
@@ -123,14 +148,25 @@ final class LeaderChannel {
     send(ops)
         .whenComplete(
             (r, e) -> {
-              if (e != null) {
-                // Put them back: the next flush (to whichever member leads by then) carries them.
-                synchronized (this) {
-                  renewed.addAll(batch);
-                  claimed.addAll(claims);
-                }
-                log.debug("forwarding {} renewals failed: {}", batch.size(), e.toString());
+              if (e == null) {
+                carried.reached.complete(null);
+                return;
               }
+              // Put them back: the next flush (to whichever member leads by then) carries them,
+              // and answers their waiters, with those of the renewals noted meanwhile. Taking the
+              // failed flush's waiters back, rather than chaining them to new ones, keeps a flush
+              // that fails again and again (a member cut off) from growing a chain.
+              synchronized (this) {
+                renewed.addAll(batch);
+                claimed.addAll(claims);
+                Waiters newer = waiters;
+                waiters = carried;
+                if (newer.awaited) {
+                  carried.awaited = true;
+                  carried.reached.whenComplete((v, x) -> newer.reached.complete(null));
+                }
+              }
+              log.debug("forwarding {} renewals failed: {}", batch.size(), e.toString());
             });
   }
 

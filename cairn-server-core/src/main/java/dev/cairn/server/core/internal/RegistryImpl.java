@@ -302,6 +302,24 @@ public final class RegistryImpl {
   }
 
   /**
+   * Renews as {@link #keepAlive}; completes with the TTL once the leader's lease has the renewal:
+   * at once on the leader or a single node, on a follower once the flush carrying it reached the
+   * leader (decision 0187).
+   */
+  public CompletableFuture<Long> keepAliveAtLeader(String sessionId, SessionAccess access) {
+    checkSession(sessionId, access);
+    long ttl = leases.renew(sessionId);
+    if (channel == null) {
+      return CompletableFuture.completedFuture(ttl);
+    }
+    if (leading) {
+      leases.renewedBy(sessionId, memberId());
+      return CompletableFuture.completedFuture(ttl);
+    }
+    return channel.renewedToLeader(sessionId).thenApply(v -> ttl);
+  }
+
+  /**
    * Refuses with {@code PERMISSION_DENIED} a caller that does not prove a session the catalog
    * holds; a session the catalog does not hold passes (the write then fails as it always did).
    */
@@ -804,10 +822,6 @@ public final class RegistryImpl {
 
   public LogStatus clusterStatus() {
     return commandLog.status();
-  }
-
-  public boolean knowsLeader() {
-    return commandLog.knowsLeader();
   }
 
   /** Completes once this member applied everything committed when called (ReadIndex). */

@@ -121,14 +121,6 @@ public interface CommandLog extends AutoCloseable {
   }
 
   /**
-   * Whether this member knows a leader, as {@link LogStatus#hasLeader()} of {@link #status()}
-   * (which this default asks); a log may answer it more cheaply. Never blocks.
-   */
-  default boolean knowsLeader() {
-    return status().hasLeader();
-  }
-
-  /**
    * Completes once every entry committed when it was called is applied here (a linearizable read
    * barrier, Raft's ReadIndex), with the applied index; fails with {@code UNAVAILABLE} when no
    * leader confirms its leadership in time.

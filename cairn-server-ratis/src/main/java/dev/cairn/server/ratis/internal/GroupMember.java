@@ -453,15 +453,6 @@ final class GroupMember implements AutoCloseable {
         "consistent read");
   }
 
-  /** Whether this member knows a leader (itself included), as {@link #status()} tells it. */
-  boolean knowsLeader() {
-    try {
-      return division().getInfo().getLeaderId() != null;
-    } catch (RuntimeException e) {
-      return false; // not running
-    }
-  }
-
   LogStatus status() {
     RaftServer.Division d = division();
     DivisionInfo info = d.getInfo();

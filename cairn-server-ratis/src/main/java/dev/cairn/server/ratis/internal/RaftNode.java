@@ -600,15 +600,6 @@ public final class RaftNode {
     return g.status();
   }
 
-  /** Whether this member knows a leader: {@link #status()}'s {@code hasLeader()}, cheaply. */
-  public boolean knowsLeader() {
-    GroupMember g = group;
-    if (g == null) {
-      return true; // a single node leads
-    }
-    return state.get() == State.RUNNING && g.knowsLeader();
-  }
-
   public CompletableFuture<Long> readBarrier() {
     GroupMember g = group;
     return g == null ? CompletableFuture.completedFuture(status().appliedIndex()) : g.readBarrier();

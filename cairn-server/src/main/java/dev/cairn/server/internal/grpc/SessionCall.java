@@ -14,7 +14,6 @@ import dev.cairn.proto.v1.RequestResults;
 import dev.cairn.proto.v1.SessionOpened;
 import dev.cairn.proto.v1.SessionRequest;
 import dev.cairn.proto.v1.SessionResponse;
-import dev.cairn.server.core.Cluster;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.SessionAccess;
 import dev.cairn.server.core.SessionInfo;
@@ -31,7 +30,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -60,9 +58,6 @@ final class SessionCall implements StreamObserver<SessionRequest> {
 
   /** Most messages asked from gRPC ahead of handling them. */
   private static final int READ_AHEAD = 32;
-
-  /** How often a keepalive held while this member knows no leader looks again (decision 0187). */
-  static final long LEADER_LOOK_MILLIS = 50;
 
   private enum State {
     /** Waiting for the first message, which must be {@code open}. */
@@ -334,39 +329,29 @@ final class SessionCall implements StreamObserver<SessionRequest> {
     readNextIfRoom();
   }
 
+  /**
+   * Answers a keepalive once the leader's lease has the renewal (decision 0187): on a follower cut
+   * off from the leader, never, so that the client, unanswered, gives the member up after half its
+   * TTL and resumes the session on another (decision 0185) while the leader's lease still runs.
+   */
   private void keepAlive() {
-    long ttlMillis;
+    CompletableFuture<Long> renewing;
     try {
-      ttlMillis = registry.keepAlive(sessionId, access);
+      renewing = registry.keepAliveAtLeader(sessionId, access);
     } catch (RuntimeException e) {
       fail(GrpcStatuses.toException(e));
       return;
     }
-    answerKeepAlive(ttlMillis);
-  }
-
-  /**
-   * Answers a keepalive once this member knows a leader, looking again every {@link
-   * #LEADER_LOOK_MILLIS} until then (decision 0187): the lease that counts is the leader's, so a
-   * member cut off from the others (it knows no leader) must not tell the client its session is
-   * renewed. The client, unanswered, gives the member up after half its TTL and resumes the session
-   * on another (decision 0185) while the leader's lease still runs; an election's few hundred
-   * milliseconds only make the answer that much later.
-   */
-  private void answerKeepAlive(long ttlMillis) {
-    if (state == State.ENDED) {
-      return;
-    }
-    Cluster cluster = registry.cluster();
-    if (cluster.replicated() && !cluster.knowsLeader()) {
-      CompletableFuture.delayedExecutor(LEADER_LOOK_MILLIS, TimeUnit.MILLISECONDS, serial)
-          .execute(() -> answerKeepAlive(ttlMillis));
-      return;
-    }
-    send(
-        SessionResponse.newBuilder()
-            .setKeepAliveAck(KeepAliveAck.newBuilder().setTtlMillis(ttlMillis))
-            .build());
+    renewing.whenCompleteAsync(
+        (ttlMillis, failure) -> {
+          if (failure == null) {
+            send(
+                SessionResponse.newBuilder()
+                    .setKeepAliveAck(KeepAliveAck.newBuilder().setTtlMillis(ttlMillis))
+                    .build());
+          }
+        },
+        serial);
   }
 
   private void register(RegisterInstance request) {
