@@ -3,7 +3,7 @@
 # as root, from the repository (never in `mvn verify`: it needs CAP_NET_ADMIN):
 #
 #   ./cairn --help >/dev/null && ./loadgen --help >/dev/null   # builds both jars
-#   sudo cairn-it/partitions/partitions.sh [a] [b] [c]          # default: all three scenarios
+#   sudo cairn-it/partitions/partitions.sh [a] [b] [c] [d]      # default: all four scenarios
 #
 # Layout: namespaces cairnp-1..3 (member nK on 10.99.0.K), cairnp-c (clients, 10.99.0.10) and
 # cairnp-br (a bridge joining their veth pairs). Nothing is created in the caller's namespace and
@@ -21,6 +21,14 @@
 #      service's revision does not move), and its view ends equal to the members' list, having shown
 #      only states the catalog held, in order.
 #   c  a flapping link: a follower's port down and up FLAPS times (FLAP_MS each way).
+#   d  clients on the minority side, run twice: a follower, then the leader, cut off from the other
+#      two members but not from the clients (a veth straight from cairnp-c to the member, routed
+#      for its address only, while its bridge port is down). An SDK client (PartitionClient.java)
+#      has its session on that member and WRITERS more writers write to it only: it acknowledges
+#      none of their writes while cut off (503 saying no quorum, within the 4 s deadline); its reads
+#      say X-Cairn-Known-Leader: false; the client resumes its session on the majority within its
+#      5 s TTL, its 5 instances surviving (their service's revision does not move); healed, the
+#      member follows the majority's leader.
 # After each: every acknowledged write on every member, and the members' catalog digests (every
 # service's instances, sorted) equal at one applied index.
 #
