@@ -77,7 +77,9 @@ final class ViewImpl implements ServiceView {
   // The last revision applied from the watch, and the last acknowledged on it.
   private long toAck;
   private long acked;
-  // Watches resumed with a replay, and resumes answered with a COMPACTED snapshot (for tests).
+  // The revision of the last watch message; watches resumed with a replay, and resumes answered
+  // with a COMPACTED snapshot (for tests).
+  private volatile long watched;
   private volatile long resumes;
   private volatile long relists;
   private int watchIndex;
@@ -290,7 +292,15 @@ final class ViewImpl implements ServiceView {
           m.getSnapshot().getCompactRevision());
     }
     resumeRevision = m.getRevision();
+    watched = resumeRevision;
     toAck = m.getRevision();
+    if (!m.hasSnapshot() && m.getRevision() <= revision) {
+      // Nothing the view does not show already: a read from another member brought it past what
+      // this watch delivers now (decision 0188). Only whether it is live may have changed.
+      publish();
+      maybeAck();
+      return;
+    }
     update(next, m.getRevision(), false);
   }
 
@@ -307,6 +317,11 @@ final class ViewImpl implements ServiceView {
     acked = toAck;
     c.sendMessage(
         WatchClientMessage.newBuilder().setAck(WatchAck.newBuilder().setRevision(acked)).build());
+  }
+
+  /** The revision of the last message the watch delivered; for tests. */
+  long watchRevision() {
+    return watched;
   }
 
   /** Watches resumed with a replay from the registry's history; for tests. */
@@ -332,6 +347,13 @@ final class ViewImpl implements ServiceView {
         List<WatchEvent> events =
             m.hasResumed() ? m.getResumed().getEventsList() : m.getEvents().getEventsList();
         for (WatchEvent e : events) {
+          if (e.getRevision() <= revision) {
+            // Already in the view: it shows a read at a later revision than this event's, from a
+            // member ahead of the one this watch is on (one back from a partition replays what it
+            // missed through the watch as it catches up). Applied again, the view would show a
+            // set of instances the registry never held (decision 0188).
+            continue;
+          }
           Instance i = Protos.fromProto(e.getInstance());
           switch (e.getType()) {
             case ADDED:

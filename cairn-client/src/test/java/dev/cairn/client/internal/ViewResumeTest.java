@@ -1,6 +1,7 @@
 package dev.cairn.client.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.cairn.client.CairnClient;
@@ -16,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -130,5 +133,64 @@ class ViewResumeTest {
     assertThat(view.resumes()).isZero();
     assertThat(byId(view.instances()))
         .isEqualTo(byId(server.registry().service("default", "web").instances()));
+  }
+
+  /**
+   * A watch on a member that lags (one back from a partition replays, through the watch, what it
+   * missed as it catches up) delivers events the view already shows from a read on a member ahead:
+   * they are not applied again, which showed sets of instances the registry never held (decision
+   * 0188). The lag is a proxy that delivers the watch's member's answers late.
+   */
+  @Test
+  void eventsOlderThanAReadAreNotAppliedAgain() throws Exception {
+    CairnServer server = server(10_000);
+    server.registry().register("default", inst("x")).join();
+    CuttableProxy lagging = closing(new CuttableProxy(server.grpcAddress()));
+    CuttableProxy ahead = closing(new CuttableProxy(server.grpcAddress()));
+    CairnClient client =
+        closing(
+            CairnClient.builder()
+                .registries("127.0.0.1:" + lagging.port() + ",127.0.0.1:" + ahead.port())
+                .spreadOverRegistries(false)
+                .removalProtection(false)
+                .requestTimeout(Duration.ofMillis(500))
+                .reconcileInterval(Duration.ofMillis(100))
+                .shutdownHook(false)
+                .build());
+    ViewImpl view = (ViewImpl) client.view("web");
+    await().until(() -> ids(view.instances()).equals(List.of("x")) && !view.isStale());
+
+    // The watch's member answers 1.5 s late from now on: a read there times out, and the client
+    // reads from the other registry, while the watch stays where it is.
+    lagging.delayToClient(1500);
+    assertThatThrownBy(() -> client.services().get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class);
+    List<List<String>> seen = new CopyOnWriteArrayList<>();
+    view.addListener(s -> seen.add(ids(s.instances())));
+    server.registry().register("default", inst("a")).join();
+    server.registry().register("default", inst("b")).join();
+    server.registry().deregister("default", "web", "a").join();
+    long last = server.registry().deregister("default", "web", "x").join();
+
+    // A read shows the last state at once; the watch delivers the four changes later.
+    await().atMost(Duration.ofSeconds(1)).until(() -> ids(view.instances()).equals(List.of("b")));
+    await().atMost(Duration.ofSeconds(60)).until(() -> view.watchRevision() >= last);
+    // Only states the registry held, ending with the last.
+    assertThat(seen)
+        .isSubsetOf(
+            List.of("x"),
+            List.of("a", "x"),
+            List.of("a", "b", "x"),
+            List.of("b", "x"),
+            List.of("b"))
+        .last()
+        .isEqualTo(List.of("b"));
+
+    server.registry().register("default", inst("c")).join();
+    await().until(() -> ids(view.instances()).equals(List.of("b", "c")));
+  }
+
+  private static List<String> ids(List<Instance> instances) {
+    return instances.stream().map(Instance::id).sorted().toList();
   }
 }
