@@ -49,6 +49,9 @@ FLAP_MS="${FLAP_MS:-400}"
 MAX_WRITES="${MAX_WRITES:-5000}"
 MAX_SECONDS="${MAX_SECONDS:-600}"
 WRITERS="${WRITERS:-3}"
+# the SDK client's JVM options, e.g. its log's level and timestamps:
+# -Dorg.slf4j.simpleLogger.log.dev.cairn.client=debug -Dorg.slf4j.simpleLogger.showDateTime=true
+CLIENT_OPTS="${CLIENT_OPTS:-}"
 MEMBER_OPTS="${MEMBER_OPTS:--XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC -Xss256k -Xms64m -Xmn24m -Xmx512m -XX:TieredStopAtLevel=1}"
 NS=cairnp
 NET=10.99.0
@@ -326,7 +329,8 @@ scenario_b() {
   local f=$(( L % 3 + 1 )); local o=$(( f % 3 + 1 ))
   local regs="$NET.$f:$GRPC_PORT,$NET.$o:$GRPC_PORT,$NET.$L:$GRPC_PORT"
   mkfifo "$work/b-in"
-  ip netns exec "$NS-c" java -XX:TieredStopAtLevel=1 -Xmx256m -cp "$LOADGEN_JAR" \
+  # shellcheck disable=SC2086
+  ip netns exec "$NS-c" java -XX:TieredStopAtLevel=1 -Xmx256m $CLIENT_OPTS -cp "$LOADGEN_JAR" \
     "$(dirname "$self")/PartitionClient.java" "$regs" pb-own pb-watched "$MAX_SECONDS" \
     <"$work/b-in" >"$work/b-client.out" 2>"$work/b-client.err" &
   pid[client]=$!
@@ -454,7 +458,8 @@ scenario_d() {
   direct_link "$m"
   local regs="$NET.$m:$GRPC_PORT,$NET.$o1:$GRPC_PORT,$NET.$o2:$GRPC_PORT"
   mkfifo "$work/$label-in"
-  ip netns exec "$NS-c" java -XX:TieredStopAtLevel=1 -Xmx256m -cp "$LOADGEN_JAR" \
+  # shellcheck disable=SC2086
+  ip netns exec "$NS-c" java -XX:TieredStopAtLevel=1 -Xmx256m $CLIENT_OPTS -cp "$LOADGEN_JAR" \
     "$(dirname "$self")/PartitionClient.java" "$regs" "pd-own-$role" "pd-watched-$role" "$MAX_SECONDS" \
     <"$work/$label-in" >"$work/$label-client.out" 2>"$work/$label-client.err" &
   pid[client]=$!
