@@ -19,8 +19,20 @@ final class RecordingMachine implements LogStateMachine {
 
   // Guarded by this.
   private final List<String> entries = new ArrayList<>();
+  private final List<String> leaderMessages = new ArrayList<>();
   private int snapshotsWritten;
   private int snapshotsRead;
+
+  @Override
+  public synchronized byte[] leaderMessage(byte[] message) {
+    leaderMessages.add(new String(message, StandardCharsets.UTF_8));
+    return new byte[0];
+  }
+
+  /** The messages other members sent this machine while it led. */
+  synchronized List<String> leaderMessages() {
+    return List.copyOf(leaderMessages);
+  }
 
   @Override
   public synchronized byte[] apply(byte[] entry) {

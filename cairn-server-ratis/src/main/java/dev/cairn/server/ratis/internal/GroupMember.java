@@ -405,13 +405,18 @@ final class GroupMember implements AutoCloseable {
     }
   }
 
-  /** Sends {@code message} to the leader's machine (not logged). */
+  /**
+   * Sends {@code message} to the leader's machine (not logged): to the leader this member follows
+   * when it knows one (decision 0189), else through the Ratis client, which finds one.
+   */
   CompletableFuture<byte[]> sendToLeader(byte[] message) {
     byte[] content = new byte[message.length + 1];
     content[0] = StateMachineAdapter.QUERY_LEADER_MESSAGE;
     System.arraycopy(message, 0, content, 1, message.length);
+    Message query = Message.valueOf(ByteString.copyFrom(content));
+    RaftPeerId leader = knownLeader();
     return deadline(
-        leaderQuery(Message.valueOf(ByteString.copyFrom(content)))
+        (leader == null ? leaderQuery(query) : queryAt(query, leader))
             .thenApply(
                 reply -> {
                   if (!reply.isSuccess()) {
@@ -420,6 +425,42 @@ final class GroupMember implements AutoCloseable {
                   return reply.getMessage().getContent().toByteArray();
                 }),
         "leader message");
+  }
+
+  /** The leader this member follows (itself while it leads); null while it knows none. */
+  private RaftPeerId knownLeader() {
+    try {
+      return division().getInfo().getLeaderId();
+    } catch (RuntimeException e) {
+      return null; // not running
+    }
+  }
+
+  /**
+   * Sends a query to member {@code target}'s machine on Ratis's stale-read path (no redirect: a
+   * leader message is refused by a machine that does not lead), tried again until the write timeout
+   * at most. The Ratis client would send it to the member it last took for the leader, or to the
+   * first member of the group if it never learnt one, and wait a whole request timeout there when
+   * that member is cut off (decision 0189).
+   */
+  private CompletableFuture<RaftClientReply> queryAt(Message message, RaftPeerId target) {
+    long deadline = System.nanoTime() + settings.writeTimeout().toNanos();
+    try {
+      return CompletableFuture.supplyAsync(
+          () -> {
+            QUERY_DEADLINE.set(new long[] {deadline});
+            try {
+              return client.io().sendStaleRead(message, 0, target);
+            } catch (IOException e) {
+              throw new CompletionException(e);
+            } finally {
+              QUERY_DEADLINE.remove();
+            }
+          },
+          forwarding);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(unavailable("the log is closed"));
+    }
   }
 
   /**
