@@ -435,6 +435,7 @@ scenario_c() {
 # that the clients reach K when its bridge port is down (K is then cut off from the other members,
 # not from the clients); direct_unlink K removes it (traffic goes over the bridge again)
 direct_link() {
+  direct_unlink "$1"  # one left by a scenario that ended early
   ip link add "d$1" netns "$NS-c" type veth peer name dc netns "$NS-$1"
   ns c ip link set "d$1" up
   ns "$1" ip link set dc up
