@@ -447,7 +447,7 @@ direct_unlink() { ns c ip link del "d$1" 2>/dev/null || true; }
 # resumed_on N: sessions resumed on member N since it started (its metric)
 resumed_on() {
   ns c curl -s -m 2 "http://$NET.$1:$HTTP_PORT/metrics" |
-    awk '/^cairn_sessions_opened_total\{resumed="true"\}/ { printf "%d", $2 }'
+    awk '/^cairn_sessions_opened_total\{resumed="true"\}/ { n = $2 } END { printf "%d", n }'
 }
 
 # scenario_d ROLE: member M (the leader, or a follower) cut off from the other two while an SDK
