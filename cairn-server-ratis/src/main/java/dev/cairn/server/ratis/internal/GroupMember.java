@@ -384,6 +384,19 @@ final class GroupMember implements AutoCloseable {
    * for the client's own tries): a forwarded write is not sent after its deadline.
    */
   private CompletableFuture<RaftClientReply> leaderQuery(Message message, long deadline) {
+    return onForwarding(deadline, () -> client.io().sendReadOnlyNonLinearizable(message));
+  }
+
+  /** A blocking call of the Ratis client. */
+  private interface BlockingCall {
+    RaftClientReply send() throws IOException;
+  }
+
+  /**
+   * Runs {@code call} on the forwarding threads, its tries bounded by {@code deadline} ({@link
+   * System#nanoTime()}; 0 for the client's own tries), and not at all once the deadline passed.
+   */
+  private CompletableFuture<RaftClientReply> onForwarding(long deadline, BlockingCall call) {
     try {
       return CompletableFuture.supplyAsync(
           () -> {
@@ -392,7 +405,7 @@ final class GroupMember implements AutoCloseable {
             }
             QUERY_DEADLINE.set(deadline == 0 ? null : new long[] {deadline});
             try {
-              return client.io().sendReadOnlyNonLinearizable(message);
+              return call.send();
             } catch (IOException e) {
               throw new CompletionException(e);
             } finally {
@@ -444,23 +457,9 @@ final class GroupMember implements AutoCloseable {
    * that member is cut off (decision 0189).
    */
   private CompletableFuture<RaftClientReply> queryAt(Message message, RaftPeerId target) {
-    long deadline = System.nanoTime() + settings.writeTimeout().toNanos();
-    try {
-      return CompletableFuture.supplyAsync(
-          () -> {
-            QUERY_DEADLINE.set(new long[] {deadline});
-            try {
-              return client.io().sendStaleRead(message, 0, target);
-            } catch (IOException e) {
-              throw new CompletionException(e);
-            } finally {
-              QUERY_DEADLINE.remove();
-            }
-          },
-          forwarding);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      return CompletableFuture.failedFuture(unavailable("the log is closed"));
-    }
+    return onForwarding(
+        System.nanoTime() + settings.writeTimeout().toNanos(),
+        () -> client.io().sendStaleRead(message, 0, target));
   }
 
   /**
