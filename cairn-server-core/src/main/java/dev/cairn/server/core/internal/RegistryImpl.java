@@ -308,14 +308,10 @@ public final class RegistryImpl {
    */
   public CompletableFuture<Long> keepAliveAtLeader(String sessionId, SessionAccess access) {
     checkSession(sessionId, access);
+    if (channel == null || leading) {
+      return CompletableFuture.completedFuture(renew(sessionId));
+    }
     long ttl = leases.renew(sessionId);
-    if (channel == null) {
-      return CompletableFuture.completedFuture(ttl);
-    }
-    if (leading) {
-      leases.renewedBy(sessionId, memberId());
-      return CompletableFuture.completedFuture(ttl);
-    }
     return channel.renewedToLeader(sessionId).thenApply(v -> ttl);
   }
 

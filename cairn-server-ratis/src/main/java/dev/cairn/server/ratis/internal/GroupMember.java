@@ -590,21 +590,26 @@ final class GroupMember implements AutoCloseable {
   /** Whether {@code conf} names members but not {@code self}. */
   static boolean removedFrom(org.apache.ratis.server.RaftConfiguration conf, RaftPeerId self) {
     java.util.Collection<RaftPeer> current = conf.getCurrentPeers();
-    return !current.isEmpty() && current.stream().noneMatch(p -> p.getId().equals(self));
+    return !current.isEmpty() && !includes(current, self);
+  }
+
+  /** Whether {@code peers} names {@code id}; a loop, as it runs before every forwarded append. */
+  private static boolean includes(java.util.Collection<RaftPeer> peers, RaftPeerId id) {
+    for (RaftPeer p : peers) {
+      if (p.getId().equals(id)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
    * Whether this member is not in the configuration yet: started with --join, not added. Asked
-   * before every forwarded append, so a plain loop over the few peers.
+   * before every forwarded append.
    */
   boolean outsideConfiguration() {
     try {
-      for (RaftPeer p : division().getRaftConf().getCurrentPeers()) {
-        if (p.getId().equals(self)) {
-          return false;
-        }
-      }
-      return true;
+      return !includes(division().getRaftConf().getCurrentPeers(), self);
     } catch (RuntimeException e) {
       return false;
     }
