@@ -14,8 +14,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -28,23 +26,16 @@ import org.junit.jupiter.api.Test;
  */
 class DrainTest {
 
-  private final List<AutoCloseable> toClose = new ArrayList<>();
-  private final CairnServer server = closing(Servers.start(0));
+  private final Closer closer = new Closer();
+  private final CairnServer server = closer.add(Servers.start(0));
 
   @AfterEach
   void closeAll() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T closing(T c) {
-    toClose.add(c);
-    return c;
+    closer.close();
   }
 
   private CairnClient client() {
-    return closing(
+    return closer.add(
         CairnClient.builder().registries(Servers.target(server)).shutdownHook(false).build());
   }
 
@@ -83,7 +74,7 @@ class DrainTest {
     // A raw WatchWithAcks stream that reads everything and acknowledges nothing.
     ManagedChannel channel =
         NettyChannelBuilder.forAddress(server.grpcAddress()).usePlaintext().build();
-    toClose.add(channel::shutdownNow);
+    closer.add(channel::shutdownNow);
     LinkedBlockingQueue<WatchResponse> silent = new LinkedBlockingQueue<>();
     StreamObserver<WatchClientMessage> out =
         RegistryGrpc.newStub(channel)

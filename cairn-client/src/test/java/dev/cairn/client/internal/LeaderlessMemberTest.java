@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.cairn.client.CairnClient;
+import dev.cairn.client.Closer;
 import dev.cairn.common.Instance;
 import dev.cairn.proto.v1.RegistryGrpc;
 import dev.cairn.proto.v1.SessionRequest;
@@ -20,8 +21,6 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,23 +46,16 @@ class LeaderlessMemberTest {
 
   @TempDir Path dir;
 
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final Closer closer = new Closer();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T closing(T c) {
-    toClose.add(c);
-    return c;
+    closer.close();
   }
 
   @Test
   void aMemberWithoutALeaderHoldsKeepaliveAnswersAndItsClientLeaves() throws Exception {
-    LocalCluster cluster = closing(LocalCluster.start(3, dir));
+    LocalCluster cluster = closer.add(LocalCluster.start(3, dir));
     int leader = cluster.awaitLeader();
     int attached = (leader + 1) % 3;
     AtomicLong now = new AtomicLong();
@@ -71,7 +63,7 @@ class LeaderlessMemberTest {
     AtomicInteger keepAlives = new AtomicInteger();
     AtomicInteger answers = new AtomicInteger();
     CairnClient client =
-        closing(
+        closer.add(
             CairnClient.builder()
                 .registries("127.0.0.1:" + cluster.server(attached).grpcAddress().getPort())
                 .sessionTtl(TTL)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cairn.client.CairnClient;
+import dev.cairn.client.Closer;
 import dev.cairn.client.ServiceView;
 import dev.cairn.common.Instance;
 import dev.cairn.proto.v1.RegistryGrpc;
@@ -17,7 +18,6 @@ import io.grpc.MethodDescriptor;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -46,33 +46,26 @@ class SilentMemberTest {
 
   @TempDir Path dir;
 
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final Closer closer = new Closer();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T closing(T c) {
-    toClose.add(c);
-    return c;
+    closer.close();
   }
 
   @Test
   void aClientGivesASilentMemberUpAfterHalfItsTtlAndResumesElsewhere() throws Exception {
-    LocalCluster cluster = closing(LocalCluster.start(3, dir));
+    LocalCluster cluster = closer.add(LocalCluster.start(3, dir));
     int leader = cluster.awaitLeader();
     int attached = (leader + 1) % 3;
     int watcherMember = (leader + 2) % 3;
-    CuttableProxy proxy = closing(new CuttableProxy(cluster.server(attached).grpcAddress()));
+    CuttableProxy proxy = closer.add(new CuttableProxy(cluster.server(attached).grpcAddress()));
     AtomicLong now = new AtomicLong();
     List<String> sessionStreams = new CopyOnWriteArrayList<>();
 
     // The owner's session is on `attached`, through the proxy; then the leader.
     CairnClient owner =
-        closing(
+        closer.add(
             CairnClient.builder()
                 .registries("127.0.0.1:" + proxy.port() + "," + target(cluster.server(leader)))
                 .sessionTtl(TTL)
@@ -89,7 +82,7 @@ class SilentMemberTest {
         .get(20, TimeUnit.SECONDS);
     assertThat(sessionStreams).containsExactly("127.0.0.1:" + proxy.port());
     CairnClient watcher =
-        closing(
+        closer.add(
             CairnClient.builder()
                 .registries(target(cluster.server(watcherMember)))
                 .spreadOverRegistries(false)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.cairn.client.CairnClient;
+import dev.cairn.client.Closer;
 import dev.cairn.client.ServiceView;
 import dev.cairn.common.Health;
 import dev.cairn.common.Instance;
@@ -12,7 +13,6 @@ import dev.cairn.server.CairnServer;
 import dev.cairn.server.core.RegistryOptions;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,22 +29,15 @@ import org.junit.jupiter.api.Test;
  */
 class ViewResumeTest {
 
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final Closer closer = new Closer();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T closing(T c) {
-    toClose.add(c);
-    return c;
+    closer.close();
   }
 
   private CairnServer server(int historyEvents) throws IOException {
-    return closing(
+    return closer.add(
         CairnServer.builder()
             .inMemory()
             .httpPort(0)
@@ -56,7 +49,7 @@ class ViewResumeTest {
 
   private ViewImpl view(CuttableProxy proxy, String service) {
     CairnClient client =
-        closing(
+        closer.add(
             CairnClient.builder()
                 .registries("127.0.0.1:" + proxy.port())
                 .shutdownHook(false)
@@ -82,7 +75,7 @@ class ViewResumeTest {
     CairnServer server = server(10_000);
     server.registry().register("default", inst("a")).join();
     server.registry().register("default", inst("b")).join();
-    CuttableProxy proxy = closing(new CuttableProxy(server.grpcAddress()));
+    CuttableProxy proxy = closer.add(new CuttableProxy(server.grpcAddress()));
     ViewImpl view = view(proxy, "web");
     List<ServiceView.Snapshot> seen = new CopyOnWriteArrayList<>();
     view.addListener(seen::add);
@@ -117,7 +110,7 @@ class ViewResumeTest {
   void aResumeTheHistoryNoLongerCoversReLists() throws Exception {
     CairnServer server = server(2);
     server.registry().register("default", inst("a")).join();
-    CuttableProxy proxy = closing(new CuttableProxy(server.grpcAddress()));
+    CuttableProxy proxy = closer.add(new CuttableProxy(server.grpcAddress()));
     ViewImpl view = view(proxy, "web");
     await().until(() -> view.instances().size() == 1 && !view.isStale());
 
@@ -145,10 +138,10 @@ class ViewResumeTest {
   void eventsOlderThanAReadAreNotAppliedAgain() throws Exception {
     CairnServer server = server(10_000);
     server.registry().register("default", inst("x")).join();
-    CuttableProxy lagging = closing(new CuttableProxy(server.grpcAddress()));
-    CuttableProxy ahead = closing(new CuttableProxy(server.grpcAddress()));
+    CuttableProxy lagging = closer.add(new CuttableProxy(server.grpcAddress()));
+    CuttableProxy ahead = closer.add(new CuttableProxy(server.grpcAddress()));
     CairnClient client =
-        closing(
+        closer.add(
             CairnClient.builder()
                 .registries("127.0.0.1:" + lagging.port() + ",127.0.0.1:" + ahead.port())
                 .spreadOverRegistries(false)
