@@ -2,8 +2,8 @@ package dev.cairn.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cairn.server.ratis.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,7 +29,7 @@ final class ProcessCluster implements AutoCloseable {
 
   /** {@code n} members started as the cluster, of {@code listed} in the peer list. */
   ProcessCluster(int n, int listed, Path dir) throws IOException {
-    int[] ports = freePorts(listed);
+    int[] ports = FreePorts.take(listed);
     StringBuilder peers = new StringBuilder();
     for (int i = 0; i < n; i++) {
       peers
@@ -137,22 +137,5 @@ final class ProcessCluster implements AutoCloseable {
     for (Member m : members) {
       m.kill();
     }
-  }
-
-  static int[] freePorts(int n) throws IOException {
-    int[] ports = new int[n];
-    List<ServerSocket> open = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        ServerSocket s = new ServerSocket(0);
-        open.add(s);
-        ports[i] = s.getLocalPort();
-      }
-    } finally {
-      for (ServerSocket s : open) {
-        s.close();
-      }
-    }
-    return ports;
   }
 }

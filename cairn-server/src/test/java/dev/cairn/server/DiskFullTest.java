@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.proto.v1.Instance;
 import dev.cairn.proto.v1.RegisterRequest;
 import dev.cairn.proto.v1.RegistryGrpc;
+import dev.cairn.server.ratis.FreePorts;
 import dev.cairn.server.ratis.RatisCommandLog;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -183,7 +184,7 @@ class DiskFullTest {
   void aClusterMemberWhoseDiskFillsRecoversInProcessAndCatchesUp() throws Exception {
     SmallDisk disk = SmallDisk.mount(tmp.resolve("disk"), 24L * 1024 * 1024);
     toClose.add(disk);
-    int[] raft = freePorts(3);
+    int[] raft = FreePorts.take(3);
     String peers =
         "n1=127.0.0.1:" + raft[0] + ",n2=127.0.0.1:" + raft[1] + ",n3=127.0.0.1:" + raft[2];
     List<CairnServer> members = new ArrayList<>();
@@ -257,7 +258,7 @@ class DiskFullTest {
 
   @Test
   void aWriteOnAFollowerWhenTheLeadersDiskLooksFullFailsWithinTheDeadline() throws Exception {
-    int[] raft = freePorts(3);
+    int[] raft = FreePorts.take(3);
     String peers =
         "n1=127.0.0.1:" + raft[0] + ",n2=127.0.0.1:" + raft[1] + ",n3=127.0.0.1:" + raft[2];
     List<AtomicLong> usable = new ArrayList<>();
@@ -312,23 +313,6 @@ class DiskFullTest {
   }
 
   // ---- helpers ----
-
-  private static int[] freePorts(int n) throws IOException {
-    int[] ports = new int[n];
-    List<java.net.ServerSocket> open = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        java.net.ServerSocket s = new java.net.ServerSocket(0);
-        open.add(s);
-        ports[i] = s.getLocalPort();
-      }
-    } finally {
-      for (java.net.ServerSocket s : open) {
-        s.close();
-      }
-    }
-    return ports;
-  }
 
   private static CairnServer.Builder builder(Path data) {
     return CairnServer.builder()

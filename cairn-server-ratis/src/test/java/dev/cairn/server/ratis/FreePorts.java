@@ -5,7 +5,11 @@ import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Loopback ports free now, for the Raft addresses of in-process members, which must be known. */
+/**
+ * Ports free now, for the Raft addresses of members, which must be known before they start: the
+ * in-process members here and in cairn-server's cluster tests, and cairn-it's member JVMs (as this
+ * module's test-jar).
+ */
 public final class FreePorts {
 
   private FreePorts() {}

@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 import static org.awaitility.Awaitility.await;
 
 import dev.cairn.server.CairnServer;
+import dev.cairn.server.ratis.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -113,7 +113,7 @@ public final class LocalCluster implements AutoCloseable {
   private static void startOnce(
       int size, Path dir, Consumer<CairnServer.Builder> customize, List<CairnServer> started)
       throws IOException {
-    int[] raft = freePorts(size);
+    int[] raft = FreePorts.take(size);
     List<String> peers = new ArrayList<>();
     for (int i = 0; i < size; i++) {
       peers.add("n" + (i + 1) + "=127.0.0.1:" + raft[i]);
@@ -133,23 +133,6 @@ public final class LocalCluster implements AutoCloseable {
       started.add(s);
       s.start();
     }
-  }
-
-  private static int[] freePorts(int n) throws IOException {
-    int[] ports = new int[n];
-    List<ServerSocket> open = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        ServerSocket s = new ServerSocket(0);
-        open.add(s);
-        ports[i] = s.getLocalPort();
-      }
-    } finally {
-      for (ServerSocket s : open) {
-        s.close();
-      }
-    }
-    return ports;
   }
 
   private static boolean isUp(CairnServer s) {
