@@ -19,7 +19,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.grpc.server.GrpcServerProtocolClient;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
@@ -68,9 +67,29 @@ final class GroupMember implements AutoCloseable {
   // policy tries again only before it, so a write is never sent after its deadline.
   private static final ThreadLocal<long[]> QUERY_DEADLINE = new ThreadLocal<>();
   private final java.util.concurrent.ScheduledExecutorService contactSampler;
+  // Drops the channels to the other members while none leads (decision 0181); one daemon thread.
+  private final ExecutorService redialing =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "cairn-raft-redial");
+            t.setDaemon(true);
+            return t;
+          });
+  private final Redialer redialer =
+      new Redialer(
+          System::nanoTime,
+          TimeUnit.MILLISECONDS.toNanos(REDIAL_MILLIS),
+          this::dropChannel,
+          redialing);
   // Set once a leader answered a forward query with the remaining time "unknown query kind" (a
   // member of an earlier version, decision 0183): forward queries then go without it.
   private volatile boolean leaderWithoutBudgets;
+
+  /**
+   * How long a member is without a leader before it drops its channels to the others, and the least
+   * time between two drops of one channel (decision 0181).
+   */
+  private static final long REDIAL_MILLIS = 1000;
 
   /** The pause between the Ratis client's tries of one request. */
   private static final long CLIENT_RETRY_MILLIS = 20;
@@ -539,9 +558,9 @@ final class GroupMember implements AutoCloseable {
     try {
       RaftServer.Division d = division();
       DivisionInfo info = d.getInfo();
-      lastContact(info, info.getRoleInfoProto());
+      long sinceContact = lastContact(info, info.getRoleInfoProto());
       if (!info.isLeader() && info.getLeaderId() == null) {
-        reconnect(d);
+        reconnect(d, sinceContact);
       }
     } catch (RuntimeException e) {
       // not running: nothing to sample
@@ -549,29 +568,33 @@ final class GroupMember implements AutoCloseable {
   }
 
   /**
-   * Has this member's channels to the other members try to connect now rather than when gRPC's
+   * Has this member's channels to the other members connect afresh rather than when gRPC's
    * reconnect backoff (up to two minutes after a long outage) next lets them; called while it knows
    * no leader. Ratis resets that backoff for a leader's log appenders but not for the vote requests
    * of an election, so a member holding the longest log, whose peers had been down for minutes,
    * could not reach one that came back, and the group stayed leaderless with a majority running
-   * until the backoff ran out (decision 0181). A peer that is still down refuses a connection a few
-   * times a second meanwhile.
+   * until the backoff ran out (decision 0181). Ratis's channel type is not public, its proxy map's
+   * reset is: the {@link Redialer} drops each channel, once a second at most, after the member has
+   * been without a leader for a second (an ordinary election is over by then and keeps its
+   * channels). A peer that is still down refuses a connection once a second meanwhile.
    */
-  private void reconnect(RaftServer.Division d) {
-    if (!(server.getServerRpc() instanceof RaftServerRpcWithProxy<?, ?> rpc)) {
+  private void reconnect(RaftServer.Division d, long leaderlessMillis) {
+    if (leaderlessMillis < REDIAL_MILLIS) {
       return;
     }
+    List<RaftPeerId> others = new ArrayList<>();
     for (RaftPeer p : d.getRaftConf().getAllPeers()) {
-      if (p.getId().equals(self)) {
-        continue;
+      if (!p.getId().equals(self)) {
+        others.add(p.getId());
       }
-      try {
-        if (rpc.getProxies().getProxy(p.getId()) instanceof GrpcServerProtocolClient c) {
-          c.resetConnectBackoff();
-        }
-      } catch (IOException | RuntimeException e) {
-        // not known to the transport yet, or closing: the election reaches it or nothing does
-      }
+    }
+    redialer.redial(others);
+  }
+
+  /** Drops this member's Raft channel to {@code peer}; the next call to it makes a new one. */
+  private void dropChannel(RaftPeerId peer) {
+    if (server.getServerRpc() instanceof RaftServerRpcWithProxy<?, ?> rpc) {
+      rpc.getProxies().resetProxy(peer);
     }
   }
 
@@ -923,6 +946,7 @@ final class GroupMember implements AutoCloseable {
   @Override
   public void close() {
     contactSampler.shutdownNow();
+    redialing.shutdownNow();
     stream.close();
     admin.shutdownNow();
     forwarding.shutdownNow();

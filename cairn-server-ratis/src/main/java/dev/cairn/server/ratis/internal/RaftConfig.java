@@ -7,7 +7,6 @@ import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
-import org.apache.ratis.grpc.GrpcFactory;
 import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.grpc.server.GrpcServices;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -153,7 +152,11 @@ final class RaftConfig {
    */
   static Parameters parameters(LogSettings settings) {
     GrpcTlsConfig tls = peerTls(settings);
-    return tls == null ? new Parameters() : GrpcFactory.newRaftParameters(tls);
+    Parameters p = new Parameters();
+    if (tls != null) {
+      GrpcConfigKeys.TLS.setConf(p, tls);
+    }
+    return p;
   }
 
   /**

@@ -106,11 +106,19 @@ final class SnapshotStore {
     return info.getTermIndex();
   }
 
+  private static MessageDigest md5() {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("MD5 is a digest every Java platform has", e);
+    }
+  }
+
   /** Writes a snapshot covering {@code applied} and makes it the latest. */
   void write(TermIndex applied, Writer writer) throws IOException {
     Path target = storage.getSnapshotFile(applied.getTerm(), applied.getIndex()).toPath();
     Path tmp = target.resolveSibling(target.getFileName() + TMP_SUFFIX);
-    MessageDigest md5 = MD5Hash.newDigester();
+    MessageDigest md5 = md5();
     try (FileChannel channel =
         FileChannel.open(
             tmp,
@@ -124,7 +132,7 @@ final class SnapshotStore {
       out.flush();
       channel.force(true);
     }
-    MD5Hash digest = new MD5Hash(md5.digest());
+    MD5Hash digest = MD5Hash.newInstance(md5.digest());
     MD5FileUtil.saveMD5File(target.toFile(), digest);
     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     FileSync.force(target.getParent());
