@@ -306,6 +306,70 @@ class ClusterLogTest {
             });
   }
 
+  /**
+   * A follower cut off by the network leaves its leader a connection that goes nowhere: Ratis
+   * restarts the append stream on it but keeps the connection, which stays stuck after the network
+   * heals. Here the follower's port is held by a listener that accepts connections and never
+   * answers (as a connection to a host that vanished behaves); the leader must give up each
+   * connection and make a new one, about once a second once the follower has been silent for three
+   * seconds (decision 0191), rather than wait on the first for good.
+   */
+  @Test
+  void aLeaderConnectsAfreshToAFollowerThatStoppedAnswering() throws Exception {
+    startThree();
+    RatisCommandLog leader = awaitLeader();
+    leader.append(bytes("first")).get(10, TimeUnit.SECONDS);
+    int gone = logs.indexOf(logs.stream().filter(l -> l != leader).findFirst().orElseThrow());
+    logs.get(gone).close();
+
+    try (SilentListener silent = new SilentListener(peers.get(gone).port())) {
+      // The leader keeps writing with the other follower meanwhile.
+      leader.append(bytes("second")).get(10, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(30)).until(() -> silent.accepted() >= 5);
+      assertThat(leader.status().role()).isEqualTo(LogStatus.Role.LEADER);
+    }
+  }
+
+  /** Accepts connections on a port and holds each open without reading or writing. */
+  private static final class SilentListener implements AutoCloseable {
+    private final ServerSocket socket;
+    private final List<Socket> held = new CopyOnWriteArrayList<>();
+    private final Thread acceptor;
+
+    SilentListener(int port) throws IOException {
+      socket = new ServerSocket();
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress("127.0.0.1", port));
+      acceptor =
+          new Thread(
+              () -> {
+                while (!socket.isClosed()) {
+                  try {
+                    held.add(socket.accept());
+                  } catch (IOException e) {
+                    // closed
+                  }
+                }
+              },
+              "silent-listener");
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    int accepted() {
+      return held.size();
+    }
+
+    @Override
+    public void close() throws Exception {
+      socket.close();
+      for (Socket s : held) {
+        s.close();
+      }
+      acceptor.join(TimeUnit.SECONDS.toMillis(5));
+    }
+  }
+
   /** Accepts connections on a port and closes each at once, noting when each came. */
   private static final class ClosingListener implements AutoCloseable {
     private final ServerSocket socket;

@@ -91,6 +91,12 @@ final class GroupMember implements AutoCloseable {
    */
   private static final long REDIAL_MILLIS = 1000;
 
+  /**
+   * How long a follower goes without answering its leader before the leader connects to it afresh
+   * (decision 0191): the time Ratis gives an append before it counts it failed (3 s by default).
+   */
+  private static final long SILENT_FOLLOWER_MILLIS = 3000;
+
   /** The pause between the Ratis client's tries of one request. */
   private static final long CLIENT_RETRY_MILLIS = 20;
 
@@ -558,8 +564,11 @@ final class GroupMember implements AutoCloseable {
     try {
       RaftServer.Division d = division();
       DivisionInfo info = d.getInfo();
-      long sinceContact = lastContact(info, info.getRoleInfoProto());
-      if (!info.isLeader() && info.getLeaderId() == null) {
+      RoleInfoProto role = info.getRoleInfoProto();
+      long sinceContact = lastContact(info, role);
+      if (info.isLeader()) {
+        redialSilentFollowers(role);
+      } else if (info.getLeaderId() == null) {
         reconnect(d, sinceContact);
       }
     } catch (RuntimeException e) {
@@ -589,6 +598,29 @@ final class GroupMember implements AutoCloseable {
       }
     }
     redialer.redial(others);
+  }
+
+  /**
+   * Has a leader connect afresh to each follower that has not answered for {@link
+   * #SILENT_FOLLOWER_MILLIS}, once a second at most (decision 0191). Ratis restarts a silent
+   * follower's append stream but keeps the channel under it, and a connection to a follower cut off
+   * by the network stays stuck after the network heals: an established one until TCP's next
+   * retransmission (its pauses double, up to two minutes), one being made until Netty's connect
+   * timeout (30 s). A fresh connection reaches the follower about a second after it is reachable.
+   */
+  private void redialSilentFollowers(RoleInfoProto role) {
+    if (!role.hasLeaderInfo()) {
+      return;
+    }
+    List<RaftPeerId> silent = new ArrayList<>();
+    for (ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
+      if (f.getLastRpcElapsedTimeMs() >= SILENT_FOLLOWER_MILLIS) {
+        silent.add(RaftPeerId.valueOf(f.getId().getId()));
+      }
+    }
+    if (!silent.isEmpty()) {
+      redialer.redial(silent);
+    }
   }
 
   /** Drops this member's Raft channel to {@code peer}; the next call to it makes a new one. */
