@@ -282,7 +282,7 @@ class ClusterLogTest {
         .atMost(Duration.ofSeconds(20))
         .until(() -> leader.status().role() != LogStatus.Role.LEADER);
 
-    try (ClosingListener attempts = new ClosingListener(peers.get(back).port())) {
+    try (PortListener attempts = PortListener.closing(peers.get(back).port())) {
       await()
           .atMost(Duration.ofSeconds(90))
           .until(
@@ -322,7 +322,7 @@ class ClusterLogTest {
     int gone = logs.indexOf(logs.stream().filter(l -> l != leader).findFirst().orElseThrow());
     logs.get(gone).close();
 
-    try (SilentListener silent = new SilentListener(peers.get(gone).port())) {
+    try (PortListener silent = PortListener.holding(peers.get(gone).port())) {
       // The leader keeps writing with the other follower meanwhile.
       leader.append(bytes("second")).get(10, TimeUnit.SECONDS);
       await().atMost(Duration.ofSeconds(30)).until(() -> silent.accepted() >= 5);
@@ -330,13 +330,26 @@ class ClusterLogTest {
     }
   }
 
-  /** Accepts connections on a port and holds each open without reading or writing. */
-  private static final class SilentListener implements AutoCloseable {
+  /**
+   * Accepts connections on a port, noting when each came, and closes each at once or, holding,
+   * keeps each open without reading or writing (as a connection to a host that vanished behaves).
+   */
+  private static final class PortListener implements AutoCloseable {
     private final ServerSocket socket;
+    private final List<Long> times = new CopyOnWriteArrayList<>();
     private final List<Socket> held = new CopyOnWriteArrayList<>();
+    private final long opened = System.nanoTime();
     private final Thread acceptor;
 
-    SilentListener(int port) throws IOException {
+    static PortListener closing(int port) throws IOException {
+      return new PortListener(port, false);
+    }
+
+    static PortListener holding(int port) throws IOException {
+      return new PortListener(port, true);
+    }
+
+    private PortListener(int port, boolean hold) throws IOException {
       socket = new ServerSocket();
       socket.setReuseAddress(true);
       socket.bind(new InetSocketAddress("127.0.0.1", port));
@@ -345,56 +358,26 @@ class ClusterLogTest {
               () -> {
                 while (!socket.isClosed()) {
                   try {
-                    held.add(socket.accept());
-                  } catch (IOException e) {
-                    // closed
-                  }
-                }
-              },
-              "silent-listener");
-      acceptor.setDaemon(true);
-      acceptor.start();
-    }
-
-    int accepted() {
-      return held.size();
-    }
-
-    @Override
-    public void close() throws Exception {
-      socket.close();
-      for (Socket s : held) {
-        s.close();
-      }
-      acceptor.join(TimeUnit.SECONDS.toMillis(5));
-    }
-  }
-
-  /** Accepts connections on a port and closes each at once, noting when each came. */
-  private static final class ClosingListener implements AutoCloseable {
-    private final ServerSocket socket;
-    private final List<Long> times = new CopyOnWriteArrayList<>();
-    private final long opened = System.nanoTime();
-    private final Thread acceptor;
-
-    ClosingListener(int port) throws IOException {
-      socket = new ServerSocket();
-      socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress("127.0.0.1", port));
-      acceptor =
-          new Thread(
-              () -> {
-                while (!socket.isClosed()) {
-                  try (Socket s = socket.accept()) {
+                    Socket s = socket.accept();
                     times.add(System.nanoTime());
+                    if (hold) {
+                      held.add(s);
+                    } else {
+                      s.close();
+                    }
                   } catch (IOException e) {
                     // closed
                   }
                 }
               },
-              "closing-listener");
+              "port-listener");
       acceptor.setDaemon(true);
       acceptor.start();
+    }
+
+    /** Connections accepted so far. */
+    int accepted() {
+      return times.size();
     }
 
     /** Milliseconds between the last two connections; 0 before there were two. */
@@ -417,6 +400,9 @@ class ClusterLogTest {
     @Override
     public void close() throws Exception {
       socket.close();
+      for (Socket s : held) {
+        s.close();
+      }
       acceptor.join(TimeUnit.SECONDS.toMillis(5));
     }
   }

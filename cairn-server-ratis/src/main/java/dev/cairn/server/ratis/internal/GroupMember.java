@@ -69,12 +69,7 @@ final class GroupMember implements AutoCloseable {
   private final java.util.concurrent.ScheduledExecutorService contactSampler;
   // Drops the channels to the other members while none leads (decision 0181); one daemon thread.
   private final ExecutorService redialing =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "cairn-raft-redial");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadExecutor(daemonThreads("cairn-raft-redial"));
   private final Redialer redialer =
       new Redialer(
           System::nanoTime,
@@ -112,19 +107,9 @@ final class GroupMember implements AutoCloseable {
 
   // Blocking admin calls (configuration changes, group info) run here, never on a caller's thread.
   private final ExecutorService forwarding =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "cairn-raft-forward");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newCachedThreadPool(daemonThreads("cairn-raft-forward"));
   private final ExecutorService admin =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "cairn-raft-admin");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newCachedThreadPool(daemonThreads("cairn-raft-admin"));
 
   GroupMember(
       RaftServer server,
@@ -171,12 +156,7 @@ final class GroupMember implements AutoCloseable {
     // is known to within half an election timeout (a status reads it too).
     long sampleMillis = Math.max(50, settings.electionTimeout().toMillis() / 2);
     this.contactSampler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "cairn-raft-contact");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(daemonThreads("cairn-raft-contact"));
     contactSampler.scheduleWithFixedDelay(
         this::sampleContact, sampleMillis, sampleMillis, TimeUnit.MILLISECONDS);
     // A follower opens its forward stream to each new leader at once, not with its first write:
@@ -621,6 +601,15 @@ final class GroupMember implements AutoCloseable {
     if (!silent.isEmpty()) {
       redialer.redial(silent);
     }
+  }
+
+  /** Daemon threads named {@code name}, for this member's own executors. */
+  private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   /** Drops this member's Raft channel to {@code peer}; the next call to it makes a new one. */
