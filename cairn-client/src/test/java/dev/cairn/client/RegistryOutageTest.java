@@ -11,7 +11,6 @@ import dev.cairn.testing.clock.FakeTicker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -21,13 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** Registries that start late, stop, fail over, and a client starting while they are down. */
 class RegistryOutageTest {
 
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final Closer closer = new Closer();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
+    closer.close();
   }
 
   private CairnClient.Builder client(String registries) {
@@ -37,22 +34,17 @@ class RegistryOutageTest {
         .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(200));
   }
 
-  private <T extends AutoCloseable> T closing(T c) {
-    toClose.add(c);
-    return c;
-  }
-
   @Test
   void theFirstConnectionIsRetriedUntilTheRegistryStarts() throws Exception {
     int port = Servers.freePort();
-    CairnClient client = closing(client("127.0.0.1:" + port).build());
+    CairnClient client = closer.add(client("127.0.0.1:" + port).build());
     Registration r = client.register(instance("orders", "o1"));
     ServiceView view = client.view("orders");
     // Let several attempts fail before the registry exists.
     await().atMost(Duration.ofSeconds(10)).until(() -> view.staleness().toMillis() >= 300);
     assertThat(r.registered()).isNotDone();
 
-    CairnServer server = closing(Servers.start(port));
+    CairnServer server = closer.add(Servers.start(port));
 
     assertThat(r.registered().get(10, TimeUnit.SECONDS).id()).isEqualTo("o1");
     assertThat(ids(server, "orders")).containsExactly("o1");
@@ -63,11 +55,11 @@ class RegistryOutageTest {
   @Test
   void failsOverToTheNextRegistry() throws Exception {
     CairnServer first = Servers.start(0);
-    CairnServer second = closing(Servers.start(0));
+    CairnServer second = closer.add(Servers.start(0));
     second.registry().register("default", instance("hello", "h-second")).join();
     first.registry().register("default", instance("hello", "h-first")).join();
     CairnClient client =
-        closing(
+        closer.add(
             client(Servers.target(first) + "," + Servers.target(second))
                 .spreadOverRegistries(false)
                 .build());
@@ -94,7 +86,7 @@ class RegistryOutageTest {
     CairnServer server = Servers.start(0);
     server.registry().register("default", instance("hello", "h1")).join();
     server.registry().register("default", instance("hello", "h2")).join();
-    CairnClient client = closing(client(Servers.target(server)).ticker(ticker).build());
+    CairnClient client = closer.add(client(Servers.target(server)).ticker(ticker).build());
     ServiceView view = client.view("hello");
     await().atMost(Duration.ofSeconds(10)).until(() -> view.instances().size() == 2);
     assertThat(view.staleness()).isZero();
@@ -123,7 +115,7 @@ class RegistryOutageTest {
     }
     server.close();
 
-    CairnClient second = closing(client(target).snapshotDir(dir).build());
+    CairnClient second = closer.add(client(target).snapshotDir(dir).build());
     ServiceView view = second.view("hello");
 
     assertThat(view.ready()).succeedsWithin(Duration.ofSeconds(10));
@@ -138,8 +130,8 @@ class RegistryOutageTest {
   @Test
   void anUnreachableRegistryFailsAwaitInstancesWithUnavailable() {
     // Closed after the client (in reverse order): the port refuses for as long as the client tries.
-    int refused = closing(Servers.refusedPort()).getLocalPort();
-    CairnClient client = closing(client("127.0.0.1:" + refused).build());
+    int refused = closer.add(Servers.refusedPort()).getLocalPort();
+    CairnClient client = closer.add(client("127.0.0.1:" + refused).build());
 
     assertThat(client.view("hello").awaitInstances(Duration.ofMillis(200)))
         .failsWithin(Duration.ofSeconds(10))
@@ -153,7 +145,7 @@ class RegistryOutageTest {
   @Test
   void closeReleasesEveryThreadAndChannelItCreated(@TempDir Path dir) throws Exception {
     long before = Servers.clientThreads();
-    CairnServer server = closing(Servers.start(0));
+    CairnServer server = closer.add(Servers.start(0));
     CairnClient client = client(Servers.target(server)).snapshotDir(dir).build();
     client.register(instance("orders", "o1")).registered().get(10, TimeUnit.SECONDS);
     ServiceView view = client.view("orders");

@@ -12,12 +12,13 @@ import java.util.function.LongSupplier;
 import org.apache.ratis.protocol.RaftPeerId;
 
 /**
- * Dials the other members again while this member knows no leader (decision 0181): it drops the
- * member's Raft channel to each of them, at most once a period, so that the next vote request
- * connects at once instead of when gRPC's reconnect backoff next allows (up to two minutes after a
- * long outage). Dropping a channel may wait for the calls still on it (a few seconds at most), so
- * the drops run on the executor given, one round at a time; a round still running makes later ones
- * wait for the next sample.
+ * Dials other members again by dropping this member's Raft channel to each, at most once a period,
+ * so that the next call connects afresh: while the member knows no leader, to all the others, so
+ * that its vote requests do not wait for gRPC's reconnect backoff (up to two minutes after a long
+ * outage, decision 0181); while it leads, to each follower silent for seconds, whose connection may
+ * go nowhere after a network partition healed (decision 0191). Dropping a channel may wait for the
+ * calls still on it (a few seconds at most), so the drops run on the executor given, one round at a
+ * time; a round still running makes later ones wait for the next sample.
  */
 final class Redialer {
 
