@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
@@ -64,6 +65,65 @@ class ShadedJarIT {
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(output).isZero();
     assertThat(output).isEqualTo("cairn " + VersionProvider.version() + "\n");
+  }
+
+  @Test
+  void theLauncherRunsASingleNodeOnC2AloneWithItsNativeHeapTrimmed(@TempDir Path dir)
+      throws Exception {
+    List<String> options = launcherJavaOptions(dir, true, "server", "--http-port", "0");
+
+    assertThat(options)
+        .contains("-XX:-TieredCompilation", "-XX:TrimNativeHeapInterval=1000", "-XX:+UseSerialGC")
+        .doesNotContain("-XX:TieredStopAtLevel=1");
+  }
+
+  @Test
+  void theLauncherKeepsC1ForAClusterMember(@TempDir Path dir) throws Exception {
+    assertThat(launcherJavaOptions(dir, true, "server", "--node-id", "n1", "--peers", "n1=h:1"))
+        .contains("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+        .doesNotContain("-XX:-TieredCompilation", "-XX:TrimNativeHeapInterval=1000");
+    assertThat(launcherJavaOptions(dir, true, "server", "--peers=n1=h:1"))
+        .contains("-XX:TieredStopAtLevel=1")
+        .doesNotContain("-XX:-TieredCompilation");
+  }
+
+  @Test
+  void theLauncherKeepsC1OnAJvmThatCannotTrimItsNativeHeap(@TempDir Path dir) throws Exception {
+    assertThat(launcherJavaOptions(dir, false, "server"))
+        .contains("-XX:TieredStopAtLevel=1")
+        .doesNotContain("-XX:-TieredCompilation", "-XX:TrimNativeHeapInterval=1000");
+  }
+
+  /**
+   * The options the launcher gives {@code java}, read from a stand-in {@code java} (in a JAVA_HOME
+   * of its own) that prints its arguments, and answers the launcher's question whether it takes
+   * {@code -XX:TrimNativeHeapInterval} with {@code trims}.
+   */
+  private static List<String> launcherJavaOptions(Path dir, boolean trims, String... args)
+      throws Exception {
+    Path bin = Files.createDirectories(dir.resolve("jdk/bin"));
+    Path java = bin.resolve("java");
+    Files.writeString(
+        java,
+        "#!/usr/bin/env bash\n"
+            + "if [[ \" $* \" == *\" -version\"* ]]; then exit "
+            + (trims ? 0 : 1)
+            + "; fi\n"
+            + "printf '%s\\n' \"$@\"\n");
+    assertThat(java.toFile().setExecutable(true)).isTrue();
+    Path launcher = Path.of(System.getProperty("cairn.launcher", "../cairn")).toAbsolutePath();
+    List<String> command = new ArrayList<>(List.of("bash", launcher.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().put("CAIRN_SKIP_BUILD", "1");
+    pb.environment().put("JAVA_HOME", dir.resolve("jdk").toString());
+    pb.environment().remove("CAIRN_JAVA_OPTS");
+    Process p = pb.directory(dir.toFile()).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(output).isZero();
+    return output.lines().collect(Collectors.toList());
   }
 
   @Test

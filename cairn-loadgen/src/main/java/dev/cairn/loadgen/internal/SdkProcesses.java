@@ -21,9 +21,9 @@ import java.util.concurrent.TimeUnit;
 final class SdkProcesses {
 
   /**
-   * The processes' JVM: the serial collector and C1 only, as the load generator and the server are
-   * measured (on 2 cores C2's compile threads would take the cores from the server), and a heap a
-   * small application would have.
+   * The processes' JVM: the serial collector and C1 only, as the load generator is measured (the
+   * processes live for one phase of seconds, and on 2 cores C2's compile threads would take the
+   * cores from the server), and a heap a small application would have.
    */
   static final List<String> JVM_OPTIONS =
       List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
