@@ -167,7 +167,10 @@ final class ClusterFailoverWorkload implements Workload {
           files);
     }
 
-    /** The launcher's server flags ({@code ./cairn server}), heap capped at 1 GiB. */
+    /**
+     * The launcher's flags for a cluster member ({@code ./cairn server --peers ...}: C1 only,
+     * decision 0192), heap capped at 1 GiB.
+     */
     static List<String> launcherJavaOptions() {
       return List.of(
           "-XX:+ExitOnOutOfMemoryError",
