@@ -168,6 +168,23 @@ final class ClusterFailoverWorkload implements Workload {
     }
 
     /**
+     * The JVM flags W6's members run with: the launcher's ({@link #launcherJavaOptions}), or, as
+     * the launcher does, {@code CAIRN_JAVA_OPTS} in their place when it is set (split on spaces),
+     * after {@code -XX:+ExitOnOutOfMemoryError}.
+     *
+     * @param cairnJavaOpts the value of {@code CAIRN_JAVA_OPTS}, or null when it is not set
+     */
+    static List<String> memberJavaOptions(String cairnJavaOpts) {
+      if (cairnJavaOpts == null || cairnJavaOpts.isBlank()) {
+        return launcherJavaOptions();
+      }
+      List<String> options = new ArrayList<>();
+      options.add("-XX:+ExitOnOutOfMemoryError");
+      options.addAll(List.of(cairnJavaOpts.trim().split("\\s+")));
+      return options;
+    }
+
+    /**
      * The launcher's flags for a cluster member ({@code ./cairn server --peers ...}: C1 only,
      * decision 0192), heap capped at 1 GiB.
      */

@@ -552,7 +552,8 @@ public final class RunCommand implements Callable<Integer> {
                 Duration.ofSeconds(w6SteadySeconds),
                 Duration.ofSeconds(w6MaxSeconds),
                 cairnClasspath(),
-                ClusterFailoverWorkload.Settings.launcherJavaOptions(),
+                ClusterFailoverWorkload.Settings.memberJavaOptions(
+                    System.getenv("CAIRN_JAVA_OPTS")),
                 w6KeepData,
                 w6Members,
                 w6DoubleKills,

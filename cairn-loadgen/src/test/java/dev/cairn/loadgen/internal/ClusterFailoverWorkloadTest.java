@@ -46,4 +46,21 @@ class ClusterFailoverWorkloadTest {
         .endsWith(" s");
     assertThat(table.find("W6", "RSS per member").value()).contains("MiB");
   }
+
+  @Test
+  void membersRunTheLaunchersFlagsUnlessCairnJavaOptsIsSet() {
+    List<String> launcher = ClusterFailoverWorkload.Settings.launcherJavaOptions();
+    assertThat(launcher).contains("-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError");
+
+    assertThat(ClusterFailoverWorkload.Settings.memberJavaOptions(null)).isEqualTo(launcher);
+    assertThat(ClusterFailoverWorkload.Settings.memberJavaOptions("  ")).isEqualTo(launcher);
+    assertThat(
+            ClusterFailoverWorkload.Settings.memberJavaOptions(
+                " -XX:+UseSerialGC  -Xmx512m\t-XX:TrimNativeHeapInterval=1000 "))
+        .containsExactly(
+            "-XX:+ExitOnOutOfMemoryError",
+            "-XX:+UseSerialGC",
+            "-Xmx512m",
+            "-XX:TrimNativeHeapInterval=1000");
+  }
 }
