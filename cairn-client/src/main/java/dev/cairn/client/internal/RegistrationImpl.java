@@ -21,6 +21,8 @@ final class RegistrationImpl implements Registration {
   private final CompletableFuture<Long> deregistered = new CompletableFuture<>();
   // Guarded by this: whether deregister() was called.
   private boolean deregistering;
+  // Guarded by the session manager: the refusal its last re-registration met (null: none).
+  private dev.cairn.common.ErrorCode refusedAgain;
 
   RegistrationImpl(
       Instance instance,
@@ -54,6 +56,16 @@ final class RegistrationImpl implements Registration {
   @Override
   public CompletableFuture<Instance> registered() {
     return registered.copy();
+  }
+
+  /**
+   * Records the refusal ({@code null}: the acceptance) the last sending again met; whether it is a
+   * new refusal, not the one the previous try met. Called by the session manager, under its lock.
+   */
+  boolean refusedAgainWith(dev.cairn.common.ErrorCode code) {
+    boolean changed = code != null && code != refusedAgain;
+    refusedAgain = code;
+    return changed;
   }
 
   CompletableFuture<Instance> registeredFuture() {

@@ -441,13 +441,29 @@ final class SessionManager {
       return;
     }
     if (result.getErrorCode() == 0) {
+      r.refusedAgainWith(null);
       String session = sessionId;
       // Built outside the lock, by the thread that completes the future.
       later(() -> r.registeredFuture().complete(stored(r.instance(), session, result)));
       return;
     }
     ErrorCode code = ErrorCode.fromGrpcCode(result.getErrorCode());
-    if (code.retryable()) {
+    // An instance the registry acknowledged stays this client's until it is deregistered or the
+    // client closes: sent again on a new session (the old one lost in a failover), it is refused
+    // while the old session still holds it, or on a member that lost the session meanwhile. It is
+    // tried again, as a retryable failure is; only a first registration's refusal is its answer.
+    boolean held =
+        r.registeredFuture().isDone() && !r.registeredFuture().isCompletedExceptionally();
+    if (code.retryable() || held) {
+      if (!code.retryable() && r.refusedAgainWith(code)) {
+        log.warn(
+            "Registering {} again on session {} was refused ({}: {}); trying again until it is"
+                + " taken",
+            r.key(),
+            sessionId,
+            code,
+            result.getErrorMessage());
+      }
       events.schedule(
           () -> {
             synchronized (this) {
