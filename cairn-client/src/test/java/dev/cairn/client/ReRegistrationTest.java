@@ -7,15 +7,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.cairn.common.Instance;
-import dev.cairn.proto.v1.RegistryGrpc;
 import dev.cairn.proto.v1.SessionRequest;
 import dev.cairn.server.CairnServer;
-import io.grpc.CallOptions;
-import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ForwardingClientCall;
-import io.grpc.MethodDescriptor;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -95,43 +91,37 @@ class ReRegistrationTest {
    */
   private static ClientInterceptor sessionStreams(
       AtomicReference<ClientCall<?, ?>> stream, AtomicBoolean dropResume) {
-    return new ClientInterceptor() {
-      @Override
-      public <Q, A> ClientCall<Q, A> interceptCall(
-          MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
-        if (!method
-            .getFullMethodName()
-            .equals(RegistryGrpc.getSessionMethod().getFullMethodName())) {
-          return next.newCall(method, options);
-        }
-        ClientCall<Q, A> call =
-            new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
-              @Override
-              @SuppressWarnings("unchecked")
-              public void sendMessage(Q message) {
-                if (dropResume.get() && message instanceof byte[] bytes) {
-                  SessionRequest request = parse(bytes);
-                  if (request != null
-                      && request.hasOpen()
-                      && !request.getOpen().getResumeSessionId().isEmpty()) {
-                    message =
-                        (Q)
-                            request.toBuilder()
-                                .setOpen(
-                                    request.getOpen().toBuilder()
-                                        .clearResumeSessionId()
-                                        .clearResumeSessionSecret())
-                                .build()
-                                .toByteArray();
+    return SessionStreams.wrapping(
+        new SessionStreams.Wrapper() {
+          @Override
+          public <Q, A> ClientCall<Q, A> wrap(ClientCall<Q, A> next) {
+            ClientCall<Q, A> call =
+                new ForwardingClientCall.SimpleForwardingClientCall<>(next) {
+                  @Override
+                  @SuppressWarnings("unchecked")
+                  public void sendMessage(Q message) {
+                    SessionRequest request =
+                        dropResume.get() && message instanceof byte[] bytes ? parse(bytes) : null;
+                    if (request != null
+                        && request.hasOpen()
+                        && !request.getOpen().getResumeSessionId().isEmpty()) {
+                      message =
+                          (Q)
+                              request.toBuilder()
+                                  .setOpen(
+                                      request.getOpen().toBuilder()
+                                          .clearResumeSessionId()
+                                          .clearResumeSessionSecret())
+                                  .build()
+                                  .toByteArray();
+                    }
+                    super.sendMessage(message);
                   }
-                }
-                super.sendMessage(message);
-              }
-            };
-        stream.set(call);
-        return call;
-      }
-    };
+                };
+            stream.set(call);
+            return call;
+          }
+        });
   }
 
   private static SessionRequest parse(byte[] bytes) {

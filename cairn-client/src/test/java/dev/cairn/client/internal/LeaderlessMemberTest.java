@@ -6,19 +6,16 @@ import static org.awaitility.Awaitility.await;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.cairn.client.CairnClient;
 import dev.cairn.client.Closer;
+import dev.cairn.client.SessionStreams;
 import dev.cairn.common.Instance;
-import dev.cairn.proto.v1.RegistryGrpc;
 import dev.cairn.proto.v1.SessionRequest;
 import dev.cairn.proto.v1.SessionResponse;
 import dev.cairn.server.cluster.LocalCluster;
-import io.grpc.CallOptions;
-import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ForwardingClientCall;
 import io.grpc.ForwardingClientCallListener;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -110,43 +107,38 @@ class LeaderlessMemberTest {
    */
   private static ClientInterceptor countKeepAlives(
       AtomicInteger streams, AtomicInteger keepAlives, AtomicInteger answers) {
-    return new ClientInterceptor() {
-      @Override
-      public <Q, A> ClientCall<Q, A> interceptCall(
-          MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
-        if (!method
-            .getFullMethodName()
-            .equals(RegistryGrpc.getSessionMethod().getFullMethodName())) {
-          return next.newCall(method, options);
-        }
-        streams.incrementAndGet();
-        return new ForwardingClientCall.SimpleForwardingClientCall<>(
-            next.newCall(method, options)) {
+    return SessionStreams.wrapping(
+        new SessionStreams.Wrapper() {
           @Override
-          public void start(Listener<A> listener, Metadata headers) {
-            super.start(
-                new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-                  @Override
-                  public void onMessage(A message) {
-                    if (message instanceof SessionResponse r && r.hasKeepAliveAck()) {
-                      answers.incrementAndGet();
-                    }
-                    super.onMessage(message);
-                  }
-                },
-                headers);
-          }
+          public <Q, A> ClientCall<Q, A> wrap(ClientCall<Q, A> next) {
+            streams.incrementAndGet();
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(next) {
+              @Override
+              public void start(Listener<A> listener, Metadata headers) {
+                super.start(
+                    new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(
+                        listener) {
+                      @Override
+                      public void onMessage(A message) {
+                        if (message instanceof SessionResponse r && r.hasKeepAliveAck()) {
+                          answers.incrementAndGet();
+                        }
+                        super.onMessage(message);
+                      }
+                    },
+                    headers);
+              }
 
-          @Override
-          public void sendMessage(Q message) {
-            if (isKeepAlive(message)) {
-              keepAlives.incrementAndGet();
-            }
-            super.sendMessage(message);
+              @Override
+              public void sendMessage(Q message) {
+                if (isKeepAlive(message)) {
+                  keepAlives.incrementAndGet();
+                }
+                super.sendMessage(message);
+              }
+            };
           }
-        };
-      }
-    };
+        });
   }
 
   private static boolean isKeepAlive(Object message) {
