@@ -1,6 +1,7 @@
 package dev.cairn.client.internal;
 
 import dev.cairn.client.Registration;
+import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Instance;
 import java.util.concurrent.CompletableFuture;
 
@@ -22,7 +23,7 @@ final class RegistrationImpl implements Registration {
   // Guarded by this: whether deregister() was called.
   private boolean deregistering;
   // Guarded by the session manager: the refusal its last re-registration met (null: none).
-  private dev.cairn.common.ErrorCode refusedAgain;
+  private ErrorCode refusedAgain;
 
   RegistrationImpl(
       Instance instance,
@@ -62,7 +63,7 @@ final class RegistrationImpl implements Registration {
    * Records the refusal ({@code null}: the acceptance) the last sending again met; whether it is a
    * new refusal, not the one the previous try met. Called by the session manager, under its lock.
    */
-  boolean refusedAgainWith(dev.cairn.common.ErrorCode code) {
+  boolean refusedAgainWith(ErrorCode code) {
     boolean changed = code != null && code != refusedAgain;
     refusedAgain = code;
     return changed;
