@@ -209,7 +209,10 @@ public final class Registry implements AutoCloseable {
 
   /**
    * Tells the registry that the connection carrying a session is gone: the session is closed after
-   * the detach grace ({@link RegistryOptions#detachGrace()}), unless it is resumed first.
+   * the detach grace ({@link RegistryOptions#detachGrace()}), unless it is resumed first. On a
+   * member of a cluster whose keepalives for the session have long waited for a leader (see {@link
+   * #keepAliveAtLeader}), the session is kept instead: its client left this member for its silence
+   * and resumes it on another, or its lease runs out.
    */
   public void detachSession(String sessionId) {
     impl.detachSession(sessionId);

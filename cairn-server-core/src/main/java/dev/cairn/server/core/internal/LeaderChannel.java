@@ -122,6 +122,15 @@ final class LeaderChannel {
     claimed.add(sessionId);
   }
 
+  /**
+   * Forgets the renewals and the claim of a session noted since the last flush: its client left
+   * this member (decision 0194), and a claim sent later would name the wrong holder.
+   */
+  synchronized void forget(String sessionId) {
+    renewed.remove(sessionId);
+    claimed.remove(sessionId);
+  }
+
   /** Sends the renewals and claims noted since the last flush, if any; called every interval. */
   void flush() {
     Set<String> batch;

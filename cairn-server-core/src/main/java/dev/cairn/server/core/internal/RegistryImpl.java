@@ -76,6 +76,8 @@ public final class RegistryImpl {
   private final LocalEntries local = new LocalEntries();
   private final ForwardedWrites forwardedWrites = new ForwardedWrites(FORWARDED_BATCHES_KEPT);
   private final SessionLeases leases;
+  // In a cluster: how long this member's keepalives wait for the leader (decision 0194).
+  private final KeepAliveWaits keepAliveWaits;
   private final WatchHub hub;
   private final CommandBatcher batcher;
   private final ExecutorService watchExecutor;
@@ -104,6 +106,8 @@ public final class RegistryImpl {
     this.monitor = options.monitor();
     this.commandLog = commandLog;
     this.leases = new SessionLeases(options.ticker());
+    this.keepAliveWaits =
+        new KeepAliveWaits(options.ticker(), FORWARD_RENEWALS_EVERY.multipliedBy(2));
     this.watchExecutor =
         Executors.newFixedThreadPool(
             Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("cairn-watch"));
@@ -312,7 +316,14 @@ public final class RegistryImpl {
       return CompletableFuture.completedFuture(renew(sessionId));
     }
     long ttl = leases.renew(sessionId);
-    return channel.renewedToLeader(sessionId).thenApply(v -> ttl);
+    long since = keepAliveWaits.waiting(sessionId, ttl);
+    return channel
+        .renewedToLeader(sessionId)
+        .thenApply(
+            v -> {
+              keepAliveWaits.answered(sessionId, since);
+              return ttl;
+            });
   }
 
   /**
@@ -397,6 +408,16 @@ public final class RegistryImpl {
   }
 
   public void detachSession(String sessionId) {
+    if (channel != null && keepAliveWaits.leftUnanswered(sessionId)) {
+      // Its client gave this member up for its silence and resumes the session on another
+      // (decision 0194): the session is kept, and this member no longer claims it.
+      channel.forget(sessionId);
+      log.info(
+          "session {}: its stream here ended while its keepalives waited for a leader; kept for"
+              + " its client to resume on another member (else its lease runs out)",
+          sessionId);
+      return;
+    }
     if (!leading && channel != null) {
       // The leader ends the lease; this member only tells it, at once.
       channel
@@ -1051,6 +1072,7 @@ public final class RegistryImpl {
     }
     for (String id : changes.closedSessions()) {
       leases.remove(id);
+      keepAliveWaits.forget(id);
     }
     for (Catalog.ServiceChange c : changes.services()) {
       checker.onServiceChanged(c.namespace(), c.events());

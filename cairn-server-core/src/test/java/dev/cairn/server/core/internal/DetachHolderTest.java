@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cairn.common.CairnException;
+import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Instance;
 import dev.cairn.common.InstanceKind;
 import dev.cairn.server.core.Registry;
@@ -12,6 +13,7 @@ import dev.cairn.server.core.SessionAccess;
 import dev.cairn.server.core.log.CommandLog;
 import dev.cairn.server.core.log.LogStateMachine;
 import dev.cairn.server.core.log.LogStatus;
+import dev.cairn.testing.clock.FakeTicker;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -36,6 +38,8 @@ class DetachHolderTest {
   private static final Duration TTL = Duration.ofSeconds(60);
 
   private final SharedLog shared = new SharedLog();
+  // Every member's time; it moves only when a test moves it.
+  private final FakeTicker ticker = FakeTicker.create();
   private final List<Registry> registries = new ArrayList<>();
   private Registry leader;
   private Registry f;
@@ -44,7 +48,8 @@ class DetachHolderTest {
   @BeforeEach
   void start() throws IOException {
     for (String id : List.of("n1", "n2", "n3")) {
-      registries.add(Registry.start(shared.member(id), RegistryOptions.defaults()));
+      registries.add(
+          Registry.start(shared.member(id), RegistryOptions.builder().ticker(ticker).build()));
     }
     leader = registries.get(0);
     f = registries.get(1);
@@ -211,6 +216,58 @@ class DetachHolderTest {
             });
   }
 
+  // The leader is elected anew (the same member here): it knows no session's holder.
+  private void newTerm() {
+    shared.members.get(0).machine.leadershipChanged(false);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !leader.cluster().leading());
+    shared.members.get(0).machine.leadershipChanged(true);
+    await().atMost(Duration.ofSeconds(10)).until(() -> leader.cluster().leading());
+    shared.leaderless = false;
+  }
+
+  @Test
+  void aStreamItsClientLeftForWantOfAnswersDoesNotEndTheSessionAfterAnElection() {
+    String session = openWithInstance(f);
+    awaitClaimFrom("n2", session);
+    // The leader is gone: F's keepalives wait, and its client gives F up after half the TTL.
+    shared.leaderless = true;
+    CompletableFuture<Long> keepAlive = f.keepAliveAtLeader(session, SessionAccess.anySession());
+    ticker.advance(TTL.dividedBy(2));
+    assertThat(keepAlive).isNotDone();
+    newTerm();
+
+    // F sees the abandoned stream end once there is a leader again, before or after its waiting
+    // renewal reached it; the client resumes on M.
+    f.detachSession(session);
+    writeAfter();
+    assertThat(m.openSession(TTL, session, SessionAccess.anySession(), "client").join().resumed())
+        .isTrue();
+
+    assertSessionLives(session);
+  }
+
+  @Test
+  void aStreamWhoseKeepalivesWereAnsweredStillEndsItsSessionAfterAnElection() {
+    String session = openWithInstance(f);
+    awaitClaimFrom("n2", session);
+    f.keepAliveAtLeader(session, SessionAccess.anySession()).join();
+    shared.leaderless = true;
+    newTerm();
+
+    // The client died: its stream ends while its keepalives were answered.
+    f.detachSession(session);
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              for (Registry r : registries) {
+                assertThat(r.isSessionOpen(session)).isFalse();
+                assertThat(r.service("default", "web").instances()).isEmpty();
+              }
+            });
+  }
+
   @Test
   void aDetachFromAMemberOfAnEarlierVersionCountsAsBefore() throws IOException {
     String session = openWithInstance(f);
@@ -238,6 +295,8 @@ class DetachHolderTest {
     final ExecutorService applier = Executors.newSingleThreadExecutor();
     final List<Member> members = new CopyOnWriteArrayList<>();
     final List<Delivered> delivered = new CopyOnWriteArrayList<>();
+    // No leader: what a member sends it fails.
+    volatile boolean leaderless;
 
     record Delivered(String sender, byte[] message) {}
 
@@ -302,6 +361,10 @@ class DetachHolderTest {
       // Delivered at once, on the caller's thread.
       @Override
       public CompletableFuture<byte[]> sendToLeader(byte[] message) {
+        if (leaderless) {
+          return CompletableFuture.failedFuture(
+              CairnException.of(ErrorCode.UNAVAILABLE, "no leader"));
+        }
         try {
           byte[] answer = members.get(0).machine.leaderMessage(message);
           delivered.add(new Delivered(id, message));
