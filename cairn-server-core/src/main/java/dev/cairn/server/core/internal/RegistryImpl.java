@@ -313,6 +313,10 @@ public final class RegistryImpl {
   public CompletableFuture<Long> keepAliveAtLeader(String sessionId, SessionAccess access) {
     checkSession(sessionId, access);
     if (channel == null || leading) {
+      if (channel != null) {
+        // Answered at once: a wait from before this member led is over (decision 0194).
+        keepAliveWaits.forget(sessionId);
+      }
       return CompletableFuture.completedFuture(renew(sessionId));
     }
     long ttl = leases.renew(sessionId);

@@ -269,6 +269,32 @@ class DetachHolderTest {
   }
 
   @Test
+  void aMemberElectedWhileAKeepaliveWaitedStillEndsTheSessionOfAClientThatDiesLater() {
+    String session = openWithInstance(f);
+    awaitClaimFrom("n2", session);
+    shared.leaderless = true;
+    CompletableFuture<Long> waiting = f.keepAliveAtLeader(session, SessionAccess.anySession());
+    ticker.advance(TTL.dividedBy(2));
+    assertThat(waiting).isNotDone();
+    // F is elected: its client's next keepalive is answered at once.
+    shared.members.get(1).machine.leadershipChanged(true);
+    await().atMost(Duration.ofSeconds(10)).until(() -> f.cluster().leading());
+    assertThat(f.keepAliveAtLeader(session, SessionAccess.anySession())).isCompleted();
+
+    // Later the client dies: its stream's end ends the session.
+    f.detachSession(session);
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              for (Registry r : registries) {
+                assertThat(r.isSessionOpen(session)).isFalse();
+              }
+            });
+  }
+
+  @Test
   void aDetachFromAMemberOfAnEarlierVersionCountsAsBefore() throws IOException {
     String session = openWithInstance(f);
     awaitClaimFrom("n2", session);
