@@ -416,7 +416,7 @@ public final class RegistryImpl {
       // Its client gave this member up for its silence and resumes the session on another
       // (decision 0194): the session is kept, and this member no longer claims it.
       channel.forget(sessionId);
-      log.info(
+      log.debug(
           "session {}: its stream here ended while its keepalives waited for a leader; kept for"
               + " its client to resume on another member (else its lease runs out)",
           sessionId);

@@ -103,6 +103,19 @@ class DetachHolderTest {
     }
   }
 
+  // The session and its instance go on every member.
+  private void assertSessionEnds(String session) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              for (Registry r : registries) {
+                assertThat(r.isSessionOpen(session)).isFalse();
+                assertThat(r.service("default", "web").instances()).isEmpty();
+              }
+            });
+  }
+
   private void assertSessionLives(String session) {
     for (Registry r : registries) {
       assertThat(r.service("default", "web").instances()).extracting(Instance::id).contains("a");
@@ -187,15 +200,7 @@ class DetachHolderTest {
 
     f.detachSession(session);
 
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .untilAsserted(
-            () -> {
-              for (Registry r : registries) {
-                assertThat(r.isSessionOpen(session)).isFalse();
-                assertThat(r.service("default", "web").instances()).isEmpty();
-              }
-            });
+    assertSessionEnds(session);
   }
 
   @Test
@@ -206,14 +211,7 @@ class DetachHolderTest {
         .isTrue();
     f.detachSession(session);
 
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .untilAsserted(
-            () -> {
-              for (Registry r : registries) {
-                assertThat(r.isSessionOpen(session)).isFalse();
-              }
-            });
+    assertSessionEnds(session);
   }
 
   // The leader is elected anew (the same member here): it knows no session's holder.
@@ -251,21 +249,12 @@ class DetachHolderTest {
     String session = openWithInstance(f);
     awaitClaimFrom("n2", session);
     f.keepAliveAtLeader(session, SessionAccess.anySession()).join();
-    shared.leaderless = true;
     newTerm();
 
     // The client died: its stream ends while its keepalives were answered.
     f.detachSession(session);
 
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .untilAsserted(
-            () -> {
-              for (Registry r : registries) {
-                assertThat(r.isSessionOpen(session)).isFalse();
-                assertThat(r.service("default", "web").instances()).isEmpty();
-              }
-            });
+    assertSessionEnds(session);
   }
 
   @Test
@@ -284,14 +273,7 @@ class DetachHolderTest {
     // Later the client dies: its stream's end ends the session.
     f.detachSession(session);
 
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .untilAsserted(
-            () -> {
-              for (Registry r : registries) {
-                assertThat(r.isSessionOpen(session)).isFalse();
-              }
-            });
+    assertSessionEnds(session);
   }
 
   @Test
