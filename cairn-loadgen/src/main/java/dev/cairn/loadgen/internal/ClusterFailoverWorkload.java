@@ -212,6 +212,9 @@ final class ClusterFailoverWorkload implements Workload {
   private static final Duration PHASE_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration BETWEEN_KILLS = Duration.ofSeconds(1);
 
+  /** SDK clients holding one ephemeral instance each through the kills ({@link EphemeralProbe}). */
+  static final int EPHEMERAL_OWNERS = 12;
+
   private final Settings settings;
 
   ClusterFailoverWorkload(Settings settings) {
@@ -253,6 +256,7 @@ final class ClusterFailoverWorkload implements Workload {
               settings.tls()));
     }
     Writers writers = null;
+    EphemeralProbe probe = null;
     boolean ok = false;
     try {
       context.progress("%s: starting %d members under %s ...", NAME, n, dir);
@@ -315,7 +319,18 @@ final class ClusterFailoverWorkload implements Workload {
       // 2. A follower down for syncWrites writes, restarted: time to be back in sync.
       followerCatchUp(context, table, members, deadline);
 
-      // 3. Leader kills under write load.
+      // 3. Leader kills under write load, with SDK clients holding ephemeral instances.
+      StringBuilder grpcs = new StringBuilder();
+      for (MemberProcess m : members) {
+        grpcs.append(grpcs.length() == 0 ? "" : ",").append("127.0.0.1:").append(m.grpcPort);
+      }
+      probe =
+          EphemeralProbe.start(
+              grpcs.toString(),
+              settings.tls(),
+              context.service("w6-eph"),
+              EPHEMERAL_OWNERS,
+              PHASE_TIMEOUT);
       writers.resume();
       List<Long> unavailable = new ArrayList<>();
       List<Long> slowestWriter = new ArrayList<>();
@@ -371,11 +386,23 @@ final class ClusterFailoverWorkload implements Workload {
         doubleKills(context, table, members, writers, deadline);
       }
 
+      table.add(
+          NAME,
+          "ephemeral instances of "
+              + probe.owners()
+              + " SDK clients (sessions on the leader) through the kills: most missing at once /"
+              + " changes a view saw",
+          probe.mostMissing() + " / " + probe.changes(),
+          "0 / 0");
+
       // 4. Every acknowledged write on every member.
       writers.stop();
       check(context, table, members, writers);
       ok = true;
     } finally {
+      if (probe != null) {
+        probe.close();
+      }
       if (writers != null) {
         writers.stop();
         writers.close();

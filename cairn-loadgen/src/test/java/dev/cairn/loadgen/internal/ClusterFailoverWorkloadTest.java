@@ -45,6 +45,8 @@ class ClusterFailoverWorkloadTest {
     assertThat(table.find("W6", "follower restarted after those writes: start → applied").value())
         .endsWith(" s");
     assertThat(table.find("W6", "RSS per member").value()).contains("MiB");
+    assertThat(table.find("W6", "ephemeral instances of 12 SDK clients").value())
+        .isEqualTo("0 / 0");
   }
 
   @Test
