@@ -24,13 +24,11 @@ final class EphemeralProbe implements AutoCloseable {
 
   private final List<CairnClient> clients = new ArrayList<>();
   private final Set<String> expected = new TreeSet<>();
-  private ServiceView view;
   // Guarded by `this`: the instances' creation revisions once the view held them all, then what
   // the view showed since.
   private Map<String, Long> created;
   private int changes;
   private int mostMissing;
-  private int lastMissing;
 
   /**
    * Starts {@code owners} clients of {@code registries} (comma-separated gRPC addresses), each
@@ -49,10 +47,10 @@ final class EphemeralProbe implements AutoCloseable {
         c.register(instance).registered().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       }
       CairnClient watcher = probe.client(registries, tls, "loadgen-w6-watcher");
-      probe.view = watcher.view(service);
+      ServiceView view = watcher.view(service);
       CountDownLatch complete = new CountDownLatch(1);
-      probe.view.addListener(s -> probe.seen(s.instances(), complete));
-      probe.seen(probe.view.instances(), complete);
+      view.addListener(s -> probe.seen(s.instances(), complete));
+      probe.seen(view.instances(), complete);
       if (!complete.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new IllegalStateException(
             "W6: the view of " + service + " did not show its " + owners + " instances");
@@ -87,7 +85,6 @@ final class EphemeralProbe implements AutoCloseable {
       changes++;
     }
     mostMissing = Math.max(mostMissing, expected.size() - now.size());
-    lastMissing = expected.size() - now.size();
   }
 
   private CairnClient client(String registries, Target.Tls tls, String name) {
@@ -117,9 +114,9 @@ final class EphemeralProbe implements AutoCloseable {
     return changes;
   }
 
-  /** The most of the clients' instances missing from the view at once, now included. */
+  /** The most of the clients' instances missing from the view at once. */
   synchronized int mostMissing() {
-    return Math.max(mostMissing, lastMissing);
+    return mostMissing;
   }
 
   @Override
