@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -320,13 +321,9 @@ final class ClusterFailoverWorkload implements Workload {
       followerCatchUp(context, table, members, deadline);
 
       // 3. Leader kills under write load, with SDK clients holding ephemeral instances.
-      StringBuilder grpcs = new StringBuilder();
-      for (MemberProcess m : members) {
-        grpcs.append(grpcs.length() == 0 ? "" : ",").append("127.0.0.1:").append(m.grpcPort);
-      }
       probe =
           EphemeralProbe.start(
-              grpcs.toString(),
+              members.stream().map(m -> m.target.grpcAuthority()).collect(Collectors.joining(",")),
               settings.tls(),
               context.service("w6-eph"),
               EPHEMERAL_OWNERS,
