@@ -45,7 +45,8 @@ import java.util.stream.Collectors;
  * XdsOptions.maxFilteredSnapshots} at once, each from the same resource objects.
  *
  * <p>Versions: CDS, LDS and RDS carry the revision at which the set of services last changed; EDS
- * the latest revision that changed any served service. Revisions are the catalog's, durable, so a
+ * the latest revision that changed any served service; a second publish of other resources at the
+ * same revision takes a suffix ({@link GroupPublisher}). Revisions are the catalog's, durable, so a
  * client that reconnects to a restarted server with the versions it holds is sent nothing until
  * something changes.
  */
@@ -67,6 +68,7 @@ final class CatalogMirror implements AutoCloseable {
   private final Map<String, ServiceMirror> services = new TreeMap<>();
   private final Map<String, Set<String>> namesByNamespace = new HashMap<>();
   private final Set<FilteredGroup> filtered = new LinkedHashSet<>();
+  private final GroupPublisher all = new GroupPublisher(GROUP);
   private long clustersRevision;
   private long endpointsRevision;
   private boolean publishQueued;
@@ -240,12 +242,7 @@ final class CatalogMirror implements AutoCloseable {
       listeners.add(m.listener);
       routes.add(m.route);
     }
-    String cds = Long.toString(clustersRevision);
-    String eds = Long.toString(endpointsRevision);
-    cache.setSnapshot(
-        GROUP,
-        Snapshot.create(
-            clusters, cds, endpoints, eds, listeners, cds, routes, cds, List.of(), "0"));
+    all.publish(cache, clusters, endpoints, listeners, routes, clustersRevision, endpointsRevision);
     publishFiltered();
   }
 

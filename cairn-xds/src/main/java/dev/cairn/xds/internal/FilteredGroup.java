@@ -5,7 +5,6 @@ import dev.cairn.server.core.acl.Authorizer;
 import dev.cairn.server.core.acl.Resource;
 import dev.cairn.server.core.acl.Rule;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
-import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -36,11 +35,7 @@ final class FilteredGroup {
   int streams;
 
   // Owned by the mirror's thread.
-  private boolean published;
-  private List<Cluster> clusters = List.of();
-  private List<ClusterLoadAssignment> endpoints = List.of();
-  private String clustersVersion = "";
-  private String endpointsVersion = "";
+  private final GroupPublisher publisher = new GroupPublisher(this);
 
   FilteredGroup(Set<Rule> rules, Authorizer rights) {
     this.rules = rules;
@@ -54,9 +49,8 @@ final class FilteredGroup {
 
   /**
    * Publishes the filtered resources to {@code cache} if they differ from those it last published:
-   * a change to a service this group may not read changes nothing here, and is not even a push. A
-   * type whose resources changed takes the mirror's current revision as its version. On the
-   * mirror's thread.
+   * a change to a service this group may not read changes nothing here, and is not even a push
+   * ({@link GroupPublisher}). On the mirror's thread.
    */
   void publish(
       SimpleCache<Object> cache,
@@ -66,47 +60,8 @@ final class FilteredGroup {
       List<RouteConfiguration> routes,
       long clustersRevision,
       long endpointsRevision) {
-    // A service's cluster, listener and route live as long as it does: same clusters, same others.
-    boolean sameClusters = published && sameElements(clusters, this.clusters);
-    boolean sameEndpoints = published && sameElements(endpoints, this.endpoints);
-    if (sameClusters && sameEndpoints) {
-      return;
-    }
-    published = true;
-    if (!sameClusters) {
-      this.clusters = clusters;
-      clustersVersion = Long.toString(clustersRevision);
-    }
-    if (!sameEndpoints) {
-      this.endpoints = endpoints;
-      endpointsVersion = Long.toString(endpointsRevision);
-    }
-    cache.setSnapshot(
-        this,
-        Snapshot.create(
-            clusters,
-            clustersVersion,
-            endpoints,
-            endpointsVersion,
-            listeners,
-            clustersVersion,
-            routes,
-            clustersVersion,
-            List.of(),
-            "0"));
-  }
-
-  /** Element by element, by identity: the mirror keeps a resource until it changes. */
-  private static boolean sameElements(List<?> a, List<?> b) {
-    if (a.size() != b.size()) {
-      return false;
-    }
-    for (int i = 0; i < a.size(); i++) {
-      if (a.get(i) != b.get(i)) {
-        return false;
-      }
-    }
-    return true;
+    publisher.publish(
+        cache, clusters, endpoints, listeners, routes, clustersRevision, endpointsRevision);
   }
 
   @Override
