@@ -119,6 +119,66 @@ class RatisCommandLogTest {
   }
 
   @Test
+  void entriesGoOnBeingAppliedWhileASnapshotIsWritten() throws Exception {
+    HeldSnapshots machine = new HeldSnapshots();
+    RatisCommandLog log = logs.start(builder().snapshotEvery(10).snapshotOnClose(false), machine);
+    List<String> written = appendAll(log, "a", 12); // past the interval: a snapshot is captured
+    assertThat(machine.writing.await(30, TimeUnit.SECONDS)).isTrue();
+
+    // Its write is held; each append below would wait for it if applying did (join: 30 s).
+    written.addAll(appendAll(log, "b", 50));
+    assertThat(machine.recorded.entries()).isEqualTo(written);
+    assertThat(LogFiles.snapshots(dataDir)).isEmpty();
+
+    machine.release.countDown();
+    await().atMost(WAIT).until(() -> !LogFiles.snapshots(dataDir).isEmpty());
+    log.close();
+    RecordingMachine restarted = new RecordingMachine();
+    logs.start(builder().snapshotEvery(10).snapshotOnClose(false), restarted);
+    assertThat(restarted.snapshotsRead()).isEqualTo(1);
+    assertThat(restarted.entries()).isEqualTo(written);
+  }
+
+  /** A recording machine whose first captured snapshot is written only once the test says so. */
+  private static final class HeldSnapshots implements dev.cairn.server.core.log.LogStateMachine {
+    final RecordingMachine recorded = new RecordingMachine();
+    final CountDownLatch writing = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+
+    @Override
+    public byte[] apply(byte[] entry) {
+      return recorded.apply(entry);
+    }
+
+    @Override
+    public void writeSnapshot(java.io.OutputStream out) throws IOException {
+      recorded.writeSnapshot(out);
+    }
+
+    @Override
+    public void readSnapshot(java.io.InputStream in) throws IOException {
+      recorded.readSnapshot(in);
+    }
+
+    @Override
+    public SnapshotWriter captureSnapshot() throws IOException {
+      SnapshotWriter captured = dev.cairn.server.core.log.LogStateMachine.super.captureSnapshot();
+      return out -> {
+        writing.countDown();
+        try {
+          if (!release.await(60, TimeUnit.SECONDS)) {
+            throw new IOException("the test never released the snapshot");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException(e);
+        }
+        captured.write(out);
+      };
+    }
+  }
+
+  @Test
   void snapshotsPurgeOldSegmentsAndRestartRestoresSnapshotPlusTail() throws Exception {
     RatisCommandLog.Builder settings =
         builder().snapshotEvery(100).segmentSizeBytes(64 * 1024).snapshotOnClose(false);

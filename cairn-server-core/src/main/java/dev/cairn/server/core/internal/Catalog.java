@@ -450,39 +450,96 @@ final class Catalog {
   // ---- snapshots, apply thread ----
 
   void writeSnapshot(DataOutput out) throws IOException {
-    out.writeInt(SNAPSHOT_MAGIC);
-    out.writeByte(CommandCodec.VERSION);
-    out.writeLong(revision);
-    out.writeInt(sessions.size());
-    for (SessionState s : sessions.values()) {
-      out.writeUTF(s.id);
-      out.writeLong(s.ttlMillis);
-      out.writeUTF(s.clientName);
-      CommandCodec.writeHash(out, s.secretHash);
-    }
-    out.writeInt(namespaces.size());
+    capture().write(out);
+  }
+
+  /**
+   * The whole state as it is now, to be written later on any thread while the apply thread goes on
+   * (decision 0196): the services' published instance lists (immutable) and copies of the rest.
+   * Costs O(sessions + services), plus the ACLs and the audit log encoded now (both bounded). Call
+   * with nothing applied since the last {@link #publish}.
+   */
+  Captured capture() throws IOException {
+    SessionState[] sessionsNow = sessions.values().toArray(new SessionState[0]);
+    List<CapturedNamespace> namespacesNow = new ArrayList<>(namespaces.size());
     for (NamespaceState ns : namespaces.values()) {
-      out.writeUTF(ns.name);
-      out.writeInt(ns.services.size());
+      List<CapturedService> servicesNow = new ArrayList<>(ns.services.size());
       for (ServiceState svc : ns.services.values()) {
-        out.writeUTF(svc.name);
-        out.writeLong(svc.revision);
-        List<Instance> instances = svc.published.instances();
-        out.writeInt(instances.size());
-        for (Instance i : instances) {
-          CommandCodec.writeInstance(out, i);
+        servicesNow.add(new CapturedService(svc.name, svc.revision, svc.published.instances()));
+      }
+      namespacesNow.add(new CapturedNamespace(ns.name, servicesNow));
+    }
+    List<Map.Entry<ServiceKey, Double>> protectionNow = new ArrayList<>(protection.size());
+    for (Map.Entry<ServiceKey, Double> e : protection.entrySet()) {
+      protectionNow.add(Map.entry(e.getKey(), e.getValue()));
+    }
+    java.io.ByteArrayOutputStream tail = new java.io.ByteArrayOutputStream();
+    java.io.DataOutputStream tailOut = new java.io.DataOutputStream(tail);
+    acl.write(tailOut);
+    audit.write(tailOut);
+    tailOut.flush();
+    return new Captured(revision, sessionsNow, namespacesNow, protectionNow, tail.toByteArray());
+  }
+
+  /** A state {@link #capture}d: nothing in it changes, so any thread may write it, once or more. */
+  static final class Captured {
+    private final long revision;
+    private final SessionState[] sessions; // only their final fields are read
+    private final List<CapturedNamespace> namespaces;
+    private final List<Map.Entry<ServiceKey, Double>> protection;
+    private final byte[] aclAndAudit;
+
+    private Captured(
+        long revision,
+        SessionState[] sessions,
+        List<CapturedNamespace> namespaces,
+        List<Map.Entry<ServiceKey, Double>> protection,
+        byte[] aclAndAudit) {
+      this.revision = revision;
+      this.sessions = sessions;
+      this.namespaces = namespaces;
+      this.protection = protection;
+      this.aclAndAudit = aclAndAudit;
+    }
+
+    /** Writes the snapshot {@link Catalog#readSnapshot} reads. */
+    void write(DataOutput out) throws IOException {
+      out.writeInt(SNAPSHOT_MAGIC);
+      out.writeByte(CommandCodec.VERSION);
+      out.writeLong(revision);
+      out.writeInt(sessions.length);
+      for (SessionState s : sessions) {
+        out.writeUTF(s.id);
+        out.writeLong(s.ttlMillis);
+        out.writeUTF(s.clientName);
+        CommandCodec.writeHash(out, s.secretHash);
+      }
+      out.writeInt(namespaces.size());
+      for (CapturedNamespace ns : namespaces) {
+        out.writeUTF(ns.name());
+        out.writeInt(ns.services().size());
+        for (CapturedService svc : ns.services()) {
+          out.writeUTF(svc.name());
+          out.writeLong(svc.revision());
+          out.writeInt(svc.instances().size());
+          for (Instance i : svc.instances()) {
+            CommandCodec.writeInstance(out, i);
+          }
         }
       }
+      out.writeInt(protection.size());
+      for (Map.Entry<ServiceKey, Double> e : protection) {
+        out.writeUTF(e.getKey().namespace());
+        out.writeUTF(e.getKey().service());
+        out.writeDouble(e.getValue());
+      }
+      out.write(aclAndAudit);
     }
-    out.writeInt(protection.size());
-    for (Map.Entry<ServiceKey, Double> e : protection.entrySet()) {
-      out.writeUTF(e.getKey().namespace());
-      out.writeUTF(e.getKey().service());
-      out.writeDouble(e.getValue());
-    }
-    acl.write(out);
-    audit.write(out);
   }
+
+  private record CapturedNamespace(String name, List<CapturedService> services) {}
+
+  private record CapturedService(String name, long revision, List<Instance> instances) {}
 
   /** Replaces the whole state; call with nothing applied since the last {@link #publish}. */
   void readSnapshot(DataInput in, StringPool pool) throws IOException {

@@ -169,6 +169,17 @@ final class CatalogMachine implements LogStateMachine {
     data.flush();
   }
 
+  /** The catalog captured now, written later on the log's snapshot thread (decision 0196). */
+  @Override
+  public SnapshotWriter captureSnapshot() throws IOException {
+    Catalog.Captured captured = catalog.capture();
+    return out -> {
+      DataOutputStream data = new DataOutputStream(new BufferedOutputStream(out, 64 * 1024));
+      captured.write(data);
+      data.flush();
+    };
+  }
+
   @Override
   public void readSnapshot(InputStream in) throws IOException {
     catalog.readSnapshot(new DataInputStream(new BufferedInputStream(in, 64 * 1024)), pool);

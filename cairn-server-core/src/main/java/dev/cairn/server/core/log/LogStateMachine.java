@@ -1,5 +1,6 @@
 package dev.cairn.server.core.log;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,7 +11,8 @@ import java.util.function.Function;
  * The deterministic state machine a {@link CommandLog} applies its entries to. Given the same
  * snapshot and the same entries in the same order, every replica reaches the same state.
  *
- * <p>All methods are called sequentially from the log's single apply thread.
+ * <p>All methods are called sequentially from the log's single apply thread, but for what they say
+ * otherwise (a {@link SnapshotWriter} is written on another thread).
  */
 public interface LogStateMachine {
 
@@ -22,6 +24,28 @@ public interface LogStateMachine {
 
   /** Writes the whole state; the state does not change while this runs. */
   void writeSnapshot(OutputStream out) throws IOException;
+
+  /**
+   * Captures the whole state as it is now, for a snapshot written later on another thread while
+   * entries go on being applied: a log that writes its snapshots in the background calls this on
+   * the apply thread and writes what it returns off it (decision 0196). What the writer writes must
+   * therefore not change after this returns: immutable parts, or copies. It writes what {@link
+   * #writeSnapshot} would have written now, and is used once.
+   *
+   * <p>The default writes the state into memory now; a machine whose state is large and mostly
+   * immutable should capture it more cheaply.
+   */
+  default SnapshotWriter captureSnapshot() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    writeSnapshot(bytes);
+    return bytes::writeTo;
+  }
+
+  /** A state {@link #captureSnapshot captured} for a snapshot, written once, on any thread. */
+  @FunctionalInterface
+  interface SnapshotWriter {
+    void write(OutputStream out) throws IOException;
+  }
 
   /** Replaces the whole state with a snapshot written by {@link #writeSnapshot}. */
   void readSnapshot(InputStream in) throws IOException;

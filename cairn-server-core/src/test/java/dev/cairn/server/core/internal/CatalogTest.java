@@ -317,6 +317,32 @@ class CatalogTest {
   }
 
   @Test
+  void aCapturedStateIsWrittenAsItWasWhateverIsAppliedAfterIt() throws Exception {
+    catalog.apply(new Command.OpenSession("s1", 5_000, "client", null));
+    catalog.apply(
+        new Command.Register("default", Instance.builder("web", "10.0.0.1").id("a").build()));
+    catalog.apply(
+        new Command.Register("default", Instance.builder("web", "10.0.0.2").id("b").build()));
+    catalog.publish();
+    ByteArrayOutputStream then = new ByteArrayOutputStream();
+    catalog.writeSnapshot(new DataOutputStream(then));
+    Catalog.Captured captured = catalog.capture();
+
+    catalog.apply(new Command.Deregister("default", "web", "a"));
+    catalog.apply(
+        new Command.Register("default", Instance.builder("api", "10.0.0.3").id("c").build()));
+    catalog.apply(new Command.OpenSession("s2", 5_000, "other", null));
+    catalog.publish();
+
+    ByteArrayOutputStream written = new ByteArrayOutputStream();
+    captured.write(new DataOutputStream(written));
+    assertThat(written.toByteArray()).isEqualTo(then.toByteArray());
+    ByteArrayOutputStream now = new ByteArrayOutputStream();
+    catalog.writeSnapshot(new DataOutputStream(now));
+    assertThat(now.toByteArray()).isNotEqualTo(then.toByteArray());
+  }
+
+  @Test
   void aSnapshotKeepsSessionSecretHashesAndAVersion2SnapshotStillReads() throws Exception {
     byte[] hash = dev.cairn.server.core.acl.Secrets.hash("secret");
     catalog.apply(new Command.OpenSession("s1", 5_000, "client", hash));

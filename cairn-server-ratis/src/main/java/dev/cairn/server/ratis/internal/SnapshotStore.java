@@ -29,8 +29,9 @@ import org.apache.ratis.util.MD5FileUtil;
  * out. A snapshot is written to a temporary file, fsync'd, and renamed into place, so a crash
  * leaves either the whole snapshot or none.
  *
- * <p>Loaded and written from the Ratis state-machine updater thread only (and from initialize,
- * before it starts); {@link #latest} is read from any thread.
+ * <p>Loaded from the Ratis state-machine updater thread (and from initialize, before it starts),
+ * written from the snapshot thread, never both at once (the adapter waits for a write before it
+ * loads); {@link #latest} is read from any thread.
  */
 final class SnapshotStore {
 

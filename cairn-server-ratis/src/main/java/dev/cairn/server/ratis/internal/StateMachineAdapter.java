@@ -6,6 +6,8 @@ import dev.cairn.server.core.log.LogStateMachine;
 import java.io.IOException;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -35,14 +37,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Ratis calls {@link #initialize} before its updater thread starts, and everything that touches
  * the machine afterwards ({@link #applyTransaction}, {@link #takeSnapshot}, {@link #reinitialize})
- * from that one thread, which is what {@link LogStateMachine} requires.
+ * from that one thread, which is what {@link LogStateMachine} requires. A snapshot is captured on
+ * that thread and written on a thread of its own ({@code cairn-snapshot-writer}, decision 0196),
+ * one at a time; an installation from the leader and closing wait for the write in progress.
  *
  * <p>Failures: a {@link RuntimeException} from applying an entry fails that entry's append only,
- * and one from writing a snapshot fails that snapshot only (the next try comes {@code
- * snapshotRetryGap} entries later); neither stops Ratis. An {@link Error} from either is told to
- * {@code onStop} at once and rethrown: the machine's state is unknown, so Ratis must stop applying,
- * and it closes the division. Whenever Ratis closes this machine, {@code onStop} is told too (with
- * {@code null}).
+ * and one from capturing or writing a snapshot fails that snapshot only (the next try comes {@code
+ * snapshotRetryGap} entries later); neither stops Ratis. An {@link Error} from applying or
+ * capturing is told to {@code onStop} at once and rethrown: the machine's state is unknown, so
+ * Ratis must stop applying, and it closes the division; one from writing is told to {@code onStop}.
+ * Whenever Ratis closes this machine, {@code onStop} is told too (with {@code null}).
  */
 final class StateMachineAdapter extends BaseStateMachine {
 
@@ -56,8 +60,20 @@ final class StateMachineAdapter extends BaseStateMachine {
   private final Function<byte[], CompletableFuture<byte[]>> appendHere;
   // The Error that made Ratis stop, if one did; written by the apply thread, read on close.
   private volatile Throwable fatal;
-  // After a failed snapshot, no new one is written before this index; apply thread only.
-  private long nextSnapshotAt;
+  // After a failed snapshot, no new one is written before this index; set by the apply thread,
+  // and by the snapshot thread when a write fails.
+  private volatile long nextSnapshotAt;
+  // The snapshot being written off the apply thread (decision 0196); null when none.
+  private volatile CompletableFuture<Void> writing;
+  private volatile Thread snapshotWriter;
+  private final ExecutorService snapshotThread =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "cairn-snapshot-writer");
+            t.setDaemon(true);
+            snapshotWriter = t;
+            return t;
+          });
 
   /** A query that only waits for a linearizable read's index to be applied here. */
   static final byte QUERY_BARRIER = 0;
@@ -339,12 +355,14 @@ final class StateMachineAdapter extends BaseStateMachine {
 
   @Override
   public void pause() {
+    awaitSnapshotWritten(); // a snapshot from the leader is about to replace the files
     getLifeCycle().transition(LifeCycle.State.PAUSING);
     getLifeCycle().transition(LifeCycle.State.PAUSED);
   }
 
   @Override
   public void reinitialize() throws IOException {
+    awaitSnapshotWritten();
     snapshotInstalls.incrementAndGet();
     loadSnapshot();
     getLifeCycle().transition(LifeCycle.State.STARTING);
@@ -394,33 +412,74 @@ final class StateMachineAdapter extends BaseStateMachine {
         Message.valueOf(UnsafeByteOperations.unsafeWrap(reply == null ? new byte[0] : reply)));
   }
 
+  /**
+   * Captures the state on the apply thread and writes it on the snapshot thread (decision 0196), so
+   * that entries go on being applied meanwhile. Returns the newest snapshot already on disk: Ratis
+   * asks again after each applied batch while the new one is written, and learns its index (and
+   * purges the log up to it) once it is.
+   */
   @Override
   public long takeSnapshot() throws IOException {
+    CompletableFuture<Void> inFlight = writing;
+    if (inFlight != null) {
+      if (inFlight.isDone()) {
+        writing = null; // written, or failed (then nextSnapshotAt says when to try again)
+      }
+      return latestIndex();
+    }
     TermIndex applied = getLastAppliedTermIndex();
     if (applied == null || applied.getIndex() < 0) {
       return RaftLog.INVALID_LOG_INDEX;
     }
-    SingleFileSnapshotInfo latest = snapshots.latest();
-    if (latest != null && latest.getIndex() >= applied.getIndex()) {
-      return latest.getIndex();
+    long latest = latestIndex();
+    if (latest >= applied.getIndex() || applied.getIndex() < nextSnapshotAt) {
+      return latest;
     }
-    if (applied.getIndex() < nextSnapshotAt) {
-      return latest == null ? RaftLog.INVALID_LOG_INDEX : latest.getIndex();
-    }
+    LogStateMachine.SnapshotWriter state;
     try {
-      snapshots.write(applied, machine::writeSnapshot);
+      state = machine.captureSnapshot();
     } catch (IOException | RuntimeException e) {
       // Ratis logs this and goes on; the log is not purged until a snapshot succeeds.
       nextSnapshotAt = applied.getIndex() + snapshotRetryGap;
       throw new IOException(
           "snapshot at " + applied + " failed, next try at index " + nextSnapshotAt + ": " + e, e);
     } catch (Error e) {
-      stopped(new ApplyError("writing the snapshot at " + applied + " threw " + e, e));
+      stopped(new ApplyError("capturing the snapshot at " + applied + " threw " + e, e));
       throw e;
     }
     nextSnapshotAt = 0;
-    LOG.debug("Wrote snapshot at {}", applied);
-    return applied.getIndex();
+    writing = CompletableFuture.runAsync(() -> write(applied, state), snapshotThread);
+    return latest;
+  }
+
+  // On the snapshot thread.
+  private void write(TermIndex applied, LogStateMachine.SnapshotWriter state) {
+    try {
+      snapshots.write(applied, state::write);
+      LOG.debug("Wrote snapshot at {}", applied);
+    } catch (IOException | RuntimeException e) {
+      // The log is not purged until a snapshot succeeds.
+      nextSnapshotAt = applied.getIndex() + snapshotRetryGap;
+      LOG.warn(
+          "snapshot at {} failed, next try at index {}: {}", applied, nextSnapshotAt, e.toString());
+    } catch (Error e) {
+      stopped(new ApplyError("writing the snapshot at " + applied + " threw " + e, e));
+    }
+  }
+
+  private long latestIndex() {
+    SingleFileSnapshotInfo latest = snapshots.latest();
+    return latest == null ? RaftLog.INVALID_LOG_INDEX : latest.getIndex();
+  }
+
+  /** Waits for the snapshot being written, if any, so that nothing else touches the files. */
+  private void awaitSnapshotWritten() {
+    CompletableFuture<Void> inFlight = writing;
+    // A write that failed with an Error stops the log from the snapshot thread, which may close
+    // this machine there: that write is the one in progress, and it is ending.
+    if (inFlight != null && Thread.currentThread() != snapshotWriter) {
+      inFlight.join(); // write() handles its own failures: this completes normally
+    }
   }
 
   @Override
@@ -440,6 +499,9 @@ final class StateMachineAdapter extends BaseStateMachine {
 
   @Override
   public void close() {
+    // Ratis asks for the closing snapshot just before this; it lands before the machine closes.
+    awaitSnapshotWritten();
+    snapshotThread.shutdown();
     Throwable cause = fatal;
     leaderReady.completeExceptionally(
         cause == null
