@@ -9,8 +9,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
+import dev.cairn.server.core.log.LogStateMachine;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -140,7 +143,7 @@ class RatisCommandLogTest {
   }
 
   /** A recording machine whose first captured snapshot is written only once the test says so. */
-  private static final class HeldSnapshots implements dev.cairn.server.core.log.LogStateMachine {
+  private static final class HeldSnapshots implements LogStateMachine {
     final RecordingMachine recorded = new RecordingMachine();
     final CountDownLatch writing = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
@@ -151,18 +154,18 @@ class RatisCommandLogTest {
     }
 
     @Override
-    public void writeSnapshot(java.io.OutputStream out) throws IOException {
+    public void writeSnapshot(OutputStream out) throws IOException {
       recorded.writeSnapshot(out);
     }
 
     @Override
-    public void readSnapshot(java.io.InputStream in) throws IOException {
+    public void readSnapshot(InputStream in) throws IOException {
       recorded.readSnapshot(in);
     }
 
     @Override
     public SnapshotWriter captureSnapshot() throws IOException {
-      SnapshotWriter captured = dev.cairn.server.core.log.LogStateMachine.super.captureSnapshot();
+      SnapshotWriter captured = LogStateMachine.super.captureSnapshot();
       return out -> {
         writing.countDown();
         try {

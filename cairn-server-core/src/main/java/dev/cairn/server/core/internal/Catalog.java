@@ -7,8 +7,10 @@ import dev.cairn.common.InstanceKind;
 import dev.cairn.server.core.ServiceEvent;
 import dev.cairn.server.core.ServiceList;
 import dev.cairn.server.core.ServiceSnapshot;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
 import java.io.DataOutput;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -473,8 +475,8 @@ final class Catalog {
     for (Map.Entry<ServiceKey, Double> e : protection.entrySet()) {
       protectionNow.add(Map.entry(e.getKey(), e.getValue()));
     }
-    java.io.ByteArrayOutputStream tail = new java.io.ByteArrayOutputStream();
-    java.io.DataOutputStream tailOut = new java.io.DataOutputStream(tail);
+    ByteArrayOutputStream tail = new ByteArrayOutputStream();
+    DataOutputStream tailOut = new DataOutputStream(tail);
     acl.write(tailOut);
     audit.write(tailOut);
     tailOut.flush();

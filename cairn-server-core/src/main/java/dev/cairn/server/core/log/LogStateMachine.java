@@ -11,8 +11,8 @@ import java.util.function.Function;
  * The deterministic state machine a {@link CommandLog} applies its entries to. Given the same
  * snapshot and the same entries in the same order, every replica reaches the same state.
  *
- * <p>All methods are called sequentially from the log's single apply thread, but for what they say
- * otherwise (a {@link SnapshotWriter} is written on another thread).
+ * <p>All methods are called sequentially from the log's single apply thread unless they say
+ * otherwise; what {@link #captureSnapshot} returns is written on another thread.
  */
 public interface LogStateMachine {
 
