@@ -4,13 +4,16 @@ import dev.cairn.server.core.log.LogStateMachine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
  * A {@link RecordingMachine} that breaks on demand: applying the entry {@code boom} throws what
- * {@code onBoom} supplies, and the next {@link #failSnapshots} snapshots throw an {@link
- * IllegalStateException}. Thread-safe.
+ * {@code onBoom} supplies, the next {@link #failSnapshots} snapshots throw an {@link
+ * IllegalStateException}, and after {@link #holdSnapshotWrites} a captured snapshot is written only
+ * once {@link #releaseSnapshotWrites} is called. Thread-safe.
  */
 final class BreakingMachine implements LogStateMachine {
 
@@ -20,6 +23,8 @@ final class BreakingMachine implements LogStateMachine {
   private final Supplier<? extends Throwable> onBoom;
   private final AtomicInteger snapshotFailures = new AtomicInteger();
   private final AtomicInteger snapshotsFailed = new AtomicInteger();
+  private final CountDownLatch snapshotWriting = new CountDownLatch(1);
+  private volatile CountDownLatch snapshotRelease; // null: snapshots are written at once
 
   BreakingMachine(Supplier<? extends Throwable> onBoom) {
     this.onBoom = onBoom;
@@ -50,6 +55,42 @@ final class BreakingMachine implements LogStateMachine {
       throw new IllegalStateException("snapshot broke on purpose");
     }
     recorded.writeSnapshot(out);
+  }
+
+  /** Captured snapshots wait, when written, for {@link #releaseSnapshotWrites}. */
+  BreakingMachine holdSnapshotWrites() {
+    snapshotRelease = new CountDownLatch(1);
+    return this;
+  }
+
+  void releaseSnapshotWrites() {
+    snapshotRelease.countDown();
+  }
+
+  /** Whether a held snapshot's write started within {@code seconds}. */
+  boolean awaitSnapshotWriting(long seconds) throws InterruptedException {
+    return snapshotWriting.await(seconds, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public SnapshotWriter captureSnapshot() throws IOException {
+    SnapshotWriter captured = LogStateMachine.super.captureSnapshot();
+    CountDownLatch release = snapshotRelease;
+    if (release == null) {
+      return captured;
+    }
+    return out -> {
+      snapshotWriting.countDown();
+      try {
+        if (!release.await(60, TimeUnit.SECONDS)) {
+          throw new IOException("the snapshot's write was never released");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      }
+      captured.write(out);
+    };
   }
 
   @Override

@@ -9,11 +9,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
-import dev.cairn.server.core.log.LogStateMachine;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -123,62 +120,23 @@ class RatisCommandLogTest {
 
   @Test
   void entriesGoOnBeingAppliedWhileASnapshotIsWritten() throws Exception {
-    HeldSnapshots machine = new HeldSnapshots();
+    BreakingMachine machine = new BreakingMachine(AssertionError::new).holdSnapshotWrites();
     RatisCommandLog log = logs.start(builder().snapshotEvery(10).snapshotOnClose(false), machine);
     List<String> written = appendAll(log, "a", 12); // past the interval: a snapshot is captured
-    assertThat(machine.writing.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(machine.awaitSnapshotWriting(30)).isTrue();
 
     // Its write is held; each append below would wait for it if applying did (join: 30 s).
     written.addAll(appendAll(log, "b", 50));
-    assertThat(machine.recorded.entries()).isEqualTo(written);
+    assertThat(machine.recorded().entries()).isEqualTo(written);
     assertThat(LogFiles.snapshots(dataDir)).isEmpty();
 
-    machine.release.countDown();
+    machine.releaseSnapshotWrites();
     await().atMost(WAIT).until(() -> !LogFiles.snapshots(dataDir).isEmpty());
     log.close();
     RecordingMachine restarted = new RecordingMachine();
     logs.start(builder().snapshotEvery(10).snapshotOnClose(false), restarted);
     assertThat(restarted.snapshotsRead()).isEqualTo(1);
     assertThat(restarted.entries()).isEqualTo(written);
-  }
-
-  /** A recording machine whose first captured snapshot is written only once the test says so. */
-  private static final class HeldSnapshots implements LogStateMachine {
-    final RecordingMachine recorded = new RecordingMachine();
-    final CountDownLatch writing = new CountDownLatch(1);
-    final CountDownLatch release = new CountDownLatch(1);
-
-    @Override
-    public byte[] apply(byte[] entry) {
-      return recorded.apply(entry);
-    }
-
-    @Override
-    public void writeSnapshot(OutputStream out) throws IOException {
-      recorded.writeSnapshot(out);
-    }
-
-    @Override
-    public void readSnapshot(InputStream in) throws IOException {
-      recorded.readSnapshot(in);
-    }
-
-    @Override
-    public SnapshotWriter captureSnapshot() throws IOException {
-      SnapshotWriter captured = LogStateMachine.super.captureSnapshot();
-      return out -> {
-        writing.countDown();
-        try {
-          if (!release.await(60, TimeUnit.SECONDS)) {
-            throw new IOException("the test never released the snapshot");
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IOException(e);
-        }
-        captured.write(out);
-      };
-    }
   }
 
   @Test

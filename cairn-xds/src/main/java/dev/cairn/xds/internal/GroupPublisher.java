@@ -73,7 +73,7 @@ final class GroupPublisher {
   }
 
   /** One type's last published resources and the version they were published under. */
-  static final class TypeVersion {
+  private static final class TypeVersion {
     private List<?> resources; // null until the first update
     private long revision = Long.MIN_VALUE;
     private int repeats;

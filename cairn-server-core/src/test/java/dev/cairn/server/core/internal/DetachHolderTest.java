@@ -116,6 +116,14 @@ class DetachHolderTest {
             });
   }
 
+  // No leader: a keepalive sent to F waits, unanswered, for half the TTL.
+  private void keepAliveWaitsHalfTheTtl(String session) {
+    shared.leaderless = true;
+    CompletableFuture<Long> keepAlive = f.keepAliveAtLeader(session, SessionAccess.anySession());
+    ticker.advance(TTL.dividedBy(2));
+    assertThat(keepAlive).isNotDone();
+  }
+
   private void assertSessionLives(String session) {
     for (Registry r : registries) {
       assertThat(r.service("default", "web").instances()).extracting(Instance::id).contains("a");
@@ -228,10 +236,7 @@ class DetachHolderTest {
     String session = openWithInstance(f);
     awaitClaimFrom("n2", session);
     // The leader is gone: F's keepalives wait, and its client gives F up after half the TTL.
-    shared.leaderless = true;
-    CompletableFuture<Long> keepAlive = f.keepAliveAtLeader(session, SessionAccess.anySession());
-    ticker.advance(TTL.dividedBy(2));
-    assertThat(keepAlive).isNotDone();
+    keepAliveWaitsHalfTheTtl(session);
     newTerm();
 
     // F sees the abandoned stream end once there is a leader again, before or after its waiting
@@ -261,10 +266,7 @@ class DetachHolderTest {
   void aMemberElectedWhileAKeepaliveWaitedStillEndsTheSessionOfAClientThatDiesLater() {
     String session = openWithInstance(f);
     awaitClaimFrom("n2", session);
-    shared.leaderless = true;
-    CompletableFuture<Long> waiting = f.keepAliveAtLeader(session, SessionAccess.anySession());
-    ticker.advance(TTL.dividedBy(2));
-    assertThat(waiting).isNotDone();
+    keepAliveWaitsHalfTheTtl(session);
     // F is elected: its client's next keepalive is answered at once.
     shared.members.get(1).machine.leadershipChanged(true);
     await().atMost(Duration.ofSeconds(10)).until(() -> f.cluster().leading());
