@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.common.Health;
 import dev.cairn.common.HealthCheck;
 import dev.cairn.common.Instance;
+import dev.cairn.common.InstanceKind;
+import dev.cairn.server.core.Registry;
+import dev.cairn.server.core.SessionAccess;
+import dev.cairn.server.core.SessionInfo;
 import dev.cairn.testing.CairnServerExtension;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -99,6 +103,70 @@ class ConsulApiTest {
                 + " tokens (expected: one token, in one of them or the same in each)");
     assertThat(same.statusCode()).as(same.body()).isEqualTo(200);
     assertThat(digest.statusCode()).as(digest.body()).isEqualTo(200);
+  }
+
+  // Decision 0197: the front door proves no session; a client's session instances stay its own.
+  @Test
+  void anInstanceOfAClientsSessionIsNeitherReplacedNorRemoved() throws Exception {
+    Registry registry = cairn.registry();
+    SessionInfo owner =
+        registry.openSession(Duration.ofSeconds(60), "", SessionAccess.none(), "owner").join();
+    registry
+        .register(
+            "default",
+            Instance.builder("web", "10.0.0.1")
+                .id("web-1")
+                .port("http", 8080)
+                .kind(InstanceKind.EPHEMERAL)
+                .sessionId(owner.id())
+                .build(),
+            SessionAccess.secret(owner.secret()))
+        .join();
+    long before = registry.revision();
+
+    HttpResponse<String> replaced =
+        consul.put(
+            "/v1/agent/service/register",
+            "{\"ID\": \"web-1\", \"Name\": \"web\", \"Address\": \"6.6.6.6\", \"Port\": 80}");
+    HttpResponse<String> removed = consul.put("/v1/agent/service/deregister/web-1", "");
+
+    assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(403);
+    assertThat(replaced.body()).contains("belongs to session " + owner.id());
+    assertThat(removed.statusCode()).as(removed.body()).isEqualTo(403);
+    assertThat(registry.revision()).isEqualTo(before);
+    Instance kept = registry.service("default", "web").instances().get(0);
+    assertThat(kept.address()).isEqualTo("10.0.0.1");
+    assertThat(kept.sessionId()).isEqualTo(owner.id());
+  }
+
+  // Issue 13: a page of another site in a browser cannot write through the front door.
+  @Test
+  void aWriteFromAPageOfAnotherOriginIsRefusedAndAReadIsServed() throws Exception {
+    String instance =
+        "{\"ID\": \"e1\", \"Name\": \"evil\", \"Address\": \"6.6.6.6\", \"Port\": 80}";
+    String self = cairn.server().frontDoors().get(0).endpoint();
+    self = self.endsWith("/") ? self.substring(0, self.length() - 1) : self;
+
+    HttpResponse<String> foreign =
+        consul.send(
+            "PUT",
+            "/v1/agent/service/register",
+            instance,
+            "Origin",
+            "http://evil.example",
+            "Content-Type",
+            "text/plain");
+    HttpResponse<String> read =
+        consul.send("GET", "/v1/catalog/services", "", "Origin", "http://evil.example");
+    HttpResponse<String> own =
+        consul.send("PUT", "/v1/agent/service/register", instance, "Origin", self);
+
+    assertThat(foreign.statusCode()).isEqualTo(403);
+    assertThat(foreign.body())
+        .startsWith("Forbidden: Origin \"http://evil.example\" is not this server (");
+    assertThat(read.statusCode()).isEqualTo(200);
+    assertThat(own.statusCode()).as(own.body()).isEqualTo(200);
+    assertThat(cairn.registry().service("default", "evil").instances()).hasSize(1);
   }
 
   // Decision 0098, addendum of 2026-12-06: a read with a body is refused; an empty one is none.

@@ -7,9 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.common.Instance;
 import dev.cairn.common.InstanceKind;
+import dev.cairn.server.core.Registry;
+import dev.cairn.server.core.SessionAccess;
+import dev.cairn.server.core.SessionInfo;
 import dev.cairn.testing.CairnServerExtension;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -109,6 +113,81 @@ class EurekaApiTest {
         JSON.readTree(get("/apps/delta", "application/json").body()).path("applications");
     assertThat(delta.path("application")).isEmpty();
     assertThat(delta.path("apps__hashcode").asText()).isEqualTo("UP_2_");
+  }
+
+  // Decision 0197: the door renews and closes its own leases only.
+  @Test
+  void anotherClientsSessionIsNeitherRenewedNorClosedNorTakenOver() throws Exception {
+    Registry registry = cairn.registry();
+    SessionInfo owner =
+        registry.openSession(Duration.ofSeconds(60), "", SessionAccess.none(), "owner").join();
+    for (String service : List.of("orders", "payments")) {
+      registry
+          .register(
+              "default",
+              Instance.builder(service, "10.0.0.1")
+                  .id(service + "-9")
+                  .port("http", 8080)
+                  .kind(InstanceKind.EPHEMERAL)
+                  .sessionId(owner.id())
+                  .build(),
+              SessionAccess.secret(owner.secret()))
+          .join();
+    }
+    long before = registry.revision();
+
+    HttpResponse<String> heartbeat = eureka.put("/apps/ORDERS/orders-9?status=UP", "");
+    HttpResponse<String> cancel = eureka.send("DELETE", "/apps/ORDERS/orders-9", "");
+    HttpResponse<String> takeOver = register("ORDERS", "orders-9", 9999, 30);
+
+    assertThat(heartbeat.statusCode()).isEqualTo(404);
+    assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(403);
+    assertThat(cancel.body()).contains("orders-9").contains(owner.id());
+    assertThat(takeOver.statusCode()).as(takeOver.body()).isEqualTo(403);
+    assertThat(takeOver.body()).contains("belongs to session " + owner.id());
+    assertThat(registry.revision()).isEqualTo(before);
+    assertThat(registry.isSessionOpen(owner.id())).isTrue();
+    assertThat(registry.service("default", "orders").instances())
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.port("http")).isEqualTo(8080);
+              assertThat(i.sessionId()).isEqualTo(owner.id());
+            });
+    assertThat(registry.service("default", "payments").instances()).hasSize(1);
+  }
+
+  @Test
+  void aLeaseIsASessionOfTheServersOwnAndItsReregistrationReplacesIt() throws Exception {
+    assertThat(register("ORDERS", "orders-1", 8080, 30).statusCode()).isEqualTo(204);
+    String first = cairn.registry().service("default", "orders").instances().get(0).sessionId();
+    assertThat(cairn.registry().sessionName(first)).isEqualTo("cairn:eureka-lease");
+
+    assertThat(register("ORDERS", "orders-1", 8081, 30).statusCode()).isEqualTo(204);
+
+    Instance again = cairn.registry().service("default", "orders").instances().get(0);
+    assertThat(again.port("http")).isEqualTo(8081);
+    assertThat(again.sessionId()).isNotEqualTo(first);
+    await().until(() -> !cairn.registry().isSessionOpen(first));
+    assertThat(cairn.registry().sessionCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aWriteFromAPageOfAnotherOriginIsRefused() throws Exception {
+    HttpResponse<String> foreign =
+        eureka.send(
+            "POST",
+            "/apps/EVIL",
+            "{\"instance\": {\"instanceId\": \"e1\", \"ipAddr\": \"6.6.6.6\", \"port\":"
+                + " {\"$\": 80, \"@enabled\": \"true\"}}}",
+            "Origin",
+            "http://evil.example",
+            "Content-Type",
+            "text/plain");
+
+    assertThat(foreign.statusCode()).isEqualTo(403);
+    assertThat(cairn.registry().instanceCount()).isZero();
+    assertThat(cairn.registry().sessionCount()).isZero();
   }
 
   @Test

@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.common.Instance;
+import dev.cairn.common.InstanceKind;
 import dev.cairn.compat.internal.Need;
 import dev.cairn.compat.internal.RouteTable;
 import dev.cairn.compat.internal.consul.ConsulEndpoint;
 import dev.cairn.compat.internal.eureka.EurekaEndpoint;
 import dev.cairn.compat.internal.prometheus.TargetsEndpoint;
 import dev.cairn.server.CairnServer;
+import dev.cairn.server.core.Registry;
+import dev.cairn.server.core.SessionAccess;
+import dev.cairn.server.core.SessionInfo;
 import dev.cairn.server.core.acl.Access;
 import dev.cairn.server.core.acl.Policy;
 import dev.cairn.server.core.acl.Resource;
@@ -420,6 +424,42 @@ class FrontDoorAclTest {
     assertThat(eureka("DELETE", app + "/web-e", "", null).statusCode()).isEqualTo(401);
     assertThat(eureka("DELETE", app + "/web-e", "", writer).statusCode()).isEqualTo(200);
     assertThat(instanceIds("web")).doesNotContain("web-e");
+  }
+
+  // Decision 0197: a token with write on a service removes another session's instance of it as the
+  // server's API would, alone; it neither renews nor closes that session.
+  @Test
+  void eurekaRemovesAnotherSessionsInstanceAloneAndLeavesTheSessionOpen() throws Exception {
+    Registry registry = server.registry();
+    SessionInfo owner =
+        registry.openSession(Duration.ofSeconds(60), "", SessionAccess.none(), "owner").join();
+    for (String service : List.of("web", "db")) {
+      registry
+          .register(
+              "default",
+              Instance.builder(service, "10.0.0.9")
+                  .id(service + "-owned")
+                  .port("http", 80)
+                  .kind(InstanceKind.EPHEMERAL)
+                  .sessionId(owner.id())
+                  .build(),
+              SessionAccess.secret(owner.secret()))
+          .join();
+    }
+    try {
+      assertThat(eureka("PUT", url(1, "apps/WEB/web-owned"), "", writer).statusCode())
+          .isEqualTo(404);
+      assertThat(eureka("DELETE", url(1, "apps/DB/db-owned"), "", writer).statusCode())
+          .isEqualTo(403);
+      assertThat(eureka("DELETE", url(1, "apps/WEB/web-owned"), "", writer).statusCode())
+          .isEqualTo(200);
+
+      assertThat(instanceIds("web")).doesNotContain("web-owned");
+      assertThat(instanceIds("db")).contains("db-owned");
+      assertThat(registry.isSessionOpen(owner.id())).isTrue();
+    } finally {
+      registry.closeSession(owner.id()).join();
+    }
   }
 
   // --- Prometheus SD: Authorization: Bearer (http_sd_configs' authorization); 401, 403.

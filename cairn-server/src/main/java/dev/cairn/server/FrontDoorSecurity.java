@@ -6,6 +6,7 @@ import dev.cairn.common.Ticker;
 import dev.cairn.server.core.Acls;
 import dev.cairn.server.core.acl.Authorizer;
 import dev.cairn.server.internal.http.HostAllowList;
+import dev.cairn.server.internal.http.Origins;
 import dev.cairn.server.internal.limits.AbuseLimits;
 import dev.cairn.server.internal.limits.Quota;
 import dev.cairn.server.internal.limits.RequestRateLimit;
@@ -152,6 +153,16 @@ public final class FrontDoorSecurity {
   /** Whether a request whose {@code Host} header is {@code host} (null: none) is served. */
   public boolean allowsHost(String host) {
     return hosts.allows(host);
+  }
+
+  /**
+   * Whether a write ({@code POST}, {@code PUT}, {@code DELETE}, …) whose {@code Origin} header is
+   * {@code origin} (null: none, as from every client but a browser) and whose {@code Host} is
+   * {@code host} is served: a page of another origin may not write, on a front door as on the
+   * server's API (issue 13).
+   */
+  public boolean allowsWrite(String origin, String host) {
+    return Origins.allowsWrite(origin, host);
   }
 
   /** The hosts served, for a refusal's message. */

@@ -1,5 +1,7 @@
 package dev.cairn.compat.internal;
 
+import dev.cairn.server.FrontDoorSecurity;
+import dev.cairn.server.core.SessionAccess;
 import dev.cairn.server.core.acl.Access;
 import dev.cairn.server.core.acl.Authorizer;
 import dev.cairn.server.core.acl.Resource;
@@ -44,6 +46,19 @@ public final class Acl {
   /** Whether {@code caller} may read the server's own state (Consul's {@code agent:read}). */
   public static boolean readsServer(Authorizer caller) {
     return caller.allows(Resource.CLUSTER, Access.READ);
+  }
+
+  /**
+   * What {@code caller} proves about sessions when it writes to {@code service}, as on the server's
+   * API (decision 0165): with ACLs on, a token with write on the service acts for every session;
+   * otherwise it proves none, so an instance another client's session owns is neither replaced nor
+   * removed through a front door (the protocols carry no session secret).
+   */
+  public static SessionAccess sessionAccess(
+      FrontDoorSecurity security, Authorizer caller, String namespace, String service) {
+    return security.aclEnforced() && writes(caller, namespace, service)
+        ? SessionAccess.anySession()
+        : SessionAccess.none();
   }
 
   /** The audit's author of a write by {@code caller} from {@code remote}. */

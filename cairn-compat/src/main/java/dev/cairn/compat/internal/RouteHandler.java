@@ -70,6 +70,26 @@ final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           keepAlive);
       return;
     }
+    HttpMethod method = request.method();
+    String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+    if (!method.equals(HttpMethod.GET)
+        && !method.equals(HttpMethod.HEAD)
+        && !method.equals(HttpMethod.OPTIONS)
+        && !security.allowsWrite(origin, host)) {
+      // A page of another site in a browser (a form, a no-cors fetch): no client of these
+      // protocols sends an Origin of its own.
+      write(
+          ctx,
+          Reply.text(
+              403,
+              "Forbidden: Origin \""
+                  + origin
+                  + "\" is not this server ("
+                  + host
+                  + "): writes from pages of other origins are refused"),
+          keepAlive);
+      return;
+    }
     int bodyBytes = request.content().readableBytes();
     if (bodyBytes > 0
         && (request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD))) {

@@ -30,6 +30,13 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Registry implements AutoCloseable {
 
+  /**
+   * Session names starting with this are the server's own: a front door's sessions (a Eureka lease)
+   * carry one, so that the door knows them from any other. Only a caller acting for every session
+   * opens one; a client asking for such a name is refused with {@code INVALID_ARGUMENT}.
+   */
+  public static final String SERVER_SESSION_PREFIX = "cairn:";
+
   private final dev.cairn.server.core.internal.RegistryImpl impl;
   private final Cluster cluster;
   private final Acls acls;
@@ -399,6 +406,15 @@ public final class Registry implements AutoCloseable {
   /** The number of open sessions. */
   public int sessionCount() {
     return impl.sessionCount();
+  }
+
+  /**
+   * The name the client of session {@code sessionId} gave it when it opened it, as every member
+   * applied it; null when the session is not open. A name starting with {@link
+   * #SERVER_SESSION_PREFIX} was given by the server itself.
+   */
+  public String sessionName(String sessionId) {
+    return impl.sessionName(sessionId);
   }
 
   /** Whether session {@code sessionId} is open (its lease is known to this server). */

@@ -20,7 +20,6 @@ import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.ServiceList;
 import dev.cairn.server.core.ServiceSnapshot;
 import dev.cairn.server.core.ServiceSummary;
-import dev.cairn.server.core.SessionAccess;
 import dev.cairn.server.core.acl.Authorizer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -171,7 +170,11 @@ public final class ConsulRoute implements Route {
       throw denied(req.caller(), "service:write", instance.service());
     }
     return registry
-        .register(ns, instance, SessionAccess.anySession(), Acl.author(req.caller(), req.remote()))
+        .register(
+            ns,
+            instance,
+            Acl.sessionAccess(req.security(), req.caller(), ns, instance.service()),
+            Acl.author(req.caller(), req.remote()))
         .thenApply(
             stored -> {
               serviceOfId.put(ns + "/" + stored.id(), stored.service());
@@ -193,7 +196,11 @@ public final class ConsulRoute implements Route {
     }
     return registry
         .deregister(
-            ns, service, id, SessionAccess.anySession(), Acl.author(req.caller(), req.remote()))
+            ns,
+            service,
+            id,
+            Acl.sessionAccess(req.security(), req.caller(), ns, service),
+            Acl.author(req.caller(), req.remote()))
         .thenApply(
             revision -> {
               serviceOfId.remove(ns + "/" + id);

@@ -39,6 +39,12 @@ import java.util.function.Supplier;
  * heartbeat renews it, a cancel closes it, and a lease that runs out removes the instance as an
  * expired session does. Reads list every instance of the {@code default} namespace.
  *
+ * <p>The door acts only on its own leases (sessions named {@link #LEASE}, decision 0197): a
+ * heartbeat for an instance that holds none is 404 (the client then registers again), and a cancel
+ * or a registration over an instance that another client's session owns needs what the server's API
+ * needs to replace or remove it: with ACLs on, a token with write on the service; otherwise it is
+ * refused with 403.
+ *
  * <p>With ACLs on, a lease takes one of its token's {@code --max-sessions-per-token} (the count of
  * the token's sessions on the server's API, decision 0177), given back when it is cancelled or
  * replaced by a new registration of the instance, and once it expired; a registration over the
@@ -48,6 +54,12 @@ public final class EurekaRoute implements Route {
 
   private static final String NS = Limits.DEFAULT_NAMESPACE;
   private static final long DEFAULT_LEASE_SECONDS = 90;
+
+  /** The name of the sessions this door opens, one per lease (decision 0197). */
+  static final String LEASE = Registry.SERVER_SESSION_PREFIX + "eureka-lease";
+
+  /** The name leases had before decision 0197. */
+  private static final String OLD_LEASE = "eureka";
 
   /** The endpoints ({@link EurekaEndpoint}: methods, paths and what each needs of the token). */
   static final RouteTable<EurekaEndpoint> TABLE = new RouteTable<>(EurekaEndpoint.class);
@@ -128,9 +140,22 @@ public final class EurekaRoute implements Route {
     long leaseSeconds = leaseSeconds(req);
     Instance previous = find(service, b.build().id());
     Author author = Acl.author(req.caller(), req.remote());
+    boolean replacesLease = previous != null && isLease(previous.sessionId());
+    // An instance of another client's session is replaced only by a caller that may act for it
+    // (decision 0197); the core checks it again where the write is applied.
+    boolean actsForAny =
+        replacesLease
+            || Acl.sessionAccess(req.security(), req.caller(), NS, service).actsForAnySession();
+    if (previous != null
+        && !replacesLease
+        && !previous.sessionId().isEmpty()
+        && !actsForAny
+        && registry.isSessionOpen(previous.sessionId())) {
+      return done(Reply.text(403, ownedElsewhere(previous)));
+    }
     // A registration of an instance that holds a lease replaces it: the old lease's place is the
     // new one's, whatever becomes of the old session.
-    if (previous != null) {
+    if (replacesLease) {
       endLease(previous.sessionId());
     }
     Lease lease = new Lease();
@@ -153,7 +178,7 @@ public final class EurekaRoute implements Route {
     CompletableFuture<Reply> reply =
         registry
             .openSession(
-                Duration.ofSeconds(leaseSeconds), "", SessionAccess.anySession(), "eureka", author)
+                Duration.ofSeconds(leaseSeconds), "", SessionAccess.anySession(), LEASE, author)
             .thenCompose(
                 session -> {
                   lease.sessionId = session.id();
@@ -164,7 +189,9 @@ public final class EurekaRoute implements Route {
                       .register(
                           NS,
                           b.kind(InstanceKind.EPHEMERAL).sessionId(session.id()).build(),
-                          SessionAccess.anySession(),
+                          actsForAny
+                              ? SessionAccess.anySession()
+                              : SessionAccess.secret(session.secret()),
                           author.inSession(session.id()))
                       .whenComplete(
                           (stored, e) -> {
@@ -176,9 +203,7 @@ public final class EurekaRoute implements Route {
                 })
             .thenApply(
                 stored -> {
-                  if (previous != null
-                      && !previous.sessionId().isEmpty()
-                      && !previous.sessionId().equals(stored.sessionId())) {
+                  if (replacesLease && !previous.sessionId().equals(stored.sessionId())) {
                     registry.closeSession(previous.sessionId());
                   }
                   return Reply.empty(204);
@@ -219,9 +244,34 @@ public final class EurekaRoute implements Route {
     }
   }
 
+  /**
+   * Whether session {@code sessionId} is a lease this door opened (on any member, by any version):
+   * the door renews and closes only those. Leases were named {@value #OLD_LEASE} before decision
+   * 0197; a session so named is still taken for one, so that leases opened before an upgrade go on
+   * being renewed.
+   */
+  private boolean isLease(String sessionId) {
+    if (sessionId.isEmpty()) {
+      return false;
+    }
+    String name = registry.sessionName(sessionId);
+    return LEASE.equals(name) || OLD_LEASE.equals(name);
+  }
+
+  private static String ownedElsewhere(Instance i) {
+    return "Forbidden: instance "
+        + i.service()
+        + "/"
+        + i.id()
+        + " belongs to session "
+        + i.sessionId()
+        + ", not to a Eureka lease: only its owner, or with ACLs on a token with write on the"
+        + " service, may replace or remove it";
+  }
+
   private CompletableFuture<Reply> heartbeat(String service, String id) {
     Instance i = find(service, id);
-    if (i == null || i.sessionId().isEmpty()) {
+    if (i == null || !isLease(i.sessionId())) {
       return done(Reply.empty(404));
     }
     try {
@@ -241,10 +291,17 @@ public final class EurekaRoute implements Route {
       return done(Reply.empty(404));
     }
     Author author = Acl.author(req.caller(), req.remote());
+    // A lease holds its one instance: cancelling closes it. Any other instance is removed alone,
+    // as the server's API would remove it for this caller.
     CompletableFuture<Long> removed =
-        i.sessionId().isEmpty()
-            ? registry.deregister(NS, service, id, SessionAccess.anySession(), author)
-            : registry.closeSession(i.sessionId(), SessionAccess.anySession(), author);
+        isLease(i.sessionId())
+            ? registry.closeSession(i.sessionId(), SessionAccess.anySession(), author)
+            : registry.deregister(
+                NS,
+                service,
+                id,
+                Acl.sessionAccess(req.security(), req.caller(), NS, service),
+                author);
     return removed.handle(
         (r, e) -> {
           endLease(i.sessionId());

@@ -65,10 +65,10 @@ final class Catalog {
   private final HashMap<String, SessionState> sessions = new HashMap<>();
 
   /**
-   * The hash of each open session's secret, by id (an empty array for a session opened before
-   * sessions had secrets); written by the apply thread, read by any.
+   * The open sessions, by id, for other threads: only their final fields (secret hash, client name)
+   * are read there; written by the apply thread.
    */
-  private final ConcurrentHashMap<String, byte[]> secretHashes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, SessionState> published = new ConcurrentHashMap<>();
 
   /** Changes of the batch being applied; apply thread only. */
   private final LinkedHashMap<ServiceState, List<ServiceEvent>> touched = new LinkedHashMap<>();
@@ -113,7 +113,14 @@ final class Catalog {
    * the session has no secret (opened by a version before secrets).
    */
   byte[] secretHash(String sessionId) {
-    return secretHashes.get(sessionId);
+    SessionState s = published.get(sessionId);
+    return s == null ? null : s.secretHash();
+  }
+
+  /** The name an open session's client gave it; null when the catalog holds no such session. */
+  String sessionName(String sessionId) {
+    SessionState s = published.get(sessionId);
+    return s == null ? null : s.clientName;
   }
 
   /** The ACL tokens and policies (read by any thread; changed by {@link #apply} only). */
@@ -401,7 +408,7 @@ final class Catalog {
     long rev = ++revision;
     SessionState s = new SessionState(o.sessionId(), o.ttlMillis(), o.clientName(), o.secretHash());
     sessions.put(s.id, s);
-    secretHashes.put(s.id, s.secretHash());
+    published.put(s.id, s);
     opened.add(s);
     return Result.ok(rev);
   }
@@ -411,7 +418,7 @@ final class Catalog {
     if (s == null) {
       throw CairnException.notFound("session", sessionId);
     }
-    secretHashes.remove(sessionId);
+    published.remove(sessionId);
     long rev = ++revision;
     for (Owned o : s.instances) {
       Instance old = o.service.get(o.instanceId);
@@ -552,7 +559,7 @@ final class Catalog {
     namespaces.clear();
     protection.clear();
     sessions.clear();
-    secretHashes.clear();
+    published.clear();
     instanceCount = 0;
     revision = in.readLong();
     int sessionCount = in.readInt();
@@ -563,7 +570,7 @@ final class Catalog {
       SessionState s =
           new SessionState(id, ttl, name, version >= 3 ? CommandCodec.readHash(in) : null);
       sessions.put(s.id, s);
-      secretHashes.put(s.id, s.secretHash());
+      published.put(s.id, s);
     }
     int nsCount = in.readInt();
     for (int i = 0; i < nsCount; i++) {
@@ -636,7 +643,7 @@ final class Catalog {
       this.secretHash = secretHash;
     }
 
-    /** The hash as {@link #secretHashes} holds it: empty for none. */
+    /** The hash as {@link #secretHash(String)} answers it: empty for none. */
     byte[] secretHash() {
       return secretHash == null ? NO_SECRET : secretHash;
     }

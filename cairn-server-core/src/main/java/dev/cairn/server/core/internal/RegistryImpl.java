@@ -15,6 +15,7 @@ import dev.cairn.server.core.DrainReport;
 import dev.cairn.server.core.HealthCheckStats;
 import dev.cairn.server.core.HealthySelection;
 import dev.cairn.server.core.Poller;
+import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.RegistryMonitor;
 import dev.cairn.server.core.RegistryOptions;
 import dev.cairn.server.core.SelfPreservationStatus;
@@ -269,6 +270,14 @@ public final class RegistryImpl {
       Duration ttl, String resumeId, SessionAccess access, String name, Author author) {
     long ttlMillis = ttlMillis(ttl);
     String clientName = Limits.checkSessionName("name", name == null ? "" : name);
+    if (clientName.startsWith(Registry.SERVER_SESSION_PREFIX) && !access.actsForAnySession()) {
+      throw CairnException.invalid(
+          "name",
+          clientName,
+          "a name not starting with \""
+              + Registry.SERVER_SESSION_PREFIX
+              + "\": such names are the server's own sessions");
+    }
     if (resumeId != null && !resumeId.isEmpty() && leases.isLive(resumeId)) {
       checkSession(resumeId, access); // a live session is resumed only by its holder
       try {
@@ -355,6 +364,11 @@ public final class RegistryImpl {
   }
 
   // A renewal here; on a follower also noted for the leader, which keeps the lease that counts.
+  /** The name the client of an open session gave it; null when the catalog holds none. */
+  public String sessionName(String sessionId) {
+    return catalog.sessionName(sessionId);
+  }
+
   /** Whether the session's lease is known here. */
   public boolean isSessionOpen(String sessionId) {
     return leases.isKnown(sessionId);

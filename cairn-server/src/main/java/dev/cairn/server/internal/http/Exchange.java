@@ -170,8 +170,12 @@ final class Exchange {
     for (Map.Entry<String, List<String>> p : parameters().entrySet()) {
       String name = p.getKey();
       if (!allowed.contains(name) && !(metaFilters && name.startsWith("meta."))) {
-        throw CairnException.invalid(
-            name, p.getValue().get(0), expectedParams(allowed, metaFilters));
+        // Its value is not repeated: an unknown parameter may be a secret sent where it is not
+        // read (?token=, which the front doors take).
+        throw CairnException.of(
+            ErrorCode.INVALID_ARGUMENT,
+            name,
+            name + ": unknown parameter (expected: " + expectedParams(allowed, metaFilters) + ")");
       }
       if (p.getValue().size() > 1 && !REPEATABLE.contains(name)) {
         throw givenTwice(name, p.getValue());

@@ -16,8 +16,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -147,7 +145,7 @@ final class HttpApi {
       return;
     }
     String host = h.get(HttpHeaderNames.HOST);
-    if (host != null && sameAuthority(origin, host)) {
+    if (Origins.allowsWrite(origin, host)) {
       return;
     }
     throw new ApiError(
@@ -174,32 +172,6 @@ final class HttpApi {
       return;
     }
     ex.jsonBody(); // throws when a body is there and is not JSON
-  }
-
-  /** Whether {@code origin} ({@code scheme://host[:port]}) names the server {@code host} names. */
-  static boolean sameAuthority(String origin, String host) {
-    URI o;
-    try {
-      o = new URI(origin);
-    } catch (URISyntaxException e) {
-      return false; // "null" (a sandboxed page, a file) and anything else that is no origin
-    }
-    if (o.getHost() == null || o.getScheme() == null) {
-      return false;
-    }
-    int defaultPort = "https".equalsIgnoreCase(o.getScheme()) ? 443 : 80;
-    int originPort = o.getPort() < 0 ? defaultPort : o.getPort();
-    URI h;
-    try {
-      h = new URI("http://" + host);
-    } catch (URISyntaxException e) {
-      return false;
-    }
-    if (h.getHost() == null) {
-      return false;
-    }
-    int hostPort = h.getPort() < 0 ? defaultPort : h.getPort();
-    return o.getHost().equalsIgnoreCase(h.getHost()) && originPort == hostPort;
   }
 
   /**

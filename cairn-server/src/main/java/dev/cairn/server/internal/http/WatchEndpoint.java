@@ -78,6 +78,7 @@ final class WatchEndpoint {
     if (!quota.tryAcquire(client)) {
       throw CairnException.of(
           ErrorCode.RESOURCE_EXHAUSTED,
+          "watches",
           "watches: "
               + quota.max()
               + " open from "
@@ -91,6 +92,7 @@ final class WatchEndpoint {
       quota.release(client);
       throw CairnException.of(
           ErrorCode.RESOURCE_EXHAUSTED,
+          "watches",
           "watches: "
               + tokenQuota.max()
               + " open with token "

@@ -136,6 +136,8 @@ class AbuseLimitsTest {
         assertThat(r.status()).isEqualTo(429);
         assertThat(r.head()).containsIgnoringCase("retry-after: 1");
         assertThat(r.body()).contains("per token");
+        assertThat(HttpApiFixture.JSON.readTree(r.body()).get("error").get("field").asText())
+            .isEqualTo("watches");
       }
     }
   }

@@ -135,9 +135,20 @@ class AmbiguousInputTest {
         list,
         400,
         "tags",
-        "tags: \"v1\" (expected: one of the parameters"
+        "tags: unknown parameter (expected: one of the parameters"
             + " [consistent, healthy, index, namespace, tag, wait, zone, meta.<key>])");
-    assertRefused(status, 400, "verbose", "verbose: \"1\" (expected: no query parameters)");
+    assertRefused(
+        status, 400, "verbose", "verbose: unknown parameter (expected: no query parameters)");
+  }
+
+  @Test
+  void anUnknownParameterIsNotRepeatedForItMayBeASecret() {
+    Reply list = api.get("/v1/services?token=s3cr3t-value");
+
+    assertThat(list.status()).as(list.body()).isEqualTo(400);
+    assertThat(list.errorField()).isEqualTo("token");
+    assertThat(message(list)).startsWith("token: unknown parameter (expected: ");
+    assertThat(list.body()).doesNotContain("s3cr3t-value");
   }
 
   @Test

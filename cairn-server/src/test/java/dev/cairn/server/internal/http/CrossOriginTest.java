@@ -82,13 +82,13 @@ class CrossOriginTest {
 
   @Test
   void originsAreComparedByHostAndPortWithTheSchemesDefaultPort() {
-    assertThat(HttpApi.sameAuthority("http://localhost:8500", "localhost:8500")).isTrue();
-    assertThat(HttpApi.sameAuthority("http://LOCALHOST:8500", "localhost:8500")).isTrue();
-    assertThat(HttpApi.sameAuthority("http://cairn.internal", "cairn.internal:80")).isTrue();
-    assertThat(HttpApi.sameAuthority("https://cairn.internal", "cairn.internal")).isTrue();
-    assertThat(HttpApi.sameAuthority("http://[::1]:8500", "[::1]:8500")).isTrue();
-    assertThat(HttpApi.sameAuthority("http://localhost:8501", "localhost:8500")).isFalse();
-    assertThat(HttpApi.sameAuthority("null", "localhost:8500")).isFalse();
-    assertThat(HttpApi.sameAuthority("http://a b", "localhost:8500")).isFalse();
+    assertThat(Origins.sameAuthority("http://localhost:8500", "localhost:8500")).isTrue();
+    assertThat(Origins.sameAuthority("http://LOCALHOST:8500", "localhost:8500")).isTrue();
+    assertThat(Origins.sameAuthority("http://cairn.internal", "cairn.internal:80")).isTrue();
+    assertThat(Origins.sameAuthority("https://cairn.internal", "cairn.internal")).isTrue();
+    assertThat(Origins.sameAuthority("http://[::1]:8500", "[::1]:8500")).isTrue();
+    assertThat(Origins.sameAuthority("http://localhost:8501", "localhost:8500")).isFalse();
+    assertThat(Origins.sameAuthority("null", "localhost:8500")).isFalse();
+    assertThat(Origins.sameAuthority("http://a b", "localhost:8500")).isFalse();
   }
 }

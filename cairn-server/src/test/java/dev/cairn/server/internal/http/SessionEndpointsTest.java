@@ -174,6 +174,19 @@ class SessionEndpointsTest {
     assertThat(api.registry().sessionCount()).isEqualTo(1);
   }
 
+  @Test
+  void aNameOfTheServersOwnSessionsIsRefused() {
+    Reply lease = api.post("/v1/sessions", "{\"name\":\"cairn:eureka-lease\"}");
+
+    assertThat(lease.status()).isEqualTo(400);
+    assertThat(lease.errorField()).isEqualTo("name");
+    assertThat(lease.json().at("/error/message").asText())
+        .isEqualTo(
+            "name: \"cairn:eureka-lease\" (expected: a name not starting with \"cairn:\": such"
+                + " names are the server's own sessions)");
+    assertThat(api.registry().sessionCount()).isZero();
+  }
+
   private static void assertForbidden(Reply r, String named) {
     assertThat(r.status()).as("status").isEqualTo(403);
     assertThat(r.errorCode()).isEqualTo("PERMISSION_DENIED");

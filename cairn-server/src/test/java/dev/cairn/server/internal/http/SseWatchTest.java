@@ -117,6 +117,7 @@ class SseWatchTest {
       Reply third = api.get("/v1/watch/services/web");
       assertThat(third.status()).isEqualTo(429);
       assertThat(third.errorCode()).isEqualTo("RESOURCE_EXHAUSTED");
+      assertThat(third.errorField()).isEqualTo("watches");
 
       one.close();
       await().atMost(Duration.ofSeconds(10)).until(() -> api.server().openStreams() == 1);
