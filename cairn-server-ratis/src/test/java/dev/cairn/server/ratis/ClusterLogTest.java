@@ -455,6 +455,53 @@ class ClusterLogTest {
   }
 
   /**
+   * A member that never heard from a leader holds an empty log. Started as a single node it would
+   * elect itself and write a configuration of one into the member's log, which the member's next
+   * start would follow, leading alone beside the real cluster: refused before anything starts.
+   */
+  @Test
+  void aMembersEmptyLogIsRefusedAsASingleNodeAndStillStartsAsTheMember() throws Exception {
+    int[] ports = FreePorts.take(3);
+    peers =
+        List.of(
+            new ClusterPeers.Peer("n1", "127.0.0.1", ports[0]),
+            new ClusterPeers.Peer("n2", "127.0.0.1", ports[1]),
+            new ClusterPeers.Peer("n3", "127.0.0.1", ports[2]));
+    Path data = dir.resolve("lonely-n1");
+    RatisCommandLog alone = member(peers.get(0), data, Duration.ofMillis(300));
+    alone.start(new RecordingMachine()); // n2 and n3 never start: no leader, nothing written
+    alone.close();
+
+    RatisCommandLog single = RatisCommandLog.builder(data).build();
+    assertThatThrownBy(() -> single.start(new RecordingMachine()))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("data directory " + data)
+        .hasMessageContaining("belongs to member \"n1\" of a cluster")
+        .hasMessageContaining("whose log holds nothing yet");
+    single.close();
+
+    // The refused start wrote nothing: the directory still makes the member it was.
+    dirs.add(data);
+    logs.add(member(peers.get(0), data, Duration.ofMillis(300)));
+    machines.add(new RecordingMachine());
+    logs.get(0).start(machines.get(0));
+    for (int i = 1; i < 3; i++) {
+      Path other = dir.resolve("lonely-" + peers.get(i).id());
+      dirs.add(other);
+      RatisCommandLog log = member(peers.get(i), other, Duration.ofMillis(300));
+      RecordingMachine m = new RecordingMachine();
+      logs.add(log);
+      machines.add(m);
+      log.start(m);
+    }
+    RatisCommandLog leader = awaitLeader();
+    leader.append("after".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> machines.stream().allMatch(m -> m.entries().equals(List.of("after"))));
+  }
+
+  /**
    * A follower's message to the leader goes to the leader it follows (decision 0189). Here the
    * first member of the group is cut off (its address takes connections and answers nothing), where
    * the Ratis client of a member that never talked to a leader sends its first request: it waited

@@ -91,6 +91,11 @@ record RaftIdentity(RaftGroupId groupId, RaftPeerId peerId) {
     return new RaftIdentity(RaftGroupId.valueOf(groupUuid), RaftPeerId.valueOf(peer));
   }
 
+  /** Whether this directory was made by a cluster member ({@link #clusterGroup}'s group). */
+  boolean madeByCluster() {
+    return groupId.getUuid().version() == 3;
+  }
+
   /**
    * Whether {@code group} is a cluster's: {@link #clusterGroup} makes name-based (version 3) ids.
    */

@@ -142,6 +142,7 @@ public final class RaftNode {
       this.machine = machine;
       this.identity = id;
       refuseIfRemoved(id);
+      refuseAMembersEmptyLogAsASingleNode(id);
       raft = launch(id, null);
       if (!state.compareAndSet(State.STARTING, State.RUNNING)) {
         CairnException failed = failedWith;
@@ -249,6 +250,19 @@ public final class RaftNode {
         markRemoved(id);
         throw removedAtStart(id);
       }
+      if (conf.getLogEntryIndex() >= 0 && isSingleNodes(conf, id)) {
+        // The log's configuration is a single node's (this peer alone, at the ephemeral port a
+        // single node gives Ratis): it would lead alone whatever --peers says, a second cluster.
+        throw new IOException(
+            "data directory "
+                + settings.dataDir()
+                + " holds the log of a single node (its configuration names only "
+                + id.peerId()
+                + ", at no member address), not of a cluster member: --peers cannot make it one."
+                + " Start it as a single node (without --node-id and --peers) and move its data"
+                + " with cairn snapshot save and cairn snapshot restore, or give this member an"
+                + " empty --data-dir");
+      }
       return;
     }
     List<RaftPeer> others = new ArrayList<>();
@@ -283,6 +297,45 @@ public final class RaftNode {
             + peers
             + " (and the --cluster-name it was made with), or give the single node an empty"
             + " --data-dir");
+  }
+
+  /**
+   * Whether {@code conf} is a single node's: this peer alone, at an ephemeral port ({@code :0}).
+   */
+  private static boolean isSingleNodes(
+      org.apache.ratis.server.RaftConfiguration conf, RaftIdentity id) {
+    java.util.Collection<RaftPeer> peers = conf.getAllPeers();
+    if (peers.size() != 1) {
+      return false;
+    }
+    RaftPeer only = peers.iterator().next();
+    return only.getId().equals(id.peerId()) && only.getAddress().endsWith(":0");
+  }
+
+  /**
+   * Refuses to start a single node on the directory of a cluster member whose log holds nothing yet
+   * (it never heard from a leader): started so, it would elect itself and write a configuration of
+   * one into a member's log, which a later start as the member would then follow, leading alone. A
+   * member's directory whose log holds the cluster's configuration is refused after the start
+   * ({@link #checkConfiguration}); one of a cluster of one member starts (it is one).
+   */
+  private void refuseAMembersEmptyLogAsASingleNode(RaftIdentity id) throws IOException {
+    if (settings.clustered()
+        || !id.madeByCluster()
+        || SegmentScan.holdsEntries(settings.dataDir().resolve(RaftConfig.RAFT_DIR))) {
+      return;
+    }
+    throw new IOException(
+        "data directory "
+            + settings.dataDir()
+            + " belongs to member \""
+            + id.peerId()
+            + "\" of a cluster (Raft group "
+            + id.groupId().getUuid()
+            + "), whose log holds nothing yet: start it as that member, with --node-id "
+            + id.peerId()
+            + " and the cluster's --peers (and the --cluster-name it was made with), or give the"
+            + " single node an empty --data-dir");
   }
 
   /** Leaves the removed marker in the data directory; a start then refuses it. */

@@ -161,6 +161,19 @@ public final class SegmentScan {
     }
   }
 
+  /**
+   * Whether the log under {@code dataDir} holds anything: an entry in a segment (more than its
+   * header) or a snapshot. A member that never heard from a leader holds nothing.
+   */
+  static boolean holdsEntries(Path dataDir) throws IOException {
+    for (Path segment : segments(dataDir)) {
+      if (Files.size(segment) > HEADER.length) {
+        return true;
+      }
+    }
+    return Files.isDirectory(dataDir) && snapshotIndex(dataDir) >= 0;
+  }
+
   /** All segment files under {@code dataDir}, oldest first. */
   static List<Path> segments(Path dataDir) throws IOException {
     if (!Files.isDirectory(dataDir)) {
