@@ -635,6 +635,14 @@ public final class Instance {
               "0.." + Limits.MAX_METADATA_VALUE_LENGTH + " chars, no control characters but tab");
         }
       }
+      Limits.checkWholeCharacters(
+          "metadata.key",
+          k,
+          "1.." + Limits.MAX_METADATA_KEY_LENGTH + " chars, no control characters or spaces");
+      Limits.checkWholeCharacters(
+          "metadata." + k,
+          v,
+          "0.." + Limits.MAX_METADATA_VALUE_LENGTH + " chars, no control characters but tab");
     }
 
     // An entry of a stored instance: lengths only (control characters were taken before 0097).

@@ -95,6 +95,33 @@ public final class Limits {
                 + i);
       }
     }
+    checkWholeCharacters(field, name, "no control characters or line breaks");
     return name;
+  }
+
+  /**
+   * Throws an {@link ErrorCode#INVALID_ARGUMENT} naming {@code field} when {@code text} holds half
+   * of a UTF-16 surrogate pair alone (JSON's {@code "\ud800"}): it is no character, UTF-8 cannot
+   * carry it (gRPC, Python's and Node's encoders refuse it), and it would not be read back as it
+   * was given. {@code expected} is what the field takes otherwise, for the message.
+   */
+  public static void checkWholeCharacters(String field, String text, String expected) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw CairnException.invalid(
+            field,
+            text,
+            expected
+                + "; no lone surrogate, U+"
+                + String.format(java.util.Locale.ROOT, "%04X", (int) c)
+                + " at index "
+                + i);
+      }
+    }
   }
 }

@@ -133,6 +133,15 @@ class InstanceTest {
   }
 
   @Test
+  void metadataHoldsWholeCharactersOnly() {
+    rejects(valid().metadata(Map.of("k", "\ud800x")), "metadata.k", "U+D800 at index 0");
+    rejects(valid().metadata(Map.of("k", "x\udc00")), "metadata.k", "U+DC00 at index 1");
+    rejects(valid().metadata(Map.of("k\ud83d", "v")), "metadata.key", "U+D83D at index 1");
+    assertThat(valid().metadata(Map.of("k", "\ud83d\ude00")).build().metadata())
+        .containsEntry("k", "\ud83d\ude00");
+  }
+
+  @Test
   void refusedControlCharactersAreEscapedInTheMessage() {
     assertThatThrownBy(() -> valid().metadata(Map.of("k", "a\u0000b\n")).build())
         .hasMessageContaining("\"a\\u0000b\\u000a\"")

@@ -36,6 +36,11 @@ class AddressRulesTest {
           .contains("\"field\":\"metadata.key\"");
       assertThat(put(server, "{\"address\":\"10.0.0.1\",\"metadata\":{\"k\":\"a\\u0000b\"}}"))
           .contains("\"field\":\"metadata.k\"");
+      // Half a surrogate pair is no character: refused, never stored to read back as "?".
+      assertThat(put(server, "{\"address\":\"10.0.0.1\",\"metadata\":{\"k\":\"\\ud800x\"}}"))
+          .startsWith("400 ")
+          .contains("\"field\":\"metadata.k\"")
+          .contains("no lone surrogate, U+D800 at index 0");
       assertThat(put(server, "{\"address\":\"2001:db8::1\",\"ports\":{\"http\":80}}"))
           .startsWith("200 ");
       assertThat(server.registry().service("default", "oct").instances())

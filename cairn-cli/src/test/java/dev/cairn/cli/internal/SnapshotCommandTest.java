@@ -41,6 +41,8 @@ class SnapshotCommandTest {
         .register("payments", Instance.builder("pay", "10.0.0.2").id("pay-1").build())
         .get(10, TimeUnit.SECONDS);
     source.registry().setProtectionThreshold("default", "web", 0.5).get(10, TimeUnit.SECONDS);
+    // A service's setting is saved also while it holds no instance.
+    source.registry().setProtectionThreshold("default", "idle", 0.3).get(10, TimeUnit.SECONDS);
     SessionInfo session =
         source.registry().openSession(Duration.ofSeconds(30), null, "t").get(10, TimeUnit.SECONDS);
     source
@@ -58,7 +60,7 @@ class SnapshotCommandTest {
     CliRun save =
         cairn("snapshot", "save", file.toString(), "--server", source.httpUri().toString());
     assertThat(save.exitCode()).as("%s", save).isZero();
-    assertThat(save.out()).contains("2 services, 2 persistent instances (1 ephemeral not saved)");
+    assertThat(save.out()).contains("3 services, 2 persistent instances (1 ephemeral not saved)");
     assertThat(Files.readString(file)).contains("\"format\":\"cairn-snapshot-1\"");
 
     CliRun restore =
@@ -76,6 +78,8 @@ class SnapshotCommandTest {
         .containsExactly("pay-1");
     assertThat(target.registry().serviceConfig("default", "web").protectionThreshold())
         .isEqualTo(0.5);
+    assertThat(target.registry().serviceConfig("default", "idle").protectionThreshold())
+        .isEqualTo(0.3);
   }
 
   @Test

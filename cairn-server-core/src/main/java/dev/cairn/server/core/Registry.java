@@ -355,6 +355,14 @@ public final class Registry implements AutoCloseable {
     return impl.allServices();
   }
 
+  /**
+   * Every service with a protection threshold of its own ({@link #serviceConfig}), with or without
+   * instances, each an immutable snapshot: what a backup saves besides {@link #allServices()}.
+   */
+  public java.util.List<ServiceSnapshot> configuredServices() {
+    return impl.configuredServices();
+  }
+
   /** This registry's ACL tokens and policies. */
   public Acls acls() {
     return acls;

@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cairn.common.CairnException;
 import dev.cairn.common.ErrorCode;
+import dev.cairn.server.core.log.LogMember;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -51,6 +52,19 @@ class RatisCommandLogTest {
     assertThat(string(join(log.append(bytes("b"))))).isEqualTo("2");
 
     assertThat(machine.entries()).containsExactly("a", "b");
+  }
+
+  @Test
+  void aSingleNodeListsItselfWithoutIdOrAddress() throws Exception {
+    RatisCommandLog log = logs.start(RatisCommandLog.builder(dataDir), new RecordingMachine());
+    join(log.append(bytes("a")));
+
+    List<LogMember> members = log.members().get(10, TimeUnit.SECONDS);
+
+    assertThat(members).hasSize(1);
+    assertThat(members.get(0).id()).isEmpty();
+    assertThat(members.get(0).address()).isEmpty();
+    assertThat(members.get(0).role()).isEqualTo("LEADER");
   }
 
   @Test

@@ -38,9 +38,10 @@ public record Rule(Resource resource, String namespace, String prefix, Access ac
             "rules.prefix", prefix, "the start of a service name ([a-z0-9-], empty for all)");
       }
     } else if (!namespace.isEmpty() || !prefix.isEmpty()) {
+      boolean namespaced = !namespace.isEmpty();
       throw CairnException.invalid(
-          "rules.namespace",
-          namespace.isEmpty() ? prefix : namespace,
+          namespaced ? "rules.namespace" : "rules.prefix",
+          namespaced ? namespace : prefix,
           "none on a " + resource.label() + " rule (it is not scoped)");
     }
   }

@@ -150,6 +150,15 @@ final class Catalog {
     return out;
   }
 
+  /** The current snapshot of every service with a protection threshold of its own (any thread). */
+  List<ServiceSnapshot> configuredServices() {
+    List<ServiceSnapshot> out = new ArrayList<>(protection.size());
+    for (ServiceKey k : protection.keySet()) {
+      out.add(service(k.namespace(), k.service()));
+    }
+    return out;
+  }
+
   ServiceList services(String namespace) {
     NamespaceState ns = namespaces.get(namespace);
     if (ns == null) {

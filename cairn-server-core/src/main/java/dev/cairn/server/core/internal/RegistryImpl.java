@@ -787,6 +787,10 @@ public final class RegistryImpl {
     return catalog.allServices();
   }
 
+  public List<ServiceSnapshot> configuredServices() {
+    return catalog.configuredServices();
+  }
+
   public int instanceCount() {
     return catalog.instanceCount();
   }

@@ -107,7 +107,11 @@ class AuthorizerTest {
         .isInstanceOfSatisfying(
             CairnException.class, e -> assertThat(e.field()).isEqualTo("rules.prefix"));
     assertThatThrownBy(() -> new Rule(Resource.CLUSTER, "default", "", Access.READ))
-        .isInstanceOf(CairnException.class);
+        .isInstanceOfSatisfying(
+            CairnException.class, e -> assertThat(e.field()).isEqualTo("rules.namespace"));
+    assertThatThrownBy(() -> new Rule(Resource.SESSION, "", "x", Access.READ))
+        .isInstanceOfSatisfying(
+            CairnException.class, e -> assertThat(e.field()).isEqualTo("rules.prefix"));
     assertThatThrownBy(() -> Access.parse("rules.access", "admin"))
         .isInstanceOfSatisfying(
             CairnException.class, e -> assertThat(e.field()).isEqualTo("rules.access"));

@@ -669,17 +669,11 @@ public final class RaftNode {
   public CompletableFuture<List<LogMember>> members() {
     GroupMember g = group;
     if (g == null) {
+      // A single node is no cluster: it lists itself without an id or an address (its Raft peer's
+      // are internal, an ephemeral loopback port), as every log of one does.
       LogStatus s = status();
-      RaftIdentity id = identity;
       return CompletableFuture.completedFuture(
-          List.of(
-              new LogMember(
-                  id == null ? settings.peerId() : id.peerId().toString(),
-                  settings.host() + ":" + settings.port(),
-                  "LEADER",
-                  0,
-                  s.appliedIndex(),
-                  0)));
+          List.of(new LogMember("", "", "LEADER", 0, s.appliedIndex(), 0)));
     }
     return g.members();
   }

@@ -404,7 +404,18 @@ final class HttpApi {
 
   private byte[] snapshotBody() {
     long revision = registry.revision();
-    java.util.List<dev.cairn.server.core.ServiceSnapshot> services = registry.allServices();
+    java.util.List<dev.cairn.server.core.ServiceSnapshot> services =
+        new java.util.ArrayList<>(registry.allServices());
+    // A service's settings are saved also when it holds no instance now (decision 0105).
+    java.util.Set<String> listed = new java.util.HashSet<>();
+    for (dev.cairn.server.core.ServiceSnapshot s : services) {
+      listed.add(s.namespace() + "/" + s.name());
+    }
+    for (dev.cairn.server.core.ServiceSnapshot s : registry.configuredServices()) {
+      if (listed.add(s.namespace() + "/" + s.name())) {
+        services.add(s);
+      }
+    }
     return JsonBodies.encode(
         g -> {
           int ephemeral = 0;
