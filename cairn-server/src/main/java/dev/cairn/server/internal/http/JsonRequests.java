@@ -107,6 +107,16 @@ final class JsonRequests {
     if (health != null) {
       b.health(health(health));
     }
+    // An empty session is a mistake (an id that did not come back), not "no session": taken as
+    // none it would register a persistent instance that outlives its client.
+    if (session != null && session.isEmpty()) {
+      throw CairnException.invalid(
+          "session", session, "a session id, or no ?session= for a persistent instance");
+    }
+    if (o.has("session") && o.get("session").isTextual() && o.get("session").asText().isEmpty()) {
+      throw CairnException.invalid(
+          "session", "", "a session id, or no \"session\" for a persistent instance");
+    }
     String bodySession = text(o, "session", "");
     if (session != null && !bodySession.isEmpty() && !session.equals(bodySession)) {
       throw CairnException.invalid(

@@ -247,4 +247,21 @@ class SessionEndpointsTest {
     assertThat(r.errorField()).isEqualTo("session");
     assertThat(api.get("/v1/services/web/instances").json().get("instances")).isEmpty();
   }
+
+  @Test
+  void anEmptySessionIsRefusedNotTakenForAPersistentInstance() {
+    Reply param = api.put("/v1/services/web/instances/a?session=", "{\"address\":\"10.0.0.1\"}");
+    Reply body =
+        api.put("/v1/services/web/instances/a", "{\"address\":\"10.0.0.1\",\"session\":\"\"}");
+
+    for (Reply r : List.of(param, body)) {
+      assertThat(r.status()).as(r.body()).isEqualTo(400);
+      assertThat(r.errorCode()).isEqualTo("INVALID_ARGUMENT");
+      assertThat(r.errorField()).isEqualTo("session");
+    }
+    assertThat(param.json().at("/error/message").asText())
+        .isEqualTo(
+            "session: \"\" (expected: a session id, or no ?session= for a persistent instance)");
+    assertThat(api.get("/v1/services/web/instances").json().get("instances")).isEmpty();
+  }
 }
