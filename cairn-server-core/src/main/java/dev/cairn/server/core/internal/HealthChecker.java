@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Scheduling: one timer (a single thread, or a test's fake scheduler with its own ticker) holds
  * one delayed task per checked instance, at a fixed rate of the check's interval, the first run at
- * a random point of the first interval (no thundering herd). Probes are asynchronous ({@link
+ * a random point of the first interval (no thundering herd); a TTL check's task falls at its
+ * deadline instead (its last report plus its interval). Probes are asynchronous ({@link
  * HealthProbe}); at most {@code maxConcurrentProbes} run at once, the others wait in FIFO order.
  * Each probe has a hard timeout on the same timer. A run whose previous probe is still going is
  * skipped.
@@ -398,32 +399,16 @@ final class HealthChecker implements AutoCloseable {
     long nowSystem = timerTicker.nanos();
     lateness.recordValue(Math.max(0, (nowSystem - e.plannedNanos) / 1000));
     long interval = TimeUnit.MILLISECONDS.toNanos(e.check.intervalMillis());
+    if (e.check.type() == HealthCheck.Type.TTL) {
+      lookAtTtl(e, nowSystem, interval);
+      return;
+    }
     e.plannedNanos += interval;
     if (e.plannedNanos - nowSystem < 0) {
       // Far behind (e.g. a paused process): plan from now rather than running a burst.
       e.plannedNanos = nowSystem + interval;
     }
     schedule(e);
-    long now = ticker.nanos();
-    if (e.check.type() == HealthCheck.Type.TTL) {
-      if (now - e.lastReportNanos > interval) {
-        long silentSeconds = TimeUnit.NANOSECONDS.toSeconds(now - e.lastReportNanos);
-        record(
-            e,
-            ProbeResult.of(
-                Health.CRITICAL,
-                "TTL expired: no report for "
-                    + silentSeconds
-                    + " s (ttl "
-                    + e.check.intervalMillis()
-                    + " ms)"),
-            now);
-        publish(e, judge(e, () -> e.state.force(Health.CRITICAL, now)));
-      } else {
-        publish(e, judge(e, () -> e.state.shown(now)));
-      }
-      return;
-    }
     if (probe == null) {
       if (!warnedNoProbe) {
         warnedNoProbe = true;
@@ -444,6 +429,37 @@ final class HealthChecker implements AutoCloseable {
       return;
     }
     startProbe(e);
+  }
+
+  /**
+   * One look at a TTL check: critical once its last report (or its registration, or this member's
+   * taking the lead) is {@code interval} old. The next look falls at that deadline, so silence
+   * takes effect when it runs out, not at the next tick of a fixed-rate plan (which could be up to
+   * an interval later). A report only moves the deadline later: the look already planned comes
+   * first and plans the next one at the new deadline. While silent, it looks again every interval.
+   */
+  private void lookAtTtl(Entry e, long nowSystem, long interval) {
+    long now = ticker.nanos();
+    long silence = now - e.lastReportNanos;
+    if (silence >= interval) {
+      e.plannedNanos = nowSystem + interval;
+      schedule(e);
+      record(
+          e,
+          ProbeResult.of(
+              Health.CRITICAL,
+              "TTL expired: no report for "
+                  + TimeUnit.NANOSECONDS.toSeconds(silence)
+                  + " s (ttl "
+                  + e.check.intervalMillis()
+                  + " ms)"),
+          now);
+      publish(e, judge(e, () -> e.state.force(Health.CRITICAL, now)));
+    } else {
+      e.plannedNanos = nowSystem + (interval - silence);
+      schedule(e);
+      publish(e, judge(e, () -> e.state.shown(now)));
+    }
   }
 
   private void startProbe(Entry e) {

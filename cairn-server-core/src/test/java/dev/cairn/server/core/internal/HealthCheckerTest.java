@@ -126,6 +126,70 @@ class HealthCheckerTest {
   }
 
   @Test
+  void ttlSilenceIsCriticalWhenItsIntervalRunsOutNotAtALaterTick() throws Exception {
+    start((i, c) -> CompletableFuture.completedFuture(Health.PASSING), 4);
+
+    // Silent from its registration: critical once the interval has passed, not a tick later.
+    add("r", check(HealthCheck.Type.TTL, 2_000, 1_000, 1, 1));
+    ticker.advance(Duration.ofMillis(1_999));
+    assertThat(submitted).doesNotContainKey("r");
+    ticker.advance(Duration.ofMillis(1));
+    assertThat(submitted.get("r")).isEqualTo(Health.CRITICAL);
+
+    // Silent from a report in the middle of an interval: critical at that report + the interval.
+    add("t", check(HealthCheck.Type.TTL, 2_000, 1_000, 1, 1));
+    ticker.advance(Duration.ofMillis(500));
+    run(checker.report("default", "web", "t", Health.PASSING)).get();
+    ticker.advance(Duration.ofMillis(1_999));
+    assertThat(submitted).doesNotContainKey("t");
+    ticker.advance(Duration.ofMillis(1));
+    assertThat(submitted.get("t")).isEqualTo(Health.CRITICAL);
+    assertThat(checks("t").orElseThrow().output())
+        .isEqualTo("TTL expired: no report for 2 s (ttl 2000 ms)");
+
+    // Back to passing; each report moves the deadline, the silence after the last one counts.
+    ticker.advance(Duration.ofMillis(300));
+    assertThat(run(checker.report("default", "web", "t", Health.PASSING)).get())
+        .isEqualTo(Health.PASSING);
+    for (int n = 0; n < 5; n++) {
+      ticker.advance(Duration.ofMillis(1_500));
+      run(checker.report("default", "web", "t", Health.PASSING)).get();
+    }
+    ticker.advance(Duration.ofMillis(1_999));
+    assertThat(submissions).containsExactly("r=CRITICAL", "t=CRITICAL", "t=PASSING");
+    ticker.advance(Duration.ofMillis(1));
+    assertThat(submissions).containsExactly("r=CRITICAL", "t=CRITICAL", "t=PASSING", "t=CRITICAL");
+  }
+
+  @Test
+  void flapDampingHoldsATtlInstanceCriticalUntilItsPenaltyDecays() throws Exception {
+    start((i, c) -> CompletableFuture.completedFuture(Health.PASSING), 4, Duration.ofSeconds(60));
+    add("t", check(HealthCheck.Type.TTL, 2_000, 1_000, 1, 1));
+
+    // Four quick changes: silence, a report, silence, a report. The fourth is held critical.
+    ticker.advance(Duration.ofMillis(2_000));
+    run(checker.report("default", "web", "t", Health.PASSING)).get();
+    ticker.advance(Duration.ofMillis(2_000));
+    Health shown = run(checker.report("default", "web", "t", Health.PASSING)).get();
+    assertThat(shown).isEqualTo(Health.CRITICAL);
+    assertThat(checks("t").orElseThrow().suppressed()).isTrue();
+    assertThat(submissions).containsExactly("t=CRITICAL", "t=PASSING", "t=CRITICAL");
+
+    // Reporting every second, it is released once the penalty (3.95, halving every 60 s) is
+    // below 1.5: 83.9 s later.
+    for (int n = 0; n < 83; n++) {
+      ticker.advance(Duration.ofSeconds(1));
+      assertThat(run(checker.report("default", "web", "t", Health.PASSING)).get())
+          .isEqualTo(Health.CRITICAL);
+    }
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(run(checker.report("default", "web", "t", Health.PASSING)).get())
+        .isEqualTo(Health.PASSING);
+    assertThat(checks("t").orElseThrow().suppressed()).isFalse();
+    assertThat(submissions).containsExactly("t=CRITICAL", "t=PASSING", "t=CRITICAL", "t=PASSING");
+  }
+
+  @Test
   void eachProbesOutputIsKeptInMemoryWithItsStreakAndNotSubmitted() {
     AtomicInteger n = new AtomicInteger();
     start(
@@ -248,6 +312,10 @@ class HealthCheckerTest {
   }
 
   private void start(HealthProbe probe, int maxConcurrent) {
+    start(probe, maxConcurrent, Duration.ZERO);
+  }
+
+  private void start(HealthProbe probe, int maxConcurrent, Duration flapHalfLife) {
     checker =
         new HealthChecker(
             probe,
@@ -258,7 +326,7 @@ class HealthCheckerTest {
               // Applied: the catalog tells the checker, as the registry does.
               return CompletableFuture.completedFuture(null);
             },
-            0,
+            flapHalfLife.toNanos(),
             maxConcurrent,
             RegistryMonitor.NONE,
             ticker.scheduler(),

@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** The server's HTTP API as a test calls it, and a watcher recording health changes. */
@@ -113,13 +114,17 @@ final class Api {
 
   static final class Recorder implements WatchListener {
     final List<String> changes = new CopyOnWriteArrayList<>();
+    // Each change with when it was delivered (System.nanoTime), in order.
+    final List<Map.Entry<String, Long>> timed = new CopyOnWriteArrayList<>();
     Watch watch;
 
     @Override
     public void onEvents(List<ServiceEvent> events) {
       for (ServiceEvent e : events) {
         if (e.type() == ServiceEvent.Type.UPDATED) {
-          changes.add(e.instance().id() + "=" + e.instance().health());
+          String change = e.instance().id() + "=" + e.instance().health();
+          timed.add(Map.entry(change, System.nanoTime()));
+          changes.add(change);
         }
       }
     }

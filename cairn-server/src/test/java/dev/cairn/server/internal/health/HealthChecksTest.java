@@ -157,6 +157,33 @@ class HealthChecksTest {
   }
 
   @Test
+  void ttlSilenceIsCriticalOnceItsIntervalHasPassed() {
+    Api.Recorder watcher = api.watch();
+    api.put(
+        "/v1/services/web/instances/s",
+        "{\"address\":\"127.0.0.1\",\"check\":{\"type\":\"ttl\",\"interval\":\"1s\"}}");
+    await().atMost(WITHIN).until(() -> watcher.changes.contains("s=CRITICAL"));
+
+    // Reported just after the look that found it silent: a fixed-rate plan would look again 1 s
+    // later (silent for just under 1 s: still passing) and find it expired only at 2 s.
+    long sent = System.nanoTime();
+    Api.Reply report = api.put("/v1/services/web/instances/s/health", "{\"health\":\"passing\"}");
+    long answered = System.nanoTime();
+    assertThat(report.json().get("health").asText()).isEqualTo("passing");
+
+    await()
+        .atMost(WITHIN)
+        .pollInterval(Duration.ofMillis(5))
+        .until(() -> watcher.changes.size() == 3);
+    assertThat(watcher.changes).containsExactly("s=CRITICAL", "s=PASSING", "s=CRITICAL");
+    long expired = watcher.timed.get(2).getValue();
+    assertThat(Duration.ofNanos(expired - sent)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+    assertThat(Duration.ofNanos(expired - answered)).isLessThan(Duration.ofMillis(1_500));
+    assertThat(api.get("/v1/services/web/checks").json().toString())
+        .containsPattern("TTL expired: no report for [12] s \\(ttl 1000 ms\\)");
+  }
+
+  @Test
   void aFlappingTargetIsDamped() {
     // Every other answer fails; rise 1, fall 1: undamped, every probe would be a change.
     AtomicInteger n = new AtomicInteger();
