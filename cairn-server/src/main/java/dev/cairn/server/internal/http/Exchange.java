@@ -484,6 +484,20 @@ final class Exchange {
     handler.streaming(this, stream);
   }
 
+  /**
+   * The server is shutting down (event loop only): a request that waits (one that set {@link
+   * #onAbandon}: a long-poll, a drain) stops waiting and is answered 503 {@code UNAVAILABLE}; any
+   * other is answered when it is done.
+   */
+  void shutDown() {
+    Runnable hook = onAbandon;
+    if (done || hook == null) {
+      return;
+    }
+    fail(CairnException.of(ErrorCode.UNAVAILABLE, "the server is shutting down"));
+    hook.run();
+  }
+
   /** Called by the handler when the channel closed before the answer. */
   void abandon() {
     done = true;
@@ -530,6 +544,10 @@ final class Exchange {
     FullHttpResponse answer =
         request.method().equals(HttpMethod.HEAD) ? withoutBody(response) : response;
     handler.decorate(answer.headers());
+    if (handler.closing()) {
+      // HttpServerKeepAliveHandler closes the connection once this answer is written.
+      answer.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
     if (answer.status().code() == 429) {
       retryAfter(answer);
     }

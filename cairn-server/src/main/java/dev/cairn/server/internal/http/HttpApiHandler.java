@@ -37,6 +37,9 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
   interface Stream {
     /** The channel's writability changed. */
     void writabilityChanged();
+
+    /** The server is shutting down: ends the stream cleanly, then closes the connection. */
+    void end();
   }
 
   /** Serves a routed request; called on the connection's event loop. */
@@ -161,6 +164,30 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     // I/O errors (a reset by the peer) end the connection; channelInactive cleans up.
     ctx.close();
+  }
+
+  /** Whether this connection ends after the answer being sent: every answer then says so. */
+  boolean closing() {
+    return closing;
+  }
+
+  /**
+   * The server is shutting down (event loop only): nothing more is read or served; an event stream
+   * ends cleanly; a request that waits (a long-poll, a drain) is answered 503 {@code UNAVAILABLE}
+   * at once; any other request being answered is answered when it is done, with {@code Connection:
+   * close}; an idle connection is closed.
+   */
+  void shutDown(ChannelHandlerContext ctx) {
+    closing = true;
+    releaseQueued();
+    ctx.channel().config().setAutoRead(false);
+    if (stream != null) {
+      stream.end();
+    } else if (current != null) {
+      current.shutDown();
+    } else {
+      ctx.close();
+    }
   }
 
   /** The exchange was answered: the next queued request, if any, is served. */

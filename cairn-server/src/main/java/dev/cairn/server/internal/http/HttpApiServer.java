@@ -9,6 +9,7 @@ import dev.cairn.server.internal.auth.AclGuard;
 import dev.cairn.server.internal.trends.Trends;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -24,6 +25,9 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -41,6 +45,9 @@ public final class HttpApiServer implements AutoCloseable {
 
   /** Most bytes of request headers; more is 431. */
   static final int MAX_HEADER_BYTES = 8192;
+
+  /** How long {@link #close()} lets connections end by themselves before it cuts them. */
+  static final long CLOSE_GRACE_MILLIS = 1_000;
 
   private final HttpApi api;
   private final EventLoopGroup group;
@@ -259,8 +266,12 @@ public final class HttpApiServer implements AutoCloseable {
   }
 
   /**
-   * Stops accepting, closes every connection (ending long-polls and event streams) and stops the
-   * I/O threads. Idempotent; waits a few seconds at most.
+   * Stops accepting and ends every connection: a waiting long-poll (or drain) is answered 503
+   * {@code UNAVAILABLE} "the server is shutting down", an event stream ends with the last chunk of
+   * its body, a request being answered is answered with {@code Connection: close}, an idle
+   * connection is closed. Connections still open {@value #CLOSE_GRACE_MILLIS} ms later (a client
+   * that does not read, a request not done) are cut; then the I/O threads stop. Idempotent; waits a
+   * few seconds at most.
    */
   @Override
   public void close() {
@@ -268,6 +279,27 @@ public final class HttpApiServer implements AutoCloseable {
       return;
     }
     serverChannel.close().awaitUninterruptibly();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_GRACE_MILLIS);
+    List<Channel> open = new ArrayList<>(channels);
+    for (Channel ch : open) {
+      ChannelHandlerContext ctx = ch.pipeline().context(HttpApiHandler.class);
+      if (ctx == null) {
+        ch.close();
+        continue;
+      }
+      HttpApiHandler handler = (HttpApiHandler) ctx.handler();
+      try {
+        ch.eventLoop().execute(() -> handler.shutDown(ctx));
+      } catch (RejectedExecutionException e) {
+        ch.close();
+      }
+    }
+    for (Channel ch : open) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || !ch.closeFuture().awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
+        break;
+      }
+    }
     channels.close().awaitUninterruptibly();
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
   }

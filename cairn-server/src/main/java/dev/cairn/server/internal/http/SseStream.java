@@ -192,6 +192,12 @@ final class SseStream implements WatchListener, HttpApiHandler.Stream {
 
   @Override
   public void onClosed() {
+    end();
+  }
+
+  /** Ends the stream with the last chunk of its body, then closes the connection. */
+  @Override
+  public void end() {
     try {
       channel
           .eventLoop()

@@ -13,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -51,7 +50,7 @@ class HttpApiServerTest {
   }
 
   @Test
-  void closeEndsPendingLongPolls() throws Exception {
+  void closeAnswersPendingLongPollsWith503() throws Exception {
     long index =
         api.register("web", "a", "{\"address\":\"10.0.0.1\"}").json().get("revision").asLong();
     CompletableFuture<Reply> poll =
@@ -61,9 +60,11 @@ class HttpApiServerTest {
 
     api.server().close();
 
-    assertThatThrownBy(() -> poll.get(10, TimeUnit.SECONDS))
-        .isInstanceOf(ExecutionException.class)
-        .hasCauseInstanceOf(IOException.class);
+    Reply unavailable = poll.get(10, TimeUnit.SECONDS);
+    assertThat(unavailable.status()).isEqualTo(503);
+    assertThat(unavailable.json().path("error").path("code").asText()).isEqualTo("UNAVAILABLE");
+    assertThat(unavailable.json().path("error").path("message").asText())
+        .isEqualTo("the server is shutting down");
     assertThat(api.server().pendingPolls()).isZero();
   }
 
