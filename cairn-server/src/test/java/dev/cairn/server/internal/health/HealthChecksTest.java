@@ -165,10 +165,10 @@ class HealthChecksTest {
     await().atMost(WITHIN).until(() -> watcher.changes.contains("s=CRITICAL"));
 
     // Reported just after the look that found it silent: a fixed-rate plan would look again 1 s
-    // later (silent for just under 1 s: still passing) and find it expired only at 2 s.
+    // later (silent for just under 1 s: still passing) and find it expired only at 2 s. How soon
+    // it expires is HealthCheckerTest's, on a fake clock; here it must not expire early.
     long sent = System.nanoTime();
     Api.Reply report = api.put("/v1/services/web/instances/s/health", "{\"health\":\"passing\"}");
-    long answered = System.nanoTime();
     assertThat(report.json().get("health").asText()).isEqualTo("passing");
 
     await()
@@ -178,7 +178,6 @@ class HealthChecksTest {
     assertThat(watcher.changes).containsExactly("s=CRITICAL", "s=PASSING", "s=CRITICAL");
     long expired = watcher.timed.get(2).getValue();
     assertThat(Duration.ofNanos(expired - sent)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
-    assertThat(Duration.ofNanos(expired - answered)).isLessThan(Duration.ofMillis(1_500));
     assertThat(api.get("/v1/services/web/checks").json().toString())
         .containsPattern("TTL expired: no report for [12] s \\(ttl 1000 ms\\)");
   }
