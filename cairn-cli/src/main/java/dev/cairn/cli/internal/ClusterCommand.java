@@ -1,6 +1,7 @@
 package dev.cairn.cli.internal;
 
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -112,6 +113,7 @@ final class ClusterCommand implements Callable<Integer> {
           .append("=127.0.0.1:")
           .append(raftPort + i - 1);
     }
+    checkPortsFree();
     quietRatisWarnings();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -177,6 +179,26 @@ final class ClusterCommand implements Callable<Integer> {
       closeAll(started);
       throw e;
     }
+  }
+
+  /**
+   * Fails, like {@code cairn server}, when a port of a member is in use: before any member starts,
+   * so that a taken port is one line, not the Raft and listener failures of the members started
+   * before it. Member by member, Raft then HTTP then gRPC (DNS and the front doors are off).
+   */
+  private void checkPortsFree() {
+    for (int i = 1; i <= nodes; i++) {
+      int http = httpPort + 10 * (i - 1);
+      String member = "member n" + i;
+      PortCheck.tcp("raft", loopback(raftPort + i - 1), "--raft-port", member);
+      PortCheck.tcp("http", loopback(http), "--http-port", member);
+      PortCheck.tcp("grpc", loopback(http + 1), "--http-port", member);
+    }
+  }
+
+  // The members' address: every member listens on 127.0.0.1.
+  private static InetSocketAddress loopback(int port) {
+    return new InetSocketAddress("127.0.0.1", port);
   }
 
   /**

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.cairn.server.ratis.ClusterPeers;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -13,7 +12,10 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -392,11 +394,7 @@ final class ServerCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--data-dir: empty (expected: a directory, e.g. ./data)");
     }
-    if (httpPort == grpcPort && httpPort != 0) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "--grpc-port: " + grpcPort + " (expected: a port other than --http-port)");
-    }
+    checkPortsApart();
     checkPort("http", httpPort);
     checkPort("grpc", grpcPort);
     if (protectionThreshold != null && !(protectionThreshold >= 0 && protectionThreshold <= 1)) {
@@ -610,19 +608,24 @@ final class ServerCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--in-memory: a cluster member keeps its log in --data-dir");
     }
+    ClusterPeers.Peer me;
     try {
       ClusterPeers.checkId("--node-id", nodeId);
       ClusterPeers.checkId("--cluster-name", clusterName);
-      List<ClusterPeers.Peer> list = ClusterPeers.parse(peers);
-      if (list.stream().noneMatch(p -> p.id().equals(nodeId))) {
-        throw new IllegalArgumentException(
-            "--peers: no member with this node's id \""
-                + nodeId
-                + "\" (expected: --peers to list every member, this one too)");
-      }
+      me =
+          ClusterPeers.parse(peers).stream()
+              .filter(p -> p.id().equals(nodeId))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "--peers: no member with this node's id \""
+                              + nodeId
+                              + "\" (expected: --peers to list every member, this one too)"));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+    checkApartFromRaft(me);
     if (advertiseAddress != null) {
       try {
         dev.cairn.server.CairnServer.builder().advertiseAddress(advertiseAddress);
@@ -632,7 +635,7 @@ final class ServerCommand implements Callable<Integer> {
             e.getMessage().replace("advertiseAddress:", "--advertise-address:"));
       }
     }
-    checkRaftPort(nodeId, peers);
+    checkRaftPort(me);
     return new ServerSettings.Cluster(
         nodeId,
         peers,
@@ -644,6 +647,56 @@ final class ServerCommand implements Callable<Integer> {
         segmentSize,
         minFreeDisk,
         advertiseAddress);
+  }
+
+  // This server's TCP listeners by flag, those given a port (not 0, not off).
+  private Map<String, Integer> tcpPorts() {
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    ports.put("--http-port", httpPort);
+    ports.put("--grpc-port", grpcPort);
+    ports.put("--dns-port", dnsPort);
+    ports.put("--xds-port", xdsPort);
+    ports.put("--prometheus-sd-port", prometheusSdPort);
+    ports.put("--consul-port", consulPort);
+    ports.put("--eureka-port", eurekaPort);
+    ports.values().removeIf(port -> port <= 0);
+    return ports;
+  }
+
+  /**
+   * Two listeners on one port are a usage error: each port is free when checked, and the second
+   * listener would fail only after the first started.
+   */
+  private void checkPortsApart() {
+    Map<Integer, String> taken = new HashMap<>();
+    tcpPorts()
+        .forEach(
+            (flag, port) -> {
+              String before = taken.putIfAbsent(port, flag);
+              if (before != null) {
+                throw new ParameterException(
+                    spec.commandLine(),
+                    flag + ": " + port + " (expected: a port other than " + before + ")");
+              }
+            });
+  }
+
+  /** Like {@link #checkPortsApart} for this member's Raft port, which Ratis binds first. */
+  private void checkApartFromRaft(ClusterPeers.Peer me) {
+    tcpPorts()
+        .forEach(
+            (flag, port) -> {
+              if (port == me.port()) {
+                throw new ParameterException(
+                    spec.commandLine(),
+                    flag
+                        + ": "
+                        + port
+                        + " (expected: a port other than this member's Raft port in --peers, "
+                        + me
+                        + ")");
+              }
+            });
   }
 
   private void checkElectionTimeout() {
@@ -658,9 +711,7 @@ final class ServerCommand implements Callable<Integer> {
    * Fails early, like {@link #checkPort}, when this member's Raft address in --peers cannot be
    * listened on: Ratis would fail later with a stack trace.
    */
-  private void checkRaftPort(String id, String peerList) {
-    ClusterPeers.Peer me =
-        ClusterPeers.parse(peerList).stream().filter(p -> p.id().equals(id)).findFirst().get();
+  private void checkRaftPort(ClusterPeers.Peer me) {
     InetSocketAddress address = new InetSocketAddress(me.host(), me.port());
     if (address.isUnresolved()) {
       throw new CliException(
@@ -717,15 +768,7 @@ final class ServerCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--" + protocol + "-port: " + port + " (expected: 0..65535)");
     }
-    checkFree(
-        protocol,
-        port,
-        "",
-        a -> {
-          try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(a);
-          }
-        });
+    PortCheck.tcp(protocol, bindAddress(port), "--" + protocol + "-port", "");
   }
 
   /**
@@ -736,48 +779,14 @@ final class ServerCommand implements Callable<Integer> {
     if (port == 0) {
       return; // the server picks a free one
     }
-    checkFree(
-        protocol,
-        port,
-        " (udp)",
-        a -> {
-          try (DatagramSocket socket = new DatagramSocket(null)) {
-            socket.bind(a);
-          }
-        });
+    PortCheck.udp(protocol, bindAddress(port), "--" + protocol + "-port", "");
   }
 
-  /** Binds a socket to {@code address} and closes it: what a port check tries. */
-  private interface Binding {
-    void bind(InetSocketAddress address) throws IOException;
-  }
-
-  // Binds {@code port} on --bind the way {@code binding} does and lets it go; a failure names the
-  // address, the reason and, for a port in use, the flag to change.
-  private void checkFree(String protocol, int port, String transport, Binding binding) {
-    InetAddress address;
+  private InetSocketAddress bindAddress(int port) {
     try {
-      address = InetAddress.getByName(bind);
+      return new InetSocketAddress(InetAddress.getByName(bind), port);
     } catch (UnknownHostException e) {
       throw new CliException(ExitCode.CANNOT_START, "bind: \"" + bind + "\" (unknown host)");
-    }
-    InetSocketAddress at = new InetSocketAddress(address, port);
-    try {
-      binding.bind(at);
-    } catch (IOException e) {
-      String reason = describe(e);
-      String hint =
-          reason.contains("in use") ? " (choose another with --" + protocol + "-port)" : "";
-      throw new CliException(
-          ExitCode.CANNOT_START,
-          "cannot listen for "
-              + protocol
-              + " on "
-              + CairnServerStarter.hostPort(at)
-              + transport
-              + ": "
-              + reason
-              + hint);
     }
   }
 

@@ -15,9 +15,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * {@code cairn cluster --nodes 3} in a process of its own: the logging backend reads its settings
@@ -47,6 +49,97 @@ class ClusterCommandTest {
     assertThat(run.stderrAfter("cairn: shutting down"))
         .as(run.toString())
         .anyMatch(l -> l.contains(RATIS_WARNING));
+  }
+
+  /**
+   * A port in use is found before any member starts (as {@code cairn server} finds it), so it is
+   * one line, not the failures of the members started before the one that cannot bind.
+   */
+  @Test
+  void aRaftPortInUseIsOneLineBeforeAnyMemberStarts(@TempDir Path dir) throws Exception {
+    // n2's Raft port taken; n1's free, and the HTTP and gRPC ports apart from the Raft ones.
+    try (ServerSocket taken = takenAfterAFreePort()) {
+      int raft = taken.getLocalPort() - 1;
+      int http = apart(raft, () -> Run.freeBase(0, 1));
+      AtomicInteger starts = new AtomicInteger();
+
+      CliRun run = cluster(dir, starts, http, raft);
+
+      assertThat(run.exitCode()).as("%s", run).isEqualTo(ExitCode.CANNOT_START);
+      assertThat(run.err())
+          .isEqualTo(
+              "error: cannot listen for raft on 127.0.0.1:"
+                  + (raft + 1)
+                  + ": address already in use (member n2; choose another with --raft-port)\n");
+      assertThat(starts).hasValue(0);
+    }
+  }
+
+  @Test
+  void aGrpcPortInUseNamesTheFlagThatMovesIt(@TempDir Path dir) throws Exception {
+    try (ServerSocket taken = takenAfterAFreePort()) {
+      int http = taken.getLocalPort() - 1;
+      int raft = apart(http, () -> Run.freeBase(0));
+      AtomicInteger starts = new AtomicInteger();
+
+      CliRun run = cluster(dir, starts, http, raft);
+
+      assertThat(run.exitCode()).as("%s", run).isEqualTo(ExitCode.CANNOT_START);
+      assertThat(run.err())
+          .isEqualTo(
+              "error: cannot listen for grpc on 127.0.0.1:"
+                  + (http + 1)
+                  + ": address already in use (member n1; choose another with --http-port)\n");
+      assertThat(starts).hasValue(0);
+    }
+  }
+
+  // cairn cluster --nodes 3 in this JVM with a starter that counts and fails.
+  private static CliRun cluster(Path dir, AtomicInteger starts, int http, int raft) {
+    ClusterCommand command =
+        new ClusterCommand(
+            settings -> {
+              starts.incrementAndGet();
+              throw new IOException("member started");
+            });
+    return CliRun.of(new CommandLine(command))
+        .execute(
+            "--nodes",
+            "3",
+            "--http-port",
+            Integer.toString(http),
+            "--raft-port",
+            Integer.toString(raft),
+            "--data-dir",
+            dir.toString());
+  }
+
+  // A port from {@code pick} whose range (3 Raft ports, or 3 members' HTTP and gRPC ports) is apart
+  // from the other's.
+  private static int apart(int other, PortPick pick) throws IOException {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      int port = pick.pick();
+      if (port + 21 < other - 21 || port > other + 21) {
+        return port;
+      }
+    }
+    throw new IOException("no port apart from " + other);
+  }
+
+  private interface PortPick {
+    int pick() throws IOException;
+  }
+
+  // A loopback port held open whose port below is free now, and apart from the ports it takes.
+  private static ServerSocket takenAfterAFreePort() throws IOException {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+      if (Run.allFree(s.getLocalPort() - 1, 0)) {
+        return s;
+      }
+      s.close();
+    }
+    throw new IOException("no free port below a free one");
   }
 
   /** A cluster started, led, stopped with SIGTERM, and its output. */
@@ -190,7 +283,7 @@ class ClusterCommandTest {
     }
 
     /** A port the system picked for {@code base + 0}, with {@code base + offset} free too. */
-    private static int freeBase(int... offsets) throws IOException {
+    static int freeBase(int... offsets) throws IOException {
       for (int attempt = 0; ; attempt++) {
         int base;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -205,7 +298,7 @@ class ClusterCommandTest {
       }
     }
 
-    private static boolean allFree(int base, int... offsets) {
+    static boolean allFree(int base, int... offsets) {
       for (int offset : offsets) {
         try (ServerSocket s = new ServerSocket()) {
           s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), base + offset));

@@ -178,6 +178,128 @@ class ServerCommandTest {
   }
 
   @Test
+  void aPeerAddressWrittenTwoWaysIsAUsageErrorNamingBothEntries(@TempDir Path dataDir)
+      throws IOException {
+    int[] ports = freePorts(2);
+    AtomicBoolean started = new AtomicBoolean();
+
+    CliRun run =
+        CliRun.of(new CommandLine(new ServerCommand(notStarting(started))))
+            .execute(
+                "--data-dir",
+                dataDir.toString(),
+                "--http-port",
+                "0",
+                "--grpc-port",
+                "0",
+                "--dns-port",
+                "-1",
+                "--node-id",
+                "n1",
+                "--peers",
+                "n1=127.0.0.1:"
+                    + ports[0]
+                    + ",n2=localhost:"
+                    + ports[0]
+                    + ",n3=127.0.0.1:"
+                    + ports[1]);
+
+    assertThat(run.exitCode()).as("%s", run).isEqualTo(ExitCode.USAGE);
+    assertThat(run.err().lines().findFirst())
+        .hasValue(
+            "error: --peers: address 127.0.0.1:"
+                + ports[0]
+                + " is given to two members (n1=127.0.0.1:"
+                + ports[0]
+                + " and n2=localhost:"
+                + ports[0]
+                + ": localhost is 127.0.0.1)");
+    assertThat(started).isFalse();
+  }
+
+  @Test
+  void aRaftPortThatIsAnotherListenersPortIsAUsageErrorNamingBothFlags(@TempDir Path dataDir)
+      throws IOException {
+    int port = freePorts(1)[0];
+    AtomicBoolean started = new AtomicBoolean();
+
+    CliRun run =
+        CliRun.of(new CommandLine(new ServerCommand(notStarting(started))))
+            .execute(
+                "--data-dir",
+                dataDir.toString(),
+                "--http-port",
+                Integer.toString(port),
+                "--grpc-port",
+                "0",
+                "--dns-port",
+                "-1",
+                "--node-id",
+                "n1",
+                "--peers",
+                "n1=127.0.0.1:" + port);
+
+    assertThat(run.exitCode()).as("%s", run).isEqualTo(ExitCode.USAGE);
+    assertThat(run.err().lines().findFirst())
+        .hasValue(
+            "error: --http-port: "
+                + port
+                + " (expected: a port other than this member's Raft port in --peers, n1=127.0.0.1:"
+                + port
+                + ")");
+    assertThat(started).isFalse();
+  }
+
+  @Test
+  void twoListenersOnOnePortAreAUsageErrorNamingBothFlags() throws IOException {
+    String port = Integer.toString(freePorts(1)[0]);
+
+    CliRun run =
+        cairn(
+            "server",
+            "--in-memory",
+            "--http-port",
+            "0",
+            "--grpc-port",
+            port,
+            "--dns-port",
+            "0",
+            "--consul-port",
+            port);
+
+    assertThat(run.exitCode()).as("%s", run).isEqualTo(ExitCode.USAGE);
+    assertThat(run.err())
+        .startsWith("error: --consul-port: " + port + " (expected: a port other than --grpc-port)");
+  }
+
+  /**
+   * {@code cairn members add} of a member's address written another way is refused by the cluster:
+   * exit code 1 and its message, naming the member that has the address.
+   */
+  @Test
+  void addingAMembersAddressWrittenAnotherWayExitsWithOneNamingTheMember(@TempDir Path dataDir)
+      throws Exception {
+    int raft = freePorts(1)[0];
+    RunningServer n1 =
+        RunningServer.start(
+            "--data-dir", dataDir.toString(), "--node-id", "n1", "--peers", "n1=127.0.0.1:" + raft);
+
+    CliRun add = cairn("members", "add", "n2=localhost:" + raft, "--server", n1.url());
+    CliRun members = cairn("members", "--server", n1.url(), "--json");
+    assertThat(n1.stop()).isZero();
+
+    assertThat(add.exitCode()).as("%s", add).isEqualTo(ExitCode.SERVER_ERROR);
+    assertThat(add.err())
+        .isEqualTo(
+            "error: address: localhost:"
+                + raft
+                + " is member n1's already (n1=127.0.0.1:"
+                + raft
+                + ": localhost is 127.0.0.1; expected: a new address)\n");
+    assertThat(members.out()).contains("\"n1\"").doesNotContain("\"n2\"");
+  }
+
+  @Test
   void aZeroElectionTimeoutOrSnapshotIntervalIsAUsageErrorNamingTheRange() {
     CliRun election = cairn("server", "--in-memory", "--election-timeout", "0s");
     CliRun snapshot = cairn("server", "--in-memory", "--snapshot-every", "0");
@@ -520,6 +642,32 @@ class ServerCommandTest {
   }
 
   /** {@code cairn server} on free ports, run on another thread until {@link #stop()}. */
+  // A starter that notes it was asked and fails: for checks that must refuse before it.
+  private static EmbeddedServer.Starter notStarting(AtomicBoolean started) {
+    return settings -> {
+      started.set(true);
+      throw new IOException("the server was started");
+    };
+  }
+
+  // Distinct ports free when this returns.
+  private static int[] freePorts(int n) throws IOException {
+    List<ServerSocket> open = new ArrayList<>();
+    try {
+      int[] ports = new int[n];
+      for (int i = 0; i < n; i++) {
+        ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+        open.add(s);
+        ports[i] = s.getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (ServerSocket s : open) {
+        s.close();
+      }
+    }
+  }
+
   private static final class RunningServer {
     final CliRun run = CliRun.prepare();
     final CompletableFuture<CliRun> done;

@@ -2,6 +2,7 @@ package dev.cairn.server.ratis;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.cairn.server.ratis.internal.PeerAddresses;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -52,7 +53,7 @@ public final class ClusterPeers {
    * Parses {@code id=host:port[,id=host:port...]}.
    *
    * @throws IllegalArgumentException naming the value when an entry is malformed, an id or an
-   *     address appears twice, or there are more than {@link #MAX_PEERS}
+   *     address appears twice (see {@link #check}), or there are more than {@link #MAX_PEERS}
    */
   public static List<Peer> parse(String spec) {
     requireNonNull(spec, "spec");
@@ -101,7 +102,10 @@ public final class ClusterPeers {
   }
 
   /**
-   * Checks a member list: no id and no address twice, at most {@link #MAX_PEERS}.
+   * Checks a member list: no id and no address twice, at most {@link #MAX_PEERS}. Two addresses are
+   * one when they reach one process: the same port on hosts that are the same IP address, so {@code
+   * localhost:7001} is {@code 127.0.0.1:7001}. Host names are resolved for this, for at most a
+   * second; one that does not resolve by then is compared as written.
    *
    * @throws IllegalArgumentException naming the value
    */
@@ -114,25 +118,25 @@ public final class ClusterPeers {
           "--peers: " + peers.size() + " peers (expected: at most " + MAX_PEERS + ")");
     }
     Map<String, Peer> ids = new HashMap<>();
-    Map<String, Peer> addresses = new HashMap<>();
     for (Peer p : peers) {
       Peer before = ids.putIfAbsent(p.id(), p);
       if (before != null) {
         throw new IllegalArgumentException(
             "--peers: node id \"" + p.id() + "\" appears twice (" + before + ", " + p + ")");
       }
-      before = addresses.putIfAbsent(p.address(), p);
-      if (before != null) {
-        throw new IllegalArgumentException(
-            "--peers: address "
-                + p.address()
-                + " is given to two members ("
-                + before.id()
-                + " and "
-                + p.id()
-                + ")");
-      }
     }
+    PeerAddresses.firstClash(peers)
+        .ifPresent(
+            c -> {
+              throw new IllegalArgumentException(
+                  "--peers: address "
+                      + c.earlier().address()
+                      + " is given to two members ("
+                      + (c.sameText()
+                          ? c.earlier().id() + " and " + c.later().id()
+                          : c.earlier() + " and " + c.later() + ": " + c.why())
+                      + ")");
+            });
   }
 
   /**

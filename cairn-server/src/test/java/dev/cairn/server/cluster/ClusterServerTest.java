@@ -161,6 +161,48 @@ class ClusterServerTest {
   }
 
   /**
+   * A member's address written another way ({@code localhost} for {@code 127.0.0.1}) is the same
+   * process: added, it would answer for two members and count twice in every majority. Refused with
+   * 409 naming the address and the member that has it; the cluster keeps serving.
+   */
+  @Test
+  void aMembersAddressWrittenAnotherWayIsRefusedNamingTheMemberThatHasIt() throws Exception {
+    startThree();
+    int leader = cluster.awaitLeader();
+    String address = "";
+    for (JsonNode m :
+        JSON.readTree(send(leader, "GET", "/v1/cluster/members", null).body()).get("members")) {
+      if (m.get("id").asText().equals("n1")) {
+        address = m.get("address").asText();
+      }
+    }
+    assertThat(address).startsWith("127.0.0.1:");
+    String other = address.replace("127.0.0.1", "localhost");
+
+    HttpResponse<String> add =
+        send(
+            leader, "POST", "/v1/cluster/members", "{\"id\":\"n4\",\"address\":\"" + other + "\"}");
+
+    assertThat(add.statusCode()).as(add.body()).isEqualTo(409);
+    assertThat(JSON.readTree(add.body()).get("error").get("message").asText())
+        .isEqualTo(
+            "address: "
+                + other
+                + " is member n1's already (n1="
+                + address
+                + ": localhost is 127.0.0.1; expected: a new address)");
+    JsonNode members = JSON.readTree(send(leader, "GET", "/v1/cluster/members", null).body());
+    assertThat(members.get("members")).hasSize(3);
+    HttpResponse<String> put =
+        send(
+            leader,
+            "PUT",
+            "/v1/services/web/instances/web-1",
+            "{\"address\":\"10.0.0.1\",\"ports\":{\"http\":8080}}");
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+  }
+
+  /**
    * A member that cannot be reached is not confirmed within the deadline: a 503 that names the
    * change and says it may still take effect (not Ratis's request ids and lambdas), and the cluster
    * keeps taking writes.

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -745,6 +746,7 @@ final class GroupMember implements AutoCloseable {
             MAY_TAKE_EFFECT,
             () -> {
               List<RaftPeer> peers = new ArrayList<>(currentPeers());
+              List<ClusterPeers.Peer> members = new ArrayList<>();
               for (RaftPeer p : peers) {
                 if (p.getId().toString().equals(peer.id())) {
                   throw CairnException.of(
@@ -762,7 +764,22 @@ final class GroupMember implements AutoCloseable {
                           + p.getId()
                           + "'s already (expected: a new address)");
                 }
+                asPeer(p).ifPresent(members::add);
               }
+              PeerAddresses.holder(peer, members)
+                  .ifPresent(
+                      c -> {
+                        throw CairnException.of(
+                            ErrorCode.ALREADY_EXISTS,
+                            "address",
+                            "address: "
+                                + peer.address()
+                                + " is member "
+                                + c.earlier().id()
+                                + "'s already ("
+                                + (c.sameText() ? "" : c.earlier() + ": " + c.why() + "; ")
+                                + "expected: a new address)");
+                      });
               peers.add(RaftPeer.newBuilder().setId(peer.id()).setAddress(peer.address()).build());
               RaftClientReply reply = client.admin().setConfiguration(peers);
               if (!reply.isSuccess()) {
@@ -771,6 +788,16 @@ final class GroupMember implements AutoCloseable {
               return null;
             })
         .thenCompose(v -> members());
+  }
+
+  // A member as the configuration has it; none when its address does not parse (compared as
+  // written only).
+  private static Optional<ClusterPeers.Peer> asPeer(RaftPeer p) {
+    try {
+      return Optional.of(ClusterPeers.parsePeer(p.getId() + "=" + p.getAddress()));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
   }
 
   CompletableFuture<List<LogMember>> removeMember(String id) {
