@@ -33,6 +33,8 @@ class ClusterLogTest {
   private final List<RecordingMachine> machines = new ArrayList<>();
   private List<ClusterPeers.Peer> peers;
   private final List<Path> dirs = new ArrayList<>();
+  // The members' write timeout; a test may set it before it starts them.
+  private Duration writeTimeout = Duration.ofSeconds(1);
 
   @AfterEach
   void close() {
@@ -153,29 +155,65 @@ class ClusterLogTest {
             });
   }
 
+  /**
+   * A follower whose leader and other follower are gone sends its write nowhere: it fails at its
+   * deadline as "not sent", saying since when the member knows no leader, and is never applied once
+   * a majority is back (decision 0198; before it, the 503 said "may still be applied" and the time
+   * was missing).
+   */
   @Test
   void withoutAQuorumAWriteFailsWithinItsDeadlineSayingSo() throws Exception {
-    startThree();
+    Duration electionTimeout = Duration.ofMillis(500);
+    startThree(electionTimeout);
     RatisCommandLog leader = awaitLeader();
     leader.append(bytes("first")).get(10, TimeUnit.SECONDS);
-    RatisCommandLog survivor = null;
-    for (RatisCommandLog l : logs) {
-      if (l != leader && survivor == null) {
-        survivor = l;
-      } else {
-        l.close();
+    int survivorAt = (logs.indexOf(leader) + 1) % 3;
+    RatisCommandLog survivor = logs.get(survivorAt);
+    await().atMost(Duration.ofSeconds(20)).until(() -> survivor.status().appliedIndex() >= 1);
+    int back = -1;
+    for (int i = 0; i < logs.size(); i++) {
+      if (i != survivorAt) {
+        logs.get(i).close();
+        back = logs.get(i) == leader ? back : i;
       }
     }
+    await().atMost(Duration.ofSeconds(20)).until(() -> !survivor.status().hasLeader());
+
     long start = System.nanoTime();
-    RatisCommandLog alone = survivor;
-    assertThatThrownBy(() -> alone.append(bytes("lost")).join())
+    assertThatThrownBy(() -> survivor.append(bytes("lost")).join())
         .isInstanceOf(CompletionException.class)
         .cause()
         .isInstanceOf(CairnException.class)
         .satisfies(e -> assertThat(((CairnException) e).code()).isEqualTo(ErrorCode.UNAVAILABLE))
-        .hasMessageContaining("no quorum");
+        .hasMessageMatching(
+            "write not sent within 1000 ms: no quorum: member n\\d knows no leader since"
+                + " \\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z \\(last known leader n\\d\\)");
     // Failed by its deadline (1 s here), not left hanging.
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+
+    // A majority back: a later write is applied, the unsent one never.
+    restartAndAwait(back, electionTimeout, survivor, "first");
+    RatisCommandLog returned = logs.get(back);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              survivor.append(bytes("after")).get(10, TimeUnit.SECONDS);
+              return true;
+            });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertThat(machines.get(survivorAt).entries())
+                  .startsWith("first")
+                  .doesNotContain("lost")
+                  .contains("after");
+              assertThat(machines.get(logs.indexOf(returned)).entries())
+                  .doesNotContain("lost")
+                  .contains("after");
+            });
   }
 
   /**
@@ -582,7 +620,7 @@ class ClusterLogTest {
     return RatisCommandLog.builder(data)
         .peerId(p.id())
         .peers(peers)
-        .writeTimeout(Duration.ofSeconds(1))
+        .writeTimeout(writeTimeout)
         .electionTimeout(electionTimeout)
         .build();
   }

@@ -209,7 +209,7 @@ final class ForwardStream implements AutoCloseable {
     @Override
     public void onClose(Status status, Metadata trailers) {
       ended(this);
-      IOException broken = new IOException("forward stream ended: " + status);
+      IOException broken = new IOException("forward stream ended: " + status, status.getCause());
       for (CompletableFuture<byte[]> f : pending.values()) {
         f.completeExceptionally(broken);
       }

@@ -65,8 +65,9 @@ final class GroupMember implements AutoCloseable {
   private volatile RaftServer.Division division;
   // When this member last heard from a leader (System.nanoTime()); its start until it did.
   private final AtomicLong lastContactNanos = new AtomicLong(System.nanoTime());
-  // The end of the forwarded query the calling (forwarding) thread sends: the Ratis client's retry
-  // policy tries again only before it, so a write is never sent after its deadline.
+  // The end of the query the calling (forwarding) thread sends, and 1 when it is tried once only:
+  // the Ratis client's retry policy tries again only before it, so a write is never sent after its
+  // deadline.
   private static final ThreadLocal<long[]> QUERY_DEADLINE = new ThreadLocal<>();
   private final java.util.concurrent.ScheduledExecutorService contactSampler;
   // Drops the channels to the other members while none leads (decision 0181); one daemon thread.
@@ -171,8 +172,9 @@ final class GroupMember implements AutoCloseable {
   }
 
   /**
-   * {@code policy}, except that a forwarded write's query is not tried again once its deadline
-   * passed (the client's tries run on the calling thread, which set {@link #QUERY_DEADLINE}).
+   * {@code policy}, except that a query is not tried again once its deadline passed, nor at all
+   * when it is to be tried once (the client's tries run on the calling thread, which set {@link
+   * #QUERY_DEADLINE}).
    */
   private static org.apache.ratis.retry.RetryPolicy beforeDeadline(
       org.apache.ratis.retry.RetryPolicy policy) {
@@ -180,6 +182,9 @@ final class GroupMember implements AutoCloseable {
       org.apache.ratis.retry.RetryPolicy.Action action = policy.handleAttemptFailure(event);
       long[] deadline = QUERY_DEADLINE.get();
       if (deadline != null && action.shouldRetry()) {
+        if (deadline[1] == 1) {
+          return org.apache.ratis.retry.RetryPolicy.NO_RETRY_ACTION;
+        }
         long sleep = action.getSleepTime().toLong(TimeUnit.NANOSECONDS);
         if (System.nanoTime() + sleep - deadline[0] >= 0) {
           return org.apache.ratis.retry.RetryPolicy.NO_RETRY_ACTION;
@@ -217,95 +222,204 @@ final class GroupMember implements AutoCloseable {
   /**
    * Sends a write to the leader's machine, which applies its commands inside entries of its own
    * with every other member's (decision 0107); completes with the machine's reply once the write is
-   * applied here too, so a read here after it sees it. Sent again to whichever member leads until
-   * one answers or the write timeout passes: the leader answers a batch it already applied from its
-   * memory of forwarded batches instead of applying it twice. The write timeout counts from {@code
-   * arrived} ({@link System#nanoTime()}): when the write's oldest command reached this member
-   * (decision 0182).
+   * applied here too, so a read here after it sees it. Sent only to the leader this member knows
+   * (while it knows none, it waits for one), and again to whichever member leads until one answers
+   * or the write timeout passes: the leader answers a batch it already applied from its memory of
+   * forwarded batches instead of applying it twice. The write timeout counts from {@code arrived}
+   * ({@link System#nanoTime()}): when the write's oldest command reached this member (decision
+   * 0182). A write that fails at its deadline says "not sent" unless a try may have reached a
+   * leader (decision 0198).
    */
   CompletableFuture<byte[]> forward(byte[] entry, long arrived) {
     forwarded.incrementAndGet();
     // The leader gets what is left of it (decision 0183): the wait here is already spent.
-    long deadline = arrived + settings.writeTimeout().toNanos();
-    CompletableFuture<byte[]> answer = new CompletableFuture<>();
-    sendForward(entry, deadline, answer);
+    Forward f = new Forward(entry, arrived + settings.writeTimeout().toNanos());
+    sendForward(f);
+    long left = Math.max(1, f.deadline - System.nanoTime());
     CompletableFuture<byte[]> done =
-        deadline(
-            answer.thenCompose(
+        f.answer
+            .thenCompose(
                 reply -> {
                   java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(reply);
                   long index = b.getLong();
                   byte[] result = new byte[b.remaining()];
                   b.get(result);
                   return adapter.awaitApplied(index).thenApply(v -> result);
-                }),
-            "write",
-            // Past the deadline it was sent (one not sent by then fails in mayStillSend).
-            SENT_MAY_APPLY,
-            deadline);
+                })
+            .orTimeout(left, TimeUnit.NANOSECONDS)
+            .exceptionallyCompose(
+                e -> {
+                  Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+                  if (cause instanceof TimeoutException) {
+                    return CompletableFuture.failedFuture(expired(f, null));
+                  }
+                  if (cause instanceof CairnException) {
+                    return CompletableFuture.failedFuture(cause);
+                  }
+                  return CompletableFuture.failedFuture(
+                      unavailable("write failed (" + cause + "): " + describeQuorum()));
+                });
     // A write the caller was told failed is not sent again: the tries end with it.
     done.whenComplete(
         (r, e) -> {
           if (e != null) {
-            answer.completeExceptionally(e);
+            f.answer.completeExceptionally(e);
           }
         });
     return done;
   }
 
   /**
+   * A forwarded write on its way: its deadline, its answer, and whether a try may have reached a
+   * leader that could append it (then its failure says it may still be applied).
+   */
+  private static final class Forward {
+    final byte[] entry;
+    final long deadline;
+    final CompletableFuture<byte[]> answer = new CompletableFuture<>();
+    // Set, never cleared, once a try may have reached a leader (it broke or went unanswered).
+    volatile boolean mayHaveReachedLeader;
+    // Tries sent and not answered yet: the one in flight at the deadline may reach a leader.
+    final java.util.concurrent.atomic.AtomicInteger inFlight =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    Forward(byte[] entry, long deadline) {
+      this.entry = entry;
+      this.deadline = deadline;
+    }
+
+    boolean mayBeApplied() {
+      return mayHaveReachedLeader || inFlight.get() > 0 || answer.isDone();
+    }
+
+    /** Ends a try that failed with {@code why}, noting whether it may have reached a leader. */
+    void failed(Throwable why) {
+      if (!refusedOrUnsent(why)) {
+        mayHaveReachedLeader = true;
+      }
+      inFlight.decrementAndGet();
+    }
+  }
+
+  /**
+   * Whether a try that failed with {@code why} certainly left nothing a leader could append: it was
+   * never sent (no connection could be made, its deadline had passed, the stream was closed), or a
+   * member refused it because it does not lead, or the leader dropped it unappended (decision
+   * 0183). Anything else (a broken stream, a lost answer, a timeout) may have reached a leader.
+   */
+  static boolean refusedOrUnsent(Throwable why) {
+    for (Throwable t = why; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.net.ConnectException
+          || t instanceof org.apache.ratis.protocol.exceptions.NotLeaderException
+          || t instanceof org.apache.ratis.protocol.exceptions.LeaderNotReadyException
+          || t instanceof org.apache.ratis.protocol.exceptions.ServerNotReadyException) {
+        return true;
+      }
+      String m = String.valueOf(t.getMessage());
+      if (m.contains("not the leader")
+          || m.contains("Leader is unknown")
+          || m.contains("will not be applied")
+          || m.contains(NOT_SENT_MARK)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** What an unsent try's failure says; {@link #refusedOrUnsent} reads it. */
+  private static final String NOT_SENT_MARK = "not sent: ";
+
+  /**
+   * The failure of write {@code f} at its deadline: "not sent" unless a try may have reached a
+   * leader, then "not done ...; it was sent to the leader and may still be applied".
+   */
+  private CairnException expired(Forward f, Throwable lastTry) {
+    if (!f.mayBeApplied()) {
+      return unavailable(
+          "write not sent within "
+              + settings.writeTimeout().toMillis()
+              + " ms: "
+              + describeQuorum());
+    }
+    return notDoneInTime(
+        "write",
+        SENT_MAY_APPLY + (lastTry == null ? "" : " (last try: " + lastTry.getMessage() + ")"));
+  }
+
+  /**
    * Whether a forwarded write may (still) be sent: not once its deadline passed or it is answered.
    * A write past its deadline fails here and is dropped, never sent late (decision 0179).
    */
-  private boolean mayStillSend(long deadline, CompletableFuture<byte[]> answer) {
-    if (answer.isDone()) {
+  private boolean mayStillSend(Forward f) {
+    if (f.answer.isDone()) {
       return false;
     }
-    if (System.nanoTime() - deadline >= 0) {
-      answer.completeExceptionally(
-          unavailable(
-              "write not sent within "
-                  + settings.writeTimeout().toMillis()
-                  + " ms: "
-                  + describeQuorum()));
+    if (System.nanoTime() - f.deadline >= 0) {
+      f.answer.completeExceptionally(expired(f, null));
       return false;
     }
     return true;
   }
 
-  private void sendForward(byte[] entry, long deadline, CompletableFuture<byte[]> answer) {
-    if (!mayStillSend(deadline, answer)) {
+  private void sendForward(Forward f) {
+    if (!mayStillSend(f)) {
       return;
     }
-    RaftPeer leader = leaderPeer();
-    if (leader != null) {
-      // The leader's forward stream (decision 0111). When it fails (a leader paused, gone, or one
-      // without the stream), the same batch goes at once as a Ratis query, which finds whoever
-      // leads and is answered from the leader's memory if it was applied meanwhile.
-      stream
-          .send(leader, entry, deadline)
-          .whenComplete(
-              (reply, error) -> {
-                if (error == null) {
-                  answer.complete(reply);
-                } else if (!answer.isDone()) {
-                  queryForward(entry, deadline, answer);
+    RaftPeerId leader = knownLeader();
+    if (leader == null) {
+      // Nobody to send it to: it waits here for a leader, unsent.
+      retryForward(f, null);
+      return;
+    }
+    RaftPeer peer = leader.equals(self) ? null : peer(leader);
+    if (peer == null) {
+      queryForward(f, leader);
+      return;
+    }
+    // The leader's forward stream (decision 0111). When it fails (a leader paused, gone, or one
+    // without the stream), the same batch goes at once as a Ratis query to the leader this member
+    // knows then, which answers from its memory if it was applied meanwhile.
+    f.inFlight.incrementAndGet();
+    stream
+        .send(peer, f.entry, f.deadline)
+        .whenComplete(
+            (reply, error) -> {
+              if (error == null) {
+                f.answer.complete(reply);
+                f.inFlight.decrementAndGet();
+                return;
+              }
+              f.failed(error);
+              if (!f.answer.isDone()) {
+                RaftPeerId now = knownLeader();
+                if (now == null) {
+                  retryForward(f, error);
+                } else {
+                  queryForward(f, now);
                 }
-              });
-      return;
-    }
-    queryForward(entry, deadline, answer);
+              }
+            });
   }
 
-  private void queryForward(byte[] entry, long deadline, CompletableFuture<byte[]> answer) {
-    if (!mayStillSend(deadline, answer)) {
+  /**
+   * Sends write {@code f} to {@code leader}'s machine as one Ratis query on the stale-read path (no
+   * redirect, one try: a member that does not lead refuses it), so that the write goes nowhere but
+   * to the leader this member knows, and a refusal is known as one.
+   */
+  private void queryForward(Forward f, RaftPeerId leader) {
+    if (!mayStillSend(f)) {
       return;
     }
-    leaderQuery(forwardQuery(entry, deadline), deadline)
+    f.inFlight.incrementAndGet();
+    onForwarding(
+            f.deadline,
+            true,
+            () -> client.io().sendStaleRead(forwardQuery(f.entry, f.deadline), 0, leader))
         .whenComplete(
             (reply, error) -> {
               if (reply != null && reply.isSuccess()) {
-                answer.complete(reply.getMessage().getContent().toByteArray());
+                f.answer.complete(reply.getMessage().getContent().toByteArray());
+                f.inFlight.decrementAndGet();
                 return;
               }
               Throwable why = reply != null ? reply.getException() : error;
@@ -313,7 +427,8 @@ final class GroupMember implements AutoCloseable {
                 // A leader of an earlier version: it takes the batch without the remaining time.
                 leaderWithoutBudgets = true;
               }
-              retryForward(entry, deadline, answer, reply, error);
+              f.failed(why);
+              retryForward(f, why);
             });
   }
 
@@ -351,29 +466,28 @@ final class GroupMember implements AutoCloseable {
     }
   }
 
-  private void retryForward(
-      byte[] entry,
-      long deadline,
-      CompletableFuture<byte[]> answer,
-      RaftClientReply reply,
-      Throwable error) {
-    if (answer.isDone()) {
+  /**
+   * Sends write {@code f} again after a pause, to whoever leads then; {@code why} is what its last
+   * try failed with, null when it was not sent.
+   */
+  private void retryForward(Forward f, Throwable why) {
+    if (f.answer.isDone()) {
       return; // past the deadline already
     }
-    if (System.nanoTime() - deadline >= 0) {
-      // Its last try came back after the deadline: it was sent, like one the deadline catches
-      // unanswered, and is told the same.
-      Throwable why = reply != null ? reply.getException() : error;
-      answer.completeExceptionally(
-          notDoneInTime(
-              "write",
-              SENT_MAY_APPLY + (why == null ? "" : " (last try: " + why.getMessage() + ")")));
+    if (System.nanoTime() - f.deadline >= 0) {
+      // Its last try came back after the deadline: told as one the deadline caught.
+      f.answer.completeExceptionally(expired(f, why));
       return;
     }
     // No leader yet, a leader not ready, a lost answer: again, to whoever leads now.
-    CompletableFuture.runAsync(
-        () -> sendForward(entry, deadline, answer),
-        CompletableFuture.delayedExecutor(FORWARD_RETRY_MILLIS, TimeUnit.MILLISECONDS, forwarding));
+    try {
+      CompletableFuture.runAsync(
+          () -> sendForward(f),
+          CompletableFuture.delayedExecutor(
+              FORWARD_RETRY_MILLIS, TimeUnit.MILLISECONDS, forwarding));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      f.answer.completeExceptionally(unavailable("the log is closed"));
+    }
   }
 
   /**
@@ -383,15 +497,7 @@ final class GroupMember implements AutoCloseable {
    * write and renewal after a leader change.
    */
   private CompletableFuture<RaftClientReply> leaderQuery(Message message) {
-    return leaderQuery(message, 0);
-  }
-
-  /**
-   * {@link #leaderQuery(Message)}, tried only before {@code deadline} ({@link System#nanoTime()}; 0
-   * for the client's own tries): a forwarded write is not sent after its deadline.
-   */
-  private CompletableFuture<RaftClientReply> leaderQuery(Message message, long deadline) {
-    return onForwarding(deadline, () -> client.io().sendReadOnlyNonLinearizable(message));
+    return onForwarding(0, false, () -> client.io().sendReadOnlyNonLinearizable(message));
   }
 
   /** A blocking call of the Ratis client. */
@@ -401,16 +507,19 @@ final class GroupMember implements AutoCloseable {
 
   /**
    * Runs {@code call} on the forwarding threads, its tries bounded by {@code deadline} ({@link
-   * System#nanoTime()}; 0 for the client's own tries), and not at all once the deadline passed.
+   * System#nanoTime()}; 0 for the client's own tries), one try only when {@code once}, and not at
+   * all once the deadline passed.
    */
-  private CompletableFuture<RaftClientReply> onForwarding(long deadline, BlockingCall call) {
+  private CompletableFuture<RaftClientReply> onForwarding(
+      long deadline, boolean once, BlockingCall call) {
     try {
       return CompletableFuture.supplyAsync(
           () -> {
             if (deadline != 0 && System.nanoTime() - deadline >= 0) {
-              throw new CompletionException(new TimeoutException("past the write's deadline"));
+              throw new CompletionException(
+                  new IOException(NOT_SENT_MARK + "past the write's deadline"));
             }
-            QUERY_DEADLINE.set(deadline == 0 ? null : new long[] {deadline});
+            QUERY_DEADLINE.set(deadline == 0 && !once ? null : new long[] {deadline, once ? 1 : 0});
             try {
               return call.send();
             } catch (IOException e) {
@@ -466,6 +575,7 @@ final class GroupMember implements AutoCloseable {
   private CompletableFuture<RaftClientReply> queryAt(Message message, RaftPeerId target) {
     return onForwarding(
         System.nanoTime() + settings.writeTimeout().toNanos(),
+        false,
         () -> client.io().sendStaleRead(message, 0, target));
   }
 
@@ -514,11 +624,21 @@ final class GroupMember implements AutoCloseable {
         d.getRaftLog().getLastCommittedIndex(),
         info.getLastAppliedIndex(),
         lastContact,
-        leader == null ? Math.max(adapter.noLeaderSince(), 1) : 0,
+        leader == null ? noLeaderSince(lastContact) : 0,
         adapter.leaderChanges(),
         adapter.snapshotInstalls(),
         forwarded.get(),
         leaderGrpcAddress(info.isLeader(), leader));
+  }
+
+  /**
+   * When (epoch milliseconds) this member, which knows no leader, lost its leader: when Ratis told
+   * it so, else when it last heard from one ({@code lastContactMillis} ago; Ratis does not tell a
+   * follower that its leader is gone, it starts an election), else when it started.
+   */
+  private long noLeaderSince(long lastContactMillis) {
+    long told = adapter.noLeaderSince();
+    return told > 0 ? told : Math.max(1, System.currentTimeMillis() - lastContactMillis);
   }
 
   /**
