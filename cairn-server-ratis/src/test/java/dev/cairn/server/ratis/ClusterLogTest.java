@@ -190,6 +190,13 @@ class ClusterLogTest {
                 + " \\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z \\(last known leader n\\d\\)");
     // Failed by its deadline (1 s here), not left hanging.
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+    // A consistent read says the same, not Ratis's words.
+    assertThatThrownBy(() -> survivor.readBarrier().join())
+        .cause()
+        .isInstanceOf(CairnException.class)
+        .hasMessageMatching(
+            "consistent read not done within 1000 ms: no quorum: member n\\d knows no leader"
+                + " since \\S+Z \\(last known leader n\\d\\)");
 
     // A majority back: a later write is applied, the unsent one never.
     restartAndAwait(back, electionTimeout, survivor, "first");
@@ -214,6 +221,24 @@ class ClusterLogTest {
                   .doesNotContain("lost")
                   .contains("after");
             });
+  }
+
+  /**
+   * A consistent read asked on a follower just after its leader went away waits for the next
+   * leader, within the write timeout, instead of failing at once with the election's error
+   * (decision 0198).
+   */
+  @Test
+  void aConsistentReadDuringAnElectionWaitsForTheNextLeader() throws Exception {
+    writeTimeout = Duration.ofSeconds(15);
+    startThree();
+    RatisCommandLog leader = awaitLeader();
+    leader.append(bytes("first")).get(10, TimeUnit.SECONDS);
+    RatisCommandLog follower = logs.get((logs.indexOf(leader) + 1) % 3);
+    await().atMost(Duration.ofSeconds(20)).until(() -> follower.status().appliedIndex() >= 1);
+    leader.close();
+
+    assertThat(follower.readBarrier().get(30, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(1);
   }
 
   /**

@@ -105,7 +105,7 @@ final class GroupMember implements AutoCloseable {
   /** What a membership change that was not confirmed may still do. */
   private static final String MAY_TAKE_EFFECT = "; it may still take effect: see cairn members";
 
-  /** The pause before a forwarded write is sent again. */
+  /** The pause before a forwarded write is sent again, or a read barrier asked again. */
   private static final long FORWARD_RETRY_MILLIS = 25;
 
   // Blocking admin calls (configuration changes, group info) run here, never on a caller's thread.
@@ -581,9 +581,29 @@ final class GroupMember implements AutoCloseable {
 
   /**
    * A linearizable read barrier: asks the leader for its commit index (Raft's ReadIndex, confirmed
-   * by a heartbeat round) and completes once this member applied it, with the applied index.
+   * by a heartbeat round) and completes once this member applied it, with the applied index. Asked
+   * again, every {@link #FORWARD_RETRY_MILLIS}, while no leader answers (an election, a leader
+   * gone, one not ready), until the write timeout; then fails saying what this member knows of the
+   * leader, as a write does (decision 0198).
    */
   CompletableFuture<Long> readBarrier() {
+    long deadline = System.nanoTime() + settings.writeTimeout().toNanos();
+    CompletableFuture<Long> result = new CompletableFuture<>();
+    tryReadBarrier(deadline, result);
+    CompletableFuture<Long> done = deadline(result, "consistent read", "", deadline);
+    done.whenComplete(
+        (r, e) -> {
+          if (e != null) {
+            result.completeExceptionally(e); // no more tries
+          }
+        });
+    return done;
+  }
+
+  private void tryReadBarrier(long deadline, CompletableFuture<Long> result) {
+    if (result.isDone()) {
+      return;
+    }
     RaftClientRequest request =
         RaftClientRequest.newBuilder()
             .setClientId(localClientId)
@@ -597,17 +617,28 @@ final class GroupMember implements AutoCloseable {
     try {
       sent = server.submitClientRequestAsync(request);
     } catch (IOException e) {
-      return CompletableFuture.failedFuture(unavailable("consistent read failed: " + e));
+      sent = CompletableFuture.failedFuture(e);
     }
-    return deadline(
-        sent.thenApply(
-            reply -> {
-              if (!reply.isSuccess()) {
-                throw new CompletionException(failure("consistent read", reply));
-              }
-              return division().getInfo().getLastAppliedIndex();
-            }),
-        "consistent read");
+    sent.whenComplete(
+        (reply, error) -> {
+          if (reply != null && reply.isSuccess()) {
+            result.complete(division().getInfo().getLastAppliedIndex());
+            return;
+          }
+          if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FORWARD_RETRY_MILLIS) - deadline
+              >= 0) {
+            result.completeExceptionally(notDoneInTime("consistent read", ""));
+            return;
+          }
+          try {
+            CompletableFuture.runAsync(
+                () -> tryReadBarrier(deadline, result),
+                CompletableFuture.delayedExecutor(
+                    FORWARD_RETRY_MILLIS, TimeUnit.MILLISECONDS, forwarding));
+          } catch (java.util.concurrent.RejectedExecutionException e) {
+            result.completeExceptionally(unavailable("the log is closed"));
+          }
+        });
   }
 
   LogStatus status() {
