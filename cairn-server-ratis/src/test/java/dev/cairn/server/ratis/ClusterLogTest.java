@@ -242,6 +242,110 @@ class ClusterLogTest {
   }
 
   /**
+   * Adding a member that never answers fails within the write timeout saying it did not catch up, a
+   * second change while it is staged is refused at once as "another membership change is in
+   * progress", and the leader logs each refusal once, not once per tight retry (decision 0198;
+   * before it, each took three write timeouts, blamed the quorum, and logged a stack trace every 70
+   * ms).
+   */
+  @Test
+  void aMembershipChangeThatCannotBeDoneFailsWithinTheWriteTimeoutSayingWhy() throws Exception {
+    writeTimeout = Duration.ofSeconds(2);
+    startThree();
+    RatisCommandLog leader = awaitLeader();
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream logged = new java.io.ByteArrayOutputStream();
+    try (Socket refusing = new Socket()) {
+      // bound, never listening: connections to it are refused
+      refusing.bind(new InetSocketAddress("127.0.0.1", 0));
+      String address = "127.0.0.1:" + refusing.getLocalPort();
+      System.setErr(new java.io.PrintStream(new TeeStream(err, logged), true));
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> leader.addMember("n4", address).join())
+          .cause()
+          .isInstanceOf(CairnException.class)
+          .hasMessage(
+              "adding member n4="
+                  + address
+                  + " not confirmed: member n4 at "
+                  + address
+                  + " did not catch up with the leader's log (unreachable?) within 2000 ms; it"
+                  + " may still take effect: see cairn members");
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isLessThan(writeTimeout.multipliedBy(2));
+
+      start = System.nanoTime();
+      assertThatThrownBy(() -> leader.addMember("n5", "127.0.0.1:1").join())
+          .cause()
+          .isInstanceOf(CairnException.class)
+          .hasMessageContaining("another membership change is in progress");
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isLessThan(writeTimeout.multipliedBy(2));
+    } finally {
+      System.setErr(err);
+    }
+    long refusals =
+        logged
+            .toString(StandardCharsets.UTF_8)
+            .lines()
+            .filter(l -> l.contains("Failed to setConfiguration"))
+            .count();
+    assertThat(refusals).isLessThanOrEqualTo(2);
+    leader.append(bytes("still-writing")).get(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Handing leadership to a member that is gone fails within the write timeout saying that it is
+   * not reachable, not that the quorum is lost (decision 0198).
+   */
+  @Test
+  void handingLeadershipToAMemberThatIsGoneSaysItIsNotReachable() throws Exception {
+    writeTimeout = Duration.ofSeconds(2);
+    startThree();
+    RatisCommandLog leader = awaitLeader();
+    int gone = (logs.indexOf(leader) + 1) % 3;
+    String id = peers.get(gone).id();
+    logs.get(gone).close();
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              long start = System.nanoTime();
+              assertThatThrownBy(() -> leader.transferLeadership(id).join())
+                  .cause()
+                  .isInstanceOf(CairnException.class)
+                  .hasMessageStartingWith(
+                      "handing leadership to " + id + " failed: " + id + " is not reachable");
+              assertThat(Duration.ofNanos(System.nanoTime() - start))
+                  .isLessThan(writeTimeout.multipliedBy(2));
+            });
+  }
+
+  /** Writes to two streams: what the test's log shows, and what it counts. */
+  private static final class TeeStream extends java.io.OutputStream {
+    private final java.io.OutputStream a;
+    private final java.io.OutputStream b;
+
+    TeeStream(java.io.OutputStream a, java.io.OutputStream b) {
+      this.a = a;
+      this.b = b;
+    }
+
+    @Override
+    public synchronized void write(int c) throws IOException {
+      a.write(c);
+      b.write(c);
+    }
+
+    @Override
+    public synchronized void write(byte[] bytes, int off, int len) throws IOException {
+      a.write(bytes, off, len);
+      b.write(bytes, off, len);
+    }
+  }
+
+  /**
    * A leader that cannot reach a majority fails a write at its deadline, but the entry is in its
    * log: the 503 must not read as "not done", since a majority back in time commits it. So it says
    * the write may still be applied, and it is, once a follower returns.

@@ -56,6 +56,8 @@ final class GroupMember implements AutoCloseable {
   private final StateMachineAdapter adapter;
   private final LogSettings settings;
   private final RaftClient client;
+  // The properties membership calls' own clients start from (see adminClient).
+  private final RaftProperties clientProperties;
   private final ClientId localClientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
   private final AtomicLong forwarded = new AtomicLong();
@@ -105,6 +107,9 @@ final class GroupMember implements AutoCloseable {
   /** What a membership change that was not confirmed may still do. */
   private static final String MAY_TAKE_EFFECT = "; it may still take effect: see cairn members";
 
+  /** The pause before a membership call is tried again (another leader, a lost connection). */
+  private static final long ADMIN_RETRY_MILLIS = 100;
+
   /** The pause before a forwarded write is sent again, or a read barrier asked again. */
   private static final long FORWARD_RETRY_MILLIS = 25;
 
@@ -129,6 +134,7 @@ final class GroupMember implements AutoCloseable {
     this.adapter = adapter;
     this.settings = settings;
     RaftProperties p = new RaftProperties(serverProperties);
+    this.clientProperties = new RaftProperties(serverProperties);
     long timeout = settings.writeTimeout().toMillis();
     this.stream = new ForwardStream(RaftConfig.peerTls(settings), Math.min(timeout, 1_000));
     // A request waits at most a second on one member (a paused one, say) before it is sent again,
@@ -932,10 +938,14 @@ final class GroupMember implements AutoCloseable {
                                 + "expected: a new address)");
                       });
               peers.add(RaftPeer.newBuilder().setId(peer.id()).setAddress(peer.address()).build());
-              RaftClientReply reply = client.admin().setConfiguration(peers);
-              if (!reply.isSuccess()) {
-                throw failure("adding member " + peer, reply);
-              }
+              changeConfiguration(
+                  "adding member " + peer,
+                  peers,
+                  "member "
+                      + peer.id()
+                      + " at "
+                      + peer.address()
+                      + " did not catch up with the leader's log (unreachable?)");
               return null;
             })
         .thenCompose(v -> members());
@@ -977,34 +987,181 @@ final class GroupMember implements AutoCloseable {
                         + "\" leads the cluster: hand leadership to another member first"
                         + " (cairn members transfer-leader ID)");
               }
-              RaftClientReply reply = client.admin().setConfiguration(peers);
-              if (!reply.isSuccess()) {
-                throw failure("removing member " + id, reply);
-              }
+              changeConfiguration(
+                  "removing member " + id, peers, "the leader did not commit the change");
               return null;
             })
         .thenCompose(v -> members());
   }
 
   CompletableFuture<Void> transferLeadership(String id) {
+    long deadline = System.nanoTime() + settings.writeTimeout().toNanos();
+    String what = "handing leadership to " + id;
     return supply(
-        "handing leadership to " + id,
+        what,
         "; it may still happen",
         () -> {
           boolean known = currentPeers().stream().anyMatch(p -> p.getId().toString().equals(id));
           if (!known) {
             throw CairnException.notFound("id", id);
           }
-          RaftClientReply reply =
-              client
-                  .admin()
-                  .transferLeadership(
-                      RaftPeerId.valueOf(id), Math.max(3_000, settings.writeTimeout().toMillis()));
+          long silent = silentFor(id);
+          if (silent > settings.electionTimeout().toMillis()) {
+            throw unavailable(
+                what
+                    + " failed: "
+                    + id
+                    + " is not reachable (the leader last heard from it "
+                    + silent
+                    + " ms ago)");
+          }
+          // The leader gives up on the transfer a little before the deadline, so that its answer
+          // comes back within it.
+          long leaderMillis =
+              Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) - 250);
+          RaftClientReply reply;
+          try (RaftClient admin = adminClient(deadline)) {
+            reply = admin.admin().transferLeadership(RaftPeerId.valueOf(id), leaderMillis);
+          } catch (IOException e) {
+            throw adminFailure(
+                what, e, id + " did not take the lead (is it reachable?)", "; it may still happen");
+          }
           if (!reply.isSuccess()) {
-            throw failure("handing leadership to " + id, reply);
+            throw adminFailure(
+                what,
+                reply.getException(),
+                id + " did not take the lead (is it reachable?)",
+                "; it may still happen");
           }
           return null;
         });
+  }
+
+  /**
+   * How long (ms) the leader has not heard from member {@code id}, as the leader tells it; 0 when
+   * it leads, or when this member cannot tell.
+   */
+  private long silentFor(String id) {
+    List<LogMember> listed;
+    try {
+      listed = members().get(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      return 0;
+    }
+    for (LogMember m : listed) {
+      if (m.id().equals(id) && !"LEADER".equals(m.role())) {
+        return Math.max(0, m.lastContactMillis());
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * Asks the leader to take {@code peers} as the configuration, once: a change refused because
+   * another is in progress is not tried again (each refusal is a stack trace in the leader's log),
+   * and the one try waits for the leader's answer until the write timeout. Throws an {@code
+   * UNAVAILABLE} saying what is true: another change is in progress, or {@code slow} within the
+   * write timeout, or what this member knows of the leader.
+   */
+  private void changeConfiguration(String what, List<RaftPeer> peers, String slow) {
+    long deadline = System.nanoTime() + settings.writeTimeout().toNanos();
+    RaftClientReply reply;
+    try (RaftClient admin = adminClient(deadline)) {
+      reply = admin.admin().setConfiguration(peers);
+    } catch (IOException e) {
+      throw adminFailure(what, e, slow, MAY_TAKE_EFFECT);
+    }
+    if (!reply.isSuccess()) {
+      throw adminFailure(what, reply.getException(), slow, MAY_TAKE_EFFECT);
+    }
+  }
+
+  /** The failure of membership call {@code what} that failed with {@code e}; see callers. */
+  private CairnException adminFailure(String what, Throwable e, String slow, String fate) {
+    if (e == null) {
+      return unavailable(what + " failed: no reason given" + fate);
+    }
+    if (causedBy(
+        e, org.apache.ratis.protocol.exceptions.ReconfigurationInProgressException.class)) {
+      return unavailable(
+          what
+              + " refused: another membership change is in progress; try again once it is done"
+              + " (see cairn members)");
+    }
+    if (causedBy(e, org.apache.ratis.protocol.exceptions.TimeoutIOException.class)
+        || causedBy(e, TimeoutException.class)
+        || causedBy(e, org.apache.ratis.protocol.exceptions.TransferLeadershipException.class)) {
+      LogStatus s = status();
+      if (s.hasLeader()) {
+        return unavailable(
+            what
+                + " not confirmed: "
+                + slow
+                + " within "
+                + settings.writeTimeout().toMillis()
+                + " ms"
+                + fate);
+      }
+    }
+    return unavailable(
+        what
+            + " not confirmed ("
+            + e.getClass().getSimpleName()
+            + (e.getCause() == null ? "" : ": " + e.getCause().getClass().getSimpleName())
+            + "): "
+            + describeQuorum()
+            + fate);
+  }
+
+  private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A Ratis client for one membership call (the caller closes it): sent first to the leader this
+   * member knows; each try waits for its answer until {@code deadline} ({@link System#nanoTime()});
+   * tried again every {@link #ADMIN_RETRY_MILLIS} (another leader, a lost connection) until then,
+   * but never after a refusal because a change is in progress, which the leader logs with its stack
+   * trace each time.
+   */
+  private RaftClient adminClient(long deadline) {
+    RaftProperties p = new RaftProperties(clientProperties);
+    long leftMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+    RaftClientConfigKeys.Rpc.setRequestTimeout(
+        p, TimeDuration.valueOf(leftMillis, TimeUnit.MILLISECONDS));
+    org.apache.ratis.retry.RetryPolicy again =
+        RetryPolicies.retryForeverWithSleep(
+            TimeDuration.valueOf(ADMIN_RETRY_MILLIS, TimeUnit.MILLISECONDS));
+    RaftClient.Builder b =
+        RaftClient.newBuilder()
+            .setProperties(p)
+            .setParameters(RaftConfig.parameters(settings))
+            .setRaftGroup(division().getGroup())
+            .setClientId(ClientId.randomId())
+            .setRetryPolicy(
+                event -> {
+                  if (causedBy(
+                          event.getCause(),
+                          org.apache.ratis.protocol.exceptions.ReconfigurationInProgressException
+                              .class)
+                      || System.nanoTime()
+                              + TimeUnit.MILLISECONDS.toNanos(ADMIN_RETRY_MILLIS)
+                              - deadline
+                          >= 0) {
+                    return org.apache.ratis.retry.RetryPolicy.NO_RETRY_ACTION;
+                  }
+                  return again.handleAttemptFailure(event);
+                });
+    RaftPeerId leader = knownLeader();
+    if (leader != null) {
+      b.setLeaderId(leader);
+    }
+    return b.build();
   }
 
   private List<RaftPeer> currentPeers() {
