@@ -1064,20 +1064,33 @@ final class GroupMember implements AutoCloseable {
    * write timeout, or what this member knows of the leader.
    */
   private void changeConfiguration(String what, List<RaftPeer> peers, String slow) {
-    long deadline = System.nanoTime() + settings.writeTimeout().toNanos();
+    long millis = CHANGE_TIMEOUTS * settings.writeTimeout().toMillis();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     RaftClientReply reply;
     try (RaftClient admin = adminClient(deadline)) {
       reply = admin.admin().setConfiguration(peers);
     } catch (IOException e) {
-      throw adminFailure(what, e, slow, MAY_TAKE_EFFECT);
+      throw adminFailure(what, e, slow, MAY_TAKE_EFFECT, millis);
     }
     if (!reply.isSuccess()) {
-      throw adminFailure(what, reply.getException(), slow, MAY_TAKE_EFFECT);
+      throw adminFailure(what, reply.getException(), slow, MAY_TAKE_EFFECT, millis);
     }
   }
 
+  /**
+   * How many write timeouts a configuration change may take: the leader stages a new member until
+   * it has caught up, which under load (a snapshot to install, a log to send) takes seconds.
+   */
+  private static final int CHANGE_TIMEOUTS = 3;
+
   /** The failure of membership call {@code what} that failed with {@code e}; see callers. */
   private CairnException adminFailure(String what, Throwable e, String slow, String fate) {
+    return adminFailure(what, e, slow, fate, settings.writeTimeout().toMillis());
+  }
+
+  /** {@link #adminFailure(String, Throwable, String, String)} of a call given {@code millis}. */
+  private CairnException adminFailure(
+      String what, Throwable e, String slow, String fate, long millis) {
     if (e == null) {
       return unavailable(what + " failed: no reason given" + fate);
     }
@@ -1093,14 +1106,7 @@ final class GroupMember implements AutoCloseable {
         || causedBy(e, org.apache.ratis.protocol.exceptions.TransferLeadershipException.class)) {
       LogStatus s = status();
       if (s.hasLeader()) {
-        return unavailable(
-            what
-                + " not confirmed: "
-                + slow
-                + " within "
-                + settings.writeTimeout().toMillis()
-                + " ms"
-                + fate);
+        return unavailable(what + " not confirmed: " + slow + " within " + millis + " ms" + fate);
       }
     }
     return unavailable(
