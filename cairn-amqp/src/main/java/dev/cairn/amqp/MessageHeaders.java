@@ -27,10 +27,13 @@ public final class MessageHeaders {
   /** On a parked message: why it was parked (the last failure, or why it could not be decoded). */
   public static final String FAILURE_REASON = "x-cairn-failure-reason";
 
-  /** On a parked message: the exchange it was first published to ("" = the default exchange). */
+  /**
+   * On a retried or parked message: the exchange it was first published to ("" = the default
+   * exchange).
+   */
   public static final String ORIGINAL_EXCHANGE = "x-cairn-original-exchange";
 
-  /** On a parked message: the routing key it was first published with. */
+  /** On a retried or parked message: the routing key it was first published with. */
   public static final String ORIGINAL_ROUTING_KEY = "x-cairn-original-routing-key";
 
   /** On a replayed message: how many times it was moved back from a dead-letter queue. */

@@ -17,7 +17,8 @@ import java.util.Map;
  * @param type the message type (AMQP {@code type}), or null
  * @param contentType the body's content type (AMQP {@code content-type}), or null
  * @param timestamp when it was first published, or null when the publisher did not say
- * @param routingKey the routing key it was published with
+ * @param routingKey the routing key it was first published with (on a retry too, whose copy comes
+ *     back under the queue's name; see {@link MessageHeaders#ORIGINAL_ROUTING_KEY})
  * @param attempt the delivery attempt through the retry tiers (1 = first)
  * @param redelivered whether the broker delivered this copy before (its consumer died or its
  *     connection dropped before acknowledging)

@@ -142,6 +142,43 @@ class WorkQueueTest {
   }
 
   @Test
+  void aSubscribersRetriesAndParkedCopyKeepTheTopicAndRoutingKeyItWasPublishedWith()
+      throws Exception {
+    Topic<Job> events = Topic.json("test.events." + id, Job.class);
+    WorkQueue<Job> audit =
+        queue(
+            WorkQueue.builder("test.audit." + id, events.codec())
+                .bind(events, "order.#")
+                .retry(fastRetry));
+    List<String> routingKeys = new CopyOnWriteArrayList<>();
+    messaging.consume(
+        audit,
+        ConsumerOptions.defaults(),
+        m -> {
+          routingKeys.add(m.attempt() + " " + m.routingKey());
+          throw new IllegalStateException("audit store down");
+        });
+    try {
+      messaging.publisher(events).publish("order.created.eu", new Job(7)).join();
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> Rabbit.messageCount(inspect, audit.deadLetterQueueName()) == 1);
+      Map<String, Object> h =
+          Rabbit.take(inspect, audit.deadLetterQueueName(), 1).get(0).getProps().getHeaders();
+      assertThat(h.get(MessageHeaders.ATTEMPTS)).isEqualTo(3);
+      assertThat(h.get(MessageHeaders.ORIGINAL_EXCHANGE).toString()).isEqualTo(events.name());
+      assertThat(h.get(MessageHeaders.ORIGINAL_ROUTING_KEY).toString())
+          .isEqualTo("order.created.eu");
+      // Each retry comes back through the default exchange under the queue's name.
+      assertThat(routingKeys)
+          .containsExactly("1 order.created.eu", "2 order.created.eu", "3 order.created.eu");
+    } finally {
+      messaging.delete(events);
+    }
+  }
+
+  @Test
   void aMessageThatCannotBeDecodedIsParkedAtOnce() throws Exception {
     WorkQueue<Job> jobs =
         queue(

@@ -176,10 +176,29 @@ public final class Properties {
         props.getType(),
         props.getContentType(),
         ts == null ? null : Instant.ofEpochMilli(ts.getTime()),
-        envelope.getRoutingKey(),
+        originalRoutingKey(envelope, props),
         attempt(props),
         envelope.isRedeliver(),
         headers);
+  }
+
+  /**
+   * The exchange the message was first published to: {@link MessageHeaders#ORIGINAL_EXCHANGE} on a
+   * retried or replayed copy (which travels through the default exchange), else the envelope's.
+   */
+  public static String originalExchange(Envelope envelope, AMQP.BasicProperties props) {
+    String original = header(props, MessageHeaders.ORIGINAL_EXCHANGE);
+    return original != null ? original : envelope.getExchange();
+  }
+
+  /**
+   * The routing key the message was first published with: {@link
+   * MessageHeaders#ORIGINAL_ROUTING_KEY} on a retried or replayed copy (sent to its queue by name),
+   * else the envelope's.
+   */
+  public static String originalRoutingKey(Envelope envelope, AMQP.BasicProperties props) {
+    String original = header(props, MessageHeaders.ORIGINAL_ROUTING_KEY);
+    return original != null ? original : envelope.getRoutingKey();
   }
 
   /** The attempt a received message is for, from {@link MessageHeaders#ATTEMPT} (default 1). */

@@ -163,7 +163,7 @@ public final class QueueConsumer<T> implements AutoCloseable {
         if (attempt >= queue.retry().maxAttempts()) {
           park(ch, tag, envelope, props, body, attempt, "attempts", reason);
         } else {
-          retry(ch, tag, props, body, attempt, reason);
+          retry(ch, tag, envelope, props, body, attempt, reason);
         }
         return;
       }
@@ -173,14 +173,30 @@ public final class QueueConsumer<T> implements AutoCloseable {
   }
 
   private void retry(
-      Channel ch, long tag, AMQP.BasicProperties props, byte[] body, int attempt, String reason) {
+      Channel ch,
+      long tag,
+      Envelope envelope,
+      AMQP.BasicProperties props,
+      byte[] body,
+      int attempt,
+      String reason) {
     int tier = queue.retry().tierAfter(attempt);
     meters.retried(tier + 1);
+    // The copy travels through the default exchange (tier queue, then back to the main queue): it
+    // carries where the message was first published, for its handler and for parking.
     Properties.Outgoing copy =
         Properties.copy(
             props,
             body,
-            Map.of(MessageHeaders.ATTEMPT, attempt + 1, MessageHeaders.LAST_FAILURE, reason));
+            Map.of(
+                MessageHeaders.ATTEMPT,
+                attempt + 1,
+                MessageHeaders.LAST_FAILURE,
+                reason,
+                MessageHeaders.ORIGINAL_EXCHANGE,
+                Properties.originalExchange(envelope, props),
+                MessageHeaders.ORIGINAL_ROUTING_KEY,
+                Properties.originalRoutingKey(envelope, props)));
     republishThenAck(ch, tag, queue.retryQueueName(tier), copy);
   }
 
@@ -201,8 +217,6 @@ public final class QueueConsumer<T> implements AutoCloseable {
         queue.deadLetterQueueName(),
         attempt,
         reason);
-    String originalExchange = Properties.header(props, MessageHeaders.ORIGINAL_EXCHANGE);
-    String originalKey = Properties.header(props, MessageHeaders.ORIGINAL_ROUTING_KEY);
     Properties.Outgoing copy =
         Properties.copy(
             props,
@@ -213,9 +227,9 @@ public final class QueueConsumer<T> implements AutoCloseable {
                 MessageHeaders.FAILURE_REASON,
                 reason,
                 MessageHeaders.ORIGINAL_EXCHANGE,
-                originalExchange != null ? originalExchange : envelope.getExchange(),
+                Properties.originalExchange(envelope, props),
                 MessageHeaders.ORIGINAL_ROUTING_KEY,
-                originalKey != null ? originalKey : envelope.getRoutingKey()));
+                Properties.originalRoutingKey(envelope, props)));
     republishThenAck(ch, tag, queue.deadLetterQueueName(), copy);
   }
 
