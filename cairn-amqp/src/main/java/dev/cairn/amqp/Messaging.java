@@ -357,7 +357,8 @@ public final class Messaging implements AutoCloseable {
 
     /**
      * How long {@link #build()} keeps trying to reach a broker before failing with {@code
-     * UNAVAILABLE}; {@link Duration#ZERO} tries once. Default 30 s.
+     * UNAVAILABLE}: the last attempt is made at this timeout, so the failure comes no earlier;
+     * {@link Duration#ZERO} tries once. Default 30 s.
      */
     public Builder firstConnectTimeout(Duration timeout) {
       this.firstConnectTimeout = Checks.nonNegative("firstConnectTimeout", timeout);

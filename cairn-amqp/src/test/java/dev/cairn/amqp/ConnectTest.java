@@ -59,7 +59,30 @@ class ConnectTest {
     assertThatThrownBy(b::build)
         .isInstanceOf(CairnException.class)
         .hasMessageMatching("(?s).*after ([3-9]|\\d\\d+) attempt\\(s\\).*");
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(600))
+        .isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void theLastAttemptIsMadeAtTheTimeoutWhenTheNextWaitWouldPassIt() throws Exception {
+    int port = deadPort();
+    Duration timeout = Duration.ofSeconds(1);
+    Messaging.Builder b =
+        Messaging.builder(BrokerAddressSource.fixed("127.0.0.1:" + port))
+            .firstConnectTimeout(timeout)
+            // The first wait (15..30 s) would pass the timeout: it is cut short to end there.
+            .connectBackoff(Duration.ofSeconds(30), Duration.ofSeconds(30));
+
+    long start = System.nanoTime();
+    assertThatThrownBy(b::build)
+        .isInstanceOfSatisfying(
+            CairnException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE))
+        .hasMessageContaining("after 2 attempt(s)")
+        .hasMessageContaining("(first connect timeout PT1S)");
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(timeout)
+        .isLessThan(Duration.ofSeconds(10));
   }
 
   @Test

@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Opens auto-recovering connections: the client library recovers connections, channels, queues,
  * bindings and consumers after a drop, but gives up at once on the first connection; this class
- * retries that one with exponential backoff and jitter until a deadline, then fails with a clear
- * error naming the addresses tried and the last cause.
+ * retries that one with exponential backoff and jitter until a deadline (the last wait cut short so
+ * that one more attempt is made at the deadline), then fails with a clear error naming the
+ * addresses tried and the last cause.
  *
  * <p>Thread-safe; {@link #connect} blocks the caller while it retries.
  */
@@ -77,6 +78,7 @@ public final class Connector {
     long deadline = start + firstConnectTimeout.toNanos();
     long backoffNanos = initialBackoff.toNanos();
     int attempt = 0;
+    boolean atDeadline = false;
     while (true) {
       attempt++;
       List<Address> addresses = List.of();
@@ -89,8 +91,7 @@ public final class Connector {
             "broker at " + addresses + " refused the credentials: " + e.getMessage());
       } catch (IOException | TimeoutException | RuntimeException e) {
         long now = System.nanoTime();
-        long sleep = ThreadLocalRandom.current().nextLong(backoffNanos / 2, backoffNanos + 1);
-        if (now + sleep - deadline >= 0) {
+        if (atDeadline || now - deadline >= 0) {
           throw CairnException.of(
               ErrorCode.UNAVAILABLE,
               "broker unreachable at "
@@ -104,6 +105,12 @@ public final class Connector {
                   + "): "
                   + describe(e));
         }
+        long sleep = ThreadLocalRandom.current().nextLong(backoffNanos / 2, backoffNanos + 1);
+        if (sleep - (deadline - now) >= 0) {
+          // The last wait ends at the deadline, where one more attempt is made.
+          sleep = deadline - now;
+          atDeadline = true;
+        }
         log.warn(
             "broker unreachable at {} (attempt {}): {}; retrying in {} ms",
             addresses,
@@ -111,7 +118,7 @@ public final class Connector {
             describe(e),
             TimeUnit.NANOSECONDS.toMillis(sleep));
         try {
-          TimeUnit.NANOSECONDS.sleep(sleep);
+          sleepUntil(now + sleep);
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
           throw CairnException.of(
@@ -119,6 +126,14 @@ public final class Connector {
         }
         backoffNanos = Math.min(backoffNanos * 2, maxBackoff.toNanos());
       }
+    }
+  }
+
+  // Thread.sleep may wake a fraction of a millisecond early; the last attempt must not.
+  private static void sleepUntil(long wakeAtNanos) throws InterruptedException {
+    for (long left = wakeAtNanos - System.nanoTime(); left > 0; ) {
+      TimeUnit.NANOSECONDS.sleep(left);
+      left = wakeAtNanos - System.nanoTime();
     }
   }
 
