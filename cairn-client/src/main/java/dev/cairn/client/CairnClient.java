@@ -78,8 +78,12 @@ public final class CairnClient implements AutoCloseable {
    * session, so it goes when the process goes) and keeps it registered until the registration or
    * the client is closed. An instance without an id gets a random one. Does not block.
    *
-   * @throws IllegalStateException when this client already registered the same service and id, or
-   *     is closed
+   * <p>A second registration of the same service and id by this client, while the first is kept, is
+   * refused by the client without asking the registry: it is returned all the same, its {@link
+   * Registration#registered()} fails with {@code ALREADY_EXISTS}, and closing it leaves the first
+   * registered.
+   *
+   * @throws IllegalStateException when the client is closed
    */
   public Registration register(Instance instance) {
     return core.register(requireNonNull(instance, "instance"));

@@ -17,7 +17,8 @@ public interface Registration extends AutoCloseable {
   /**
    * Completes with the instance as the registry stored it, the first time it does; fails with a
    * {@link dev.cairn.common.CairnException} when the registry rejects it (then the client drops the
-   * registration), or with {@code FAILED_PRECONDITION} when the client closes first.
+   * registration), with {@code ALREADY_EXISTS} when this client already keeps a registration of the
+   * same service and id, or with {@code FAILED_PRECONDITION} when the client closes first.
    */
   CompletableFuture<Instance> registered();
 
