@@ -73,6 +73,7 @@ public final class ClientCore {
             events,
             settings.interceptors,
             settings.tls,
+            settings.sessionTtl,
             settings.spread
                 ? java.util.concurrent.ThreadLocalRandom.current()
                     .nextInt(settings.registries.size())

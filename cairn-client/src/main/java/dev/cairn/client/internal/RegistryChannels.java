@@ -7,6 +7,7 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,13 @@ import java.util.concurrent.TimeUnit;
  * channels of their own from {@link #channel(RegistryAddress)}, with the same TLS and interceptors;
  * they are never current.
  *
+ * <p>Every channel pings its connection (HTTP/2 keepalive) once it has carried nothing for a third
+ * of the session TTL (gRPC raises that to 10 s), while a call is open on it, and closes it when a
+ * ping is not answered within half the TTL: a registry that went silent (a paused process, a
+ * partition) breaks every call on it, whatever no other check sees. The session, which checks its
+ * registry every sixth of the TTL, reports one it gave up for silence with {@link #gaveUp}, and the
+ * views watching it leave it at once.
+ *
  * <p>Used on the client's event thread only, except {@link #shutdown()}.
  */
 final class RegistryChannels {
@@ -30,6 +38,10 @@ final class RegistryChannels {
   private final Executor executor;
   private final List<ClientInterceptor> interceptors;
   private final ClientTls tls; // null: plaintext
+  private final Duration sessionTtl;
+  // Told (on the event thread) of each registry the session gave up for silence.
+  private final List<GiveUpListener> giveUpListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   // Channels to addresses the client was sent to, most recently used last; guarded by this.
   private final java.util.LinkedHashMap<RegistryAddress, ManagedChannel> extra =
       new java.util.LinkedHashMap<>(4, 0.75f, true);
@@ -43,8 +55,10 @@ final class RegistryChannels {
       Executor executor,
       List<ClientInterceptor> interceptors,
       ClientTls tls,
+      Duration sessionTtl,
       int first) {
     this.tls = tls;
+    this.sessionTtl = sessionTtl;
     this.current = first;
     this.addresses = addresses;
     this.channels = new ManagedChannel[addresses.size()];
@@ -139,6 +153,8 @@ final class RegistryChannels {
             .offloadExecutor(executor)
             .proxyDetector(target -> null)
             .disableRetry()
+            .keepAliveTime(Math.max(1, sessionTtl.toMillis() / 3), TimeUnit.MILLISECONDS)
+            .keepAliveTimeout(Math.max(1, sessionTtl.toMillis() / 2), TimeUnit.MILLISECONDS)
             .intercept(interceptors);
     if (tls == null) {
       b.usePlaintext();
@@ -153,6 +169,29 @@ final class RegistryChannels {
     if (index == current) {
       current = (current + 1) % addresses.size();
     }
+  }
+
+  /**
+   * The session gave the registry at {@code index} up: nothing answered it since {@code
+   * silentSinceNanos} (ticker time). It fails as {@link #failed(int)} says, and every view watching
+   * it is told, to leave it too.
+   */
+  void gaveUp(int index, long silentSinceNanos) {
+    failed(index);
+    for (GiveUpListener l : giveUpListeners) {
+      l.gaveUp(index, silentSinceNanos);
+    }
+  }
+
+  /** Adds {@code l}, told of each registry the session gives up; removed with the result. */
+  Runnable onGiveUp(GiveUpListener l) {
+    giveUpListeners.add(l);
+    return () -> giveUpListeners.remove(l);
+  }
+
+  /** Told of a registry the session gave up for silence; on the event thread. */
+  interface GiveUpListener {
+    void gaveUp(int index, long silentSinceNanos);
   }
 
   /** Shuts every channel down now and waits up to {@code timeoutMillis} for them to terminate. */

@@ -82,6 +82,11 @@ final class SessionManager {
   // client (and nobody who only saw the public id) resume it.
   private String sessionSecret = "";
   private long lastAckNanos;
+  // When the current stream was started (the ticker's nanos), to give up an opening never answered.
+  private long openingSinceNanos;
+  // Whether the current stream is being given up for silence, and since when nothing answered.
+  private boolean givingUp;
+  private long silentSinceNanos;
   // When the last keepalive was sent (the ticker's nanos); event thread, under the lock.
   private long lastKeepAliveNanos;
   private ScheduledFuture<?> keepAliveTask;
@@ -250,6 +255,19 @@ final class SessionManager {
     call = c;
     callToLeader = toLeader;
     callOpened = false;
+    givingUp = false;
+    openingSinceNanos = settings.ticker.nanos();
+    // Checked every sixth of the TTL from the start: an opening that is not answered within half
+    // the TTL is given up as a keepalive is (a registry that takes the connection and never
+    // answers:
+    // a paused process, a partition), and once open, keepalives are sent every third of the TTL and
+    // a registry that went silent is given up at most two thirds of the TTL after its last answer,
+    // leaving a third for the session to be resumed elsewhere before its lease runs out (decision
+    // 0185).
+    cancel(keepAliveTask);
+    long period = Math.max(1, settings.sessionTtl.toMillis() / 6);
+    keepAliveTask =
+        events.scheduleWithFixedDelay(this::keepAlive, period, period, TimeUnit.MILLISECONDS);
     c.start(new Listener(c), new Metadata());
     c.request(1);
     c.sendMessage(
@@ -388,12 +406,6 @@ final class SessionManager {
     failures = 0;
     lastAckNanos = settings.ticker.nanos();
     lastKeepAliveNanos = lastAckNanos;
-    // Checked every sixth of the TTL, sent every third: a registry that went silent (a partition,
-    // no RST) is given up at most two thirds of the TTL after its last answer, leaving a third for
-    // the session to be resumed elsewhere before its lease runs out (decision 0185).
-    long period = Math.max(1, settings.sessionTtl.toMillis() / 6);
-    keepAliveTask =
-        events.scheduleWithFixedDelay(this::keepAlive, period, period, TimeUnit.MILLISECONDS);
     for (RegistrationImpl r : registrations.values()) {
       sendRegister(r);
     }
@@ -404,10 +416,27 @@ final class SessionManager {
 
   // On the event thread.
   private synchronized void keepAlive() {
-    if (!open || call == null) {
+    if (call == null || givingUp) {
       return;
     }
     long now = settings.ticker.nanos();
+    if (!callOpened) {
+      // A leader's address has a shorter wait of its own (openTimedOut).
+      long waited = now - openingSinceNanos;
+      if (!callToLeader && waited > settings.sessionTtl.toNanos() / 2) {
+        log.info(
+            "No answer from {} to the session's opening for {} ms",
+            where(),
+            TimeUnit.NANOSECONDS.toMillis(waited));
+        givingUp = true;
+        silentSinceNanos = openingSinceNanos;
+        call.cancel("session: no answer to its opening", null);
+      }
+      return;
+    }
+    if (!open) {
+      return;
+    }
     long silentNanos = now - lastAckNanos;
     if (silentNanos > settings.sessionTtl.toNanos() / 2) {
       log.info(
@@ -416,6 +445,8 @@ final class SessionManager {
           TimeUnit.NANOSECONDS.toMillis(silentNanos));
       // Registrations made until the stream's end reaches the event thread wait for the next one.
       open = false;
+      givingUp = true;
+      silentSinceNanos = lastAckNanos;
       call.cancel("keepalive: no answer", null);
       return;
     }
@@ -572,6 +603,9 @@ final class SessionManager {
         return;
       }
       // The leader went away: the configured registries send the session to the next one.
+    } else if (givingUp) {
+      // Silent, not broken: the views watching it may not see that by themselves.
+      channels.gaveUp(callIndex, silentSinceNanos);
     } else {
       channels.failed(callIndex);
     }

@@ -83,6 +83,11 @@ final class ViewImpl implements ServiceView {
   private volatile long resumes;
   private volatile long relists;
   private int watchIndex;
+  // When the current watch was started, and when it last delivered a message (ticker time).
+  private long watchStartedNanos;
+  private long lastWatchMessageNanos;
+  private ScheduledFuture<?> livenessTask;
+  private Runnable giveUpSubscription;
   private ScheduledFuture<?> retryTask;
   private ScheduledFuture<?> reconcileTask;
   private ScheduledFuture<?> confirmTask;
@@ -121,7 +126,14 @@ final class ViewImpl implements ServiceView {
                 }
               });
     }
+    giveUpSubscription = channels.onGiveUp(this::registryGivenUp);
     startWatch();
+    // A watch's first message comes at once (a snapshot, or the events it missed): one that did not
+    // within half the session TTL is on a registry that went silent, and is left (as the session
+    // leaves one; checked as often as the session checks its own).
+    long check = Math.max(1, settings.sessionTtl.toMillis() / 6);
+    livenessTask =
+        events.scheduleWithFixedDelay(this::checkLiveness, check, check, TimeUnit.MILLISECONDS);
     long every = settings.reconcileInterval.toNanos();
     reconcileTask =
         events.scheduleWithFixedDelay(this::reconcile, every, every, TimeUnit.NANOSECONDS);
@@ -130,6 +142,10 @@ final class ViewImpl implements ServiceView {
   /** Stops the watch and the timers; the last snapshot stays. On the event thread. */
   void close() {
     closed = true;
+    if (giveUpSubscription != null) {
+      giveUpSubscription.run();
+    }
+    cancel(livenessTask);
     cancel(retryTask);
     cancel(reconcileTask);
     cancel(confirmTask);
@@ -249,6 +265,7 @@ final class ViewImpl implements ServiceView {
       return;
     }
     watch = c;
+    watchStartedNanos = settings.ticker.nanos();
     toAck = 0;
     acked = 0;
     c.start(new WatchListener(c), new Metadata());
@@ -273,6 +290,7 @@ final class ViewImpl implements ServiceView {
       return;
     }
     c.request(1);
+    lastWatchMessageNanos = settings.ticker.nanos();
     if (!live) {
       live = true;
       failures = 0;
@@ -373,7 +391,48 @@ final class ViewImpl implements ServiceView {
     }
   }
 
+  // On the event thread, every sixth of the session TTL.
+  private void checkLiveness() {
+    ClientCall<WatchClientMessage, WatchResponse> c = watch;
+    if (closed || c == null || live) {
+      return;
+    }
+    long waited = settings.ticker.nanos() - watchStartedNanos;
+    if (waited > settings.sessionTtl.toNanos() / 2) {
+      log.info(
+          "No answer from {} to the watch of {} for {} ms",
+          channels.address(watchIndex),
+          service,
+          TimeUnit.NANOSECONDS.toMillis(waited));
+      leave(c, "watch: no answer", watchStartedNanos);
+    }
+  }
+
+  /**
+   * The session gave the registry at {@code index} up for silence (nothing answered it since {@code
+   * silentSinceNanos}): a watch on it is left at once, stale since it last heard from it.
+   */
+  private void registryGivenUp(int index, long silentSinceNanos) {
+    ClientCall<WatchClientMessage, WatchResponse> c = watch;
+    if (closed || c == null || watchIndex != index) {
+      return;
+    }
+    log.debug("Watch of {} leaves {}, given up by the session", service, channels.address(index));
+    leave(c, "registry given up: no answer", Math.max(silentSinceNanos, lastWatchMessageNanos));
+  }
+
+  // Ends the watch `c` now, as if it broke: whatever it still delivers is ignored.
+  private void leave(ClientCall<WatchClientMessage, WatchResponse> c, String why, long staleSince) {
+    watch = null;
+    c.cancel(why, null);
+    watchEnded(Status.UNAVAILABLE.withDescription(why), staleSince);
+  }
+
   private void watchEnded(Status status) {
+    watchEnded(status, settings.ticker.nanos());
+  }
+
+  private void watchEnded(Status status, long staleSince) {
     watch = null;
     boolean wasLive = live;
     live = false;
@@ -385,7 +444,7 @@ final class ViewImpl implements ServiceView {
       resumeRevision = 0;
     }
     if (wasLive) {
-      markStale();
+      markStale(staleSince);
     }
     channels.failed(watchIndex);
     long delay = backoff.delayNanos(failures = Math.min(failures + 1, 64));
@@ -412,6 +471,7 @@ final class ViewImpl implements ServiceView {
     } catch (IllegalStateException e) {
       return;
     }
+    long sentNanos = settings.ticker.nanos();
     ClientCalls.asyncUnaryCall(
         c,
         GetServiceRequest.newBuilder().setNamespace(settings.namespace).setService(service).build(),
@@ -424,11 +484,33 @@ final class ViewImpl implements ServiceView {
           @Override
           public void onError(Throwable t) {
             log.debug("Reconcile of {} failed: {}", service, t.toString());
+            reconcileFailed(index, Status.fromThrowable(t), sentNanos);
           }
 
           @Override
           public void onCompleted() {}
         });
+  }
+
+  /**
+   * A read from the registry at {@code index} failed (on the event thread, the calls' executor). A
+   * registry that did not answer in time is failed as a broken watch fails it, and a watch on it
+   * that delivered nothing since the read was sent is left: both are on a registry gone silent.
+   */
+  private void reconcileFailed(int index, Status status, long sentNanos) {
+    if (closed || status.getCode() != Status.Code.DEADLINE_EXCEEDED) {
+      return;
+    }
+    channels.failed(index);
+    ClientCall<WatchClientMessage, WatchResponse> c = watch;
+    if (c != null && watchIndex == index && lastWatchMessageNanos - sentNanos < 0) {
+      log.info(
+          "No answer from {} to a read of {} within {}; leaving its watch",
+          channels.address(index),
+          service,
+          settings.requestTimeout);
+      leave(c, "registry: no answer to a read", sentNanos);
+    }
   }
 
   private void reconciled(GetServiceResponse r) {
@@ -506,8 +588,8 @@ final class ViewImpl implements ServiceView {
             TimeUnit.NANOSECONDS);
   }
 
-  private void markStale() {
-    staleSinceNanos = settings.ticker.nanos();
+  private void markStale(long sinceNanos) {
+    staleSinceNanos = Math.min(sinceNanos, settings.ticker.nanos());
     publish();
   }
 

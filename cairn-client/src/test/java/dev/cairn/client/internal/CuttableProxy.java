@@ -15,7 +15,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A TCP proxy on loopback whose connections a test can cut, as a registry node's death would: while
  * cut it refuses new connections; {@link #restore()} listens again on the same port. Or silence, as
  * a network partition would: connections stay open and new ones are taken, but no byte gets through
- * either way (no RST, no FIN) until {@link #unsilence()}.
+ * either way (no RST, no FIN) until {@link #unsilence()}. Or freeze, as a paused process would
+ * ({@code kill -STOP}): connections are taken and bytes kept, then delivered in order on {@link
+ * #thaw()}.
  */
 final class CuttableProxy implements AutoCloseable {
 
@@ -24,6 +26,8 @@ final class CuttableProxy implements AutoCloseable {
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile ServerSocket server;
   private volatile boolean silent;
+  private final Object frozenLock = new Object();
+  private boolean frozen; // guarded by frozenLock
   private volatile long toClientDelayMillis;
 
   CuttableProxy(InetSocketAddress target) {
@@ -60,6 +64,30 @@ final class CuttableProxy implements AutoCloseable {
     silent = false;
   }
 
+  /** Holds every byte either way from now on, until {@link #thaw()} delivers them. */
+  void freeze() {
+    synchronized (frozenLock) {
+      frozen = true;
+    }
+  }
+
+  /** Delivers what was held and relays again. */
+  void thaw() {
+    synchronized (frozenLock) {
+      frozen = false;
+      frozenLock.notifyAll();
+    }
+  }
+
+  // Blocks the pipe while frozen: the bytes it read stay with it, as in a paused process's buffers.
+  private void awaitThawed() throws InterruptedException {
+    synchronized (frozenLock) {
+      while (frozen) {
+        frozenLock.wait();
+      }
+    }
+  }
+
   /** Listens again on the same port. */
   void restore() {
     server = listen(port);
@@ -68,6 +96,7 @@ final class CuttableProxy implements AutoCloseable {
 
   @Override
   public void close() {
+    thaw();
     try {
       server.close();
     } catch (IOException e) {
@@ -129,6 +158,7 @@ final class CuttableProxy implements AutoCloseable {
                   if (delay > 0) {
                     Thread.sleep(delay); // network latency, not synchronisation
                   }
+                  awaitThawed();
                   if (!silent) {
                     out.write(buf, 0, n);
                     out.flush();
