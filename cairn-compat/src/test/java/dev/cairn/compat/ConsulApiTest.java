@@ -8,9 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.common.Health;
 import dev.cairn.common.HealthCheck;
 import dev.cairn.common.Instance;
-import dev.cairn.common.InstanceKind;
 import dev.cairn.server.core.Registry;
-import dev.cairn.server.core.SessionAccess;
 import dev.cairn.server.core.SessionInfo;
 import dev.cairn.testing.CairnServerExtension;
 import java.net.http.HttpResponse;
@@ -109,19 +107,7 @@ class ConsulApiTest {
   @Test
   void anInstanceOfAClientsSessionIsNeitherReplacedNorRemoved() throws Exception {
     Registry registry = cairn.registry();
-    SessionInfo owner =
-        registry.openSession(Duration.ofSeconds(60), "", SessionAccess.none(), "owner").join();
-    registry
-        .register(
-            "default",
-            Instance.builder("web", "10.0.0.1")
-                .id("web-1")
-                .port("http", 8080)
-                .kind(InstanceKind.EPHEMERAL)
-                .sessionId(owner.id())
-                .build(),
-            SessionAccess.secret(owner.secret()))
-        .join();
+    SessionInfo owner = OwnedInstances.open(registry, "10.0.0.1", "web/web-1");
     long before = registry.revision();
 
     HttpResponse<String> replaced =

@@ -8,12 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.common.Instance;
 import dev.cairn.common.InstanceKind;
 import dev.cairn.server.core.Registry;
-import dev.cairn.server.core.SessionAccess;
 import dev.cairn.server.core.SessionInfo;
 import dev.cairn.testing.CairnServerExtension;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -120,20 +118,7 @@ class EurekaApiTest {
   void anotherClientsSessionIsNeitherRenewedNorClosedNorTakenOver() throws Exception {
     Registry registry = cairn.registry();
     SessionInfo owner =
-        registry.openSession(Duration.ofSeconds(60), "", SessionAccess.none(), "owner").join();
-    for (String service : List.of("orders", "payments")) {
-      registry
-          .register(
-              "default",
-              Instance.builder(service, "10.0.0.1")
-                  .id(service + "-9")
-                  .port("http", 8080)
-                  .kind(InstanceKind.EPHEMERAL)
-                  .sessionId(owner.id())
-                  .build(),
-              SessionAccess.secret(owner.secret()))
-          .join();
-    }
+        OwnedInstances.open(registry, "10.0.0.1", "orders/orders-9", "payments/payments-9");
     long before = registry.revision();
 
     HttpResponse<String> heartbeat = eureka.put("/apps/ORDERS/orders-9?status=UP", "");

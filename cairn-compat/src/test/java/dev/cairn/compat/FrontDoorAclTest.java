@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.common.Instance;
-import dev.cairn.common.InstanceKind;
 import dev.cairn.compat.internal.Need;
 import dev.cairn.compat.internal.RouteTable;
 import dev.cairn.compat.internal.consul.ConsulEndpoint;
@@ -12,7 +11,6 @@ import dev.cairn.compat.internal.eureka.EurekaEndpoint;
 import dev.cairn.compat.internal.prometheus.TargetsEndpoint;
 import dev.cairn.server.CairnServer;
 import dev.cairn.server.core.Registry;
-import dev.cairn.server.core.SessionAccess;
 import dev.cairn.server.core.SessionInfo;
 import dev.cairn.server.core.acl.Access;
 import dev.cairn.server.core.acl.Policy;
@@ -431,21 +429,7 @@ class FrontDoorAclTest {
   @Test
   void eurekaRemovesAnotherSessionsInstanceAloneAndLeavesTheSessionOpen() throws Exception {
     Registry registry = server.registry();
-    SessionInfo owner =
-        registry.openSession(Duration.ofSeconds(60), "", SessionAccess.none(), "owner").join();
-    for (String service : List.of("web", "db")) {
-      registry
-          .register(
-              "default",
-              Instance.builder(service, "10.0.0.9")
-                  .id(service + "-owned")
-                  .port("http", 80)
-                  .kind(InstanceKind.EPHEMERAL)
-                  .sessionId(owner.id())
-                  .build(),
-              SessionAccess.secret(owner.secret()))
-          .join();
-    }
+    SessionInfo owner = OwnedInstances.open(registry, "10.0.0.9", "web/web-owned", "db/db-owned");
     try {
       assertThat(eureka("PUT", url(1, "apps/WEB/web-owned"), "", writer).statusCode())
           .isEqualTo(404);

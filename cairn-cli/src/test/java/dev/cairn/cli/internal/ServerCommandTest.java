@@ -184,25 +184,11 @@ class ServerCommandTest {
     AtomicBoolean started = new AtomicBoolean();
 
     CliRun run =
-        CliRun.of(new CommandLine(new ServerCommand(notStarting(started))))
-            .execute(
-                "--data-dir",
-                dataDir.toString(),
-                "--http-port",
-                "0",
-                "--grpc-port",
-                "0",
-                "--dns-port",
-                "-1",
-                "--node-id",
-                "n1",
-                "--peers",
-                "n1=127.0.0.1:"
-                    + ports[0]
-                    + ",n2=localhost:"
-                    + ports[0]
-                    + ",n3=127.0.0.1:"
-                    + ports[1]);
+        memberThatMustNotStart(
+            started,
+            dataDir,
+            0,
+            "n1=127.0.0.1:" + ports[0] + ",n2=localhost:" + ports[0] + ",n3=127.0.0.1:" + ports[1]);
 
     assertThat(run.exitCode()).as("%s", run).isEqualTo(ExitCode.USAGE);
     assertThat(run.err().lines().findFirst())
@@ -223,21 +209,7 @@ class ServerCommandTest {
     int port = freePorts(1)[0];
     AtomicBoolean started = new AtomicBoolean();
 
-    CliRun run =
-        CliRun.of(new CommandLine(new ServerCommand(notStarting(started))))
-            .execute(
-                "--data-dir",
-                dataDir.toString(),
-                "--http-port",
-                Integer.toString(port),
-                "--grpc-port",
-                "0",
-                "--dns-port",
-                "-1",
-                "--node-id",
-                "n1",
-                "--peers",
-                "n1=127.0.0.1:" + port);
+    CliRun run = memberThatMustNotStart(started, dataDir, port, "n1=127.0.0.1:" + port);
 
     assertThat(run.exitCode()).as("%s", run).isEqualTo(ExitCode.USAGE);
     assertThat(run.err().lines().findFirst())
@@ -248,6 +220,28 @@ class ServerCommandTest {
                 + port
                 + ")");
     assertThat(started).isFalse();
+  }
+
+  /**
+   * Runs {@code cairn server} as member n1 of {@code peers}, HTTP on {@code httpPort}, with a
+   * starter that only notes it was called in {@code started}.
+   */
+  private static CliRun memberThatMustNotStart(
+      AtomicBoolean started, Path dataDir, int httpPort, String peers) {
+    return CliRun.of(new CommandLine(new ServerCommand(notStarting(started))))
+        .execute(
+            "--data-dir",
+            dataDir.toString(),
+            "--http-port",
+            Integer.toString(httpPort),
+            "--grpc-port",
+            "0",
+            "--dns-port",
+            "-1",
+            "--node-id",
+            "n1",
+            "--peers",
+            peers);
   }
 
   @Test
