@@ -147,7 +147,7 @@ class HttpProtocolTest {
                 + index
                 + "&wait=1m HTTP/1.1\r\nHost: x\r\n\r\n");
     for (int i = 0; i < pipelined; i++) {
-      requests.append("GET /v1/services/web/instances/a?n=").append(i);
+      requests.append("GET /v1/services/web/instances/a?n").append(i).append("=x");
       requests.append(" HTTP/1.1\r\nHost: x\r\n\r\n");
     }
     try (RawHttp http = raw()) {
@@ -158,11 +158,9 @@ class HttpProtocolTest {
       assertThat(http.read().body()).contains("\"b\"");
       for (int i = 0; i < pipelined; i++) {
         RawHttp.Response r = http.read();
-        // Each answer of the unknown parameter names it: the answers come in request order.
+        // Each answer names its request's unknown parameter: the answers come in request order.
         assertThat(r.status()).as("request %d", i).isEqualTo(400);
-        assertThat(r.body())
-            .as("request %d", i)
-            .contains("\"field\":\"n\"", "n: \\\"" + i + "\\\"");
+        assertThat(r.body()).as("request %d", i).contains("\"field\":\"n" + i + "\"");
       }
       http.write("GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n");
       assertThat(http.read().status()).isEqualTo(200);
