@@ -119,7 +119,7 @@ public final class PeerAddresses {
 
   // Whether host is the address itself, written as an IP address (in any of its forms).
   private static boolean isWritten(String host, InetAddress address) {
-    if (!IPV4.matcher(host).matches() && host.indexOf(':') < 0) {
+    if (!isLiteral(host)) {
       return false; // a name: InetAddress would look it up
     }
     try {
@@ -127,6 +127,11 @@ public final class PeerAddresses {
     } catch (UnknownHostException e) {
       return false;
     }
+  }
+
+  // Whether host is written as an IP address (IPv4 dotted, or IPv6, which has colons).
+  private static boolean isLiteral(String host) {
+    return IPV4.matcher(host).matches() || host.indexOf(':') >= 0;
   }
 
   private static boolean isOfThisMachine(InetAddress address) {
@@ -153,8 +158,14 @@ public final class PeerAddresses {
         };
     Map<String, CompletableFuture<List<InetAddress>>> lookups = new HashMap<>();
     for (ClusterPeers.Peer p : peers) {
+      // An IP address is parsed, not looked up: no thread, nothing to wait for (the usual --peers,
+      // checked by each layer the list passes through).
       lookups.computeIfAbsent(
-          key(p.host()), h -> CompletableFuture.supplyAsync(() -> lookUp(p.host()), ownThread));
+          key(p.host()),
+          h ->
+              isLiteral(p.host())
+                  ? CompletableFuture.completedFuture(lookUp(p.host()))
+                  : CompletableFuture.supplyAsync(() -> lookUp(p.host()), ownThread));
     }
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RESOLVE_MILLIS);
     Map<String, List<InetAddress>> out = new HashMap<>();
