@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * from the last revision it applied, on whichever registry is current, failing over with backoff;
  * decision 0120), a {@code GetService} reconcile every interval, the {@link RemovalGuard}, and the
  * disk snapshot. It acknowledges each watch message once applied and shown (decision 0121), so that
- * drains count it.
+ * drains count it. It never goes back in the revisions of one registry: its reads ask for the
+ * revision it shows, and older answers of that registry are dropped; another registry's answer is a
+ * fresh start (decision 0201).
  *
  * <p>The client's event thread (also the executor of the gRPC calls) owns every field but {@link
  * #published}, a volatile immutable snapshot read by any thread, and the listener list.
@@ -67,6 +69,9 @@ final class ViewImpl implements ServiceView {
   private Map<String, Instance> truth = new TreeMap<>();
   private Map<String, Instance> shown = new TreeMap<>();
   private long revision;
+  // The registry history `revision` belongs to ("" when unknown: a server that does not say, or
+  // the disk). A view never goes back in the revisions of one registry (decision 0201).
+  private String revisionRegistry = "";
   private Source source = Source.NONE;
   private boolean live;
   private ClientCall<WatchClientMessage, WatchResponse> watch;
@@ -74,6 +79,8 @@ final class ViewImpl implements ServiceView {
   // the next watch resumes from (0: from a snapshot).
   private long resumeRevision;
   private String registryId = "";
+  // The registry of the open watch, from its first message ("" before it).
+  private String watchRegistry = "";
   // The last revision applied from the watch, and the last acknowledged on it.
   private long toAck;
   private long acked;
@@ -82,6 +89,10 @@ final class ViewImpl implements ServiceView {
   private volatile long watched;
   private volatile long resumes;
   private volatile long relists;
+  // Reads answered "behind" (or otherwise unavailable) while asking for the view's revision, and
+  // read answers older than the view that it dropped (for tests).
+  private volatile long behindReads;
+  private volatile long droppedReads;
   private int watchIndex;
   // When the current watch was started, and when it last delivered a message (ticker time).
   private long watchStartedNanos;
@@ -265,6 +276,7 @@ final class ViewImpl implements ServiceView {
       return;
     }
     watch = c;
+    watchRegistry = "";
     watchStartedNanos = settings.ticker.nanos();
     toAck = 0;
     acked = 0;
@@ -297,6 +309,16 @@ final class ViewImpl implements ServiceView {
     }
     if (!m.getRegistryId().isEmpty()) {
       registryId = m.getRegistryId();
+      watchRegistry = registryId;
+    }
+    boolean sameRegistry = source != Source.REGISTRY || same(watchRegistry, revisionRegistry);
+    if (!sameRegistry && !m.hasSnapshot()) {
+      // Events of another registry than the one the view shows (a read moved it there while this
+      // watch was open): they cannot be applied to it. Watch again from what the view shows.
+      resumeRevision = revision;
+      registryId = revisionRegistry;
+      restartWatch(c, "the view moved to another registry");
+      return;
     }
     if (m.hasResumed()) {
       resumes++;
@@ -312,14 +334,18 @@ final class ViewImpl implements ServiceView {
     resumeRevision = m.getRevision();
     watched = resumeRevision;
     toAck = m.getRevision();
-    if (!m.hasSnapshot() && m.getRevision() <= revision) {
+    if (sameRegistry
+        && source == Source.REGISTRY
+        && (m.hasSnapshot() ? m.getRevision() < revision : m.getRevision() <= revision)) {
       // Nothing the view does not show already: a read from another member brought it past what
-      // this watch delivers now (decision 0188). Only whether it is live may have changed.
+      // this watch delivers now (decision 0188), or this watch started on a member behind what the
+      // view shows, whose snapshot is older (decision 0201). Only whether it is live may have
+      // changed; the watch's later events apply from the view's revision on.
       publish();
       maybeAck();
       return;
     }
-    update(next, m.getRevision(), false);
+    update(next, m.getRevision(), watchRegistry, false);
   }
 
   /**
@@ -350,6 +376,16 @@ final class ViewImpl implements ServiceView {
   /** Resumes the registry answered with a COMPACTED snapshot (a re-list); for tests. */
   long relists() {
     return relists;
+  }
+
+  /** Reads that asked for the view's revision and were answered "behind"; for tests. */
+  long behindReads() {
+    return behindReads;
+  }
+
+  /** Read answers of the view's registry older than the view, dropped; for tests. */
+  long droppedReads() {
+    return droppedReads;
   }
 
   private Map<String, Instance> applyMessage(WatchResponse m) {
@@ -428,6 +464,16 @@ final class ViewImpl implements ServiceView {
     watchEnded(Status.UNAVAILABLE.withDescription(why), staleSince);
   }
 
+  // Ends the watch `c` and starts another at once, on the current registry: not a failure.
+  private void restartWatch(ClientCall<WatchClientMessage, WatchResponse> c, String why) {
+    log.debug("Watch of {} starts again: {}", service, why);
+    watch = null;
+    live = false;
+    c.cancel(why, null);
+    cancel(retryTask);
+    startWatch();
+  }
+
   private void watchEnded(Status status) {
     watchEnded(status, settings.ticker.nanos());
   }
@@ -458,7 +504,17 @@ final class ViewImpl implements ServiceView {
     if (closed) {
       return;
     }
-    int index = channels.currentIndex();
+    read(channels.currentIndex(), false);
+  }
+
+  /**
+   * Reads the service from the registry at {@code index}. Once the view shows a revision of a
+   * registry it knows, the read asks for it ({@code min_revision} with that {@code registry_id}): a
+   * member of that registry answers once it has applied it, or says it is behind, and another
+   * registry answers at once (decision 0201). A member that is behind is not a failure: the read is
+   * tried once on the next registry ({@code retry}), the view kept meanwhile.
+   */
+  private void read(int index, boolean retry) {
     ClientCall<GetServiceRequest, GetServiceResponse> c;
     try {
       c =
@@ -472,9 +528,15 @@ final class ViewImpl implements ServiceView {
       return;
     }
     long sentNanos = settings.ticker.nanos();
+    GetServiceRequest.Builder request =
+        GetServiceRequest.newBuilder().setNamespace(settings.namespace).setService(service);
+    boolean atLeast = source == Source.REGISTRY && revision > 0 && !revisionRegistry.isEmpty();
+    if (atLeast) {
+      request.setMinRevision(revision).setRegistryId(revisionRegistry);
+    }
     ClientCalls.asyncUnaryCall(
         c,
-        GetServiceRequest.newBuilder().setNamespace(settings.namespace).setService(service).build(),
+        request.build(),
         new StreamObserver<>() {
           @Override
           public void onNext(GetServiceResponse r) {
@@ -484,7 +546,12 @@ final class ViewImpl implements ServiceView {
           @Override
           public void onError(Throwable t) {
             log.debug("Reconcile of {} failed: {}", service, t.toString());
-            reconcileFailed(index, Status.fromThrowable(t), sentNanos);
+            Status status = Status.fromThrowable(t);
+            if (atLeast && status.getCode() == Status.Code.UNAVAILABLE) {
+              readBehind(index, retry, status);
+              return;
+            }
+            reconcileFailed(index, status, sentNanos);
           }
 
           @Override
@@ -513,6 +580,26 @@ final class ViewImpl implements ServiceView {
     }
   }
 
+  /**
+   * A read asking for the view's revision was not answered by the registry at {@code index}: it is
+   * behind (or unavailable). The view stays as it is, nothing is marked failed (the watch and the
+   * session judge the registry), and a first such read is tried on the next registry.
+   */
+  private void readBehind(int index, boolean retry, Status status) {
+    behindReads++;
+    if (closed || retry || channels.size() < 2) {
+      return;
+    }
+    log.debug(
+        "{} did not answer a read of {} at revision {} ({}); asking {}",
+        channels.address(index),
+        service,
+        revision,
+        status.getDescription(),
+        channels.address((index + 1) % channels.size()));
+    read((index + 1) % channels.size(), true);
+  }
+
   private void reconciled(GetServiceResponse r) {
     if (closed) {
       return;
@@ -524,13 +611,43 @@ final class ViewImpl implements ServiceView {
       log.warn("Dropping a malformed GetService answer for {}: {}", service, e.getMessage());
       return;
     }
-    if (live && r.getRevision() < revision) {
-      return; // older than what the live watch delivered
+    String from = r.getRegistryId();
+    boolean sameRegistry = source != Source.REGISTRY || same(from, revisionRegistry);
+    if (sameRegistry && source == Source.REGISTRY && r.getRevision() < revision) {
+      // Older than what the view shows, from a member of the same registry that is behind: the
+      // view never goes back, whether its watch is live or not (decision 0201).
+      droppedReads++;
+      return;
     }
     if (!live) {
       staleSinceNanos = settings.ticker.nanos();
     }
-    update(next, r.getRevision(), true);
+    if (!sameRegistry) {
+      log.info(
+          "View of {}: read from registry {} at revision {} (it showed registry {} at {}): taken"
+              + " as a fresh start",
+          service,
+          from,
+          r.getRevision(),
+          revisionRegistry,
+          revision);
+    }
+    update(next, r.getRevision(), from, true);
+    ClientCall<WatchClientMessage, WatchResponse> c = watch;
+    if (!sameRegistry) {
+      // Another registry (one that lost its data, or another cluster): a fresh start, as a watch
+      // takes one. A watch resumes from it, and one open on the old registry starts again.
+      resumeRevision = r.getRevision();
+      registryId = from;
+      if (c != null && !watchRegistry.isEmpty() && !watchRegistry.equals(from)) {
+        restartWatch(c, "the view moved to another registry");
+      }
+    }
+  }
+
+  // Whether revisions of registries `a` and `b` compare; "" (not known) compares with any.
+  private static boolean same(String a, String b) {
+    return a.isEmpty() || b.isEmpty() || a.equals(b);
   }
 
   // ---- state ----
@@ -553,7 +670,7 @@ final class ViewImpl implements ServiceView {
     publish();
   }
 
-  private void update(Map<String, Instance> next, long atRevision, boolean read) {
+  private void update(Map<String, Instance> next, long atRevision, String registry, boolean read) {
     long now = settings.ticker.nanos();
     if (source != Source.REGISTRY) {
       // The first registry answer replaces whatever the disk said, unguarded.
@@ -565,6 +682,9 @@ final class ViewImpl implements ServiceView {
     source = Source.REGISTRY;
     truth = next;
     revision = atRevision;
+    if (!registry.isEmpty()) {
+      revisionRegistry = registry;
+    }
     scheduleConfirm(now);
     publish();
     maybeAck();

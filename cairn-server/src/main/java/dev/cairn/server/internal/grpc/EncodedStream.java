@@ -7,70 +7,76 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * Bytes already encoded as a message, as gRPC's marshallers hand messages over: two arrays read as
- * one stream (a head encoded per call, a tail encoded once and shared), which gRPC drains into its
- * frame buffers without another copy.
+ * Bytes already encoded as a message, as gRPC's marshallers hand messages over: a few arrays read
+ * as one stream (e.g. a head encoded per call, a body encoded once and shared, a tail encoded per
+ * call), which gRPC drains into its frame buffers without another copy.
  */
 final class EncodedStream extends InputStream implements KnownLength, Drainable {
 
-  private final byte[] head;
-  private final byte[] tail;
-  private int position; // over head then tail
+  private final byte[][] parts;
+  private int part; // the part `position` is in (parts.length at the end)
+  private int position; // within parts[part]
+  private int left;
 
-  EncodedStream(byte[] head, byte[] tail) {
-    this.head = head;
-    this.tail = tail;
+  EncodedStream(byte[]... parts) {
+    this.parts = parts;
+    int n = 0;
+    for (byte[] p : parts) {
+      n += p.length;
+    }
+    this.left = n;
+    skipEmpty();
   }
 
   @Override
   public int drainTo(OutputStream target) throws IOException {
-    int n = available();
-    if (position < head.length) {
-      target.write(head, position, head.length - position);
-      target.write(tail);
-    } else {
-      target.write(tail, position - head.length, tail.length - (position - head.length));
+    int n = left;
+    for (; part < parts.length; part++) {
+      target.write(parts[part], position, parts[part].length - position);
+      position = 0;
     }
-    position = head.length + tail.length;
+    left = 0;
     return n;
   }
 
   @Override
   public int available() {
-    return head.length + tail.length - position;
+    return left;
   }
 
   @Override
   public int read() {
-    if (position < head.length) {
-      return head[position++] & 0xff;
+    if (left == 0) {
+      return -1;
     }
-    if (position < head.length + tail.length) {
-      return tail[position++ - head.length] & 0xff;
-    }
-    return -1;
+    int b = parts[part][position++] & 0xff;
+    left--;
+    skipEmpty();
+    return b;
   }
 
   @Override
   public int read(byte[] b, int off, int len) {
-    int left = available();
     if (left == 0) {
       return len == 0 ? 0 : -1;
     }
     int n = Math.min(len, left);
     for (int k = 0; k < n; ) {
-      if (position < head.length) {
-        int c = Math.min(n - k, head.length - position);
-        System.arraycopy(head, position, b, off + k, c);
-        position += c;
-        k += c;
-      } else {
-        int c = Math.min(n - k, head.length + tail.length - position);
-        System.arraycopy(tail, position - head.length, b, off + k, c);
-        position += c;
-        k += c;
-      }
+      int c = Math.min(n - k, parts[part].length - position);
+      System.arraycopy(parts[part], position, b, off + k, c);
+      position += c;
+      k += c;
+      skipEmpty();
     }
+    left -= n;
     return n;
+  }
+
+  // Moves past the parts read to their end.
+  private void skipEmpty() {
+    while (part < parts.length && position == parts[part].length) {
+      part++;
+      position = 0;
+    }
   }
 }

@@ -266,7 +266,7 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
           RegistryGrpc.getGetServiceMethod(),
           Names.namespace(request.getNamespace()),
           Names.checkLabel("service", request.getService()));
-      gate = gate(request.getConsistent(), request.getMinRevision());
+      gate = gate(request.getConsistent(), request.getMinRevision(), request.getRegistryId());
     } catch (RuntimeException e) {
       out.onError(GrpcStatuses.toException(e));
       return;
@@ -291,21 +291,38 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
         });
   }
 
+  /** The longest a read waits for the revision it asks for. */
+  private static final long MIN_REVISION_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+
   /**
    * The wait a read asks for: a linearizable barrier, or a revision this member must reach; null
-   * when neither.
+   * when neither. A revision of another registry ({@code registryId} set and not this one's) is not
+   * waited for (decision 0201). The wait ends, saying this member is behind, after 5 s or half the
+   * time the call has left, whichever comes first: the caller hears "behind" before its own
+   * deadline, and can tell it from a member that does not answer.
    */
-  private CompletableFuture<Long> gate(boolean consistent, long minRevision) {
+  private CompletableFuture<Long> gate(boolean consistent, long minRevision, String registryId) {
     if (minRevision < 0) {
       throw dev.cairn.common.CairnException.invalid("min_revision", minRevision, ">= 0");
     }
     CompletableFuture<Long> barrier = consistent ? registry.cluster().readBarrier() : null;
-    if (minRevision == 0 || minRevision <= registry.revision()) {
+    if (minRevision == 0 || minRevision <= registry.revision() || !sameRegistry(registryId)) {
       return barrier;
     }
+    long wait = MIN_REVISION_WAIT_NANOS;
+    io.grpc.Deadline deadline = io.grpc.Context.current().getDeadline();
+    if (deadline != null) {
+      wait = Math.max(0, Math.min(wait, deadline.timeRemaining(TimeUnit.NANOSECONDS) / 2));
+    }
     CompletableFuture<Long> reached =
-        registry.cluster().awaitRevision(minRevision, java.time.Duration.ofSeconds(5));
+        registry.cluster().awaitRevision(minRevision, java.time.Duration.ofNanos(wait));
     return barrier == null ? reached : barrier.thenCombine(reached, Math::max);
+  }
+
+  // Whether a revision of `registryId` (empty: not said) is one of this registry's.
+  private boolean sameRegistry(String registryId) {
+    String ours = registry.historyId();
+    return registryId.isEmpty() || ours.isEmpty() || registryId.equals(ours);
   }
 
   private static Throwable unwrap(Throwable e) {
@@ -327,7 +344,8 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
         GetServiceResponse.Builder b =
             GetServiceResponse.newBuilder()
                 .setRevision(Math.max(revision, snapshot.revision()))
-                .setServiceRevision(snapshot.revision());
+                .setServiceRevision(snapshot.revision())
+                .setRegistryId(registry.historyId());
         HealthySelection selection = registry.healthy(namespace, service, snapshot.instances());
         for (dev.cairn.common.Instance i : selection.instances()) {
           b.addInstances(Protos.toProto(i));
@@ -336,7 +354,9 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
         response = ServiceAnswer.of(b.build());
       } else {
         // Every instance: encoded once per snapshot, as the HTTP list is (decision 0156).
-        response = ServiceAnswer.of(Math.max(revision, snapshot.revision()), snapshot);
+        response =
+            ServiceAnswer.of(
+                Math.max(revision, snapshot.revision()), snapshot, registry.historyId());
       }
     } catch (RuntimeException e) {
       out.onError(GrpcStatuses.toException(e));
@@ -351,7 +371,7 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
     CompletableFuture<Long> gate;
     try {
       checkAcl(RegistryGrpc.getListServicesMethod(), Names.namespace(request.getNamespace()), "");
-      gate = gate(request.getConsistent(), request.getMinRevision());
+      gate = gate(request.getConsistent(), request.getMinRevision(), request.getRegistryId());
     } catch (RuntimeException e) {
       out.onError(GrpcStatuses.toException(e));
       return;
@@ -367,8 +387,11 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
     try {
       response =
           Protos.toProto(
-              AclGuard.readable(
-                  caller, registry.services(Names.namespace(request.getNamespace()))));
+                  AclGuard.readable(
+                      caller, registry.services(Names.namespace(request.getNamespace()))))
+              .toBuilder()
+              .setRegistryId(registry.historyId())
+              .build();
     } catch (RuntimeException e) {
       out.onError(GrpcStatuses.toException(e));
       return;

@@ -15,9 +15,10 @@ import java.util.List;
 /**
  * A {@code GetService} answer on its way to the wire: either a {@link GetServiceResponse}, or its
  * encoding made of the few per-call bytes (the revisions) followed by the instances, encoded once
- * per service snapshot and cached on it (decision 0156). The bytes are those the generated message
- * would write (fields in number order, zero fields left out), so the wire does not change; {@link
- * #METHOD} is {@code GetService} with a marshaller that writes them as they are.
+ * per service snapshot and cached on it (decision 0156), and the registry's id (decision 0201). The
+ * bytes are those the generated message would write (fields in number order, zero fields left out),
+ * so the wire does not change; {@link #METHOD} is {@code GetService} with a marshaller that writes
+ * them as they are.
  */
 final class ServiceAnswer {
 
@@ -33,26 +34,31 @@ final class ServiceAnswer {
               RegistryGrpc.getGetServiceMethod().getRequestMarshaller(), new Marshaller())
           .build();
 
+  private static final byte[] NONE = new byte[0];
+
   private final GetServiceResponse message; // null when encoded
   private final byte[] head;
   private final byte[] instances;
+  private final byte[] tail;
 
-  private ServiceAnswer(GetServiceResponse message, byte[] head, byte[] instances) {
+  private ServiceAnswer(GetServiceResponse message, byte[] head, byte[] instances, byte[] tail) {
     this.message = message;
     this.head = head;
     this.instances = instances;
+    this.tail = tail;
   }
 
   /** An answer built as a message (filtered reads). */
   static ServiceAnswer of(GetServiceResponse message) {
-    return new ServiceAnswer(message, null, null);
+    return new ServiceAnswer(message, null, null, null);
   }
 
   /**
-   * Every instance of {@code snapshot} at global revision {@code revision}: the revisions encoded
-   * now, the instances as encoded once for the snapshot.
+   * Every instance of {@code snapshot} at global revision {@code revision} of the registry {@code
+   * registryId} (empty: none said): the revisions and the id encoded now, the instances as encoded
+   * once for the snapshot.
    */
-  static ServiceAnswer of(long revision, ServiceSnapshot snapshot) {
+  static ServiceAnswer of(long revision, ServiceSnapshot snapshot, String registryId) {
     long serviceRevision = snapshot.revision();
     byte[] head =
         new byte
@@ -72,7 +78,24 @@ final class ServiceAnswer {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new ServiceAnswer(null, head, snapshot.encoded(INSTANCES_FIELD, ServiceAnswer::encode));
+    return new ServiceAnswer(
+        null, head, snapshot.encoded(INSTANCES_FIELD, ServiceAnswer::encode), tail(registryId));
+  }
+
+  // Field 5, registry_id: after the instances, in field number order.
+  private static byte[] tail(String registryId) {
+    if (registryId.isEmpty()) {
+      return NONE;
+    }
+    byte[] tail = new byte[CodedOutputStream.computeStringSize(5, registryId)];
+    CodedOutputStream out = CodedOutputStream.newInstance(tail);
+    try {
+      out.writeString(5, registryId);
+      out.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return tail;
   }
 
   /** The answer as a message; for tests and the rare caller that needs one. */
@@ -92,9 +115,10 @@ final class ServiceAnswer {
     if (message != null) {
       return message.toByteArray();
     }
-    byte[] all = new byte[head.length + instances.length];
+    byte[] all = new byte[head.length + instances.length + tail.length];
     System.arraycopy(head, 0, all, 0, head.length);
     System.arraycopy(instances, 0, all, head.length, instances.length);
+    System.arraycopy(tail, 0, all, head.length + instances.length, tail.length);
     return all;
   }
 
@@ -122,7 +146,7 @@ final class ServiceAnswer {
     public InputStream stream(ServiceAnswer answer) {
       return answer.message != null
           ? MESSAGES.stream(answer.message)
-          : new EncodedStream(answer.head, answer.instances);
+          : new EncodedStream(answer.head, answer.instances, answer.tail);
     }
 
     @Override

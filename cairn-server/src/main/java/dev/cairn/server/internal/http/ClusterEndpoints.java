@@ -13,17 +13,25 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A cluster member's part of the API: the members and their changes ({@code /v1/cluster/...}),
- * consistent and minimum-revision reads, and the headers every answer carries on a member (like
- * Consul's {@code X-Consul-KnownLeader} and {@code X-Consul-LastContact}).
+ * consistent and minimum-revision reads, and the headers every answer carries: the registry's id
+ * (decision 0201), and on a member its contact with its leader (like Consul's {@code
+ * X-Consul-KnownLeader} and {@code X-Consul-LastContact}).
  */
 final class ClusterEndpoints {
 
   static final AsciiString KNOWN_LEADER = AsciiString.cached("X-Cairn-Known-Leader");
   static final AsciiString LAST_CONTACT = AsciiString.cached("X-Cairn-Last-Contact");
   static final String MIN_INDEX = "X-Cairn-Min-Index";
+
+  /**
+   * The id of the registry's history (gRPC's {@code registry_id}): on every answer, and on a read
+   * the registry a minimum revision comes from.
+   */
+  static final AsciiString REGISTRY_ID = AsciiString.cached("X-Cairn-Registry-Id");
 
   /** How long a read asking for a revision this member has not applied waits for it. */
   static final Duration MIN_INDEX_WAIT = Duration.ofSeconds(5);
@@ -36,15 +44,21 @@ final class ClusterEndpoints {
   private static final long STATUS_REUSED_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   private final Cluster cluster;
+  private final Supplier<String> historyId;
   // The last status read for the headers, and when (System.nanoTime()).
   private volatile StatusReading reading = new StatusReading(null, 0);
 
-  ClusterEndpoints(Cluster cluster) {
+  ClusterEndpoints(Cluster cluster, Supplier<String> historyId) {
     this.cluster = cluster;
+    this.historyId = historyId;
   }
 
-  /** Adds the leader-contact headers to an answer of a cluster member. */
+  /** Adds the registry's id, and on a cluster member the leader-contact headers, to an answer. */
   void decorate(HttpHeaders h) {
+    String id = historyId.get();
+    if (!id.isEmpty()) {
+      h.set(REGISTRY_ID, id);
+    }
     if (!cluster.replicated()) {
       return;
     }
@@ -67,12 +81,18 @@ final class ClusterEndpoints {
 
   /**
    * The wait a read asks for before it is served: a linearizable barrier ({@code ?consistent}) or a
-   * revision this member must have applied ({@code X-Cairn-Min-Index}); null when neither.
+   * revision this member must have applied ({@code X-Cairn-Min-Index}); null when neither. A
+   * revision of another registry ({@code X-Cairn-Registry-Id} set and not this one's) is not waited
+   * for: it means nothing here (decision 0201).
    */
   CompletableFuture<Long> readGate(Exchange ex) {
     String consistent = ex.param("consistent");
     String minIndex = ex.headers().get(MIN_INDEX);
-    if (minIndex == null && cluster.replicated()) {
+    String theirs = ex.headers().get(REGISTRY_ID);
+    String ours = historyId.get();
+    boolean another =
+        theirs != null && !theirs.isEmpty() && !ours.isEmpty() && !theirs.trim().equals(ours);
+    if (minIndex == null && cluster.replicated() && !another) {
       // A watch or long-poll resumed here from a revision another member delivered: wait until
       // this member has it rather than answer from the past.
       String index = ex.param("index");
@@ -109,6 +129,9 @@ final class ClusterEndpoints {
     }
     if (min < 0) {
       throw CairnException.invalid(MIN_INDEX, minIndex, "a revision, 0 or more");
+    }
+    if (another) {
+      return barrier;
     }
     long revision = min;
     CompletableFuture<Long> reached = cluster.awaitRevision(revision, MIN_INDEX_WAIT);

@@ -63,7 +63,7 @@ final class HttpApi {
     this.rate = settings.requestRate();
     this.health = new HealthEndpoints(registry);
     this.drains = new DrainEndpoint(registry);
-    this.cluster = new ClusterEndpoints(registry.cluster());
+    this.cluster = new ClusterEndpoints(registry.cluster(), registry::historyId);
     this.watches =
         new WatchEndpoint(
             registry,
@@ -83,7 +83,10 @@ final class HttpApi {
     return watches.openStreams();
   }
 
-  /** Adds the headers every answer carries (a cluster member's contact with its leader). */
+  /**
+   * Adds the headers every answer carries (the registry's id, a cluster member's contact with its
+   * leader).
+   */
   void decorate(HttpHeaders headers) {
     cluster.decorate(headers);
   }

@@ -28,6 +28,7 @@ final class SingleHeaders {
     AsciiString.cached(Exchange.NAMESPACE_HEADER.toString().toLowerCase(Locale.ROOT)),
     AsciiString.cached(Exchange.SESSION_SECRET_HEADER.toLowerCase(Locale.ROOT)),
     AsciiString.cached(ClusterEndpoints.MIN_INDEX.toLowerCase(Locale.ROOT)),
+    AsciiString.cached(ClusterEndpoints.REGISTRY_ID.toString().toLowerCase(Locale.ROOT)),
     AsciiString.cached("last-event-id"),
   };
 

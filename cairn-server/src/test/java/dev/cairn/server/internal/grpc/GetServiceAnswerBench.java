@@ -41,7 +41,7 @@ public class GetServiceAnswerBench {
       instances.add(instance(i).revisions(900, 900 + i).build());
     }
     snapshot = ServiceSnapshot.of("default", "web", 999, List.copyOf(instances));
-    ServiceAnswer.of(1_000, snapshot); // fill the snapshot's caches
+    ServiceAnswer.of(1_000, snapshot, "group-1"); // fill the snapshot's caches
   }
 
   /**
@@ -75,7 +75,8 @@ public class GetServiceAnswerBench {
   public int encodedOncePerSnapshot() throws IOException {
     out.reset();
     InputStream in =
-        ServiceAnswer.METHOD.getResponseMarshaller().stream(ServiceAnswer.of(++revision, snapshot));
+        ServiceAnswer.METHOD.getResponseMarshaller().stream(
+            ServiceAnswer.of(++revision, snapshot, "group-1"));
     ((io.grpc.Drainable) in).drainTo(out);
     return out.size();
   }

@@ -90,6 +90,48 @@ class RegistryServiceTest {
   }
 
   @Test
+  void readsNameTheRegistryAndWaitOnlyForARevisionOfIt() {
+    long revision = t.blocking.register(register("web", "web-1")).getRevision();
+    String id = t.registry().historyId();
+    assertThat(id).isNotEmpty();
+
+    GetServiceResponse r =
+        t.blocking.getService(GetServiceRequest.newBuilder().setService("web").build());
+    assertThat(r.getRegistryId()).isEqualTo(id);
+    assertThat(t.blocking.listServices(ListServicesRequest.getDefaultInstance()).getRegistryId())
+        .isEqualTo(id);
+
+    // A revision of another registry means nothing here: answered at once (decision 0201).
+    GetServiceResponse other =
+        t.blocking
+            .withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
+            .getService(
+                GetServiceRequest.newBuilder()
+                    .setService("web")
+                    .setMinRevision(revision + 100)
+                    .setRegistryId("another-registry")
+                    .build());
+    assertThat(other.getRevision()).isEqualTo(revision);
+    // One of this registry that it has not reached: "behind", before the caller's deadline.
+    assertThatThrownBy(
+            () ->
+                t.blocking
+                    .withDeadlineAfter(1, java.util.concurrent.TimeUnit.SECONDS)
+                    .getService(
+                        GetServiceRequest.newBuilder()
+                            .setService("web")
+                            .setMinRevision(revision + 100)
+                            .setRegistryId(id)
+                            .build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+              assertThat(e.getStatus().getDescription()).contains("behind");
+            });
+  }
+
+  @Test
   void getServiceOfAnUnknownServiceIsEmpty() {
     GetServiceResponse r =
         t.blocking.getService(GetServiceRequest.newBuilder().setService("nothing").build());

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The encoded {@code GetService} answer (decision 0156) is byte for byte what the generated message
- * would write, whatever the revisions, and the cached instances are shared by every answer of one
- * snapshot.
+ * would write, whatever the revisions and the registry id (decision 0201), and the cached instances
+ * are shared by every answer of one snapshot.
  */
 class ServiceAnswerTest {
 
@@ -41,11 +41,12 @@ class ServiceAnswerTest {
     return ServiceSnapshot.of("default", "web", revision, List.copyOf(instances));
   }
 
-  private static GetServiceResponse generated(long revision, ServiceSnapshot s) {
+  private static GetServiceResponse generated(long revision, ServiceSnapshot s, String registryId) {
     return GetServiceResponse.newBuilder()
         .setRevision(revision)
         .setServiceRevision(s.revision())
         .addAllInstances(Protos.instances(s))
+        .setRegistryId(registryId)
         .build();
   }
 
@@ -57,20 +58,23 @@ class ServiceAnswerTest {
         if (revision < s.revision()) {
           continue;
         }
-        ServiceAnswer answer = ServiceAnswer.of(revision, s);
-        byte[] expected = generated(revision, s).toByteArray();
+        for (String registryId : new String[] {"", "group-7", "é".repeat(200)}) {
+          ServiceAnswer answer = ServiceAnswer.of(revision, s, registryId);
+          byte[] expected = generated(revision, s, registryId).toByteArray();
 
-        assertThat(answer.bytes()).isEqualTo(expected);
-        assertThat(drained(answer)).isEqualTo(expected);
-        assertThat(readByteByByte(answer)).isEqualTo(expected);
-        assertThat(answer.message()).isEqualTo(generated(revision, s));
+          assertThat(answer.bytes()).isEqualTo(expected);
+          assertThat(drained(answer)).isEqualTo(expected);
+          assertThat(readByteByByte(answer)).isEqualTo(expected);
+          assertThat(answer.message()).isEqualTo(generated(revision, s, registryId));
+        }
       }
     }
   }
 
   @Test
   void aFilteredAnswerIsItsMessage() throws Exception {
-    GetServiceResponse m = generated(9, snapshot(3, 9)).toBuilder().setProtection(true).build();
+    GetServiceResponse m =
+        generated(9, snapshot(3, 9), "group-7").toBuilder().setProtection(true).build();
 
     ServiceAnswer answer = ServiceAnswer.of(m);
 
