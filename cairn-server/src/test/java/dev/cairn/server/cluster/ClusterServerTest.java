@@ -79,6 +79,32 @@ class ClusterServerTest {
       assertThat(status.get("cluster").get("appliedIndex").asLong()).isPositive();
     }
 
+    // Every member names the one registry it belongs to; a revision of another registry is not
+    // waited for, one of this registry that no member has is refused as behind (decision 0201).
+    String registryId = read.headers().firstValue("X-Cairn-Registry-Id").orElseThrow();
+    for (int i = 0; i < 3; i++) {
+      assertThat(send(i, "GET", "/v1/status", null).headers().firstValue("X-Cairn-Registry-Id"))
+          .hasValue(registryId);
+    }
+    String ahead = Long.toString(revision + 1_000_000);
+    HttpResponse<String> another =
+        http.send(
+            request(follower, "/v1/services/web/instances")
+                .header("X-Cairn-Min-Index", ahead)
+                .header("X-Cairn-Registry-Id", "another-" + registryId)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(another.statusCode()).as(another.body()).isEqualTo(200);
+    assertThat(JSON.readTree(another.body()).get("instances")).hasSize(1);
+    HttpResponse<String> behind =
+        http.send(
+            request(follower, "/v1/services/web/instances")
+                .header("X-Cairn-Min-Index", ahead)
+                .header("X-Cairn-Registry-Id", registryId)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(behind.statusCode()).as(behind.body()).isEqualTo(503);
+
     JsonNode members = JSON.readTree(send(follower, "GET", "/v1/cluster/members", null).body());
     assertThat(members.get("members")).hasSize(3);
 
