@@ -161,12 +161,13 @@ final class RaftConfig {
 
   /**
    * The Raft server's parameters: {@link #parameters} plus, in a cluster, the members' forward
-   * stream on the Raft port (decision 0111).
+   * stream on the Raft port (decision 0111) and the gate that lets one AppendEntries request at a
+   * time into the server (decision 0200).
    */
   static Parameters serverParameters(LogSettings settings, GrpcServices.Customizer forwardStream) {
     Parameters p = parameters(settings);
     if (settings.clustered()) {
-      GrpcConfigKeys.Server.setServicesCustomizer(p, forwardStream);
+      GrpcConfigKeys.Server.setServicesCustomizer(p, AppendEntriesGate.before(forwardStream));
     }
     return p;
   }
