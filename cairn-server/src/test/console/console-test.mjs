@@ -224,6 +224,17 @@ async function run(page) {
   await page.locator('#services tr[data-service="web"]').waitFor({ state: 'detached' });
   if (!page.url().endsWith('#/staging')) fail('expected the namespace in the URL: ' + page.url());
   step('namespace');
+
+  // A link to a namespace that cannot exist, opened afresh: the console opens (no token form on a
+  // server without ACLs), shows the API's message, and its namespace field leads elsewhere.
+  await page.goto('about:blank'); // not a same-document hash change: the page loads again
+  await page.goto(base + '/ui/#/Not_A_Namespace/web');
+  await page.locator('#message').filter({ hasText: 'namespace: "Not_A_Namespace"' }).waitFor();
+  if (await page.locator('#login').isVisible()) fail('a bad namespace in the URL shows the token form');
+  await page.fill('#namespace', 'staging');
+  await page.press('#namespace', 'Enter');
+  await page.locator('#services tr[data-service="billing"]').waitFor();
+  step('bad-namespace-link');
 }
 
 async function expectText(locator, text) {

@@ -120,7 +120,8 @@ class ConsoleBrowserTest {
               "measured",
               "charted",
               "refused",
-              "namespace");
+              "namespace",
+              "bad-namespace-link");
       assertThat(timelineRevision)
           .as("the revision the timeline shows for web-3's registration")
           .isEqualTo(web3Revision);

@@ -81,29 +81,47 @@ document.addEventListener('DOMContentLoaded', () => {
 
 // ---- ACLs: ask for a token, and show nothing before one that may read is given
 
-/** What the token (or none) may do: GET /v1/acl/self, with ?service= for one service. */
-async function whoAmI(service) {
-  let path = '/v1/acl/self?' + nsParam();
+/**
+ * What the token (or none) may do in a namespace: GET /v1/acl/self, with ?service= for one
+ * service. Answers {self} or, when the server refused, {error} (the API's error, or one naming
+ * the HTTP status); rejects when the server cannot be reached.
+ */
+async function whoAmI(namespace, service) {
+  let path = '/v1/acl/self?namespace=' + encodeURIComponent(namespace);
   if (service) path += '&service=' + encodeURIComponent(service);
   const r = await api(path);
-  return r.ok ? r.json() : null;
+  if (r.ok) return { self: await r.json() };
+  const body = await r.json().catch(() => ({}));
+  return { error: body.error || { message: 'the server answered HTTP ' + r.status } };
 }
 
 async function begin() {
   state.namespace = safeDecode(location.hash.replace(/^#\/?/, '').split('/')[0]) || 'default';
-  let self;
+  let answer;
+  let namespaceRefused = false;
   try {
-    self = await whoAmI('');
+    answer = await whoAmI(state.namespace, '');
+    if (answer.error && answer.error.field === 'namespace') {
+      // A link to a namespace that cannot exist: open the console anyway; the namespace's stream
+      // then shows the API's message, and the namespace field is there to choose another.
+      namespaceRefused = true;
+      answer = await whoAmI('default', '');
+    }
   } catch (e) {
-    self = null;
+    answer = { error: { message: 'cannot reach the server' } };
   }
+  const self = answer.self;
   if (!self) {
-    loginError('cannot reach the server; trying again');
+    // Not a question of tokens: say what went wrong, without the token form, and ask again.
+    loginError(answer.error.message + '; trying again');
+    $('login-form').hidden = true;
     $('login').hidden = false;
     setTimeout(begin, 5000);
     return;
   }
-  if (self.acl && (self.token === 'unknown' || !self.may.listServices)) {
+  $('login-form').hidden = false;
+  loginError('');
+  if (self.acl && (self.token === 'unknown' || (!self.may.listServices && !namespaceRefused))) {
     if (token) {
       loginError(self.token === 'unknown' ? 'unknown token: not one this registry issued'
         : 'this token may read no service of namespace ' + state.namespace);
@@ -303,7 +321,7 @@ async function loadRights() {
   const service = state.service;
   const namespace = state.namespace;
   try {
-    const self = await whoAmI(service);
+    const self = (await whoAmI(namespace, service)).self;
     if (self && service === state.service && namespace === state.namespace) {
       state.mayWrite = Boolean(self.may.writeService);
       schedule();
