@@ -19,7 +19,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -259,6 +262,51 @@ class MetricsEndpointTest {
         .isEqualTo(50);
     assertThat(s.lines().filter(l -> l.startsWith("cairn_http_requests_seconds_count")).count())
         .isEqualTo(2);
+  }
+
+  /**
+   * The names and labels keep the rules {@code promtool check metrics} checks (Prometheus'
+   * promlint), whichever meter they come from, ours or Micrometer's binders (decision 0206).
+   */
+  @Test
+  void namesAndLabelsKeepPrometheusRules() throws Exception {
+    start(true);
+    String s = scrape();
+    Map<String, String> types = new HashMap<>();
+    Matcher type = Pattern.compile("^# TYPE (\\S+) (\\S+)$", Pattern.MULTILINE).matcher(s);
+    while (type.find()) {
+      types.put(type.group(1), type.group(2));
+    }
+    List<String> problems = new ArrayList<>();
+    types.forEach(
+        (name, kind) -> {
+          boolean histogramOrSummary = kind.equals("histogram") || kind.equals("summary");
+          if (!histogramOrSummary && name.matches(".*_(count|sum|bucket)")) {
+            problems.add(name + ": a " + kind + " named like a histogram's or summary's series");
+          }
+          if (name.matches(".*_(ns|us|ms|sec|secs|kb|mb|gb)(_.*)?")) {
+            problems.add(name + ": an abbreviated unit (expected: base units, e.g. _seconds)");
+          }
+        });
+    Matcher sample =
+        Pattern.compile("^([a-z_:][a-z0-9_:]*)\\{([^}]*)\\}", Pattern.MULTILINE).matcher(s);
+    while (sample.find()) {
+      String kind = types.getOrDefault(familyOf(sample.group(1), types), "untyped");
+      if (!kind.equals("summary") && sample.group(2).matches("(.*,)?quantile=.*")) {
+        problems.add(sample.group(1) + ": a " + kind + " with a quantile label");
+      }
+    }
+    assertThat(problems).isEmpty();
+    assertThat(s).contains("process_cpu_seconds_total ", "system_cpus ");
+    assertThat(value(s, "cairn_health_schedule_lateness_seconds", "stat=\"max\"")).isZero();
+  }
+
+  /** The family a sample belongs to: its name, or the name without a histogram's suffix. */
+  private static String familyOf(String sample, Map<String, String> types) {
+    if (types.containsKey(sample)) {
+      return sample;
+    }
+    return sample.replaceFirst("_(bucket|count|sum)$", "");
   }
 
   @Test
