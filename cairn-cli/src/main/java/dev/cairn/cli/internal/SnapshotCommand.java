@@ -66,16 +66,29 @@ final class SnapshotCommand implements Callable<Integer> {
   }
 
   private void save(PrintWriter out) {
-    HttpApi.Answer answer = client.api().get("/v1/snapshot", HttpApi.Query.empty());
-    JsonNode s = answer.json();
     Path target = file.toAbsolutePath();
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    // A file that cannot be written is the command line's fault (as one that cannot be read is
+    // for restore), found before the server is asked for a whole snapshot.
+    try {
+      Files.writeString(tmp, "", StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw cannotWrite(target, e);
+    }
+    HttpApi.Answer answer;
+    try {
+      answer = client.api().get("/v1/snapshot", HttpApi.Query.empty());
+    } catch (RuntimeException e) {
+      deleteQuietly(tmp);
+      throw e;
+    }
+    JsonNode s = answer.json();
     try {
       Files.writeString(tmp, answer.body(), StandardCharsets.UTF_8);
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new CliException(
-          ExitCode.SERVER_ERROR, "cannot write " + target + ": " + fileReason(e), e);
+      deleteQuietly(tmp);
+      throw cannotWrite(target, e);
     }
     int instances = 0;
     for (JsonNode svc : s.path("services")) {
@@ -88,6 +101,19 @@ final class SnapshotCommand implements Callable<Integer> {
         instances,
         s.path("ephemeralNotSaved").asInt(),
         target);
+  }
+
+  private ParameterException cannotWrite(Path target, IOException e) {
+    return new ParameterException(
+        spec.commandLine(), "FILE: cannot write " + target + ": " + fileReason(e));
+  }
+
+  private static void deleteQuietly(Path tmp) {
+    try {
+      Files.deleteIfExists(tmp);
+    } catch (IOException ignored) {
+      // the write failed already; that is what the command reports
+    }
   }
 
   /** Why a file could not be read or written, without repeating its path. */

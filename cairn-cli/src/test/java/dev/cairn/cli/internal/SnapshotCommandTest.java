@@ -93,4 +93,28 @@ class SnapshotCommandTest {
     assertThat(restore.exitCode()).isEqualTo(ExitCode.USAGE);
     assertThat(restore.err()).contains("something-else").contains("cairn-snapshot-1");
   }
+
+  @Test
+  void aFileThatCannotBeWrittenIsAUsageErrorNamingIt() {
+    Path file = dir.resolve("no-such-dir").resolve("backup.json");
+
+    CliRun save =
+        cairn("snapshot", "save", file.toString(), "--server", source.httpUri().toString());
+
+    assertThat(save.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(save.err())
+        .contains("FILE: cannot write " + file.toAbsolutePath() + ": no such file or directory");
+  }
+
+  @Test
+  void aServerThatCannotBeReachedLeavesNoFileBehind() throws Exception {
+    Path file = dir.resolve("backup.json");
+
+    CliRun save = cairn("snapshot", "save", file.toString(), "--server", "http://127.0.0.1:1");
+
+    assertThat(save.exitCode()).isEqualTo(ExitCode.UNREACHABLE);
+    try (var files = Files.list(dir)) {
+      assertThat(files).isEmpty();
+    }
+  }
 }
