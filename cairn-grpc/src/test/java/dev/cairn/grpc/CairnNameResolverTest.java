@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cairn.common.Health;
 import dev.cairn.common.Instance;
+import dev.cairn.grpc.internal.CairnNameResolver;
 import dev.cairn.testing.CairnServerExtension;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.NameResolver;
@@ -155,11 +156,24 @@ class CairnNameResolverTest {
   }
 
   @Test
-  void anEmptyServiceIsAnErrorNamingIt() {
+  void anEmptyServiceIsAnEmptyListNamingItForCairnsBalancers() {
     start("cairn://" + registry.grpcTarget() + "/nobody");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> result.get() != null);
+    assertThat(groups()).isEmpty();
+    Status none = result.get().getAttributes().get(CairnNameResolver.NO_INSTANCES);
+    assertThat(none.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(none.getDescription()).contains("service \"nobody\" has no instances");
+    assertThat(error.get()).isNull();
+  }
+
+  @Test
+  void anEmptyServiceIsAnErrorNamingItForGrpcsOwnPolicies() {
+    start("cairn://" + registry.grpcTarget() + "/nobody?lb=round_robin");
 
     await().atMost(Duration.ofSeconds(10)).until(() -> error.get() != null);
     assertThat(error.get().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     assertThat(error.get().getDescription()).contains("service \"nobody\" has no instances");
+    assertThat(result.get()).isNull();
   }
 }

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.cairn.client.CairnClient;
+import dev.cairn.client.Registration;
+import dev.cairn.common.Instance;
 import dev.cairn.testing.CairnServerExtension;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyServerBuilder;
@@ -99,6 +102,48 @@ class GrpcResolverTest {
 
     a.close();
     await().atMost(Duration.ofSeconds(10)).until(() -> spread(c, 10).keySet().equals(Set.of("b")));
+  }
+
+  @Test
+  void theLastInstancesRemovalStopsCallsToItAndFailsThemNamingTheService() throws Exception {
+    // A server that keeps serving after its instance is deregistered (taken out of rotation).
+    Server a =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(Echo.service("a"))
+            .build()
+            .start();
+    toClose.add(() -> a.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    Registration r =
+        serverClient.register(
+            Instance.builder("hello", "127.0.0.1").id("a").port("grpc", a.getPort()).build());
+    r.registered().get(10, TimeUnit.SECONDS);
+    // Without the removal guard, the view applies the removal of the last instance at once.
+    CairnClient unguarded =
+        CairnClient.builder()
+            .registries(registry.grpcTarget())
+            .removalProtection(false)
+            .shutdownHook(false)
+            .build();
+    toClose.add(unguarded::close);
+    try (AutoCloseable installed = CairnGrpc.useClient(unguarded)) {
+      ManagedChannel c = channel("cairn:///hello");
+      assertThat(Echo.who(c, Duration.ofSeconds(10))).isEqualTo("a");
+
+      r.deregister().get(10, TimeUnit.SECONDS);
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThatThrownBy(() -> Echo.who(c, Duration.ofSeconds(5)))
+                      .isInstanceOfSatisfying(
+                          StatusRuntimeException.class,
+                          e -> {
+                            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                            assertThat(e.getStatus().getDescription())
+                                .contains("service \"hello\" has no instances");
+                          }));
+    }
   }
 
   @Test

@@ -60,9 +60,12 @@ final class CairnLoadBalancer extends LoadBalancer {
   public Status acceptResolvedAddresses(ResolvedAddresses resolved) {
     List<EquivalentAddressGroup> groups = resolved.getAddresses();
     if (groups.isEmpty()) {
-      Status s = Status.UNAVAILABLE.withDescription("cairn: the resolver returned no address");
-      handleNameResolutionError(s);
-      return s;
+      Status none = resolved.getAttributes().get(CairnNameResolver.NO_INSTANCES);
+      noInstances(
+          none != null
+              ? none
+              : Status.UNAVAILABLE.withDescription("cairn: the resolver returned no address"));
+      return Status.OK;
     }
     Map<String, EquivalentAddressGroup> wanted = new HashMap<>();
     Map<String, Instance> instances = new HashMap<>();
@@ -105,6 +108,26 @@ final class CairnLoadBalancer extends LoadBalancer {
     }
     refresh();
     return Status.OK;
+  }
+
+  /** An empty list is the resolver's answer (the service has no instance), not an error. */
+  @Override
+  public boolean canHandleEmptyAddressListFromNameResolution() {
+    return true;
+  }
+
+  /**
+   * The service has no instance: stop calling the ones it had (a deregistered instance may still be
+   * serving) and fail calls with {@code status}, until the resolver lists instances again.
+   */
+  private void noInstances(Status status) {
+    for (Entry e : entries.values()) {
+      e.subchannel.shutdown();
+    }
+    entries.clear();
+    balancer.update(List.of());
+    lastError = status;
+    helper.updateBalancingState(ConnectivityState.TRANSIENT_FAILURE, new ErrorPicker(status));
   }
 
   @Override

@@ -24,12 +24,24 @@ import org.slf4j.LoggerFactory;
  * Resolves one {@code cairn:} target from a {@link ServiceView}. Every view change becomes a
  * resolution result (in the channel's synchronization context); a view that is stale still
  * publishes its last instances (flagged {@link CairnAttributes#STALE}), so working connections
- * stay. An empty service, or no answer at all within {@link #NO_ANSWER_MILLIS}, is reported as an
- * error naming the service; the channel then fails calls that are not wait-for-ready with it.
+ * stay. No answer at all within {@link #NO_ANSWER_MILLIS} is reported as an error naming the
+ * registries; the channel then fails calls that are not wait-for-ready with it.
+ *
+ * <p>A service with no instance (the registry's answer, not a failure to get one) is told apart
+ * from an error: Cairn's balancers get an empty address list carrying {@link #NO_INSTANCES}, and
+ * stop calling the instances they had (decision 0205); grpc-java's own policies, which keep their
+ * working subchannels on an empty list as on an error, get the error naming the service.
  */
 public final class CairnNameResolver extends NameResolver {
 
   private static final Logger log = LoggerFactory.getLogger(CairnNameResolver.class);
+
+  /**
+   * On an empty resolution result: the status calls fail with, naming the service that has no
+   * instance.
+   */
+  public static final Attributes.Key<Status> NO_INSTANCES =
+      Attributes.Key.create("cairn.no-instances");
 
   /** How long the resolver waits for a first answer before reporting {@code UNAVAILABLE}. */
   static final long NO_ANSWER_MILLIS = 5_000;
@@ -157,15 +169,21 @@ public final class CairnNameResolver extends NameResolver {
       }
     }
     published = true;
+    Attributes.Builder attributes =
+        Attributes.newBuilder().set(CairnAttributes.STALE, snapshot.isStale());
     if (groups.isEmpty()) {
-      listener.onError(
+      Status none =
           Status.UNAVAILABLE.withDescription(
               "cairn: service \""
                   + target.service()
                   + "\" has no instances with a grpc port in namespace \""
                   + lease.client.namespace()
-                  + "\""));
-      return;
+                  + "\"");
+      if (!cairnPolicy()) {
+        listener.onError(none);
+        return;
+      }
+      attributes.set(NO_INSTANCES, none);
     }
     ConfigOrError config =
         configParser.parseServiceConfig(
@@ -173,10 +191,15 @@ public final class CairnNameResolver extends NameResolver {
     listener.onResult2(
         ResolutionResult.newBuilder()
             .setAddressesOrError(io.grpc.StatusOr.fromValue(groups))
-            .setAttributes(
-                Attributes.newBuilder().set(CairnAttributes.STALE, snapshot.isStale()).build())
+            .setAttributes(attributes.build())
             .setServiceConfig(config)
             .build());
+  }
+
+  /** Whether the target's policy is one of Cairn's, which tell an empty list from an error. */
+  private boolean cairnPolicy() {
+    return LoadBalancerRegistry.getDefaultRegistry().getProvider(target.policy())
+        instanceof CairnLoadBalancerProvider;
   }
 
   private static EquivalentAddressGroup group(Instance i) {
