@@ -14,7 +14,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.cloud.client.discovery.event.InstanceRegisteredEvent;
 import org.springframework.context.ApplicationEvent;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ApplicationEventPublisherAware;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
 
@@ -27,7 +30,7 @@ import org.springframework.context.SmartLifecycle;
  *       Spring Cloud's {@code AbstractAutoServiceRegistration} does): the instance carries the
  *       address, the web server's port as {@code http}, the management port as {@code management}
  *       when it differs, zone, tags, metadata and weight, then every {@link
- *       CairnRegistrationCustomizer}.
+ *       CairnRegistrationCustomizer}; then Spring Cloud's {@link InstanceRegisteredEvent}.
  *   <li><b>Drain</b>: when readiness becomes {@link ReadinessState#REFUSING_TRAFFIC} (Spring Boot
  *       sets it first thing on a graceful shutdown) or, at the latest, when this lifecycle stops
  *       (before the web server's graceful shutdown, whose phase is lower): deregister, then wait
@@ -41,7 +44,9 @@ import org.springframework.context.SmartLifecycle;
  * and it is never held while waiting for the registry.
  */
 public final class CairnAutoRegistration
-    implements SmartLifecycle, ApplicationListener<ApplicationEvent> {
+    implements SmartLifecycle,
+        ApplicationListener<ApplicationEvent>,
+        ApplicationEventPublisherAware {
 
   /** Stops before the web server's graceful shutdown ({@code DEFAULT_PHASE - 1024}). */
   public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
@@ -54,6 +59,7 @@ public final class CairnAutoRegistration
   private final String instanceId;
   private final RequestActivity activity;
   private final Object lock = new Object();
+  private volatile ApplicationEventPublisher events;
   // Guarded by lock.
   private boolean ready;
   private boolean running;
@@ -161,6 +167,16 @@ public final class CairnAutoRegistration
       current = r;
     }
     registry.register(r);
+    ApplicationEventPublisher publisher = events;
+    if (publisher != null) {
+      // Spring Cloud's signal that this instance registered (its discovery health starts then).
+      publisher.publishEvent(new InstanceRegisteredEvent<>(this, r));
+    }
+  }
+
+  @Override
+  public void setApplicationEventPublisher(ApplicationEventPublisher publisher) {
+    this.events = publisher;
   }
 
   /** Deregisters and waits for the drain; idempotent. Returns how it ended, or null. */

@@ -10,6 +10,8 @@ import dev.cairn.spring.CairnRegistrationCustomizer;
 import dev.cairn.spring.CairnServiceRegistry;
 import dev.cairn.spring.RegistrationDrain;
 import dev.cairn.spring.RequestActivity;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -23,6 +25,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.cloud.client.CommonsClientAutoConfiguration;
+import org.springframework.cloud.client.ConditionalOnBlockingDiscoveryEnabled;
+import org.springframework.cloud.client.ConditionalOnDiscoveryEnabled;
+import org.springframework.cloud.client.ConditionalOnReactiveDiscoveryEnabled;
 import org.springframework.cloud.client.discovery.simple.SimpleDiscoveryClientAutoConfiguration;
 import org.springframework.cloud.client.discovery.simple.reactive.SimpleReactiveDiscoveryClientAutoConfiguration;
 import org.springframework.cloud.commons.util.InetUtils;
@@ -85,8 +90,23 @@ public class CairnAutoConfiguration {
     try {
       return b.build();
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("cairn." + e.getMessage(), e);
+      throw new IllegalArgumentException(propertyNamed(e.getMessage()), e);
     }
+  }
+
+  /** The SDK's message ({@code "sessionTtl: PT0S (...)"}) naming the property that was set. */
+  static String propertyNamed(String message) {
+    int colon = message.indexOf(':');
+    String field = colon < 0 ? "" : message.substring(0, colon);
+    String property =
+        switch (field) {
+          case "registries", "namespace" -> "cairn." + field;
+          case "sessionTtl" -> "cairn.session-ttl";
+          case "tlsClientCertificate" -> "cairn.tls.cert";
+          case "clientName" -> "spring.application.name";
+          default -> null;
+        };
+    return property == null ? "cairn: " + message : property + message.substring(colon);
   }
 
   /** How an instance leaves on shutdown; see {@link RegistrationDrain}. */
@@ -104,6 +124,8 @@ public class CairnAutoConfiguration {
 
   /** Spring Cloud's blocking discovery client. */
   @Configuration(proxyBeanMethods = false)
+  @ConditionalOnDiscoveryEnabled
+  @ConditionalOnBlockingDiscoveryEnabled
   @ConditionalOnBooleanProperty(value = "cairn.discovery.enabled", matchIfMissing = true)
   static class Discovery {
 
@@ -117,6 +139,8 @@ public class CairnAutoConfiguration {
   /** Spring Cloud's reactive discovery client, with Reactor on the class path. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = "reactor.core.publisher.Flux")
+  @ConditionalOnDiscoveryEnabled
+  @ConditionalOnReactiveDiscoveryEnabled
   @ConditionalOnBooleanProperty(value = "cairn.discovery.enabled", matchIfMissing = true)
   static class ReactiveDiscovery {
 
@@ -129,8 +153,16 @@ public class CairnAutoConfiguration {
     }
   }
 
-  /** This application's own registration. */
+  /**
+   * This application's own registration; off with {@code cairn.registration.enabled=false}, or
+   * Spring Cloud's {@code spring.cloud.discovery.enabled=false} or {@code
+   * spring.cloud.service-registry.auto-registration.enabled=false}.
+   */
   @Configuration(proxyBeanMethods = false)
+  @ConditionalOnDiscoveryEnabled
+  @ConditionalOnBooleanProperty(
+      value = "spring.cloud.service-registry.auto-registration.enabled",
+      matchIfMissing = true)
   @ConditionalOnBooleanProperty(value = "cairn.registration.enabled", matchIfMissing = true)
   static class AutoRegistration {
 
@@ -159,10 +191,15 @@ public class CairnAutoConfiguration {
                 + "spring.application.name, to one)");
       }
       String configured = r.getAddress();
+      String bound = environment.getProperty("server.address");
       Supplier<String> address =
           configured != null && !configured.isBlank()
               ? () -> configured
               : () -> {
+                String web = boundAddress(bound);
+                if (web != null) {
+                  return web;
+                }
                 InetUtils utils = inetUtils.getIfAvailable();
                 return utils == null
                     ? "127.0.0.1"
@@ -184,6 +221,22 @@ public class CairnAutoConfiguration {
               r.getDrainQuietPeriod()),
           () -> customizers.orderedStream().collect(Collectors.toList()),
           activity.getIfAvailable());
+    }
+
+    /**
+     * The address the web server listens on ({@code server.address}), or null when it listens on
+     * every address (none set, a wildcard, or a name that does not resolve).
+     */
+    static String boundAddress(String serverAddress) {
+      if (serverAddress == null || serverAddress.isBlank()) {
+        return null;
+      }
+      try {
+        InetAddress a = InetAddress.getByName(serverAddress.trim());
+        return a.isAnyLocalAddress() ? null : a.getHostAddress();
+      } catch (UnknownHostException e) {
+        return null;
+      }
     }
 
     /** Request arrivals in a servlet application, for the drain's quiet period. */
