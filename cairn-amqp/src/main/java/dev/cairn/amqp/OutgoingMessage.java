@@ -2,6 +2,7 @@ package dev.cairn.amqp;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.cairn.amqp.internal.Checks;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -63,23 +64,25 @@ public final class OutgoingMessage<T> {
       this.body = requireNonNull(body, "body");
     }
 
-    /** The message id consumers deduplicate by (1..255 characters); default a random UUID. */
+    /**
+     * The message id consumers deduplicate by (1..255 bytes in UTF-8, an AMQP short string);
+     * default a random UUID.
+     */
     public Builder<T> messageId(String messageId) {
-      requireNonNull(messageId, "messageId");
-      if (messageId.isEmpty() || messageId.length() > 255) {
-        throw new IllegalArgumentException(
-            "messageId: \"" + messageId + "\" (expected: 1..255 characters)");
-      }
-      this.messageId = messageId;
+      this.messageId = Checks.shortString("messageId", messageId, false);
       return this;
     }
 
+    /** The correlation id (at most 255 bytes in UTF-8, an AMQP short string). */
     public Builder<T> correlationId(String correlationId) {
-      this.correlationId = requireNonNull(correlationId, "correlationId");
+      this.correlationId = Checks.shortString("correlationId", correlationId, true);
       return this;
     }
 
-    /** An application header; names starting with {@code x-cairn-} are reserved. */
+    /**
+     * An application header; names (1..255 bytes in UTF-8) starting with {@code x-cairn-} are
+     * reserved.
+     */
     public Builder<T> header(String name, String value) {
       requireNonNull(name, "name");
       requireNonNull(value, "value");
@@ -87,6 +90,7 @@ public final class OutgoingMessage<T> {
         throw new IllegalArgumentException(
             "name: \"" + name + "\" (expected: non-empty, not starting with \"x-cairn-\")");
       }
+      Checks.shortString("name", name, false);
       headers.put(name, value);
       return this;
     }

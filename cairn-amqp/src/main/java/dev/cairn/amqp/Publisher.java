@@ -15,8 +15,9 @@ import java.util.concurrent.CompletableFuture;
  * <p>Each publish returns a future that completes when the broker has taken responsibility for the
  * message (confirmed it), and fails with a {@link dev.cairn.common.CairnException} otherwise:
  * {@code NOT_FOUND} when no queue is bound for the routing key, {@code INVALID_ARGUMENT} when the
- * body exceeds the size limit, {@code UNAVAILABLE} when it was not confirmed within the publish
- * timeout (the broker was unreachable; the message may or may not have reached it).
+ * body exceeds the size limit (or a property is longer than an AMQP short string, 255 bytes in
+ * UTF-8), {@code UNAVAILABLE} when it was not confirmed within the publish timeout (the broker was
+ * unreachable; the message may or may not have reached it).
  *
  * <p>Thread-safe. A publish call blocks while the in-flight window is full (back-pressure), at most
  * the publish timeout; it does not block on the broker otherwise. Messages published while the

@@ -156,4 +156,30 @@ class OptionsTest {
     assertThatThrownBy(() -> b.connectBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
         .hasMessageContaining("expected: >= initial");
   }
+
+  @Test
+  void idsKeysAndHeaderNamesFitAnAmqpShortStringInUtf8() {
+    String e200 = "é".repeat(200); // 200 characters, 400 bytes
+    assertThatThrownBy(() -> OutgoingMessage.builder("b").messageId(e200))
+        .hasMessage("messageId: \"" + e200 + "\" (expected: 1..255 bytes in UTF-8)");
+    assertThatThrownBy(() -> OutgoingMessage.builder("b").correlationId("c".repeat(256)))
+        .hasMessageStartingWith("correlationId: ")
+        .hasMessageEndingWith("(expected: at most 255 bytes in UTF-8)");
+    assertThatThrownBy(() -> OutgoingMessage.builder("b").header("h".repeat(256), "v"))
+        .hasMessageStartingWith("name: ")
+        .hasMessageEndingWith("(expected: 1..255 bytes in UTF-8)");
+    assertThatThrownBy(
+            () ->
+                WorkQueue.builder("q", MessageCodec.bytes())
+                    .bind(Topic.of("t", MessageCodec.bytes()), e200))
+        .hasMessage("bindingKey: \"" + e200 + "\" (expected: 1..255 bytes in UTF-8)");
+    assertThat(
+            OutgoingMessage.builder("b")
+                .messageId("m".repeat(255))
+                .correlationId("")
+                .header("é".repeat(127), "v")
+                .build()
+                .messageId())
+        .hasSize(255);
+  }
 }

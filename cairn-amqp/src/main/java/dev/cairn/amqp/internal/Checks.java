@@ -11,6 +11,9 @@ public final class Checks {
   /** Longest exchange or queue name; leaves room for the ".retry.N" and ".dlq" suffixes. */
   public static final int MAX_NAME_LENGTH = 200;
 
+  /** Longest AMQP short string (routing keys, message ids, header names), in UTF-8 bytes. */
+  public static final int MAX_SHORT_STRING_BYTES = 255;
+
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:-]+");
 
   private Checks() {}
@@ -33,14 +36,62 @@ public final class Checks {
     return value;
   }
 
-  /** A binding key: 1..255 characters, words separated by dots, '*' and '#' wildcards allowed. */
+  /**
+   * A binding or routing key: 1..255 bytes in UTF-8 (an AMQP short string), words separated by
+   * dots, '*' and '#' wildcards allowed.
+   */
   public static String bindingKey(String field, String value) {
     requireNonNull(value, field);
-    if (value.isEmpty() || value.length() > 255) {
+    if (value.isEmpty() || utf8Length(value) > MAX_SHORT_STRING_BYTES) {
       throw new IllegalArgumentException(
-          field + ": \"" + value + "\" (expected: 1..255 characters)");
+          field
+              + ": \""
+              + value
+              + "\" (expected: 1.."
+              + MAX_SHORT_STRING_BYTES
+              + " bytes in UTF-8)");
     }
     return value;
+  }
+
+  /**
+   * A value sent as an AMQP short string (message and correlation ids, header names): at most 255
+   * bytes in UTF-8, and non-empty when {@code allowEmpty} is false.
+   */
+  public static String shortString(String field, String value, boolean allowEmpty) {
+    requireNonNull(value, field);
+    if ((!allowEmpty && value.isEmpty()) || utf8Length(value) > MAX_SHORT_STRING_BYTES) {
+      throw new IllegalArgumentException(
+          field
+              + ": \""
+              + value
+              + "\" (expected: "
+              + (allowEmpty ? "at most " : "1..")
+              + MAX_SHORT_STRING_BYTES
+              + " bytes in UTF-8)");
+    }
+    return value;
+  }
+
+  /** The length of a string in UTF-8, without encoding it. */
+  public static int utf8Length(String value) {
+    int bytes = 0;
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x80) {
+        bytes += 1;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < value.length()
+          && Character.isLowSurrogate(value.charAt(i + 1))) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
   }
 
   public static int range(String field, int value, int min, int max) {

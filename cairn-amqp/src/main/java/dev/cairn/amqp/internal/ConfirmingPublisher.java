@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
@@ -69,6 +70,9 @@ public final class ConfirmingPublisher implements AutoCloseable {
   private final ArrayDeque<Pending> held = new ArrayDeque<>();
   // Guarded by lock.
   private boolean closed;
+  // Guarded by lock: sequence numbers the client took on the current channel for publishes it then
+  // refused to send (the broker's delivery tags lag the client's numbers by this much).
+  private long skipped;
 
   // Unconfirmed messages of the current channel by publish sequence number.
   private final ConcurrentNavigableMap<Long, Pending> outstanding = new ConcurrentSkipListMap<>();
@@ -121,6 +125,18 @@ public final class ConfirmingPublisher implements AutoCloseable {
               ErrorCode.INVALID_ARGUMENT,
               "body",
               "body: " + body.length + " bytes (expected: at most " + maxBodyBytes + " bytes)"));
+    }
+    String tooLong = tooLongShortString(exchange, routingKey, props);
+    if (tooLong != null) {
+      // The client library would throw while encoding the frame, after taking a sequence number.
+      return CompletableFuture.failedFuture(
+          CairnException.of(
+              ErrorCode.INVALID_ARGUMENT,
+              tooLong,
+              tooLong
+                  + ": longer than "
+                  + Checks.MAX_SHORT_STRING_BYTES
+                  + " bytes in UTF-8 (an AMQP short string)"));
     }
     try {
       if (!window.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS)) {
@@ -197,11 +213,17 @@ public final class ConfirmingPublisher implements AutoCloseable {
     sweeper.cancel(false);
     ((Recoverable) connection).removeRecoveryListener(recoveryListener);
     if (ch.isOpen() && !outstanding.isEmpty()) {
+      // Waits for these futures rather than the channel's own waitForConfirms, which would also
+      // wait for sequence numbers the client took for publishes it refused to send.
+      CompletableFuture<?>[] unconfirmed =
+          outstanding.values().stream()
+              .map(p -> p.future.handle((v, e) -> null))
+              .toArray(CompletableFuture[]::new);
       try {
-        ch.waitForConfirms(CLOSE_WAIT_MILLIS);
+        CompletableFuture.allOf(unconfirmed).get(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-      } catch (java.util.concurrent.TimeoutException | ShutdownSignalException e) {
+      } catch (java.util.concurrent.TimeoutException | ExecutionException e) {
         log.debug("closing with unconfirmed messages: {}", e.toString());
       }
     }
@@ -225,18 +247,73 @@ public final class ConfirmingPublisher implements AutoCloseable {
       return;
     }
     long seq = channel.getNextPublishSeqNo();
+    // The broker numbers the messages it received on this channel; the client numbers those it
+    // tried to send. They differ by the publishes the client refused after numbering them.
+    long tag = seq - skipped;
     p.returned = null;
-    outstanding.put(seq, p);
+    outstanding.put(tag, p);
     try {
       channel.basicPublish(p.exchange, p.routingKey, p.mandatory, p.props, p.body);
     } catch (IOException | AlreadyClosedException e) {
       // The channel is going down: keep the message for after recovery, unless the shutdown
       // listener already took it back.
-      if (outstanding.remove(seq) != null) {
+      if (outstanding.remove(tag) != null) {
         held.addFirst(p);
       }
       open = false;
+    } catch (RuntimeException e) {
+      // The client refused to encode the message (checked before, so this is a case those checks
+      // missed); it took a sequence number without sending anything.
+      skipped += channel.getNextPublishSeqNo() - seq;
+      if (outstanding.remove(tag) != null) {
+        p.fail(
+            CairnException.of(
+                ErrorCode.INVALID_ARGUMENT, "the message cannot be sent: " + e.getMessage()));
+      }
     }
+  }
+
+  /**
+   * The first field of a publish that is longer than an AMQP short string (255 bytes in UTF-8), or
+   * null: the client library fails such a publish while encoding it, after numbering it.
+   */
+  static String tooLongShortString(String exchange, String routingKey, AMQP.BasicProperties p) {
+    String[][] fields = {
+      {"exchange", exchange},
+      {"routingKey", routingKey},
+      {"contentType", p.getContentType()},
+      {"contentEncoding", p.getContentEncoding()},
+      {"correlationId", p.getCorrelationId()},
+      {"replyTo", p.getReplyTo()},
+      {"expiration", p.getExpiration()},
+      {"messageId", p.getMessageId()},
+      {"type", p.getType()},
+      {"userId", p.getUserId()},
+      {"appId", p.getAppId()},
+      {"clusterId", p.getClusterId()}
+    };
+    for (String[] field : fields) {
+      if (field[1] != null && Checks.utf8Length(field[1]) > Checks.MAX_SHORT_STRING_BYTES) {
+        return field[0];
+      }
+    }
+    return p.getHeaders() == null ? null : tooLongName("headers", p.getHeaders());
+  }
+
+  private static String tooLongName(String field, Map<?, ?> table) {
+    for (Map.Entry<?, ?> e : table.entrySet()) {
+      String name = String.valueOf(e.getKey());
+      if (Checks.utf8Length(name) > Checks.MAX_SHORT_STRING_BYTES) {
+        return field + " (a header name)";
+      }
+      if (e.getValue() instanceof Map<?, ?> nested) {
+        String inner = tooLongName(field, nested);
+        if (inner != null) {
+          return inner;
+        }
+      }
+    }
+    return null;
   }
 
   private Channel openChannel() throws IOException {
@@ -344,6 +421,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
         return;
       }
       channel = openChannel();
+      skipped = 0;
       open = true;
       drainHeld();
     } catch (IOException | ShutdownSignalException e) {
@@ -361,6 +439,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
       }
       open = channel.isOpen();
       if (open) {
+        skipped = 0; // the recovered channel numbers from 1 again
         log.info("connection recovered, sending {} held messages", held.size());
         drainHeld();
       }
