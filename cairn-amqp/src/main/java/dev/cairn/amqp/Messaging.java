@@ -111,6 +111,7 @@ public final class Messaging implements AutoCloseable {
   /** Declares the topic's exchange and returns a publisher on its own channel. */
   public <T> Publisher<T> publisher(Topic<T> topic) {
     requireNonNull(topic, "topic");
+    ensureOpen();
     Topology.declare(publishing, topic);
     return own(new Publisher<>(topic, newPublisher(), properties));
   }
@@ -118,6 +119,7 @@ public final class Messaging implements AutoCloseable {
   /** Declares the queue (with its retry and dead-letter queues) and returns a sender to it. */
   public <T> Sender<T> sender(WorkQueue<T> queue) {
     requireNonNull(queue, "queue");
+    ensureOpen();
     Topology.declare(publishing, queue);
     return own(new Sender<>(queue, newPublisher(), properties));
   }
@@ -125,13 +127,16 @@ public final class Messaging implements AutoCloseable {
   /**
    * Declares the queue (with its retry and dead-letter queues and topic bindings) and consumes it:
    * each message is handed to the handler and acknowledged when the handler returns. See {@link
-   * MessageHandler} for failures.
+   * MessageHandler} for failures. If the broker cancels the consumer (the queue was deleted), or a
+   * retry tier or the dead-letter queue is found missing, the queues are declared again and the
+   * consumer resumes.
    */
   public <T> Consumer consume(
       WorkQueue<T> queue, ConsumerOptions options, MessageHandler<T> handler) {
     requireNonNull(queue, "queue");
     requireNonNull(options, "options");
     requireNonNull(handler, "handler");
+    ensureOpen();
     Topology.declare(consuming, queue);
     ConfirmingPublisher republisher = own(newPublisher());
     return own(
@@ -144,12 +149,15 @@ public final class Messaging implements AutoCloseable {
                 handler,
                 republisher,
                 config.publishTimeout.toMillis(),
-                metrics)));
+                metrics,
+                scheduler,
+                config.recoveryInterval.toMillis())));
   }
 
   /** A requester for the endpoint, with its own exclusive reply queue. */
   public <Q, R> Requester<Q, R> requester(RpcEndpoint<Q, R> endpoint) {
     requireNonNull(endpoint, "endpoint");
+    ensureOpen();
     Topology.declare(publishing, requestQueue(endpoint));
     ReplyInbox<R> inbox =
         new ReplyInbox<>(
@@ -167,6 +175,7 @@ public final class Messaging implements AutoCloseable {
     requireNonNull(endpoint, "endpoint");
     requireNonNull(options, "options");
     requireNonNull(responder, "responder");
+    ensureOpen();
     ConfirmingPublisher replies = own(newPublisher());
     MessageHandler<byte[]> handler =
         new dev.cairn.amqp.internal.Responding<>(
@@ -264,6 +273,14 @@ public final class Messaging implements AutoCloseable {
           metrics);
     } catch (IOException | ShutdownSignalException e) {
       throw CairnException.of(ErrorCode.UNAVAILABLE, "opening a publishing channel: " + e);
+    }
+  }
+
+  // Fails a call made after close() before it reaches the closed connections (whose errors would
+  // read like the broker's); own() catches a close racing the call.
+  private synchronized void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("messaging: closed");
     }
   }
 

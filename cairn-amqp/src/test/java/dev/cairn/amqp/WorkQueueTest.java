@@ -1,6 +1,7 @@
 package dev.cairn.amqp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.AMQP;
@@ -298,5 +299,83 @@ class WorkQueueTest {
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> attempts.size() == 4);
     assertThat(attempts).containsExactly(1, 2, 1, 2);
+  }
+
+  @Test
+  void aConsumerWhoseQueueIsDeletedAndDeclaredAgainByAnotherClientConsumesItAgain()
+      throws Exception {
+    WorkQueue<Job> jobs =
+        queue(WorkQueue.builder("test.redeclared." + id, MessageCodec.json(Job.class)));
+    List<Integer> handled = new CopyOnWriteArrayList<>();
+    messaging.consume(jobs, ConsumerOptions.defaults(), m -> handled.add(m.body().n()));
+    messaging.sender(jobs).send(new Job(1)).join();
+    await().atMost(Duration.ofSeconds(10)).until(() -> handled.contains(1));
+
+    // Another service (or an operator) deletes the queue and declares it again, as plain clients
+    // do: the broker cancels Cairn's consumer.
+    inspect.queueDelete(jobs.name());
+    inspect.queueDeclare(jobs.name(), true, false, false, null);
+    inspect.basicPublish(
+        "",
+        jobs.name(),
+        new AMQP.BasicProperties.Builder().contentType("application/json").build(),
+        "{\"n\":2}".getBytes(StandardCharsets.UTF_8));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> handled.contains(2));
+    assertThat(handled).containsExactly(1, 2);
+  }
+
+  @Test
+  void retryTiersAndTheDeadLetterQueueDeletedUnderAConsumerAreDeclaredAgain() throws Exception {
+    WorkQueue<Job> jobs =
+        queue(
+            WorkQueue.builder("test.tiersgone." + id, MessageCodec.json(Job.class))
+                .retry(fastRetry));
+    List<Integer> attempts = new CopyOnWriteArrayList<>();
+    messaging.consume(
+        jobs,
+        ConsumerOptions.defaults(),
+        m -> {
+          attempts.add(m.attempt());
+          if (m.attempt() == 1) {
+            throw new IllegalStateException("first attempt fails");
+          }
+        });
+    inspect.queueDelete(jobs.retryQueueName(0));
+    inspect.queueDelete(jobs.deadLetterQueueName());
+
+    // Sent by a plain client: a Cairn sender would declare the queues again itself.
+    inspect.basicPublish(
+        "",
+        jobs.name(),
+        new AMQP.BasicProperties.Builder().contentType("application/json").build(),
+        "{\"n\":1}".getBytes(StandardCharsets.UTF_8));
+    // Without its tier the copy would be refused and the message redelivered at once, over and
+    // over, each time its first attempt.
+    await().atMost(Duration.ofSeconds(10)).until(() -> attempts.contains(2));
+    assertThat(attempts).containsExactly(1, 2);
+
+    inspect.basicPublish(
+        "",
+        jobs.name(),
+        new AMQP.BasicProperties.Builder().contentType("application/json").build(),
+        "not json".getBytes(StandardCharsets.UTF_8));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Rabbit.messageCount(inspect, jobs.deadLetterQueueName()) == 1);
+    assertThat(attempts).containsExactly(1, 2);
+  }
+
+  @Test
+  void aClosedMessagingSaysSoRatherThanBlamingTheBroker() {
+    Messaging closed = Rabbit.messaging("closed-" + id).build();
+    closed.close();
+    WorkQueue<Job> jobs = WorkQueue.json("test.closed." + id, Job.class);
+    assertThatThrownBy(() -> closed.consume(jobs, ConsumerOptions.defaults(), m -> {}))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("messaging: closed");
+    assertThatThrownBy(() -> closed.sender(jobs))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("messaging: closed");
   }
 }

@@ -17,8 +17,9 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -34,6 +35,13 @@ import org.slf4j.LoggerFactory;
  * <p>If the connection drops before the acknowledgement, the broker redelivers the message (to this
  * consumer after recovery, or to another one): at-least-once.
  *
+ * <p>The queues are Cairn's to keep: when the broker cancels the consumer (its queue was deleted,
+ * perhaps to be declared again by another client) or a copy finds its retry tier or dead-letter
+ * queue gone, the queue's topology is declared again and the consumer resumes; the client library
+ * does neither by itself. A message that could not be moved is given back to the queue no sooner
+ * than one recovery interval after it arrived, so that a copy refused at once does not become a
+ * redelivery loop.
+ *
  * <p>Threading: deliveries arrive on the client's consumer executor, one at a time per channel.
  */
 public final class QueueConsumer<T> implements AutoCloseable {
@@ -47,6 +55,10 @@ public final class QueueConsumer<T> implements AutoCloseable {
   private final long republishTimeoutMillis;
   private final MessagingMetrics.Consuming meters;
   private final List<Channel> channels = new ArrayList<>();
+  private final Connection connection;
+  private final ScheduledExecutorService scheduler;
+  private final long recoveryIntervalMillis;
+  private volatile boolean closed;
 
   public QueueConsumer(
       Connection connection,
@@ -55,8 +67,13 @@ public final class QueueConsumer<T> implements AutoCloseable {
       MessageHandler<T> handler,
       ConfirmingPublisher republisher,
       long republishTimeoutMillis,
-      MessagingMetrics metrics) {
+      MessagingMetrics metrics,
+      ScheduledExecutorService scheduler,
+      long recoveryIntervalMillis) {
     this.meters = metrics.consuming(queue.name());
+    this.connection = connection;
+    this.scheduler = scheduler;
+    this.recoveryIntervalMillis = recoveryIntervalMillis;
     this.queue = queue;
     this.handler = handler;
     this.republisher = republisher;
@@ -78,6 +95,7 @@ public final class QueueConsumer<T> implements AutoCloseable {
   /** Stops consuming; unacknowledged messages go back to the queue. */
   @Override
   public void close() {
+    closed = true;
     for (Channel ch : channels) {
       try {
         if (ch.isOpen()) {
@@ -98,14 +116,63 @@ public final class QueueConsumer<T> implements AutoCloseable {
     @Override
     public void handleCancel(String consumerTag) {
       // The broker cancelled the consumer (its queue was deleted, or a quorum queue lost its
-      // leader for good): nothing more arrives on this channel.
-      log.warn("the broker cancelled consumer {} of '{}'", consumerTag, queue.name());
+      // leader for good): nothing more arrives on this channel until it consumes again, which the
+      // client library does not do by itself (not even at its next recovery).
+      log.warn(
+          "the broker cancelled consumer {} of '{}' (queue deleted?): declaring it again and"
+              + " consuming",
+          consumerTag,
+          queue.name());
+      if (!closed) {
+        try {
+          scheduler.execute(() -> resubscribe(consumerTag));
+        } catch (RejectedExecutionException e) {
+          log.debug("not consuming '{}' again: messaging closed", queue.name());
+        }
+      }
+    }
+
+    private void resubscribe(String cancelledTag) {
+      if (closed) {
+        return;
+      }
+      // While the connection is down the calls below fail and are tried again; the recovered
+      // channel takes them (the cancelled consumer is not subscribed again by the recovery).
+      try {
+        try {
+          // Forgets the cancelled consumer, which the client would otherwise subscribe again at
+          // its next connection recovery; the broker no longer knows the tag, so the client's
+          // own call fails after that.
+          getChannel().basicCancel(cancelledTag);
+        } catch (IOException | RuntimeException alreadyGone) {
+          log.debug("forgetting consumer {}: {}", cancelledTag, alreadyGone.toString());
+        }
+        Topology.declare(connection, queue);
+        getChannel().basicConsume(queue.name(), false, this);
+        log.info("consuming '{}' again", queue.name());
+      } catch (IOException | RuntimeException e) {
+        if (closed) {
+          return;
+        }
+        log.warn(
+            "could not consume '{}' again ({}); retrying in {} ms",
+            queue.name(),
+            e.toString(),
+            recoveryIntervalMillis);
+        try {
+          scheduler.schedule(
+              () -> resubscribe(cancelledTag), recoveryIntervalMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+          log.debug("not consuming '{}' again: messaging closed", queue.name());
+        }
+      }
     }
 
     @Override
     public void handleDelivery(
         String consumerTag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
       Channel ch = getChannel();
+      long arrived = System.nanoTime();
       long tag = envelope.getDeliveryTag();
       int attempt = Properties.attempt(props);
       if (envelope.isRedeliver()) {
@@ -117,6 +184,7 @@ public final class QueueConsumer<T> implements AutoCloseable {
         // died or lost its connection holding it): past the limit the message is parked unhandled.
         park(
             ch,
+            arrived,
             tag,
             envelope,
             props,
@@ -134,7 +202,7 @@ public final class QueueConsumer<T> implements AutoCloseable {
       // even if its body happened to decode: parked at once, like an undecodable one.
       String unread = Codecs.unread(queue.codec(), props.getType(), props.getContentType());
       if (unread != null) {
-        park(ch, tag, envelope, props, body, attempt, "unexpected_type", unread);
+        park(ch, arrived, tag, envelope, props, body, attempt, "unexpected_type", unread);
         return;
       }
       T value;
@@ -143,6 +211,7 @@ public final class QueueConsumer<T> implements AutoCloseable {
       } catch (Exception | LinkageError e) {
         park(
             ch,
+            arrived,
             tag,
             envelope,
             props,
@@ -161,9 +230,9 @@ public final class QueueConsumer<T> implements AutoCloseable {
         meters.handled(System.nanoTime() - started, false);
         String reason = describe(e);
         if (attempt >= queue.retry().maxAttempts()) {
-          park(ch, tag, envelope, props, body, attempt, "attempts", reason);
+          park(ch, arrived, tag, envelope, props, body, attempt, "attempts", reason);
         } else {
-          retry(ch, tag, envelope, props, body, attempt, reason);
+          retry(ch, arrived, tag, envelope, props, body, attempt, reason);
         }
         return;
       }
@@ -174,6 +243,7 @@ public final class QueueConsumer<T> implements AutoCloseable {
 
   private void retry(
       Channel ch,
+      long arrived,
       long tag,
       Envelope envelope,
       AMQP.BasicProperties props,
@@ -197,11 +267,12 @@ public final class QueueConsumer<T> implements AutoCloseable {
                 Properties.originalExchange(envelope, props),
                 MessageHeaders.ORIGINAL_ROUTING_KEY,
                 Properties.originalRoutingKey(envelope, props)));
-    republishThenAck(ch, tag, queue.retryQueueName(tier), copy);
+    republishThenAck(ch, arrived, tag, queue.retryQueueName(tier), copy);
   }
 
   private void park(
       Channel ch,
+      long arrived,
       long tag,
       Envelope envelope,
       AMQP.BasicProperties props,
@@ -230,22 +301,53 @@ public final class QueueConsumer<T> implements AutoCloseable {
                 Properties.originalExchange(envelope, props),
                 MessageHeaders.ORIGINAL_ROUTING_KEY,
                 Properties.originalRoutingKey(envelope, props)));
-    republishThenAck(ch, tag, queue.deadLetterQueueName(), copy);
+    republishThenAck(ch, arrived, tag, queue.deadLetterQueueName(), copy);
   }
 
-  private void republishThenAck(Channel ch, long tag, String target, Properties.Outgoing copy) {
-    CompletableFuture<Void> confirmed =
-        republisher.publish("", target, true, copy.props(), copy.body());
+  private void republishThenAck(
+      Channel ch, long arrived, long tag, String target, Properties.Outgoing copy) {
     try {
-      confirmed.get(republishTimeoutMillis, TimeUnit.MILLISECONDS);
+      try {
+        republish(target, copy);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof CairnException c && c.code() == ErrorCode.NOT_FOUND)) {
+          throw e;
+        }
+        // The retry tier or dead-letter queue is gone (deleted by hand, say): it is Cairn's own,
+        // so it is declared again, and the copy sent once more.
+        log.warn("'{}' is gone: declaring the queues of '{}' again", target, queue.name());
+        Topology.declare(connection, queue);
+        republish(target, copy);
+      }
       ack(ch, tag);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       nack(ch, tag);
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException | TimeoutException | CairnException e) {
       log.warn("could not move a message of '{}' to '{}': {}", queue.name(), target, e.toString());
-      nack(ch, tag);
+      giveBack(ch, arrived, tag);
     }
+  }
+
+  private void republish(String target, Properties.Outgoing copy)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    republisher
+        .publish("", target, true, copy.props(), copy.body())
+        .get(republishTimeoutMillis, TimeUnit.MILLISECONDS);
+  }
+
+  // Requeues a message that could not be moved, no sooner than one recovery interval after it
+  // arrived: a copy refused at once would otherwise be redelivered, refused again, and so on.
+  private void giveBack(Channel ch, long arrived, long tag) {
+    long wait = recoveryIntervalMillis - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - arrived);
+    if (wait > 0 && !closed) {
+      try {
+        Thread.sleep(wait);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    nack(ch, tag);
   }
 
   private static void ack(Channel ch, long tag) {
