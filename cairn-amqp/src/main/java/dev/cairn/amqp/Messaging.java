@@ -215,14 +215,41 @@ public final class Messaging implements AutoCloseable {
     return DeadLetters.replay(consuming, queue, to, limit);
   }
 
-  /** Deletes the queue with its retry and dead-letter queues (and the messages in them). */
+  /**
+   * Deletes the queue with its retry and dead-letter queues (and the messages in them), after
+   * closing the consumers of that queue made here (which would otherwise declare it again).
+   */
   public void delete(WorkQueue<?> queue) {
-    Topology.delete(publishing, requireNonNull(queue, "queue"));
+    requireNonNull(queue, "queue");
+    closeConsumersOf(queue.name());
+    Topology.delete(publishing, queue);
   }
 
-  /** Deletes the endpoint's request queue (with its dead-letter queue). */
+  /**
+   * Deletes the endpoint's request queue (with its dead-letter queue), after closing the responders
+   * of that endpoint made here.
+   */
   public void delete(RpcEndpoint<?, ?> endpoint) {
-    Topology.delete(publishing, requestQueue(requireNonNull(endpoint, "endpoint")));
+    requireNonNull(endpoint, "endpoint");
+    closeConsumersOf(endpoint.name());
+    Topology.delete(publishing, requestQueue(endpoint));
+  }
+
+  // A consumer whose queue is deleted declares it again (decision 0202): deleting it on purpose
+  // stops this instance's consumers of it first.
+  private void closeConsumersOf(String queue) {
+    List<AutoCloseable> toClose = new ArrayList<>();
+    synchronized (this) {
+      owned.removeIf(
+          c -> {
+            if (c instanceof Consumer consumer && consumer.queue().equals(queue)) {
+              toClose.add(c);
+              return true;
+            }
+            return false;
+          });
+    }
+    toClose.forEach(Messaging::closeQuietly);
   }
 
   /** Deletes the topic's exchange (bindings to it go with it). */

@@ -378,4 +378,27 @@ class WorkQueueTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("messaging: closed");
   }
+
+  @Test
+  void deletingAQueueThroughTheMessagingThatConsumesItStopsItsConsumersFirst() throws Exception {
+    WorkQueue<Job> jobs = WorkQueue.json("test.deleted." + id, Job.class);
+    messaging.consume(jobs, ConsumerOptions.defaults(), m -> {});
+
+    messaging.delete(jobs);
+
+    // A consumer whose queue the broker deleted would declare it again at once.
+    await()
+        .during(Duration.ofMillis(1500))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !exists(jobs.name()) && !exists(jobs.retryQueueName(0)));
+  }
+
+  private boolean exists(String queue) throws Exception {
+    try (Channel ch = bare.createChannel()) {
+      ch.queueDeclarePassive(queue);
+      return true;
+    } catch (java.io.IOException notFound) {
+      return false;
+    }
+  }
 }
