@@ -164,6 +164,12 @@ public final class Main {
         }
       }
 
+      // The consuming services stop first: a running consumer whose queue is deleted under it
+      // declares the queue again (a Messaging's own delete stops only its own consumers).
+      emailService.close();
+      inventoryService.close();
+      workers.close();
+      pricing.close();
       orderService.delete(emailQueue);
       orderService.delete(inventoryQueue);
       orderService.delete(jobs);
