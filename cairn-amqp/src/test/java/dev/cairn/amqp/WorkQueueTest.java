@@ -8,6 +8,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -187,11 +188,7 @@ class WorkQueueTest {
     AtomicInteger handled = new AtomicInteger();
     messaging.consume(jobs, ConsumerOptions.defaults(), m -> handled.incrementAndGet());
     // As a plain client would send it: JSON content type, no type.
-    inspect.basicPublish(
-        "",
-        jobs.name(),
-        new AMQP.BasicProperties.Builder().contentType("application/json").build(),
-        "{not json".getBytes(StandardCharsets.UTF_8));
+    publishAsPlainClient(jobs.name(), "{not json");
     messaging.sender(jobs).send(new Job(1)).join();
 
     await().atMost(Duration.ofSeconds(10)).until(() -> handled.get() == 1);
@@ -315,11 +312,7 @@ class WorkQueueTest {
     // do: the broker cancels Cairn's consumer.
     inspect.queueDelete(jobs.name());
     inspect.queueDeclare(jobs.name(), true, false, false, null);
-    inspect.basicPublish(
-        "",
-        jobs.name(),
-        new AMQP.BasicProperties.Builder().contentType("application/json").build(),
-        "{\"n\":2}".getBytes(StandardCharsets.UTF_8));
+    publishAsPlainClient(jobs.name(), "{\"n\":2}");
 
     await().atMost(Duration.ofSeconds(10)).until(() -> handled.contains(2));
     assertThat(handled).containsExactly(1, 2);
@@ -345,21 +338,13 @@ class WorkQueueTest {
     inspect.queueDelete(jobs.deadLetterQueueName());
 
     // Sent by a plain client: a Cairn sender would declare the queues again itself.
-    inspect.basicPublish(
-        "",
-        jobs.name(),
-        new AMQP.BasicProperties.Builder().contentType("application/json").build(),
-        "{\"n\":1}".getBytes(StandardCharsets.UTF_8));
+    publishAsPlainClient(jobs.name(), "{\"n\":1}");
     // Without its tier the copy would be refused and the message redelivered at once, over and
     // over, each time its first attempt.
     await().atMost(Duration.ofSeconds(10)).until(() -> attempts.contains(2));
     assertThat(attempts).containsExactly(1, 2);
 
-    inspect.basicPublish(
-        "",
-        jobs.name(),
-        new AMQP.BasicProperties.Builder().contentType("application/json").build(),
-        "not json".getBytes(StandardCharsets.UTF_8));
+    publishAsPlainClient(jobs.name(), "not json");
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> Rabbit.messageCount(inspect, jobs.deadLetterQueueName()) == 1);
@@ -400,5 +385,14 @@ class WorkQueueTest {
     } catch (java.io.IOException notFound) {
       return false;
     }
+  }
+
+  /** Publishes {@code json} to {@code queue} as a plain AMQP client does (not through Cairn). */
+  private void publishAsPlainClient(String queue, String json) throws IOException {
+    inspect.basicPublish(
+        "",
+        queue,
+        new AMQP.BasicProperties.Builder().contentType("application/json").build(),
+        json.getBytes(StandardCharsets.UTF_8));
   }
 }
