@@ -58,6 +58,7 @@ public final class CairnAutoRegistration
   private final Supplier<List<CairnRegistrationCustomizer>> customizers;
   private final String instanceId;
   private final RequestActivity activity;
+  private final CairnRegistration springRegistration;
   private final Object lock = new Object();
   private volatile ApplicationEventPublisher events;
   // Guarded by lock.
@@ -88,6 +89,7 @@ public final class CairnAutoRegistration
         settings.instanceId.isEmpty()
             ? settings.service + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong())
             : settings.instanceId;
+    this.springRegistration = CairnRegistration.pending(settings.service, instanceId);
     try {
       template("127.0.0.1").port("http", 1).build();
     } catch (CairnException e) {
@@ -120,6 +122,15 @@ public final class CairnAutoRegistration
         drain();
       }
     }
+  }
+
+  /**
+   * Spring Cloud's {@code Registration} of this application: it exists from the start (Spring
+   * Cloud's {@code /actuator/serviceregistry} needs it before the application is ready) and is
+   * filled in at each registration. The same object as {@link #registration()} once registered.
+   */
+  public CairnRegistration serviceRegistration() {
+    return springRegistration;
   }
 
   /** The registration in force, or null. */
@@ -163,7 +174,8 @@ public final class CairnAutoRegistration
             instance.service());
         return;
       }
-      r = CairnRegistration.of(instance);
+      springRegistration.fill(instance);
+      r = springRegistration;
       current = r;
     }
     registry.register(r);

@@ -4,14 +4,18 @@ import static java.util.Objects.requireNonNull;
 
 import dev.cairn.client.CairnClient;
 import dev.cairn.client.Registration;
+import dev.cairn.common.Health;
+import dev.cairn.common.Instance;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.client.serviceregistry.ServiceRegistry;
@@ -19,26 +23,44 @@ import org.springframework.cloud.client.serviceregistry.ServiceRegistry;
 /**
  * Spring Cloud's {@link ServiceRegistry} on a {@link CairnClient}: registrations live on the
  * client's session, so they vanish when the process dies and come back by themselves after a
- * registry restart. Status {@code UP} registers, {@code OUT_OF_SERVICE} deregisters.
+ * registry restart.
+ *
+ * <p>Status (Spring Cloud's {@code /actuator/serviceregistry}, as with the Consul and Eureka
+ * starters): {@code OUT_OF_SERVICE} keeps the instance registered but {@code CRITICAL}, which every
+ * Cairn client leaves out, without its health check (the registry's probes would set it back);
+ * {@code UP} registers it as the application asked again. The SDK keeps one registration per
+ * instance id, so a change is a deregistration followed, on the same session, by the registration
+ * with the new health (decision 0208). The status is kept by instance id: an instance set out of
+ * service before it registers registers out of service.
+ *
+ * <p>A registration no registry took within {@value #NOT_SENT_WARN_SECONDS} seconds is logged once
+ * as a warning naming the registries (the SDK keeps it and sends it when one answers), and once at
+ * INFO when one finally took it.
  *
  * <p>Thread-safe. {@link #register} does not wait for the registry; {@link #deregister} waits up to
  * five seconds for its confirmation.
  */
 public final class CairnServiceRegistry implements ServiceRegistry<CairnRegistration> {
 
-  /** Status of a registered instance. */
+  /** Status of a registered instance that takes traffic. */
   public static final String UP = "UP";
 
-  /** Status of a known but deregistered instance. */
+  /** Status of an instance that clients leave out: registered {@code CRITICAL}, or not at all. */
   public static final String OUT_OF_SERVICE = "OUT_OF_SERVICE";
+
+  static final long NOT_SENT_WARN_SECONDS = 5;
 
   private static final Logger log = LoggerFactory.getLogger(CairnServiceRegistry.class);
   private static final long DEREGISTER_WAIT_MILLIS = 5_000;
 
   private final CairnClient client;
   private final RegistrationDrain drain;
+  // Orders the changes of live and outOfService; never held while waiting for the registry.
+  private final Object lock = new Object();
   // Instance id -> live registration.
   private final Map<String, Registration> live = new ConcurrentHashMap<>();
+  // Ids of the instances set OUT_OF_SERVICE.
+  private final Set<String> outOfService = ConcurrentHashMap.newKeySet();
   // Instance id -> how its last drain ended.
   private final Map<String, DrainResult> drains = new ConcurrentHashMap<>();
 
@@ -47,23 +69,70 @@ public final class CairnServiceRegistry implements ServiceRegistry<CairnRegistra
     this.drain = requireNonNull(drain, "drain");
   }
 
+  /**
+   * Registers {@code registration} (out of service when it was set so), unless it is already.
+   *
+   * @throws IllegalStateException when it is the auto-registration's, not filled in yet
+   */
   @Override
   public void register(CairnRegistration registration) {
     requireNonNull(registration, "registration");
-    live.compute(
-        registration.getInstanceId(),
-        (id, old) -> {
-          if (old != null) {
-            return old;
+    if (registration.instance() == null) {
+      throw new IllegalStateException(
+          registration.getServiceId()
+              + "/"
+              + registration.getInstanceId()
+              + ": not registered yet (the application registers when it is ready)");
+    }
+    synchronized (lock) {
+      if (!live.containsKey(registration.getInstanceId())) {
+        live.put(registration.getInstanceId(), send(registration.instance()));
+      }
+    }
+  }
+
+  /** Asks the client to register {@code asked} with its status; called under the lock. */
+  private Registration send(Instance asked) {
+    Instance instance =
+        outOfService.contains(asked.id())
+            ? asked.toBuilder().health(Health.CRITICAL).check(null).build()
+            : asked;
+    log.info("Registering {} in Cairn", instance);
+    Registration r = client.register(instance);
+    String key = instance.service() + "/" + instance.id();
+    long start = System.nanoTime();
+    AtomicBoolean warned = new AtomicBoolean();
+    CompletableFuture<Instance> registered = r.registered();
+    CompletableFuture.delayedExecutor(NOT_SENT_WARN_SECONDS, TimeUnit.SECONDS)
+        .execute(
+            () -> {
+              if (!registered.isDone() && warned.compareAndSet(false, true)) {
+                log.warn(
+                    "No Cairn registry has taken the registration of {} yet: none of {} answers."
+                        + " The application keeps serving; its registration is kept and sent"
+                        + " when a registry answers",
+                    key,
+                    client.registries());
+              }
+            });
+    registered.thenRun(
+        () -> {
+          if (!warned.compareAndSet(false, true)) {
+            log.info(
+                "Registered {} in Cairn, {} s after it was asked",
+                key,
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
           }
-          log.info("Registering {} in Cairn", registration.instance());
-          return client.register(registration.instance());
         });
+    return r;
   }
 
   @Override
   public void deregister(CairnRegistration registration) {
-    Registration r = live.remove(requireNonNull(registration, "registration").getInstanceId());
+    Registration r;
+    synchronized (lock) {
+      r = live.remove(requireNonNull(registration, "registration").getInstanceId());
+    }
     if (r == null) {
       return;
     }
@@ -82,7 +151,10 @@ public final class CairnServiceRegistry implements ServiceRegistry<CairnRegistra
    * service received the removal (see {@link RegistrationDrain}); returns how it ended.
    */
   public DrainResult deregisterAndDrain(CairnRegistration registration, Duration timeout) {
-    Registration r = live.remove(requireNonNull(registration, "registration").getInstanceId());
+    Registration r;
+    synchronized (lock) {
+      r = live.remove(requireNonNull(registration, "registration").getInstanceId());
+    }
     if (r == null) {
       return DrainResult.unconfirmed(Duration.ZERO, "not registered");
     }
@@ -117,24 +189,60 @@ public final class CairnServiceRegistry implements ServiceRegistry<CairnRegistra
     // The client owns the session; closing it (with the context) removes what is left.
   }
 
+  /**
+   * Sets {@code registration} {@code UP} or {@code OUT_OF_SERVICE} (any case), as the class says;
+   * {@code UP} registers one that is not registered.
+   *
+   * @throws IllegalArgumentException for another status
+   */
   @Override
   public void setStatus(CairnRegistration registration, String status) {
+    requireNonNull(registration, "registration");
+    boolean out;
     if (UP.equalsIgnoreCase(status)) {
-      register(registration);
+      out = false;
     } else if (OUT_OF_SERVICE.equalsIgnoreCase(status)) {
-      deregister(registration);
+      out = true;
     } else {
       throw new IllegalArgumentException(
           "status: \"" + status + "\" (expected: " + UP + " or " + OUT_OF_SERVICE + ")");
     }
+    String id = registration.getInstanceId();
+    synchronized (lock) {
+      boolean changed = out ? outOfService.add(id) : outOfService.remove(id);
+      Registration old = live.get(id);
+      if (old == null) {
+        if (!out && registration.instance() != null) {
+          register(registration);
+        }
+        return;
+      }
+      if (!changed) {
+        return;
+      }
+      log.info("Setting {} {} in Cairn", id, out ? OUT_OF_SERVICE : UP);
+      // The SDK keeps one registration per id: the removal goes first on the session, then the
+      // registration with the new health.
+      old.deregister();
+      live.put(
+          id, send(registration.instance() != null ? registration.instance() : old.instance()));
+    }
   }
 
+  /**
+   * {@code OUT_OF_SERVICE} when set so or not registered, {@code UP} once a registry took the
+   * registration.
+   */
   @Override
   @SuppressWarnings("unchecked")
   public <T> T getStatus(CairnRegistration registration) {
-    Registration r = live.get(requireNonNull(registration, "registration").getInstanceId());
+    String id = requireNonNull(registration, "registration").getInstanceId();
+    Registration r = live.get(id);
     return (T)
-        (r != null && r.registered().isDone() && !r.registered().isCompletedExceptionally()
+        (!outOfService.contains(id)
+                && r != null
+                && r.registered().isDone()
+                && !r.registered().isCompletedExceptionally()
             ? UP
             : OUT_OF_SERVICE);
   }

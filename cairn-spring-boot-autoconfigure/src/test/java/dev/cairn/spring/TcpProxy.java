@@ -29,6 +29,8 @@ final class TcpProxy implements AutoCloseable {
   private final Set<ScheduledExecutorService> lines = ConcurrentHashMap.newKeySet();
   // Guarded by this: a connection accepted while close() runs is dropped, not left open.
   private boolean closed;
+  // Whether each connection is closed as soon as it is accepted (a registry that does not answer).
+  private volatile boolean refusing;
 
   /** A forwarder without delay. */
   TcpProxy(InetSocketAddress target) throws IOException {
@@ -44,6 +46,11 @@ final class TcpProxy implements AutoCloseable {
     accept.start();
   }
 
+  /** Closes every connection as soon as it is accepted ({@code true}), or forwards it again. */
+  void refusing(boolean refusing) {
+    this.refusing = refusing;
+  }
+
   int port() {
     return server.getLocalPort();
   }
@@ -57,6 +64,10 @@ final class TcpProxy implements AutoCloseable {
     while (!server.isClosed()) {
       try {
         Socket in = server.accept();
+        if (refusing) {
+          closeQuietly(in);
+          continue;
+        }
         Socket out = new Socket(target.getAddress(), target.getPort());
         in.setTcpNoDelay(true);
         out.setTcpNoDelay(true);

@@ -6,6 +6,7 @@ import dev.cairn.common.Ticker;
 import dev.cairn.spring.CairnAutoRegistration;
 import dev.cairn.spring.CairnDiscoveryClient;
 import dev.cairn.spring.CairnReactiveDiscoveryClient;
+import dev.cairn.spring.CairnRegistration;
 import dev.cairn.spring.CairnRegistrationCustomizer;
 import dev.cairn.spring.CairnServiceRegistry;
 import dev.cairn.spring.RegistrationDrain;
@@ -30,6 +31,7 @@ import org.springframework.cloud.client.ConditionalOnDiscoveryEnabled;
 import org.springframework.cloud.client.ConditionalOnReactiveDiscoveryEnabled;
 import org.springframework.cloud.client.discovery.simple.SimpleDiscoveryClientAutoConfiguration;
 import org.springframework.cloud.client.discovery.simple.reactive.SimpleReactiveDiscoveryClientAutoConfiguration;
+import org.springframework.cloud.client.serviceregistry.Registration;
 import org.springframework.cloud.commons.util.InetUtils;
 import org.springframework.cloud.commons.util.UtilAutoConfiguration;
 import org.springframework.context.ApplicationListener;
@@ -221,6 +223,16 @@ public class CairnAutoConfiguration {
               r.getDrainQuietPeriod()),
           () -> customizers.orderedStream().collect(Collectors.toList()),
           activity.getIfAvailable());
+    }
+
+    /**
+     * Spring Cloud's {@code Registration} of this application, filled in when it registers: what
+     * {@code /actuator/serviceregistry} reads and sets the status of.
+     */
+    @Bean
+    @ConditionalOnMissingBean(Registration.class)
+    CairnRegistration cairnRegistration(CairnAutoRegistration autoRegistration) {
+      return autoRegistration.serviceRegistration();
     }
 
     /**
