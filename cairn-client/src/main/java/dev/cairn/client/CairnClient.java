@@ -125,8 +125,10 @@ public final class CairnClient implements AutoCloseable {
 
   /**
    * The names of the services in this client's namespace, asked of the current registry (one call,
-   * within the request timeout; a failure moves the client on to the next registry). For listings
-   * and health checks: calls use {@link #view(String)}, which needs no I/O.
+   * within the request timeout; a failure moves the client on to the next registry). A listing
+   * never goes back in revision: a member of the same registry that has not applied the last
+   * listing's revision is not taken, and the call fails when no other registry answers. For
+   * listings and health checks: calls use {@link #view(String)}, which needs no I/O.
    *
    * @throws IllegalStateException when the client is closed
    */

@@ -24,9 +24,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,7 +40,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * copy of the first's data directory), and the test writes to {@code ahead} only, until it lets
  * {@code behind} catch up. A view that showed {@code ahead}'s state and fails over to {@code
  * behind} keeps it, by its watch or by its reads alone (its watches on {@code behind} refused), and
- * moves on once {@code behind} has caught up. A registry with another id is a fresh start.
+ * moves on once {@code behind} has caught up. A registry with another id is a fresh start. A
+ * listing of the services ({@link CairnClient#services()}) never goes back either.
  */
 class ViewRevisionTest {
 
@@ -110,8 +114,13 @@ class ViewRevisionTest {
     assertThat(other.registry().revision()).isLessThan(old.registry().revision());
 
     ReadsOn reads = new ReadsOn(Servers.target(other), !watchesThere);
+    // Nothing here waits for "behind": a request timeout that a busy machine does not reach keeps
+    // the view on `old` until it closes.
     CairnClient client =
-        built(client(Servers.target(old) + "," + Servers.target(other)).interceptor(reads));
+        built(
+            client(Servers.target(old) + "," + Servers.target(other))
+                .requestTimeout(Duration.ofSeconds(10))
+                .interceptor(reads));
     ServiceView view = client.view("orders");
     await()
         .atMost(Duration.ofSeconds(20))
@@ -126,6 +135,53 @@ class ViewRevisionTest {
     await()
         .atMost(Duration.ofSeconds(20))
         .until(() -> ids(view.instances()).equals(List.of("x", "y")));
+  }
+
+  @Test
+  void aListingNeverGoesBackOnAMemberOfItsRegistryThatIsBehind() throws Exception {
+    Path aheadDir = dir.resolve("ahead");
+    CairnServer first = start(aheadDir);
+    register(first, "a");
+    first.close();
+    copy(aheadDir, dir.resolve("behind"));
+    CairnServer ahead = start(aheadDir);
+    CairnServer behind = start(dir.resolve("behind"));
+    // Only `ahead` applies this: `behind` is a member of the same registry that has not yet.
+    ahead.registry().register("default", instance("payments", "p")).join();
+
+    ListingsOn listings = new ListingsOn(Servers.target(behind));
+    CairnClient client =
+        built(client(Servers.target(ahead) + "," + Servers.target(behind)).interceptor(listings));
+    assertThat(client.services().get(20, TimeUnit.SECONDS)).containsExactly("orders", "payments");
+
+    ahead.close();
+    // Every listing now reaches `behind` (first or after `ahead` refused): none shows it.
+    List<List<String>> answers = new CopyOnWriteArrayList<>();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              try {
+                answers.add(client.services().get(20, TimeUnit.SECONDS));
+              } catch (ExecutionException e) {
+                // `behind` says it is behind; `ahead` is gone.
+              }
+              return listings.answered.get() >= 3;
+            });
+    assertThat(answers).allMatch(names -> names.contains("payments"));
+
+    // `behind` catches up, then moves past: the listing follows.
+    behind.registry().register("default", instance("payments", "p")).join();
+    behind.registry().register("default", instance("shipping", "s")).join();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .until(
+            () ->
+                client
+                    .services()
+                    .get(20, TimeUnit.SECONDS)
+                    .equals(List.of("orders", "payments", "shipping")));
   }
 
   private CairnServer start(Path dataDir) throws IOException {
@@ -177,6 +233,40 @@ class ViewRevisionTest {
       }
     } catch (UncheckedIOException e) {
       throw e.getCause();
+    }
+  }
+
+  /** On the registry at {@code authority}: counts the {@code ListServices} calls answered. */
+  private static final class ListingsOn implements ClientInterceptor {
+    final String authority;
+    final AtomicInteger answered = new AtomicInteger();
+
+    ListingsOn(String authority) {
+      this.authority = authority;
+    }
+
+    @Override
+    public <Q, R> ClientCall<Q, R> interceptCall(
+        MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+      ClientCall<Q, R> call = next.newCall(method, options);
+      if (!next.authority().equals(authority)
+          || !method.equals(RegistryGrpc.getListServicesMethod())) {
+        return call;
+      }
+      return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
+        @Override
+        public void start(Listener<R> listener, Metadata headers) {
+          super.start(
+              new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                @Override
+                public void onClose(Status status, Metadata trailers) {
+                  answered.incrementAndGet();
+                  super.onClose(status, trailers);
+                }
+              },
+              headers);
+        }
+      };
     }
   }
 

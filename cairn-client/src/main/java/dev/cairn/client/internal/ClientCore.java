@@ -9,6 +9,7 @@ import dev.cairn.proto.v1.ListServicesResponse;
 import dev.cairn.proto.v1.RegistryGrpc;
 import dev.cairn.proto.v1.ServiceSummary;
 import io.grpc.CallOptions;
+import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
@@ -57,6 +58,11 @@ public final class ClientCore {
   private final Queue<Thread> threads = new ConcurrentLinkedQueue<>();
   // Guarded by lock.
   private boolean closed;
+  // The newest ListServices answer this client took, and its registry: a listing asks for at least
+  // it, so services() never goes back in revision within one registry (decision 0201). Event
+  // thread.
+  private long listedRevision;
+  private String listedRegistry = "";
 
   /** Starts a client's machinery; never blocks. */
   public ClientCore(ClientSettings settings) {
@@ -161,14 +167,24 @@ public final class ClientCore {
     CompletableFuture<List<String>> result = new CompletableFuture<>();
     synchronized (lock) {
       checkOpen();
-      events.execute(() -> listServices(result));
+      events.execute(() -> listServices(result, channels.currentIndex(), false));
     }
     return result;
   }
 
-  // On the event thread: one ListServices call to the current registry; a failure moves on.
-  private void listServices(CompletableFuture<List<String>> result) {
-    int index = channels.currentIndex();
+  /**
+   * On the event thread: one ListServices call to the registry at {@code index}. Once a listing was
+   * taken, the call asks for at least its revision of its registry: a member behind it answers
+   * {@code UNAVAILABLE} and the call is tried once on the next registry ({@code retry}), as a
+   * view's read is; any other failure moves the client on.
+   */
+  private void listServices(CompletableFuture<List<String>> result, int index, boolean retry) {
+    ListServicesRequest.Builder request =
+        ListServicesRequest.newBuilder().setNamespace(settings.namespace);
+    boolean atLeast = listedRevision > 0 && !listedRegistry.isEmpty();
+    if (atLeast) {
+      request.setMinRevision(listedRevision).setRegistryId(listedRegistry);
+    }
     try {
       ClientCalls.asyncUnaryCall(
           channels
@@ -177,7 +193,7 @@ public final class ClientCore {
                   RegistryGrpc.getListServicesMethod(),
                   CallOptions.DEFAULT.withDeadlineAfter(
                       settings.requestTimeout.toNanos(), TimeUnit.NANOSECONDS)),
-          ListServicesRequest.newBuilder().setNamespace(settings.namespace).build(),
+          request.build(),
           new StreamObserver<ListServicesResponse>() {
             @Override
             public void onNext(ListServicesResponse r) {
@@ -185,12 +201,21 @@ public final class ClientCore {
               for (ServiceSummary s : r.getServicesList()) {
                 names.add(s.getName());
               }
+              events.execute(() -> listed(r));
               result.complete(List.copyOf(names));
             }
 
             @Override
             public void onError(Throwable t) {
-              events.execute(() -> channels.failed(index));
+              boolean behind =
+                  atLeast && Status.fromThrowable(t).getCode() == Status.Code.UNAVAILABLE;
+              if (behind && !retry && channels.size() > 1) {
+                events.execute(() -> listServices(result, (index + 1) % channels.size(), true));
+                return;
+              }
+              if (!behind) {
+                events.execute(() -> channels.failed(index));
+              }
               result.completeExceptionally(t);
             }
 
@@ -199,6 +224,18 @@ public final class ClientCore {
           });
     } catch (IllegalStateException e) {
       result.completeExceptionally(e);
+    }
+  }
+
+  // On the event thread: keeps the newest listing's revision; another registry's is a fresh start.
+  private void listed(ListServicesResponse r) {
+    String from = r.getRegistryId();
+    if (from.isEmpty()) {
+      return;
+    }
+    if (!from.equals(listedRegistry) || r.getRevision() > listedRevision) {
+      listedRegistry = from;
+      listedRevision = r.getRevision();
     }
   }
 
