@@ -1,5 +1,6 @@
 package dev.cairn.client;
 
+import dev.cairn.common.Health;
 import dev.cairn.common.Instance;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -11,8 +12,32 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface Registration extends AutoCloseable {
 
-  /** The instance as asked for, with its id (generated when it was empty). */
+  /**
+   * The instance as this client registers it: as asked for, with its id (generated when it was
+   * empty), and with the health last given to {@link #setHealth}.
+   */
   Instance instance();
+
+  /**
+   * Changes the health of the registered instance in place (decision 0220): the client registers it
+   * again on its session with {@code health}, which the registry takes as an update of the instance
+   * it holds: watchers see one update, no removal, and its create revision stays. The client
+   * registers the instance with this health from then on, after a lost session or a registry
+   * restart too, until the next call.
+   *
+   * <p>The registry runs no health check for an instance on a session (the session is its
+   * liveness), so the health set here stays until it is set again. Clients leave {@code CRITICAL}
+   * instances out: {@code setHealth(CRITICAL)} takes the instance out of rotation while keeping it
+   * registered, and {@code setHealth(PASSING)} brings it back.
+   *
+   * <p>Completes with the instance as the registry stored it with this health (or with a later one,
+   * when the health was set again meanwhile); while the session is not open, once it is open again
+   * and the registry took it. Fails with {@code FAILED_PRECONDITION} when the registration was
+   * deregistered, refused, or the client closed. Does not block.
+   *
+   * @throws NullPointerException when {@code health} is null
+   */
+  CompletableFuture<Instance> setHealth(Health health);
 
   /**
    * Completes with the instance as the registry stored it, the first time it does; fails with a

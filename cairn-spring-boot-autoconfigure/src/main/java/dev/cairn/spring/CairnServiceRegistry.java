@@ -27,11 +27,10 @@ import org.springframework.cloud.client.serviceregistry.ServiceRegistry;
  *
  * <p>Status (Spring Cloud's {@code /actuator/serviceregistry}, as with the Consul and Eureka
  * starters): {@code OUT_OF_SERVICE} keeps the instance registered but {@code CRITICAL}, which every
- * Cairn client leaves out, without its health check (the registry's probes would set it back);
- * {@code UP} registers it as the application asked again. The SDK keeps one registration per
- * instance id, so a change is a deregistration followed, on the same session, by the registration
- * with the new health (decision 0208). The status is kept by instance id: an instance set out of
- * service before it registers registers out of service.
+ * Cairn client leaves out; {@code UP} sets it {@code PASSING} again (decision 0208). A change is
+ * the registration's {@link Registration#setHealth} (decision 0220): watchers see one update of the
+ * instance, never a removal. The status is kept by instance id: an instance set out of service
+ * before it registers registers out of service.
  *
  * <p>A registration no registry took within {@value #NOT_SENT_WARN_SECONDS} seconds is logged once
  * as a warning naming the registries (the SDK keeps it and sends it when one answers), and once at
@@ -95,7 +94,7 @@ public final class CairnServiceRegistry implements ServiceRegistry<CairnRegistra
   private Registration send(Instance asked) {
     Instance instance =
         outOfService.contains(asked.id())
-            ? asked.toBuilder().health(Health.CRITICAL).check(null).build()
+            ? asked.toBuilder().health(Health.CRITICAL).build()
             : asked;
     log.info("Registering {} in Cairn", instance);
     Registration r = client.register(instance);
@@ -221,11 +220,14 @@ public final class CairnServiceRegistry implements ServiceRegistry<CairnRegistra
         return;
       }
       log.info("Setting {} {} in Cairn", id, out ? OUT_OF_SERVICE : UP);
-      // The SDK keeps one registration per id: the removal goes first on the session, then the
-      // registration with the new health.
-      old.deregister();
-      live.put(
-          id, send(registration.instance() != null ? registration.instance() : old.instance()));
+      // In place: one update of the instance, on the same session (decision 0220).
+      old.setHealth(out ? Health.CRITICAL : Health.PASSING)
+          .whenComplete(
+              (stored, error) -> {
+                if (error != null) {
+                  log.info("Health of {} not changed in Cairn: {}", id, error.toString());
+                }
+              });
     }
   }
 

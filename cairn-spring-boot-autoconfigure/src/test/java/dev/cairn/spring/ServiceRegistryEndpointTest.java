@@ -1,13 +1,22 @@
 package dev.cairn.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.cairn.client.CairnClient;
 import dev.cairn.client.ServiceView;
 import dev.cairn.common.Health;
 import dev.cairn.common.Instance;
+import dev.cairn.proto.v1.RegistryGrpc;
+import dev.cairn.proto.v1.WatchEvent;
+import dev.cairn.proto.v1.WatchRequest;
+import dev.cairn.proto.v1.WatchResponse;
 import dev.cairn.testing.CairnServerExtension;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,6 +28,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,6 +53,7 @@ class ServiceRegistryEndpointTest {
   private final ByteArrayOutputStream console = new ByteArrayOutputStream();
   private PrintStream systemOut;
   private CairnClient watcher;
+  private final List<ManagedChannel> channels = new java.util.ArrayList<>();
 
   @BeforeEach
   void setUp() {
@@ -54,6 +66,7 @@ class ServiceRegistryEndpointTest {
 
   @AfterEach
   void tearDown() {
+    channels.forEach(ManagedChannel::shutdownNow);
     watcher.close();
     System.setOut(systemOut);
   }
@@ -128,6 +141,9 @@ class ServiceRegistryEndpointTest {
           .untilAsserted(() -> assertThat(status(port).body()).isEqualTo("UP"));
       assertThat(rotation.instances()).extracting(Instance::health).containsExactly(Health.PASSING);
       String id = rotation.instances().get(0).id();
+      long created = rotation.instances().get(0).createRevision();
+      LinkedBlockingQueue<WatchResponse> watched = watch("rotation");
+      assertThat(watched.poll(10, TimeUnit.SECONDS).getSnapshot().getInstancesList()).hasSize(1);
 
       assertThat(setStatus(port, "OUT_OF_SERVICE").statusCode()).isEqualTo(200);
       await()
@@ -140,6 +156,11 @@ class ServiceRegistryEndpointTest {
                 assertThat(discovery.getInstances("rotation")).isEmpty();
               });
       assertThat(status(port).body()).isEqualTo("OUT_OF_SERVICE");
+      // In place (decision 0220): one update of the same instance, no removal.
+      assertThat(nextEvents(watched))
+          .extracting(WatchEvent::getType, e -> e.getInstance().getHealth())
+          .containsExactly(tuple(WatchEvent.Type.UPDATED, dev.cairn.proto.v1.Health.CRITICAL));
+      assertThat(rotation.instances().get(0).createRevision()).isEqualTo(created);
 
       assertThat(setStatus(port, "UP").statusCode()).isEqualTo(200);
       await()
@@ -151,7 +172,47 @@ class ServiceRegistryEndpointTest {
                 assertThat(discovery.getInstances("rotation")).hasSize(1);
                 assertThat(status(port).body()).isEqualTo("UP");
               });
+      assertThat(nextEvents(watched))
+          .extracting(WatchEvent::getType, e -> e.getInstance().getHealth())
+          .containsExactly(tuple(WatchEvent.Type.UPDATED, dev.cairn.proto.v1.Health.PASSING));
+      assertThat(rotation.instances().get(0).createRevision()).isEqualTo(created);
+      assertThat(watched).isEmpty();
     }
+  }
+
+  /** A raw gRPC watch of {@code service} on the registry: every message it is sent, in order. */
+  private LinkedBlockingQueue<WatchResponse> watch(String service) {
+    ManagedChannel channel =
+        Grpc.newChannelBuilderForAddress(
+                "127.0.0.1", server.grpcAddress().getPort(), InsecureChannelCredentials.create())
+            .build();
+    channels.add(channel);
+    LinkedBlockingQueue<WatchResponse> out = new LinkedBlockingQueue<>();
+    RegistryGrpc.newStub(channel)
+        .watch(
+            WatchRequest.newBuilder().setService(service).build(),
+            new StreamObserver<>() {
+              @Override
+              public void onNext(WatchResponse value) {
+                out.add(value);
+              }
+
+              @Override
+              public void onError(Throwable t) {}
+
+              @Override
+              public void onCompleted() {}
+            });
+    return out;
+  }
+
+  /** The events of the next message of {@code watched}, which must be an event batch. */
+  private static List<WatchEvent> nextEvents(LinkedBlockingQueue<WatchResponse> watched)
+      throws InterruptedException {
+    WatchResponse next = watched.poll(10, TimeUnit.SECONDS);
+    assertThat(next).isNotNull();
+    assertThat(next.hasEvents()).as("an event batch, not %s", next).isTrue();
+    return next.getEvents().getEventsList();
   }
 
   @Test

@@ -2,16 +2,30 @@ package dev.cairn.client.internal;
 
 import dev.cairn.client.Registration;
 import dev.cairn.common.ErrorCode;
+import dev.cairn.common.Health;
 import dev.cairn.common.Instance;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /** One registration; its state lives in {@link SessionManager}, under its lock. */
 final class RegistrationImpl implements Registration {
 
-  private final Instance instance;
-  // The registration as sent on the session (namespace and instance), encoded once and sent again
-  // as it is on every session the client opens; only the request id is written per send.
-  private final byte[] encodedBody;
+  // The instance as the application asked for it.
+  private final Instance asked;
+  private final String namespace;
+  // The instance as registered now: `asked` with the health last set (decision 0220). Written under
+  // the session manager's lock, read by instance() without it.
+  private volatile Instance instance;
+  // The registration as sent on the session (namespace and instance), encoded once per health and
+  // sent again as it is on every session the client opens; only the request id is written per
+  // send. Guarded by the session manager.
+  private byte[] encodedBody;
+  // Guarded by the session manager: how many times the health was set, and the setHealth futures
+  // waiting for the registry to take the instance as it is now.
+  private int healthVersion;
+  private List<CompletableFuture<Instance>> healthWaiting = new ArrayList<>();
   // service/id, built once.
   private final String key;
   private final SessionManager session;
@@ -31,6 +45,8 @@ final class RegistrationImpl implements Registration {
       SessionManager session,
       Drainer drainer,
       dev.cairn.common.Ticker ticker) {
+    this.asked = instance;
+    this.namespace = namespace;
     this.instance = instance;
     this.encodedBody = SessionRequests.registerBody(namespace, Protos.forSession(instance));
     this.key = instance.service() + "/" + instance.id();
@@ -44,9 +60,47 @@ final class RegistrationImpl implements Registration {
     return key;
   }
 
-  /** The registration's namespace and instance as sent on the session, encoded. */
+  /**
+   * The registration's namespace and instance as sent on the session, encoded. Called by the
+   * session manager, under its lock.
+   */
   byte[] encodedBody() {
     return encodedBody;
+  }
+
+  /** How many times the health was set; under the session manager's lock. */
+  int healthVersion() {
+    return healthVersion;
+  }
+
+  /**
+   * Registers with {@code health} from now on, {@code done} waiting for the registry to take it;
+   * under the session manager's lock.
+   */
+  void health(Health health, CompletableFuture<Instance> done) {
+    Instance next = asked.toBuilder().health(health).build();
+    instance = next;
+    encodedBody = SessionRequests.registerBody(namespace, Protos.forSession(next));
+    healthVersion++;
+    healthWaiting.add(done);
+  }
+
+  /**
+   * The setHealth futures to complete now that the registry took the instance as it was at {@code
+   * version} (none when the health was set again since); under the session manager's lock.
+   */
+  List<CompletableFuture<Instance>> healthTaken(int version) {
+    if (version != healthVersion || healthWaiting.isEmpty()) {
+      return List.of();
+    }
+    return takeHealthWaiting();
+  }
+
+  /** Every setHealth future still waiting; under the session manager's lock. */
+  List<CompletableFuture<Instance>> takeHealthWaiting() {
+    List<CompletableFuture<Instance>> out = healthWaiting;
+    healthWaiting = new ArrayList<>();
+    return out;
   }
 
   @Override
@@ -71,6 +125,14 @@ final class RegistrationImpl implements Registration {
 
   CompletableFuture<Instance> registeredFuture() {
     return registered;
+  }
+
+  @Override
+  public CompletableFuture<Instance> setHealth(Health health) {
+    Objects.requireNonNull(health, "health");
+    CompletableFuture<Instance> done = new CompletableFuture<>();
+    session.setHealth(this, health, done);
+    return done.copy();
   }
 
   @Override

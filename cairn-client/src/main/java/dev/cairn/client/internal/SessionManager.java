@@ -21,6 +21,7 @@ import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -191,6 +192,35 @@ final class SessionManager {
     }
     toDeregister.put(r.key(), r.instance());
     sendDeregister(r.key(), r.instance(), done);
+  }
+
+  /**
+   * Registers {@code r} with {@code health} from now on, in place (decision 0220): sent at once
+   * when the session is open, else when it opens; {@code done} completes with the instance as the
+   * registry stored it.
+   */
+  void setHealth(
+      RegistrationImpl r, dev.cairn.common.Health health, CompletableFuture<Instance> done) {
+    synchronized (this) {
+      if (closing || registrations.get(r.key()) != r) {
+        later(
+            () ->
+                done.completeExceptionally(
+                    CairnException.of(
+                        ErrorCode.FAILED_PRECONDITION,
+                        "registration",
+                        "registration: "
+                            + r.key()
+                            + " is not kept (expected: a registration not deregistered, refused"
+                            + " or closed)")));
+      } else {
+        r.health(health, done);
+        if (open) {
+          sendRegister(r);
+        }
+      }
+    }
+    runDeferred();
   }
 
   /** Closes the session; the future completes when the registry confirmed or the stream ended. */
@@ -462,20 +492,31 @@ final class SessionManager {
 
   private void sendRegister(RegistrationImpl r) {
     long id = ++nextRequestId;
-    pending.put(id, result -> registerResult(r, result));
+    int version = r.healthVersion();
+    Instance sent = r.instance();
+    pending.put(id, result -> registerResult(r, version, sent, result));
     // Only the request id is encoded here: the rest was when the registration was made.
     call.sendMessage(SessionRequests.register(id, r.encodedBody()));
   }
 
-  private void registerResult(RegistrationImpl r, RequestResult result) {
+  private void registerResult(
+      RegistrationImpl r, int healthVersion, Instance sent, RequestResult result) {
     if (registrations.get(r.key()) != r) {
       return;
     }
     if (result.getErrorCode() == 0) {
       r.refusedAgainWith(null);
       String session = sessionId;
-      // Built outside the lock, by the thread that completes the future.
-      later(() -> r.registeredFuture().complete(stored(r.instance(), session, result)));
+      List<CompletableFuture<Instance>> healthSet = r.healthTaken(healthVersion);
+      // Built outside the lock, by the thread that completes the futures.
+      later(
+          () -> {
+            Instance stored = stored(sent, session, result);
+            r.registeredFuture().complete(stored);
+            for (CompletableFuture<Instance> f : healthSet) {
+              f.complete(stored);
+            }
+          });
       return;
     }
     ErrorCode code = ErrorCode.fromGrpcCode(result.getErrorCode());
@@ -618,9 +659,17 @@ final class SessionManager {
     reconnectTask = events.schedule(this::connect, delay, TimeUnit.NANOSECONDS);
   }
 
-  // Under the lock: fails r's future once the lock is released.
+  // Under the lock: fails r's futures (its registration's, and its setHealth's still waiting) once
+  // the lock is released.
   private void fail(RegistrationImpl r, Throwable error) {
-    later(() -> r.registeredFuture().completeExceptionally(error));
+    List<CompletableFuture<Instance>> healthSet = r.takeHealthWaiting();
+    later(
+        () -> {
+          r.registeredFuture().completeExceptionally(error);
+          for (CompletableFuture<Instance> f : healthSet) {
+            f.completeExceptionally(error);
+          }
+        });
   }
 
   // Under the lock.
