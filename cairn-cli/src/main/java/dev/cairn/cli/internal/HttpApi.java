@@ -161,7 +161,11 @@ final class HttpApi {
       throw new CliException(ExitCode.UNREACHABLE, "interrupted while waiting for " + server);
     }
     String contentType = response.headers().firstValue("Content-Type").orElse(null);
-    return answer(server, response.statusCode(), contentType, response.body());
+    Answer answer = answer(server, response.statusCode(), contentType, response.body());
+    return new Answer(
+        answer.body(),
+        answer.json(),
+        response.headers().firstValue("X-Cairn-Registry-Id").orElse(""));
   }
 
   /**
@@ -176,7 +180,7 @@ final class HttpApi {
       } catch (CliException e) {
         throw notCairn(server, status, contentType, body);
       }
-      return new Answer(body, json);
+      return new Answer(body, json, "");
     }
     throw serverError(server, status, contentType, body);
   }
@@ -307,7 +311,11 @@ final class HttpApi {
   }
 
   /** A successful answer: its raw body (printed by {@code --json}) and the parsed tree. */
-  record Answer(String body, JsonNode json) {}
+  /**
+   * A 2xx answer: its body, parsed, and the id of the answering registry's history ({@code
+   * X-Cairn-Registry-Id}; empty when not sent).
+   */
+  record Answer(String body, JsonNode json, String registryId) {}
 
   /** Query parameters, in order; immutable. */
   static final class Query {

@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
       "The backup is what GET /v1/snapshot answers.",
       "  cairn snapshot save FILE     instances and service settings at one revision",
       "  cairn snapshot restore FILE  registers them again (replacing same-id ones)",
-      "Ephemeral instances are not saved: their clients register them again."
+      "Ephemeral instances are not saved: their clients register them again.",
+      "With --json, one JSON object says what was saved or restored."
     })
 final class SnapshotCommand implements Callable<Integer> {
 
@@ -94,6 +95,17 @@ final class SnapshotCommand implements Callable<Integer> {
     for (JsonNode svc : s.path("services")) {
       instances += svc.path("instances").size();
     }
+    if (client.json) {
+      ObjectNode line = HttpApi.JSON.createObjectNode();
+      line.put("saved", target.toString());
+      line.put("revision", s.path("revision").asLong());
+      line.put("registryId", s.path("registryId").asText());
+      line.put("services", s.path("services").size());
+      line.put("instances", instances);
+      line.put("ephemeralNotSaved", s.path("ephemeralNotSaved").asInt());
+      out.println(line);
+      return;
+    }
     out.printf(
         "saved revision %d: %d services, %d persistent instances (%d ephemeral not saved) to %s%n",
         s.path("revision").asLong(),
@@ -123,6 +135,40 @@ final class SnapshotCommand implements Callable<Integer> {
         : Failures.describe(e);
   }
 
+  /**
+   * A restore is new writes in the target's history: it keeps the target's registry id and moves
+   * its revisions forward (decision 0221). A target with the backup's registry id at a revision
+   * below the backup's is a history that started again under the same id (a cluster rebuilt under
+   * its --cluster-name, whose registry id comes from that name): clients that saw the old history
+   * keep what they showed until the revisions pass it. Restoring is still what the operator wants
+   * there; the warning says what clients will do.
+   */
+  private void warnWhenTheHistoryStartedAgain(HttpApi api, JsonNode backup) {
+    String backupId = backup.path("registryId").asText("");
+    long backupRevision = backup.path("revision").asLong();
+    HttpApi.Answer status = api.get("/v1/status", HttpApi.Query.empty());
+    long revision = status.json().path("revision").asLong();
+    if (backupId.isEmpty() || !backupId.equals(status.registryId()) || revision >= backupRevision) {
+      return;
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    err.println(
+        "warning: "
+            + client.server
+            + " has the backup's registry id "
+            + backupId
+            + " at revision "
+            + revision
+            + ", below the backup's "
+            + backupRevision
+            + ": its history started again under the same id (a cluster rebuilt with the same"
+            + " --cluster-name?). Clients that saw the old history keep what they showed until"
+            + " its revision passes "
+            + backupRevision
+            + " (decision 0221).");
+    err.flush();
+  }
+
   private void restore(PrintWriter out) {
     JsonNode s;
     try {
@@ -145,6 +191,7 @@ final class SnapshotCommand implements Callable<Integer> {
               + "\", as written by cairn snapshot save)");
     }
     HttpApi api = client.api();
+    warnWhenTheHistoryStartedAgain(api, s);
     int instances = 0;
     int services = 0;
     for (JsonNode svc : s.path("services")) {
@@ -174,6 +221,16 @@ final class SnapshotCommand implements Callable<Integer> {
             "/v1/services/" + HttpApi.segment(service) + "/config" + query.toQueryString(), config);
       }
       services++;
+    }
+    if (client.json) {
+      ObjectNode line = HttpApi.JSON.createObjectNode();
+      line.put("restored", file.toString());
+      line.put("revision", s.path("revision").asLong());
+      line.put("registryId", s.path("registryId").asText());
+      line.put("services", services);
+      line.put("instances", instances);
+      out.println(line);
+      return;
     }
     out.printf(
         "restored revision %d of %s: %d services, %d persistent instances%n",

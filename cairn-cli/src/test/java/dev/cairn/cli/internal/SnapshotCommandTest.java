@@ -3,7 +3,9 @@ package dev.cairn.cli.internal;
 import static dev.cairn.cli.internal.CliRun.cairn;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.common.Instance;
+import dev.cairn.server.CairnServer;
 import dev.cairn.server.core.SessionInfo;
 import dev.cairn.testing.CairnServerExtension;
 import java.nio.file.Files;
@@ -80,6 +82,127 @@ class SnapshotCommandTest {
         .isEqualTo(0.5);
     assertThat(target.registry().serviceConfig("default", "idle").protectionThreshold())
         .isEqualTo(0.3);
+  }
+
+  @Test
+  void withJsonSaveAndRestoreEachPrintOneObject() throws Exception {
+    source
+        .registry()
+        .register("default", Instance.builder("web", "10.0.0.1").id("web-1").build())
+        .get(10, TimeUnit.SECONDS);
+    Path file = dir.resolve("backup.json");
+
+    CliRun save =
+        cairn(
+            "snapshot", "save", file.toString(), "--json", "--server", source.httpUri().toString());
+    CliRun restore =
+        cairn(
+            "snapshot",
+            "restore",
+            file.toString(),
+            "--json",
+            "--server",
+            target.httpUri().toString());
+
+    assertThat(save.exitCode()).as("%s", save).isZero();
+    JsonNode saved = HttpApi.parse(save.out().strip());
+    assertThat(saved.path("saved").asText()).isEqualTo(file.toAbsolutePath().toString());
+    assertThat(saved.path("revision").asLong()).isEqualTo(source.registry().revision());
+    assertThat(saved.path("registryId").asText()).isEqualTo(source.registry().historyId());
+    assertThat(saved.path("services").asInt()).isEqualTo(1);
+    assertThat(saved.path("instances").asInt()).isEqualTo(1);
+    assertThat(saved.path("ephemeralNotSaved").asInt()).isZero();
+    assertThat(restore.exitCode()).as("%s", restore).isZero();
+    JsonNode restored = HttpApi.parse(restore.out().strip());
+    assertThat(restored.path("restored").asText()).isEqualTo(file.toString());
+    assertThat(restored.path("revision").asLong()).isEqualTo(saved.path("revision").asLong());
+    assertThat(restored.path("instances").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void aRestoreIsNewWritesInTheTargetsHistoryUnderItsOwnRegistryId() throws Exception {
+    source
+        .registry()
+        .register("default", Instance.builder("web", "10.0.0.1").id("web-1").build())
+        .get(10, TimeUnit.SECONDS);
+    Path file = dir.resolve("backup.json");
+    assertThat(cairn("snapshot", "save", file.toString(), "--server", uri(source)).exitCode())
+        .isZero();
+    long removed =
+        source.registry().deregister("default", "web", "web-1").get(10, TimeUnit.SECONDS);
+    String id = source.registry().historyId();
+
+    CliRun restore = cairn("snapshot", "restore", file.toString(), "--server", uri(source));
+
+    // Into the registry it was saved from, at a later revision: the instance comes back as a new
+    // write, after the removal, under the same registry id; nothing goes back (decision 0221).
+    assertThat(restore.exitCode()).as("%s", restore).isZero();
+    assertThat(restore.err()).doesNotContain("warning");
+    Instance back = source.registry().service("default", "web").instances().get(0);
+    assertThat(back.id()).isEqualTo("web-1");
+    assertThat(back.createRevision()).isGreaterThan(removed);
+    assertThat(source.registry().historyId()).isEqualTo(id);
+  }
+
+  @Test
+  void aRestoreIntoAHistoryStartedAgainUnderTheBackupsIdSaysWhatClientsWillDo() throws Exception {
+    Path data = dir.resolve("data");
+    Path file = dir.resolve("backup.json");
+    String id;
+    long saved;
+    try (CairnServer first = durable(data)) {
+      for (int i = 1; i <= 3; i++) {
+        first
+            .registry()
+            .register("default", Instance.builder("web", "10.0.0." + i).id("web-" + i).build())
+            .get(10, TimeUnit.SECONDS);
+      }
+      id = first.registry().historyId();
+      saved = first.registry().revision();
+      assertThat(cairn("snapshot", "save", file.toString(), "--server", uri(first)).exitCode())
+          .isZero();
+    }
+    // Its data lost but its identity kept, as a cluster rebuilt under its name gets its old id.
+    try (var files = Files.list(data)) {
+      for (Path f : files.toList()) {
+        if (!f.getFileName().toString().equals("cairn-raft.properties")) {
+          deleteTree(f);
+        }
+      }
+    }
+    try (CairnServer again = durable(data)) {
+      assertThat(again.registry().historyId()).isEqualTo(id);
+      assertThat(again.registry().revision()).isLessThan(saved);
+
+      CliRun restore = cairn("snapshot", "restore", file.toString(), "--server", uri(again));
+
+      assertThat(restore.exitCode()).as("%s", restore).isZero();
+      assertThat(restore.err())
+          .contains("has the backup's registry id " + id + " at revision")
+          .contains("below the backup's " + saved)
+          .contains("Clients that saw the old history keep what they showed");
+      assertThat(again.registry().service("default", "web").instances()).hasSize(3);
+    }
+  }
+
+  private static CairnServer durable(Path data) throws java.io.IOException {
+    return CairnServer.builder().dataDir(data).httpPort(0).grpcPort(0).start();
+  }
+
+  private static String uri(CairnServerExtension server) {
+    return server.httpUri().toString();
+  }
+
+  private static String uri(CairnServer server) {
+    return "http://127.0.0.1:" + server.httpAddress().getPort();
+  }
+
+  private static void deleteTree(Path root) throws java.io.IOException {
+    try (var paths = Files.walk(root)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   @Test
