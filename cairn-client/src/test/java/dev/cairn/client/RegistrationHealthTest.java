@@ -13,6 +13,7 @@ import dev.cairn.proto.v1.RegistryGrpc;
 import dev.cairn.proto.v1.WatchEvent;
 import dev.cairn.proto.v1.WatchRequest;
 import dev.cairn.proto.v1.WatchResponse;
+import dev.cairn.server.CairnServer;
 import dev.cairn.testing.CairnServerExtension;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -118,6 +120,30 @@ class RegistrationHealthTest {
     Instance passing = r.setHealth(Health.PASSING).get(10, TimeUnit.SECONDS);
     assertThat(stored("o1").orElseThrow().health()).isEqualTo(Health.PASSING);
     assertThat(passing.health()).isEqualTo(Health.PASSING);
+  }
+
+  @Test
+  void aHealthSetWhileNoRegistryAnswersIsRegisteredWhenOneDoes() throws Exception {
+    CairnServer first = Servers.start(0);
+    int port = first.grpcAddress().getPort();
+    CairnClient client =
+        closer.add(
+            CairnClient.builder()
+                .registries("127.0.0.1:" + port)
+                .shutdownHook(false)
+                .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(200))
+                .build());
+    Registration r = client.register(instance("orders", "o1"));
+    r.registered().get(10, TimeUnit.SECONDS);
+    first.close();
+
+    CompletableFuture<Instance> set = r.setHealth(Health.CRITICAL);
+    CairnServer second = closer.add(Servers.start(port));
+
+    assertThat(set.get(20, TimeUnit.SECONDS).health()).isEqualTo(Health.CRITICAL);
+    assertThat(second.registry().service("default", "orders").instances())
+        .extracting(Instance::id, Instance::health)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("o1", Health.CRITICAL));
   }
 
   @Test
