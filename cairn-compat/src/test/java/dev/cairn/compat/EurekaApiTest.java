@@ -103,6 +103,21 @@ class EurekaApiTest {
     assertThat(stored.ports()).containsExactly(java.util.Map.entry("http", 9090));
   }
 
+  // Eureka answers XML unless the Accept header names JSON; Prometheus' eureka_sd_configs sends
+  // none and decodes XML.
+  @Test
+  void aClientThatNamesNoJsonGetsXmlAsFromEureka() throws Exception {
+    register("ORDERS", "orders-1", 8080, 30);
+    for (String accept : new String[] {null, "*/*", "application/xml, text/xml"}) {
+      HttpResponse<String> r = accept == null ? eureka.get("/apps") : get("/apps", accept);
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.headers().firstValue("content-type")).as(accept).hasValue("application/xml");
+      assertThat(r.body()).contains("<instanceId>orders-1</instanceId>");
+    }
+    HttpResponse<String> json = get("/apps", "application/json, */*");
+    assertThat(json.headers().firstValue("content-type")).hasValue("application/json");
+  }
+
   @Test
   void theDeltaCarriesTheHashOfTheFullState() throws Exception {
     register("A", "a-1", 1, 30);

@@ -428,9 +428,14 @@ public final class EurekaRoute implements Route {
     }
   }
 
+  /**
+   * Eureka's choice of format: JSON when the client accepts it by name, XML otherwise — also
+   * without an {@code Accept} header, which is how Prometheus' {@code eureka_sd_configs} asks and
+   * what it decodes.
+   */
   private static Reply encode(Req req, Map<String, Object> value) {
     String accept = req.headers().get(HttpHeaderNames.ACCEPT, "");
-    if (!accept.contains("json") && accept.contains("xml")) {
+    if (!accept.contains("json")) {
       return Reply.bytes(
           200, "application/xml", EurekaCodec.xml(value).getBytes(StandardCharsets.UTF_8));
     }
