@@ -308,8 +308,55 @@ class ConsulApiTest {
     assertThat(consul.get("/v1/agent/service/register").statusCode()).isEqualTo(405);
     assertThat(consul.put("/v1/catalog/services", "").statusCode()).isEqualTo(405);
     assertThat(consul.put("/v1/agent/check/pass/nope", "").statusCode()).isEqualTo(404);
-    assertThat(consul.get("/v1/kv/anything").statusCode()).isEqualTo(404);
+    assertThat(consul.get("/v1/kv/anything").statusCode()).isEqualTo(501);
+    assertThat(consul.get("/not-consul").statusCode()).isEqualTo(404);
     assertThat(cairn.registry().instanceCount()).isZero();
+  }
+
+  // Decision 0209. Consul's clients take a 404 from the KV store for "no such key": node-consul's
+  // kv.get('config/web') resolves undefined, the Go API client's KV().Get returns nil, nil; and
+  // python-consul's kv.get fails on a 404 without X-Consul-Index. An endpoint the door does not
+  // serve is an error they report.
+  @Test
+  void aConsulEndpointThisDoorDoesNotServeIsNotImplementedNotAMissingKey() throws Exception {
+    HttpResponse<String> get = consul.get("/v1/kv/config/web"); // node-consul kv.get
+    HttpResponse<String> put = consul.put("/v1/kv/config/web", "v"); // kv.set
+    HttpResponse<String> session = consul.put("/v1/session/create", "{}");
+    HttpResponse<String> checks = consul.get("/v1/agent/checks");
+
+    for (HttpResponse<String> r : List.of(get, put, session, checks)) {
+      assertThat(r.statusCode()).as(r.uri().toString()).isEqualTo(501);
+      assertThat(r.body()).contains("Not implemented").contains(r.uri().getPath());
+    }
+    assertThat(cairn.registry().instanceCount()).isZero();
+  }
+
+  // Decision 0209: what Prometheus' consul_sd_configs sends with datacenter:, filter: and
+  // node_meta: (through the Go API client: stale, wait in milliseconds, dc, filter, node-meta).
+  @Test
+  void anotherDatacenterAFilterAndNodeMetaAreNotAnsweredWithEveryInstance() throws Exception {
+    register("web", "web-1", Health.PASSING, List.of("prod"));
+    String sd = "/v1/health/service/web?stale=&wait=120000ms";
+
+    assertThat(ids(sd + "&dc=dc1")).containsExactly("web-1");
+    HttpResponse<String> otherDc = consul.get(sd + "&dc=dc2");
+    assertThat(otherDc.statusCode()).isEqualTo(500);
+    assertThat(otherDc.body()).isEqualTo("No path to datacenter");
+    assertThat(consul.get("/v1/catalog/services?dc=dc2").statusCode()).isEqualTo(500);
+
+    HttpResponse<String> filtered = consul.get(sd + "&filter=Service.Port%20%3D%3D%2080");
+    assertThat(filtered.statusCode()).isEqualTo(400);
+    assertThat(filtered.body()).contains("filter");
+    assertThat(consul.get("/v1/agent/services?filter=Service%20%3D%3D%20web").statusCode())
+        .isEqualTo(400);
+
+    // Cairn's one node has no metadata: like a Consul node without it, it matches no node-meta.
+    HttpResponse<String> nodeMeta = consul.get(sd + "&node-meta=rack:a");
+    assertThat(nodeMeta.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(nodeMeta.body())).isEmpty();
+    assertThat(nodeMeta.headers().firstValue("X-Consul-Index")).isPresent();
+    assertThat(JSON.readTree(consul.get("/v1/catalog/services?node-meta=rack:a").body())).isEmpty();
+    assertThat(JSON.readTree(consul.get("/v1/catalog/services").body()).has("web")).isTrue();
   }
 
   private void register(String service, String id, Health health, List<String> tags) {

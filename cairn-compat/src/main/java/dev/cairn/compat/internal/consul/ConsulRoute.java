@@ -61,10 +61,19 @@ public final class ConsulRoute implements Route {
       return done(Reply.text(403, "ACL not found"));
     }
     if (endpoint == null) {
+      if (!match.methodAllowed()) {
+        return done(Reply.text(405, "method " + req.method() + " not allowed"));
+      }
+      // A 404 from Consul's KV (and a few more) means "no such key": a client would take an
+      // endpoint this door does not serve for an empty store (decision 0209).
       return done(
-          match.methodAllowed()
-              ? Reply.text(404, "Not found: " + path)
-              : Reply.text(405, "method " + req.method() + " not allowed"));
+          path.startsWith("/v1/")
+              ? Reply.text(501, notServed(path))
+              : Reply.text(404, "Not found: " + path));
+    }
+    Reply refused = refusedQuery(req, endpoint);
+    if (refused != null) {
+      return done(refused);
     }
     String ns = namespace(req);
     return switch (endpoint) {
@@ -90,12 +99,56 @@ public final class ConsulRoute implements Route {
     };
   }
 
+  /**
+   * Consul's answer to a query parameter this door cannot honour, or null: another datacenter is
+   * Consul's 500 {@code No path to datacenter}, and a {@code ?filter=} expression, which this door
+   * does not evaluate, a 400 rather than an unfiltered list (decision 0209).
+   */
+  private Reply refusedQuery(Req req, ConsulEndpoint endpoint) {
+    boolean catalogRead =
+        endpoint == ConsulEndpoint.CATALOG_SERVICES
+            || endpoint == ConsulEndpoint.CATALOG_SERVICE
+            || endpoint == ConsulEndpoint.HEALTH_SERVICE;
+    String dc = req.param("dc");
+    if (catalogRead && dc != null && !dc.isEmpty() && !dc.equals(entries.datacenter())) {
+      return Reply.text(500, "No path to datacenter");
+    }
+    String filter = req.param("filter");
+    if ((catalogRead || endpoint == ConsulEndpoint.AGENT_SERVICES)
+        && filter != null
+        && !filter.isBlank()) {
+      return Reply.text(
+          400,
+          "Failed to create boolean expression evaluator: Cairn's Consul-compatible API does not"
+              + " evaluate ?filter= expressions; use ?tag= or filter in the client");
+    }
+    return null;
+  }
+
+  private static String notServed(String path) {
+    return "Not implemented: Cairn's Consul-compatible API does not serve "
+        + path
+        + " (no KV, sessions, ACLs, prepared queries, events or nodes); it serves the catalog and"
+        + " health service reads, agent service registration and checks, and status";
+  }
+
+  /**
+   * Whether the query asks for nodes with some metadata ({@code ?node-meta=key:value}): Cairn's one
+   * node has none, so as in Consul such a query matches nothing.
+   */
+  private static boolean nodeMetaFilter(Req req) {
+    return req.params("node-meta").stream().anyMatch(v -> !v.isEmpty());
+  }
+
   private CompletableFuture<Reply> catalogServices(Req req, String ns) {
     return BlockingQuery.answer(
         req,
         index -> registry.awaitServices(ns, index),
         () -> {
           ServiceList list = registry.services(ns);
+          if (nodeMetaFilter(req)) {
+            return entries.headers(Reply.json(200, Map.of()), list.revision());
+          }
           Authorizer caller = req.caller();
           boolean all = Acl.readsAll(caller, ns);
           boolean filtered = false;
@@ -144,6 +197,9 @@ public final class ConsulRoute implements Route {
         index -> registry.awaitService(ns, service, index),
         () -> {
           ServiceSnapshot snapshot = registry.service(ns, service);
+          if (nodeMetaFilter(req)) {
+            return entries.headers(Reply.json(200, List.of()), snapshot.revision());
+          }
           AnswerCache.Query query =
               new AnswerCache.Query(ns, service, health, passingOnly, List.copyOf(tags));
           return answers.get(query, snapshot.revision(), () -> serviceAnswer(ns, snapshot, query));
