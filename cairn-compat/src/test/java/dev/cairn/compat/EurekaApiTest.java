@@ -118,6 +118,44 @@ class EurekaApiTest {
     assertThat(json.headers().firstValue("content-type")).hasValue("application/json");
   }
 
+  // Metadata keys are free text; one that is not an XML name would make the whole registry
+  // unreadable to XML clients (py-eureka-client parses it with ElementTree, Prometheus with Go's
+  // encoding/xml), so XML answers leave it out and JSON answers keep it.
+  @Test
+  void aMetadataKeyThatIsNoXmlNameLeavesTheXmlRegistryReadable() throws Exception {
+    cairn
+        .registry()
+        .register(
+            "default",
+            Instance.builder("shop", "127.0.0.1")
+                .id("shop-1")
+                .port("http", 8080)
+                .metadata(
+                    java.util.Map.of(
+                        "app.kubernetes.io/name", "shop", "9lives", "x", "a&b", "y", "team", "t"))
+                .build())
+        .join();
+
+    String xml = eureka.get("/apps").body();
+    org.w3c.dom.Document doc =
+        javax.xml.parsers.DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(new org.xml.sax.InputSource(new java.io.StringReader(xml)));
+    org.w3c.dom.Element metadata =
+        (org.w3c.dom.Element) doc.getElementsByTagName("metadata").item(0);
+    assertThat(metadata.getElementsByTagName("team").item(0).getTextContent()).isEqualTo("t");
+    assertThat(metadata.getChildNodes().getLength()).isEqualTo(1);
+
+    JsonNode json =
+        JSON.readTree(get("/apps/SHOP", "application/json").body())
+            .path("application")
+            .path("instance")
+            .get(0)
+            .path("metadata");
+    assertThat(json.path("app.kubernetes.io/name").asText()).isEqualTo("shop");
+    assertThat(json.path("a&b").asText()).isEqualTo("y");
+  }
+
   @Test
   void theDeltaCarriesTheHashOfTheFullState() throws Exception {
     register("A", "a-1", 1, 30);

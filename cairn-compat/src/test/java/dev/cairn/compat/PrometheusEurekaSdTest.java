@@ -37,7 +37,8 @@ class PrometheusEurekaSdTest {
               Instance.builder("billing", "127.0.0.1")
                   .id("billing-1")
                   .port("http", billing.port())
-                  .metadata(Map.of("team", "money"))
+                  // A key that is no XML name must not make the registry unreadable.
+                  .metadata(Map.of("team", "money", "app.kubernetes.io/name", "billing"))
                   .build())
           .join();
 

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Eureka's {@code InstanceInfo} and {@code Applications} shapes, in JSON (as Eureka's Jackson codec
@@ -30,6 +31,9 @@ final class EurekaCodec {
   static final String SECURE_PORT_NAME = "https";
 
   private static final XmlMapper XML = new XmlMapper();
+
+  /** Element names written as is: ASCII XML names without a namespace prefix. */
+  private static final Pattern XML_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9._-]*");
 
   private EurekaCodec() {}
 
@@ -227,7 +231,7 @@ final class EurekaCodec {
       }
       for (Map.Entry<?, ?> e : ((Map<String, Object>) map).entrySet()) {
         String k = (String) e.getKey();
-        if (!k.equals("$") && !k.startsWith("@")) {
+        if (!k.equals("$") && !k.startsWith("@") && isXmlName(k)) {
           element(out, k, e.getValue());
         }
       }
@@ -235,6 +239,15 @@ final class EurekaCodec {
       out.append('>').append(escape(String.valueOf(value)));
     }
     out.append("</").append(name).append('>');
+  }
+
+  /**
+   * Whether {@code key} can be an element name. Metadata keys are free text (no spaces): one such
+   * as {@code app.kubernetes.io/name} would make the whole document unreadable to every XML client,
+   * so an XML answer leaves that entry out (JSON answers carry it).
+   */
+  static boolean isXmlName(String key) {
+    return XML_NAME.matcher(key).matches();
   }
 
   private static String escape(String s) {
