@@ -119,7 +119,11 @@ public final class DnsListener implements Listener {
     requireNonNull(bind, "bind");
     requireNonNull(metrics, "metrics");
     Answerer zone =
-        new Answerer(new DnsZone(registry, domain, ttlSeconds, mayRead), metrics, rateLimit);
+        new Answerer(
+            new DnsZone(
+                registry, domain, ttlSeconds, DnsNameServer.addresses(bind.getAddress()), mayRead),
+            metrics,
+            rateLimit);
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("cairn-dns", true), NioIoHandler.newFactory());

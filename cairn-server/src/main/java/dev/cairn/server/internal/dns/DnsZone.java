@@ -7,10 +7,12 @@ import dev.cairn.common.Limits;
 import dev.cairn.common.Names;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.ServiceSnapshot;
+import dev.cairn.server.core.ServiceSummary;
 import io.netty.handler.codec.dns.DnsQuestion;
 import io.netty.handler.codec.dns.DnsRecordType;
 import io.netty.handler.codec.dns.DnsResponseCode;
 import io.netty.util.NetUtil;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -28,15 +30,21 @@ import java.util.concurrent.ThreadLocalRandom;
  *       healthy instance;
  *   <li>{@code _<port>._tcp.[<tag>.]<service>.service[.<namespace>].<domain>}: the same, for the
  *       instances that have a port of that name (SRV: only that port);
- *   <li>{@code <hex-ip>.addr.<domain>}: the address an SRV target stands for.
+ *   <li>{@code <hex-ip>.addr.<domain>}: the address an SRV target stands for;
+ *   <li>{@code <domain>}: SOA and NS, the NS naming {@code ns.<domain>}, whose A/AAAA records are
+ *       the server's own addresses (decision 0212).
  * </ul>
  *
  * <p>Like every healthy-only read, answers include unhealthy instances too when fewer than the
  * service's protection threshold are healthy (see {@code docs/health-checks.md}).
  *
  * <p>A service name that no instance matches (whatever its health) is NXDOMAIN; a matching name
- * without healthy instances or without records of the type asked for is an empty NOERROR. Negative
- * answers carry the zone's SOA. Names outside the zone are REFUSED (this is no recursive resolver).
+ * without healthy instances or without records of the type asked for is an empty NOERROR. The empty
+ * non-terminals above those names exist too (RFC 8020): {@code service.<domain>} and {@code
+ * addr.<domain>} always, {@code <namespace>.<domain>} and {@code service.<namespace>.<domain>}
+ * while the namespace has a service with instances, {@code _tcp.[<tag>.]<service>...} while an
+ * instance the rest matches has a port; they answer an empty NOERROR. Negative answers carry the
+ * zone's SOA. Names outside the zone are REFUSED (this is no recursive resolver).
  *
  * <p>Thread-safe and lock-free: each call reads immutable snapshots.
  */
@@ -44,6 +52,7 @@ final class DnsZone {
 
   private static final String SERVICE = "service";
   private static final String ADDR = "addr";
+  private static final String NS = "ns";
   private static final String TCP = "_tcp";
   private static final int SRV_PRIORITY = 1;
   private static final int SOA_REFRESH = 3600;
@@ -54,35 +63,38 @@ final class DnsZone {
   private final String domain; // lower case, no dots at either end
   private final String suffix; // "." + domain
   private final String apex; // domain + "."
+  private final String nameServer; // "ns." + apex
+  private final List<byte[]> nameServerAddresses; // 4 or 16 bytes each; not modified
   private final long ttl;
   // The key under which each snapshot keeps its instances prepared for this zone.
   private final Object snapshotKey = new Object();
 
-  /**
-   * A zone for {@code domain} (a DNS name, e.g. {@code cairn}) whose records live {@code
-   * ttlSeconds}.
-   */
   // Whether DNS may answer for a service (namespace, name); always, unless ACLs are on.
   private final java.util.function.BiPredicate<String, String> mayRead;
 
-  DnsZone(Registry registry, String domain, long ttlSeconds) {
-    this(registry, domain, ttlSeconds, (namespace, service) -> true);
-  }
-
   /**
-   * Like {@link #DnsZone(Registry, String, long)}, answering only for the services {@code mayRead}
-   * allows (others are {@code REFUSED}): with ACLs on, what the anonymous policy may read.
+   * A zone for {@code domain} (a DNS name, e.g. {@code cairn}) whose records live {@code
+   * ttlSeconds}, its name server {@code ns.<domain>} at {@code nameServerAddresses} (see {@link
+   * DnsNameServer}), answering only for the services {@code mayRead} allows (others are {@code
+   * REFUSED}): with ACLs on, what the anonymous policy may read.
    */
   DnsZone(
       Registry registry,
       String domain,
       long ttlSeconds,
+      List<InetAddress> nameServerAddresses,
       java.util.function.BiPredicate<String, String> mayRead) {
     this.mayRead = requireNonNull(mayRead, "mayRead");
     this.registry = requireNonNull(registry, "registry");
     this.domain = requireNonNull(domain, "domain");
     this.suffix = "." + domain;
     this.apex = domain + ".";
+    this.nameServer = NS + "." + apex;
+    List<byte[]> ips = new ArrayList<>();
+    for (InetAddress a : nameServerAddresses) {
+      ips.add(a.getAddress());
+    }
+    this.nameServerAddresses = List.copyOf(ips);
     this.ttl = ttlSeconds;
   }
 
@@ -107,8 +119,23 @@ final class DnsZone {
       return DnsAnswer.of(DnsResponseCode.REFUSED, false);
     }
     String[] labels = name.substring(0, name.length() - suffix.length()).split("\\.", -1);
+    if (labels.length == 1) {
+      switch (labels[0]) {
+        case NS:
+          return nameServer(question);
+        case SERVICE:
+        case ADDR:
+          return negative(DnsResponseCode.NOERROR); // the empty non-terminals of the zone's shape
+        default:
+          return namespace(labels[0]);
+      }
+    }
     if (labels.length == 2 && labels[1].equals(ADDR)) {
       return address(question, labels[0]);
+    }
+    if (labels.length == 2 && labels[0].equals(SERVICE) && !labels[1].equals(SERVICE)) {
+      // service.<namespace>; "service.service" is the service "service" (see ServiceName.parse)
+      return namespace(labels[1]);
     }
     return service(question, labels);
   }
@@ -121,21 +148,64 @@ final class DnsZone {
         DnsRecordType.SOA,
         ttl,
         DnsRr.soa(
-            "ns." + apex, "hostmaster." + apex, serial, SOA_REFRESH, SOA_RETRY, SOA_EXPIRE, ttl));
+            nameServer, "hostmaster." + apex, serial, SOA_REFRESH, SOA_RETRY, SOA_EXPIRE, ttl));
   }
 
+  /** SOA and NS at the apex; NS comes with the name server's addresses (glue). */
   private DnsAnswer apex(DnsQuestion q) {
     DnsRecordType type = q.type();
-    if (type == DnsRecordType.SOA || type == DnsRecordType.ANY) {
+    boolean any = type == DnsRecordType.ANY;
+    List<DnsRr> answers = new ArrayList<>(2);
+    List<DnsRr> additional = new ArrayList<>();
+    if (type == DnsRecordType.SOA || any) {
       DnsRr soa = soa();
-      return new DnsAnswer(
-          DnsResponseCode.NOERROR,
-          true,
-          List.of(new DnsRr(q.name(), soa.type(), soa.ttlSeconds(), soa.data())),
-          List.of(),
-          List.of());
+      answers.add(new DnsRr(q.name(), soa.type(), soa.ttlSeconds(), soa.data()));
     }
-    return negative(DnsResponseCode.NOERROR);
+    if (type == DnsRecordType.NS || any) {
+      answers.add(new DnsRr(q.name(), DnsRecordType.NS, ttl, DnsRr.name(nameServer)));
+      for (byte[] ip : nameServerAddresses) {
+        additional.add(new DnsRr(nameServer, addressType(ip), ttl, ip));
+      }
+    }
+    if (answers.isEmpty()) {
+      return negative(DnsResponseCode.NOERROR);
+    }
+    return new DnsAnswer(DnsResponseCode.NOERROR, true, answers, List.of(), additional);
+  }
+
+  /** {@code ns.<domain>}: the server's own addresses. */
+  private DnsAnswer nameServer(DnsQuestion q) {
+    DnsRecordType type = q.type();
+    List<DnsRr> answers = new ArrayList<>(nameServerAddresses.size());
+    for (byte[] ip : nameServerAddresses) {
+      DnsRecordType own = addressType(ip);
+      if (type == own || type == DnsRecordType.ANY) {
+        answers.add(new DnsRr(q.name(), own, ttl, ip));
+      }
+    }
+    if (answers.isEmpty()) {
+      return negative(DnsResponseCode.NOERROR);
+    }
+    return new DnsAnswer(DnsResponseCode.NOERROR, true, answers, List.of(), List.of());
+  }
+
+  /**
+   * {@code <namespace>.<domain>} and {@code service.<namespace>.<domain>}: empty non-terminals
+   * while the namespace has a service with instances that DNS may answer for, else nothing.
+   */
+  private DnsAnswer namespace(String namespace) {
+    if (Names.isLabel(namespace)) {
+      for (ServiceSummary s : registry.services(namespace).services()) {
+        if (mayRead.test(namespace, s.name())) {
+          return negative(DnsResponseCode.NOERROR);
+        }
+      }
+    }
+    return negative(DnsResponseCode.NXDOMAIN);
+  }
+
+  private static DnsRecordType addressType(byte[] ip) {
+    return ip.length == 4 ? DnsRecordType.A : DnsRecordType.AAAA;
   }
 
   private DnsAnswer address(DnsQuestion q, String hex) {
@@ -178,6 +248,9 @@ final class DnsZone {
     }
     if (matching.isEmpty()) {
       return negative(DnsResponseCode.NXDOMAIN);
+    }
+    if (sn.anyPort) {
+      return negative(DnsResponseCode.NOERROR); // _tcp.<service>...: an empty non-terminal
     }
     if (healthy.size() < matching.size() && underProtection(sn, matching)) {
       healthy = matching; // too few healthy: the protection threshold answers with all of them
@@ -333,18 +406,24 @@ final class DnsZone {
     }
   }
 
-  /** The parts of a service name: {@code [_<port>._tcp.][<tag>.]<service>.service[.<ns>]}. */
+  /**
+   * The parts of a service name: {@code [_<port>._tcp.][<tag>.]<service>.service[.<ns>]}, or the
+   * empty non-terminal {@code _tcp.[<tag>.]<service>.service[.<ns>]} above its port names.
+   */
   private static final class ServiceName {
     final String namespace;
     final String service;
     final String tag; // or null
     final String port; // or null
+    final boolean anyPort; // "_tcp." without a port: matches instances with a port
 
-    private ServiceName(String namespace, String service, String tag, String port) {
+    private ServiceName(
+        String namespace, String service, String tag, String port, boolean anyPort) {
       this.namespace = namespace;
       this.service = service;
       this.tag = tag;
       this.port = port;
+      this.anyPort = anyPort;
     }
 
     /**
@@ -369,9 +448,13 @@ final class DnsZone {
       }
       int start = 0;
       String port = null;
+      boolean anyPort = false;
       if (end >= 3 && labels[0].startsWith("_") && labels[1].equals(TCP)) {
         port = labels[0].substring(1);
         start = 2;
+      } else if (end >= 2 && labels[0].equals(TCP)) {
+        anyPort = true;
+        start = 1;
       }
       String tag = null;
       if (end - start == 2) {
@@ -388,12 +471,13 @@ final class DnsZone {
           || (port != null && !Names.isLabel(port))) {
         return null;
       }
-      return new ServiceName(namespace, service, tag, port);
+      return new ServiceName(namespace, service, tag, port, anyPort);
     }
 
     boolean matches(Instance i) {
       return (tag == null || i.tags().contains(tag))
-          && (port == null || i.ports().containsKey(port));
+          && (port == null || i.ports().containsKey(port))
+          && (!anyPort || !i.ports().isEmpty());
     }
   }
 }

@@ -78,6 +78,32 @@ class DigTest {
   }
 
   @Test
+  void theApexNamesItsNameServerAndTheNameServerResolves() throws Exception {
+    assertThat(dig("cairn", "NS", "+short")).containsExactly("ns.cairn.");
+    assertThat(dig("ns.cairn", "A", "+short")).containsExactly("127.0.0.1");
+    assertThat(dig("ns.cairn", "A", "+tcp", "+short")).containsExactly("127.0.0.1");
+    assertThat(String.join("\n", dig("cairn", "NS", "+noall", "+additional")))
+        .containsPattern("(?m)^ns\\.cairn\\.\\s+0\\s+IN\\s+A\\s+127\\.0\\.0\\.1$");
+    assertThat(dig("cairn", "SOA", "+short")).singleElement().asString().startsWith("ns.cairn. ");
+  }
+
+  @Test
+  void emptyNonTerminalsAreNoerrorWithTheSoa() throws Exception {
+    for (String name : List.of("service.cairn", "addr.cairn", "_tcp.hello.service.cairn")) {
+      String out = String.join("\n", dig(name, "A"));
+      assertThat(out).as(name).contains("status: NOERROR").contains("ANSWER: 0, AUTHORITY: 1");
+      assertThat(out).as(name).containsPattern("(?m)^cairn\\.\\s+0\\s+IN\\s+SOA\\s+ns\\.cairn\\.");
+    }
+  }
+
+  @Test
+  void mixedCaseIsEchoedAndAnswered() throws Exception {
+    assertThat(dig("HeLlO.sErViCe.CaIrN", "A", "+noall", "+answer"))
+        .hasSize(2)
+        .allSatisfy(l -> assertThat(l).startsWith("HeLlO.sErViCe.CaIrN.\t"));
+  }
+
+  @Test
   void aTruncatedUdpAnswerIsRetriedOverTcp() throws Exception {
     List<String> udpOnly = dig("big.service.cairn", "A", "+noedns", "+ignore", "+short");
     List<String> all = dig("big.service.cairn", "A", "+noedns", "+short");

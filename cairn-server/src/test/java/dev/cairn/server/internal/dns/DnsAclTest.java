@@ -33,6 +33,8 @@ class DnsAclTest {
 
       // No anonymous policy: nothing.
       assertThat(dns.udp("web.service.cairn", DnsRecordType.A).rcode()).isEqualTo(5); // REFUSED
+      // A namespace's names exist only with a service DNS may answer for (decision 0212).
+      assertThat(dns.udp("default.cairn", DnsRecordType.A).rcode()).isEqualTo(3); // NXDOMAIN
 
       server
           .registry()
@@ -47,6 +49,8 @@ class DnsAclTest {
       assertThat(web.rcode()).isZero();
       assertThat(web.answerData()).containsExactly("10.0.0.1");
       assertThat(dns.udp("db.service.cairn", DnsRecordType.A).rcode()).isEqualTo(5);
+      assertThat(dns.udp("default.cairn", DnsRecordType.A).rcode()).isZero(); // NODATA
+      assertThat(dns.udp("_tcp.db.service.cairn", DnsRecordType.A).rcode()).isEqualTo(5);
     }
   }
 }

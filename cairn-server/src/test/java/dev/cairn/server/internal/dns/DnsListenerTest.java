@@ -214,6 +214,70 @@ class DnsListenerTest {
   }
 
   @Test
+  void theApexHasAnNsRecordNamingTheServerWhichHasTheServersAddress() throws Exception {
+    Reply ns = dns.udp("cairn.", DnsRecordType.NS);
+    assertThat(ns.rcode()).isZero();
+    assertThat(ns.authoritative()).isTrue();
+    assertThat(ns.answers())
+        .extracting(DnsTestClient.Rr::type, DnsTestClient.Rr::data, DnsTestClient.Rr::ttl)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(DnsRecordType.NS, "ns.cairn.", 7L));
+    // Its address comes along (glue), and is the one the server is bound to.
+    assertThat(ns.additional())
+        .extracting(DnsTestClient.Rr::name, DnsTestClient.Rr::type, DnsTestClient.Rr::data)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("ns.cairn.", DnsRecordType.A, "127.0.0.1"));
+    Reply a = dns.udp("ns.cairn.", DnsRecordType.A);
+    assertThat(a.rcode()).isZero();
+    assertThat(a.authoritative()).isTrue();
+    assertThat(a.answerData()).containsExactly("127.0.0.1");
+    assertThat(dns.tcp("NS.Cairn.", DnsRecordType.A).answerData()).containsExactly("127.0.0.1");
+    // The SOA's primary name server is that name, so it resolves too.
+    assertThat(dns.udp("cairn.", DnsRecordType.SOA).answers())
+        .extracting(DnsTestClient.Rr::data)
+        .containsExactly("ns.cairn. hostmaster.cairn.");
+    assertNodata(dns.udp("ns.cairn.", DnsRecordType.AAAA));
+    assertNodata(dns.udp("ns.cairn.", DnsRecordType.TXT));
+    assertThat(dns.udp("cairn.", DnsRecordType.ANY).answers())
+        .extracting(DnsTestClient.Rr::type)
+        .containsExactly(DnsRecordType.SOA, DnsRecordType.NS);
+    assertNodata(dns.udp("cairn.", DnsRecordType.A));
+  }
+
+  @Test
+  void emptyNonTerminalsAreNodataNotNxdomain() throws Exception {
+    for (String name :
+        List.of(
+            "service.cairn.",
+            "addr.cairn.",
+            "default.cairn.",
+            "service.default.cairn.",
+            "staging.cairn.",
+            "Service.Staging.cairn.",
+            "_tcp.hello.service.cairn.",
+            "_tcp.blue.hello.service.cairn.",
+            "_tcp.hello.service.default.cairn.",
+            "_tcp.down.service.cairn.")) {
+      assertNodata(dns.udp(name, DnsRecordType.A));
+      assertNodata(dns.udp(name, DnsRecordType.SRV));
+      assertNodata(dns.tcp(name, DnsRecordType.A));
+    }
+    // Above nothing, a name still does not exist.
+    for (String name :
+        List.of(
+            "nowhere.cairn.",
+            "service.nowhere.cairn.",
+            "_tcp.nobody.service.cairn.",
+            "_tcp.red.hello.service.cairn.",
+            "_tcp.hello.service.nowhere.cairn.")) {
+      Reply r = dns.udp(name, DnsRecordType.A);
+      assertThat(r.rcode()).as(name).isEqualTo(DnsResponseCode.NXDOMAIN.intValue());
+      assertThat(r.authority())
+          .extracting(DnsTestClient.Rr::type)
+          .containsExactly(DnsRecordType.SOA);
+    }
+  }
+
+  @Test
   void tcpAnswersTheSame() throws Exception {
     assertThat(dns.tcp("hello.service.cairn.", DnsRecordType.SRV).answerData())
         .isEqualTo(dns.udp("hello.service.cairn.", DnsRecordType.SRV).answerData());
@@ -244,6 +308,14 @@ class DnsListenerTest {
     assertThat(tcp.truncated()).isFalse();
     assertThat(tcp.answers()).hasSize(60);
     assertThat(tcp.additional()).hasSize(60);
+  }
+
+  /** An empty NOERROR answer, authoritative, with the SOA for negative caching (RFC 2308). */
+  private static void assertNodata(Reply r) {
+    assertThat(r.rcode()).isZero();
+    assertThat(r.authoritative()).isTrue();
+    assertThat(r.answers()).isEmpty();
+    assertThat(r.authority()).extracting(DnsTestClient.Rr::type).containsExactly(DnsRecordType.SOA);
   }
 
   private static Instance hello(

@@ -16,6 +16,7 @@ import io.netty.handler.codec.dns.DnsRecordDecoder;
 import io.netty.handler.codec.dns.DnsResponseCode;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,7 +50,13 @@ class DnsRequestFuzzTest {
               .port("http", 8000 + i)
               .build());
     }
-    zone = new DnsZone(registry, "cairn", 5);
+    zone =
+        new DnsZone(
+            registry,
+            "cairn",
+            5,
+            List.of(InetAddress.getLoopbackAddress()),
+            (namespace, service) -> true);
   }
 
   @AfterAll

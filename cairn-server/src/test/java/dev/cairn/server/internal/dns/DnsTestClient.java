@@ -34,7 +34,10 @@ final class DnsTestClient {
     this.server = server;
   }
 
-  /** One record of a reply, its data as text: an address, {@code "prio weight port target"}. */
+  /**
+   * One record of a reply, its data as text: an address, {@code "prio weight port target"}, a name
+   * server's name, {@code "mname rname"}.
+   */
   record Rr(String name, DnsRecordType type, long ttl, String data) {}
 
   /** A parsed reply. */
@@ -53,6 +56,10 @@ final class DnsTestClient {
 
     boolean authoritative() {
       return (flags & 0x0400) != 0;
+    }
+
+    int opcode() {
+      return (flags >> 11) & 0xf;
     }
 
     List<String> answerData() {
@@ -195,6 +202,9 @@ final class DnsTestClient {
       int weight = c.readUnsignedShort();
       int port = c.readUnsignedShort();
       return prio + " " + weight + " " + port + " " + DefaultDnsRecordDecoder.decodeName(c);
+    }
+    if (r.type() == DnsRecordType.NS) {
+      return DefaultDnsRecordDecoder.decodeName(c);
     }
     if (r.type() == DnsRecordType.SOA) {
       return DefaultDnsRecordDecoder.decodeName(c) + " " + DefaultDnsRecordDecoder.decodeName(c);
