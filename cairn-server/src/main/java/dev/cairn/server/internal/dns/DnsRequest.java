@@ -13,14 +13,17 @@ import io.netty.util.ReferenceCountUtil;
  * error code to answer it with when it could not be understood. Immutable.
  *
  * @param id the query's id, echoed in the answer
+ * @param opcode the query's opcode, echoed in the answer (RFC 1035 §4.1.1)
  * @param recursionDesired the RD flag, echoed in the answer
- * @param question the one question, or {@code null} when {@code error} is set before it was read
+ * @param question the one question, or {@code null} when {@code error} is set before it was read or
+ *     the query has no or several questions
  * @param ednsPayload the UDP payload size the client advertised in an OPT record; 0 without EDNS0
  * @param ednsVersion the EDNS version of the OPT record; 0 without EDNS0
  * @param error the code to answer with instead of resolving, or {@code null}
  */
 record DnsRequest(
     int id,
+    int opcode,
     boolean recursionDesired,
     DnsQuestion question,
     int ednsPayload,
@@ -66,19 +69,24 @@ record DnsRequest(
     int nsCount = message.readUnsignedShort();
     int arCount = message.readUnsignedShort();
     if (opcode != 0) {
-      return failed(id, rd, null, DnsResponseCode.NOTIMP);
+      return failed(id, opcode, rd, null, DnsResponseCode.NOTIMP);
+    }
+    DnsQuestion question = null;
+    try {
+      // Every question is read, so that the OPT record after them is found even when there are
+      // several or none (a FORMERR to an EDNS query carries an OPT record too, RFC 6891 §7).
+      for (int i = 0; i < qdCount; i++) {
+        DnsQuestion q = DnsRecordDecoder.DEFAULT.decodeQuestion(message);
+        if (!wellFormed(q.name())) {
+          return failed(id, opcode, rd, null, DnsResponseCode.FORMERR);
+        }
+        question = question == null ? q : question;
+      }
+    } catch (Exception e) { // NOPMD: the codec reports a malformed name in several ways
+      return failed(id, opcode, rd, null, DnsResponseCode.FORMERR);
     }
     if (qdCount != 1) {
-      return failed(id, rd, null, DnsResponseCode.FORMERR);
-    }
-    DnsQuestion question;
-    try {
-      question = DnsRecordDecoder.DEFAULT.decodeQuestion(message);
-    } catch (Exception e) { // NOPMD: the codec reports a malformed name in several ways
-      return failed(id, rd, null, DnsResponseCode.FORMERR);
-    }
-    if (!wellFormed(question.name())) {
-      return failed(id, rd, null, DnsResponseCode.FORMERR);
+      question = null; // not echoed: the answer is FORMERR
     }
     int payload = 0;
     int version = 0;
@@ -86,10 +94,15 @@ record DnsRequest(
       for (int i = 0; i < anCount + nsCount + arCount; i++) {
         DnsRecord r = DnsRecordDecoder.DEFAULT.decodeRecord(message);
         if (r == null) {
-          return failed(id, rd, question, DnsResponseCode.FORMERR);
+          return failed(id, opcode, rd, question, DnsResponseCode.FORMERR);
         }
         try {
           if (r.type() == DnsRecordType.OPT) {
+            // One OPT record at most, owned by the root, in the additional section (RFC 6891
+            // §6.1.1).
+            if (payload > 0 || i < anCount + nsCount || !".".equals(r.name())) {
+              return failed(id, opcode, rd, question, DnsResponseCode.FORMERR);
+            }
             payload = Math.max(512, r.dnsClass());
             version = (int) (r.timeToLive() >> 16) & 0xff;
           }
@@ -98,13 +111,17 @@ record DnsRequest(
         }
       }
     } catch (Exception e) { // NOPMD: as above
-      return failed(id, rd, question, DnsResponseCode.FORMERR);
+      return failed(id, opcode, rd, question, DnsResponseCode.FORMERR);
     }
-    return new DnsRequest(id, rd, question, payload, version, null);
+    if (qdCount != 1) {
+      return new DnsRequest(id, opcode, rd, null, payload, version, DnsResponseCode.FORMERR);
+    }
+    return new DnsRequest(id, opcode, rd, question, payload, version, null);
   }
 
-  private static DnsRequest failed(int id, boolean rd, DnsQuestion question, DnsResponseCode code) {
-    return new DnsRequest(id, rd, question, 0, 0, code);
+  private static DnsRequest failed(
+      int id, int opcode, boolean rd, DnsQuestion question, DnsResponseCode code) {
+    return new DnsRequest(id, opcode, rd, question, 0, 0, code);
   }
 
   /**

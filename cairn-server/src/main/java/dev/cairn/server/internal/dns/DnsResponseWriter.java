@@ -34,6 +34,7 @@ final class DnsResponseWriter {
   private static final int AA = 0x0400;
   private static final int TC = 0x0200;
   private static final int RD = 0x0100;
+  private static final int OPCODE_SHIFT = 11;
   private static final int BADVERS = 16;
 
   private DnsResponseWriter() {}
@@ -146,7 +147,12 @@ final class DnsResponseWriter {
   private static void writeHeader(
       ByteBuf out, DnsRequest request, DnsResponseCode code, int flags) {
     out.writeShort(request.id());
-    out.writeShort(QR | (request.recursionDesired() ? RD : 0) | flags | (code.intValue() & 0xf));
+    out.writeShort(
+        QR
+            | (request.opcode() & 0xf) << OPCODE_SHIFT
+            | (request.recursionDesired() ? RD : 0)
+            | flags
+            | (code.intValue() & 0xf));
     out.writeShort(0);
     out.writeShort(0);
     out.writeShort(0);

@@ -104,6 +104,12 @@ class DigTest {
   }
 
   @Test
+  void aNotifyIsNotImplementedAndDigTakesTheAnswer() throws Exception {
+    assertThat(String.join("\n", dig("cairn", "SOA", "+opcode=notify")))
+        .contains("opcode: NOTIFY, status: NOTIMP");
+  }
+
+  @Test
   void aTruncatedUdpAnswerIsRetriedOverTcp() throws Exception {
     List<String> udpOnly = dig("big.service.cairn", "A", "+noedns", "+ignore", "+short");
     List<String> all = dig("big.service.cairn", "A", "+noedns", "+short");

@@ -117,6 +117,57 @@ class DnsBadInputTest {
   }
 
   @Test
+  void theOpcodeIsEchoedSoThatTheClientTakesTheAnswer() throws Exception {
+    for (int opcode : new int[] {2, 4, 5}) { // STATUS, NOTIFY, UPDATE
+      byte[] q = DnsTestClient.query("cairn.", DnsRecordType.SOA, 0);
+      q[2] = (byte) (q[2] & 0x87 | opcode << 3);
+      Reply r = dns.udp(q);
+      assertThat(r.rcode()).isEqualTo(DnsResponseCode.NOTIMP.intValue());
+      assertThat(r.opcode()).isEqualTo(opcode);
+    }
+    assertThat(dns.udp("hello.service.cairn.", DnsRecordType.A).opcode()).isZero();
+  }
+
+  @Test
+  void aMisplacedOrRepeatedOptRecordIsFormerr() throws Exception {
+    byte[] q = DnsTestClient.query("hello.service.cairn.", DnsRecordType.A, 1232);
+    byte[] opt = java.util.Arrays.copyOfRange(q, q.length - 11, q.length);
+    byte[] twice = java.util.Arrays.copyOf(q, q.length + opt.length);
+    System.arraycopy(opt, 0, twice, q.length, opt.length);
+    twice[11] = 2; // ARCOUNT
+    assertThat(dns.udp(twice).rcode()).isEqualTo(DnsResponseCode.FORMERR.intValue());
+    byte[] inAnswers = q.clone();
+    inAnswers[7] = 1; // ANCOUNT
+    inAnswers[11] = 0; // ARCOUNT
+    assertThat(dns.udp(inAnswers).rcode()).isEqualTo(DnsResponseCode.FORMERR.intValue());
+    assertThat(dns.tcp(twice).rcode()).isEqualTo(DnsResponseCode.FORMERR.intValue());
+    assertStillAnswering();
+  }
+
+  @Test
+  void aFormerrToAnEdnsQueryCarriesAnOptRecord() throws Exception {
+    byte[] q = DnsTestClient.query("hello.service.cairn.", DnsRecordType.A, 1232);
+    byte[] opt = java.util.Arrays.copyOfRange(q, q.length - 11, q.length);
+    byte[] none = java.util.Arrays.copyOf(q, 12 + opt.length); // no question, then the OPT
+    System.arraycopy(opt, 0, none, 12, opt.length);
+    none[5] = 0; // QDCOUNT
+    int question = q.length - 12 - opt.length;
+    byte[] two = new byte[q.length + question]; // the question twice, then the OPT
+    System.arraycopy(q, 0, two, 0, 12 + question);
+    System.arraycopy(q, 12, two, 12 + question, question);
+    System.arraycopy(opt, 0, two, 12 + 2 * question, opt.length);
+    two[5] = 2;
+    for (byte[] bad : new byte[][] {none, two}) {
+      Reply r = dns.udp(bad);
+      assertThat(r.rcode()).isEqualTo(DnsResponseCode.FORMERR.intValue());
+      assertThat(r.additional())
+          .extracting(DnsTestClient.Rr::type)
+          .containsExactly(DnsRecordType.OPT);
+    }
+    assertStillAnswering();
+  }
+
+  @Test
   void anUnknownEdnsVersionIsBadvers() throws Exception {
     byte[] q = DnsTestClient.query("hello.service.cairn.", DnsRecordType.A, 1232);
     q[q.length - 5] = 1; // the OPT record's version byte (TTL: ext-rcode, version, flags)
