@@ -68,60 +68,74 @@ record DnsRequest(
     int anCount = message.readUnsignedShort();
     int nsCount = message.readUnsignedShort();
     int arCount = message.readUnsignedShort();
+    Body body = Body.read(message, qdCount, anCount + nsCount, arCount);
     if (opcode != 0) {
-      return failed(id, opcode, rd, null, DnsResponseCode.NOTIMP);
+      // Not a query: NOTIMP, with an OPT record when the message had a valid one (RFC 6891 §7).
+      return new DnsRequest(
+          id, opcode, rd, null, body.ednsPayload, body.ednsVersion, DnsResponseCode.NOTIMP);
     }
-    DnsQuestion question = null;
-    try {
-      // Every question is read, so that the OPT record after them is found even when there are
-      // several or none (a FORMERR to an EDNS query carries an OPT record too, RFC 6891 §7).
-      for (int i = 0; i < qdCount; i++) {
-        DnsQuestion q = DnsRecordDecoder.DEFAULT.decodeQuestion(message);
-        if (!wellFormed(q.name())) {
-          return failed(id, opcode, rd, null, DnsResponseCode.FORMERR);
-        }
-        question = question == null ? q : question;
-      }
-    } catch (Exception e) { // NOPMD: the codec reports a malformed name in several ways
-      return failed(id, opcode, rd, null, DnsResponseCode.FORMERR);
+    if (body.malformed) {
+      return new DnsRequest(
+          id, opcode, rd, qdCount == 1 ? body.question : null, 0, 0, DnsResponseCode.FORMERR);
     }
     if (qdCount != 1) {
-      question = null; // not echoed: the answer is FORMERR
+      // A FORMERR to an EDNS query carries an OPT record too.
+      return new DnsRequest(
+          id, opcode, rd, null, body.ednsPayload, body.ednsVersion, DnsResponseCode.FORMERR);
     }
-    int payload = 0;
-    int version = 0;
-    try {
-      for (int i = 0; i < anCount + nsCount + arCount; i++) {
-        DnsRecord r = DnsRecordDecoder.DEFAULT.decodeRecord(message);
-        if (r == null) {
-          return failed(id, opcode, rd, question, DnsResponseCode.FORMERR);
-        }
-        try {
-          if (r.type() == DnsRecordType.OPT) {
-            // One OPT record at most, owned by the root, in the additional section (RFC 6891
-            // §6.1.1).
-            if (payload > 0 || i < anCount + nsCount || !".".equals(r.name())) {
-              return failed(id, opcode, rd, question, DnsResponseCode.FORMERR);
-            }
-            payload = Math.max(512, r.dnsClass());
-            version = (int) (r.timeToLive() >> 16) & 0xff;
-          }
-        } finally {
-          ReferenceCountUtil.release(r);
-        }
-      }
-    } catch (Exception e) { // NOPMD: as above
-      return failed(id, opcode, rd, question, DnsResponseCode.FORMERR);
-    }
-    if (qdCount != 1) {
-      return new DnsRequest(id, opcode, rd, null, payload, version, DnsResponseCode.FORMERR);
-    }
-    return new DnsRequest(id, opcode, rd, question, payload, version, null);
+    return new DnsRequest(id, opcode, rd, body.question, body.ednsPayload, body.ednsVersion, null);
   }
 
-  private static DnsRequest failed(
-      int id, int opcode, boolean rd, DnsQuestion question, DnsResponseCode code) {
-    return new DnsRequest(id, opcode, rd, question, 0, 0, code);
+  /**
+   * The sections after the header: every question (so that the records after them are found even
+   * when there are several or none), then the records, of which one OPT record at most, owned by
+   * the root, in the additional section (RFC 6891 §6.1.1).
+   */
+  private static final class Body {
+    DnsQuestion question; // the first one, when it was read and well-formed
+    int ednsPayload; // 0 without a valid OPT record
+    int ednsVersion;
+    boolean malformed;
+
+    static Body read(ByteBuf message, int qdCount, int answersAndAuthority, int additional) {
+      Body b = new Body();
+      try {
+        for (int i = 0; i < qdCount; i++) {
+          DnsQuestion q = DnsRecordDecoder.DEFAULT.decodeQuestion(message);
+          if (!wellFormed(q.name())) {
+            return b.malformed();
+          }
+          b.question = b.question == null ? q : b.question;
+        }
+        for (int i = 0; i < answersAndAuthority + additional; i++) {
+          DnsRecord r = DnsRecordDecoder.DEFAULT.decodeRecord(message);
+          if (r == null) {
+            return b.malformed();
+          }
+          try {
+            if (r.type() == DnsRecordType.OPT) {
+              if (b.ednsPayload > 0 || i < answersAndAuthority || !".".equals(r.name())) {
+                return b.malformed();
+              }
+              b.ednsPayload = Math.max(512, r.dnsClass());
+              b.ednsVersion = (int) (r.timeToLive() >> 16) & 0xff;
+            }
+          } finally {
+            ReferenceCountUtil.release(r);
+          }
+        }
+      } catch (Exception e) { // NOPMD: the codec reports a malformed name in several ways
+        return b.malformed();
+      }
+      return b;
+    }
+
+    private Body malformed() {
+      malformed = true;
+      ednsPayload = 0;
+      ednsVersion = 0;
+      return this;
+    }
   }
 
   /**

@@ -124,6 +124,15 @@ class DnsBadInputTest {
       Reply r = dns.udp(q);
       assertThat(r.rcode()).isEqualTo(DnsResponseCode.NOTIMP.intValue());
       assertThat(r.opcode()).isEqualTo(opcode);
+      assertThat(r.additional()).isEmpty();
+      byte[] edns = DnsTestClient.query("cairn.", DnsRecordType.SOA, 1232);
+      edns[2] = (byte) (edns[2] & 0x87 | opcode << 3);
+      Reply e = dns.tcp(edns);
+      assertThat(e.rcode()).isEqualTo(DnsResponseCode.NOTIMP.intValue());
+      assertThat(e.opcode()).isEqualTo(opcode);
+      assertThat(e.additional())
+          .extracting(DnsTestClient.Rr::type)
+          .containsExactly(DnsRecordType.OPT);
     }
     assertThat(dns.udp("hello.service.cairn.", DnsRecordType.A).opcode()).isZero();
   }
