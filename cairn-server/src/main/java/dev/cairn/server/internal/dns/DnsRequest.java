@@ -101,6 +101,9 @@ record DnsRequest(
       Body b = new Body();
       try {
         for (int i = 0; i < qdCount; i++) {
+          if (dotInLabel(message)) {
+            return b.malformed();
+          }
           DnsQuestion q = DnsRecordDecoder.DEFAULT.decodeQuestion(message);
           if (!wellFormed(q.name())) {
             return b.malformed();
@@ -136,6 +139,29 @@ record DnsRequest(
       ednsVersion = 0;
       return this;
     }
+  }
+
+  /**
+   * Whether the name at the reader index of {@code message} (not moved) has a label holding a dot
+   * byte: decoded to text, {@code "a.b"} as one label would read as two labels, name another name
+   * than the one asked, and be echoed as that other one. Reads the labels before the first
+   * compression pointer; the codec checks the rest.
+   */
+  private static boolean dotInLabel(ByteBuf message) {
+    int at = message.readerIndex();
+    int end = message.writerIndex();
+    while (at < end) {
+      int length = message.getUnsignedByte(at);
+      if (length == 0 || (length & 0xc0) != 0) {
+        return false;
+      }
+      int next = Math.min(end, at + 1 + length);
+      if (message.indexOf(at + 1, next, (byte) '.') >= 0) {
+        return true;
+      }
+      at = next;
+    }
+    return false;
   }
 
   /**

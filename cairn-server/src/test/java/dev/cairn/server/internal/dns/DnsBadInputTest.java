@@ -101,6 +101,24 @@ class DnsBadInputTest {
   }
 
   @Test
+  void aDotInsideALabelIsFormerrNotAnotherName() throws Exception {
+    // One label "hello.service", then "cairn": as text it would read hello.service.cairn.
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    b.writeBytes(new byte[] {0, 9, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0});
+    b.write(13);
+    b.writeBytes("hello.service".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    b.write(5);
+    b.writeBytes("cairn".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    b.writeBytes(new byte[] {0, 0, 1, 0, 1});
+    byte[] q = b.toByteArray();
+    Reply udp = dns.udp(q);
+    assertThat(udp.rcode()).isEqualTo(DnsResponseCode.FORMERR.intValue());
+    assertThat(udp.answers()).isEmpty();
+    assertThat(dns.tcp(q).rcode()).isEqualTo(DnsResponseCode.FORMERR.intValue());
+    assertStillAnswering();
+  }
+
+  @Test
   void aCompressionLoopIsFormerr() throws Exception {
     byte[] q = {0, 7, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, (byte) 0xc0, 12, 0, 1, 0, 1};
     assertThat(dns.udp(q).rcode()).isEqualTo(DnsResponseCode.FORMERR.intValue());
