@@ -20,11 +20,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens auto-recovering connections: the client library recovers connections, channels, queues,
- * bindings and consumers after a drop, but gives up at once on the first connection; this class
- * retries that one with exponential backoff and jitter until a deadline (the last wait cut short so
- * that one more attempt is made at the deadline), then fails with a clear error naming the
- * addresses tried and the last cause.
+ * Opens auto-recovering connections: the client library recovers connections, channels and
+ * consumers after a drop (what it logs then, and which declarations it repeats, is {@link
+ * RecoveryLog}'s), but gives up at once on the first connection; this class retries that one with
+ * exponential backoff and jitter until a deadline (the last wait cut short so that one more attempt
+ * is made at the deadline), then fails with a clear error naming the addresses tried and the last
+ * cause.
  *
  * <p>Thread-safe; {@link #connect} blocks the caller while it retries.
  */
@@ -38,6 +39,7 @@ public final class Connector {
   private final Duration initialBackoff;
   private final Duration maxBackoff;
   private final ExecutorService consumerExecutor;
+  private final RecoveryLog recoveryLog;
 
   public Connector(
       BrokerAddressSource source,
@@ -63,6 +65,9 @@ public final class Connector {
     f.setNetworkRecoveryInterval(recoveryInterval.toMillis());
     f.setConnectionTimeout(5_000);
     f.setRequestedHeartbeat(10);
+    this.recoveryLog = new RecoveryLog(recoveryInterval.toMillis());
+    f.setExceptionHandler(recoveryLog);
+    f.setTopologyRecoveryFilter(recoveryLog);
     this.factory = f;
   }
 
@@ -84,7 +89,9 @@ public final class Connector {
       List<Address> addresses = List.of();
       try {
         addresses = addresses();
-        return factory.newConnection(consumerExecutor, this::addresses, name);
+        Connection connection = factory.newConnection(consumerExecutor, this::addresses, name);
+        recoveryLog.watch(connection);
+        return connection;
       } catch (PossibleAuthenticationFailureException e) {
         throw CairnException.of(
             ErrorCode.FAILED_PRECONDITION,

@@ -5,6 +5,8 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.cairn.amqp.ConsumerOptions;
 import dev.cairn.amqp.MessageHandler;
@@ -58,6 +60,7 @@ public final class QueueConsumer<T> implements AutoCloseable {
   private final Connection connection;
   private final ScheduledExecutorService scheduler;
   private final long recoveryIntervalMillis;
+  private final RecoveryListener redeclare = new Redeclare();
   private volatile boolean closed;
 
   public QueueConsumer(
@@ -78,6 +81,9 @@ public final class QueueConsumer<T> implements AutoCloseable {
     this.handler = handler;
     this.republisher = republisher;
     this.republishTimeoutMillis = republishTimeoutMillis;
+    if (connection instanceof Recoverable r) {
+      r.addRecoveryListener(redeclare);
+    }
     try {
       for (int i = 0; i < options.concurrency(); i++) {
         Channel ch = connection.createChannel();
@@ -96,6 +102,9 @@ public final class QueueConsumer<T> implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    if (connection instanceof Recoverable r) {
+      r.removeRecoveryListener(redeclare);
+    }
     for (Channel ch : channels) {
       try {
         if (ch.isOpen()) {
@@ -105,6 +114,35 @@ public final class QueueConsumer<T> implements AutoCloseable {
         log.debug("closing consumer channel: {}", e.toString());
       }
     }
+  }
+
+  /**
+   * Declares the queue again once the connection is back, before the client subscribes the
+   * consumers again: a queue deleted while the connection was down (or lost with a broker's data)
+   * is there again when they subscribe, as after a cancel. The client library itself does not
+   * declare again what was declared on channels closed since (see {@link RecoveryLog}).
+   */
+  private final class Redeclare implements RecoveryListener {
+    @Override
+    public void handleTopologyRecoveryStarted(Recoverable recoverable) {
+      if (closed) {
+        return;
+      }
+      try {
+        Topology.declare(connection, queue);
+      } catch (CairnException | ShutdownSignalException e) {
+        log.warn(
+            "could not declare '{}' again after the connection recovered: {}",
+            queue.name(),
+            e.getMessage());
+      }
+    }
+
+    @Override
+    public void handleRecoveryStarted(Recoverable recoverable) {}
+
+    @Override
+    public void handleRecovery(Recoverable recoverable) {}
   }
 
   private final class Delivery extends DefaultConsumer {
