@@ -36,6 +36,19 @@ public final class MessageHeaders {
   /** On a retried or parked message: the routing key it was first published with. */
   public static final String ORIGINAL_ROUTING_KEY = "x-cairn-original-routing-key";
 
+  /**
+   * On a retried or parked copy of a message published with an {@code expiration}: that expiration
+   * (milliseconds, as it was), which the copy does not carry (decision 0216).
+   */
+  public static final String ORIGINAL_EXPIRATION = "x-cairn-original-expiration";
+
+  /**
+   * On a retried or parked copy of a message published with a {@code user-id} other than the
+   * consuming connection's user: that user id, which the broker would refuse on the copy (decision
+   * 0216).
+   */
+  public static final String ORIGINAL_USER_ID = "x-cairn-original-user-id";
+
   /** On a replayed message: how many times it was moved back from a dead-letter queue. */
   public static final String REPLAYS = "x-cairn-replays";
 

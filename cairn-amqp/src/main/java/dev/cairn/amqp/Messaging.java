@@ -151,7 +151,8 @@ public final class Messaging implements AutoCloseable {
                 config.publishTimeout.toMillis(),
                 metrics,
                 scheduler,
-                config.recoveryInterval.toMillis())));
+                config.recoveryInterval.toMillis(),
+                config.username)));
   }
 
   /** A requester for the endpoint, with its own exclusive reply queue. */

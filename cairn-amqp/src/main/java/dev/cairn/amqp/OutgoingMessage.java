@@ -3,12 +3,14 @@ package dev.cairn.amqp;
 import static java.util.Objects.requireNonNull;
 
 import dev.cairn.amqp.internal.Checks;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * A body with the properties its publisher chooses; anything left unset is filled in when it is
- * published (a random message id, the codec's type, the current time and trace context).
+ * published (a random message id, the codec's type, the current time and trace context) or left out
+ * (correlation id, priority, expiration).
  *
  * <p>Immutable once built; built with {@link #builder(Object)}.
  */
@@ -17,12 +19,16 @@ public final class OutgoingMessage<T> {
   private final T body;
   private final String messageId;
   private final String correlationId;
+  private final Integer priority;
+  private final Duration expiration;
   private final Map<String, String> headers;
 
   private OutgoingMessage(Builder<T> b) {
     this.body = b.body;
     this.messageId = b.messageId;
     this.correlationId = b.correlationId;
+    this.priority = b.priority;
+    this.expiration = b.expiration;
     this.headers = Map.copyOf(b.headers);
   }
 
@@ -48,6 +54,16 @@ public final class OutgoingMessage<T> {
     return correlationId;
   }
 
+  /** The AMQP priority (0..255), or null for none. */
+  public Integer priority() {
+    return priority;
+  }
+
+  /** The per-message time to live (AMQP {@code expiration}), or null for none. */
+  public Duration expiration() {
+    return expiration;
+  }
+
   /** Application headers, including trace context headers when the caller set them. */
   public Map<String, String> headers() {
     return headers;
@@ -58,6 +74,8 @@ public final class OutgoingMessage<T> {
     private final T body;
     private String messageId;
     private String correlationId;
+    private Integer priority;
+    private Duration expiration;
     private final Map<String, String> headers = new LinkedHashMap<>();
 
     private Builder(T body) {
@@ -76,6 +94,29 @@ public final class OutgoingMessage<T> {
     /** The correlation id (at most 255 bytes in UTF-8, an AMQP short string). */
     public Builder<T> correlationId(String correlationId) {
       this.correlationId = Checks.shortString("correlationId", correlationId, true);
+      return this;
+    }
+
+    /**
+     * The message's priority, AMQP {@code priority}: 0..255 (an AMQP octet); default none. Only a
+     * queue declared with {@code x-max-priority} orders by it (and caps it at that maximum, which
+     * RabbitMQ allows up to 255, recommending at most 10); other queues keep it as a property.
+     */
+    public Builder<T> priority(int priority) {
+      this.priority = Checks.range("priority", priority, 0, 255);
+      return this;
+    }
+
+    /**
+     * The message's time to live, AMQP {@code expiration} (sent as a whole number of milliseconds
+     * in a string): a message still in a queue after it is expired, or dead-lettered if the queue
+     * has a dead-letter exchange; 0 expires it unless a consumer takes it at once. Whole
+     * milliseconds from 0 to 3,650 days (RabbitMQ's limit); default none (the queue's TTL, if any,
+     * applies). The broker expires messages at the head of a queue only. Retry and parking copies
+     * do not carry it (see the messaging guide).
+     */
+    public Builder<T> expiration(Duration expiration) {
+      this.expiration = Checks.expiration("expiration", expiration);
       return this;
     }
 

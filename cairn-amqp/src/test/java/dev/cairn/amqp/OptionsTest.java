@@ -25,6 +25,36 @@ class OptionsTest {
         .hasMessage("hostPorts: [] (expected: at least one host:port)");
   }
 
+  @Test
+  void priorityIsAnOctetAndExpirationWholeMillisecondsUpToTheBrokersLimit() {
+    OutgoingMessage<String> m =
+        OutgoingMessage.builder("x").priority(255).expiration(Duration.ofSeconds(90)).build();
+    assertThat(m.priority()).isEqualTo(255);
+    assertThat(m.expiration()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(OutgoingMessage.of("x").priority()).isNull();
+    assertThat(OutgoingMessage.of("x").expiration()).isNull();
+    assertThat(OutgoingMessage.builder("x").priority(0).expiration(Duration.ZERO).build())
+        .satisfies(z -> assertThat(z.priority()).isZero())
+        .satisfies(z -> assertThat(z.expiration()).isZero());
+    assertThat(OutgoingMessage.builder("x").expiration(Duration.ofDays(3650)).build().expiration())
+        .isEqualTo(Duration.ofDays(3650));
+    assertThatThrownBy(() -> OutgoingMessage.builder("x").priority(256))
+        .hasMessage("priority: 256 (expected: 0..255)");
+    assertThatThrownBy(() -> OutgoingMessage.builder("x").priority(-1))
+        .hasMessage("priority: -1 (expected: 0..255)");
+    assertThatThrownBy(() -> OutgoingMessage.builder("x").expiration(Duration.ofMillis(-1)))
+        .hasMessage("expiration: PT-0.001S (expected: whole milliseconds from 0 to PT87600H)");
+    assertThatThrownBy(
+            () -> OutgoingMessage.builder("x").expiration(Duration.ofDays(3650).plusMillis(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("expiration: PT87600H0.001S (expected:");
+    assertThatThrownBy(() -> OutgoingMessage.builder("x").expiration(Duration.ofNanos(1_500_000)))
+        .hasMessage("expiration: PT0.0015S (expected: whole milliseconds from 0 to PT87600H)");
+    assertThatThrownBy(() -> OutgoingMessage.builder("x").expiration(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("expiration");
+  }
+
   @MessageType("order.created")
   record Declared(String id) {}
 

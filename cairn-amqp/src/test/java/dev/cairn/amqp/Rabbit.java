@@ -124,6 +124,15 @@ final class Rabbit {
     return closed;
   }
 
+  /** Runs {@code rabbitmqctl -q} with the arguments and returns its output. */
+  static String rabbitmqctl(String... arguments) throws Exception {
+    String[] command = new String[arguments.length + 2];
+    command[0] = "rabbitmqctl";
+    command[1] = "-q";
+    System.arraycopy(arguments, 0, command, 2, arguments.length);
+    return run(command);
+  }
+
   private static String run(String... command) throws Exception {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     ByteArrayOutputStream out = new ByteArrayOutputStream();

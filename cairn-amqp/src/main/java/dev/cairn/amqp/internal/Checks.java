@@ -102,6 +102,26 @@ public final class Checks {
     return value;
   }
 
+  /** Longest per-message TTL RabbitMQ takes: 3,650 days (315,360,000,000 ms). */
+  public static final Duration MAX_EXPIRATION = Duration.ofDays(3650);
+
+  /** A per-message TTL: whole milliseconds from 0 to {@link #MAX_EXPIRATION}. */
+  public static Duration expiration(String field, Duration value) {
+    requireNonNull(value, field);
+    if (value.isNegative()
+        || value.compareTo(MAX_EXPIRATION) > 0
+        || value.getNano() % 1_000_000 != 0) {
+      throw new IllegalArgumentException(
+          field
+              + ": "
+              + value
+              + " (expected: whole milliseconds from 0 to "
+              + MAX_EXPIRATION
+              + ")");
+    }
+    return value;
+  }
+
   public static Duration positive(String field, Duration value) {
     requireNonNull(value, field);
     if (value.isNegative() || value.isZero()) {

@@ -43,6 +43,8 @@ public final class Properties {
   /**
    * Encodes a message and fills in its id, type, timestamp and trace context.
    *
+   * @param expirationMillis a request's time to its deadline, or null; the message's own expiration
+   *     is kept when it is sooner
    * @param extraHeaders Cairn's own headers to add (e.g. a request's deadline)
    */
   public <T> Outgoing outgoing(
@@ -76,28 +78,49 @@ public final class Properties {
     if (replyTo != null) {
       b.replyTo(replyTo);
     }
+    if (message.priority() != null) {
+      b.priority(message.priority());
+    }
+    Long expiration = message.expiration() == null ? null : message.expiration().toMillis();
     if (expirationMillis != null) {
-      b.expiration(Long.toString(Math.max(1, expirationMillis)));
+      // A request's deadline: the sooner of it and the caller's own expiration.
+      long deadline = Math.max(1, expirationMillis);
+      expiration = expiration == null ? deadline : Math.min(expiration, deadline);
+    }
+    if (expiration != null) {
+      b.expiration(Long.toString(expiration));
     }
     return new Outgoing(b.build(), body);
   }
 
   /**
-   * A copy of a received message with changed headers (for retry tiers and parking). A message
-   * without a message id gets its {@linkplain #messageId derived one}, so every copy carries the id
-   * its handler saw; the broker's delivery count is left behind (the copy is a new message).
+   * A copy of a received message with changed headers (for retry tiers and parking), keeping every
+   * property but two (decision 0216): the {@code expiration} moves to {@link
+   * MessageHeaders#ORIGINAL_EXPIRATION} (a retry waits for its tier's delay; a parked message must
+   * not expire out of the dead-letter queue), and a {@code user-id} other than {@code user} (the
+   * publishing connection's, which the broker checks it against) moves to {@link
+   * MessageHeaders#ORIGINAL_USER_ID}. A message without a message id gets its {@linkplain
+   * #messageId derived one}, so every copy carries the id its handler saw; the broker's delivery
+   * count is left behind (the copy is a new message).
    */
   public static Outgoing copy(
-      AMQP.BasicProperties props, byte[] body, Map<String, Object> changedHeaders) {
+      AMQP.BasicProperties props, byte[] body, Map<String, Object> changedHeaders, String user) {
     Map<String, Object> headers = new HashMap<>();
     if (props.getHeaders() != null) {
       headers.putAll(props.getHeaders());
     }
     headers.remove(DELIVERY_COUNT);
     headers.putAll(changedHeaders);
-    AMQP.BasicProperties copy =
-        props.builder().headers(headers).expiration(null).messageId(messageId(props, body)).build();
-    return new Outgoing(copy, body);
+    AMQP.BasicProperties.Builder copy =
+        props.builder().expiration(null).messageId(messageId(props, body));
+    if (props.getExpiration() != null) {
+      headers.put(MessageHeaders.ORIGINAL_EXPIRATION, props.getExpiration());
+    }
+    if (props.getUserId() != null && !props.getUserId().equals(user)) {
+      headers.put(MessageHeaders.ORIGINAL_USER_ID, props.getUserId());
+      copy.userId(null);
+    }
+    return new Outgoing(copy.headers(headers).build(), body);
   }
 
   /**

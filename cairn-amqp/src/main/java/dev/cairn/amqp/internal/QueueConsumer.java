@@ -60,6 +60,7 @@ public final class QueueConsumer<T> implements AutoCloseable {
   private final Connection connection;
   private final ScheduledExecutorService scheduler;
   private final long recoveryIntervalMillis;
+  private final String user;
   private final RecoveryListener redeclare = new Redeclare();
   private volatile boolean closed;
 
@@ -72,8 +73,10 @@ public final class QueueConsumer<T> implements AutoCloseable {
       long republishTimeoutMillis,
       MessagingMetrics metrics,
       ScheduledExecutorService scheduler,
-      long recoveryIntervalMillis) {
+      long recoveryIntervalMillis,
+      String user) {
     this.meters = metrics.consuming(queue.name());
+    this.user = user;
     this.connection = connection;
     this.scheduler = scheduler;
     this.recoveryIntervalMillis = recoveryIntervalMillis;
@@ -304,7 +307,8 @@ public final class QueueConsumer<T> implements AutoCloseable {
                 MessageHeaders.ORIGINAL_EXCHANGE,
                 Properties.originalExchange(envelope, props),
                 MessageHeaders.ORIGINAL_ROUTING_KEY,
-                Properties.originalRoutingKey(envelope, props)));
+                Properties.originalRoutingKey(envelope, props)),
+            user);
     republishThenAck(ch, arrived, tag, queue.retryQueueName(tier), copy);
   }
 
@@ -338,7 +342,8 @@ public final class QueueConsumer<T> implements AutoCloseable {
                 MessageHeaders.ORIGINAL_EXCHANGE,
                 Properties.originalExchange(envelope, props),
                 MessageHeaders.ORIGINAL_ROUTING_KEY,
-                Properties.originalRoutingKey(envelope, props)));
+                Properties.originalRoutingKey(envelope, props)),
+            user);
     republishThenAck(ch, arrived, tag, queue.deadLetterQueueName(), copy);
   }
 
