@@ -4,7 +4,8 @@
       declares the queue (durable) and publishes one persistent message without a message id
   python3 pika_client.py consume <queue> <count> <timeout-seconds>
       declares the queue (durable), prints "ready", then prints one JSON line per message
-      (type, message_id, content_type, headers, body) and acknowledges it
+      (type, message_id, content_type, delivery_mode, priority, expiration, headers, body) and
+      acknowledges it
   python3 pika_client.py request <queue> <requests-json> <timeout-seconds> [declare|no-declare]
       a requester: declares the request queue (durable, no arguments: as Cairn declares it) unless
       told not to, and an exclusive reply queue; publishes each request of the JSON list
@@ -71,6 +72,8 @@ def consume(channel, queue, count, timeout):
                     "message_id": props.message_id,
                     "content_type": props.content_type,
                     "delivery_mode": props.delivery_mode,
+                    "priority": props.priority,
+                    "expiration": props.expiration,
                     "headers": headers,
                     "body": json.loads(body),
                 },

@@ -167,10 +167,14 @@ class InteropTest {
                 OutgoingMessage.builder(new Order("c", 3))
                     .messageId("order-c")
                     .correlationId("corr-1")
+                    .priority(7)
+                    .expiration(java.time.Duration.ofMinutes(10))
                     .build())
             .join();
       }
       JsonNode seen = JSON.readTree(consumer.next(20));
+      assertThat(seen.get("priority").asInt()).isEqualTo(7);
+      assertThat(seen.get("expiration").asText()).isEqualTo("600000");
       assertThat(seen.get("type").asText()).isEqualTo("order.created");
       assertThat(seen.get("message_id").asText()).isEqualTo("order-c");
       assertThat(seen.get("content_type").asText()).isEqualTo("application/json");
