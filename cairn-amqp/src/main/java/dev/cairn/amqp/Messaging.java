@@ -213,7 +213,7 @@ public final class Messaging implements AutoCloseable {
     Checks.name("queue", queue);
     Checks.name("to", to);
     Checks.range("limit", limit, 1, Integer.MAX_VALUE);
-    return DeadLetters.replay(consuming, queue, to, limit);
+    return DeadLetters.replay(consuming, queue, to, limit, config.username);
   }
 
   /**

@@ -201,7 +201,7 @@ class MessagePropertiesTest {
   }
 
   @Test
-  void aCopyOfAMessageFromAnotherUserKeepsItsUserIdAsAHeaderWhichTheBrokerWouldRefuse()
+  void copiesAndReplaysOfAMessageFromAnotherUserKeepItsUserIdAsAHeaderTheBrokerWouldRefuse()
       throws Exception {
     String user = "cairn-test-" + id;
     Rabbit.rabbitmqctl("add_user", user, "pw-" + id);
@@ -228,6 +228,12 @@ class MessagePropertiesTest {
             retried.name(),
             new AMQP.BasicProperties.Builder().userId(user).messageId("u-" + id).build(),
             "o-2".getBytes(StandardCharsets.UTF_8));
+        // And one parked by hand (or by a broker policy, which keeps the user id), to replay.
+        otherCh.basicPublish(
+            "",
+            retried.deadLetterQueueName(),
+            new AMQP.BasicProperties.Builder().userId(user).messageId("p-" + id).build(),
+            "o-3".getBytes(StandardCharsets.UTF_8));
         assertThat(otherCh.waitForConfirms(10_000)).isTrue();
       }
 
@@ -241,6 +247,14 @@ class MessagePropertiesTest {
           .isEqualTo(user);
       // Handled once: the copy was taken at once, not refused and the original redelivered.
       assertThat(handled.get()).isEqualTo(1);
+
+      ch.queueDeclare(expired, true, false, false, null);
+      assertThat(messaging.replay(retried.deadLetterQueueName(), expired, 10)).isEqualTo(1);
+      GetResponse replayed = ch.basicGet(expired, true);
+      assertThat(replayed.getProps().getMessageId()).isEqualTo("p-" + id);
+      assertThat(replayed.getProps().getUserId()).isNull();
+      assertThat(replayed.getProps().getHeaders().get(MessageHeaders.ORIGINAL_USER_ID).toString())
+          .isEqualTo(user);
     } finally {
       Rabbit.rabbitmqctl("delete_user", user);
     }

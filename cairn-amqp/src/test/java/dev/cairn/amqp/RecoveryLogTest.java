@@ -33,6 +33,8 @@ class RecoveryLogTest {
   private final Topic<Job> events = Topic.json("test.recoverylog." + id, Job.class);
   private final WorkQueue<Job> jobs =
       WorkQueue.builder("test.recoverylog." + id, events.codec()).bind(events, "job.#").build();
+  private final RpcEndpoint<byte[], byte[]> echo =
+      RpcEndpoint.of("test.recoverylog.rpc." + id, MessageCodec.bytes(), MessageCodec.bytes());
   private final List<ReceivedMessage<Job>> handled = new CopyOnWriteArrayList<>();
   // The address source follows "the registry": pointed at a dead port, it keeps a dropped
   // connection down for as long as the test needs.
@@ -59,6 +61,7 @@ class RecoveryLogTest {
     try (Messaging m = Rabbit.messaging("recoverylog-cleanup-" + id).build()) {
       m.delete(jobs);
       m.delete(events);
+      m.delete(echo);
     }
   }
 
@@ -78,10 +81,8 @@ class RecoveryLogTest {
   void connectionsClosedByTheBrokerLogOneWarningEachAndNoError() throws Exception {
     String name = "recoverylog-" + id;
     Publisher<Job> publisher = open(name).publisher(events);
-    Requester<byte[], byte[]> requester =
-        messaging.requester(
-            RpcEndpoint.of(
-                "test.recoverylog.rpc." + id, MessageCodec.bytes(), MessageCodec.bytes()));
+    messaging.respond(echo, ConsumerOptions.defaults(), r -> r.body());
+    Requester<byte[], byte[]> requester = messaging.requester(echo);
     publisher.publish("job.1", new Job(1)).join();
     await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 1);
 
@@ -111,7 +112,15 @@ class RecoveryLogTest {
     // Nothing about this test's queues, exchanges or connections at ERROR, and no stack trace.
     assertThat(lines(id)).noneMatch(l -> l.contains("ERROR"));
     assertThat(log().lines()).noneMatch(l -> l.startsWith("\tat "));
-    assertThat(requester.pending()).isZero();
+    // The requester's exclusive reply queue is back too.
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                requester
+                    .request(new byte[] {42}, Duration.ofSeconds(5))
+                    .handle((r, e) -> r != null && r.length == 1 && r[0] == 42)
+                    .get());
   }
 
   @Test

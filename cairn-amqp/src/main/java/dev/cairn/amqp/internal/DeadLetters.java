@@ -54,13 +54,14 @@ public final class DeadLetters {
   /**
    * Moves up to {@code limit} messages from {@code queue} to queue {@code to} (through the default
    * exchange), headers kept, {@code x-cairn-attempt} and {@code x-cairn-last-failure} removed (the
-   * consumer's attempts start again) and {@code x-cairn-replays} counted up. Returns how many
-   * moved.
+   * consumer's attempts start again) and {@code x-cairn-replays} counted up; an {@code expiration},
+   * or a {@code user-id} other than {@code user} (the broker would refuse it), moves to its {@code
+   * x-cairn-original-*} header as on a consumer's copies (decision 0216). Returns how many moved.
    *
    * @throws CairnException {@code NOT_FOUND} when either queue does not exist; {@code UNAVAILABLE}
    *     when a copy was not confirmed (that message stays in {@code queue}; those before it moved)
    */
-  public static int replay(Connection connection, String queue, String to, int limit) {
+  public static int replay(Connection connection, String queue, String to, int limit, String user) {
     if (queue.equals(to)) {
       throw CairnException.invalid("to", to, "a queue other than the one replayed from");
     }
@@ -81,7 +82,7 @@ public final class DeadLetters {
       while (moved < limit && (r = ch.basicGet(queue, false)) != null) {
         long tag = r.getEnvelope().getDeliveryTag();
         returned.set(null);
-        ch.basicPublish("", to, true, replayed(r.getProps()), r.getBody());
+        ch.basicPublish("", to, true, replayed(r.getProps(), user), r.getBody());
         if (!ch.waitForConfirms(CONFIRM_TIMEOUT_MILLIS) || returned.get() != null) {
           ch.basicNack(tag, false, true);
           throw CairnException.of(
@@ -114,7 +115,7 @@ public final class DeadLetters {
   }
 
   /** The properties of a replayed copy. */
-  static AMQP.BasicProperties replayed(AMQP.BasicProperties props) {
+  static AMQP.BasicProperties replayed(AMQP.BasicProperties props, String user) {
     Map<String, Object> headers = new HashMap<>();
     if (props.getHeaders() != null) {
       headers.putAll(props.getHeaders());
@@ -124,7 +125,15 @@ public final class DeadLetters {
     headers.remove(Properties.DELIVERY_COUNT);
     Object before = headers.get(MessageHeaders.REPLAYS);
     headers.put(MessageHeaders.REPLAYS, (before instanceof Number n ? n.intValue() : 0) + 1);
-    return props.builder().headers(headers).expiration(null).build();
+    AMQP.BasicProperties.Builder copy = props.builder().expiration(null);
+    if (props.getExpiration() != null) {
+      headers.put(MessageHeaders.ORIGINAL_EXPIRATION, props.getExpiration());
+    }
+    if (props.getUserId() != null && !props.getUserId().equals(user)) {
+      headers.put(MessageHeaders.ORIGINAL_USER_ID, props.getUserId());
+      copy.userId(null);
+    }
+    return copy.headers(headers).build();
   }
 
   private static ParkedMessage parked(AMQP.BasicProperties props, byte[] body) {
