@@ -1,5 +1,6 @@
 package dev.cairn.amqp;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,6 +24,10 @@ import java.util.Map;
  * @param redelivered whether the broker delivered this copy before (its consumer died or its
  *     connection dropped before acknowledging)
  * @param headers application headers, values as strings (trace context included)
+ * @param priority the message's priority (AMQP {@code priority}, 0..255), or null when it has none
+ * @param expiration the per-message time to live it was first published with (AMQP {@code
+ *     expiration}; on a retried or replayed copy, {@link MessageHeaders#ORIGINAL_EXPIRATION}), or
+ *     null when it has none
  */
 public record ReceivedMessage<T>(
     T body,
@@ -35,10 +40,41 @@ public record ReceivedMessage<T>(
     String routingKey,
     int attempt,
     boolean redelivered,
-    Map<String, String> headers) {
+    Map<String, String> headers,
+    Integer priority,
+    Duration expiration) {
 
   public ReceivedMessage {
     headers = Map.copyOf(headers);
+  }
+
+  /** A received message without a priority or an expiration (as before they were carried). */
+  public ReceivedMessage(
+      T body,
+      String messageId,
+      String correlationId,
+      String replyTo,
+      String type,
+      String contentType,
+      Instant timestamp,
+      String routingKey,
+      int attempt,
+      boolean redelivered,
+      Map<String, String> headers) {
+    this(
+        body,
+        messageId,
+        correlationId,
+        replyTo,
+        type,
+        contentType,
+        timestamp,
+        routingKey,
+        attempt,
+        redelivered,
+        headers,
+        null,
+        null);
   }
 
   /** A received message without a content type (as before the content type was carried). */
@@ -64,7 +100,9 @@ public record ReceivedMessage<T>(
         routingKey,
         attempt,
         redelivered,
-        headers);
+        headers,
+        null,
+        null);
   }
 
   /** The W3C trace context headers present ({@code traceparent}, {@code tracestate}, ...). */

@@ -1,6 +1,7 @@
 package dev.cairn.amqp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.AMQP;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /**
  * AMQP properties end to end: a Cairn publisher's priority and expiration as a plain client sees
  * them and as the broker applies them; what a consumer's retry and parking copies of a plain
- * client's message keep (decisions 0215, 0216).
+ * client's message keep (decisions 0215, 0216); what a handler reads of them.
  */
 class MessagePropertiesTest {
 
@@ -39,6 +41,10 @@ class MessagePropertiesTest {
   private final WorkQueue<byte[]> parked =
       WorkQueue.builder("test.props.park." + id, MessageCodec.bytes())
           .retry(RetryPolicy.of(List.of(Duration.ofHours(1)), 1))
+          .build();
+  private final WorkQueue<byte[]> seen =
+      WorkQueue.builder("test.props.seen." + id, MessageCodec.bytes())
+          .retry(RetryPolicy.of(List.of(Duration.ofMillis(50)), 3))
           .build();
   private Messaging messaging;
   private Connection bare;
@@ -61,6 +67,7 @@ class MessagePropertiesTest {
     try (Messaging m = Rabbit.messaging("props-cleanup-" + id).build()) {
       m.delete(retried);
       m.delete(parked);
+      m.delete(seen);
       m.delete(topic);
     }
   }
@@ -133,6 +140,43 @@ class MessagePropertiesTest {
               assertThat(d.get("reason").toString()).isEqualTo("expired");
               assertThat(d.get("original-expiration").toString()).isEqualTo("1");
             });
+  }
+
+  @Test
+  void aHandlerReadsThePriorityAndTheExpirationAMessageWasPublishedWithOnEveryAttempt()
+      throws Exception {
+    List<ReceivedMessage<byte[]>> received = new CopyOnWriteArrayList<>();
+    messaging.consume(
+        seen,
+        ConsumerOptions.defaults(),
+        m -> {
+          received.add(m);
+          if (m.attempt() == 1) {
+            throw new IllegalStateException("try again");
+          }
+        });
+    AMQP.BasicProperties props =
+        new AMQP.BasicProperties.Builder()
+            .messageId("p-" + id)
+            .priority(4)
+            .expiration("600000")
+            .build();
+    ch.basicPublish("", seen.name(), props, "with".getBytes(StandardCharsets.UTF_8));
+    ch.basicPublish(
+        "",
+        seen.name(),
+        new AMQP.BasicProperties.Builder().messageId("n-" + id).build(),
+        "without".getBytes(StandardCharsets.UTF_8));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 4);
+    assertThat(received)
+        .filteredOn(m -> m.messageId().equals("p-" + id))
+        .extracting(ReceivedMessage::attempt, ReceivedMessage::priority, m -> m.expiration())
+        .containsExactly(tuple(1, 4, Duration.ofMinutes(10)), tuple(2, 4, Duration.ofMinutes(10)));
+    assertThat(received)
+        .filteredOn(m -> m.messageId().equals("n-" + id))
+        .extracting(ReceivedMessage::attempt, ReceivedMessage::priority, m -> m.expiration())
+        .containsExactly(tuple(1, null, null), tuple(2, null, null));
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HashMap;
@@ -202,7 +203,29 @@ public final class Properties {
         originalRoutingKey(envelope, props),
         attempt(props),
         envelope.isRedeliver(),
-        headers);
+        headers,
+        props.getPriority(),
+        expiration(props));
+  }
+
+  /**
+   * The expiration the message was first published with: {@link MessageHeaders#ORIGINAL_EXPIRATION}
+   * on a retried or replayed copy (which travels without one), else its {@code expiration}
+   * property; null when it has none or it is no whole number of milliseconds (which a broker would
+   * not have taken).
+   */
+  static Duration expiration(AMQP.BasicProperties props) {
+    String original = header(props, MessageHeaders.ORIGINAL_EXPIRATION);
+    String value = original != null ? original : props.getExpiration();
+    if (value == null) {
+      return null;
+    }
+    try {
+      long millis = Long.parseLong(value.trim());
+      return millis < 0 ? null : Duration.ofMillis(millis);
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   /**

@@ -66,7 +66,9 @@ public final class Responding<Q, R> implements MessageHandler<byte[]> {
                     raw.routingKey(),
                     raw.attempt(),
                     raw.redelivered(),
-                    raw.headers()));
+                    raw.headers(),
+                    raw.priority(),
+                    raw.expiration()));
         if (reply == null) {
           error = "java.lang.NullPointerException: the responder returned null";
         }
