@@ -40,8 +40,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * copy of the first's data directory), and the test writes to {@code ahead} only, until it lets
  * {@code behind} catch up. A view that showed {@code ahead}'s state and fails over to {@code
  * behind} keeps it, by its watch or by its reads alone (its watches on {@code behind} refused), and
- * moves on once {@code behind} has caught up. A registry with another id is a fresh start. A
- * listing of the services ({@link CairnClient#services()}) never goes back either.
+ * moves on once {@code behind} has caught up. A registry with another id is a fresh start, a
+ * registry rebuilt from empty data under its old Raft identity included (decision 0222). A listing
+ * of the services ({@link CairnClient#services()}) never goes back either.
  */
 class ViewRevisionTest {
 
@@ -135,6 +136,39 @@ class ViewRevisionTest {
     await()
         .atMost(Duration.ofSeconds(20))
         .until(() -> ids(view.instances()).equals(List.of("x", "y")));
+  }
+
+  @Test
+  void aRegistryRebuiltFromEmptyDataUnderItsOldIdentityIsAFreshStart() throws Exception {
+    Path oldDir = dir.resolve("old");
+    CairnServer old = start(oldDir);
+    register(old, "a", "b", "c", "e");
+    // Empty data but the old Raft identity, as a cluster rebuilt under its --cluster-name has its
+    // old Raft group: its history has a registry id of its own (decision 0222).
+    Path rebuiltDir = Files.createDirectories(dir.resolve("rebuilt"));
+    Files.copy(
+        oldDir.resolve("cairn-raft.properties"), rebuiltDir.resolve("cairn-raft.properties"));
+    CairnServer rebuilt = start(rebuiltDir);
+    register(rebuilt, "x");
+    assertThat(rebuilt.registry().historyId())
+        .isNotEmpty()
+        .isNotEqualTo(old.registry().historyId());
+    assertThat(rebuilt.registry().revision()).isLessThan(old.registry().revision());
+
+    CairnClient client =
+        built(
+            client(Servers.target(old) + "," + Servers.target(rebuilt))
+                .requestTimeout(Duration.ofSeconds(10)));
+    ServiceView view = client.view("orders");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> !view.isStale() && ids(view.instances()).size() == 4);
+
+    old.close();
+
+    // Taken as it is, at its lower revision: the old history's instances are gone from the view.
+    await().atMost(Duration.ofSeconds(20)).until(() -> ids(view.instances()).equals(List.of("x")));
+    assertThat(view.snapshot().revision()).isEqualTo(rebuilt.registry().revision());
   }
 
   @Test

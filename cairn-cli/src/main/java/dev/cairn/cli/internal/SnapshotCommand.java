@@ -138,10 +138,11 @@ final class SnapshotCommand implements Callable<Integer> {
   /**
    * A restore is new writes in the target's history: it keeps the target's registry id and moves
    * its revisions forward (decision 0221). A target with the backup's registry id at a revision
-   * below the backup's is a history that started again under the same id (a cluster rebuilt under
-   * its --cluster-name, whose registry id comes from that name): clients that saw the old history
-   * keep what they showed until the revisions pass it. Restoring is still what the operator wants
-   * there; the warning says what clients will do.
+   * below the backup's is a history that started again under the same id: its data directories put
+   * back from copies taken before the backup, or a history from before epochs rebuilt under its
+   * --cluster-name (a history that starts empty has an id of its own since decision 0222). Clients
+   * that saw the old history keep what they showed until the revisions pass it. Restoring is still
+   * what the operator wants there; the warning says what clients will do.
    */
   private void warnWhenTheHistoryStartedAgain(HttpApi api, JsonNode backup) {
     String backupId = backup.path("registryId").asText("");
@@ -161,8 +162,8 @@ final class SnapshotCommand implements Callable<Integer> {
             + revision
             + ", below the backup's "
             + backupRevision
-            + ": its history started again under the same id (a cluster rebuilt with the same"
-            + " --cluster-name?). Clients that saw the old history keep what they showed until"
+            + ": its history started again under the same id (data directories put back from"
+            + " older copies?). Clients that saw the old history keep what they showed until"
             + " its revision passes "
             + backupRevision
             + " (decision 0221).");

@@ -147,9 +147,16 @@ class SnapshotCommandTest {
   @Test
   void aRestoreIntoAHistoryStartedAgainUnderTheBackupsIdSaysWhatClientsWillDo() throws Exception {
     Path data = dir.resolve("data");
+    Path copy = dir.resolve("copy");
     Path file = dir.resolve("backup.json");
     String id;
     long saved;
+    try (CairnServer first = durable(data)) {
+      id = first.registry().historyId();
+    }
+    // A copy of its data directory taken early, put back after the backup: the same history, at
+    // a revision below the backup's.
+    copyTree(data, copy);
     try (CairnServer first = durable(data)) {
       for (int i = 1; i <= 3; i++) {
         first
@@ -157,19 +164,13 @@ class SnapshotCommandTest {
             .register("default", Instance.builder("web", "10.0.0." + i).id("web-" + i).build())
             .get(10, TimeUnit.SECONDS);
       }
-      id = first.registry().historyId();
+      assertThat(first.registry().historyId()).isEqualTo(id);
       saved = first.registry().revision();
       assertThat(cairn("snapshot", "save", file.toString(), "--server", uri(first)).exitCode())
           .isZero();
     }
-    // Its data lost but its identity kept, as a cluster rebuilt under its name gets its old id.
-    try (var files = Files.list(data)) {
-      for (Path f : files.toList()) {
-        if (!f.getFileName().toString().equals("cairn-raft.properties")) {
-          deleteTree(f);
-        }
-      }
-    }
+    deleteTree(data);
+    copyTree(copy, data);
     try (CairnServer again = durable(data)) {
       assertThat(again.registry().historyId()).isEqualTo(id);
       assertThat(again.registry().revision()).isLessThan(saved);
@@ -185,6 +186,40 @@ class SnapshotCommandTest {
     }
   }
 
+  @Test
+  void aRestoreIntoARegistryRebuiltFromEmptyDataUnderItsIdentityIsAFreshHistory() throws Exception {
+    Path data = dir.resolve("data");
+    Path file = dir.resolve("backup.json");
+    String id;
+    try (CairnServer first = durable(data)) {
+      first
+          .registry()
+          .register("default", Instance.builder("web", "10.0.0.1").id("web-1").build())
+          .get(10, TimeUnit.SECONDS);
+      id = first.registry().historyId();
+      assertThat(cairn("snapshot", "save", file.toString(), "--server", uri(first)).exitCode())
+          .isZero();
+    }
+    // Its data lost but its Raft identity kept, as a cluster rebuilt under its name keeps its Raft
+    // group: the history that starts there has an epoch, and an id, of its own (decision 0222).
+    try (var files = Files.list(data)) {
+      for (Path f : files.toList()) {
+        if (!f.getFileName().toString().equals("cairn-raft.properties")) {
+          deleteTree(f);
+        }
+      }
+    }
+    try (CairnServer again = durable(data)) {
+      assertThat(again.registry().historyId()).isNotEmpty().isNotEqualTo(id);
+
+      CliRun restore = cairn("snapshot", "restore", file.toString(), "--server", uri(again));
+
+      assertThat(restore.exitCode()).as("%s", restore).isZero();
+      assertThat(restore.err()).doesNotContain("warning");
+      assertThat(again.registry().service("default", "web").instances()).hasSize(1);
+    }
+  }
+
   private static CairnServer durable(Path data) throws java.io.IOException {
     return CairnServer.builder().dataDir(data).httpPort(0).grpcPort(0).start();
   }
@@ -195,6 +230,19 @@ class SnapshotCommandTest {
 
   private static String uri(CairnServer server) {
     return "http://127.0.0.1:" + server.httpAddress().getPort();
+  }
+
+  private static void copyTree(Path from, Path to) throws java.io.IOException {
+    try (var paths = Files.walk(from)) {
+      for (Path p : paths.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else if (!p.getFileName().toString().equals("cairn.lock")) {
+          Files.copy(p, target);
+        }
+      }
+    }
   }
 
   private static void deleteTree(Path root) throws java.io.IOException {

@@ -137,10 +137,17 @@ public final class RatisCommandLog implements CommandLog {
     node.close();
   }
 
-  /** The Raft group's id: shared by the group's members, new for every new data directory. */
+  /**
+   * The history's id (decision 0222), the same on every member: for a history that started empty,
+   * derived from the Raft group id and the random epoch its first leader appended as its first
+   * entry, so a history started again in empty data directories (a cluster rebuilt under its name)
+   * has an id of its own; for one with state from before epochs, the group id as before. Empty
+   * until this member knows which: while it replays its log from the start, or in a new cluster's
+   * first moments, before the epoch is applied here ({@link #start} of a log of one returns after).
+   */
   @Override
   public String historyId() {
-    return node.groupId();
+    return node.historyId();
   }
 
   @Override

@@ -53,7 +53,8 @@ final class LogFiles {
   }
 
   /**
-   * One entry of a segment: where its frame starts, its length, its payload (null: Ratis's own).
+   * One entry of a segment: where its frame starts, its length, its payload (null: the log's own,
+   * Ratis's or the history's epoch).
    */
   record Frame(int start, int length, String payload) {}
 
@@ -77,12 +78,21 @@ final class LogFiles {
           new Frame(
               pos,
               p - pos + length + 4,
-              entry.hasStateMachineLogEntry()
+              entry.hasStateMachineLogEntry() && !epoch(entry)
                   ? entry.getStateMachineLogEntry().getLogData().toString(StandardCharsets.UTF_8)
                   : null));
       pos = p + length + 4;
     }
     return frames;
+  }
+
+  /** How the history's epoch entry starts (decision 0222): the log's own, not the machine's. */
+  private static final byte[] EPOCH = {(byte) 0xCA, 0x1A, 'E', 'P', 'O', 'C', 'H', 1};
+
+  private static boolean epoch(LogEntryProto entry) {
+    byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
+    return data.length == EPOCH.length + 16
+        && java.util.Arrays.equals(java.util.Arrays.copyOf(data, EPOCH.length), EPOCH);
   }
 
   /** Flips one byte in the middle of {@code frame}, so that its checksum no longer matches. */

@@ -101,6 +101,8 @@ public final class RaftNode {
   private volatile RaftClientAsynchronousProtocol writer;
   private volatile RaftIdentity identity;
   private volatile StateMachineAdapter adapter;
+  // The history's epoch (decision 0222), kept across in-process restarts of the Raft server.
+  private final HistoryEpoch history = new HistoryEpoch();
   // Set in start() before RUNNING when this log is a member of a group of several.
   private volatile GroupMember group;
 
@@ -141,6 +143,7 @@ public final class RaftNode {
               settings.clustered() ? RaftIdentity.clusterGroup(settings.clusterName()) : null);
       this.machine = machine;
       this.identity = id;
+      history.groupId(id.groupId().getUuid().toString());
       refuseIfRemoved(id);
       refuseAMembersEmptyLogAsASingleNode(id);
       raft = launch(id, null);
@@ -361,6 +364,7 @@ public final class RaftNode {
     StateMachineAdapter sm =
         new StateMachineAdapter(
             machine,
+            history,
             settings.snapshotEvery(),
             cause -> {
               if (generation.get() == gen) {
@@ -374,6 +378,7 @@ public final class RaftNode {
             logWriteFailed(cause);
           }
         });
+    sm.appendEpoch(entry -> CompletableFuture.runAsync(() -> appendEpoch(entry, gen, 1)));
     if (resumeAt != null) {
       sm.resumeAt(resumeAt);
     }
@@ -1025,7 +1030,16 @@ public final class RaftNode {
   private void awaitLeaderReady(StateMachineAdapter sm) throws IOException {
     long timeoutMillis = settings.startTimeout().toMillis();
     try {
+      long began = System.nanoTime();
       sm.leaderReady().get(timeoutMillis, TimeUnit.MILLISECONDS);
+      long left = timeoutMillis - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+      try {
+        // A history that starts here gets its epoch first: the log serves with its registry id.
+        history.settled().get(Math.max(1, left), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        throw new IOException(
+            "start: the history's epoch not applied within " + timeoutMillis + " ms", e);
+      }
     } catch (TimeoutException e) {
       throw new IOException(
           "start: no leader with the log replayed after " + timeoutMillis + " ms", e);
@@ -1075,6 +1089,56 @@ public final class RaftNode {
 
   private static CairnException unavailable(String message) {
     return CairnException.of(ErrorCode.UNAVAILABLE, message);
+  }
+
+  /**
+   * The history's registry id (decision 0222): derived from the group id and the history's epoch;
+   * the group id for a history without an epoch (one with state from before epochs); empty until
+   * either is known.
+   */
+  public String historyId() {
+    return history.registryId();
+  }
+
+  /**
+   * Appends the history's epoch entry as the leader (decision 0222), straight to Ratis: the first
+   * leader of a history without state does it as it starts leading (a log of one while it starts,
+   * before it takes appends). A try that fails is made again, every 100 ms up to 50 times, while
+   * this member leads a history still without an epoch; otherwise the next leader appends one.
+   */
+  private void appendEpoch(byte[] entry, long gen, int tries) {
+    CompletableFuture<RaftClientReply> submitted;
+    try {
+      submitted =
+          writer.submitClientRequestAsync(
+              writeRequest(identity, Message.valueOf(UnsafeByteOperations.unsafeWrap(entry))));
+    } catch (IOException | RuntimeException e) {
+      submitted = CompletableFuture.failedFuture(e);
+    }
+    submitted.whenComplete(
+        (reply, error) -> {
+          if (error == null && reply.isSuccess()) {
+            return;
+          }
+          StateMachineAdapter sm = adapter;
+          boolean leads = !settings.clustered() || (sm != null && sm.leading());
+          if (generation.get() != gen
+              || state.get() == State.CLOSED
+              || !history.wantsEpoch()
+              || !leads) {
+            return;
+          }
+          if (tries >= 50) {
+            LOG.warn(
+                "The history's epoch was not appended after {} tries (the next leader appends"
+                    + " one): {}",
+                tries,
+                error != null ? error.toString() : reply.getException());
+            return;
+          }
+          CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS)
+              .execute(() -> appendEpoch(entry, gen, tries + 1));
+        });
   }
 
   /** The group's id (a UUID), once started; empty before. */

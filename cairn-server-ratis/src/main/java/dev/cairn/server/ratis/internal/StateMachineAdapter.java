@@ -47,6 +47,10 @@ import org.slf4j.LoggerFactory;
  * capturing is told to {@code onStop} at once and rethrown: the machine's state is unknown, so
  * Ratis must stop applying, and it closes the division; one from writing is told to {@code onStop}.
  * Whenever Ratis closes this machine, {@code onStop} is told too (with {@code null}).
+ *
+ * <p>The history's epoch (decision 0222) is the log's own: its entry is applied to the {@link
+ * HistoryEpoch}, never to the machine, and every snapshot starts with its header before the
+ * machine's state.
  */
 final class StateMachineAdapter extends BaseStateMachine {
 
@@ -58,6 +62,10 @@ final class StateMachineAdapter extends BaseStateMachine {
   private final long snapshotRetryGap;
   private final Consumer<Throwable> onStop;
   private final Function<byte[], CompletableFuture<byte[]>> appendHere;
+  private final HistoryEpoch history;
+  // Appends an epoch entry as this member, the leader (decision 0222); set before the server
+  // starts.
+  private volatile Consumer<byte[]> appendEpoch = entry -> {};
   // The Error that made Ratis stop, if one did; written by the apply thread, read on close.
   private volatile Throwable fatal;
   // After a failed snapshot, no new one is written before this index; set by the apply thread,
@@ -115,6 +123,7 @@ final class StateMachineAdapter extends BaseStateMachine {
   private volatile TermIndex resumedAt;
 
   /**
+   * @param history the history's epoch, kept across the adapters of one log (decision 0222)
    * @param snapshotRetryGap entries applied after a failed snapshot before the next try
    * @param appendHere appends an entry through this member (for forwarded entries the machine does
    *     not merge)
@@ -124,10 +133,12 @@ final class StateMachineAdapter extends BaseStateMachine {
    */
   StateMachineAdapter(
       LogStateMachine machine,
+      HistoryEpoch history,
       long snapshotRetryGap,
       Consumer<Throwable> onStop,
       Function<byte[], CompletableFuture<byte[]>> appendHere) {
     this.machine = machine;
+    this.history = history;
     this.appendHere = appendHere;
     this.snapshotRetryGap = snapshotRetryGap;
     this.onStop = onStop;
@@ -145,6 +156,14 @@ final class StateMachineAdapter extends BaseStateMachine {
   void clustered(RaftPeerId self) {
     this.self = self;
     this.clustered = true;
+  }
+
+  /**
+   * Makes this member, when it starts leading a history that has no epoch and no state yet, append
+   * an epoch entry through {@code appendEpoch} (decision 0222).
+   */
+  void appendEpoch(Consumer<byte[]> appendEpoch) {
+    this.appendEpoch = appendEpoch;
   }
 
   /** Makes Ratis's log-write failures go to {@code onLogFailed} (on Ratis's log worker). */
@@ -394,6 +413,11 @@ final class StateMachineAdapter extends BaseStateMachine {
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
       return CompletableFuture.completedFuture(Message.EMPTY);
     }
+    if (history.apply(data)) {
+      // The history's epoch (decision 0222): the log's, not the machine's.
+      updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+      return CompletableFuture.completedFuture(Message.EMPTY);
+    }
     byte[] reply;
     try {
       reply = machine.apply(data.toByteArray());
@@ -448,14 +472,24 @@ final class StateMachineAdapter extends BaseStateMachine {
       throw e;
     }
     nextSnapshotAt = 0;
-    writing = CompletableFuture.runAsync(() -> write(applied, state), snapshotThread);
+    HistoryEpoch.Mark mark = history.mark();
+    writing =
+        CompletableFuture.runAsync(
+            () ->
+                write(
+                    applied,
+                    out -> {
+                      mark.write(out);
+                      state.write(out);
+                    }),
+            snapshotThread);
     return latest;
   }
 
   // On the snapshot thread.
-  private void write(TermIndex applied, LogStateMachine.SnapshotWriter state) {
+  private void write(TermIndex applied, SnapshotStore.Writer state) {
     try {
-      snapshots.write(applied, state::write);
+      snapshots.write(applied, state);
       LOG.debug("Wrote snapshot at {}", applied);
     } catch (IOException | RuntimeException e) {
       // The log is not purged until a snapshot succeeds.
@@ -484,6 +518,12 @@ final class StateMachineAdapter extends BaseStateMachine {
 
   @Override
   public void notifyLeaderReady() {
+    if (history.wantsEpoch()) {
+      // Every earlier entry is applied: the history has none of the machine's yet. Its first
+      // leader gives it an epoch before anything else is written (decision 0222).
+      LOG.info("{} gives the history an epoch", self == null ? "The log" : self);
+      appendEpoch.accept(HistoryEpoch.newEntry());
+    }
     leaderReady.complete(null);
     if (clustered) {
       synchronized (this) {
@@ -517,7 +557,7 @@ final class StateMachineAdapter extends BaseStateMachine {
   }
 
   private void loadSnapshot() throws IOException {
-    TermIndex restored = snapshots.load(machine::readSnapshot);
+    TermIndex restored = snapshots.load(in -> machine.readSnapshot(history.load(in)));
     if (restored != null) {
       setLastAppliedTermIndex(restored);
       LOG.info("Restored snapshot at {}", restored);
