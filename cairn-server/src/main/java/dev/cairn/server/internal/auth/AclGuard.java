@@ -12,6 +12,7 @@ import dev.cairn.server.core.acl.Resource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * The transports' one ACL check (decision 0167): the token a request carries becomes an {@link
@@ -48,6 +49,45 @@ public final class AclGuard {
   /** What the caller with token {@code secret} (null or empty: none) may do. */
   public Authorizer authorizer(String secret) {
     return enforced ? acls.authorizer(secret) : Authorizer.ALL;
+  }
+
+  /**
+   * The rights of the caller with token {@code secret} (null: none) as they are at each call of the
+   * supplier, for what outlives the request that opened it — an event stream, a watch: a token
+   * deleted, or a policy changed, since it began applies at its next event (decision 0217). Each
+   * call is a look-up in the core's cache, without hashing or allocating while no ACL changed.
+   */
+  public Supplier<Authorizer> live(String secret) {
+    if (!enforced) {
+      return () -> Authorizer.ALL;
+    }
+    return () -> acls.authorizer(secret);
+  }
+
+  /**
+   * What {@code rights} (see {@link #live}) refuse now of {@code required} on {@code service} of
+   * {@code namespace}: null while they allow it, else the refusal, its message saying that an open
+   * stream was ended.
+   */
+  public CairnException refusalNow(
+      Supplier<Authorizer> rights, Requirement required, String namespace, String service) {
+    Authorizer caller = rights.get();
+    if (allows(caller, required, namespace, service)) {
+      return null;
+    }
+    return ofOpenStream(refusal(caller, required, namespace, service));
+  }
+
+  /**
+   * {@code refusal} of a stream that was allowed when it opened, saying so: the caller learns why a
+   * stream that worked ends.
+   */
+  public static CairnException ofOpenStream(CairnException refusal) {
+    return CairnException.of(
+        refusal.code(),
+        refusal.field(),
+        refusal.getMessage()
+            + "; the stream was open since before: its token was deleted or its policies changed");
   }
 
   /**

@@ -26,6 +26,7 @@ final class AclInterceptor implements ServerInterceptor {
   private static final Context.Key<Authorizer> CALLER =
       Context.keyWithDefault("cairn-acl-caller", Authorizer.ALL);
   private static final Context.Key<AclGuard> GUARD = Context.key("cairn-acl-guard");
+  private static final Context.Key<String> SECRET = Context.key("cairn-acl-secret");
 
   static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
@@ -58,7 +59,8 @@ final class AclInterceptor implements ServerInterceptor {
     if (caller == null) {
       return next.startCall(call, headers);
     }
-    Context context = Context.current().withValues(CALLER, caller, GUARD, guard);
+    Context context =
+        Context.current().withValues(CALLER, caller, GUARD, guard, SECRET, token(headers));
     return Contexts.interceptCall(context, call, headers, next);
   }
 
@@ -83,6 +85,14 @@ final class AclInterceptor implements ServerInterceptor {
   /** The caller of the current call ({@link Authorizer#ALL} when ACLs are off). */
   static Authorizer caller() {
     return CALLER.get();
+  }
+
+  /**
+   * The token the current call carries (null: none), for checks made again while a stream is open
+   * (decision 0217).
+   */
+  static String secret() {
+    return SECRET.get();
   }
 
   /** The current call's checker; null when ACLs are off. */

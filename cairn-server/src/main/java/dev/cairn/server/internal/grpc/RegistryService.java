@@ -617,12 +617,14 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
     if (guard == null) {
       return (namespace, service) -> {};
     }
-    Authorizer caller = AclInterceptor.caller();
+    // The token's rights when asked, not when the call began: the watch is checked again before
+    // each response (decision 0217).
+    java.util.function.Supplier<Authorizer> rights = guard.live(AclInterceptor.secret());
     return new WatchCall.AclCheck() {
       @Override
       public void check(String namespace, String service) {
         guard.check(
-            caller,
+            rights.get(),
             service.isEmpty()
                 ? Requirement.namespace(Resource.SERVICE, Access.READ)
                 : Requirement.service(Resource.SERVICE, Access.READ),
@@ -632,7 +634,7 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
 
       @Override
       public dev.cairn.server.core.ServiceList visible(dev.cairn.server.core.ServiceList list) {
-        return AclGuard.readable(caller, list);
+        return AclGuard.readable(rights.get(), list);
       }
     };
   }

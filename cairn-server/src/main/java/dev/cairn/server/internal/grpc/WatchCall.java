@@ -60,6 +60,10 @@ final class WatchCall implements WatchListener {
   private volatile String registryId = "";
   // What of each service list the caller may see; set before the watch starts.
   private volatile AclCheck lists;
+  // What the watch was checked for; null until then. Checked again before each response, so that
+  // a token deleted or narrowed since the call began sees nothing more (decision 0217).
+  private volatile String checkedNamespace;
+  private volatile String checkedService;
 
   private WatchCall(
       ServerCallStreamObserver<WatchResponse> out,
@@ -112,7 +116,11 @@ final class WatchCall implements WatchListener {
     call.begin(registry, request, acl);
   }
 
-  /** The ACL check of a watch, given its namespace and service (empty for the service list). */
+  /**
+   * The ACL check of a watch, given its namespace and service (empty for the service list). It is
+   * made when the watch begins and again before each response, with the token's rights of the
+   * moment (decision 0217).
+   */
   interface AclCheck {
     /**
      * Returns when the caller may watch; throws the refusal otherwise.
@@ -223,9 +231,11 @@ final class WatchCall implements WatchListener {
     Watch w;
     try {
       String namespace = Names.namespace(request.getNamespace());
-      acl.check(
-          namespace,
-          request.getService().isEmpty() ? "" : Names.checkLabel("service", request.getService()));
+      String checked =
+          request.getService().isEmpty() ? "" : Names.checkLabel("service", request.getService());
+      acl.check(namespace, checked);
+      checkedNamespace = namespace;
+      checkedService = checked;
       registryId = registry.historyId();
       long from = request.getFromRevision();
       String theirs = request.getRegistryId();
@@ -274,16 +284,25 @@ final class WatchCall implements WatchListener {
 
   @Override
   public void onSnapshot(ServiceSnapshot snapshot, SnapshotReason reason, long compactRevision) {
+    if (!stillAllowed()) {
+      return;
+    }
     send(Protos.watchSnapshot(snapshot, reason, compactRevision));
   }
 
   @Override
   public void onResumed(long revision, List<ServiceEvent> events) {
+    if (!stillAllowed()) {
+      return;
+    }
     send(Protos.watchResumed(revision, events));
   }
 
   @Override
   public void onEvents(List<ServiceEvent> events) {
+    if (!stillAllowed()) {
+      return;
+    }
     if (!events.isEmpty()) {
       send(
           events.size() == 1
@@ -294,8 +313,30 @@ final class WatchCall implements WatchListener {
 
   @Override
   public void onServiceList(ServiceList list) {
+    if (!stillAllowed()) {
+      return;
+    }
     AclCheck acl = lists;
     send(Protos.watchServices(acl == null ? list : acl.visible(list)));
+  }
+
+  /**
+   * Whether the caller's token still allows the watch; ends the call with the refusal otherwise
+   * (decision 0217).
+   */
+  private boolean stillAllowed() {
+    AclCheck acl = lists;
+    String namespace = checkedNamespace;
+    if (acl == null || namespace == null) {
+      return true;
+    }
+    try {
+      acl.check(namespace, checkedService);
+      return true;
+    } catch (dev.cairn.common.CairnException e) {
+      end(GrpcStatuses.toStatus(dev.cairn.server.internal.auth.AclGuard.ofOpenStream(e)));
+      return false;
+    }
   }
 
   @Override

@@ -291,6 +291,31 @@ final class Exchange {
     return authorizer.accessorId();
   }
 
+  /**
+   * What this request's caller is refused now of {@code required} on {@code service} of {@code
+   * namespace}, each time the supplier is called: null while allowed (always, ACLs off). For an
+   * event stream, which outlives the check of its request (decision 0217).
+   */
+  java.util.function.Supplier<CairnException> refusalNow(
+      dev.cairn.server.internal.auth.Requirement required, String namespace, String service) {
+    AclGuard guard = acl;
+    if (guard == null || !guard.enforced()) {
+      return () -> null;
+    }
+    java.util.function.Supplier<Authorizer> rights = guard.live(token());
+    return () -> guard.refusalNow(rights, required, namespace, service);
+  }
+
+  /** The caller's rights as they are at each call of the supplier (see {@link AclGuard#live}). */
+  java.util.function.Supplier<Authorizer> liveAuthorizer() {
+    AclGuard guard = acl;
+    if (guard == null || !guard.enforced()) {
+      Authorizer now = authorizer;
+      return () -> now;
+    }
+    return guard.live(token());
+  }
+
   /** What the caller may do; everything before {@link #authorized} (ACLs off). */
   Authorizer authorizer() {
     return authorizer;

@@ -49,6 +49,11 @@ final class SseStream implements WatchListener, HttpApiHandler.Stream {
       java.util.function.UnaryOperator.identity();
   // Set once on the event loop before any writability change can be reported.
   private volatile Watch watch;
+  // What the caller's token is refused now; null while allowed (decision 0217). Called on the
+  // event loop, before each frame and keep-alive.
+  private java.util.function.Supplier<dev.cairn.common.CairnException> refusal = () -> null;
+  // Set on the event loop once the stream ended for its token.
+  private boolean refused;
 
   SseStream(Channel channel) {
     this.channel = channel;
@@ -62,6 +67,42 @@ final class SseStream implements WatchListener, HttpApiHandler.Stream {
   }
 
   /**
+   * Looks at {@code refusal} before each frame and keep-alive: once it refuses, the stream sends an
+   * {@code error} event with the refusal and ends, and the watch is closed (decision 0217); before
+   * the watch.
+   */
+  void recheck(java.util.function.Supplier<dev.cairn.common.CairnException> refusal) {
+    this.refusal = refusal;
+  }
+
+  /**
+   * Whether the caller's token no longer allows the stream; the first time, sends the refusal as an
+   * {@code error} event and ends the stream. On the event loop.
+   */
+  private boolean refused() {
+    if (refused) {
+      return true;
+    }
+    dev.cairn.common.CairnException e = refusal.get();
+    if (e == null) {
+      return false;
+    }
+    refused = true;
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    out.writeBytes("event: error\ndata: ".getBytes(StandardCharsets.US_ASCII));
+    out.writeBytes(JsonBodies.error(e.code(), e.field(), e.getMessage()));
+    out.write('\n');
+    out.write('\n');
+    write(out.toByteArray());
+    Watch w = watch;
+    if (w != null) {
+      w.close();
+    }
+    end();
+    return true;
+  }
+
+  /**
    * Binds the stream to its watch: keep-alives start, and when the channel closes the watch and the
    * keep-alives stop and {@code onClose} runs.
    */
@@ -71,7 +112,11 @@ final class SseStream implements WatchListener, HttpApiHandler.Stream {
         channel
             .eventLoop()
             .scheduleAtFixedRate(
-                () -> write(KEEPALIVE),
+                () -> {
+                  if (!refused()) {
+                    write(KEEPALIVE);
+                  }
+                },
                 keepAlive.toMillis(),
                 keepAlive.toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -115,6 +160,9 @@ final class SseStream implements WatchListener, HttpApiHandler.Stream {
 
   @Override
   public void onSnapshot(ServiceSnapshot snapshot, SnapshotReason reason, long compactRevision) {
+    if (refused()) {
+      return;
+    }
     byte[] frame = snapshot.encoded(SNAPSHOT_FRAME, SseStream::snapshotFrame);
     if (reason == SnapshotReason.COMPACTED) {
       byte[] compacted =
@@ -130,6 +178,9 @@ final class SseStream implements WatchListener, HttpApiHandler.Stream {
 
   @Override
   public void onResumed(long revision, List<ServiceEvent> events) {
+    if (refused()) {
+      return;
+    }
     if (events.isEmpty()) {
       // Nothing changed since the id the client resumed from: it has everything up to it.
       Watch w = watch;
@@ -143,6 +194,9 @@ final class SseStream implements WatchListener, HttpApiHandler.Stream {
 
   @Override
   public void onEvents(List<ServiceEvent> events) {
+    if (refused()) {
+      return;
+    }
     long revision = events.get(events.size() - 1).revision();
     if (events.size() == 1) {
       write(events.get(0).encoded(SSE_EVENT_KEY, SseStream::encode), revision);
@@ -179,6 +233,9 @@ final class SseStream implements WatchListener, HttpApiHandler.Stream {
 
   @Override
   public void onServiceList(ServiceList whole) {
+    if (refused()) {
+      return;
+    }
     ServiceList list = lists.apply(whole);
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     out.writeBytes(

@@ -5,6 +5,9 @@ import dev.cairn.common.ErrorCode;
 import dev.cairn.common.Names;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.Watch;
+import dev.cairn.server.core.acl.Access;
+import dev.cairn.server.core.acl.Resource;
+import dev.cairn.server.internal.auth.Requirement;
 import dev.cairn.server.internal.limits.TokenQuota;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -53,7 +56,14 @@ final class WatchEndpoint {
     String ns = ex.namespace();
     String service = Names.checkLabel("service", ex.segment(3));
     long from = fromRevision(ex);
-    stream(ex, stream -> registry.watchService(ns, service, from, stream));
+    java.util.function.Supplier<CairnException> refusal =
+        ex.refusalNow(Requirement.service(Resource.SERVICE, Access.READ), ns, service);
+    stream(
+        ex,
+        stream -> {
+          stream.recheck(refusal);
+          return registry.watchService(ns, service, from, stream);
+        });
   }
 
   /** {@code GET /v1/watch/services}. */
@@ -61,14 +71,16 @@ final class WatchEndpoint {
     ex.checkParams(PARAMS, false);
     String ns = ex.namespace();
     long from = fromRevision(ex);
-    dev.cairn.server.core.acl.Authorizer caller = ex.authorizer();
+    // The token's rights at each list, not only at the request (decision 0217).
+    java.util.function.Supplier<dev.cairn.server.core.acl.Authorizer> rights = ex.liveAuthorizer();
+    java.util.function.Supplier<CairnException> refusal =
+        ex.refusalNow(Requirement.namespace(Resource.SERVICE, Access.READ), ns, "");
     stream(
         ex,
         stream -> {
-          if (!dev.cairn.server.internal.auth.AclGuard.readsWholeNamespace(caller, ns)) {
-            stream.filterLists(
-                list -> dev.cairn.server.internal.auth.AclGuard.readable(caller, list));
-          }
+          stream.recheck(refusal);
+          stream.filterLists(
+              list -> dev.cairn.server.internal.auth.AclGuard.readable(rights.get(), list));
           return registry.watchServices(ns, from, stream);
         });
   }

@@ -265,6 +265,96 @@ class AclEnforcementTest {
         .isEqualTo(Status.Code.PERMISSION_DENIED);
   }
 
+  // Decision 0217: a watch open before its token was deleted ends at its next event.
+  @Test
+  void aWatchEndsWhenItsTokenIsDeletedAndShowsNothingAfter() {
+    t.registry()
+        .register("revoked", dev.cairn.common.Instance.builder("pay", "10.0.0.1").id("p1").build())
+        .join();
+    t.registry()
+        .acls()
+        .createPolicy(
+            new Policy(
+                "read-pay", "", List.of(new Rule(Resource.SERVICE, "revoked", "pay", Access.READ))))
+        .join();
+    var issued = t.registry().acls().createToken("", List.of("read-pay")).join();
+    StreamRecorder<WatchRequest, WatchResponse> watch = StreamRecorder.create();
+    stub(issued.secret(), true)
+        .watch(WatchRequest.newBuilder().setNamespace("revoked").setService("pay").build(), watch);
+    assertThat(watch.next().getSnapshot().getInstancesList()).hasSize(1);
+
+    t.registry().acls().deleteToken(issued.token().accessorId()).join();
+    t.registry()
+        .register("revoked", dev.cairn.common.Instance.builder("pay", "10.0.0.9").id("p2").build())
+        .join();
+
+    Status end = watch.awaitEnd();
+    assertThat(end.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(end.getDescription()).contains("token: unknown", "token was deleted");
+    assertThat(watch.drain()).isEmpty();
+  }
+
+  // Decision 0217: a service-list watch shows what the token may read now, not when it began.
+  @Test
+  void aServiceListWatchFollowsItsTokensPolicies() {
+    t.registry()
+        .register("narrowed", dev.cairn.common.Instance.builder("shop", "10.0.0.1").id("s").build())
+        .join();
+    t.registry()
+        .register("narrowed", dev.cairn.common.Instance.builder("db", "10.0.0.2").id("d").build())
+        .join();
+    t.registry()
+        .acls()
+        .createPolicy(
+            new Policy(
+                "narrowed-shop",
+                "",
+                List.of(new Rule(Resource.SERVICE, "narrowed", "shop", Access.READ))))
+        .join();
+    t.registry()
+        .acls()
+        .createPolicy(
+            new Policy(
+                "narrowed-db",
+                "",
+                List.of(new Rule(Resource.SERVICE, "narrowed", "db", Access.READ))))
+        .join();
+    String token =
+        t.registry()
+            .acls()
+            .createToken("", List.of("narrowed-shop", "narrowed-db"))
+            .join()
+            .secret();
+    StreamRecorder<WatchRequest, WatchResponse> watch = StreamRecorder.create();
+    stub(token, false).watch(WatchRequest.newBuilder().setNamespace("narrowed").build(), watch);
+    assertThat(watch.next().getServices().getServicesList())
+        .extracting(s -> s.getName())
+        .containsExactlyInAnyOrder("shop", "db");
+
+    t.registry().acls().deletePolicy("narrowed-db").join();
+    t.registry()
+        .register("narrowed", dev.cairn.common.Instance.builder("db", "10.0.0.3").id("d2").build())
+        .join();
+    t.registry()
+        .register(
+            "narrowed", dev.cairn.common.Instance.builder("shop", "10.0.0.4").id("s2").build())
+        .join();
+
+    List<WatchResponse> seen =
+        watch.nextUntil(
+            r ->
+                r.getServices().getServicesList().stream()
+                    .anyMatch(s -> s.getName().equals("shop") && s.getInstanceCount() == 2));
+    assertThat(seen.get(seen.size() - 1).getServices().getServicesList())
+        .extracting(s -> s.getName())
+        .containsExactly("shop");
+    assertThat(seen)
+        .allSatisfy(
+            r ->
+                assertThat(r.getServices().getServicesList())
+                    .noneMatch(s -> s.getName().equals("db") && s.getInstanceCount() == 2));
+  }
+
   // Decision 0164: a policy created under a deleted one's name gives nothing to the old tokens.
   @Test
   void aPolicyCreatedUnderADeletedOnesNameGivesNothingToItsOldTokens() {
