@@ -14,7 +14,8 @@ class ArchitectureTest {
     classes()
         .should()
         .onlyDependOnClassesThat()
-        .resideInAnyPackage("java..", "javax.net.ssl..", "dev.cairn.common..")
+        .resideInAnyPackage(
+            "java..", "javax.net.ssl..", "javax.security.auth.x500..", "dev.cairn.common..")
         .check(
             new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

@@ -10,7 +10,9 @@ import java.security.KeyStore;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManager;
@@ -56,17 +58,56 @@ public final class PemKeyManager extends X509ExtendedKeyManager {
   public static PemKeyManager load(
       Path certFile, Path keyFile, Duration checkInterval, ReloadListener listener)
       throws IOException {
+    return load(certFile, keyFile, checkInterval, listener, Clock.systemUTC());
+  }
+
+  /**
+   * Like {@link #load(Path, Path, Duration, ReloadListener)}, judging certificates' validity dates
+   * by {@code clock}: a rotation to a certificate that is not valid now (expired, or not valid yet)
+   * while the one in use is, is not taken — the files are tried again at each check, so a
+   * certificate written a little before its start is taken once it starts, and the listener is told
+   * once (decision 0218). The first pair is loaded whatever its dates (see {@link #validity}).
+   */
+  public static PemKeyManager load(
+      Path certFile, Path keyFile, Duration checkInterval, ReloadListener listener, Clock clock)
+      throws IOException {
     requireNonNull(certFile, "certFile");
     requireNonNull(keyFile, "keyFile");
+    requireNonNull(clock, "clock");
     String what = "certificate " + certFile + " and key " + keyFile;
     return new PemKeyManager(
         new Reloader<>(
             what,
-            (contents, before) -> Identity.of(contents[0], contents[1], certFile, keyFile, before),
+            (contents, before) ->
+                Identity.of(contents[0], contents[1], certFile, keyFile, before, clock),
             requireNonNull(checkInterval, "checkInterval"),
             requireNonNull(listener, "listener"),
+            id -> describe(id.chain[0]),
             certFile,
             keyFile));
+  }
+
+  /**
+   * What makes {@code certificate} unusable at {@code now} — {@code "expired at <instant>"} or
+   * {@code "not valid before <instant>"} — or null while it is within its validity dates.
+   */
+  public static String validity(X509Certificate certificate, Instant now) {
+    if (now.isAfter(certificate.getNotAfter().toInstant())) {
+      return "expired at " + certificate.getNotAfter().toInstant();
+    }
+    if (now.isBefore(certificate.getNotBefore().toInstant())) {
+      return "not valid before " + certificate.getNotBefore().toInstant();
+    }
+    return null;
+  }
+
+  /** {@code <subject>, serial <hex>, valid until <instant>}: what a log line names. */
+  public static String describe(X509Certificate certificate) {
+    return certificate.getSubjectX500Principal().getName()
+        + ", serial "
+        + certificate.getSerialNumber().toString(16)
+        + ", valid until "
+        + certificate.getNotAfter().toInstant();
   }
 
   /** The certificate presented now (the first of the chain). */
@@ -154,7 +195,7 @@ public final class PemKeyManager extends X509ExtendedKeyManager {
     }
 
     static Identity of(
-        byte[] certPem, byte[] keyPem, Path certFile, Path keyFile, Identity before) {
+        byte[] certPem, byte[] keyPem, Path certFile, Path keyFile, Identity before, Clock clock) {
       List<X509Certificate> certs = Pem.certificates(certPem, "certificate " + certFile);
       PrivateKey key = Pem.privateKey(keyPem, "key " + keyFile);
       if (!Pem.matches(key, certs.get(0).getPublicKey())) {
@@ -164,6 +205,24 @@ public final class PemKeyManager extends X509ExtendedKeyManager {
                 + ": does not match the certificate in "
                 + certFile
                 + " (expected: the private key of its first certificate)");
+      }
+      if (before != null) {
+        // A rotation to a certificate every peer would refuse, while the one in use is still
+        // good, is not taken (decision 0218); tried again at each check.
+        Instant now = clock.instant();
+        String unusable = validity(certs.get(0), now);
+        if (unusable != null && validity(before.chain[0], now) == null) {
+          throw new Reloader.Pending(
+              "certificate "
+                  + certFile
+                  + ": "
+                  + unusable
+                  + " (now: "
+                  + now
+                  + "); the previous one ("
+                  + describe(before.chain[0])
+                  + ") stays in use until it is valid or the files change");
+        }
       }
       String alias = "cairn-" + GENERATIONS.incrementAndGet();
       X509Certificate[] chain = certs.toArray(new X509Certificate[0]);

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * A value made from the contents of some files, made again when the contents change. The files are
@@ -20,12 +21,26 @@ final class Reloader<T> {
   private final BiFunction<byte[][], T, T> loader;
   private final long intervalNanos;
   private final ReloadListener listener;
+  private final Function<T, String> describe;
   private volatile T current;
   private volatile long nextCheckNanos;
   // Guarded by this.
   private byte[][] loaded;
   private byte[][] failed;
+  private byte[][] pending; // refused for now (Pending): tried again, reported once
   private boolean unreadable;
+
+  /**
+   * A refusal of contents that may become usable without changing (a certificate not valid yet
+   * while the current one is): the files are tried again at each check, and reported once.
+   */
+  static final class Pending extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    Pending(String message) {
+      super(message);
+    }
+  }
 
   /**
    * Reads and loads the files now. The loader is given the contents, in the order of {@code files},
@@ -41,11 +56,27 @@ final class Reloader<T> {
       ReloadListener listener,
       Path... files)
       throws IOException {
+    this(what, loader, checkInterval, listener, null, files);
+  }
+
+  /**
+   * Like the constructor above; {@code describe} (null: nothing) says what a reload took in, after
+   * {@code what} in what the listener is told.
+   */
+  Reloader(
+      String what,
+      BiFunction<byte[][], T, T> loader,
+      Duration checkInterval,
+      ReloadListener listener,
+      Function<T, String> describe,
+      Path... files)
+      throws IOException {
     this.files = files.clone();
     this.what = what;
     this.loader = loader;
     this.intervalNanos = checkInterval.toNanos();
     this.listener = listener;
+    this.describe = describe;
     byte[][] contents = read();
     this.current = loader.apply(contents, null);
     this.loaded = contents;
@@ -84,10 +115,19 @@ final class Reloader<T> {
       current = loader.apply(contents, current);
       loaded = contents;
       failed = null;
-      listener.reloaded(what);
+      pending = null;
+      listener.reloaded(describe == null ? what : what + " (" + describe.apply(current) + ")");
     } catch (RuntimeException e) {
-      failed = contents;
-      listener.reloadFailed(what, e);
+      boolean reported = Arrays.deepEquals(contents, pending);
+      if (e instanceof Pending) {
+        pending = contents;
+      } else {
+        failed = contents;
+        pending = null;
+      }
+      if (!reported) {
+        listener.reloadFailed(what, e);
+      }
     }
   }
 

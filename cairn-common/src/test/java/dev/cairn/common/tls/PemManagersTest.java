@@ -64,6 +64,78 @@ class PemManagersTest {
     assertThat(events.seen).hasSize(2).last().isEqualTo("reloaded");
   }
 
+  /** A clock the test sets. */
+  static final class SetClock extends java.time.Clock {
+    volatile java.time.Instant now;
+
+    SetClock(java.time.Instant now) {
+      this.now = now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return now;
+    }
+  }
+
+  // Decision 0218.
+  @Test
+  void aRotationToAnExpiredCertificateKeepsTheValidOneAndSaysWhyOnce() throws Exception {
+    TestCertificates.Pair good = pki.server();
+    TestCertificates.Pair expired = pki.expiredServer();
+    Path cert = copy(good.cert(), "expiry-cert.pem");
+    Path key = copy(good.key(), "expiry-key.pem");
+    Events events = new Events();
+    PemKeyManager keys =
+        PemKeyManager.load(cert, key, Duration.ZERO, events, new SetClock(java.time.Instant.now()));
+
+    Files.copy(expired.key(), key, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(expired.cert(), cert, StandardCopyOption.REPLACE_EXISTING);
+    assertThat(keys.certificate()).isEqualTo(good.certificate());
+    assertThat(keys.certificate()).isEqualTo(good.certificate());
+    assertThat(events.seen.get(events.seen.size() - 1))
+        .contains("expired at " + expired.certificate().getNotAfter().toInstant())
+        .contains("the previous one (CN=server")
+        .contains("stays in use");
+    long expiredReports = events.seen.stream().filter(e -> e.contains("expired at")).count();
+    assertThat(expiredReports).isEqualTo(1); // tried at each check, told once
+  }
+
+  // Decision 0218: a certificate written before its start is taken once it starts.
+  @Test
+  void aCertificateNotValidYetIsTakenOnceItStarts() throws Exception {
+    TestCertificates.Pair old = pki.expiredServer(); // valid two days ago to one day ago
+    TestCertificates.Pair next = pki.server(); // valid from an hour ago
+    SetClock clock =
+        new SetClock(old.certificate().getNotAfter().toInstant().minus(Duration.ofHours(1)));
+    Path cert = copy(old.cert(), "start-cert.pem");
+    Path key = copy(old.key(), "start-key.pem");
+    Events events = new Events();
+    PemKeyManager keys = PemKeyManager.load(cert, key, Duration.ZERO, events, clock);
+
+    Files.copy(next.key(), key, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(next.cert(), cert, StandardCopyOption.REPLACE_EXISTING);
+    assertThat(keys.certificate()).isEqualTo(old.certificate());
+    assertThat(events.seen)
+        .singleElement()
+        .asString()
+        .contains("not valid before " + next.certificate().getNotBefore().toInstant());
+
+    clock.now = next.certificate().getNotBefore().toInstant().plusSeconds(1);
+    assertThat(keys.certificate()).isEqualTo(next.certificate());
+    assertThat(events.seen).hasSize(2).last().isEqualTo("reloaded");
+  }
+
   @Test
   void aHandshakeThatChoseItsAliasBeforeAReloadStillFindsItsChainAndKey() throws Exception {
     TestCertificates.Pair first = pki.server();

@@ -73,6 +73,16 @@ public final class ServerTls {
    *     names the file)
    */
   public static ServerTls load(Path cert, Path key, Path clientCa) throws IOException {
+    return load(cert, key, clientCa, java.time.Clock.systemUTC());
+  }
+
+  /**
+   * Like {@link #load(Path, Path, Path)}, judging the certificates' validity dates by {@code clock}
+   * (decision 0218): a certificate not valid now is loaded at start with a warning, and not taken
+   * by a rotation while the one in use is valid.
+   */
+  public static ServerTls load(Path cert, Path key, Path clientCa, java.time.Clock clock)
+      throws IOException {
     ReloadListener events =
         new ReloadListener() {
           @Override
@@ -90,7 +100,19 @@ public final class ServerTls {
         };
     try {
       PemKeyManager keys =
-          PemKeyManager.load(cert, key, PemKeyManager.DEFAULT_CHECK_INTERVAL, events);
+          PemKeyManager.load(cert, key, PemKeyManager.DEFAULT_CHECK_INTERVAL, events, clock);
+      X509Certificate served = keys.certificate();
+      String unusable = PemKeyManager.validity(served, clock.instant());
+      if (unusable == null) {
+        log.info("TLS: serving the certificate {} ({})", cert, PemKeyManager.describe(served));
+      } else {
+        log.warn(
+            "TLS: the certificate {} ({}) is {}: clients will refuse it until its file is"
+                + " replaced (it is re-read when it changes)",
+            cert,
+            PemKeyManager.describe(served),
+            unusable);
+      }
       X509ExtendedTrustManager clients =
           clientCa == null
               ? null
