@@ -76,8 +76,13 @@ class ClientOptions {
 
   /** A client for the chosen server in {@code namespace} (null: none named). */
   HttpApi api(String namespace) {
-    return new HttpApi(server, namespace, sslContext(), token);
+    SSLContext tls = sslContext();
+    return new HttpApi(server, namespace, tls, token)
+        .tlsFiles(tlsCa, tlsCert, clientKeys == null ? null : clientKeys.certificate());
   }
+
+  // The client certificate of the last sslContext(), for what a refused handshake says.
+  private PemKeyManager clientKeys;
 
   /** The namespace to send, null for none: the server's default, or what the endpoint does. */
   String namespace() {
@@ -128,8 +133,8 @@ class ClientOptions {
     }
     try {
       SSLContext context = SSLContext.getInstance("TLS");
-      KeyManager[] keys =
-          tlsCert == null ? null : new KeyManager[] {PemKeyManager.load(tlsCert, tlsKey)};
+      clientKeys = tlsCert == null ? null : PemKeyManager.load(tlsCert, tlsKey);
+      KeyManager[] keys = clientKeys == null ? null : new KeyManager[] {clientKeys};
       TrustManager[] trust =
           tlsCa == null ? null : new TrustManager[] {PemTrustManager.load(tlsCa)};
       context.init(keys, trust, null);

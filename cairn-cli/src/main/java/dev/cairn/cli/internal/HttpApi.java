@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cairn.common.tls.PemKeyManager;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -15,6 +16,8 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,6 +76,19 @@ final class HttpApi {
 
   URI server() {
     return server;
+  }
+
+  // What a failed handshake names: the files given (null: none) and the client certificate.
+  private Path tlsCa;
+  private Path tlsCert;
+  private X509Certificate clientCertificate;
+
+  /** Names the TLS files in use (any may be null), for the messages of failed handshakes. */
+  HttpApi tlsFiles(Path ca, Path cert, X509Certificate certificate) {
+    this.tlsCa = ca;
+    this.tlsCert = cert;
+    this.clientCertificate = certificate;
+    return this;
   }
 
   /** A path segment, percent-encoded. */
@@ -267,7 +283,7 @@ final class HttpApi {
     return false;
   }
 
-  private static String describe(IOException e) {
+  private String describe(IOException e) {
     if (e instanceof HttpConnectTimeoutException) {
       return "connect timed out after " + CONNECT_TIMEOUT.toSeconds() + "s";
     }
@@ -276,24 +292,101 @@ final class HttpApi {
     }
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SSLException) {
-        return "TLS failed: "
-            + t.getMessage()
-            + " (is the server https, and does --tls-ca name its CA? does it want --tls-cert?)";
+        return "TLS failed: " + t.getMessage() + " (" + tlsHint(t.getMessage()) + ")";
       }
       if (t instanceof UnresolvedAddressException) {
         return "unknown host";
       }
       if (t instanceof ConnectException) {
         String m = t.getMessage();
-        return m == null || m.isBlank() ? "connection refused" : lowerFirst(m);
+        return m == null || m.isBlank() ? "connection refused" : Failures.lowerFirst(m);
       }
     }
     String m = e.getMessage();
-    return m == null || m.isBlank() ? e.getClass().getSimpleName() : lowerFirst(m);
+    if ("https".equals(server.getScheme()) && closedAfterHandshake(e)) {
+      // TLS 1.3: the client's certificate is judged after the client thinks the handshake done,
+      // and the server's alert may be lost to the closed connection; what is left is an empty
+      // answer.
+      return "the server closed the connection during or right after the TLS handshake ("
+          + (tlsCert == null
+              ? "does it want a client certificate? give --tls-cert and --tls-key"
+              : refusedCertificate())
+          + ")";
+    }
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : Failures.lowerFirst(m);
   }
 
-  private static String lowerFirst(String s) {
-    return Character.toLowerCase(s.charAt(0)) + s.substring(1);
+  /** Whether {@code e} is an answer cut off before its first byte. */
+  private static boolean closedAfterHandshake(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (m != null
+          && (m.contains("header parser received no bytes")
+              || m.contains("Connection reset")
+              || m.contains("Broken pipe"))) {
+        return true;
+      }
+      if (t instanceof java.io.EOFException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** What a failed handshake's message {@code m} most likely means, and what to do. */
+  private String tlsHint(String m) {
+    String message = m == null ? "" : m;
+    if (message.contains("certificate_required")) {
+      return "the server wants a client certificate (mutual TLS): give --tls-cert and --tls-key";
+    }
+    if (tlsCert != null
+        && (message.contains("certificate_expired")
+            || message.contains("bad_certificate")
+            || message.contains("unknown_ca")
+            || message.contains("certificate_unknown")
+            || message.contains("unsupported_certificate")
+            || message.contains("access_denied")
+            || message.contains("internal_error"))) {
+      return refusedCertificate();
+    }
+    if (message.contains("PKIX") || message.contains("validity check failed")) {
+      return "the server's certificate "
+          + (message.contains("validity check failed")
+              ? "is expired or not valid yet, or does not chain to "
+              : "does not chain to ")
+          + (tlsCa == null
+              ? "the JDK's trusted CAs: give --tls-ca with the CA that signed it"
+              : "--tls-ca " + tlsCa);
+    }
+    if (message.contains("No subject alternative") || message.contains("No name matching")) {
+      return "the server's certificate does not name "
+          + server.getHost()
+          + ": use the name or address it was issued for";
+    }
+    return "is the server https, and does --tls-ca name its CA? does it want --tls-cert?";
+  }
+
+  /** That the server refused the client certificate, and why it may have, from its dates. */
+  private String refusedCertificate() {
+    String which =
+        "--tls-cert "
+            + tlsCert
+            + (clientCertificate == null
+                ? ""
+                : " (" + PemKeyManager.describe(clientCertificate) + ")");
+    String dates =
+        clientCertificate == null
+            ? null
+            : PemKeyManager.validity(clientCertificate, java.time.Instant.now());
+    if (dates != null) {
+      return "the server refused the client certificate "
+          + which
+          + ": it "
+          + dates.replace("not valid before", "is not valid before");
+    }
+    return "the server refused the client certificate "
+        + which
+        + ": is it signed by the CA the server's --tls-ca names, and valid by the server's clock?";
   }
 
   static JsonNode parse(String body) {

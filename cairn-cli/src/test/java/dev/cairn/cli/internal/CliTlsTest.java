@@ -106,7 +106,44 @@ class CliTlsTest {
       assertThat(run.exitCode()).as("%s", run).isEqualTo(ExitCode.UNREACHABLE);
       assertThat(run.err()).as("%s", run).startsWith("error: cannot reach " + url());
     }
-    assertThat(wrongCa.err()).contains("TLS failed");
+    assertThat(wrongCa.err())
+        .contains("TLS failed", "the server's certificate does not chain to --tls-ca");
+    // TLS 1.3: the server's alert or, when the connection is gone first, an empty answer; both say
+    // what to do.
+    assertThat(noCert.err())
+        .containsAnyOf(
+            "the server wants a client certificate (mutual TLS): give --tls-cert and --tls-key",
+            "does it want a client certificate? give --tls-cert and --tls-key");
+    assertThat(otherCert.err())
+        .contains(
+            "the server refused the client certificate --tls-cert " + other.cert(),
+            "CN=client",
+            "signed by the CA the server's --tls-ca names");
+  }
+
+  @Test
+  void anExpiredClientCertificateIsNamedWithItsDate() {
+    TestCertificates.Pair expired = pki.expiredClient();
+
+    CliRun run =
+        cairn(
+            "status",
+            "--server",
+            url(),
+            "--tls-ca",
+            pki.ca().toString(),
+            "--tls-cert",
+            expired.cert().toString(),
+            "--tls-key",
+            expired.key().toString());
+
+    assertThat(run.exitCode()).as("%s", run).isEqualTo(ExitCode.UNREACHABLE);
+    assertThat(run.err())
+        .contains(
+            "the server refused the client certificate --tls-cert " + expired.cert(),
+            "it expired at " + expired.certificate().getNotAfter().toInstant())
+        .doesNotContain("hTTP");
+    assertThat(run.err().lines()).hasSize(1);
   }
 
   @Test
