@@ -174,6 +174,39 @@ class CairnServerTlsTest {
     }
   }
 
+  // A refused client certificate is told why in the alert (curl: "tlsv1 alert unknown ca"), not
+  // with BoringSSL's internal_error. The alert itself races the connection's close, so the check
+  // is on what the server's trust manager hands BoringSSL.
+  @Test
+  void aClientCertificateFromAnotherCaIsRefusedAsUnknownCa() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        dev.cairn.server.internal.ServerTls.provider().equals("OPENSSL"),
+        "the alert is chosen here on BoringSSL; the JDK's provider chooses its own");
+    TestCertificates.Pair own = pki.server();
+    dev.cairn.server.internal.ServerTls tls =
+        dev.cairn.server.internal.ServerTls.load(own.cert(), own.key(), pki.ca());
+    TestCertificates.Pair other = pki.otherClient();
+
+    assertThatThrownBy(
+            () ->
+                tls.clientCa()
+                    .checkClientTrusted(
+                        new X509Certificate[] {other.certificate()},
+                        "ECDHE_ECDSA",
+                        (javax.net.ssl.SSLEngine) null))
+        .isInstanceOfSatisfying(
+            io.netty.handler.ssl.OpenSslCertificateException.class,
+            e ->
+                assertThat(e.errorCode())
+                    .isEqualTo(20)) // X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+        .hasMessageContaining("no chain to a CA of --tls-ca");
+    tls.clientCa()
+        .checkClientTrusted(
+            new X509Certificate[] {pki.client().certificate()},
+            "ECDHE_ECDSA",
+            (javax.net.ssl.SSLEngine) null);
+  }
+
   @Test
   void rotatedFilesAreUsedForNewConnectionsWhileOpenOnesStay() throws Exception {
     TestCertificates.Pair first = pki.server();

@@ -174,7 +174,11 @@ public final class ServerTls {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
         throws CertificateException {
-      delegate.checkClientTrusted(chain, authType, engine);
+      try {
+        delegate.checkClientTrusted(chain, authType, engine);
+      } catch (CertificateException e) {
+        throw withAlert(e);
+      }
     }
 
     @Override
@@ -199,7 +203,31 @@ public final class ServerTls {
     public X509Certificate[] getAcceptedIssuers() {
       return NONE;
     }
+
+    /**
+     * {@code e} with the TLS alert that says why: on BoringSSL, a client certificate no trusted CA
+     * signed would otherwise be refused with {@code internal_error}, which sends its holder looking
+     * at the server; it gets {@code unknown_ca}, as from OpenSSL or Go. Expired and not yet valid
+     * certificates already get {@code certificate_expired}; the JDK's provider chooses its own.
+     */
+    private static CertificateException withAlert(CertificateException e) {
+      if (PROVIDER != SslProvider.OPENSSL) {
+        return e;
+      }
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof java.security.cert.CertPathBuilderException) {
+          return new io.netty.handler.ssl.OpenSslCertificateException(
+              "client certificate: no chain to a CA of --tls-ca (" + e.getMessage() + ")",
+              e,
+              X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+        }
+      }
+      return e;
+    }
   }
+
+  /** OpenSSL's and BoringSSL's verification error that their TLS stacks answer with unknown_ca. */
+  private static final int X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY = 20;
 
   /** The context of the HTTP listener (HTTP/1.1, no ALPN). */
   public SslContext http() {
