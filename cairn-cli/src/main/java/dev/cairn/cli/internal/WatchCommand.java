@@ -126,6 +126,9 @@ final class WatchCommand implements Callable<Integer> {
         connected = true;
       } else if (item instanceof EventStream.Event) {
         EventStream.Event event = (EventStream.Event) item;
+        if ("error".equals(event.type())) {
+          throw ended(event);
+        }
         if (event.id() != null) {
           lastId = event.id();
         }
@@ -139,6 +142,19 @@ final class WatchCommand implements Callable<Integer> {
         return "the server closed the stream";
       }
     }
+  }
+
+  /**
+   * The server ended the watch with an {@code error} event: with ACLs, its token was deleted or no
+   * longer grants it (decision 0217). Reconnecting would be refused the same way.
+   */
+  private static CliException ended(EventStream.Event event) {
+    JsonNode error = HttpApi.parse(event.data()).path("error");
+    String code = error.path("code").asText("");
+    boolean refused = code.equals("PERMISSION_DENIED") || code.equals("UNAUTHENTICATED");
+    return new CliException(
+        refused ? ExitCode.REFUSED : ExitCode.SERVER_ERROR,
+        "the server ended the watch: " + error.path("message").asText(code));
   }
 
   private String failed(EventStream.Failed failed) {

@@ -230,4 +230,43 @@ class AclCommandTest {
     assertThat(escalate.exitCode()).as("%s", escalate).isEqualTo(ExitCode.REFUSED);
     assertThat(server.registry().acls().tokens()).hasSize(2);
   }
+
+  // Decision 0217: a watch whose token is deleted ends, saying so, with the refusal's exit code.
+  @Test
+  void aWatchWhoseTokenIsDeletedEndsWithTheServersReason() throws Exception {
+    var registry = server.registry();
+    registry
+        .register("default", dev.cairn.common.Instance.builder("web", "10.0.0.1").id("w1").build())
+        .join();
+    registry
+        .acls()
+        .createPolicy(
+            new dev.cairn.server.core.acl.Policy(
+                "web-reader",
+                "",
+                List.of(
+                    new dev.cairn.server.core.acl.Rule(
+                        dev.cairn.server.core.acl.Resource.SERVICE,
+                        "default",
+                        "web",
+                        dev.cairn.server.core.acl.Access.READ))))
+        .join();
+    var issued = registry.acls().createToken("watcher", List.of("web-reader")).join();
+    int before = registry.watcherCount();
+    var run =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> cairn("watch", "web", "--server", url(), "--token", issued.secret(), "--json"));
+    org.awaitility.Awaitility.await().until(() -> registry.watcherCount() > before);
+
+    registry.acls().deleteToken(issued.token().accessorId()).join();
+    registry
+        .register("default", dev.cairn.common.Instance.builder("web", "10.0.0.2").id("w2").build())
+        .join();
+
+    CliRun watch = run.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(watch.exitCode()).as("%s", watch).isEqualTo(ExitCode.REFUSED);
+    assertThat(watch.err())
+        .contains("error: the server ended the watch: token: unknown", "token was deleted");
+    assertThat(watch.out()).contains("w1").doesNotContain("w2", "10.0.0.2");
+  }
 }
