@@ -17,7 +17,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * {@code remote} is the client's IP address; {@code caller} is what the request's ACL token (see
  * {@link Credentials}) may do ({@link Authorizer#ALL} with ACLs off); {@code address} the client's
  * address (null when it has none) and {@code security} the front door's, where a blocking query
- * takes its place as a watch (per client address and per token).
+ * takes its place as a watch (per client address and per token); {@code token} the secret the
+ * request carried (null: none), for {@link #callerNow()}.
  */
 public record Req(
     HttpMethod method,
@@ -30,7 +31,18 @@ public record Req(
     String remote,
     Authorizer caller,
     InetAddress address,
-    FrontDoorSecurity security) {
+    FrontDoorSecurity security,
+    String token) {
+
+  /**
+   * What the request's token may do now: a query that waits (a Consul blocking query) answers with
+   * the token's rights when it answers, so that a token deleted or narrowed meanwhile gets nothing
+   * it may no longer read (decision 0217). {@code token} is the secret the request carried (null:
+   * none).
+   */
+  public Authorizer callerNow() {
+    return security == null ? caller : security.authorizer(token);
+  }
 
   /** The first value of query parameter {@code name}, or null. */
   public String param(String name) {

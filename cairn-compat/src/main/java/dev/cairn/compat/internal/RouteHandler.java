@@ -112,8 +112,8 @@ final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     try {
       QueryStringDecoder query = new QueryStringDecoder(request.uri());
       Map<String, java.util.List<String>> params = query.parameters();
-      Authorizer caller =
-          security.authorizer(Credentials.token(request.headers(), params, security.aclEnforced()));
+      String token = Credentials.token(request.headers(), params, security.aclEnforced());
+      Authorizer caller = security.authorizer(token);
       InetAddress address = remoteAddress(ctx);
       boolean byToken =
           security.aclEnforced()
@@ -145,7 +145,8 @@ final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
               remoteIp(ctx),
               caller,
               address,
-              security);
+              security,
+              token);
       answer = route.handle(req);
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);

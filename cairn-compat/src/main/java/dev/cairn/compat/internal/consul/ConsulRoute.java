@@ -149,7 +149,12 @@ public final class ConsulRoute implements Route {
           if (nodeMetaFilter(req)) {
             return entries.headers(Reply.json(200, Map.of()), list.revision());
           }
-          Authorizer caller = req.caller();
+          // The token's rights when the answer is made: a blocking query may have waited minutes
+          // (decision 0217).
+          Authorizer caller = req.callerNow();
+          if (caller.kind() == Authorizer.Kind.UNKNOWN) {
+            return Reply.text(403, "ACL not found");
+          }
           boolean all = Acl.readsAll(caller, ns);
           boolean filtered = false;
           Map<String, List<String>> out = new LinkedHashMap<>();
@@ -196,6 +201,15 @@ public final class ConsulRoute implements Route {
         req,
         index -> registry.awaitService(ns, service, index),
         () -> {
+          // The token's rights when the answer is made: a blocking query may have waited minutes
+          // (decision 0217). Deleted, it is refused as an unknown token; narrowed, filtered.
+          Authorizer now = req.callerNow();
+          if (now.kind() == Authorizer.Kind.UNKNOWN) {
+            return Reply.text(403, "ACL not found");
+          }
+          if (!Acl.reads(now, ns, service)) {
+            return entries.headers(Reply.json(200, List.of()), 1).header(FILTERED, "true");
+          }
           ServiceSnapshot snapshot = registry.service(ns, service);
           if (nodeMetaFilter(req)) {
             return entries.headers(Reply.json(200, List.of()), snapshot.revision());
