@@ -183,7 +183,8 @@ class ViewRevisionTest {
     // Only `ahead` applies this: `behind` is a member of the same registry that has not yet.
     ahead.registry().register("default", instance("payments", "p")).join();
 
-    ListingsOn listings = new ListingsOn(Servers.target(behind));
+    ReadsOn listings =
+        new ReadsOn(Servers.target(behind), false, RegistryGrpc.getListServicesMethod());
     CairnClient client =
         built(client(Servers.target(ahead) + "," + Servers.target(behind)).interceptor(listings));
     assertThat(client.services().get(20, TimeUnit.SECONDS)).containsExactly("orders", "payments");
@@ -270,53 +271,25 @@ class ViewRevisionTest {
     }
   }
 
-  /** On the registry at {@code authority}: counts the {@code ListServices} calls answered. */
-  private static final class ListingsOn implements ClientInterceptor {
-    final String authority;
-    final AtomicInteger answered = new AtomicInteger();
-
-    ListingsOn(String authority) {
-      this.authority = authority;
-    }
-
-    @Override
-    public <Q, R> ClientCall<Q, R> interceptCall(
-        MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-      ClientCall<Q, R> call = next.newCall(method, options);
-      if (!next.authority().equals(authority)
-          || !method.equals(RegistryGrpc.getListServicesMethod())) {
-        return call;
-      }
-      return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
-        @Override
-        public void start(Listener<R> listener, Metadata headers) {
-          super.start(
-              new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-                @Override
-                public void onClose(Status status, Metadata trailers) {
-                  answered.incrementAndGet();
-                  super.onClose(status, trailers);
-                }
-              },
-              headers);
-        }
-      };
-    }
-  }
-
   /**
-   * On the registry at {@code authority}: counts the {@code GetService} calls answered (whatever
-   * the answer), and refuses watches there when {@code refuseWatches} (the view's watch then keeps
-   * failing over, and only its reads reach that registry).
+   * On the registry at {@code authority}: counts the {@code read} calls answered (whatever the
+   * answer; {@code GetService} unless said), and refuses watches there when {@code refuseWatches}
+   * (the view's watch then keeps failing over, and only its reads reach that registry).
    */
   private static final class ReadsOn implements ClientInterceptor {
     final String authority;
     final boolean refuseWatches;
+    final MethodDescriptor<?, ?> read;
     final AtomicInteger answered = new AtomicInteger();
 
     ReadsOn(String authority, boolean refuseWatches) {
+      this(authority, refuseWatches, RegistryGrpc.getGetServiceMethod());
+    }
+
+    ReadsOn(String authority, boolean refuseWatches, MethodDescriptor<?, ?> read) {
       this.authority = authority;
       this.refuseWatches = refuseWatches;
+      this.read = read;
     }
 
     @Override
@@ -335,7 +308,7 @@ class ViewRevisionTest {
           }
         };
       }
-      if (!method.equals(RegistryGrpc.getGetServiceMethod())) {
+      if (!method.equals(read)) {
         return call;
       }
       return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
