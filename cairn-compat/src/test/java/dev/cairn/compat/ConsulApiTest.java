@@ -308,27 +308,65 @@ class ConsulApiTest {
     assertThat(consul.get("/v1/agent/service/register").statusCode()).isEqualTo(405);
     assertThat(consul.put("/v1/catalog/services", "").statusCode()).isEqualTo(405);
     assertThat(consul.put("/v1/agent/check/pass/nope", "").statusCode()).isEqualTo(404);
-    assertThat(consul.get("/v1/kv/anything").statusCode()).isEqualTo(501);
+    assertThat(consul.get("/v1/session/list").statusCode()).isEqualTo(501);
     assertThat(consul.get("/not-consul").statusCode()).isEqualTo(404);
     assertThat(cairn.registry().instanceCount()).isZero();
   }
 
-  // Decision 0209. Consul's clients take a 404 from the KV store for "no such key": node-consul's
-  // kv.get('config/web') resolves undefined, the Go API client's KV().Get returns nil, nil; and
-  // python-consul's kv.get fails on a 404 without X-Consul-Index. An endpoint the door does not
+  // Decision 0209. Consul's clients take a 404 for "no such thing": an endpoint the door does not
   // serve is an error they report.
   @Test
   void aConsulEndpointThisDoorDoesNotServeIsNotImplementedNotAMissingKey() throws Exception {
-    HttpResponse<String> get = consul.get("/v1/kv/config/web"); // node-consul kv.get
-    HttpResponse<String> put = consul.put("/v1/kv/config/web", "v"); // kv.set
     HttpResponse<String> session = consul.put("/v1/session/create", "{}");
+    HttpResponse<String> txn = consul.put("/v1/txn", "[]");
     HttpResponse<String> checks = consul.get("/v1/agent/checks");
 
-    for (HttpResponse<String> r : List.of(get, put, session, checks)) {
+    for (HttpResponse<String> r : List.of(session, txn, checks)) {
       assertThat(r.statusCode()).as(r.uri().toString()).isEqualTo(501);
       assertThat(r.body()).contains("Not implemented").contains(r.uri().getPath());
     }
     assertThat(cairn.registry().instanceCount()).isZero();
+  }
+
+  // Decision 0224. Reads of the KV store are Consul's answers for a store without keys (what an
+  // app importing consul: configuration meets on a new Consul), writes an error every client
+  // reports: no client believes it stored a key or holds a lock.
+  @Test
+  void theKvStoreReadsAsAnEmptyStoreAndRefusesEveryWrite() throws Exception {
+    // Spring Cloud Consul Config's first read of a context, and the reads of other clients.
+    for (String path :
+        List.of(
+            "/v1/kv/config/hello-app,default/?recurse",
+            "/v1/kv/config/web", // the Go client's KV().Get, node-consul's kv.get
+            "/v1/kv/config/web?raw",
+            "/v1/kv/?keys",
+            "/v1/kv/config/web?index=1&wait=10ms",
+            "/v1/kv/config/web?dc=dc1")) {
+      HttpResponse<String> r = consul.get(path);
+      assertThat(r.statusCode()).as(path).isEqualTo(404);
+      assertThat(r.body()).as(path).isEmpty();
+      // python-consul reads the header on every answer, a 404 too.
+      assertThat(r.headers().firstValue("X-Consul-Index")).as(path).hasValue("1");
+    }
+    assertThat(consul.get("/v1/kv/config/web?dc=dc2").statusCode()).isEqualTo(500);
+    HttpResponse<String> noKey = consul.get("/v1/kv/");
+    assertThat(noKey.statusCode()).isEqualTo(400);
+    assertThat(noKey.body()).isEqualTo("Missing key name");
+
+    // Writes, a lock's acquire (its session cannot be created either) and deletes.
+    HttpResponse<String> put = consul.put("/v1/kv/config/web", "v");
+    HttpResponse<String> cas = consul.put("/v1/kv/config/web?cas=0", "v");
+    HttpResponse<String> acquire = consul.put("/v1/kv/service/web/leader?acquire=abc", "me");
+    HttpResponse<String> delete = consul.send("DELETE", "/v1/kv/config/web?recurse", "");
+    HttpResponse<String> session = consul.put("/v1/session/create", "{\"TTL\": \"15s\"}");
+    for (HttpResponse<String> r : List.of(put, cas, acquire, delete, session)) {
+      assertThat(r.statusCode()).as(r.uri().toString()).isEqualTo(501);
+      assertThat(r.body()).contains("Not implemented").doesNotContain("true");
+    }
+    assertThat(put.body()).contains("no KV store");
+    assertThat(consul.send("PATCH", "/v1/kv/config/web", "").statusCode()).isEqualTo(405);
+    // What was written is not read back.
+    assertThat(consul.get("/v1/kv/config/web").statusCode()).isEqualTo(404);
   }
 
   // Decision 0209: what Prometheus' consul_sd_configs sends with datacenter:, filter: and

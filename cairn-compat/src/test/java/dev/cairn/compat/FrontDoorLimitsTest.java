@@ -87,6 +87,33 @@ class FrontDoorLimitsTest {
     }
   }
 
+  // Decision 0224: the KV store is empty and never changes, so a blocking read of it (Spring Cloud
+  // Consul Config's watch) waits out its wait, holding a watch, rather than answering at once and
+  // being asked again.
+  @Test
+  void aBlockingKvReadWaitsAndHoldsAWatchUntilItsClientGoes() throws Exception {
+    try (CairnServer server = base().maxWatchesPerClient(1).start()) {
+      int port = port(server, 0);
+      server
+          .registry()
+          .register("default", Instance.builder("web", "10.0.0.1").port("http", 80).build())
+          .join();
+      long index = server.registry().services("default").revision();
+      String blockingCatalog = "/v1/catalog/services?index=" + index + "&wait=10ms";
+      try (Socket held = new Socket("127.0.0.1", port)) {
+        held.setSoTimeout(30_000);
+        send(held, "/v1/kv/config/hello-app/?recurse&index=1&wait=5m", "127.0.0.1", false);
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> status(port, blockingCatalog, "127.0.0.1") == 429);
+      }
+      // Its client gone, the read gives its watch back.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> status(port, blockingCatalog, "127.0.0.1") == 200);
+    }
+  }
+
   @Test
   void aWaitingBlockingQueryHoldsOneOfItsTokensWatchesSharedWithTheApi() throws Exception {
     // One watch per token, counted once across the server's API and its front doors.

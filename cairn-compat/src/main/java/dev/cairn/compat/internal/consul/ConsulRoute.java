@@ -21,6 +21,7 @@ import dev.cairn.server.core.ServiceList;
 import dev.cairn.server.core.ServiceSnapshot;
 import dev.cairn.server.core.ServiceSummary;
 import dev.cairn.server.core.acl.Authorizer;
+import io.netty.handler.codec.http.HttpMethod;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,11 +62,14 @@ public final class ConsulRoute implements Route {
       return done(Reply.text(403, "ACL not found"));
     }
     if (endpoint == null) {
+      if (isKv(path)) {
+        return kv(req, path);
+      }
       if (!match.methodAllowed()) {
         return done(Reply.text(405, "method " + req.method() + " not allowed"));
       }
-      // A 404 from Consul's KV (and a few more) means "no such key": a client would take an
-      // endpoint this door does not serve for an empty store (decision 0209).
+      // To Consul's clients a 404 under /v1/ reads as "no such key" or "no such thing": an
+      // endpoint this door does not serve is an error instead (decision 0209).
       return done(
           path.startsWith("/v1/")
               ? Reply.text(501, notServed(path))
@@ -125,11 +129,52 @@ public final class ConsulRoute implements Route {
     return null;
   }
 
+  private static boolean isKv(String path) {
+    return path.equals("/v1/kv") || path.startsWith("/v1/kv/");
+  }
+
+  /**
+   * Consul's KV store, as an empty one that takes no writes (decision 0224): a read is Consul's
+   * answer for a missing key, 404 with an empty body and {@code X-Consul-Index} 1, and a blocking
+   * read waits out its wait, since nothing ever changes; a write ({@code PUT}, {@code POST}, {@code
+   * DELETE}, also a lock's {@code ?acquire=}) is 501, an error every client reports, so no client
+   * believes it stored a key or holds a lock. Not an entry of {@link #TABLE}: there is nothing to
+   * read, so a read needs no right (an unknown token is still refused, above).
+   */
+  private CompletableFuture<Reply> kv(Req req, String path) {
+    HttpMethod method = req.method();
+    if (method.equals(HttpMethod.PUT)
+        || method.equals(HttpMethod.POST)
+        || method.equals(HttpMethod.DELETE)) {
+      return done(
+          Reply.text(
+              501,
+              "Not implemented: Cairn's Consul-compatible API has no KV store and takes no"
+                  + " writes to "
+                  + path
+                  + "; its reads answer as an empty store (every key missing)"));
+    }
+    if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
+      return done(Reply.text(405, "method " + method + " not allowed"));
+    }
+    String dc = req.param("dc");
+    if (dc != null && !dc.isEmpty() && !dc.equals(entries.datacenter())) {
+      return done(Reply.text(500, "No path to datacenter"));
+    }
+    String key = path.length() > "/v1/kv/".length() ? path.substring("/v1/kv/".length()) : "";
+    if (key.isEmpty() && !req.has("recurse") && !req.has("keys")) {
+      return done(Reply.text(400, "Missing key name"));
+    }
+    return BlockingQuery.answer(
+        req, index -> new CompletableFuture<>(), () -> entries.headers(Reply.empty(404), 1));
+  }
+
   private static String notServed(String path) {
     return "Not implemented: Cairn's Consul-compatible API does not serve "
         + path
-        + " (no KV, sessions, ACLs, prepared queries, events or nodes); it serves the catalog and"
-        + " health service reads, agent service registration and checks, and status";
+        + " (no sessions, transactions, ACLs, prepared queries, events or nodes); it serves the"
+        + " catalog and health service reads, agent service registration and checks, status, and"
+        + " KV reads as an empty store";
   }
 
   /**
