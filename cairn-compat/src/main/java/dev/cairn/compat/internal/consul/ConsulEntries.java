@@ -2,6 +2,7 @@ package dev.cairn.compat.internal.consul;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.cairn.common.Instance;
+import dev.cairn.compat.internal.DoorKeys;
 import dev.cairn.compat.internal.Json;
 import dev.cairn.compat.internal.Reply;
 import java.io.IOException;
@@ -23,7 +24,7 @@ final class ConsulEntries {
   static final String NODE = "cairn";
 
   /** The metadata key that keeps a Consul registration's own tags (any text, in order). */
-  static final String TAGS_KEY = "consul.tags";
+  static final String TAGS_KEY = DoorKeys.CONSUL_TAGS;
 
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
 
@@ -194,11 +195,9 @@ final class ConsulEntries {
     return i.tags();
   }
 
-  /** The instance's metadata without the front door's own keys. */
+  /** The instance's metadata without any front door's own keys (decision 0225). */
   static Map<String, String> meta(Instance i) {
-    Map<String, String> m = new LinkedHashMap<>(i.metadata());
-    m.remove(TAGS_KEY);
-    return m;
+    return DoorKeys.without(i.metadata());
   }
 
   /** Consul has one port per service: the one named {@code http}, else the only one, else 0. */

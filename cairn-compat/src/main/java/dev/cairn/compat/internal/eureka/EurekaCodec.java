@@ -7,6 +7,7 @@ import dev.cairn.common.Health;
 import dev.cairn.common.Instance;
 import dev.cairn.common.Names;
 import dev.cairn.compat.internal.BadRequest;
+import dev.cairn.compat.internal.DoorKeys;
 import dev.cairn.compat.internal.Json;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -22,9 +23,9 @@ import java.util.regex.Pattern;
 final class EurekaCodec {
 
   /** Metadata keys the front door keeps for a Eureka registration's own fields. */
-  static final String STATUS_KEY = "eureka.status";
+  static final String STATUS_KEY = DoorKeys.EUREKA_STATUS;
 
-  static final String HOST_KEY = "eureka.hostName";
+  static final String HOST_KEY = DoorKeys.EUREKA_HOST_NAME;
 
   static final String PORT_NAME = "http";
 
@@ -88,7 +89,8 @@ final class EurekaCodec {
         m.fields()
             .forEachRemaining(
                 e -> {
-                  if (!e.getKey().startsWith("@")) {
+                  // A front door's own keys are not the client's to set (decision 0225).
+                  if (!e.getKey().startsWith("@") && !DoorKeys.isDoorKey(e.getKey())) {
                     meta.put(e.getKey(), e.getValue().asText());
                   }
                 });
@@ -138,9 +140,8 @@ final class EurekaCodec {
     lease.put("evictionTimestamp", 0);
     lease.put("serviceUpTimestamp", 0);
     info.put("leaseInfo", lease);
-    Map<String, String> meta = new LinkedHashMap<>(i.metadata());
-    meta.remove(STATUS_KEY);
-    meta.remove(HOST_KEY);
+    // Without any front door's own keys, this one's too (decision 0225).
+    Map<String, String> meta = DoorKeys.without(i.metadata());
     if (!i.zone().isEmpty()) {
       meta.putIfAbsent("zone", i.zone());
     }

@@ -7,6 +7,7 @@ import dev.cairn.common.Instance;
 import dev.cairn.common.Names;
 import dev.cairn.compat.internal.Acl;
 import dev.cairn.compat.internal.BadRequest;
+import dev.cairn.compat.internal.DoorKeys;
 import dev.cairn.compat.internal.Reply;
 import dev.cairn.compat.internal.Req;
 import dev.cairn.compat.internal.Route;
@@ -141,7 +142,8 @@ public final class TargetsRoute implements Route {
     labels.put(META + "health", i.health().name().toLowerCase(Locale.ROOT));
     labels.put(META + "weight", Integer.toString(i.weight()));
     labels.put(META + "tags", i.tags().isEmpty() ? "" : "," + String.join(",", i.tags()) + ",");
-    for (Map.Entry<String, String> m : i.metadata().entrySet()) {
+    // Without the front doors' own keys (decision 0225).
+    for (Map.Entry<String, String> m : DoorKeys.without(i.metadata()).entrySet()) {
       labels.put(META + "metadata_" + labelName(m.getKey()), m.getValue());
     }
     Map<String, Object> group = new LinkedHashMap<>(2);
