@@ -304,6 +304,24 @@ class FrontDoorAclTest {
 
   // --- Consul: X-Consul-Token, Bearer or ?token=; reads filtered, writes 403 "Permission denied".
 
+  // Decision 0224: the KV store is empty, so a read needs no right, but an unknown token is still
+  // refused; a write is 501 for every token, management too.
+  @Test
+  void consulKvReadsAsEmptyForEveryKnownTokenAndTakesNoWriteFromAny() throws Exception {
+    String path = "/v1/kv/config/web/?recurse";
+    for (String token : java.util.Arrays.asList(null, nothing, reader, management)) {
+      HttpResponse<String> read = consul("GET", path, null, token);
+      assertThat(read.statusCode()).as("token %s", token).isEqualTo(404);
+      assertThat(read.headers().firstValue("X-Consul-Index")).hasValue("1");
+      assertThat(consul("PUT", "/v1/kv/config/web/greeting", "hi", token).statusCode())
+          .as("token %s", token)
+          .isEqualTo(501);
+    }
+    assertThat(consul("GET", path, null, UNKNOWN)).satisfies(refused(403, "ACL not found"));
+    assertThat(consul("PUT", "/v1/kv/config/web/greeting", "hi", UNKNOWN))
+        .satisfies(refused(403, "ACL not found"));
+  }
+
   @Test
   void consulCatalogListsOnlyWhatTheTokenMayRead() throws Exception {
     String path = "/v1/catalog/services";
