@@ -339,7 +339,7 @@ class ConsulApiTest {
             "/v1/kv/config/hello-app,default/?recurse",
             "/v1/kv/config/web", // the Go client's KV().Get, node-consul's kv.get
             "/v1/kv/config/web?raw",
-            "/v1/kv/?keys",
+            "/v1/kv/config/?keys",
             "/v1/kv/config/web?index=1&wait=10ms",
             "/v1/kv/config/web?dc=dc1")) {
       HttpResponse<String> r = consul.get(path);
@@ -348,6 +348,11 @@ class ConsulApiTest {
       // python-consul reads the header on every answer, a 404 too.
       assertThat(r.headers().firstValue("X-Consul-Index")).as(path).hasValue("1");
     }
+    // The keys of the root are an empty list, as in Consul.
+    HttpResponse<String> root = consul.get("/v1/kv/?keys");
+    assertThat(root.statusCode()).isEqualTo(200);
+    assertThat(root.body()).isEqualTo("[]");
+    assertThat(root.headers().firstValue("X-Consul-Index")).hasValue("1");
     assertThat(consul.get("/v1/kv/config/web?dc=dc2").statusCode()).isEqualTo(500);
     HttpResponse<String> noKey = consul.get("/v1/kv/");
     assertThat(noKey.statusCode()).isEqualTo(400);

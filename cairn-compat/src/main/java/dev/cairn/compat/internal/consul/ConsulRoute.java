@@ -162,11 +162,14 @@ public final class ConsulRoute implements Route {
       return done(Reply.text(500, "No path to datacenter"));
     }
     String key = path.length() > "/v1/kv/".length() ? path.substring("/v1/kv/".length()) : "";
-    if (key.isEmpty() && !req.has("recurse") && !req.has("keys")) {
+    boolean keys = req.has("keys");
+    if (key.isEmpty() && !req.has("recurse") && !keys) {
       return done(Reply.text(400, "Missing key name"));
     }
+    // Consul lists the keys of the root as an empty list, not a 404.
+    Reply empty = key.isEmpty() && keys ? Reply.json(200, List.of()) : Reply.empty(404);
     return BlockingQuery.answer(
-        req, index -> new CompletableFuture<>(), () -> entries.headers(Reply.empty(404), 1));
+        req, index -> new CompletableFuture<>(), () -> entries.headers(empty, 1));
   }
 
   private static String notServed(String path) {
