@@ -64,6 +64,10 @@ final class SessionManager {
   private final ScheduledExecutorService events;
   private final Backoff backoff;
   private int failures; // reconnect attempts since the last success; 0 after one
+  // Since when (ticker nanos) no stream has opened the session, valid while failures > 0; and
+  // whether that was logged as a warning, which an opened session then ends at INFO.
+  private long failingSinceNanos;
+  private boolean failingWarned;
 
   // Live registrations by key; registered again on each opened session.
   private final Map<String, RegistrationImpl> registrations = new LinkedHashMap<>();
@@ -433,6 +437,14 @@ final class SessionManager {
       sessionSecret = o.getSessionSecret();
     }
     open = true;
+    if (failingWarned) {
+      failingWarned = false;
+      log.info(
+          "Session {} open on {} after {} ms without one",
+          sessionId,
+          where(),
+          TimeUnit.NANOSECONDS.toMillis(settings.ticker.nanos() - failingSinceNanos));
+    }
     failures = 0;
     lastAckNanos = settings.ticker.nanos();
     lastKeepAliveNanos = lastAckNanos;
@@ -605,6 +617,31 @@ final class SessionManager {
     runDeferred();
   }
 
+  /** Failed openings in a row after which the client warns that no registry takes its session. */
+  static final int FAILURES_WARNED = 3;
+
+  /**
+   * A failure as an operator reads it: the status, and the innermost cause's message, where a TLS
+   * refusal ("Received fatal alert: unknown_ca") or a refused connection says what is wrong.
+   */
+  static String describe(Status status) {
+    StringBuilder out = new StringBuilder(status.getCode().toString());
+    String description = status.getDescription();
+    if (description != null) {
+      // Netty's descriptions go on with the channel's pipeline on the next lines: noise here.
+      int end = description.indexOf('\n');
+      out.append(": ").append(end < 0 ? description : description.substring(0, end));
+    }
+    Throwable root = status.getCause();
+    while (root != null && root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root != null && root.getMessage() != null && !out.toString().contains(root.getMessage())) {
+      out.append(" (").append(root.getMessage()).append(')');
+    }
+    return out.toString();
+  }
+
   private void endedLocked(Status status) {
     call = null;
     open = false;
@@ -650,7 +687,22 @@ final class SessionManager {
     } else {
       channels.failed(callIndex);
     }
+    if (failures == 0) {
+      failingSinceNanos = settings.ticker.nanos();
+    }
     long delay = backoff.delayNanos(failures = Math.min(failures + 1, 64));
+    if (failures == FAILURES_WARNED && !failingWarned) {
+      // A failover takes one or two tries; this many in a row is a registry that cannot be reached
+      // or refuses this client (a wrong address, port, CA or token): say so once, and why.
+      failingWarned = true;
+      log.warn(
+          "No registry has opened this client's session for {} ms ({} tries; the last, to {}: {});"
+              + " registrations wait and the client keeps trying",
+          TimeUnit.NANOSECONDS.toMillis(settings.ticker.nanos() - failingSinceNanos),
+          failures,
+          leader != null ? leader : channels.address(callIndex),
+          describe(status));
+    }
     log.debug(
         "Session stream ended ({}); reconnecting to {} in {} ms",
         status,
