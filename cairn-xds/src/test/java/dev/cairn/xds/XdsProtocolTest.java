@@ -24,6 +24,9 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -50,8 +53,11 @@ class XdsProtocolTest {
     register("default", "hello", "b", "z2", 1, Health.CRITICAL, Map.of("grpc", 7002));
     register("default", "hello", "c", "z1", 2, Health.WARNING, Map.of("admin", 7003));
     register("default", "hello", "d", "z1", 1, Health.PASSING, Map.of("admin", 1, "other", 2));
+    register("default", "hello", "e", "z2", 4, Health.PASSING, Map.of("grpc", 7004));
+    register("default", "hello", "f", "z3", 1, Health.CRITICAL, Map.of("grpc", 7005));
     register("staging", "hello", "s", "", 1, Health.PASSING, Map.of("grpc", 7100));
-    awaitServed("hello", 3); // a, b and c; d has no port to serve
+    // a, b, c and e; d has no port to serve, f is the only instance of z3 and critical.
+    awaitServed("hello", 4);
     awaitServed("hello.staging", 1);
 
     try (XdsTestClient client = XdsTestClient.of(cairn)) {
@@ -80,8 +86,13 @@ class XdsProtocolTest {
       assertThat(z1.getLbEndpointsList())
           .extracting(LbEndpoint::getHealthStatus)
           .containsOnly(HealthStatus.HEALTHY);
-      LbEndpoint b = cla.getEndpoints(1).getLbEndpoints(0);
+      // z2 is weighted by its healthy instance (e) alone; z3, with no healthy instance, is left
+      // out (a zone of unhealthy endpoints would keep grpc-java calling them, decision 0227).
+      LocalityLbEndpoints z2 = cla.getEndpoints(1);
+      assertThat(z2.getLoadBalancingWeight().getValue()).isEqualTo(4);
+      LbEndpoint b = z2.getLbEndpoints(0);
       assertThat(b.getHealthStatus()).isEqualTo(HealthStatus.UNHEALTHY);
+      assertThat(z2.getLbEndpoints(1).getHealthStatus()).isEqualTo(HealthStatus.HEALTHY);
       assertThat(b.getMetadata().getFilterMetadataOrThrow("cairn").getFieldsOrThrow("instance_id"))
           .extracting(v -> v.getStringValue())
           .isEqualTo("b");
@@ -99,6 +110,72 @@ class XdsProtocolTest {
       assertThat(route.getVirtualHosts(0).getRoutes(0).getRoute().getRetryPolicy().getRetryOn())
           .isEqualTo("unavailable");
     }
+  }
+
+  @Test
+  void aNamedResourceThatDoesNotExistIsLeftOutOfAnAnswerNotHoldingItBack() throws Exception {
+    register("default", "hello", "a", "z1", 1, Health.PASSING, Map.of("grpc", 7001));
+    awaitServed("hello", 1);
+    try (XdsTestClient client = XdsTestClient.of(cairn)) {
+      XdsTestClient.Stream s = client.stream();
+      // A client with channels to hello and to a service not registered yet (decision 0226).
+      s.send(request(LDS, "", "", "hello", "later"));
+      DiscoveryResponse first = s.next();
+      assertThat(first.getResourcesList())
+          .extracting(XdsProtocolTest::name)
+          .containsExactly("hello");
+      s.send(request(LDS, first.getVersionInfo(), first.getNonce(), "hello", "later"));
+
+      register("default", "later", "l", "z1", 1, Health.PASSING, Map.of("grpc", 7002));
+      DiscoveryResponse second = s.next();
+      assertThat(second.getResourcesList())
+          .extracting(XdsProtocolTest::name)
+          .containsExactlyInAnyOrder("hello", "later");
+      s.send(request(LDS, second.getVersionInfo(), second.getNonce(), "hello", "later"));
+
+      cairn.registry().deregister("default", "hello", "a").join();
+      DiscoveryResponse third = s.next();
+      assertThat(third.getResourcesList())
+          .extracting(XdsProtocolTest::name)
+          .containsExactly("later");
+    }
+  }
+
+  @Test
+  void aNackIsLoggedWithTheNodeTheTypeAndTheClientsReason() throws Exception {
+    register("default", "hello", "a", "z1", 1, Health.PASSING, Map.of("grpc", 7001));
+    awaitServed("hello", 1);
+    // The test logger (slf4j-simple) writes to whatever System.err is when it logs.
+    PrintStream err = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    String nonce;
+    try (XdsTestClient client = XdsTestClient.of(cairn)) {
+      XdsTestClient.Stream s = client.stream();
+      s.send(request(EDS, "", "", "hello"));
+      DiscoveryResponse first = s.next();
+      nonce = first.getNonce();
+      s.send(
+          request(EDS, "", first.getNonce(), "hello").toBuilder()
+              .setErrorDetail(
+                  com.google.rpc.Status.newBuilder()
+                      .setCode(3)
+                      .setMessage("bad endpoint\nforged line"))
+              .build());
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> captured.toString(StandardCharsets.UTF_8).contains("rejected"));
+    } finally {
+      System.setErr(err);
+    }
+    assertThat(captured.toString(StandardCharsets.UTF_8))
+        .contains("WARN")
+        .contains(
+            "xds: node 'test-client' (cluster 'test', stream ",
+            ") rejected ClusterLoadAssignment (NACK of nonce "
+                + nonce
+                + "; it keeps version ''): bad endpoint\\u000aforged line")
+        .doesNotContain("\nforged line");
   }
 
   @Test

@@ -69,6 +69,11 @@ final class CatalogMirror implements AutoCloseable {
   private final Map<String, Set<String>> namesByNamespace = new HashMap<>();
   private final Set<FilteredGroup> filtered = new LinkedHashSet<>();
   private final GroupPublisher all = new GroupPublisher(GROUP);
+  // Whether the catalog has been read once: every served namespace's list and every listed
+  // service's instances (decision 0226). Until then nothing is published, so a stream that opens
+  // early (a client reconnecting to a restarting server) waits instead of being told that its
+  // resources are gone or empty.
+  private boolean loaded;
   private long clustersRevision;
   private long endpointsRevision;
   private boolean publishQueued;
@@ -85,7 +90,6 @@ final class CatalogMirror implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    cache.setSnapshot(GROUP, Snapshot.createEmpty("0"));
   }
 
   /** Starts watching; the first snapshot follows shortly. */
@@ -158,7 +162,9 @@ final class CatalogMirror implements AutoCloseable {
       return;
     }
     filtered.add(g);
-    publish(g);
+    if (loaded) {
+      publish(g);
+    }
   }
 
   // On the executor; its streams have ended, so it has no watches left and goes from the cache.
@@ -193,9 +199,12 @@ final class CatalogMirror implements AutoCloseable {
     for (ServiceSummary s : list.services()) {
       names.add(s.name());
     }
-    Set<String> before = namesByNamespace.getOrDefault(namespace, Set.of());
+    Set<String> before = namesByNamespace.get(namespace);
     if (names.equals(before)) {
       return;
+    }
+    if (before == null) {
+      before = Set.of();
     }
     namesByNamespace.put(namespace, names);
     for (String gone : before) {
@@ -229,9 +238,10 @@ final class CatalogMirror implements AutoCloseable {
   // On the executor: one snapshot for every change delivered before it.
   private void publish() {
     publishQueued = false;
-    if (closed) {
+    if (closed || !loaded && !catalogRead()) {
       return;
     }
+    loaded = true;
     List<Cluster> clusters = new ArrayList<>(services.size());
     List<ClusterLoadAssignment> endpoints = new ArrayList<>(services.size());
     List<Listener> listeners = new ArrayList<>(services.size());
@@ -244,6 +254,19 @@ final class CatalogMirror implements AutoCloseable {
     }
     all.publish(cache, clusters, endpoints, listeners, routes, clustersRevision, endpointsRevision);
     publishFiltered();
+  }
+
+  // On the executor: whether every namespace's list and every listed service has been delivered.
+  private boolean catalogRead() {
+    if (namesByNamespace.size() < options.namespaces().size()) {
+      return false;
+    }
+    for (ServiceMirror m : services.values()) {
+      if (!m.delivered) {
+        return false;
+      }
+    }
+    return true;
   }
 
   // On the executor: each filtered group's share of the services, published if it changed.
@@ -303,6 +326,7 @@ final class CatalogMirror implements AutoCloseable {
     final RouteConfiguration route;
     final Map<String, Instance> instances = new TreeMap<>();
     Watch watch;
+    boolean delivered; // its first snapshot arrived
     ClusterLoadAssignment endpoints; // null when stale
 
     ServiceMirror(String name, String namespace, String service) {
@@ -331,6 +355,7 @@ final class CatalogMirror implements AutoCloseable {
       if (services.get(name) != this) {
         return;
       }
+      delivered = true;
       instances.clear();
       for (Instance i : snapshot.instances()) {
         instances.put(i.id(), i);
@@ -343,6 +368,7 @@ final class CatalogMirror implements AutoCloseable {
       if (services.get(name) != this) {
         return;
       }
+      delivered = true;
       long revision = 0;
       for (ServiceEvent e : events) {
         if (e.type() == ServiceEvent.Type.REMOVED) {

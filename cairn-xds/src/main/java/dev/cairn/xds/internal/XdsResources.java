@@ -8,6 +8,7 @@ import com.google.protobuf.UInt32Value;
 import com.google.protobuf.Value;
 import dev.cairn.common.Health;
 import dev.cairn.common.Instance;
+import dev.cairn.common.Names;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
@@ -32,6 +33,7 @@ import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
@@ -76,33 +78,76 @@ final class XdsResources {
         .build();
   }
 
+  /** The drop category of a service none of whose instances is healthy (decision 0227). */
+  static final String NO_HEALTHY_INSTANCE = "cairn_no_healthy_instance";
+
   /**
-   * The endpoints of a service: one locality per zone (weighted by the sum of its instances'
-   * weights), each instance an endpoint on the port named {@code portName} (or its only port).
-   * Instances with no such port are left out.
+   * The endpoints of a service: one locality per zone, weighted by the sum of its healthy
+   * instances' weights, each instance an endpoint on the port named {@code portName} (or its only
+   * port). Instances with no such port are left out, and so are instances registered by host name
+   * (EDS takes IP addresses: grpc-java and Envoy reject a resource with a host name in it, which
+   * would cost the service all its endpoints), and a zone none of whose instances is healthy (a
+   * locality's weight must be at least 1).
+   *
+   * <p>A service with instances but none healthy (decision 0227): grpc-java sent only unhealthy
+   * endpoints, or none, keeps calling the endpoints it last had. So its endpoints are sent as they
+   * are, health {@code UNKNOWN}, with a policy that drops every call (category {@value
+   * #NO_HEALTHY_INSTANCE}): clients fail their calls {@code UNAVAILABLE} ("Dropped: ...") and send
+   * none to the instances, until one is healthy again.
    */
   static ClusterLoadAssignment endpoints(
       String name, String namespace, Collection<Instance> instances, String portName) {
     Map<String, LocalityLbEndpoints.Builder> byZone = new TreeMap<>();
+    Map<String, LocalityLbEndpoints.Builder> unhealthy = new TreeMap<>();
     for (Instance i : instances) {
       int port = port(i, portName);
-      if (port < 0) {
+      if (port < 0 || !isIp(i.address())) {
         continue;
       }
-      LocalityLbEndpoints.Builder locality =
-          byZone.computeIfAbsent(
-              i.zone(),
-              z ->
-                  LocalityLbEndpoints.newBuilder()
-                      .setLocality(Locality.newBuilder().setZone(z))
-                      .setLoadBalancingWeight(UInt32Value.of(0)));
-      locality.addLbEndpoints(endpoint(namespace, i, port));
-      locality.setLoadBalancingWeight(
-          UInt32Value.of(locality.getLoadBalancingWeight().getValue() + i.weight()));
+      LbEndpoint endpoint = endpoint(namespace, i, port);
+      add(byZone, i.zone(), endpoint, i.health().isHealthy() ? i.weight() : 0);
+      add(
+          unhealthy,
+          i.zone(),
+          endpoint.toBuilder().setHealthStatus(HealthStatus.UNKNOWN).build(),
+          i.weight());
     }
     ClusterLoadAssignment.Builder cla = ClusterLoadAssignment.newBuilder().setClusterName(name);
-    byZone.values().forEach(cla::addEndpoints);
+    for (LocalityLbEndpoints.Builder locality : byZone.values()) {
+      if (locality.getLoadBalancingWeight().getValue() > 0) {
+        cla.addEndpoints(locality);
+      }
+    }
+    if (cla.getEndpointsCount() == 0 && !unhealthy.isEmpty()) {
+      unhealthy.values().forEach(cla::addEndpoints);
+      cla.setPolicy(
+          ClusterLoadAssignment.Policy.newBuilder()
+              .addDropOverloads(
+                  ClusterLoadAssignment.Policy.DropOverload.newBuilder()
+                      .setCategory(NO_HEALTHY_INSTANCE)
+                      .setDropPercentage(
+                          FractionalPercent.newBuilder()
+                              .setNumerator(100)
+                              .setDenominator(FractionalPercent.DenominatorType.HUNDRED))));
+    }
     return cla.build();
+  }
+
+  private static void add(
+      Map<String, LocalityLbEndpoints.Builder> byZone,
+      String zone,
+      LbEndpoint endpoint,
+      int weight) {
+    LocalityLbEndpoints.Builder locality =
+        byZone.computeIfAbsent(
+            zone,
+            z ->
+                LocalityLbEndpoints.newBuilder()
+                    .setLocality(Locality.newBuilder().setZone(z))
+                    .setLoadBalancingWeight(UInt32Value.of(0)));
+    locality.addLbEndpoints(endpoint);
+    locality.setLoadBalancingWeight(
+        UInt32Value.of(locality.getLoadBalancingWeight().getValue() + weight));
   }
 
   /**
@@ -152,6 +197,11 @@ final class XdsResources {
                         .setMatch(RouteMatch.newBuilder().setPrefix(""))
                         .setRoute(action)))
         .build();
+  }
+
+  /** Whether an instance's address is an IP literal, which is all an EDS endpoint may hold. */
+  static boolean isIp(String address) {
+    return Names.isIpv4Literal(address) || Names.isIpv6Literal(address);
   }
 
   /** The instance's port named {@code portName}, else its only port, else -1. */

@@ -4,6 +4,13 @@ import dev.cairn.server.FrontDoor;
 import dev.cairn.server.FrontDoorSecurity;
 import dev.cairn.server.core.Registry;
 import dev.cairn.xds.XdsOptions;
+import io.envoyproxy.controlplane.cache.ConfigWatcher;
+import io.envoyproxy.controlplane.cache.DeltaResponse;
+import io.envoyproxy.controlplane.cache.DeltaWatch;
+import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
+import io.envoyproxy.controlplane.cache.Response;
+import io.envoyproxy.controlplane.cache.Watch;
+import io.envoyproxy.controlplane.cache.XdsRequest;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
@@ -16,11 +23,14 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The xDS front door: a gRPC server with Envoy's aggregated discovery service (and the per-type
@@ -29,6 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * small executor and pushes are written from the mirror's thread.
  */
 public final class XdsServer implements FrontDoor {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(XdsServer.class);
 
   /** The protocol name in the server's listener lines ({@code XdsFrontDoor.PROTOCOL}). */
   public static final String PROTOCOL = "xds";
@@ -72,7 +84,7 @@ public final class XdsServer implements FrontDoor {
     V3DiscoveryServer discovery =
         new V3DiscoveryServer(
             List.of(streams),
-            cache,
+            answerWithWhatExists(cache),
             new DefaultExecutorGroup(),
             new CachedProtoResourcesSerializer());
     AtomicInteger threads = new AtomicInteger();
@@ -117,6 +129,57 @@ public final class XdsServer implements FrontDoor {
     }
     mirror.start();
     return new XdsServer(server, mirror, executor, streams);
+  }
+
+  /**
+   * The cache, answering a state-of-the-world request that names resources with those of them that
+   * exist (decision 0226). In ADS mode the library's cache does not answer such a request at all
+   * while one of its names is missing, and a client's request names every resource of the type it
+   * watches: one name that does not exist (a channel to a service not registered yet, or a service
+   * whose last instance left) held back every update of that type to the client, and the client was
+   * never told the resource was gone. Answered with the resources that exist, a client learns at
+   * once that the others do not (for listeners and clusters, what grpc-java and Envoy read from a
+   * state-of-the-world answer) and keeps getting the others' changes. Delta requests are unaffected
+   * (the library answers them per resource).
+   */
+  static ConfigWatcher answerWithWhatExists(SimpleCache<Object> cache) {
+    return new ConfigWatcher() {
+      @Override
+      public Watch createWatch(
+          boolean ads,
+          XdsRequest request,
+          Set<String> knownResourceNames,
+          Consumer<Response> responseConsumer,
+          boolean hasClusterChanged,
+          boolean allowDefaultEmptyEdsUpdate) {
+        return cache.createWatch(
+            false,
+            request,
+            knownResourceNames,
+            responseConsumer,
+            hasClusterChanged,
+            allowDefaultEmptyEdsUpdate);
+      }
+
+      @Override
+      public DeltaWatch createDeltaWatch(
+          DeltaXdsRequest request,
+          String requesterVersion,
+          Map<String, String> resourceVersions,
+          Set<String> pendingResources,
+          boolean isWildcard,
+          Consumer<DeltaResponse> responseConsumer,
+          boolean hasClusterChanged) {
+        return cache.createDeltaWatch(
+            request,
+            requesterVersion,
+            resourceVersions,
+            pendingResources,
+            isWildcard,
+            responseConsumer,
+            hasClusterChanged);
+      }
+    };
   }
 
   @Override
@@ -200,6 +263,15 @@ public final class XdsServer implements FrontDoor {
       boolean wildcard =
           request.getResourceNamesCount() == 0 && WILDCARD_TYPES.contains(request.getTypeUrl());
       access.check(wildcard, request.getResourceNamesList());
+      if (request.hasErrorDetail()) {
+        nack(
+            streamId,
+            request.getNode(),
+            request.getTypeUrl(),
+            request.getVersionInfo(),
+            request.getResponseNonce(),
+            request.getErrorDetail());
+      }
     }
 
     @Override
@@ -212,6 +284,52 @@ public final class XdsServer implements FrontDoor {
               && request.getResourceNamesSubscribeCount() == 0
               && WILDCARD_TYPES.contains(request.getTypeUrl());
       access.check(wildcard, request.getResourceNamesSubscribeList());
+      if (request.hasErrorDetail()) {
+        nack(
+            streamId,
+            request.getNode(),
+            request.getTypeUrl(),
+            "(delta)",
+            request.getResponseNonce(),
+            request.getErrorDetail());
+      }
+    }
+
+    /**
+     * Logs a client's rejection of what it was sent: the client keeps its previous resources of the
+     * type (or none, if it had none), so an operator needs to see which node refused what, and why.
+     */
+    private static void nack(
+        long streamId,
+        io.envoyproxy.envoy.config.core.v3.Node node,
+        String typeUrl,
+        String version,
+        String nonce,
+        com.google.rpc.Status error) {
+      LOG.warn(
+          "xds: node '{}' (cluster '{}', stream {}) rejected {} (NACK of nonce {}; it keeps version"
+              + " '{}'): {}",
+          printable(node.getId()),
+          printable(node.getCluster()),
+          streamId,
+          printable(typeUrl.substring(typeUrl.lastIndexOf('.') + 1)),
+          printable(nonce),
+          printable(version),
+          printable(error.getMessage()));
+    }
+
+    /** What a client sent, safe for a log line: control characters escaped, at most 1,000 chars. */
+    static String printable(String s) {
+      StringBuilder b = new StringBuilder(Math.min(s.length(), 1000) + 8);
+      for (int i = 0; i < s.length() && b.length() < 1000; i++) {
+        char c = s.charAt(i);
+        if (c < 0x20 || c == 0x7f) {
+          b.append(String.format("\\u%04x", (int) c));
+        } else {
+          b.append(c);
+        }
+      }
+      return b.length() < 1000 ? b.toString() : b + "...";
     }
   }
 }
