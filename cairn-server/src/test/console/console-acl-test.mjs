@@ -2,13 +2,15 @@
 // (docs/console.md, decision 0172).
 //
 //   node console-acl-test.mjs <chromium> <server base url> <fresh profile dir> <read-only token>
+//     <writer token>
 //
-// The token may read the services whose names start with "web" and nothing else. Prints
+// The read-only token may read the services whose names start with "web" and nothing else; the
+// writer token may write them too, until the test deletes its write policy, then the token. Prints
 // "step:<name>" lines on stdout; exits 0 when every step passed, 1 with the reason on stderr
 // otherwise, and 2 when the whole run takes more than 60 s.
 import { chromium } from 'playwright-core';
 
-const [executablePath, base, profile, readOnly] = process.argv.slice(2);
+const [executablePath, base, profile, readOnly, writer] = process.argv.slice(2);
 const STEP_TIMEOUT_MS = 10_000;
 const watchdog = setTimeout(() => {
   console.error('console ACL test: no result after 60 s');
@@ -125,5 +127,39 @@ async function run(page) {
   if (await page.locator('#main').isVisible()) fail('the panes stay after the token was forgotten');
   if (await page.evaluate(() => sessionStorage.getItem('cairn.token'))) fail('the token was kept');
   step('forgot');
+
+  // A token that may write web gets its buttons.
+  await page.fill('#token', writer);
+  await page.press('#token', 'Enter');
+  const maintenance = page.locator('#instances tr[data-instance="web-1"] button', { hasText: 'maintenance' });
+  await maintenance.waitFor();
+  step('writable');
+
+  // The Java test deletes the write policy; the page does not know until a write is refused.
+  step('revoking-write');
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  while (await page.evaluate(async () => (await whoAmI('default', 'web')).self.may.writeService)) {
+    if (Date.now() > deadline) fail('the write policy was not deleted');
+    await page.waitForTimeout(100);
+  }
+  if ((await page.locator('#instances tbody button').count()) === 0) fail('the buttons went by themselves');
+  await maintenance.click();
+  await page.locator('#message').filter({ hasText: 'may not write service' }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('#instances tbody button').length === 0);
+  step('write-refused');
+
+  // The Java test deletes the token: the console asks for another, says why, and stops reading.
+  step('deleting');
+  await page.locator('#login-error').filter({ hasText: 'no longer knows this token' }).waitFor();
+  if (await page.locator('#main').isVisible()) fail('the panes stay after the token was deleted');
+  const left = await page.evaluate(() => ({
+    streams: Object.values(streams).filter(Boolean).length,
+    stored: sessionStorage.getItem('cairn.token'),
+    conn: document.getElementById('conn').textContent,
+  }));
+  if (left.streams !== 0 || left.stored !== null || left.conn !== 'no token') {
+    fail('the deleted token is still in use: ' + JSON.stringify(left));
+  }
+  step('deleted');
   if (problems.length) fail(problems.join('\n'));
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.cairn.server.CairnServer;
+import dev.cairn.server.cluster.LocalCluster;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -68,6 +69,8 @@ class ConsoleBrowserTest {
   private long timelineRevision;
   // What the test does when the ACL script says it is listening.
   private Runnable onListening = () -> {};
+  // What the test does at the ACL script's other steps, by step name.
+  private final Map<String, Runnable> onStep = new ConcurrentHashMap<>();
 
   @Test
   void showsInstancesLiveAndActsOnThem(@TempDir Path profile) throws Exception {
@@ -143,7 +146,10 @@ class ConsoleBrowserTest {
    * ACLs on (decision 0172): the console asks for a token and shows nothing before one is given;
    * with a token that may read the services starting with {@code web}, it lists only those (live),
    * the timeline only their events, and offers no write button; the token stays in the tab's
-   * session storage and travels as a header, never as a cookie.
+   * session storage and travels as a header, never as a cookie. A token that may write {@code web}
+   * gets its buttons; when its write policy is deleted, a refused write says why and the buttons
+   * go; when the token itself is deleted, the console asks for another, saying why, and reads
+   * nothing more with it (decision 0217).
    */
   @Test
   void asksForATokenWithAclsOnAndShowsOnlyWhatItMayRead(@TempDir Path profile) throws Exception {
@@ -174,6 +180,31 @@ class ConsoleBrowserTest {
           .join();
       String readOnly =
           registry.acls().createToken("console", List.of("web-reader")).join().secret();
+      registry
+          .acls()
+          .createPolicy(
+              new dev.cairn.server.core.acl.Policy(
+                  "web-writer",
+                  "",
+                  List.of(
+                      new dev.cairn.server.core.acl.Rule(
+                          dev.cairn.server.core.acl.Resource.SERVICE,
+                          "*",
+                          "web",
+                          dev.cairn.server.core.acl.Access.WRITE))))
+          .join();
+      var writer =
+          registry.acls().createToken("operator", List.of("web-reader", "web-writer")).join();
+      onStep.put("revoking-write", () -> registry.acls().deletePolicy("web-writer").join());
+      onStep.put(
+          "deleting",
+          () -> {
+            registry.acls().deleteToken(writer.token().accessorId()).join();
+            // A change the open streams deliver: they check the token again before it.
+            registry
+                .register("", dev.cairn.common.Instance.builder("web-gone", "10.0.0.7").build())
+                .join();
+          });
       for (String[] s :
           new String[][] {
             {"web", "web-1"}, {"web", "web-2"}, {"web-api", "api-1"}, {"payments", "pay-1"}
@@ -200,11 +231,57 @@ class ConsoleBrowserTest {
                   chromium.get().toString(),
                   base,
                   profile.toString(),
-                  readOnly));
+                  readOnly,
+                  writer.secret()));
 
       assertThat(steps)
           .containsExactly(
-              "asked", "unknown", "filtered", "readonly", "listening", "live", "forgot");
+              "asked",
+              "unknown",
+              "filtered",
+              "readonly",
+              "listening",
+              "live",
+              "forgot",
+              "writable",
+              "revoking-write",
+              "write-refused",
+              "deleting",
+              "deleted");
+    }
+  }
+
+  /**
+   * On a cluster member, the header names it and the members table lists all three; when that
+   * member goes away, the header says it cannot be reached and the table is marked as what the
+   * member last saw, rather than going on showing it as now.
+   */
+  @Test
+  void marksTheMembersStaleWhenItsMemberGoesAway(@TempDir Path profile, @TempDir Path data)
+      throws Exception {
+    Optional<Path> chromium = chromium();
+    Optional<Path> node = onPath("node");
+    assumeTrue(
+        chromium.isPresent(),
+        "skipped: Chromium is not installed (apt-get install chromium; .ci/run installs it)");
+    assumeTrue(node.isPresent(), "skipped: Node.js is not installed (node not on the PATH)");
+    installPlaywright();
+    try (LocalCluster cluster = LocalCluster.start(3, data)) {
+      cluster.awaitLeader();
+      CairnServer member = cluster.server(0);
+      String memberBase = "http://127.0.0.1:" + member.httpAddress().getPort();
+      onStep.put("members", member::close);
+
+      List<String> steps =
+          drive(
+              List.of(
+                  node.get().toString(),
+                  "console-cluster-test.mjs",
+                  chromium.get().toString(),
+                  memberBase,
+                  profile.toString()));
+
+      assertThat(steps).containsExactly("members", "unreachable");
     }
   }
 
@@ -297,6 +374,8 @@ class ConsoleBrowserTest {
               JSON.readTree(register("web", "web-3", WEB_3).body()).get("revision").asLong();
         } else if (step.equals("listening")) {
           onListening.run();
+        } else if (onStep.containsKey(step)) {
+          onStep.get(step).run();
         } else if (step.equals("measuring")) {
           measureLatency(lines, deadline, steps);
         }

@@ -128,9 +128,7 @@ async function begin() {
       sessionStorage.removeItem(TOKEN_KEY);
       token = '';
     }
-    $('main').hidden = true;
-    $('login').hidden = false;
-    $('token').focus();
+    askForToken();
     return;
   }
   state.acl = self.acl;
@@ -143,6 +141,51 @@ async function begin() {
   $('whoami').textContent = self.accessorId ? 'token ' + self.accessorId.slice(0, 8) + '…' : 'anonymous';
   $('whoami').title = self.accessorId;
   if (!started) start();
+  else applyHash(); // after a refused token: open the streams again, with the new one
+  if (state.mayReadCluster && !clusterPolling) pollCluster();
+}
+
+/** Shows the token form alone: no pane, no stream, no polling (the pollers skip a hidden page). */
+function askForToken() {
+  for (const which of Object.keys(streams)) {
+    if (streams[which]) streams[which].close();
+    streams[which] = null;
+  }
+  $('main').hidden = true;
+  $('logout').hidden = true;
+  $('whoami').hidden = true;
+  $('cluster').hidden = true;
+  $('login').hidden = false;
+  connection();
+  $('token').focus();
+}
+
+/**
+ * The server refused the token on a stream (an `event: error` of an open stream, decision 0217,
+ * or a refused reconnection). Asks the server whether it still knows the token: when it does not
+ * (the token was deleted), the console drops it and asks for another, saying why, rather than
+ * retrying it; a token it still knows (that may not read this namespace or service, or no longer)
+ * gets the message in the pane, as any refused stream. Answers whether it asked for a token.
+ */
+async function tokenRefused(message) {
+  if (!state.acl || $('main').hidden) return true;
+  let self;
+  try {
+    self = (await whoAmI(state.namespace, '')).self;
+  } catch (e) {
+    return false; // offline: the streams retry as usual
+  }
+  if (!self || self.token !== 'unknown') return false;
+  sessionStorage.removeItem(TOKEN_KEY);
+  token = '';
+  loginError('the registry no longer knows this token (was it deleted?): ' + message);
+  askForToken();
+  return true;
+}
+
+/** Whether the page shows the registry and is visible: pollers skip their turn otherwise. */
+function showing() {
+  return !$('main').hidden && document.visibilityState !== 'hidden';
 }
 
 function loginError(text) {
@@ -169,17 +212,16 @@ function start() {
   }
   window.addEventListener('hashchange', applyHash);
   setInterval(() => {
-    if (state.service && document.visibilityState !== 'hidden') loadChecks();
+    if (state.service && showing()) loadChecks();
   }, CHECKS_POLL_MS);
   setInterval(() => {
-    if (document.visibilityState !== 'hidden') loadServiceHistory();
+    if (showing()) loadServiceHistory();
   }, SERVICE_HISTORY_POLL_MS);
   setInterval(() => {
-    if (document.visibilityState !== 'hidden') loadServerHistory();
+    if (showing()) loadServerHistory();
   }, SERVER_HISTORY_POLL_MS);
   loadServerHistory();
   applyHash();
-  pollCluster();
 }
 
 // ---- cluster: this member, who leads, and each member's lag (polled; no events carry them)
@@ -187,17 +229,28 @@ function start() {
 /** How often a cluster member's view of its cluster is read again. */
 const CLUSTER_POLL_MS = 2000;
 
+let clusterPolling = false;
+/** The member's id, once its status was read: named when it cannot be reached any more. */
+let clusterNode = '';
+
 async function pollCluster() {
-  if (!state.mayReadCluster) return; // its token may not: nothing to show
+  clusterPolling = state.mayReadCluster && !$('main').hidden;
+  if (!clusterPolling) return; // its token may not, or there is none: nothing to show
   try {
     const status = await (await api('/v1/status')).json();
     const clustered = Boolean(status.cluster);
     $('cluster').hidden = !clustered;
     $('members-pane').hidden = !clustered;
-    if (!clustered) return; // a single node: nothing to show, nothing to poll
+    if (!clustered) {
+      clusterPolling = false;
+      return; // a single node: nothing to show, nothing to poll
+    }
+    clusterNode = status.nodeId;
     $('cluster').textContent = 'node ' + status.nodeId + ' \u00b7 ' + status.role
         + (status.leader ? ' \u00b7 leader ' + status.leader : ' \u00b7 no leader');
     $('cluster').classList.toggle('bad', !status.leader);
+    $('members-pane').classList.remove('stale');
+    $('members-note').textContent = '';
     const r = await api('/v1/cluster/members');
     if (r.ok) {
       const members = (await r.json()).members;
@@ -209,8 +262,18 @@ async function pollCluster() {
           textCell(m.lag < 0 ? '?' : String(m.lag), 'num'))));
     }
   } catch (e) {
-    // The connection indicator tells when the server is away; try again later.
+    // This member is away: what was read from it is no longer true; say so, and try again later.
+    if (clusterNode) {
+      $('cluster').textContent = 'node ' + clusterNode + ' \u00b7 cannot reach this member';
+      $('cluster').classList.add('bad');
+      $('members-pane').classList.add('stale');
+      $('members-note').textContent = 'as this member last saw them, at ' +
+        ($('members-note').dataset.at || '?');
+    }
+    setTimeout(pollCluster, CLUSTER_POLL_MS);
+    return;
   }
+  $('members-note').dataset.at = new Date().toLocaleTimeString();
   setTimeout(pollCluster, CLUSTER_POLL_MS);
 }
 
@@ -542,10 +605,20 @@ Stream.CLOSED = 2;
  */
 function watchErrors(es, which, readPath, restart) {
   es.addEventListener('open', () => connection());
-  es.addEventListener('error', async () => {
+  es.addEventListener('error', async (e) => {
     connection();
+    if (e.data && es === streams[which]) {
+      // An `event: error` the server sent before ending the stream (decision 0217).
+      const error = parseError(e.data);
+      if (error.field === 'token' && (await tokenRefused(error.message))) return;
+      showMessage(error.message);
+      return; // the stream ends now and reconnects, which tells whether it is still refused
+    }
     if (es.readyState !== Stream.CLOSED || es !== streams[which]) return;
-    showMessage(await errorOf(readPath()));
+    const error = await errorOf(readPath());
+    if (es !== streams[which]) return;
+    if (error.field === 'token' && (await tokenRefused(error.message))) return;
+    showMessage(error.message);
     setTimeout(() => {
       if (es === streams[which]) restart();
       schedule();
@@ -553,16 +626,27 @@ function watchErrors(es, which, readPath, restart) {
   });
 }
 
-/** Why a stream was refused: the API's error message for a plain GET of the same resource. */
+/** Why a stream was refused: the API's error ({message, field}) for a plain GET of the same resource. */
 async function errorOf(path) {
   try {
     const r = await api(path);
-    if (r.ok) return 'the event stream was interrupted; reconnecting';
+    if (r.ok) return { message: 'the event stream was interrupted; reconnecting' };
     const body = await r.json().catch(() => ({}));
-    return body.error ? body.error.message : 'the event stream was refused (HTTP ' + r.status + ')';
+    return body.error || { message: 'the event stream was refused (HTTP ' + r.status + ')' };
   } catch (e) {
-    return 'cannot reach the server';
+    return { message: 'cannot reach the server' };
   }
+}
+
+/** The error of an `event: error` frame's data: {message, field}. */
+function parseError(data) {
+  try {
+    const body = JSON.parse(data);
+    if (body.error && typeof body.error.message === 'string') return body.error;
+  } catch (e) {
+    // not the API's error body
+  }
+  return { message: 'the server ended the event stream' };
 }
 
 function seen(revision) {
@@ -573,6 +657,12 @@ function seen(revision) {
 function connection() {
   const open = Object.values(streams).filter(Boolean);
   const el = $('conn');
+  if ($('main').hidden) {
+    // Asking for a token: nothing is read, so nothing is live or reconnecting.
+    el.className = 'conn';
+    el.textContent = 'no token';
+    return;
+  }
   const live = open.length > 0 && open.every((s) => s.readyState === Stream.OPEN);
   const down = open.some((s) => s.readyState === Stream.CLOSED);
   el.className = 'conn ' + (live ? 'live' : down ? 'down' : '');
@@ -626,6 +716,8 @@ async function send(button, method, path, body) {
     if (!r.ok) {
       const answer = await r.json().catch(() => ({}));
       showMessage(answer.error ? answer.error.message : method + ' failed: HTTP ' + r.status);
+      // Refused for its token (its policies changed): ask again, so that the buttons go.
+      if (state.acl && (r.status === 401 || r.status === 403)) loadRights();
     } else {
       showMessage('');
     }
