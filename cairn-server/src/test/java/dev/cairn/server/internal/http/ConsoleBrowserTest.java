@@ -285,6 +285,59 @@ class ConsoleBrowserTest {
     }
   }
 
+  /**
+   * A server replaced on the same address by a new, empty one (another registry id): the page
+   * starts afresh, showing the new registry's instances, its own (lower) revision and none of the
+   * old registry's events, instead of resuming from a revision of the old one.
+   */
+  @Test
+  void startsAfreshWhenTheServerIsAnotherRegistry(@TempDir Path profile) throws Exception {
+    Optional<Path> chromium = chromium();
+    Optional<Path> node = onPath("node");
+    assumeTrue(
+        chromium.isPresent(),
+        "skipped: Chromium is not installed (apt-get install chromium; .ci/run installs it)");
+    assumeTrue(node.isPresent(), "skipped: Node.js is not installed (node not on the PATH)");
+    installPlaywright();
+    CairnServer first = CairnServer.builder().inMemory().httpPort(0).grpcPort(0).start();
+    CairnServer[] second = new CairnServer[1];
+    try {
+      int port = first.httpAddress().getPort();
+      base = "http://127.0.0.1:" + port;
+      for (String id : List.of("web-1", "web-2", "web-3")) {
+        assertThat(register("web", id, "{\"address\":\"10.0.0.1\"}").statusCode()).isEqualTo(200);
+      }
+      onStep.put(
+          "watching-registry",
+          () -> {
+            first.close();
+            try {
+              second[0] = CairnServer.builder().inMemory().httpPort(port).grpcPort(0).start();
+              assertThat(register("web", "fresh-1", "{\"address\":\"10.0.0.2\"}").statusCode())
+                  .isEqualTo(200);
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          });
+
+      List<String> steps =
+          drive(
+              List.of(
+                  node.get().toString(),
+                  "console-registry-test.mjs",
+                  chromium.get().toString(),
+                  base,
+                  profile.toString()));
+
+      assertThat(steps).containsExactly("watching-registry", "afresh");
+    } finally {
+      first.close();
+      if (second[0] != null) {
+        second[0].close();
+      }
+    }
+  }
+
   /** A few services for the page to show: mixed health, tags, zones, metadata, a session. */
   private void seed(int failingPort) throws Exception {
     put(

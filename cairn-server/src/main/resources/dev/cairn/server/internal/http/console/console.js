@@ -61,6 +61,8 @@ let messageTimer = 0;
 const checksLoad = { running: false, again: false, soon: 0 };
 const eventsLoad = { running: false, again: false, soon: 0 };
 let serverLoadedAt = 0;
+/** The registry's id (X-Cairn-Registry-Id) the streams last answered with; '' before one. */
+let registryId = '';
 
 const $ = (id) => document.getElementById(id);
 
@@ -547,6 +549,16 @@ class Stream extends EventTarget {
       this.dispatchEvent(new Event('error'));
       return;
     }
+    const id = response.headers.get('X-Cairn-Registry-Id') || '';
+    if (id && registryId && id !== registryId) {
+      // Another registry (a history that started empty): its revisions do not compare with the
+      // ones seen, and resuming from one would skip its first events. Start afresh (decision 0201).
+      registryId = id;
+      this.close();
+      anotherRegistry();
+      return;
+    }
+    if (id) registryId = id;
     this.readyState = Stream.OPEN;
     this.dispatchEvent(new Event('open'));
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -647,6 +659,14 @@ function parseError(data) {
     // not the API's error body
   }
   return { message: 'the server ended the event stream' };
+}
+
+/** The server answers for another registry: forget what was seen, and read it all again. */
+function anotherRegistry() {
+  state.revision = 0;
+  watchServices();
+  watchInstances();
+  schedule();
 }
 
 function seen(revision) {
