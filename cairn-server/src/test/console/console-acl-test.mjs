@@ -101,6 +101,10 @@ async function run(page) {
   if ((await page.locator('#instances tbody button').count()) !== 0) {
     fail('write buttons are shown to a read-only token');
   }
+  // It may not read the server's charts (cluster read): they are not shown empty.
+  if (await page.locator('#activity-pane .charts').isVisible()) {
+    fail('the server charts are shown to a token without cluster read');
+  }
   // Events of services it may not read stay out of the timeline too.
   await page.locator('#timeline li[data-event="registered web/web-1"]').waitFor();
   if ((await page.locator('#timeline li[data-event^="registered payments/"]').count()) !== 0) {

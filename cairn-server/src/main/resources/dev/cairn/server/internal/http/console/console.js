@@ -136,6 +136,8 @@ async function begin() {
   state.acl = self.acl;
   state.mayWrite = !self.acl;
   state.mayReadCluster = Boolean(self.may.readCluster);
+  // The server's charts need cluster read: without it they stay out rather than empty.
+  document.querySelector('#activity-pane .charts').hidden = !state.mayReadCluster;
   $('login').hidden = true;
   $('main').hidden = false;
   $('logout').hidden = !self.acl || !token;
