@@ -17,6 +17,7 @@ import java.net.InetAddress;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * What a {@link FrontDoor} enforces so that it is as secure as the server's own API (decision
@@ -148,6 +149,21 @@ public final class FrontDoorSecurity {
    */
   public Authorizer caller(String authorization, String tokenHeader) {
     return guard.caller(authorization, tokenHeader);
+  }
+
+  /**
+   * The rights of the caller with these token headers (see {@link #caller}) as they are at each
+   * call of the supplier, for what outlives the request that opened it — a discovery stream, a
+   * watch: a token deleted, or a policy changed, since it began applies at the next call (decisions
+   * 0217, 0232). Each call is a look-up in the core's cache of the token, which answers the same
+   * {@link Authorizer} object while no token or policy changed, so an identity comparison tells a
+   * stream whether it needs to check again.
+   *
+   * @throws dev.cairn.common.CairnException as {@link #caller}
+   */
+  public Supplier<Authorizer> liveCaller(String authorization, String tokenHeader) {
+    guard.caller(authorization, tokenHeader);
+    return guard.live(dev.cairn.server.internal.auth.AclGuard.token(authorization, tokenHeader));
   }
 
   /** Whether a request whose {@code Host} header is {@code host} (null: none) is served. */

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.cairn.common.CairnException;
 import dev.cairn.common.Limits;
 import dev.cairn.common.Names;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 
@@ -22,6 +23,9 @@ public final class XdsOptions {
   /** The instance port an endpoint uses by default. */
   public static final String DEFAULT_PORT_NAME = "grpc";
 
+  /** How often an idle stream's token is checked again by default (decision 0232). */
+  public static final Duration DEFAULT_TOKEN_CHECK_INTERVAL = Duration.ofSeconds(15);
+
   /** The filtered snapshots served at once by default. */
   public static final int DEFAULT_MAX_FILTERED_SNAPSHOTS = 64;
 
@@ -30,6 +34,7 @@ public final class XdsOptions {
   private final String portName;
   private final boolean retryUnavailable;
   private final int maxFilteredSnapshots;
+  private final Duration tokenCheckInterval;
 
   private XdsOptions(Builder b) {
     this.port = b.port;
@@ -37,6 +42,7 @@ public final class XdsOptions {
     this.portName = b.portName;
     this.retryUnavailable = b.retryUnavailable;
     this.maxFilteredSnapshots = b.maxFilteredSnapshots;
+    this.tokenCheckInterval = b.tokenCheckInterval;
   }
 
   public static Builder builder() {
@@ -90,6 +96,17 @@ public final class XdsOptions {
     return maxFilteredSnapshots;
   }
 
+  /**
+   * How often, with ACLs on, every open stream's token is checked again (decision 0232): a stream
+   * is checked before each response it is sent, and this bounds how long one that is sent nothing
+   * (its services do not change) goes on after its token was deleted or its policies narrowed. 15
+   * seconds by default, as the server's event-stream keep-alive; each check of a stream whose token
+   * did not change is one cache look-up.
+   */
+  public Duration tokenCheckInterval() {
+    return tokenCheckInterval;
+  }
+
   /** Builds {@link XdsOptions}; not thread-safe. */
   public static final class Builder {
     private int port = DEFAULT_PORT;
@@ -97,6 +114,7 @@ public final class XdsOptions {
     private String portName = DEFAULT_PORT_NAME;
     private boolean retryUnavailable = true;
     private int maxFilteredSnapshots = DEFAULT_MAX_FILTERED_SNAPSHOTS;
+    private Duration tokenCheckInterval = DEFAULT_TOKEN_CHECK_INTERVAL;
 
     private Builder() {}
 
@@ -125,12 +143,17 @@ public final class XdsOptions {
       return this;
     }
 
+    public Builder tokenCheckInterval(Duration every) {
+      this.tokenCheckInterval = requireNonNull(every, "tokenCheckInterval");
+      return this;
+    }
+
     /**
      * Checks the settings.
      *
      * @throws IllegalArgumentException for a port outside 0..65535, no namespace, a namespace or
      *     port name that is not a DNS label, a namespace named twice, or a negative {@code
-     *     maxFilteredSnapshots}
+     *     maxFilteredSnapshots}, or a {@code tokenCheckInterval} that is not positive
      */
     public XdsOptions build() {
       if (port < 0 || port > 65535) {
@@ -139,6 +162,10 @@ public final class XdsOptions {
       if (maxFilteredSnapshots < 0) {
         throw new IllegalArgumentException(
             "maxFilteredSnapshots: " + maxFilteredSnapshots + " (expected: >= 0)");
+      }
+      if (tokenCheckInterval.isNegative() || tokenCheckInterval.isZero()) {
+        throw new IllegalArgumentException(
+            "tokenCheckInterval: " + tokenCheckInterval + " (expected: more than 0)");
       }
       if (namespaces.isEmpty()) {
         throw new IllegalArgumentException("namespaces: [] (expected: at least one)");

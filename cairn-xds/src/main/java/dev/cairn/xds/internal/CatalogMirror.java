@@ -114,13 +114,7 @@ final class CatalogMirror implements AutoCloseable {
    * @return null when {@code XdsOptions.maxFilteredSnapshots} groups for other rules are held
    */
   FilteredGroup join(Authorizer caller) {
-    Set<Rule> rules =
-        caller.rules(Resource.SERVICE).stream()
-            .filter(
-                r ->
-                    r.namespace().equals(Rule.ANY_NAMESPACE)
-                        || options.namespaces().contains(r.namespace()))
-            .collect(Collectors.toUnmodifiableSet());
+    Set<Rule> rules = rulesOf(caller);
     FilteredGroup g;
     synchronized (groups) {
       g = groups.get(rules);
@@ -136,6 +130,19 @@ final class CatalogMirror implements AutoCloseable {
       g.streams++;
     }
     return g;
+  }
+
+  /**
+   * What keys {@code caller}'s filtered group: its service read rules of the served namespaces and
+   * of every one. Two tokens with the same rules see the same services.
+   */
+  Set<Rule> rulesOf(Authorizer caller) {
+    return caller.rules(Resource.SERVICE).stream()
+        .filter(
+            r ->
+                r.namespace().equals(Rule.ANY_NAMESPACE)
+                    || options.namespaces().contains(r.namespace()))
+        .collect(Collectors.toUnmodifiableSet());
   }
 
   /** Gives back a stream's place in {@code g}; the last stream's removes it. Any thread. */

@@ -7,6 +7,7 @@ import dev.cairn.server.core.acl.Resource;
 import io.envoyproxy.controlplane.server.exception.RequestException;
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
@@ -17,7 +18,17 @@ import io.grpc.Status;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The xDS front door's share of the server's security (decision 0174), in two places:
@@ -44,11 +55,20 @@ import java.util.List;
  *       RESOURCE_EXHAUSTED}.
  * </ul>
  *
+ * <p>A stream keeps its token, not the rights it had (decision 0232, as 0217 for the server's own
+ * watches): with ACLs on, what it subscribed to is checked against the token's current rights
+ * before each response it is sent, at each request, and every {@code XdsOptions.tokenCheckInterval}
+ * while it is sent nothing. A token deleted, or no longer allowed a resource it named or any
+ * service its wildcard covers, ends the stream with {@code PERMISSION_DENIED} ({@code
+ * UNAUTHENTICATED} for the anonymous policy); a token whose policies changed what its wildcard
+ * subscription sees ends it with {@code UNAVAILABLE}, and the client's new stream is answered from
+ * the filtered snapshot of the new rules.
+ *
  * <p>The cache finds a request's group with {@link #group()}, from the call's context.
  *
  * <p>Thread-safe.
  */
-final class XdsAccess implements ServerInterceptor {
+final class XdsAccess implements ServerInterceptor, AutoCloseable {
 
   /**
    * The token metadata keys: {@code authorization} (with {@code Bearer }), {@code x-cairn-token}.
@@ -65,14 +85,40 @@ final class XdsAccess implements ServerInterceptor {
 
   private static final Context.Key<Caller> CALLER = Context.key("cairn-xds-caller");
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(XdsAccess.class);
+
+  /** What a refusal of a stream that was allowed when it opened adds to its message (0217). */
+  private static final String OPEN_SINCE_BEFORE =
+      "; the stream was open since before: its token was deleted or its policies changed";
+
   private final FrontDoorSecurity security;
   private final List<String> namespaces;
   private final CatalogMirror mirror;
+  // The streams open with ACLs on, checked again every tokenCheckInterval (decision 0232).
+  private final Set<Guarded<?, ?>> open = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService rechecks; // null: ACLs off
 
-  XdsAccess(FrontDoorSecurity security, List<String> namespaces, CatalogMirror mirror) {
+  XdsAccess(
+      FrontDoorSecurity security,
+      List<String> namespaces,
+      CatalogMirror mirror,
+      Duration tokenCheckInterval) {
     this.security = security;
     this.namespaces = namespaces;
     this.mirror = mirror;
+    if (security.aclEnforced()) {
+      rechecks =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "cairn-xds-tokens");
+                t.setDaemon(true);
+                return t;
+              });
+      long every = tokenCheckInterval.toNanos();
+      rechecks.scheduleWithFixedDelay(this::recheckOpenStreams, every, every, TimeUnit.NANOSECONDS);
+    } else {
+      rechecks = null;
+    }
   }
 
   /**
@@ -82,21 +128,23 @@ final class XdsAccess implements ServerInterceptor {
    */
   static Object group() {
     Caller c = CALLER.get();
-    return c == null || c.filtered == null ? CatalogMirror.GROUP : c.filtered;
+    FilteredGroup filtered = c == null ? null : c.filtered;
+    return filtered == null ? CatalogMirror.GROUP : filtered;
   }
 
   @Override
   public <Q, A> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
-    Authorizer caller;
+    Supplier<Authorizer> rights;
     try {
-      caller = security.caller(headers.get(AUTHORIZATION), headers.get(TOKEN));
+      rights = security.liveCaller(headers.get(AUTHORIZATION), headers.get(TOKEN));
     } catch (dev.cairn.common.CairnException e) {
       call.close(
           Status.fromCodeValue(e.code().grpcCode()).withDescription(e.getMessage()),
           new Metadata());
       return new ServerCall.Listener<>() {};
     }
+    Authorizer caller = rights.get();
     InetAddress client = address(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
     boolean byToken =
         security.aclEnforced()
@@ -122,23 +170,38 @@ final class XdsAccess implements ServerInterceptor {
           new Metadata());
       return new ServerCall.Listener<>() {};
     }
-    Caller c = new Caller(caller);
+    Caller c = new Caller(rights, caller);
+    // With ACLs on, every response is sent through the check of the token's current rights.
+    Guarded<Q, A> guarded = rechecks == null ? null : new Guarded<>(call, c);
     ServerCall.Listener<Q> listener;
     try {
       listener =
-          Contexts.interceptCall(Context.current().withValue(CALLER, c), call, headers, next);
+          Contexts.interceptCall(
+              Context.current().withValue(CALLER, c),
+              guarded == null ? call : guarded,
+              headers,
+              next);
     } catch (RuntimeException e) {
       stream.close();
       throw e;
+    }
+    if (guarded != null) {
+      open.add(guarded);
     }
     // The discovery server has cancelled the stream's watches by the time these return.
     return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
       @Override
       public void onComplete() {
         try {
-          super.onComplete();
+          if (guarded != null && guarded.endedHere()) {
+            // Ended here, under the discovery server: what makes it drop the stream's watches
+            // is its cancel handler.
+            super.onCancel();
+          } else {
+            super.onComplete();
+          }
         } finally {
-          end(c, stream);
+          end(c, stream, guarded);
         }
       }
 
@@ -147,49 +210,185 @@ final class XdsAccess implements ServerInterceptor {
         try {
           super.onCancel();
         } finally {
-          end(c, stream);
+          end(c, stream, guarded);
         }
       }
     };
   }
 
-  private void end(Caller c, FrontDoorSecurity.Held stream) {
+  private void end(Caller c, FrontDoorSecurity.Held stream, Guarded<?, ?> guarded) {
     stream.close();
-    if (c.filtered != null) {
-      mirror.leave(c.filtered);
+    if (guarded != null) {
+      open.remove(guarded);
+    }
+    FilteredGroup left;
+    synchronized (c) {
+      left = c.filtered;
       c.filtered = null;
+    }
+    if (left != null) {
+      mirror.leave(left);
     }
   }
 
   /**
-   * Checks a discovery request of the current call for {@code names} ({@code wildcard}: every
-   * resource of its type).
+   * Checks a discovery request of the current call of type {@code typeUrl} for {@code names}
+   * ({@code wildcard}: every resource of its type), after checking what the stream holds already
+   * against the token's current rights. A state-of-the-world request ({@code replace}) names every
+   * resource of the type the stream subscribes to; a delta one adds {@code names} and removes
+   * {@code unsubscribed}.
    *
    * @throws RequestException {@code UNAUTHENTICATED} or {@code PERMISSION_DENIED} when the call's
-   *     token may not read them
+   *     token may not read them, or may no longer read what the stream subscribed to; {@code
+   *     UNAVAILABLE} when the services its wildcard subscription sees changed (decision 0232)
    */
-  void check(boolean wildcard, Iterable<String> names) throws RequestException {
+  void check(
+      String typeUrl,
+      boolean replace,
+      boolean wildcard,
+      List<String> names,
+      List<String> unsubscribed)
+      throws RequestException {
     Caller c = CALLER.get();
-    if (c == null || c.authorizer.allowsEverything()) {
+    if (c == null) {
       return;
     }
-    Authorizer caller = c.authorizer;
-    if (caller.kind() == Authorizer.Kind.UNKNOWN) {
-      throw refusal(
-          Status.PERMISSION_DENIED,
-          "token: unknown (expected: the secret of a token this registry issued)");
-    }
-    if (wildcard && c.filtered == null && !readsEveryService(caller)) {
-      filter(c);
-    }
-    for (String name : names) {
-      if (name.equals("*")) {
-        continue;
+    synchronized (c) {
+      Status ended = recheck(c);
+      if (ended != null) {
+        throw new RequestException(ended);
       }
-      String[] nsService = service(name);
-      if (!caller.allows(Resource.SERVICE, Access.READ, nsService[0], nsService[1])) {
-        throw denied(caller, "service " + nsService[0] + "/" + nsService[1]);
+      Authorizer caller = c.authorizer;
+      if (!caller.allowsEverything()) {
+        if (caller.kind() == Authorizer.Kind.UNKNOWN) {
+          throw refusal(
+              Status.PERMISSION_DENIED,
+              "token: unknown (expected: the secret of a token this registry issued)");
+        }
+        if (wildcard && c.filtered == null && !readsEveryService(caller)) {
+          filter(c);
+        }
+        for (String name : names) {
+          if (name.equals("*")) {
+            continue;
+          }
+          String[] nsService = service(name);
+          if (!caller.allows(Resource.SERVICE, Access.READ, nsService[0], nsService[1])) {
+            throw new RequestException(
+                denied(caller, "service " + nsService[0] + "/" + nsService[1]));
+          }
+        }
       }
+      if (rechecks == null) {
+        return; // ACLs off: nothing to check again
+      }
+      c.wildcard |= wildcard;
+      Set<String> held =
+          replace ? new HashSet<>() : c.names.computeIfAbsent(typeUrl, t -> new HashSet<>());
+      held.addAll(names);
+      unsubscribed.forEach(held::remove);
+      held.remove("*");
+      if (replace) {
+        c.names.put(typeUrl, held);
+      }
+    }
+  }
+
+  /**
+   * What ends stream {@code c} now (decision 0232): null while its token's current rights allow
+   * what it subscribed to and give its wildcard subscriptions the view it is answered from. Once
+   * refused, always refused. Cheap while no ACL changed (the core answers the same authorizer).
+   * Under {@code c}'s lock.
+   */
+  private Status recheck(Caller c) {
+    if (c.ended != null) {
+      return c.ended;
+    }
+    Authorizer now = c.rights.get();
+    if (now == c.authorizer) {
+      return null;
+    }
+    Status refusal = refusalNow(c, now);
+    if (refusal == null) {
+      c.authorizer = now;
+      return null;
+    }
+    c.ended = refusal;
+    return refusal;
+  }
+
+  private Status refusalNow(Caller c, Authorizer now) {
+    if (now.allowsEverything()) {
+      return c.filtered == null ? null : changed(now);
+    }
+    if (now.kind() == Authorizer.Kind.UNKNOWN) {
+      return Status.PERMISSION_DENIED.withDescription(
+          "token: unknown (expected: the secret of a token this registry issued)"
+              + OPEN_SINCE_BEFORE);
+    }
+    for (Set<String> held : c.names.values()) {
+      for (String name : held) {
+        String[] nsService = service(name);
+        if (!now.allows(Resource.SERVICE, Access.READ, nsService[0], nsService[1])) {
+          return openSinceBefore(denied(now, "service " + nsService[0] + "/" + nsService[1]));
+        }
+      }
+    }
+    if (c.wildcard) {
+      if (!readsSomeService(now)) {
+        return openSinceBefore(
+            denied(now, "any service of namespaces " + String.join(", ", namespaces)));
+      }
+      boolean same =
+          c.filtered == null
+              ? readsEveryService(now)
+              : c.filtered.rules.equals(mirror.rulesOf(now));
+      if (!same) {
+        return changed(now);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The end of a stream whose wildcard subscription would now see other services: it is answered
+   * from the snapshot of its old rules, shared with other streams, and a new stream is answered
+   * from the snapshot of the new ones (decision 0232). {@code UNAVAILABLE}: the client opens a new
+   * stream at once, and is allowed.
+   */
+  private static Status changed(Authorizer now) {
+    String who =
+        now.kind() == Authorizer.Kind.ANONYMOUS
+            ? "the anonymous policy"
+            : "token " + now.accessorId();
+    return Status.UNAVAILABLE.withDescription(
+        "token: the policies of "
+            + who
+            + " changed since the stream opened, and with them the services its wildcard"
+            + " subscription sees (expected: a new stream, answered with the services they allow"
+            + " now)");
+  }
+
+  private static Status openSinceBefore(Status refusal) {
+    return refusal.withDescription(refusal.getDescription() + OPEN_SINCE_BEFORE);
+  }
+
+  /** Checks every open stream against its token's current rights, ending those refused. */
+  private void recheckOpenStreams() {
+    for (Guarded<?, ?> g : open) {
+      try {
+        g.recheck();
+      } catch (RuntimeException e) {
+        LOG.warn("xds: checking a stream's token again failed", e);
+      }
+    }
+  }
+
+  /** Stops checking open streams again; the server is closing. */
+  @Override
+  public void close() {
+    if (rechecks != null) {
+      rechecks.shutdownNow();
     }
   }
 
@@ -202,14 +401,20 @@ final class XdsAccess implements ServerInterceptor {
     return true;
   }
 
-  /** Moves the stream to the filtered group of its read rules, or refuses. */
-  private void filter(Caller c) throws RequestException {
-    boolean some = false;
+  private boolean readsSomeService(Authorizer caller) {
     for (String ns : namespaces) {
-      some |= c.authorizer.allowsSomeOfNamespace(Resource.SERVICE, Access.READ, ns);
+      if (caller.allowsSomeOfNamespace(Resource.SERVICE, Access.READ, ns)) {
+        return true;
+      }
     }
-    if (!some) {
-      throw denied(c.authorizer, "any service of namespaces " + String.join(", ", namespaces));
+    return false;
+  }
+
+  /** Moves the stream to the filtered group of its read rules, or refuses. Under c's lock. */
+  private void filter(Caller c) throws RequestException {
+    if (!readsSomeService(c.authorizer)) {
+      throw new RequestException(
+          denied(c.authorizer, "any service of namespaces " + String.join(", ", namespaces)));
     }
     c.filtered = mirror.join(c.authorizer);
     if (c.filtered == null) {
@@ -235,15 +440,13 @@ final class XdsAccess implements ServerInterceptor {
     return new String[] {namespaces.get(0), n};
   }
 
-  private static RequestException denied(Authorizer caller, String what) {
+  private static Status denied(Authorizer caller, String what) {
     if (caller.kind() == Authorizer.Kind.ANONYMOUS) {
-      return refusal(
-          Status.UNAUTHENTICATED,
+      return Status.UNAUTHENTICATED.withDescription(
           "token: missing (expected: an ACL token, sent as authorization: Bearer <secret> or"
               + " x-cairn-token metadata: ACLs are on)");
     }
-    return refusal(
-        Status.PERMISSION_DENIED,
+    return Status.PERMISSION_DENIED.withDescription(
         "token: "
             + caller.accessorId()
             + " may not read "
@@ -256,16 +459,97 @@ final class XdsAccess implements ServerInterceptor {
   }
 
   /**
-   * A call's caller and, once it subscribed to a wildcard it may read only part of, its filtered
-   * group. The call's callbacks run one at a time (gRPC serializes them), which is what guards
-   * {@code filtered}.
+   * A call's token and what it holds: the rights it was last checked with, the resources it
+   * subscribed to by name (by type), whether it subscribed to a wildcard, and, once it subscribed
+   * to a wildcard it may read only part of, its filtered group. Guarded by itself: requests check
+   * it on the call's thread, responses on the thread that sends them, the periodic check on its
+   * own.
    */
   private static final class Caller {
-    final Authorizer authorizer;
-    FilteredGroup filtered;
+    final Supplier<Authorizer> rights;
+    Authorizer authorizer;
+    volatile FilteredGroup filtered; // read without the lock by group(), on the call's thread
+    boolean wildcard;
+    final Map<String, Set<String>> names = new HashMap<>();
+    Status ended; // once refused
 
-    Caller(Authorizer authorizer) {
+    Caller(Supplier<Authorizer> rights, Authorizer authorizer) {
+      this.rights = rights;
       this.authorizer = authorizer;
+    }
+  }
+
+  /**
+   * A discovery call with ACLs on: each response is sent only while the stream's token may still
+   * have it ({@link #recheck}), else the call ends with the refusal instead — and so does the
+   * periodic check of an idle stream. Whatever the discovery server sends after that is dropped (it
+   * learns of the end from its cancel handler, see {@link #interceptCall}). Its methods are called
+   * by the discovery server's threads and the periodic check: guarded by itself.
+   */
+  private final class Guarded<Q, A> extends ForwardingServerCall.SimpleForwardingServerCall<Q, A> {
+    private final Caller caller;
+    private boolean closed;
+    private boolean endedHere;
+
+    Guarded(ServerCall<Q, A> call, Caller caller) {
+      super(call);
+      this.caller = caller;
+    }
+
+    @Override
+    public synchronized void sendHeaders(Metadata headers) {
+      if (!closed) {
+        super.sendHeaders(headers);
+      }
+    }
+
+    @Override
+    public synchronized void sendMessage(A message) {
+      if (closed) {
+        return;
+      }
+      Status refused;
+      synchronized (caller) {
+        refused = XdsAccess.this.recheck(caller);
+      }
+      if (refused != null) {
+        endHere(refused);
+        return;
+      }
+      super.sendMessage(message);
+    }
+
+    @Override
+    public synchronized void close(Status status, Metadata trailers) {
+      if (!closed) {
+        closed = true;
+        super.close(status, trailers);
+      }
+    }
+
+    /** Ends the call if its token may no longer have what it subscribed to. */
+    synchronized void recheck() {
+      if (closed) {
+        return;
+      }
+      Status refused;
+      synchronized (caller) {
+        refused = XdsAccess.this.recheck(caller);
+      }
+      if (refused != null) {
+        endHere(refused);
+      }
+    }
+
+    synchronized boolean endedHere() {
+      return endedHere;
+    }
+
+    private void endHere(Status refused) {
+      closed = true;
+      endedHere = true;
+      LOG.debug("xds: stream ended: {}", refused);
+      super.close(refused, new Metadata());
     }
   }
 

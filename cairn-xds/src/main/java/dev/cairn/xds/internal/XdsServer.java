@@ -53,15 +53,21 @@ public final class XdsServer implements FrontDoor {
 
   private final Server server;
   private final CatalogMirror mirror;
+  private final XdsAccess access;
   private final ExecutorService executor;
   private final StreamCount streams;
   private final InetSocketAddress address;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private XdsServer(
-      Server server, CatalogMirror mirror, ExecutorService executor, StreamCount streams) {
+      Server server,
+      CatalogMirror mirror,
+      XdsAccess access,
+      ExecutorService executor,
+      StreamCount streams) {
     this.server = server;
     this.mirror = mirror;
+    this.access = access;
     this.executor = executor;
     this.streams = streams;
     this.address = (InetSocketAddress) server.getListenSockets().get(0);
@@ -77,7 +83,8 @@ public final class XdsServer implements FrontDoor {
     // A request's group is its stream's: the shared one, or the stream's filtered one (0176).
     SimpleCache<Object> cache = new SimpleCache<>(node -> XdsAccess.group());
     CatalogMirror mirror = new CatalogMirror(registry, options, cache);
-    XdsAccess access = new XdsAccess(security, options.namespaces(), mirror);
+    XdsAccess access =
+        new XdsAccess(security, options.namespaces(), mirror, options.tokenCheckInterval());
     StreamCount streams = new StreamCount(access);
     // Each resource is encoded once per version, not once per stream it is sent on: the cached
     // serializer keeps the encoding while the mirror holds the resource (decision 0133).
@@ -117,6 +124,7 @@ public final class XdsServer implements FrontDoor {
       server.start();
     } catch (IOException e) {
       mirror.close();
+      access.close();
       executor.shutdownNow();
       throw new IOException(
           "cannot bind xds to "
@@ -128,7 +136,7 @@ public final class XdsServer implements FrontDoor {
           e);
     }
     mirror.start();
-    return new XdsServer(server, mirror, executor, streams);
+    return new XdsServer(server, mirror, access, executor, streams);
   }
 
   /**
@@ -221,6 +229,7 @@ public final class XdsServer implements FrontDoor {
       return;
     }
     server.shutdownNow();
+    access.close();
     mirror.close();
     try {
       server.awaitTermination(5, TimeUnit.SECONDS);
@@ -262,7 +271,7 @@ public final class XdsServer implements FrontDoor {
       // Only clusters and listeners have wildcard subscriptions (no names).
       boolean wildcard =
           request.getResourceNamesCount() == 0 && WILDCARD_TYPES.contains(request.getTypeUrl());
-      access.check(wildcard, request.getResourceNamesList());
+      access.check(request.getTypeUrl(), true, wildcard, request.getResourceNamesList(), List.of());
       if (request.hasErrorDetail()) {
         nack(
             streamId,
@@ -283,7 +292,12 @@ public final class XdsServer implements FrontDoor {
           request.getResponseNonce().isEmpty()
               && request.getResourceNamesSubscribeCount() == 0
               && WILDCARD_TYPES.contains(request.getTypeUrl());
-      access.check(wildcard, request.getResourceNamesSubscribeList());
+      access.check(
+          request.getTypeUrl(),
+          false,
+          wildcard,
+          request.getResourceNamesSubscribeList(),
+          request.getResourceNamesUnsubscribeList());
       if (request.hasErrorDetail()) {
         nack(
             streamId,
