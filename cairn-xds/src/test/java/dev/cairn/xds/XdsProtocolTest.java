@@ -12,6 +12,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.cairn.common.Health;
 import dev.cairn.common.Instance;
+import dev.cairn.server.FrontDoorKeys;
 import dev.cairn.testing.CairnServerExtension;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
@@ -27,6 +28,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -293,6 +295,45 @@ class XdsProtocolTest {
   }
 
   @Test
+  void theMetadataKeysOtherFrontDoorsKeepForThemselvesAreLeftOut() throws Exception {
+    // What a Consul and a Eureka registration store besides their metadata (decisions 0225, 0233).
+    cairn
+        .registry()
+        .register(
+            "default",
+            Instance.builder("hello", "127.0.0.1")
+                .id("a")
+                .ports(Map.of("grpc", 7001))
+                .metadata(
+                    Map.of(
+                        "team",
+                        "payments",
+                        FrontDoorKeys.CONSUL_TAGS,
+                        "[\"prod\",\"version=1\"]",
+                        FrontDoorKeys.EUREKA_STATUS,
+                        "STARTING",
+                        FrontDoorKeys.EUREKA_HOST_NAME,
+                        "a.example"))
+                .build())
+        .join();
+    awaitServed("hello", 1);
+    try (XdsTestClient client = XdsTestClient.of(cairn)) {
+      XdsTestClient.Stream s = client.stream();
+      s.send(request(EDS, "", "", "hello"));
+      LbEndpoint a =
+          s.next()
+              .getResources(0)
+              .unpack(ClusterLoadAssignment.class)
+              .getEndpoints(0)
+              .getLbEndpoints(0);
+      var cairnFields = a.getMetadata().getFilterMetadataOrThrow("cairn");
+      assertThat(cairnFields.getFieldsOrThrow("metadata").getStructValue().getFieldsMap())
+          .containsOnlyKeys("team");
+      assertThat(cairnFields.getFieldsOrThrow("instance_id").getStringValue()).isEqualTo("a");
+    }
+  }
+
+  @Test
   void badOptionsAreRejected() {
     assertThatThrownBy(() -> XdsOptions.builder().port(70000).build())
         .isInstanceOf(IllegalArgumentException.class)
@@ -302,6 +343,9 @@ class XdsProtocolTest {
         .hasMessageStartingWith("portName: ");
     assertThatThrownBy(() -> XdsOptions.builder().namespaces(List.of()).build())
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> XdsOptions.builder().tokenCheckInterval(Duration.ZERO).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("tokenCheckInterval: PT0S (expected: more than 0)");
   }
 
   static String name(Any any) {

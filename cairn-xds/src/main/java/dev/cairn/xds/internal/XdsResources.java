@@ -9,6 +9,7 @@ import com.google.protobuf.Value;
 import dev.cairn.common.Health;
 import dev.cairn.common.Instance;
 import dev.cairn.common.Names;
+import dev.cairn.server.FrontDoorKeys;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
@@ -234,7 +235,14 @@ final class XdsResources {
     }
     cairn.putFields("tags", Value.newBuilder().setListValue(tags).build());
     Struct.Builder meta = Struct.newBuilder();
-    i.metadata().forEach((k, v) -> meta.putFields(k, string(v)));
+    // Without the keys other front doors keep for their own fields (decisions 0225, 0233).
+    i.metadata()
+        .forEach(
+            (k, v) -> {
+              if (!FrontDoorKeys.isDoorKey(k)) {
+                meta.putFields(k, string(v));
+              }
+            });
     cairn.putFields("metadata", Value.newBuilder().setStructValue(meta).build());
     return LbEndpoint.newBuilder()
         .setEndpoint(

@@ -2,9 +2,9 @@ package dev.cairn.compat.internal.consul;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.cairn.common.Instance;
-import dev.cairn.compat.internal.DoorKeys;
 import dev.cairn.compat.internal.Json;
 import dev.cairn.compat.internal.Reply;
+import dev.cairn.server.FrontDoorKeys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -24,7 +24,7 @@ final class ConsulEntries {
   static final String NODE = "cairn";
 
   /** The metadata key that keeps a Consul registration's own tags (any text, in order). */
-  static final String TAGS_KEY = DoorKeys.CONSUL_TAGS;
+  static final String TAGS_KEY = FrontDoorKeys.CONSUL_TAGS;
 
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
 
@@ -197,7 +197,7 @@ final class ConsulEntries {
 
   /** The instance's metadata without any front door's own keys (decision 0225). */
   static Map<String, String> meta(Instance i) {
-    return DoorKeys.without(i.metadata());
+    return FrontDoorKeys.without(i.metadata());
   }
 
   /** Consul has one port per service: the one named {@code http}, else the only one, else 0. */

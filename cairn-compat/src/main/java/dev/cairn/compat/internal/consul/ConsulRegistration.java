@@ -8,9 +8,9 @@ import dev.cairn.common.HealthCheck;
 import dev.cairn.common.Instance;
 import dev.cairn.common.Names;
 import dev.cairn.compat.internal.BadRequest;
-import dev.cairn.compat.internal.DoorKeys;
 import dev.cairn.compat.internal.GoDuration;
 import dev.cairn.compat.internal.Json;
+import dev.cairn.server.FrontDoorKeys;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,8 +28,8 @@ import java.util.Map;
  *   <li>{@code Port} → port {@value #PORT_NAME}; {@code Address} → address (default: the caller's).
  *   <li>{@code Tags} → Cairn tags where they are DNS labels; all of them, as given, in metadata
  *       {@code consul.tags}, which is what this front door answers.
- *   <li>{@code Meta} → metadata, but the keys front doors keep for themselves ({@link DoorKeys},
- *       decision 0225); {@code Weights.Passing} → weight.
+ *   <li>{@code Meta} → metadata, but the keys front doors keep for themselves ({@link
+ *       FrontDoorKeys}, decision 0225); {@code Weights.Passing} → weight.
  *   <li>{@code Check} (or the first of {@code Checks}): {@code TTL} → a TTL check; {@code HTTP},
  *       {@code TCP}, {@code GRPC} → the same check run by Cairn, on the service's port or on a port
  *       {@value #CHECK_PORT_NAME} when the check's differs; {@code Interval}, {@code Timeout}; rise
@@ -91,7 +91,7 @@ final class ConsulRegistration {
         m.fields()
             .forEachRemaining(
                 e -> {
-                  if (!DoorKeys.isDoorKey(e.getKey())) {
+                  if (!FrontDoorKeys.isDoorKey(e.getKey())) {
                     meta.put(e.getKey(), e.getValue().asText());
                   }
                 });

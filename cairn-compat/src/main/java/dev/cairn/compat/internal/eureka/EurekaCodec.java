@@ -7,8 +7,8 @@ import dev.cairn.common.Health;
 import dev.cairn.common.Instance;
 import dev.cairn.common.Names;
 import dev.cairn.compat.internal.BadRequest;
-import dev.cairn.compat.internal.DoorKeys;
 import dev.cairn.compat.internal.Json;
+import dev.cairn.server.FrontDoorKeys;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,9 +23,9 @@ import java.util.regex.Pattern;
 final class EurekaCodec {
 
   /** Metadata keys the front door keeps for a Eureka registration's own fields. */
-  static final String STATUS_KEY = DoorKeys.EUREKA_STATUS;
+  static final String STATUS_KEY = FrontDoorKeys.EUREKA_STATUS;
 
-  static final String HOST_KEY = DoorKeys.EUREKA_HOST_NAME;
+  static final String HOST_KEY = FrontDoorKeys.EUREKA_HOST_NAME;
 
   static final String PORT_NAME = "http";
 
@@ -90,7 +90,7 @@ final class EurekaCodec {
             .forEachRemaining(
                 e -> {
                   // A front door's own keys are not the client's to set (decision 0225).
-                  if (!e.getKey().startsWith("@") && !DoorKeys.isDoorKey(e.getKey())) {
+                  if (!e.getKey().startsWith("@") && !FrontDoorKeys.isDoorKey(e.getKey())) {
                     meta.put(e.getKey(), e.getValue().asText());
                   }
                 });
@@ -141,7 +141,7 @@ final class EurekaCodec {
     lease.put("serviceUpTimestamp", 0);
     info.put("leaseInfo", lease);
     // Without any front door's own keys, this one's too (decision 0225).
-    Map<String, String> meta = DoorKeys.without(i.metadata());
+    Map<String, String> meta = FrontDoorKeys.without(i.metadata());
     if (!i.zone().isEmpty()) {
       meta.putIfAbsent("zone", i.zone());
     }

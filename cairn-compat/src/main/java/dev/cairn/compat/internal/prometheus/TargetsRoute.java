@@ -7,11 +7,11 @@ import dev.cairn.common.Instance;
 import dev.cairn.common.Names;
 import dev.cairn.compat.internal.Acl;
 import dev.cairn.compat.internal.BadRequest;
-import dev.cairn.compat.internal.DoorKeys;
 import dev.cairn.compat.internal.Reply;
 import dev.cairn.compat.internal.Req;
 import dev.cairn.compat.internal.Route;
 import dev.cairn.compat.internal.RouteTable;
+import dev.cairn.server.FrontDoorKeys;
 import dev.cairn.server.core.Registry;
 import dev.cairn.server.core.ServiceSnapshot;
 import dev.cairn.server.core.ServiceSummary;
@@ -143,7 +143,7 @@ public final class TargetsRoute implements Route {
     labels.put(META + "weight", Integer.toString(i.weight()));
     labels.put(META + "tags", i.tags().isEmpty() ? "" : "," + String.join(",", i.tags()) + ",");
     // Without the front doors' own keys (decision 0225).
-    for (Map.Entry<String, String> m : DoorKeys.without(i.metadata()).entrySet()) {
+    for (Map.Entry<String, String> m : FrontDoorKeys.without(i.metadata()).entrySet()) {
       labels.put(META + "metadata_" + labelName(m.getKey()), m.getValue());
     }
     Map<String, Object> group = new LinkedHashMap<>(2);
