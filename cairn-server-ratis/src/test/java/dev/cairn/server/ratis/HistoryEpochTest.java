@@ -3,6 +3,7 @@ package dev.cairn.server.ratis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.cairn.server.core.log.LogStatus;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -94,6 +95,52 @@ class HistoryEpochTest {
               assertThat(n3.status().snapshotInstalls()).isPositive();
               assertThat(n3.historyId()).isEqualTo(id);
             });
+  }
+
+  /**
+   * A member of an earlier version in a history with an epoch (a cluster started on this version,
+   * one member still on the earlier one) writes its snapshots without the header: upgraded, it
+   * restarts from one and no longer knows the epoch. The next leader that knows it appends it
+   * again, and the member takes it (decision 0230).
+   */
+  @Test
+  void aMemberWhoseSnapshotLostTheEpochTakesItAgainFromTheNextLeader() throws Exception {
+    List<ClusterPeers.Peer> peers = peers();
+    Path data = dir.resolve("cluster");
+    List<RatisCommandLog> members = startCluster(peers, data, 5);
+    String id = awaitOneId(members);
+    byte[] big = new byte[8 * 1024];
+    Arrays.fill(big, (byte) 'x');
+    for (int i = 0; i < 40; i++) {
+      StartedLogs.join(members.get(0).append(big));
+    }
+    RatisCommandLog n3 = members.get(2);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> n3.status().appliedIndex() >= members.get(0).status().commitIndex());
+    n3.close();
+    // Its snapshots as an earlier version writes them; its log before them (the epoch) is purged.
+    stripHistoryHeader(data.resolve("n3"));
+    assertThat(LogFiles.segments(data.resolve("n3")))
+        .allSatisfy(s -> assertThat(LogFiles.startIndex(s)).isGreaterThan(5));
+
+    RatisCommandLog restarted = member(peers, peers.get(2), data.resolve("n3"), 5);
+    logs.add(restarted);
+    restarted.start(new RecordingMachine());
+    String group = groupId(data.resolve("n3"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(restarted.historyId()).isEqualTo(group));
+
+    RatisCommandLog leader =
+        members.get(0).status().role() == LogStatus.Role.LEADER ? members.get(0) : members.get(1);
+    RatisCommandLog other = leader == members.get(0) ? members.get(1) : members.get(0);
+    leader.transferLeadership(other.status().nodeId()).join();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(restarted.historyId()).isEqualTo(id));
+    assertThat(members.get(0).historyId()).isEqualTo(id);
+    assertThat(members.get(1).historyId()).isEqualTo(id);
   }
 
   @Test

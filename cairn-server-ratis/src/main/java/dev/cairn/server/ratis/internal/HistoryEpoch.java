@@ -103,7 +103,11 @@ final class HistoryEpoch {
 
   /** A new epoch entry with a random epoch. */
   static byte[] newEntry() {
-    UUID e = UUID.randomUUID();
+    return entry(UUID.randomUUID());
+  }
+
+  /** The epoch entry of epoch {@code e}. */
+  static byte[] entry(UUID e) {
     return ByteBuffer.allocate(ENTRY_BYTES)
         .put(ENTRY_MAGIC)
         .putLong(e.getMostSignificantBits())
@@ -151,7 +155,9 @@ final class HistoryEpoch {
     byte[] start = in.readNBytes(SNAPSHOT_MAGIC.length);
     if (!Arrays.equals(start, SNAPSHOT_MAGIC)) {
       in.reset();
-      epoch = null;
+      // A member of an earlier version writes no header even in a history with an epoch (one
+      // that ran in it during an upgrade): the epoch this log already applied stays (decision
+      // 0230). A snapshot is only ever installed from a member of this log's own history.
       withoutEpoch = true;
       update();
       return in;

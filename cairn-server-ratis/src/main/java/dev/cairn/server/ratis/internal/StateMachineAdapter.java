@@ -523,6 +523,11 @@ final class StateMachineAdapter extends BaseStateMachine {
       // leader gives it an epoch before anything else is written (decision 0222).
       LOG.info("{} gives the history an epoch", self == null ? "The log" : self);
       appendEpoch.accept(HistoryEpoch.newEntry());
+    } else if (clustered && history.epoch() != null) {
+      // Every new leader that knows the epoch appends it again (decision 0230): a member that
+      // lost it (it caught up from, or was, a member of an earlier version, whose snapshots have
+      // no header) takes it when it applies this, and reports the history's id again.
+      appendEpoch.accept(HistoryEpoch.entry(history.epoch()));
     }
     leaderReady.complete(null);
     if (clustered) {

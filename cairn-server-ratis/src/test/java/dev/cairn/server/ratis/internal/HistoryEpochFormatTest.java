@@ -60,6 +60,33 @@ class HistoryEpochFormatTest {
   }
 
   @Test
+  void aSnapshotWithoutHeaderInstalledWhereTheEpochIsKnownKeepsIt() throws IOException {
+    // An earlier version's member writes no header in a history with an epoch (decision 0230).
+    HistoryEpoch h = history();
+    h.apply(ByteString.copyFrom(HistoryEpoch.newEntry()));
+    String id = h.registryId();
+
+    InputStream rest = h.load(stream(MACHINE));
+
+    assertThat(rest.readAllBytes()).isEqualTo(MACHINE);
+    assertThat(h.registryId()).isEqualTo(id);
+    HistoryEpoch next = history();
+    next.load(stream(snapshot(h)));
+    assertThat(next.registryId()).as("its next snapshot has the header again").isEqualTo(id);
+  }
+
+  @Test
+  void theEntryOfAKnownEpochIsTheOneItWasAppliedFrom() {
+    HistoryEpoch h = history();
+    h.apply(ByteString.copyFrom(HistoryEpoch.newEntry()));
+    HistoryEpoch lost = history();
+    lost.apply(ByteString.copyFrom(MACHINE));
+
+    assertThat(lost.apply(ByteString.copyFrom(HistoryEpoch.entry(h.epoch())))).isTrue();
+    assertThat(lost.registryId()).isEqualTo(h.registryId());
+  }
+
+  @Test
   void aHeaderOfALaterVersionIsRefusedNamingIt() {
     byte[] later = new byte[HistoryEpoch.SNAPSHOT_MAGIC.length + 2];
     System.arraycopy(HistoryEpoch.SNAPSHOT_MAGIC, 0, later, 0, HistoryEpoch.SNAPSHOT_MAGIC.length);
