@@ -88,7 +88,17 @@ final class CairnServerStarter implements EmbeddedServer.Starter {
       builder.frontDoor(PrometheusSd.frontDoor(doors.prometheusSdPort()));
     }
     if (doors.xdsPort() != -1) {
-      builder.frontDoor(XdsFrontDoor.factory(XdsOptions.builder().port(doors.xdsPort()).build()));
+      ServerSettings.Xds xds = doors.xds();
+      builder.frontDoor(
+          XdsFrontDoor.factory(
+              XdsOptions.builder()
+                  .port(doors.xdsPort())
+                  .namespaces(xds.namespaces())
+                  .portName(xds.portName())
+                  .retryUnavailable(xds.retryUnavailable())
+                  .tokenCheckInterval(xds.tokenCheckInterval())
+                  .maxFilteredSnapshots(xds.maxFilteredSnapshots())
+                  .build()));
     }
     if (doors.consulPort() != -1) {
       builder.frontDoor(ConsulApi.frontDoor(doors.consulPort()));

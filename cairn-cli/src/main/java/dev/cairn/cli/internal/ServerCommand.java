@@ -2,6 +2,8 @@ package dev.cairn.cli.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.cairn.common.CairnException;
+import dev.cairn.common.Names;
 import dev.cairn.server.ratis.ClusterPeers;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -13,9 +15,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -142,6 +146,48 @@ final class ServerCommand implements Callable<Integer> {
           "Serve xDS (ADS over gRPC) for proxyless gRPC and Envoy on this port, e.g. 18000;"
               + " 0 picks a free one (default: -1, off).")
   int xdsPort;
+
+  @Option(
+      names = "--xds-namespaces",
+      paramLabel = "NAMES",
+      split = ",",
+      description =
+          "Namespaces xDS serves, comma separated: services of the first as they are (hello),"
+              + " of the others with their namespace (hello.staging) (default: default).")
+  List<String> xdsNamespaces;
+
+  @Option(
+      names = "--xds-port-name",
+      paramLabel = "NAME",
+      description =
+          "The instance port xDS endpoints use; an instance without it uses its only port"
+              + " (default: grpc).")
+  String xdsPortName;
+
+  @Option(
+      names = "--xds-retry-unavailable",
+      negatable = true,
+      description =
+          "xDS routes retry calls that fail with UNAVAILABLE on other endpoints, up to 2 more"
+              + " attempts; turn off when methods are not idempotent (default: on).")
+  Boolean xdsRetryUnavailable;
+
+  @Option(
+      names = "--xds-token-check-interval",
+      paramLabel = "DURATION",
+      converter = Durations.class,
+      description =
+          "With --acl, how often every open xDS stream's token is checked again, e.g. 15s"
+              + " (default: 15s; decision 0232).")
+  Duration xdsTokenCheckInterval;
+
+  @Option(
+      names = "--xds-max-filtered-snapshots",
+      paramLabel = "N",
+      description =
+          "With --acl, filtered snapshots xDS serves at once (one per distinct set of service"
+              + " read rules among wildcard streams); 0 refuses such streams (default: 64).")
+  Integer xdsMaxFilteredSnapshots;
 
   @Option(
       names = "--consul-port",
@@ -426,6 +472,7 @@ final class ServerCommand implements Callable<Integer> {
     checkOptionalPort("xds", xdsPort);
     checkOptionalPort("consul", consulPort);
     checkOptionalPort("eureka", eurekaPort);
+    ServerSettings.Xds xds = xdsSettings();
     ServerSettings.Cluster cluster = cluster();
     ServerSettings settings =
         new ServerSettings(
@@ -438,7 +485,7 @@ final class ServerCommand implements Callable<Integer> {
             new ServerSettings.Dns(dnsPort, dnsDomain, dnsTtl),
             metrics,
             protectionThreshold,
-            new ServerSettings.FrontDoors(prometheusSdPort, xdsPort, consulPort, eurekaPort),
+            new ServerSettings.FrontDoors(prometheusSdPort, xdsPort, consulPort, eurekaPort, xds),
             new ServerSettings.Security(
                 absolute(tlsCert), absolute(tlsKey), absolute(tlsCa), insecureAllowOpenAccess, acl),
             cluster,
@@ -552,6 +599,79 @@ final class ServerCommand implements Callable<Integer> {
   private void positive(String flag, int value) {
     if (value < 1) {
       throw new ParameterException(spec.commandLine(), flag + ": " + value + " (expected: >= 1)");
+    }
+  }
+
+  /**
+   * The xDS front door's flags, checked as {@code XdsOptions} would check them but naming the flag;
+   * given without --xds-port they are a usage error rather than ignored.
+   */
+  private ServerSettings.Xds xdsSettings() {
+    ServerSettings.Xds d = ServerSettings.Xds.DEFAULTS;
+    if (xdsPort == -1) {
+      String given =
+          xdsNamespaces != null
+              ? "--xds-namespaces"
+              : xdsPortName != null
+                  ? "--xds-port-name"
+                  : xdsRetryUnavailable != null
+                      ? (xdsRetryUnavailable
+                          ? "--xds-retry-unavailable"
+                          : "--no-xds-retry-unavailable")
+                      : xdsTokenCheckInterval != null
+                          ? "--xds-token-check-interval"
+                          : xdsMaxFilteredSnapshots != null ? "--xds-max-filtered-snapshots" : null;
+      if (given != null) {
+        throw new ParameterException(
+            spec.commandLine(), given + ": needs --xds-port (the xDS front door is off)");
+      }
+      return d;
+    }
+    List<String> namespaces = xdsNamespaces == null ? d.namespaces() : xdsNamespaces;
+    if (namespaces.isEmpty()) {
+      throw new ParameterException(
+          spec.commandLine(), "--xds-namespaces: none (expected: at least one namespace)");
+    }
+    Set<String> seen = new HashSet<>();
+    for (String namespace : namespaces) {
+      checkLabel("--xds-namespaces", namespace);
+      if (!seen.add(namespace)) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--xds-namespaces: \"" + namespace + "\" named twice (expected: distinct namespaces)");
+      }
+    }
+    String portName = xdsPortName == null ? d.portName() : xdsPortName;
+    checkLabel("--xds-port-name", portName);
+    Duration interval =
+        xdsTokenCheckInterval == null ? d.tokenCheckInterval() : xdsTokenCheckInterval;
+    if (interval.isNegative() || interval.isZero()) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--xds-token-check-interval: "
+              + dev.cairn.common.Durations.format(interval)
+              + " (expected: more than 0s)");
+    }
+    int maxFiltered =
+        xdsMaxFilteredSnapshots == null ? d.maxFilteredSnapshots() : xdsMaxFilteredSnapshots;
+    if (maxFiltered < 0) {
+      throw new ParameterException(
+          spec.commandLine(), "--xds-max-filtered-snapshots: " + maxFiltered + " (expected: >= 0)");
+    }
+    return new ServerSettings.Xds(
+        namespaces,
+        portName,
+        xdsRetryUnavailable == null ? d.retryUnavailable() : xdsRetryUnavailable,
+        interval,
+        maxFiltered);
+  }
+
+  // A usage error naming the flag when value is not a DNS label (a namespace, a port name).
+  private void checkLabel(String flag, String value) {
+    try {
+      Names.checkLabel(flag, value);
+    } catch (CairnException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.cairn.cli.internal;
 
+import dev.cairn.xds.XdsOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -115,8 +116,42 @@ record ServerSettings(
   /** The DNS listener: {@code port} -1 for none, 0 for an ephemeral one. */
   record Dns(int port, String domain, Duration ttl) {}
 
-  /** The front doors' ports (see docs/interop.md): -1 for off (the default), 0 for ephemeral. */
-  record FrontDoors(int prometheusSdPort, int xdsPort, int consulPort, int eurekaPort) {}
+  /**
+   * The front doors' ports (see docs/interop.md): -1 for off (the default), 0 for ephemeral; and
+   * what the xDS front door serves.
+   */
+  record FrontDoors(int prometheusSdPort, int xdsPort, int consulPort, int eurekaPort, Xds xds) {
+
+    /** With the xDS front door's defaults. */
+    FrontDoors(int prometheusSdPort, int xdsPort, int consulPort, int eurekaPort) {
+      this(prometheusSdPort, xdsPort, consulPort, eurekaPort, Xds.DEFAULTS);
+    }
+  }
+
+  /**
+   * The xDS front door's settings (the {@code XdsOptions} of docs/interop.md#xds): the namespaces
+   * served, the instance port endpoints use, whether routes retry {@code UNAVAILABLE}, how often a
+   * stream's token is checked again and how many filtered snapshots are served at once.
+   */
+  record Xds(
+      List<String> namespaces,
+      String portName,
+      boolean retryUnavailable,
+      Duration tokenCheckInterval,
+      int maxFilteredSnapshots) {
+
+    static final Xds DEFAULTS =
+        new Xds(
+            List.of(dev.cairn.common.Limits.DEFAULT_NAMESPACE),
+            XdsOptions.DEFAULT_PORT_NAME,
+            true,
+            XdsOptions.DEFAULT_TOKEN_CHECK_INTERVAL,
+            XdsOptions.DEFAULT_MAX_FILTERED_SNAPSHOTS);
+
+    Xds {
+      namespaces = List.copyOf(namespaces);
+    }
+  }
 
   /**
    * TLS (PEM files, null for none: plaintext), whether open access off loopback is allowed and

@@ -4,6 +4,18 @@ import static dev.cairn.cli.internal.CliRun.cairn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -12,7 +24,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -21,6 +35,11 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class ServerCommandTest {
+
+  private static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
+  private static final String EDS =
+      "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
+  private static final String RDS = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
 
   @Test
   void helpListsTheFlags() {
@@ -38,6 +57,11 @@ class ServerCommandTest {
             "--[no-]metrics",
             "--prometheus-sd-port",
             "--xds-port",
+            "--xds-namespaces",
+            "--xds-port-name",
+            "--[no-]xds-retry-unavailable",
+            "--xds-token-check-interval",
+            "--xds-max-filtered-snapshots",
             "--consul-port",
             "--eureka-port")
         .contains("default: ./data", "default: 127.0.0.1", "default: 8500", "default: 8501");
@@ -633,6 +657,181 @@ class ServerCommandTest {
 
     assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
     assertThat(run.err()).contains("--prometheus-sd-port: -2 (expected: -1 (off) or 0..65535)");
+  }
+
+  @Test
+  void theXdsFlagsServeTheNamespacesPortNameAndRetriesTheyName() throws Exception {
+    RunningServer server =
+        RunningServer.start(
+            "--in-memory",
+            "--xds-port",
+            "0",
+            "--xds-namespaces",
+            "default,staging",
+            "--xds-port-name",
+            "http",
+            "--no-xds-retry-unavailable");
+    try {
+      for (String namespace : List.of("staging", "prod")) {
+        CliRun register =
+            cairn(
+                "register",
+                "hello",
+                "--server",
+                server.url(),
+                "-n",
+                namespace,
+                "--id",
+                "h-" + namespace,
+                "--address",
+                "127.0.0.1",
+                "--port",
+                "grpc=9000",
+                "--port",
+                "http=9001");
+        assertThat(register.exitCode()).as("%s", register).isZero();
+      }
+      int xdsPort =
+          Integer.parseInt(
+              server
+                  .run
+                  .out()
+                  .replaceAll("(?s).*xds   listening on 127\\.0\\.0\\.1:(\\d+).*", "$1"));
+
+      // The namespace named by the flag is served with its suffix; one not named is not.
+      await()
+          .atMost(30, TimeUnit.SECONDS)
+          .until(
+              () -> adsFetch(xdsPort, CDS).stream().map(this::clusterName).toList(),
+              names -> names.contains("hello.staging"));
+      assertThat(adsFetch(xdsPort, CDS).stream().map(this::clusterName).toList())
+          .containsExactly("hello.staging");
+      // Endpoints use the port named by --xds-port-name.
+      List<Any> eds = adsFetch(xdsPort, EDS, "hello.staging");
+      ClusterLoadAssignment assignment = eds.get(0).unpack(ClusterLoadAssignment.class);
+      assertThat(
+              assignment
+                  .getEndpoints(0)
+                  .getLbEndpoints(0)
+                  .getEndpoint()
+                  .getAddress()
+                  .getSocketAddress()
+                  .getPortValue())
+          .isEqualTo(9001);
+      // --no-xds-retry-unavailable: routes carry no retry policy.
+      RouteConfiguration route =
+          adsFetch(xdsPort, RDS, "hello.staging").get(0).unpack(RouteConfiguration.class);
+      assertThat(route.getVirtualHosts(0).getRoutes(0).getRoute().getCluster())
+          .isEqualTo("hello.staging");
+      assertThat(route.getVirtualHosts(0).getRoutes(0).getRoute().hasRetryPolicy()).isFalse();
+    } finally {
+      assertThat(server.stop()).isZero();
+    }
+  }
+
+  @Test
+  void badXdsFlagsAreUsageErrorsNamingTheFlag() {
+    assertUsageError(
+        "--xds-namespaces: \"Staging\"", "--xds-port", "0", "--xds-namespaces", "Staging");
+    assertUsageError("--xds-namespaces: \"\"", "--xds-port", "0", "--xds-namespaces", "");
+    assertUsageError(
+        "--xds-namespaces: \"staging\" named twice (expected: distinct namespaces)",
+        "--xds-port",
+        "0",
+        "--xds-namespaces",
+        "staging,staging");
+    assertUsageError(
+        "--xds-port-name: \"grpc_port\"", "--xds-port", "0", "--xds-port-name", "grpc_port");
+    assertUsageError(
+        "--xds-token-check-interval: 0s (expected: more than 0s)",
+        "--xds-port",
+        "0",
+        "--xds-token-check-interval",
+        "0s");
+    assertUsageError(
+        "--xds-token-check-interval: '-5s' (expected: a duration",
+        "--xds-port",
+        "0",
+        "--xds-token-check-interval",
+        "-5s");
+    assertUsageError(
+        "--xds-max-filtered-snapshots: -1 (expected: >= 0)",
+        "--xds-port",
+        "0",
+        "--xds-max-filtered-snapshots",
+        "-1");
+    assertUsageError(
+        "--xds-namespaces: needs --xds-port (the xDS front door is off)",
+        "--xds-namespaces",
+        "staging");
+    assertUsageError("--no-xds-retry-unavailable: needs --xds-port", "--no-xds-retry-unavailable");
+  }
+
+  // `cairn server` with these flags (on free ports, nothing on disk) exits with USAGE saying this.
+  private static void assertUsageError(String message, String... flags) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "server",
+                "--in-memory",
+                "--http-port",
+                "0",
+                "--grpc-port",
+                "0",
+                "--dns-port",
+                "-1"));
+    args.addAll(List.of(flags));
+    CliRun run = cairn(args.toArray(String[]::new));
+
+    assertThat(run.exitCode()).as("%s", run).isEqualTo(ExitCode.USAGE);
+    assertThat(run.err()).contains(message);
+  }
+
+  private String clusterName(Any any) {
+    try {
+      return any.unpack(Cluster.class).getName();
+    } catch (InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  // The resources of typeUrl (the named ones, or all) in one state-of-the-world ADS fetch.
+  private static List<Any> adsFetch(int port, String typeUrl, String... names) throws Exception {
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    try {
+      BlockingQueue<Object> received = new LinkedBlockingQueue<>();
+      StreamObserver<DiscoveryRequest> requests =
+          AggregatedDiscoveryServiceGrpc.newStub(channel)
+              .streamAggregatedResources(
+                  new StreamObserver<>() {
+                    @Override
+                    public void onNext(DiscoveryResponse value) {
+                      received.add(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                      received.add(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                      received.add("completed");
+                    }
+                  });
+      requests.onNext(
+          DiscoveryRequest.newBuilder()
+              .setNode(Node.newBuilder().setId("cli-test").setCluster("test"))
+              .setTypeUrl(typeUrl)
+              .addAllResourceNames(List.of(names))
+              .build());
+      Object first = received.poll(30, TimeUnit.SECONDS);
+      assertThat(first).as("the first response").isInstanceOf(DiscoveryResponse.class);
+      return ((DiscoveryResponse) first).getResourcesList();
+    } finally {
+      channel.shutdownNow();
+    }
   }
 
   /** {@code cairn server} on free ports, run on another thread until {@link #stop()}. */
