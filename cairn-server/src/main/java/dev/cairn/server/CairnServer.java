@@ -110,6 +110,7 @@ public final class CairnServer implements AutoCloseable {
   private final Path tlsCa;
   private final boolean insecureAllowOpenAccess;
   private final boolean acl;
+  private final Duration tokenCheckInterval;
   private final List<String> allowedHosts;
   private final AbuseLimits limits;
   private final List<String> raftHosts; // the cluster's members' Raft hosts; empty for one node
@@ -143,6 +144,7 @@ public final class CairnServer implements AutoCloseable {
     this.dnsTtl = b.dnsTtl;
     this.dnsRateLimit = b.dnsRateLimit;
     this.metricsOn = b.metrics;
+    this.tokenCheckInterval = b.tokenCheckInterval;
     this.commandLog = b.commandLog;
     this.frontDoorFactories = List.copyOf(b.frontDoors);
     this.tlsCert = b.tlsCert;
@@ -232,7 +234,8 @@ public final class CairnServer implements AutoCloseable {
               Listener.Security.of(tls),
               aclGuard,
               limits,
-              tokenQuotas);
+              tokenQuotas,
+              tokenCheckInterval);
       grpc = g;
       if (advertiseHost != null) {
         commands.advertise(hostPort(advertiseHost, g.address().getPort()));
@@ -538,6 +541,7 @@ public final class CairnServer implements AutoCloseable {
     private int dnsPort = DNS_OFF;
     private String dnsDomain = DEFAULT_DNS_DOMAIN;
     private Duration dnsTtl = Duration.ZERO;
+    private Duration tokenCheckInterval = GrpcListener.DEFAULT_TOKEN_CHECK_INTERVAL;
     private double dnsRateLimit = -1;
     private boolean metrics = true;
     private CommandLog commandLog;
@@ -714,6 +718,20 @@ public final class CairnServer implements AutoCloseable {
      */
     public Builder acl(boolean on) {
       this.acl = on;
+      return this;
+    }
+
+    /**
+     * With ACLs on, how often the token of every open gRPC watch is checked again, so that a watch
+     * that is sent nothing (its service does not change) still ends {@code PERMISSION_DENIED} once
+     * its token was deleted or may no longer read it; a watch that is sent something is checked
+     * before each response anyway. Default 15 s, as the HTTP event streams' keep-alive. See
+     * docs/security.md.
+     *
+     * @throws IllegalArgumentException at {@link #build()} when not positive
+     */
+    public Builder tokenCheckInterval(Duration every) {
+      this.tokenCheckInterval = requireNonNull(every, "tokenCheckInterval");
       return this;
     }
 
@@ -976,6 +994,10 @@ public final class CairnServer implements AutoCloseable {
       checkPort("grpcPort", grpcPort);
       if (bind.isEmpty()) {
         throw new IllegalArgumentException("bind: \"\" (expected: a host name or IP literal)");
+      }
+      if (tokenCheckInterval.isNegative() || tokenCheckInterval.isZero()) {
+        throw new IllegalArgumentException(
+            "tokenCheckInterval: " + tokenCheckInterval + " (expected: more than 0)");
       }
       if (sessionDetachGrace != null && sessionDetachGrace.isNegative()) {
         throw new IllegalArgumentException(

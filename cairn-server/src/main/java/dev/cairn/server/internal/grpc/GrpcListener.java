@@ -19,6 +19,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -44,6 +45,13 @@ public final class GrpcListener implements Listener {
 
   private static final long KEEPALIVE_SECONDS = 30;
   private static final long KEEPALIVE_TIMEOUT_SECONDS = 10;
+
+  /**
+   * How often, with ACLs on, the token of every open watch is checked again by default (decision
+   * 0234): the HTTP event streams' keep-alive.
+   */
+  public static final Duration DEFAULT_TOKEN_CHECK_INTERVAL = Duration.ofSeconds(15);
+
   private static final long GRACE_MILLIS = 2_000;
   private static final long TERMINATION_MILLIS = 5_000;
 
@@ -155,6 +163,42 @@ public final class GrpcListener implements Listener {
       AbuseLimits limits,
       TokenQuotas perToken)
       throws IOException {
+    return start(
+        registry,
+        bind,
+        ticker,
+        interceptors,
+        tls,
+        security,
+        acl,
+        limits,
+        perToken,
+        DEFAULT_TOKEN_CHECK_INTERVAL);
+  }
+
+  /**
+   * Like {@link #start(Registry, InetSocketAddress, Ticker, List, SslContext, Security, AclGuard,
+   * AbuseLimits, TokenQuotas)}; with ACLs on, the token of every open watch is checked again every
+   * {@code tokenCheckInterval}, so that a watch that is sent nothing still ends once its token was
+   * deleted or may no longer read (decision 0234).
+   */
+  public static GrpcListener start(
+      Registry registry,
+      InetSocketAddress bind,
+      Ticker ticker,
+      List<? extends ServerInterceptor> interceptors,
+      SslContext tls,
+      Security security,
+      AclGuard acl,
+      AbuseLimits limits,
+      TokenQuotas perToken,
+      Duration tokenCheckInterval)
+      throws IOException {
+    requireNonNull(tokenCheckInterval, "tokenCheckInterval");
+    if (tokenCheckInterval.isNegative() || tokenCheckInterval.isZero()) {
+      throw new IllegalArgumentException(
+          "tokenCheckInterval: " + tokenCheckInterval + " (expected: more than 0)");
+    }
     requireNonNull(limits, "limits");
     requireNonNull(perToken, "perToken");
     requireNonNull(interceptors, "interceptors");
@@ -207,6 +251,14 @@ public final class GrpcListener implements Listener {
     } catch (IOException | RuntimeException e) {
       shutDown(boss, workers);
       throw e;
+    }
+    if (acl != null && acl.enforced()) {
+      // One task on one of the loops checks every open watch (decision 0234); it stops with the
+      // loops. With ACLs off nothing is scheduled.
+      long every = tokenCheckInterval.toNanos();
+      workers
+          .next()
+          .scheduleWithFixedDelay(service::recheckWatches, every, every, TimeUnit.NANOSECONDS);
     }
     InetSocketAddress bound = (InetSocketAddress) server.getListenSockets().get(0);
     return new GrpcListener(server, service, boss, workers, bound, security);

@@ -60,6 +60,9 @@ import java.util.function.Function;
  */
 final class RegistryService extends RegistryGrpc.RegistryImplBase {
 
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(RegistryService.class);
+
   /** How long AwaitDrained waits when the request says 0. */
   static final java.time.Duration DEFAULT_DRAIN_TIMEOUT = java.time.Duration.ofSeconds(30);
 
@@ -122,6 +125,21 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
     }
     for (SessionCall call : sessionCalls) {
       call.serverClosing();
+    }
+  }
+
+  /**
+   * Checks the token of every open watch again (decision 0234): ends those whose token was deleted
+   * or may no longer read what they watch, even when they are sent nothing. Run every token check
+   * interval with ACLs on; a watch that fails its check does not stop the others'.
+   */
+  void recheckWatches() {
+    for (WatchCall call : watchCalls) {
+      try {
+        call.recheck();
+      } catch (RuntimeException e) {
+        LOG.warn("grpc: checking a watch's token again failed", e);
+      }
     }
   }
 
@@ -621,15 +639,25 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
     // each response (decision 0217).
     java.util.function.Supplier<Authorizer> rights = guard.live(AclInterceptor.secret());
     return new WatchCall.AclCheck() {
+      // The rights that last allowed the watch. The core's cache answers the same object while no
+      // token or policy changed, so a check of unchanged rights is an identity comparison (a call
+      // checks one namespace and service, always the same).
+      private volatile Authorizer allowed;
+
       @Override
       public void check(String namespace, String service) {
+        Authorizer now = rights.get();
+        if (now == allowed) {
+          return;
+        }
         guard.check(
-            rights.get(),
+            now,
             service.isEmpty()
                 ? Requirement.namespace(Resource.SERVICE, Access.READ)
                 : Requirement.service(Resource.SERVICE, Access.READ),
             namespace,
             service);
+        allowed = now;
       }
 
       @Override

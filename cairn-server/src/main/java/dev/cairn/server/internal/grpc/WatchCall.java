@@ -339,6 +339,21 @@ final class WatchCall implements WatchListener {
     }
   }
 
+  /**
+   * Checks the caller's token again for a watch that may be sent nothing for long (decision 0234):
+   * ends the call as {@link #stillAllowed()} does when it may no longer watch. Called every token
+   * check interval, from the scheduler's thread, for every open watch; while no ACL changed, the
+   * check is one cache look-up and an identity comparison.
+   */
+  void recheck() {
+    synchronized (this) {
+      if (ended) {
+        return;
+      }
+    }
+    stillAllowed();
+  }
+
   @Override
   public void onClosed() {
     end(Status.UNAVAILABLE.withDescription("server: closing"));
