@@ -575,10 +575,12 @@ final class RegistryService extends RegistryGrpc.RegistryImplBase {
                   + " per connection; open more connections or close some)"));
       return ignoring();
     }
+    AclGuard guard = AclInterceptor.guard();
     return new SessionCall(
         registry,
-        AclInterceptor.guard(),
+        guard,
         AclInterceptor.caller(),
+        guard == null ? () -> Authorizer.ALL : guard.live(AclInterceptor.secret()),
         sessionOwners,
         sessionCalls,
         () -> shuttingDown,

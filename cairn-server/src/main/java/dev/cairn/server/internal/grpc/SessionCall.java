@@ -72,9 +72,10 @@ final class SessionCall implements StreamObserver<SessionRequest> {
   }
 
   private final Registry registry;
-  // The stream's ACL checker (null: ACLs off) and caller, as the call began.
+  // The stream's ACL checker (null: ACLs off), and its token's rights at each call: a request in
+  // the stream is checked with the rights of the moment, as any request is (decision 0234).
   private final AclGuard acl;
-  private final Authorizer caller;
+  private final java.util.function.Supplier<Authorizer> rights;
   private final SessionOwners owners;
   // Who writes through this stream, for the audit: its token and client, then its session.
   private dev.cairn.server.core.Author author;
@@ -103,6 +104,7 @@ final class SessionCall implements StreamObserver<SessionRequest> {
       Registry registry,
       AclGuard acl,
       Authorizer caller,
+      java.util.function.Supplier<Authorizer> rights,
       SessionOwners owners,
       Set<SessionCall> live,
       BooleanSupplier shuttingDown,
@@ -112,7 +114,7 @@ final class SessionCall implements StreamObserver<SessionRequest> {
     this.onEnded = onEnded;
     this.registry = registry;
     this.acl = acl;
-    this.caller = caller;
+    this.rights = rights;
     this.author = RegistryService.author(caller);
     this.owners = owners;
     this.live = live;
@@ -426,6 +428,7 @@ final class SessionCall implements StreamObserver<SessionRequest> {
     if (acl == null) {
       return access;
     }
+    Authorizer caller = rights.get();
     acl.check(caller, WRITE_SERVICE, namespace, service);
     return acl.sessionAccess(caller, access, namespace, service);
   }

@@ -217,6 +217,62 @@ class AclEnforcementTest {
     assertThat(results.get(2).getErrorCode()).isEqualTo(Status.Code.PERMISSION_DENIED.value());
   }
 
+  // Decision 0234: a request in a session stream is checked with its token's rights of the
+  // moment, not those of when the stream opened.
+  @Test
+  void aSessionStreamOfADeletedTokenRegistersNothingMore() {
+    t.registry()
+        .acls()
+        .createPolicy(
+            new Policy(
+                "sessions-on-api",
+                "",
+                List.of(
+                    Rule.of(Resource.SESSION, Access.WRITE),
+                    new Rule(Resource.SERVICE, "*", "api", Access.WRITE))))
+        .join();
+    var issued = t.registry().acls().createToken("", List.of("sessions-on-api")).join();
+    StreamRecorder<SessionRequest, SessionResponse> r = StreamRecorder.create();
+    StreamObserver<SessionRequest> in = stub(issued.secret(), false).session(r);
+    in.onNext(SessionRequest.newBuilder().setOpen(OpenSession.getDefaultInstance()).build());
+    assertThat(r.next().hasOpened()).isTrue();
+    in.onNext(
+        SessionRequest.newBuilder()
+            .setRegister(
+                RegisterInstance.newBuilder()
+                    .setRequestId(1)
+                    .setInstance(Fixtures.instance("api", "before")))
+            .build());
+    assertThat(sessionResult(r).getErrorCode()).isZero();
+
+    t.registry().acls().deleteToken(issued.token().accessorId()).join();
+    in.onNext(
+        SessionRequest.newBuilder()
+            .setRegister(
+                RegisterInstance.newBuilder()
+                    .setRequestId(2)
+                    .setInstance(Fixtures.instance("api", "after")))
+            .build());
+
+    RequestResult refused = sessionResult(r);
+    assertThat(refused.getRequestId()).isEqualTo(2);
+    assertThat(refused.getErrorCode()).isEqualTo(Status.Code.PERMISSION_DENIED.value());
+    assertThat(refused.getErrorMessage()).contains("token: unknown");
+    assertThat(t.registry().service("default", "api").instances())
+        .extracting(dev.cairn.common.Instance::id)
+        .containsExactly("before");
+    in.onCompleted();
+  }
+
+  private static RequestResult sessionResult(StreamRecorder<SessionRequest, SessionResponse> r) {
+    SessionResponse m = r.next();
+    if (m.hasResult()) {
+      return m.getResult();
+    }
+    assertThat(m.getResults().getResultsList()).hasSize(1);
+    return m.getResults().getResults(0);
+  }
+
   @Test
   void listsAndServiceListWatchesShowOnlyTheServicesATokenMayRead() {
     t.registry()
