@@ -8,40 +8,11 @@
 // registry as it is: `fresh-1` alone, the revision the API answers (not the old, higher one) and
 // no event of the old registry. Prints "step:<name>" lines on stdout; exits 0 when every step
 // passed, 1 with the reason on stderr otherwise, and 2 when the whole run takes more than 60 s.
-import { chromium } from 'playwright-core';
+import { fail, runInChromium, step, STEP_TIMEOUT_MS } from './headless.mjs';
 
 const [executablePath, base, profile] = process.argv.slice(2);
-const STEP_TIMEOUT_MS = 10_000;
-const watchdog = setTimeout(() => {
-  console.error('console registry test: no result after 60 s');
-  process.exit(2);
-}, 60_000);
 
-const step = (name) => console.log('step:' + name);
-const fail = (message) => {
-  throw new Error(message);
-};
-
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath,
-  headless: true,
-  viewport: { width: 1360, height: 800 },
-  args: [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  ],
-});
-let exitCode = 0;
-try {
-  await run(context.pages()[0] || (await context.newPage()));
-} catch (e) {
-  console.error('console registry test failed: ' + (e && e.stack ? e.stack : e));
-  exitCode = 1;
-} finally {
-  await context.close().catch(() => {});
-  clearTimeout(watchdog);
-}
-process.exit(exitCode);
+await runInChromium('console registry test', { executablePath, profile, height: 800 }, run);
 
 async function run(page) {
   page.setDefaultTimeout(STEP_TIMEOUT_MS);

@@ -6,42 +6,13 @@
 // when it reads "step:watching", and latency-1..30 one by one after "step:measuring", each when
 // the previous one's "seen:<id>:<event millis>:<row millis>" line came. Exits 0 when every step passed, 1 with the reason on stderr
 // otherwise, and 2 when the whole run takes more than 60 s.
-import { chromium } from 'playwright-core';
+import { fail, runInChromium, step, STEP_TIMEOUT_MS } from './headless.mjs';
 
 const [executablePath, base, screenshot, profile] = process.argv.slice(2);
-const STEP_TIMEOUT_MS = 10_000;
 const LATENCY_ROUNDS = 30;
 const HTML_NOTE = '<img src=x onerror="window.cairnPwned=1">';
-const watchdog = setTimeout(() => {
-  console.error('console test: no result after 60 s');
-  process.exit(2);
-}, 60_000);
 
-const step = (name) => console.log('step:' + name);
-const fail = (message) => {
-  throw new Error(message);
-};
-
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath,
-  headless: true,
-  viewport: { width: 1360, height: 420 },
-  args: [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  ],
-});
-let exitCode = 0;
-try {
-  await run(context.pages()[0] || (await context.newPage()));
-} catch (e) {
-  console.error('console test failed: ' + (e && e.stack ? e.stack : e));
-  exitCode = 1;
-} finally {
-  await context.close().catch(() => {});
-  clearTimeout(watchdog);
-}
-process.exit(exitCode);
+await runInChromium('console test', { executablePath, profile, height: 420 }, run);
 
 async function run(page) {
   page.setDefaultTimeout(STEP_TIMEOUT_MS);
