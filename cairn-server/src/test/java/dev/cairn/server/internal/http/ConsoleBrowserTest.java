@@ -167,31 +167,13 @@ class ConsoleBrowserTest {
       registry.acls().bootstrap().join();
       registry
           .acls()
-          .createPolicy(
-              new dev.cairn.server.core.acl.Policy(
-                  "web-reader",
-                  "",
-                  List.of(
-                      new dev.cairn.server.core.acl.Rule(
-                          dev.cairn.server.core.acl.Resource.SERVICE,
-                          "*",
-                          "web",
-                          dev.cairn.server.core.acl.Access.READ))))
+          .createPolicy(webPolicy("web-reader", dev.cairn.server.core.acl.Access.READ))
           .join();
       String readOnly =
           registry.acls().createToken("console", List.of("web-reader")).join().secret();
       registry
           .acls()
-          .createPolicy(
-              new dev.cairn.server.core.acl.Policy(
-                  "web-writer",
-                  "",
-                  List.of(
-                      new dev.cairn.server.core.acl.Rule(
-                          dev.cairn.server.core.acl.Resource.SERVICE,
-                          "*",
-                          "web",
-                          dev.cairn.server.core.acl.Access.WRITE))))
+          .createPolicy(webPolicy("web-writer", dev.cairn.server.core.acl.Access.WRITE))
           .join();
       var writer =
           registry.acls().createToken("operator", List.of("web-reader", "web-writer")).join();
@@ -565,6 +547,17 @@ class ConsoleBrowserTest {
   }
 
   /** {@code npm ci} in the script's directory when playwright-core is not there yet. */
+  /** A policy named {@code name} with {@code access} on service {@code web} in every namespace. */
+  private static dev.cairn.server.core.acl.Policy webPolicy(
+      String name, dev.cairn.server.core.acl.Access access) {
+    return new dev.cairn.server.core.acl.Policy(
+        name,
+        "",
+        List.of(
+            new dev.cairn.server.core.acl.Rule(
+                dev.cairn.server.core.acl.Resource.SERVICE, "*", "web", access)));
+  }
+
   private static void installPlaywright() throws IOException, InterruptedException {
     if (Files.exists(SCRIPT_DIR.resolve("node_modules/playwright-core/package.json"))) {
       return;
